@@ -1,0 +1,146 @@
+/**
+ * The typed shapes of the event contract (../shared/contract/EVENTS.md) after validation.
+ * Every event keeps its original `ts` string and gains `t`, the same instant in epoch milliseconds,
+ * so the hot path never parses dates twice.
+ */
+
+/** WGS 84 degrees. */
+export interface Geo {
+  readonly lat: number;
+  readonly lon: number;
+}
+
+/** The ways a payment reaches the terminal. */
+export type Channel = 'qr' | 'card' | 'app';
+export const CHANNELS: readonly Channel[] = ['qr', 'card', 'app'];
+
+/** Know-your-customer levels of an account. */
+export type Kyc = 'none' | 'basic' | 'full';
+export const KYC_LEVELS: readonly Kyc[] = ['none', 'basic', 'full'];
+
+/** Things that happen to an account outside a payment. */
+export type AccountEventKind =
+  | 'login'
+  | 'device_bound'
+  | 'password_reset'
+  | 'phone_changed'
+  | 'repayment'
+  | 'complaint'
+  | 'limit_changed';
+export const ACCOUNT_EVENT_KINDS: readonly AccountEventKind[] = [
+  'login',
+  'device_bound',
+  'password_reset',
+  'phone_changed',
+  'repayment',
+  'complaint',
+  'limit_changed',
+];
+
+interface Timed {
+  readonly ts: string;
+  /** `ts` in epoch milliseconds. */
+  readonly t: number;
+}
+
+/** A credit payment at a POS terminal, to be decided. */
+export interface TransactionEvent extends Timed {
+  readonly type: 'transaction';
+  readonly id: string;
+  readonly accountId: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly merchantId: string;
+  readonly terminalId: string;
+  readonly mcc?: string;
+  readonly acquirerId?: string;
+  readonly geo?: Geo;
+  readonly deviceId?: string;
+  readonly ip?: string;
+  readonly channel?: Channel;
+  readonly merchantName?: string;
+}
+
+/** A credit account is opened or changed. */
+export interface AccountEvent extends Timed {
+  readonly type: 'account';
+  readonly accountId: string;
+  readonly creditLimit: number;
+  readonly home?: Geo;
+  readonly kyc?: Kyc;
+  readonly openedAt?: string;
+  readonly openedAtT?: number;
+}
+
+/** Something happens to an account outside a payment (login, reset, repayment, …). */
+export interface AccountActivityEvent extends Timed {
+  readonly type: 'account_event';
+  readonly accountId: string;
+  readonly kind: AccountEventKind;
+  readonly deviceId?: string;
+  readonly ip?: string;
+  readonly geo?: Geo;
+  readonly amount?: number;
+  readonly creditLimit?: number;
+}
+
+/** A merchant registered with its acquirer. */
+export interface MerchantEvent extends Timed {
+  readonly type: 'merchant';
+  readonly merchantId: string;
+  readonly acquirerId: string;
+  readonly name?: string;
+  readonly mcc?: string;
+  readonly geo?: Geo;
+  readonly region?: string;
+}
+
+/** A terminal registered and bound to one merchant at one address. */
+export interface TerminalEvent extends Timed {
+  readonly type: 'terminal';
+  readonly terminalId: string;
+  readonly merchantId: string;
+  readonly acquirerId?: string;
+  readonly geo?: Geo;
+}
+
+/** An acquiring institution, licensed or not (unlicensed = second clearing, 二清). */
+export interface AcquirerEvent extends Timed {
+  readonly type: 'acquirer';
+  readonly acquirerId: string;
+  readonly name?: string;
+  readonly licensed: boolean;
+}
+
+/** What was learnt later about a transaction, account, merchant or terminal. */
+export interface LabelEvent extends Timed {
+  readonly type: 'label';
+  readonly txId?: string;
+  readonly accountId?: string;
+  readonly merchantId?: string;
+  readonly terminalId?: string;
+  readonly fraud: boolean;
+  readonly typology?: string;
+  readonly source?: string;
+}
+
+/** Any event of the contract. */
+export type FkEvent =
+  | TransactionEvent
+  | AccountEvent
+  | AccountActivityEvent
+  | MerchantEvent
+  | TerminalEvent
+  | AcquirerEvent
+  | LabelEvent;
+
+export type EventType = FkEvent['type'];
+export const EVENT_TYPES: readonly EventType[] = [
+  'transaction',
+  'account',
+  'account_event',
+  'merchant',
+  'terminal',
+  'acquirer',
+  'label',
+];

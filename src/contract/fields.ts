@@ -1,0 +1,129 @@
+/**
+ * Field readers shared by every event schema. Each returns the validated value or throws a
+ * ContractError naming the field path and what was expected, so schemas stay declarative.
+ */
+import { ContractError } from '../errors.js';
+import type { Geo } from './events.js';
+import { parseTimestamp } from './time.js';
+
+/** The raw JSON object being validated. */
+export type Raw = Record<string, unknown>;
+
+/** Largest amount accepted (¥1,000,000,000.00 in fen): anything above is an input error, not a payment. */
+export const MAX_AMOUNT = 100_000_000_000;
+/** Longest id the contract allows. */
+export const MAX_ID_LENGTH = 128;
+
+const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+/** Rejects anything but a plain JSON object, and keys that could pollute prototypes downstream. */
+export function asObject(value: unknown, path: string): Raw {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ContractError(path, 'a JSON object');
+  }
+  for (const k of FORBIDDEN_KEYS) {
+    if (Object.prototype.hasOwnProperty.call(value, k)) {
+      throw new ContractError(path ? `${path}.${k}` : k, 'no such key (reserved name)');
+    }
+  }
+  return value as Raw;
+}
+
+function missing(path: string, expected: string): never {
+  throw new ContractError(path, `${expected} (required field is missing)`);
+}
+
+function isPrintable(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return false;
+  }
+  return true;
+}
+
+/** An id: a string of 1–128 printable characters. */
+export function id(o: Raw, key: string, required: true): string;
+export function id(o: Raw, key: string, required: false): string | undefined;
+export function id(o: Raw, key: string, required: boolean): string | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return required ? missing(key, 'an id string') : undefined;
+  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ID_LENGTH || !isPrintable(v)) {
+    throw new ContractError(key, `a string of 1–${MAX_ID_LENGTH} printable characters`);
+  }
+  return v;
+}
+
+/** Free text (names): any string up to 256 characters. */
+export function text(o: Raw, key: string): string | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || v.length > 256) throw new ContractError(key, 'a string of at most 256 characters');
+  return v;
+}
+
+/** A contract timestamp; returns [text, epoch ms]. */
+export function timestamp(o: Raw, key: string, required: boolean): [string, number] | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return required ? missing(key, 'an ISO 8601 timestamp') : undefined;
+  const t = typeof v === 'string' ? parseTimestamp(v) : NaN;
+  if (Number.isNaN(t)) {
+    throw new ContractError(key, 'an ISO 8601 timestamp with offset, like 2026-11-24T21:05:09+08:00');
+  }
+  return [v as string, t];
+}
+
+/** Money in minor units: an integer, > 0 (or ≥ 0 where `allowZero`), at most MAX_AMOUNT. */
+export function money(o: Raw, key: string, required: boolean, allowZero = false): number | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return required ? missing(key, 'an integer amount in minor units') : undefined;
+  const floor = allowZero ? 0 : 1;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < floor || v > MAX_AMOUNT) {
+    throw new ContractError(
+      key,
+      `an integer number of minor units (fen) from ${floor} to ${MAX_AMOUNT}, like 12345 for ¥123.45`,
+    );
+  }
+  return v;
+}
+
+/** One of a fixed set of strings. */
+export function oneOf<T extends string>(o: Raw, key: string, allowed: readonly T[], required: boolean): T | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return required ? missing(key, `one of ${allowed.join(', ')}`) : undefined;
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw new ContractError(key, `one of ${allowed.join(', ')}`);
+  }
+  return v as T;
+}
+
+/** A string matching a pattern (mcc, currency, region). */
+export function pattern(o: Raw, key: string, re: RegExp, expected: string): string | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || !re.test(v)) throw new ContractError(key, expected);
+  return v;
+}
+
+/** A boolean. */
+export function bool(o: Raw, key: string, required: boolean): boolean | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return required ? missing(key, 'true or false') : undefined;
+  if (typeof v !== 'boolean') throw new ContractError(key, 'true or false');
+  return v;
+}
+
+/** Coordinates `{lat, lon}` in WGS 84 degrees. */
+export function geo(o: Raw, key: string): Geo | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  const g = asObject(v, key);
+  const lat = g.lat;
+  const lon = g.lon;
+  if (typeof lat !== 'number' || !Number.isFinite(lat) || lat < -90 || lat > 90) {
+    throw new ContractError(`${key}.lat`, 'a latitude in degrees from -90 to 90');
+  }
+  if (typeof lon !== 'number' || !Number.isFinite(lon) || lon < -180 || lon > 180) {
+    throw new ContractError(`${key}.lon`, 'a longitude in degrees from -180 to 180');
+  }
+  return { lat, lon };
+}

@@ -1,0 +1,75 @@
+/**
+ * The closed error hierarchy of Fengkong. Every error a user can see carries a stable code
+ * (`FK1xxx` contract, `FK2xxx` rules, `FK3xxx` engine/config, `FK4xxx` I/O and CLI) so that
+ * callers, logs and HTTP answers can match on it without parsing messages.
+ */
+
+/** Stable error codes; never renumber one, only add. */
+export const ErrorCode = {
+  InvalidEvent: 'FK1001',
+  InvalidJson: 'FK1002',
+  PolicyCompile: 'FK2001',
+  PolicyNotFound: 'FK2002',
+  Config: 'FK3001',
+  Usage: 'FK4001',
+  Io: 'FK4002',
+} as const;
+
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Base of every error Fengkong raises on purpose; anything else is a bug. */
+export class FengkongError extends Error {
+  readonly code: ErrorCodeValue;
+  constructor(code: ErrorCodeValue, message: string, options?: { cause?: unknown }) {
+    super(`[${code}] ${message}`, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** An event broke the contract: `path` names the field (`geo.lat`), `expected` says what was wanted. */
+export class ContractError extends FengkongError {
+  readonly path: string;
+  readonly expected: string;
+  constructor(path: string, expected: string, code: ErrorCodeValue = ErrorCode.InvalidEvent) {
+    super(code, path ? `${path}: expected ${expected}` : `expected ${expected}`);
+    this.path = path;
+    this.expected = expected;
+  }
+}
+
+/** One diagnostic of the rule language, positioned in the policy text. */
+export interface PolicyDiagnostic {
+  readonly code: string;
+  readonly message: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly severity: 'error' | 'warning';
+}
+
+/** A policy failed to compile; all its diagnostics come along, not just the first. */
+export class PolicyCompileError extends FengkongError {
+  readonly diagnostics: readonly PolicyDiagnostic[];
+  constructor(diagnostics: readonly PolicyDiagnostic[]) {
+    const first = diagnostics[0];
+    const where = first ? `${first.file}:${first.line}:${first.column} ${first.code} ${first.message}` : 'unknown';
+    const more = diagnostics.length > 1 ? ` (+${diagnostics.length - 1} more)` : '';
+    super(ErrorCode.PolicyCompile, `policy does not compile: ${where}${more}`);
+    this.diagnostics = diagnostics;
+  }
+}
+
+/** Bad command-line use; the message says what to type instead. */
+export class UsageError extends FengkongError {
+  constructor(message: string) {
+    super(ErrorCode.Usage, message);
+  }
+}
+
+/** Bad configuration (policy folder missing, unreadable model, …). */
+export class ConfigError extends FengkongError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.Config, message, options);
+  }
+}

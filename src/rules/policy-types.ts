@@ -1,0 +1,82 @@
+/**
+ * What a compiled policy hands to the engine. The compiler owns the text; the engine only sees
+ * these shapes, so either side can change its insides without touching the other.
+ */
+import type { FeatureVector } from '../features/vector.js';
+
+/** Decision outcomes, in rising priority (a payment network's order). */
+export const OUTCOMES = ['approve', 'review', 'challenge', 'decline'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Priority of an outcome: the highest among all matching rules wins. */
+export function outcomeRank(o: Outcome): number {
+  return o === 'decline' ? 3 : o === 'challenge' ? 2 : o === 'review' ? 1 : 0;
+}
+
+/** Aggregations a window feature can compute. */
+export type WindowAgg = 'count' | 'sum' | 'mean' | 'max' | 'min' | 'distinct';
+
+/** A compiled predicate or value over the feature vector. */
+export type Predicate = (v: FeatureVector) => boolean;
+export type NumberFn = (v: FeatureVector) => number;
+
+/** A declared window feature: `feature x = sum(amount) by account over 24h where channel == "qr"`. */
+export interface WindowFeature {
+  readonly name: string;
+  readonly agg: WindowAgg;
+  /** num slot of the aggregated value (sum/mean/max/min), str slot of the counted value (distinct), -1 for count. */
+  readonly valueSlot: number;
+  /** str slots whose values, joined, form the key (e.g. account, or account + merchant). */
+  readonly keySlots: readonly number[];
+  /** builtin names of the key parts, e.g. ['account', 'merchant']; the engine groups windows by this. */
+  readonly keyNames: readonly string[];
+  readonly lengthMs: number;
+  readonly buckets: number;
+  /** only events for which this holds enter the window; evaluated on the current transaction's builtins. */
+  readonly filter: Predicate | null;
+  /** num slot the engine writes this feature's value into before rules run. */
+  readonly slot: number;
+  readonly line: number;
+}
+
+/** A declared expression feature: `feature ratio = amount / mean_amount_30d`, computed after windows, in order. */
+export interface DerivedFeature {
+  readonly name: string;
+  readonly type: 'number' | 'boolean';
+  readonly slot: number;
+  readonly compute: NumberFn;
+  readonly line: number;
+}
+
+/** One rule: when `test` holds, it adds `points` and asks for `outcome` (if any), reporting `reason`. */
+export interface CompiledRule {
+  readonly name: string;
+  readonly reason: string;
+  readonly description: string;
+  readonly outcome: Outcome | null;
+  readonly points: number;
+  readonly test: Predicate;
+  readonly file: string;
+  readonly line: number;
+}
+
+/** Score thresholds: a score at or above one asks for that outcome. */
+export interface Thresholds {
+  readonly review: number;
+  readonly challenge: number;
+  readonly decline: number;
+}
+
+/** A whole policy, ready to evaluate. Immutable once built, so it can be swapped atomically. */
+export interface CompiledPolicy {
+  readonly name: string;
+  readonly windows: readonly WindowFeature[];
+  readonly derived: readonly DerivedFeature[];
+  readonly rules: readonly CompiledRule[];
+  readonly thresholds: Thresholds;
+  /** points → score: score = 100 · points / (points + scoreScale). */
+  readonly scoreScale: number;
+  /** total num / str slots a vector for this policy needs. */
+  readonly numSlots: number;
+  readonly strSlots: number;
+}
