@@ -1,0 +1,46 @@
+/**
+ * The `fengkong` command: dispatches to one module per subcommand and turns Fengkong's own errors
+ * into a clear message and exit code 2, so users see what to do rather than a stack trace.
+ */
+import { FengkongError } from '../errors.js';
+
+const HELP = `fengkong — real-time risk control for credit payments at POS terminals
+
+usage:
+  fengkong simulate --out DIR [--seed N] [--accounts N] [--days N]   write a labelled simulated world
+  fengkong replay <events.jsonl|-> [--out FILE|-] [--policy DIR]     decide every payment of a file
+  fengkong check [--policy DIR]                                       compile a policy and list its rules
+  fengkong features                                                   list the builtin features rules can use
+`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  replay: async () => (await import('./replay.js')).runReplay,
+  simulate: async () => (await import('../sim/cli.js')).runSimulate,
+  check: async () => (await import('./check.js')).runCheck,
+  features: async () => (await import('./check.js')).runFeatures,
+};
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const load = COMMANDS[name];
+  if (load === undefined) {
+    process.stderr.write(`fengkong: unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await (await load())(rest);
+  } catch (e) {
+    if (e instanceof FengkongError) {
+      process.stderr.write(`fengkong ${name}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * `fengkong replay <events.jsonl|-> [--out decisions.jsonl|-] [--policy DIR]`: streams a file of
+ * events of any size through the engine at event time and writes one decision line per payment.
+ * Invalid lines are reported (line, field, reason) and skipped; the run always ends with a summary.
+ */
+import { statSync } from 'node:fs';
+import { parseEventText } from '../contract/parse.js';
+import { Engine } from '../engine/engine.js';
+import { loadPolicy } from '../engine/policy-source.js';
+import { ContractError, UsageError } from '../errors.js';
+import { forEachLine, openInput } from '../io/lines.js';
+import { LineWriter } from '../io/output.js';
+import { parseArgs } from './args.js';
+import { Progress } from './progress.js';
+
+const USAGE = 'fengkong replay <events.jsonl|-> [--out decisions.jsonl|-] [--policy DIR] [--quiet]';
+/** Invalid lines printed one by one; beyond this only counted. */
+const MAX_REPORTED = 50;
+
+/** What a replay did, for the summary and for tests. */
+export interface ReplaySummary {
+  events: number;
+  decisions: Record<string, number>;
+  invalid: number;
+  duplicates: number;
+  seconds: number;
+}
+
+/** Runs the replay command; returns the process exit code. */
+export async function runReplay(args: string[]): Promise<number> {
+  const { positionals, flags } = parseArgs(args, { out: 'string', policy: 'string', quiet: 'switch' }, USAGE);
+  if (positionals.length !== 1) throw new UsageError(`give exactly one events file (or - for stdin)\nusage: ${USAGE}`);
+  const input = positionals[0];
+  const outPath = (flags.get('out') as string | undefined) ?? null;
+  const quiet = flags.get('quiet') === true;
+  const policy = loadPolicy(flags.get('policy') as string | undefined);
+  const total = input === '-' ? 0 : fileSize(input);
+  const summary = await replay(input, outPath, new Engine(policy), total, quiet);
+  const rate = Math.round(summary.events / Math.max(summary.seconds, 1e-9));
+  const d = summary.decisions;
+  process.stderr.write(
+    `replay: ${summary.events} events, ${d.approve + d.review + d.challenge + d.decline} decisions ` +
+      `(approve ${d.approve}, review ${d.review}, challenge ${d.challenge}, decline ${d.decline}), ` +
+      `${summary.invalid} invalid lines, ${summary.duplicates} duplicate transactions, ` +
+      `${summary.seconds.toFixed(2)} s, ${rate} events/s\n`,
+  );
+  return 0;
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    throw new UsageError(`cannot read events file "${path}": does it exist?\nusage: ${USAGE}`);
+  }
+}
+
+/** The replay loop, separate from argument handling so benchmarks and tests call it directly. */
+export async function replay(
+  inputPath: string,
+  outPath: string | null,
+  engine: Engine,
+  totalBytes = 0,
+  quiet = false,
+): Promise<ReplaySummary> {
+  const started = performance.now();
+  const out = new LineWriter(outPath);
+  const progress = new Progress();
+  const seen = new Set<string>();
+  const s: ReplaySummary = {
+    events: 0,
+    decisions: { approve: 0, review: 0, challenge: 0, decline: 0 },
+    invalid: 0,
+    duplicates: 0,
+    seconds: 0,
+  };
+  let bytes = 0;
+  const onLine = (line: string, lineNo: number): void => {
+    if (line.length === 0) return;
+    let ev;
+    try {
+      ev = parseEventText(line);
+    } catch (e) {
+      if (!(e instanceof ContractError)) throw e;
+      s.invalid++;
+      if (!quiet && s.invalid <= MAX_REPORTED) {
+        process.stderr.write(`line ${lineNo}: ${e.path || '(event)'}: expected ${e.expected}\n`);
+        if (s.invalid === MAX_REPORTED) process.stderr.write('(further invalid lines are counted, not shown)\n');
+      }
+      return;
+    }
+    s.events++;
+    if (ev.type === 'transaction') {
+      if (seen.has(ev.id)) {
+        s.duplicates++;
+        return;
+      }
+      seen.add(ev.id);
+    }
+    const d = engine.apply(ev);
+    if (d !== null) {
+      s.decisions[d.outcome]++;
+      out.write(JSON.stringify(d));
+    }
+  };
+  await forEachLine(openInput(inputPath), onLine, async (n) => {
+    bytes += n;
+    if (out.full) await out.flush();
+    if (!quiet) {
+      progress.tick(() => {
+        const pct = totalBytes > 0 ? ` ${((100 * bytes) / totalBytes).toFixed(1)}%` : '';
+        const rate = Math.round(s.events / ((performance.now() - started) / 1000));
+        return `replay:${pct} ${s.events} events, ${rate} events/s, ${s.invalid} invalid`;
+      });
+    }
+  });
+  await out.close();
+  progress.done();
+  s.seconds = (performance.now() - started) / 1000;
+  return s;
+}

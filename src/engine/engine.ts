@@ -1,0 +1,112 @@
+/**
+ * The decision engine: applies events at their event time and decides payments in memory.
+ * One path for replay and live traffic alike, so both give the same decisions.
+ */
+import type { FkEvent, TransactionEvent } from '../contract/events.js';
+import { AccountState } from '../features/account-state.js';
+import { computeBuiltins } from '../features/builtins.js';
+import { ReferenceData } from '../features/reference.js';
+import { createVector, type FeatureVector } from '../features/vector.js';
+import type { CompiledPolicy } from '../rules/policy-types.js';
+import { evaluateRules } from '../rules/evaluate.js';
+import { combine, type Decision } from './decision.js';
+import { WindowGroups } from './window-groups.js';
+
+/** Event time between sweeps of expired window state. */
+const SWEEP_EVERY_MS = 3_600_000;
+
+/** In-memory engine state plus the policy that decides. */
+export class Engine {
+  readonly reference = new ReferenceData();
+  readonly accounts = new Map<string, AccountState>();
+  private policy: CompiledPolicy;
+  private windows: WindowGroups;
+  private vector: FeatureVector;
+  private hits: Int32Array;
+  private nextSweep = -Infinity;
+  /** latest event time applied. */
+  now = -Infinity;
+
+  constructor(policy: CompiledPolicy) {
+    this.policy = policy;
+    this.windows = new WindowGroups(policy.windows);
+    this.vector = createVector(policy.numSlots, policy.strSlots);
+    this.hits = new Int32Array(policy.rules.length);
+  }
+
+  /** The policy currently deciding. */
+  get currentPolicy(): CompiledPolicy {
+    return this.policy;
+  }
+
+  /** The feature vector of the last decided payment (for explanations and tests); overwritten by the next. */
+  get lastVector(): FeatureVector {
+    return this.vector;
+  }
+
+  /** Applies any event; a transaction is decided and its decision returned, others return null. */
+  apply(e: FkEvent): Decision | null {
+    switch (e.type) {
+      case 'transaction':
+        return this.decide(e);
+      case 'account':
+        this.account(e.accountId).applyAccount(e);
+        break;
+      case 'account_event':
+        this.account(e.accountId).applyActivity(e);
+        break;
+      case 'merchant':
+        this.reference.applyMerchant(e);
+        break;
+      case 'terminal':
+        this.reference.applyTerminal(e);
+        break;
+      case 'acquirer':
+        this.reference.applyAcquirer(e);
+        break;
+      case 'label':
+        break;
+    }
+    this.advance(e.t);
+    return null;
+  }
+
+  /** Decides one payment and folds it into every window and the account's memory. */
+  decide(tx: TransactionEvent): Decision {
+    const p = this.policy;
+    const v = this.vector;
+    const acc = this.accounts.get(tx.accountId);
+    computeBuiltins(tx, acc, this.reference, v);
+    this.windows.apply(v, tx.t);
+    const derived = p.derived;
+    for (let i = 0; i < derived.length; i++) v.num[derived[i].slot] = derived[i].compute(v);
+    const count = evaluateRules(p, v, this.hits);
+    const decision = combine(tx.id, p, this.hits, count);
+    this.account(tx.accountId, acc).applyPayment(tx, decision.outcome === 'decline');
+    this.advance(tx.t);
+    return decision;
+  }
+
+  private account(id: string, known?: AccountState): AccountState {
+    if (known !== undefined) return known;
+    let a = this.accounts.get(id);
+    if (a === undefined) {
+      a = new AccountState();
+      this.accounts.set(id, a);
+    }
+    return a;
+  }
+
+  private advance(t: number): void {
+    if (t > this.now) this.now = t;
+    if (t >= this.nextSweep) {
+      if (this.nextSweep !== -Infinity) this.windows.sweep(t);
+      this.nextSweep = t + SWEEP_EVERY_MS;
+    }
+  }
+
+  /** Live window keys per key kind. */
+  windowSizes(): Record<string, number> {
+    return this.windows.sizes();
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The builtin features every transaction gets, with their slots. Rules name these directly; the
+ * slot constants below are what the hot path writes, so adding a feature means one line here and
+ * one assignment in builtins.ts.
+ */
+import type { BuiltinCatalog, BuiltinFeature, ValueType } from './vector.js';
+
+const NUMERIC: [string, 'number' | 'boolean', string][] = [
+  ['amount', 'number', 'payment amount in fen (¥1 = 100)'],
+  ['hour', 'number', 'local hour 0–23 in Asia/Shanghai'],
+  ['is_night', 'boolean', 'local time between 00:00 and 05:59'],
+  ['is_round_amount', 'boolean', 'a multiple of ¥100'],
+  ['is_just_under', 'boolean', 'just under a round figure (¥4,999, ¥9,990)'],
+  ['account_known', 'boolean', 'the account was registered by an account event'],
+  ['account_age_days', 'number', 'days since the account was opened'],
+  ['credit_limit', 'number', 'credit limit in fen'],
+  ['available_credit', 'number', 'credit limit minus outstanding, before this payment, in fen'],
+  ['utilisation', 'number', 'share of the limit used once this payment is added (0–1+)'],
+  ['amount_to_limit', 'number', 'amount / credit limit'],
+  ['amount_to_available', 'number', 'amount / available credit before this payment'],
+  ['account_tx_count', 'number', 'payments this account made before this one'],
+  ['amount_vs_mean', 'number', "amount / the account's mean earlier amount (unknown under 3 earlier payments)"],
+  ['amount_vs_max', 'number', "amount / the account's largest earlier amount (unknown under 3 earlier payments)"],
+  ['since_last_tx', 'number', "ms since the account's previous payment"],
+  ['since_repayment', 'number', 'ms since the last repayment'],
+  ['last_repayment_amount', 'number', 'amount of the last repayment in fen'],
+  ['since_password_reset', 'number', 'ms since the last password reset'],
+  ['since_phone_change', 'number', 'ms since the last phone-number change'],
+  ['since_device_bound', 'number', 'ms since a device was last bound to the account'],
+  ['since_security_change', 'number', 'ms since the latest password reset, phone change or device binding'],
+  ['complaints_30d', 'number', 'complaints about the account in the last 30 days'],
+  ['device_changes_30d', 'number', 'new devices the account started using in the last 30 days'],
+  ['has_device', 'boolean', 'the payment carries a device id'],
+  ['device_is_new', 'boolean', 'the device was first seen on this account less than 24 hours ago (or now)'],
+  ['device_first_use', 'boolean', 'the device was never seen on this account before this payment'],
+  ['device_age', 'number', 'ms since the device was first seen on the account'],
+  ['device_switched', 'boolean', "the device differs from the account's previous payment's"],
+  ['account_devices', 'number', 'devices the account has used (remembered, up to 16)'],
+  ['distance_from_home_km', 'number', "km between the payment and the account's home"],
+  ['distance_from_last_km', 'number', "km between the payment and the account's previous located payment"],
+  ['speed_from_last_kmh', 'number', 'km/h needed to travel from the previous located payment'],
+  ['is_remote', 'boolean', 'more than 100 km from home (异地)'],
+  ['merchant_known', 'boolean', 'the merchant code carried is registered'],
+  ['terminal_known', 'boolean', 'the terminal is registered'],
+  ['acquirer_known', 'boolean', 'the acquirer carried (or registered) is known'],
+  ['acquirer_unlicensed', 'boolean', 'the acquirer is registered as holding no payment licence (二清)'],
+  ['acquirer_unknown', 'boolean', 'the acquirer carried by the payment was never registered (二清)'],
+  ['acquirer_mismatch', 'boolean', "the acquirer carried differs from the merchant's registered one"],
+  ['terminal_merchant_mismatch', 'boolean', 'the terminal is bound to another merchant than the code carried (跳码)'],
+  ['mcc_mismatch', 'boolean', "the MCC carried differs from the merchant's registered MCC"],
+  ['terminal_mcc_mismatch', 'boolean', "the MCC carried differs from the terminal's own merchant's MCC"],
+  ['region_mismatch', 'boolean', "the terminal's own merchant is registered in another region than the code carried"],
+  ['merchant_name_mismatch', 'boolean', 'the merchant name carried differs from the registered name'],
+  ['terminal_distance_km', 'number', "km between the payment and the terminal's bound address (移机)"],
+  ['merchant_distance_km', 'number', "km between the payment and the merchant's registered address"],
+  ['merchant_age_days', 'number', 'days since the merchant was registered'],
+  ['terminal_age_days', 'number', 'days since the terminal was bound'],
+];
+
+const STRINGS: [string, string][] = [
+  ['account', 'account id'],
+  ['merchant', 'merchant code carried by the payment'],
+  ['terminal', 'terminal id'],
+  ['device', 'payer device id'],
+  ['ip', 'payer IP address'],
+  ['channel', 'qr, card or app'],
+  ['mcc', 'MCC carried by the payment'],
+  ['acquirer', 'acquirer code carried by the payment'],
+  ['currency', 'ISO 4217 currency'],
+  ['kyc', 'none, basic or full'],
+  ['registered_mcc', "the merchant's registered MCC"],
+  ['terminal_merchant', 'the merchant the terminal is bound to'],
+  ['merchant_region', "the merchant's registered region code"],
+];
+
+/** Numeric slot numbers by name, for the hot path. */
+export const N = Object.fromEntries(NUMERIC.map(([name], i) => [name, i])) as Record<string, number>;
+/** String slot numbers by name, for the hot path. */
+export const S = Object.fromEntries(STRINGS.map(([name], i) => [name, i])) as Record<string, number>;
+
+function build(): BuiltinCatalog {
+  const features: BuiltinFeature[] = [
+    ...NUMERIC.map(([name, type, description], slot) => ({ name, type: type as ValueType, slot, description })),
+    ...STRINGS.map(([name, description], slot) => ({ name, type: 'string' as ValueType, slot, description })),
+  ];
+  const byName = new Map(features.map((f) => [f.name, f]));
+  return {
+    features,
+    numSlots: NUMERIC.length,
+    strSlots: STRINGS.length,
+    lookup: (name) => byName.get(name),
+  };
+}
+
+/** The catalog the policy compiler resolves names against. */
+export const BUILTINS: BuiltinCatalog = build();

@@ -1,0 +1,202 @@
+// Every rule of the default policy (rules/*.fk), shown firing on a scenario of its signal and
+// staying quiet on the nearest legitimate look-alike.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { account, at, baseWorld, BJ, DAY, defaultPolicy, GZ, HOUR, last, MIN, SZ, SZ2, tx } from './world.js';
+
+type Obj = Record<string, unknown>;
+const T = 10 * HOUR; // 10:00 local on DAY0
+
+const M2 = { merchantId: 'M2', terminalId: 'T2', mcc: '5944', merchantName: '深圳珠宝行', geo: SZ2 };
+const M4 = { merchantId: 'M4', terminalId: 'T4', mcc: '5814', merchantName: '深圳小吃', geo: SZ2 };
+const M3 = { merchantId: 'M3', terminalId: 'T3', mcc: '5812', merchantName: '广州餐厅', geo: GZ };
+
+function burst(n: number, amount: number, gapMs: number, pick: (i: number) => Obj = () => ({})): Obj[] {
+  return Array.from({ length: n }, (_, i) => tx(T + i * gapMs, { amount, ...pick(i) }));
+}
+
+function accounts(n: number): Obj[] {
+  return Array.from({ length: n }, (_, i) => account(`B${i}`));
+}
+
+function acctEvent(ms: number, kind: string, extra: Obj = {}): Obj {
+  return { type: 'account_event', ts: at(ms), accountId: 'A1', kind, ...extra };
+}
+
+const CASES: { code: string; fires: Obj[]; quiet: Obj[] }[] = [
+  { code: 'SMALL_PAYMENT_BURST', fires: burst(5, 2_000, MIN), quiet: burst(4, 2_000, MIN) },
+  {
+    code: 'SMALL_PAYMENT_BURST_MANY_MERCHANTS',
+    fires: burst(4, 1_500, MIN, (i) => [{}, M2, M4, {}][i]),
+    quiet: burst(4, 1_500, MIN),
+  },
+  { code: 'HIGH_VELOCITY', fires: burst(8, 10_000, 5 * MIN), quiet: burst(7, 10_000, 5 * MIN) },
+  { code: 'MERCHANT_REPEAT', fires: burst(3, 20_000, 10 * MIN), quiet: burst(3, 10_000, 10 * MIN) },
+  {
+    code: 'MERCHANT_REPEAT_NEAR_LIMIT',
+    fires: [tx(T, { amount: 900_000 }), tx(T + 10 * MIN, { amount: 800_000 })],
+    quiet: [tx(T, { amount: 200_000 }), tx(T + 10 * MIN, { amount: 200_000 })],
+  },
+  {
+    code: 'IMPOSSIBLE_TRAVEL',
+    fires: [tx(T), tx(T + 10 * MIN, { geo: BJ })],
+    quiet: [tx(T), tx(T + 5 * HOUR, { geo: BJ })],
+  },
+  {
+    code: 'REMOTE_LARGE_AMOUNT',
+    fires: [tx(T), tx(T + 6 * HOUR, { geo: BJ, amount: 100_000 })],
+    quiet: [tx(T), tx(T + 6 * HOUR, { geo: BJ, amount: 20_000 })],
+  },
+  {
+    code: 'REMOTE_NEW_DEVICE',
+    fires: [tx(T + 6 * HOUR, { geo: BJ, deviceId: 'D9' })],
+    quiet: [tx(T + 6 * HOUR, { geo: BJ })],
+  },
+  {
+    code: 'NEW_DEVICE_AFTER_PASSWORD_RESET',
+    fires: [acctEvent(T, 'password_reset', { deviceId: 'D9' }), tx(T + 30 * MIN, { deviceId: 'D9' })],
+    quiet: [acctEvent(T, 'password_reset', { deviceId: 'D1' }), tx(T + 30 * MIN)],
+  },
+  {
+    code: 'NEW_DEVICE_AFTER_PHONE_CHANGE',
+    fires: [acctEvent(T, 'phone_changed'), tx(T + 30 * MIN, { deviceId: 'D9' })],
+    quiet: [acctEvent(T - 3 * DAY, 'phone_changed'), tx(T + 30 * MIN, { deviceId: 'D9' })],
+  },
+  {
+    code: 'LARGE_AMOUNT_AFTER_SECURITY_CHANGE',
+    fires: [acctEvent(T, 'password_reset'), tx(T + HOUR, { amount: 1_200_000 })],
+    quiet: [acctEvent(T, 'password_reset'), tx(T + HOUR, { amount: 200_000 })],
+  },
+  {
+    code: 'NEW_DEVICE_LARGE_AMOUNT',
+    fires: [tx(T, { deviceId: 'D9', amount: 300_000 })],
+    quiet: [tx(T, { deviceId: 'D9', amount: 15_000 })],
+  },
+  {
+    code: 'SHARED_DEVICE',
+    fires: [...accounts(4), ...[0, 1, 2, 3].map((i) => tx(T + i * HOUR, { accountId: `B${i}`, deviceId: 'D7' }))],
+    quiet: [...accounts(3), ...[0, 1, 2].map((i) => tx(T + i * HOUR, { accountId: `B${i}`, deviceId: 'D7' }))],
+  },
+  {
+    code: 'SHARED_IP',
+    fires: [...accounts(6), ...[0, 1, 2, 3, 4, 5].map((i) => tx(T + i * MIN, { accountId: `B${i}`, deviceId: `E${i}`, ip: '10.9.9.9' }))],
+    quiet: [...accounts(5), ...[0, 1, 2, 3, 4].map((i) => tx(T + i * MIN, { accountId: `B${i}`, deviceId: `E${i}`, ip: '10.9.9.9' }))],
+  },
+  {
+    code: 'FREQUENT_DEVICE_CHANGES',
+    fires: [2, 3, 4].map((d) => acctEvent(T - d * DAY, 'device_bound', { deviceId: `N${d}` })).concat([tx(T)]),
+    quiet: [3, 4].map((d) => acctEvent(T - d * DAY, 'device_bound', { deviceId: `N${d}` })).concat([tx(T)]),
+  },
+  {
+    code: 'MANY_DEVICES_TODAY',
+    fires: [tx(T), tx(T + HOUR, { deviceId: 'D8' }), tx(T + 2 * HOUR, { deviceId: 'D9' })],
+    quiet: [tx(T), tx(T + HOUR, { deviceId: 'D8' }), tx(T + 2 * HOUR)],
+  },
+  {
+    code: 'RECENT_COMPLAINTS',
+    fires: [acctEvent(T - 5 * DAY, 'complaint'), acctEvent(T - DAY, 'complaint'), tx(T)],
+    quiet: [acctEvent(T - 40 * DAY, 'complaint'), acctEvent(T - DAY, 'complaint'), tx(T)],
+  },
+  {
+    code: 'FRESH_ACCOUNT_LIMIT_RUSH',
+    fires: [account('F1', { creditLimit: 500_000, openedAt: at(T - 3 * DAY) }), tx(T, { accountId: 'F1', amount: 400_000 })],
+    quiet: [account('F1', { creditLimit: 500_000, openedAt: at(T - 30 * DAY) }), tx(T, { accountId: 'F1', amount: 400_000 })],
+  },
+  {
+    code: 'LIMIT_DRAINED_IN_A_DAY',
+    fires: [tx(T, { amount: 900_000, ...M4 }), tx(T + 3 * HOUR, { amount: 800_000 })],
+    quiet: [tx(T, { amount: 500_000, ...M4 }), tx(T + 3 * HOUR, { amount: 500_000 })],
+  },
+  { code: 'OVER_LIMIT', fires: [tx(T, { amount: 2_500_000 })], quiet: [tx(T, { amount: 1_500_000 })] },
+  {
+    code: 'UNREGISTERED_ACCOUNT',
+    fires: [tx(T, { accountId: 'GHOST' })],
+    quiet: [tx(T)],
+  },
+  {
+    code: 'CASHOUT_AFTER_REPAYMENT',
+    fires: [acctEvent(T - 5 * HOUR, 'repayment', { amount: 800_000 }), tx(T, { amount: 800_000 })],
+    quiet: [acctEvent(T - 5 * HOUR, 'repayment', { amount: 800_000 }), tx(T, { amount: 777_700 })],
+  },
+  {
+    code: 'CASHOUT_NIGHT_ROUND_AMOUNT',
+    fires: [tx(2 * HOUR, { amount: 200_000 })],
+    quiet: [tx(14 * HOUR, { amount: 200_000 })],
+  },
+  {
+    code: 'CASHOUT_NEAR_AVAILABLE',
+    fires: [tx(T, { amount: 1_800_000 })],
+    quiet: [tx(T, { amount: 1_000_000 })],
+  },
+  {
+    code: 'MERCHANT_CASHOUT_RING',
+    fires: [...accounts(5), ...[0, 1, 2, 3, 4].map((i) => tx(T + i * HOUR, { accountId: `B${i}`, deviceId: `E${i}`, amount: 500_000 }))],
+    quiet: [...accounts(4), ...[0, 1, 2, 3].map((i) => tx(T + i * HOUR, { accountId: `B${i}`, deviceId: `E${i}`, amount: 500_000 }))],
+  },
+  {
+    code: 'MERCHANT_NIGHT_LARGE',
+    fires: [...accounts(5), ...[0, 1, 2, 3, 4].map((i) => tx(HOUR + i * 10 * MIN, { accountId: `B${i}`, deviceId: `E${i}`, amount: 123_400 }))],
+    quiet: [...accounts(5), ...[0, 1, 2, 3, 4].map((i) => tx(T + i * 10 * MIN, { accountId: `B${i}`, deviceId: `E${i}`, amount: 123_400 }))],
+  },
+  {
+    code: 'TERMINAL_MERCHANT_MISMATCH',
+    fires: [tx(T, { merchantId: 'M2', mcc: '5944', merchantName: '深圳珠宝行' })],
+    quiet: [tx(T, M2)],
+  },
+  {
+    code: 'TERMINAL_MCC_MISMATCH',
+    fires: [tx(T, { ...M2, mcc: '5411' })],
+    quiet: [tx(T, M2)],
+  },
+  {
+    code: 'REGION_MISMATCH',
+    fires: [tx(T, { merchantId: 'M3', mcc: '5812', merchantName: '广州餐厅' })],
+    quiet: [tx(T, { merchantId: 'M2', mcc: '5944', merchantName: '深圳珠宝行' })],
+  },
+  { code: 'TERMINAL_RELOCATED', fires: [tx(T, { geo: GZ })], quiet: [tx(T, { geo: SZ })] },
+  {
+    code: 'TERMINAL_MANY_MERCHANT_CODES',
+    fires: [tx(T), tx(T + HOUR, { accountId: 'A1', merchantId: 'M2', mcc: '5944', merchantName: '深圳珠宝行' })],
+    quiet: [tx(T), tx(T + HOUR)],
+  },
+  { code: 'ACQUIRER_UNLICENSED', fires: [tx(T, { acquirerId: '48029999' })], quiet: [tx(T)] },
+  { code: 'ACQUIRER_UNKNOWN', fires: [tx(T, { acquirerId: '11112222' })], quiet: [tx(T)] },
+  { code: 'ACQUIRER_MISMATCH', fires: [tx(T, { acquirerId: '48023333' })], quiet: [tx(T)] },
+  { code: 'MCC_MISMATCH', fires: [tx(T, { mcc: '5999' })], quiet: [tx(T)] },
+  { code: 'MERCHANT_NAME_MISMATCH', fires: [tx(T, { merchantName: '某某商行' })], quiet: [tx(T)] },
+  { code: 'UNREGISTERED_MERCHANT', fires: [tx(T, { merchantId: 'M404' })], quiet: [tx(T)] },
+  { code: 'UNREGISTERED_TERMINAL', fires: [tx(T, { terminalId: 'T404' })], quiet: [tx(T)] },
+];
+
+const codes = (events: Obj[]): string[] => last([...baseWorld(), ...events]).reasons.map((r) => r.code);
+
+for (const c of CASES) {
+  test(`${c.code} fires on its signal`, () => {
+    assert.ok(codes(c.fires).includes(c.code), `reasons: ${codes(c.fires).join(', ')}`);
+  });
+  test(`${c.code} stays quiet on the legitimate look-alike`, () => {
+    assert.ok(!codes(c.quiet).includes(c.code), `reasons: ${codes(c.quiet).join(', ')}`);
+  });
+}
+
+test('every rule of the default policy has a case here', () => {
+  const covered = new Set(CASES.map((c) => c.code));
+  const missing = defaultPolicy().rules.map((r) => r.reason).filter((r) => !covered.has(r));
+  assert.deepEqual(missing, []);
+});
+
+test('an ordinary payment is approved with score 0 and no reasons', () => {
+  const d = last([...baseWorld(), tx(T)]);
+  assert.equal(d.outcome, 'approve');
+  assert.equal(d.score, 0);
+  assert.deepEqual(d.reasons, []);
+});
+
+test('outcome priority: decline beats review, and every matching reason is reported, decisive first', () => {
+  const d = last([...baseWorld(), tx(T, { acquirerId: '48029999', terminalId: 'T404' })]);
+  assert.equal(d.outcome, 'decline');
+  const codes = d.reasons.map((r) => r.code);
+  assert.equal(codes[0], 'ACQUIRER_UNLICENSED');
+  assert.ok(codes.includes('UNREGISTERED_TERMINAL'));
+  assert.ok(d.score > 0 && d.score < 100);
+});
