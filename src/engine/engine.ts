@@ -8,8 +8,8 @@ import { computeBuiltins } from '../features/builtins.js';
 import { ReferenceData } from '../features/reference.js';
 import { createVector, type FeatureVector } from '../features/vector.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
-import { evaluateRules } from '../rules/evaluate.js';
-import { combine, type Decision } from './decision.js';
+import { computeDerived, evaluateRules } from '../rules/evaluate.js';
+import { toDecision, type Decision } from './decision.js';
 import { WindowGroups } from './window-groups.js';
 
 /** Event time between sweeps of expired window state. */
@@ -78,10 +78,9 @@ export class Engine {
     const acc = this.accounts.get(tx.accountId);
     computeBuiltins(tx, acc, this.reference, v);
     this.windows.apply(v, tx.t);
-    const derived = p.derived;
-    for (let i = 0; i < derived.length; i++) v.num[derived[i].slot] = derived[i].compute(v);
+    computeDerived(p, v);
     const count = evaluateRules(p, v, this.hits);
-    const decision = combine(tx.id, p, this.hits, count);
+    const decision = toDecision(tx.id, p, this.hits, count);
     this.account(tx.accountId, acc).applyPayment(tx, decision.outcome === 'decline');
     this.advance(tx.t);
     return decision;

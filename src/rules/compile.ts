@@ -1,0 +1,108 @@
+/**
+ * The policy compiler's front door: text files in, an immutable CompiledPolicy out. Every phase
+ * (lex, parse, check) reports into one bag, so a failed compile lists every problem at once, in
+ * reading order; code generation runs only on a policy that checked clean.
+ */
+import type { PolicyDiagnostic } from '../errors.js';
+import { PolicyCompileError } from '../errors.js';
+import type { BuiltinCatalog } from '../features/vector.js';
+import type { PolicyFile } from './ast.js';
+import { checkFiles } from './checker.js';
+import { ExprCompiler } from './compile-expr.js';
+import { DiagnosticBag, Diagnostics } from './diagnostics.js';
+import { parseFile } from './parser.js';
+import type { CompiledPolicy, CompiledRule, DerivedFeature, WindowFeature } from './policy-types.js';
+
+/** One policy file: its name (shown in diagnostics) and its text. */
+export interface PolicySource {
+  readonly file: string;
+  readonly text: string;
+}
+
+/** A compiled policy plus the warnings it compiled with, so tools can show them without a second pass. */
+export interface PolicyBuild extends CompiledPolicy {
+  readonly warnings: readonly PolicyDiagnostic[];
+}
+
+interface BuildResult {
+  readonly diagnostics: PolicyDiagnostic[];
+  readonly policy: PolicyBuild | null;
+}
+
+function build(sources: readonly PolicySource[], builtins: BuiltinCatalog, name: string): BuildResult {
+  const bag = new DiagnosticBag();
+  const files: PolicyFile[] = sources.map((s) => parseFile(s.file, s.text, bag));
+  const checked = checkFiles(files, builtins, bag);
+  const order = sources.map((s) => s.file);
+  if (bag.hasErrors) return { diagnostics: bag.sorted(order), policy: null };
+
+  const cx = new ExprCompiler(checked.types, checked.symbols);
+  const windows: WindowFeature[] = checked.windows.map((w) => {
+    const filter = w.decl.filter ? cx.predicate(w.decl.filter) : null;
+    return {
+      name: w.decl.name.name,
+      agg: w.decl.agg,
+      valueSlot: w.valueSlot,
+      keySlots: w.keySlots,
+      keyNames: w.keyNames,
+      lengthMs: w.decl.lengthMs,
+      buckets: w.buckets,
+      filter: filter === null || filter.constant === true ? null : filter.test,
+      slot: w.slot,
+      line: w.decl.name.pos.line,
+    };
+  });
+  const derived: DerivedFeature[] = checked.derived.map((d) => ({
+    name: d.decl.name.name,
+    type: d.type,
+    slot: d.slot,
+    compute: d.type === 'boolean' ? cx.booleanValue(d.decl.expr) : cx.number(d.decl.expr),
+    line: d.decl.name.pos.line,
+  }));
+  const rules: CompiledRule[] = checked.rules.map(({ decl, file, outcome }) => {
+    // a clean check guarantees `when` is present
+    const p = decl.when ? cx.predicate(decl.when) : { test: () => false, constant: false };
+    if (p.constant !== null) {
+      bag.add(Diagnostics.ConstantCondition, decl.name.pos, decl.name.name, p.constant ? 'true' : 'false, so the rule can never fire');
+    }
+    return {
+      name: decl.name.name,
+      reason: decl.reason ?? decl.name.name,
+      description: decl.description ?? '',
+      outcome,
+      points: decl.score ?? 0,
+      test: p.test,
+      file,
+      line: decl.name.pos.line,
+    };
+  });
+  const diagnostics = bag.sorted(order);
+  const s = checked.settings;
+  const policy: PolicyBuild = Object.freeze({
+    name,
+    windows: Object.freeze(windows),
+    derived: Object.freeze(derived),
+    rules: Object.freeze(rules),
+    thresholds: Object.freeze({ review: s.review, challenge: s.challenge, decline: s.decline }),
+    scoreScale: s.scale,
+    numSlots: checked.numSlots,
+    strSlots: checked.strSlots,
+    warnings: Object.freeze(diagnostics),
+  });
+  return { diagnostics, policy };
+}
+
+/**
+ * Compiles a policy, or throws PolicyCompileError with every error and warning found. Files are read
+ * in the order given; features may be declared in any of them.
+ */
+export function compilePolicy(sources: readonly PolicySource[], builtins: BuiltinCatalog, name = 'policy'): PolicyBuild {
+  const r = build(sources, builtins, name);
+  if (!r.policy) throw new PolicyCompileError(r.diagnostics);
+  return r.policy;
+}
+
+/** Every diagnostic (errors and warnings) without throwing, for editors, `fengkong check` and CI. */
+export function checkPolicy(sources: readonly PolicySource[], builtins: BuiltinCatalog, name = 'policy'): PolicyDiagnostic[] {
+  return build(sources, builtins, name).diagnostics;
+}
