@@ -1,0 +1,96 @@
+/**
+ * `fengkong simulate --out DIR [--seed N] [--accounts N] [--days N] [--start YYYY-MM-DD] [--quiet]`:
+ * writes a labelled simulated world. Progress goes to stderr (a live line on a terminal, a line
+ * every ~5% otherwise) and a summary at the end; bad arguments throw a UsageError that says what to
+ * type (the CLI turns it into exit code 2).
+ */
+import { UsageError } from '../errors.js';
+import { parseArgs } from '../cli/args.js';
+import { Progress } from '../cli/progress.js';
+import { MAX_ACCOUNTS, MAX_DAYS, simulate, type SimSummary } from './simulate.js';
+
+const USAGE =
+  'fengkong simulate --out DIR [--seed N] [--accounts N] [--days N] [--start YYYY-MM-DD] [--quiet]\n' +
+  '  e.g. fengkong simulate --out /tmp/world --seed 1 --accounts 20000 --days 30';
+
+/** Parsed options of the simulate command. */
+export interface SimulateArgs {
+  out: string;
+  seed: number;
+  accounts: number;
+  days: number;
+  start: string;
+  quiet: boolean;
+}
+
+function bad(message: string): UsageError {
+  return new UsageError(`${message}\nusage: ${USAGE}`);
+}
+
+/** Parses and checks the command line; throws UsageError naming the problem and the usage. */
+export function parseSimulateArgs(args: readonly string[]): SimulateArgs {
+  const { positionals, flags } = parseArgs(
+    args,
+    { out: 'string', seed: 'int', accounts: 'int', days: 'int', start: 'string', quiet: 'switch' },
+    USAGE,
+  );
+  if (positionals.length > 0) throw bad(`unexpected argument "${positionals[0]}"`);
+  const out = flags.get('out');
+  if (typeof out !== 'string' || out === '') throw bad('--out DIR is required (the folder to write the world into)');
+  const seed = (flags.get('seed') as number | undefined) ?? 1;
+  const accounts = (flags.get('accounts') as number | undefined) ?? 20_000;
+  const days = (flags.get('days') as number | undefined) ?? 30;
+  const start = (flags.get('start') as string | undefined) ?? '2026-10-01';
+  if (seed > 0xffffffff) throw bad(`--seed must be from 0 to 4294967295, got ${seed}`);
+  if (accounts < 10 || accounts > MAX_ACCOUNTS) throw bad(`--accounts must be from 10 to ${MAX_ACCOUNTS}, got ${accounts}`);
+  if (days < 1 || days > MAX_DAYS) throw bad(`--days must be from 1 to ${MAX_DAYS}, got ${days}`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(start)) throw bad(`--start must be a date like 2026-10-01, got "${start}"`);
+  return { out, seed, accounts, days, start, quiet: flags.get('quiet') === true };
+}
+
+/** Human-readable lines of a summary. */
+export function formatSummary(s: SimSummary, seconds: number, outDir: string): string {
+  const pct = (s.fraudRate * 100).toFixed(2);
+  const typologies = Object.entries(s.fraudByTypology)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const ev = Object.entries(s.events)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return (
+    `simulate: ${s.accounts} accounts × ${s.days} days (seed ${s.seed}) → ${outDir} in ${seconds.toFixed(2)} s\n` +
+    `  events: ${ev}\n` +
+    `  transactions ${s.transactions}, fraud ${s.fraudTransactions} (${pct}%): ${typologies}\n` +
+    `  labels: ${s.labels.transaction} on payments, ${s.labels.merchant} merchants, ${s.labels.terminal} terminals, ` +
+    `${s.labels.account} accounts\n`
+  );
+}
+
+/** Runs the simulate command; resolves to the exit code (0), throws UsageError on bad arguments. */
+export async function runSimulate(args: string[]): Promise<number> {
+  const a = parseSimulateArgs(args);
+  const tty = process.stderr.isTTY === true;
+  const live = new Progress();
+  let nextPct = 5;
+  const began = process.hrtime.bigint();
+  const summary = await simulate({
+    outDir: a.out,
+    seed: a.seed,
+    accounts: a.accounts,
+    days: a.days,
+    start: a.start,
+    onProgress: (done, total) => {
+      if (a.quiet) return;
+      const pct = Math.floor((done / total) * 100);
+      if (tty) live.tick(() => `simulate: day ${done}/${total} (${pct}%)`);
+      else if (pct >= nextPct || done === total) {
+        process.stderr.write(`simulate: day ${done}/${total} (${pct}%)\n`);
+        nextPct = Math.floor(pct / 5) * 5 + 5;
+      }
+    },
+  });
+  live.done();
+  const seconds = Number(process.hrtime.bigint() - began) / 1e9;
+  process.stderr.write(formatSummary(summary, seconds, a.out));
+  return 0;
+}
