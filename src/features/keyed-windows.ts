@@ -1,0 +1,73 @@
+/**
+ * All keys of one key kind (account, device, merchant, …) and their window states. Memory is bounded
+ * by sweeping: a key whose newest event is older than the longest window is invisible to every read,
+ * so it is dropped and its storage goes back to the layout for the next new key.
+ */
+import { type KeyWindows, type WindowLayout } from './window-layout.js';
+
+/** Map overhead per entry plus a typical short key string, in bytes; only feeds `approxBytes`. */
+const MAP_ENTRY_BYTES = 80;
+
+/**
+ * One key kind's states. A plain Map keyed by the joined key string: one lookup per key kind per
+ * payment, then every window of that kind is served from one state.
+ */
+export class KeyedWindows {
+  readonly layout: WindowLayout;
+  private readonly states = new Map<string, KeyWindows>();
+
+  constructor(layout: WindowLayout) {
+    this.layout = layout;
+  }
+
+  /** Number of keys held; what memory scales with. */
+  get size(): number {
+    return this.states.size;
+  }
+
+  /** The key's state, or undefined when never seen (or swept): reads can then skip the layout. */
+  get(key: string): KeyWindows | undefined {
+    return this.states.get(key);
+  }
+
+  /** The key's state, created empty on first use so that writers need no existence check. */
+  getOrCreate(key: string): KeyWindows {
+    let s = this.states.get(key);
+    if (s === undefined) {
+      s = this.layout.createState();
+      this.states.set(key, s);
+    }
+    return s;
+  }
+
+  /** Drops one key and gives its storage back (e.g. an account closed); false when absent. */
+  delete(key: string): boolean {
+    const s = this.states.get(key);
+    if (s === undefined) return false;
+    this.layout.release(s);
+    return this.states.delete(key);
+  }
+
+  /**
+   * Drops every key no window can see at `now` and returns how many; run it periodically (it is
+   * O(keys)) so memory follows the active population, not every key ever seen.
+   */
+  sweep(now: number): number {
+    const layout = this.layout;
+    const states = this.states;
+    let n = 0;
+    states.forEach((s, key) => {
+      if (layout.isExpired(s, now)) {
+        layout.release(s);
+        states.delete(key); // deleting the visited entry is safe during Map iteration
+        n++;
+      }
+    });
+    return n;
+  }
+
+  /** Rough bytes held by this key kind, cheap enough for a metrics endpoint. */
+  approxBytes(): number {
+    return this.layout.approxBytes() + this.states.size * MAP_ENTRY_BYTES;
+  }
+}

@@ -1,0 +1,390 @@
+/**
+ * Bucketed sliding windows for one key kind (e.g. every window keyed by account), laid out so that a
+ * key costs a fixed ~1.2 KB for the eight default account windows and add/read never allocate.
+ *
+ * Bucket semantics. A window of length L with B buckets has bucket width w = ceil(L / B); an event at
+ * ts falls in bucket floor(ts / w). A read at `now` covers buckets lo … hi with hi = floor(now / w)
+ * and lo = floor((now - L) / w) + 1, i.e. the buckets that start after now - L: at most B buckets,
+ * between L - w and L of history, never more than L (when w divides L this is exactly the B buckets
+ * hi - B + 1 … hi). Events after `now` are not seen. Each window keeps a ring of its B newest buckets
+ * and one head (the newest bucket written); moving the head forward clears the slots it passes, so a
+ * slot never needs its own bucket index. A late event (ts before ones already seen) lands in its own
+ * bucket while that bucket is still in the ring, and is ignored by that window otherwise; a read
+ * before the head sees only buckets still in the ring. Nothing here throws on odd timestamps.
+ * Non-finite values (NaN = unknown) are ignored by sum/mean/max/min: they must not poison 30 days.
+ *
+ * Storage. Per key, every head and every f64 ring (sum, mean's sums, max, min) lives in a Float64Array
+ * region, and every count ring (count, mean's counts) in a Uint32Array region; both regions are carved
+ * from chunks shared by many keys, because a typed array per key costs ~400 bytes of overhead. Hence a
+ * state must be given back with `release` (KeyedWindows does this when a key is swept).
+ * Distinct windows keep (53-bit hash of value, last-seen bucket) pairs in a block of a PairPool (blocks
+ * of 2, 4, … 256 pairs, carved from shared chunks): no string is retained, no Map, no array per key.
+ * At most DISTINCT_CAP values are kept per window; beyond that the least recently seen is dropped, so
+ * a read saturates at the cap. Two values hashing alike (probability < 1e-11 at the cap) count as one.
+ */
+import type { WindowAgg } from '../rules/policy-types.js';
+
+/** One window of a key kind; the policy compiler produces these from `over 24h buckets 24`. */
+export interface WindowSpec {
+  readonly agg: WindowAgg;
+  readonly lengthMs: number;
+  readonly buckets: number;
+}
+
+/** Most values a distinct window remembers per key: bounds memory and add cost against floods. */
+export const DISTINCT_CAP = 256;
+
+const COUNT = 0, SUM = 1, MEAN = 2, MAX = 3, MIN = 4, DISTINCT = 5;
+const KINDS: Readonly<Record<WindowAgg, number>> = { count: COUNT, sum: SUM, mean: MEAN, max: MAX, min: MIN, distinct: DISTINCT };
+const EMPTY_F = new Float64Array(0);
+const EMPTY_U = new Uint32Array(0);
+const MAX_CHUNK = 2048;
+
+/**
+ * One key's window state. Opaque to callers: its fields point into the layout's shared chunks and are
+ * public only so the layout's hot path reads them without accessors. A released state is inert.
+ */
+export class KeyWindows {
+  constructor(
+    public f: Float64Array,
+    public fo: number,
+    public u: Uint32Array,
+    public uo: number,
+    public ci: number,
+    /** newest timestamp seen (epoch ms); -Infinity before any. */
+    public lastTs: number,
+  ) {}
+}
+
+/** 53-bit string hash (cyrb53): stored instead of the string so a set holds no string alive. */
+function hash53(s: string): number {
+  let h1 = 0xdeadbeef, h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+const POOL_CHUNK = 65536; // f64 per pool chunk (512 KB); ids are uint32, so at most 8192 chunks (4 GB)
+
+/** b mod B in [0, B) without fmod (a slow runtime call on doubles); exact for |b| < 2^53 / B. */
+function mod(b: number, B: number): number {
+  return b - Math.floor(b / B) * B;
+}
+
+function sumU(u: Uint32Array, base: number, s0: number, e0: number, e1: number): number {
+  let t = 0;
+  for (let j = base + s0; j < base + e0; j++) t += u[j];
+  for (let j = base; j < base + e1; j++) t += u[j];
+  return t;
+}
+
+function sumF(f: Float64Array, base: number, s0: number, e0: number, e1: number): number {
+  let t = 0;
+  for (let j = base + s0; j < base + e0; j++) t += f[j];
+  for (let j = base; j < base + e1; j++) t += f[j];
+  return t;
+}
+
+/**
+ * Blocks of 2 << cls pairs (cls 0..7) for distinct sets, so a set costs 16 bytes a value, not an array
+ * per key. A block id packs (chunk << 19 | offset << 3 | class) into a uint32 kept in the key's f64 region,
+ * so decoding it is a few integer operations.
+ */
+class PairPool {
+  readonly chunks: Float64Array[] = [];
+  private readonly cur: number[] = [-1, -1, -1, -1, -1, -1, -1, -1];
+  private readonly used: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+  private readonly grown: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+  private readonly free: number[][] = [[], [], [], [], [], [], [], []];
+
+  alloc(cls: number): number {
+    const fl = this.free[cls];
+    if (fl.length > 0) return fl.pop() as number;
+    const size = 4 << cls; // f64 per block
+    let c = this.cur[cls];
+    if (c < 0 || this.used[cls] + size > this.chunks[c].length) {
+      c = this.cur[cls] = this.chunks.length;
+      if (c >= 8192) throw new RangeError('distinct pool exhausted (4 GB)');
+      this.chunks.push(new Float64Array(Math.min(POOL_CHUNK, Math.max(1024, size) << Math.min(this.grown[cls]++, 6))));
+      this.used[cls] = 0;
+    }
+    const off = this.used[cls];
+    this.used[cls] += size;
+    return ((c << 19) | (off << 3) | cls) >>> 0;
+  }
+
+  release(id: number): void {
+    this.free[id & 7].push(id);
+  }
+
+  buf(id: number): Float64Array {
+    return this.chunks[id >>> 19];
+  }
+
+  off(id: number): number {
+    return (id >>> 3) & 0xffff;
+  }
+
+  /** Moves m pairs from block `id` into a new block of class cls and returns the new id. */
+  move(id: number, m: number, cls: number): number {
+    const nid = this.alloc(cls);
+    if (id >= 0) {
+      const a = this.buf(id), o = this.off(id), na = this.buf(nid), no = this.off(nid);
+      for (let j = 0; j < 2 * m; j++) na[no + j] = a[o + j];
+      this.release(id);
+    }
+    return nid;
+  }
+
+  bytes(): number {
+    let n = 0;
+    for (const c of this.chunks) n += c.byteLength;
+    return n;
+  }
+}
+
+/**
+ * Offsets of every window inside a key's state, computed once per key kind, plus the chunk allocator
+ * the states live in. Windows are addressed by index (their order in the spec list) so the hot path
+ * never looks up a name.
+ */
+export class WindowLayout {
+  readonly specs: readonly WindowSpec[];
+  /** longest window: a key unseen for longer is invisible to every window and can be dropped. */
+  readonly maxLengthMs: number;
+  /** f64 and u32 values per key. */
+  readonly f64PerKey: number;
+  readonly u32PerKey: number;
+  private readonly kind: number[] = [];
+  private readonly nb: number[] = [];
+  private readonly w: number[] = [];
+  private readonly len: number[] = [];
+  private readonly ho: number[] = [];
+  private readonly vo: number[] = [];
+  private readonly co: number[] = [];
+  private readonly dist: number[] = [];
+  private readonly pool = new PairPool();
+  private readonly fChunks: Float64Array[] = [];
+  private readonly uChunks: Uint32Array[] = [];
+  private next = 0;
+  private readonly freeCi: number[] = [];
+  private readonly freeSlot: number[] = [];
+  private live = 0;
+
+  constructor(specs: readonly WindowSpec[]) {
+    if (specs.length === 0) throw new RangeError('WindowLayout needs at least one window');
+    this.specs = specs;
+    let f = 0, u = 0, maxLen = 0;
+    for (const s of specs) {
+      const k = KINDS[s.agg];
+      if (k === undefined || !Number.isSafeInteger(s.lengthMs) || s.lengthMs < 1 || !Number.isSafeInteger(s.buckets) || s.buckets < 1) {
+        throw new RangeError(`bad window spec ${JSON.stringify(s)}`);
+      }
+      const B = s.buckets;
+      this.kind.push(k);
+      this.nb.push(B);
+      this.w.push(Math.ceil(s.lengthMs / B));
+      this.len.push(s.lengthMs);
+      this.ho.push(f++);
+      // value ring; for distinct, (block id, pair count)
+      const nv = k === COUNT ? 0 : k === DISTINCT ? 2 : B;
+      this.vo.push(nv > 0 ? f : -1);
+      f += nv;
+      this.co.push(k === COUNT || k === MEAN ? ((u += B), u - B) : -1);
+      if (k === DISTINCT) this.dist.push(this.vo[this.vo.length - 1]);
+      if (s.lengthMs > maxLen) maxLen = s.lengthMs;
+    }
+    this.f64PerKey = f;
+    this.u32PerKey = u;
+    this.maxLengthMs = maxLen;
+  }
+
+  /** A fresh, empty state, carved from a shared chunk (give it back with `release`). */
+  createState(): KeyWindows {
+    let ci: number, slot: number;
+    if (this.freeCi.length > 0) {
+      ci = this.freeCi.pop() as number;
+      slot = this.freeSlot.pop() as number;
+    } else {
+      ci = this.fChunks.length - 1;
+      if (ci < 0 || this.next === this.fChunks[ci].length / this.f64PerKey) {
+        const cap = Math.min(MAX_CHUNK, 16 * 2 ** Math.min(this.fChunks.length, 16)); // small layouts stay small
+        this.fChunks.push(new Float64Array(cap * this.f64PerKey));
+        this.uChunks.push(this.u32PerKey > 0 ? new Uint32Array(cap * this.u32PerKey) : EMPTY_U);
+        this.next = 0;
+        ci++;
+      }
+      slot = this.next++;
+    }
+    const f = this.fChunks[ci], fo = slot * this.f64PerKey;
+    for (let i = 0; i < this.ho.length; i++) f[fo + this.ho[i]] = -Infinity; // every ring reads as empty
+    for (const v of this.dist) {
+      f[fo + v] = -1;
+      f[fo + v + 1] = 0;
+    }
+    this.live++;
+    return new KeyWindows(f, fo, this.uChunks[ci], slot * this.u32PerKey, ci, -Infinity);
+  }
+
+  /** Gives a state's storage back for reuse; the state becomes inert (reads empty, ignores adds). */
+  release(s: KeyWindows): void {
+    if (s.f === EMPTY_F) return;
+    this.freeCi.push(s.ci);
+    this.freeSlot.push(s.fo / this.f64PerKey);
+    for (const v of this.dist) if (s.f[s.fo + v] >= 0) this.pool.release(s.f[s.fo + v]);
+    this.live--;
+    s.f = EMPTY_F;
+    s.u = EMPTY_U;
+    s.fo = s.uo = 0;
+  }
+
+  /** Records that the key was seen at ts even if no window took the event (keeps it from expiring). */
+  touch(s: KeyWindows, ts: number): void {
+    if (ts > s.lastTs) s.lastTs = ts;
+  }
+
+  /** True when no window can see anything of this key any more, so dropping it loses nothing. */
+  isExpired(s: KeyWindows, now: number): boolean {
+    return !(now - s.lastTs <= this.maxLengthMs);
+  }
+
+  /** Adds an event to a count/sum/mean/max/min window (count ignores value); also touches the key. */
+  add(s: KeyWindows, i: number, ts: number, value: number): void {
+    if (ts > s.lastTs) s.lastTs = ts;
+    const k = this.kind[i];
+    if (k === DISTINCT || k === undefined) throw new RangeError('add: window is distinct or unknown');
+    if (k !== COUNT && value - value !== 0) return; // NaN or ±Infinity
+    const f = s.f, B = this.nb[i], b = Math.floor(ts / this.w[i]), hp = s.fo + this.ho[i], head = f[hp];
+    if (b > head) {
+      this.advance(s, i, head, b);
+      f[hp] = b;
+    } else if (!(b > head - B)) return; // too old for the ring (or NaN ts / released state)
+    const slot = mod(b, B);
+    const v = s.fo + this.vo[i] + slot, c = s.uo + this.co[i] + slot;
+    if (k === COUNT) s.u[c]++;
+    else if (k === SUM) f[v] += value;
+    else if (k === MEAN) {
+      s.u[c]++;
+      f[v] += value;
+    } else if (k === MAX) {
+      if (value > f[v]) f[v] = value;
+    } else if (value < f[v]) f[v] = value;
+  }
+
+  /** Clears the ring slots that the head passes when it moves from bucket `head` to `b`. */
+  private advance(s: KeyWindows, i: number, head: number, b: number): void {
+    const k = this.kind[i], B = this.nb[i];
+    const empty = k === MAX ? -Infinity : k === MIN ? Infinity : 0;
+    const vo = this.vo[i] < 0 ? -1 : s.fo + this.vo[i], co = this.co[i] < 0 ? -1 : s.uo + this.co[i];
+    if (b - head >= B) {
+      if (vo >= 0) s.f.fill(empty, vo, vo + B);
+      if (co >= 0) s.u.fill(0, co, co + B);
+      return;
+    }
+    let slot = mod(head + 1, B);
+    for (let n = b - head; n > 0; n--) {
+      if (vo >= 0) s.f[vo + slot] = empty;
+      if (co >= 0) s.u[co + slot] = 0;
+      if (++slot === B) slot = 0;
+    }
+  }
+
+  /** Adds a value to a distinct window; prunes pairs no read can see and enforces DISTINCT_CAP. */
+  addDistinct(s: KeyWindows, i: number, ts: number, value: string): void {
+    if (ts > s.lastTs) s.lastTs = ts;
+    if (this.kind[i] !== DISTINCT) throw new RangeError('addDistinct: window is not distinct');
+    const f = s.f, B = this.nb[i], b = Math.floor(ts / this.w[i]), hp = s.fo + this.ho[i], rp = s.fo + this.vo[i];
+    let head = f[hp];
+    if (b > head) f[hp] = head = b;
+    else if (!(b > head - B)) return;
+    const pool = this.pool, h = hash53(value), dead = head - B;
+    let id = f[rp], a: Float64Array = EMPTY_F, o = 0;
+    if (id >= 0) {
+      a = pool.buf(id);
+      o = pool.off(id);
+    }
+    // one pass: find the value, drop pairs that left the ring, note the least recently seen
+    const end = o + 2 * f[rp + 1];
+    let w = o, found = false, oldest = -1;
+    for (let r = o; r < end; r += 2) {
+      let pb = a[r + 1];
+      if (pb <= dead) continue;
+      const ph = a[r];
+      if (ph === h) {
+        found = true;
+        if (b > pb) pb = b;
+      }
+      a[w] = ph;
+      a[w + 1] = pb;
+      if (oldest < 0 || pb < a[oldest + 1]) oldest = w;
+      w += 2;
+    }
+    let m = (w - o) / 2;
+    if (!found && m < DISTINCT_CAP) {
+      if (m === (id >= 0 ? 2 << (id & 7) : 0)) {
+        id = pool.move(id, m, id >= 0 ? (id & 7) + 1 : 0);
+        a = pool.buf(id);
+        o = pool.off(id);
+      }
+      a[o + 2 * m] = h;
+      a[o + 2 * m + 1] = b;
+      m++;
+    } else if (!found && b >= a[oldest + 1]) {
+      a[oldest] = h;
+      a[oldest + 1] = b;
+    }
+    // a set that has emptied out to a quarter of its block moves to a block half as big
+    const cls = id & 7;
+    if (cls > 0 && 4 * m <= 2 << cls) id = pool.move(id, m, cls - 1);
+    f[rp] = id;
+    f[rp + 1] = m;
+  }
+
+  /** The window's value at `now`: count/sum/distinct 0 when empty, mean/max/min NaN when empty. */
+  read(s: KeyWindows, i: number, now: number): number {
+    const k = this.kind[i], B = this.nb[i], w = this.w[i], head = s.f[s.fo + this.ho[i]];
+    let hi = Math.floor(now / w);
+    if (!(hi <= head)) hi = head; // also makes a released state (head undefined) read empty
+    let lo = Math.floor((now - this.len[i]) / w) + 1;
+    if (lo <= head - B) lo = head - B + 1;
+    if (k === DISTINCT) {
+      const id = s.f[s.fo + this.vo[i]];
+      if (!(id >= 0 && hi >= lo)) return 0;
+      const a = this.pool.buf(id), o = this.pool.off(id), end = o + 2 * s.f[s.fo + this.vo[i] + 1];
+      let c = 0;
+      for (let r = o + 1; r < end; r += 2) if (a[r] >= lo && a[r] <= hi) c++;
+      return c;
+    }
+    if (!(hi >= lo)) return k === COUNT || k === SUM ? 0 : NaN;
+    // the buckets lo … hi are at most two runs of the ring: [s0, e0) and [0, e1)
+    const n = hi - lo + 1, s0 = mod(lo, B), e0 = s0 + n < B ? s0 + n : B, e1 = n - (e0 - s0);
+    const f = s.f, vo = s.fo + this.vo[i];
+    if (k === COUNT) return sumU(s.u, s.uo + this.co[i], s0, e0, e1);
+    if (k === SUM) return sumF(f, vo, s0, e0, e1);
+    if (k === MEAN) {
+      const c = sumU(s.u, s.uo + this.co[i], s0, e0, e1);
+      return c === 0 ? NaN : sumF(f, vo, s0, e0, e1) / c;
+    }
+    let x = k === MAX ? -Infinity : Infinity;
+    if (k === MAX) {
+      for (let j = vo + s0; j < vo + e0; j++) if (f[j] > x) x = f[j];
+      for (let j = vo; j < vo + e1; j++) if (f[j] > x) x = f[j];
+    } else {
+      for (let j = vo + s0; j < vo + e0; j++) if (f[j] < x) x = f[j];
+      for (let j = vo; j < vo + e1; j++) if (f[j] < x) x = f[j];
+    }
+    return x === Infinity || x === -Infinity ? NaN : x; // only the empty marker can be infinite here
+  }
+
+  /** Bytes held: chunks allocated (they are reused, never returned) plus ~80 per state object. */
+  approxBytes(): number {
+    let n = this.pool.bytes() + this.live * 80;
+    for (let c = 0; c < this.fChunks.length; c++) n += this.fChunks[c].byteLength + this.uChunks[c].byteLength;
+    return n;
+  }
+}
