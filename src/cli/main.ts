@@ -11,6 +11,8 @@ usage:
   fengkong replay <events.jsonl|-> [--out FILE|-] [--policy DIR]     decide every payment of a file
   fengkong check [--policy DIR]                                       compile a policy and list its rules
   fengkong features                                                   list the builtin features rules can use
+  fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR]   run the decision server
+  fengkong keys create --role decide|analyst|admin [--data ./data]    print a new API key (only its hash is stored)
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -20,6 +22,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   simulate: async () => (await import('../sim/cli.js')).runSimulate,
   check: async () => (await import('./check.js')).runCheck,
   features: async () => (await import('./check.js')).runFeatures,
+  serve: async () => (await import('./serve.js')).runServe,
+  keys: async () => (await import('./keys.js')).runKeys,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */

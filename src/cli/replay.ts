@@ -5,6 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { parseEventText } from '../contract/parse.js';
+import { decisionJson } from '../engine/decision.js';
 import { Engine } from '../engine/engine.js';
 import { loadPolicy } from '../engine/policy-source.js';
 import { ContractError, UsageError } from '../errors.js';
@@ -100,7 +101,7 @@ export async function replay(
     const d = engine.apply(ev);
     if (d !== null) {
       s.decisions[d.outcome]++;
-      out.write(JSON.stringify(d));
+      out.write(decisionJson(d));
     }
   };
   await forEachLine(openInput(inputPath), onLine, async (n) => {

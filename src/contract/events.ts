@@ -52,13 +52,13 @@ export interface TransactionEvent extends Timed {
   readonly currency: string;
   readonly merchantId: string;
   readonly terminalId: string;
-  readonly mcc?: string;
-  readonly acquirerId?: string;
-  readonly geo?: Geo;
-  readonly deviceId?: string;
-  readonly ip?: string;
-  readonly channel?: Channel;
-  readonly merchantName?: string;
+  readonly mcc?: string | undefined;
+  readonly acquirerId?: string | undefined;
+  readonly geo?: Geo | undefined;
+  readonly deviceId?: string | undefined;
+  readonly ip?: string | undefined;
+  readonly channel?: Channel | undefined;
+  readonly merchantName?: string | undefined;
 }
 
 /** A credit account is opened or changed. */
@@ -66,10 +66,10 @@ export interface AccountEvent extends Timed {
   readonly type: 'account';
   readonly accountId: string;
   readonly creditLimit: number;
-  readonly home?: Geo;
-  readonly kyc?: Kyc;
-  readonly openedAt?: string;
-  readonly openedAtT?: number;
+  readonly home?: Geo | undefined;
+  readonly kyc?: Kyc | undefined;
+  readonly openedAt?: string | undefined;
+  readonly openedAtT?: number | undefined;
 }
 
 /** Something happens to an account outside a payment (login, reset, repayment, …). */
@@ -77,11 +77,11 @@ export interface AccountActivityEvent extends Timed {
   readonly type: 'account_event';
   readonly accountId: string;
   readonly kind: AccountEventKind;
-  readonly deviceId?: string;
-  readonly ip?: string;
-  readonly geo?: Geo;
-  readonly amount?: number;
-  readonly creditLimit?: number;
+  readonly deviceId?: string | undefined;
+  readonly ip?: string | undefined;
+  readonly geo?: Geo | undefined;
+  readonly amount?: number | undefined;
+  readonly creditLimit?: number | undefined;
 }
 
 /** A merchant registered with its acquirer. */
@@ -89,10 +89,10 @@ export interface MerchantEvent extends Timed {
   readonly type: 'merchant';
   readonly merchantId: string;
   readonly acquirerId: string;
-  readonly name?: string;
-  readonly mcc?: string;
-  readonly geo?: Geo;
-  readonly region?: string;
+  readonly name?: string | undefined;
+  readonly mcc?: string | undefined;
+  readonly geo?: Geo | undefined;
+  readonly region?: string | undefined;
 }
 
 /** A terminal registered and bound to one merchant at one address. */
@@ -100,28 +100,28 @@ export interface TerminalEvent extends Timed {
   readonly type: 'terminal';
   readonly terminalId: string;
   readonly merchantId: string;
-  readonly acquirerId?: string;
-  readonly geo?: Geo;
+  readonly acquirerId?: string | undefined;
+  readonly geo?: Geo | undefined;
 }
 
 /** An acquiring institution, licensed or not (unlicensed = second clearing, 二清). */
 export interface AcquirerEvent extends Timed {
   readonly type: 'acquirer';
   readonly acquirerId: string;
-  readonly name?: string;
+  readonly name?: string | undefined;
   readonly licensed: boolean;
 }
 
 /** What was learnt later about a transaction, account, merchant or terminal. */
 export interface LabelEvent extends Timed {
   readonly type: 'label';
-  readonly txId?: string;
-  readonly accountId?: string;
-  readonly merchantId?: string;
-  readonly terminalId?: string;
+  readonly txId?: string | undefined;
+  readonly accountId?: string | undefined;
+  readonly merchantId?: string | undefined;
+  readonly terminalId?: string | undefined;
   readonly fraud: boolean;
-  readonly typology?: string;
-  readonly source?: string;
+  readonly typology?: string | undefined;
+  readonly source?: string | undefined;
 }
 
 /** Any event of the contract. */

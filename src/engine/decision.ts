@@ -53,3 +53,18 @@ function reasonsOf(rules: readonly CompiledRule[], hits: Int32Array, count: numb
   }
   return reasons;
 }
+
+/**
+ * The decision as one JSON line, written by hand because it is produced for every payment and
+ * JSON.stringify of the nested object was a visible share of replay time. Same output as
+ * JSON.stringify(d) (tested).
+ */
+export function decisionJson(d: Decision): string {
+  let reasons = '';
+  const rs = d.reasons;
+  for (let i = 0; i < rs.length; i++) reasons += (i === 0 ? '{"code":' : ',{"code":') + JSON.stringify(rs[i].code) + '}';
+  return (
+    '{"txId":' + JSON.stringify(d.txId) + ',"outcome":"' + d.outcome + '","score":' + d.score +
+    ',"reasons":[' + reasons + '],"policy":' + JSON.stringify(d.policy) + '}'
+  );
+}

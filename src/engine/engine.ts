@@ -12,7 +12,7 @@ import { computeDerived, evaluateRules } from '../rules/evaluate.js';
 import { toDecision, type Decision } from './decision.js';
 import { WindowGroups } from './window-groups.js';
 
-/** Event time between sweeps of expired window state. */
+/** Event time between checks whether a window group is due for a sweep. */
 const SWEEP_EVERY_MS = 3_600_000;
 
 /** In-memory engine state plus the policy that decides. */
@@ -99,7 +99,7 @@ export class Engine {
   private advance(t: number): void {
     if (t > this.now) this.now = t;
     if (t >= this.nextSweep) {
-      if (this.nextSweep !== -Infinity) this.windows.sweep(t);
+      this.windows.sweep(t);
       this.nextSweep = t + SWEEP_EVERY_MS;
     }
   }

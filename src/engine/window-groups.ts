@@ -2,70 +2,115 @@
  * The policy's declared windows, grouped by key (all windows keyed by account share one state per
  * account, all keyed by account×merchant another, …). For each payment every group finds or
  * creates its key's state, folds the payment in (where its filter holds) and reads every window
- * into the feature vector — so windows include the payment being decided.
+ * into the feature vector — so windows include the payment being decided. A window whose key is
+ * unknown (a payment without a device, for a device window) reads as unknown (NaN).
  */
 import { KeyedWindows } from '../features/keyed-windows.js';
-import { WindowLayout } from '../features/window-layout.js';
+import { PairKeyedWindows } from '../features/pair-keyed-windows.js';
+import { WindowLayout, type KeyWindows } from '../features/window-layout.js';
 import type { FeatureVector } from '../features/vector.js';
 import type { WindowFeature } from '../rules/policy-types.js';
 
 const KEY_SEPARATOR = '\u0001';
+/** No group is swept more often than this (event time). */
+const MIN_SWEEP_MS = 3_600_000;
 
-/** All windows sharing one key, with their shared per-key state. */
+/** What a window reads when its key has no state: nothing counted, no mean or extreme known. */
+function emptyValue(w: WindowFeature): number {
+  return w.agg === 'mean' || w.agg === 'max' || w.agg === 'min' ? NaN : 0;
+}
+
+/**
+ * All windows sharing one key, with their shared per-key state. One-part keys live in a
+ * KeyedWindows, two-part keys in a PairKeyedWindows (no joined string per payment), longer keys are
+ * joined. A key's state is only created when the payment enters at least one of its windows.
+ */
 class WindowGroup {
   readonly keyName: string;
   readonly keySlots: readonly number[];
   readonly windows: readonly WindowFeature[];
   readonly layout: WindowLayout;
-  readonly state: KeyedWindows;
+  private readonly single: KeyedWindows | null;
+  private readonly pair: PairKeyedWindows | null;
+  private readonly empty: Float64Array;
+  /** event time of this group's next sweep; see WindowGroups.sweep. */
+  nextSweep = -Infinity;
 
   constructor(windows: WindowFeature[]) {
     this.windows = windows;
     this.keySlots = windows[0].keySlots;
     this.keyName = windows[0].keyNames.join('×');
     this.layout = new WindowLayout(windows.map((w) => ({ agg: w.agg, lengthMs: w.lengthMs, buckets: w.buckets })));
-    this.state = new KeyedWindows(this.layout);
+    this.pair = this.keySlots.length === 2 ? new PairKeyedWindows(this.layout) : null;
+    this.single = this.pair === null ? new KeyedWindows(this.layout) : null;
+    this.empty = Float64Array.from(windows, emptyValue);
   }
 
-  /** The key of this payment in this group, or '' when a key part is unknown (no device, …). */
-  key(v: FeatureVector): string {
+  /** Live keys. */
+  get size(): number {
+    return this.single !== null ? this.single.size : this.pair!.size;
+  }
+
+  /** The key's state; created on demand when `create`; undefined when a key part is unknown. */
+  private state(v: FeatureVector, create: boolean): KeyWindows | undefined {
     const slots = this.keySlots;
     const str = v.str;
-    let k = str[slots[0]];
-    if (k === '') return '';
+    const first = str[slots[0]];
+    if (first === '') return undefined;
+    if (this.pair !== null) {
+      const second = str[slots[1]];
+      if (second === '') return undefined;
+      return create ? this.pair.getOrCreate(first, second) : this.pair.get(first, second);
+    }
+    let k = first;
     for (let i = 1; i < slots.length; i++) {
       const part = str[slots[i]];
-      if (part === '') return '';
+      if (part === '') return undefined;
       k = k + KEY_SEPARATOR + part;
     }
-    return k;
+    return create ? this.single!.getOrCreate(k) : this.single!.get(k);
   }
 
   /** Folds the payment into its key's windows and writes every window's value into `v`. */
   apply(v: FeatureVector, t: number): void {
-    const key = this.key(v);
     const windows = this.windows;
-    if (key === '') {
-      for (let i = 0; i < windows.length; i++) v.num[windows[i].slot] = NaN;
+    const num = v.num;
+    let enters = 0;
+    for (let i = 0; i < windows.length; i++) {
+      const f = windows[i].filter;
+      if (f === null || f(v)) enters |= 1 << i;
+    }
+    const s = this.state(v, enters !== 0);
+    if (s === undefined) {
+      const unknown = v.str[this.keySlots[0]] === '' || (this.keySlots.length > 1 && this.anyPartUnknown(v));
+      for (let i = 0; i < windows.length; i++) num[windows[i].slot] = unknown ? NaN : this.empty[i];
       return;
     }
     const layout = this.layout;
-    const s = this.state.getOrCreate(key);
-    layout.touch(s, t);
     for (let i = 0; i < windows.length; i++) {
+      if ((enters & (1 << i)) === 0) continue;
       const w = windows[i];
-      if (w.filter !== null && !w.filter(v)) continue;
       if (w.agg === 'distinct') {
         const value = v.str[w.valueSlot];
         if (value !== '') layout.addDistinct(s, i, t, value);
+        else layout.touch(s, t);
       } else if (w.agg === 'count') {
         layout.add(s, i, t, 1);
       } else {
-        const value = v.num[w.valueSlot];
-        if (!Number.isNaN(value)) layout.add(s, i, t, value);
+        layout.add(s, i, t, num[w.valueSlot]);
       }
     }
-    for (let i = 0; i < windows.length; i++) v.num[windows[i].slot] = layout.read(s, i, t);
+    for (let i = 0; i < windows.length; i++) num[windows[i].slot] = layout.read(s, i, t);
+  }
+
+  private anyPartUnknown(v: FeatureVector): boolean {
+    for (const slot of this.keySlots) if (v.str[slot] === '') return true;
+    return false;
+  }
+
+  /** Drops keys no window can see at `now`. */
+  sweep(now: number): number {
+    return this.single !== null ? this.single.sweep(now) : this.pair!.sweep(now);
   }
 }
 
@@ -90,17 +135,25 @@ export class WindowGroups {
     for (let i = 0; i < groups.length; i++) groups[i].apply(v, t);
   }
 
-  /** Drops keys no window can see any more; returns how many went. */
+  /**
+   * Drops keys no window can see any more; returns how many went. Each group is swept once per
+   * its longest window (at least hourly): a key then lives at most twice that long, and every key
+   * is visited about twice in its life, so sweeping costs O(1) per key instead of O(keys) per call.
+   */
   sweep(now: number): number {
     let n = 0;
-    for (const g of this.groups) n += g.state.sweep(now);
+    for (const g of this.groups) {
+      if (now < g.nextSweep) continue;
+      if (g.nextSweep !== -Infinity) n += g.sweep(now);
+      g.nextSweep = now + Math.max(g.layout.maxLengthMs, MIN_SWEEP_MS);
+    }
     return n;
   }
 
   /** Live keys per group, for metrics and memory benchmarks. */
   sizes(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const g of this.groups) out[g.keyName] = g.state.size;
+    for (const g of this.groups) out[g.keyName] = g.size;
     return out;
   }
 }

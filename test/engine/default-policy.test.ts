@@ -43,6 +43,26 @@ const CASES: { code: string; fires: Obj[]; quiet: Obj[] }[] = [
     quiet: [tx(T), tx(T + 5 * HOUR, { geo: BJ })],
   },
   {
+    code: 'AFTER_IMPOSSIBLE_TRAVEL',
+    fires: [tx(T), tx(T + 10 * MIN, { geo: BJ }), tx(T + 3 * HOUR, { geo: BJ })],
+    quiet: [tx(T), tx(T + 5 * HOUR, { geo: BJ }), tx(T + 8 * HOUR, { geo: BJ })],
+  },
+  {
+    code: 'MERCHANT_REPEAT_LARGE',
+    fires: [tx(T, { amount: 150_000 }), tx(T + 20 * MIN, { amount: 120_000 })],
+    quiet: [tx(T, { amount: 150_000 }), tx(T + 20 * MIN, { amount: 12_000 })],
+  },
+  {
+    code: 'FRESH_ACCOUNT_FAST_SPEND',
+    fires: [account('F1', { creditLimit: 500_000, openedAt: at(T - DAY) }), tx(T, { accountId: 'F1', amount: 120_000 }), tx(T + HOUR, { accountId: 'F1', amount: 110_000, ...M4 })],
+    quiet: [account('F1', { creditLimit: 500_000, openedAt: at(T - 10 * DAY) }), tx(T, { accountId: 'F1', amount: 120_000 }), tx(T + HOUR, { accountId: 'F1', amount: 110_000, ...M4 })],
+  },
+  {
+    code: 'FRESH_ACCOUNT_LOW_KYC',
+    fires: [account('F1', { creditLimit: 500_000, kyc: 'basic', openedAt: at(T - DAY) }), tx(T, { accountId: 'F1', amount: 80_000 })],
+    quiet: [account('F1', { creditLimit: 500_000, kyc: 'full', openedAt: at(T - DAY) }), tx(T, { accountId: 'F1', amount: 80_000 })],
+  },
+  {
     code: 'REMOTE_LARGE_AMOUNT',
     fires: [tx(T), tx(T + 6 * HOUR, { geo: BJ, amount: 100_000 })],
     quiet: [tx(T), tx(T + 6 * HOUR, { geo: BJ, amount: 20_000 })],
@@ -199,4 +219,13 @@ test('outcome priority: decline beats review, and every matching reason is repor
   assert.equal(codes[0], 'ACQUIRER_UNLICENSED');
   assert.ok(codes.includes('UNREGISTERED_TERMINAL'));
   assert.ok(d.score > 0 && d.score < 100);
+});
+
+test('the hand-written decision line equals JSON.stringify of the decision', async () => {
+  const { decisionJson } = await import('../../src/engine/decision.js');
+  const ds = [
+    last([...baseWorld(), tx(T)]),
+    last([...baseWorld(), tx(T, { acquirerId: '48029999', terminalId: 'T404', id: 'q"uote\\d' })]),
+  ];
+  for (const d of ds) assert.equal(decisionJson(d), JSON.stringify(d));
 });

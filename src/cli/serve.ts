@@ -1,0 +1,56 @@
+/**
+ * `fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR]`: the decision
+ * server on the embedded store. Prints the URL once ready; SIGTERM or SIGINT stop it gracefully
+ * (in-flight requests finish, the journal is flushed) and the command exits 0.
+ */
+import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { startServer } from '../server/server.js';
+import { parseArgs } from './args.js';
+
+const USAGE = 'fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--inline-journal]';
+
+/** Runs the server until a signal; resolves to the exit code. */
+export async function runServe(args: string[]): Promise<number> {
+  const { positionals, flags } = parseArgs(
+    args,
+    { port: 'int', host: 'string', data: 'string', policy: 'string', 'inline-journal': 'switch' },
+    USAGE,
+  );
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
+  const port = (flags.get('port') as number | undefined) ?? 8080;
+  if (port > 65535) throw new UsageError(`--port must be at most 65535\nusage: ${USAGE}`);
+  const dataDir = resolve((flags.get('data') as string | undefined) ?? './data');
+  let exitCode = 0;
+  let stop: (() => void) | null = null;
+  const stopped = new Promise<void>((r) => (stop = r));
+  const server = await startServer({
+    dataDir,
+    port,
+    host: (flags.get('host') as string | undefined) ?? '127.0.0.1',
+    policyDir: flags.get('policy') as string | undefined,
+    journal: flags.get('inline-journal') === true ? 'inline' : 'thread',
+    onFatal: () => {
+      exitCode = 1;
+      stop?.();
+    },
+  });
+  const r = server.recovery;
+  process.stderr.write(
+    `fengkong serve: data ${dataDir}, policy ${server.policy}; recovered ${r.events} events ` +
+      `(${r.transactions} decisions) from the journal in ${r.ms.toFixed(0)} ms` +
+      (r.changedDecisions > 0 ? `; ${r.changedDecisions} replayed decisions differ from the answered ones (policy changed)` : '') +
+      '\n',
+  );
+  process.stdout.write(`fengkong serve: listening on ${server.url}\n`);
+  const onSignal = (): void => stop?.();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  await stopped;
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  process.stderr.write('fengkong serve: stopping (finishing in-flight requests, flushing the journal)\n');
+  await server.close();
+  process.stderr.write('fengkong serve: stopped\n');
+  return exitCode;
+}
