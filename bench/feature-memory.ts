@@ -1,122 +1,76 @@
 /**
- * Memory of account windows at production scale: 1M accounts, each with the usual eight account
- * windows and ~5 payments over a few days, against the budget of 1.5 GB for 1M accounts.
+ * Resident memory of the engine's feature state for N active accounts (default 1,000,000) with
+ * the default policy's windows — account, account×merchant, device, IP, merchant and terminal
+ * windows plus each account's memory (devices, last payment, limits) and the registry — against
+ * the budget of 1.5 GB for 1M accounts. Each account is registered and makes 3 payments over
+ * 3 days at a merchant from a pool, with its own phone and IP, through the real Engine.
  *
- *   node --expose-gc dist/bench/feature-memory.js [--keys N]
+ *   node --expose-gc dist/bench/feature-memory.js [--accounts N]
  *
  * Progress goes to stderr, figures to stdout. Without --expose-gc the figures include garbage.
  */
-import { WindowLayout, type WindowSpec } from '../src/features/window-layout.js';
-import { KeyedWindows } from '../src/features/keyed-windows.js';
+import type { AccountEvent, TransactionEvent } from '../src/contract/events.js';
+import { formatShanghai } from '../src/contract/time.js';
+import { Engine } from '../src/engine/engine.js';
+import { loadPolicy } from '../src/engine/policy-source.js';
+import { flag } from './util.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
-const BUDGET_BYTES = 1.5 * 1024 ** 3;
 const MB = 1024 * 1024;
+const BUDGET_BYTES = 1.5 * 1024 ** 3;
+const HOUR = 3_600_000;
+const START = Date.UTC(2026, 10, 1, 0, 0, 0);
+const PAYMENTS = 3;
+const SPAN = 72 * HOUR;
+const MERCHANTS = 20_000;
 
-/** The default account windows of the shipped policy, plus max and 30-day devices. */
-const ACCOUNT_WINDOWS: readonly WindowSpec[] = [
-  { agg: 'count', lengthMs: 10 * MIN, buckets: 12 },
-  { agg: 'count', lengthMs: HOUR, buckets: 12 },
-  { agg: 'count', lengthMs: DAY, buckets: 24 },
-  { agg: 'sum', lengthMs: DAY, buckets: 24 },
-  { agg: 'mean', lengthMs: 30 * DAY, buckets: 30 },
-  { agg: 'max', lengthMs: 30 * DAY, buckets: 30 },
-  { agg: 'distinct', lengthMs: DAY, buckets: 24 }, // merchants
-  { agg: 'distinct', lengthMs: 30 * DAY, buckets: 30 }, // devices
-];
-
-function argKeys(argv: readonly string[]): number {
-  const i = argv.indexOf('--keys');
-  const n = i >= 0 ? Number(argv[i + 1]) : 1_000_000;
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error('--keys wants a positive integer');
-  return n;
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function settle(): NodeJS.MemoryUsage {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) for (let i = 0; i < 3; i++) gc();
-  return process.memoryUsage();
-}
-
-function main(): void {
-  const keys = argKeys(process.argv.slice(2));
-  const r = prng(20240601);
-  const merchants = Array.from({ length: 50_000 }, (_, i) => 'M' + String(i).padStart(12, '0'));
-  const devices = Array.from({ length: 200_000 }, (_, i) => 'D' + i.toString(36).padStart(16, '0'));
-  const base = settle();
-
-  const layout = new WindowLayout(ACCOUNT_WINDOWS);
-  const kw = new KeyedWindows(layout);
-  const t0 = 1_717_200_000_000;
-  const ts = new Float64Array(5);
-  let events = 0;
-  const started = process.hrtime.bigint();
-  for (let k = 0; k < keys; k++) {
-    const key = 'A' + String(k).padStart(10, '0');
-    const n = 3 + Math.floor(r() * 5); // 3..7 payments, ~5 on average, over three days
-    for (let e = 0; e < n; e++) ts[e] = t0 + Math.floor(r() * 3 * DAY);
-    ts.subarray(0, n).sort();
-    const device = devices[Math.floor(r() * devices.length)];
-    const st = kw.getOrCreate(key);
-    for (let e = 0; e < n; e++) {
-      const t = ts[e], amount = Math.floor(r() * 200_000) / 100;
-      for (let i = 0; i < 6; i++) layout.add(st, i, t, amount);
-      layout.addDistinct(st, 6, t, merchants[Math.floor(r() * merchants.length)]);
-      layout.addDistinct(st, 7, t, r() < 0.9 ? device : devices[Math.floor(r() * devices.length)]);
-    }
-    events += n;
-    if ((k + 1) % 100_000 === 0) process.stderr.write(`${k + 1} keys, rss ${(process.memoryUsage().rss / MB).toFixed(0)} MB\n`);
+function gc(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) {
+    g();
+    g();
   }
-  const buildNs = Number(process.hrtime.bigint() - started);
-  // every window of every key, read at the end of the feed
-  const now = t0 + 3 * DAY;
-  let sink = 0;
-  const readStart = process.hrtime.bigint();
-  for (let k = 0; k < keys; k++) {
-    const st = kw.get('A' + String(k).padStart(10, '0'));
-    if (st) for (let i = 0; i < ACCOUNT_WINDOWS.length; i++) sink += layout.read(st, i, now) || 0;
-  }
-  const readNs = Number(process.hrtime.bigint() - readStart);
-  const m = settle();
-  const perKeyRss = (m.rss - base.rss) / keys;
-  const perKeyHeap = (m.heapUsed - base.heapUsed) / keys;
-  const perKeyBuffers = (m.arrayBuffers - base.arrayBuffers) / keys;
-  const out = {
-    keys,
-    events,
-    windowsPerKey: ACCOUNT_WINDOWS.length,
-    f64PerKey: layout.f64PerKey,
-    u32PerKey: layout.u32PerKey,
-    rssMB: +(m.rss / MB).toFixed(1),
-    heapUsedMB: +(m.heapUsed / MB).toFixed(1),
-    arrayBuffersMB: +(m.arrayBuffers / MB).toFixed(1),
-    baselineRssMB: +(base.rss / MB).toFixed(1),
-    bytesPerKeyRss: Math.round(perKeyRss),
-    bytesPerKeyHeap: Math.round(perKeyHeap),
-    bytesPerKeyTypedArrays: Math.round(perKeyBuffers),
-    approxBytesPerKey: Math.round(kw.approxBytes() / keys),
-    rssOverBudget: +(m.rss / BUDGET_BYTES).toFixed(3),
-    rssOverBudgetScaledTo1M: +(((perKeyRss * 1_000_000 + base.rss) / BUDGET_BYTES)).toFixed(3),
-    // feeding includes the PRNG, the key string and the Map; reading includes the key string and Map lookup
-    nsPerEventFeedingAllWindows: Math.round(buildNs / events),
-    nsPerKeyReadingAllWindows: Math.round(readNs / keys),
-    gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
-  };
-  // keeps the reads, and the pools counted in the baseline, from being optimised away
-  if (sink === -1 || merchants.length + devices.length === 0) out.keys = -1;
-  process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 }
 
-main();
+const accounts = Number(flag('accounts') ?? '1000000');
+gc();
+const base = process.memoryUsage();
+const engine = new Engine(loadPolicy());
+const ts = formatShanghai(START - HOUR);
+for (let a = 0; a < accounts; a++) {
+  const e: AccountEvent = {
+    type: 'account', ts, t: START - HOUR, accountId: `acc-${a}`, creditLimit: 1_000_000 + (a % 40) * 50_000,
+    home: { lat: 22.5 + (a % 100) / 1000, lon: 114 + (a % 97) / 1000 }, kyc: 'full', openedAt: undefined, openedAtT: undefined,
+  };
+  engine.apply(e);
+}
+process.stderr.write(`registered ${accounts} accounts\n`);
+
+// Payment k of account a happens at a pseudo-random time in the span; replay them in time order.
+const n = accounts * PAYMENTS;
+const when = new Float64Array(n);
+for (let i = 0; i < n; i++) when[i] = START + ((Math.imul(i, 2654435761) >>> 0) % SPAN);
+const order = new Uint32Array(n);
+for (let i = 0; i < n; i++) order[i] = i;
+order.sort((x, y) => when[x] - when[y]);
+for (let j = 0; j < n; j++) {
+  const i = order[j];
+  const a = Math.floor(i / PAYMENTS);
+  const m = (a * 31 + (i % PAYMENTS) * 7) % MERCHANTS;
+  const tx: TransactionEvent = {
+    type: 'transaction', id: `tx-${i}`, ts: '', t: when[i], accountId: `acc-${a}`, amount: 1_000 + ((i * 37) % 50_000),
+    currency: 'CNY', merchantId: `M${m}`, terminalId: `T${m}`, mcc: '5411', acquirerId: '48021000',
+    geo: { lat: 22.5 + (m % 100) / 1000, lon: 114 + (m % 97) / 1000 }, deviceId: `dev-${a}`, ip: `10.${a >> 16 & 255}.${a >> 8 & 255}.${a & 255}`,
+    channel: 'qr', merchantName: undefined,
+  };
+  engine.decide(tx);
+  if ((j + 1) % 500_000 === 0) process.stderr.write(`${j + 1} / ${n} payments\n`);
+}
+gc();
+const mem = process.memoryUsage();
+const rss = mem.rss - base.rss;
+console.log(`feature-memory: ${accounts} active accounts, ${n} payments, default policy windows`);
+console.log(`  live window keys: ${JSON.stringify(engine.windowSizes())}`);
+console.log(`  rss ${(mem.rss / MB).toFixed(0)} MB (baseline ${(base.rss / MB).toFixed(0)} MB), heapUsed ${(mem.heapUsed / MB).toFixed(0)} MB, arrayBuffers ${(mem.arrayBuffers / MB).toFixed(0)} MB`);
+console.log(`  bytes per account (rss above baseline): ${Math.round(rss / accounts)}`);
+const scaled = (mem.rss * 1_000_000) / accounts;
+console.log(`  rss scaled to 1M accounts / 1.5 GB budget: ${(scaled / BUDGET_BYTES).toFixed(2)} ${scaled < BUDGET_BYTES ? 'PASS' : 'FAIL'}`);

@@ -10,5 +10,10 @@ if (!existsSync(entry)) {
   process.stderr.write('fengkong: not built yet. Run `npm install` (or `npm run build`) in ' + root + ' first.\n');
   process.exit(2);
 }
+// A closed pipe (`fengkong features | head`) is the reader's choice, not an error.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 const { main } = await import(pathToFileURL(entry).href);
 process.exitCode = await main(process.argv.slice(2));

@@ -10,32 +10,162 @@ export const MAX_DEVICES = 16;
 /** How many recent events of each security kind an account remembers. */
 export const MAX_RECENT = 8;
 
-/** Mutable per-account memory; fields are NaN when never seen. */
+/** Numbers each account keeps; they live in shared Float64Array chunks, see AccountState. */
+const NUMERIC_FIELDS = 17;
+/** Accounts per chunk of numeric storage. */
+const CHUNK_ACCOUNTS = 4096;
+let chunk = new Float64Array(0);
+let used = CHUNK_ACCOUNTS;
+
+/** Reserves one account's numbers in the current chunk (accounts are never freed: they are registered entities). */
+function reserve(): [Float64Array, number] {
+  if (used === CHUNK_ACCOUNTS) {
+    chunk = new Float64Array(CHUNK_ACCOUNTS * NUMERIC_FIELDS);
+    used = 0;
+  }
+  return [chunk, NUMERIC_FIELDS * used++];
+}
+
+/**
+ * Mutable per-account memory; numbers are NaN when never seen. The numbers live in a shared
+ * Float64Array chunk rather than in object fields: V8 boxes every non-integer number field as its
+ * own heap object, which tripled the memory of an account (measured by bench/feature-memory).
+ */
 export class AccountState {
+  private readonly f: Float64Array;
+  private readonly o: number;
   registered = false;
-  creditLimit = NaN;
-  homeLat = NaN;
-  homeLon = NaN;
   kyc = '';
-  openedAt = NaN;
-  /** credit used and not yet repaid, in fen (approved payments minus repayments). */
-  outstanding = 0;
-
-  lastTxT = NaN;
-  lastTxLat = NaN;
-  lastTxLon = NaN;
-  lastTxGeoT = NaN;
   lastDevice = '';
-  txCount = 0;
-  /** running mean and max of earlier amounts. */
-  amountMean = NaN;
-  amountMax = NaN;
 
-  lastRepaymentT = NaN;
-  lastRepaymentAmount = NaN;
-  lastPasswordResetT = NaN;
-  lastPhoneChangeT = NaN;
-  lastDeviceBoundT = NaN;
+  constructor() {
+    [this.f, this.o] = reserve();
+    this.f.fill(NaN, this.o, this.o + NUMERIC_FIELDS);
+    this.outstanding = 0;
+    this.txCount = 0;
+  }
+
+  // Accessors over the chunk. outstanding = credit used and not yet repaid, in fen (approved payments
+  // minus repayments); amountMean/amountMax = running mean and max of earlier amounts.
+  get creditLimit(): number {
+    return this.f[this.o + 0];
+  }
+  set creditLimit(v: number) {
+    this.f[this.o + 0] = v;
+  }
+
+  get homeLat(): number {
+    return this.f[this.o + 1];
+  }
+  set homeLat(v: number) {
+    this.f[this.o + 1] = v;
+  }
+
+  get homeLon(): number {
+    return this.f[this.o + 2];
+  }
+  set homeLon(v: number) {
+    this.f[this.o + 2] = v;
+  }
+
+  get openedAt(): number {
+    return this.f[this.o + 3];
+  }
+  set openedAt(v: number) {
+    this.f[this.o + 3] = v;
+  }
+
+  get outstanding(): number {
+    return this.f[this.o + 4];
+  }
+  set outstanding(v: number) {
+    this.f[this.o + 4] = v;
+  }
+
+  get lastTxT(): number {
+    return this.f[this.o + 5];
+  }
+  set lastTxT(v: number) {
+    this.f[this.o + 5] = v;
+  }
+
+  get lastTxLat(): number {
+    return this.f[this.o + 6];
+  }
+  set lastTxLat(v: number) {
+    this.f[this.o + 6] = v;
+  }
+
+  get lastTxLon(): number {
+    return this.f[this.o + 7];
+  }
+  set lastTxLon(v: number) {
+    this.f[this.o + 7] = v;
+  }
+
+  get lastTxGeoT(): number {
+    return this.f[this.o + 8];
+  }
+  set lastTxGeoT(v: number) {
+    this.f[this.o + 8] = v;
+  }
+
+  get txCount(): number {
+    return this.f[this.o + 9];
+  }
+  set txCount(v: number) {
+    this.f[this.o + 9] = v;
+  }
+
+  get amountMean(): number {
+    return this.f[this.o + 10];
+  }
+  set amountMean(v: number) {
+    this.f[this.o + 10] = v;
+  }
+
+  get amountMax(): number {
+    return this.f[this.o + 11];
+  }
+  set amountMax(v: number) {
+    this.f[this.o + 11] = v;
+  }
+
+  get lastRepaymentT(): number {
+    return this.f[this.o + 12];
+  }
+  set lastRepaymentT(v: number) {
+    this.f[this.o + 12] = v;
+  }
+
+  get lastRepaymentAmount(): number {
+    return this.f[this.o + 13];
+  }
+  set lastRepaymentAmount(v: number) {
+    this.f[this.o + 13] = v;
+  }
+
+  get lastPasswordResetT(): number {
+    return this.f[this.o + 14];
+  }
+  set lastPasswordResetT(v: number) {
+    this.f[this.o + 14] = v;
+  }
+
+  get lastPhoneChangeT(): number {
+    return this.f[this.o + 15];
+  }
+  set lastPhoneChangeT(v: number) {
+    this.f[this.o + 15] = v;
+  }
+
+  get lastDeviceBoundT(): number {
+    return this.f[this.o + 16];
+  }
+  set lastDeviceBoundT(v: number) {
+    this.f[this.o + 16] = v;
+  }
+
   /** recent complaint and device-change times (newest last), capped at MAX_RECENT. */
   complaints: number[] | null = null;
   deviceChanges: number[] | null = null;
