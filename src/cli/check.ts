@@ -16,6 +16,9 @@ export async function runCheck(args: string[]): Promise<number> {
       `policy ${p.name}: ${p.rules.length} rules, ${p.windows.length} windows, ${p.derived.length} derived features; ` +
         `thresholds review ${p.thresholds.review}, challenge ${p.thresholds.challenge}, decline ${p.thresholds.decline}\n`,
     );
+    for (const d of p.warnings) {
+      process.stderr.write(`${d.file}:${d.line}:${d.column} ${d.severity} ${d.code}: ${d.message}\n`);
+    }
     for (const r of p.rules) {
       const what = [r.outcome ?? '', r.points ? `${r.points > 0 ? '+' : ''}${r.points}` : ''].filter(Boolean).join(' ');
       process.stdout.write(`  ${r.reason.padEnd(36)} ${what.padEnd(14)} ${r.description}\n`);

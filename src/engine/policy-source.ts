@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUILTINS } from '../features/catalog.js';
 import { loadPolicyDir } from '../rules/load.js';
-import type { CompiledPolicy } from '../rules/policy-types.js';
+import type { PolicyBuild } from '../rules/compile.js';
 
 /** The package root (dist/src/engine → ../../..). */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -16,7 +16,7 @@ export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 export const DEFAULT_POLICY_DIR = join(PACKAGE_ROOT, 'rules');
 
 /** Compiles the policy in `dir` (default pack when omitted) against the builtin catalog. */
-export function loadPolicy(dir?: string): CompiledPolicy {
+export function loadPolicy(dir?: string): PolicyBuild {
   const d = dir ?? DEFAULT_POLICY_DIR;
   return loadPolicyDir(d, BUILTINS, dir === undefined ? 'default' : undefined);
 }

@@ -51,9 +51,16 @@ export class KeyWindows {
     public u: Uint32Array,
     public uo: number,
     public ci: number,
-    /** newest timestamp seen (epoch ms); -Infinity before any. */
-    public lastTs: number,
   ) {}
+
+  /** Newest timestamp seen (epoch ms); -Infinity before any. Kept in the slab (slot 0 of the key), not in a
+   * field, because V8 boxes a non-integer number field as a heap object of its own on every key. */
+  get lastTs(): number {
+    return this.f[this.fo];
+  }
+  set lastTs(ts: number) {
+    this.f[this.fo] = ts;
+  }
 }
 
 /** 53-bit string hash (cyrb53): stored instead of the string so a set holds no string alive. */
@@ -179,7 +186,7 @@ export class WindowLayout {
   constructor(specs: readonly WindowSpec[]) {
     if (specs.length === 0) throw new RangeError('WindowLayout needs at least one window');
     this.specs = specs;
-    let f = 0, u = 0, maxLen = 0;
+    let f = 1, u = 0, maxLen = 0; // f64 slot 0 of every key: its lastTs
     for (const s of specs) {
       const k = KINDS[s.agg];
       if (k === undefined || !Number.isSafeInteger(s.lengthMs) || s.lengthMs < 1 || !Number.isSafeInteger(s.buckets) || s.buckets < 1) {
@@ -222,13 +229,14 @@ export class WindowLayout {
       slot = this.next++;
     }
     const f = this.fChunks[ci], fo = slot * this.f64PerKey;
+    f[fo] = -Infinity; // lastTs: never seen
     for (let i = 0; i < this.ho.length; i++) f[fo + this.ho[i]] = -Infinity; // every ring reads as empty
     for (const v of this.dist) {
       f[fo + v] = -1;
       f[fo + v + 1] = 0;
     }
     this.live++;
-    return new KeyWindows(f, fo, this.uChunks[ci], slot * this.u32PerKey, ci, -Infinity);
+    return new KeyWindows(f, fo, this.uChunks[ci], slot * this.u32PerKey, ci);
   }
 
   /** Gives a state's storage back for reuse; the state becomes inert (reads empty, ignores adds). */
