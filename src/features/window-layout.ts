@@ -1,6 +1,6 @@
 /**
  * Bucketed sliding windows for one key kind (e.g. every window keyed by account), laid out so that a
- * key costs a fixed ~1.2 KB for the eight default account windows and add/read never allocate.
+ * key costs a few hundred bytes of typed-array storage and no heap object, and add/read never allocate.
  *
  * Bucket semantics. A window of length L with B buckets has bucket width w = ceil(L / B); an event at
  * ts falls in bucket floor(ts / w). A read at `now` covers buckets lo … hi with hi = floor(now / w)
@@ -15,8 +15,9 @@
  *
  * Storage. Per key, every head and every f64 ring (sum, mean's sums, max, min) lives in a Float64Array
  * region, and every count ring (count, mean's counts) in a Uint32Array region; both regions are carved
- * from chunks shared by many keys, because a typed array per key costs ~400 bytes of overhead. Hence a
- * state must be given back with `release` (KeyedWindows does this when a key is swept).
+ * from chunks shared by many keys, because a typed array per key costs ~400 bytes of overhead. Slot 0
+ * of the f64 region holds the key's newest timestamp. A key's state is just a handle into the chunks and
+ * must be given back with `release` (KeyedWindows does this when a key is swept).
  * Distinct windows keep (53-bit hash of value, last-seen bucket) pairs in a block of a PairPool (blocks
  * of 2, 4, … 256 pairs, carved from shared chunks): no string is retained, no Map, no array per key.
  * At most DISTINCT_CAP values are kept per window; beyond that the least recently seen is dropped, so
@@ -41,27 +42,11 @@ const EMPTY_U = new Uint32Array(0);
 const MAX_CHUNK = 2048;
 
 /**
- * One key's window state. Opaque to callers: its fields point into the layout's shared chunks and are
- * public only so the layout's hot path reads them without accessors. A released state is inert.
+ * One key's window state: a handle (chunk << 11 | slot) into the layout's shared chunks, not an
+ * object, so a million keys cost no heap objects of their own (a Map holding small integers stores
+ * them inline). A handle must not be used after `release`: its slot goes to the next new key.
  */
-export class KeyWindows {
-  constructor(
-    public f: Float64Array,
-    public fo: number,
-    public u: Uint32Array,
-    public uo: number,
-    public ci: number,
-  ) {}
-
-  /** Newest timestamp seen (epoch ms); -Infinity before any. Kept in the slab (slot 0 of the key), not in a
-   * field, because V8 boxes a non-integer number field as a heap object of its own on every key. */
-  get lastTs(): number {
-    return this.f[this.fo];
-  }
-  set lastTs(ts: number) {
-    this.f[this.fo] = ts;
-  }
-}
+export type KeyWindows = number;
 
 /** 53-bit string hash (cyrb53): stored instead of the string so a set holds no string alive. */
 function hash53(s: string): number {
@@ -181,7 +166,6 @@ export class WindowLayout {
   private next = 0;
   private readonly freeCi: number[] = [];
   private readonly freeSlot: number[] = [];
-  private live = 0;
 
   constructor(specs: readonly WindowSpec[]) {
     if (specs.length === 0) throw new RangeError('WindowLayout needs at least one window');
@@ -235,49 +219,49 @@ export class WindowLayout {
       f[fo + v] = -1;
       f[fo + v + 1] = 0;
     }
-    this.live++;
-    return new KeyWindows(f, fo, this.uChunks[ci], slot * this.u32PerKey, ci);
+    return (ci << 11) | slot;
   }
 
-  /** Gives a state's storage back for reuse; the state becomes inert (reads empty, ignores adds). */
+  /** Gives a state's storage back for reuse; the handle must not be used afterwards. */
   release(s: KeyWindows): void {
-    if (s.f === EMPTY_F) return;
-    this.freeCi.push(s.ci);
-    this.freeSlot.push(s.fo / this.f64PerKey);
-    for (const v of this.dist) if (s.f[s.fo + v] >= 0) this.pool.release(s.f[s.fo + v]);
-    this.live--;
-    s.f = EMPTY_F;
-    s.u = EMPTY_U;
-    s.fo = s.uo = 0;
+    const sf = this.fChunks[s >>> 11], sfo = (s & 2047) * this.f64PerKey;
+    this.freeCi.push(s >>> 11);
+    this.freeSlot.push(s & 2047);
+    for (const v of this.dist) if (sf[sfo + v] >= 0) this.pool.release(sf[sfo + v]);
+    sf[sfo] = NaN; // expired to any sweep that still holds it
   }
 
   /** Records that the key was seen at ts even if no window took the event (keeps it from expiring). */
   touch(s: KeyWindows, ts: number): void {
-    if (ts > s.lastTs) s.lastTs = ts;
+    const sf = this.fChunks[s >>> 11], sfo = (s & 2047) * this.f64PerKey;
+    if (ts > sf[sfo]) sf[sfo] = ts;
   }
 
   /** True when no window can see anything of this key any more, so dropping it loses nothing. */
   isExpired(s: KeyWindows, now: number): boolean {
-    return !(now - s.lastTs <= this.maxLengthMs);
+    const sf = this.fChunks[s >>> 11], sfo = (s & 2047) * this.f64PerKey;
+    return !(now - sf[sfo] <= this.maxLengthMs);
   }
 
   /** Adds an event to a count/sum/mean/max/min window (count ignores value); also touches the key. */
   add(s: KeyWindows, i: number, ts: number, value: number): void {
-    if (ts > s.lastTs) s.lastTs = ts;
+    const sf = this.fChunks[s >>> 11], sfo = (s & 2047) * this.f64PerKey;
+    const su = this.uChunks[s >>> 11], suo = (s & 2047) * this.u32PerKey;
+    if (ts > sf[sfo]) sf[sfo] = ts;
     const k = this.kind[i];
     if (k === DISTINCT || k === undefined) throw new RangeError('add: window is distinct or unknown');
     if (k !== COUNT && value - value !== 0) return; // NaN or ±Infinity
-    const f = s.f, B = this.nb[i], b = Math.floor(ts / this.w[i]), hp = s.fo + this.ho[i], head = f[hp];
+    const f = sf, B = this.nb[i], b = Math.floor(ts / this.w[i]), hp = sfo + this.ho[i], head = f[hp];
     if (b > head) {
       this.advance(s, i, head, b);
       f[hp] = b;
     } else if (!(b > head - B)) return; // too old for the ring (or NaN ts / released state)
     const slot = mod(b, B);
-    const v = s.fo + this.vo[i] + slot, c = s.uo + this.co[i] + slot;
-    if (k === COUNT) s.u[c]++;
+    const v = sfo + this.vo[i] + slot, c = suo + this.co[i] + slot;
+    if (k === COUNT) su[c]++;
     else if (k === SUM) f[v] += value;
     else if (k === MEAN) {
-      s.u[c]++;
+      su[c]++;
       f[v] += value;
     } else if (k === MAX) {
       if (value > f[v]) f[v] = value;
@@ -286,27 +270,30 @@ export class WindowLayout {
 
   /** Clears the ring slots that the head passes when it moves from bucket `head` to `b`. */
   private advance(s: KeyWindows, i: number, head: number, b: number): void {
+    const sf = this.fChunks[s >>> 11], sfo = (s & 2047) * this.f64PerKey;
+    const su = this.uChunks[s >>> 11], suo = (s & 2047) * this.u32PerKey;
     const k = this.kind[i], B = this.nb[i];
     const empty = k === MAX ? -Infinity : k === MIN ? Infinity : 0;
-    const vo = this.vo[i] < 0 ? -1 : s.fo + this.vo[i], co = this.co[i] < 0 ? -1 : s.uo + this.co[i];
+    const vo = this.vo[i] < 0 ? -1 : sfo + this.vo[i], co = this.co[i] < 0 ? -1 : suo + this.co[i];
     if (b - head >= B) {
-      if (vo >= 0) s.f.fill(empty, vo, vo + B);
-      if (co >= 0) s.u.fill(0, co, co + B);
+      if (vo >= 0) sf.fill(empty, vo, vo + B);
+      if (co >= 0) su.fill(0, co, co + B);
       return;
     }
     let slot = mod(head + 1, B);
     for (let n = b - head; n > 0; n--) {
-      if (vo >= 0) s.f[vo + slot] = empty;
-      if (co >= 0) s.u[co + slot] = 0;
+      if (vo >= 0) sf[vo + slot] = empty;
+      if (co >= 0) su[co + slot] = 0;
       if (++slot === B) slot = 0;
     }
   }
 
   /** Adds a value to a distinct window; prunes pairs no read can see and enforces DISTINCT_CAP. */
   addDistinct(s: KeyWindows, i: number, ts: number, value: string): void {
-    if (ts > s.lastTs) s.lastTs = ts;
+    const sf = this.fChunks[s >>> 11], sfo = (s & 2047) * this.f64PerKey;
+    if (ts > sf[sfo]) sf[sfo] = ts;
     if (this.kind[i] !== DISTINCT) throw new RangeError('addDistinct: window is not distinct');
-    const f = s.f, B = this.nb[i], b = Math.floor(ts / this.w[i]), hp = s.fo + this.ho[i], rp = s.fo + this.vo[i];
+    const f = sf, B = this.nb[i], b = Math.floor(ts / this.w[i]), hp = sfo + this.ho[i], rp = sfo + this.vo[i];
     let head = f[hp];
     if (b > head) f[hp] = head = b;
     else if (!(b > head - B)) return;
@@ -355,15 +342,17 @@ export class WindowLayout {
 
   /** The window's value at `now`: count/sum/distinct 0 when empty, mean/max/min NaN when empty. */
   read(s: KeyWindows, i: number, now: number): number {
-    const k = this.kind[i], B = this.nb[i], w = this.w[i], head = s.f[s.fo + this.ho[i]];
+    const sf = this.fChunks[s >>> 11], sfo = (s & 2047) * this.f64PerKey;
+    const su = this.uChunks[s >>> 11], suo = (s & 2047) * this.u32PerKey;
+    const k = this.kind[i], B = this.nb[i], w = this.w[i], head = sf[sfo + this.ho[i]];
     let hi = Math.floor(now / w);
     if (!(hi <= head)) hi = head; // also makes a released state (head undefined) read empty
     let lo = Math.floor((now - this.len[i]) / w) + 1;
     if (lo <= head - B) lo = head - B + 1;
     if (k === DISTINCT) {
-      const id = s.f[s.fo + this.vo[i]];
+      const id = sf[sfo + this.vo[i]];
       if (!(id >= 0 && hi >= lo)) return 0;
-      const a = this.pool.buf(id), o = this.pool.off(id), end = o + 2 * s.f[s.fo + this.vo[i] + 1];
+      const a = this.pool.buf(id), o = this.pool.off(id), end = o + 2 * sf[sfo + this.vo[i] + 1];
       let c = 0;
       for (let r = o + 1; r < end; r += 2) if (a[r] >= lo && a[r] <= hi) c++;
       return c;
@@ -371,11 +360,11 @@ export class WindowLayout {
     if (!(hi >= lo)) return k === COUNT || k === SUM ? 0 : NaN;
     // the buckets lo … hi are at most two runs of the ring: [s0, e0) and [0, e1)
     const n = hi - lo + 1, s0 = mod(lo, B), e0 = s0 + n < B ? s0 + n : B, e1 = n - (e0 - s0);
-    const f = s.f, vo = s.fo + this.vo[i];
-    if (k === COUNT) return sumU(s.u, s.uo + this.co[i], s0, e0, e1);
+    const f = sf, vo = sfo + this.vo[i];
+    if (k === COUNT) return sumU(su, suo + this.co[i], s0, e0, e1);
     if (k === SUM) return sumF(f, vo, s0, e0, e1);
     if (k === MEAN) {
-      const c = sumU(s.u, s.uo + this.co[i], s0, e0, e1);
+      const c = sumU(su, suo + this.co[i], s0, e0, e1);
       return c === 0 ? NaN : sumF(f, vo, s0, e0, e1) / c;
     }
     let x = k === MAX ? -Infinity : Infinity;
@@ -389,9 +378,9 @@ export class WindowLayout {
     return x === Infinity || x === -Infinity ? NaN : x; // only the empty marker can be infinite here
   }
 
-  /** Bytes held: chunks allocated (they are reused, never returned) plus ~80 per state object. */
+  /** Bytes held: chunks allocated (they are reused, never returned); states are handles, not objects. */
   approxBytes(): number {
-    let n = this.pool.bytes() + this.live * 80;
+    let n = this.pool.bytes();
     for (let c = 0; c < this.fChunks.length; c++) n += this.fChunks[c].byteLength + this.uChunks[c].byteLength;
     return n;
   }
