@@ -5,6 +5,8 @@
 import type { FkEvent, TransactionEvent } from '../contract/events.js';
 import { AccountState } from '../features/account-state.js';
 import { computeBuiltins } from '../features/builtins.js';
+import { computeLabelFeatures } from '../features/label-features.js';
+import { LabelKnowledge } from '../features/labels.js';
 import { ReferenceData } from '../features/reference.js';
 import { createVector, type FeatureVector } from '../features/vector.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
@@ -19,6 +21,7 @@ const SWEEP_EVERY_MS = 3_600_000;
 export class Engine {
   readonly reference = new ReferenceData();
   readonly accounts = new Map<string, AccountState>();
+  readonly labels: LabelKnowledge;
   private policy: CompiledPolicy;
   private windows: WindowGroups;
   private vector: FeatureVector;
@@ -27,7 +30,12 @@ export class Engine {
   /** latest event time applied. */
   now = -Infinity;
 
-  constructor(policy: CompiledPolicy) {
+  /**
+   * @param options.indexPayments keep payments findable by txId for label attribution (default true);
+   * see LabelKnowledge.
+   */
+  constructor(policy: CompiledPolicy, options: { indexPayments?: boolean } = {}) {
+    this.labels = new LabelKnowledge(options.indexPayments ?? true);
     this.policy = policy;
     this.windows = new WindowGroups(policy.windows);
     this.vector = createVector(policy.numSlots, policy.strSlots);
@@ -65,6 +73,7 @@ export class Engine {
         this.reference.applyAcquirer(e);
         break;
       case 'label':
+        this.labels.applyLabel(e);
         break;
     }
     this.advance(e.t);
@@ -77,11 +86,13 @@ export class Engine {
     const v = this.vector;
     const acc = this.accounts.get(tx.accountId);
     computeBuiltins(tx, acc, this.reference, v);
+    computeLabelFeatures(tx, this.labels, v);
     this.windows.apply(v, tx.t);
     computeDerived(p, v);
     const count = evaluateRules(p, v, this.hits);
     const decision = toDecision(tx.id, p, this.hits, count);
     this.account(tx.accountId, acc).applyPayment(tx, decision.outcome === 'decline');
+    this.labels.applyPayment(tx);
     this.advance(tx.t);
     return decision;
   }
@@ -90,7 +101,7 @@ export class Engine {
     if (known !== undefined) return known;
     let a = this.accounts.get(id);
     if (a === undefined) {
-      a = new AccountState();
+      a = new AccountState(id);
       this.accounts.set(id, a);
     }
     return a;
@@ -98,6 +109,7 @@ export class Engine {
 
   private advance(t: number): void {
     if (t > this.now) this.now = t;
+    this.labels.advance(t);
     if (t >= this.nextSweep) {
       this.windows.sweep(t);
       this.nextSweep = t + SWEEP_EVERY_MS;

@@ -38,7 +38,11 @@ export class AccountState {
   kyc = '';
   lastDevice = '';
 
-  constructor() {
+  /**
+   * @param id the account id; kept as the one copy of the string that every map of this account is
+   * keyed with, so a million accounts do not each retain a copy per map.
+   */
+  constructor(readonly id: string) {
     [this.f, this.o] = reserve();
     this.f.fill(NaN, this.o, this.o + NUMERIC_FIELDS);
     this.outstanding = 0;
@@ -174,10 +178,14 @@ export class AccountState {
   devices: string[] | null = null;
   deviceFirstSeen: number[] | null = null;
 
+  /** Index of `device` among the remembered devices, -1 if never seen. */
+  deviceIndex(device: string): number {
+    return this.devices === null ? -1 : this.devices.indexOf(device);
+  }
+
   /** Time `device` was first seen on this account, NaN if never. */
   deviceSince(device: string): number {
-    if (this.devices === null) return NaN;
-    const i = this.devices.indexOf(device);
+    const i = this.deviceIndex(device);
     return i < 0 ? NaN : this.deviceFirstSeen![i];
   }
 
@@ -255,7 +263,7 @@ export class AccountState {
       if (this.rememberDevice(tx.deviceId, tx.t) && this.devices!.length > 1) {
         this.deviceChanges = pushCapped(this.deviceChanges, tx.t);
       }
-      this.lastDevice = tx.deviceId;
+      this.lastDevice = this.devices![this.deviceIndex(tx.deviceId)] ?? tx.deviceId;
     }
     const n = this.txCount;
     this.amountMean = n === 0 ? tx.amount : this.amountMean + (tx.amount - this.amountMean) / (n + 1);

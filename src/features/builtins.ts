@@ -95,6 +95,7 @@ function accountFeatures(tx: TransactionEvent, acc: AccountState | undefined, nu
     str[S_KYC] = '';
     return;
   }
+  str[S_ACCOUNT] = acc.id; // the account's own copy of the id, see AccountState
   num[ACC_KNOWN] = b(acc.registered);
   num[ACC_AGE] = (t - acc.openedAt) / DAY;
   const limit = acc.creditLimit;
@@ -129,7 +130,9 @@ function accountFeatures(tx: TransactionEvent, acc: AccountState | undefined, nu
     num[DEVICE_AGE] = NaN;
     num[DEVICE_SWITCHED] = NaN;
   } else {
-    const since = acc.deviceSince(dev);
+    const di = acc.deviceIndex(dev);
+    const since = di < 0 ? NaN : acc.deviceFirstSeen![di];
+    if (di >= 0) str[S_DEVICE] = acc.devices![di]; // the account's own copy of the id: no new string kept by windows
     const age = Number.isNaN(since) ? 0 : t - since;
     num[DEVICE_FIRST] = b(Number.isNaN(since));
     num[DEVICE_NEW] = b(age < NEW_DEVICE_MS);

@@ -55,6 +55,16 @@ const NUMERIC: [string, 'number' | 'boolean', string][] = [
   ['merchant_distance_km', 'number', "km between the payment and the merchant's registered address"],
   ['merchant_age_days', 'number', 'days since the merchant was registered'],
   ['terminal_age_days', 'number', 'days since the terminal was bound'],
+  ['terminal_fraud_rate_1d', 'number', "share of the terminal's payments of the last day known to be fraud (labels known by now)"],
+  ['terminal_fraud_rate_7d', 'number', "share of the terminal's payments of the last 7 days known to be fraud"],
+  ['terminal_fraud_rate_30d', 'number', "share of the terminal's payments of the last 30 days known to be fraud"],
+  ['terminal_fraud_30d', 'number', "the terminal's payments of the last 30 days known to be fraud"],
+  ['merchant_fraud_rate_7d', 'number', "share of the merchant's payments of the last 7 days known to be fraud"],
+  ['merchant_fraud_rate_30d', 'number', "share of the merchant's payments of the last 30 days known to be fraud"],
+  ['merchant_fraud_30d', 'number', "the merchant's payments of the last 30 days known to be fraud"],
+  ['terminal_labelled_fraud', 'boolean', 'the terminal itself has been labelled fraudulent'],
+  ['merchant_labelled_fraud', 'boolean', 'the merchant itself has been labelled fraudulent'],
+  ['account_labelled_fraud', 'boolean', 'the account has been labelled compromised or has a payment confirmed as fraud'],
 ];
 
 const STRINGS: [string, string][] = [

@@ -1,0 +1,39 @@
+/**
+ * Label-aware builtins: what confirmed fraud known by the payment's time says about its terminal,
+ * merchant and account. Pure reads of LabelKnowledge; the payment itself is folded in afterwards.
+ */
+import type { TransactionEvent } from '../contract/events.js';
+import { N } from './catalog.js';
+import type { FraudCounts, LabelKnowledge } from './labels.js';
+import type { FeatureVector } from './vector.js';
+
+const {
+  terminal_fraud_rate_1d: T_RATE_1, terminal_fraud_rate_7d: T_RATE_7, terminal_fraud_rate_30d: T_RATE_30,
+  terminal_fraud_30d: T_FRAUD_30, merchant_fraud_rate_7d: M_RATE_7, merchant_fraud_rate_30d: M_RATE_30,
+  merchant_fraud_30d: M_FRAUD_30, terminal_labelled_fraud: T_FLAG, merchant_labelled_fraud: M_FLAG,
+  account_labelled_fraud: A_FLAG,
+} = N;
+
+const counts: FraudCounts = { tx1: 0, tx7: 0, tx30: 0, fraud1: 0, fraud7: 0, fraud30: 0 };
+
+/** A share, unknown (NaN) when there is nothing to share. */
+function rate(part: number, whole: number): number {
+  return whole > 0 ? part / whole : NaN;
+}
+
+/** Fills the label-aware slots of `v` for `tx` from what is known at `tx.t`. */
+export function computeLabelFeatures(tx: TransactionEvent, k: LabelKnowledge, v: FeatureVector): void {
+  const num = v.num;
+  k.read('t', tx.terminalId, tx.t, counts);
+  num[T_RATE_1] = rate(counts.fraud1, counts.tx1);
+  num[T_RATE_7] = rate(counts.fraud7, counts.tx7);
+  num[T_RATE_30] = rate(counts.fraud30, counts.tx30);
+  num[T_FRAUD_30] = counts.fraud30;
+  k.read('m', tx.merchantId, tx.t, counts);
+  num[M_RATE_7] = rate(counts.fraud7, counts.tx7);
+  num[M_RATE_30] = rate(counts.fraud30, counts.tx30);
+  num[M_FRAUD_30] = counts.fraud30;
+  num[T_FLAG] = k.terminalFlags.get(tx.terminalId) === true ? 1 : 0;
+  num[M_FLAG] = k.merchantFlags.get(tx.merchantId) === true ? 1 : 0;
+  num[A_FLAG] = k.accounts.get(tx.accountId) === true || k.accountsWithFraud.has(tx.accountId) ? 1 : 0;
+}

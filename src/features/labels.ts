@@ -1,0 +1,128 @@
+/**
+ * What confirmed fraud has taught the engine so far, for label-aware features: per terminal and per
+ * merchant, how many payments of the last 1, 7 and 30 days (by payment time) are known to be fraud,
+ * next to how many payments there were; and whether an account, merchant or terminal itself has been
+ * labelled. A label counts from its own `ts` on — it is folded in when the label event is applied —
+ * so replay and live traffic see exactly what was known at each moment, never later knowledge.
+ */
+import type { LabelEvent, TransactionEvent } from '../contract/events.js';
+import { KeyedWindows } from './keyed-windows.js';
+import { WindowLayout } from './window-layout.js';
+
+const DAY = 86_400_000;
+/** How long a payment stays findable by a label on its txId: the longest window it can count in. */
+export const LABEL_LOOKBACK_MS = 30 * DAY;
+const SWEEP_EVERY_MS = DAY;
+
+/**
+ * Windows 0–2 count payments over 1, 7, 30 days; 3–5 sum known-fraud payments over the same (a sum,
+ * so that a later "not fraud after all" label can take one back).
+ */
+const SPECS = [
+  ...[1, 7, 30].map((d) => ({ agg: 'count' as const, lengthMs: d * DAY, buckets: d === 1 ? 6 : d })),
+  ...[1, 7, 30].map((d) => ({ agg: 'sum' as const, lengthMs: d * DAY, buckets: d === 1 ? 6 : d })),
+];
+
+/**
+ * Where a payment happened, so that a label naming only its txId can be attributed. The terminal and
+ * merchant are held as window handles (valid while the payment is inside the lookback, since the
+ * payment itself keeps them from expiring); about 60 bytes a payment for LABEL_LOOKBACK_MS.
+ */
+interface PaymentRef {
+  readonly t: number;
+  readonly account: string;
+  readonly terminal: number;
+  readonly merchant: number;
+  fraud: boolean;
+}
+
+/** Known fraud at one key: fraud share over 1/7/30 days by payment time, as counts. */
+export interface FraudCounts {
+  tx1: number;
+  tx7: number;
+  tx30: number;
+  fraud1: number;
+  fraud7: number;
+  fraud30: number;
+}
+
+/** Label-aware state of the engine. */
+export class LabelKnowledge {
+  private readonly layout = new WindowLayout(SPECS);
+  private readonly terminals = new KeyedWindows(this.layout);
+  private readonly merchants = new KeyedWindows(this.layout);
+  private readonly payments = new Map<string, PaymentRef>();
+  /** entities labelled fraud (true) or cleared (false), latest label wins. */
+  readonly accounts = new Map<string, boolean>();
+  readonly merchantFlags = new Map<string, boolean>();
+  readonly terminalFlags = new Map<string, boolean>();
+  /** accounts with at least one payment confirmed as fraud. */
+  readonly accountsWithFraud = new Set<string>();
+  private nextSweep = -Infinity;
+
+  /**
+   * @param indexPayments keep each payment findable by txId for LABEL_LOOKBACK_MS, so txId labels can
+   * be attributed (off only where labels never name payments, e.g. memory benchmarks of windows alone).
+   */
+  constructor(private readonly indexPayments = true) {}
+
+  /** Reads the counts of a terminal (`kind` 't') or merchant ('m') at `now` into `out`. */
+  read(kind: 't' | 'm', id: string, now: number, out: FraudCounts): void {
+    const s = (kind === 't' ? this.terminals : this.merchants).get(id);
+    const l = this.layout;
+    if (s === undefined) {
+      out.tx1 = out.tx7 = out.tx30 = out.fraud1 = out.fraud7 = out.fraud30 = 0;
+      return;
+    }
+    out.tx1 = l.read(s, 0, now);
+    out.tx7 = l.read(s, 1, now);
+    out.tx30 = l.read(s, 2, now);
+    out.fraud1 = l.read(s, 3, now);
+    out.fraud7 = l.read(s, 4, now);
+    out.fraud30 = l.read(s, 5, now);
+  }
+
+  /** Counts a decided payment at its terminal and merchant, and keeps it findable by txId. */
+  applyPayment(tx: TransactionEvent): void {
+    const t = tx.t;
+    const l = this.layout;
+    const terminal = this.terminals.getOrCreate(tx.terminalId);
+    const merchant = this.merchants.getOrCreate(tx.merchantId);
+    for (let i = 0; i < 3; i++) {
+      l.add(terminal, i, t, 1);
+      l.add(merchant, i, t, 1);
+    }
+    if (this.indexPayments) this.payments.set(tx.id, { t, account: tx.accountId, terminal, merchant, fraud: false });
+  }
+
+  /** Folds a label in at its own time. */
+  applyLabel(e: LabelEvent): void {
+    if (e.txId !== undefined) {
+      const p = this.payments.get(e.txId);
+      if (p === undefined || p.fraud === e.fraud) return;
+      p.fraud = e.fraud;
+      const delta = e.fraud ? 1 : -1;
+      for (let i = 3; i < 6; i++) {
+        this.layout.add(p.terminal, i, p.t, delta);
+        this.layout.add(p.merchant, i, p.t, delta);
+      }
+      if (e.fraud) this.accountsWithFraud.add(p.account);
+      return;
+    }
+    if (e.accountId !== undefined) this.accounts.set(e.accountId, e.fraud);
+    else if (e.merchantId !== undefined) this.merchantFlags.set(e.merchantId, e.fraud);
+    else if (e.terminalId !== undefined) this.terminalFlags.set(e.terminalId, e.fraud);
+  }
+
+  /** Forgets payments too old for any window, and idle terminals and merchants; cheap to call often. */
+  advance(now: number): void {
+    if (now < this.nextSweep) return;
+    this.nextSweep = now + SWEEP_EVERY_MS;
+    for (const [id, p] of this.payments) {
+      if (p.t > now - LABEL_LOOKBACK_MS) break; // insertion order is (nearly) time order
+      this.payments.delete(id);
+    }
+    this.terminals.sweep(now);
+    this.merchants.sweep(now);
+  }
+}

@@ -1,0 +1,98 @@
+// Label-aware features: what confirmed fraud teaches, and only from the label's own time on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseEvent } from '../../src/contract/parse.js';
+import { Engine } from '../../src/engine/engine.js';
+import type { Decision } from '../../src/engine/decision.js';
+import { BUILTINS } from '../../src/features/catalog.js';
+import { account, at, baseWorld, DAY, defaultPolicy, HOUR, tx } from './world.js';
+
+type Obj = Record<string, unknown>;
+const slot = (name: string): number => BUILTINS.lookup(name)!.slot;
+
+function feed(engine: Engine, events: Obj[]): Decision[] {
+  const out: Decision[] = [];
+  for (const e of events) {
+    const d = engine.apply(parseEvent(e));
+    if (d !== null) out.push(d);
+  }
+  return out;
+}
+
+function label(ms: number, target: Obj, fraud = true): Obj {
+  return { type: 'label', ts: at(ms), fraud, ...target };
+}
+
+/** Ten payments by ten accounts at T1 on day 1, ids P0…P9. */
+function terminalDay(): Obj[] {
+  const ev: Obj[] = [];
+  for (let i = 0; i < 10; i++) ev.push(account(`C${i}`));
+  for (let i = 0; i < 10; i++) ev.push(tx(DAY + i * HOUR, { id: `P${i}`, accountId: `C${i}`, deviceId: `E${i}` }));
+  return ev;
+}
+
+test('terminal and merchant fraud rates count labels known by the payment time, by payment date', () => {
+  const engine = new Engine(defaultPolicy());
+  feed(engine, [...baseWorld(), ...terminalDay()]);
+  feed(engine, [tx(2 * DAY, { accountId: 'C0', deviceId: 'E0' })]);
+  assert.equal(engine.lastVector.num[slot('terminal_fraud_rate_7d')], 0, 'no label known yet');
+  feed(engine, [label(3 * DAY, { txId: 'P1' }), label(3 * DAY, { txId: 'P2' }), label(3 * DAY, { txId: 'P3' })]);
+  feed(engine, [tx(4 * DAY, { accountId: 'C0', deviceId: 'E0' })]);
+  const v = engine.lastVector.num;
+  assert.equal(v[slot('terminal_fraud_30d')], 3);
+  assert.equal(v[slot('terminal_fraud_rate_7d')], 3 / 11);
+  assert.ok(Number.isNaN(v[slot('terminal_fraud_rate_1d')]), 'no payment at the terminal within a day: rate unknown');
+  assert.equal(v[slot('merchant_fraud_30d')], 3);
+  assert.equal(v[slot('account_labelled_fraud')], 0);
+  // a payment by an account with a confirmed fraud payment
+  feed(engine, [tx(4 * DAY + HOUR, { accountId: 'C1', deviceId: 'E1' })]);
+  assert.equal(engine.lastVector.num[slot('account_labelled_fraud')], 1);
+  // "not fraud after all" takes a label back
+  feed(engine, [label(5 * DAY, { txId: 'P3' }, false), tx(5 * DAY + HOUR, { accountId: 'C0', deviceId: 'E0' })]);
+  assert.equal(engine.lastVector.num[slot('terminal_fraud_30d')], 2);
+});
+
+test('entity labels flag the account, merchant and terminal from their time on', () => {
+  const engine = new Engine(defaultPolicy());
+  feed(engine, baseWorld());
+  feed(engine, [label(DAY, { accountId: 'A1' }), label(DAY, { merchantId: 'M1' }), label(DAY, { terminalId: 'T1' })]);
+  feed(engine, [tx(DAY + HOUR)]);
+  const v = engine.lastVector.num;
+  assert.deepEqual(
+    ['account_labelled_fraud', 'merchant_labelled_fraud', 'terminal_labelled_fraud'].map((n) => v[slot(n)]),
+    [1, 1, 1],
+  );
+});
+
+test('no leakage: a label never changes a decision made before its time, nor any feature of it', () => {
+  const payments = terminalDay().concat(
+    Array.from({ length: 30 }, (_, i) => tx(DAY + 12 * HOUR + i * 3 * HOUR, { accountId: `C${i % 10}`, deviceId: `E${i % 10}` })),
+  );
+  const labels = [label(2 * DAY, { txId: 'P1' }), label(3 * DAY, { txId: 'P2' }), label(3 * DAY, { accountId: 'C4' })];
+  const sorted = (evs: Obj[]): Obj[] => [...evs].sort((a, b) => Date.parse(a.ts as string) - Date.parse(b.ts as string));
+  const base = baseWorld();
+  const run = (evs: Obj[]): { d: Decision; v: number[]; ts: number }[] => {
+    const engine = new Engine(defaultPolicy());
+    const out: { d: Decision; v: number[]; ts: number }[] = [];
+    for (const e of evs) {
+      const d = engine.apply(parseEvent(e));
+      if (d !== null) out.push({ d, v: Array.from(engine.lastVector.num), ts: Date.parse(e.ts as string) });
+    }
+    return out;
+  };
+  const without = run([...base, ...sorted(payments)]);
+  const withLabels = run([...base, ...sorted([...payments, ...labels])]);
+  assert.equal(without.length, withLabels.length);
+  const firstLabel = Date.parse(labels[0].ts as string);
+  let before = 0;
+  let changedAfter = 0;
+  for (let i = 0; i < without.length; i++) {
+    if (without[i].ts < firstLabel) {
+      before++;
+      assert.deepEqual(withLabels[i].d, without[i].d);
+      assert.deepEqual(withLabels[i].v.map(String), without[i].v.map(String));
+    } else if (JSON.stringify(withLabels[i].v.map(String)) !== JSON.stringify(without[i].v.map(String))) changedAfter++;
+  }
+  assert.ok(before >= 10, `only ${before} payments before the first label`);
+  assert.ok(changedAfter > 0, 'labels must change later features, or this test proves nothing');
+});
