@@ -13,32 +13,58 @@ function daysIn(year: number, month: number): number {
   return DAYS_IN_MONTH[month - 1];
 }
 
+let cachedDay = '';
+let cachedDayMs = NaN;
+
+/** Epoch ms of midnight UTC of `YYYY-MM-DD`, NaN when no such day; the last day is cached (events come in order). */
+function dayMs(text: string): number {
+  const day = text.slice(0, 10);
+  if (day === cachedDay) return cachedDayMs;
+  const year = +day.slice(0, 4);
+  const month = +day.slice(5, 7);
+  const d = +day.slice(8, 10);
+  const ms = month < 1 || month > 12 || d < 1 || d > daysIn(year, month) ? NaN : Date.UTC(year, month - 1, d);
+  cachedDay = day;
+  cachedDayMs = ms;
+  return ms;
+}
+
 /**
  * Epoch milliseconds of a contract timestamp, or NaN when the text is not one
  * (wrong shape, month 13, 31 February, offset beyond ±18:00, …).
  */
 export function parseTimestamp(text: string): number {
-  const m = ISO.exec(text);
-  if (m === null) return NaN;
-  const year = +m[1];
-  const month = +m[2];
-  const day = +m[3];
-  const hour = +m[4];
-  const minute = +m[5];
-  const second = +m[6];
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return NaN;
-  if (hour > 23 || minute > 59 || second > 59) return NaN;
+  if (!ISO.test(text)) return NaN;
+  const day = dayMs(text);
+  const hour = two(text, 11);
+  const minute = two(text, 14);
+  const second = two(text, 17);
+  if (Number.isNaN(day) || hour > 23 || minute > 59 || second > 59) return NaN;
+  let i = 19;
   let ms = 0;
-  if (m[7] !== undefined) ms = Math.floor(+(m[7] + '000').slice(0, 3));
-  let offsetMin = 0;
-  const zone = m[8];
-  if (zone !== 'Z') {
-    const oh = +zone.slice(1, 3);
-    const om = +zone.slice(4, 6);
-    if (oh > 18 || om > 59) return NaN;
-    offsetMin = (oh * 60 + om) * (zone[0] === '-' ? -1 : 1);
+  if (text.charCodeAt(i) === 46 /* . */) {
+    let scale = 100;
+    for (i++; i < text.length; i++) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      ms += c * scale;
+      scale /= 10;
+    }
+    ms = Math.floor(ms);
   }
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMin * 60_000;
+  let offsetMin = 0;
+  if (text.charCodeAt(i) !== 90 /* Z */) {
+    const oh = two(text, i + 1);
+    const om = two(text, i + 4);
+    if (oh > 18 || om > 59) return NaN;
+    offsetMin = (oh * 60 + om) * (text.charCodeAt(i) === 45 /* - */ ? -1 : 1);
+  }
+  return day + ((hour * 60 + minute - offsetMin) * 60 + second) * 1000 + ms;
+}
+
+/** The two-digit number at `i` (the regex has already checked they are digits). */
+function two(text: string, i: number): number {
+  return (text.charCodeAt(i) - 48) * 10 + text.charCodeAt(i + 1) - 48;
 }
 
 const SHANGHAI_OFFSET_MS = 8 * 3_600_000;

@@ -147,3 +147,21 @@ test('timestamps: offsets, fractions, Shanghai hour and formatting round-trip', 
   assert.equal(formatShanghai(t), '2026-11-24T21:05:09.250+08:00');
   assert.equal(parseTimestamp(formatShanghai(t)), t);
 });
+
+test('timestamps: random valid texts agree with Date.parse, across offsets and fractions', () => {
+  let seed = 12345;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  for (let i = 0; i < 2000; i++) {
+    const t = Date.UTC(2000 + rnd(40), rnd(12), 1 + rnd(28), rnd(24), rnd(60), rnd(60));
+    const d = new Date(t);
+    const base = `${d.getUTCFullYear()}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}T${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
+    const frac = ['', '.5', '.25', '.123', '.000001'][rnd(5)];
+    const zone = ['Z', '+08:00', '-05:30', '+14:00', '-00:00'][rnd(5)];
+    const text = base + frac + zone;
+    assert.equal(parseTimestamp(text), Date.parse(text), text);
+  }
+});
