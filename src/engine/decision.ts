@@ -38,8 +38,10 @@ export function toDecision(txId: string, policy: CompiledPolicy, hits: Int32Arra
   return { txId, outcome: c.outcome, score, reasons: reasonsOf(policy.rules, hits, count), policy: policy.name };
 }
 
-function reasonsOf(rules: readonly CompiledRule[], hits: Int32Array, count: number): Reason[] {
-  if (count === 0) return [];
+const NO_REASONS: readonly Reason[] = Object.freeze([]);
+
+function reasonsOf(rules: readonly CompiledRule[], hits: Int32Array, count: number): readonly Reason[] {
+  if (count === 0) return NO_REASONS;
   if (count === 1) return [{ code: rules[hits[0]].reason }];
   const matched: CompiledRule[] = [];
   for (let i = 0; i < count; i++) matched.push(rules[hits[i]]);

@@ -12,8 +12,8 @@ import type { FeatureVector } from '../features/vector.js';
 import type { WindowFeature } from '../rules/policy-types.js';
 
 const KEY_SEPARATOR = '\u0001';
-/** No group is swept more often than this (event time). */
-const MIN_SWEEP_MS = 3_600_000;
+/** No group is swept more often than this (event time): short-window keys are few, visiting them is not. */
+const MIN_SWEEP_MS = 6 * 3_600_000;
 
 /** What a window reads when its key has no state: nothing counted, no mean or extreme known. */
 function emptyValue(w: WindowFeature): number {

@@ -14,25 +14,25 @@ const {
   account_labelled_fraud: A_FLAG,
 } = N;
 
-const counts: FraudCounts = { tx1: 0, tx7: 0, tx30: 0, fraud1: 0, fraud7: 0, fraud30: 0 };
+const terminal: FraudCounts = { tx1: 0, tx7: 0, tx30: 0, fraud1: 0, fraud7: 0, fraud30: 0 };
+const merchant: FraudCounts = { tx1: 0, tx7: 0, tx30: 0, fraud1: 0, fraud7: 0, fraud30: 0 };
 
 /** A share, unknown (NaN) when there is nothing to share. */
 function rate(part: number, whole: number): number {
   return whole > 0 ? part / whole : NaN;
 }
 
-/** Fills the label-aware slots of `v` for `tx` from what is known at `tx.t`. */
+/** Fills the label-aware slots of `v` for `tx` from what is known at `tx.t` (call before LabelKnowledge.applyPayment). */
 export function computeLabelFeatures(tx: TransactionEvent, k: LabelKnowledge, v: FeatureVector): void {
   const num = v.num;
-  k.read('t', tx.terminalId, tx.t, counts);
-  num[T_RATE_1] = rate(counts.fraud1, counts.tx1);
-  num[T_RATE_7] = rate(counts.fraud7, counts.tx7);
-  num[T_RATE_30] = rate(counts.fraud30, counts.tx30);
-  num[T_FRAUD_30] = counts.fraud30;
-  k.read('m', tx.merchantId, tx.t, counts);
-  num[M_RATE_7] = rate(counts.fraud7, counts.tx7);
-  num[M_RATE_30] = rate(counts.fraud30, counts.tx30);
-  num[M_FRAUD_30] = counts.fraud30;
+  k.read(tx, terminal, merchant);
+  num[T_RATE_1] = rate(terminal.fraud1, terminal.tx1);
+  num[T_RATE_7] = rate(terminal.fraud7, terminal.tx7);
+  num[T_RATE_30] = rate(terminal.fraud30, terminal.tx30);
+  num[T_FRAUD_30] = terminal.fraud30;
+  num[M_RATE_7] = rate(merchant.fraud7, merchant.tx7);
+  num[M_RATE_30] = rate(merchant.fraud30, merchant.tx30);
+  num[M_FRAUD_30] = merchant.fraud30;
   num[T_FLAG] = k.terminalFlags.get(tx.terminalId) === true ? 1 : 0;
   num[M_FLAG] = k.merchantFlags.get(tx.merchantId) === true ? 1 : 0;
   num[A_FLAG] = k.accounts.get(tx.accountId) === true || k.accountsWithFraud.has(tx.accountId) ? 1 : 0;

@@ -18,9 +18,10 @@ const SWEEP_EVERY_MS = DAY;
  * Windows 0–2 count payments over 1, 7, 30 days; 3–5 sum known-fraud payments over the same (a sum,
  * so that a later "not fraud after all" label can take one back).
  */
+const BUCKETS: Record<number, number> = { 1: 4, 7: 7, 30: 10 };
 const SPECS = [
-  ...[1, 7, 30].map((d) => ({ agg: 'count' as const, lengthMs: d * DAY, buckets: d === 1 ? 6 : d })),
-  ...[1, 7, 30].map((d) => ({ agg: 'sum' as const, lengthMs: d * DAY, buckets: d === 1 ? 6 : d })),
+  ...[1, 7, 30].map((d) => ({ agg: 'count' as const, lengthMs: d * DAY, buckets: BUCKETS[d] })),
+  ...[1, 7, 30].map((d) => ({ agg: 'sum' as const, lengthMs: d * DAY, buckets: BUCKETS[d] })),
 ];
 
 /**
@@ -66,14 +67,23 @@ export class LabelKnowledge {
    */
   constructor(private readonly indexPayments = true) {}
 
-  /** Reads the counts of a terminal (`kind` 't') or merchant ('m') at `now` into `out`. */
-  read(kind: 't' | 'm', id: string, now: number, out: FraudCounts): void {
-    const s = (kind === 't' ? this.terminals : this.merchants).get(id);
+  /** Handles of the payment being decided, found once by `read` and reused by `applyPayment`. */
+  private terminal = -1;
+  private merchant = -1;
+
+  /**
+   * Reads what is known at `tx.t` about the payment's terminal and merchant into `t` and `m`, and
+   * keeps their states for `applyPayment` (one map lookup each per payment).
+   */
+  read(tx: TransactionEvent, t: FraudCounts, m: FraudCounts): void {
+    this.terminal = this.terminals.getOrCreate(tx.terminalId);
+    this.merchant = this.merchants.getOrCreate(tx.merchantId);
+    this.readInto(this.terminal, tx.t, t);
+    this.readInto(this.merchant, tx.t, m);
+  }
+
+  private readInto(s: number, now: number, out: FraudCounts): void {
     const l = this.layout;
-    if (s === undefined) {
-      out.tx1 = out.tx7 = out.tx30 = out.fraud1 = out.fraud7 = out.fraud30 = 0;
-      return;
-    }
     out.tx1 = l.read(s, 0, now);
     out.tx7 = l.read(s, 1, now);
     out.tx30 = l.read(s, 2, now);
@@ -82,12 +92,12 @@ export class LabelKnowledge {
     out.fraud30 = l.read(s, 5, now);
   }
 
-  /** Counts a decided payment at its terminal and merchant, and keeps it findable by txId. */
+  /** Counts the payment just read (see `read`) at its terminal and merchant, and keeps it findable by txId. */
   applyPayment(tx: TransactionEvent): void {
     const t = tx.t;
     const l = this.layout;
-    const terminal = this.terminals.getOrCreate(tx.terminalId);
-    const merchant = this.merchants.getOrCreate(tx.merchantId);
+    const terminal = this.terminal;
+    const merchant = this.merchant;
     for (let i = 0; i < 3; i++) {
       l.add(terminal, i, t, 1);
       l.add(merchant, i, t, 1);
