@@ -1,7 +1,7 @@
 /**
  * The closed error hierarchy of Fengkong. Every error a user can see carries a stable code
- * (`FK1xxx` contract, `FK2xxx` rules, `FK3xxx` engine/config, `FK4xxx` I/O and CLI) so that
- * callers, logs and HTTP answers can match on it without parsing messages.
+ * (`FK1xxx` contract, `FK2xxx` rules, `FK3xxx` engine/config, `FK4xxx` I/O and CLI, `FK5xxx` server
+ * and store) so that callers, logs and HTTP answers can match on it without parsing messages.
  */
 
 /** Stable error codes; never renumber one, only add. */
@@ -13,6 +13,16 @@ export const ErrorCode = {
   Config: 'FK3001',
   Usage: 'FK4001',
   Io: 'FK4002',
+  /** An HTTP request the API refuses before or beside the contract (size, media type, nesting, route). */
+  BadRequest: 'FK5001',
+  /** No valid API key. */
+  Unauthorized: 'FK5002',
+  /** A valid key whose role may not do this. */
+  Forbidden: 'FK5003',
+  /** The journal could not store what was decided; the server stops deciding. */
+  JournalFailed: 'FK5004',
+  /** The store's file is unreadable, of another schema, or its journal cannot be replayed. */
+  Store: 'FK5005',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -71,5 +81,12 @@ export class UsageError extends FengkongError {
 export class ConfigError extends FengkongError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCode.Config, message, options);
+  }
+}
+
+/** Something the store could not do (open, migrate, replay); `cause` keeps the driver's error. */
+export class StoreError extends FengkongError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.Store, message, options);
   }
 }

@@ -8,19 +8,25 @@ import { UsageError } from '../errors.js';
 import { startServer } from '../server/server.js';
 import { parseArgs } from './args.js';
 
-const USAGE = 'fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--inline-journal]';
+const USAGE =
+  'fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--journal auto|thread|inline]';
+const JOURNAL_MODES = ['auto', 'thread', 'inline'] as const;
 
 /** Runs the server until a signal; resolves to the exit code. */
 export async function runServe(args: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(
     args,
-    { port: 'int', host: 'string', data: 'string', policy: 'string', 'inline-journal': 'switch' },
+    { port: 'int', host: 'string', data: 'string', policy: 'string', journal: 'string' },
     USAGE,
   );
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
   const port = (flags.get('port') as number | undefined) ?? 8080;
   if (port > 65535) throw new UsageError(`--port must be at most 65535\nusage: ${USAGE}`);
   const dataDir = resolve((flags.get('data') as string | undefined) ?? './data');
+  const journal = (flags.get('journal') as string | undefined) ?? 'auto';
+  if (!(JOURNAL_MODES as readonly string[]).includes(journal)) {
+    throw new UsageError(`--journal must be one of ${JOURNAL_MODES.join(', ')}\nusage: ${USAGE}`);
+  }
   let exitCode = 0;
   let stop: (() => void) | null = null;
   const stopped = new Promise<void>((r) => (stop = r));
@@ -29,7 +35,7 @@ export async function runServe(args: string[]): Promise<number> {
     port,
     host: (flags.get('host') as string | undefined) ?? '127.0.0.1',
     policyDir: flags.get('policy') as string | undefined,
-    journal: flags.get('inline-journal') === true ? 'inline' : 'thread',
+    journal: journal as (typeof JOURNAL_MODES)[number],
     onFatal: () => {
       exitCode = 1;
       stop?.();
@@ -37,7 +43,7 @@ export async function runServe(args: string[]): Promise<number> {
   });
   const r = server.recovery;
   process.stderr.write(
-    `fengkong serve: data ${dataDir}, policy ${server.policy}; recovered ${r.events} events ` +
+    `fengkong serve: data ${dataDir}, policy ${server.policy}, journal ${server.journal}; recovered ${r.events} events ` +
       `(${r.transactions} decisions) from the journal in ${r.ms.toFixed(0)} ms` +
       (r.changedDecisions > 0 ? `; ${r.changedDecisions} replayed decisions differ from the answered ones (policy changed)` : '') +
       '\n',

@@ -1,0 +1,240 @@
+/**
+ * The HTTP routes of the API on plain node:http (no framework, so the hot path is ours): routing,
+ * auth, body reading, validation, and the answer with its metrics. Every refusal is an ApiError
+ * turned into `{"error":{...}}`; nothing a client sends can stop the server from answering the next.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FkEvent, TransactionEvent } from '../contract/events.js';
+import { parseEvent } from '../contract/parse.js';
+import { ContractError } from '../errors.js';
+import { type Authenticator, type Permission } from './auth.js';
+import { readJsonBody, type BodyLimits } from './body.js';
+import { ApiError, invalidEvent } from './errors.js';
+import type { ServerMetrics } from './metrics.js';
+import type { DecisionService } from './service.js';
+
+/** A decision body: one transaction, a few hundred bytes; 64 KiB is generous. */
+export const DECISION_LIMITS: BodyLimits = { maxBytes: 64 * 1024, maxDepth: 32 };
+/** An events body: up to a few thousand reference events. */
+export const EVENTS_LIMITS: BodyLimits = { maxBytes: 1024 * 1024, maxDepth: 32 };
+
+/** What the routes need from the running server. */
+export interface AppContext {
+  readonly service: DecisionService;
+  readonly auth: Authenticator;
+  readonly metrics: ServerMetrics;
+  /** The OpenAPI document, serialized once. */
+  readonly openapi: string;
+  /** Health for /healthz: 200 with `body` when ok, 503 otherwise. */
+  health(): { ok: boolean; body: Record<string, unknown> };
+  /** True once shutdown began: answers say `Connection: close`, new work is refused. */
+  closing(): boolean;
+}
+
+/** A request handler for http.createServer. */
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+const JSON_TYPE = 'application/json';
+/** Reads may be cached by nothing in between: a decision is private to the caller. */
+const NO_STORE = { 'cache-control': 'no-store' };
+
+/** Builds the request handler of the API. */
+export function createHandler(ctx: AppContext): Handler {
+  const { service, auth, metrics } = ctx;
+
+  function send(
+    res: ServerResponse,
+    route: string,
+    started: number,
+    status: number,
+    body: string,
+    headers: Record<string, string> = {},
+    type = JSON_TYPE,
+  ): void {
+    if (res.headersSent || res.destroyed) return;
+    const h: Record<string, string | number> = { 'content-type': type, 'content-length': Buffer.byteLength(body) };
+    for (const k in headers) h[k] = headers[k];
+    if (ctx.closing()) h.connection = 'close';
+    res.writeHead(status, h);
+    res.end(body);
+    metrics.request(route, status, (performance.now() - started) / 1000);
+  }
+
+  function fail(res: ServerResponse, route: string, started: number, e: ApiError): void {
+    send(res, route, started, e.status, e.toJson(), e.headers);
+  }
+
+  /**
+   * Refuses a request whose body was not read. Node would read and discard that body to keep the
+   * connection alive (however large it is); closing the connection instead costs a reconnect.
+   */
+  function refuse(req: IncomingMessage, res: ServerResponse, route: string, started: number, e: ApiError): void {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+    send(res, route, started, e.status, e.toJson(), hasBody ? { ...e.headers, connection: 'close' } : e.headers);
+  }
+
+  function internal(req: IncomingMessage, res: ServerResponse, route: string, started: number, e: unknown): void {
+    process.stderr.write(`fengkong serve: internal error on ${req.method} ${req.url}: ${(e as Error).stack ?? e}\n`);
+    fail(res, route, started, new ApiError('internal', 'internal error'));
+  }
+
+  /** Auth and shutdown checks shared by every keyed route; false when already answered. */
+  function admit(req: IncomingMessage, res: ServerResponse, route: string, started: number, need: Permission): boolean {
+    const role = auth.check(req.headers.authorization, need);
+    if (role instanceof ApiError) {
+      refuse(req, res, route, started, role);
+      return false;
+    }
+    return true;
+  }
+
+  function postDecision(req: IncomingMessage, res: ServerResponse, started: number): void {
+    const route = 'POST /v1/decisions';
+    if (!admit(req, res, route, started, 'decide')) return;
+    if (ctx.closing()) return refuse(req, res, route, started, shuttingDown());
+    readJsonBody(req, DECISION_LIMITS, (err, value) => {
+      try {
+        decideBody(res, started, err, value);
+      } catch (e) {
+        internal(req, res, route, started, e);
+      }
+    });
+  }
+
+  function decideBody(res: ServerResponse, started: number, err: ApiError | null, value: unknown): void {
+    const route = 'POST /v1/decisions';
+    if (err !== null) return fail(res, route, started, err);
+    let tx: TransactionEvent;
+    try {
+      const ev = parseEvent(value);
+      if (ev.type !== 'transaction') {
+        return fail(res, route, started, wrongType('type', '"transaction" (post other events to /v1/events)'));
+      }
+      tx = ev;
+    } catch (e) {
+      if (!(e instanceof ContractError)) throw e;
+      return fail(res, route, started, invalidEvent(e));
+    }
+    service.decide(tx, started, (err2, body, replayed) => {
+      if (err2 !== null) return fail(res, route, started, err2);
+      send(res, route, started, 200, body, replayed ? { 'fengkong-replayed': 'true' } : {});
+    });
+  }
+
+  function postEvents(req: IncomingMessage, res: ServerResponse, started: number): void {
+    const route = 'POST /v1/events';
+    if (!admit(req, res, route, started, 'decide')) return;
+    if (ctx.closing()) return refuse(req, res, route, started, shuttingDown());
+    readJsonBody(req, EVENTS_LIMITS, (err, value) => {
+      try {
+        eventsBody(res, started, err, value);
+      } catch (e) {
+        internal(req, res, route, started, e);
+      }
+    });
+  }
+
+  function eventsBody(res: ServerResponse, started: number, err: ApiError | null, value: unknown): void {
+    const route = 'POST /v1/events';
+    if (err !== null) return fail(res, route, started, err);
+    const many = Array.isArray(value);
+    const items: unknown[] = many ? (value as unknown[]) : [value];
+    if (items.length === 0) return fail(res, route, started, wrongType('', 'one event or a non-empty array of events'));
+    const events: FkEvent[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const prefix = many ? `[${i}]` : '';
+      try {
+        const ev = parseEvent(items[i]);
+        if (ev.type === 'transaction') {
+          const where = prefix ? `${prefix}.type` : 'type';
+          return fail(res, route, started, wrongType(where, 'an event other than "transaction" (post payments to /v1/decisions)'));
+        }
+        events.push(ev);
+      } catch (e) {
+        if (!(e instanceof ContractError)) throw e;
+        return fail(res, route, started, invalidEvent(e, prefix));
+      }
+    }
+    service.accept(events, (err2, accepted) => {
+      if (err2 !== null) return fail(res, route, started, err2);
+      send(res, route, started, 202, JSON.stringify({ accepted }));
+    });
+  }
+
+  function getDecision(req: IncomingMessage, res: ServerResponse, started: number, rawId: string): void {
+    const route = 'GET /v1/decisions/{txId}';
+    if (!admit(req, res, route, started, 'read')) return;
+    let txId: string;
+    try {
+      txId = decodeURIComponent(rawId);
+    } catch {
+      return fail(res, route, started, new ApiError('not_found', 'no decision for a malformed transaction id'));
+    }
+    service.find(txId, (err, body) => {
+      if (err !== null) return fail(res, route, started, err);
+      if (body === null) {
+        return fail(res, route, started, new ApiError('not_found', `no decision was made for transaction ${JSON.stringify(txId)}`));
+      }
+      send(res, route, started, 200, body, NO_STORE);
+    });
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse, started: number): void {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const method = req.method ?? 'GET';
+    const isGet = method === 'GET' || method === 'HEAD';
+    if (path === '/v1/decisions') {
+      if (method === 'POST') return postDecision(req, res, started);
+      return notAllowed(req, res, 'POST /v1/decisions', started, 'POST');
+    }
+    if (path.startsWith('/v1/decisions/') && path.length > '/v1/decisions/'.length) {
+      if (isGet) return getDecision(req, res, started, path.slice('/v1/decisions/'.length));
+      return notAllowed(req, res, 'GET /v1/decisions/{txId}', started, 'GET, HEAD');
+    }
+    if (path === '/v1/events') {
+      if (method === 'POST') return postEvents(req, res, started);
+      return notAllowed(req, res, 'POST /v1/events', started, 'POST');
+    }
+    if (path === '/healthz') {
+      if (!isGet) return notAllowed(req, res, 'GET /healthz', started, 'GET, HEAD');
+      const h = ctx.health();
+      return send(res, 'GET /healthz', started, h.ok ? 200 : 503, JSON.stringify(h.body));
+    }
+    if (path === '/metrics') {
+      if (!isGet) return notAllowed(req, res, 'GET /metrics', started, 'GET, HEAD');
+      if (!admit(req, res, 'GET /metrics', started, 'read')) return;
+      return send(res, 'GET /metrics', started, 200, metrics.render(), NO_STORE, 'text/plain; version=0.0.4; charset=utf-8');
+    }
+    if (path === '/v1/openapi.json') {
+      if (!isGet) return notAllowed(req, res, 'GET /v1/openapi.json', started, 'GET, HEAD');
+      if (!admit(req, res, 'GET /v1/openapi.json', started, 'docs')) return;
+      return send(res, 'GET /v1/openapi.json', started, 200, ctx.openapi);
+    }
+    refuse(req, res, 'other', started, new ApiError('not_found', `no route ${method} ${path.slice(0, 200)}`));
+  }
+
+  function notAllowed(req: IncomingMessage, res: ServerResponse, route: string, started: number, allow: string): void {
+    refuse(req, res, route, started, new ApiError('method_not_allowed', `${req.method} is not allowed here; use ${allow}`, { headers: { allow } }));
+  }
+
+  return (req, res) => {
+    const started = performance.now();
+    try {
+      route(req, res, started);
+    } catch (e) {
+      internal(req, res, 'other', started, e);
+    }
+  };
+}
+
+function shuttingDown(): ApiError {
+  return new ApiError('shutting_down', 'the server is shutting down; retry on another instance', {
+    headers: { 'retry-after': '1' },
+  });
+}
+
+function wrongType(path: string, expected: string): ApiError {
+  return new ApiError('invalid_event', path ? `${path}: expected ${expected}` : `expected ${expected}`, { path, expected });
+}

@@ -1,0 +1,93 @@
+/**
+ * API keys and roles. A key is `fk_` + 32 random bytes (base64url); only its sha256 is stored, so
+ * a copy of the data folder does not hand out working keys. Roles decide what a key may do:
+ * `decide` posts decisions and events, `analyst` reads, `admin` does everything.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { KeyStore, Role } from '../store/journal.js';
+import { ApiError } from './errors.js';
+
+/** The prefix of every key, so a leaked one is easy to recognise in logs and scanners. */
+export const KEY_PREFIX = 'fk_';
+
+/** What a route needs; each maps to the roles allowed to do it. */
+export type Permission = 'decide' | 'read' | 'docs';
+
+const ALLOWED: Record<Permission, readonly Role[]> = {
+  decide: ['decide', 'admin'],
+  read: ['analyst', 'admin'],
+  docs: ['decide', 'analyst', 'admin'],
+};
+
+/** The roles that hold `p` (for the OpenAPI document and error messages). */
+export function rolesFor(p: Permission): readonly Role[] {
+  return ALLOWED[p];
+}
+
+/** A new random key (256 bits): shown once to the operator, never stored. */
+export function generateKey(): string {
+  return KEY_PREFIX + randomBytes(32).toString('base64url');
+}
+
+/** sha256 of a key, lowercase hex: what the store keeps and looks up. */
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Bearer realm="fengkong"' };
+
+/**
+ * Checks `Authorization: Bearer <key>` against the key store. A key found is remembered for a few
+ * seconds (keyed by the presented key, which arrives in every request anyway), so the hot path
+ * neither hashes nor queries; unknown keys always go to the store, so a key created while the
+ * server runs works at once.
+ */
+export class Authenticator {
+  private readonly cache = new Map<string, { role: Role; until: number }>();
+
+  constructor(
+    private readonly keys: KeyStore,
+    private readonly cacheMs = 5_000,
+  ) {}
+
+  /** The caller's role when it may do `need`; otherwise the 401/403 to answer. */
+  check(header: string | undefined, need: Permission): Role | ApiError {
+    const key = bearer(header);
+    if (key === null) {
+      return new ApiError('unauthorized', 'missing or malformed Authorization header; expected "Bearer <key>"', {
+        headers: UNAUTHORIZED_HEADERS,
+      });
+    }
+    const role = this.roleOf(key);
+    if (role === undefined) {
+      return new ApiError('unauthorized', 'unknown API key', { headers: UNAUTHORIZED_HEADERS });
+    }
+    if (!ALLOWED[need].includes(role)) {
+      return new ApiError('forbidden', `role "${role}" may not do this; it needs one of ${ALLOWED[need].join(', ')}`);
+    }
+    return role;
+  }
+
+  private roleOf(key: string): Role | undefined {
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit !== undefined && hit.until > now) return hit.role;
+    const stored = this.keys.findKey(hashKey(key));
+    if (stored === undefined) {
+      this.cache.delete(key);
+      return undefined;
+    }
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(key, { role: stored.role, until: now + this.cacheMs });
+    return stored.role;
+  }
+}
+
+/** The key of a `Bearer` header, or null when absent or malformed. */
+function bearer(header: string | undefined): string | null {
+  if (header === undefined || header.length > 512) return null;
+  const space = header.indexOf(' ');
+  if (space < 0 || header.slice(0, space).toLowerCase() !== 'bearer') return null;
+  const key = header.slice(space + 1).trim();
+  return key.startsWith(KEY_PREFIX) && key.length > KEY_PREFIX.length ? key : null;
+}

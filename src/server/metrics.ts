@@ -1,0 +1,129 @@
+/**
+ * A minimal Prometheus registry for the server: counters and histograms with fixed label sets,
+ * cheap enough for the hot path (a Map lookup and a short bucket scan), rendered in the text
+ * exposition format. No dependency: the format is small and stable.
+ */
+
+const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+
+function labelText(labels: Record<string, string>): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+  return parts.length === 0 ? '' : `{${parts.join(',')}}`;
+}
+
+/** A histogram with fixed upper bounds (cumulative on output). */
+export class Histogram {
+  private readonly counts: Float64Array;
+  private sum = 0;
+  private count = 0;
+
+  constructor(readonly bounds: readonly number[]) {
+    this.counts = new Float64Array(bounds.length);
+  }
+
+  /** Records one value. */
+  observe(v: number): void {
+    this.sum += v;
+    this.count++;
+    const b = this.bounds;
+    for (let i = 0; i < b.length; i++) {
+      if (v <= b[i]) {
+        this.counts[i]++;
+        return;
+      }
+    }
+  }
+
+  /** Exposition lines for metric `name` with `labels`. */
+  render(name: string, labels: Record<string, string>): string[] {
+    const out: string[] = [];
+    let cum = 0;
+    for (let i = 0; i < this.bounds.length; i++) {
+      cum += this.counts[i];
+      out.push(`${name}_bucket${labelText({ ...labels, le: String(this.bounds[i]) })} ${cum}`);
+    }
+    out.push(`${name}_bucket${labelText({ ...labels, le: '+Inf' })} ${this.count}`);
+    out.push(`${name}_sum${labelText(labels)} ${this.sum}`);
+    out.push(`${name}_count${labelText(labels)} ${this.count}`);
+    return out;
+  }
+}
+
+/** Live values read at scrape time (journal lag, state sizes). */
+export type GaugeFn = () => number;
+
+/** Every metric the server exports. */
+export class ServerMetrics {
+  /** route → status → count. */
+  private readonly requests = new Map<string, Map<number, number>>();
+  private readonly latency = new Map<string, Histogram>();
+  private readonly outcomes = new Map<string, number>();
+  readonly batchSize = new Histogram(BATCH_BUCKETS);
+  readonly commitSeconds = new Histogram(LATENCY_BUCKETS);
+  private readonly gauges: { name: string; help: string; fn: GaugeFn }[] = [];
+  private readonly started = Date.now();
+
+  /** Counts one answered request and its latency; `route` is a fixed template, never a raw URL. */
+  request(route: string, status: number, seconds: number): void {
+    let byStatus = this.requests.get(route);
+    let h = this.latency.get(route);
+    if (byStatus === undefined || h === undefined) {
+      byStatus = new Map();
+      h = new Histogram(LATENCY_BUCKETS);
+      this.requests.set(route, byStatus);
+      this.latency.set(route, h);
+    }
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
+    h.observe(seconds);
+  }
+
+  /** Counts one new decision by outcome (replays of a known id are not counted). */
+  decision(outcome: string): void {
+    this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
+  }
+
+  /** Records one journal commit: entries in the batch and milliseconds until durable. */
+  commit(size: number, ms: number): void {
+    this.batchSize.observe(size);
+    this.commitSeconds.observe(ms / 1000);
+  }
+
+  /** Registers a gauge read at scrape time. */
+  gauge(name: string, help: string, fn: GaugeFn): void {
+    this.gauges.push({ name, help, fn });
+  }
+
+  /** The Prometheus text exposition of everything. */
+  render(): string {
+    const out: string[] = [];
+    out.push('# HELP fengkong_http_requests_total HTTP requests answered, by route and status.');
+    out.push('# TYPE fengkong_http_requests_total counter');
+    for (const [route, byStatus] of this.requests) {
+      for (const [status, n] of byStatus) out.push(`fengkong_http_requests_total${labelText({ route, status: String(status) })} ${n}`);
+    }
+    out.push('# HELP fengkong_http_request_duration_seconds Time from request to answer, by route.');
+    out.push('# TYPE fengkong_http_request_duration_seconds histogram');
+    for (const [route, h] of this.latency) out.push(...h.render('fengkong_http_request_duration_seconds', { route }));
+    out.push('# HELP fengkong_decisions_total Decisions made, by outcome (idempotent replays not counted).');
+    out.push('# TYPE fengkong_decisions_total counter');
+    for (const o of ['approve', 'review', 'challenge', 'decline']) {
+      out.push(`fengkong_decisions_total${labelText({ outcome: o })} ${this.outcomes.get(o) ?? 0}`);
+    }
+    out.push('# HELP fengkong_journal_batch_size Entries per journal commit (group commit).');
+    out.push('# TYPE fengkong_journal_batch_size histogram');
+    out.push(...this.batchSize.render('fengkong_journal_batch_size', {}));
+    out.push('# HELP fengkong_journal_commit_duration_seconds Time for one journal commit to be durable.');
+    out.push('# TYPE fengkong_journal_commit_duration_seconds histogram');
+    out.push(...this.commitSeconds.render('fengkong_journal_commit_duration_seconds', {}));
+    for (const g of this.gauges) {
+      out.push(`# HELP ${g.name} ${g.help}`);
+      out.push(`# TYPE ${g.name} gauge`);
+      out.push(`${g.name} ${g.fn()}`);
+    }
+    out.push('# HELP fengkong_uptime_seconds Seconds since the server started.');
+    out.push('# TYPE fengkong_uptime_seconds gauge');
+    out.push(`fengkong_uptime_seconds ${(Date.now() - this.started) / 1000}`);
+    return out.join('\n') + '\n';
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The server's core, without HTTP: decide a validated payment exactly once per id, apply other
+ * events, and hand every answer back only after the journal made it durable. Idempotency looks at
+ * the batch still on its way to disk first, then at the journal, so the same id is never applied
+ * twice, not even when both requests arrive in the same tick.
+ */
+import type { FkEvent, TransactionEvent } from '../contract/events.js';
+import type { Engine } from '../engine/engine.js';
+import type { Journal } from '../store/journal.js';
+import { ApiError } from './errors.js';
+import type { Batch, GroupCommit } from './group-commit.js';
+import type { ServerMetrics } from './metrics.js';
+import type { SeenIds } from './seen-ids.js';
+
+/** The answer to a decision request: JSON text, and whether it is the replay of a known id. */
+export type DecisionCallback = (err: ApiError | null, body: string, replayed: boolean) => void;
+
+/** The answer to an events request: how many events were applied and journaled. */
+export type EventsCallback = (err: ApiError | null, accepted: number) => void;
+
+/** The shape of a decision answer: the contract's decision plus policy, journal seq and timing. */
+export interface DecisionAnswer {
+  readonly txId: string;
+  readonly outcome: string;
+  readonly score: number;
+  readonly reasons: readonly { readonly code: string }[];
+  /** The policy that decided. */
+  readonly policy: string;
+  /** Journal sequence number of this transaction. */
+  readonly seq: number;
+  /** Microseconds from the request's arrival (headers parsed) to the decision; journal wait excluded. */
+  readonly latencyUs: number;
+}
+
+interface Pending {
+  readonly body: string;
+  readonly batch: Batch;
+}
+
+function journalError(err: Error): ApiError {
+  return new ApiError('journal_unavailable', `the journal could not store this; nothing was answered: ${err.message}`, {
+    cause: err,
+  });
+}
+
+/** Decides, applies and journals; one instance per server. */
+export class DecisionService {
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly journal: Journal,
+    private readonly commit: GroupCommit,
+    private readonly metrics: ServerMetrics,
+    /** Every transaction id journaled before this server started (filled by recovery). */
+    private readonly seen: SeenIds,
+  ) {}
+
+  /**
+   * Decides `tx` unless its id is known (then the stored answer is replayed, nothing applied);
+   * `startedAt` (performance.now()) is when its request arrived.
+   */
+  decide(tx: TransactionEvent, startedAt: number, cb: DecisionCallback): void {
+    const p = this.pending.get(tx.id);
+    if (p !== undefined) {
+      this.commit.whenCommitted(p.batch, (err) => (err === null ? cb(null, p.body, true) : cb(journalError(err), '', false)));
+      return;
+    }
+    if (this.seen.mightContain(tx.id)) {
+      const stored = this.journal.decision(tx.id);
+      if (stored !== undefined) {
+        cb(null, stored.decision, true);
+        return;
+      }
+    }
+    const failed = this.commit.failed;
+    if (failed !== null) {
+      cb(journalError(failed), '', false);
+      return;
+    }
+    const d = this.engine.decide(tx);
+    const answer: DecisionAnswer = {
+      txId: d.txId,
+      outcome: d.outcome,
+      score: d.score,
+      reasons: d.reasons,
+      policy: d.policy,
+      seq: this.commit.lastSeq + 1,
+      latencyUs: Math.round((performance.now() - startedAt) * 1000),
+    };
+    const body = JSON.stringify(answer);
+    const batch = this.commit.add('transaction', tx.id, JSON.stringify(tx), body);
+    this.pending.set(tx.id, { body, batch });
+    this.seen.add(tx.id);
+    this.metrics.decision(d.outcome);
+    this.commit.whenCommitted(batch, (err) => {
+      this.pending.delete(tx.id);
+      if (err === null) cb(null, body, false);
+      else cb(journalError(err), '', false);
+    });
+  }
+
+  /** Applies already-validated non-transaction events in order, journaled as part of one batch. */
+  accept(events: readonly FkEvent[], cb: EventsCallback): void {
+    const failed = this.commit.failed;
+    if (failed !== null) {
+      cb(journalError(failed), 0);
+      return;
+    }
+    let batch: Batch | null = null;
+    for (const e of events) {
+      this.engine.apply(e);
+      batch = this.commit.add(e.type, null, JSON.stringify(e), null);
+    }
+    if (batch === null) {
+      cb(null, 0);
+      return;
+    }
+    this.commit.whenCommitted(batch, (err) => (err === null ? cb(null, events.length) : cb(journalError(err), 0)));
+  }
+
+  /** The answered decision of `txId` (waiting for its commit if it is on its way), or null. */
+  find(txId: string, cb: (err: ApiError | null, body: string | null) => void): void {
+    const p = this.pending.get(txId);
+    if (p !== undefined) {
+      this.commit.whenCommitted(p.batch, (err) => (err === null ? cb(null, p.body) : cb(journalError(err), null)));
+      return;
+    }
+    cb(null, this.journal.decision(txId)?.decision ?? null);
+  }
+
+  /** Decisions decided and not yet durable. */
+  get pendingDecisions(): number {
+    return this.pending.size;
+  }
+}

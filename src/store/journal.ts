@@ -1,0 +1,103 @@
+/**
+ * The store port: the durable journal of every accepted event (transactions with the decision they
+ * were answered with) and the API keys. The engine's state is a pure function of the journal, so
+ * the journal is the only thing that must survive a crash. Adapters live in sibling folders
+ * (sqlite/ now, postgres/ later) and all pass test/store/journal-contract.ts.
+ */
+import type { EventType } from '../contract/events.js';
+
+/** One accepted event, in the order the engine applied it. */
+export interface JournalEntry {
+  /** 1, 2, 3, … without gaps: the order of application, and the order of replay. */
+  readonly seq: number;
+  readonly type: EventType;
+  /** The transaction id (the idempotency key); null for other event types. */
+  readonly txId: string | null;
+  /** The validated event as JSON text, as the contract parser returned it. */
+  readonly event: string;
+  /** For a transaction: the decision exactly as it was answered (JSON text); null otherwise. */
+  readonly decision: string | null;
+  /** Wall-clock epoch ms when the server accepted it (event time is inside `event`). */
+  readonly receivedAt: number;
+}
+
+/** A decision as answered, found by its transaction id. */
+export interface StoredDecision {
+  readonly seq: number;
+  readonly txId: string;
+  /** JSON text, byte for byte what the client was answered. */
+  readonly decision: string;
+}
+
+/**
+ * The synchronous journal (an embedded database answers in microseconds, so the hot path stays
+ * free of promises). A networked adapter implements JournalWriter for the write side instead.
+ */
+export interface Journal {
+  /** Appends a batch as ONE durable transaction: all of it is on disk when this returns, or none. */
+  append(batch: readonly JournalEntry[]): void;
+  /** The decision answered for `txId`, if it was ever committed. */
+  decision(txId: string): StoredDecision | undefined;
+  /** Highest committed seq, 0 when empty: the next entry gets lastSeq() + 1. */
+  lastSeq(): number;
+  /** Calls `cb` for every entry in seq order, streaming (recovery of engine state). */
+  forEachEvent(cb: (entry: JournalEntry) => void): void;
+  /** Releases the database; further calls throw. */
+  close(): void;
+}
+
+/** What an API key may do; `admin` may do everything. */
+export type Role = 'decide' | 'analyst' | 'admin';
+
+/** Every role, for argument checking and documentation. */
+export const ROLES: readonly Role[] = ['decide', 'analyst', 'admin'];
+
+/** A stored API key: only the hash of the key is ever kept. */
+export interface StoredKey {
+  /** sha256 of the key, lowercase hex. */
+  readonly hash: string;
+  readonly role: Role;
+  /** Wall-clock epoch ms. */
+  readonly createdAt: number;
+}
+
+/** Where API keys live (next to the journal, so one data folder holds a whole deployment). */
+export interface KeyStore {
+  /** Stores a new key hash with its role; a hash already stored is an error. */
+  createKey(hash: string, role: Role): StoredKey;
+  /** The key with this hash, if any. */
+  findKey(hash: string): StoredKey | undefined;
+}
+
+/** A store that is both journal and key store, as the embedded SQLite file is. */
+export type Store = Journal & KeyStore;
+
+/**
+ * The asynchronous write side the server's group commit talks to: it may run the journal in
+ * another thread or over the network. `write` resolves once the batch is durable.
+ */
+export interface JournalWriter {
+  /**
+   * Makes the batch durable (atomically; it may share a transaction with batches written just
+   * before or after it); rejects and stores nothing when it cannot. Writes complete in call order,
+   * and once one fails every later one fails too.
+   */
+  write(batch: readonly JournalEntry[]): Promise<void>;
+  /** Waits for writes in flight and releases the writer. */
+  close(): Promise<void>;
+}
+
+/** A JournalWriter that appends on the calling thread: simplest, but the fsync blocks the event loop. */
+export function inlineWriter(journal: Journal): JournalWriter {
+  return {
+    write(batch) {
+      try {
+        journal.append(batch);
+        return Promise.resolve();
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
+    close: () => Promise.resolve(),
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * The embedded store: journal and API keys in one SQLite file (better-sqlite3, WAL, synchronous
+ * FULL, prepared statements, one transaction per batch). Synchronous by design: an indexed lookup
+ * costs microseconds, and the fsync of a commit can run in a worker thread (threaded-writer.ts).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database, Statement, Transaction } from 'better-sqlite3';
+import type { EventType } from '../../contract/events.js';
+import { StoreError } from '../../errors.js';
+import type { JournalEntry, Role, Store, StoredDecision, StoredKey } from '../journal.js';
+import { configure, DB_FILE, migrate } from './schema.js';
+
+interface EntryRow {
+  seq: number;
+  type: string;
+  tx_id: string | null;
+  event: string;
+  decision: string | null;
+  received_at: number;
+}
+
+interface KeyRow {
+  hash: string;
+  role: string;
+  created_at: number;
+}
+
+type EntryParams = [number, string, string | null, string, string | null, number];
+
+/** The path of the database file inside a data folder. */
+export function dbPath(dataDir: string): string {
+  return join(dataDir, DB_FILE);
+}
+
+/** Journal and key store on one SQLite file; see the Journal and KeyStore ports for the contract. */
+export class SqliteStore implements Store {
+  readonly file: string;
+  private readonly db: Database;
+  private readonly insertEntry: Statement<EntryParams>;
+  private readonly selectLast: Statement<[], { seq: number | null }>;
+  private readonly selectDecision: Statement<[string], { seq: number; decision: string | null }>;
+  private readonly selectAll: Statement<[], EntryRow>;
+  private readonly insertKey: Statement<[string, string, number]>;
+  private readonly selectKey: Statement<[string], KeyRow>;
+  private readonly appendTx: Transaction<(batch: readonly JournalEntry[]) => void>;
+
+  /** Opens (creating folder and file when missing) the store of `dataDir`. */
+  constructor(dataDir: string) {
+    this.file = dbPath(dataDir);
+    try {
+      mkdirSync(dataDir, { recursive: true });
+      this.db = new BetterSqlite3(this.file, { timeout: 5000 });
+      configure(this.db);
+      migrate(this.db, this.file);
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      throw new StoreError(`cannot open ${this.file}: ${(e as Error).message}`, { cause: e });
+    }
+    const db = this.db;
+    this.insertEntry = db.prepare(
+      'INSERT INTO journal (seq, type, tx_id, event, decision, received_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.selectLast = db.prepare('SELECT max(seq) AS seq FROM journal');
+    this.selectDecision = db.prepare('SELECT seq, decision FROM journal WHERE tx_id = ?');
+    this.selectAll = db.prepare(
+      'SELECT seq, type, tx_id, event, decision, received_at FROM journal ORDER BY seq',
+    );
+    this.insertKey = db.prepare('INSERT INTO api_keys (hash, role, created_at) VALUES (?, ?, ?)');
+    this.selectKey = db.prepare('SELECT hash, role, created_at FROM api_keys WHERE hash = ?');
+    this.appendTx = db.transaction((batch: readonly JournalEntry[]) => {
+      // Another writer on the same file would interleave sequences: refuse rather than mix.
+      const expected = (this.selectLast.get()?.seq ?? 0) + 1;
+      if (batch.length > 0 && batch[0].seq !== expected) {
+        throw new StoreError(`journal out of order: batch starts at seq ${batch[0].seq}, expected ${expected}`);
+      }
+      for (let i = 0; i < batch.length; i++) {
+        const e = batch[i];
+        this.insertEntry.run(e.seq, e.type, e.txId, e.event, e.decision, e.receivedAt);
+      }
+    });
+  }
+
+  /** One IMMEDIATE transaction for the whole batch; with synchronous FULL the commit is fsynced. */
+  append(batch: readonly JournalEntry[]): void {
+    if (batch.length === 0) return;
+    try {
+      this.appendTx.immediate(batch);
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      throw new StoreError(`journal append failed: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** Indexed lookup by transaction id. */
+  decision(txId: string): StoredDecision | undefined {
+    const row = this.selectDecision.get(txId);
+    if (row === undefined || row.decision === null) return undefined;
+    return { seq: row.seq, txId, decision: row.decision };
+  }
+
+  /** Highest committed seq, 0 for an empty journal. */
+  lastSeq(): number {
+    return this.selectLast.get()?.seq ?? 0;
+  }
+
+  /** Streams every entry in seq order without loading the journal into memory. */
+  forEachEvent(cb: (entry: JournalEntry) => void): void {
+    for (const r of this.selectAll.iterate()) {
+      cb({
+        seq: r.seq,
+        type: r.type as EventType,
+        txId: r.tx_id,
+        event: r.event,
+        decision: r.decision,
+        receivedAt: r.received_at,
+      });
+    }
+  }
+
+  /** Stores a key hash; a duplicate hash is a StoreError. */
+  createKey(hash: string, role: Role): StoredKey {
+    const createdAt = Date.now();
+    try {
+      this.insertKey.run(hash, role, createdAt);
+    } catch (e) {
+      throw new StoreError(`cannot store key: ${(e as Error).message}`, { cause: e });
+    }
+    return { hash, role, createdAt };
+  }
+
+  /** The key with this hash, if stored. */
+  findKey(hash: string): StoredKey | undefined {
+    const r = this.selectKey.get(hash);
+    return r === undefined ? undefined : { hash: r.hash, role: r.role as Role, createdAt: r.created_at };
+  }
+
+  /** The durability settings in force on this connection (2 = FULL), for tests and diagnostics. */
+  durability(): { journalMode: string; synchronous: number } {
+    return {
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: Number(this.db.pragma('synchronous', { simple: true })),
+    };
+  }
+
+  /** Closes the file (checkpointing the WAL when this is the last connection). */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
