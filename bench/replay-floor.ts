@@ -5,34 +5,40 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { StringDecoder } from 'node:string_decoder';
 
 const FIXED = '{"txId":"x","outcome":"approve","score":0,"reasons":[]}';
 
 async function main(input: string, output: string): Promise<void> {
   const out = createWriteStream(output);
-  const decoder = new StringDecoder('utf8');
-  let tail = '';
+  let tail: Buffer | null = null;
   let buf: string[] = [];
   let n = 0;
-  for await (const chunk of createReadStream(input, { highWaterMark: 1 << 20 })) {
-    const text = tail + decoder.write(chunk as Buffer);
-    const lines = text.split('\n');
-    tail = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.length === 0) continue;
-      const ev = JSON.parse(line) as { type?: string };
-      if (ev.type === 'transaction') {
-        buf.push(FIXED);
-        n++;
-      }
+  const line = (text: string): void => {
+    if (text.length === 0) return;
+    const ev = JSON.parse(text) as { type?: string };
+    if (ev.type === 'transaction') {
+      buf.push(FIXED);
+      n++;
     }
+  };
+  // Same reading technique as fengkong's own reader (newlines found in bytes, each line decoded on its
+  // own), so the ratio measures the engine, not a difference in I/O code.
+  for await (const chunk of createReadStream(input, { highWaterMark: 1 << 20 })) {
+    const bytes: Buffer = tail === null ? (chunk as Buffer) : Buffer.concat([tail, chunk as Buffer]);
+    let start = 0;
+    let nl = bytes.indexOf(10, start);
+    while (nl !== -1) {
+      line(bytes.toString('utf8', start, nl));
+      start = nl + 1;
+      nl = bytes.indexOf(10, start);
+    }
+    tail = start < bytes.length ? bytes.subarray(start) : null;
     if (buf.length > 4096) {
       if (!out.write(buf.join('\n') + '\n')) await once(out, 'drain');
       buf = [];
     }
   }
-  if (tail.length > 0 && (JSON.parse(tail) as { type?: string }).type === 'transaction') buf.push(FIXED);
+  if (tail !== null) line(tail.toString('utf8'));
   if (buf.length > 0) out.write(buf.join('\n') + '\n');
   await new Promise<void>((resolve) => out.end(resolve));
   process.stderr.write(`floor: ${n} transactions\n`);

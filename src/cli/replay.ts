@@ -67,7 +67,6 @@ export async function replay(
   const started = performance.now();
   const out = new LineWriter(outPath);
   const progress = new Progress();
-  const seen = new Set<string>();
   const s: ReplaySummary = {
     events: 0,
     decisions: { approve: 0, review: 0, challenge: 0, decline: 0 },
@@ -92,11 +91,10 @@ export async function replay(
     }
     s.events++;
     if (ev.type === 'transaction') {
-      if (seen.has(ev.id)) {
+      if (engine.hasDecided(ev.id)) {
         s.duplicates++;
         return;
       }
-      seen.add(ev.id);
     }
     const d = engine.apply(ev);
     if (d !== null) {

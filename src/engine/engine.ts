@@ -91,8 +91,9 @@ export class Engine {
     computeDerived(p, v);
     const count = evaluateRules(p, v, this.hits);
     const decision = toDecision(tx.id, p, this.hits, count);
-    this.account(tx.accountId, acc).applyPayment(tx, decision.outcome === 'decline');
-    this.labels.applyPayment(tx);
+    const account = this.account(tx.accountId, acc);
+    account.applyPayment(tx, decision.outcome === 'decline');
+    this.labels.applyPayment(tx, account.id);
     this.advance(tx.t);
     return decision;
   }
@@ -114,6 +115,15 @@ export class Engine {
       this.windows.sweep(t);
       this.nextSweep = t + SWEEP_EVERY_MS;
     }
+  }
+
+  /**
+   * True when a payment with this id was decided within the label lookback (30 days): the same id
+   * again is the same payment and must not be decided twice. Callers that need exactness beyond that
+   * (the server) check their journal.
+   */
+  hasDecided(txId: string): boolean {
+    return this.labels.payments.has(txId);
   }
 
   /** Live window keys per key kind. */

@@ -7,6 +7,7 @@
  */
 import type { LabelEvent, TransactionEvent } from '../contract/events.js';
 import { KeyedWindows } from './keyed-windows.js';
+import { PaymentIndex } from './payment-index.js';
 import { WindowLayout } from './window-layout.js';
 
 const DAY = 86_400_000;
@@ -24,19 +25,6 @@ const SPECS = [
   ...[1, 7, 30].map((d) => ({ agg: 'sum' as const, lengthMs: d * DAY, buckets: BUCKETS[d] })),
 ];
 
-/**
- * Where a payment happened, so that a label naming only its txId can be attributed. The terminal and
- * merchant are held as window handles (valid while the payment is inside the lookback, since the
- * payment itself keeps them from expiring); about 60 bytes a payment for LABEL_LOOKBACK_MS.
- */
-interface PaymentRef {
-  readonly t: number;
-  readonly account: string;
-  readonly terminal: number;
-  readonly merchant: number;
-  fraud: boolean;
-}
-
 /** Known fraud at one key: fraud share over 1/7/30 days by payment time, as counts. */
 export interface FraudCounts {
   tx1: number;
@@ -52,7 +40,12 @@ export class LabelKnowledge {
   private readonly layout = new WindowLayout(SPECS);
   private readonly terminals = new KeyedWindows(this.layout);
   private readonly merchants = new KeyedWindows(this.layout);
-  private readonly payments = new Map<string, PaymentRef>();
+  /**
+   * Payments findable by txId so a label naming one can be attributed. The terminal and merchant are
+   * held as window handles, valid while the payment is inside the lookback (the payment itself keeps
+   * them from expiring). About 60 bytes a payment for LABEL_LOOKBACK_MS.
+   */
+  readonly payments = new PaymentIndex();
   /** entities labelled fraud (true) or cleared (false), latest label wins. */
   readonly accounts = new Map<string, boolean>();
   readonly merchantFlags = new Map<string, boolean>();
@@ -92,8 +85,11 @@ export class LabelKnowledge {
     out.fraud30 = l.read(s, 5, now);
   }
 
-  /** Counts the payment just read (see `read`) at its terminal and merchant, and keeps it findable by txId. */
-  applyPayment(tx: TransactionEvent): void {
+  /**
+   * Counts the payment just read (see `read`) at its terminal and merchant, and keeps it findable by
+   * txId; `account` is the account's own copy of its id.
+   */
+  applyPayment(tx: TransactionEvent, account: string): void {
     const t = tx.t;
     const l = this.layout;
     const terminal = this.terminal;
@@ -102,21 +98,23 @@ export class LabelKnowledge {
       l.add(terminal, i, t, 1);
       l.add(merchant, i, t, 1);
     }
-    if (this.indexPayments) this.payments.set(tx.id, { t, account: tx.accountId, terminal, merchant, fraud: false });
+    if (this.indexPayments) this.payments.add(tx.id, account, t, terminal, merchant);
   }
 
   /** Folds a label in at its own time. */
   applyLabel(e: LabelEvent): void {
     if (e.txId !== undefined) {
-      const p = this.payments.get(e.txId);
-      if (p === undefined || p.fraud === e.fraud) return;
-      p.fraud = e.fraud;
+      const ix = this.payments;
+      const p = ix.find(e.txId);
+      if (p < 0 || ix.isFraud(p) === e.fraud) return;
+      ix.setFraud(p, e.fraud);
       const delta = e.fraud ? 1 : -1;
+      const t = ix.time(p);
       for (let i = 3; i < 6; i++) {
-        this.layout.add(p.terminal, i, p.t, delta);
-        this.layout.add(p.merchant, i, p.t, delta);
+        this.layout.add(ix.terminal(p), i, t, delta);
+        this.layout.add(ix.merchant(p), i, t, delta);
       }
-      if (e.fraud) this.accountsWithFraud.add(p.account);
+      if (e.fraud) this.accountsWithFraud.add(ix.account(p));
       return;
     }
     if (e.accountId !== undefined) this.accounts.set(e.accountId, e.fraud);
@@ -128,10 +126,7 @@ export class LabelKnowledge {
   advance(now: number): void {
     if (now < this.nextSweep) return;
     this.nextSweep = now + SWEEP_EVERY_MS;
-    for (const [id, p] of this.payments) {
-      if (p.t > now - LABEL_LOOKBACK_MS) break; // insertion order is (nearly) time order
-      this.payments.delete(id);
-    }
+    this.payments.forgetUpTo(now - LABEL_LOOKBACK_MS);
     this.terminals.sweep(now);
     this.merchants.sweep(now);
   }

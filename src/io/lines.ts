@@ -1,9 +1,10 @@
 /**
- * Streams the lines of a file or stdin of any size with bounded memory. Chunks are decoded with a
- * StringDecoder so a multi-byte character (商户名) split across two reads stays whole.
+ * Streams the lines of a file or stdin of any size with bounded memory. Lines are found in the raw
+ * bytes and each is decoded on its own: a multi-byte character (商户名) can never be split (a newline
+ * byte never occurs inside a UTF-8 sequence), and a line of plain ASCII stays a one-byte string, which
+ * JSON.parse reads faster than a slice of a two-byte chunk.
  */
 import { createReadStream } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 
 /** Opens `path`, or stdin for '-'. */
@@ -20,24 +21,25 @@ export async function forEachLine(
   onLine: (line: string, lineNo: number) => void,
   onChunk?: (bytes: number) => void | Promise<void>,
 ): Promise<number> {
-  const decoder = new StringDecoder('utf8');
-  let tail = '';
+  let tail: Buffer | null = null;
   let lineNo = 0;
   for await (const chunk of input) {
-    const buf = chunk as Buffer;
-    const text = tail + decoder.write(buf);
+    const read = chunk as Buffer;
+    const buf: Buffer = tail === null ? read : Buffer.concat([tail, read]);
     let start = 0;
-    let nl = text.indexOf('\n', start);
+    let nl = buf.indexOf(10, start);
     while (nl !== -1) {
-      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      onLine(text.slice(start, end), ++lineNo);
+      const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
+      onLine(buf.toString('utf8', start, end), ++lineNo);
       start = nl + 1;
-      nl = text.indexOf('\n', start);
+      nl = buf.indexOf(10, start);
     }
-    tail = text.slice(start);
-    if (onChunk) await onChunk(buf.length);
+    tail = start < buf.length ? buf.subarray(start) : null;
+    if (onChunk) await onChunk(read.length);
   }
-  tail += decoder.end();
-  if (tail.length > 0) onLine(tail.endsWith('\r') ? tail.slice(0, -1) : tail, ++lineNo);
+  if (tail !== null) {
+    const end = tail[tail.length - 1] === 13 ? tail.length - 1 : tail.length;
+    onLine(tail.toString('utf8', 0, end), ++lineNo);
+  }
   return lineNo;
 }
