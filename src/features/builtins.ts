@@ -163,6 +163,9 @@ function registryFeatures(tx: TransactionEvent, ref: ReferenceData, num: Float64
   const term = ref.terminals.get(tx.terminalId);
   num[M_KNOWN] = b(m !== undefined);
   num[T_KNOWN] = b(term !== undefined);
+  // the registered copies of the ids: later map lookups hit a string whose hash is already known
+  if (m !== undefined) str[S_MERCHANT] = m.id;
+  if (term !== undefined) str[S_TERMINAL] = term.id;
   const acquirerId = tx.acquirerId ?? m?.acquirerId ?? term?.acquirerId;
   const q = acquirerId === undefined ? undefined : ref.acquirers.get(acquirerId);
   num[Q_KNOWN] = acquirerId === undefined ? NaN : b(q !== undefined);

@@ -3,7 +3,7 @@
  * merchant and account. Pure reads of LabelKnowledge; the payment itself is folded in afterwards.
  */
 import type { TransactionEvent } from '../contract/events.js';
-import { N } from './catalog.js';
+import { N, S } from './catalog.js';
 import type { FraudCounts, LabelKnowledge } from './labels.js';
 import type { FeatureVector } from './vector.js';
 
@@ -22,10 +22,14 @@ function rate(part: number, whole: number): number {
   return whole > 0 ? part / whole : NaN;
 }
 
-/** Fills the label-aware slots of `v` for `tx` from what is known at `tx.t` (call before LabelKnowledge.applyPayment). */
+/**
+ * Fills the label-aware slots of `v` for `tx` from what is known at `tx.t`; call after computeBuiltins
+ * (it reads the registered copies of the terminal and merchant ids from `v`) and before
+ * LabelKnowledge.applyPayment.
+ */
 export function computeLabelFeatures(tx: TransactionEvent, k: LabelKnowledge, v: FeatureVector): void {
   const num = v.num;
-  k.read(tx, terminal, merchant);
+  k.read(v.str[S.terminal], v.str[S.merchant], tx.t, terminal, merchant);
   num[T_RATE_1] = rate(terminal.fraud1, terminal.tx1);
   num[T_RATE_7] = rate(terminal.fraud7, terminal.tx7);
   num[T_RATE_30] = rate(terminal.fraud30, terminal.tx30);

@@ -68,11 +68,11 @@ export class LabelKnowledge {
    * Reads what is known at `tx.t` about the payment's terminal and merchant into `t` and `m`, and
    * keeps their states for `applyPayment` (one map lookup each per payment).
    */
-  read(tx: TransactionEvent, t: FraudCounts, m: FraudCounts): void {
-    this.terminal = this.terminals.getOrCreate(tx.terminalId);
-    this.merchant = this.merchants.getOrCreate(tx.merchantId);
-    this.readInto(this.terminal, tx.t, t);
-    this.readInto(this.merchant, tx.t, m);
+  read(terminalId: string, merchantId: string, now: number, t: FraudCounts, m: FraudCounts): void {
+    this.terminal = this.terminals.getOrCreate(terminalId);
+    this.merchant = this.merchants.getOrCreate(merchantId);
+    this.readInto(this.terminal, now, t);
+    this.readInto(this.merchant, now, m);
   }
 
   private readInto(s: number, now: number, out: FraudCounts): void {

@@ -7,6 +7,8 @@ import type { AcquirerEvent, Geo, MerchantEvent, TerminalEvent } from '../contra
 
 /** A merchant as registered with its acquirer. */
 export interface MerchantRef {
+  /** the merchant code as registered: the one copy of the string other maps are keyed with. */
+  readonly id: string;
   readonly acquirerId: string;
   readonly name: string;
   readonly mcc: string;
@@ -17,6 +19,8 @@ export interface MerchantRef {
 
 /** A terminal as bound: one serial, one merchant, one address. */
 export interface TerminalRef {
+  /** the terminal id as registered (one shared copy of the string). */
+  readonly id: string;
   readonly merchantId: string;
   readonly acquirerId: string;
   readonly geo: Geo | undefined;
@@ -38,6 +42,7 @@ export class ReferenceData {
   /** Registers or re-registers a merchant. */
   applyMerchant(e: MerchantEvent): void {
     this.merchants.set(e.merchantId, {
+      id: e.merchantId,
       acquirerId: e.acquirerId,
       name: e.name ?? '',
       mcc: e.mcc ?? '',
@@ -50,6 +55,7 @@ export class ReferenceData {
   /** Binds or re-binds a terminal. */
   applyTerminal(e: TerminalEvent): void {
     this.terminals.set(e.terminalId, {
+      id: e.terminalId,
       merchantId: e.merchantId,
       acquirerId: e.acquirerId ?? '',
       geo: e.geo,
