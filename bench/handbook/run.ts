@@ -1,0 +1,194 @@
+/**
+ * The Fraud Detection Handbook benchmark, Chapter 3 protocol, on Fengkong:
+ *
+ *   npm run build && node dist/bench/handbook/run.js [--json FILE]
+ *
+ * One replay of the public data (../shared/datasets/fraud-handbook/raw.csv.gz, read in place) from
+ * its first day to the end of the test week through the engine with the handbook policy, every
+ * feature computed point in time. The vectors of the training week (2018-07-25 … 07-31) are kept
+ * and labelled with the label events known when the test week starts (2018-08-08 00:00, labels
+ * arriving 7 days after each fraud); the vectors of the test week (08-08 … 08-14) are kept for
+ * scoring, minus the cards known compromised. The model never feeds back into features, so
+ * scoring the kept vectors after the replay gives exactly the scores a model installed at the start
+ * of the test week would have given during it.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEventText } from '../../src/contract/parse.js';
+import { Engine } from '../../src/engine/engine.js';
+import { loadPolicy, PACKAGE_ROOT } from '../../src/engine/policy-source.js';
+import { averagePrecision, cardPrecisionTopK, rocAuc } from '../../src/eval/metrics.js';
+import { RowCollector } from '../../src/model/dataset.js';
+import { numericSlotNames } from '../../src/model/feature-names.js';
+import type { GbdtModel } from '../../src/model/gbdt-model.js';
+import { trainGbdt, type GbdtParams, type TrainResult } from '../../src/model/gbdt-train.js';
+import { flag } from '../util.js';
+import { HANDBOOK_CSV } from './csv.js';
+import { handbookEvents, ZONE } from './events.js';
+import { KNOWN_FRAUD_FEATURES, KnownFraudByTerminal } from './known-fraud.js';
+import { BOOK_TEST, HISTORY_FROM, KnownCompromised, PUBLISHED, TEST_FROM, TEST_TO, TRAIN_FROM, TRAIN_TO } from './protocol.js';
+
+/** The handbook policy folder (features only, no rules). */
+export const HANDBOOK_POLICY = join(PACKAGE_ROOT, 'bench', 'handbook', 'policy');
+
+/** The rows one replay yields: the labelled training week and the test week with its truth. */
+export interface HandbookData {
+  readonly featureNames: string[];
+  readonly train: RowCollector;
+  readonly trainFrauds: number;
+  readonly test: RowCollector;
+  readonly testCard: string[];
+  readonly testDay: string[];
+  readonly testFraud: Uint8Array;
+  readonly events: number;
+  readonly seconds: number;
+}
+
+/** Replays the data and collects the training and test rows (see the file comment). */
+export async function collectHandbook(csv = HANDBOOK_CSV, historyFrom = HISTORY_FROM, gapDays = 8): Promise<HandbookData> {
+  const started = performance.now();
+  const policy = loadPolicy(HANDBOOK_POLICY);
+  const engine = new Engine(policy);
+  const known = new KnownFraudByTerminal();
+  const featureNames = [...numericSlotNames(policy), ...KNOWN_FRAUD_FEATURES];
+  const width = featureNames.length;
+  const extra = new Float64Array(KNOWN_FRAUD_FEATURES.length);
+  const train = new RowCollector(width, 1 << 17);
+  const trainRow = new Map<string, number>();
+  const test = new RowCollector(width, 1 << 16);
+  const testCard: string[] = [];
+  const testDay: string[] = [];
+  const testFraud: number[] = [];
+  const compromised = new KnownCompromised();
+  const testStart = Date.parse(`${TEST_FROM}T00:00:00${ZONE}`);
+  /** fraud labels known so far; frozen into the training labels when the test week starts. */
+  const labelled = new Set<string>();
+  let trainFrauds = -1;
+  let events = 0;
+  const freezeLabels = (): void => {
+    trainFrauds = 0;
+    for (const txId of labelled) {
+      const row = trainRow.get(txId);
+      if (row !== undefined) {
+        train.setLabel(row, 1);
+        trainFrauds++;
+      }
+    }
+  };
+  await handbookEvents(csv, historyFrom, TEST_TO, (line, row, t) => {
+    events++;
+    const ev = parseEventText(line);
+    if (ev.type === 'label') {
+      engine.apply(ev);
+      known.onLabel(ev);
+      if (ev.txId !== undefined && ev.fraud) labelled.add(ev.txId);
+      return;
+    }
+    if (ev.type !== 'transaction' || row === null) return;
+    if (trainFrauds < 0 && t >= testStart) freezeLabels();
+    known.features(ev, extra, 0);
+    engine.apply(ev);
+    const day = row.datetime.slice(0, 10);
+    const card = ev.accountId;
+    compromised.note(card, day, row.fraud);
+    if (day >= TRAIN_FROM && day < TRAIN_TO) trainRow.set(ev.id, train.add(engine.lastVector.num, t, undefined, extra));
+    else if (day >= TEST_FROM && !compromised.known(card, day, gapDays)) {
+      test.add(engine.lastVector.num, t, undefined, extra);
+      testCard.push(card);
+      testDay.push(day);
+      testFraud.push(row.fraud ? 1 : 0);
+    }
+    known.onTransaction(ev);
+  });
+  if (trainFrauds < 0) freezeLabels();
+  return {
+    featureNames,
+    train,
+    trainFrauds,
+    test,
+    testCard,
+    testDay,
+    testFraud: Uint8Array.from(testFraud),
+    events,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Trains on the training week. */
+export function trainHandbook(d: HandbookData, params: Partial<GbdtParams> = {}): TrainResult {
+  const v = d.train.view();
+  return trainGbdt(
+    { x: v.x, width: d.train.width, rows: v.rows, y: v.y, time: v.time, featureNames: d.featureNames },
+    params,
+    { from: `${TRAIN_FROM}T00:00:00${ZONE}`, to: `${TRAIN_TO}T00:00:00${ZONE}` },
+  );
+}
+
+/** The test-week figures of a model. */
+export interface HandbookScore {
+  readonly auc: number;
+  readonly ap: number;
+  readonly cp100: number;
+  readonly transactions: number;
+  readonly frauds: number;
+}
+
+/** Scores the test week and computes the book's three metrics. */
+export function scoreHandbook(d: HandbookData, model: GbdtModel): HandbookScore {
+  const v = d.test.view();
+  const w = d.test.width;
+  const scores = new Float64Array(v.rows);
+  for (let i = 0; i < v.rows; i++) scores[i] = model.probability(v.x.subarray(i * w, (i + 1) * w));
+  let frauds = 0;
+  for (const y of d.testFraud) frauds += y;
+  return {
+    auc: rocAuc(scores, d.testFraud),
+    ap: averagePrecision(scores, d.testFraud),
+    cp100: cardPrecisionTopK(d.testDay, d.testCard, scores, d.testFraud, 100).mean,
+    transactions: v.rows,
+    frauds,
+  };
+}
+
+/** The comparison table, published rows first. */
+export function formatTable(s: HandbookScore, label = 'Fengkong GBDT (this run)'): string {
+  const rows = [...PUBLISHED.map((p) => ({ model: p.model, auc: p.auc, ap: p.ap, cp: p.cp100 })), { model: label, auc: s.auc, ap: s.ap, cp: s.cp100 }];
+  const w = Math.max(...rows.map((r) => r.model.length));
+  const line = (m: string, a: string, b: string, c: string): string => `| ${m.padEnd(w)} | ${a.padStart(7)} | ${b.padStart(5)} | ${c.padStart(6)} |`;
+  return [
+    line('model', 'ROC AUC', 'AP', 'CP@100'),
+    `|${'-'.repeat(w + 2)}|${'-'.repeat(9)}|${'-'.repeat(7)}|${'-'.repeat(8)}|`,
+    ...rows.map((r) => line(r.model, r.auc.toFixed(3), r.ap.toFixed(3), r.cp.toFixed(3))),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const csv = flag('csv') ?? HANDBOOK_CSV;
+  process.stderr.write(`handbook: replaying ${HISTORY_FROM} … ${TEST_TO} (exclusive) from ${csv}\n`);
+  const d = await collectHandbook(csv);
+  process.stderr.write(
+    `handbook: ${d.events} events replayed in ${d.seconds.toFixed(1)} s; training week ${d.train.rows} payments, ` +
+      `${d.trainFrauds} known frauds; test week ${d.test.rows} payments (book: ${BOOK_TEST.transactions}), ` +
+      `${d.testFraud.reduce((a, b) => a + b, 0)} frauds (book: ${BOOK_TEST.frauds})\n`,
+  );
+  const r = trainHandbook(d);
+  const tr = r.model.training;
+  process.stderr.write(
+    `handbook: trained ${r.model.size} trees (of ${r.roundsRun}) on ${tr?.rows ?? 0} rows + ${tr?.validationRows ?? 0} validation rows ` +
+      `in ${r.seconds.toFixed(1)} s; validation AUC ${r.model.metrics?.auc?.toFixed(4)}, AP ${r.model.metrics?.averagePrecision?.toFixed(4)}\n`,
+  );
+  const s = scoreHandbook(d, r.model);
+  const top = (tr?.importance ?? []).map((g, i) => ({ g, n: d.featureNames[i] })).sort((a, b) => b.g - a.g).slice(0, 10);
+  process.stdout.write(
+    `\nFraud Detection Handbook, Chapter 3 protocol (test week ${TEST_FROM} … 2018-08-14, ` +
+      `${s.transactions} payments, ${s.frauds} frauds)\n\n${formatTable(s)}\n\n` +
+      `top features: ${top.map((t) => `${t.n} ${(100 * t.g).toFixed(1)}%`).join(', ')}\n` +
+      `training time: ${r.seconds.toFixed(1)} s for ${d.train.rows} payments\n`,
+  );
+  const out = flag('json');
+  if (out !== undefined) {
+    writeFileSync(out, JSON.stringify({ score: s, published: PUBLISHED, trainSeconds: r.seconds, replaySeconds: d.seconds, trees: r.model.size }, null, 2) + '\n');
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) await main();

@@ -1,0 +1,169 @@
+/**
+ * Gradient histograms and the split search over them: the inner loop of training. One pass over a
+ * node's rows fills, per feature and bin, the sums of gradient, hessian and count; every split of
+ * every feature is then scored from prefix sums of that histogram, never by revisiting rows.
+ */
+import { NAN_BIN } from './binning.js';
+
+/** Slots per feature in a histogram: 255 value bins plus the NaN bin. */
+export const BINS_PER_FEATURE = 256;
+/** Numbers per bin: gradient sum, hessian sum, row count. */
+const STRIDE = 3;
+
+/** A histogram buffer able to hold `width` features. */
+export function newHistogram(width: number): Float64Array {
+  return new Float64Array(width * BINS_PER_FEATURE * STRIDE);
+}
+
+/**
+ * Fills `hist` from the rows `rows[start..end)` of the row-major binned matrix. Rows are visited
+ * in order and all of a row's bytes are read together, which is what keeps this pass cache-friendly.
+ */
+export function buildHistogram(
+  bins: Uint8Array,
+  width: number,
+  rows: Int32Array,
+  start: number,
+  end: number,
+  grad: Float64Array,
+  hess: Float64Array,
+  hist: Float64Array,
+): void {
+  hist.fill(0);
+  for (let i = start; i < end; i++) {
+    const r = rows[i];
+    const g = grad[r];
+    const h = hess[r];
+    const base = r * width;
+    for (let f = 0; f < width; f++) {
+      const idx = ((f << 8) + bins[base + f]) * STRIDE;
+      hist[idx] += g;
+      hist[idx + 1] += h;
+      hist[idx + 2] += 1;
+    }
+  }
+}
+
+/** Turns a parent's histogram into its larger child's, given the smaller child's (the subtraction trick). */
+export function subtractHistogram(parent: Float64Array, small: Float64Array): void {
+  for (let i = 0; i < parent.length; i++) parent[i] -= small[i];
+}
+
+/** Limits a split must respect. */
+export interface SplitLimits {
+  /** L2 regularisation of leaf values. */
+  readonly lambda: number;
+  /** fewest rows on each side. */
+  readonly minLeafRows: number;
+  /** smallest hessian sum on each side. */
+  readonly minLeafHessian: number;
+  /** smallest gain worth a split. */
+  readonly minGain: number;
+}
+
+/** The best split found for a node; mutable so the search allocates nothing. */
+export interface Split {
+  gain: number;
+  feature: number;
+  /** left = value bins 0 … bin (plus NaN when nanLeft). */
+  bin: number;
+  nanLeft: boolean;
+  gLeft: number;
+  hLeft: number;
+  cLeft: number;
+}
+
+/** An empty split record to be filled by findBestSplit. */
+export function newSplit(): Split {
+  return { gain: 0, feature: -1, bin: 0, nanLeft: false, gLeft: 0, hLeft: 0, cLeft: 0 };
+}
+
+/**
+ * Searches every candidate feature and bin for the split with the highest gain, trying NaN on
+ * either side (the learnt default direction); when a node holds no NaN, NaN follows the side with
+ * more rows so unseen unknowns land in the better-estimated leaf. Returns false when no split
+ * clears the limits. Ties keep the first found, so a seed always gives the same tree.
+ */
+export function findBestSplit(
+  hist: Float64Array,
+  valueBins: Int32Array,
+  features: Int32Array,
+  g: number,
+  h: number,
+  c: number,
+  lim: SplitLimits,
+  out: Split,
+): boolean {
+  const lambda = lim.lambda;
+  const minRows = Math.max(1, lim.minLeafRows);
+  const minHess = lim.minLeafHessian;
+  const parentScore = (g * g) / (h + lambda);
+  let best = lim.minGain;
+  let found = false;
+  for (let j = 0; j < features.length; j++) {
+    const f = features[j];
+    const nb = valueBins[f];
+    const base = f << 8;
+    const nanIdx = (base + NAN_BIN) * STRIDE;
+    const gN = hist[nanIdx];
+    const hN = hist[nanIdx + 1];
+    const cN = hist[nanIdx + 2];
+    let gL = 0;
+    let hL = 0;
+    let cL = 0;
+    for (let b = 0; b < nb; b++) {
+      const idx = (base + b) * STRIDE;
+      gL += hist[idx];
+      hL += hist[idx + 1];
+      cL += hist[idx + 2];
+      // NaN right
+      let cl = cL;
+      let cr = c - cL;
+      if (cl >= minRows && cr >= minRows) {
+        const hl = hL;
+        const hr = h - hL;
+        if (hl >= minHess && hr >= minHess) {
+          const gl = gL;
+          const gr = g - gL;
+          const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
+          if (gain > best) {
+            best = gain;
+            found = true;
+            out.gain = gain;
+            out.feature = f;
+            out.bin = b;
+            out.nanLeft = cN === 0 ? cl >= cr : false;
+            out.gLeft = gl;
+            out.hLeft = hl;
+            out.cLeft = cl;
+          }
+        }
+      }
+      if (cN === 0) continue;
+      // NaN left
+      cl = cL + cN;
+      cr = c - cl;
+      if (cl >= minRows && cr >= minRows) {
+        const hl = hL + hN;
+        const hr = h - hl;
+        if (hl >= minHess && hr >= minHess) {
+          const gl = gL + gN;
+          const gr = g - gl;
+          const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
+          if (gain > best) {
+            best = gain;
+            found = true;
+            out.gain = gain;
+            out.feature = f;
+            out.bin = b;
+            out.nanLeft = true;
+            out.gLeft = gl;
+            out.hLeft = hl;
+            out.cLeft = cl;
+          }
+        }
+      }
+    }
+  }
+  return found;
+}

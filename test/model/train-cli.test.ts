@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseWindowBound, runTrain } from '../../src/cli/train.js';
+import { loadPolicy } from '../../src/engine/policy-source.js';
+import { UsageError } from '../../src/errors.js';
+import { bindModelToPolicy, numericSlotNames } from '../../src/model/feature-names.js';
+import { loadModel } from '../../src/model/model-file.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fk-train-test-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const ts = (minute: number): string => {
+  const d = new Date(Date.UTC(2026, 9, 1, 0, 0, 0) + minute * 60_000 - 8 * 3_600_000);
+  return d.toISOString().slice(0, 19) + '+08:00';
+};
+
+/**
+ * A tiny world where fraud is "amount ≥ ¥900" (every 7th payment), labelled 3 days later; one
+ * payment has its fraud label reversed by a later "not fraud" label.
+ */
+function world(): string {
+  const lines: string[] = [];
+  const labels: { minute: number; line: string }[] = [];
+  for (let i = 0; i < 1200; i++) {
+    const minute = i * 10;
+    const fraud = i % 7 === 3;
+    const amount = fraud ? 90_000 + (i % 5) * 1000 : 1000 + ((i * 37) % 50) * 100;
+    while (labels.length > 0 && labels[0].minute <= minute) lines.push(labels.shift()!.line);
+    lines.push(JSON.stringify({ type: 'transaction', id: `tx${i}`, ts: ts(minute), accountId: `a${i % 40}`, amount, merchantId: `m${i % 9}`, terminalId: `t${i % 9}` }));
+    if (fraud) labels.push({ minute: minute + 3 * 1440, line: JSON.stringify({ type: 'label', ts: ts(minute + 3 * 1440), txId: `tx${i}`, fraud: true }) });
+  }
+  for (const l of labels) lines.push(l.line);
+  lines.push(JSON.stringify({ type: 'label', ts: ts(1300 * 10 + 5 * 1440), txId: 'tx10', fraud: false }));
+  lines.push('not json');
+  const p = join(dir, 'events.jsonl');
+  writeFileSync(p, lines.join('\n') + '\n');
+  return p;
+}
+
+test('fengkong train replays a file, labels rows from label events and writes a model that binds to the policy', async () => {
+  const events = world();
+  const out = join(dir, 'model.json');
+  const stderr = process.stderr.write.bind(process.stderr);
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  let code: number;
+  try {
+    code = await runTrain([events, '--out', out, '--from', '2026-10-01T08:00:00+08:00', '--to', '2026-10-09', '--seed', '3', '--rounds', '60']);
+  } finally {
+    process.stderr.write = stderr;
+  }
+  assert.equal(code, 0);
+  const model = loadModel(out);
+  const policy = loadPolicy();
+  assert.deepEqual(model.featureNames, numericSlotNames(policy));
+  assert.equal(model.training?.from, '2026-10-01T08:00:00+08:00');
+  assert.equal(model.training?.to, '2026-10-09');
+  // payments every 10 minutes: i = 48 (08:00 on day 1) up to i = 1152 (midnight of day 9), exclusive
+  const rows = (model.training?.rows ?? 0) + (model.training?.validationRows ?? 0);
+  assert.equal(rows, 1152 - 48);
+  assert.ok((model.metrics?.auc ?? 0) > 0.99, `validation AUC ${model.metrics?.auc}`);
+  // the bound model reads the engine's vector in place
+  const bound = bindModelToPolicy(model, policy);
+  const v = new Float64Array(policy.numSlots).fill(NaN);
+  const amountSlot = numericSlotNames(policy).indexOf('amount');
+  v[amountSlot] = 95_000;
+  const high = bound.probability(v);
+  v[amountSlot] = 2000;
+  assert.ok(high > bound.probability(v));
+});
+
+test('train: window bounds and misuse', async () => {
+  assert.equal(parseWindowBound('2026-10-01', 'from'), Date.parse('2026-10-01T00:00:00+08:00'));
+  assert.throws(() => parseWindowBound('yesterday', 'from'), UsageError);
+  await assert.rejects(runTrain([]), UsageError);
+  await assert.rejects(runTrain(['x.jsonl']), /--out/);
+  await assert.rejects(runTrain([join(dir, 'missing.jsonl'), '--out', join(dir, 'm.json')]), UsageError);
+  await assert.rejects(runTrain(['x.jsonl', '--out', 'm.json', '--from', '2026-10-02', '--to', '2026-10-01']), /before/);
+});
