@@ -8,10 +8,12 @@ const HELP = `fengkong — real-time risk control for credit payments at POS ter
 
 usage:
   fengkong simulate --out DIR [--seed N] [--accounts N] [--days N]   write a labelled simulated world
-  fengkong replay <events.jsonl|-> [--out FILE|-] [--policy DIR]     decide every payment of a file
+  fengkong replay <events.jsonl|-> [--out FILE|-] [--policy DIR] [--model FILE]   decide every payment of a file
+  fengkong train <events.jsonl> --out model.json [--from TS] [--to TS]   learn a model from labelled history
+  fengkong eval --decisions d.jsonl --truth t.jsonl [--json]          score decisions against ground truth
   fengkong check [--policy DIR]                                       compile a policy and list its rules
   fengkong features                                                   list the builtin features rules can use
-  fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR]   run the decision server
+  fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model FILE]   run the decision server
   fengkong keys create --role decide|analyst|admin [--data ./data]    print a new API key (only its hash is stored)
 `;
 
@@ -20,6 +22,8 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   replay: async () => (await import('./replay.js')).runReplay,
   simulate: async () => (await import('../sim/cli.js')).runSimulate,
+  train: async () => (await import('./train.js')).runTrain,
+  eval: async () => (await import('./eval.js')).runEval,
   check: async () => (await import('./check.js')).runCheck,
   features: async () => (await import('./check.js')).runFeatures,
   serve: async () => (await import('./serve.js')).runServe,

@@ -8,13 +8,14 @@ import { parseEventText } from '../contract/parse.js';
 import { decisionJson } from '../engine/decision.js';
 import { Engine } from '../engine/engine.js';
 import { loadPolicy } from '../engine/policy-source.js';
+import { loadModel } from '../model/model-file.js';
 import { ContractError, UsageError } from '../errors.js';
 import { forEachLine, openInput } from '../io/lines.js';
 import { LineWriter } from '../io/output.js';
 import { parseArgs } from './args.js';
 import { Progress } from './progress.js';
 
-const USAGE = 'fengkong replay <events.jsonl|-> [--out decisions.jsonl|-] [--policy DIR] [--quiet]';
+const USAGE = 'fengkong replay <events.jsonl|-> [--out decisions.jsonl|-] [--policy DIR] [--model model.json] [--quiet]';
 /** Invalid lines printed one by one; beyond this only counted. */
 const MAX_REPORTED = 50;
 
@@ -29,14 +30,16 @@ export interface ReplaySummary {
 
 /** Runs the replay command; returns the process exit code. */
 export async function runReplay(args: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(args, { out: 'string', policy: 'string', quiet: 'switch' }, USAGE);
+  const { positionals, flags } = parseArgs(args, { out: 'string', policy: 'string', model: 'string', quiet: 'switch' }, USAGE);
   if (positionals.length !== 1) throw new UsageError(`give exactly one events file (or - for stdin)\nusage: ${USAGE}`);
   const input = positionals[0];
   const outPath = (flags.get('out') as string | undefined) ?? null;
   const quiet = flags.get('quiet') === true;
   const policy = loadPolicy(flags.get('policy') as string | undefined);
   const total = input === '-' ? 0 : fileSize(input);
-  const summary = await replay(input, outPath, new Engine(policy), total, quiet);
+  const modelPath = flags.get('model') as string | undefined;
+  const model = modelPath === undefined ? undefined : loadModel(modelPath);
+  const summary = await replay(input, outPath, new Engine(policy, { model }), total, quiet);
   const rate = Math.round(summary.events / Math.max(summary.seconds, 1e-9));
   const d = summary.decisions;
   process.stderr.write(

@@ -9,14 +9,14 @@ import { startServer } from '../server/server.js';
 import { parseArgs } from './args.js';
 
 const USAGE =
-  'fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--journal auto|thread|inline]';
+  'fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|thread|inline]';
 const JOURNAL_MODES = ['auto', 'thread', 'inline'] as const;
 
 /** Runs the server until a signal; resolves to the exit code. */
 export async function runServe(args: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(
     args,
-    { port: 'int', host: 'string', data: 'string', policy: 'string', journal: 'string' },
+    { port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string' },
     USAGE,
   );
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
@@ -35,6 +35,7 @@ export async function runServe(args: string[]): Promise<number> {
     port,
     host: (flags.get('host') as string | undefined) ?? '127.0.0.1',
     policyDir: flags.get('policy') as string | undefined,
+    modelPath: flags.get('model') as string | undefined,
     journal: journal as (typeof JOURNAL_MODES)[number],
     onFatal: () => {
       exitCode = 1;

@@ -3,7 +3,7 @@
  * reasons. Kept apart from the engine so backtests and shadow policies reuse exactly the same
  * combination logic.
  */
-import { combine } from '../rules/evaluate.js';
+import { combine, thresholdOutcome } from '../rules/evaluate.js';
 import type { CompiledPolicy, CompiledRule, Outcome } from '../rules/policy-types.js';
 import { outcomeRank } from '../rules/policy-types.js';
 
@@ -36,6 +36,42 @@ export function toDecision(txId: string, policy: CompiledPolicy, hits: Int32Arra
   const c = combine(policy, hits, count);
   const score = Math.round(c.score * 10_000) / 10_000;
   return { txId, outcome: c.outcome, score, reasons: reasonsOf(policy.rules, hits, count), policy: policy.name };
+}
+
+/** What a model said about one payment: its calibrated fraud probability and, when asked, why. */
+export interface ModelOpinion {
+  readonly probability: number;
+  /** feature names that pushed the probability up most, largest first. */
+  readonly features: readonly string[];
+}
+
+/**
+ * Rules and model together: the score is the noisy-OR of the rules' score and the model's calibrated
+ * probability, 100·(1 − (1 − p)(1 − rules/100)) — either alone can raise it, neither can lower the
+ * other — and the policy's thresholds apply to it; rule outcomes still set a floor. The model's top
+ * features follow the rules' reasons as `MODEL_<FEATURE>` codes.
+ */
+export function toModelDecision(
+  txId: string,
+  policy: CompiledPolicy,
+  hits: Int32Array,
+  count: number,
+  model: ModelOpinion,
+): Decision {
+  const c = combine(policy, hits, count);
+  const p = model.probability > 0 ? Math.min(1, model.probability) : 0;
+  const raw = 100 * (1 - (1 - p) * (1 - c.score / 100));
+  const score = Math.round(raw * 10_000) / 10_000;
+  const byScore = thresholdOutcome(score, policy.thresholds);
+  const outcome = outcomeRank(byScore) > outcomeRank(c.ruleOutcome) ? byScore : c.ruleOutcome;
+  let reasons = reasonsOf(policy.rules, hits, count);
+  if (model.features.length > 0) reasons = [...reasons, ...model.features.map((f) => ({ code: modelReasonCode(f) }))];
+  return { txId, outcome, score, reasons, policy: policy.name };
+}
+
+/** `amount_vs_mean` → `MODEL_AMOUNT_VS_MEAN`: a stable code per feature. */
+export function modelReasonCode(feature: string): string {
+  return 'MODEL_' + feature.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 }
 
 const NO_REASONS: readonly Reason[] = Object.freeze([]);

@@ -11,8 +11,14 @@ import { ReferenceData } from '../features/reference.js';
 import { createVector, type FeatureVector } from '../features/vector.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
 import { computeDerived, evaluateRules } from '../rules/evaluate.js';
-import { toDecision, type Decision } from './decision.js';
+import { toDecision, toModelDecision, type Decision } from './decision.js';
+import { topContributions } from '../model/explain.js';
+import { bindModelToPolicy } from '../model/feature-names.js';
+import type { GbdtModel } from '../model/gbdt-model.js';
 import { WindowGroups } from './window-groups.js';
+
+/** How many of the model's top features a flagged decision names. */
+const MODEL_REASONS = 3;
 
 /** Event time between checks whether a window group is due for a sweep. */
 const SWEEP_EVERY_MS = 3_600_000;
@@ -30,12 +36,19 @@ export class Engine {
   /** latest event time applied. */
   now = -Infinity;
 
+  private readonly model: GbdtModel | null;
+  private readonly contributionScratch: Float64Array;
+
   /**
    * @param options.indexPayments keep payments findable by txId for label attribution (default true);
    * see LabelKnowledge.
+   * @param options.model a trained model scoring every payment beside the rules (see toModelDecision);
+   * bound to this policy's feature slots here, so a model needing a feature the policy lacks fails now.
    */
-  constructor(policy: CompiledPolicy, options: { indexPayments?: boolean } = {}) {
+  constructor(policy: CompiledPolicy, options: { indexPayments?: boolean; model?: GbdtModel } = {}) {
     this.labels = new LabelKnowledge(options.indexPayments ?? true);
+    this.model = options.model === undefined ? null : bindModelToPolicy(options.model, policy);
+    this.contributionScratch = new Float64Array(this.model?.featureNames.length ?? 0);
     this.policy = policy;
     this.windows = new WindowGroups(policy.windows);
     this.vector = createVector(policy.numSlots, policy.strSlots);
@@ -90,12 +103,22 @@ export class Engine {
     this.windows.apply(v, tx.t);
     computeDerived(p, v);
     const count = evaluateRules(p, v, this.hits);
-    const decision = toDecision(tx.id, p, this.hits, count);
+    const decision = this.model === null ? toDecision(tx.id, p, this.hits, count) : this.withModel(tx.id, this.model, count);
     const account = this.account(tx.accountId, acc);
     account.applyPayment(tx, decision.outcome === 'decline');
     this.labels.applyPayment(tx, account.id);
     this.advance(tx.t);
     return decision;
+  }
+
+  /** Scores the payment with the model; names its top features only when the payment is flagged. */
+  private withModel(txId: string, model: GbdtModel, count: number): Decision {
+    const p = this.policy;
+    const probability = model.probability(this.vector.num);
+    const plain = toModelDecision(txId, p, this.hits, count, { probability, features: [] });
+    if (plain.outcome === 'approve') return plain;
+    const top = topContributions(model, this.vector.num, MODEL_REASONS, this.contributionScratch);
+    return toModelDecision(txId, p, this.hits, count, { probability, features: top.map((c) => c.feature) });
   }
 
   private account(id: string, known?: AccountState): AccountState {

@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../engine/engine.js';
 import { loadPolicy, PACKAGE_ROOT } from '../engine/policy-source.js';
+import { loadModel } from '../model/model-file.js';
 import { ConfigError } from '../errors.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
 import { inlineWriter, type JournalWriter } from '../store/journal.js';
@@ -37,6 +38,8 @@ export interface ServeOptions {
   readonly policyDir?: string;
   /** An already compiled policy (tests). */
   readonly policy?: CompiledPolicy;
+  /** A trained model file scoring every payment beside the rules (`fengkong train`). */
+  readonly modelPath?: string;
   /** Where journal commits run; see JournalMode. Default `auto`. */
   readonly journal?: JournalMode | 'auto';
   /** Called once if the journal fails; the server then refuses all new work (503). */
@@ -88,7 +91,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   try {
     store = new SqliteStore(opts.dataDir);
     const policy = opts.policy ?? loadPolicy(opts.policyDir);
-    const engine = new Engine(policy);
+    const engine = new Engine(policy, { model: opts.modelPath === undefined ? undefined : loadModel(opts.modelPath) });
     const seen = new SeenIds();
     const recovery = recover(store, engine, (id) => seen.add(id));
     const journalMode = resolveJournalMode(opts.journal);
