@@ -1,24 +1,42 @@
 /**
- * Recent payments findable by txId, for as long as a label naming one can still matter: a ring of
- * typed columns plus a Map from id to ring slot (a small integer, stored inline by the Map), so a
- * payment costs no object of its own. Also answers "was this id already decided?" for idempotency.
+ * Recent payments findable by txId, for as long as a label naming one can still matter: typed
+ * columns in fixed-size chunks addressed by a monotonic position, plus a Map from id to position (a
+ * small integer, stored inline by the Map), so a payment costs no object of its own and a position
+ * never moves (no re-indexing as the index grows). Also answers "was this id already decided?".
  */
 
-const INITIAL = 1 << 12;
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
 
-/** Columns of one payment; `slot` is what `find` returns. */
+/** One chunk of columns. */
+interface Chunk {
+  readonly ids: string[];
+  readonly accounts: string[];
+  readonly times: Float64Array;
+  readonly terminals: Int32Array;
+  readonly merchants: Int32Array;
+  readonly fraud: Uint8Array;
+}
+
+function newChunk(): Chunk {
+  return {
+    ids: new Array<string>(CHUNK),
+    accounts: new Array<string>(CHUNK),
+    times: new Float64Array(CHUNK),
+    terminals: new Int32Array(CHUNK),
+    merchants: new Int32Array(CHUNK),
+    fraud: new Uint8Array(CHUNK),
+  };
+}
+
+/** Payments by txId; a position (`find`'s answer) addresses the columns. */
 export class PaymentIndex {
-  private readonly bySlot = new Map<string, number>();
-  private ids: string[] = new Array<string>(INITIAL);
-  private accounts: string[] = new Array<string>(INITIAL);
-  private times = new Float64Array(INITIAL);
-  private terminals = new Int32Array(INITIAL);
-  private merchants = new Int32Array(INITIAL);
-  private fraud = new Uint8Array(INITIAL);
-  /** ring positions (monotonic; slot = position & mask) of the oldest and next payment. */
+  private readonly byId = new Map<string, number>();
+  private readonly chunks: (Chunk | null)[] = [];
+  /** positions of the oldest payment held and of the next one. */
   private head = 0;
   private tail = 0;
-  private mask = INITIAL - 1;
 
   /** Payments held. */
   get size(): number {
@@ -27,79 +45,67 @@ export class PaymentIndex {
 
   /** True when `txId` is held. */
   has(txId: string): boolean {
-    return this.bySlot.has(txId);
+    return this.byId.has(txId);
   }
 
   /** Remembers a payment; `terminal`/`merchant` are window handles of the caller. */
   add(txId: string, account: string, t: number, terminal: number, merchant: number): void {
-    if (this.tail - this.head > this.mask) this.grow();
-    const s = this.tail++ & this.mask;
-    this.ids[s] = txId;
-    this.accounts[s] = account;
-    this.times[s] = t;
-    this.terminals[s] = terminal;
-    this.merchants[s] = merchant;
-    this.fraud[s] = 0;
-    this.bySlot.set(txId, s);
+    const pos = this.tail++;
+    const ci = pos >>> CHUNK_BITS;
+    let c = this.chunks[ci];
+    if (c === undefined || c === null) {
+      c = newChunk();
+      this.chunks[ci] = c;
+    }
+    const s = pos & MASK;
+    c.ids[s] = txId;
+    c.accounts[s] = account;
+    c.times[s] = t;
+    c.terminals[s] = terminal;
+    c.merchants[s] = merchant;
+    c.fraud[s] = 0;
+    this.byId.set(txId, pos);
   }
 
-  /** The slot of `txId`, or -1. */
+  /** The position of `txId`, or -1. */
   find(txId: string): number {
-    return this.bySlot.get(txId) ?? -1;
+    return this.byId.get(txId) ?? -1;
   }
 
-  time(slot: number): number {
-    return this.times[slot];
+  private chunk(pos: number): Chunk {
+    return this.chunks[pos >>> CHUNK_BITS] as Chunk;
   }
-  account(slot: number): string {
-    return this.accounts[slot];
+  time(pos: number): number {
+    return this.chunk(pos).times[pos & MASK];
   }
-  terminal(slot: number): number {
-    return this.terminals[slot];
+  account(pos: number): string {
+    return this.chunk(pos).accounts[pos & MASK];
   }
-  merchant(slot: number): number {
-    return this.merchants[slot];
+  terminal(pos: number): number {
+    return this.chunk(pos).terminals[pos & MASK];
   }
-  isFraud(slot: number): boolean {
-    return this.fraud[slot] === 1;
+  merchant(pos: number): number {
+    return this.chunk(pos).merchants[pos & MASK];
   }
-  setFraud(slot: number, fraud: boolean): void {
-    this.fraud[slot] = fraud ? 1 : 0;
+  isFraud(pos: number): boolean {
+    return this.chunk(pos).fraud[pos & MASK] === 1;
+  }
+  setFraud(pos: number, fraud: boolean): void {
+    this.chunk(pos).fraud[pos & MASK] = fraud ? 1 : 0;
   }
 
-  /** Forgets payments, oldest first, while their time is ≤ `cutoff` (payments arrive nearly in time order). */
+  /**
+   * Forgets payments, oldest first, while their time is ≤ `cutoff` (payments arrive nearly in time
+   * order); a chunk left behind entirely is dropped.
+   */
   forgetUpTo(cutoff: number): void {
     while (this.head < this.tail) {
-      const s = this.head & this.mask;
-      if (this.times[s] > cutoff) break;
-      this.bySlot.delete(this.ids[s]);
-      this.ids[s] = '';
-      this.accounts[s] = '';
+      const c = this.chunk(this.head);
+      const s = this.head & MASK;
+      if (c.times[s] > cutoff) break;
+      this.byId.delete(c.ids[s]);
       this.head++;
+      if ((this.head & MASK) === 0) this.chunks[(this.head >>> CHUNK_BITS) - 1] = null;
     }
-  }
-
-  private grow(): void {
-    const n = this.mask + 1;
-    const order = Array.from({ length: this.tail - this.head }, (_, i) => (this.head + i) & this.mask);
-    const ids = new Array<string>(2 * n);
-    const accounts = new Array<string>(2 * n);
-    const times = new Float64Array(2 * n);
-    const terminals = new Int32Array(2 * n);
-    const merchants = new Int32Array(2 * n);
-    const fraud = new Uint8Array(2 * n);
-    order.forEach((s, i) => {
-      ids[i] = this.ids[s];
-      accounts[i] = this.accounts[s];
-      times[i] = this.times[s];
-      terminals[i] = this.terminals[s];
-      merchants[i] = this.merchants[s];
-      fraud[i] = this.fraud[s];
-      this.bySlot.set(ids[i], i);
-    });
-    Object.assign(this, { ids, accounts, times, terminals, merchants, fraud });
-    this.head = 0;
-    this.tail = order.length;
-    this.mask = 2 * n - 1;
   }
 }
