@@ -9,7 +9,6 @@ const T = 10 * HOUR; // 10:00 local on DAY0
 
 const M2 = { merchantId: 'M2', terminalId: 'T2', mcc: '5944', merchantName: '深圳珠宝行', geo: SZ2 };
 const M4 = { merchantId: 'M4', terminalId: 'T4', mcc: '5814', merchantName: '深圳小吃', geo: SZ2 };
-const M3 = { merchantId: 'M3', terminalId: 'T3', mcc: '5812', merchantName: '广州餐厅', geo: GZ };
 
 function burst(n: number, amount: number, gapMs: number, pick: (i: number) => Obj = () => ({})): Obj[] {
   return Array.from({ length: n }, (_, i) => tx(T + i * gapMs, { amount, ...pick(i) }));
