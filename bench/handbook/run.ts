@@ -45,14 +45,20 @@ export interface HandbookData {
 }
 
 /** Replays the data and collects the training and test rows (see the file comment). */
-export async function collectHandbook(csv = HANDBOOK_CSV, historyFrom = HISTORY_FROM, gapDays = 8): Promise<HandbookData> {
+export async function collectHandbook(
+  csv = HANDBOOK_CSV,
+  historyFrom = HISTORY_FROM,
+  gapDays = 8,
+  /** only the engine's own features (builtins + policy), without the bench's known-fraud helper */
+  engineOnly = false,
+): Promise<HandbookData> {
   const started = performance.now();
   const policy = loadPolicy(HANDBOOK_POLICY);
   const engine = new Engine(policy);
   const known = new KnownFraudByTerminal();
-  const featureNames = [...numericSlotNames(policy), ...KNOWN_FRAUD_FEATURES];
+  const featureNames = [...numericSlotNames(policy), ...(engineOnly ? [] : KNOWN_FRAUD_FEATURES)];
   const width = featureNames.length;
-  const extra = new Float64Array(KNOWN_FRAUD_FEATURES.length);
+  const extra = new Float64Array(engineOnly ? 0 : KNOWN_FRAUD_FEATURES.length);
   const train = new RowCollector(width, 1 << 17);
   const trainRow = new Map<string, number>();
   const test = new RowCollector(width, 1 << 16);
@@ -86,7 +92,7 @@ export async function collectHandbook(csv = HANDBOOK_CSV, historyFrom = HISTORY_
     }
     if (ev.type !== 'transaction' || row === null) return;
     if (trainFrauds < 0 && t >= testStart) freezeLabels();
-    known.features(ev, extra, 0);
+    if (!engineOnly) known.features(ev, extra, 0);
     engine.apply(ev);
     const day = row.datetime.slice(0, 10);
     const card = ev.accountId;
@@ -165,7 +171,9 @@ export function formatTable(s: HandbookScore, label = 'Fengkong GBDT (this run)'
 async function main(): Promise<void> {
   const csv = flag('csv') ?? HANDBOOK_CSV;
   process.stderr.write(`handbook: replaying ${HISTORY_FROM} … ${TEST_TO} (exclusive) from ${csv}\n`);
-  const d = await collectHandbook(csv);
+  const engineOnly = process.argv.includes('--engine-only');
+  if (engineOnly) process.stderr.write('handbook: engine features only (no known-fraud helper)\n');
+  const d = await collectHandbook(csv, HISTORY_FROM, 8, engineOnly);
   process.stderr.write(
     `handbook: ${d.events} events replayed in ${d.seconds.toFixed(1)} s; training week ${d.train.rows} payments, ` +
       `${d.trainFrauds} known frauds; test week ${d.test.rows} payments (book: ${BOOK_TEST.transactions}), ` +

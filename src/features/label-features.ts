@@ -4,18 +4,20 @@
  */
 import type { TransactionEvent } from '../contract/events.js';
 import { N, S } from './catalog.js';
-import type { FraudCounts, LabelKnowledge } from './labels.js';
+import { emptyCounts, type FraudCounts, type LabelKnowledge } from './labels.js';
 import type { FeatureVector } from './vector.js';
 
 const {
   terminal_fraud_rate_1d: T_RATE_1, terminal_fraud_rate_7d: T_RATE_7, terminal_fraud_rate_30d: T_RATE_30,
-  terminal_fraud_30d: T_FRAUD_30, merchant_fraud_rate_7d: M_RATE_7, merchant_fraud_rate_30d: M_RATE_30,
+  terminal_fraud_30d: T_FRAUD_30, terminal_fraud_rate_14d: T_RATE_14, terminal_fraud_14d: T_FRAUD_14,
+  terminal_days_since_fraud: T_SINCE, merchant_days_since_fraud: M_SINCE, merchant_fraud_rate_7d: M_RATE_7, merchant_fraud_rate_30d: M_RATE_30,
   merchant_fraud_30d: M_FRAUD_30, terminal_labelled_fraud: T_FLAG, merchant_labelled_fraud: M_FLAG,
   account_labelled_fraud: A_FLAG,
 } = N;
 
-const terminal: FraudCounts = { tx1: 0, tx7: 0, tx30: 0, fraud1: 0, fraud7: 0, fraud30: 0 };
-const merchant: FraudCounts = { tx1: 0, tx7: 0, tx30: 0, fraud1: 0, fraud7: 0, fraud30: 0 };
+const DAY = 86_400_000;
+const terminal: FraudCounts = emptyCounts();
+const merchant: FraudCounts = emptyCounts();
 
 /** A share, unknown (NaN) when there is nothing to share. */
 function rate(part: number, whole: number): number {
@@ -34,6 +36,10 @@ export function computeLabelFeatures(tx: TransactionEvent, k: LabelKnowledge, v:
   num[T_RATE_7] = rate(terminal.fraud7, terminal.tx7);
   num[T_RATE_30] = rate(terminal.fraud30, terminal.tx30);
   num[T_FRAUD_30] = terminal.fraud30;
+  num[T_RATE_14] = rate(terminal.fraud14, terminal.tx14);
+  num[T_FRAUD_14] = terminal.fraud14;
+  num[T_SINCE] = (tx.t - terminal.lastFraudT) / DAY;
+  num[M_SINCE] = (tx.t - merchant.lastFraudT) / DAY;
   num[M_RATE_7] = rate(merchant.fraud7, merchant.tx7);
   num[M_RATE_30] = rate(merchant.fraud30, merchant.tx30);
   num[M_FRAUD_30] = merchant.fraud30;

@@ -16,23 +16,35 @@ export const LABEL_LOOKBACK_MS = 30 * DAY;
 const SWEEP_EVERY_MS = DAY;
 
 /**
- * Windows 0–2 count payments over 1, 7, 30 days; 3–5 sum known-fraud payments over the same (a sum,
- * so that a later "not fraud after all" label can take one back).
+ * The windows of each terminal and merchant, by payment time: payments (count), known-fraud payments
+ * (a sum of ±1, so a later "not fraud after all" label can take one back), and the payment time of
+ * the latest known fraud (a max; a retracted label does not lower it).
  */
-const BUCKETS: Record<number, number> = { 1: 4, 7: 7, 30: 10 };
+const W = { tx1: 0, tx7: 1, tx14: 2, tx30: 3, fraud1: 4, fraud7: 5, fraud14: 6, fraud30: 7, lastFraud: 8 } as const;
+const BUCKETS: Record<number, number> = { 1: 4, 7: 7, 14: 7, 30: 10 };
 const SPECS = [
-  ...[1, 7, 30].map((d) => ({ agg: 'count' as const, lengthMs: d * DAY, buckets: BUCKETS[d] })),
-  ...[1, 7, 30].map((d) => ({ agg: 'sum' as const, lengthMs: d * DAY, buckets: BUCKETS[d] })),
+  ...[1, 7, 14, 30].map((d) => ({ agg: 'count' as const, lengthMs: d * DAY, buckets: BUCKETS[d] })),
+  ...[1, 7, 14, 30].map((d) => ({ agg: 'sum' as const, lengthMs: d * DAY, buckets: BUCKETS[d] })),
+  { agg: 'max' as const, lengthMs: 30 * DAY, buckets: 10 },
 ];
 
-/** Known fraud at one key: fraud share over 1/7/30 days by payment time, as counts. */
+/** Known fraud at one key over 1/7/14/30 days by payment time, as counts, and the latest known fraud. */
 export interface FraudCounts {
   tx1: number;
   tx7: number;
+  tx14: number;
   tx30: number;
   fraud1: number;
   fraud7: number;
+  fraud14: number;
   fraud30: number;
+  /** payment time of the latest known-fraud payment within 30 days; NaN when none. */
+  lastFraudT: number;
+}
+
+/** Empty counts, to be filled by LabelKnowledge.read. */
+export function emptyCounts(): FraudCounts {
+  return { tx1: 0, tx7: 0, tx14: 0, tx30: 0, fraud1: 0, fraud7: 0, fraud14: 0, fraud30: 0, lastFraudT: NaN };
 }
 
 /** Label-aware state of the engine. */
@@ -77,12 +89,15 @@ export class LabelKnowledge {
 
   private readInto(s: number, now: number, out: FraudCounts): void {
     const l = this.layout;
-    out.tx1 = l.read(s, 0, now);
-    out.tx7 = l.read(s, 1, now);
-    out.tx30 = l.read(s, 2, now);
-    out.fraud1 = l.read(s, 3, now);
-    out.fraud7 = l.read(s, 4, now);
-    out.fraud30 = l.read(s, 5, now);
+    out.tx1 = l.read(s, W.tx1, now);
+    out.tx7 = l.read(s, W.tx7, now);
+    out.tx14 = l.read(s, W.tx14, now);
+    out.tx30 = l.read(s, W.tx30, now);
+    out.fraud1 = l.read(s, W.fraud1, now);
+    out.fraud7 = l.read(s, W.fraud7, now);
+    out.fraud14 = l.read(s, W.fraud14, now);
+    out.fraud30 = l.read(s, W.fraud30, now);
+    out.lastFraudT = l.read(s, W.lastFraud, now);
   }
 
   /**
@@ -94,7 +109,7 @@ export class LabelKnowledge {
     const l = this.layout;
     const terminal = this.terminal;
     const merchant = this.merchant;
-    for (let i = 0; i < 3; i++) {
+    for (let i = W.tx1; i <= W.tx30; i++) {
       l.add(terminal, i, t, 1);
       l.add(merchant, i, t, 1);
     }
@@ -110,9 +125,13 @@ export class LabelKnowledge {
       ix.setFraud(p, e.fraud);
       const delta = e.fraud ? 1 : -1;
       const t = ix.time(p);
-      for (let i = 3; i < 6; i++) {
+      for (let i = W.fraud1; i <= W.fraud30; i++) {
         this.layout.add(ix.terminal(p), i, t, delta);
         this.layout.add(ix.merchant(p), i, t, delta);
+      }
+      if (e.fraud) {
+        this.layout.add(ix.terminal(p), W.lastFraud, t, t);
+        this.layout.add(ix.merchant(p), W.lastFraud, t, t);
       }
       if (e.fraud) this.accountsWithFraud.add(ix.account(p));
       return;

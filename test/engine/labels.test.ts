@@ -43,6 +43,9 @@ test('terminal and merchant fraud rates count labels known by the payment time, 
   assert.equal(v[slot('terminal_fraud_rate_7d')], 3 / 11);
   assert.ok(Number.isNaN(v[slot('terminal_fraud_rate_1d')]), 'no payment at the terminal within a day: rate unknown');
   assert.equal(v[slot('merchant_fraud_30d')], 3);
+  assert.equal(v[slot('terminal_fraud_14d')], 3);
+  assert.equal(v[slot('terminal_days_since_fraud')], (4 * DAY - (DAY + 3 * HOUR)) / DAY, 'P3 is the latest known fraud');
+  assert.equal(v[slot('merchant_days_since_fraud')], (4 * DAY - (DAY + 3 * HOUR)) / DAY);
   assert.equal(v[slot('account_labelled_fraud')], 0);
   // a payment by an account with a confirmed fraud payment
   feed(engine, [tx(4 * DAY + HOUR, { accountId: 'C1', deviceId: 'E1' })]);
