@@ -9,12 +9,12 @@ import { computeLabelFeatures } from '../features/label-features.js';
 import { LabelKnowledge } from '../features/labels.js';
 import { ReferenceData } from '../features/reference.js';
 import { createVector, type FeatureVector } from '../features/vector.js';
-import type { CompiledPolicy } from '../rules/policy-types.js';
-import { computeDerived, evaluateRules } from '../rules/evaluate.js';
-import { toDecision, toModelDecision, type Decision } from './decision.js';
 import { topContributions } from '../model/explain.js';
 import { bindModelToPolicy } from '../model/feature-names.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
+import { computeDerived, evaluateRules } from '../rules/evaluate.js';
+import type { CompiledPolicy } from '../rules/policy-types.js';
+import { toDecision, toModelDecision, type Decision } from './decision.js';
 import { WindowGroups } from './window-groups.js';
 
 /** How many of the model's top features a flagged decision names. */
@@ -28,10 +28,10 @@ export class Engine {
   readonly reference = new ReferenceData();
   readonly accounts = new Map<string, AccountState>();
   readonly labels: LabelKnowledge;
-  private policy: CompiledPolicy;
-  private windows: WindowGroups;
-  private vector: FeatureVector;
-  private hits: Int32Array;
+  private readonly policy: CompiledPolicy;
+  private readonly windows: WindowGroups;
+  private readonly vector: FeatureVector;
+  private readonly hits: Int32Array;
   private nextSweep = -Infinity;
   /** latest event time applied. */
   now = -Infinity;

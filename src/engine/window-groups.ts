@@ -33,6 +33,8 @@ class WindowGroup {
   private readonly single: KeyedWindows | null;
   private readonly pair: PairKeyedWindows | null;
   private readonly empty: Float64Array;
+  /** per window, whether the payment being applied enters it (scratch, reused). */
+  private readonly enters: Uint8Array;
   /** event time of this group's next sweep; see WindowGroups.sweep. */
   nextSweep = -Infinity;
 
@@ -44,6 +46,7 @@ class WindowGroup {
     this.pair = this.keySlots.length === 2 ? new PairKeyedWindows(this.layout) : null;
     this.single = this.pair === null ? new KeyedWindows(this.layout) : null;
     this.empty = Float64Array.from(windows, emptyValue);
+    this.enters = new Uint8Array(windows.length);
   }
 
   /** Live keys. */
@@ -75,20 +78,23 @@ class WindowGroup {
   apply(v: FeatureVector, t: number): void {
     const windows = this.windows;
     const num = v.num;
-    let enters = 0;
+    const enters = this.enters;
+    let any = false;
     for (let i = 0; i < windows.length; i++) {
       const f = windows[i].filter;
-      if (f === null || f(v)) enters |= 1 << i;
+      const e = f === null || f(v);
+      enters[i] = e ? 1 : 0;
+      any ||= e;
     }
-    const s = this.state(v, enters !== 0);
+    const s = this.state(v, any);
     if (s === undefined) {
-      const unknown = v.str[this.keySlots[0]] === '' || (this.keySlots.length > 1 && this.anyPartUnknown(v));
+      const unknown = this.anyPartUnknown(v);
       for (let i = 0; i < windows.length; i++) num[windows[i].slot] = unknown ? NaN : this.empty[i];
       return;
     }
     const layout = this.layout;
     for (let i = 0; i < windows.length; i++) {
-      if ((enters & (1 << i)) === 0) continue;
+      if (enters[i] === 0) continue;
       const w = windows[i];
       if (w.agg === 'distinct') {
         const value = v.str[w.valueSlot];
@@ -137,7 +143,7 @@ export class WindowGroups {
 
   /**
    * Drops keys no window can see any more; returns how many went. Each group is swept once per
-   * its longest window (at least hourly): a key then lives at most twice that long, and every key
+   * its longest window (at most every MIN_SWEEP_MS): a key then lives at most twice that long, and every key
    * is visited about twice in its life, so sweeping costs O(1) per key instead of O(keys) per call.
    */
   sweep(now: number): number {
