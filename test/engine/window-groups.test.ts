@@ -27,3 +27,17 @@ test('forty windows on one key each see exactly the payments their filter lets i
   const d = policy.windows.find((x) => x.name === 'd')!;
   assert.ok(Number.isNaN(v[d.slot]), 'a payment without a device reads a device window as unknown');
 });
+
+test('a late payment is decided and counted at its own time, never dropped', async () => {
+  const { defaultPolicy, baseWorld, tx, HOUR } = await import('./world.js');
+  const policy = defaultPolicy();
+  const engine = new Engine(policy);
+  for (const e of baseWorld()) engine.apply(parseEvent(e));
+  const slot = policy.windows.find((w) => w.name === 'small_tx_10m')!.slot;
+  const T = 10 * HOUR;
+  const order = [T, T + 2 * MIN, T + 4 * MIN, T + 1 * MIN /* late */, T + 5 * MIN];
+  const decided = order.map((ms) => engine.apply(parseEvent(tx(ms, { amount: 2_000 }))));
+  assert.ok(decided.every((d) => d !== null), 'every payment, the late one too, gets a decision');
+  assert.equal(engine.lastVector.num[slot], 5, 'the late payment counts in the 10-minute window');
+  assert.ok(decided[4]!.reasons.some((r) => r.code === 'SMALL_PAYMENT_BURST'));
+});
