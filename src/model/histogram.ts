@@ -78,6 +78,29 @@ export function newSplit(): Split {
   return { gain: 0, feature: -1, bin: 0, nanLeft: false, gLeft: 0, hLeft: 0, cLeft: 0 };
 }
 
+/** Gain of sending (gl, hl, cl) left and the rest right; -Infinity when either side breaks the limits. */
+function gainOf(
+  gl: number, hl: number, cl: number, g: number, h: number, c: number,
+  lambda: number, minRows: number, minHess: number, parentScore: number,
+): number {
+  const cr = c - cl;
+  const hr = h - hl;
+  if (cl < minRows || cr < minRows || hl < minHess || hr < minHess) return -Infinity;
+  const gr = g - gl;
+  return (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
+}
+
+/** Writes the best split found so far. */
+function record(out: Split, gain: number, feature: number, bin: number, nanLeft: boolean, gl: number, hl: number, cl: number): void {
+  out.gain = gain;
+  out.feature = feature;
+  out.bin = bin;
+  out.nanLeft = nanLeft;
+  out.gLeft = gl;
+  out.hLeft = hl;
+  out.cLeft = cl;
+}
+
 /**
  * Searches every candidate feature and bin for the split with the highest gain, trying NaN on
  * either side (the learnt default direction); when a node holds no NaN, NaN follows the side with
@@ -116,52 +139,20 @@ export function findBestSplit(
       gL += hist[idx];
       hL += hist[idx + 1];
       cL += hist[idx + 2];
-      // NaN right
-      let cl = cL;
-      let cr = c - cL;
-      if (cl >= minRows && cr >= minRows) {
-        const hl = hL;
-        const hr = h - hL;
-        if (hl >= minHess && hr >= minHess) {
-          const gl = gL;
-          const gr = g - gL;
-          const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
-          if (gain > best) {
-            best = gain;
-            found = true;
-            out.gain = gain;
-            out.feature = f;
-            out.bin = b;
-            out.nanLeft = cN === 0 ? cl >= cr : false;
-            out.gLeft = gl;
-            out.hLeft = hl;
-            out.cLeft = cl;
-          }
-        }
+      // NaN right (or, when the node has none, NaN follows the bigger side)
+      const right = gainOf(gL, hL, cL, g, h, c, lambda, minRows, minHess, parentScore);
+      if (right > best) {
+        best = right;
+        found = true;
+        record(out, right, f, b, cN === 0 ? cL >= c - cL : false, gL, hL, cL);
       }
       if (cN === 0) continue;
       // NaN left
-      cl = cL + cN;
-      cr = c - cl;
-      if (cl >= minRows && cr >= minRows) {
-        const hl = hL + hN;
-        const hr = h - hl;
-        if (hl >= minHess && hr >= minHess) {
-          const gl = gL + gN;
-          const gr = g - gl;
-          const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore;
-          if (gain > best) {
-            best = gain;
-            found = true;
-            out.gain = gain;
-            out.feature = f;
-            out.bin = b;
-            out.nanLeft = true;
-            out.gLeft = gl;
-            out.hLeft = hl;
-            out.cLeft = cl;
-          }
-        }
+      const left = gainOf(gL + gN, hL + hN, cL + cN, g, h, c, lambda, minRows, minHess, parentScore);
+      if (left > best) {
+        best = left;
+        found = true;
+        record(out, left, f, b, true, gL + gN, hL + hN, cL + cN);
       }
     }
   }
