@@ -38,35 +38,31 @@ export function toDecision(txId: string, policy: CompiledPolicy, hits: Int32Arra
   return { txId, outcome: c.outcome, score, reasons: reasonsOf(policy.rules, hits, count), policy: policy.name };
 }
 
-/** What a model said about one payment: its calibrated fraud probability and, when asked, why. */
-export interface ModelOpinion {
-  readonly probability: number;
-  /** feature names that pushed the probability up most, largest first. */
-  readonly features: readonly string[];
-}
-
 /**
  * Rules and model together: the score is the noisy-OR of the rules' score and the model's calibrated
  * probability, 100·(1 − (1 − p)(1 − rules/100)) — either alone can raise it, neither can lower the
- * other — and the policy's thresholds apply to it; rule outcomes still set a floor. The model's top
- * features follow the rules' reasons as `MODEL_<FEATURE>` codes.
+ * other — and the policy's thresholds apply to it; rule outcomes still set a floor.
  */
 export function toModelDecision(
   txId: string,
   policy: CompiledPolicy,
   hits: Int32Array,
   count: number,
-  model: ModelOpinion,
+  probability: number,
 ): Decision {
   const c = combine(policy, hits, count);
-  const p = model.probability > 0 ? Math.min(1, model.probability) : 0;
+  const p = probability > 0 ? Math.min(1, probability) : 0;
   const raw = 100 * (1 - (1 - p) * (1 - c.score / 100));
   const score = Math.round(raw * 10_000) / 10_000;
   const byScore = thresholdOutcome(score, policy.thresholds);
   const outcome = outcomeRank(byScore) > outcomeRank(c.ruleOutcome) ? byScore : c.ruleOutcome;
-  let reasons = reasonsOf(policy.rules, hits, count);
-  if (model.features.length > 0) reasons = [...reasons, ...model.features.map((f) => ({ code: modelReasonCode(f) }))];
-  return { txId, outcome, score, reasons, policy: policy.name };
+  return { txId, outcome, score, reasons: reasonsOf(policy.rules, hits, count), policy: policy.name };
+}
+
+/** The decision with the model's top features after the rules' reasons, as `MODEL_<FEATURE>` codes. */
+export function withModelReasons(d: Decision, features: readonly string[]): Decision {
+  if (features.length === 0) return d;
+  return { ...d, reasons: [...d.reasons, ...features.map((f) => ({ code: modelReasonCode(f) }))] };
 }
 
 /** `amount_vs_mean` → `MODEL_AMOUNT_VS_MEAN`: a stable code per feature. */

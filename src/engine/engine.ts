@@ -14,7 +14,7 @@ import { bindModelToPolicy } from '../model/feature-names.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
 import { computeDerived, evaluateRules } from '../rules/evaluate.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
-import { toDecision, toModelDecision, type Decision } from './decision.js';
+import { toDecision, toModelDecision, withModelReasons, type Decision } from './decision.js';
 import { WindowGroups } from './window-groups.js';
 
 /** How many of the model's top features a flagged decision names. */
@@ -114,11 +114,10 @@ export class Engine {
   /** Scores the payment with the model; names its top features only when the payment is flagged. */
   private withModel(txId: string, model: GbdtModel, count: number): Decision {
     const p = this.policy;
-    const probability = model.probability(this.vector.num);
-    const plain = toModelDecision(txId, p, this.hits, count, { probability, features: [] });
-    if (plain.outcome === 'approve') return plain;
+    const d = toModelDecision(txId, p, this.hits, count, model.probability(this.vector.num));
+    if (d.outcome === 'approve') return d;
     const top = topContributions(model, this.vector.num, MODEL_REASONS, this.contributionScratch);
-    return toModelDecision(txId, p, this.hits, count, { probability, features: top.map((c) => c.feature) });
+    return withModelReasons(d, top.map((c) => c.feature));
   }
 
   private account(id: string, known?: AccountState): AccountState {
