@@ -11,6 +11,12 @@ export const ErrorCode = {
   PolicyCompile: 'FK2001',
   PolicyNotFound: 'FK2002',
   Config: 'FK3001',
+  /** The request is well-formed but the current state forbids it (approve one's own proposal, resolve twice). */
+  Conflict: 'FK3002',
+  /** The thing named (a policy version, a list, a case, an account) does not exist. */
+  NotFound: 'FK3003',
+  /** A block/allow/watch list or list entry refused at the boundary (empty value, no reason, already expired, …). */
+  InvalidList: 'FK3004',
   Usage: 'FK4001',
   Io: 'FK4002',
   /** An HTTP request the API refuses before or beside the contract (size, media type, nesting, route). */
@@ -88,5 +94,36 @@ export class ConfigError extends FengkongError {
 export class StoreError extends FengkongError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCode.Store, message, options);
+  }
+}
+
+/**
+ * A request that is valid on its own but not now: approving one's own proposal, publishing an
+ * unapproved version, resolving a case twice. Nothing changed; the message says what state allows it.
+ */
+export class ConflictError extends FengkongError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.Conflict, message, options);
+  }
+}
+
+/** The named thing (policy version, list, case, account, …) does not exist; nothing changed. */
+export class NotFoundError extends FengkongError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.NotFound, message, options);
+  }
+}
+
+/**
+ * A list or list entry that cannot be accepted: `field` names what is wrong (`value`, `reason`,
+ * `expiresAt`, `kind`, …) and `expected` says what was wanted. Nothing changed.
+ */
+export class ListError extends FengkongError {
+  readonly field: string;
+  readonly expected: string;
+  constructor(field: string, expected: string) {
+    super(ErrorCode.InvalidList, `${field}: expected ${expected}`);
+    this.field = field;
+    this.expected = expected;
   }
 }

@@ -3,9 +3,10 @@
  * prints it once on stdout (so scripts can capture it) and stores only its sha256 in the data
  * folder's store. Works beside a running server: the server sees the key on its next request.
  */
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { generateKey, hashKey } from '../server/auth.js';
+import { generateKey, hashKey, keyIdOf } from '../server/auth.js';
 import { ROLES, type Role } from '../store/journal.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { parseArgs } from './args.js';
@@ -26,11 +27,22 @@ export async function runKeys(args: string[]): Promise<number> {
   const store = new SqliteStore(dataDir);
   try {
     const key = generateKey();
-    store.createKey(hashKey(key), role as Role);
+    const hash = hashKey(key);
+    store.createKey(hash, role as Role);
+    store.audit.append({ actor: localActor(), action: 'key.create', target: `keys/${keyIdOf(hash)}`, after: { role } });
     process.stdout.write(`${key}\n`);
     process.stderr.write(`fengkong keys: created a new ${role} key in ${dataDir}; it is shown only once, store it safely\n`);
   } finally {
     store.close();
   }
   return 0;
+}
+
+/** The audit log's name for whoever runs the CLI on this machine. */
+export function localActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli:unknown';
+  }
 }

@@ -7,10 +7,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FkEvent, TransactionEvent } from '../contract/events.js';
 import { parseEvent } from '../contract/parse.js';
 import { ContractError } from '../errors.js';
-import { type Authenticator, type Permission } from './auth.js';
+import { type Authenticator, type Permission, type Principal } from './auth.js';
 import { readJsonBody, type BodyLimits } from './body.js';
-import { ApiError, invalidEvent } from './errors.js';
+import { ApiError, invalidEvent, toApiError } from './errors.js';
 import type { ServerMetrics } from './metrics.js';
+import type { ApiReply, Route, Router } from './routes.js';
 import type { DecisionService } from './service.js';
 
 /** A decision body: one transaction, a few hundred bytes; 64 KiB is generous. */
@@ -23,6 +24,8 @@ export interface AppContext {
   readonly service: DecisionService;
   readonly auth: Authenticator;
   readonly metrics: ServerMetrics;
+  /** Routes of the feature modules (policies, lists, audit, …), tried after the built-in ones. */
+  readonly router: Router;
   /** The OpenAPI document, serialized once. */
   readonly openapi: string;
   /** Health for /healthz: 200 with `body` when ok, 503 otherwise. */
@@ -40,7 +43,7 @@ const NO_STORE = { 'cache-control': 'no-store' };
 
 /** Builds the request handler of the API. */
 export function createHandler(ctx: AppContext): Handler {
-  const { service, auth, metrics } = ctx;
+  const { service, auth, metrics, router } = ctx;
 
   function send(
     res: ServerResponse,
@@ -78,19 +81,58 @@ export function createHandler(ctx: AppContext): Handler {
     fail(res, route, started, new ApiError('internal', 'internal error'));
   }
 
-  /** Auth and shutdown checks shared by every keyed route; false when already answered. */
-  function admit(req: IncomingMessage, res: ServerResponse, route: string, started: number, need: Permission): boolean {
-    const role = auth.check(req.headers.authorization, need);
-    if (role instanceof ApiError) {
-      refuse(req, res, route, started, role);
-      return false;
+  /** The auth check shared by every keyed route; the caller, or null when already answered. */
+  function admit(req: IncomingMessage, res: ServerResponse, route: string, started: number, need: Permission): Principal | null {
+    const who = auth.check(req.headers.authorization, need);
+    if (who instanceof ApiError) {
+      refuse(req, res, route, started, who);
+      return null;
     }
-    return true;
+    return who;
+  }
+
+  /** A module route: auth, shutdown, body, then the handler; refusals it throws become 4xx answers. */
+  function moduleRoute(req: IncomingMessage, res: ServerResponse, started: number, r: Route, params: Record<string, string>, query: string): void {
+    const name = `${r.method} ${r.path}`;
+    const principal = admit(req, res, name, started, r.permission);
+    if (principal === null) return;
+    if (r.method !== 'GET' && ctx.closing()) return refuse(req, res, name, started, shuttingDown());
+    const run = (body: unknown): void => {
+      let reply: ApiReply | Promise<ApiReply>;
+      try {
+        reply = r.handle({ principal, params, query: new URLSearchParams(query), body });
+      } catch (e) {
+        return answerError(req, res, name, started, e);
+      }
+      if (reply instanceof Promise) {
+        reply.then(
+          (ok) => answer(res, name, started, ok),
+          (e: unknown) => answerError(req, res, name, started, e),
+        );
+      } else {
+        answer(res, name, started, reply);
+      }
+    };
+    if (r.body === undefined) return run(undefined);
+    readJsonBody(req, r.body, (err, value) => {
+      if (err !== null) return fail(res, name, started, err);
+      run(value);
+    });
+  }
+
+  function answer(res: ServerResponse, route: string, started: number, reply: ApiReply): void {
+    send(res, route, started, reply.status ?? 200, JSON.stringify(reply.body), { ...NO_STORE, ...reply.headers });
+  }
+
+  function answerError(req: IncomingMessage, res: ServerResponse, route: string, started: number, e: unknown): void {
+    const api = toApiError(e);
+    if (api === null) return internal(req, res, route, started, e);
+    fail(res, route, started, api);
   }
 
   function postDecision(req: IncomingMessage, res: ServerResponse, started: number): void {
     const route = 'POST /v1/decisions';
-    if (!admit(req, res, route, started, 'decide')) return;
+    if (admit(req, res, route, started, 'decide') === null) return;
     if (ctx.closing()) return refuse(req, res, route, started, shuttingDown());
     readJsonBody(req, DECISION_LIMITS, (err, value) => {
       try {
@@ -123,7 +165,7 @@ export function createHandler(ctx: AppContext): Handler {
 
   function postEvents(req: IncomingMessage, res: ServerResponse, started: number): void {
     const route = 'POST /v1/events';
-    if (!admit(req, res, route, started, 'decide')) return;
+    if (admit(req, res, route, started, 'decide') === null) return;
     if (ctx.closing()) return refuse(req, res, route, started, shuttingDown());
     readJsonBody(req, EVENTS_LIMITS, (err, value) => {
       try {
@@ -163,7 +205,7 @@ export function createHandler(ctx: AppContext): Handler {
 
   function getDecision(req: IncomingMessage, res: ServerResponse, started: number, rawId: string): void {
     const route = 'GET /v1/decisions/{txId}';
-    if (!admit(req, res, route, started, 'read')) return;
+    if (admit(req, res, route, started, 'read') === null) return;
     let txId: string;
     try {
       txId = decodeURIComponent(rawId);
@@ -204,14 +246,17 @@ export function createHandler(ctx: AppContext): Handler {
     }
     if (path === '/metrics') {
       if (!isGet) return notAllowed(req, res, 'GET /metrics', started, 'GET, HEAD');
-      if (!admit(req, res, 'GET /metrics', started, 'read')) return;
+      if (admit(req, res, 'GET /metrics', started, 'read') === null) return;
       return send(res, 'GET /metrics', started, 200, metrics.render(), NO_STORE, 'text/plain; version=0.0.4; charset=utf-8');
     }
     if (path === '/v1/openapi.json') {
       if (!isGet) return notAllowed(req, res, 'GET /v1/openapi.json', started, 'GET, HEAD');
-      if (!admit(req, res, 'GET /v1/openapi.json', started, 'docs')) return;
+      if (admit(req, res, 'GET /v1/openapi.json', started, 'docs') === null) return;
       return send(res, 'GET /v1/openapi.json', started, 200, ctx.openapi);
     }
+    const m = router.match(method, path);
+    if (m !== null && 'route' in m) return moduleRoute(req, res, started, m.route, m.params, q < 0 ? '' : url.slice(q + 1));
+    if (m !== null) return notAllowed(req, res, 'other', started, m.allow);
     refuse(req, res, 'other', started, new ApiError('not_found', `no route ${method} ${path.slice(0, 200)}`));
   }
 

@@ -11,13 +11,28 @@ import { ApiError } from './errors.js';
 export const KEY_PREFIX = 'fk_';
 
 /** What a route needs; each maps to the roles allowed to do it. */
-export type Permission = 'decide' | 'read' | 'docs';
+export type Permission = 'decide' | 'read' | 'docs' | 'admin';
 
 const ALLOWED: Record<Permission, readonly Role[]> = {
   decide: ['decide', 'admin'],
   read: ['analyst', 'admin'],
   docs: ['decide', 'analyst', 'admin'],
+  admin: ['admin'],
 };
+
+/**
+ * Who is calling: the key's role and a stable, non-secret id for it (the first 12 hex digits of
+ * its hash), so audit entries and four-eyes checks can name a key without ever storing the key.
+ */
+export interface Principal {
+  readonly role: Role;
+  readonly keyId: string;
+}
+
+/** The id the audit log and approvals use for the key with this hash. */
+export function keyIdOf(hash: string): string {
+  return `key_${hash.slice(0, 12)}`;
+}
 
 /** The roles that hold `p` (for the OpenAPI document and error messages). */
 export function rolesFor(p: Permission): readonly Role[] {
@@ -43,43 +58,44 @@ const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Bearer realm="fengkong"' };
  * server runs works at once.
  */
 export class Authenticator {
-  private readonly cache = new Map<string, { role: Role; until: number }>();
+  private readonly cache = new Map<string, { principal: Principal; until: number }>();
 
   constructor(
     private readonly keys: KeyStore,
     private readonly cacheMs = 5_000,
   ) {}
 
-  /** The caller's role when it may do `need`; otherwise the 401/403 to answer. */
-  check(header: string | undefined, need: Permission): Role | ApiError {
+  /** The caller when it may do `need`; otherwise the 401/403 to answer. */
+  check(header: string | undefined, need: Permission): Principal | ApiError {
     const key = bearer(header);
     if (key === null) {
       return new ApiError('unauthorized', 'missing or malformed Authorization header; expected "Bearer <key>"', {
         headers: UNAUTHORIZED_HEADERS,
       });
     }
-    const role = this.roleOf(key);
-    if (role === undefined) {
+    const principal = this.principalOf(key);
+    if (principal === undefined) {
       return new ApiError('unauthorized', 'unknown API key', { headers: UNAUTHORIZED_HEADERS });
     }
-    if (!ALLOWED[need].includes(role)) {
-      return new ApiError('forbidden', `role "${role}" may not do this; it needs one of ${ALLOWED[need].join(', ')}`);
+    if (!ALLOWED[need].includes(principal.role)) {
+      return new ApiError('forbidden', `role "${principal.role}" may not do this; it needs one of ${ALLOWED[need].join(', ')}`);
     }
-    return role;
+    return principal;
   }
 
-  private roleOf(key: string): Role | undefined {
+  private principalOf(key: string): Principal | undefined {
     const now = Date.now();
     const hit = this.cache.get(key);
-    if (hit !== undefined && hit.until > now) return hit.role;
+    if (hit !== undefined && hit.until > now) return hit.principal;
     const stored = this.keys.findKey(hashKey(key));
     if (stored === undefined) {
       this.cache.delete(key);
       return undefined;
     }
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, { role: stored.role, until: now + this.cacheMs });
-    return stored.role;
+    const principal = { role: stored.role, keyId: keyIdOf(stored.hash) };
+    this.cache.set(key, { principal, until: now + this.cacheMs });
+    return principal;
   }
 }
 

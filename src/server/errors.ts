@@ -3,7 +3,16 @@
  * and an HTTP status. The body is always `{"error":{"code","message","path"?,"expected"?}}`; the
  * message keeps the project's `[FKxxxx]` code. Built on the project's error hierarchy.
  */
-import { ContractError, ErrorCode, FengkongError, type ErrorCodeValue } from '../errors.js';
+import {
+  ConflictError,
+  ContractError,
+  ErrorCode,
+  FengkongError,
+  NotFoundError,
+  PolicyCompileError,
+  StoreError,
+  type ErrorCodeValue,
+} from '../errors.js';
 
 /** The stable codes an API client can match on; only ever add to this list. */
 export type ApiErrorCode =
@@ -19,7 +28,10 @@ export type ApiErrorCode =
   | 'method_not_allowed'
   | 'journal_unavailable'
   | 'shutting_down'
-  | 'internal';
+  | 'internal'
+  | 'invalid_request'
+  | 'invalid_policy'
+  | 'conflict';
 
 const STATUS: Record<ApiErrorCode, number> = {
   invalid_json: 400,
@@ -35,6 +47,9 @@ const STATUS: Record<ApiErrorCode, number> = {
   journal_unavailable: 503,
   shutting_down: 503,
   internal: 500,
+  invalid_request: 400,
+  invalid_policy: 422,
+  conflict: 409,
 };
 
 const FK_CODE: Record<ApiErrorCode, ErrorCodeValue> = {
@@ -51,6 +66,9 @@ const FK_CODE: Record<ApiErrorCode, ErrorCodeValue> = {
   journal_unavailable: ErrorCode.JournalFailed,
   shutting_down: ErrorCode.BadRequest,
   internal: ErrorCode.Io,
+  invalid_request: ErrorCode.BadRequest,
+  invalid_policy: ErrorCode.PolicyCompile,
+  conflict: ErrorCode.Conflict,
 };
 
 /** Every API error code, for the OpenAPI document and tests. */
@@ -64,11 +82,13 @@ export class ApiError extends FengkongError {
   readonly expected: string | undefined;
   /** Extra response headers (Allow, WWW-Authenticate, Connection). */
   readonly headers: Record<string, string>;
+  /** Machine-readable detail beside the message (a policy's diagnostics, …). */
+  readonly details: unknown;
 
   constructor(
     api: ApiErrorCode,
     message: string,
-    opts: { path?: string; expected?: string; headers?: Record<string, string>; cause?: unknown } = {},
+    opts: { path?: string; expected?: string; headers?: Record<string, string>; details?: unknown; cause?: unknown } = {},
   ) {
     super(FK_CODE[api], message, { cause: opts.cause });
     this.status = STATUS[api];
@@ -76,13 +96,15 @@ export class ApiError extends FengkongError {
     this.path = opts.path;
     this.expected = opts.expected;
     this.headers = opts.headers ?? {};
+    this.details = opts.details;
   }
 
   /** The JSON body of the answer. */
   toJson(): string {
-    const e: Record<string, string> = { code: this.api, message: this.message };
+    const e: Record<string, unknown> = { code: this.api, message: this.message };
     if (this.path !== undefined) e.path = this.path;
     if (this.expected !== undefined) e.expected = this.expected;
+    if (this.details !== undefined) e.details = this.details;
     return JSON.stringify({ error: e });
   }
 }
@@ -103,6 +125,29 @@ export function invalidEvent(e: ContractError, prefix = ''): ApiError {
   return new ApiError('invalid_event', path ? `${path}: expected ${e.expected}` : `expected ${e.expected}`, {
     path,
     expected: e.expected,
+    cause: e,
+  });
+}
+
+/**
+ * The API error for anything a route's domain code threw on purpose: conflicts 409, missing things
+ * 404, policies that do not compile 422 with every diagnostic, field errors 400 with their path.
+ * Null for a bug (a plain Error) or a store failure, which the caller answers as 500.
+ */
+export function toApiError(e: unknown): ApiError | null {
+  if (e instanceof ApiError) return e;
+  if (!(e instanceof FengkongError) || e instanceof StoreError) return null;
+  const message = e.message.replace(/^\[FK\d+\] /, '');
+  if (e instanceof ConflictError) return new ApiError('conflict', message, { cause: e });
+  if (e instanceof NotFoundError) return new ApiError('not_found', message, { cause: e });
+  if (e instanceof PolicyCompileError) return new ApiError('invalid_policy', message, { details: e.diagnostics, cause: e });
+  if (e instanceof ContractError) {
+    return new ApiError('invalid_request', message, { path: e.path, expected: e.expected, cause: e });
+  }
+  const fields = e as unknown as { path?: unknown; expected?: unknown };
+  return new ApiError('invalid_request', message, {
+    path: typeof fields.path === 'string' ? fields.path : undefined,
+    expected: typeof fields.expected === 'string' ? fields.expected : undefined,
     cause: e,
   });
 }

@@ -5,8 +5,9 @@
 import { ACCOUNT_EVENT_KINDS, CHANNELS, KYC_LEVELS } from '../contract/events.js';
 import { MAX_AMOUNT, MAX_ID_LENGTH } from '../contract/fields.js';
 import { OUTCOMES } from '../rules/policy-types.js';
-import { rolesFor } from './auth.js';
+import { rolesFor, type Permission } from './auth.js';
 import { API_ERROR_CODES } from './errors.js';
+import type { Route } from './routes.js';
 
 type Json = { [k: string]: unknown };
 
@@ -144,14 +145,31 @@ function errors(...statuses: number[]): Json {
   return out;
 }
 
-function roles(p: 'decide' | 'read' | 'docs'): string {
+function roles(p: Permission): string {
   return `Roles: ${rolesFor(p).join(', ')}.`;
 }
 
 const json = (ref: string): Json => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
 
+/** The OpenAPI entries of the module routes, merged by path. */
+function modulePaths(routes: readonly Route[]): Json {
+  const out: Record<string, Json> = {};
+  for (const r of routes) {
+    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const op: Json = {
+      summary: r.summary,
+      description: `${r.description ?? ''} ${roles(r.permission)}`.trim(),
+      responses: { '200': { description: 'success', content: { 'application/json': {} } }, ...errors(400, 401, 403, 404, 409) },
+    };
+    if (params.length > 0) op.parameters = params;
+    if (r.body !== undefined) op.requestBody = { required: true, content: { 'application/json': { schema: r.requestSchema ?? { type: 'object' } } } };
+    (out[r.path] ??= {})[r.method.toLowerCase()] = op;
+  }
+  return out;
+}
+
 /** The document; built once per server. */
-export function openApiDocument(version: string): Json {
+export function openApiDocument(version: string, routes: readonly Route[] = []): Json {
   return {
     openapi: '3.1.0',
     info: {
@@ -167,6 +185,7 @@ export function openApiDocument(version: string): Json {
     },
     security: [{ bearer: [] }],
     paths: {
+      ...modulePaths(routes),
       '/v1/decisions': {
         post: {
           summary: 'Decide one payment',

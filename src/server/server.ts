@@ -21,8 +21,10 @@ import { Authenticator } from './auth.js';
 import { GroupCommit } from './group-commit.js';
 import { claimDataDir } from './lock.js';
 import { ServerMetrics } from './metrics.js';
+import { MODULES } from './modules.js';
 import { openApiDocument } from './openapi.js';
 import { recover, type RecoveryReport } from './recovery.js';
+import { Router, type ServerModule } from './routes.js';
 import { SeenIds } from './seen-ids.js';
 import { DecisionService } from './service.js';
 
@@ -88,6 +90,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const release = claimDataDir(ensureDir(opts.dataDir));
   let store: SqliteStore | null = null;
   let writer: JournalWriter | null = null;
+  let modules: ServerModule[] = [];
   try {
     store = new SqliteStore(opts.dataDir);
     const policy = opts.policy ?? loadPolicy(opts.policyDir);
@@ -108,18 +111,22 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
     const service = new DecisionService(engine, store, commit, metrics, seen);
     registerGauges(metrics, commit, recovery, engine);
+    const parts = { engine, store, audit: store.audit, service, metrics, dataDir: opts.dataDir };
+    modules = MODULES.map((m) => m(parts));
+    const router = new Router(modules.flatMap((m) => m.routes));
     let closing = false;
     const handler = createHandler({
       service,
       auth: new Authenticator(store),
       metrics,
-      openapi: JSON.stringify(openApiDocument(packageVersion())),
+      router,
+      openapi: JSON.stringify(openApiDocument(packageVersion(), router.routes)),
       closing: () => closing,
       health: () => {
         const status = fatal !== null ? 'journal_failed' : closing ? 'shutting_down' : 'ok';
         return {
           ok: status === 'ok',
-          body: { status, policy: policy.name, journalSeq: commit.lastSeq, journalPending: commit.pendingEntries },
+          body: { status, policy: engine.currentPolicy.name, journalSeq: commit.lastSeq, journalPending: commit.pendingEntries },
         };
       },
     });
@@ -158,6 +165,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
           await commit.flush().catch(() => {});
           server.closeAllConnections();
           await stopped;
+          await closeModules(modules);
           await w.close();
           s.close();
           release();
@@ -166,10 +174,22 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       },
     };
   } catch (e) {
+    await closeModules(modules);
     await writer?.close().catch(() => {});
     store?.close();
     release();
     throw e;
+  }
+}
+
+/** Stops the modules' background work; a failing module does not keep the others running. */
+async function closeModules(modules: readonly ServerModule[]): Promise<void> {
+  for (const m of modules) {
+    try {
+      await m.close?.();
+    } catch (e) {
+      process.stderr.write(`fengkong serve: a module failed to stop: ${(e as Error).message}\n`);
+    }
   }
 }
 

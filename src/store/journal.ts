@@ -21,6 +21,16 @@ export interface JournalEntry {
   readonly receivedAt: number;
 }
 
+/** The entries a range read returns: a seq interval, optionally of one event type only. */
+export interface JournalRange {
+  /** First seq, inclusive (default 1). */
+  readonly fromSeq?: number;
+  /** Last seq, inclusive (default: no bound). */
+  readonly toSeq?: number;
+  /** Only entries of this type (default: every type). */
+  readonly type?: EventType;
+}
+
 /** A decision as answered, found by its transaction id. */
 export interface StoredDecision {
   readonly seq: number;
@@ -42,6 +52,12 @@ export interface Journal {
   lastSeq(): number;
   /** Calls `cb` for every entry in seq order, streaming (recovery of engine state). */
   forEachEvent(cb: (entry: JournalEntry) => void): void;
+  /**
+   * Calls `cb` for the entries of `range` in seq order, streaming (backtests, label scans, one entry
+   * by seq); the read stops as soon as `cb` returns false. Entries committed after the call began
+   * may or may not be seen unless `range.toSeq` bounds the read.
+   */
+  forEachEventInRange(range: JournalRange, cb: (entry: JournalEntry) => boolean | void): void;
   /** Releases the database; further calls throw. */
   close(): void;
 }

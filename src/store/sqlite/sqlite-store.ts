@@ -9,7 +9,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import type { EventType } from '../../contract/events.js';
 import { StoreError } from '../../errors.js';
-import type { JournalEntry, Role, Store, StoredDecision, StoredKey } from '../journal.js';
+import type { JournalEntry, JournalRange, Role, Store, StoredDecision, StoredKey } from '../journal.js';
+import type { AuditLog } from '../audit.js';
+import { SqliteAuditLog } from './audit.js';
 import { configure, DB_FILE, migrate } from './schema.js';
 
 interface EntryRow {
@@ -37,28 +39,37 @@ export function dbPath(dataDir: string): string {
 /** Journal and key store on one SQLite file; see the Journal and KeyStore ports for the contract. */
 export class SqliteStore implements Store {
   readonly file: string;
+  /** The append-only audit log in the same file. */
+  readonly audit: AuditLog;
   private readonly db: Database;
   private readonly insertEntry: Statement<EntryParams>;
   private readonly selectLast: Statement<[], { seq: number | null }>;
   private readonly selectDecision: Statement<[string], { seq: number; decision: string | null }>;
   private readonly selectAll: Statement<[], EntryRow>;
+  private readonly selectRange: Statement<[number, number, string | null], EntryRow>;
   private readonly insertKey: Statement<[string, string, number]>;
   private readonly selectKey: Statement<[string], KeyRow>;
   private readonly appendTx: Transaction<(batch: readonly JournalEntry[]) => void>;
 
-  /** Opens (creating folder and file when missing) the store of `dataDir`. */
-  constructor(dataDir: string) {
+  /**
+   * Opens (creating folder and file when missing) the store of `dataDir`. With `readonly` the file
+   * must exist with the current schema and nothing is ever written: a second reader beside the
+   * server's writer (WAL lets it read a consistent snapshot while commits go on), e.g. a backtest.
+   */
+  constructor(dataDir: string, options: { readonly?: boolean } = {}) {
     this.file = dbPath(dataDir);
+    const readonly = options.readonly === true;
     try {
-      mkdirSync(dataDir, { recursive: true });
-      this.db = new BetterSqlite3(this.file, { timeout: 5000 });
-      configure(this.db);
+      if (!readonly) mkdirSync(dataDir, { recursive: true });
+      this.db = new BetterSqlite3(this.file, { timeout: 5000, readonly, fileMustExist: readonly });
+      if (!readonly) configure(this.db);
       migrate(this.db, this.file);
     } catch (e) {
       if (e instanceof StoreError) throw e;
       throw new StoreError(`cannot open ${this.file}: ${(e as Error).message}`, { cause: e });
     }
     const db = this.db;
+    this.audit = new SqliteAuditLog(db);
     this.insertEntry = db.prepare(
       'INSERT INTO journal (seq, type, tx_id, event, decision, received_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -66,6 +77,10 @@ export class SqliteStore implements Store {
     this.selectDecision = db.prepare('SELECT seq, decision FROM journal WHERE tx_id = ?');
     this.selectAll = db.prepare(
       'SELECT seq, type, tx_id, event, decision, received_at FROM journal ORDER BY seq',
+    );
+    this.selectRange = db.prepare(
+      'SELECT seq, type, tx_id, event, decision, received_at FROM journal ' +
+        'WHERE seq >= ? AND seq <= ? AND (?3 IS NULL OR type = ?3) ORDER BY seq',
     );
     this.insertKey = db.prepare('INSERT INTO api_keys (hash, role, created_at) VALUES (?, ?, ?)');
     this.selectKey = db.prepare('SELECT hash, role, created_at FROM api_keys WHERE hash = ?');
@@ -119,6 +134,27 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Streams the entries of `range` by primary key (a type filter still walks the seq range, so a
+   * label scan reads the whole journal once, without an index to maintain on every append).
+   */
+  forEachEventInRange(range: JournalRange, cb: (entry: JournalEntry) => boolean | void): void {
+    const from = range.fromSeq ?? 1;
+    const to = range.toSeq ?? Number.MAX_SAFE_INTEGER;
+    if (to < from) return;
+    for (const r of this.selectRange.iterate(from, to, range.type ?? null)) {
+      const go = cb({
+        seq: r.seq,
+        type: r.type as EventType,
+        txId: r.tx_id,
+        event: r.event,
+        decision: r.decision,
+        receivedAt: r.received_at,
+      });
+      if (go === false) break; // leaving the loop resets the statement
+    }
+  }
+
   /** Stores a key hash; a duplicate hash is a StoreError. */
   createKey(hash: string, role: Role): StoredKey {
     const createdAt = Date.now();
@@ -134,6 +170,14 @@ export class SqliteStore implements Store {
   findKey(hash: string): StoredKey | undefined {
     const r = this.selectKey.get(hash);
     return r === undefined ? undefined : { hash: r.hash, role: r.role as Role, createdAt: r.created_at };
+  }
+
+  /**
+   * The open connection, for sibling adapters (lists, policies, …) that keep their tables in the same
+   * file; they create their own tables with IF NOT EXISTS and never touch the journal's.
+   */
+  get database(): Database {
+    return this.db;
   }
 
   /** The durability settings in force on this connection (2 = FULL), for tests and diagnostics. */

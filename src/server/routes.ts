@@ -1,0 +1,131 @@
+/**
+ * The route registry for everything beyond the decision hot path: policies, lists, audit, cases,
+ * accounts, reports. A feature area is a ServerModule — its routes, each declaring method, path
+ * pattern, the permission it needs and its body limits — so app.ts does auth, body reading,
+ * errors and metrics once for all of them, and the OpenAPI document lists them from the same
+ * declarations. Decisions and events stay hand-routed in app.ts: they are the hot path.
+ */
+import type { Engine } from '../engine/engine.js';
+import type { AuditLog } from '../store/audit.js';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Permission, Principal } from './auth.js';
+import type { BodyLimits } from './body.js';
+import type { ServerMetrics } from './metrics.js';
+import type { DecisionService } from './service.js';
+
+/** HTTP methods a module route may use. */
+export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** What a route handler receives: the caller, the path parameters, the query, the parsed body. */
+export interface ApiRequest {
+  readonly principal: Principal;
+  /** `{name}` segments of the path pattern, URI-decoded. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+  /** The parsed JSON body for routes that declare `body`; undefined otherwise. */
+  readonly body: unknown;
+}
+
+/** A handler's answer: JSON-serialised `body` with `status` (default 200). */
+export interface ApiReply {
+  readonly status?: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** One route of a module. Handlers throw FengkongErrors for refusals (see toApiError). */
+export interface Route {
+  readonly method: RouteMethod;
+  /** Path pattern with `{param}` segments, e.g. `/v1/lists/{name}/entries`. */
+  readonly path: string;
+  readonly permission: Permission;
+  /** One line for the OpenAPI document. */
+  readonly summary: string;
+  readonly description?: string;
+  /** Set for routes that read a JSON body. */
+  readonly body?: BodyLimits;
+  /** OpenAPI schema of the body, when there is one. */
+  readonly requestSchema?: Readonly<Record<string, unknown>>;
+  handle(req: ApiRequest): ApiReply | Promise<ApiReply>;
+}
+
+/** The running server's parts a module may use. */
+export interface ServerParts {
+  readonly engine: Engine;
+  readonly store: SqliteStore;
+  readonly audit: AuditLog;
+  readonly service: DecisionService;
+  readonly metrics: ServerMetrics;
+  readonly dataDir: string;
+}
+
+/** A feature area of the API: its routes and, when it runs background work, how to stop it. */
+export interface ServerModule {
+  readonly routes: readonly Route[];
+  /** Called on graceful shutdown, before the store closes. */
+  close?(): void | Promise<void>;
+}
+
+/** Builds a module for a starting server. */
+export type ModuleFactory = (parts: ServerParts) => ServerModule;
+
+/** A route found for a request, with its decoded path parameters. */
+export interface RouteMatch {
+  readonly route: Route;
+  readonly params: Record<string, string>;
+}
+
+interface Compiled {
+  readonly route: Route;
+  readonly segments: readonly string[];
+  /** Per segment, the parameter name, or null for a literal segment. */
+  readonly names: readonly (string | null)[];
+}
+
+/** Matches request paths against the registered patterns. */
+export class Router {
+  private readonly compiled: Compiled[];
+
+  constructor(readonly routes: readonly Route[]) {
+    this.compiled = routes.map((route) => {
+      const segments = route.path.split('/');
+      const names = segments.map((s) => (s.startsWith('{') && s.endsWith('}') ? s.slice(1, -1) : null));
+      return { route, segments, names };
+    });
+  }
+
+  /**
+   * The route for `method` and `path`; `{allow}` when the path exists under other methods only;
+   * null when no pattern matches. A parameter that does not URI-decode matches nothing.
+   */
+  match(method: string, path: string): RouteMatch | { allow: string } | null {
+    const parts = path.split('/');
+    const allow: string[] = [];
+    for (const c of this.compiled) {
+      const params = matchSegments(c, parts);
+      if (params === null) continue;
+      if (c.route.method === method || (method === 'HEAD' && c.route.method === 'GET')) return { route: c.route, params };
+      allow.push(c.route.method);
+    }
+    return allow.length > 0 ? { allow: [...new Set(allow)].join(', ') } : null;
+  }
+}
+
+function matchSegments(c: Compiled, parts: readonly string[]): Record<string, string> | null {
+  if (parts.length !== c.segments.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < parts.length; i++) {
+    const name = c.names[i];
+    if (name === null) {
+      if (parts[i] !== c.segments[i]) return null;
+      continue;
+    }
+    if (parts[i] === '') return null;
+    try {
+      params[name] = decodeURIComponent(parts[i]);
+    } catch {
+      return null;
+    }
+  }
+  return params;
+}

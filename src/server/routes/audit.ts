@@ -1,0 +1,57 @@
+/**
+ * `GET /v1/audit`: the change history for analysts and auditors, newest first, filtered by actor,
+ * action or target (exact, or a prefix ending in `.` / `/`) and time, paged with `before`.
+ */
+import { ContractError } from '../../errors.js';
+import { AUDIT_MAX_PAGE, type AuditQuery } from '../../store/audit.js';
+import type { ModuleFactory } from '../routes.js';
+
+/** Reads an optional integer query parameter, refusing anything else with the parameter named. */
+export function intParam(q: URLSearchParams, name: string, min: number, max: number): number | undefined {
+  const raw = q.get(name);
+  if (raw === null) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw new ContractError(name, `an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/** Reads an optional time query parameter: epoch ms or an ISO 8601 timestamp. */
+export function timeParam(q: URLSearchParams, name: string): number | undefined {
+  const raw = q.get(name);
+  if (raw === null) return undefined;
+  const n = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(n)) throw new ContractError(name, 'epoch milliseconds or an ISO 8601 timestamp');
+  return n;
+}
+
+/** The audit log's read route. */
+export const auditModule: ModuleFactory = ({ audit }) => ({
+  routes: [
+    {
+      method: 'GET',
+      path: '/v1/audit',
+      permission: 'read',
+      summary: 'The audit log: every change to policies, lists, keys, modes and accounts, newest first',
+      description:
+        'Query: actor, action (exact, or a prefix ending in "."), target (exact, or a prefix ending in "/"), ' +
+        `from, to (epoch ms or ISO 8601), before (a seq, for the next page), limit (1–${AUDIT_MAX_PAGE}, default 100).`,
+      handle({ query }) {
+        const q: AuditQuery = {
+          actor: query.get('actor') ?? undefined,
+          action: query.get('action') ?? undefined,
+          target: query.get('target') ?? undefined,
+          from: timeParam(query, 'from'),
+          to: timeParam(query, 'to'),
+          before: intParam(query, 'before', 1, Number.MAX_SAFE_INTEGER),
+          limit: intParam(query, 'limit', 1, AUDIT_MAX_PAGE),
+        };
+        const entries = audit.list(q);
+        const last = entries.at(-1);
+        const limit = q.limit ?? 100;
+        return { body: { entries, next: entries.length === limit && last !== undefined ? last.seq : null } };
+      },
+    },
+  ],
+});

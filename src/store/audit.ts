@@ -1,0 +1,59 @@
+/**
+ * The audit port: an append-only record of every change to policies, lists, keys, modes and
+ * accounts — who (a key id or the local operator), when, what, and the state before and after.
+ * Risk teams and their auditors read it to answer "who changed this, and what was it before?";
+ * nothing in Fengkong ever edits or deletes an entry (the SQLite adapter refuses it in the file).
+ */
+
+/** One recorded change. `before`/`after` are JSON-serialisable snapshots (null when absent). */
+export interface AuditEntry {
+  /** 1, 2, 3, … in the order the changes happened. */
+  readonly seq: number;
+  /** Wall-clock epoch ms. */
+  readonly at: number;
+  /** Who: `key_…` for an API key (see keyIdOf), `cli:<user>` for the local operator. */
+  readonly actor: string;
+  /** What kind of change, dotted: `list.entry.add`, `policy.publish`, `key.create`, `mode.on`, … */
+  readonly action: string;
+  /** What it changed: `lists/block_devices/dev-1`, `policies/7`, … */
+  readonly target: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/** What a caller records; seq and time are the log's. */
+export interface AuditRecord {
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+/** Filters of a read; every field narrows, all are optional. Newest first. */
+export interface AuditQuery {
+  readonly actor?: string;
+  /** An exact action, or a prefix ending in `.` (`list.` for every list change). */
+  readonly action?: string;
+  /** An exact target, or a prefix ending in `/`. */
+  readonly target?: string;
+  /** Epoch ms, inclusive. */
+  readonly from?: number;
+  /** Epoch ms, exclusive. */
+  readonly to?: number;
+  /** Only entries with seq below this (paging backwards: pass the last seq of the previous page). */
+  readonly before?: number;
+  /** At most this many (1–1000, default 100). */
+  readonly limit?: number;
+}
+
+/** The append-only audit log. */
+export interface AuditLog {
+  /** Records one change durably and returns it as stored. */
+  append(record: AuditRecord): AuditEntry;
+  /** Entries matching `q`, newest first. */
+  list(q?: AuditQuery): AuditEntry[];
+}
+
+/** Upper bound of one page. */
+export const AUDIT_MAX_PAGE = 1000;

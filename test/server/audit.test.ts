@@ -1,0 +1,77 @@
+// The audit log through a real server: what the CLI's key creation records, who may read it,
+// filters and paging, and that the file itself refuses to rewrite history.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { PACKAGE_ROOT } from '../../src/engine/policy-source.js';
+import { SqliteStore, dbPath } from '../../src/store/sqlite/sqlite-store.js';
+import { call, startTestServer, tempDir } from './helpers.js';
+
+test('keys create is audited, and analysts read the log newest first with filters and paging', async () => {
+  const dir = tempDir('fk-audit-');
+  const bin = join(PACKAGE_ROOT, 'bin', 'fengkong.js');
+  for (const role of ['decide', 'analyst', 'admin']) {
+    execFileSync(process.execPath, [bin, 'keys', 'create', '--role', role, '--data', dir], { stdio: ['ignore', 'pipe', 'ignore'] });
+  }
+  const store = new SqliteStore(dir);
+  store.audit.append({ actor: 'key_test', action: 'list.entry.add', target: 'lists/block_devices/dev-1', after: { reason: 'stolen' } });
+  store.close();
+  const srv = await startTestServer({ dir });
+  try {
+    const all = await call(srv.url, '/v1/audit', { key: srv.keys.analyst });
+    assert.equal(all.status, 200);
+    const entries = all.json.entries as { seq: number; action: string; actor: string; target: string; after: unknown; before: unknown }[];
+    assert.equal(entries.length, 4);
+    assert.deepEqual(entries.map((e) => e.seq), [4, 3, 2, 1]);
+    assert.deepEqual(entries.slice(1).map((e) => (e.after as { role: string }).role), ['admin', 'analyst', 'decide']);
+    assert.match(entries[1].actor, /^cli:/);
+    assert.match(entries[1].target, /^keys\/key_[0-9a-f]{12}$/);
+    assert.equal(entries[1].before, null);
+
+    const keysOnly = await call(srv.url, '/v1/audit?action=key.', { key: srv.keys.admin });
+    assert.equal(keysOnly.json.entries.length, 3);
+    const byTarget = await call(srv.url, '/v1/audit?target=lists/', { key: srv.keys.analyst });
+    assert.deepEqual(byTarget.json.entries.map((e: { seq: number }) => e.seq), [4]);
+    assert.deepEqual(byTarget.json.entries[0].after, { reason: 'stolen' });
+
+    const page1 = await call(srv.url, '/v1/audit?limit=3', { key: srv.keys.analyst });
+    assert.deepEqual(page1.json.entries.map((e: { seq: number }) => e.seq), [4, 3, 2]);
+    assert.equal(page1.json.next, 2);
+    const page2 = await call(srv.url, `/v1/audit?limit=3&before=${page1.json.next}`, { key: srv.keys.analyst });
+    assert.deepEqual(page2.json.entries.map((e: { seq: number }) => e.seq), [1]);
+    assert.equal(page2.json.next, null);
+
+    const forbidden = await call(srv.url, '/v1/audit', { key: srv.keys.decide });
+    assert.equal(forbidden.status, 403);
+    assert.equal(forbidden.json.error.code, 'forbidden');
+    const bad = await call(srv.url, '/v1/audit?limit=0', { key: srv.keys.analyst });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.code, 'invalid_request');
+    assert.equal(bad.json.error.path, 'limit');
+    const badTime = await call(srv.url, '/v1/audit?from=yesterday', { key: srv.keys.analyst });
+    assert.equal(badTime.status, 400);
+    assert.equal(badTime.json.error.path, 'from');
+    const wrongMethod = await call(srv.url, '/v1/audit', { method: 'DELETE', key: srv.keys.admin });
+    assert.equal(wrongMethod.status, 405);
+    assert.equal(wrongMethod.headers.allow, 'GET');
+  } finally {
+    await srv.close();
+  }
+});
+
+test('the audit table refuses UPDATE and DELETE, even from another connection', () => {
+  const dir = tempDir('fk-audit-');
+  const store = new SqliteStore(dir);
+  store.audit.append({ actor: 'key_a', action: 'mode.on', target: 'modes/incident', before: { on: false }, after: { on: true } });
+  store.close();
+  const db = new BetterSqlite3(dbPath(dir));
+  try {
+    assert.throws(() => db.prepare("UPDATE audit_log SET actor = 'someone else'").run(), /append-only/);
+    assert.throws(() => db.prepare('DELETE FROM audit_log').run(), /append-only/);
+    assert.equal((db.prepare('SELECT actor FROM audit_log').get() as { actor: string }).actor, 'key_a');
+  } finally {
+    db.close();
+  }
+});
