@@ -34,7 +34,7 @@ export class KeyedWindows {
   getOrCreate(key: string): KeyWindows {
     let s = this.states.get(key);
     if (s === undefined) {
-      s = this.layout.createState();
+      s = this.layout.createState(key);
       this.states.set(key, s);
     }
     return s;
@@ -53,18 +53,12 @@ export class KeyedWindows {
    * O(keys)) so memory follows the active population, not every key ever seen.
    */
   sweep(now: number): number {
-    const layout = this.layout;
-    const states = this.states;
-    let n = 0;
-    states.forEach((s, key) => {
-      if (layout.isExpired(s, now)) {
-        layout.release(s);
-        states.delete(key); // deleting the visited entry is safe during Map iteration
-        n++;
-      }
-    });
-    return n;
+    return this.layout.sweepExpired(now, this.forget);
   }
+
+  private readonly forget = (key: unknown): void => {
+    this.states.delete(key as string);
+  };
 
   /** Rough bytes held by this key kind, cheap enough for a metrics endpoint. */
   approxBytes(): number {

@@ -35,7 +35,7 @@ export class PairKeyedWindows {
     }
     let s = inner.get(second);
     if (s === undefined) {
-      s = this.layout.createState();
+      s = this.layout.createState({ first, second } satisfies PairOwner);
       inner.set(second, s);
       this.count++;
     }
@@ -44,19 +44,22 @@ export class PairKeyedWindows {
 
   /** Drops every pair no window can see at `now`, and first parts left empty; returns how many pairs went. */
   sweep(now: number): number {
-    const layout = this.layout;
-    let n = 0;
-    this.outer.forEach((inner, first) => {
-      inner.forEach((s, second) => {
-        if (layout.isExpired(s, now)) {
-          layout.release(s);
-          inner.delete(second);
-          n++;
-        }
-      });
-      if (inner.size === 0) this.outer.delete(first);
-    });
+    const n = this.layout.sweepExpired(now, this.forget);
     this.count -= n;
     return n;
   }
+
+  private readonly forget = (owner: unknown): void => {
+    const { first, second } = owner as PairOwner;
+    const inner = this.outer.get(first);
+    if (inner === undefined) return;
+    inner.delete(second);
+    if (inner.size === 0) this.outer.delete(first);
+  };
+}
+
+/** What a pair's state belongs to, so a sweep can find its map entries. */
+interface PairOwner {
+  readonly first: string;
+  readonly second: string;
 }

@@ -1,8 +1,10 @@
 /**
  * Recent payments findable by txId, for as long as a label naming one can still matter: typed
- * columns in fixed-size chunks addressed by a monotonic position, plus a Map from id to position (a
- * small integer, stored inline by the Map), so a payment costs no object of its own and a position
- * never moves (no re-indexing as the index grows). Also answers "was this id already decided?".
+ * columns in fixed-size chunks addressed by a monotonic position, plus an open-addressing table from
+ * id hash to position, so a payment costs no object of its own and a position never moves (no
+ * re-indexing as the index grows). Also answers "was this id already decided?" — on every payment,
+ * so the table is built for that: one probe into one Int32Array (hash and position side by side)
+ * usually settles it, where a Map of half a million strings costs several cache misses.
  */
 
 const CHUNK_BITS = 16;
@@ -12,6 +14,7 @@ const MASK = CHUNK - 1;
 /** One chunk of columns. */
 interface Chunk {
   readonly ids: string[];
+  readonly hashes: Int32Array;
   readonly accounts: string[];
   readonly times: Float64Array;
   readonly terminals: Int32Array;
@@ -22,6 +25,7 @@ interface Chunk {
 function newChunk(): Chunk {
   return {
     ids: new Array<string>(CHUNK),
+    hashes: new Int32Array(CHUNK),
     accounts: new Array<string>(CHUNK),
     times: new Float64Array(CHUNK),
     terminals: new Int32Array(CHUNK),
@@ -30,9 +34,26 @@ function newChunk(): Chunk {
   };
 }
 
+/** 32-bit FNV-1a with a final mix: cheap for short ids, well spread for the table's low bits. */
+function hash32(s: string): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h | 0;
+}
+
+const MIN_SLOTS = 1 << 12;
+
 /** Payments by txId; a position (`find`'s answer) addresses the columns. */
 export class PaymentIndex {
-  private readonly byId = new Map<string, number>();
+  /** Linear-probing table: per slot (hash, position + 1); position + 1 = 0 marks an empty slot. */
+  private table = new Int32Array(2 * MIN_SLOTS);
+  private mask = MIN_SLOTS - 1;
+  /** The last id hashed and its hash: `has` then `add` of one payment hash it once. */
+  private lastId = '';
+  private lastHash = hash32('');
   private readonly chunks: (Chunk | null)[] = [];
   /** positions of the oldest payment held and of the next one. */
   private head = 0;
@@ -45,7 +66,25 @@ export class PaymentIndex {
 
   /** True when `txId` is held. */
   has(txId: string): boolean {
-    return this.byId.has(txId);
+    return this.find(txId) >= 0;
+  }
+
+  private hashOf(txId: string): number {
+    if (txId !== this.lastId) {
+      this.lastId = txId;
+      this.lastHash = hash32(txId);
+    }
+    return this.lastHash;
+  }
+
+  /** The slot holding `txId`, or -1 - (the empty slot where it would go). */
+  private slotOf(txId: string, h: number): number {
+    const t = this.table, mask = this.mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const p = t[2 * i + 1];
+      if (p === 0) return -1 - i;
+      if (t[2 * i] === h && this.chunk(p - 1).ids[(p - 1) & MASK] === txId) return i;
+    }
   }
 
   /** Remembers a payment; `terminal`/`merchant` are window handles of the caller. */
@@ -64,12 +103,56 @@ export class PaymentIndex {
     c.terminals[s] = terminal;
     c.merchants[s] = merchant;
     c.fraud[s] = 0;
-    this.byId.set(txId, pos);
+    const h = this.hashOf(txId);
+    c.hashes[s] = h;
+    if (2 * this.size > this.mask + 1) this.resize(2 * (this.mask + 1));
+    const at = this.slotOf(txId, h);
+    const slot = at >= 0 ? at : -1 - at; // an id added again points at its newest payment
+    this.table[2 * slot] = h;
+    this.table[2 * slot + 1] = pos + 1;
   }
 
   /** The position of `txId`, or -1. */
   find(txId: string): number {
-    return this.byId.get(txId) ?? -1;
+    const at = this.slotOf(txId, this.hashOf(txId));
+    return at < 0 ? -1 : this.table[2 * at + 1] - 1;
+  }
+
+  /** Rebuilds the table with `slots` slots from the stored hashes (no id is hashed again). */
+  private resize(slots: number): void {
+    const old = this.table;
+    const t = new Int32Array(2 * slots);
+    const mask = slots - 1;
+    for (let i = 0; i < old.length; i += 2) {
+      const p = old[i + 1];
+      if (p === 0) continue;
+      let j = old[i] & mask;
+      while (t[2 * j + 1] !== 0) j = (j + 1) & mask;
+      t[2 * j] = old[i];
+      t[2 * j + 1] = p;
+    }
+    this.table = t;
+    this.mask = mask;
+  }
+
+  /** Removes the table entry of position `pos` (backward-shift deletion keeps probes short, no tombstones). */
+  private unlink(pos: number, h: number): void {
+    const t = this.table, mask = this.mask;
+    let i = h & mask;
+    while (t[2 * i + 1] !== pos + 1) {
+      if (t[2 * i + 1] === 0) return; // replaced by a newer payment with the same id
+      i = (i + 1) & mask;
+    }
+    for (let j = (i + 1) & mask; t[2 * j + 1] !== 0; j = (j + 1) & mask) {
+      const home = t[2 * j] & mask;
+      // move j back into the hole at i unless its home lies cyclically in (i, j]
+      if (i <= j ? home <= i || home > j : home <= i && home > j) {
+        t[2 * i] = t[2 * j];
+        t[2 * i + 1] = t[2 * j + 1];
+        i = j;
+      }
+    }
+    t[2 * i + 1] = 0;
   }
 
   private chunk(pos: number): Chunk {
@@ -103,7 +186,8 @@ export class PaymentIndex {
       const c = this.chunk(this.head);
       const s = this.head & MASK;
       if (c.times[s] > cutoff) break;
-      this.byId.delete(c.ids[s]);
+      this.unlink(this.head, c.hashes[s]);
+      c.ids[s] = '';
       this.head++;
       if ((this.head & MASK) === 0) this.chunks[(this.head >>> CHUNK_BITS) - 1] = null;
     }

@@ -163,6 +163,8 @@ export class WindowLayout {
   private readonly pool = new PairPool();
   private readonly fChunks: Float64Array[] = [];
   private readonly uChunks: Uint32Array[] = [];
+  /** Per chunk and slot, what the state belongs to (its key), so a sweep can scan chunks in order. */
+  private readonly owners: unknown[][] = [];
   private next = 0;
   private readonly freeCi: number[] = [];
   private readonly freeSlot: number[] = [];
@@ -195,8 +197,11 @@ export class WindowLayout {
     this.maxLengthMs = maxLen;
   }
 
-  /** A fresh, empty state, carved from a shared chunk (give it back with `release`). */
-  createState(): KeyWindows {
+  /**
+   * A fresh, empty state, carved from a shared chunk (give it back with `release`). `owner` (its
+   * key) is what sweepExpired hands back when the state expires.
+   */
+  createState(owner: unknown = null): KeyWindows {
     let ci: number, slot: number;
     if (this.freeCi.length > 0) {
       ci = this.freeCi.pop() as number;
@@ -207,12 +212,14 @@ export class WindowLayout {
         const cap = Math.min(MAX_CHUNK, 16 * 2 ** Math.min(this.fChunks.length, 16)); // small layouts stay small
         this.fChunks.push(new Float64Array(cap * this.f64PerKey));
         this.uChunks.push(this.u32PerKey > 0 ? new Uint32Array(cap * this.u32PerKey) : EMPTY_U);
+        this.owners.push(new Array<unknown>(cap).fill(null));
         this.next = 0;
         ci++;
       }
       slot = this.next++;
     }
     const f = this.fChunks[ci], fo = slot * this.f64PerKey;
+    this.owners[ci][slot] = owner;
     f[fo] = -Infinity; // lastTs: never seen
     for (let i = 0; i < this.ho.length; i++) f[fo + this.ho[i]] = -Infinity; // every ring reads as empty
     for (const v of this.dist) {
@@ -229,6 +236,31 @@ export class WindowLayout {
     this.freeSlot.push(s & 2047);
     for (const v of this.dist) if (sf[sfo + v] >= 0) this.pool.release(sf[sfo + v]);
     sf[sfo] = NaN; // expired to any sweep that still holds it
+    this.owners[s >>> 11][s & 2047] = null;
+  }
+
+  /**
+   * Releases every state no window can see at `now` and calls `dropped(owner)` for each, scanning the
+   * chunks in memory order (a key costs one sequential read, not a hash-map visit); returns how many.
+   */
+  sweepExpired(now: number, dropped: (owner: unknown) => void): number {
+    const per = this.f64PerKey, maxLen = this.maxLengthMs;
+    let n = 0;
+    for (let ci = 0; ci < this.fChunks.length; ci++) {
+      const f = this.fChunks[ci];
+      const used = ci === this.fChunks.length - 1 ? this.next : f.length / per;
+      for (let slot = 0, fo = 0; slot < used; slot++, fo += per) {
+        const last = f[fo];
+        // NaN: a free slot; otherwise expired when now is more than the longest window past it
+        if (last === last && !(now - last <= maxLen)) {
+          const owner = this.owners[ci][slot];
+          this.release((ci << 11) | slot);
+          dropped(owner);
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   /** Records that the key was seen at ts even if no window took the event (keeps it from expiring). */

@@ -22,3 +22,40 @@ test('payment index: positions stay valid across chunks, old payments are forgot
   for (let i = n; i < n + 10; i++) ix.add(`tx${i}`, 'a', i * 1000, 0, 0);
   assert.equal(ix.time(ix.find(`tx${n + 9}`)), (n + 9) * 1000);
 });
+
+test('payment index agrees with a Map under random adds, repeats, lookups and forgetting', () => {
+  let seed = 7;
+  const rnd = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  const ix = new PaymentIndex();
+  const model = new Map<string, number>(); // id → time of its newest payment
+  const times: [string, number][] = [];
+  let t = 0;
+  let forgotten = -1;
+  for (let step = 0; step < 60_000; step++) {
+    t += 1 + rnd(3);
+    // ids drawn from a small space so repeats and hash-neighbour churn happen often
+    const id = `p${rnd(20_000)}`;
+    if (rnd(10) === 0) {
+      const pos = ix.find(id);
+      assert.equal(pos >= 0 ? ix.time(pos) : -1, model.get(id) ?? -1, `find ${id} at step ${step}`);
+      continue;
+    }
+    ix.add(id, 'a', t, 0, 0);
+    model.set(id, t);
+    times.push([id, t]);
+    if (step % 997 === 0) {
+      const cutoff = t - 5_000;
+      ix.forgetUpTo(cutoff);
+      for (; forgotten + 1 < times.length && times[forgotten + 1][1] <= cutoff; forgotten++) {
+        const [old, ot] = times[forgotten + 1];
+        if (model.get(old) === ot) model.delete(old);
+      }
+      assert.equal(ix.size, times.length - forgotten - 1);
+    }
+  }
+  for (const [id, time] of model) assert.equal(ix.time(ix.find(id)), time, id);
+  for (let k = 0; k < 20_000; k++) if (!model.has(`p${k}`)) assert.equal(ix.has(`p${k}`), false, `p${k}`);
+});
