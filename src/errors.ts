@@ -115,15 +115,16 @@ export class NotFoundError extends FengkongError {
 }
 
 /**
- * A list or list entry that cannot be accepted: `field` names what is wrong (`value`, `reason`,
- * `expiresAt`, `kind`, …) and `expected` says what was wanted. Nothing changed.
+ * A list or list entry that cannot be accepted: `path` names the field that is wrong (`value`,
+ * `reason`, `expiresAt`, `kind`, …) as ContractError does, and `expected` says what was wanted.
+ * Nothing changed.
  */
 export class ListError extends FengkongError {
-  readonly field: string;
+  readonly path: string;
   readonly expected: string;
-  constructor(field: string, expected: string) {
-    super(ErrorCode.InvalidList, `${field}: expected ${expected}`);
-    this.field = field;
+  constructor(path: string, expected: string) {
+    super(ErrorCode.InvalidList, `${path}: expected ${expected}`);
+    this.path = path;
     this.expected = expected;
   }
 }

@@ -15,6 +15,7 @@ usage:
   fengkong features                                                   list the builtin features rules can use
   fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model FILE]   run the decision server
   fengkong keys create --role decide|analyst|admin [--data ./data]    print a new API key (only its hash is stored)
+  fengkong lists [show|entries|create|add|remove] … [--data ./data]   block, allow and watch lists (fengkong lists --help)
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   features: async () => (await import('./check.js')).runFeatures,
   serve: async () => (await import('./serve.js')).runServe,
   keys: async () => (await import('./keys.js')).runKeys,
+  lists: async () => (await import('./lists.js')).runLists,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */

@@ -3,7 +3,7 @@
  * reasons. Kept apart from the engine so backtests and shadow policies reuse exactly the same
  * combination logic.
  */
-import { combine, thresholdOutcome } from '../rules/evaluate.js';
+import { applyAllow, combine, thresholdOutcome } from '../rules/evaluate.js';
 import type { CompiledPolicy, CompiledRule, Outcome } from '../rules/policy-types.js';
 import { outcomeRank } from '../rules/policy-types.js';
 
@@ -23,14 +23,17 @@ export interface Decision {
   readonly policy: string;
 }
 
+/** How decisive a matching rule is: decline, then allow (it decided any other outcome), challenge, review, points. */
 function importance(r: CompiledRule): number {
-  return (r.outcome === null ? 0 : outcomeRank(r.outcome)) * 1e6 + r.points;
+  const rank = r.outcome === null ? 0 : r.outcome === 'allow' ? 2.5 : outcomeRank(r.outcome);
+  return rank * 1e6 + r.points;
 }
 
 /**
  * Turns the matching rules (indices in `hits[0..count)`) into a decision: outcome and score as the
  * rule language's `combine` rules them (decline > challenge > review > approve, thresholds on the
- * score), and every matching rule's reason, most decisive first, each code once.
+ * score, then `allow` turning review or challenge into approve), and every matching rule's reason,
+ * most decisive first, each code once.
  */
 export function toDecision(txId: string, policy: CompiledPolicy, hits: Int32Array, count: number): Decision {
   const c = combine(policy, hits, count);
@@ -41,7 +44,8 @@ export function toDecision(txId: string, policy: CompiledPolicy, hits: Int32Arra
 /**
  * Rules and model together: the score is the noisy-OR of the rules' score and the model's calibrated
  * probability, 100·(1 − (1 − p)(1 − rules/100)) — either alone can raise it, neither can lower the
- * other — and the policy's thresholds apply to it; rule outcomes still set a floor.
+ * other — and the policy's thresholds apply to it; rule outcomes still set a floor, and an `allow`
+ * rule still turns review or challenge into approve (never a decline).
  */
 export function toModelDecision(
   txId: string,
@@ -55,7 +59,7 @@ export function toModelDecision(
   const raw = 100 * (1 - (1 - p) * (1 - c.score / 100));
   const score = Math.round(raw * 10_000) / 10_000;
   const byScore = thresholdOutcome(score, policy.thresholds);
-  const outcome = outcomeRank(byScore) > outcomeRank(c.ruleOutcome) ? byScore : c.ruleOutcome;
+  const outcome = applyAllow(outcomeRank(byScore) > outcomeRank(c.ruleOutcome) ? byScore : c.ruleOutcome, c.allowed);
   return { txId, outcome, score, reasons: reasonsOf(policy.rules, hits, count), policy: policy.name };
 }
 

@@ -9,6 +9,7 @@ import { computeLabelFeatures } from '../features/label-features.js';
 import { LabelKnowledge } from '../features/labels.js';
 import { ReferenceData } from '../features/reference.js';
 import { createVector, type FeatureVector } from '../features/vector.js';
+import { ListSet } from '../lists/list-set.js';
 import { topContributions } from '../model/explain.js';
 import { bindModelToPolicy } from '../model/feature-names.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
@@ -28,25 +29,30 @@ export class Engine {
   readonly reference = new ReferenceData();
   readonly accounts = new Map<string, AccountState>();
   readonly labels: LabelKnowledge;
-  private readonly policy: CompiledPolicy;
-  private readonly windows: WindowGroups;
-  private readonly vector: FeatureVector;
-  private readonly hits: Int32Array;
+  /** Block, allow and watch lists `in_list()` reads; a change counts from the very next decision. */
+  readonly lists: ListSet;
+  private policy: CompiledPolicy;
+  private windows: WindowGroups;
+  private vector: FeatureVector;
+  private hits: Int32Array;
   private nextSweep = -Infinity;
   /** latest event time applied. */
   now = -Infinity;
 
-  private readonly model: GbdtModel | null;
-  private readonly contributionScratch: Float64Array;
+  private model: GbdtModel | null;
+  private contributionScratch: Float64Array;
 
   /**
    * @param options.indexPayments keep payments findable by txId for label attribution (default true);
    * see LabelKnowledge.
    * @param options.model a trained model scoring every payment beside the rules (see toModelDecision);
    * bound to this policy's feature slots here, so a model needing a feature the policy lacks fails now.
+   * @param options.lists the lists to decide with (shared with whoever manages them); default a new
+   * ListSet holding the empty default lists.
    */
-  constructor(policy: CompiledPolicy, options: { indexPayments?: boolean; model?: GbdtModel } = {}) {
+  constructor(policy: CompiledPolicy, options: { indexPayments?: boolean; model?: GbdtModel; lists?: ListSet } = {}) {
     this.labels = new LabelKnowledge(options.indexPayments ?? true);
+    this.lists = options.lists ?? new ListSet();
     this.model = options.model === undefined ? null : bindModelToPolicy(options.model, policy);
     this.contributionScratch = new Float64Array(this.model?.featureNames.length ?? 0);
     this.policy = policy;
@@ -58,6 +64,39 @@ export class Engine {
   /** The policy currently deciding. */
   get currentPolicy(): CompiledPolicy {
     return this.policy;
+  }
+
+  /**
+   * Makes `policy` (and `model`, or none) decide from the next payment on, keeping every window whose
+   * signature it shares with the current policy; account memory, reference data and labels stay.
+   * Atomic: nothing runs between the old policy's last decision and the new one's first. Returns the
+   * windows that start empty (see freshWindowsFor: a caller wanting full history warms a new engine
+   * by replay instead). A model that needs a feature the policy lacks throws before anything changes.
+   *
+   * With `warmed` — an engine that ran `policy`'s windows over exactly the events this one applied
+   * (a warm-up by replay, see policy/warm.ts) — every window is taken over from it instead, so none
+   * starts empty; `warmed` must not be used afterwards (its window state now lives here).
+   */
+  replacePolicy(policy: CompiledPolicy, model: GbdtModel | null = null, warmed?: Engine): { fresh: readonly string[] } {
+    const bound = model === null ? null : bindModelToPolicy(model, policy);
+    const windows = new WindowGroups(policy.windows, warmed === undefined ? this.windows : warmed.windows);
+    this.policy = policy;
+    this.model = bound;
+    this.contributionScratch = new Float64Array(bound?.featureNames.length ?? 0);
+    this.windows = windows;
+    this.vector = createVector(policy.numSlots, policy.strSlots);
+    this.hits = new Int32Array(policy.rules.length);
+    return { fresh: windows.fresh };
+  }
+
+  /** The windows of `policy` that would start empty if it replaced the current one now. */
+  freshWindowsFor(policy: CompiledPolicy): string[] {
+    return this.windows.freshFor(policy.windows);
+  }
+
+  /** The model scoring beside the rules, if any. */
+  get currentModel(): GbdtModel | null {
+    return this.model;
   }
 
   /** The feature vector of the last decided payment (for explanations and tests); overwritten by the next. */
@@ -97,6 +136,8 @@ export class Engine {
   decide(tx: TransactionEvent): Decision {
     const p = this.policy;
     const v = this.vector;
+    v.lists = this.lists;
+    v.t = tx.t;
     const acc = this.accounts.get(tx.accountId);
     computeBuiltins(tx, acc, this.reference, v);
     computeLabelFeatures(tx, this.labels, v);

@@ -27,24 +27,38 @@ function emptyValue(w: WindowFeature): number {
  */
 class WindowGroup {
   readonly keyName: string;
-  readonly keySlots: readonly number[];
-  readonly windows: readonly WindowFeature[];
+  /** The group's windows' signatures in order: equal signatures, interchangeable state. */
+  readonly signature: string;
   readonly layout: WindowLayout;
+  keySlots: readonly number[];
+  windows: readonly WindowFeature[];
   private readonly single: KeyedWindows | null;
   private readonly pair: PairKeyedWindows | null;
-  private readonly empty: Float64Array;
+  private empty: Float64Array;
   /** per window, whether the payment being applied enters it (scratch, reused). */
-  private readonly enters: Uint8Array;
+  private enters: Uint8Array;
   /** event time of this group's next sweep; see WindowGroups.sweep. */
   nextSweep = -Infinity;
 
-  constructor(windows: WindowFeature[]) {
+  constructor(windows: readonly WindowFeature[]) {
+    this.keyName = windows[0].keyNames.join('×');
+    this.signature = groupSignature(windows);
+    this.layout = new WindowLayout(windows.map((w) => ({ agg: w.agg, lengthMs: w.lengthMs, buckets: w.buckets })));
+    this.pair = windows[0].keySlots.length === 2 ? new PairKeyedWindows(this.layout) : null;
+    this.single = this.pair === null ? new KeyedWindows(this.layout) : null;
+    this.windows = this.keySlots = [];
+    this.empty = new Float64Array(0);
+    this.enters = new Uint8Array(0);
+    this.bind(windows);
+  }
+
+  /**
+   * Points the group at another policy's windows of the same signature (their slots and filter
+   * closures belong to that policy); the state stays.
+   */
+  bind(windows: readonly WindowFeature[]): void {
     this.windows = windows;
     this.keySlots = windows[0].keySlots;
-    this.keyName = windows[0].keyNames.join('×');
-    this.layout = new WindowLayout(windows.map((w) => ({ agg: w.agg, lengthMs: w.lengthMs, buckets: w.buckets })));
-    this.pair = this.keySlots.length === 2 ? new PairKeyedWindows(this.layout) : null;
-    this.single = this.pair === null ? new KeyedWindows(this.layout) : null;
     this.empty = Float64Array.from(windows, emptyValue);
     this.enters = new Uint8Array(windows.length);
   }
@@ -120,19 +134,53 @@ class WindowGroup {
   }
 }
 
+function groupSignature(windows: readonly WindowFeature[]): string {
+  return `${windows[0].keyNames.join('×')}\n${windows.map((w) => w.signature).join('\n')}`;
+}
+
+/** The policy's windows grouped by key, in declaration order. */
+function byKey(windows: readonly WindowFeature[]): WindowFeature[][] {
+  const groups = new Map<string, WindowFeature[]>();
+  for (const w of windows) {
+    const k = w.keyNames.join('\u0000');
+    const list = groups.get(k);
+    if (list) list.push(w);
+    else groups.set(k, [w]);
+  }
+  return [...groups.values()];
+}
+
 /** Every window group of a policy. */
 export class WindowGroups {
   readonly groups: readonly WindowGroup[];
+  /** Names of the windows that started empty because `previous` held no state of their signature. */
+  readonly fresh: readonly string[];
 
-  constructor(windows: readonly WindowFeature[]) {
-    const byKey = new Map<string, WindowFeature[]>();
-    for (const w of windows) {
-      const k = w.keyNames.join('\u0000');
-      const list = byKey.get(k);
-      if (list) list.push(w);
-      else byKey.set(k, [w]);
-    }
-    this.groups = [...byKey.values()].map((ws) => new WindowGroup(ws));
+  /**
+   * Groups `windows` by key. With `previous` (the groups of the policy being replaced), every group
+   * whose windows have the same signatures takes over that group's state, so a new policy version
+   * that keeps its windows decides the next payment with full history; the others start empty.
+   */
+  constructor(windows: readonly WindowFeature[], previous?: WindowGroups) {
+    const old = new Map(previous?.groups.map((g) => [g.signature, g]));
+    const fresh: string[] = [];
+    this.groups = byKey(windows).map((ws) => {
+      const kept = old.get(groupSignature(ws));
+      if (kept !== undefined) {
+        old.delete(kept.signature);
+        kept.bind(ws);
+        return kept;
+      }
+      if (previous !== undefined) for (const w of ws) fresh.push(w.name);
+      return new WindowGroup(ws);
+    });
+    this.fresh = fresh;
+  }
+
+  /** Names of the windows that a swap to `windows` would start empty (nothing is changed). */
+  freshFor(windows: readonly WindowFeature[]): string[] {
+    const have = new Set(this.groups.map((g) => g.signature));
+    return byKey(windows).flatMap((ws) => (have.has(groupSignature(ws)) ? [] : ws.map((w) => w.name)));
   }
 
   /** Updates and reads every window for one payment. */

@@ -10,12 +10,27 @@
 /** The value types of the rule language. */
 export type ValueType = 'number' | 'boolean' | 'string';
 
+/**
+ * What `in_list(x, "name")` reads: is `value` on list `list` at event time `atMs`? Must not allocate,
+ * and must answer false for the unknown value ''.
+ */
+export interface ListLookup {
+  has(list: string, value: string, atMs: number): boolean;
+}
+
 /** The values of one transaction's features, indexed by slot. */
 export interface FeatureVector {
   /** number and boolean features; NaN = unknown. */
   readonly num: Float64Array;
   /** string features; '' = unknown. */
   readonly str: string[];
+  /**
+   * The lists `in_list()` reads, set by the engine that owns them. Read through the vector, never
+   * captured by a compiled policy, so policies can be swapped and lists changed independently.
+   */
+  lists: ListLookup;
+  /** Event time (epoch ms) of the payment being decided, NaN when unknown; list expiry compares with it. */
+  t: number;
 }
 
 /** One named feature the engine computes for every transaction. */
@@ -42,5 +57,8 @@ export interface BuiltinCatalog {
 export function createVector(numSlots: number, strSlots: number): FeatureVector {
   const num = new Float64Array(numSlots).fill(NaN);
   const str = new Array<string>(strSlots).fill('');
-  return { num, str };
+  return { num, str, lists: NO_LISTS, t: NaN };
 }
+
+/** The lists of a vector no engine has given its own: every list is empty. */
+export const NO_LISTS: ListLookup = Object.freeze({ has: () => false });

@@ -7,7 +7,8 @@
 import type { DerivedDecl, Expr, NameExpr, NameRef, PolicyFile, RuleDecl, SettingDecl, WindowDecl } from './ast.js';
 import { Diagnostics, didYouMean, posText, type DiagnosticBag, type SourcePos } from './diagnostics.js';
 import type { BuiltinCatalog, ValueType } from '../features/vector.js';
-import { OUTCOMES, type Outcome } from './policy-types.js';
+import { RULE_OUTCOMES, type RuleOutcome } from './policy-types.js';
+import { LIST_NAME_RE } from '../lists/types.js';
 
 /** A value type, or `error` after something was already reported. */
 export type Ty = ValueType | 'error';
@@ -43,7 +44,14 @@ export interface CheckedDerived {
 export interface CheckedRule {
   readonly decl: RuleDecl;
   readonly file: string;
-  readonly outcome: Outcome | null;
+  readonly outcome: RuleOutcome | null;
+}
+
+/** One `in_list(x, "name")` call: the list, the builtin looked up (null when not a plain feature) and where. */
+export interface CheckedListUse {
+  readonly list: string;
+  readonly feature: string | null;
+  readonly pos: SourcePos;
 }
 
 /** Score settings after defaults. */
@@ -67,6 +75,8 @@ export interface CheckedPolicy {
   readonly strSlots: number;
   readonly types: ReadonlyMap<Expr, Ty>;
   readonly symbols: ReadonlyMap<NameExpr, FeatureSymbol>;
+  /** every well-formed in_list() call, in checking order. */
+  readonly listUses: readonly CheckedListUse[];
 }
 
 /** Shortest window, in ms: below a second, bucketing is noise. */
@@ -100,6 +110,7 @@ class Checker {
   /** derived feature name → its position in declaration order. */
   private readonly derivedIndex = new Map<string, number>();
   private readonly used = new Set<string>();
+  private readonly listUses: CheckedListUse[] = [];
 
   constructor(
     private readonly builtins: BuiltinCatalog,
@@ -178,6 +189,7 @@ class Checker {
       strSlots: this.builtins.strSlots,
       types: this.types,
       symbols: this.symbols,
+      listUses: this.listUses,
     };
   }
 
@@ -233,9 +245,9 @@ class Checker {
     else seen.set(r.name.name, r.name.pos);
     if (!r.broken && r.when === null) this.bag.add(Diagnostics.RuleWithoutWhen, r.name.pos, r.name.name);
     if (!r.broken && r.outcome === null && r.score === null) this.bag.add(Diagnostics.RuleWithoutEffect, r.name.pos, r.name.name);
-    let outcome: Outcome | null = null;
+    let outcome: RuleOutcome | null = null;
     if (r.outcome) {
-      const o = OUTCOMES.find((x) => x === r.outcome?.name);
+      const o = RULE_OUTCOMES.find((x) => x === r.outcome?.name);
       if (o) outcome = o;
       else this.bag.add(Diagnostics.UnknownOutcome, r.outcome.pos, r.outcome.name);
     }
@@ -393,6 +405,7 @@ class Checker {
   }
 
   private checkCall(e: Extract<Expr, { kind: 'call' }>, scope: Scope): Ty {
+    if (e.fn === 'in_list') return this.checkInList(e, scope);
     const argTypes = e.args.map((a) => this.checkExpr(a, scope));
     const sig: Record<string, { n: number; result: Ty; any?: boolean }> = {
       abs: { n: 1, result: 'number' },
@@ -416,6 +429,29 @@ class Checker {
       });
     }
     return s.result;
+  }
+
+  /** in_list(x, "name"): x a string, the name a string literal that can name a list. */
+  private checkInList(e: Extract<Expr, { kind: 'call' }>, scope: Scope): Ty {
+    if (e.args.length !== 2) {
+      e.args.forEach((a) => this.checkExpr(a, scope));
+      this.bag.add(Diagnostics.ArgumentCount, e.pos, e.fn, '2 arguments', e.args.length);
+      return 'boolean';
+    }
+    const [value, name] = e.args;
+    const t = this.checkExpr(value, scope);
+    if (t !== 'string' && t !== 'error') this.bag.add(Diagnostics.ExpectedType, value.pos, 'Argument 1 of in_list()', 'a string', article(t));
+    if (name.kind !== 'str') {
+      this.bag.add(Diagnostics.ListNameNotLiteral, name.pos);
+      return 'boolean';
+    }
+    this.types.set(name, 'string');
+    if (!LIST_NAME_RE.test(name.value)) {
+      this.bag.add(Diagnostics.InvalidListName, name.pos, name.value);
+      return 'boolean';
+    }
+    this.listUses.push({ list: name.value, feature: value.kind === 'name' ? value.name : null, pos: name.pos });
+    return 'boolean';
   }
 
   private lintEmptyString(lit: Expr, other: Expr): void {

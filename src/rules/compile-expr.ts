@@ -394,6 +394,7 @@ export class ExprCompiler {
       case 'in':
         return this.inList(e.operand, e.items, e.negated !== want);
       case 'call':
+        if (e.fn === 'in_list') return this.onList(e.args[0], e.args[1], want);
         return this.known(e.args[0], want);
       default:
         throw new Error(`internal: ${e.kind} is not a boolean`);
@@ -473,6 +474,31 @@ export class ExprCompiler {
       f: (v) => {
         const x = f(v);
         return x === x && !set.has(x);
+      },
+    };
+  }
+
+  /**
+   * in_list(x, "name"): x known and on the list (`want`), or x known and not on it. The list is read
+   * through the vector (`v.lists`, set by the engine) at the payment's event time `v.t`, never
+   * captured here, so a compiled policy works with whatever lists the engine deciding it owns.
+   */
+  private onList(operand: Expr, nameExpr: Expr, want: boolean): Bool {
+    if (nameExpr.kind !== 'str') throw new Error('internal: in_list() without a literal list name reached code generation');
+    const list = nameExpr.value;
+    const o = this.str(operand);
+    if (o.k === 'const') {
+      const c = o.c;
+      if (c === '') return FALSE;
+      return { k: 'fn', f: want ? (v) => v.lists.has(list, c, v.t) : (v) => !v.lists.has(list, c, v.t) };
+    }
+    const s = o.s;
+    if (want) return { k: 'fn', f: (v) => v.lists.has(list, v.str[s], v.t) };
+    return {
+      k: 'fn',
+      f: (v) => {
+        const x = v.str[s];
+        return x !== '' && !v.lists.has(list, x, v.t);
       },
     };
   }

@@ -6,11 +6,12 @@
 import type { PolicyDiagnostic } from '../errors.js';
 import { PolicyCompileError } from '../errors.js';
 import type { BuiltinCatalog } from '../features/vector.js';
-import type { PolicyFile } from './ast.js';
+import type { PolicyFile, WindowDecl } from './ast.js';
 import { checkFiles } from './checker.js';
 import { ExprCompiler } from './compile-expr.js';
 import { DiagnosticBag, Diagnostics } from './diagnostics.js';
 import { parseFile } from './parser.js';
+import { printExpr } from './print.js';
 import type { CompiledPolicy, CompiledRule, DerivedFeature, WindowFeature } from './policy-types.js';
 
 /** One policy file: its name (shown in diagnostics) and its text. */
@@ -29,9 +30,20 @@ interface BuildResult {
   readonly policy: PolicyBuild | null;
 }
 
-function build(sources: readonly PolicySource[], builtins: BuiltinCatalog, name: string): BuildResult {
+/** How to compile, beyond the sources. */
+export interface CompileOptions {
+  /**
+   * Files whose `setting`s replace the same settings of the other files instead of clashing with
+   * them (FKR508): an incident overlay compiled on top of a policy, so its thresholds win without
+   * editing the policy's files. Two such files setting the same thing still clash.
+   */
+  readonly overrideFiles?: readonly string[];
+}
+
+function build(sources: readonly PolicySource[], builtins: BuiltinCatalog, name: string, options: CompileOptions = {}): BuildResult {
   const bag = new DiagnosticBag();
-  const files: PolicyFile[] = sources.map((s) => parseFile(s.file, s.text, bag));
+  const parsed: PolicyFile[] = sources.map((s) => parseFile(s.file, s.text, bag));
+  const files = options.overrideFiles?.length ? withOverrides(parsed, new Set(options.overrideFiles)) : parsed;
   const checked = checkFiles(files, builtins, bag);
   const order = sources.map((s) => s.file);
   if (bag.hasErrors) return { diagnostics: bag.sorted(order), policy: null };
@@ -48,6 +60,7 @@ function build(sources: readonly PolicySource[], builtins: BuiltinCatalog, name:
       lengthMs: w.decl.lengthMs,
       buckets: w.buckets,
       filter: filter === null || filter.constant === true ? null : filter.test,
+      signature: windowSignature(w.decl, w.buckets, filter?.constant === true),
       slot: w.slot,
       line: w.decl.name.pos.line,
     };
@@ -87,22 +100,57 @@ function build(sources: readonly PolicySource[], builtins: BuiltinCatalog, name:
     scoreScale: s.scale,
     numSlots: checked.numSlots,
     strSlots: checked.strSlots,
+    lists: Object.freeze([...new Set(checked.listUses.map((u) => u.list))].sort()),
+    listUses: Object.freeze(checked.listUses.map((u) => Object.freeze({ list: u.list, feature: u.feature, file: u.pos.file, line: u.pos.line }))),
     warnings: Object.freeze(diagnostics),
   });
   return { diagnostics, policy };
+}
+
+/** The files with every setting an override file also sets left out of the other files. */
+function withOverrides(files: readonly PolicyFile[], overrides: ReadonlySet<string>): PolicyFile[] {
+  const set = new Set<string>();
+  for (const f of files) {
+    if (!overrides.has(f.file)) continue;
+    for (const d of f.decls) if (d.kind === 'setting') set.add(d.name.name);
+  }
+  if (set.size === 0) return [...files];
+  return files.map((f) =>
+    overrides.has(f.file) ? f : { ...f, decls: f.decls.filter((d) => d.kind !== 'setting' || !set.has(d.name.name)) },
+  );
+}
+
+/**
+ * What a window computes, as canonical text (name and position left out): equal signatures in two
+ * policies mean the same state, so a policy swap can hand it over. Filters may only read builtins
+ * (the checker's rule), whose meaning never depends on the policy.
+ */
+function windowSignature(d: WindowDecl, buckets: number, constantFilter: boolean): string {
+  const filter = d.filter === null || constantFilter ? '' : ` where ${printExpr(d.filter)}`;
+  return `${d.agg}(${d.value?.name ?? ''}) by ${d.keys.map((k) => k.name).join(',')} over ${d.lengthMs}ms/${buckets}${filter}`;
 }
 
 /**
  * Compiles a policy, or throws PolicyCompileError with every error and warning found. Files are read
  * in the order given; features may be declared in any of them.
  */
-export function compilePolicy(sources: readonly PolicySource[], builtins: BuiltinCatalog, name = 'policy'): PolicyBuild {
-  const r = build(sources, builtins, name);
+export function compilePolicy(
+  sources: readonly PolicySource[],
+  builtins: BuiltinCatalog,
+  name = 'policy',
+  options: CompileOptions = {},
+): PolicyBuild {
+  const r = build(sources, builtins, name, options);
   if (!r.policy) throw new PolicyCompileError(r.diagnostics);
   return r.policy;
 }
 
 /** Every diagnostic (errors and warnings) without throwing, for editors, `fengkong check` and CI. */
-export function checkPolicy(sources: readonly PolicySource[], builtins: BuiltinCatalog, name = 'policy'): PolicyDiagnostic[] {
-  return build(sources, builtins, name).diagnostics;
+export function checkPolicy(
+  sources: readonly PolicySource[],
+  builtins: BuiltinCatalog,
+  name = 'policy',
+  options: CompileOptions = {},
+): PolicyDiagnostic[] {
+  return build(sources, builtins, name, options).diagnostics;
 }

@@ -35,22 +35,37 @@ export function thresholdOutcome(score: number, t: Thresholds): Outcome {
 export interface Combined {
   readonly points: number;
   readonly score: number;
-  /** the highest outcome any matching rule asked for ('approve' when none did). */
+  /** the highest outcome any matching rule asked for ('approve' when none did); `allow` does not count here. */
   readonly ruleOutcome: Outcome;
-  /** the higher of ruleOutcome and the score's own outcome. */
+  /** a matching rule asked for `allow`. */
+  readonly allowed: boolean;
+  /** the higher of ruleOutcome and the score's own outcome, then `allow` applied (see applyAllow). */
   readonly outcome: Outcome;
+}
+
+/**
+ * The `allow` precedence: an allowed payment that would be reviewed or challenged (by a rule or by
+ * its score) is approved; a decline is never overridden. The score and reasons stay as they are.
+ */
+export function applyAllow(outcome: Outcome, allowed: boolean): Outcome {
+  return allowed && outcome !== 'decline' ? 'approve' : outcome;
 }
 
 /** Sums points and takes the highest-priority outcome, so every caller decides the same way. */
 export function combine(policy: CompiledPolicy, hits: Int32Array, count: number): Combined {
   let points = 0;
   let ruleOutcome: Outcome = 'approve';
+  let allowed = false;
   for (let i = 0; i < count; i++) {
     const r = policy.rules[hits[i]];
     points += r.points;
-    if (r.outcome !== null && outcomeRank(r.outcome) > outcomeRank(ruleOutcome)) ruleOutcome = r.outcome;
+    const o = r.outcome;
+    if (o === null) continue;
+    if (o === 'allow') allowed = true;
+    else if (outcomeRank(o) > outcomeRank(ruleOutcome)) ruleOutcome = o;
   }
   const score = scoreOf(points, policy.scoreScale);
   const byScore = thresholdOutcome(score, policy.thresholds);
-  return { points, score, ruleOutcome, outcome: outcomeRank(byScore) > outcomeRank(ruleOutcome) ? byScore : ruleOutcome };
+  const outcome = outcomeRank(byScore) > outcomeRank(ruleOutcome) ? byScore : ruleOutcome;
+  return { points, score, ruleOutcome, allowed, outcome: applyAllow(outcome, allowed) };
 }

@@ -206,7 +206,7 @@ class Parser {
             when = this.parseExpr();
             break;
           case 'outcome':
-            outcome = this.expectName('an outcome: approve, review, challenge or decline');
+            outcome = this.expectName('an outcome: approve, review, challenge, decline or allow');
             break;
           case 'score': {
             const neg = this.peek();

@@ -8,6 +8,13 @@ import type { FeatureVector } from '../features/vector.js';
 export const OUTCOMES = ['approve', 'review', 'challenge', 'decline'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/**
+ * What a rule may ask for: a decision outcome, or `allow`, which turns a review or challenge (from
+ * rules or score) into approve but never overrides a decline. It is not itself a decision outcome.
+ */
+export const RULE_OUTCOMES = [...OUTCOMES, 'allow'] as const;
+export type RuleOutcome = (typeof RULE_OUTCOMES)[number];
+
 /** Priority of an outcome: the highest among all matching rules wins. */
 export function outcomeRank(o: Outcome): number {
   return o === 'decline' ? 3 : o === 'challenge' ? 2 : o === 'review' ? 1 : 0;
@@ -34,6 +41,8 @@ export interface WindowFeature {
   readonly buckets: number;
   /** only events for which this holds enter the window; evaluated on the current transaction's builtins. */
   readonly filter: Predicate | null;
+  /** What the window computes as canonical text; equal signatures hold interchangeable state. */
+  readonly signature: string;
   /** num slot the engine writes this feature's value into before rules run. */
   readonly slot: number;
   readonly line: number;
@@ -53,7 +62,7 @@ export interface CompiledRule {
   readonly name: string;
   readonly reason: string;
   readonly description: string;
-  readonly outcome: Outcome | null;
+  readonly outcome: RuleOutcome | null;
   readonly points: number;
   readonly test: Predicate;
   readonly file: string;
@@ -79,4 +88,16 @@ export interface CompiledPolicy {
   /** total num / str slots a vector for this policy needs. */
   readonly numSlots: number;
   readonly strSlots: number;
+  /** Names of the lists the policy's `in_list()` calls read, sorted, each once: a list a live policy uses must not be deleted. */
+  readonly lists: readonly string[];
+  /** Every `in_list()` call: which list, the feature looked up (null for a literal) and where, to check list kinds. */
+  readonly listUses: readonly ListUse[];
+}
+
+/** One `in_list(feature, "list")` call of a policy. */
+export interface ListUse {
+  readonly list: string;
+  readonly feature: string | null;
+  readonly file: string;
+  readonly line: number;
 }

@@ -4,6 +4,7 @@
  */
 import type { ModuleFactory } from './routes.js';
 import { auditModule } from './routes/audit.js';
+import { listsModule } from './routes/lists.js';
 
 /** Every module, in the order their routes are matched. */
-export const MODULES: readonly ModuleFactory[] = [auditModule];
+export const MODULES: readonly ModuleFactory[] = [auditModule, listsModule];

@@ -2,9 +2,15 @@
 // staying quiet on the nearest legitimate look-alike.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseEvent } from '../../src/contract/parse.js';
+import type { Decision } from '../../src/engine/decision.js';
+import { Engine } from '../../src/engine/engine.js';
+import { ListSet } from '../../src/lists/list-set.js';
 import { account, at, baseWorld, BJ, DAY, defaultPolicy, GZ, HOUR, last, MIN, SZ, SZ2, tx } from './world.js';
 
 type Obj = Record<string, unknown>;
+/** Entries put on the default lists before the events run: [list, value]. */
+type Listed = [string, string][];
 const T = 10 * HOUR; // 10:00 local on DAY0
 
 const M2 = { merchantId: 'M2', terminalId: 'T2', mcc: '5944', merchantName: '深圳珠宝行', geo: SZ2 };
@@ -22,7 +28,7 @@ function acctEvent(ms: number, kind: string, extra: Obj = {}): Obj {
   return { type: 'account_event', ts: at(ms), accountId: 'A1', kind, ...extra };
 }
 
-const CASES: { code: string; fires: Obj[]; quiet: Obj[] }[] = [
+const CASES: { code: string; fires: Obj[]; quiet: Obj[]; lists?: Listed }[] = [
   { code: 'SMALL_PAYMENT_BURST', fires: burst(5, 2_000, MIN), quiet: burst(4, 2_000, MIN) },
   {
     code: 'SMALL_PAYMENT_BURST_MANY_MERCHANTS',
@@ -185,18 +191,74 @@ const CASES: { code: string; fires: Obj[]; quiet: Obj[] }[] = [
   { code: 'MERCHANT_NAME_MISMATCH', fires: [tx(T, { merchantName: '某某商行' })], quiet: [tx(T)] },
   { code: 'UNREGISTERED_MERCHANT', fires: [tx(T, { merchantId: 'M404' })], quiet: [tx(T)] },
   { code: 'UNREGISTERED_TERMINAL', fires: [tx(T, { terminalId: 'T404' })], quiet: [tx(T)] },
+  // lists (rules/05-lists.fk): the quiet case is the same payment with another value than the one listed
+  { code: 'LIST_BLOCKED_ACCOUNT', lists: [['block_accounts', 'A1']], fires: [tx(T)], quiet: [account('A2'), tx(T, { accountId: 'A2' })] },
+  { code: 'LIST_BLOCKED_DEVICE', lists: [['block_devices', 'D9']], fires: [tx(T, { deviceId: 'D9' })], quiet: [tx(T)] },
+  { code: 'LIST_BLOCKED_MERCHANT', lists: [['block_merchants', 'M1']], fires: [tx(T)], quiet: [tx(T, M2)] },
+  // the terminal's own merchant is blocked even when the payment carries another merchant's code (跳码)
+  { code: 'LIST_BLOCKED_MERCHANT', lists: [['block_merchants', 'M2']], fires: [tx(T, { terminalId: 'T2' })], quiet: [tx(T)] },
+  { code: 'LIST_BLOCKED_TERMINAL', lists: [['block_terminals', 'T1']], fires: [tx(T)], quiet: [tx(T, M2)] },
+  { code: 'LIST_BLOCKED_IP', lists: [['block_ips', '10.6.6.6']], fires: [tx(T, { ip: '10.6.6.6' })], quiet: [tx(T)] },
+  { code: 'LIST_ALLOWED_ACCOUNT', lists: [['allow_accounts', 'A1']], fires: [tx(T)], quiet: [account('A2'), tx(T, { accountId: 'A2' })] },
+  { code: 'LIST_WATCHED_ACCOUNT', lists: [['watch_accounts', 'A1']], fires: [tx(T)], quiet: [account('A2'), tx(T, { accountId: 'A2' })] },
+  { code: 'LIST_WATCHED_MERCHANT', lists: [['watch_merchants', 'M2']], fires: [tx(T, M2)], quiet: [tx(T)] },
 ];
 
-const codes = (events: Obj[]): string[] => last([...baseWorld(), ...events]).reasons.map((r) => r.code);
+/** The last decision of the events after the base world, with `listed` on the default lists. */
+function decideWith(events: Obj[], listed: Listed = []): Decision {
+  if (listed.length === 0) return last([...baseWorld(), ...events]);
+  const lists = new ListSet();
+  for (const [list, value] of listed) lists.add(list, { value, reason: 'test' }, 'key_test', 0);
+  const engine = new Engine(defaultPolicy(), { lists });
+  let d: Decision | null = null;
+  for (const e of [...baseWorld(), ...events]) d = engine.apply(parseEvent(e)) ?? d;
+  if (d === null) throw new Error('no decision');
+  return d;
+}
+
+const codes = (events: Obj[], listed?: Listed): string[] => decideWith(events, listed).reasons.map((r) => r.code);
 
 for (const c of CASES) {
-  test(`${c.code} fires on its signal`, () => {
-    assert.ok(codes(c.fires).includes(c.code), `reasons: ${codes(c.fires).join(', ')}`);
+  const label = c.lists ? ` (${c.lists.map(([l, v]) => `${v} on ${l}`).join(', ')})` : '';
+  test(`${c.code} fires on its signal${label}`, () => {
+    assert.ok(codes(c.fires, c.lists).includes(c.code), `reasons: ${codes(c.fires, c.lists).join(', ')}`);
   });
-  test(`${c.code} stays quiet on the legitimate look-alike`, () => {
-    assert.ok(!codes(c.quiet).includes(c.code), `reasons: ${codes(c.quiet).join(', ')}`);
+  test(`${c.code} stays quiet on the legitimate look-alike${label}`, () => {
+    assert.ok(!codes(c.quiet, c.lists).includes(c.code), `reasons: ${codes(c.quiet, c.lists).join(', ')}`);
   });
 }
+
+test('a blocked value declines; a watched one is reviewed; an allowed one alone is approved', () => {
+  assert.equal(decideWith([tx(T, { deviceId: 'D9' })], [['block_devices', 'D9']]).outcome, 'decline');
+  assert.equal(decideWith([tx(T, M2)], [['watch_merchants', 'M2']]).outcome, 'review');
+  const allowed = decideWith([tx(T)], [['allow_accounts', 'A1']]);
+  assert.deepEqual([allowed.outcome, allowed.reasons.map((r) => r.code)], ['approve', ['LIST_ALLOWED_ACCOUNT']]);
+});
+
+test('allow_accounts turns review and challenge into approve, keeping the score and the reasons', () => {
+  // an unregistered terminal asks for review; a new device after a password reset for a challenge
+  const review = [tx(T, { terminalId: 'T404' })];
+  const challenge = [acctEvent(T, 'password_reset', { deviceId: 'D9' }), tx(T + 30 * MIN, { deviceId: 'D9' })];
+  for (const events of [review, challenge]) {
+    const plain = decideWith(events);
+    const allowed = decideWith(events, [['allow_accounts', 'A1']]);
+    assert.ok(plain.outcome === 'review' || plain.outcome === 'challenge', plain.outcome);
+    assert.equal(allowed.outcome, 'approve');
+    assert.equal(allowed.score, plain.score);
+    assert.equal(allowed.reasons[0].code, 'LIST_ALLOWED_ACCOUNT');
+    assert.deepEqual(allowed.reasons.slice(1), plain.reasons);
+  }
+});
+
+test("allow_accounts never overrides a decline: neither a rule's nor a block list's (the score's: test/lists/allow.test.ts)", () => {
+  const byRule = decideWith([tx(T, { acquirerId: '48029999' })], [['allow_accounts', 'A1']]);
+  assert.equal(byRule.outcome, 'decline');
+  assert.equal(byRule.reasons[0].code, 'ACQUIRER_UNLICENSED');
+  assert.ok(byRule.reasons.some((r) => r.code === 'LIST_ALLOWED_ACCOUNT'));
+  const byList = decideWith([tx(T)], [['allow_accounts', 'A1'], ['block_accounts', 'A1']]);
+  assert.equal(byList.outcome, 'decline');
+  assert.equal(byList.reasons[0].code, 'LIST_BLOCKED_ACCOUNT');
+});
 
 test('every rule of the default policy has a case here', () => {
   const covered = new Set(CASES.map((c) => c.code));

@@ -218,3 +218,43 @@ rule D
   assert.equal(d.outcome, 'approve'); // score 37.5 < review 40
   assert.equal(scoreOf(-5, 50), 0);
 });
+
+test('outcome allow: turns a review or challenge (by rule or by score) into approve, never a decline', () => {
+  const p = compile(`
+setting score.scale = 50
+setting score.review = 40
+setting score.challenge = 60
+setting score.decline = 80
+rule TRUSTED
+  when hour == 1
+  outcome allow
+rule ASKS_REVIEW
+  when amount > 10
+  outcome review
+rule ASKS_CHALLENGE
+  when amount > 20
+  outcome challenge
+rule ASKS_DECLINE
+  when amount > 1000
+  outcome decline
+rule POINTS
+  when is_night
+  score 250
+`);
+  const hits = new Int32Array(p.rules.length);
+  const outcome = (values: Record<string, number | boolean>): [string, boolean, number] => {
+    const c = combine(p, hits, evaluateRules(p, vec(p, values), hits));
+    return [c.outcome, c.allowed, c.score];
+  };
+  assert.deepEqual(outcome({ amount: 15, hour: 2 }), ['review', false, 0]);
+  assert.deepEqual(outcome({ amount: 15, hour: 1 }), ['approve', true, 0]);
+  assert.deepEqual(outcome({ amount: 25, hour: 1 }), ['approve', true, 0]);
+  assert.deepEqual(outcome({ amount: 2000, hour: 1 }), ['decline', true, 0]);
+  // the score's own decline (250 points → 83.3) stands too; the score is never lowered
+  const [o, allowed, score] = outcome({ amount: 5, hour: 1, is_night: true });
+  assert.deepEqual([o, allowed], ['decline', true]);
+  assert.ok(score > 83 && score < 84);
+  // allow alone: approve (it never raises anything either)
+  assert.deepEqual(outcome({ amount: 5, hour: 1, is_night: false }), ['approve', true, 0]);
+  assert.equal(p.rules[0].outcome, 'allow');
+});

@@ -28,6 +28,39 @@ CREATE TABLE IF NOT EXISTS api_keys (
 `;
 
 /**
+ * Block, allow and watch lists (see src/store/lists.ts). Added after version 1 without a version
+ * bump: every statement is IF NOT EXISTS (or OR IGNORE) and the list adapter runs them on each
+ * writable open, so an existing data folder gains the tables and a new one gets them on first use.
+ * `lists_version` counts committed changes, so a server notices changes made by the CLI.
+ */
+export const LISTS_DDL = `
+CREATE TABLE IF NOT EXISTS lists (
+  name        TEXT    PRIMARY KEY,
+  kind        TEXT    NOT NULL CHECK (kind IN ('account', 'device', 'merchant', 'terminal', 'ip', 'string')),
+  purpose     TEXT    NOT NULL CHECK (purpose IN ('block', 'allow', 'watch')),
+  description TEXT    NOT NULL,
+  created_by  TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  builtin     INTEGER NOT NULL CHECK (builtin IN (0, 1))
+) STRICT;
+CREATE TABLE IF NOT EXISTS list_entries (
+  list        TEXT    NOT NULL REFERENCES lists (name) ON DELETE CASCADE,
+  value       TEXT    NOT NULL,
+  reason      TEXT    NOT NULL,
+  author      TEXT    NOT NULL,
+  added_at    INTEGER NOT NULL,
+  expires_at  INTEGER,
+  PRIMARY KEY (list, value)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS list_entries_expiry ON list_entries (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS lists_version (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  version     INTEGER NOT NULL
+) STRICT;
+INSERT OR IGNORE INTO lists_version (id, version) VALUES (1, 0);
+`;
+
+/**
  * Durability settings: WAL so readers never wait for the writer, `synchronous = FULL` so a
  * committed transaction survives power loss (the WAL is fsynced at every commit), and a busy
  * timeout so a `keys create` beside a running server waits instead of failing.

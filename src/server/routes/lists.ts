@@ -1,0 +1,206 @@
+/**
+ * Block, allow and watch lists over HTTP: analysts read, admins change. Every change is checked
+ * (a refusal changes nothing), committed to the data folder together with its audit record, and
+ * applied to the engine's lists, where the very next decision sees it. Changes made beside the
+ * server (`fengkong lists add …` on the same data folder) are picked up within a second, and before
+ * every list request.
+ */
+import type { Engine } from '../../engine/engine.js';
+import { ListSet, pageLimit } from '../../lists/list-set.js';
+import { ListManager } from '../../lists/manager.js';
+import { LIST_KINDS, LIST_PURPOSES, MAX_TEXT_LENGTH, MAX_VALUE_LENGTH, type ListChange } from '../../lists/types.js';
+import { checkListName } from '../../lists/validate.js';
+import { SqliteAuditLog } from '../../store/sqlite/audit.js';
+import { SqliteListStore } from '../../store/sqlite/lists.js';
+import type { BodyLimits } from '../body.js';
+import type { ApiRequest, ModuleFactory } from '../routes.js';
+
+/** A list or entry body is a few hundred bytes. */
+const LIST_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
+/** How often the server looks for changes other writers (the CLI) committed. */
+const SYNC_EVERY_MS = 1_000;
+
+const LIST_SCHEMA = {
+  type: 'object',
+  required: ['name', 'kind', 'purpose'],
+  properties: {
+    name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' },
+    kind: { enum: LIST_KINDS },
+    purpose: { enum: LIST_PURPOSES },
+    description: { type: 'string', maxLength: MAX_TEXT_LENGTH },
+  },
+};
+
+const ENTRY_SCHEMA = {
+  type: 'object',
+  required: ['value', 'reason'],
+  properties: {
+    value: { type: 'string', minLength: 1, maxLength: MAX_VALUE_LENGTH },
+    reason: { type: 'string', minLength: 1, maxLength: MAX_TEXT_LENGTH },
+    expiresAt: { description: 'epoch ms or ISO 8601 with offset; absent or null: never', type: ['integer', 'string', 'null'] },
+  },
+};
+
+/** The engine's lists kept in step with the data folder's list store. */
+class LiveLists {
+  readonly manager: ListManager;
+  private seen: number;
+  private committed = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly store: SqliteListStore,
+  ) {
+    this.manager = new ListManager(engine.lists, store, () => engine.currentPolicy.lists);
+    this.seen = store.version();
+    store.loadInto(engine.lists);
+    this.timer = setInterval(() => {
+      try {
+        this.sync();
+      } catch (e) {
+        process.stderr.write(`fengkong serve: cannot reload lists: ${(e as Error).message}\n`);
+      }
+    }, SYNC_EVERY_MS).unref();
+  }
+
+  /** Called by the store's hook inside each change's transaction. */
+  noteCommit(version: number): void {
+    this.committed = version;
+  }
+
+  /** Reloads every list when another writer committed since we last looked. */
+  sync(): void {
+    const v = this.store.version();
+    if (v === this.seen) return;
+    const fresh = new ListSet();
+    this.store.loadInto(fresh);
+    this.engine.lists.replaceWith(fresh);
+    this.seen = v;
+  }
+
+  /** Runs one change through the manager; a version that skipped one means another writer got in between. */
+  change(fn: (m: ListManager) => ListChange): ListChange {
+    this.sync();
+    const c = fn(this.manager);
+    if (this.committed === this.seen + 1) this.seen = this.committed;
+    else this.sync();
+    return c;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.store.close();
+  }
+}
+
+function page(req: ApiRequest): { after?: string; limit: number } {
+  const raw = req.query.get('limit');
+  const limit = pageLimit(raw === null ? undefined : raw.trim() === '' ? NaN : Number(raw));
+  const after = req.query.get('after');
+  return after === null ? { limit } : { after, limit };
+}
+
+/** The list routes. */
+export const listsModule: ModuleFactory = ({ engine, dataDir }) => {
+  let live: LiveLists | null = null;
+  let audit: SqliteAuditLog | null = null;
+  // its own connection, so each change and its audit record commit in one transaction
+  const store = SqliteListStore.open(dataDir, {
+    onChange: (c, version) => {
+      if (audit === null) throw new Error('internal: list change before the audit log is open');
+      audit.append(c);
+      live?.noteCommit(version);
+    },
+  });
+  try {
+    audit = new SqliteAuditLog(store.database);
+    live = new LiveLists(engine, store);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+  const l = live;
+  const lists = l.manager.set;
+  // a rule naming a list that does not exist, or of another kind, can never fire as meant: say so at start
+  for (const p of lists.problems(engine.currentPolicy.listUses)) process.stderr.write(`fengkong serve: warning: ${p}\n`);
+  const summary = (name: string): Record<string, unknown> => ({
+    ...lists.require(name),
+    entries: lists.size(name),
+    usedByPolicy: engine.currentPolicy.lists.includes(name),
+  });
+
+  return {
+    close: () => l.close(),
+    routes: [
+      {
+        method: 'GET',
+        path: '/v1/lists',
+        permission: 'read',
+        summary: 'Every block, allow and watch list, with its entry count and whether the live policy uses it',
+        handle() {
+          l.sync();
+          return { body: { lists: lists.lists().map((x) => summary(x.name)) } };
+        },
+      },
+      {
+        method: 'POST',
+        path: '/v1/lists',
+        permission: 'admin',
+        summary: 'Create a list: {name, kind, purpose, description?}',
+        description: `kind: ${LIST_KINDS.join(', ')}; purpose: ${LIST_PURPOSES.join(', ')}. Audited as list.create.`,
+        body: LIST_LIMITS,
+        requestSchema: LIST_SCHEMA,
+        handle({ body, principal }) {
+          const c = l.change((m) => m.createList(body, { actor: principal.keyId }));
+          return { status: 201, body: { list: c.after } };
+        },
+      },
+      {
+        method: 'GET',
+        path: '/v1/lists/{name}',
+        permission: 'read',
+        summary: 'One list, with its entry count',
+        handle({ params }) {
+          l.sync();
+          return { body: { list: summary(checkListName(params.name, 'name')) } };
+        },
+      },
+      {
+        method: 'GET',
+        path: '/v1/lists/{name}/entries',
+        permission: 'read',
+        summary: 'Entries of a list in value order, expired ones left out; paged with after and limit',
+        description: 'Query: after (the `next` of the previous page), limit (1–1000, default 100).',
+        handle(req) {
+          l.sync();
+          return { body: lists.entries(req.params.name, page(req), Date.now()) };
+        },
+      },
+      {
+        method: 'POST',
+        path: '/v1/lists/{name}/entries',
+        permission: 'admin',
+        summary: 'Add an entry (or replace the entry of the same value): {value, reason, expiresAt?}; effective from the next decision',
+        description: 'expiresAt: epoch ms or ISO 8601 with offset, in the future. Audited as list.entry.add with the replaced entry as before.',
+        body: LIST_LIMITS,
+        requestSchema: ENTRY_SCHEMA,
+        handle({ params, body, principal }) {
+          const c = l.change((m) => m.addEntry(params.name, body, { actor: principal.keyId }));
+          return { status: c.before === null ? 201 : 200, body: { entry: c.after, replaced: c.before } };
+        },
+      },
+      {
+        method: 'DELETE',
+        path: '/v1/lists/{name}/entries/{value}',
+        permission: 'admin',
+        summary: 'Remove an entry; effective from the next decision',
+        description: 'The value is URI-encoded in the path. Audited as list.entry.remove.',
+        handle({ params, principal }) {
+          const c = l.change((m) => m.removeEntry(params.name, params.value, { actor: principal.keyId }));
+          return { body: { removed: c.before } };
+        },
+      },
+    ],
+  };
+};
