@@ -16,6 +16,7 @@ usage:
   fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model FILE]   run the decision server
   fengkong keys create --role decide|analyst|admin [--data ./data]    print a new API key (only its hash is stored)
   fengkong lists [show|entries|create|add|remove] … [--data ./data]   block, allow and watch lists (fengkong lists --help)
+  fengkong backtest --data DIR --policy DIR [--from TS] [--to TS] [--out report.json]   run a draft over journaled history
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.js')).runServe,
   keys: async () => (await import('./keys.js')).runKeys,
   lists: async () => (await import('./lists.js')).runLists,
+  backtest: async () => (await import('./backtest.js')).runBacktestCommand,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */

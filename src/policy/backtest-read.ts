@@ -1,0 +1,43 @@
+/**
+ * How a backtest reads the journal: stored events back as validated events, and the seq where a
+ * time range starts.
+ */
+import type { FkEvent } from '../contract/events.js';
+import { parseEvent } from '../contract/parse.js';
+import { StoreError } from '../errors.js';
+import type { Journal, JournalEntry } from '../store/journal.js';
+
+/** Event time of a stored event: its `t` as stored, or its validated `ts` when there is none. */
+function storedTime(entry: JournalEntry): number {
+  const v = JSON.parse(entry.event) as { t?: unknown };
+  return typeof v.t === 'number' ? v.t : decodeEntry(entry).t;
+}
+
+/**
+ * The first seq in 1..lastSeq whose event time is ≥ t, by bisection (exact for a journal in time
+ * order; see backtest.ts on late events); lastSeq + 1 when there is none.
+ */
+export function firstSeqAtOrAfter(journal: Journal, t: number, lastSeq: number): number {
+  let lo = 1;
+  let hi = lastSeq + 1;
+  while (lo < hi) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    let tm = NaN;
+    journal.forEachEventInRange({ fromSeq: mid, toSeq: mid }, (e) => {
+      tm = storedTime(e);
+    });
+    if (Number.isNaN(tm)) throw new StoreError(`journal has a gap at seq ${mid}`);
+    if (tm >= t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** A stored event back as a validated event (the same validation recovery applies). */
+export function decodeEntry(entry: JournalEntry): FkEvent {
+  try {
+    return parseEvent(JSON.parse(entry.event));
+  } catch (e) {
+    throw new StoreError(`journal entry ${entry.seq} cannot be replayed: ${(e as Error).message}`, { cause: e });
+  }
+}

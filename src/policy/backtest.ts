@@ -1,0 +1,229 @@
+/**
+ * Policy backtest: replays journaled history through a fresh engine running a draft policy and sets
+ * what the draft decides beside what the live policy answered (the decision stored with each
+ * payment), judged by the labels known now.
+ *
+ * How the draft is run:
+ * - Events are applied in journal (seq) order, exactly as live applied them, labels at their own
+ *   time; the draft's engine never sees a label before its `ts`.
+ * - Payments with `from ≤ t < to` (event time, epoch ms: from inclusive, to exclusive) are compared.
+ *   Replay starts at the first entry whose event time is ≥ from − warmUpMs (found by bisection on
+ *   seq, exact when event times rise with seq as the contract's streams do; a late event near the
+ *   boundary may fall either side), so every window is full when the range starts: events before
+ *   `from` only build state, nothing of them is counted. Account memory older than the warm-up
+ *   (last password reset, known devices) is not seen; pass warmUpMs = Infinity to replay all.
+ * - Replay stops at the first entry with t ≥ to + graceMs (late payments of the range journaled
+ *   after that are not compared) or at the last entry committed when the backtest began, whichever
+ *   comes first; later commits are never read, so a backtest beside a running server is repeatable.
+ *
+ * Synchronous and CPU-bound: run it in a worker (backtest-in-worker.ts) where a server must keep
+ * answering.
+ */
+import type { TransactionEvent } from '../contract/events.js';
+import { formatShanghai } from '../contract/time.js';
+import type { Decision } from '../engine/decision.js';
+import { Engine } from '../engine/engine.js';
+import { ConfigError } from '../errors.js';
+import type { GbdtModel } from '../model/gbdt-model.js';
+import type { CompiledPolicy } from '../rules/policy-types.js';
+import type { Journal, JournalEntry } from '../store/journal.js';
+
+export { firstSeqAtOrAfter } from './backtest-read.js';
+import { scanLabels, type EntityScope } from './backtest-labels.js';
+import { decodeEntry, firstSeqAtOrAfter } from './backtest-read.js';
+import { readLiveDecision } from './backtest-live.js';
+import {
+  emptyTransitions,
+  PolicyTally,
+  type BacktestReport,
+  type ChangedTransaction,
+  type TxTruth,
+} from './backtest-report.js';
+
+const DAY = 86_400_000;
+
+/** The shortest default warm-up: the label-aware features look back 30 days. */
+export const MIN_WARM_UP_MS = 30 * DAY;
+
+/** Default grace after `to` for late payments of the range. */
+export const DEFAULT_GRACE_MS = 3_600_000;
+
+/** Default cap on the changed payments listed one by one. */
+export const DEFAULT_MAX_CHANGED = 1000;
+
+/** Entries between two progress reports. */
+const PROGRESS_EVERY = 50_000;
+
+/** Where a running backtest is. */
+export interface BacktestProgress {
+  /** `labels`: reading the labels known now; `replay`: running the draft. */
+  readonly phase: 'labels' | 'replay';
+  /** the last seq read, of `lastSeq`. */
+  readonly seq: number;
+  readonly lastSeq: number;
+  /** events applied to the draft and payments compared so far. */
+  readonly events: number;
+  readonly transactions: number;
+  readonly elapsedMs: number;
+}
+
+/** What to backtest, over what. */
+export interface BacktestInput {
+  readonly journal: Journal;
+  readonly draft: CompiledPolicy;
+  /** a model scoring beside the draft's rules, as `serve --model` would run it. */
+  readonly model?: GbdtModel | undefined;
+  /** first event time compared, epoch ms, inclusive (default: the start of the journal). */
+  readonly from?: number | undefined;
+  /** end of the range, epoch ms, exclusive (default: the end of the journal). */
+  readonly to?: number | undefined;
+  /** history replayed before `from` to fill windows (default: the draft's longest window, at least 30 days). */
+  readonly warmUpMs?: number | undefined;
+  /** keep reading this long past `to` for late payments of the range (default 1 h). */
+  readonly graceMs?: number | undefined;
+  /** cap on the changed payments listed (default 1000); all are counted. */
+  readonly maxChanged?: number | undefined;
+  /** entity labels that mark a payment without its own label as fraud (default: account). */
+  readonly entityLabels?: readonly EntityScope[] | undefined;
+  /** called every 50,000 entries or so. */
+  readonly onProgress?: ((p: BacktestProgress) => void) | undefined;
+}
+
+/** The default warm-up for a draft: its longest window, and never less than 30 days. */
+export function defaultWarmUpMs(draft: CompiledPolicy): number {
+  let longest = MIN_WARM_UP_MS;
+  for (const w of draft.windows) if (w.lengthMs > longest) longest = w.lengthMs;
+  return longest;
+}
+
+function codesOf(d: Decision): string[] {
+  return d.reasons.map((r) => r.code);
+}
+
+/** Runs the draft over the journal and compares; see the module comment for the rules of the run. */
+export function runBacktest(input: BacktestInput): BacktestReport {
+  const started = performance.now();
+  const { journal, draft } = input;
+  const from = input.from ?? -Infinity;
+  const to = input.to ?? Infinity;
+  if (!(from < to)) throw new ConfigError(`backtest range is empty: from ${from} is not before to ${to}`);
+  const warmUpMs = input.warmUpMs ?? defaultWarmUpMs(draft);
+  if (!(warmUpMs >= 0)) throw new ConfigError(`warm-up must be ≥ 0 ms, got ${warmUpMs}`);
+  const graceMs = input.graceMs ?? DEFAULT_GRACE_MS;
+  const maxChanged = input.maxChanged ?? DEFAULT_MAX_CHANGED;
+  const scopes = input.entityLabels ?? ['account'];
+  const onProgress = input.onProgress;
+  const lastSeq = journal.lastSeq();
+
+  let events = 0;
+  let compared = 0;
+  const progress = (phase: BacktestProgress['phase'], seq: number): void =>
+    onProgress?.({ phase, seq, lastSeq, events, transactions: compared, elapsedMs: performance.now() - started });
+
+  // 1. the labels known now
+  progress('labels', 0);
+  let labelsSeen = 0;
+  const labels = scanLabels(journal, lastSeq, scopes, (seq) => {
+    if (++labelsSeen % 1024 === 0) progress('labels', seq);
+  });
+  progress('labels', lastSeq);
+
+  // 2. the draft over the range, after its warm-up
+  const warmFrom = from - warmUpMs;
+  const firstSeq = warmFrom === -Infinity ? 1 : firstSeqAtOrAfter(journal, warmFrom, lastSeq);
+  const stopAt = to + graceMs;
+  const engine = new Engine(draft, { model: input.model });
+  const live = new PolicyTally();
+  const drafted = new PolicyTally();
+  const transitions = emptyTransitions();
+  const changed: ChangedTransaction[] = [];
+  let changedTotal = 0;
+  let warmUpEvents = 0;
+  let withoutLive = 0;
+  let endSeq = 0;
+  const labelCounts = { fraud: 0, fraudByEntity: 0, legitimateLabelled: 0, unlabelled: 0 };
+
+  const compare = (entry: JournalEntry, tx: TransactionEvent, d: Decision): void => {
+    const stored = entry.decision === null ? null : readLiveDecision(entry.decision);
+    if (stored === null) {
+      withoutLive++;
+      return;
+    }
+    compared++;
+    const truth: TxTruth | null = labels.truthOf(tx);
+    const fraud = truth !== null && truth.fraud;
+    if (truth === null) labelCounts.unlabelled++;
+    else if (!truth.fraud) labelCounts.legitimateLabelled++;
+    else {
+      labelCounts.fraud++;
+      if (truth.by !== 'tx') labelCounts.fraudByEntity++;
+    }
+    live.add(stored.policy, stored.outcome, tx.amount, fraud, stored.reasons);
+    drafted.add(d.policy, d.outcome, tx.amount, fraud, d.reasons);
+    transitions[stored.outcome][d.outcome]++;
+    if (stored.outcome === d.outcome) return;
+    changedTotal++;
+    if (changed.length >= maxChanged) return;
+    changed.push({
+      seq: entry.seq,
+      txId: tx.id,
+      ts: tx.ts,
+      accountId: tx.accountId,
+      amount: tx.amount,
+      live: { outcome: stored.outcome, score: stored.score },
+      draft: { outcome: d.outcome, score: d.score, reasons: codesOf(d) },
+      label: truth,
+    });
+  };
+
+  if (firstSeq <= lastSeq) {
+    progress('replay', firstSeq - 1);
+    journal.forEachEventInRange({ fromSeq: firstSeq, toSeq: lastSeq }, (entry) => {
+      const ev = decodeEntry(entry);
+      if (ev.t >= stopAt) return false;
+      endSeq = entry.seq;
+      events++;
+      if (events % PROGRESS_EVERY === 0) progress('replay', entry.seq);
+      if (ev.type !== 'transaction') {
+        engine.apply(ev);
+        if (ev.t < from) warmUpEvents++;
+        return true;
+      }
+      const d = engine.decide(ev);
+      if (ev.t < from) warmUpEvents++;
+      else if (ev.t < to) compare(entry, ev, d);
+      return true;
+    });
+  }
+  progress('replay', endSeq);
+
+  return {
+    version: 1,
+    range: {
+      from: Number.isFinite(from) ? from : null,
+      to: Number.isFinite(to) ? to : null,
+      fromTs: Number.isFinite(from) ? formatShanghai(from) : null,
+      toTs: Number.isFinite(to) ? formatShanghai(to) : null,
+    },
+    run: {
+      draftPolicy: draft.name,
+      draftRules: draft.rules.length,
+      model: input.model !== undefined,
+      warmUpMs: Number.isFinite(warmUpMs) ? warmUpMs : null,
+      warmUpFrom: Number.isFinite(warmFrom) ? warmFrom : null,
+      lastSeq,
+      firstSeq: events > 0 ? firstSeq : 0,
+      endSeq,
+      eventsReplayed: events,
+      warmUpEvents,
+      transactions: compared,
+      withoutLiveDecision: withoutLive,
+      durationMs: Math.round(performance.now() - started),
+    },
+    labels: { events: labels.events, entityScopes: [...scopes], ...labelCounts },
+    live: live.finish(),
+    draft: drafted.finish(),
+    transitions,
+    changed: { total: changedTotal, transactions: changed, truncated: changedTotal > changed.length },
+  };
+}
