@@ -6,7 +6,7 @@
  * policy on a fresh data folder, journaling every decision durably before answering.
  *
  * usage: node dist/bench/server-vs-fastify.js [--connections 64] [--duration 10] [--rounds 3]
- *        [--rate 2000] [--rate-connections 10] [--journal auto|thread|inline]
+ *        [--rate 2000] [--rate-connections 10] [--journal auto|walsync|thread|inline]
  * Targets: ours ≥ 70% of Fastify's req/s; p99 < 5 ms at 2,000 req/s. On a shared machine the
  * throughput of both swings between runs, so each round runs the two back to back and the
  * verdict uses the median of the per-round ratios.

@@ -1,5 +1,5 @@
 /**
- * `fengkong keys create --role decide|analyst|admin [--data DIR]`: makes one new random API key,
+ * `fengkong keys create --role decide|analyst|admin|support [--data DIR]`: makes one new random API key,
  * prints it once on stdout (so scripts can capture it) and stores only its sha256 in the data
  * folder's store. Works beside a running server: the server sees the key on its next request.
  */
@@ -11,7 +11,7 @@ import { ROLES, type Role } from '../store/journal.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { parseArgs } from './args.js';
 
-const USAGE = 'fengkong keys create --role decide|analyst|admin [--data ./data]';
+const USAGE = 'fengkong keys create --role decide|analyst|admin|support [--data ./data]';
 
 /** Runs `keys <subcommand>`; resolves to the exit code. */
 export async function runKeys(args: string[]): Promise<number> {

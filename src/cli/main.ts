@@ -14,9 +14,16 @@ usage:
   fengkong check [--policy DIR]                                       compile a policy and list its rules
   fengkong features                                                   list the builtin features rules can use
   fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model FILE]   run the decision server
-  fengkong keys create --role decide|analyst|admin [--data ./data]    print a new API key (only its hash is stored)
+  fengkong keys create --role decide|analyst|admin|support [--data ./data]   print a new API key (only its hash is stored)
+  fengkong snapshot [--data ./data] [--keep 2]                       write an engine snapshot with the server stopped (faster next start)
   fengkong lists [show|entries|create|add|remove] … [--data ./data]   block, allow and watch lists (fengkong lists --help)
+  fengkong accounts show|customer|actions|appeal ACCOUNT …           account actions, views and appeals on a running server (fengkong accounts help)
+  fengkong policy draft|list|show|live|publish|approve|reject|rollback|mode …   policy versions on a running server (fengkong policy help)
+  fengkong cases list|show|open|assign|note|status|resolve|detectors …   the case queue on a running server (fengkong cases help)
+  fengkong merchants show|risky|actions|hold|release|suspend|release-terminal …   merchants and terminals on a running server (fengkong merchants help)
   fengkong backtest --data DIR --policy DIR [--from TS] [--to TS] [--out report.json]   run a draft over journaled history
+  fengkong report --data DIR --from TS --to TS [--out report.html] [--format html|json]   the printable risk assessment report
+  fengkong rules performance --data DIR [--from TS] [--to TS] [--bucket day] [--json]   per rule: hits, outcomes, fraud, precision
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -30,8 +37,15 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   features: async () => (await import('./check.js')).runFeatures,
   serve: async () => (await import('./serve.js')).runServe,
   keys: async () => (await import('./keys.js')).runKeys,
+  snapshot: async () => (await import('./snapshot.js')).runSnapshot,
   lists: async () => (await import('./lists.js')).runLists,
+  accounts: async () => (await import('./accounts.js')).runAccounts,
+  policy: async () => (await import('./policy.js')).runPolicy,
+  cases: async () => (await import('./cases.js')).runCases,
+  merchants: async () => (await import('./merchants.js')).runMerchants,
   backtest: async () => (await import('./backtest.js')).runBacktestCommand,
+  report: async () => (await import('./report.js')).runReportCommand,
+  rules: async () => (await import('./rules.js')).runRules,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */

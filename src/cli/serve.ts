@@ -9,8 +9,8 @@ import { startServer } from '../server/server.js';
 import { parseArgs } from './args.js';
 
 const USAGE =
-  'fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|thread|inline]';
-const JOURNAL_MODES = ['auto', 'thread', 'inline'] as const;
+  'fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|walsync|thread|inline]';
+const JOURNAL_MODES = ['auto', 'walsync', 'thread', 'inline'] as const;
 
 /** Runs the server until a signal; resolves to the exit code. */
 export async function runServe(args: string[]): Promise<number> {

@@ -26,7 +26,9 @@ export type AccountEventKind =
   | 'phone_changed'
   | 'repayment'
   | 'complaint'
-  | 'limit_changed';
+  | 'limit_changed'
+  /** Step-up verification of a payment (a `challenge` outcome) failed; `txId` names the payment. Opens a case. */
+  | 'challenge_failed';
 export const ACCOUNT_EVENT_KINDS: readonly AccountEventKind[] = [
   'login',
   'device_bound',
@@ -35,6 +37,7 @@ export const ACCOUNT_EVENT_KINDS: readonly AccountEventKind[] = [
   'repayment',
   'complaint',
   'limit_changed',
+  'challenge_failed',
 ];
 
 interface Timed {
@@ -82,6 +85,8 @@ export interface AccountActivityEvent extends Timed {
   readonly geo?: Geo | undefined;
   readonly amount?: number | undefined;
   readonly creditLimit?: number | undefined;
+  /** The payment the event is about (for `challenge_failed`: the challenged payment). */
+  readonly txId?: string | undefined;
 }
 
 /** A merchant registered with its acquirer. */

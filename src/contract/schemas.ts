@@ -64,7 +64,7 @@ export function parseAccount(o: Raw): AccountEvent {
   };
 }
 
-/** account_event: login, device_bound, password_reset, phone_changed, repayment, complaint, limit_changed. */
+/** account_event: login, device_bound, password_reset, phone_changed, repayment, complaint, limit_changed, challenge_failed (txId optional). */
 export function parseAccountActivity(o: Raw): AccountActivityEvent {
   const [ts, t] = timestamp(o, 'ts', true)!;
   const kind = oneOf(o, 'kind', ACCOUNT_EVENT_KINDS, true)!;
@@ -79,6 +79,7 @@ export function parseAccountActivity(o: Raw): AccountActivityEvent {
     geo: geo(o, 'geo'),
     amount: money(o, 'amount', kind === 'repayment'),
     creditLimit: money(o, 'creditLimit', kind === 'limit_changed', true),
+    txId: id(o, 'txId', false),
   };
 }
 

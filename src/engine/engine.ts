@@ -2,24 +2,32 @@
  * The decision engine: applies events at their event time and decides payments in memory.
  * One path for replay and live traffic alike, so both give the same decisions.
  */
+import { rateAccount } from '../accounts/rating.js';
 import type { FkEvent, TransactionEvent } from '../contract/events.js';
 import { AccountState } from '../features/account-state.js';
+import { N } from '../features/catalog.js';
 import { computeBuiltins } from '../features/builtins.js';
 import { computeLabelFeatures } from '../features/label-features.js';
 import { LabelKnowledge } from '../features/labels.js';
 import { ReferenceData } from '../features/reference.js';
 import { createVector, type FeatureVector } from '../features/vector.js';
 import { ListSet } from '../lists/list-set.js';
+import { MerchantRisk } from '../merchants/state.js';
 import { topContributions } from '../model/explain.js';
 import { bindModelToPolicy } from '../model/feature-names.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
 import { computeDerived, evaluateRules } from '../rules/evaluate.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
 import { toDecision, toModelDecision, withModelReasons, type Decision } from './decision.js';
+import type { SnapshotReader, SnapshotWriter } from './snapshot/codec.js';
+import { checkFields, readMerchantRisk, writeMerchantRisk } from './snapshot/merchant-risk.js';
 import { WindowGroups } from './window-groups.js';
 
 /** How many of the model's top features a flagged decision names. */
 const MODEL_REASONS = 3;
+
+/** The slot of account_labelled_fraud, which the credit rating reads after each payment. */
+const ACCOUNT_FRAUD = N.account_labelled_fraud;
 
 /** Event time between checks whether a window group is due for a sweep. */
 const SWEEP_EVERY_MS = 3_600_000;
@@ -31,6 +39,8 @@ export class Engine {
   readonly labels: LabelKnowledge;
   /** Block, allow and watch lists `in_list()` reads; a change counts from the very next decision. */
   readonly lists: ListSet;
+  /** Merchant and terminal traffic ratings and merchant actions (holds, suspensions); see merchants/state.ts. */
+  readonly merchantRisk = new MerchantRisk();
   private policy: CompiledPolicy;
   private windows: WindowGroups;
   private vector: FeatureVector;
@@ -109,12 +119,19 @@ export class Engine {
     switch (e.type) {
       case 'transaction':
         return this.decide(e);
-      case 'account':
-        this.account(e.accountId).applyAccount(e);
+      case 'account': {
+        const a = this.account(e.accountId);
+        a.applyAccount(e);
+        rateAccount(a, e.t, this.fraudLabelled(a.id));
         break;
-      case 'account_event':
-        this.account(e.accountId).applyActivity(e);
+      }
+      case 'account_event': {
+        const a = this.account(e.accountId);
+        // a failed step-up is for the case queue (cases/intake.ts); its device must not become the account's
+        if (e.kind !== 'challenge_failed') a.applyActivity(e);
+        rateAccount(a, e.t, this.fraudLabelled(a.id));
         break;
+      }
       case 'merchant':
         this.reference.applyMerchant(e);
         break;
@@ -126,6 +143,7 @@ export class Engine {
         break;
       case 'label':
         this.labels.applyLabel(e);
+        this.rateLabelled(e.accountId ?? this.payer(e.txId), e.t);
         break;
     }
     this.advance(e.t);
@@ -141,12 +159,14 @@ export class Engine {
     const acc = this.accounts.get(tx.accountId);
     computeBuiltins(tx, acc, this.reference, v);
     computeLabelFeatures(tx, this.labels, v);
+    this.merchantRisk.observe(tx, v);
     this.windows.apply(v, tx.t);
     computeDerived(p, v);
     const count = evaluateRules(p, v, this.hits);
     const decision = this.model === null ? toDecision(tx.id, p, this.hits, count) : this.withModel(tx.id, this.model, count);
     const account = this.account(tx.accountId, acc);
     account.applyPayment(tx, decision.outcome === 'decline');
+    rateAccount(account, tx.t, v.num[ACCOUNT_FRAUD] === 1);
     this.labels.applyPayment(tx, account.id);
     this.advance(tx.t);
     return decision;
@@ -159,6 +179,25 @@ export class Engine {
     if (d.outcome === 'approve') return d;
     const top = topContributions(model, this.vector.num, MODEL_REASONS, this.contributionScratch);
     return withModelReasons(d, top.map((c) => c.feature));
+  }
+
+  /** True when the account, or one of its payments, is labelled fraud by now (the credit rating's input). */
+  fraudLabelled(accountId: string): boolean {
+    return this.labels.accounts.get(accountId) === true || this.labels.accountsWithFraud.has(accountId);
+  }
+
+  /** The account that made payment `txId`, while the payment is still findable (see LabelKnowledge). */
+  private payer(txId: string | undefined): string | undefined {
+    if (txId === undefined) return undefined;
+    const p = this.labels.payments.find(txId);
+    return p < 0 ? undefined : this.labels.payments.account(p);
+  }
+
+  /** Re-rates the account a label named (directly or through one of its payments), if the engine knows it. */
+  private rateLabelled(accountId: string | undefined, t: number): void {
+    if (accountId === undefined) return;
+    const a = this.accounts.get(accountId);
+    if (a !== undefined) rateAccount(a, t, this.fraudLabelled(a.id));
   }
 
   private account(id: string, known?: AccountState): AccountState {
@@ -192,5 +231,55 @@ export class Engine {
   /** Live window keys per key kind. */
   windowSizes(): Record<string, number> {
     return this.windows.sizes();
+  }
+
+  /**
+   * The own fields of an engine, each written by writeSnapshot or deliberately left out (policy,
+   * model and scratch come with the reader's engine; lists live in the store). A field added to
+   * the class must be added here and to the snapshot, or writeSnapshot throws.
+   */
+  static readonly SNAPSHOT_FIELDS: readonly string[] = [
+    'reference', 'accounts', 'labels', 'lists', 'merchantRisk', 'policy', 'windows', 'vector', 'hits', 'nextSweep', 'now', 'model',
+    'contributionScratch',
+  ];
+
+  /** Signatures of the current policy's window groups, in order (a snapshot's header lists them). */
+  get windowSignatures(): string[] {
+    return this.windows.signatures;
+  }
+
+  /**
+   * Writes the whole feature state (see snapshot/engine-snapshot.ts for the file around it): clock
+   * and sweep time, reference data, account memory, label knowledge, merchant profiles and every
+   * window group. Not written: policy, model, lists, per-payment scratch.
+   */
+  writeSnapshot(w: SnapshotWriter): void {
+    checkFields(this, Engine.SNAPSHOT_FIELDS, 'Engine');
+    w.tag('ENGN');
+    w.f64(this.now);
+    w.f64(this.nextSweep);
+    this.reference.writeSnapshot(w);
+    AccountState.writeSnapshot(this.accounts, w);
+    this.labels.writeSnapshot(w);
+    writeMerchantRisk(this.merchantRisk, w);
+    this.windows.writeSnapshot(w);
+  }
+
+  /**
+   * Restores what writeSnapshot wrote into this fresh engine (nothing applied yet); afterwards it
+   * decides exactly as the engine that wrote it. Every window group of this engine's policy must be
+   * in the snapshot (groups only the snapshot has are dropped). Throws on any mismatch, leaving
+   * this engine unusable.
+   */
+  readSnapshot(r: SnapshotReader): void {
+    if (this.now !== -Infinity || this.accounts.size > 0) throw new RangeError('Engine.readSnapshot needs a fresh engine');
+    r.expect('ENGN');
+    this.now = r.f64();
+    this.nextSweep = r.f64();
+    this.reference.readSnapshot(r);
+    for (const [id, a] of AccountState.readSnapshot(r)) this.accounts.set(id, a);
+    this.labels.readSnapshot(r);
+    readMerchantRisk(this.merchantRisk, r);
+    this.windows = WindowGroups.readSnapshot(r, this.policy.windows);
   }
 }

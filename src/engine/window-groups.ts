@@ -5,11 +5,12 @@
  * into the feature vector — so windows include the payment being decided. A window whose key is
  * unknown (a payment without a device, for a device window) reads as unknown (NaN).
  */
-import { KeyedWindows } from '../features/keyed-windows.js';
-import { PairKeyedWindows } from '../features/pair-keyed-windows.js';
+import { KeyedWindows, STRING_OWNERS } from '../features/keyed-windows.js';
+import { PAIR_OWNERS, PairKeyedWindows } from '../features/pair-keyed-windows.js';
 import { WindowLayout, type KeyWindows } from '../features/window-layout.js';
 import type { FeatureVector } from '../features/vector.js';
 import type { WindowFeature } from '../rules/policy-types.js';
+import type { SnapshotReader, SnapshotWriter } from './snapshot/codec.js';
 
 const KEY_SEPARATOR = '\u0001';
 /** No group is swept more often than this (event time): short-window keys are few, visiting them is not. */
@@ -132,10 +133,35 @@ class WindowGroup {
   sweep(now: number): number {
     return this.single !== null ? this.single.sweep(now) : this.pair!.sweep(now);
   }
+
+  /** Writes the group's state: sweep time, layout, key map. */
+  writeSnapshot(w: SnapshotWriter): void {
+    w.tag('WGRP');
+    w.f64(this.nextSweep);
+    w.bool(this.pair !== null);
+    this.layout.writeSnapshot(w, this.pair !== null ? PAIR_OWNERS : STRING_OWNERS);
+    if (this.pair !== null) this.pair.writeSnapshot(w);
+    else this.single!.writeSnapshot(w);
+  }
+
+  /** Restores what writeSnapshot wrote (by a group of the same signature) into this fresh group. */
+  readSnapshot(r: SnapshotReader): void {
+    r.expect('WGRP');
+    this.nextSweep = r.f64();
+    if (r.bool() !== (this.pair !== null)) throw new RangeError(`window group ${this.keyName}: snapshot has another key shape`);
+    this.layout.readSnapshot(r, this.pair !== null ? PAIR_OWNERS : STRING_OWNERS);
+    if (this.pair !== null) this.pair.readSnapshot(r);
+    else this.single!.readSnapshot(r);
+  }
 }
 
 function groupSignature(windows: readonly WindowFeature[]): string {
   return `${windows[0].keyNames.join('×')}\n${windows.map((w) => w.signature).join('\n')}`;
+}
+
+/** The signatures of the window groups `windows` form, in group order (what a snapshot must hold to serve them). */
+export function windowGroupSignatures(windows: readonly WindowFeature[]): string[] {
+  return byKey(windows).map(groupSignature);
 }
 
 /** The policy's windows grouped by key, in declaration order. */
@@ -202,6 +228,50 @@ export class WindowGroups {
       g.nextSweep = now + Math.max(g.layout.maxLengthMs, MIN_SWEEP_MS);
     }
     return n;
+  }
+
+  /** Every group's signature, in order. */
+  get signatures(): string[] {
+    return this.groups.map((g) => g.signature);
+  }
+
+  /** Writes every group (signature, then its state as a block a reader may skip). */
+  writeSnapshot(w: SnapshotWriter): void {
+    w.tag('WINS');
+    w.f64(this.groups.length);
+    for (const g of this.groups) {
+      w.str(g.signature);
+      const mark = w.begin();
+      g.writeSnapshot(w);
+      w.end(mark);
+    }
+  }
+
+  /**
+   * The groups of `windows`, each restored from the snapshot's group of the same signature; groups
+   * of the snapshot no window here uses are skipped. Throws when a group here has none (check
+   * windowGroupSignatures against the snapshot's header first).
+   */
+  static readSnapshot(r: SnapshotReader, windows: readonly WindowFeature[]): WindowGroups {
+    r.expect('WINS');
+    const out = new WindowGroups(windows);
+    const bySignature = new Map(out.groups.map((g) => [g.signature, g]));
+    for (let n = r.f64(); n > 0; n--) {
+      const signature = r.str();
+      const end = r.block();
+      const g = bySignature.get(signature);
+      if (g === undefined) {
+        r.skipTo(end);
+        continue;
+      }
+      bySignature.delete(signature);
+      g.readSnapshot(r);
+      r.at(end, `window group ${g.keyName}`);
+    }
+    if (bySignature.size > 0) {
+      throw new RangeError(`snapshot holds no state for window group(s) ${[...bySignature.values()].map((g) => g.keyName).join(', ')}`);
+    }
+    return out;
   }
 
   /** Live keys per group, for metrics and memory benchmarks. */

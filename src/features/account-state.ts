@@ -3,7 +3,9 @@
  * home, KYC), its recent security events, the devices it has used, its last payment and a running
  * picture of its usual amounts. One compact object per account, created on first sight.
  */
+import { AccountRestriction } from '../accounts/restriction.js';
 import type { AccountActivityEvent, AccountEvent, TransactionEvent } from '../contract/events.js';
+import type { SnapshotReader, SnapshotWriter } from '../engine/snapshot/codec.js';
 
 /** How many devices an account remembers (oldest forgotten first). */
 export const MAX_DEVICES = 16;
@@ -11,7 +13,7 @@ export const MAX_DEVICES = 16;
 export const MAX_RECENT = 8;
 
 /** Numbers each account keeps; they live in shared Float64Array chunks, see AccountState. */
-const NUMERIC_FIELDS = 17;
+const NUMERIC_FIELDS = 22;
 /** Accounts per chunk of numeric storage. */
 const CHUNK_ACCOUNTS = 4096;
 let chunk = new Float64Array(0);
@@ -42,11 +44,19 @@ export class AccountState {
    * @param id the account id; kept as the one copy of the string that every map of this account is
    * keyed with, so a million accounts do not each retain a copy per map.
    */
-  constructor(readonly id: string) {
+  constructor(readonly id: string, restored?: Float64Array, at = 0) {
+    if (restored !== undefined) {
+      // readSnapshot: the numbers are already in `restored` at `at`
+      this.f = restored;
+      this.o = at;
+      return;
+    }
     [this.f, this.o] = reserve();
     this.f.fill(NaN, this.o, this.o + NUMERIC_FIELDS);
     this.outstanding = 0;
     this.txCount = 0;
+    this.spentTotal = 0;
+    this.repaidTotal = 0;
   }
 
   // Accessors over the chunk. outstanding = credit used and not yet repaid, in fen (approved payments
@@ -170,6 +180,46 @@ export class AccountState {
     this.f[this.o + 16] = v;
   }
 
+  // For the credit rating (src/accounts/rating.ts): credit ever used (approved payments) and repaid,
+  // since when the account owes money (NaN when it owes nothing), and the rating with its event time.
+  get spentTotal(): number {
+    return this.f[this.o + 17];
+  }
+  set spentTotal(v: number) {
+    this.f[this.o + 17] = v;
+  }
+
+  get repaidTotal(): number {
+    return this.f[this.o + 18];
+  }
+  set repaidTotal(v: number) {
+    this.f[this.o + 18] = v;
+  }
+
+  get owingSince(): number {
+    return this.f[this.o + 19];
+  }
+  set owingSince(v: number) {
+    this.f[this.o + 19] = v;
+  }
+
+  get ratingScore(): number {
+    return this.f[this.o + 20];
+  }
+  set ratingScore(v: number) {
+    this.f[this.o + 20] = v;
+  }
+
+  get ratedAt(): number {
+    return this.f[this.o + 21];
+  }
+  set ratedAt(v: number) {
+    this.f[this.o + 21] = v;
+  }
+
+  /** Freeze, step-up and lowered limit set by account actions (src/accounts); null when none. */
+  restriction: AccountRestriction | null = null;
+
   /** recent complaint and device-change times (newest last), capped at MAX_RECENT. */
   complaints: number[] | null = null;
   deviceChanges: number[] | null = null;
@@ -230,6 +280,8 @@ export class AccountState {
         this.lastRepaymentT = e.t;
         this.lastRepaymentAmount = e.amount ?? NaN;
         this.outstanding = Math.max(0, this.outstanding - (e.amount ?? 0));
+        this.repaidTotal += e.amount ?? 0;
+        if (this.outstanding === 0) this.owingSince = NaN;
         break;
       case 'password_reset':
         this.lastPasswordResetT = e.t;
@@ -258,7 +310,11 @@ export class AccountState {
 
   /** Folds a decided payment into the account's history; declined payments use no credit. */
   applyPayment(tx: TransactionEvent, declined: boolean): void {
-    if (!declined) this.outstanding += tx.amount;
+    if (!declined) {
+      if (!(this.outstanding > 0)) this.owingSince = tx.t;
+      this.outstanding += tx.amount;
+      this.spentTotal += tx.amount;
+    }
     if (tx.deviceId !== undefined) {
       if (this.rememberDevice(tx.deviceId, tx.t) && this.devices!.length > 1) {
         this.deviceChanges = pushCapped(this.deviceChanges, tx.t);
@@ -277,6 +333,126 @@ export class AccountState {
         this.lastTxGeoT = tx.t;
       }
     }
+  }
+
+  /**
+   * Every own field of an account that writeSnapshot writes. A field added to the class must be
+   * added to the snapshot as well: writeSnapshot refuses an account with a field it does not know
+   * (a snapshot silently missing state would change decisions after a restart).
+   */
+  static readonly SNAPSHOT_FIELDS: readonly string[] = [
+    'id', 'f', 'o', 'registered', 'kyc', 'lastDevice', 'restriction', 'complaints', 'deviceChanges', 'devices', 'deviceFirstSeen',
+  ];
+
+  /**
+   * Writes every account of `accounts` (in map order): ids and strings as string references, the
+   * NUMERIC_FIELDS numbers of all accounts as one raw Float64Array, the short lists as lengths
+   * (-1 = null) plus one concatenated array each.
+   */
+  static writeSnapshot(accounts: ReadonlyMap<string, AccountState>, w: SnapshotWriter): void {
+    w.tag('ACCT');
+    const n = accounts.size, nf = NUMERIC_FIELDS;
+    const ids = new Array<string>(n), kyc = new Array<string>(n), lastDevice = new Array<string>(n);
+    const nums = new Float64Array(n * nf);
+    const registered = new Uint8Array(n);
+    const lens = new Int8Array(n * 4); // complaints, deviceChanges, devices, deviceFirstSeen
+    const times: number[] = [];
+    const devices: string[] = [];
+    const restricted: AccountRestriction[] = [];
+    const hasRestriction = new Uint8Array(n);
+    let i = 0;
+    for (const [key, a] of accounts) {
+      if (i === 0) checkFields(a);
+      if (key !== a.id) throw new RangeError(`account map key ${key} holds account ${a.id}`);
+      ids[i] = a.id;
+      kyc[i] = a.kyc;
+      lastDevice[i] = a.lastDevice;
+      registered[i] = a.registered ? 1 : 0;
+      for (let k = 0, src = a.o, dst = i * nf; k < nf; k++) nums[dst + k] = a.f[src + k];
+      const lists = [a.complaints, a.deviceChanges, a.devices, a.deviceFirstSeen];
+      for (let k = 0; k < 4; k++) lens[i * 4 + k] = lists[k] === null ? -1 : lists[k]!.length;
+      if (a.complaints !== null) for (const t of a.complaints) times.push(t);
+      if (a.deviceChanges !== null) for (const t of a.deviceChanges) times.push(t);
+      if (a.deviceFirstSeen !== null) for (const t of a.deviceFirstSeen) times.push(t);
+      if (a.devices !== null) for (const d of a.devices) devices.push(d);
+      if (a.restriction !== null) {
+        hasRestriction[i] = 1;
+        restricted.push(a.restriction);
+      }
+      i++;
+    }
+    w.f64(n);
+    w.f64(nf);
+    w.strs(ids);
+    w.f64s(nums);
+    w.u8s(registered);
+    w.strs(kyc);
+    w.strs(lastDevice);
+    w.i32s(Int32Array.from(lens));
+    w.f64s(Float64Array.from(times));
+    w.strs(devices);
+    w.u8s(hasRestriction);
+    for (const r of restricted) {
+      const keys = Object.keys(r) as (keyof AccountRestriction)[];
+      w.f64(keys.length);
+      for (const k of keys) {
+        w.str(k);
+        w.f64(r[k] as number);
+      }
+    }
+  }
+
+  /** The accounts written by writeSnapshot, in the same order, as a new map. */
+  static readSnapshot(r: SnapshotReader): Map<string, AccountState> {
+    r.expect('ACCT');
+    const n = r.f64(), nf = r.f64();
+    if (nf !== NUMERIC_FIELDS) throw new RangeError(`account snapshot has ${nf} numbers per account, this build keeps ${NUMERIC_FIELDS}`);
+    const ids = r.strs();
+    const nums = r.f64s();
+    const registered = r.u8s();
+    const kyc = r.strs();
+    const lastDevice = r.strs();
+    const lens = r.i32s();
+    const times = r.f64s();
+    const devices = r.strs();
+    const hasRestriction = r.u8s();
+    if (ids.length !== n || nums.length !== n * nf || lens.length !== n * 4) throw new RangeError('account snapshot columns differ in length');
+    const out = new Map<string, AccountState>();
+    let ti = 0, di = 0;
+    const nextTimes = (len: number): number[] | null => {
+      if (len < 0) return null;
+      const list = Array.from(times.subarray(ti, ti + len));
+      ti += len;
+      return list;
+    };
+    for (let i = 0; i < n; i++) {
+      const a = new AccountState(ids[i] as string, nums, i * nf);
+      a.registered = registered[i] === 1;
+      a.kyc = kyc[i] as string;
+      a.lastDevice = lastDevice[i] as string;
+      a.complaints = nextTimes(lens[i * 4]);
+      a.deviceChanges = nextTimes(lens[i * 4 + 1]);
+      const nd = lens[i * 4 + 2];
+      if (nd >= 0) {
+        a.devices = devices.slice(di, di + nd) as string[];
+        di += nd;
+      }
+      a.deviceFirstSeen = nextTimes(lens[i * 4 + 3]);
+      if (hasRestriction[i] === 1) {
+        const x = new AccountRestriction() as unknown as Record<string, number>;
+        for (let k = r.f64(); k > 0; k--) x[r.str()] = r.f64();
+        a.restriction = x as unknown as AccountRestriction;
+      }
+      out.set(a.id, a);
+    }
+    return out;
+  }
+}
+
+/** Throws when `a` has an own field AccountState.writeSnapshot does not know. */
+function checkFields(a: AccountState): void {
+  for (const k of Object.keys(a)) {
+    if (!AccountState.SNAPSHOT_FIELDS.includes(k)) throw new RangeError(`AccountState field '${k}' is not in the engine snapshot; add it to AccountState.writeSnapshot`);
   }
 }
 

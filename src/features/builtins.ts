@@ -2,6 +2,8 @@
  * Computes every builtin feature of one payment from the payment, its account's memory and the
  * registry: pure (reads state, writes only the vector), no I/O, no allocation.
  */
+import { gradeOf } from '../accounts/rating.js';
+import { effectiveLimit } from '../accounts/restriction.js';
 import type { TransactionEvent } from '../contract/events.js';
 import { shanghaiHour } from '../contract/time.js';
 import type { AccountState } from './account-state.js';
@@ -31,12 +33,13 @@ const {
   acquirer_mismatch: Q_MISMATCH, terminal_merchant_mismatch: T_M_MISMATCH, mcc_mismatch: MCC_MISMATCH,
   terminal_mcc_mismatch: T_MCC_MISMATCH, region_mismatch: REGION_MISMATCH, merchant_name_mismatch: NAME_MISMATCH,
   terminal_distance_km: T_DIST, merchant_distance_km: M_DIST, merchant_age_days: M_AGE, terminal_age_days: T_AGE,
+  account_frozen: FROZEN, account_step_up: STEP_UP, effective_credit_limit: EFFECTIVE_LIMIT, credit_rating_score: RATING,
 } = N;
 
 const {
   account: S_ACCOUNT, merchant: S_MERCHANT, terminal: S_TERMINAL, device: S_DEVICE, ip: S_IP, channel: S_CHANNEL,
   mcc: S_MCC, acquirer: S_ACQUIRER, currency: S_CURRENCY, kyc: S_KYC, registered_mcc: S_REG_MCC,
-  terminal_merchant: S_T_MERCHANT, merchant_region: S_REGION,
+  terminal_merchant: S_T_MERCHANT, merchant_region: S_REGION, credit_grade: S_GRADE,
 } = S;
 
 const b = (x: boolean): number => (x ? 1 : 0);
@@ -89,7 +92,10 @@ function accountFeatures(tx: TransactionEvent, acc: AccountState | undefined, nu
     num[DEVICE_FIRST] = num[DEVICE_NEW];
     num[DEVICE_SWITCHED] = NaN;
     num[REMOTE] = NaN;
-    for (const s of [ACC_AGE, LIMIT, AVAILABLE, UTIL, TO_LIMIT, TO_AVAILABLE, VS_MEAN, VS_MAX, SINCE_LAST,
+    num[FROZEN] = 0; // an account never seen has no account action
+    num[STEP_UP] = 0;
+    str[S_GRADE] = '';
+    for (const s of [ACC_AGE, EFFECTIVE_LIMIT, RATING, LIMIT, AVAILABLE, UTIL, TO_LIMIT, TO_AVAILABLE, VS_MEAN, VS_MAX, SINCE_LAST,
       SINCE_REPAY, REPAY_AMOUNT, SINCE_RESET, SINCE_PHONE, SINCE_BOUND, SINCE_SECURITY, DEVICE_AGE, FROM_HOME,
       FROM_LAST, SPEED]) num[s] = NaN;
     str[S_KYC] = '';
@@ -99,12 +105,21 @@ function accountFeatures(tx: TransactionEvent, acc: AccountState | undefined, nu
   num[ACC_KNOWN] = b(acc.registered);
   num[ACC_AGE] = (t - acc.openedAt) / DAY;
   const limit = acc.creditLimit;
-  const available = limit - acc.outstanding;
+  // account actions (src/accounts): a lowered limit caps what is available; utilisation and
+  // amount_to_limit stay measured against the registered limit the customer was granted
+  const r = acc.restriction;
+  const effective = r === null ? limit : effectiveLimit(limit, r, t);
+  num[FROZEN] = r === null ? 0 : b(t < r.frozenUntil);
+  num[STEP_UP] = r === null ? 0 : b(t < r.stepUpUntil);
+  num[EFFECTIVE_LIMIT] = effective;
+  num[RATING] = acc.ratingScore;
+  str[S_GRADE] = gradeOf(acc.ratingScore);
+  const available = effective - acc.outstanding;
   num[LIMIT] = limit;
   num[AVAILABLE] = available;
   num[UTIL] = limit > 0 ? (acc.outstanding + amount) / limit : NaN;
   num[TO_LIMIT] = limit > 0 ? amount / limit : NaN;
-  num[TO_AVAILABLE] = available > 0 ? amount / available : limit >= 0 ? Infinity : NaN;
+  num[TO_AVAILABLE] = available > 0 ? amount / available : effective >= 0 ? Infinity : NaN;
   const n = acc.txCount;
   num[TX_COUNT] = n;
   num[VS_MEAN] = n >= 3 ? amount / acc.amountMean : NaN;

@@ -14,7 +14,7 @@ const NUMERIC: [string, 'number' | 'boolean', string][] = [
   ['account_known', 'boolean', 'the account was registered by an account event'],
   ['account_age_days', 'number', 'days since the account was opened'],
   ['credit_limit', 'number', 'credit limit in fen'],
-  ['available_credit', 'number', 'credit limit minus outstanding, before this payment, in fen'],
+  ['available_credit', 'number', 'effective credit limit (the lowered one while an account action holds) minus outstanding, before this payment, in fen'],
   ['utilisation', 'number', 'share of the limit used once this payment is added (0–1+)'],
   ['amount_to_limit', 'number', 'amount / credit limit'],
   ['amount_to_available', 'number', 'amount / available credit before this payment'],
@@ -69,6 +69,14 @@ const NUMERIC: [string, 'number' | 'boolean', string][] = [
   ['terminal_labelled_fraud', 'boolean', 'the terminal itself has been labelled fraudulent'],
   ['merchant_labelled_fraud', 'boolean', 'the merchant itself has been labelled fraudulent'],
   ['account_labelled_fraud', 'boolean', 'the account has been labelled compromised or has a payment confirmed as fraud'],
+  ['account_frozen', 'boolean', 'the account is frozen by an account action (冻结) at the payment\'s time'],
+  ['account_step_up', 'boolean', 'an account action requires step-up verification for every payment of the account'],
+  ['effective_credit_limit', 'number', 'the limit in force in fen: the registered limit, or the lowered one (降额) while it holds'],
+  ['credit_rating_score', 'number', "the account's credit rating, 0–1000 (docs/accounts.md), as of its latest event before this payment"],
+  ['merchant_risk_score', 'number', "0–100 rating of the merchant code's last 7 days of traffic (cash-out shapes, 跳码, 移机, 二清, confirmed fraud), before this payment"],
+  ['terminal_risk_score', 'number', "0–100 rating of the terminal's last 7 days of traffic, as merchant_risk_score, before this payment"],
+  ['terminal_suspended', 'boolean', 'the terminal is suspended by a merchant action (停机) at the payment\'s time'],
+  ['merchant_settlement_held', 'boolean', "settlement is held (by a merchant action) for the merchant code carried or the terminal's own merchant"],
 ];
 
 const STRINGS: [string, string][] = [
@@ -85,6 +93,7 @@ const STRINGS: [string, string][] = [
   ['registered_mcc', "the merchant's registered MCC"],
   ['terminal_merchant', 'the merchant the terminal is bound to'],
   ['merchant_region', "the merchant's registered region code"],
+  ['credit_grade', "the account's credit grade, A (best) to E, from credit_rating_score"],
 ];
 
 /** Numeric slot numbers by name, for the hot path. */

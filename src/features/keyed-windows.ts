@@ -3,7 +3,8 @@
  * by sweeping: a key whose newest event is older than the longest window is invisible to every read,
  * so it is dropped and its storage goes back to the layout for the next new key.
  */
-import { type KeyWindows, type WindowLayout } from './window-layout.js';
+import type { SnapshotReader, SnapshotWriter } from '../engine/snapshot/codec.js';
+import { type KeyWindows, type OwnerCodec, type WindowLayout } from './window-layout.js';
 
 /** Map overhead per entry plus a typical short key string, in bytes; only feeds `approxBytes`. */
 const MAP_ENTRY_BYTES = 80;
@@ -60,8 +61,41 @@ export class KeyedWindows {
     this.states.delete(key as string);
   };
 
+  /**
+   * Writes the key → state map (keys as string references, handles raw); the layout, which may be
+   * shared with other key kinds, is written by its owner.
+   */
+  writeSnapshot(w: SnapshotWriter): void {
+    w.tag('KEYS');
+    const keys = new Array<string>(this.states.size);
+    const handles = new Int32Array(this.states.size);
+    let i = 0;
+    for (const [k, h] of this.states) {
+      keys[i] = k;
+      handles[i++] = h;
+    }
+    w.strs(keys);
+    w.i32s(handles);
+  }
+
+  /** Restores the map written by writeSnapshot into this empty key kind (its layout restored apart). */
+  readSnapshot(r: SnapshotReader): void {
+    r.expect('KEYS');
+    if (this.states.size > 0) throw new RangeError('KeyedWindows.readSnapshot needs an empty key kind');
+    const keys = r.strs();
+    const handles = r.i32s();
+    if (keys.length !== handles.length) throw new RangeError('key snapshot: keys and handles differ in length');
+    for (let i = 0; i < keys.length; i++) this.states.set(keys[i] as string, handles[i]);
+  }
+
   /** Rough bytes held by this key kind, cheap enough for a metrics endpoint. */
   approxBytes(): number {
     return this.layout.approxBytes() + this.states.size * MAP_ENTRY_BYTES;
   }
 }
+
+/** Owners of KeyedWindows states: their key strings (null for a free slot). */
+export const STRING_OWNERS: OwnerCodec = {
+  write: (owners, w) => w.strs(owners as readonly (string | null)[]),
+  read: (r) => r.strs(),
+};

@@ -6,7 +6,8 @@
  * so replay and live traffic see exactly what was known at each moment, never later knowledge.
  */
 import type { LabelEvent, TransactionEvent } from '../contract/events.js';
-import { KeyedWindows } from './keyed-windows.js';
+import type { SnapshotReader, SnapshotWriter } from '../engine/snapshot/codec.js';
+import { KeyedWindows, STRING_OWNERS } from './keyed-windows.js';
 import { PaymentIndex } from './payment-index.js';
 import { WindowLayout } from './window-layout.js';
 
@@ -139,6 +140,42 @@ export class LabelKnowledge {
     if (e.accountId !== undefined) this.accounts.set(e.accountId, e.fraud);
     else if (e.merchantId !== undefined) this.merchantFlags.set(e.merchantId, e.fraud);
     else if (e.terminalId !== undefined) this.terminalFlags.set(e.terminalId, e.fraud);
+  }
+
+  /**
+   * Writes everything labels have taught so far: the terminal and merchant windows (one layout,
+   * shared by both key maps), the payment index and the labelled entities.
+   */
+  writeSnapshot(w: SnapshotWriter): void {
+    w.tag('LABL');
+    w.bool(this.indexPayments);
+    w.f64(this.nextSweep);
+    this.layout.writeSnapshot(w, STRING_OWNERS);
+    this.terminals.writeSnapshot(w);
+    this.merchants.writeSnapshot(w);
+    this.payments.writeSnapshot(w);
+    for (const flags of [this.accounts, this.merchantFlags, this.terminalFlags]) {
+      w.strs([...flags.keys()]);
+      w.u8s(Uint8Array.from(flags.values(), (f) => (f ? 1 : 0)));
+    }
+    w.strs([...this.accountsWithFraud]);
+  }
+
+  /** Restores what writeSnapshot wrote into this fresh instance (same indexPayments). */
+  readSnapshot(r: SnapshotReader): void {
+    r.expect('LABL');
+    if (r.bool() !== this.indexPayments) throw new RangeError('label snapshot was made with another indexPayments setting');
+    this.nextSweep = r.f64();
+    this.layout.readSnapshot(r, STRING_OWNERS);
+    this.terminals.readSnapshot(r);
+    this.merchants.readSnapshot(r);
+    this.payments.readSnapshot(r);
+    for (const flags of [this.accounts, this.merchantFlags, this.terminalFlags]) {
+      const keys = r.strs();
+      const values = r.u8s();
+      for (let i = 0; i < keys.length; i++) flags.set(keys[i] as string, values[i] === 1);
+    }
+    for (const id of r.strs()) this.accountsWithFraud.add(id as string);
   }
 
   /** Forgets payments too old for any window, and idle terminals and merchants; cheap to call often. */

@@ -3,7 +3,8 @@
  * one map of joined strings: the payment's own id strings are looked up directly (their hashes are
  * already cached from earlier lookups), and no composite key string is built per payment.
  */
-import type { KeyWindows, WindowLayout } from './window-layout.js';
+import type { SnapshotReader, SnapshotWriter } from '../engine/snapshot/codec.js';
+import type { KeyWindows, OwnerCodec, WindowLayout } from './window-layout.js';
 
 /** States keyed by (first, second); memory is bounded by `sweep` like KeyedWindows. */
 export class PairKeyedWindows {
@@ -49,6 +50,47 @@ export class PairKeyedWindows {
     return n;
   }
 
+  /** Writes every (first, second) → state entry in map order; the layout is written by its owner. */
+  writeSnapshot(w: SnapshotWriter): void {
+    w.tag('PAIR');
+    w.f64(this.count);
+    const firsts: string[] = [];
+    const seconds: string[] = [];
+    const handles: number[] = [];
+    for (const [first, inner] of this.outer) {
+      for (const [second, h] of inner) {
+        firsts.push(first);
+        seconds.push(second);
+        handles.push(h);
+      }
+    }
+    w.strs(firsts);
+    w.strs(seconds);
+    w.i32s(Int32Array.from(handles));
+  }
+
+  /** Restores what writeSnapshot wrote into this empty key kind (its layout restored apart). */
+  readSnapshot(r: SnapshotReader): void {
+    r.expect('PAIR');
+    if (this.outer.size > 0) throw new RangeError('PairKeyedWindows.readSnapshot needs an empty key kind');
+    this.count = r.f64();
+    const firsts = r.strs();
+    const seconds = r.strs();
+    const handles = r.i32s();
+    if (firsts.length !== handles.length || seconds.length !== handles.length) throw new RangeError('pair snapshot: columns differ in length');
+    let inner: Map<string, KeyWindows> | undefined;
+    let at: string | null = null;
+    for (let i = 0; i < handles.length; i++) {
+      const first = firsts[i] as string;
+      if (first !== at) {
+        at = first;
+        inner = this.outer.get(first);
+        if (inner === undefined) this.outer.set(first, (inner = new Map()));
+      }
+      inner!.set(seconds[i] as string, handles[i]);
+    }
+  }
+
   private readonly forget = (owner: unknown): void => {
     const { first, second } = owner as PairOwner;
     const inner = this.outer.get(first);
@@ -63,3 +105,17 @@ interface PairOwner {
   readonly first: string;
   readonly second: string;
 }
+
+/** Owners of PairKeyedWindows states: (first, second) as two string references (null for a free slot). */
+export const PAIR_OWNERS: OwnerCodec = {
+  write(owners, w) {
+    const list = owners as readonly (PairOwner | null)[];
+    w.strs(list.map((o) => (o === null ? null : o.first)));
+    w.strs(list.map((o) => (o === null ? null : o.second)));
+  },
+  read(r) {
+    const firsts = r.strs();
+    const seconds = r.strs();
+    return firsts.map((first, i): PairOwner | null => (first === null ? null : { first, second: seconds[i] as string }));
+  },
+};

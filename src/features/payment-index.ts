@@ -7,6 +7,8 @@
  * usually settles it, where a Map of half a million strings costs several cache misses.
  */
 
+import type { SnapshotReader, SnapshotWriter } from '../engine/snapshot/codec.js';
+
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
@@ -175,6 +177,67 @@ export class PaymentIndex {
   }
   setFraud(pos: number, fraud: boolean): void {
     this.chunk(pos).fraud[pos & MASK] = fraud ? 1 : 0;
+  }
+
+  /**
+   * Writes the payments held (positions head … tail of each live chunk, columns as raw arrays, ids
+   * and accounts as string references) and the hash table as it is, so positions and probes are
+   * the same after readSnapshot.
+   */
+  writeSnapshot(w: SnapshotWriter): void {
+    w.tag('PIDX');
+    w.f64(this.head);
+    w.f64(this.tail);
+    w.f64(this.mask);
+    w.i32s(this.table);
+    w.f64(this.chunks.length);
+    for (let ci = this.head >>> CHUNK_BITS; ci < this.chunks.length; ci++) {
+      const c = this.chunks[ci];
+      w.bool(c !== null && c !== undefined);
+      if (c === null || c === undefined) continue;
+      const from = Math.max(this.head - ci * CHUNK, 0);
+      const to = Math.min(this.tail - ci * CHUNK, CHUNK);
+      w.f64(from);
+      w.f64(to);
+      w.strs(c.ids.slice(from, to));
+      w.i32s(c.hashes.subarray(from, to));
+      w.strs(c.accounts.slice(from, to));
+      w.f64s(c.times.subarray(from, to));
+      w.i32s(c.terminals.subarray(from, to));
+      w.i32s(c.merchants.subarray(from, to));
+      w.u8s(c.fraud.subarray(from, to));
+    }
+  }
+
+  /** Restores what writeSnapshot wrote into this empty index. */
+  readSnapshot(r: SnapshotReader): void {
+    r.expect('PIDX');
+    if (this.tail !== 0) throw new RangeError('PaymentIndex.readSnapshot needs an empty index');
+    this.head = r.f64();
+    this.tail = r.f64();
+    this.mask = r.f64();
+    this.table = r.i32s();
+    if (this.table.length !== 2 * (this.mask + 1)) throw new RangeError('payment index snapshot: table size and mask disagree');
+    const n = r.f64();
+    for (let ci = 0; ci < n; ci++) this.chunks.push(null);
+    for (let ci = this.head >>> CHUNK_BITS; ci < n; ci++) {
+      if (!r.bool()) continue;
+      const c = newChunk();
+      const from = r.f64();
+      const to = r.f64();
+      const ids = r.strs();
+      c.hashes.set(r.i32s(), from);
+      const accounts = r.strs();
+      for (let i = from; i < to; i++) {
+        c.ids[i] = ids[i - from] as string;
+        c.accounts[i] = accounts[i - from] as string;
+      }
+      c.times.set(r.f64s(), from);
+      c.terminals.set(r.i32s(), from);
+      c.merchants.set(r.i32s(), from);
+      c.fraud.set(r.u8s(), from);
+      this.chunks[ci] = c;
+    }
   }
 
   /**

@@ -4,6 +4,7 @@
  * decision never sees a half-updated registration.
  */
 import type { AcquirerEvent, Geo, MerchantEvent, TerminalEvent } from '../contract/events.js';
+import type { SnapshotReader, SnapshotWriter } from '../engine/snapshot/codec.js';
 
 /** A merchant as registered with its acquirer. */
 export interface MerchantRef {
@@ -67,4 +68,62 @@ export class ReferenceData {
   applyAcquirer(e: AcquirerEvent): void {
     this.acquirers.set(e.acquirerId, { name: e.name ?? '', licensed: e.licensed });
   }
+
+  /** Writes every registration (strings through the snapshot's string table). */
+  writeSnapshot(w: SnapshotWriter): void {
+    w.tag('REFD');
+    w.f64(this.merchants.size);
+    for (const m of this.merchants.values()) {
+      w.str(m.id);
+      w.str(m.acquirerId);
+      w.str(m.name);
+      w.str(m.mcc);
+      writeGeo(w, m.geo);
+      w.str(m.region);
+      w.f64(m.since);
+    }
+    w.f64(this.terminals.size);
+    for (const t of this.terminals.values()) {
+      w.str(t.id);
+      w.str(t.merchantId);
+      w.str(t.acquirerId);
+      writeGeo(w, t.geo);
+      w.f64(t.since);
+    }
+    w.f64(this.acquirers.size);
+    for (const [id, q] of this.acquirers) {
+      w.str(id);
+      w.str(q.name);
+      w.bool(q.licensed);
+    }
+  }
+
+  /** Restores what writeSnapshot wrote into this empty registry. */
+  readSnapshot(r: SnapshotReader): void {
+    r.expect('REFD');
+    for (let n = r.f64(); n > 0; n--) {
+      const id = r.str();
+      this.merchants.set(id, { id, acquirerId: r.str(), name: r.str(), mcc: r.str(), geo: readGeo(r), region: r.str(), since: r.f64() });
+    }
+    for (let n = r.f64(); n > 0; n--) {
+      const id = r.str();
+      this.terminals.set(id, { id, merchantId: r.str(), acquirerId: r.str(), geo: readGeo(r), since: r.f64() });
+    }
+    for (let n = r.f64(); n > 0; n--) {
+      const id = r.str();
+      this.acquirers.set(id, { name: r.str(), licensed: r.bool() });
+    }
+  }
+}
+
+function writeGeo(w: SnapshotWriter, g: Geo | undefined): void {
+  w.bool(g !== undefined);
+  if (g !== undefined) {
+    w.f64(g.lat);
+    w.f64(g.lon);
+  }
+}
+
+function readGeo(r: SnapshotReader): Geo | undefined {
+  return r.bool() ? { lat: r.f64(), lon: r.f64() } : undefined;
 }

@@ -23,6 +23,7 @@
  * At most DISTINCT_CAP values are kept per window; beyond that the least recently seen is dropped, so
  * a read saturates at the cap. Two values hashing alike (probability < 1e-11 at the cap) count as one.
  */
+import type { SnapshotReader, SnapshotWriter } from '../engine/snapshot/codec.js';
 import type { WindowAgg } from '../rules/policy-types.js';
 
 /** One window of a key kind; the policy compiler produces these from `over 24h buckets 24`. */
@@ -138,6 +139,39 @@ class PairPool {
     for (const c of this.chunks) n += c.byteLength;
     return n;
   }
+
+  /** Chunks as raw bytes, with the allocator's cursors and free lists (see WindowLayout.writeSnapshot). */
+  writeSnapshot(w: SnapshotWriter): void {
+    w.tag('POOL');
+    w.f64(this.chunks.length);
+    for (const c of this.chunks) w.f64s(c);
+    w.nums(this.cur);
+    w.nums(this.used);
+    w.nums(this.grown);
+    for (const fl of this.free) w.nums(fl);
+  }
+
+  /** Restores what writeSnapshot wrote into this fresh pool. */
+  readSnapshot(r: SnapshotReader): void {
+    r.expect('POOL');
+    const n = r.f64();
+    for (let i = 0; i < n; i++) this.chunks.push(r.f64s());
+    for (const list of [this.cur, this.used, this.grown]) {
+      const v = r.nums();
+      if (v.length !== list.length) throw new RangeError('distinct pool snapshot has another class count');
+      for (let k = 0; k < v.length; k++) list[k] = v[k];
+    }
+    for (let k = 0; k < this.free.length; k++) this.free[k] = r.nums();
+  }
+}
+
+/**
+ * How a layout's owners (what each state belongs to: a key string, a key pair, null for a free
+ * slot) go into a snapshot; the key kind that creates the states supplies it.
+ */
+export interface OwnerCodec {
+  write(owners: readonly unknown[], w: SnapshotWriter): void;
+  read(r: SnapshotReader): unknown[];
 }
 
 /**
@@ -408,6 +442,48 @@ export class WindowLayout {
       for (let j = vo; j < vo + e1; j++) if (f[j] < x) x = f[j];
     }
     return x === Infinity || x === -Infinity ? NaN : x; // only the empty marker can be infinite here
+  }
+
+  /**
+   * Writes every state as it is: the chunks' raw bytes, each slot's owner, the allocation cursor,
+   * the free lists and the distinct pool, so readSnapshot rebuilds it bit for bit (a handle held
+   * by a key map stays valid, free slots are reused in the same order).
+   */
+  writeSnapshot(w: SnapshotWriter, owners: OwnerCodec): void {
+    w.tag('LAYT');
+    w.f64(this.f64PerKey);
+    w.f64(this.u32PerKey);
+    w.f64(this.fChunks.length);
+    for (let c = 0; c < this.fChunks.length; c++) {
+      w.f64s(this.fChunks[c]);
+      w.u32s(this.uChunks[c]);
+      owners.write(this.owners[c], w);
+    }
+    w.f64(this.next);
+    w.nums(this.freeCi);
+    w.nums(this.freeSlot);
+    this.pool.writeSnapshot(w);
+  }
+
+  /** Restores what writeSnapshot wrote into this fresh layout (built from the same specs). */
+  readSnapshot(r: SnapshotReader, owners: OwnerCodec): void {
+    r.expect('LAYT');
+    if (this.fChunks.length > 0) throw new RangeError('WindowLayout.readSnapshot needs a fresh layout');
+    const f = r.f64(), u = r.f64();
+    if (f !== this.f64PerKey || u !== this.u32PerKey) {
+      throw new RangeError(`window layout snapshot has ${f}+${u} values per key, this layout ${this.f64PerKey}+${this.u32PerKey}`);
+    }
+    const n = r.f64();
+    for (let c = 0; c < n; c++) {
+      this.fChunks.push(r.f64s());
+      const uc = r.u32s();
+      this.uChunks.push(uc.length > 0 ? uc : EMPTY_U);
+      this.owners.push(owners.read(r));
+    }
+    this.next = r.f64();
+    for (const v of r.nums()) this.freeCi.push(v);
+    for (const v of r.nums()) this.freeSlot.push(v);
+    this.pool.readSnapshot(r);
   }
 
   /** Bytes held: chunks allocated (they are reused, never returned); states are handles, not objects. */

@@ -100,7 +100,7 @@ export function createHandler(ctx: AppContext): Handler {
     const run = (body: unknown): void => {
       let reply: ApiReply | Promise<ApiReply>;
       try {
-        reply = r.handle({ principal, params, query: new URLSearchParams(query), body });
+        reply = r.handle({ principal, params, query: new URLSearchParams(query), body, headers: req.headers });
       } catch (e) {
         return answerError(req, res, name, started, e);
       }
@@ -121,7 +121,12 @@ export function createHandler(ctx: AppContext): Handler {
   }
 
   function answer(res: ServerResponse, route: string, started: number, reply: ApiReply): void {
-    send(res, route, started, reply.status ?? 200, JSON.stringify(reply.body), { ...NO_STORE, ...reply.headers });
+    const headers = { ...NO_STORE, ...reply.headers };
+    if (reply.text !== undefined) {
+      send(res, route, started, reply.status ?? 200, reply.text, headers, reply.contentType ?? 'text/plain; charset=utf-8');
+    } else {
+      send(res, route, started, reply.status ?? 200, JSON.stringify(reply.body ?? null), headers);
+    }
   }
 
   function answerError(req: IncomingMessage, res: ServerResponse, route: string, started: number, e: unknown): void {

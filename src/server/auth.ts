@@ -1,7 +1,8 @@
 /**
  * API keys and roles. A key is `fk_` + 32 random bytes (base64url); only its sha256 is stored, so
  * a copy of the data folder does not hand out working keys. Roles decide what a key may do:
- * `decide` posts decisions and events, `analyst` reads, `admin` does everything.
+ * `decide` posts decisions and events, `analyst` reads, `admin` does everything, `support` reads
+ * the customer view of an account and files appeals (nothing else).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { KeyStore, Role } from '../store/journal.js';
@@ -10,14 +11,21 @@ import { ApiError } from './errors.js';
 /** The prefix of every key, so a leaked one is easy to recognise in logs and scanners. */
 export const KEY_PREFIX = 'fk_';
 
-/** What a route needs; each maps to the roles allowed to do it. */
-export type Permission = 'decide' | 'read' | 'docs' | 'admin';
+/**
+ * What a route needs; each maps to the roles allowed to do it. `support` reads the customer view of
+ * an account (what the customer is told, never scores or rules): customer service, and analysts and
+ * admins who need to see what the customer sees. `appeal` files an appeal for a customer: customer
+ * service and admins, not analysts — they decide appeals, and should not judge their own filing.
+ */
+export type Permission = 'decide' | 'read' | 'docs' | 'admin' | 'support' | 'appeal';
 
 const ALLOWED: Record<Permission, readonly Role[]> = {
   decide: ['decide', 'admin'],
   read: ['analyst', 'admin'],
   docs: ['decide', 'analyst', 'admin'],
   admin: ['admin'],
+  support: ['support', 'analyst', 'admin'],
+  appeal: ['support', 'admin'],
 };
 
 /**

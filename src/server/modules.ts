@@ -3,8 +3,17 @@
  * feature area to the API is adding it here (see routes.ts for what a module is).
  */
 import type { ModuleFactory } from './routes.js';
+import { accountsModule } from './routes/accounts.js';
 import { auditModule } from './routes/audit.js';
+import { backtestsModule } from './routes/backtests.js';
+import { casesModule } from './routes/cases.js';
 import { listsModule } from './routes/lists.js';
+import { merchantsModule } from './routes/merchants.js';
+import { modesModule } from './routes/modes.js';
+import { policiesModule } from './routes/policies.js';
+import { reportsModule } from './routes/reports.js';
+import { rulesModule } from './routes/rules.js';
+import { shadowModule } from './routes/shadow.js';
 
 /** Every module, in the order their routes are matched. */
-export const MODULES: readonly ModuleFactory[] = [auditModule, listsModule];
+export const MODULES: readonly ModuleFactory[] = [auditModule, listsModule, policiesModule, modesModule, accountsModule, backtestsModule, rulesModule, reportsModule, casesModule, merchantsModule, shadowModule];

@@ -64,6 +64,7 @@ const schemas: Json = {
     geo: { $ref: '#/components/schemas/Geo' },
     amount: { ...money, description: 'required for kind repayment' },
     creditLimit: { ...money, minimum: 0, description: 'required for kind limit_changed' },
+    txId: { ...id, description: 'the payment the event is about (kind challenge_failed: the challenged payment; opens a case)' },
   }),
   Merchant: event('merchant', ['merchantId', 'acquirerId'], {
     merchantId: id,

@@ -5,9 +5,10 @@
  * answered; a difference means the policy changed between runs, and is reported, not hidden.
  */
 import { parseEvent } from '../contract/parse.js';
+import type { Decision } from '../engine/decision.js';
 import type { Engine } from '../engine/engine.js';
 import { ContractError, StoreError } from '../errors.js';
-import type { Journal } from '../store/journal.js';
+import type { Journal, JournalEntry } from '../store/journal.js';
 
 /** What recovery did, printed at start and exported as metrics. */
 export interface RecoveryReport {
@@ -19,32 +20,37 @@ export interface RecoveryReport {
   /** Highest seq in the journal. */
   readonly lastSeq: number;
   readonly ms: number;
+  /**
+   * The snapshot the engine started from (its seq: entries up to it were not replayed, see
+   * engine/snapshot/restore.ts), or null for a replay of the whole journal.
+   */
+  readonly snapshot?: { readonly file: string; readonly seq: number; readonly ms: number } | null;
+  /** Snapshots passed over at start (corrupt, made for other windows, …) and why. */
+  readonly snapshotsSkipped?: readonly { readonly file: string; readonly reason: string }[];
 }
 
 /**
  * Applies the whole journal to `engine` (which must be fresh), calling `onTransaction` with every
- * transaction id; throws StoreError on a bad entry.
+ * transaction id; throws StoreError on a bad entry. With `fromSeq` > 0 the engine already holds
+ * entries 1 … fromSeq (restored from a snapshot): `journal` is then a journalFrom(…, fromSeq) view,
+ * entries up to fromSeq are passed over, and `events` and `transactions` count the ones after it.
  */
-export function recover(journal: Journal, engine: Engine, onTransaction: (txId: string) => void = () => {}): RecoveryReport {
+export function recover(
+  journal: Journal,
+  engine: Engine,
+  onTransaction: (txId: string) => void = () => {},
+  fromSeq = 0,
+): RecoveryReport {
   const started = performance.now();
   let events = 0;
   let transactions = 0;
   let changed = 0;
-  let lastSeq = 0;
+  let lastSeq = fromSeq;
   journal.forEachEvent((entry) => {
-    let ev;
-    try {
-      ev = parseEvent(JSON.parse(entry.event));
-    } catch (e) {
-      const why = e instanceof ContractError ? e.message : (e as Error).message;
-      throw new StoreError(`journal entry ${entry.seq} cannot be replayed: ${why}`, { cause: e });
-    }
-    if (entry.seq !== lastSeq + 1) {
-      throw new StoreError(`journal has a gap: seq ${entry.seq} follows ${lastSeq}`);
-    }
+    if (entry.seq <= fromSeq) return;
+    const d = replayEntry(engine, entry, lastSeq);
     lastSeq = entry.seq;
     events++;
-    const d = engine.apply(ev);
     if (d !== null) {
       transactions++;
       onTransaction(d.txId);
@@ -52,6 +58,38 @@ export function recover(journal: Journal, engine: Engine, onTransaction: (txId: 
     }
   });
   return { events, transactions, changedDecisions: changed, lastSeq, ms: performance.now() - started };
+}
+
+/**
+ * `journal` as seen by a recovery that starts from a snapshot of seq `fromSeq`: its forEachEvent
+ * begins AT entry fromSeq (already applied; recover passes over it), so a wrapper that applies
+ * store-kept actions at journal positions (accounts/replay.ts, merchants/replay.ts) applies every
+ * action up to fromSeq right after it — before the first entry replayed, where a full replay has
+ * them. Everything else is the journal's own. fromSeq 0: the journal itself.
+ */
+export function journalFrom<J extends Journal>(journal: J, fromSeq: number): J {
+  if (fromSeq === 0) return journal;
+  const view = Object.create(journal) as J;
+  view.forEachEvent = (cb) => journal.forEachEventInRange({ fromSeq }, cb);
+  return view;
+}
+
+/**
+ * Validates one journal entry again and applies it to `engine`; `lastSeq` is the seq applied before
+ * it (a gap is a StoreError). Shared by recovery and by warming a policy version's engine.
+ */
+export function replayEntry(engine: Engine, entry: JournalEntry, lastSeq: number): Decision | null {
+  let ev;
+  try {
+    ev = parseEvent(JSON.parse(entry.event));
+  } catch (e) {
+    const why = e instanceof ContractError ? e.message : (e as Error).message;
+    throw new StoreError(`journal entry ${entry.seq} cannot be replayed: ${why}`, { cause: e });
+  }
+  if (entry.seq !== lastSeq + 1) {
+    throw new StoreError(`journal has a gap: seq ${entry.seq} follows ${lastSeq}`);
+  }
+  return engine.apply(ev);
 }
 
 function sameDecision(stored: string, outcome: string, score: number): boolean {

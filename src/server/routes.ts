@@ -5,6 +5,7 @@
  * errors and metrics once for all of them, and the OpenAPI document lists them from the same
  * declarations. Decisions and events stay hand-routed in app.ts: they are the hot path.
  */
+import type { CaseOpener } from '../cases/types.js';
 import type { Engine } from '../engine/engine.js';
 import type { AuditLog } from '../store/audit.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -24,12 +25,19 @@ export interface ApiRequest {
   readonly query: URLSearchParams;
   /** The parsed JSON body for routes that declare `body`; undefined otherwise. */
   readonly body: unknown;
+  /** The request headers (lower-case names), e.g. for content negotiation. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
-/** A handler's answer: JSON-serialised `body` with `status` (default 200). */
+/**
+ * A handler's answer: JSON-serialised `body` with `status` (default 200) — or, with `text`, that text
+ * as is under `contentType` (an HTML report), `body` then ignored.
+ */
 export interface ApiReply {
   readonly status?: number;
-  readonly body: unknown;
+  readonly body?: unknown;
+  readonly text?: string;
+  readonly contentType?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -57,6 +65,8 @@ export interface ServerParts {
   readonly service: DecisionService;
   readonly metrics: ServerMetrics;
   readonly dataDir: string;
+  /** Opens cases (or joins the open one of the same subject and issue): appeals, detectors, analysts. */
+  readonly cases: CaseOpener;
 }
 
 /** A feature area of the API: its routes and, when it runs background work, how to stop it. */

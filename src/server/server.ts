@@ -4,18 +4,22 @@
  * the journal and close the file. The module API the CLI and the tests share.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { createCaseService } from '../cases/index.js';
 import { Engine } from '../engine/engine.js';
-import { loadPolicy, PACKAGE_ROOT } from '../engine/policy-source.js';
-import { loadModel } from '../model/model-file.js';
+import { PACKAGE_ROOT } from '../engine/policy-source.js';
+import { startCheckpointer, type Checkpointer, type CheckpointOptions } from '../engine/snapshot/checkpointer.js';
+import { recoverEngine } from '../engine/snapshot/startup.js';
 import { ConfigError } from '../errors.js';
+import { bootPolicies } from '../policy/boot.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
 import { inlineWriter, type JournalWriter } from '../store/journal.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { startThreadedWriter } from '../store/sqlite/threaded-writer.js';
+import { startWalSyncWriter } from '../store/sqlite/wal-sync-writer.js';
 import { createHandler } from './app.js';
 import { Authenticator } from './auth.js';
 import { GroupCommit } from './group-commit.js';
@@ -23,7 +27,7 @@ import { claimDataDir } from './lock.js';
 import { ServerMetrics } from './metrics.js';
 import { MODULES } from './modules.js';
 import { openApiDocument } from './openapi.js';
-import { recover, type RecoveryReport } from './recovery.js';
+import type { RecoveryReport } from './recovery.js';
 import { Router, type ServerModule } from './routes.js';
 import { SeenIds } from './seen-ids.js';
 import { DecisionService } from './service.js';
@@ -36,11 +40,14 @@ export interface ServeOptions {
   readonly port?: number;
   /** Interface to bind. Default 127.0.0.1. */
   readonly host?: string;
-  /** Policy folder; the default pack when omitted (ignored when `policy` is given). */
+  /**
+   * Policy folder; the default pack when omitted. Imported as policy version 1 on a new data folder
+   * only: afterwards the data folder's live version decides (see policy/boot.ts).
+   */
   readonly policyDir?: string;
-  /** An already compiled policy (tests). */
+  /** The compiled form of version 1 (tests); see PolicyBootOptions.policy. */
   readonly policy?: CompiledPolicy;
-  /** A trained model file scoring every payment beside the rules (`fengkong train`). */
+  /** A trained model file scoring every payment beside the rules (`fengkong train`); version 1's model. */
   readonly modelPath?: string;
   /** Where journal commits run; see JournalMode. Default `auto`. */
   readonly journal?: JournalMode | 'auto';
@@ -48,16 +55,28 @@ export interface ServeOptions {
   readonly onFatal?: (err: Error) => void;
   /** Milliseconds to wait for in-flight requests on close before cutting connections. Default 10 s. */
   readonly drainMs?: number;
+  /**
+   * Engine snapshots (docs/snapshots.md): a start restores the newest usable one and replays only
+   * the journal after it, and a checkpointer thread writes new ones with these options. `false`:
+   * none (every start replays the whole journal). Default: on, CHECKPOINT_DEFAULTS.
+   */
+  readonly snapshots?: CheckpointOptions | false;
 }
 
 /**
- * Where the journal's commits (and their fsync) run. `thread`: a worker thread, so the event loop
- * keeps deciding while the disk syncs — best with cores to spare. `inline`: on the event loop,
- * blocking it for each commit but with no cross-thread traffic — measured faster on 2 cores.
+ * Where the journal's commits (and their fsync) run. `walsync`: the commit on the event loop, its
+ * fsync on libuv's thread pool (see wal-sync-writer.ts) — the loop never waits for the disk and
+ * nothing crosses threads but the fsync call. `thread`: commits and fsync in a worker
+ * thread. `inline`: commit and fsync on the event loop, blocking it for the disk.
  */
-export type JournalMode = 'thread' | 'inline';
+export type JournalMode = 'walsync' | 'thread' | 'inline';
 
-/** `auto`: a writer thread only when there are more than two cores to run it on. */
+/**
+ * `auto`: a writer thread when there are more than two cores to run it on, else inline — on the
+ * project's 2-core machine inline measured at least as fast as walsync and thread
+ * (bench/server-vs-fastify.ts --journal …): a blocking fsync makes the next batch bigger, and the
+ * load generator holds the second core. walsync is the choice when fsync tails hurt latency more.
+ */
 export function resolveJournalMode(mode: JournalMode | 'auto' = 'auto'): JournalMode {
   if (mode !== 'auto') return mode;
   return availableParallelism() > 2 ? 'thread' : 'inline';
@@ -73,6 +92,8 @@ export interface RunningServer {
   readonly policy: string;
   /** Where journal commits run. */
   readonly journal: JournalMode;
+  /** The snapshot writer (null when snapshots are off or it could not start). */
+  readonly checkpointer: Checkpointer | null;
   /** Graceful stop: refuse new work, finish in-flight, flush the journal, close the file. Idempotent. */
   close(): Promise<void>;
 }
@@ -91,14 +112,33 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let store: SqliteStore | null = null;
   let writer: JournalWriter | null = null;
   let modules: ServerModule[] = [];
+  let checkpointer: Checkpointer | null = null;
   try {
     store = new SqliteStore(opts.dataDir);
-    const policy = opts.policy ?? loadPolicy(opts.policyDir);
-    const engine = new Engine(policy, { model: opts.modelPath === undefined ? undefined : loadModel(opts.modelPath) });
+    // the live policy version (imported from policyDir/policy/modelPath on a new data folder) decides and recovers
+    const boot = bootPolicies(store, opts);
+    for (const note of boot.notes) process.stderr.write(`fengkong serve: ${note}\n`);
+    const policy = boot.runnable.policy;
     const seen = new SeenIds();
-    const recovery = recover(store, engine, (id) => seen.add(id));
+    // from the newest usable snapshot, then the journal after it; account and merchant actions are
+    // applied at the journal position each took effect (see engine/snapshot/side-inputs.ts)
+    const { engine, recovery, note } = recoverEngine(
+      store,
+      opts.dataDir,
+      policy,
+      () => new Engine(policy, { model: boot.runnable.model ?? undefined }),
+      (id) => seen.add(id),
+      opts.snapshots !== false,
+    );
+    if (note !== null) process.stderr.write(`fengkong serve: ${note}\n`);
+    checkpointer = opts.snapshots === false || opts.snapshots?.write === false ? null : await startSnapshots(opts.dataDir, opts.snapshots);
     const journalMode = resolveJournalMode(opts.journal);
-    writer = journalMode === 'inline' ? inlineWriter(store) : await startThreadedWriter(opts.dataDir);
+    writer =
+      journalMode === 'inline'
+        ? inlineWriter(store)
+        : journalMode === 'walsync'
+          ? startWalSyncWriter(opts.dataDir)
+          : await startThreadedWriter(opts.dataDir);
     const metrics = new ServerMetrics();
     let fatal: Error | null = null;
     const commit = new GroupCommit(writer, recovery.lastSeq, {
@@ -111,7 +151,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
     const service = new DecisionService(engine, store, commit, metrics, seen);
     registerGauges(metrics, commit, recovery, engine);
-    const parts = { engine, store, audit: store.audit, service, metrics, dataDir: opts.dataDir };
+    const cases = createCaseService({ db: store.database, audit: store.audit, engine, decisions: service });
+    const parts = { engine, store, audit: store.audit, service, metrics, dataDir: opts.dataDir, cases };
     modules = MODULES.map((m) => m(parts));
     const router = new Router(modules.flatMap((m) => m.routes));
     let closing = false;
@@ -151,6 +192,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       recovery,
       policy: policy.name,
       journal: journalMode,
+      checkpointer,
       close() {
         closed ??= (async () => {
           closing = true;
@@ -166,6 +208,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
           server.closeAllConnections();
           await stopped;
           await closeModules(modules);
+          await checkpointer?.close();
           await w.close();
           s.close();
           release();
@@ -175,10 +218,21 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     };
   } catch (e) {
     await closeModules(modules);
+    await checkpointer?.close().catch(() => {});
     await writer?.close().catch(() => {});
     store?.close();
     release();
     throw e;
+  }
+}
+
+/** Starts the checkpointer; a failure leaves the server without new snapshots, not without service. */
+async function startSnapshots(dataDir: string, options: CheckpointOptions = {}): Promise<Checkpointer | null> {
+  try {
+    return await startCheckpointer(dataDir, options, (line) => process.stderr.write(`fengkong serve: ${line}\n`));
+  } catch (e) {
+    process.stderr.write(`fengkong serve: snapshots off, the checkpointer did not start: ${(e as Error).message}\n`);
+    return null;
   }
 }
 

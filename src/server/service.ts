@@ -5,6 +5,7 @@
  * twice, not even when both requests arrive in the same tick.
  */
 import type { FkEvent, TransactionEvent } from '../contract/events.js';
+import type { Decision } from '../engine/decision.js';
 import type { Engine } from '../engine/engine.js';
 import type { Journal } from '../store/journal.js';
 import { ApiError } from './errors.js';
@@ -17,6 +18,13 @@ export type DecisionCallback = (err: ApiError | null, body: string, replayed: bo
 
 /** The answer to an events request: how many events were applied and journaled. */
 export type EventsCallback = (err: ApiError | null, accepted: number) => void;
+
+/**
+ * Sees each event once it is durable — a transaction after its answer was handed to the client —
+ * with its journal seq and, for a transaction, its decision. Must only take note (queue the work
+ * for later): it runs on the answer path.
+ */
+export type CommitListener = (seq: number, e: FkEvent, decision: Decision | null) => void;
 
 /** The shape of a decision answer: the contract's decision plus policy, journal seq and timing. */
 export interface DecisionAnswer {
@@ -46,6 +54,10 @@ function journalError(err: Error): ApiError {
 /** Decides, applies and journals; one instance per server. */
 export class DecisionService {
   private readonly pending = new Map<string, Pending>();
+  /** Sees every event applied, with its seq (see observe); null when nobody watches. */
+  private observer: ((seq: number, e: FkEvent) => void) | null = null;
+  /** Told about every event after it committed (see onCommitted). */
+  private readonly listeners: CommitListener[] = [];
 
   constructor(
     private readonly engine: Engine,
@@ -90,13 +102,16 @@ export class DecisionService {
     };
     const body = JSON.stringify(answer);
     const batch = this.commit.add('transaction', tx.id, JSON.stringify(tx), body);
+    if (this.observer !== null) this.observer(answer.seq, tx);
     this.pending.set(tx.id, { body, batch });
     this.seen.add(tx.id);
     this.metrics.decision(d.outcome);
     this.commit.whenCommitted(batch, (err) => {
       this.pending.delete(tx.id);
-      if (err === null) cb(null, body, false);
-      else cb(journalError(err), '', false);
+      if (err === null) {
+        cb(null, body, false);
+        if (this.listeners.length > 0) this.tell(answer.seq, tx, d);
+      } else cb(journalError(err), '', false);
     });
   }
 
@@ -111,12 +126,41 @@ export class DecisionService {
     for (const e of events) {
       this.engine.apply(e);
       batch = this.commit.add(e.type, null, JSON.stringify(e), null);
+      if (this.observer !== null) this.observer(this.commit.lastSeq, e);
     }
     if (batch === null) {
       cb(null, 0);
       return;
     }
-    this.commit.whenCommitted(batch, (err) => (err === null ? cb(null, events.length) : cb(journalError(err), 0)));
+    const lastSeq = this.commit.lastSeq;
+    this.commit.whenCommitted(batch, (err) => {
+      if (err !== null) return cb(journalError(err), 0);
+      cb(null, events.length);
+      if (this.listeners.length > 0) for (let i = 0; i < events.length; i++) this.tell(lastSeq - events.length + 1 + i, events[i], null);
+    });
+  }
+
+  /**
+   * Calls `fn` with every event from now on once it is durable (a transaction once answered), in
+   * seq order; the returned function stops it. Off the decision path: `fn` should queue, not work
+   * (the cases feed batches in setImmediate). A throwing listener is reported and ignored.
+   */
+  onCommitted(fn: CommitListener): () => void {
+    this.listeners.push(fn);
+    return () => {
+      const i = this.listeners.indexOf(fn);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  private tell(seq: number, e: FkEvent, d: Decision | null): void {
+    for (const fn of this.listeners) {
+      try {
+        fn(seq, e, d);
+      } catch (err) {
+        process.stderr.write(`fengkong serve: a commit listener failed: ${(err as Error).stack ?? err}\n`);
+      }
+    }
   }
 
   /** The answered decision of `txId` (waiting for its commit if it is on its way), or null. */
@@ -132,5 +176,29 @@ export class DecisionService {
   /** Decisions decided and not yet durable. */
   get pendingDecisions(): number {
     return this.pending.size;
+  }
+
+  /** Journal seq of the last event the engine applied, durable or not: the engine's place in the journal. */
+  get appliedSeq(): number {
+    return this.commit.lastSeq;
+  }
+
+  /** The journal's failure once it failed (nothing is applied after it); null while healthy. */
+  get journalFailure(): Error | null {
+    return this.commit.failed;
+  }
+
+  /**
+   * Calls `fn` with every event the engine applies from now on and its journal seq, in order and in
+   * the same tick, until the returned function is called. A policy version warming a second engine
+   * by replay (policy/warm.ts) catches up with live traffic through it, so that engine ends up
+   * having applied exactly what this one did. One observer at a time.
+   */
+  observe(fn: (seq: number, e: FkEvent) => void): () => void {
+    if (this.observer !== null) throw new Error('DecisionService.observe: an observer is already attached');
+    this.observer = fn;
+    return () => {
+      if (this.observer === fn) this.observer = null;
+    };
   }
 }

@@ -62,11 +62,14 @@ export interface Journal {
   close(): void;
 }
 
-/** What an API key may do; `admin` may do everything. */
-export type Role = 'decide' | 'analyst' | 'admin';
+/**
+ * What an API key may do; `admin` may do everything. `support` is customer service: it reads the
+ * customer view of an account and files appeals, nothing else.
+ */
+export type Role = 'decide' | 'analyst' | 'admin' | 'support';
 
 /** Every role, for argument checking and documentation. */
-export const ROLES: readonly Role[] = ['decide', 'analyst', 'admin'];
+export const ROLES: readonly Role[] = ['decide', 'analyst', 'admin', 'support'];
 
 /** A stored API key: only the hash of the key is ever kept. */
 export interface StoredKey {

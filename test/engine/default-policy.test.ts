@@ -5,12 +5,17 @@ import assert from 'node:assert/strict';
 import { parseEvent } from '../../src/contract/parse.js';
 import type { Decision } from '../../src/engine/decision.js';
 import { Engine } from '../../src/engine/engine.js';
+import { AccountRestriction } from '../../src/accounts/restriction.js';
 import { ListSet } from '../../src/lists/list-set.js';
-import { account, at, baseWorld, BJ, DAY, defaultPolicy, GZ, HOUR, last, MIN, SZ, SZ2, tx } from './world.js';
+import { account, at, baseWorld, BJ, DAY, DAY0, defaultPolicy, GZ, HOUR, last, MIN, SZ, SZ2, tx } from './world.js';
 
 type Obj = Record<string, unknown>;
 /** Entries put on the default lists before the events run: [list, value]. */
 type Listed = [string, string][];
+/** Account actions on A1 before the events run (rules/06-accounts.fk): until = event time they end (default never). */
+type Restrict = { frozen?: true; stepUp?: true; limit?: number; until?: number };
+/** Merchant actions in force before the events run (rules/07-actions.fk): until = event time they expire (default never). */
+type Act = { hold?: string[]; suspend?: string[]; until?: number };
 const T = 10 * HOUR; // 10:00 local on DAY0
 
 const M2 = { merchantId: 'M2', terminalId: 'T2', mcc: '5944', merchantName: '深圳珠宝行', geo: SZ2 };
@@ -28,7 +33,11 @@ function acctEvent(ms: number, kind: string, extra: Obj = {}): Obj {
   return { type: 'account_event', ts: at(ms), accountId: 'A1', kind, ...extra };
 }
 
-const CASES: { code: string; fires: Obj[]; quiet: Obj[]; lists?: Listed }[] = [
+function labelEvent(ms: number, extra: Obj): Obj {
+  return { type: 'label', ts: at(ms), fraud: true, source: 'case:case-1', ...extra };
+}
+
+const CASES: { code: string; fires: Obj[]; quiet: Obj[]; lists?: Listed; restrict?: Restrict; act?: Act }[] = [
   { code: 'SMALL_PAYMENT_BURST', fires: burst(5, 2_000, MIN), quiet: burst(4, 2_000, MIN) },
   {
     code: 'SMALL_PAYMENT_BURST_MANY_MERCHANTS',
@@ -202,31 +211,85 @@ const CASES: { code: string; fires: Obj[]; quiet: Obj[]; lists?: Listed }[] = [
   { code: 'LIST_ALLOWED_ACCOUNT', lists: [['allow_accounts', 'A1']], fires: [tx(T)], quiet: [account('A2'), tx(T, { accountId: 'A2' })] },
   { code: 'LIST_WATCHED_ACCOUNT', lists: [['watch_accounts', 'A1']], fires: [tx(T)], quiet: [account('A2'), tx(T, { accountId: 'A2' })] },
   { code: 'LIST_WATCHED_MERCHANT', lists: [['watch_merchants', 'M2']], fires: [tx(T, M2)], quiet: [tx(T)] },
+  // account actions (rules/06-accounts.fk), on A1: the quiet case is another account's payment
+  { code: 'ACCOUNT_FROZEN', restrict: { frozen: true }, fires: [tx(T)], quiet: [account('A2'), tx(T, { accountId: 'A2' })] },
+  { code: 'STEP_UP_REQUIRED', restrict: { stepUp: true }, fires: [tx(T)], quiet: [account('A2'), tx(T, { accountId: 'A2' })] },
+  // a limit lowered to ¥1,000 with ¥550 outstanding (the base world's payments) leaves ¥450: OVER_LIMIT (40-account.fk)
+  { code: 'OVER_LIMIT', restrict: { limit: 100_000 }, fires: [tx(T, { amount: 50_000 })], quiet: [tx(T, { amount: 40_000 })] },
+  // … and once the lowered limit has expired by the payment's time, the registered ¥20,000 applies again
+  { code: 'OVER_LIMIT', restrict: { limit: 100_000, until: T - HOUR }, fires: [tx(T, { amount: 2_500_000 })], quiet: [tx(T, { amount: 50_000 })] },
+  { code: 'ACCOUNT_FROZEN', restrict: { frozen: true, until: T + HOUR }, fires: [tx(T + 30 * MIN)], quiet: [tx(T + HOUR)] },
+  // merchant actions and labels (rules/07-actions.fk)
+  { code: 'TERMINAL_SUSPENDED', act: { suspend: ['T1'] }, fires: [tx(T)], quiet: [tx(T, M2)] },
+  { code: 'TERMINAL_SUSPENDED', act: { suspend: ['T1'], until: T + HOUR }, fires: [tx(T + 30 * MIN)], quiet: [tx(T + HOUR)] },
+  { code: 'MERCHANT_SETTLEMENT_HELD', act: { hold: ['M1'] }, fires: [tx(T)], quiet: [tx(T, M2)] },
+  // the terminal's own merchant is held even when the payment carries another merchant's code (跳码)
+  { code: 'MERCHANT_SETTLEMENT_HELD', act: { hold: ['M2'] }, fires: [tx(T, { terminalId: 'T2' })], quiet: [tx(T)] },
+  {
+    code: 'ACCOUNT_CONFIRMED_FRAUD',
+    fires: [tx(T, { id: 'cf-1' }), labelEvent(T + HOUR, { txId: 'cf-1' }), tx(T + 2 * HOUR, { deviceId: 'D9' })],
+    quiet: [tx(T, { id: 'cf-2' }), labelEvent(T + HOUR, { txId: 'cf-2', fraud: false }), tx(T + 2 * HOUR, { deviceId: 'D9' })],
+  },
+  // the owner's own phone after a confirmed takeover is not stepped up
+  { code: 'ACCOUNT_CONFIRMED_FRAUD', fires: [labelEvent(T, { accountId: 'A1' }), tx(T + HOUR, { deviceId: 'D9' })], quiet: [labelEvent(T, { accountId: 'A1' }), tx(T + HOUR)] },
+  { code: 'MERCHANT_CONFIRMED_FRAUD', fires: [labelEvent(T, { merchantId: 'M1' }), tx(T + HOUR)], quiet: [labelEvent(T, { merchantId: 'M2' }), tx(T + HOUR)] },
+  { code: 'MERCHANT_CONFIRMED_FRAUD', fires: [labelEvent(T, { terminalId: 'T1' }), tx(T + HOUR)], quiet: [labelEvent(T, { terminalId: 'T1', fraud: false }), tx(T + HOUR)] },
 ];
 
-/** The last decision of the events after the base world, with `listed` on the default lists. */
-function decideWith(events: Obj[], listed: Listed = []): Decision {
-  if (listed.length === 0) return last([...baseWorld(), ...events]);
+/** The last decision of the events after the base world, with `listed` on the default lists and A1 restricted by `restrict`. */
+function decideWith(events: Obj[], listed: Listed = [], restrict?: Restrict, act?: Act): Decision {
+  if (listed.length === 0 && restrict === undefined && act === undefined) return last([...baseWorld(), ...events]);
   const lists = new ListSet();
   for (const [list, value] of listed) lists.add(list, { value, reason: 'test' }, 'key_test', 0);
   const engine = new Engine(defaultPolicy(), { lists });
   let d: Decision | null = null;
-  for (const e of [...baseWorld(), ...events]) d = engine.apply(parseEvent(e)) ?? d;
+  for (const e of baseWorld()) d = engine.apply(parseEvent(e)) ?? d;
+  if (restrict !== undefined) {
+    const r = new AccountRestriction();
+    const until = restrict.until === undefined ? Infinity : DAY0 + restrict.until;
+    if (restrict.frozen) r.frozenUntil = until;
+    if (restrict.stepUp) r.stepUpUntil = until;
+    if (restrict.limit !== undefined) [r.limitCap, r.limitUntil] = [restrict.limit, until];
+    engine.accounts.get('A1')!.restriction = r;
+  }
+  const expiresAt = act?.until === undefined ? Infinity : DAY0 + act.until;
+  for (const m of act?.hold ?? []) engine.merchantRisk.controls.hold(m, { id: 1, expiresAt });
+  for (const t of act?.suspend ?? []) engine.merchantRisk.controls.suspend(t, { id: 2, expiresAt });
+  for (const e of events) d = engine.apply(parseEvent(e)) ?? d;
   if (d === null) throw new Error('no decision');
   return d;
 }
 
-const codes = (events: Obj[], listed?: Listed): string[] => decideWith(events, listed).reasons.map((r) => r.code);
+const codes = (events: Obj[], listed?: Listed, restrict?: Restrict, act?: Act): string[] =>
+  decideWith(events, listed, restrict, act).reasons.map((r) => r.code);
 
 for (const c of CASES) {
-  const label = c.lists ? ` (${c.lists.map(([l, v]) => `${v} on ${l}`).join(', ')})` : '';
+  const label = c.lists
+    ? ` (${c.lists.map(([l, v]) => `${v} on ${l}`).join(', ')})`
+    : c.restrict
+      ? ` (A1 ${JSON.stringify(c.restrict)})`
+      : c.act
+        ? ` (${JSON.stringify(c.act)})`
+        : '';
   test(`${c.code} fires on its signal${label}`, () => {
-    assert.ok(codes(c.fires, c.lists).includes(c.code), `reasons: ${codes(c.fires, c.lists).join(', ')}`);
+    assert.ok(codes(c.fires, c.lists, c.restrict, c.act).includes(c.code), `reasons: ${codes(c.fires, c.lists, c.restrict, c.act).join(', ')}`);
   });
   test(`${c.code} stays quiet on the legitimate look-alike${label}`, () => {
-    assert.ok(!codes(c.quiet, c.lists).includes(c.code), `reasons: ${codes(c.quiet, c.lists).join(', ')}`);
+    assert.ok(!codes(c.quiet, c.lists, c.restrict, c.act).includes(c.code), `reasons: ${codes(c.quiet, c.lists, c.restrict, c.act).join(', ')}`);
   });
 }
+
+test('account actions: a frozen account is declined, a step-up account challenged, a lowered limit enforced', () => {
+  const frozen = decideWith([tx(T)], [], { frozen: true });
+  assert.deepEqual([frozen.outcome, frozen.reasons[0].code], ['decline', 'ACCOUNT_FROZEN']);
+  const stepUp = decideWith([tx(T)], [], { stepUp: true });
+  assert.deepEqual([stepUp.outcome, stepUp.reasons.map((r) => r.code)], ['challenge', ['STEP_UP_REQUIRED']]);
+  const over = decideWith([tx(T, { amount: 50_000 })], [], { limit: 100_000 });
+  assert.deepEqual([over.outcome, over.reasons[0].code], ['decline', 'OVER_LIMIT']);
+  assert.equal(decideWith([tx(T, { amount: 40_000 })], [], { limit: 100_000 }).outcome, 'approve');
+  // a limit lowered to 0 leaves nothing to spend
+  assert.equal(decideWith([tx(T, { amount: 100 })], [], { limit: 0 }).reasons[0].code, 'OVER_LIMIT');
+});
 
 test('a blocked value declines; a watched one is reviewed; an allowed one alone is approved', () => {
   assert.equal(decideWith([tx(T, { deviceId: 'D9' })], [['block_devices', 'D9']]).outcome, 'decline');

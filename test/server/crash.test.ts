@@ -78,7 +78,7 @@ async function load(url: string, key: string, workers: number, stop: (answered: 
   return { answered, sent, refused };
 }
 
-for (const journal of ['thread', 'inline']) {
+for (const journal of ['thread', 'inline', 'walsync']) {
 test(`kill -9 under load loses no answered decision; re-posting returns the same decision (journal ${journal})`, async () => {
   const dir = tempDir('fk-crash-');
   try {

@@ -9,7 +9,7 @@ import { dbPath } from '../../src/store/sqlite/sqlite-store.js';
 import { at, baseWorld, tx } from '../engine/world.js';
 import { call, feed, startTestServer } from './helpers.js';
 
-for (const journal of ['inline', 'thread'] as const) {
+for (const journal of ['inline', 'walsync', 'thread'] as const) {
   test(`a journal that cannot commit refuses the answer and all later work (${journal} writer)`, async () => {
     let fatal: Error | null = null;
     const srv = await startTestServer({ journal, onFatal: (e) => (fatal = e) });

@@ -9,6 +9,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { packBatch, startThreadedWriter, unpackBatch } from '../../src/store/sqlite/threaded-writer.js';
 import { StoreError } from '../../src/errors.js';
+import type { JournalEntry } from '../../src/store/journal.js';
 import { journalContract } from './journal-contract.js';
 
 function tempDir(): string {
@@ -85,4 +86,32 @@ test('sqlite: batches cross to the writer thread packed in one string, losslessl
   ];
   assert.deepEqual(unpackBatch(packBatch(batch)), batch);
   assert.deepEqual(unpackBatch(packBatch([])), []);
+});
+
+test('walsync writer: batches written during an fsync commit together, in order, and are durable when resolved', async () => {
+  const { startWalSyncWriter } = await import('../../src/store/sqlite/wal-sync-writer.js');
+  const dir = mkdtempSync(join(tmpdir(), 'fk-walsync-'));
+  try {
+    new SqliteStore(dir).close();
+    const writer = startWalSyncWriter(dir);
+    const entry = (seq: number): JournalEntry => ({ seq, type: 'transaction', txId: `t${seq}`, event: `{"n":${seq}}`, decision: '{}', receivedAt: seq });
+    // 50 batches handed over in one tick: the first commits at once, the rest queue behind its fsync
+    const writes = Array.from({ length: 50 }, (_, i) => writer.write([entry(2 * i + 1), entry(2 * i + 2)]));
+    await Promise.all(writes);
+    const reader = new SqliteStore(dir);
+    try {
+      assert.equal(reader.lastSeq(), 100);
+      const seqs: number[] = [];
+      reader.forEachEvent((e) => seqs.push(e.seq));
+      assert.deepEqual(seqs, Array.from({ length: 100 }, (_, i) => i + 1));
+    } finally {
+      reader.close();
+    }
+    // a batch out of sequence fails, and so does everything after it
+    await assert.rejects(writer.write([entry(500)]), /out of order/);
+    await assert.rejects(writer.write([entry(101)]));
+    await writer.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -9,7 +9,7 @@ import { StoreError } from '../../errors.js';
 export const DB_FILE = 'fengkong.db';
 
 /** Schema version written to `PRAGMA user_version`; bump with a migration, never reuse. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS journal (
@@ -22,10 +22,27 @@ CREATE TABLE IF NOT EXISTS journal (
 ) STRICT;
 CREATE TABLE IF NOT EXISTS api_keys (
   hash       TEXT    PRIMARY KEY,
-  role       TEXT    NOT NULL CHECK (role IN ('decide', 'analyst', 'admin')),
+  role       TEXT    NOT NULL CHECK (role IN ('decide', 'analyst', 'admin', 'support')),
   created_at INTEGER NOT NULL
 ) STRICT;
 `;
+
+/**
+ * The step from each version to the next, by the version it produces. SQLite cannot change a CHECK
+ * constraint in place, so version 2 (the `support` role) rebuilds api_keys with every key it holds.
+ */
+const MIGRATIONS: Readonly<Record<number, string>> = {
+  2: `
+CREATE TABLE api_keys_v2 (
+  hash       TEXT    PRIMARY KEY,
+  role       TEXT    NOT NULL CHECK (role IN ('decide', 'analyst', 'admin', 'support')),
+  created_at INTEGER NOT NULL
+) STRICT;
+INSERT INTO api_keys_v2 (hash, role, created_at) SELECT hash, role, created_at FROM api_keys;
+DROP TABLE api_keys;
+ALTER TABLE api_keys_v2 RENAME TO api_keys;
+`,
+};
 
 /**
  * Block, allow and watch lists (see src/store/lists.ts). Added after version 1 without a version
@@ -72,7 +89,11 @@ export function configure(db: Database): void {
   db.pragma('foreign_keys = ON');
 }
 
-/** Creates the tables of a new file, or checks that an existing file has a schema we know. */
+/**
+ * Creates the tables of a new file, brings an older file up to date (every step in one IMMEDIATE
+ * transaction: all of it or none), or checks that an existing file has a schema we know. A
+ * read-only connection reads an older file as it is (nothing it reads changed shape).
+ */
 export function migrate(db: Database, file: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
@@ -80,9 +101,13 @@ export function migrate(db: Database, file: string): void {
       `${file} has schema version ${version}, newer than this fengkong (${SCHEMA_VERSION}); upgrade fengkong`,
     );
   }
-  if (version === SCHEMA_VERSION) return;
+  if (version === SCHEMA_VERSION || (db.readonly && version >= 1)) return;
   db.transaction(() => {
-    db.exec(DDL);
+    // another connection may have migrated between the read above and this lock
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current === SCHEMA_VERSION) return;
+    if (current === 0) db.exec(DDL);
+    else for (let v = current + 1; v <= SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

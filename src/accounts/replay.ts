@@ -1,0 +1,45 @@
+/**
+ * Account actions at restart. An action is no journal event, but it took effect at a journal
+ * position (the seq of the last event applied before it, AccountActionRecord.journalSeq). Replaying
+ * the journal through `journalWithAccountActions` applies each action right after that entry, so
+ * every payment the journal holds is decided again with exactly the restrictions it was decided
+ * with — a frozen account's declined payments stay declined and use no credit — and the actions are
+ * all in force once the replay is done.
+ */
+import type { Engine } from '../engine/engine.js';
+import type { Journal } from '../store/journal.js';
+import { SqliteAccountStore } from '../store/sqlite/accounts.js';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { accountIn } from './service.js';
+import { foldAction, NO_RESTRICTIONS, toEngine, type Restrictions } from './types.js';
+
+/** `store` as a Journal whose full replay (forEachEvent) applies the account actions in place. */
+export function journalWithAccountActions(store: SqliteStore, engine: Engine): Journal {
+  const actions = new SqliteAccountStore(store.database).allActions();
+  if (actions.length === 0) return store;
+  const states = new Map<string, Restrictions>();
+  let next = 0;
+  const applyUpTo = (seq: number): void => {
+    while (next < actions.length && actions[next].journalSeq <= seq) {
+      const a = actions[next++];
+      const r = foldAction(states.get(a.accountId) ?? NO_RESTRICTIONS, a);
+      states.set(a.accountId, r);
+      accountIn(engine, a.accountId).restriction = toEngine(r);
+    }
+  };
+  return {
+    append: (batch) => store.append(batch),
+    decision: (txId) => store.decision(txId),
+    lastSeq: () => store.lastSeq(),
+    forEachEventInRange: (range, cb) => store.forEachEventInRange(range, cb),
+    close: () => store.close(),
+    forEachEvent(cb) {
+      applyUpTo(0);
+      store.forEachEvent((entry) => {
+        cb(entry);
+        applyUpTo(entry.seq);
+      });
+      applyUpTo(Infinity);
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The index of payments by account (`account-index.db`), for the account views' payment lists:
+ * a worker thread (tx-index-worker.ts) fills it from the journal; the main thread reads it on its
+ * own connection. A view first asks for the index to reach the journal's last committed seq, so it
+ * lists every payment already answered.
+ */
+import { Worker } from 'node:worker_threads';
+import { StoreError } from '../errors.js';
+import { openTxIndex, TxIndexReader } from '../store/sqlite/accounts.js';
+
+/** Main thread → worker. */
+export type IndexRequest = { kind: 'sync' } | { kind: 'close' };
+/** Worker → main thread. */
+export type IndexReply =
+  | { kind: 'ready' }
+  | { kind: 'failed'; message: string }
+  | { kind: 'indexed'; seq: number }
+  | { kind: 'error'; message: string }
+  | { kind: 'closed' };
+
+interface Waiter {
+  readonly seq: number;
+  resolve(): void;
+  reject(e: Error): void;
+}
+
+/** The payment index of a data folder, kept current by its worker. */
+export class TxIndex {
+  readonly reader: TxIndexReader;
+  private readonly worker: Worker;
+  private indexed: number;
+  private waiters: Waiter[] = [];
+  private failure: Error | null = null;
+  private closed: Promise<void> | null = null;
+
+  /** Opens the index file (creating it) and starts its worker; does not wait for it. */
+  constructor(dataDir: string) {
+    this.reader = new TxIndexReader(openTxIndex(dataDir));
+    this.indexed = this.reader.indexedSeq();
+    this.worker = new Worker(new URL('./tx-index-worker.js', import.meta.url), { workerData: { dataDir } });
+    this.worker.unref();
+    this.worker.on('message', (m: IndexReply) => {
+      if (m.kind === 'indexed') {
+        this.indexed = Math.max(this.indexed, m.seq);
+        this.settle();
+      } else if (m.kind === 'failed') {
+        this.fail(new StoreError(`the payment index cannot be opened: ${m.message}`));
+      } else if (m.kind === 'error') {
+        // the worker tries again a second later: only the views waiting now are refused
+        const e = new StoreError(`the payment index cannot be updated: ${m.message}`);
+        for (const w of this.waiters) w.reject(e);
+        this.waiters = [];
+      }
+    });
+    this.worker.on('error', (e) => this.fail(new StoreError(`the payment index thread failed: ${e.message}`, { cause: e })));
+    this.worker.on('exit', () => {
+      if (this.closed === null) this.fail(new StoreError('the payment index thread exited'));
+    });
+  }
+
+  /** Resolves once every journal entry up to `seq` is indexed. */
+  upTo(seq: number): Promise<void> {
+    if (this.indexed >= seq) return Promise.resolve();
+    if (this.failure !== null) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ seq, resolve, reject });
+      this.worker.postMessage({ kind: 'sync' } satisfies IndexRequest);
+    });
+  }
+
+  /** Stops the worker and closes the files. Idempotent. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      const done = new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 2_000);
+        this.worker.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        this.worker.on('message', (m: IndexReply) => {
+          if (m.kind === 'closed') {
+            clearTimeout(t);
+            resolve();
+          }
+        });
+      });
+      this.worker.postMessage({ kind: 'close' } satisfies IndexRequest);
+      await done;
+      await this.worker.terminate();
+      this.reader.close();
+      for (const w of this.waiters) w.reject(new StoreError('the payment index is closed'));
+      this.waiters = [];
+    })();
+    return this.closed;
+  }
+
+  private settle(): void {
+    if (this.waiters.length === 0) return;
+    const still: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (this.indexed >= w.seq) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  private fail(e: Error): void {
+    if (this.failure !== null) return;
+    this.failure = e;
+    for (const w of this.waiters) w.reject(e);
+    this.waiters = [];
+  }
+}

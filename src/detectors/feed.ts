@@ -1,0 +1,326 @@
+/**
+ * The journal feed: hands every journaled event, in seq order, to the asynchronous consumers —
+ * the case intake (reviews, failed challenges), the evidence index and the detectors — off the
+ * answer path. Live events arrive through DecisionService.onCommitted after their answer left; they
+ * are queued (one push) and processed in setImmediate slices of at most SLICE_MS, so a burst never
+ * holds the event loop for long. At start the feed first re-reads the journal tail (REBUILD_ENTRIES
+ * before its checkpoint) to rebuild its consumers' memory, then the entries it had not processed
+ * yet (a crash between an answer and its processing loses nothing): those may open cases.
+ *
+ * Cases the consumers ask for are written in one background transaction per slice together with the
+ * feed's checkpoint (never waiting for the write lock nor the disk; see SqliteCaseStore.background).
+ *
+ * Measured choice (bench/detectors.ts): consuming on the main thread costs about a microsecond per
+ * payment on already-parsed objects, where a worker thread would re-read and re-parse every journal
+ * row (≈5–10 µs each) and need the engine's reference data and account memory copied over.
+ */
+import type { FkEvent } from '../contract/events.js';
+import { parseEvent } from '../contract/parse.js';
+import type { CaseService } from '../cases/service.js';
+import type { OpenCaseRequest } from '../cases/types.js';
+import { checkOpen } from '../cases/validate.js';
+import type { Decision } from '../engine/decision.js';
+import type { Journal } from '../store/journal.js';
+import type { FeedConsumer, FeedDecision, FeedEntry } from './types.js';
+
+/** Longest a slice may run before yielding to the event loop. */
+const SLICE_MS = 2;
+/** Journal entries read per catch-up query. */
+const CHUNK = 1_000;
+/** How far before its checkpoint the feed re-reads at start to rebuild memory (windows, evidence). */
+export const REBUILD_ENTRIES = 300_000;
+/** How often the checkpoint is written when no case was opened. */
+const CHECKPOINT_MS = 1_000;
+/** Upper bounds (ms) of the processing-delay histogram. */
+const DELAY_BOUNDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, Infinity];
+
+interface Queued {
+  readonly seq: number;
+  readonly event: FkEvent;
+  readonly decision: Decision | null;
+  /** performance.now() when it was queued. */
+  readonly at: number;
+}
+
+/** What the feed needs. */
+export interface FeedOptions {
+  readonly journal: Journal;
+  readonly cases: CaseService;
+  readonly consumers: readonly FeedConsumer[];
+  /** The last seq the engine applied when the feed starts (recovery's end). */
+  readonly appliedSeq: () => number;
+}
+
+/** Lag and throughput of the feed, for /v1/detectors and the metrics. */
+export interface FeedStatus {
+  readonly consumers: readonly string[];
+  /** Highest seq processed. */
+  readonly processedSeq: number;
+  /** Highest seq the engine applied. */
+  readonly appliedSeq: number;
+  /** Entries applied and not yet processed. */
+  readonly lagEntries: number;
+  /** Age of the oldest live entry not yet processed (ms); 0 when caught up. */
+  readonly lagMs: number;
+  /** True while re-reading the journal at start. */
+  readonly catchingUp: boolean;
+  /** Live entries processed since start, and their delay from answer to processed (ms). */
+  readonly processed: number;
+  readonly delayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** Case requests written (opened or joined) since start. */
+  readonly caseRequests: number;
+  /** Main-thread time spent in the feed's slices since start (ms): its whole cost to the event loop. */
+  readonly busyMs: number;
+  readonly checkpointSeq: number;
+}
+
+/** Feeds the consumers; see the file comment. */
+export class JournalFeed {
+  private queue: Queued[] = [];
+  private head = 0;
+  private scheduled = false;
+  private retry: NodeJS.Timeout | null = null;
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private pending: OpenCaseRequest[] = [];
+  private processedSeq = 0;
+  private checkpoint: number;
+  private written: number;
+  private catchUp: { next: number; until: number } | null = null;
+  private readonly delays = new Float64Array(DELAY_BOUNDS.length);
+  private maxDelay = 0;
+  private processed = 0;
+  private requests = 0;
+  private busy = 0;
+
+  constructor(private readonly o: FeedOptions) {
+    this.checkpoint = o.cases.store.feedSeq();
+    this.written = this.checkpoint;
+  }
+
+  /** Starts catching up from the journal; live entries queue meanwhile. */
+  start(): void {
+    const until = this.o.appliedSeq();
+    if (this.o.cases.store.fresh && this.checkpoint === 0 && until > 0) {
+      // the case tables are new in an existing data folder: history before today opens no cases
+      this.checkpoint = until;
+      if (this.o.cases.openBatch([], until) !== null) this.written = until; // else the timer saves it
+    }
+    const from = Math.max(1, Math.min(this.checkpoint, until) - REBUILD_ENTRIES + 1);
+    this.processedSeq = from - 1;
+    if (from <= until) this.catchUp = { next: from, until };
+    this.checkpointTimer = setInterval(() => this.saveCheckpoint(), CHECKPOINT_MS).unref();
+    this.schedule();
+  }
+
+  /** Takes note of a committed event (DecisionService.onCommitted): one push, nothing else. */
+  readonly push = (seq: number, event: FkEvent, decision: Decision | null): void => {
+    if (this.closed) return;
+    this.queue.push({ seq, event, decision, at: performance.now() });
+    this.schedule();
+  };
+
+  /** Stops processing; what is queued is dropped (the checkpoint makes the next start pick it up). */
+  close(): void {
+    this.closed = true;
+    if (this.retry !== null) clearTimeout(this.retry);
+    if (this.checkpointTimer !== null) clearInterval(this.checkpointTimer);
+    this.flush();
+  }
+
+  status(): FeedStatus {
+    const applied = this.o.appliedSeq();
+    const oldest = this.head < this.queue.length ? this.queue[this.head].at : NaN;
+    return {
+      consumers: this.o.consumers.map((c) => c.name),
+      processedSeq: this.processedSeq,
+      appliedSeq: applied,
+      lagEntries: Math.max(0, applied - this.processedSeq),
+      lagMs: Number.isNaN(oldest) ? 0 : Math.round((performance.now() - oldest) * 1000) / 1000,
+      catchingUp: this.catchUp !== null,
+      processed: this.processed,
+      delayMs: { p50: this.quantile(0.5), p99: this.quantile(0.99), max: Math.round(this.maxDelay * 1000) / 1000 },
+      caseRequests: this.requests,
+      busyMs: Math.round(this.busy * 1000) / 1000,
+      checkpointSeq: this.written,
+    };
+  }
+
+  private quantile(q: number): number {
+    const total = this.processed;
+    if (total === 0) return 0;
+    let seen = 0;
+    for (let i = 0; i < this.delays.length; i++) {
+      seen += this.delays[i];
+      if (seen >= q * total) return Math.min(DELAY_BOUNDS[i], Math.round(this.maxDelay * 1000) / 1000);
+    }
+    return this.maxDelay;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    setImmediate(this.run);
+  }
+
+  private readonly run = (): void => {
+    this.scheduled = false;
+    if (this.closed) return;
+    const began = performance.now();
+    const deadline = began + SLICE_MS;
+    try {
+      if (this.catchUp !== null) this.catchUpSlice(deadline);
+      else this.liveSlice(deadline);
+    } catch (e) {
+      // a journal read failed: try again on the next slice
+      process.stderr.write(`fengkong serve: the case feed failed after seq ${this.processedSeq}: ${(e as Error).message}\n`);
+    }
+    this.flush();
+    this.busy += performance.now() - began;
+    if (this.catchUp !== null || this.head < this.queue.length) this.schedule();
+  };
+
+  private catchUpSlice(deadline: number): void {
+    const c = this.catchUp!;
+    while (c.next <= c.until && performance.now() < deadline) {
+      const to = Math.min(c.until, c.next + CHUNK - 1);
+      this.o.journal.forEachEventInRange({ fromSeq: c.next, toSeq: to }, (entry) => {
+        c.next = entry.seq + 1;
+        let event: FkEvent;
+        let decision: FeedDecision | null;
+        try {
+          event = parseEvent(JSON.parse(entry.event));
+          decision = entry.decision === null ? null : (JSON.parse(entry.decision) as FeedDecision);
+        } catch (e) {
+          process.stderr.write(`fengkong serve: the case feed skips journal entry ${entry.seq}: ${(e as Error).message}\n`);
+          this.processedSeq = entry.seq;
+          return;
+        }
+        this.consume({ seq: entry.seq, event, decision, act: entry.seq > this.checkpoint });
+      });
+      if (c.next <= to) c.next = to + 1; // entries not there (cannot happen in a gapless journal)
+    }
+    if (c.next > c.until) {
+      this.catchUp = null;
+      this.processedSeq = Math.max(this.processedSeq, c.until);
+      // live entries queued meanwhile that catch-up already covered
+      while (this.head < this.queue.length && this.queue[this.head].seq <= c.until) this.head++;
+    }
+  }
+
+  private liveSlice(deadline: number): void {
+    const q = this.queue;
+    let n = 0;
+    while (this.head < q.length) {
+      const e = q[this.head];
+      this.head++;
+      if (e.seq > this.processedSeq) {
+        this.consume({ seq: e.seq, event: e.event, decision: e.decision, act: e.seq > this.checkpoint });
+        this.observeDelay(performance.now() - e.at);
+      }
+      if ((++n & 15) === 0 && performance.now() >= deadline) break;
+    }
+    if (this.head === q.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 4_096) {
+      this.queue = q.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  private consume(entry: FeedEntry): void {
+    const out = this.pending;
+    for (const c of this.o.consumers) {
+      const mark = out.length;
+      try {
+        c.consume(entry, out);
+      } catch (e) {
+        // one consumer's bug must not stop the others, nor the feed
+        process.stderr.write(`fengkong serve: ${c.name} failed on journal entry ${entry.seq}: ${(e as Error).stack ?? e}\n`);
+        out.length = mark;
+      }
+      for (let i = mark; i < out.length; i++) {
+        try {
+          out[i] = checkOpen(out[i]);
+        } catch (e) {
+          process.stderr.write(`fengkong serve: ${c.name} asked for an invalid case: ${(e as Error).message}\n`);
+          out.splice(i--, 1);
+        }
+      }
+    }
+    this.processedSeq = entry.seq;
+    if (entry.act) this.checkpoint = Math.max(this.checkpoint, entry.seq);
+  }
+
+  private observeDelay(ms: number): void {
+    this.processed++;
+    if (ms > this.maxDelay) this.maxDelay = ms;
+    let i = 0;
+    while (ms > DELAY_BOUNDS[i]) i++;
+    this.delays[i]++;
+  }
+
+  /** Writes the pending case requests with the checkpoint; retries shortly when the lock is busy. */
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const reqs = coalesce(this.pending);
+    const seq = this.checkpoint;
+    let r;
+    try {
+      r = this.o.cases.openBatch(reqs, seq);
+    } catch (e) {
+      process.stderr.write(`fengkong serve: cannot write ${reqs.length} case(s): ${(e as Error).message}\n`);
+      this.pending = [];
+      return;
+    }
+    if (r === null) {
+      if (this.retry === null && !this.closed) {
+        this.retry = setTimeout(() => {
+          this.retry = null;
+          this.flush();
+        }, 5);
+      }
+      return;
+    }
+    this.pending = [];
+    this.requests += reqs.length;
+    this.written = seq;
+  }
+
+
+  private saveCheckpoint(): void {
+    if (this.pending.length > 0) return this.flush();
+    if (this.checkpoint <= this.written) return;
+    const seq = this.checkpoint;
+    try {
+      if (this.o.cases.openBatch([], seq) !== null) this.written = seq;
+    } catch (e) {
+      process.stderr.write(`fengkong serve: cannot save the case feed's checkpoint: ${(e as Error).message}\n`);
+    }
+  }
+}
+
+/**
+ * The requests of one write, with repeated refreshes of the same item (a detector's finding, updated
+ * by each payment of a growing pattern) reduced to one: at the first one's place, with the last one's
+ * content and the highest risk.
+ */
+function coalesce(reqs: readonly OpenCaseRequest[]): OpenCaseRequest[] {
+  const keyOf = (r: OpenCaseRequest): string | null =>
+    r.source.ref === undefined ? null : `${r.subjectKind}\u0000${r.subjectId}\u0000${r.issue}\u0000${r.source.ref}`;
+  const merged = new Map<string, { at: number; req: OpenCaseRequest }>();
+  const out: (OpenCaseRequest | null)[] = [];
+  for (const r of reqs) {
+    const k = keyOf(r);
+    const had = k === null ? undefined : merged.get(k);
+    if (had === undefined) {
+      if (k !== null) merged.set(k, { at: out.length, req: r });
+      out.push(r);
+      continue;
+    }
+    had.req = { ...r, risk: Math.max(had.req.risk, r.risk) };
+    out[had.at] = had.req;
+  }
+  return out.filter((r): r is OpenCaseRequest => r !== null);
+}

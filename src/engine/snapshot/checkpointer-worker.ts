@@ -1,0 +1,145 @@
+/**
+ * Worker-thread entry of the checkpointer (checkpointer.ts holds the messages and the options).
+ * Owns a read-only connection to the data folder's store and a Replica; applies new journal
+ * entries in slices of a few tens of milliseconds (so a close request is seen promptly), checks
+ * the live policy every poll, and writes a snapshot when one is due or asked for and the replica
+ * has caught up with the journal.
+ */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import { SqlitePolicyStore } from '../../store/sqlite/policies.js';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { CheckpointReply, CheckpointRequest, CheckpointWorkerData, CheckpointWritten } from './checkpointer.js';
+import { removeTempFiles, snapshotsDir, type WrittenSnapshot } from './engine-snapshot.js';
+import { Replica } from './replica.js';
+import { describeRestore } from './restore.js';
+
+const port = parentPort;
+if (port === null) throw new Error('checkpointer-worker.js must run as a worker thread');
+
+const { dataDir, options } = workerData as CheckpointWorkerData;
+/** Longest stretch of applying entries between two looks at the message queue. */
+const SLICE_MS = 50;
+/** Poll interval while a snapshot request waits. */
+const REQUEST_POLL_MS = 5;
+
+const send = (m: CheckpointReply): void => port.postMessage(m);
+const log = (message: string): void => send({ kind: 'log', message });
+
+/**
+ * Runs this thread at the lowest CPU priority (nice 19) where the OS sets it per thread (Linux:
+ * the thread's id from /proc/thread-self), so on a busy machine the checkpointer takes the cores
+ * only when live decisions leave them idle. Elsewhere it runs at normal priority.
+ */
+function yieldTheCores(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 19);
+  } catch {
+    // no per-thread priority here
+  }
+}
+
+yieldTheCores();
+let store: SqliteStore;
+let replica: Replica;
+try {
+  store = new SqliteStore(dataDir, { readonly: true });
+  const dir = snapshotsDir(dataDir);
+  for (const f of removeTempFiles(dir)) log(`removed ${f}, left by a snapshot write that did not finish`);
+  replica = new Replica(store, new SqlitePolicyStore(store.database), dir);
+  send({ kind: 'ready' });
+} catch (e) {
+  send({ kind: 'error', message: (e as Error).message, id: null });
+  throw e;
+}
+
+/** Snapshot requests waiting for the replica to reach `target`. */
+const requests: { id: number; target: number }[] = [];
+let built = false;
+let closing = false;
+let timer: NodeJS.Timeout | null = null;
+let lastPolicyCheck = 0;
+
+function summary(w: WrittenSnapshot): CheckpointWritten {
+  return { file: w.file, seq: w.header.seq, bytes: w.header.bodyBytes, encodeMs: w.encodeMs, writeMs: w.writeMs };
+}
+
+function write(id: number | null): void {
+  const w = replica.writeSnapshot('checkpointer', options.keep);
+  if (w === null) {
+    if (id !== null) send({ kind: 'written', snapshot: null, id });
+    return;
+  }
+  const s = summary(w);
+  log(`snapshot ${s.file} (journal seq ${s.seq}, ${(s.bytes / 1048576).toFixed(1)} MB, encoded in ${s.encodeMs.toFixed(0)} ms, written in ${s.writeMs.toFixed(0)} ms)`);
+  send({ kind: 'written', snapshot: s, id });
+}
+
+function tick(): void {
+  timer = null;
+  if (closing) return;
+  let delay = options.pollMs;
+  try {
+    const now = Date.now();
+    // the live policy and the store's actions are checked every poll, and before every write (below)
+    const check = now - lastPolicyCheck >= options.pollMs;
+    const stale = !built ? 'start' : check ? replica.stale() : null;
+    if (check) lastPolicyCheck = now;
+    if (stale !== null) {
+      const r = replica.build();
+      built = true;
+      if (stale !== 'start') log(`replica rebuilt (${stale}) for policy ${replica.status().policy}: ${describeRestore(r)}`);
+    }
+    replica.catchUp(performance.now() + SLICE_MS);
+    let caughtUp = store.lastSeq() <= replica.status().seq;
+    const due = replica.behindSnapshot >= options.everyEntries || (replica.behindSnapshot > 0 && Date.now() - replica.snapshotAt >= options.everyMs);
+    // never write a state that missed a change since the last check: rebuild first, write next time
+    const late = caughtUp && (due || requests.length > 0) ? replica.stale() : null;
+    if (late !== null) {
+      const r = replica.build();
+      log(`replica rebuilt (${late}) for policy ${replica.status().policy}: ${describeRestore(r)}`);
+      caughtUp = false;
+    }
+    if (caughtUp) {
+      const seq = replica.status().seq;
+      for (let i = 0; i < requests.length; ) {
+        if (requests[i].target <= seq) write(requests.splice(i, 1)[0].id);
+        else i++;
+      }
+      if (due && replica.behindSnapshot > 0) write(null);
+    }
+    delay = !caughtUp ? 0 : requests.length > 0 ? REQUEST_POLL_MS : options.pollMs;
+  } catch (e) {
+    const message = (e as Error).message;
+    for (const r of requests.splice(0)) send({ kind: 'error', message, id: r.id });
+    send({ kind: 'error', message, id: null });
+    delay = Math.max(options.pollMs, 5_000);
+  }
+  schedule(delay);
+}
+
+function schedule(delay: number): void {
+  if (closing || timer !== null) return;
+  timer = delay === 0 ? (setImmediate(tick) as unknown as NodeJS.Timeout) : setTimeout(tick, delay);
+}
+
+port.on('message', (m: CheckpointRequest) => {
+  if (m.kind === 'close') {
+    closing = true;
+    store.close();
+    send({ kind: 'closed' });
+    port.close();
+    return;
+  }
+  requests.push({ id: m.id, target: Math.max(m.minSeq, store.lastSeq()) });
+  if (timer !== null) {
+    clearTimeout(timer);
+    clearImmediate(timer as unknown as NodeJS.Immediate);
+    timer = null;
+  }
+  schedule(0);
+});
+
+schedule(0);

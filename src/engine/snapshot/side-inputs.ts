@@ -1,0 +1,72 @@
+/**
+ * The inputs recovery takes from the store beside the journal: account actions (freeze, lowered
+ * limit, step-up) and merchant actions (settlement holds, terminal suspensions), each applied at
+ * the journal position it took effect (accounts/replay.ts, merchants/replay.ts). A server start and
+ * the checkpointer's replica both replay through `recoveryJournal`, so both apply them alike.
+ *
+ * Account restrictions live on AccountState and are in a snapshot; merchant controls are not (like
+ * lists, they are the store's): replaying from a snapshot's seq re-applies every action up to it
+ * right after that entry (see journalFrom), which sets the restrictions again to the same values
+ * and the controls for the first time. The replica cannot take new actions mid-replay (the
+ * wrappers read them once), so it is rebuilt, as a start would rebuild it, when `sideInputs`
+ * changes.
+ */
+import type { Database } from 'better-sqlite3';
+import { journalWithAccountActions } from '../../accounts/replay.js';
+import { journalWithMerchantActions } from '../../merchants/replay.js';
+import { journalFrom } from '../../server/recovery.js';
+import type { Journal } from '../../store/journal.js';
+import { SqliteAccountStore } from '../../store/sqlite/accounts.js';
+import { SqliteMerchantStore } from '../../store/sqlite/merchants.js';
+import type { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { Engine } from '../engine.js';
+
+/** The journal a recovery of `engine` replays, from `fromSeq` (a snapshot's seq; 0 for all), with the store's actions in place. */
+export function recoveryJournal(store: SqliteStore, engine: Engine, fromSeq = 0): Journal {
+  return journalWithMerchantActions(journalWithAccountActions(journalFrom(store, fromSeq), engine), store.database, engine);
+}
+
+/** What the store's actions are now. */
+export interface SideInputs {
+  /** Changes whenever an action is added or released. */
+  readonly key: string;
+  /** The furthest journal position any action takes effect at (0: none). */
+  readonly maxSeq: number;
+}
+
+/** Reads the store's actions through `db` (a read-only connection will do; missing tables read as none). */
+export class SideInputReader {
+  private accounts: SqliteAccountStore | null = null;
+  private merchants: SqliteMerchantStore | null = null;
+
+  constructor(private readonly db: Database) {}
+
+  /** The actions' key and furthest position now. */
+  read(): SideInputs {
+    let key = '';
+    let maxSeq = 0;
+    try {
+      this.accounts ??= new SqliteAccountStore(this.db);
+      const a = this.accounts.allActions();
+      for (const x of a) maxSeq = Math.max(maxSeq, x.journalSeq);
+      key += `a${a.length}:${a.length > 0 ? a[a.length - 1].id : 0}`;
+    } catch {
+      key += 'a-'; // no account action table yet
+    }
+    try {
+      this.merchants ??= new SqliteMerchantStore(this.db);
+      const m = this.merchants.everything();
+      let released = 0;
+      let maxId = 0;
+      for (const r of m) {
+        maxSeq = Math.max(maxSeq, r.fromSeq, r.toSeq ?? 0);
+        if (r.releasedAt !== null) released++;
+        maxId = Math.max(maxId, r.id);
+      }
+      key += `|m${m.length}:${maxId}:${released}`;
+    } catch {
+      key += '|m-'; // no merchant action table yet
+    }
+    return { key, maxSeq };
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * Merchant actions: hold a merchant's settlement, suspend one of its terminals, release either.
+ * Checked in one order (bad input, unknown merchant or terminal, a state that forbids it — each a
+ * clear error that changes nothing), then stored with its audit record in one transaction, then
+ * applied to the engine's controls, where the very next decision sees it: the default policy
+ * (rules/07-actions.fk) declines a suspended terminal's payments with TERMINAL_SUSPENDED and
+ * reviews a held merchant's with MERCHANT_SETTLEMENT_HELD.
+ */
+import { parseTimestamp } from '../contract/time.js';
+import type { Engine } from '../engine/engine.js';
+import { ConflictError, ErrorCode, FengkongError, NotFoundError } from '../errors.js';
+import type { AuditLog } from '../store/audit.js';
+import type { ActionRow, SqliteMerchantStore } from '../store/sqlite/merchants.js';
+
+/** Reason code of the rule declining a suspended terminal's payments. */
+export const SUSPENDED_REASON = 'TERMINAL_SUSPENDED';
+/** Reason code of the rule reviewing a held merchant's payments. */
+export const HELD_REASON = 'MERCHANT_SETTLEMENT_HELD';
+
+/** What POST /v1/merchants/{id}/actions takes. */
+export type ActionName = 'hold_settlement' | 'suspend_terminal' | 'release' | 'release_terminal';
+export const ACTION_NAMES: readonly ActionName[] = ['hold_settlement', 'suspend_terminal', 'release', 'release_terminal'];
+/** Actions an analyst may take (holding is protective and customers still pay); everything else is admin's. */
+export const ANALYST_ACTIONS: readonly ActionName[] = ['hold_settlement'];
+
+/** Longest reason. */
+export const MAX_REASON = 500;
+
+/** An action request that cannot be accepted: `path` names the field. */
+export class MerchantInputError extends FengkongError {
+  readonly path: string;
+  readonly expected: string;
+  constructor(path: string, expected: string) {
+    super(ErrorCode.BadRequest, `${path}: expected ${expected}`);
+    this.path = path;
+    this.expected = expected;
+  }
+}
+
+/** An action as the API shows it. */
+export interface ActionView extends ActionRow {
+  readonly status: 'active' | 'released' | 'expired';
+}
+
+/** The view of a stored action at wall time `now`. */
+export function viewOf(a: ActionRow, now: number): ActionView {
+  const status = a.releasedAt !== null ? (a.releaseReason === EXPIRED ? 'expired' : 'released') : a.expiresAt !== null && a.expiresAt <= now ? 'expired' : 'active';
+  return { ...a, status };
+}
+
+const EXPIRED = 'expired';
+const SYSTEM = 'system:expiry';
+
+type Raw = Record<string, unknown>;
+
+/** The action named by a body (checked first: the role allowed depends on it). */
+export function actionOf(body: unknown): ActionName {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MerchantInputError('body', 'a JSON object {action, reason, terminalId?, expiresAt?}');
+  const a = (body as Raw).action;
+  if (typeof a !== 'string' || !(ACTION_NAMES as readonly string[]).includes(a)) {
+    throw new MerchantInputError('action', `one of ${ACTION_NAMES.map((x) => JSON.stringify(x)).join(', ')}`);
+  }
+  return a as ActionName;
+}
+
+function reasonOf(o: Raw): string {
+  const r = o.reason;
+  if (typeof r !== 'string' || r.trim() === '' || r.length > MAX_REASON) throw new MerchantInputError('reason', `why, in 1–${MAX_REASON} characters`);
+  return r;
+}
+
+function terminalOf(o: Raw): string {
+  const t = o.terminalId;
+  if (typeof t !== 'string' || t.length === 0 || t.length > 128) throw new MerchantInputError('terminalId', 'the id of one of the merchant\'s terminals');
+  return t;
+}
+
+function expiryOf(o: Raw, now: number): number | null {
+  const v = o.expiresAt;
+  if (v === undefined || v === null) return null;
+  const ms = typeof v === 'number' ? v : typeof v === 'string' ? safeParse(v) : NaN;
+  if (!Number.isSafeInteger(Math.floor(ms)) || ms <= 0) {
+    throw new MerchantInputError('expiresAt', 'epoch milliseconds or an ISO 8601 timestamp with offset, like 2026-12-31T23:59:59+08:00, or null for no expiry');
+  }
+  if (ms <= now) throw new MerchantInputError('expiresAt', `a time in the future: ${new Date(ms).toISOString()} has expired already`);
+  return Math.floor(ms);
+}
+
+function safeParse(text: string): number {
+  try {
+    return parseTimestamp(text);
+  } catch {
+    return NaN;
+  }
+}
+
+/** The result of one action. */
+export interface ActionResult {
+  /** The action taken, or for a release the action it closed. */
+  readonly action: ActionView;
+  readonly before: ActionView | null;
+}
+
+/** Validated, audited, immediately effective merchant actions. */
+export class MerchantActions {
+  /**
+   * @param appliedSeq the journal seq of the last event the engine applied (DecisionService.appliedSeq):
+   * an action counts from the next one, and is applied there again when the journal is replayed.
+   */
+  constructor(
+    private readonly store: SqliteMerchantStore,
+    private readonly engine: Engine,
+    private readonly audit: AuditLog,
+    private readonly appliedSeq: () => number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Takes the action of `body` on `merchantId` for `actor`; see the file comment for the checks. */
+  act(merchantId: string, body: unknown, actor: string): ActionResult {
+    const name = actionOf(body);
+    const o = body as Raw;
+    const reason = reasonOf(o);
+    const now = this.now();
+    const terminalId = name === 'suspend_terminal' || name === 'release_terminal' ? terminalOf(o) : null;
+    const expiresAt = name === 'hold_settlement' || name === 'suspend_terminal' ? expiryOf(o, now) : null;
+    if (expiresAt === null && (name === 'release' || name === 'release_terminal') && o.expiresAt !== undefined && o.expiresAt !== null) {
+      throw new MerchantInputError('expiresAt', 'no expiry on a release');
+    }
+    const ref = this.engine.reference;
+    const m = ref.merchants.get(merchantId);
+    if (m === undefined) throw new NotFoundError(`no merchant ${JSON.stringify(merchantId)} is registered`);
+    if (terminalId !== null) {
+      const t = ref.terminals.get(terminalId);
+      if (t === undefined) throw new NotFoundError(`no terminal ${JSON.stringify(terminalId)} is registered`);
+      if (t.merchantId !== merchantId) {
+        throw new MerchantInputError('terminalId', `a terminal of merchant ${merchantId}; ${terminalId} is bound to ${t.merchantId}`);
+      }
+    }
+    if (name === 'suspend_terminal') this.requireRule(SUSPENDED_REASON, 'decline', 'a suspension would decline nothing');
+    if (name === 'hold_settlement') this.requireRule(HELD_REASON, 'review', "a hold would not review the merchant's payments");
+    const c = this.engine.merchantRisk.controls;
+    const seq = this.appliedSeq();
+    return this.store.transaction(() => {
+      switch (name) {
+        case 'hold_settlement': {
+          this.expireOpen(this.store.openHoldOf(merchantId), now, 'hold', merchantId);
+          const a = this.store.insert({ merchantId, action: 'hold_settlement', terminalId: null, reason, actor, createdAt: now, fromSeq: seq, expiresAt });
+          this.audit.append({ actor, action: 'merchant.hold', target: `merchants/${merchantId}`, before: null, after: viewOf(a, now) });
+          c.hold(merchantId, { id: a.id, expiresAt: expiresAt ?? Infinity });
+          return { action: viewOf(a, now), before: null };
+        }
+        case 'suspend_terminal': {
+          this.expireOpen(this.store.openSuspensionOf(terminalId!), now, 'suspension', terminalId!);
+          const a = this.store.insert({ merchantId, action: 'suspend_terminal', terminalId, reason, actor, createdAt: now, fromSeq: seq, expiresAt });
+          this.audit.append({ actor, action: 'merchant.terminal.suspend', target: `merchants/${merchantId}/terminals/${terminalId}`, before: null, after: viewOf(a, now) });
+          c.suspend(terminalId!, { id: a.id, expiresAt: expiresAt ?? Infinity });
+          return { action: viewOf(a, now), before: null };
+        }
+        case 'release': {
+          const open = this.live(this.store.openHoldOf(merchantId), now);
+          if (open === undefined) throw new ConflictError(`merchant ${merchantId} has no settlement hold in force; nothing to release`);
+          const a = this.store.close(open.id, now, actor, reason, seq);
+          this.audit.append({ actor, action: 'merchant.release', target: `merchants/${merchantId}`, before: viewOf(open, now), after: viewOf(a, now) });
+          c.release(merchantId, a.id);
+          return { action: viewOf(a, now), before: viewOf(open, now) };
+        }
+        case 'release_terminal': {
+          const open = this.live(this.store.openSuspensionOf(terminalId!), now);
+          if (open === undefined) throw new ConflictError(`terminal ${terminalId} is not suspended; nothing to release`);
+          const a = this.store.close(open.id, now, actor, reason, seq);
+          this.audit.append({ actor, action: 'merchant.terminal.release', target: `merchants/${merchantId}/terminals/${terminalId}`, before: viewOf(open, now), after: viewOf(a, now) });
+          c.releaseTerminal(terminalId!, a.id);
+          return { action: viewOf(a, now), before: viewOf(open, now) };
+        }
+      }
+    });
+  }
+
+  /** A merchant's actions in force now (wall clock), newest first. */
+  active(merchantId: string): ActionView[] {
+    const now = this.now();
+    return this.store.history(merchantId).map((a) => viewOf(a, now)).filter((a) => a.status === 'active');
+  }
+
+  /** A merchant's actions, newest first. */
+  history(merchantId: string, limit = 100): ActionView[] {
+    const now = this.now();
+    return this.store.history(merchantId, limit).map((a) => viewOf(a, now));
+  }
+
+  /** Is `terminalId` suspended now (wall clock)? */
+  isSuspended(terminalId: string): boolean {
+    return this.live(this.store.openSuspensionOf(terminalId), this.now()) !== undefined;
+  }
+
+  /** An open row that has not expired by `now`. */
+  private live(a: ActionRow | undefined, now: number): ActionRow | undefined {
+    return a !== undefined && (a.expiresAt === null || a.expiresAt > now) ? a : undefined;
+  }
+
+  /** A new action on a target whose open one has expired closes that one as expired; one in force is a conflict. */
+  private expireOpen(open: ActionRow | undefined, now: number, what: string, target: string): void {
+    if (open === undefined) return;
+    if (this.live(open, now) !== undefined) {
+      throw new ConflictError(
+        `${target} has a ${what} in force since ${new Date(open.createdAt).toISOString()} by ${open.actor} (${open.reason}); release it first`,
+      );
+    }
+    this.store.close(open.id, now, SYSTEM, EXPIRED, this.appliedSeq());
+  }
+
+  /** Refuses an action the live policy would not enforce, rather than let it silently do nothing. */
+  private requireRule(reason: string, outcome: 'decline' | 'review', why: string): void {
+    const p = this.engine.currentPolicy;
+    const ok = p.rules.some((r) => r.reason === reason && (r.outcome === outcome || r.outcome === 'decline' || (outcome === 'review' && r.outcome === 'challenge')));
+    if (!ok) {
+      throw new ConflictError(
+        `the live policy "${p.name}" has no ${reason} rule (${outcome}); ${why}. Publish a policy version with rules/07-actions.fk`,
+      );
+    }
+  }
+}

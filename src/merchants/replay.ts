@@ -1,0 +1,61 @@
+/**
+ * Merchant actions at restart. An action is no journal event, but it took effect at a journal
+ * position (the seq of the last event applied before it, ActionRow.fromSeq) and was released at
+ * another (toSeq). Replaying the journal through `journalWithMerchantActions` applies and lifts each
+ * one right after those entries, so every payment the journal holds is decided again with exactly
+ * the holds and suspensions it was decided with (a suspended terminal's declined payments stay
+ * declined and use no credit), and the actions in force are in force once the replay is done.
+ * Composes with accounts/replay.ts (each wraps a Journal).
+ */
+import type { Database } from 'better-sqlite3';
+import type { Engine } from '../engine/engine.js';
+import type { Journal } from '../store/journal.js';
+import { SqliteMerchantStore, type ActionRow } from '../store/sqlite/merchants.js';
+
+interface Step {
+  readonly seq: number;
+  /** 0: release before 1: take, at the same position (a release and a new hold after the same entry). */
+  readonly order: number;
+  readonly row: ActionRow;
+}
+
+/** `journal` as a Journal whose full replay (forEachEvent) applies the merchant actions of `db` in place. */
+export function journalWithMerchantActions(journal: Journal, db: Database, engine: Engine): Journal {
+  const rows = new SqliteMerchantStore(db).everything();
+  if (rows.length === 0) return journal;
+  const steps: Step[] = [];
+  for (const row of rows) {
+    steps.push({ seq: row.fromSeq, order: 1, row });
+    if (row.releasedAt !== null) steps.push({ seq: row.toSeq ?? row.fromSeq, order: 0, row });
+  }
+  steps.sort((a, b) => a.seq - b.seq || a.order - b.order || a.row.id - b.row.id);
+  const c = engine.merchantRisk.controls;
+  let next = 0;
+  const applyUpTo = (seq: number): void => {
+    while (next < steps.length && steps[next].seq <= seq) {
+      const { order, row } = steps[next++];
+      const target = row.action === 'hold_settlement' ? row.merchantId : row.terminalId!;
+      if (order === 1) {
+        const control = { id: row.id, expiresAt: row.expiresAt ?? Infinity };
+        if (row.action === 'hold_settlement') c.hold(target, control);
+        else c.suspend(target, control);
+      } else if (row.action === 'hold_settlement') c.release(target, row.id);
+      else c.releaseTerminal(target, row.id);
+    }
+  };
+  return {
+    append: (batch) => journal.append(batch),
+    decision: (txId) => journal.decision(txId),
+    lastSeq: () => journal.lastSeq(),
+    forEachEventInRange: (range, cb) => journal.forEachEventInRange(range, cb),
+    close: () => journal.close(),
+    forEachEvent(cb) {
+      applyUpTo(0);
+      journal.forEachEvent((entry) => {
+        cb(entry);
+        applyUpTo(entry.seq);
+      });
+      applyUpTo(Infinity);
+    },
+  };
+}

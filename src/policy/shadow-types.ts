@@ -1,0 +1,93 @@
+/**
+ * Shadow policies, the shapes: one compared decision (what live answered and what the shadowed
+ * version would have), one shadow run, and the port of the store keeping them (adapter:
+ * store/sqlite/shadow.ts, its own SQLite file and connection). Records are derived data — the
+ * journal holds every payment and live decision, so a lost batch costs comparisons, never answers.
+ */
+import type { Outcome } from '../rules/policy-types.js';
+import type { ShadowTotals } from './shadow-tally.js';
+
+/** One side of a comparison. */
+export interface SideDecision {
+  readonly outcome: Outcome;
+  readonly score: number;
+  /** Reason codes, most decisive first. */
+  readonly reasons: readonly string[];
+}
+
+/** A payment live decided and the shadow decided again, as recorded. */
+export interface ShadowRecord {
+  /** Journal seq of the payment. */
+  readonly seq: number;
+  readonly txId: string;
+  /** The payment's event time, epoch ms. */
+  readonly t: number;
+  readonly amount: number;
+  readonly live: SideDecision & { readonly policy: string };
+  readonly shadow: SideDecision;
+  /** The outcomes differ. */
+  readonly changed: boolean;
+  /** Its own label while the shadow ran: true fraud, false legitimate, null none. */
+  readonly label: boolean | null;
+}
+
+/** Where a shadow stands: replaying history, comparing live traffic, or over. */
+export type ShadowState = 'warming' | 'running' | 'stopped';
+
+/** One run of shadowing a version (a version shadowed again gets a new run). */
+export interface ShadowRunInfo {
+  readonly run: number;
+  readonly version: number;
+  /** The policy the shadow decides as (`v7`, or `v7+incident:…` with the modes on). */
+  readonly policy: string;
+  readonly startedAt: number;
+  readonly startedBy: string;
+  /** Journal seq the warm-up replayed up to. */
+  readonly startSeq: number;
+  /** When comparisons began (the warm-up ended); null while warming or if it never did. */
+  readonly runningSince: number | null;
+  readonly stoppedAt: number | null;
+  readonly stoppedBy: string | null;
+  readonly stopReason: string | null;
+  /** The totals as last saved (every few seconds while running, and at the stop). */
+  readonly summary: ShadowTotals | null;
+}
+
+/** A page of recorded decisions: newest first, below `before` (a seq), at most `limit`. */
+export interface ShadowPage {
+  readonly before?: number;
+  readonly limit?: number;
+  /** Only payments whose outcome differs. */
+  readonly changed?: boolean;
+}
+
+/** What a label found: the recorded payment it names. */
+export interface LabelledRow {
+  readonly amount: number;
+  readonly live: Outcome;
+  readonly shadow: Outcome;
+}
+
+/** Where shadow runs and their compared decisions are kept. Synchronous. */
+export interface ShadowStore {
+  /** A new run (not yet running); its id. */
+  createRun(r: { version: number; policy: string; startedAt: number; startedBy: string; startSeq: number }): number;
+  markRunning(run: number, at: number, policy: string): void;
+  /** Runs `fn` as one transaction (one batch of records). */
+  batch(fn: () => void): void;
+  insert(run: number, version: number, r: ShadowRecord): void;
+  /** Sets the label of a recorded payment; its row, or undefined when the run did not record it. */
+  label(run: number, seq: number, fraud: boolean): LabelledRow | undefined;
+  saveSummary(run: number, summary: ShadowTotals): void;
+  stopRun(run: number, at: number, by: string, reason: string, summary: ShadowTotals | null): void;
+  /** Runs left without a stop (the server ended without closing them); marks them stopped. */
+  stopDangling(at: number, reason: string): ShadowRunInfo[];
+  run(run: number): ShadowRunInfo | undefined;
+  /** The latest run of `version`. */
+  latestRun(version: number): ShadowRunInfo | undefined;
+  decisions(run: number, page: ShadowPage): ShadowRecord[];
+  close(): void;
+}
+
+/** Upper bound of one page of decisions. */
+export const SHADOW_MAX_PAGE = 500;

@@ -1,0 +1,225 @@
+/**
+ * The risk assessment report: over an event-time range of journaled history, volumes and outcomes
+ * over time, fraud caught and missed by the labels known now, money saved and legitimate money
+ * declined, rule precision, the score distribution and its drift (PSI) against the previous period
+ * of equal length, the riskiest merchants and terminals, and the open cases with their age.
+ *
+ * One label scan (labels known now, as the backtest's), then one pass over the range and the
+ * previous period (journal range read, transaction rows only). The live decisions are the ones
+ * answered, read from the journal. A plain JSON-serialisable object: the HTML (html.ts), the JSON
+ * file, the HTTP answer and a worker's message all carry it unchanged.
+ */
+import type { Database } from 'better-sqlite3';
+import { formatShanghai } from '../contract/time.js';
+import { ConfigError } from '../errors.js';
+import { scanLabels, type EntityScope } from '../policy/backtest-labels.js';
+import { countTruth, RuleTally, type RuleStats, type ScanProgress } from '../policy/rule-performance.js';
+import { scanPayments } from '../policy/rule-performance-read.js';
+import type { Journal } from '../store/journal.js';
+import { readCases, type CasesSection } from './cases.js';
+import { psi, psiBand, PSI_FLOOR, scoreBin, scoreBinBounds, SCORE_BINS, type PsiBand } from './psi.js';
+import type { RatingsSection } from './ratings.js';
+import { bucketLabel, bucketMs, bucketStart, checkBuckets, defaultBucket, rangeView, type Bucket, type RangeView } from './range.js';
+import { EntityCells, PeriodCells, type PeriodFigures, type TopEntities } from './tally.js';
+
+/** One time bucket of the range. */
+export interface BucketFigures extends PeriodFigures {
+  /** epoch ms. */
+  readonly start: number;
+  readonly label: string;
+}
+
+/** A rule in the report: its figures over the range. */
+export interface ReportRule extends RuleStats {
+  readonly code: string;
+}
+
+/** Everything the risk report says. */
+export interface RiskReport {
+  readonly version: 1;
+  /** wall-clock time it was made (cases' ages are measured at it). */
+  readonly generatedAt: number;
+  readonly generatedTs: string;
+  /** the period reported: payments with from ≤ t < to. */
+  readonly range: RangeView;
+  /** the period of equal length just before: the reference for PSI and the comparisons. */
+  readonly previous: RangeView;
+  readonly bucket: Bucket;
+  readonly timeZone: '+08:00';
+  /** the labels known now and what they say about the period's payments. */
+  readonly labels: {
+    readonly events: number;
+    readonly entityScopes: readonly EntityScope[];
+    readonly fraud: number;
+    readonly fraudByEntity: number;
+    readonly legitimateLabelled: number;
+    readonly unlabelled: number;
+  };
+  readonly totals: PeriodFigures;
+  readonly previousTotals: PeriodFigures;
+  /** every bucket of the period, empty ones included, in time order. */
+  readonly series: readonly BucketFigures[];
+  /** score histogram of both periods and the drift of this one against the previous. */
+  readonly scores: {
+    readonly bins: readonly { readonly from: number; readonly to: number }[];
+    readonly current: readonly number[];
+    readonly previous: readonly number[];
+    /** PSI of the period (actual) against the previous period (expected); null when either has no scores. */
+    readonly psi: number | null;
+    readonly band: PsiBand | null;
+    readonly reference: 'previous period';
+    readonly floor: number;
+  };
+  /** per reason code, most hits first. */
+  readonly rules: readonly ReportRule[];
+  readonly merchants: TopEntities;
+  readonly terminals: TopEntities;
+  readonly cases: CasesSection;
+  /** the live engine's current merchant and terminal ratings; null without a live engine (the CLI). */
+  readonly ratings: RatingsSection | null;
+  readonly run: {
+    readonly lastSeq: number;
+    readonly firstSeq: number;
+    readonly endSeq: number;
+    readonly paymentsRead: number;
+    readonly withoutDecision: number;
+    readonly durationMs: number;
+  };
+}
+
+/** What to report on. */
+export interface RiskReportInput {
+  readonly journal: Journal;
+  /** the data folder's database, for the case queue; cases are reported unavailable without it. */
+  readonly database?: Database | undefined;
+  /** epoch ms, inclusive. */
+  readonly from: number;
+  /** epoch ms, exclusive. */
+  readonly to: number;
+  /** default: hours up to 3 days, days up to 180, weeks beyond. */
+  readonly bucket?: Bucket | undefined;
+  /** how many merchants and terminals each top list holds (default 10). */
+  readonly top?: number | undefined;
+  /** the fewest payments an entity needs to rank by flagged share (default 20). */
+  readonly minPayments?: number | undefined;
+  /** entity labels that mark a payment without its own label as fraud (default: account). */
+  readonly entityLabels?: readonly EntityScope[] | undefined;
+  /** wall clock for cases' ages (default Date.now()). */
+  readonly now?: number | undefined;
+  readonly onProgress?: ((p: ScanProgress) => void) | undefined;
+}
+
+/** Makes the report; see the module comment. */
+export function runRiskReport(input: RiskReportInput): RiskReport {
+  const started = performance.now();
+  const { journal, from, to } = input;
+  if (!Number.isFinite(from) || !Number.isFinite(to)) throw new ConfigError('a risk report needs a bounded range (from and to)');
+  if (!(from < to)) throw new ConfigError(`report range is empty: from ${formatShanghai(from)} is not before to ${formatShanghai(to)}`);
+  const bucket = input.bucket ?? defaultBucket(from, to);
+  checkBuckets(from, to, bucket);
+  const prevFrom = from - (to - from);
+  const scopes = input.entityLabels ?? ['account'];
+  const lastSeq = journal.lastSeq();
+  const progress = (phase: ScanProgress['phase'], seq: number, payments: number): void =>
+    input.onProgress?.({ phase, seq, lastSeq, payments, elapsedMs: performance.now() - started });
+
+  progress('labels', 0, 0);
+  const labels = scanLabels(journal, lastSeq, scopes);
+
+  const current = new PeriodCells();
+  const previous = new PeriodCells();
+  const first = bucketStart(from, bucket);
+  const step = bucketMs(bucket);
+  const buckets: PeriodCells[] = [];
+  const starts: number[] = [];
+  for (let b = first; b < to; b += step) {
+    starts.push(b);
+    buckets.push(new PeriodCells());
+  }
+  const histCurrent = new Array<number>(SCORE_BINS).fill(0);
+  const histPrevious = new Array<number>(SCORE_BINS).fill(0);
+  const rules = new RuleTally(bucket, false);
+  const merchants = new EntityCells();
+  const terminals = new EntityCells();
+  const counts = { fraud: 0, fraudByEntity: 0, legitimateLabelled: 0, unlabelled: 0 };
+  let lastT = NaN;
+  let lastIndex = 0;
+
+  const scan = scanPayments(
+    journal,
+    labels,
+    lastSeq,
+    { from: prevFrom, to },
+    (p, d, truth) => {
+      if (p.t < from) {
+        previous.add(p.amount, d, truth);
+        if (d.score !== null) histPrevious[scoreBin(d.score)]++;
+        return;
+      }
+      current.add(p.amount, d, truth);
+      if (p.t !== lastT) {
+        lastT = p.t;
+        lastIndex = indexOf(starts, bucketStart(p.t, bucket));
+      }
+      buckets[lastIndex].add(p.amount, d, truth);
+      if (d.score !== null) histCurrent[scoreBin(d.score)]++;
+      countTruth(counts, truth);
+      rules.add(p, d, truth);
+      merchants.add(p.merchantId, p.amount, d, truth);
+      terminals.add(p.terminalId, p.amount, d, truth);
+    },
+    (seq, payments) => progress('payments', seq, payments),
+  );
+
+  const generatedAt = input.now ?? Date.now();
+  const top = input.top ?? 10;
+  const minPayments = input.minPayments ?? 20;
+  const drift = psi(histCurrent, histPrevious);
+  return {
+    version: 1,
+    generatedAt,
+    generatedTs: formatShanghai(generatedAt),
+    range: rangeView(from, to),
+    previous: rangeView(prevFrom, from),
+    bucket,
+    timeZone: '+08:00',
+    labels: { events: labels.events, entityScopes: [...scopes], ...counts },
+    totals: current.view(),
+    previousTotals: previous.view(),
+    series: buckets.map((c, i) => ({ start: starts[i], label: bucketLabel(starts[i], bucket), ...c.view() })),
+    scores: {
+      bins: scoreBinBounds(),
+      current: histCurrent,
+      previous: histPrevious,
+      psi: drift,
+      band: drift === null ? null : psiBand(drift),
+      reference: 'previous period',
+      floor: PSI_FLOOR,
+    },
+    rules: rules.finish().rules.map(({ series: _none, ...r }) => r),
+    merchants: merchants.top(top, minPayments),
+    terminals: terminals.top(top, minPayments),
+    cases: input.database === undefined ? { available: false, note: 'no database given' } : readCases(input.database, generatedAt),
+    ratings: null,
+    run: {
+      lastSeq,
+      firstSeq: scan.firstSeq,
+      endSeq: scan.endSeq,
+      paymentsRead: scan.read,
+      withoutDecision: scan.withoutDecision,
+      durationMs: Math.round(performance.now() - started),
+    },
+  };
+}
+
+/** Index of `start` in the ascending `starts` (binary search; every in-range payment's bucket is there). */
+function indexOf(starts: readonly number[], start: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,183 @@
+/**
+ * Runs a journal report (rule performance, the risk report) on a worker thread, so a decision
+ * server's event loop keeps answering while a million payments are read: the worker opens the
+ * SQLite file read-only (WAL: a snapshot beside the server's commits), runs the job, posts progress
+ * and then the result or the error, rebuilt here with its class, so a refusal (a ContractError
+ * naming a field) still maps to its HTTP answer. And a queue that runs such jobs one at a time.
+ */
+import { Worker } from 'node:worker_threads';
+import { ConfigError, ConflictError, ContractError, ErrorCode, FengkongError, StoreError } from '../errors.js';
+import type { EntityScope } from '../policy/backtest-labels.js';
+import type { RulePerformanceReport, ScanProgress } from '../policy/rule-performance.js';
+import type { Bucket } from './range.js';
+import type { RiskReport } from './risk-report.js';
+
+/** The jobs a worker runs, with their plain (cloneable) options. */
+export type ReportJob =
+  | {
+      readonly kind: 'rule-performance';
+      readonly options: { from?: number; to?: number; bucket?: Bucket; entityLabels?: readonly EntityScope[] };
+    }
+  | {
+      readonly kind: 'risk-report';
+      readonly options: {
+        from: number;
+        to: number;
+        bucket?: Bucket;
+        top?: number;
+        minPayments?: number;
+        entityLabels?: readonly EntityScope[];
+        now?: number;
+      };
+    };
+
+/** What each job resolves to. */
+export type ReportResult<J extends ReportJob> = J['kind'] extends 'rule-performance' ? RulePerformanceReport : RiskReport;
+
+/** Main thread → worker, as workerData. */
+export interface ReportWorkerData {
+  /** the store's SQLite file, `<data>/fengkong.db`. */
+  readonly dbFile: string;
+  readonly job: ReportJob;
+}
+
+/** Worker → main thread. */
+export type ReportWorkerReply =
+  | { readonly kind: 'progress'; readonly progress: ScanProgress }
+  | { readonly kind: 'done'; readonly result: unknown }
+  | {
+      readonly kind: 'error';
+      readonly message: string;
+      readonly code: string | null;
+      /** set for a ContractError: the field and what was expected. */
+      readonly path: string | null;
+      readonly expected: string | null;
+    };
+
+/** The error thrown in the worker, rebuilt on this side. */
+function rebuild(m: Extract<ReportWorkerReply, { kind: 'error' }>): Error {
+  if (m.path !== null && m.expected !== null) return new ContractError(m.path, m.expected);
+  const message = m.message.replace(/^\[FK\d+\] /, '');
+  if (m.code === ErrorCode.Store) return new StoreError(message);
+  if (m.code === ErrorCode.Config) return new ConfigError(message);
+  if (m.code !== null) return new FengkongError(m.code as FengkongError['code'], message);
+  return new Error(`report worker failed: ${m.message}`);
+}
+
+/** How to run one job. */
+export interface WorkerJobOptions {
+  readonly onProgress?: ((p: ScanProgress) => void) | undefined;
+  /** aborting stops the worker and rejects with the signal's reason. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Runs `job` over the journal in `dbFile` on a worker thread; resolves to its report. */
+export function runReportInWorker<J extends ReportJob>(dbFile: string, job: J, opts: WorkerJobOptions = {}): Promise<ReportResult<J>> {
+  const { onProgress, signal } = opts;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const data: ReportWorkerData = { dbFile, job };
+  return new Promise<ReportResult<J>>((resolve, reject) => {
+    const worker = new Worker(new URL('./worker-main.js', import.meta.url), { workerData: data });
+    let settled = false;
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = (): void => {
+      settle(() => reject(signal?.reason));
+      void worker.terminate();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (m: ReportWorkerReply) => {
+      if (m.kind === 'progress') onProgress?.(m.progress);
+      else if (m.kind === 'done') settle(() => resolve(m.result as ReportResult<J>));
+      else settle(() => reject(rebuild(m)));
+    });
+    worker.on('error', (e) => settle(() => reject(new Error(`report worker failed: ${e.message}`, { cause: e }))));
+    worker.on('exit', (code) => settle(() => reject(new Error(`report worker exited (code ${code}) without a result`))));
+  });
+}
+
+/** Why queued and running jobs end when the queue closes. */
+export class QueueClosedError extends FengkongError {
+  constructor() {
+    super(ErrorCode.BadRequest, 'the server is shutting down; the job was cancelled');
+  }
+}
+
+interface Waiting {
+  readonly start: () => void;
+  readonly cancel: (e: Error) => void;
+}
+
+/**
+ * Runs jobs one at a time (a worker takes a core; a server with two keeps one for decisions), the
+ * rest waiting in arrival order; more than `maxWaiting` waiting is refused (ConflictError → 409).
+ * `close` aborts the running job and rejects those waiting.
+ */
+export class JobQueue {
+  private running: AbortController | null = null;
+  private readonly waiting: Waiting[] = [];
+  private closed = false;
+
+  constructor(private readonly maxWaiting = 8) {}
+
+  /** Jobs waiting for their turn. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /** Whether a job run now would be refused (closed, or the line is full). */
+  get full(): boolean {
+    return this.closed || (this.running !== null && this.waiting.length >= this.maxWaiting);
+  }
+
+  /** Runs `job` when its turn comes; its signal aborts on close. */
+  run<T>(job: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new QueueClosedError());
+    if (this.running !== null && this.waiting.length >= this.maxWaiting) {
+      return Promise.reject(new ConflictError(`${this.waiting.length} jobs are already waiting for the report worker; retry later`));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const start = (): void => {
+        const ctl = new AbortController();
+        this.running = ctl;
+        let p: Promise<T>;
+        try {
+          p = job(ctl.signal);
+        } catch (e) {
+          p = Promise.reject(e);
+        }
+        // the slot is free (and the next job started) before the caller hears of the end
+        p.then(
+          (v) => {
+            this.release(ctl);
+            resolve(v);
+          },
+          (e: unknown) => {
+            this.release(ctl);
+            reject(e);
+          },
+        );
+      };
+      if (this.running === null) start();
+      else this.waiting.push({ start, cancel: reject });
+    });
+  }
+
+  private release(ctl: AbortController): void {
+    if (this.running === ctl) this.running = null;
+    if (this.closed || this.running !== null) return;
+    this.waiting.shift()?.start();
+  }
+
+  /** Cancels everything; later runs are refused. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.waiting.splice(0)) w.cancel(new QueueClosedError());
+    this.running?.abort(new QueueClosedError());
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Accounts over HTTP: actions (freeze, lower the limit, require step-up, restore, …) effective from
+ * the very next decision, the analyst's full view, the customer's view for customer service, and
+ * appeals that open a case. Analysts read, admins act, support reads the customer view and files
+ * appeals (see auth.ts).
+ */
+import { AccountService, DEFAULT_PAGE, MAX_PAGE } from '../../accounts/service.js';
+import { TxIndex } from '../../accounts/tx-index.js';
+import { ACCOUNT_ACTIONS, MAX_APPEAL_LENGTH, MAX_REASON_LENGTH } from '../../accounts/types.js';
+import { SqliteAccountStore } from '../../store/sqlite/accounts.js';
+import type { BodyLimits } from '../body.js';
+import type { ModuleFactory } from '../routes.js';
+import { intParam } from './audit.js';
+
+/** An action or appeal body is at most a few KiB. */
+const ACCOUNT_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
+
+const ACTION_SCHEMA = {
+  type: 'object',
+  required: ['action', 'reason'],
+  additionalProperties: false,
+  properties: {
+    action: { enum: ACCOUNT_ACTIONS },
+    reason: { type: 'string', minLength: 1, maxLength: MAX_REASON_LENGTH },
+    limit: { type: 'integer', minimum: 0, description: 'lower_limit only: the new limit in fen, at most the registered credit limit' },
+    expiresAt: {
+      description: 'freeze, lower_limit, require_step_up only: epoch ms or ISO 8601 with offset, in the future; compared with payment time. Absent or null: until lifted',
+      type: ['integer', 'string', 'null'],
+    },
+  },
+};
+
+const APPEAL_SCHEMA = {
+  type: 'object',
+  required: ['text'],
+  additionalProperties: false,
+  properties: {
+    text: { type: 'string', minLength: 1, maxLength: MAX_APPEAL_LENGTH, description: "the customer's words" },
+    txId: { type: 'string', description: 'the payment appealed against, if any' },
+  },
+};
+
+/** The account routes. */
+export const accountsModule: ModuleFactory = (parts) => {
+  const store = new SqliteAccountStore(parts.store.database);
+  const index = new TxIndex(parts.dataDir);
+  let service: AccountService;
+  try {
+    service = new AccountService({
+      engine: parts.engine,
+      store,
+      audit: parts.audit,
+      appliedSeq: () => parts.service.appliedSeq,
+      committedSeq: () => parts.store.lastSeq(),
+      index,
+      cases: () => parts.cases,
+    });
+  } catch (e) {
+    void index.close();
+    throw e;
+  }
+  const s = service;
+  return {
+    close: () => index.close(),
+    routes: [
+      {
+        method: 'GET',
+        path: '/v1/accounts/{accountId}',
+        permission: 'read',
+        summary: 'An account in full: credit, restrictions, credit rating with its drivers, devices, recent payments, actions, appeals',
+        handle: async ({ params }) => ({ body: await s.view(params.accountId) }),
+      },
+      {
+        method: 'POST',
+        path: '/v1/accounts/{accountId}/actions',
+        permission: 'admin',
+        summary: 'Act on an account (freeze, unfreeze, lower_limit, restore_limit, require_step_up, lift_step_up, restore); effective from the next decision',
+        description:
+          '{action, reason, limit?, expiresAt?}. 404 for an account never registered and never seen paying; 400 with the field path ' +
+          'for bad input (a limit below 0 or above the registered limit, no reason, an expiry in the past); 409 when lifting what is ' +
+          'not in force. Audited as account.<action> with the restrictions before and after.',
+        body: ACCOUNT_LIMITS,
+        requestSchema: ACTION_SCHEMA,
+        handle: ({ params, body, principal }) => {
+          const r = s.act(params.accountId, body, principal.keyId);
+          return { status: 201, body: r };
+        },
+      },
+      {
+        method: 'GET',
+        path: '/v1/accounts/{accountId}/customer-view',
+        permission: 'support',
+        summary: "What the customer is told: status, restrictions in plain words (English and Chinese), limit and available credit, the transaction record",
+        description: `Query: cursor (the \`next\` of the previous page), limit (1–${MAX_PAGE}, default ${DEFAULT_PAGE}). Newest first. No score, rule or internal reason.`,
+        handle: async ({ params, query }) => {
+          const cursor = query.get('cursor') ?? undefined;
+          const limit = intParam(query, 'limit', 1, MAX_PAGE);
+          return { body: await s.customerView(params.accountId, { cursor, limit }) };
+        },
+      },
+      {
+        method: 'POST',
+        path: '/v1/accounts/{accountId}/appeals',
+        permission: 'appeal',
+        summary: "File a customer's appeal: {text, txId?}; opens a case (issue appeal)",
+        description: `text: 1–${MAX_APPEAL_LENGTH} characters, required. txId: a payment of this account. Audited as account.appeal.`,
+        body: ACCOUNT_LIMITS,
+        requestSchema: APPEAL_SCHEMA,
+        handle: ({ params, body, principal }) => ({ status: 201, body: s.appeal(params.accountId, body, principal.keyId) }),
+      },
+    ],
+  };
+};

@@ -1,0 +1,121 @@
+/**
+ * Merchants over HTTP. GET /v1/merchants/{id} answers what a customer or partner asks before paying
+ * (核实商户: registered? through a licensed acquirer? is this terminal its own, in service?) for any
+ * key, and adds the terminals, risk rating with drivers, actions in force and open cases for
+ * analysts and admins. POST …/actions holds settlement (analysts and admins), suspends a terminal
+ * or releases either (admins): effective from the very next decision, persisted, audited.
+ */
+import { CaseService } from '../../cases/service.js';
+import { CaseInputError } from '../../cases/validate.js';
+import { ACTION_NAMES, ANALYST_ACTIONS, actionOf, MerchantActions } from '../../merchants/actions.js';
+import { merchantView, riskList } from '../../merchants/view.js';
+import { NotFoundError } from '../../errors.js';
+import { SqliteMerchantStore } from '../../store/sqlite/merchants.js';
+import type { Principal } from '../auth.js';
+import type { BodyLimits } from '../body.js';
+import { ApiError } from '../errors.js';
+import type { ModuleFactory } from '../routes.js';
+import { intParam } from './audit.js';
+
+const ACTION_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
+
+const ACTION_SCHEMA = {
+  type: 'object',
+  required: ['action', 'reason'],
+  properties: {
+    action: { enum: ACTION_NAMES },
+    reason: { type: 'string', minLength: 1, maxLength: 500 },
+    terminalId: { type: 'string', description: 'suspend_terminal and release_terminal: one of the merchant\'s terminals' },
+    expiresAt: { description: 'hold_settlement and suspend_terminal: epoch ms or ISO 8601 with offset, in the future; absent or null: never', type: ['integer', 'string', 'null'] },
+  },
+};
+
+const FULL = ['analyst', 'admin'];
+
+function mustRead(p: Principal): void {
+  if (!FULL.includes(p.role)) throw new ApiError('forbidden', `role "${p.role}" may not do this; it needs one of ${FULL.join(', ')}`);
+}
+
+/** The merchant routes. */
+export const merchantsModule: ModuleFactory = (parts) => {
+  const { engine, audit, service } = parts;
+  const store = new SqliteMerchantStore(parts.store.database);
+  const actions = new MerchantActions(store, engine, audit, () => service.appliedSeq);
+  const cases = parts.cases instanceof CaseService ? parts.cases : null;
+  const openCases = (kind: 'merchant' | 'terminal', id: string) => cases?.activeFor(kind, id) ?? [];
+  const controls = engine.merchantRisk.controls;
+  parts.metrics.gauge('fengkong_merchant_settlements_held', 'Merchants whose settlement is held now.', () => controls.held);
+  parts.metrics.gauge('fengkong_terminals_suspended', 'Terminals suspended now.', () => controls.suspended);
+
+  return {
+    routes: [
+      {
+        method: 'GET',
+        path: '/v1/merchants',
+        permission: 'read',
+        summary: 'Merchant codes (or terminals, kind=terminal) seen in the last 7 days, riskiest first, with grade and drivers',
+        description: 'Query: kind (merchant, the default, or terminal), minScore (0–100, default 0), limit (1–1000, default 100).',
+        handle({ query, principal }) {
+          mustRead(principal);
+          const kind = query.get('kind') ?? 'merchant';
+          if (kind !== 'merchant' && kind !== 'terminal') throw new CaseInputError('kind', 'merchant or terminal');
+          const minScore = intParam(query, 'minScore', 0, 100) ?? 0;
+          const limit = intParam(query, 'limit', 1, 1000) ?? 100;
+          return { body: { [kind === 'merchant' ? 'merchants' : 'terminals']: riskList(engine, { kind, minScore, limit }) } };
+        },
+      },
+      {
+        method: 'GET',
+        path: '/v1/merchants/{merchantId}',
+        permission: 'docs',
+        summary: 'Check a merchant before paying (registered, licensed acquirer, ?terminalId= its own and in service); analysts also see terminals, rating, actions, cases',
+        description:
+          'Every key gets the check (`check.ok` and the problems in plain words); analysts and admins also get the terminals with their ratings, ' +
+          'the risk rating with its drivers, settlement status, actions in force and open cases. 404 when nothing is known of the merchant.',
+        handle({ params, query, principal }) {
+          const terminalId = query.get('terminalId') ?? undefined;
+          const full = FULL.includes(principal.role);
+          const view = merchantView(engine, params.merchantId, {
+            ...(terminalId === undefined || terminalId === '' ? {} : { terminalId }),
+            full,
+            actions: (id) => actions.active(id),
+            cases: openCases,
+          });
+          if (view === null) throw new NotFoundError(`no merchant ${JSON.stringify(params.merchantId)} is registered or was seen in payments`);
+          return { body: view };
+        },
+      },
+      {
+        method: 'GET',
+        path: '/v1/merchants/{merchantId}/actions',
+        permission: 'read',
+        summary: "A merchant's actions, newest first, with their status (active, released, expired)",
+        handle({ params, principal }) {
+          mustRead(principal);
+          return { body: { actions: actions.history(params.merchantId) } };
+        },
+      },
+      {
+        method: 'POST',
+        path: '/v1/merchants/{merchantId}/actions',
+        permission: 'read',
+        summary: 'Act on a merchant: {action: hold_settlement | suspend_terminal | release | release_terminal, reason, terminalId?, expiresAt?}',
+        description:
+          'hold_settlement: analysts and admins (the merchant\'s payments are reviewed: MERCHANT_SETTLEMENT_HELD); suspend_terminal (its payments are ' +
+          'declined: TERMINAL_SUSPENDED), release (the hold) and release_terminal: admins. Effective from the very next decision; 201 with the action. ' +
+          '404 for an unknown merchant or terminal, 400 for a terminal of another merchant, 409 for a hold or suspension already in force, or nothing to release. ' +
+          'Audited as merchant.hold, merchant.release, merchant.terminal.suspend, merchant.terminal.release.',
+        body: ACTION_LIMITS,
+        requestSchema: ACTION_SCHEMA,
+        handle({ params, body, principal }) {
+          const name = actionOf(body);
+          if (principal.role !== 'admin' && !(principal.role === 'analyst' && ANALYST_ACTIONS.includes(name))) {
+            throw new ApiError('forbidden', `role "${principal.role}" may not ${name}; ${ANALYST_ACTIONS.includes(name) ? 'analysts and admins' : 'only admins'} may`);
+          }
+          const r = actions.act(params.merchantId, body, principal.keyId);
+          return { status: 201, body: r };
+        },
+      },
+    ],
+  };
+};
