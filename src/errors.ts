@@ -115,16 +115,27 @@ export class NotFoundError extends FengkongError {
 }
 
 /**
+ * A request field the API cannot accept — of an account action, a case, a merchant action, … —:
+ * `path` names the field, `expected` says what was wanted, and nothing changed. Answered as 400
+ * `invalid_request` with the path.
+ */
+export class InputError extends FengkongError {
+  readonly path: string;
+  readonly expected: string;
+  constructor(path: string, expected: string, code: ErrorCodeValue = ErrorCode.BadRequest) {
+    super(code, `${path}: expected ${expected}`);
+    this.path = path;
+    this.expected = expected;
+  }
+}
+
+/**
  * A list or list entry that cannot be accepted: `path` names the field that is wrong (`value`,
  * `reason`, `expiresAt`, `kind`, …) as ContractError does, and `expected` says what was wanted.
  * Nothing changed.
  */
-export class ListError extends FengkongError {
-  readonly path: string;
-  readonly expected: string;
+export class ListError extends InputError {
   constructor(path: string, expected: string) {
-    super(ErrorCode.InvalidList, `${path}: expected ${expected}`);
-    this.path = path;
-    this.expected = expected;
+    super(path, expected, ErrorCode.InvalidList);
   }
 }

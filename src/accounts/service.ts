@@ -6,7 +6,7 @@
  */
 import { formatShanghai } from '../contract/time.js';
 import type { Engine } from '../engine/engine.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import { AccountState } from '../features/account-state.js';
 import type { AuditLog } from '../store/audit.js';
 import type { JournalPayment, SqliteAccountStore } from '../store/sqlite/accounts.js';
@@ -14,7 +14,6 @@ import { customerOutcome, OUTCOME_TEXT, restrictionText, STATUS_TEXT, yuan, type
 import { explainRating, type RatingExplained } from './rating.js';
 import type { TxIndex } from './tx-index.js';
 import {
-  AccountInputError,
   foldAction,
   inForce,
   NO_RESTRICTIONS,
@@ -114,7 +113,7 @@ export class AccountService {
 
   /**
    * Takes an action from JSON `{action, reason, limit?, expiresAt?}`; effective from the very next
-   * decision. Lifting what is not in force is a ConflictError; bad input an AccountInputError.
+   * decision. Lifting what is not in force is a ConflictError; bad input an InputError.
    */
   act(accountId: string, body: unknown, actor: string): { action: AccountActionRecord; before: Restrictions; after: Restrictions } {
     const acc = this.require(accountId);
@@ -315,12 +314,12 @@ export class AccountService {
     return this.d.store.payments(index.reader.page(accountId, beforeSeq, limit));
   }
 
-  /** The payment `txId` of this account, or an AccountInputError on `txId`. */
+  /** The payment `txId` of this account, or an InputError on `txId`. */
   private paymentOf(accountId: string, txId: string): { tx: TxEvent; decision: DecisionBody | null } {
     const stored = this.d.store.paymentByTxId(txId);
     const tx = stored === undefined ? undefined : (JSON.parse(stored.event) as TxEvent);
     if (stored === undefined || tx === undefined || tx.accountId !== accountId) {
-      throw new AccountInputError('txId', `the id of a payment of account '${accountId}'; '${txId}' is not one`);
+      throw new InputError('txId', `the id of a payment of account '${accountId}'; '${txId}' is not one`);
     }
     return { tx, decision: stored.decision === null ? null : (JSON.parse(stored.decision) as DecisionBody) };
   }
@@ -352,7 +351,7 @@ function time(t: number): string | null {
 function cursorSeq(cursor: string): number {
   const n = Number(cursor);
   if (!/^\d+$/.test(cursor) || !Number.isSafeInteger(n) || n < 1) {
-    throw new AccountInputError('cursor', 'the `next` of the previous page');
+    throw new InputError('cursor', 'the `next` of the previous page');
   }
   return n;
 }

@@ -3,7 +3,6 @@
  * the records the store keeps, and the restriction state folded from those records. Pure data and
  * pure functions; the engine's compact form is AccountRestriction (restriction.ts).
  */
-import { ErrorCode, FengkongError } from '../errors.js';
 import { AccountRestriction } from './restriction.js';
 
 /** What an account action does. */
@@ -145,17 +144,3 @@ export interface AppealRecord {
   readonly caseId: string | null;
 }
 
-/**
- * A request about an account that cannot be accepted: `path` names the field (`action`, `reason`,
- * `limit`, `expiresAt`, `text`, …) and `expected` says what was wanted. Nothing changed. The API
- * answers it as 400 `invalid_request` with the path.
- */
-export class AccountInputError extends FengkongError {
-  readonly path: string;
-  readonly expected: string;
-  constructor(path: string, expected: string) {
-    super(ErrorCode.BadRequest, `${path}: expected ${expected}`);
-    this.path = path;
-    this.expected = expected;
-  }
-}

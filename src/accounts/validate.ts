@@ -1,13 +1,13 @@
 /**
  * Validation of account actions and appeals at the boundary: plain JSON in, a checked input out, or
- * an AccountInputError naming the field and what was expected. Pure: nothing here changes state, so
+ * an InputError naming the field and what was expected. Pure: nothing here changes state, so
  * a refused request can never change an account.
  */
+import { InputError } from '../errors.js';
 import { MAX_AMOUNT, MAX_ID_LENGTH } from '../contract/fields.js';
 import { parseTimestamp } from '../contract/time.js';
 import {
   ACCOUNT_ACTIONS,
-  AccountInputError,
   MAX_APPEAL_LENGTH,
   MAX_REASON_LENGTH,
   SETTING_ACTIONS,
@@ -17,10 +17,10 @@ import {
 const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
 
 function asObject(value: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AccountInputError('', 'a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError('', 'a JSON object');
   for (const k of Object.keys(value)) {
-    if (FORBIDDEN_KEYS.includes(k)) throw new AccountInputError(k, 'no such key (reserved name)');
-    if (!allowed.includes(k)) throw new AccountInputError(k, `no such field; the fields are ${allowed.join(', ')}`);
+    if (FORBIDDEN_KEYS.includes(k)) throw new InputError(k, 'no such key (reserved name)');
+    if (!allowed.includes(k)) throw new InputError(k, `no such field; the fields are ${allowed.join(', ')}`);
   }
   return value as Record<string, unknown>;
 }
@@ -37,9 +37,9 @@ function hasControl(s: string, allowNewlines: boolean): boolean {
 /** A required, non-blank text of at most `max` characters. */
 function text(value: unknown, field: string, max: number, allowNewlines: boolean): string {
   const what = `a non-empty string of at most ${max} characters${allowNewlines ? '' : ' on one line'}`;
-  if (value === undefined || value === null) throw new AccountInputError(field, `${what} (required)`);
+  if (value === undefined || value === null) throw new InputError(field, `${what} (required)`);
   if (typeof value !== 'string' || value.trim() === '' || value.length > max || hasControl(value, allowNewlines)) {
-    throw new AccountInputError(field, what);
+    throw new InputError(field, what);
   }
   return value;
 }
@@ -68,7 +68,7 @@ export function maxLimitOf(registeredLimit: number): number {
 export function validateAction(input: unknown, registeredLimit: number, nowMs: number): ActionInput {
   const o = asObject(input, ['action', 'reason', 'limit', 'expiresAt']);
   if (typeof o.action !== 'string' || !(ACCOUNT_ACTIONS as readonly string[]).includes(o.action)) {
-    throw new AccountInputError('action', `one of ${ACCOUNT_ACTIONS.join(', ')}`);
+    throw new InputError('action', `one of ${ACCOUNT_ACTIONS.join(', ')}`);
   }
   const action = o.action as AccountActionKind;
   const reason = text(o.reason, 'reason', MAX_REASON_LENGTH, false);
@@ -77,19 +77,19 @@ export function validateAction(input: unknown, registeredLimit: number, nowMs: n
     const max = maxLimitOf(registeredLimit);
     const why = Number.isFinite(registeredLimit) ? 'the registered credit limit' : 'the largest amount of the contract';
     if (o.limit === undefined || o.limit === null) {
-      throw new AccountInputError('limit', `the new limit in fen, an integer from 0 to ${max} (required for lower_limit)`);
+      throw new InputError('limit', `the new limit in fen, an integer from 0 to ${max} (required for lower_limit)`);
     }
     if (typeof o.limit !== 'number' || !Number.isInteger(o.limit) || o.limit < 0 || o.limit > max) {
-      throw new AccountInputError('limit', `an integer number of fen from 0 to ${max} (${why}; an action never raises a limit above it)`);
+      throw new InputError('limit', `an integer number of fen from 0 to ${max} (${why}; an action never raises a limit above it)`);
     }
     limit = o.limit;
   } else if (o.limit !== undefined) {
-    throw new AccountInputError('limit', `no limit: only lower_limit takes one, not ${action}`);
+    throw new InputError('limit', `no limit: only lower_limit takes one, not ${action}`);
   }
   let expiresAt: number | null = null;
   if (o.expiresAt !== undefined && o.expiresAt !== null) {
     if (!SETTING_ACTIONS.includes(action)) {
-      throw new AccountInputError('expiresAt', `no expiry: only ${SETTING_ACTIONS.join(', ')} take one, not ${action}`);
+      throw new InputError('expiresAt', `no expiry: only ${SETTING_ACTIONS.join(', ')} take one, not ${action}`);
     }
     expiresAt = parseExpiry(o.expiresAt, nowMs);
   }
@@ -100,12 +100,12 @@ export function validateAction(input: unknown, registeredLimit: number, nowMs: n
 export function parseExpiry(value: unknown, nowMs: number): number {
   const ms = typeof value === 'number' ? value : typeof value === 'string' ? parseTimestamp(value) : NaN;
   if (!Number.isFinite(ms) || ms <= 0 || ms > 8.64e15) {
-    throw new AccountInputError(
+    throw new InputError(
       'expiresAt',
       'epoch milliseconds or an ISO 8601 timestamp with offset, like 2026-12-31T23:59:59+08:00, or null for no expiry',
     );
   }
-  if (ms <= nowMs) throw new AccountInputError('expiresAt', `a time in the future: ${new Date(ms).toISOString()} has passed already`);
+  if (ms <= nowMs) throw new InputError('expiresAt', `a time in the future: ${new Date(ms).toISOString()} has passed already`);
   return Math.floor(ms);
 }
 
@@ -122,7 +122,7 @@ export function validateAppeal(input: unknown): AppealInput {
   let txId: string | null = null;
   if (o.txId !== undefined && o.txId !== null) {
     if (typeof o.txId !== 'string' || o.txId.length === 0 || o.txId.length > MAX_ID_LENGTH || hasControl(o.txId, false)) {
-      throw new AccountInputError('txId', `a transaction id of 1–${MAX_ID_LENGTH} printable characters`);
+      throw new InputError('txId', `a transaction id of 1–${MAX_ID_LENGTH} printable characters`);
     }
     txId = o.txId;
   }

@@ -2,7 +2,7 @@
  * Checks at the boundary of the case service: what opens a case and what analysts send. Every
  * refusal names the field (`path`) and says what was expected; nothing changes on a refusal.
  */
-import { ErrorCode, FengkongError } from '../errors.js';
+import { InputError } from '../errors.js';
 import {
   CASE_STATUSES,
   RESOLUTIONS,
@@ -13,16 +13,6 @@ import {
   type Resolution,
 } from './types.js';
 
-/** A case request that cannot be accepted: `path` names the field, `expected` what was wanted. */
-export class CaseInputError extends FengkongError {
-  readonly path: string;
-  readonly expected: string;
-  constructor(path: string, expected: string) {
-    super(ErrorCode.BadRequest, `${path}: expected ${expected}`);
-    this.path = path;
-    this.expected = expected;
-  }
-}
 
 /** Longest id, ref or actor. */
 export const MAX_ID = 128;
@@ -43,7 +33,7 @@ function isObject(v: unknown): v is Raw {
 
 /** The body as an object, or a refusal. */
 export function objectBody(v: unknown, path = ''): Raw {
-  if (!isObject(v)) throw new CaseInputError(path || 'body', 'a JSON object');
+  if (!isObject(v)) throw new InputError(path || 'body', 'a JSON object');
   return v;
 }
 
@@ -53,11 +43,11 @@ export function idField(o: Raw, key: string, required: false, path?: string, max
 export function idField(o: Raw, key: string, required: boolean, path = key, max = MAX_ID): string | undefined {
   const v = o[key];
   if (v === undefined || v === null) {
-    if (required) throw new CaseInputError(path, `a string of 1–${max} printable characters`);
+    if (required) throw new InputError(path, `a string of 1–${max} printable characters`);
     return undefined;
   }
   if (typeof v !== 'string' || v.length === 0 || v.length > max || !PRINTABLE.test(v) || v.trim() !== v) {
-    throw new CaseInputError(path, `a string of 1–${max} printable characters without surrounding spaces`);
+    throw new InputError(path, `a string of 1–${max} printable characters without surrounding spaces`);
   }
   return v;
 }
@@ -66,17 +56,17 @@ export function idField(o: Raw, key: string, required: boolean, path = key, max 
 export function textField(o: Raw, key: string, required: boolean, path = key): string | undefined {
   const v = o[key];
   if (v === undefined || v === null) {
-    if (required) throw new CaseInputError(path, `text of 1–${MAX_NOTE} characters`);
+    if (required) throw new InputError(path, `text of 1–${MAX_NOTE} characters`);
     return undefined;
   }
-  if (typeof v !== 'string' || v.trim() === '' || v.length > MAX_NOTE) throw new CaseInputError(path, `text of 1–${MAX_NOTE} characters`);
+  if (typeof v !== 'string' || v.trim() === '' || v.length > MAX_NOTE) throw new InputError(path, `text of 1–${MAX_NOTE} characters`);
   return v;
 }
 
 function oneOf<T extends string>(o: Raw, key: string, allowed: readonly T[], path = key): T {
   const v = o[key];
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw new CaseInputError(path, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
+    throw new InputError(path, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`);
   }
   return v as T;
 }
@@ -84,7 +74,7 @@ function oneOf<T extends string>(o: Raw, key: string, allowed: readonly T[], pat
 /** An issue: `review`, `appeal`, `detector:cashout_ring`, … (lowercase words, one optional `:`). */
 export function checkIssue(v: unknown, path = 'issue'): string {
   if (typeof v !== 'string' || !ISSUE.test(v)) {
-    throw new CaseInputError(path, 'an issue like "review", "challenge_failed", "appeal", "analyst" or "detector:<name>"');
+    throw new InputError(path, 'an issue like "review", "challenge_failed", "appeal", "analyst" or "detector:<name>"');
   }
   return v;
 }
@@ -93,12 +83,12 @@ export function checkIssue(v: unknown, path = 'issue'): string {
 export function checkOpen(input: unknown): OpenCaseRequest {
   const o = objectBody(input, 'input');
   const source = o.source;
-  if (!isObject(source)) throw new CaseInputError('source', 'an object {kind, ref?}');
+  if (!isObject(source)) throw new InputError('source', 'an object {kind, ref?}');
   const risk = o.risk;
-  if (typeof risk !== 'number' || !Number.isFinite(risk) || risk < 0 || risk > 100) throw new CaseInputError('risk', 'a number from 0 to 100');
+  if (typeof risk !== 'number' || !Number.isFinite(risk) || risk < 0 || risk > 100) throw new InputError('risk', 'a number from 0 to 100');
   const amount = o.amount;
   if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount < 0 || amount > MAX_AMOUNT) {
-    throw new CaseInputError('amount', `an integer number of fen from 0 to ${MAX_AMOUNT}`);
+    throw new InputError('amount', `an integer number of fen from 0 to ${MAX_AMOUNT}`);
   }
   const ref = idField(source, 'ref', false, 'source.ref', 256);
   const out: OpenCaseRequest = {
@@ -133,7 +123,7 @@ export function checkNote(body: unknown): string {
 /** `{status, note?}`: open or investigating; resolving has its own route. */
 export function checkStatus(body: unknown): { status: Exclude<CaseStatus, 'resolved'>; note: string | undefined } {
   const o = objectBody(body);
-  if (o.status === 'resolved') throw new CaseInputError('status', '"open" or "investigating" (resolve a case with POST /v1/cases/{id}/resolve)');
+  if (o.status === 'resolved') throw new InputError('status', '"open" or "investigating" (resolve a case with POST /v1/cases/{id}/resolve)');
   const status = oneOf(o, 'status', CASE_STATUSES.filter((s) => s !== 'resolved') as Exclude<CaseStatus, 'resolved'>[]);
   return { status, note: textField(o, 'note', false) };
 }
@@ -144,7 +134,7 @@ export function checkResolve(body: unknown): { resolution: Resolution; typology:
   const resolution = oneOf(o, 'resolution', RESOLUTIONS);
   const t = o.typology;
   if (t !== undefined && t !== null && (typeof t !== 'string' || !TYPOLOGY.test(t))) {
-    throw new CaseInputError('typology', 'a typology like "cashout" or "account_takeover" (lowercase letters, digits, _)');
+    throw new InputError('typology', 'a typology like "cashout" or "account_takeover" (lowercase letters, digits, _)');
   }
   return { resolution, typology: typeof t === 'string' ? t : null, note: textField(o, 'note', false) };
 }

@@ -5,7 +5,7 @@
  * its status, code, field and message, and the command exits 1.
  */
 import { UsageError } from '../errors.js';
-import { clientOf, httpRequest, type HttpReply } from './accounts.js';
+import { clientOf, httpRequest, type HttpReply } from './http-client.js';
 import { parseArgs } from './args.js';
 
 const USAGE = `fengkong cases <command> [--url http://127.0.0.1:8080] [--key KEY | env FENGKONG_KEY] [--json]

@@ -3,7 +3,7 @@
  * settlement, suspend or release a terminal — over HTTP to a running server, like `fengkong cases`.
  */
 import { UsageError } from '../errors.js';
-import { clientOf, httpRequest, type HttpReply } from './accounts.js';
+import { clientOf, httpRequest, type HttpReply } from './http-client.js';
 import { parseArgs } from './args.js';
 import { reportError } from './cases.js';
 import { expiresArg } from './lists.js';

@@ -13,6 +13,7 @@ import { unifiedText, type PolicyDiff } from '../policy/diff.js';
 import type { CompileSummary, PublishingView } from '../policy/lifecycle.js';
 import type { IncidentMode, Publication } from '../policy/versions.js';
 import { parseArgs, type ParsedArgs } from './args.js';
+import { clientOf, httpRequest, type HttpClient, type HttpReply } from './http-client.js';
 
 const USAGE = `fengkong policy <command> [--url http://127.0.0.1:8080] [--key KEY | env FENGKONG_KEY] [--json]
   draft --dir DIR --description TEXT [--parent N] [--model model.json | --no-model] [--check]
@@ -49,12 +50,6 @@ const SPEC = {
   changed: 'switch',
 } as const;
 
-/** An API answer. */
-interface Reply {
-  readonly status: number;
-  readonly body: unknown;
-}
-
 /** The answer shapes this command reads (see the OpenAPI document for all of them). */
 interface VersionBody {
   version: number;
@@ -88,12 +83,12 @@ interface ModeBody {
   policy: string;
 }
 
-/** Where and as whom to call. */
-interface Client {
-  readonly url: string;
-  readonly key: string;
+/** Where and as whom to call, and whether to print raw JSON. */
+interface Client extends HttpClient {
   readonly json: boolean;
 }
+
+type Reply = HttpReply;
 
 type Out = (line: string) => void;
 
@@ -106,9 +101,7 @@ export async function runPolicy(args: string[], out: Out = (l) => process.stdout
   const parsed = parseArgs(args, SPEC, USAGE);
   const [cmd, ...rest] = parsed.positionals;
   if (cmd === undefined) throw new UsageError(`expected a command\nusage: ${USAGE}`);
-  const key = (parsed.flags.get('key') as string | undefined) ?? process.env.FENGKONG_KEY;
-  if (key === undefined || key === '') throw new UsageError(`an API key is needed: --key KEY or the FENGKONG_KEY environment variable\nusage: ${USAGE}`);
-  const c: Client = { url: ((parsed.flags.get('url') as string | undefined) ?? 'http://127.0.0.1:8080').replace(/\/+$/, ''), key, json: parsed.flags.get('json') === true };
+  const c: Client = { ...clientOf(parsed, USAGE), json: parsed.flags.get('json') === true };
   const r = await dispatch(c, cmd, rest, parsed, out);
   if (r.status >= 400) {
     printError(r, err);
@@ -386,26 +379,8 @@ async function waitLive(c: Client, version: number, out: Out): Promise<Reply> {
   }
 }
 
-async function request(c: Client, method: string, path: string, body?: unknown): Promise<Reply> {
-  let res: Response;
-  try {
-    res = await fetch(c.url + path, {
-      method,
-      headers: { authorization: `Bearer ${c.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new ConfigError(`cannot reach the server at ${c.url}: ${cause?.code ?? cause?.message ?? (e as Error).message} (is \`fengkong serve\` running? --url)`);
-  }
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON: kept as text
-  }
-  return { status: res.status, body: parsed };
+function request(c: Client, method: string, path: string, body?: unknown): Promise<Reply> {
+  return httpRequest(c, method, path, body);
 }
 
 function show<T>(c: Client, r: Reply, out: Out, human: (body: T) => void): void {

@@ -8,7 +8,7 @@
  */
 import { parseTimestamp } from '../contract/time.js';
 import type { Engine } from '../engine/engine.js';
-import { ConflictError, ErrorCode, FengkongError, NotFoundError } from '../errors.js';
+import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { AuditLog } from '../store/audit.js';
 import type { ActionRow, SqliteMerchantStore } from '../store/sqlite/merchants.js';
 
@@ -26,16 +26,6 @@ export const ANALYST_ACTIONS: readonly ActionName[] = ['hold_settlement'];
 /** Longest reason. */
 export const MAX_REASON = 500;
 
-/** An action request that cannot be accepted: `path` names the field. */
-export class MerchantInputError extends FengkongError {
-  readonly path: string;
-  readonly expected: string;
-  constructor(path: string, expected: string) {
-    super(ErrorCode.BadRequest, `${path}: expected ${expected}`);
-    this.path = path;
-    this.expected = expected;
-  }
-}
 
 /** An action as the API shows it. */
 export interface ActionView extends ActionRow {
@@ -55,23 +45,23 @@ type Raw = Record<string, unknown>;
 
 /** The action named by a body (checked first: the role allowed depends on it). */
 export function actionOf(body: unknown): ActionName {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MerchantInputError('body', 'a JSON object {action, reason, terminalId?, expiresAt?}');
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InputError('body', 'a JSON object {action, reason, terminalId?, expiresAt?}');
   const a = (body as Raw).action;
   if (typeof a !== 'string' || !(ACTION_NAMES as readonly string[]).includes(a)) {
-    throw new MerchantInputError('action', `one of ${ACTION_NAMES.map((x) => JSON.stringify(x)).join(', ')}`);
+    throw new InputError('action', `one of ${ACTION_NAMES.map((x) => JSON.stringify(x)).join(', ')}`);
   }
   return a as ActionName;
 }
 
 function reasonOf(o: Raw): string {
   const r = o.reason;
-  if (typeof r !== 'string' || r.trim() === '' || r.length > MAX_REASON) throw new MerchantInputError('reason', `why, in 1–${MAX_REASON} characters`);
+  if (typeof r !== 'string' || r.trim() === '' || r.length > MAX_REASON) throw new InputError('reason', `why, in 1–${MAX_REASON} characters`);
   return r;
 }
 
 function terminalOf(o: Raw): string {
   const t = o.terminalId;
-  if (typeof t !== 'string' || t.length === 0 || t.length > 128) throw new MerchantInputError('terminalId', 'the id of one of the merchant\'s terminals');
+  if (typeof t !== 'string' || t.length === 0 || t.length > 128) throw new InputError('terminalId', 'the id of one of the merchant\'s terminals');
   return t;
 }
 
@@ -80,9 +70,9 @@ function expiryOf(o: Raw, now: number): number | null {
   if (v === undefined || v === null) return null;
   const ms = typeof v === 'number' ? v : typeof v === 'string' ? safeParse(v) : NaN;
   if (!Number.isSafeInteger(Math.floor(ms)) || ms <= 0) {
-    throw new MerchantInputError('expiresAt', 'epoch milliseconds or an ISO 8601 timestamp with offset, like 2026-12-31T23:59:59+08:00, or null for no expiry');
+    throw new InputError('expiresAt', 'epoch milliseconds or an ISO 8601 timestamp with offset, like 2026-12-31T23:59:59+08:00, or null for no expiry');
   }
-  if (ms <= now) throw new MerchantInputError('expiresAt', `a time in the future: ${new Date(ms).toISOString()} has expired already`);
+  if (ms <= now) throw new InputError('expiresAt', `a time in the future: ${new Date(ms).toISOString()} has expired already`);
   return Math.floor(ms);
 }
 
@@ -124,7 +114,7 @@ export class MerchantActions {
     const terminalId = name === 'suspend_terminal' || name === 'release_terminal' ? terminalOf(o) : null;
     const expiresAt = name === 'hold_settlement' || name === 'suspend_terminal' ? expiryOf(o, now) : null;
     if (expiresAt === null && (name === 'release' || name === 'release_terminal') && o.expiresAt !== undefined && o.expiresAt !== null) {
-      throw new MerchantInputError('expiresAt', 'no expiry on a release');
+      throw new InputError('expiresAt', 'no expiry on a release');
     }
     const ref = this.engine.reference;
     const m = ref.merchants.get(merchantId);
@@ -133,7 +123,7 @@ export class MerchantActions {
       const t = ref.terminals.get(terminalId);
       if (t === undefined) throw new NotFoundError(`no terminal ${JSON.stringify(terminalId)} is registered`);
       if (t.merchantId !== merchantId) {
-        throw new MerchantInputError('terminalId', `a terminal of merchant ${merchantId}; ${terminalId} is bound to ${t.merchantId}`);
+        throw new InputError('terminalId', `a terminal of merchant ${merchantId}; ${terminalId} is bound to ${t.merchantId}`);
       }
     }
     if (name === 'suspend_terminal') this.requireRule(SUSPENDED_REASON, 'decline', 'a suspension would decline nothing');

@@ -6,7 +6,8 @@
 import { gatherEvidence } from '../../cases/evidence.js';
 import { CaseService } from '../../cases/service.js';
 import { CASE_MAX_PAGE, CASE_STATUSES, SUBJECT_KINDS, type CaseQuery, type SubjectKind } from '../../cases/types.js';
-import { CaseInputError, checkIssue, idField, objectBody, textField } from '../../cases/validate.js';
+import { InputError } from '../../errors.js';
+import { checkIssue, idField, objectBody, textField } from '../../cases/validate.js';
 import { detectionEnabled, startDetection, type Detection } from '../../detectors/index.js';
 import { viewOf } from '../../merchants/actions.js';
 import { SqliteMerchantStore } from '../../store/sqlite/merchants.js';
@@ -54,7 +55,7 @@ export function mustWork(p: Principal): void {
 
 function queueQuery(q: URLSearchParams): CaseQuery {
   const status = q.get('status') ?? 'active';
-  if (!['active', 'all', ...CASE_STATUSES].includes(status)) throw new CaseInputError('status', 'active (default), all, open, investigating or resolved');
+  if (!['active', 'all', ...CASE_STATUSES].includes(status)) throw new InputError('status', 'active (default), all, open, investigating or resolved');
   const assignee = q.get('assignee');
   const subject = q.get('subject');
   let subjectKind = (q.get('subjectKind') ?? undefined) as SubjectKind | undefined;
@@ -64,10 +65,10 @@ function queueQuery(q: URLSearchParams): CaseQuery {
     subjectKind = (i < 0 ? subject : subject.slice(0, i)) as SubjectKind;
     subjectId = i < 0 ? undefined : subject.slice(i + 1);
   }
-  if (subjectKind !== undefined && !SUBJECT_KINDS.includes(subjectKind)) throw new CaseInputError('subject', 'account:<id>, merchant:<id> or terminal:<id>');
+  if (subjectKind !== undefined && !SUBJECT_KINDS.includes(subjectKind)) throw new InputError('subject', 'account:<id>, merchant:<id> or terminal:<id>');
   const issue = q.get('issue');
   const after = q.get('after');
-  if (after !== null && !/^\d+(\.\d+)?_\d+_\d+$/.test(after)) throw new CaseInputError('after', 'the `next` of the previous page');
+  if (after !== null && !/^\d+(\.\d+)?_\d+_\d+$/.test(after)) throw new InputError('after', 'the `next` of the previous page');
   return {
     status: status as CaseQuery['status'],
     ...(assignee === null ? {} : { assignee: assignee === 'none' ? null : assignee }),

@@ -6,7 +6,7 @@
  * or releases either (admins): effective from the very next decision, persisted, audited.
  */
 import { CaseService } from '../../cases/service.js';
-import { CaseInputError } from '../../cases/validate.js';
+import { InputError } from '../../errors.js';
 import { ACTION_NAMES, ANALYST_ACTIONS, actionOf, MerchantActions } from '../../merchants/actions.js';
 import { merchantView, riskList } from '../../merchants/view.js';
 import { NotFoundError } from '../../errors.js';
@@ -58,7 +58,7 @@ export const merchantsModule: ModuleFactory = (parts) => {
         handle({ query, principal }) {
           mustRead(principal);
           const kind = query.get('kind') ?? 'merchant';
-          if (kind !== 'merchant' && kind !== 'terminal') throw new CaseInputError('kind', 'merchant or terminal');
+          if (kind !== 'merchant' && kind !== 'terminal') throw new InputError('kind', 'merchant or terminal');
           const minScore = intParam(query, 'minScore', 0, 100) ?? 0;
           const limit = intParam(query, 'limit', 1, 1000) ?? 100;
           return { body: { [kind === 'merchant' ? 'merchants' : 'terminals']: riskList(engine, { kind, minScore, limit }) } };
