@@ -51,14 +51,26 @@ export class KeyedWindows {
 
   /**
    * Drops every key no window can see at `now` and returns how many; run it periodically (it is
-   * O(keys)) so memory follows the active population, not every key ever seen.
+   * O(keys)) so memory follows the active population, not every key ever seen. Only for a layout
+   * this map has to itself (a shared layout is swept by its owner, see forgetIf).
    */
   sweep(now: number): number {
     return this.layout.sweepExpired(now, this.forget);
   }
 
-  private readonly forget = (key: unknown): void => {
+  /**
+   * Forgets `key` if it still maps to `state` (a state the layout has just released); false when it
+   * belongs to another map. Key kinds sharing one layout sweep it once and route each dropped state
+   * through every map's forgetIf — a sweep releases expired states of every map on the layout.
+   */
+  forgetIf(key: unknown, state: KeyWindows): boolean {
+    if (this.states.get(key as string) !== state) return false;
     this.states.delete(key as string);
+    return true;
+  }
+
+  private readonly forget = (key: unknown, state: KeyWindows): void => {
+    this.forgetIf(key, state);
   };
 
   /**

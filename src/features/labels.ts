@@ -51,6 +51,9 @@ export function emptyCounts(): FraudCounts {
 /** Label-aware state of the engine. */
 export class LabelKnowledge {
   private readonly layout = new WindowLayout(SPECS);
+  private readonly forgetDropped = (key: unknown, state: number): void => {
+    if (!this.terminals.forgetIf(key, state)) this.merchants.forgetIf(key, state);
+  };
   private readonly terminals = new KeyedWindows(this.layout);
   private readonly merchants = new KeyedWindows(this.layout);
   /**
@@ -183,7 +186,7 @@ export class LabelKnowledge {
     if (now < this.nextSweep) return;
     this.nextSweep = now + SWEEP_EVERY_MS;
     this.payments.forgetUpTo(now - LABEL_LOOKBACK_MS);
-    this.terminals.sweep(now);
-    this.merchants.sweep(now);
+    // one layout holds both maps' states: sweep it once and hand each dropped state to its own map
+    this.layout.sweepExpired(now, this.forgetDropped);
   }
 }

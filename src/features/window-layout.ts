@@ -277,7 +277,7 @@ export class WindowLayout {
    * Releases every state no window can see at `now` and calls `dropped(owner)` for each, scanning the
    * chunks in memory order (a key costs one sequential read, not a hash-map visit); returns how many.
    */
-  sweepExpired(now: number, dropped: (owner: unknown) => void): number {
+  sweepExpired(now: number, dropped: (owner: unknown, state: KeyWindows) => void): number {
     const per = this.f64PerKey, maxLen = this.maxLengthMs;
     let n = 0;
     for (let ci = 0; ci < this.fChunks.length; ci++) {
@@ -288,8 +288,9 @@ export class WindowLayout {
         // NaN: a free slot; otherwise expired when now is more than the longest window past it
         if (last === last && !(now - last <= maxLen)) {
           const owner = this.owners[ci][slot];
-          this.release((ci << 11) | slot);
-          dropped(owner);
+          const state = (ci << 11) | slot;
+          this.release(state);
+          dropped(owner, state);
           n++;
         }
       }

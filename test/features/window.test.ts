@@ -285,3 +285,25 @@ test('released storage is reused: churning keys does not grow memory', () => {
   }
   assert.equal(layout.approxBytes(), after1);
 });
+
+test('two key maps on one layout: one sweep forgets each expired key in its own map, never leaving a stale handle', () => {
+  const layout = new WindowLayout([{ agg: 'count', lengthMs: HOUR, buckets: 6 }]);
+  const terminals = new KeyedWindows(layout);
+  const merchants = new KeyedWindows(layout);
+  const idle = merchants.getOrCreate('X'); // the same id in both maps, on purpose
+  layout.add(idle, 0, T0, 0);
+  const busy = terminals.getOrCreate('X');
+  layout.add(busy, 0, T0 + 2 * HOUR, 0);
+  const n = layout.sweepExpired(T0 + 2 * HOUR, (key, state) => {
+    if (!terminals.forgetIf(key, state)) merchants.forgetIf(key, state);
+  });
+  assert.equal(n, 1);
+  assert.equal(merchants.get('X'), undefined, 'the idle merchant is forgotten by its own map');
+  assert.equal(terminals.get('X'), busy, 'the live terminal of the same id keeps its state');
+  // the freed slot goes to the next new key; no map may still point at it
+  const next = merchants.getOrCreate('Y');
+  assert.equal(next, idle, 'the released slot is reused');
+  assert.notEqual(terminals.get('X'), next);
+  assert.equal(layout.read(terminals.get('X')!, 0, T0 + 2 * HOUR), 1);
+  assert.equal(layout.read(next, 0, T0 + 2 * HOUR), 0);
+});
