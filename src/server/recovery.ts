@@ -65,12 +65,20 @@ export function recover(
  * begins AT entry fromSeq (already applied; recover passes over it), so a wrapper that applies
  * store-kept actions at journal positions (accounts/replay.ts, merchants/replay.ts) applies every
  * action up to fromSeq right after it — before the first entry replayed, where a full replay has
- * them. Everything else is the journal's own. fromSeq 0: the journal itself.
+ * them. It reads up to the journal's last seq at the call, `slice` entries per statement, so no
+ * read transaction is held for long beside a live writer (0: one statement). Everything else is
+ * the journal's own. fromSeq 0 and slice 0: the journal itself.
  */
-export function journalFrom<J extends Journal>(journal: J, fromSeq: number): J {
-  if (fromSeq === 0) return journal;
+export function journalFrom<J extends Journal>(journal: J, fromSeq: number, slice = 0): J {
+  if (fromSeq === 0 && slice === 0) return journal;
   const view = Object.create(journal) as J;
-  view.forEachEvent = (cb) => journal.forEachEventInRange({ fromSeq }, cb);
+  view.forEachEvent = (cb) => {
+    const end = journal.lastSeq();
+    const step = slice > 0 ? slice : Number.MAX_SAFE_INTEGER;
+    for (let from = Math.max(fromSeq, 1); from <= end; from += step) {
+      journal.forEachEventInRange({ fromSeq: from, toSeq: Math.min(end, from + step - 1) }, cb);
+    }
+  };
   return view;
 }
 

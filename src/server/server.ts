@@ -131,7 +131,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       opts.snapshots !== false,
     );
     if (note !== null) process.stderr.write(`fengkong serve: ${note}\n`);
-    checkpointer = opts.snapshots === false || opts.snapshots?.write === false ? null : await startSnapshots(opts.dataDir, opts.snapshots);
+    // the checkpointer starts once recovery has read the snapshots (it may prune them)
+    const writeSnapshots = opts.snapshots !== false && opts.snapshots?.write !== false;
+    checkpointer = writeSnapshots ? await startSnapshots(opts.dataDir, opts.snapshots || {}) : null;
     const journalMode = resolveJournalMode(opts.journal);
     writer =
       journalMode === 'inline'

@@ -107,11 +107,17 @@ test('the checkpointer writes every N entries and keeps the newest two; `fengkon
   const inputs = traffic();
   let s = await startTestServer({ snapshots: { everyEntries: 25, pollMs: 10 } });
   try {
-    await feed(s.url, s.keys.admin, inputs);
-    const end = await journalSeq(s.url);
     const cp = s.server.checkpointer!;
-    for (let i = 0; i < 200 && !cp.written.some((w) => w.seq > end - 25); i++) await new Promise((r) => setTimeout(r, 25));
+    // in three parts of 25+ entries each, so the checkpointer (a low-priority thread) has its turn after each
+    const parts = [0, 70, 140, inputs.length];
+    for (let p = 0; p < 3; p++) {
+      await feed(s.url, s.keys.admin, inputs.slice(parts[p], parts[p + 1]));
+      const seq = await journalSeq(s.url);
+      for (let i = 0; i < 400 && !cp.written.some((w) => w.seq > seq - 25); i++) await new Promise((r) => setTimeout(r, 25));
+    }
+    const end = await journalSeq(s.url);
     assert.ok(cp.written.length >= 3, `${cp.written.length} snapshots written`);
+    assert.ok(cp.written.every((w, i) => i === 0 || w.seq - cp.written[i - 1].seq >= 25), 'one every 25 entries or more');
     const files = listSnapshots(snapshotsDir(s.dir));
     assert.equal(files.length, 2, 'only the newest two are kept');
     assert.deepEqual(files.map((f) => f.seq), cp.written.slice(-2).map((w) => w.seq).reverse());

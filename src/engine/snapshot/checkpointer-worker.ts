@@ -12,6 +12,7 @@ import { SqlitePolicyStore } from '../../store/sqlite/policies.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { CheckpointReply, CheckpointRequest, CheckpointWorkerData, CheckpointWritten } from './checkpointer.js';
 import { removeTempFiles, snapshotsDir, type WrittenSnapshot } from './engine-snapshot.js';
+import { GENTLE_WRITE } from './format.js';
 import { Replica } from './replica.js';
 import { describeRestore } from './restore.js';
 
@@ -60,14 +61,20 @@ const requests: { id: number; target: number }[] = [];
 let built = false;
 let closing = false;
 let timer: NodeJS.Timeout | null = null;
-let lastPolicyCheck = 0;
+let lastCheck = 0;
+/** Why the replica must be rebuilt before anything else (null: it need not). */
+let rebuild: string | null = null;
+/** Since when a due build waits for the journal to reach an action's position (see Replica.canBuild). */
+let buildWaitSince: number | null = null;
+/** How long it waits at most (entries lost in a crash never arrive; recovery applies such actions at the end too). */
+const BUILD_WAIT_MS = 10_000;
 
 function summary(w: WrittenSnapshot): CheckpointWritten {
   return { file: w.file, seq: w.header.seq, bytes: w.header.bodyBytes, encodeMs: w.encodeMs, writeMs: w.writeMs };
 }
 
 function write(id: number | null): void {
-  const w = replica.writeSnapshot('checkpointer', options.keep);
+  const w = replica.writeSnapshot('checkpointer', options.keep, GENTLE_WRITE);
   if (w === null) {
     if (id !== null) send({ kind: 'written', snapshot: null, id });
     return;
@@ -83,26 +90,21 @@ function tick(): void {
   let delay = options.pollMs;
   try {
     const now = Date.now();
-    // the live policy and the store's actions are checked every poll, and before every write (below)
-    const check = now - lastPolicyCheck >= options.pollMs;
-    const stale = !built ? 'start' : check ? replica.stale() : null;
-    if (check) lastPolicyCheck = now;
-    if (stale !== null) {
-      const r = replica.build();
-      built = true;
-      if (stale !== 'start') log(`replica rebuilt (${stale}) for policy ${replica.status().policy}: ${describeRestore(r)}`);
-    }
+    // the live policy and the store's actions are checked every poll, and again before every write
+    if (!built) rebuild ??= 'start';
+    else if (now - lastCheck >= options.pollMs) rebuild ??= replica.stale();
+    if (now - lastCheck >= options.pollMs) lastCheck = now;
+    if (rebuild !== null && !build(now)) return;
     replica.catchUp(performance.now() + SLICE_MS);
-    let caughtUp = store.lastSeq() <= replica.status().seq;
+    const caughtUp = store.lastSeq() <= replica.status().seq;
     const due = replica.behindSnapshot >= options.everyEntries || (replica.behindSnapshot > 0 && Date.now() - replica.snapshotAt >= options.everyMs);
-    // never write a state that missed a change since the last check: rebuild first, write next time
-    const late = caughtUp && (due || requests.length > 0) ? replica.stale() : null;
-    if (late !== null) {
-      const r = replica.build();
-      log(`replica rebuilt (${late}) for policy ${replica.status().policy}: ${describeRestore(r)}`);
-      caughtUp = false;
-    }
-    if (caughtUp) {
+    if (caughtUp && (due || requests.length > 0)) {
+      // never write a state that missed a change since the last check: rebuild first, write next time
+      rebuild = replica.stale();
+      if (rebuild !== null) {
+        schedule(0);
+        return;
+      }
       const seq = replica.status().seq;
       for (let i = 0; i < requests.length; ) {
         if (requests[i].target <= seq) write(requests.splice(i, 1)[0].id);
@@ -118,6 +120,24 @@ function tick(): void {
     delay = Math.max(options.pollMs, 5_000);
   }
   schedule(delay);
+}
+
+/**
+ * Rebuilds the replica for `rebuild`'s reason; false (and a retry scheduled) while an action's
+ * journal position is not durable yet (see Replica.canBuild), for at most BUILD_WAIT_MS.
+ */
+function build(now: number): boolean {
+  if (!replica.canBuild() && now - (buildWaitSince ??= now) < BUILD_WAIT_MS) {
+    schedule(REQUEST_POLL_MS);
+    return false;
+  }
+  const why = rebuild;
+  const r = replica.build();
+  built = true;
+  rebuild = null;
+  buildWaitSince = null;
+  if (why !== 'start') log(`replica rebuilt (${why}) for policy ${replica.status().policy}: ${describeRestore(r)}`);
+  return true;
 }
 
 function schedule(delay: number): void {

@@ -27,8 +27,27 @@ const MAGIC = Buffer.from('FKSNAP\r\n', 'latin1');
 const PREFIX = 16;
 /** iovecs per writev call (IOV_MAX is 1024 on Linux). */
 const IOV_BATCH = 512;
-/** Bytes written between two fdatasyncs, so the final fsync does not flush hundreds of MB at once. */
-const SYNC_EVERY = 32 << 20;
+
+/**
+ * How a snapshot goes to disk: an fsync after every `syncBytes`, then a pause of `pauseMs`, so the
+ * device never holds much of it at once and a journal commit's fsync beside it does not queue
+ * behind hundreds of MB of snapshot.
+ */
+export interface WritePacing {
+  readonly syncBytes: number;
+  readonly pauseMs: number;
+}
+
+/** As fast as the disk goes (offline writes: nothing else waits for the disk). */
+export const FAST_WRITE: WritePacing = { syncBytes: 32 << 20, pauseMs: 0 };
+
+/**
+ * Beside a live server (the checkpointer): 1 MB at a time. Measured on the project's VM with a
+ * 2 ms-period fsync loop beside 121 MB snapshot writes: its fsync p99 was 4.2 ms (alone: 4.4 ms),
+ * against 15.8 ms with an fsync every 32 MB and 6.8 ms every 4 MB. A 121 MB snapshot then takes
+ * about a second to write, in the checkpointer's thread.
+ */
+export const GENTLE_WRITE: WritePacing = { syncBytes: 1 << 20, pauseMs: 5 };
 
 /** What the policy was that built the snapshot's state. */
 export interface SnapshotPolicy {
@@ -113,32 +132,51 @@ function encodeHeader(h: SnapshotHeader): Buffer {
 }
 
 /**
- * Writes header and body to `file` atomically (temp file, fsync, rename, fsync of the folder);
- * returns the header written. A failure leaves no file under `file`'s name.
+ * Writes header and body to `file` atomically (temp file, fsync, rename, fsync of the folder),
+ * paced by `pacing`; returns the header written. A failure leaves no file under `file`'s name.
  */
-export function writeSnapshotFile(file: string, input: SnapshotHeaderInput, body: EncodedBody): SnapshotHeader {
+export function writeSnapshotFile(file: string, input: SnapshotHeaderInput, body: EncodedBody, pacing: WritePacing = FAST_WRITE): SnapshotHeader {
   const header: SnapshotHeader = { format: SNAPSHOT_FORMAT, ...input, bodyBytes: body.bytes, bodyCrc32: crcOf(body.parts) };
-  const parts = [encodeHeader(header), ...body.parts];
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w', 0o644);
   try {
-    let sinceSync = 0;
-    for (let i = 0; i < parts.length; i += IOV_BATCH) {
-      const batch = parts.slice(i, i + IOV_BATCH);
+    for (const batch of batches([encodeHeader(header), ...body.parts], pacing.syncBytes)) {
       writeAll(fd, batch);
-      for (const p of batch) sinceSync += p.byteLength;
-      if (sinceSync >= SYNC_EVERY) {
-        fsyncSync(fd);
-        sinceSync = 0;
-      }
+      fsyncSync(fd);
+      if (pacing.pauseMs > 0) pause(pacing.pauseMs);
     }
-    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, file);
   syncDir(dirname(file));
   return header;
+}
+
+/** `parts` cut into consecutive batches of at most `bytes` bytes (and IOV_BATCH pieces) each. */
+function* batches(parts: readonly Uint8Array[], bytes: number): Generator<Uint8Array[]> {
+  let batch: Uint8Array[] = [];
+  let size = 0;
+  for (let p of parts) {
+    while (p.byteLength > 0) {
+      const piece = p.subarray(0, bytes - size);
+      batch.push(piece);
+      size += piece.byteLength;
+      p = p.subarray(piece.byteLength);
+      if (size >= bytes || batch.length >= IOV_BATCH) {
+        yield batch;
+        batch = [];
+        size = 0;
+      }
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/** Blocks this thread for `ms` (the checkpointer's own thread: nothing else waits on it). */
+function pause(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
 }
 
 /** writev until every byte of `parts` is written (a short write resumes where it stopped). */

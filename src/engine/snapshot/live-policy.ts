@@ -4,7 +4,7 @@
  * the same thing a server start compiles (policy/boot.ts), so a replica decides as recovery does.
  * `liveKey` is two small queries and cheap to poll; `compileLive` compiles only when it changed.
  */
-import { PolicyCompileError } from '../../errors.js';
+import { PolicyCompileError, StoreError } from '../../errors.js';
 import { modelFromText } from '../../model/model-file.js';
 import { compileVersion, runnableKey, type Overlay, type Runnable } from '../../policy/compiled.js';
 import type { PolicyStore } from '../../policy/versions.js';
@@ -41,7 +41,7 @@ export interface LiveRunnable extends Runnable {
  */
 export function compileLive(store: PolicyStore, k: LiveKey): LiveRunnable {
   const version = store.version(k.version);
-  if (version === undefined) throw new PolicyCompileError([]);
+  if (version === undefined) throw new StoreError(`live policy version ${k.version} is missing from the store`);
   let policy;
   try {
     policy = compileVersion(version, k.overlays);

@@ -13,7 +13,7 @@ import type { JournalEntry } from '../../store/journal.js';
 import type { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { Engine } from '../engine.js';
 import { pruneSnapshots, writeEngineSnapshot, type WrittenSnapshot } from './engine-snapshot.js';
-import type { JournalMark } from './format.js';
+import type { JournalMark, WritePacing } from './format.js';
 import { compileLive, liveKey, type LiveRunnable } from './live-policy.js';
 import { markOf, restoreEngine, type RestoredEngine } from './restore.js';
 import { recoveryJournal, SideInputReader } from './side-inputs.js';
@@ -71,6 +71,15 @@ export class Replica {
   }
 
   /**
+   * False while an account or merchant action takes effect at a journal position the journal does
+   * not hold yet (its entries are still on their way to disk): a build now would apply it at the
+   * journal's end, too early. Wait a moment and build then.
+   */
+  canBuild(): boolean {
+    return this.side.read().maxSeq <= this.journal.lastSeq();
+  }
+
+  /**
    * (Re)builds the engine for the live policy exactly as a server start would: the newest usable
    * snapshot (or a fresh engine), then the journal after it with the store's actions in place.
    * Returns what the restore did (which snapshots it passed over).
@@ -82,7 +91,8 @@ export class Replica {
     const model = runnable.model ?? undefined;
     const sideKey = this.side.read().key;
     const restored = restoreEngine(this.dir, runnable.policy, () => new Engine(runnable.policy, { model }), this.journal);
-    const report = recover(recoveryJournal(this.journal, restored.engine, restored.seq), restored.engine, () => {}, restored.seq);
+    const journal = recoveryJournal(this.journal, restored.engine, restored.seq, READ_SLICE);
+    const report = recover(journal, restored.engine, () => {}, restored.seq);
     this.engine = restored.engine;
     this.runnable = runnable;
     this.sideKey = sideKey;
@@ -123,7 +133,7 @@ export class Replica {
   }
 
   /** Writes the snapshot of the replica's seq (nothing when it has one already) and keeps the newest `keep`. */
-  writeSnapshot(writer: string, keep: number): WrittenSnapshot | null {
+  writeSnapshot(writer: string, keep: number, pacing?: WritePacing): WrittenSnapshot | null {
     if (this.engine === null || this.runnable === null) throw new StoreError('replica not built');
     if (this.seq === this.snapshotSeq) return null;
     let mark: JournalMark | null = this.last === null ? null : markOf(this.last);
@@ -133,7 +143,7 @@ export class Replica {
         return false;
       });
     }
-    const written = writeEngineSnapshot(this.engine, this.dir, { seq: this.seq, policy: this.runnable.meta, writer, mark });
+    const written = writeEngineSnapshot(this.engine, this.dir, { seq: this.seq, policy: this.runnable.meta, writer, mark }, pacing);
     this.snapshotSeq = this.seq;
     this.snapshotAt = written.header.createdAt;
     pruneSnapshots(this.dir, keep);

@@ -21,9 +21,12 @@ import { SqliteMerchantStore } from '../../store/sqlite/merchants.js';
 import type { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Engine } from '../engine.js';
 
-/** The journal a recovery of `engine` replays, from `fromSeq` (a snapshot's seq; 0 for all), with the store's actions in place. */
-export function recoveryJournal(store: SqliteStore, engine: Engine, fromSeq = 0): Journal {
-  return journalWithMerchantActions(journalWithAccountActions(journalFrom(store, fromSeq), engine), store.database, engine);
+/**
+ * The journal a recovery of `engine` replays, from `fromSeq` (a snapshot's seq; 0 for all), with
+ * the store's actions in place; `slice` > 0 reads it in statements of that many entries (see journalFrom).
+ */
+export function recoveryJournal(store: SqliteStore, engine: Engine, fromSeq = 0, slice = 0): Journal {
+  return journalWithMerchantActions(journalWithAccountActions(journalFrom(store, fromSeq, slice), engine), store.database, engine);
 }
 
 /** What the store's actions are now. */
@@ -51,7 +54,7 @@ export class SideInputReader {
       for (const x of a) maxSeq = Math.max(maxSeq, x.journalSeq);
       key += `a${a.length}:${a.length > 0 ? a[a.length - 1].id : 0}`;
     } catch {
-      key += 'a-'; // no account action table yet
+      key += 'a0:0'; // no account action table yet: none
     }
     try {
       this.merchants ??= new SqliteMerchantStore(this.db);
@@ -65,7 +68,7 @@ export class SideInputReader {
       }
       key += `|m${m.length}:${maxId}:${released}`;
     } catch {
-      key += '|m-'; // no merchant action table yet
+      key += '|m0:0:0'; // no merchant action table yet: none
     }
     return { key, maxSeq };
   }
