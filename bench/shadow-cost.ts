@@ -6,8 +6,10 @@
  * in the same run (the shadow's warm-up, which replays the journal, is between them and reported
  * apart). Answers are bucketed by arrival time; the verdict compares the p99 of the live answers
  * with the shadow against without (target ≤ 1.10×), pooled over all windows and per pair, beside
- * the same ratio between two windows without a shadow (the machine's own noise). The shadow's lag
- * (events the live engine applied that the shadow has not) is sampled every 200 ms while it runs.
+ * the same ratio between two windows without a shadow (the machine's own noise). Beside it, the
+ * server's CPU per answer from /proc (its event-loop thread, and the whole process with the shadow's
+ * worker thread), which a noisy machine blurs far less than a p99. The shadow's lag (events the live
+ * engine applied that the shadow has not) is sampled every 200 ms while it runs.
  *
  * usage: node dist/bench/shadow-cost.js [--rate 2000] [--connections 10] [--window 10] [--cycles 4]
  *        [--rules 200] [--journal auto|thread|inline|walsync]

@@ -24,11 +24,16 @@ import { SqliteShadowStore } from '../store/sqlite/shadow.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { checkModelFits, compileVersion, type Overlay } from './compiled.js';
 import type { ShadowCommand, ShadowReply, ShadowWorkerData, WireControl, WireEvent, WireRestriction, WorkerStatus } from './shadow-messages.js';
+import type { ShadowRecord } from './shadow-types.js';
 import { ShadowTally } from './shadow-tally.js';
 import { Warmup, type LiveFeed } from './warm.js';
 
+/** How long records wait to be written together: one transaction per batch of this span. */
+export const WRITE_EVERY_MS = 50;
 /** How often the running totals are saved with a batch. */
 const SAVE_EVERY_MS = 5_000;
+/** How often the list version is checked (a reload when it changed). */
+const LISTS_EVERY_MS = 20;
 /** How often the worker tells the server how far it got. */
 const ACK_EVERY_MS = 1_000;
 /** The control id the shadow marks live's controls with (real ones are positive). */
@@ -41,6 +46,7 @@ export class ShadowRunner {
   private readonly store: SqliteShadowStore;
   private readonly lists: SqliteListStore;
   private listsVersion: number;
+  private listsChecked = 0;
   private readonly engine: Engine;
   private readonly model: GbdtModel | null;
   private policyName: string;
@@ -55,6 +61,9 @@ export class ShadowRunner {
   private lastSaved = Date.now();
   private lastAck = 0;
   private closed = false;
+  /** Records decided and not yet written. */
+  private rows: ShadowRecord[] = [];
+  private writeTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly data: ShadowWorkerData,
@@ -121,6 +130,7 @@ export class ShadowRunner {
         case 'policy':
           return this.setOverlays(m.overlays);
         case 'status':
+          this.write();
           return this.post({ kind: 'status', id: m.id, status: this.status() });
         case 'stop':
           return this.stop(m.id, m.at, m.by, m.reason);
@@ -140,14 +150,8 @@ export class ShadowRunner {
       return;
     }
     this.syncLists();
-    this.store.batch(() => {
-      for (let i = 0; i < events.length; i++) this.process(events[i]);
-      const now = Date.now();
-      if (now - this.lastSaved >= SAVE_EVERY_MS) {
-        this.lastSaved = now;
-        this.store.saveSummary(this.data.run, this.tally.view());
-      }
-    });
+    for (let i = 0; i < events.length; i++) this.process(events[i]);
+    if (this.rows.length > 0 && this.writeTimer === null) this.writeTimer = setTimeout(this.write, WRITE_EVERY_MS);
     const now = Date.now();
     if (now - this.lastAck >= ACK_EVERY_MS) {
       this.lastAck = now;
@@ -214,7 +218,7 @@ export class ShadowRunner {
     const liveReasons = live.reasons.map((r) => r.code);
     const shadowReasons = shadow.reasons.map((r) => r.code);
     this.tally.add(live.policy, tx.amount, live.outcome, liveReasons, shadow.outcome, shadowReasons);
-    this.store.insert(this.data.run, this.data.version, {
+    this.rows.push({
       seq,
       txId: tx.id,
       t: tx.t,
@@ -226,16 +230,46 @@ export class ShadowRunner {
     });
   }
 
+  /**
+   * Writes the records decided since the last write in one transaction (with the totals every few
+   * seconds). Records are derived data: written in batches of WRITE_EVERY_MS rather than one
+   * transaction per forwarded batch, as each commit's WAL writes cost more than its rows.
+   */
+  private readonly write = (): void => {
+    if (this.writeTimer !== null) clearTimeout(this.writeTimer);
+    this.writeTimer = null;
+    const rows = this.rows;
+    const now = Date.now();
+    const save = now - this.lastSaved >= SAVE_EVERY_MS;
+    if (rows.length === 0 && !save) return;
+    this.rows = [];
+    try {
+      this.store.batch(() => {
+        for (let i = 0; i < rows.length; i++) this.store.insert(this.data.run, this.data.version, rows[i]);
+        if (save) {
+          this.lastSaved = now;
+          this.store.saveSummary(this.data.run, this.tally.view());
+        }
+      });
+    } catch (e) {
+      this.fail(`cannot record the shadow's decisions: ${(e as Error).message}`);
+    }
+  };
+
   /** A label naming a payment this run compared: recorded on its row and in the totals. */
   private label(txId: string, fraud: boolean): void {
     const stored = this.journal.decision(txId);
     if (stored === undefined || stored.seq < this.firstSeq) return;
+    if (this.rows.length > 0) this.write();
     const row = this.store.label(this.data.run, stored.seq, fraud);
     if (row !== undefined) this.tally.label(txId, fraud, row);
   }
 
-  /** Reloads the lists when the data folder's changed (as the server's own lists do). */
+  /** Reloads the lists when the data folder's changed (as the server's own lists do), checked every LISTS_EVERY_MS. */
   private syncLists(): void {
+    const now = performance.now();
+    if (now - this.listsChecked < LISTS_EVERY_MS) return;
+    this.listsChecked = now;
     const v = this.lists.version();
     if (v === this.listsVersion) return;
     const fresh = new ListSet();
@@ -273,6 +307,7 @@ export class ShadowRunner {
   }
 
   private stop(id: number, at: number, by: string, reason: string): void {
+    this.write();
     const totals = this.tally.view();
     this.halt();
     let recorded = false;
@@ -293,6 +328,8 @@ export class ShadowRunner {
 
   private halt(): void {
     this.state = 'stopped';
+    if (this.writeTimer !== null) clearTimeout(this.writeTimer);
+    this.writeTimer = null;
     this.warmFn = null;
     this.warmup?.cancel('the shadow was stopped');
     this.warmup = null;
