@@ -7,6 +7,10 @@
  * feed lagged behind the journal (sampled every 100 ms), the delay from answer to processed (the
  * feed's own histogram), how soon the ring's case opened, and how many cases traffic opened.
  *
+ * First, in process: the decision's own latency with the engine's merchant state (traffic profiles
+ * and two actions in force) against the same engine with it stubbed out, interleaved payment by
+ * payment — what a merchant action and the ratings cost on the hot path.
+ *
  * usage: node dist/bench/detectors.js [--rate 2000] [--duration 15] [--rounds 2] [--connections 10] [--journal auto|inline|thread]
  * Targets: detectors keep up (lag stays bounded, every entry processed by the end of the run) and
  * add nothing measurable to the answers' p99 (on vs off within the run-to-run noise).
@@ -16,7 +20,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { PACKAGE_ROOT } from '../src/engine/policy-source.js';
+import { parseEvent } from '../src/contract/parse.js';
+import type { TransactionEvent } from '../src/contract/events.js';
+import { Engine } from '../src/engine/engine.js';
+import { loadPolicy, PACKAGE_ROOT } from '../src/engine/policy-source.js';
 import { referenceEvents, transactionText, WORLD } from './tx-traffic.js';
 import { flag, quantile } from './util.js';
 
@@ -97,7 +104,7 @@ interface RoundResult {
   readonly errors: number;
   readonly feed?: {
     maxLagEntries: number; maxLagMs: number; p50: number; p99: number; max: number; processed: number; caseRequests: number;
-    ringCaseAfterMs: number | null; cases: number; drained: boolean; usPerEntry: number; issues: Record<string, number>;
+    ringCaseAfterMs: number | null; cases: number; drained: boolean; usPerEntry: number; writeUsPerEntry: number; issues: Record<string, number>;
   };
 }
 
@@ -172,7 +179,7 @@ async function round(s: Server, detectors: boolean, rate: number, duration: numb
   if (!detectors) return out;
   // give the feed a moment to finish what was answered last, then read its own figures
   let d = await api(s, 'GET', '/v1/detectors');
-  for (let i = 0; i < 50 && d.lagEntries > 0; i++) {
+  for (let i = 0; i < 50 && (d.lagEntries > 0 || d.pendingCases > 0); i++) {
     await new Promise((r) => setTimeout(r, 20));
     d = await api(s, 'GET', '/v1/detectors');
   }
@@ -184,11 +191,44 @@ async function round(s: Server, detectors: boolean, rate: number, duration: numb
     ...out,
     feed: {
       maxLagEntries, maxLagMs, p50: d.delayMs.p50, p99: d.delayMs.p99, max: d.delayMs.max, processed: d.processed,
-      caseRequests: d.caseRequests, ringCaseAfterMs: ringCaseAt, cases, drained: d.lagEntries === 0,
+      caseRequests: d.caseRequests, ringCaseAfterMs: ringCaseAt, cases, drained: d.lagEntries === 0 && d.pendingCases === 0,
       usPerEntry: (1000 * d.busyMs) / Math.max(1, d.processed),
+      writeUsPerEntry: (1000 * d.writeMs) / Math.max(1, d.processed),
       issues,
     },
   };
+}
+
+/** Per-decision latency in process, with and without the merchant state, interleaved (µs). */
+function engineSideBySide(n: number): void {
+  const policy = loadPolicy();
+  const txs = Array.from({ length: n }, (_, i) => parseEvent(JSON.parse(transactionText('e', i))) as TransactionEvent);
+  const make = (merchantState: boolean): Engine => {
+    const e = new Engine(policy);
+    for (const r of referenceEvents()) e.apply(parseEvent(r));
+    if (merchantState) {
+      e.merchantRisk.controls.suspend('T1999', { id: 1, expiresAt: Infinity });
+      e.merchantRisk.controls.hold('M1998', { id: 2, expiresAt: Infinity });
+    } else {
+      e.merchantRisk.observe = () => {}; // the floor: no profiles, no controls
+    }
+    return e;
+  };
+  const engines = [make(false), make(true)];
+  const lat = [new Float64Array(n), new Float64Array(n)];
+  for (let i = 0; i < n; i++) {
+    const order = i % 2 === 0 ? [0, 1] : [1, 0]; // neither always decides first (colder caches)
+    for (const k of order) {
+      const t0 = performance.now();
+      engines[k].decide(txs[i]);
+      lat[k][i] = (performance.now() - t0) * 1000;
+    }
+  }
+  const line = (k: number): string => {
+    const a = [...lat[k].subarray(Math.floor(n / 10))].sort((x, y) => x - y);
+    return `p50 ${quantile(a, 0.5).toFixed(1)} µs, p99 ${quantile(a, 0.99).toFixed(1)} µs, mean ${(a.reduce((x, y) => x + y, 0) / a.length).toFixed(2)} µs`;
+  };
+  console.log(`decision in process, ${n} payments interleaved: without merchant state ${line(0)}; with ratings and 2 actions in force ${line(1)}`);
 }
 
 const rate = Number(flag('rate') ?? '2000');
@@ -196,6 +236,8 @@ const duration = Number(flag('duration') ?? '15');
 const rounds = Number(flag('rounds') ?? '2');
 const connections = Number(flag('connections') ?? '10');
 const journal = flag('journal') ?? 'auto';
+
+engineSideBySide(Number(flag('engine-payments') ?? '100000'));
 
 const on: RoundResult[] = [];
 const off: RoundResult[] = [];
@@ -227,7 +269,8 @@ const fs = on.map((r) => r.feed!);
 console.log(
   `  feed (on): lag max ${fs.map((f) => f.maxLagEntries).join(', ')} entries / ${fs.map((f) => f.maxLagMs.toFixed(1)).join(', ')} ms; ` +
     `answer→processed p50 ≤ ${fs.map((f) => f.p50).join(', ')} ms, p99 ≤ ${fs.map((f) => f.p99).join(', ')} ms, max ${fs.map((f) => f.max).join(', ')} ms; ` +
-    `processed ${fs.map((f) => f.processed).join(', ')}; main-thread cost ${fs.map((f) => f.usPerEntry.toFixed(1)).join(', ')} µs per entry; ` +
+    `processed ${fs.map((f) => f.processed).join(', ')}; main-thread cost ${fs.map((f) => f.usPerEntry.toFixed(1)).join(', ')} µs per entry ` +
+    `(of which writing cases ${fs.map((f) => f.writeUsPerEntry.toFixed(1)).join(', ')}); ` +
     `drained at the end: ${fs.every((f) => f.drained) ? 'yes' : 'NO'}`,
 );
 console.log(

@@ -95,6 +95,16 @@ class Reader {
     const d = this.journal.decision(txId);
     return d === undefined ? null : this.seq(d.seq);
   }
+
+  /** The accounts that made the payments at `seqs`. */
+  payers(seqs: readonly number[]): Set<string> {
+    const out = new Set<string>();
+    for (const s of seqs) {
+      const p = this.seq(s);
+      if (p !== null) out.add(p.accountId);
+    }
+    return out;
+  }
 }
 
 const km = (x: number): number => Math.round(x * 10) / 10;
@@ -184,7 +194,7 @@ function accountEvidence(c: CaseRecord, s: EvidenceSources, r: Reader): Record<s
   const { engine, activity } = s;
   const id = c.subjectId;
   const acc = engine.accounts.get(id);
-  const payments = paymentsOf(c, r, activity?.recent('account', id).seqs ?? []);
+  const payments = paymentsOf(c, r, activity?.recent('account', id) ?? []);
   const home = acc !== undefined && Number.isFinite(acc.homeLat) ? { lat: acc.homeLat, lon: acc.homeLon } : null;
   const devices = new Map<string, { firstSeen: number | null; payments: number }>();
   (acc?.devices ?? []).forEach((d, i) => devices.set(d, { firstSeen: acc!.deviceFirstSeen![i], payments: 0 }));
@@ -197,13 +207,13 @@ function accountEvidence(c: CaseRecord, s: EvidenceSources, r: Reader): Record<s
   const byDevice = new Map<string, string[]>();
   const sharedDevices = new Map<string, string[]>();
   for (const d of devices.keys()) {
-    const others = [...new Set(activity?.recent('device', d).accounts ?? [])].filter((a) => a !== id);
+    const others = [...r.payers(activity?.recent('device', d) ?? [])].filter((a) => a !== id);
     byDevice.set(d, others);
     for (const a of others) (sharedDevices.get(a) ?? sharedDevices.set(a, []).get(a)!).push(d);
   }
   const sharedMerchants = new Map<string, { merchants: string[]; weight: number }>();
   for (const m of new Set(payments.map((p) => p.merchantId))) {
-    const payers = new Set(activity?.recent('merchant', m).accounts ?? []);
+    const payers = r.payers(activity?.recent('merchant', m) ?? []);
     payers.delete(id);
     for (const a of payers) {
       const x = sharedMerchants.get(a) ?? { merchants: [], weight: 0 };
@@ -243,7 +253,7 @@ function merchantEvidence(c: CaseRecord, s: EvidenceSources, r: Reader): Record<
   const isTerminal = c.subjectKind === 'terminal';
   const term = isTerminal ? engine.reference.terminals.get(id) : undefined;
   const merchantId = isTerminal ? (term?.merchantId ?? null) : id;
-  const payments = paymentsOf(c, r, activity?.recent(isTerminal ? 'terminal' : 'merchant', id).seqs ?? []);
+  const payments = paymentsOf(c, r, activity?.recent(isTerminal ? 'terminal' : 'merchant', id) ?? []);
   const anchor = isTerminal ? (term?.geo ?? null) : (engine.reference.merchants.get(id)?.geo ?? null);
   const accounts = new Map<string, { payments: number; amount: number; devices: Set<string> }>();
   const deviceAccounts = new Map<string, Set<string>>();
@@ -259,7 +269,7 @@ function merchantEvidence(c: CaseRecord, s: EvidenceSources, r: Reader): Record<
   }
   const otherMerchants = new Map<string, Set<string>>();
   for (const a of [...accounts.keys()].slice(0, MAX_RELATED_SCAN)) {
-    for (const seq of activity?.recent('account', a).seqs ?? []) {
+    for (const seq of activity?.recent('account', a) ?? []) {
       const p = r.seq(seq);
       if (p === null || p.merchantId === merchantId || (isTerminal && p.terminalId === id)) continue;
       (otherMerchants.get(p.merchantId) ?? otherMerchants.set(p.merchantId, new Set()).get(p.merchantId)!).add(a);

@@ -17,7 +17,6 @@ import {
   type CaseOpener,
   type CaseQuery,
   type CaseRecord,
-  type CaseStatus,
   type CaseSummary,
   type OpenCaseInput,
   type OpenCaseRequest,
@@ -258,6 +257,3 @@ export class CaseService implements CaseOpener {
     return c;
   }
 }
-
-/** Statuses for documentation and the CLI. */
-export type { CaseStatus };

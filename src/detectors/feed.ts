@@ -31,6 +31,10 @@ const CHUNK = 1_000;
 export const REBUILD_ENTRIES = 300_000;
 /** How often the checkpoint is written when no case was opened. */
 const CHECKPOINT_MS = 1_000;
+/** Case requests wait up to this long to be written together (one transaction; repeated refreshes coalesce). */
+const FLUSH_MS = 25;
+/** … or until this many are pending. */
+const FLUSH_MAX = 500;
 /** Upper bounds (ms) of the processing-delay histogram. */
 const DELAY_BOUNDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, Infinity];
 
@@ -69,8 +73,12 @@ export interface FeedStatus {
   readonly delayMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** Case requests written (opened or joined) since start. */
   readonly caseRequests: number;
-  /** Main-thread time spent in the feed's slices since start (ms): its whole cost to the event loop. */
+  /** Case requests processed and not written yet (they wait up to FLUSH_MS to share a transaction). */
+  readonly pendingCases: number;
+  /** Main-thread time spent in the feed since start (ms): its whole cost to the event loop … */
   readonly busyMs: number;
+  /** … of which writing cases (ms). */
+  readonly writeMs: number;
   readonly checkpointSeq: number;
 }
 
@@ -80,6 +88,8 @@ export class JournalFeed {
   private head = 0;
   private scheduled = false;
   private retry: NodeJS.Timeout | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private lastFlush = 0;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private pending: OpenCaseRequest[] = [];
@@ -92,6 +102,7 @@ export class JournalFeed {
   private processed = 0;
   private requests = 0;
   private busy = 0;
+  private writing = 0;
 
   constructor(private readonly o: FeedOptions) {
     this.checkpoint = o.cases.store.feedSeq();
@@ -124,6 +135,7 @@ export class JournalFeed {
   close(): void {
     this.closed = true;
     if (this.retry !== null) clearTimeout(this.retry);
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     if (this.checkpointTimer !== null) clearInterval(this.checkpointTimer);
     this.flush();
   }
@@ -141,7 +153,9 @@ export class JournalFeed {
       processed: this.processed,
       delayMs: { p50: this.quantile(0.5), p99: this.quantile(0.99), max: Math.round(this.maxDelay * 1000) / 1000 },
       caseRequests: this.requests,
+      pendingCases: this.pending.length,
       busyMs: Math.round(this.busy * 1000) / 1000,
+      writeMs: Math.round(this.writing * 1000) / 1000,
       checkpointSeq: this.written,
     };
   }
@@ -175,10 +189,23 @@ export class JournalFeed {
       // a journal read failed: try again on the next slice
       process.stderr.write(`fengkong serve: the case feed failed after seq ${this.processedSeq}: ${(e as Error).message}\n`);
     }
-    this.flush();
     this.busy += performance.now() - began;
+    this.flushSoon();
     if (this.catchUp !== null || this.head < this.queue.length) this.schedule();
   };
+
+  /** Writes now when FLUSH_MS passed since the last write or many are pending, else within FLUSH_MS. */
+  private flushSoon(): void {
+    if (this.pending.length === 0) return;
+    const waited = performance.now() - this.lastFlush;
+    if (waited >= FLUSH_MS || this.pending.length >= FLUSH_MAX || this.catchUp !== null) return this.flush();
+    if (this.flushTimer === null && !this.closed) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.flush();
+      }, FLUSH_MS - waited);
+    }
+  }
 
   private catchUpSlice(deadline: number): void {
     const c = this.catchUp!;
@@ -264,11 +291,16 @@ export class JournalFeed {
   /** Writes the pending case requests with the checkpoint; retries shortly when the lock is busy. */
   private flush(): void {
     if (this.pending.length === 0) return;
+    const began = performance.now();
+    this.lastFlush = began;
     const reqs = coalesce(this.pending);
     const seq = this.checkpoint;
     let r;
     try {
       r = this.o.cases.openBatch(reqs, seq);
+      const spent = performance.now() - began;
+      this.busy += spent;
+      this.writing += spent;
     } catch (e) {
       process.stderr.write(`fengkong serve: cannot write ${reqs.length} case(s): ${(e as Error).message}\n`);
       this.pending = [];

@@ -31,7 +31,7 @@ export function detectionEnabled(env: NodeJS.ProcessEnv = process.env): boolean 
 
 /** Starts the feed: catch-up from the journal, then live through DecisionService.onCommitted. */
 export function startDetection(o: { engine: Engine; journal: Journal; service: DecisionService; cases: CaseService }): Detection {
-  const activity = new ActivityIndex(o.engine);
+  const activity = new ActivityIndex();
   const cleared = clearedCheck((kind, id, issue) => o.cases.lastResolved(kind, id, issue));
   const detectors: FeedConsumer[] = [new CashoutRingDetector(o.engine, cleared), ...concentrationDetectors(o.engine, cleared)];
   const feed = new JournalFeed({

@@ -46,7 +46,7 @@ export async function settled(s: TestServer): Promise<void> {
   await eventually(async () => {
     const r = await call(s.url, '/v1/detectors', { key: s.keys.analyst });
     assert.equal(r.status, 200, r.text);
-    return r.json.lagEntries === 0 && !r.json.catchingUp ? true : undefined;
+    return r.json.lagEntries === 0 && r.json.pendingCases === 0 && !r.json.catchingUp ? true : undefined;
   }, 'the case feed to catch up');
 }
 
