@@ -3,8 +3,6 @@
  * shadow-worker.ts). Events travel as they were applied (structured clone, batched per
  * setImmediate turn); functions and engines never cross.
  */
-import type { FkEvent } from '../contract/events.js';
-import type { Decision } from '../engine/decision.js';
 import type { PolicySource } from '../rules/compile.js';
 import type { Overlay } from './compiled.js';
 import type { ShadowTotals } from './shadow-tally.js';
@@ -40,8 +38,12 @@ export interface WireControl {
   readonly held: string | null;
 }
 
-/** One committed event: seq, the event, live's decision, and for a payment live's operator state. */
-export type WireEvent = [seq: number, event: FkEvent, decision: Decision | null, restriction: WireRestriction | null, control: WireControl | null];
+/**
+ * One committed event: seq, the event and live's decision as the JSON text the journal holds (a
+ * string crosses threads as a copy of its bytes; cloning the objects cost the event loop more), and
+ * for a payment live's operator state.
+ */
+export type WireEvent = [seq: number, event: string, decision: string | null, restriction: WireRestriction | null, control: WireControl | null];
 
 /** Main thread → worker. */
 export type ShadowCommand =

@@ -11,6 +11,7 @@
  */
 import { AccountRestriction } from '../accounts/restriction.js';
 import type { FkEvent, TransactionEvent } from '../contract/events.js';
+import { parseEventText } from '../contract/parse.js';
 import type { Decision } from '../engine/decision.js';
 import { Engine } from '../engine/engine.js';
 import { PolicyCompileError, StoreError } from '../errors.js';
@@ -145,7 +146,7 @@ export class ShadowRunner {
       for (const ev of events) {
         if (ev[0] <= this.told) continue;
         this.told = ev[0];
-        this.warmFn?.(ev[0], ev[1]);
+        this.warmFn?.(ev[0], parseEventText(ev[1]));
       }
       return;
     }
@@ -160,9 +161,12 @@ export class ShadowRunner {
   }
 
   private process(ev: WireEvent): void {
-    const [seq, e, decision, restriction, control] = ev;
+    const [seq, eventJson, decisionJson, restriction, control] = ev;
     this.told = Math.max(this.told, seq);
     if (seq <= this.applied) return;
+    // the journal's own text: valid by construction, parsed here on the worker's core
+    const e = parseEventText(eventJson);
+    const decision = decisionJson === null ? null : (JSON.parse(decisionJson) as Decision);
     if (seq !== this.applied + 1) this.fill(seq - 1);
     if (e.type === 'transaction') {
       this.restrict(e.accountId, restriction);

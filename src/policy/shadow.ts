@@ -98,7 +98,9 @@ export class Shadow {
   private worker: Worker | null = null;
   private unsubscribe: (() => void) | null = null;
   private base = 0;
+  /** Committed events not yet handed over; the event object only for the flush's account lookup. */
   private queue: WireEvent[] = [];
+  private queuedEvents: FkEvent[] = [];
   private scheduled = false;
   private posted = 0;
   private acked = 0;
@@ -160,9 +162,10 @@ export class Shadow {
   }
 
   /** On the answer path: take note, nothing else. */
-  private readonly onCommitted = (seq: number, event: FkEvent, decision: Decision | null): void => {
+  private readonly onCommitted = (seq: number, event: FkEvent, _decision: Decision | null, eventJson: string, decisionJson: string | null): void => {
     if (seq <= this.base) return;
-    this.queue.push([seq, event, decision, null, null]);
+    this.queue.push([seq, eventJson, decisionJson, null, null]);
+    this.queuedEvents.push(event);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);
@@ -175,12 +178,14 @@ export class Shadow {
     if (this.stateNow === 'stopped') return;
     this.checkLive();
     const q = this.queue;
+    const events = this.queuedEvents;
     if (q.length === 0 || this.worker === null) return;
     this.queue = [];
+    this.queuedEvents = [];
     const live = this.d.live;
     const controls = live.merchantRisk.controls;
     for (let i = 0; i < q.length; i++) {
-      const e = q[i][1];
+      const e = events[i];
       if (e.type !== 'transaction') continue;
       q[i][3] = live.accounts.get(e.accountId)?.restriction ?? null;
       if (controls.any) q[i][4] = controlOf(live, e);

@@ -21,10 +21,11 @@ export type EventsCallback = (err: ApiError | null, accepted: number) => void;
 
 /**
  * Sees each event once it is durable — a transaction after its answer was handed to the client —
- * with its journal seq and, for a transaction, its decision. Must only take note (queue the work
- * for later): it runs on the answer path.
+ * with its journal seq and, for a transaction, its decision; also both as the JSON text journaled
+ * (already made, so a listener forwarding events to another thread sends strings instead of
+ * cloning objects). Must only take note (queue the work for later): it runs on the answer path.
  */
-export type CommitListener = (seq: number, e: FkEvent, decision: Decision | null) => void;
+export type CommitListener = (seq: number, e: FkEvent, decision: Decision | null, eventJson: string, decisionJson: string | null) => void;
 
 /** The shape of a decision answer: the contract's decision plus policy, journal seq and timing. */
 export interface DecisionAnswer {
@@ -101,7 +102,8 @@ export class DecisionService {
       latencyUs: Math.round((performance.now() - startedAt) * 1000),
     };
     const body = JSON.stringify(answer);
-    const batch = this.commit.add('transaction', tx.id, JSON.stringify(tx), body);
+    const eventJson = JSON.stringify(tx);
+    const batch = this.commit.add('transaction', tx.id, eventJson, body);
     if (this.observer !== null) this.observer(answer.seq, tx);
     this.pending.set(tx.id, { body, batch });
     this.seen.add(tx.id);
@@ -110,7 +112,7 @@ export class DecisionService {
       this.pending.delete(tx.id);
       if (err === null) {
         cb(null, body, false);
-        if (this.listeners.length > 0) this.tell(answer.seq, tx, d);
+        if (this.listeners.length > 0) this.tell(answer.seq, tx, d, eventJson, body);
       } else cb(journalError(err), '', false);
     });
   }
@@ -123,9 +125,12 @@ export class DecisionService {
       return;
     }
     let batch: Batch | null = null;
+    const texts: string[] = [];
     for (const e of events) {
       this.engine.apply(e);
-      batch = this.commit.add(e.type, null, JSON.stringify(e), null);
+      const text = JSON.stringify(e);
+      texts.push(text);
+      batch = this.commit.add(e.type, null, text, null);
       if (this.observer !== null) this.observer(this.commit.lastSeq, e);
     }
     if (batch === null) {
@@ -136,7 +141,9 @@ export class DecisionService {
     this.commit.whenCommitted(batch, (err) => {
       if (err !== null) return cb(journalError(err), 0);
       cb(null, events.length);
-      if (this.listeners.length > 0) for (let i = 0; i < events.length; i++) this.tell(lastSeq - events.length + 1 + i, events[i], null);
+      if (this.listeners.length > 0) {
+        for (let i = 0; i < events.length; i++) this.tell(lastSeq - events.length + 1 + i, events[i], null, texts[i], null);
+      }
     });
   }
 
@@ -153,10 +160,10 @@ export class DecisionService {
     };
   }
 
-  private tell(seq: number, e: FkEvent, d: Decision | null): void {
+  private tell(seq: number, e: FkEvent, d: Decision | null, eventJson: string, decisionJson: string | null): void {
     for (const fn of this.listeners) {
       try {
-        fn(seq, e, d);
+        fn(seq, e, d, eventJson, decisionJson);
       } catch (err) {
         process.stderr.write(`fengkong serve: a commit listener failed: ${(err as Error).stack ?? err}\n`);
       }
