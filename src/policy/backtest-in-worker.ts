@@ -4,8 +4,7 @@
  * Errors come back as the same Fengkong errors (a draft that does not compile rejects with a
  * PolicyCompileError carrying every diagnostic).
  */
-import { Worker } from 'node:worker_threads';
-import { ConfigError, ErrorCode, FengkongError, PolicyCompileError, StoreError, type PolicyDiagnostic } from '../errors.js';
+import { runWorkerJob, type WorkerJobReply } from '../io/worker-job.js';
 import type { PolicySource } from '../rules/compile.js';
 import type { BacktestInput, BacktestProgress } from './backtest.js';
 import type { BacktestReport } from './backtest-report.js';
@@ -25,15 +24,7 @@ export interface BacktestWorkerData {
 }
 
 /** Worker → main thread. */
-export type BacktestWorkerReply =
-  | { readonly kind: 'progress'; readonly progress: BacktestProgress }
-  | { readonly kind: 'done'; readonly report: BacktestReport }
-  | {
-      readonly kind: 'error';
-      readonly message: string;
-      readonly code: string | null;
-      readonly diagnostics: PolicyDiagnostic[] | null;
-    };
+export type BacktestWorkerReply = WorkerJobReply<BacktestProgress, BacktestReport>;
 
 /** How to run a backtest in a worker. */
 export interface WorkerBacktestOptions extends BacktestOptions {
@@ -43,16 +34,6 @@ export interface WorkerBacktestOptions extends BacktestOptions {
   readonly onProgress?: ((p: BacktestProgress) => void) | undefined;
   /** aborting stops the worker and rejects with the signal's reason. */
   readonly signal?: AbortSignal | undefined;
-}
-
-/** The error thrown in the worker, rebuilt on this side with its class and code. */
-function rebuild(m: Extract<BacktestWorkerReply, { kind: 'error' }>): Error {
-  if (m.diagnostics !== null) return new PolicyCompileError(m.diagnostics);
-  const message = m.message.replace(/^\[FK\d+\] /, '');
-  if (m.code === ErrorCode.Store) return new StoreError(message);
-  if (m.code === ErrorCode.Config || m.code === ErrorCode.PolicyNotFound) return new ConfigError(message);
-  if (m.code !== null) return new FengkongError(m.code as FengkongError['code'], message);
-  return new Error(`backtest worker failed: ${m.message}`);
 }
 
 /**
@@ -65,7 +46,6 @@ export function runBacktestInWorker(
   options: WorkerBacktestOptions = {},
 ): Promise<BacktestReport> {
   const { policyName, modelText, onProgress, signal, ...rest } = options;
-  if (signal?.aborted) return Promise.reject(signal.reason);
   const data: BacktestWorkerData = {
     dbFile,
     sources: sources.map((s) => ({ file: s.file, text: s.text })),
@@ -73,26 +53,8 @@ export function runBacktestInWorker(
     modelText,
     options: rest,
   };
-  return new Promise<BacktestReport>((resolve, reject) => {
-    const worker = new Worker(new URL('./backtest-worker.js', import.meta.url), { workerData: data });
-    let settled = false;
-    const settle = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
-    const onAbort = (): void => {
-      settle(() => reject(signal?.reason));
-      void worker.terminate();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (m: BacktestWorkerReply) => {
-      if (m.kind === 'progress') onProgress?.(m.progress);
-      else if (m.kind === 'done') settle(() => resolve(m.report));
-      else settle(() => reject(rebuild(m)));
-    });
-    worker.on('error', (e) => settle(() => reject(new Error(`backtest worker failed: ${e.message}`, { cause: e }))));
-    worker.on('exit', (code) => settle(() => reject(new Error(`backtest worker exited (code ${code}) without a report`))));
+  return runWorkerJob<BacktestProgress, BacktestReport>(new URL('./backtest-worker.js', import.meta.url), data, 'backtest', {
+    onProgress,
+    signal,
   });
 }

@@ -6,8 +6,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { basename, dirname } from 'node:path';
-import { ConfigError, FengkongError, PolicyCompileError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { BUILTINS } from '../features/catalog.js';
+import { describeError } from '../io/worker-job.js';
 import { modelFromText } from '../model/model-file.js';
 import { compilePolicy } from '../rules/compile.js';
 import { DB_FILE } from '../store/sqlite/schema.js';
@@ -27,7 +28,7 @@ function run(data: BacktestWorkerData): void {
   const store = new SqliteStore(dirname(data.dbFile), { readonly: true });
   try {
     const report = runBacktest({ ...data.options, journal: store, draft, model, onProgress: (progress) => post({ kind: 'progress', progress }) });
-    post({ kind: 'done', report });
+    post({ kind: 'done', result: report });
   } finally {
     store.close();
   }
@@ -36,11 +37,5 @@ function run(data: BacktestWorkerData): void {
 try {
   run(workerData as BacktestWorkerData);
 } catch (e) {
-  const err = e as Error;
-  post({
-    kind: 'error',
-    message: err.message,
-    code: e instanceof FengkongError ? e.code : null,
-    diagnostics: e instanceof PolicyCompileError ? [...e.diagnostics] : null,
-  });
+  post(describeError(e));
 }

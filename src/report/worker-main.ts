@@ -4,7 +4,8 @@
  */
 import { basename, dirname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { ConfigError, ContractError, FengkongError } from '../errors.js';
+import { ConfigError } from '../errors.js';
+import { describeError } from '../io/worker-job.js';
 import { runRulePerformance, type ScanProgress } from '../policy/rule-performance.js';
 import { DB_FILE } from '../store/sqlite/schema.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -35,12 +36,5 @@ function run(data: ReportWorkerData): void {
 try {
   run(workerData as ReportWorkerData);
 } catch (e) {
-  const err = e as Error;
-  post({
-    kind: 'error',
-    message: err.message,
-    code: e instanceof FengkongError ? e.code : null,
-    path: e instanceof ContractError ? e.path : null,
-    expected: e instanceof ContractError ? e.expected : null,
-  });
+  post(describeError(e));
 }

@@ -5,8 +5,8 @@
  * and then the result or the error, rebuilt here with its class, so a refusal (a ContractError
  * naming a field) still maps to its HTTP answer. And a queue that runs such jobs one at a time.
  */
-import { Worker } from 'node:worker_threads';
-import { ConfigError, ConflictError, ContractError, ErrorCode, FengkongError, StoreError } from '../errors.js';
+import { runWorkerJob, type WorkerJobOptions, type WorkerJobReply } from '../io/worker-job.js';
+import { ConflictError, ErrorCode, FengkongError } from '../errors.js';
 import type { EntityScope } from '../policy/backtest-labels.js';
 import type { RulePerformanceReport, ScanProgress } from '../policy/rule-performance.js';
 import type { Bucket } from './range.js';
@@ -42,62 +42,12 @@ export interface ReportWorkerData {
 }
 
 /** Worker → main thread. */
-export type ReportWorkerReply =
-  | { readonly kind: 'progress'; readonly progress: ScanProgress }
-  | { readonly kind: 'done'; readonly result: unknown }
-  | {
-      readonly kind: 'error';
-      readonly message: string;
-      readonly code: string | null;
-      /** set for a ContractError: the field and what was expected. */
-      readonly path: string | null;
-      readonly expected: string | null;
-    };
-
-/** The error thrown in the worker, rebuilt on this side. */
-function rebuild(m: Extract<ReportWorkerReply, { kind: 'error' }>): Error {
-  if (m.path !== null && m.expected !== null) return new ContractError(m.path, m.expected);
-  const message = m.message.replace(/^\[FK\d+\] /, '');
-  if (m.code === ErrorCode.Store) return new StoreError(message);
-  if (m.code === ErrorCode.Config) return new ConfigError(message);
-  if (m.code !== null) return new FengkongError(m.code as FengkongError['code'], message);
-  return new Error(`report worker failed: ${m.message}`);
-}
-
-/** How to run one job. */
-export interface WorkerJobOptions {
-  readonly onProgress?: ((p: ScanProgress) => void) | undefined;
-  /** aborting stops the worker and rejects with the signal's reason. */
-  readonly signal?: AbortSignal | undefined;
-}
+export type ReportWorkerReply = WorkerJobReply<ScanProgress, unknown>;
 
 /** Runs `job` over the journal in `dbFile` on a worker thread; resolves to its report. */
-export function runReportInWorker<J extends ReportJob>(dbFile: string, job: J, opts: WorkerJobOptions = {}): Promise<ReportResult<J>> {
-  const { onProgress, signal } = opts;
-  if (signal?.aborted) return Promise.reject(signal.reason);
+export function runReportInWorker<J extends ReportJob>(dbFile: string, job: J, opts: WorkerJobOptions<ScanProgress> = {}): Promise<ReportResult<J>> {
   const data: ReportWorkerData = { dbFile, job };
-  return new Promise<ReportResult<J>>((resolve, reject) => {
-    const worker = new Worker(new URL('./worker-main.js', import.meta.url), { workerData: data });
-    let settled = false;
-    const settle = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
-    const onAbort = (): void => {
-      settle(() => reject(signal?.reason));
-      void worker.terminate();
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (m: ReportWorkerReply) => {
-      if (m.kind === 'progress') onProgress?.(m.progress);
-      else if (m.kind === 'done') settle(() => resolve(m.result as ReportResult<J>));
-      else settle(() => reject(rebuild(m)));
-    });
-    worker.on('error', (e) => settle(() => reject(new Error(`report worker failed: ${e.message}`, { cause: e }))));
-    worker.on('exit', (code) => settle(() => reject(new Error(`report worker exited (code ${code}) without a result`))));
-  });
+  return runWorkerJob<ScanProgress, ReportResult<J>>(new URL('./worker-main.js', import.meta.url), data, 'report', opts);
 }
 
 /** Why queued and running jobs end when the queue closes. */
