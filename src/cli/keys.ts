@@ -1,41 +1,128 @@
 /**
- * `fengkong keys create --role decide|analyst|admin|support [--data DIR]`: makes one new random API key,
- * prints it once on stdout (so scripts can capture it) and stores only its sha256 in the data
- * folder's store. Works beside a running server: the server sees the key on its next request.
+ * `fengkong keys create|list|revoke` on a data folder's store, beside a running server or not.
+ *
+ * - `create --role R [--name N]` makes one new random API key, prints it once on stdout (so scripts
+ *   can capture it) and stores only its sha256, with the optional label. The server sees the key on
+ *   its next request.
+ * - `list [--json]` shows every key by id (`key_` + 12 hex digits of its hash), label, role, creation
+ *   and revocation; never a hash.
+ * - `revoke KEY_ID --reason TEXT` revokes a key (by id, or a hash prefix of 12+ hex digits). A
+ *   running server refuses it within 5 seconds (its key cache); `DELETE /v1/keys/{keyId}` on the
+ *   server itself takes effect on the next request.
+ *
+ * Every change is audited (`key.create`, `key.revoke`; actor `cli:<user>`, before and after).
  */
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { generateKey, hashKey, keyIdOf } from '../server/auth.js';
+import { checkKeyName, checkRevokeReason, generateKey, hashKey, keyIdOf, keyView, type KeyView } from '../server/auth.js';
 import { ROLES, type Role } from '../store/journal.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { parseArgs } from './args.js';
 
-const USAGE = 'fengkong keys create --role decide|analyst|admin|support [--data ./data]';
+const USAGE = `fengkong keys create --role decide|analyst|admin|support [--name LABEL] [--data ./data]
+       fengkong keys list [--json] [--data ./data]
+       fengkong keys revoke KEY_ID --reason TEXT [--data ./data]`;
 
 /** Runs `keys <subcommand>`; resolves to the exit code. */
 export async function runKeys(args: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(args, { role: 'string', data: 'string' }, USAGE);
-  if (positionals.length !== 1 || positionals[0] !== 'create') {
-    throw new UsageError(`expected "keys create"\nusage: ${USAGE}`);
+  const { positionals, flags } = parseArgs(
+    args,
+    { role: 'string', data: 'string', name: 'string', reason: 'string', json: 'switch' },
+    USAGE,
+  );
+  const sub = positionals[0];
+  const allowed: Record<string, readonly string[]> = {
+    create: ['role', 'data', 'name'],
+    list: ['data', 'json'],
+    revoke: ['data', 'reason'],
+  };
+  if (sub === undefined || allowed[sub] === undefined) {
+    throw new UsageError(`expected "keys create", "keys list" or "keys revoke"\nusage: ${USAGE}`);
   }
-  const role = flags.get('role');
-  if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
-    throw new UsageError(`--role must be one of ${ROLES.join(', ')}\nusage: ${USAGE}`);
+  for (const f of flags.keys()) {
+    if (!allowed[sub].includes(f)) throw new UsageError(`--${f} does not apply to "keys ${sub}"\nusage: ${USAGE}`);
+  }
+  if (positionals.length !== (sub === 'revoke' ? 2 : 1)) {
+    throw new UsageError(`unexpected arguments for "keys ${sub}"\nusage: ${USAGE}`);
   }
   const dataDir = resolve((flags.get('data') as string | undefined) ?? './data');
+  if (sub === 'create') {
+    const role = flags.get('role');
+    if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
+      throw new UsageError(`--role must be one of ${ROLES.join(', ')}\nusage: ${USAGE}`);
+    }
+    const rawName = flags.get('name') as string | undefined;
+    const name = rawName === undefined ? undefined : checkKeyName(rawName);
+    if (name === null) throw new UsageError(`--name must be 1–64 letters, digits, ".", "_", "-", ":" or "@"\nusage: ${USAGE}`);
+    return withStore(dataDir, (store) => {
+      const key = generateKey();
+      const hash = hashKey(key);
+      store.database
+        .transaction(() => {
+          const stored = store.createKey(hash, role as Role, name);
+          store.audit.append({ actor: localActor(), action: 'key.create', target: `keys/${keyIdOf(hash)}`, after: keyView(stored) });
+        })
+        .immediate();
+      process.stdout.write(`${key}\n`);
+      const label = name === undefined ? '' : ` "${name}"`;
+      process.stderr.write(
+        `fengkong keys: created ${keyIdOf(hash)}${label}, a new ${role} key in ${dataDir}; it is shown only once, store it safely\n`,
+      );
+      return 0;
+    });
+  }
+  if (sub === 'list') {
+    return withStore(dataDir, (store) => {
+      const keys = store.listKeys().map(keyView);
+      if (flags.get('json') === true) process.stdout.write(`${JSON.stringify({ keys }, null, 2)}\n`);
+      else process.stdout.write(table(keys));
+      return 0;
+    });
+  }
+  const reason = checkRevokeReason(flags.get('reason'));
+  if (reason === null) throw new UsageError(`--reason is required: why the key is revoked (1–500 characters)\nusage: ${USAGE}`);
+  const id = positionals[1];
+  return withStore(dataDir, (store) => {
+    const before = store.resolveKey(id);
+    const after = store.database
+      .transaction(() => {
+        const actor = localActor();
+        const revoked = store.revokeKey(before.hash, actor, reason);
+        store.audit.append({ actor, action: 'key.revoke', target: `keys/${keyIdOf(before.hash)}`, before: keyView(before), after: keyView(revoked) });
+        return revoked;
+      })
+      .immediate();
+    process.stdout.write(`${keyIdOf(after.hash)} revoked\n`);
+    process.stderr.write('fengkong keys: a server running on this folder refuses the key within 5 seconds\n');
+    return 0;
+  });
+}
+
+function withStore(dataDir: string, fn: (store: SqliteStore) => number): number {
   const store = new SqliteStore(dataDir);
   try {
-    const key = generateKey();
-    const hash = hashKey(key);
-    store.createKey(hash, role as Role);
-    store.audit.append({ actor: localActor(), action: 'key.create', target: `keys/${keyIdOf(hash)}`, after: { role } });
-    process.stdout.write(`${key}\n`);
-    process.stderr.write(`fengkong keys: created a new ${role} key in ${dataDir}; it is shown only once, store it safely\n`);
+    return fn(store);
   } finally {
     store.close();
   }
-  return 0;
+}
+
+/** The keys as an aligned text table, one line each. */
+function table(keys: readonly KeyView[]): string {
+  const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const rows = [
+    ['KEY ID', 'NAME', 'ROLE', 'CREATED', 'REVOKED'],
+    ...keys.map((k) => [
+      k.keyId,
+      k.name ?? '-',
+      k.role,
+      iso(k.createdAt),
+      k.revokedAt === null ? '-' : `${iso(k.revokedAt)} by ${k.revokedBy ?? '?'}: ${k.revokeReason ?? ''}`,
+    ]),
+  ];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n') + '\n';
 }
 
 /** The audit log's name for whoever runs the CLI on this machine. */

@@ -14,7 +14,8 @@ usage:
   fengkong check [--policy DIR]                                       compile a policy and list its rules
   fengkong features                                                   list the builtin features rules can use
   fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model FILE]   run the decision server
-  fengkong keys create --role decide|analyst|admin|support [--data ./data]   print a new API key (only its hash is stored)
+  fengkong keys create --role decide|analyst|admin|support [--name LABEL] [--data ./data]   print a new API key (only its hash is stored)
+  fengkong keys list|revoke KEY_ID --reason TEXT [--data ./data]      list keys (ids, never hashes) or revoke one (a server refuses it within 5 s)
   fengkong snapshot [--data ./data] [--keep 2]                       write an engine snapshot with the server stopped (faster next start)
   fengkong lists [show|entries|create|add|remove] … [--data ./data]   block, allow and watch lists (fengkong lists --help)
   fengkong accounts show|customer|actions|appeal ACCOUNT …           account actions, views and appeals on a running server (fengkong accounts help)

@@ -113,7 +113,7 @@ export function createHandler(ctx: AppContext): Handler {
         answer(res, name, started, reply);
       }
     };
-    if (r.body === undefined) return run(undefined);
+    if (r.body === undefined || (r.bodyOptional === true && !hasBody(req))) return run(undefined);
     readJsonBody(req, r.body, (err, value) => {
       if (err !== null) return fail(res, name, started, err);
       run(value);
@@ -287,4 +287,10 @@ function shuttingDown(): ApiError {
 
 function wrongType(path: string, expected: string): ApiError {
   return new ApiError('invalid_event', path ? `${path}: expected ${expected}` : `expected ${expected}`, { path, expected });
+}
+
+/** True when a request announces a body: a Content-Type, a non-zero Content-Length or chunked transfer. */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['content-type'] !== undefined || req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

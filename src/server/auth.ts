@@ -5,7 +5,7 @@
  * the customer view of an account and files appeals (nothing else).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { KeyStore, Role } from '../store/journal.js';
+import type { KeyStore, Role, StoredKey } from '../store/journal.js';
 import { ApiError } from './errors.js';
 
 /** The prefix of every key, so a leaked one is easy to recognise in logs and scanners. */
@@ -42,6 +42,42 @@ export function keyIdOf(hash: string): string {
   return `key_${hash.slice(0, 12)}`;
 }
 
+/** A key as lists and the audit log show it: its id, never its hash. Times are epoch ms; null when absent. */
+export interface KeyView {
+  readonly keyId: string;
+  readonly name: string | null;
+  readonly role: Role;
+  readonly createdAt: number;
+  readonly revokedAt: number | null;
+  readonly revokedBy: string | null;
+  readonly revokeReason: string | null;
+}
+
+/** The public view of a stored key (see KeyView). */
+export function keyView(k: StoredKey): KeyView {
+  return {
+    keyId: keyIdOf(k.hash),
+    name: k.name ?? null,
+    role: k.role,
+    createdAt: k.createdAt,
+    revokedAt: k.revokedAt ?? null,
+    revokedBy: k.revokedBy ?? null,
+    revokeReason: k.revokeReason ?? null,
+  };
+}
+
+/** A key's label: 1–64 letters, digits, `.`, `_`, `-`, `:`, `@` (e.g. `switch-prod-1`); null when it is not. */
+export function checkKeyName(name: string): string | null {
+  return /^[A-Za-z0-9._:@-]{1,64}$/.test(name) ? name : null;
+}
+
+/** A revocation reason: trimmed, 1–500 characters; null when empty or too long. */
+export function checkRevokeReason(reason: unknown): string | null {
+  if (typeof reason !== 'string') return null;
+  const r = reason.trim();
+  return r.length > 0 && r.length <= 500 ? r : null;
+}
+
 /** The roles that hold `p` (for the OpenAPI document and error messages). */
 export function rolesFor(p: Permission): readonly Role[] {
   return ALLOWED[p];
@@ -63,15 +99,20 @@ const UNAUTHORIZED_HEADERS = { 'www-authenticate': 'Bearer realm="fengkong"' };
  * Checks `Authorization: Bearer <key>` against the key store. A key found is remembered for a few
  * seconds (keyed by the presented key, which arrives in every request anyway), so the hot path
  * neither hashes nor queries; unknown keys always go to the store, so a key created while the
- * server runs works at once.
+ * server runs works at once. A revocation through the same store (the server's `DELETE /v1/keys/…`)
+ * empties the cache, so the revoked key is refused on its very next request; one made by another
+ * process (`fengkong keys revoke` beside the server) takes effect within `cacheMs` (5 s).
  */
 export class Authenticator {
   private readonly cache = new Map<string, { principal: Principal; until: number }>();
+  private revocations: number;
 
   constructor(
     private readonly keys: KeyStore,
     private readonly cacheMs = 5_000,
-  ) {}
+  ) {
+    this.revocations = keys.revocations();
+  }
 
   /** The caller when it may do `need`; otherwise the 401/403 to answer. */
   check(header: string | undefined, need: Permission): Principal | ApiError {
@@ -83,7 +124,7 @@ export class Authenticator {
     }
     const principal = this.principalOf(key);
     if (principal === undefined) {
-      return new ApiError('unauthorized', 'unknown API key', { headers: UNAUTHORIZED_HEADERS });
+      return new ApiError('unauthorized', 'unknown or revoked API key', { headers: UNAUTHORIZED_HEADERS });
     }
     if (!ALLOWED[need].includes(principal.role)) {
       return new ApiError('forbidden', `role "${principal.role}" may not do this; it needs one of ${ALLOWED[need].join(', ')}`);
@@ -93,6 +134,12 @@ export class Authenticator {
 
   private principalOf(key: string): Principal | undefined {
     const now = Date.now();
+    const revocations = this.keys.revocations();
+    if (revocations !== this.revocations) {
+      // rare: clearing everything is simpler than finding the revoked key's entries, and as safe
+      this.cache.clear();
+      this.revocations = revocations;
+    }
     const hit = this.cache.get(key);
     if (hit !== undefined && hit.until > now) return hit.principal;
     const stored = this.keys.findKey(hashKey(key));

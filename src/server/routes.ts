@@ -52,6 +52,8 @@ export interface Route {
   readonly description?: string;
   /** Set for routes that read a JSON body. */
   readonly body?: BodyLimits;
+  /** With `body`: a request without one (no Content-Type, no bytes) is accepted; the handler gets undefined. */
+  readonly bodyOptional?: boolean;
   /** OpenAPI schema of the body, when there is one. */
   readonly requestSchema?: Readonly<Record<string, unknown>>;
   handle(req: ApiRequest): ApiReply | Promise<ApiReply>;

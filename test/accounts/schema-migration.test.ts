@@ -52,7 +52,7 @@ test('a version-1 file keeps its keys and gains the support role', async (t) => 
   const store = new SqliteStore(dir);
   try {
     assert.equal(store.database.pragma('user_version', { simple: true }), SCHEMA_VERSION);
-    assert.equal(SCHEMA_VERSION, 2);
+    assert.ok(SCHEMA_VERSION >= 2);
     Object.entries(keys).forEach(([role, key], i) => {
       assert.deepEqual(store.findKey(hashKey(key)), { hash: hashKey(key), role, createdAt: 1_700_000_000_000 + i });
     });

@@ -9,7 +9,7 @@ import { StoreError } from '../../errors.js';
 export const DB_FILE = 'fengkong.db';
 
 /** Schema version written to `PRAGMA user_version`; bump with a migration, never reuse. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS journal (
@@ -23,13 +23,18 @@ CREATE TABLE IF NOT EXISTS journal (
 CREATE TABLE IF NOT EXISTS api_keys (
   hash       TEXT    PRIMARY KEY,
   role       TEXT    NOT NULL CHECK (role IN ('decide', 'analyst', 'admin', 'support')),
-  created_at INTEGER NOT NULL
+  created_at INTEGER NOT NULL,
+  name           TEXT,
+  revoked_at     INTEGER,
+  revoked_by     TEXT,
+  revoke_reason  TEXT
 ) STRICT;
 `;
 
 /**
  * The step from each version to the next, by the version it produces. SQLite cannot change a CHECK
  * constraint in place, so version 2 (the `support` role) rebuilds api_keys with every key it holds.
+ * Version 3 (key labels and revocation) only adds nullable columns: every existing key keeps working.
  */
 const MIGRATIONS: Readonly<Record<number, string>> = {
   2: `
@@ -41,6 +46,12 @@ CREATE TABLE api_keys_v2 (
 INSERT INTO api_keys_v2 (hash, role, created_at) SELECT hash, role, created_at FROM api_keys;
 DROP TABLE api_keys;
 ALTER TABLE api_keys_v2 RENAME TO api_keys;
+`,
+  3: `
+ALTER TABLE api_keys ADD COLUMN name TEXT;
+ALTER TABLE api_keys ADD COLUMN revoked_at INTEGER;
+ALTER TABLE api_keys ADD COLUMN revoked_by TEXT;
+ALTER TABLE api_keys ADD COLUMN revoke_reason TEXT;
 `,
 };
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import type { EventType } from '../../contract/events.js';
-import { StoreError } from '../../errors.js';
+import { ConflictError, NotFoundError, StoreError } from '../../errors.js';
 import type { JournalEntry, JournalRange, Role, Store, StoredDecision, StoredKey } from '../journal.js';
 import type { AuditLog } from '../audit.js';
 import { SqliteAuditLog } from './audit.js';
@@ -27,6 +27,33 @@ interface KeyRow {
   hash: string;
   role: string;
   created_at: number;
+  name: string | null;
+  revoked_at: number | null;
+  revoked_by: string | null;
+  revoke_reason: string | null;
+}
+
+/** The columns of a KeyRow; a read-only reader of a file older than version 3 reads them as NULL. */
+const KEY_COLUMNS = 'hash, role, created_at, name, revoked_at, revoked_by, revoke_reason';
+const KEY_COLUMNS_V2 = 'hash, role, created_at, NULL AS name, NULL AS revoked_at, NULL AS revoked_by, NULL AS revoke_reason';
+
+/** A key row as the port's StoredKey: absent fields left out, not undefined. */
+function toStoredKey(r: KeyRow): StoredKey {
+  return {
+    hash: r.hash,
+    role: r.role as Role,
+    createdAt: r.created_at,
+    ...(r.name !== null ? { name: r.name } : {}),
+    ...(r.revoked_at !== null ? { revokedAt: r.revoked_at } : {}),
+    ...(r.revoked_by !== null ? { revokedBy: r.revoked_by } : {}),
+    ...(r.revoke_reason !== null ? { revokeReason: r.revoke_reason } : {}),
+  };
+}
+
+/** The hash prefix a key id (`key_…`) or a bare hash prefix names, or null when it is neither. */
+export function keyHashPrefix(idOrPrefix: string): string | null {
+  const hex = idOrPrefix.startsWith('key_') ? idOrPrefix.slice(4) : idOrPrefix;
+  return /^[0-9a-f]{12,64}$/.test(hex) ? hex : null;
 }
 
 type EntryParams = [number, string, string | null, string, string | null, number];
@@ -50,8 +77,12 @@ export class SqliteStore implements Store {
   private readonly selectDecision: Statement<[string], { seq: number; decision: string | null }>;
   private readonly selectAll: Statement<[], EntryRow>;
   private readonly selectRange: Statement<[{ from: number; to: number; type: string | null }], RawEntryRow>;
-  private readonly insertKey: Statement<[string, string, number]>;
+  private readonly insertKey: Statement<[string, string, number, string | null]>;
   private readonly selectKey: Statement<[string], KeyRow>;
+  private readonly selectKeys: Statement<[], KeyRow>;
+  private readonly selectKeysByPrefix: Statement<[{ p: string }], KeyRow>;
+  private readonly markRevoked: Statement<[number, string, string | null, string]>;
+  private revoked = 0;
   private readonly appendTx: Transaction<(batch: readonly JournalEntry[]) => void>;
 
   /**
@@ -87,8 +118,16 @@ export class SqliteStore implements Store {
     );
     // rows as arrays: a third cheaper than better-sqlite3's keyed row objects over a million rows
     this.selectRange.raw(true);
-    this.insertKey = db.prepare('INSERT INTO api_keys (hash, role, created_at) VALUES (?, ?, ?)');
-    this.selectKey = db.prepare('SELECT hash, role, created_at FROM api_keys WHERE hash = ?');
+    // a read-only reader may read a file of an older version as it is (see migrate): no key columns of version 3
+    const cols = (db.pragma('user_version', { simple: true }) as number) >= 3 ? KEY_COLUMNS : KEY_COLUMNS_V2;
+    this.selectKey = db.prepare(`SELECT ${cols} FROM api_keys WHERE hash = ? AND ${cols === KEY_COLUMNS ? 'revoked_at IS NULL' : '1'}`);
+    this.selectKeys = db.prepare(`SELECT ${cols} FROM api_keys ORDER BY created_at, hash`);
+    this.selectKeysByPrefix = db.prepare(`SELECT ${cols} FROM api_keys WHERE substr(hash, 1, length(@p)) = @p LIMIT 2`);
+    // read-only connections never write keys; preparing against an older file would fail
+    this.insertKey = readonly ? (undefined as never) : db.prepare('INSERT INTO api_keys (hash, role, created_at, name) VALUES (?, ?, ?, ?)');
+    this.markRevoked = readonly
+      ? (undefined as never)
+      : db.prepare('UPDATE api_keys SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE hash = ? AND revoked_at IS NULL');
     this.appendTx = db.transaction((batch: readonly JournalEntry[]) => {
       // Another writer on the same file would interleave sequences: refuse rather than mix.
       const expected = (this.selectLast.get()?.seq ?? 0) + 1;
@@ -154,21 +193,58 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Stores a key hash; a duplicate hash is a StoreError. */
-  createKey(hash: string, role: Role): StoredKey {
+  /** Stores a key hash (with an optional label); a duplicate hash is a StoreError. */
+  createKey(hash: string, role: Role, name?: string): StoredKey {
+    if (this.db.readonly) throw new StoreError(`cannot store key: ${this.file} is open read-only`);
     const createdAt = Date.now();
     try {
-      this.insertKey.run(hash, role, createdAt);
+      this.insertKey.run(hash, role, createdAt, name ?? null);
     } catch (e) {
       throw new StoreError(`cannot store key: ${(e as Error).message}`, { cause: e });
     }
-    return { hash, role, createdAt };
+    return { hash, role, createdAt, ...(name !== undefined ? { name } : {}) };
   }
 
-  /** The key with this hash, if stored. */
+  /** The key with this hash, if stored and not revoked. */
   findKey(hash: string): StoredKey | undefined {
     const r = this.selectKey.get(hash);
-    return r === undefined ? undefined : { hash: r.hash, role: r.role as Role, createdAt: r.created_at };
+    return r === undefined ? undefined : toStoredKey(r);
+  }
+
+  /** Every key, revoked ones too, oldest first. */
+  listKeys(): StoredKey[] {
+    return this.selectKeys.all().map(toStoredKey);
+  }
+
+  /**
+   * The one key a key id or hash prefix names, revoked or not. NotFoundError when none (or the text
+   * is neither an id nor a hex prefix of 12+ digits), ConflictError when the prefix is ambiguous.
+   */
+  resolveKey(idOrPrefix: string): StoredKey {
+    const prefix = keyHashPrefix(idOrPrefix);
+    const rows = prefix === null ? [] : this.selectKeysByPrefix.all({ p: prefix });
+    if (rows.length === 0) throw new NotFoundError(`no API key ${JSON.stringify(idOrPrefix)}`);
+    if (rows.length > 1) throw new ConflictError(`${JSON.stringify(idOrPrefix)} matches more than one key; give more of its hash`);
+    return toStoredKey(rows[0]);
+  }
+
+  /** Revokes one key (see KeyStore.revokeKey); the next findKey of it finds nothing. */
+  revokeKey(idOrPrefix: string, by: string, reason?: string): StoredKey {
+    if (this.db.readonly) throw new StoreError(`cannot revoke key: ${this.file} is open read-only`);
+    const key = this.resolveKey(idOrPrefix);
+    if (key.revokedAt !== undefined) {
+      throw new ConflictError(`key_${key.hash.slice(0, 12)} was already revoked by ${key.revokedBy ?? 'someone'}`);
+    }
+    const at = Date.now();
+    const changed = this.markRevoked.run(at, by, reason ?? null, key.hash).changes;
+    if (changed !== 1) throw new ConflictError(`key_${key.hash.slice(0, 12)} was already revoked`);
+    this.revoked++;
+    return { ...key, revokedAt: at, revokedBy: by, ...(reason !== undefined ? { revokeReason: reason } : {}) };
+  }
+
+  /** Revocations made through this object since it opened (the Authenticator's cache check). */
+  revocations(): number {
+    return this.revoked;
   }
 
   /**

@@ -1,0 +1,61 @@
+/**
+ * `GET /v1/keys` and `DELETE /v1/keys/{keyId}` (admin): the API keys of the deployment and their
+ * revocation. Keys are shown by id (`key_` + 12 hex digits of the hash), label, role and times; a
+ * hash never leaves the server. A revocation needs a reason, is audited (`key.revoke`, actor the
+ * caller's key id, before/after) and takes effect on the revoked key's very next request. An admin
+ * may not revoke the key it is calling with (409), so a deployment is not locked out by mistake.
+ */
+import { ConflictError, InputError } from '../../errors.js';
+import { checkRevokeReason, keyIdOf, keyView } from '../auth.js';
+import type { ModuleFactory } from '../routes.js';
+
+const REVOKE_LIMITS = { maxBytes: 4 * 1024, maxDepth: 4 };
+
+/** The keys module. */
+export const keysModule: ModuleFactory = ({ store, audit }) => ({
+  routes: [
+    {
+      method: 'GET',
+      path: '/v1/keys',
+      permission: 'admin',
+      summary: 'Every API key, revoked ones too, oldest first (ids and labels, never hashes)',
+      handle() {
+        return { body: { keys: store.listKeys().map(keyView) } };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/v1/keys/{keyId}',
+      permission: 'admin',
+      summary: 'Revoke an API key; refused (401) from its next request on',
+      description:
+        'A reason is required, in the JSON body `{"reason": "…"}` or the query (`?reason=…`). Audited as key.revoke. ' +
+        '404 for an unknown key id, 409 for a key already revoked or the key of the calling request.',
+      body: REVOKE_LIMITS,
+      bodyOptional: true,
+      requestSchema: {
+        type: 'object',
+        properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } },
+        required: ['reason'],
+      },
+      handle({ params, query, body, principal }) {
+        const fromBody = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as { reason?: unknown }).reason : undefined;
+        const reason = checkRevokeReason(fromBody ?? query.get('reason') ?? undefined);
+        if (reason === null) throw new InputError('reason', 'why the key is revoked: 1–500 characters, in the body or the query');
+        const target = store.resolveKey(params.keyId);
+        const keyId = keyIdOf(target.hash);
+        if (keyId === principal.keyId) {
+          throw new ConflictError(`${keyId} is the key of this request; revoke it with another admin key`);
+        }
+        const revoked = store.database
+          .transaction(() => {
+            const after = store.revokeKey(target.hash, principal.keyId, reason);
+            audit.append({ actor: principal.keyId, action: 'key.revoke', target: `keys/${keyId}`, before: keyView(target), after: keyView(after) });
+            return after;
+          })
+          .immediate();
+        return { body: { key: keyView(revoked) } };
+      },
+    },
+  ],
+});

@@ -1,0 +1,146 @@
+// Key labels and revocation in the SQLite store (schema version 3): a version-2 file keeps its keys,
+// findKey never returns a revoked key, ids and prefixes resolve to one key, and the Authenticator's
+// cache drops a key revoked through the same store at once (through another, within its cache time).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import { ApiError } from '../../src/server/errors.js';
+import { Authenticator, generateKey, hashKey, keyIdOf } from '../../src/server/auth.js';
+import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
+import { dbPath, SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { tempDir } from '../server/helpers.js';
+
+/** The DDL of schema version 2, as the previous fengkong wrote it. */
+const V2_DDL = `
+CREATE TABLE IF NOT EXISTS journal (
+  seq         INTEGER PRIMARY KEY,
+  type        TEXT    NOT NULL,
+  tx_id       TEXT    UNIQUE,
+  event       TEXT    NOT NULL,
+  decision    TEXT,
+  received_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS api_keys (
+  hash       TEXT    PRIMARY KEY,
+  role       TEXT    NOT NULL CHECK (role IN ('decide', 'analyst', 'admin', 'support')),
+  created_at INTEGER NOT NULL
+) STRICT;
+`;
+
+test('a version-2 file keeps its keys, gains labels and revocation', (t) => {
+  const dir = tempDir('fk-keys-');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const keys = { decide: generateKey(), analyst: generateKey(), admin: generateKey(), support: generateKey() };
+  const v2 = new BetterSqlite3(dbPath(dir));
+  v2.pragma('journal_mode = WAL');
+  v2.exec(V2_DDL);
+  v2.pragma('user_version = 2');
+  const insert = v2.prepare('INSERT INTO api_keys (hash, role, created_at) VALUES (?, ?, ?)');
+  Object.entries(keys).forEach(([role, key], i) => insert.run(hashKey(key), role, 1_700_000_000_000 + i));
+  v2.close();
+
+  // a read-only reader reads the version-2 file as it is
+  const reader = new SqliteStore(dir, { readonly: true });
+  assert.equal(reader.findKey(hashKey(keys.admin))?.role, 'admin');
+  assert.equal(reader.listKeys().length, 4);
+  assert.equal(reader.listKeys()[0].name, undefined);
+  reader.close();
+
+  const store = new SqliteStore(dir);
+  try {
+    assert.equal(SCHEMA_VERSION, 3);
+    assert.equal(store.database.pragma('user_version', { simple: true }), 3);
+    Object.entries(keys).forEach(([role, key], i) => {
+      assert.deepEqual(store.findKey(hashKey(key)), { hash: hashKey(key), role, createdAt: 1_700_000_000_000 + i });
+    });
+    const named = generateKey();
+    assert.equal(store.createKey(hashKey(named), 'decide', 'switch-prod-1').name, 'switch-prod-1');
+    assert.equal(store.findKey(hashKey(named))?.name, 'switch-prod-1');
+    assert.deepEqual(
+      store.listKeys().map((k) => k.role),
+      ['decide', 'analyst', 'admin', 'support', 'decide'],
+    );
+
+    // by key id
+    assert.equal(store.revocations(), 0);
+    const revoked = store.revokeKey(keyIdOf(hashKey(keys.decide)), 'cli:test', 'leaked');
+    assert.equal(revoked.revokedBy, 'cli:test');
+    assert.equal(revoked.revokeReason, 'leaked');
+    assert.equal(typeof revoked.revokedAt, 'number');
+    assert.equal(store.revocations(), 1);
+    assert.equal(store.findKey(hashKey(keys.decide)), undefined, 'a revoked key is never found');
+    const listed = store.listKeys().find((k) => k.hash === hashKey(keys.decide));
+    assert.equal(listed?.revokedAt, revoked.revokedAt);
+    assert.throws(() => store.revokeKey(keyIdOf(hashKey(keys.decide)), 'cli:test'), /already revoked/);
+    // by hash prefix (20 hex digits)
+    assert.equal(store.revokeKey(hashKey(keys.support).slice(0, 20), 'key_x').revokedBy, 'key_x');
+    assert.equal(store.findKey(hashKey(keys.support)), undefined);
+    assert.equal(store.revocations(), 2);
+    // unknown, malformed, too short
+    assert.throws(() => store.revokeKey('key_000000000000', 'x'), /no API key/);
+    assert.throws(() => store.revokeKey('key_zz', 'x'), /no API key/);
+    assert.throws(() => store.revokeKey(hashKey(keys.admin).slice(0, 8), 'x'), /no API key/);
+    // ambiguous: two hashes sharing their first 12 digits
+    store.createKey('abcdef012345' + '0'.repeat(52), 'analyst');
+    store.createKey('abcdef012345' + '1'.repeat(52), 'analyst');
+    assert.throws(() => store.revokeKey('key_abcdef012345', 'x'), /more than one key/);
+    assert.equal(store.revokeKey('abcdef0123451', 'x').hash, 'abcdef012345' + '1'.repeat(52));
+    assert.equal(store.findKey(hashKey(keys.admin))?.role, 'admin', 'the others still work');
+  } finally {
+    store.close();
+  }
+  // reopening is a no-op and keeps the revocations
+  const again = new SqliteStore(dir);
+  assert.equal(again.findKey(hashKey(keys.decide)), undefined);
+  assert.equal(again.listKeys().filter((k) => k.revokedAt !== undefined).length, 3);
+  again.close();
+});
+
+test('a version-1 file migrates through 2 and 3', (t) => {
+  const dir = tempDir('fk-keys-');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const v1 = new BetterSqlite3(dbPath(dir));
+  v1.exec(V2_DDL.replace(", 'support'", ''));
+  v1.pragma('user_version = 1');
+  const key = generateKey();
+  v1.prepare('INSERT INTO api_keys (hash, role, created_at) VALUES (?, ?, ?)').run(hashKey(key), 'admin', 5);
+  v1.close();
+  const store = new SqliteStore(dir);
+  try {
+    assert.equal(store.database.pragma('user_version', { simple: true }), 3);
+    assert.deepEqual(store.findKey(hashKey(key)), { hash: hashKey(key), role: 'admin', createdAt: 5 });
+    store.revokeKey(keyIdOf(hashKey(key)), 'x');
+    assert.equal(store.findKey(hashKey(key)), undefined);
+  } finally {
+    store.close();
+  }
+});
+
+test('the Authenticator forgets a key revoked through its store at once, through another store within its cache time', async (t) => {
+  const dir = tempDir('fk-keys-');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const store = new SqliteStore(dir);
+  const other = new SqliteStore(dir); // as `fengkong keys revoke` beside a server
+  t.after(() => {
+    store.close();
+    other.close();
+  });
+  const a = generateKey();
+  const b = generateKey();
+  store.createKey(hashKey(a), 'admin');
+  store.createKey(hashKey(b), 'admin');
+  const auth = new Authenticator(store, 200);
+  const ok = (key: string): boolean => !(auth.check(`Bearer ${key}`, 'admin') instanceof ApiError);
+  assert.ok(ok(a) && ok(b)); // both cached now
+  store.revokeKey(keyIdOf(hashKey(a)), 'x');
+  assert.equal(ok(a), false, 'refused on the next request');
+  const refused = auth.check(`Bearer ${a}`, 'admin') as ApiError;
+  assert.equal(refused.status, 401);
+  assert.ok(ok(b));
+
+  other.revokeKey(keyIdOf(hashKey(b)), 'cli:x');
+  assert.equal(ok(b), true, 'another process: still cached');
+  await new Promise((r) => setTimeout(r, 250));
+  assert.equal(ok(b), false, 'refused once the cache time passed');
+});
