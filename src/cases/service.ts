@@ -10,7 +10,7 @@ import { parseEvent } from '../contract/parse.js';
 import { formatShanghai } from '../contract/time.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { AuditLog } from '../store/audit.js';
-import { BUSY, type OpenResult, type SqliteCaseStore } from '../store/sqlite/cases.js';
+import { BUSY, type GroupResult, type OpenResult, type SqliteCaseStore } from '../store/sqlite/cases.js';
 import {
   caseId,
   caseNumber,
@@ -80,14 +80,54 @@ export class CaseService implements CaseOpener {
    * disk (see SqliteCaseStore.background), moving the case feed's checkpoint to `feedSeq` with
    * them; null when the lock was busy (nothing written: call again). Requests must be valid
    * (checkOpen); for background producers (the decision hook, the detectors).
+   *
+   * Coalesced: the requests are grouped by (subject, issue), in order of first appearance, and each
+   * group is one `openGroup` (one case lookup, one ref lookup, the items, one totals update) and
+   * **one audit entry per case per batch** — `case.open` when the batch opened the case, else
+   * `case.item` when it added items — whose `after.added` is the number of items the batch added
+   * (`source` is the first one's). Results are per request, in input order.
    */
   openBatch(reqs: readonly OpenCaseRequest[], feedSeq: number): OpenResult[] | null {
+    const groups = new Map<string, number[]>();
+    for (let i = 0; i < reqs.length; i++) {
+      const q = reqs[i];
+      const k = `${q.subjectKind}\u0000${q.subjectId}\u0000${q.issue}`;
+      const g = groups.get(k);
+      if (g === undefined) groups.set(k, [i]);
+      else g.push(i);
+    }
     const r = this.store.background(() => {
-      const out = reqs.map((q) => this.record(q));
+      const out = new Array<OpenResult>(reqs.length);
+      const now = this.now();
+      for (const idx of groups.values()) {
+        const group = idx.map((i) => reqs[i]);
+        const g = this.store.openGroup(group, now, this.maxItems);
+        this.auditGroup(group, g);
+        for (let j = 0; j < idx.length; j++) {
+          out[idx[j]] = { n: g.n, created: g.created && j === 0, itemAdded: g.added[j], before: g.before, after: g.after };
+        }
+      }
       this.store.setFeedSeq(feedSeq);
       return out;
     });
     return r === BUSY ? null : r;
+  }
+
+  private auditGroup(group: readonly OpenCaseRequest[], g: GroupResult): void {
+    const first = group[0];
+    if (g.created) {
+      this.audit.append({ actor: first.actor, action: 'case.open', target: target(g.n), before: null, after: { ...g.after, source: first.source, added: g.addedCount } });
+      return;
+    }
+    if (g.addedCount === 0) return;
+    const src = group[g.added.indexOf(true)];
+    this.audit.append({
+      actor: src.actor,
+      action: 'case.item',
+      target: target(g.n),
+      before: { risk: g.before?.risk, amount: g.before?.amount, items: g.before?.items },
+      after: { risk: g.after.risk, amount: g.after.amount, items: g.after.items, source: src.source, added: g.addedCount },
+    });
   }
 
   private record(req: OpenCaseRequest): OpenResult {

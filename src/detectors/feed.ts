@@ -8,7 +8,11 @@
  * yet (a crash between an answer and its processing loses nothing): those may open cases.
  *
  * Cases the consumers ask for are written in one background transaction per slice together with the
- * feed's checkpoint (never waiting for the write lock nor the disk; see SqliteCaseStore.background).
+ * feed's checkpoint (never waiting for the write lock nor the disk; see SqliteCaseStore.background),
+ * coalesced per (subject, issue) (CaseService.openBatch). In a flood a write is bounded (WRITE_MS at
+ * the measured cost per request, oldest first; the checkpoint stops before what is left pending) and
+ * the feed's share of the main thread is capped (FEED_SHARE): the backlog waits in memory, nothing
+ * is dropped, and a restart re-derives it from the journal after the checkpoint.
  *
  * Measured choice (bench/detectors.ts): consuming on the main thread costs about a microsecond per
  * payment on already-parsed objects, where a worker thread would re-read and re-parse every journal
@@ -35,6 +39,22 @@ const CHECKPOINT_MS = 1_000;
 const FLUSH_MS = 25;
 /** … or until this many are pending. */
 const FLUSH_MAX = 500;
+/**
+ * Longest a case write should take in one event-loop turn: a write takes as many pending requests
+ * (oldest first) as the measured cost per request says fit, the rest stays pending for the next
+ * turn (the backlog, `fengkong_case_intake_backlog`), with the checkpoint only covering what was
+ * written — so a flood of flagged payments delays cases, never answers, and loses nothing.
+ */
+export const WRITE_MS = 3;
+/** Fewest requests a bounded write takes (progress even when the cost estimate is off). */
+const WRITE_MIN = 32;
+/**
+ * Share of the main thread the feed may use over time (token bucket, WRITE_MS + SLICE_MS of burst
+ * credit at most twice over): above it the next slice waits on a timer instead of setImmediate, so
+ * answers keep at least the rest of the CPU even when event-loop turns are short and many.
+ */
+export const FEED_SHARE = 0.35;
+const CREDIT_MAX_MS = 2 * (WRITE_MS + SLICE_MS);
 /** Upper bounds (ms) of the processing-delay histogram. */
 const DELAY_BOUNDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, Infinity];
 
@@ -73,8 +93,12 @@ export interface FeedStatus {
   readonly delayMs: { readonly p50: number; readonly p99: number; readonly max: number };
   /** Case requests written (opened or joined) since start. */
   readonly caseRequests: number;
-  /** Case requests processed and not written yet (they wait up to FLUSH_MS to share a transaction). */
+  /** Case requests processed and not written yet (they wait up to FLUSH_MS to share a transaction, longer in a flood): the intake backlog. */
   readonly pendingCases: number;
+  /** Age of the oldest case request not written yet (ms); 0 when none. */
+  readonly pendingMs: number;
+  /** Answered events queued and not yet processed (in memory; the journal has them too). */
+  readonly queuedEntries: number;
   /** Main-thread time spent in the feed since start (ms): its whole cost to the event loop … */
   readonly busyMs: number;
   /** … of which writing cases (ms). */
@@ -93,6 +117,17 @@ export class JournalFeed {
   private checkpointTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private pending: OpenCaseRequest[] = [];
+  /** Per pending request: the seq of the entry that asked for it, and performance.now() then. */
+  private pendingSeqs: number[] = [];
+  private pendingAt: number[] = [];
+  /** True after a write left requests pending: the next turn writes again without waiting FLUSH_MS. */
+  private backlog = false;
+  /** Measured main-thread ms per written request (moving average), sizing the bounded writes. */
+  private msPerRequest = 0.02;
+  /** Token bucket of main-thread ms the feed may still use (FEED_SHARE of wall time). */
+  private credit = CREDIT_MAX_MS;
+  private creditAt = performance.now();
+  private timer: NodeJS.Timeout | null = null;
   private processedSeq = 0;
   private checkpoint: number;
   private written: number;
@@ -137,7 +172,11 @@ export class JournalFeed {
     if (this.retry !== null) clearTimeout(this.retry);
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     if (this.checkpointTimer !== null) clearInterval(this.checkpointTimer);
-    this.flush();
+    if (this.timer !== null) clearTimeout(this.timer);
+    // shutting down: write the whole backlog (no answer waits any more); a busy lock leaves it to the next start
+    while (this.pending.length > 0 && this.flush(false)) {
+      /* next chunk */
+    }
   }
 
   status(): FeedStatus {
@@ -154,6 +193,8 @@ export class JournalFeed {
       delayMs: { p50: this.quantile(0.5), p99: this.quantile(0.99), max: Math.round(this.maxDelay * 1000) / 1000 },
       caseRequests: this.requests,
       pendingCases: this.pending.length,
+      pendingMs: this.pendingAt.length === 0 ? 0 : Math.round((performance.now() - this.pendingAt[0]) * 1000) / 1000,
+      queuedEntries: this.queue.length - this.head,
       busyMs: Math.round(this.busy * 1000) / 1000,
       writeMs: Math.round(this.writing * 1000) / 1000,
       checkpointSeq: this.written,
@@ -174,13 +215,20 @@ export class JournalFeed {
   private schedule(): void {
     if (this.scheduled || this.closed) return;
     this.scheduled = true;
-    setImmediate(this.run);
+    const now = performance.now();
+    this.credit = Math.min(CREDIT_MAX_MS, this.credit + (now - this.creditAt) * FEED_SHARE);
+    this.creditAt = now;
+    if (this.credit >= 0 || this.catchUp !== null) setImmediate(this.run); // at start nothing is answered yet
+    else this.timer = setTimeout(this.run, Math.ceil(-this.credit / FEED_SHARE));
   }
 
   private readonly run = (): void => {
     this.scheduled = false;
+    this.timer = null;
     if (this.closed) return;
     const began = performance.now();
+    this.credit = Math.min(CREDIT_MAX_MS, this.credit + (began - this.creditAt) * FEED_SHARE);
+    this.creditAt = began;
     const deadline = began + SLICE_MS;
     try {
       if (this.catchUp !== null) this.catchUpSlice(deadline);
@@ -191,18 +239,24 @@ export class JournalFeed {
     }
     this.busy += performance.now() - began;
     this.flushSoon();
-    if (this.catchUp !== null || this.head < this.queue.length) this.schedule();
+    const end = performance.now();
+    this.credit -= end - began;
+    this.creditAt = end;
+    if (this.catchUp !== null || this.head < this.queue.length || this.backlog) this.schedule();
   };
 
-  /** Writes now when FLUSH_MS passed since the last write or many are pending, else within FLUSH_MS. */
+  /** Writes now when FLUSH_MS passed since the last write, many are pending or a backlog remains, else within FLUSH_MS. */
   private flushSoon(): void {
     if (this.pending.length === 0) return;
     const waited = performance.now() - this.lastFlush;
-    if (waited >= FLUSH_MS || this.pending.length >= FLUSH_MAX || this.catchUp !== null) return this.flush();
+    if (waited >= FLUSH_MS || this.pending.length >= FLUSH_MAX || this.backlog || this.catchUp !== null) {
+      this.flush(true);
+      return;
+    }
     if (this.flushTimer === null && !this.closed) {
       this.flushTimer = setTimeout(() => {
         this.flushTimer = null;
-        this.flush();
+        if (this.flush(true) && this.backlog) this.schedule();
       }, FLUSH_MS - waited);
     }
   }
@@ -258,6 +312,7 @@ export class JournalFeed {
 
   private consume(entry: FeedEntry): void {
     const out = this.pending;
+    const had = out.length;
     for (const c of this.o.consumers) {
       const mark = out.length;
       try {
@@ -276,6 +331,13 @@ export class JournalFeed {
         }
       }
     }
+    if (out.length > had) {
+      const at = performance.now();
+      for (let i = had; i < out.length; i++) {
+        this.pendingSeqs.push(entry.seq);
+        this.pendingAt.push(at);
+      }
+    }
     this.processedSeq = entry.seq;
     if (entry.act) this.checkpoint = Math.max(this.checkpoint, entry.seq);
   }
@@ -288,41 +350,65 @@ export class JournalFeed {
     this.delays[i]++;
   }
 
-  /** Writes the pending case requests with the checkpoint; retries shortly when the lock is busy. */
-  private flush(): void {
-    if (this.pending.length === 0) return;
+  /**
+   * Writes pending case requests with the checkpoint, oldest first: all of them, or when `bounded`
+   * as many as fit in WRITE_MS at the measured cost per request (the checkpoint then stops before
+   * the first request left pending). Retries shortly when the lock is busy. True when it wrote.
+   */
+  private flush(bounded = false): boolean {
+    const total = this.pending.length;
+    if (total === 0) return true;
     const began = performance.now();
     this.lastFlush = began;
-    const reqs = coalesce(this.pending);
-    const seq = this.checkpoint;
+    const k = bounded ? Math.min(total, Math.max(WRITE_MIN, Math.floor(WRITE_MS / this.msPerRequest))) : total;
+    const batch = k === total ? this.pending : this.pending.slice(0, k);
+    const reqs = coalesce(batch);
+    const seq = k === total ? this.checkpoint : this.pendingSeqs[k] - 1;
     let r;
     try {
       r = this.o.cases.openBatch(reqs, seq);
       const spent = performance.now() - began;
       this.busy += spent;
       this.writing += spent;
+      if (r !== null) this.msPerRequest = 0.7 * this.msPerRequest + 0.3 * Math.max(0.001, spent / k);
     } catch (e) {
       process.stderr.write(`fengkong serve: cannot write ${reqs.length} case(s): ${(e as Error).message}\n`);
-      this.pending = [];
-      return;
+      this.dropPending(k);
+      return false;
     }
     if (r === null) {
       if (this.retry === null && !this.closed) {
         this.retry = setTimeout(() => {
           this.retry = null;
-          this.flush();
+          if (this.flush(true) && this.backlog) this.schedule();
         }, 5);
       }
-      return;
+      return false;
     }
-    this.pending = [];
+    this.dropPending(k);
     this.requests += reqs.length;
-    this.written = seq;
+    this.written = Math.max(this.written, seq);
+    return true;
   }
 
+  private dropPending(k: number): void {
+    if (k >= this.pending.length) {
+      this.pending = [];
+      this.pendingSeqs = [];
+      this.pendingAt = [];
+    } else {
+      this.pending = this.pending.slice(k);
+      this.pendingSeqs = this.pendingSeqs.slice(k);
+      this.pendingAt = this.pendingAt.slice(k);
+    }
+    this.backlog = this.pending.length > 0;
+  }
 
   private saveCheckpoint(): void {
-    if (this.pending.length > 0) return this.flush();
+    if (this.pending.length > 0) {
+      if (this.flush(true) && this.backlog) this.schedule();
+      return;
+    }
     if (this.checkpoint <= this.written) return;
     const seq = this.checkpoint;
     try {

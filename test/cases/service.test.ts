@@ -156,6 +156,32 @@ test('the background batch writes cases with the feed checkpoint, or nothing whe
   db.close();
 });
 
+test('a batch is coalesced per case: one lookup and one audit entry per case, `added` counts its items', () => {
+  const { svc, audit, db } = service();
+  const req = (account: string, ref: string, risk: number, amount: number) => ({
+    subjectKind: 'account' as const, subjectId: account, issue: 'review', source: { kind: 'decision' as const, ref }, txId: ref, risk, amount, actor: 'engine',
+  });
+  const first = svc.openBatch([req('A1', 't1', 30, 100), req('A2', 't2', 10, 200), req('A1', 't3', 70, 300), req('A1', 't1', 90, 100), req('A2', 't4', 20, 400)], 5)!;
+  assert.deepEqual(first.map((r) => [r.n, r.created, r.itemAdded]), [[1, true, true], [2, true, true], [1, false, true], [1, false, false], [2, false, true]]);
+  assert.deepEqual([first[0].after.items, first[0].after.amount, first[0].after.risk], [2, 400, 90], 't1 again raises the risk, adds nothing');
+  assert.deepEqual(svc.store.summary(1), first[0].after, 'the computed summary is what the file holds');
+  assert.deepEqual(svc.store.summary(2), first[1].after);
+  // a second batch joins the open cases: one case.item per case, before → after
+  const second = svc.openBatch([req('A1', 't5', 10, 1_000), req('A1', 't6', 10, 2_000), req('A1', 't3', 10, 300)], 9)!;
+  assert.deepEqual(second.map((r) => r.itemAdded), [true, true, false]);
+  assert.deepEqual(svc.store.summary(1), second[0].after);
+  assert.deepEqual([second[0].after.items, second[0].after.amount, second[0].after.priority], [4, 3_400, priorityOf(90, 3_400)]);
+  const entries = audit.list().reverse();
+  assert.deepEqual(
+    entries.map((e) => [e.action, e.target, (e.after as any).added, (e.after as any).items]),
+    [['case.open', 'cases/case-1', 2, 2], ['case.open', 'cases/case-2', 2, 2], ['case.item', 'cases/case-1', 2, 4]],
+  );
+  assert.deepEqual(entries[2].before, { risk: 90, amount: 400, items: 2 });
+  assert.deepEqual(svc.get('case-1').itemList.map((i) => [i.ref, i.risk]), [['t1', 90], ['t3', 70], ['t5', 10], ['t6', 10]]);
+  assert.equal(svc.store.feedSeq(), 9);
+  db.close();
+});
+
 function checkOpenReq() {
   return { ...input(), source: { kind: 'decision' as const, ref: 'tx-9' }, issue: 'review', txId: 'tx-9' };
 }

@@ -171,6 +171,17 @@ export interface OpenResult {
   readonly after: CaseSummary;
 }
 
+/** What `openGroup` did for one (subject, issue) of a batch. */
+export interface GroupResult {
+  readonly n: number;
+  readonly created: boolean;
+  /** Per request of the group: true when it added an item, false when it refreshed one already there. */
+  readonly added: readonly boolean[];
+  readonly addedCount: number;
+  readonly before: CaseSummary | null;
+  readonly after: CaseSummary;
+}
+
 /** Returned by `background` when another connection holds the write lock: try again later. */
 export const BUSY: unique symbol = Symbol('busy');
 
@@ -186,6 +197,7 @@ export class SqliteCaseStore {
     insertCase: Statement<[string, string, string, number, number, number, number, string, number, number]>;
     updateTotals: Statement<[number, number, number, number, number, number]>;
     itemByRef: Statement<[number, string], { n: number; risk: number }>;
+    itemsByRefs: Statement<[number, string], { n: number; ref: string; risk: number }>;
     refreshItem: Statement<[number, string | null, number, number]>;
     insertItem: Statement<[number, number, string, string | null, string | null, number, number, string | null, string, number, string | null]>;
     items: Statement<[number, number], ItemRow>;
@@ -225,6 +237,7 @@ export class SqliteCaseStore {
       ),
       updateTotals: db.prepare('UPDATE cases SET risk = ?, amount = ?, priority = ?, item_count = ?, updated_at = ? WHERE id = ?'),
       itemByRef: db.prepare('SELECT n, risk FROM case_items WHERE case_id = ? AND ref = ?'),
+      itemsByRefs: db.prepare('SELECT n, ref, risk FROM case_items WHERE case_id = ? AND ref IN (SELECT value FROM json_each(?))'),
       refreshItem: db.prepare('UPDATE case_items SET risk = ?, detail = coalesce(?, detail) WHERE case_id = ? AND n = ?'),
       insertItem: db.prepare(
         'INSERT INTO case_items (case_id, n, kind, ref, tx_id, risk, amount, note, actor, at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -341,6 +354,77 @@ export class SqliteCaseStore {
     }
     this.s.updateTotals.run(risk, amount, priorityOf(risk, amount), count, now, n);
     return { n, created: false, itemAdded: true, before, after: this.summary(n)! };
+  }
+
+  /**
+   * Opens or joins the case of one (subject, issue) with every request of a batch about it; call
+   * inside a transaction. `reqs` must share subject kind, id and issue. One case lookup, one ref
+   * lookup for the whole group (existing case), one item insert per new item, one totals update;
+   * the summary after is computed, not read back. Same rules as `openOrJoin`: an item whose ref is
+   * already on the case (or earlier in the group) refreshes its risk (the higher) and detail.
+   */
+  openGroup(reqs: readonly OpenCaseRequest[], now: number, maxItems: number): GroupResult {
+    const first = reqs[0];
+    const open = this.s.openFor.get(first.subjectKind, first.subjectId, first.issue);
+    const known = new Map<string, { n: number; risk: number }>();
+    let n: number;
+    let risk: number;
+    let amount: number;
+    let count: number;
+    if (open === undefined) {
+      // inserted with the first request's totals: a case of one new item needs no update after
+      const r = this.s.insertCase.run(first.subjectKind, first.subjectId, first.issue, first.risk, first.amount, priorityOf(first.risk, first.amount), now, first.actor, now, 1);
+      n = Number(r.lastInsertRowid);
+      risk = first.risk;
+      amount = 0;
+      count = 0;
+    } else {
+      n = open.id;
+      risk = open.risk;
+      amount = open.amount;
+      count = open.item_count;
+      const refs: string[] = [];
+      for (const q of reqs) if (q.source.ref !== undefined) refs.push(q.source.ref);
+      if (refs.length > 0) for (const row of this.s.itemsByRefs.all(n, JSON.stringify(refs))) known.set(row.ref, { n: row.n, risk: row.risk });
+    }
+    const added: boolean[] = new Array<boolean>(reqs.length);
+    let addedCount = 0;
+    for (let i = 0; i < reqs.length; i++) {
+      const q = reqs[i];
+      const ref = q.source.ref ?? null;
+      const detail = q.detail === undefined ? null : JSON.stringify(q.detail);
+      if (q.risk > risk) risk = q.risk;
+      const had = ref === null ? undefined : known.get(ref);
+      if (had !== undefined) {
+        had.risk = Math.max(had.risk, q.risk);
+        this.s.refreshItem.run(had.risk, detail, n, had.n);
+        added[i] = false;
+        continue;
+      }
+      count++;
+      amount += q.amount;
+      if (count <= maxItems) {
+        this.s.insertItem.run(n, count, q.source.kind, ref, q.txId ?? null, q.risk, q.amount, q.note ?? null, q.actor, now, detail);
+      }
+      if (ref !== null) known.set(ref, { n: count, risk: q.risk });
+      added[i] = true;
+      addedCount++;
+    }
+    const priority = priorityOf(risk, amount);
+    if (open === undefined ? reqs.length > 1 : addedCount > 0 || risk !== open.risk) this.s.updateTotals.run(risk, amount, priority, count, now, n);
+    if (open === undefined) {
+      this.history(n, now, first.actor, 'open', null, 'open');
+      const after: CaseSummary = {
+        id: caseId(n), subjectKind: first.subjectKind, subjectId: first.subjectId, issue: first.issue, status: 'open',
+        risk, amount, priority, assignee: null, openedAt: now, openedBy: first.actor, updatedAt: now, items: count,
+        resolution: null, typology: null, resolvedAt: null, resolvedBy: null, labels: null,
+      };
+      return { n, created: true, added, addedCount, before: null, after };
+    }
+    const before = toSummary(open);
+    const touched = addedCount > 0 || risk !== open.risk;
+    const after: CaseSummary = { ...before, risk, amount, priority, items: count, updatedAt: touched ? now : before.updatedAt };
+    return { n, created: false, added, addedCount, before, after };
   }
 
   /** Records one change in the case's history; call inside a transaction. */
