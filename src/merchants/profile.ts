@@ -203,7 +203,11 @@ export function rate(p: Profile | undefined, labelled: boolean, day: number): Ra
 export class MerchantProfiles {
   readonly merchants = new Map<string, Profile>();
   readonly terminals = new Map<string, Profile>();
-  private sweptDay = -1;
+  /**
+   * The last day (epoch days) profiles were swept; an engine snapshot carries it, so a restored
+   * engine sweeps on the same days as one that never stopped.
+   */
+  sweptDay = -1;
 
   /**
    * Writes `merchant_risk_score` and `terminal_risk_score` of `tx` (from the traffic before it) into

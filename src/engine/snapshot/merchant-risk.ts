@@ -22,11 +22,6 @@ export function checkFields(o: object, known: readonly string[], what: string): 
   }
 }
 
-/** MerchantProfiles keeps the day of its last sweep private; the snapshot needs it to sweep on the same days. */
-interface SweptDay {
-  sweptDay: number;
-}
-
 function writeProfiles(map: ReadonlyMap<string, Profile>, w: SnapshotWriter): void {
   const n = map.size;
   const probe = new Profile();
@@ -92,7 +87,7 @@ export function writeMerchantRisk(m: MerchantRisk, w: SnapshotWriter): void {
   const p: MerchantProfiles = m.profiles;
   checkFields(p, PROFILES_FIELDS, 'MerchantProfiles');
   w.tag('MRSK');
-  w.f64((p as unknown as SweptDay).sweptDay);
+  w.f64(p.sweptDay);
   writeProfiles(p.merchants, w);
   writeProfiles(p.terminals, w);
 }
@@ -102,7 +97,7 @@ export function readMerchantRisk(m: MerchantRisk, r: SnapshotReader): void {
   r.expect('MRSK');
   const p = m.profiles;
   if (p.merchants.size > 0 || p.terminals.size > 0) throw new SnapshotError('readMerchantRisk needs fresh profiles');
-  (p as unknown as SweptDay).sweptDay = r.f64();
+  p.sweptDay = r.f64();
   readProfiles(p.merchants, r);
   readProfiles(p.terminals, r);
 }
