@@ -14,26 +14,22 @@
  *        [--worker]        (runs the backtest through runBacktestInWorker, as the server does)
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseEventText } from '../src/contract/parse.js';
-import { Engine } from '../src/engine/engine.js';
-import { DEFAULT_POLICY_DIR, loadPolicy, PACKAGE_ROOT } from '../src/engine/policy-source.js';
+import { DEFAULT_POLICY_DIR, loadPolicy } from '../src/engine/policy-source.js';
 import { BUILTINS } from '../src/features/catalog.js';
-import { forEachLine, openInput } from '../src/io/lines.js';
 import { runBacktest } from '../src/policy/backtest.js';
 import { runBacktestInWorker } from '../src/policy/backtest-in-worker.js';
 import type { BacktestReport } from '../src/policy/backtest-report.js';
 import { loadPolicyDir, readPolicyDir } from '../src/rules/load.js';
-import type { JournalEntry } from '../src/store/journal.js';
 import { dbPath, SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { buildJournal, simulate } from './journal-cache.js';
 import { flag } from './util.js';
 
 const TARGET_S = 30;
 const DRAFT_RULES = 200;
 const SELF = fileURLToPath(import.meta.url);
-const FENGKONG = join(PACKAGE_ROOT, 'bin', 'fengkong.js');
 
 // ---------------------------------------------------------------- child processes: one timed pass each
 
@@ -81,51 +77,6 @@ async function backtestPass(data: string, policyDir: string, inWorker: boolean):
 
 // ---------------------------------------------------------------- building the cached inputs
 
-function simulate(dir: string, seed: string, accounts: string, days: string): string {
-  const events = join(dir, 'events.jsonl');
-  if (existsSync(events)) return events;
-  process.stderr.write(`simulating ${accounts} accounts × ${days} days (seed ${seed}) into ${dir} …\n`);
-  execFileSync(process.execPath, [FENGKONG, 'simulate', '--out', dir + '.part', '--seed', seed, '--accounts', accounts, '--days', days], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  renameSync(dir + '.part', dir);
-  return events;
-}
-
-/** Decides every event with the default policy and journals it as the server would, in 20k batches. */
-async function buildJournal(events: string, data: string): Promise<void> {
-  if (existsSync(join(data, 'fengkong.db'))) return;
-  const part = data + '.part';
-  rmSync(part, { recursive: true, force: true });
-  process.stderr.write(`journaling ${events} with decisions of the default policy into ${data} …\n`);
-  const t0 = performance.now();
-  const engine = new Engine(loadPolicy());
-  const store = new SqliteStore(part);
-  let batch: JournalEntry[] = [];
-  let seq = 0;
-  let txs = 0;
-  await forEachLine(openInput(events), (line) => {
-    if (line.length === 0) return;
-    const ev = parseEventText(line);
-    const d = engine.apply(ev);
-    seq++;
-    if (d === null) {
-      batch.push({ seq, type: ev.type, txId: null, event: JSON.stringify(ev), decision: null, receivedAt: ev.t });
-    } else {
-      txs++;
-      const answer = { txId: d.txId, outcome: d.outcome, score: d.score, reasons: d.reasons, policy: d.policy, seq, latencyUs: 9 };
-      batch.push({ seq, type: 'transaction', txId: d.txId, event: JSON.stringify(ev), decision: JSON.stringify(answer), receivedAt: ev.t });
-    }
-    if (batch.length >= 20_000) {
-      store.append(batch);
-      batch = [];
-    }
-  });
-  store.append(batch);
-  store.close();
-  renameSync(part, data);
-  process.stderr.write(`journal: ${seq} events, ${txs} payments, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-}
 
 /**
  * The default pack plus generated rules up to 200: thresholds over the pack's own window features

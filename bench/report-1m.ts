@@ -14,18 +14,15 @@
  * usage: node dist/bench/report-1m.js [--cache /tmp/bt-bench] [--rounds 1] [--out /tmp/rep-bench]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseEventText } from '../src/contract/parse.js';
-import { Engine } from '../src/engine/engine.js';
-import { loadPolicy, PACKAGE_ROOT } from '../src/engine/policy-source.js';
-import { forEachLine, openInput } from '../src/io/lines.js';
+import { PACKAGE_ROOT } from '../src/engine/policy-source.js';
 import { firstSeqAtOrAfter } from '../src/policy/backtest-read.js';
 import { SCAN_GRACE_MS } from '../src/policy/rule-performance-read.js';
 import { parseBound } from '../src/report/range.js';
-import type { JournalEntry } from '../src/store/journal.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { buildJournal, simulate } from './journal-cache.js';
 import { flag } from './util.js';
 
 const TARGET_S = 20;
@@ -76,45 +73,6 @@ function reportPass(data: string, from: string, to: string, out: string): Record
 
 // ---------------------------------------------------------------- building the cached journal (as bench/backtest-1m.ts)
 
-function simulate(dir: string, seed: string, accounts: string, days: string): string {
-  const events = join(dir, 'events.jsonl');
-  if (existsSync(events)) return events;
-  process.stderr.write(`simulating ${accounts} accounts × ${days} days (seed ${seed}) into ${dir} …\n`);
-  execFileSync(process.execPath, [FENGKONG, 'simulate', '--out', dir + '.part', '--seed', seed, '--accounts', accounts, '--days', days], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  renameSync(dir + '.part', dir);
-  return events;
-}
-
-async function buildJournal(events: string, data: string): Promise<void> {
-  if (existsSync(join(data, 'fengkong.db'))) return;
-  const part = data + '.part';
-  rmSync(part, { recursive: true, force: true });
-  process.stderr.write(`journaling ${events} with decisions of the default policy into ${data} …\n`);
-  const engine = new Engine(loadPolicy());
-  const store = new SqliteStore(part);
-  let batch: JournalEntry[] = [];
-  let seq = 0;
-  await forEachLine(openInput(events), (line) => {
-    if (line.length === 0) return;
-    const ev = parseEventText(line);
-    const d = engine.apply(ev);
-    seq++;
-    if (d === null) batch.push({ seq, type: ev.type, txId: null, event: JSON.stringify(ev), decision: null, receivedAt: ev.t });
-    else {
-      const answer = { txId: d.txId, outcome: d.outcome, score: d.score, reasons: d.reasons, policy: d.policy, seq, latencyUs: 9 };
-      batch.push({ seq, type: 'transaction', txId: d.txId, event: JSON.stringify(ev), decision: JSON.stringify(answer), receivedAt: ev.t });
-    }
-    if (batch.length >= 20_000) {
-      store.append(batch);
-      batch = [];
-    }
-  });
-  store.append(batch);
-  store.close();
-  renameSync(part, data);
-}
 
 // ---------------------------------------------------------------- main
 
