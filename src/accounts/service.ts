@@ -34,6 +34,8 @@ export interface AppealCaseInput {
   readonly amount: number;
   readonly note?: string;
   readonly actor: string;
+  /** The appealed payment: resolving the case labels it (legitimate, most often). */
+  readonly txId?: string;
 }
 
 /** The part of the case service an appeal needs. */
@@ -282,7 +284,17 @@ export class AccountService {
     const opened =
       cases === undefined
         ? null
-        : cases.open({ subjectKind: 'account', subjectId: acc.id, issue: 'appeal', source: { kind: 'appeal', ref: `appeal-${id}` }, risk, amount, note, actor });
+        : cases.open({
+            subjectKind: 'account',
+            subjectId: acc.id,
+            issue: 'appeal',
+            source: { kind: 'appeal', ref: `appeal-${id}` },
+            risk,
+            amount,
+            note,
+            actor,
+            ...(input.txId === null ? {} : { txId: input.txId }),
+          });
     const appeal = this.d.store.addAppeal(
       { id, accountId: acc.id, txId: input.txId, text: input.text, author: actor, at: this.now(), caseId: opened?.caseId ?? null },
       (stored) => ({ actor, action: 'account.appeal', target: `accounts/${acc.id}`, before: null, after: stored }),

@@ -19,6 +19,8 @@ export interface OpenCaseInput {
   amount: number;
   note?: string;
   actor: string;
+  /** The payment this item is about, when it is one (an appealed payment, a reviewed one): resolving the case labels it. */
+  txId?: string;
 }
 
 /**
@@ -31,8 +33,6 @@ export interface CaseOpener {
 
 /** Internal callers may attach a payment and structured evidence to what they open. */
 export interface OpenCaseRequest extends OpenCaseInput {
-  /** The payment this item is about, when it is one (labels are emitted for it on resolution). */
-  txId?: string;
   /** Structured evidence kept with the item (a detector's finding, a decision's reasons). */
   detail?: unknown;
 }

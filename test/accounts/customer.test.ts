@@ -133,6 +133,24 @@ test('appeals: support files one, it is recorded and audited; bad input is refus
     const view = await call(s.url, '/v1/accounts/A1', { key: s.keys.analyst });
     assert.deepEqual(view.json.appeals.map((a: { txId: string | null }) => a.txId), [null, 'cv-2']);
 
+    // the appealed payment is the case item's payment: resolving the appeal as legitimate labels it so
+    const seqBefore = (await call(s.url, '/healthz')).json.journalSeq as number;
+    const resolved = await call(s.url, `/v1/cases/${caseId}/resolve`, { key: s.keys.analyst, body: { resolution: 'legitimate', note: 'the customer paid' } });
+    assert.equal(resolved.status, 200, resolved.text);
+    const seqAfter = (await call(s.url, '/healthz')).json.journalSeq as number;
+    assert.ok(seqAfter > seqBefore, 'labels were journaled');
+    const { SqliteStore } = await import('../../src/store/sqlite/sqlite-store.js');
+    const store = new SqliteStore(s.dir, { readonly: true });
+    const emitted: { txId?: string; accountId?: string; fraud: boolean }[] = [];
+    try {
+      store.forEachEventInRange({ fromSeq: seqBefore + 1, toSeq: seqAfter, type: 'label' }, (e) => {
+        emitted.push(JSON.parse(e.event) as { txId?: string; accountId?: string; fraud: boolean });
+      });
+    } finally {
+      store.close();
+    }
+    assert.ok(emitted.some((l) => l.txId === 'cv-2' && l.fraud === false), `a legitimate label for the appealed payment: ${JSON.stringify(emitted)}`);
+
     // bad input: 400 naming the field, 404 for an unknown account; nothing is recorded
     const refusals: [string, unknown, number, string | undefined][] = [
       ['A1', {}, 400, 'text'],
