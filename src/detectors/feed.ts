@@ -14,6 +14,15 @@
  * the feed's share of the main thread is capped (FEED_SHARE): the backlog waits in memory, nothing
  * is dropped, and a restart re-derives it from the journal after the checkpoint.
  *
+ * The memory is bounded too (BACKLOG_LIMIT, option `backlogLimit`): when the pending requests or the
+ * queued live entries pass the limit, the feed drops its queue of live entries (the journal has
+ * them), stops taking new ones and re-reads the journal instead — the catch-up path of the start,
+ * from the first entry it has not processed, in slices that only read while the backlog is under
+ * the limit and under the same CPU cap — until it reaches the last entry it was told about, then it
+ * returns to the live path (`rereading` in the status, `fengkong_case_feed_rereading`). The requests
+ * already derived stay pending (the consumers' memory already holds their entries: re-reading those
+ * would count them twice), and the checkpoint stays behind the first of them as before.
+ *
  * Measured choice (bench/detectors.ts): consuming on the main thread costs about a microsecond per
  * payment on already-parsed objects, where a worker thread would re-read and re-parse every journal
  * row (≈5–10 µs each) and need the engine's reference data and account memory copied over.
@@ -55,6 +64,12 @@ const WRITE_MIN = 32;
  */
 export const FEED_SHARE = 0.35;
 const CREDIT_MAX_MS = 2 * (WRITE_MS + SLICE_MS);
+/**
+ * Most case requests (or queued live entries) the feed keeps in memory: past it the feed drops its
+ * live queue and re-reads the journal (see the file comment), reading only while fewer requests than
+ * this are pending. About 50,000 × a few hundred bytes: some tens of MB at most.
+ */
+export const BACKLOG_LIMIT = 50_000;
 /** Upper bounds (ms) of the processing-delay histogram. */
 const DELAY_BOUNDS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, Infinity];
 
@@ -73,6 +88,8 @@ export interface FeedOptions {
   readonly consumers: readonly FeedConsumer[];
   /** The last seq the engine applied when the feed starts (recovery's end). */
   readonly appliedSeq: () => number;
+  /** Memory bound of the backlog (pending requests, queued entries); BACKLOG_LIMIT by default. */
+  readonly backlogLimit?: number;
 }
 
 /** Lag and throughput of the feed, for /v1/detectors and the metrics. */
@@ -86,8 +103,14 @@ export interface FeedStatus {
   readonly lagEntries: number;
   /** Age of the oldest live entry not yet processed (ms); 0 when caught up. */
   readonly lagMs: number;
-  /** True while re-reading the journal at start. */
+  /** True while re-reading the journal (at start, or after the backlog passed its limit). */
   readonly catchingUp: boolean;
+  /** True while re-reading the journal because the backlog passed its limit (live entries are not queued meanwhile). */
+  readonly rereading: boolean;
+  /** How many times the backlog passed its limit since start. */
+  readonly rereads: number;
+  /** The memory bound of the backlog (BACKLOG_LIMIT or the option). */
+  readonly backlogLimit: number;
   /** Live entries processed since start, and their delay from answer to processed (ms). */
   readonly processed: number;
   readonly delayMs: { readonly p50: number; readonly p99: number; readonly max: number };
@@ -116,10 +139,16 @@ export class JournalFeed {
   private lastFlush = 0;
   private checkpointTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Case requests derived and not written yet: those from pendingHead on (written ones are skipped, not copied away). */
   private pending: OpenCaseRequest[] = [];
-  /** Per pending request: the seq of the entry that asked for it, and performance.now() then. */
+  private pendingHead = 0;
+  /** Per pending request: the seq of the entry that asked for it, and performance.now() then (same indices). */
   private pendingSeqs: number[] = [];
   private pendingAt: number[] = [];
+  private readonly limit: number;
+  /** Highest seq pushed (durable and answered): where a re-read ends. */
+  private toldSeq = 0;
+  private rereads = 0;
   /** True after a write left requests pending: the next turn writes again without waiting FLUSH_MS. */
   private backlog = false;
   /** Measured main-thread ms per written request (moving average), sizing the bounded writes. */
@@ -131,7 +160,8 @@ export class JournalFeed {
   private processedSeq = 0;
   private checkpoint: number;
   private written: number;
-  private catchUp: { next: number; until: number } | null = null;
+  /** Re-reading the journal: at start, or (`reread`) after the backlog passed its limit. */
+  private catchUp: { next: number; until: number; reread: boolean } | null = null;
   private readonly delays = new Float64Array(DELAY_BOUNDS.length);
   private maxDelay = 0;
   private processed = 0;
@@ -142,6 +172,11 @@ export class JournalFeed {
   constructor(private readonly o: FeedOptions) {
     this.checkpoint = o.cases.store.feedSeq();
     this.written = this.checkpoint;
+    this.limit = Math.max(1, Math.floor(o.backlogLimit ?? BACKLOG_LIMIT));
+  }
+
+  private get pendingCount(): number {
+    return this.pending.length - this.pendingHead;
   }
 
   /** Starts catching up from the journal; live entries queue meanwhile. */
@@ -154,7 +189,8 @@ export class JournalFeed {
     }
     const from = Math.max(1, Math.min(this.checkpoint, until) - REBUILD_ENTRIES + 1);
     this.processedSeq = from - 1;
-    if (from <= until) this.catchUp = { next: from, until };
+    this.toldSeq = Math.max(this.toldSeq, until);
+    if (from <= until) this.catchUp = { next: from, until, reread: false };
     this.checkpointTimer = setInterval(() => this.saveCheckpoint(), CHECKPOINT_MS).unref();
     this.schedule();
   }
@@ -162,9 +198,30 @@ export class JournalFeed {
   /** Takes note of a committed event (DecisionService.onCommitted): one push, nothing else. */
   readonly push = (seq: number, event: FkEvent, decision: Decision | null): void => {
     if (this.closed) return;
+    if (seq > this.toldSeq) this.toldSeq = seq;
+    if (this.catchUp !== null && this.catchUp.reread) return; // the re-read reads it from the journal
     this.queue.push({ seq, event, decision, at: performance.now() });
-    this.schedule();
+    if (this.queue.length - this.head > this.limit) this.startReread();
+    else this.schedule();
   };
+
+  /**
+   * The backlog passed its limit: drop the queued live entries (the journal has them) and re-read
+   * the journal from the first entry not processed yet, up to the last one told, before going live
+   * again. Requests already derived stay pending; reading waits while they are at the limit.
+   */
+  private startReread(): void {
+    if (this.catchUp !== null) {
+      this.catchUp.reread = true;
+      this.catchUp.until = Math.max(this.catchUp.until, this.toldSeq);
+    } else {
+      this.catchUp = { next: this.processedSeq + 1, until: this.toldSeq, reread: true };
+    }
+    this.queue = [];
+    this.head = 0;
+    this.rereads++;
+    this.schedule();
+  }
 
   /** Stops processing; what is queued is dropped (the checkpoint makes the next start pick it up). */
   close(): void {
@@ -174,7 +231,7 @@ export class JournalFeed {
     if (this.checkpointTimer !== null) clearInterval(this.checkpointTimer);
     if (this.timer !== null) clearTimeout(this.timer);
     // shutting down: write the whole backlog (no answer waits any more); a busy lock leaves it to the next start
-    while (this.pending.length > 0 && this.flush(false)) {
+    while (this.pendingCount > 0 && this.flush(false)) {
       /* next chunk */
     }
   }
@@ -189,11 +246,14 @@ export class JournalFeed {
       lagEntries: Math.max(0, applied - this.processedSeq),
       lagMs: Number.isNaN(oldest) ? 0 : Math.round((performance.now() - oldest) * 1000) / 1000,
       catchingUp: this.catchUp !== null,
+      rereading: this.catchUp !== null && this.catchUp.reread,
+      rereads: this.rereads,
+      backlogLimit: this.limit,
       processed: this.processed,
       delayMs: { p50: this.quantile(0.5), p99: this.quantile(0.99), max: Math.round(this.maxDelay * 1000) / 1000 },
       caseRequests: this.requests,
-      pendingCases: this.pending.length,
-      pendingMs: this.pendingAt.length === 0 ? 0 : Math.round((performance.now() - this.pendingAt[0]) * 1000) / 1000,
+      pendingCases: this.pendingCount,
+      pendingMs: this.pendingCount === 0 ? 0 : Math.round((performance.now() - this.pendingAt[this.pendingHead]) * 1000) / 1000,
       queuedEntries: this.queue.length - this.head,
       busyMs: Math.round(this.busy * 1000) / 1000,
       writeMs: Math.round(this.writing * 1000) / 1000,
@@ -218,7 +278,8 @@ export class JournalFeed {
     const now = performance.now();
     this.credit = Math.min(CREDIT_MAX_MS, this.credit + (now - this.creditAt) * FEED_SHARE);
     this.creditAt = now;
-    if (this.credit >= 0 || this.catchUp !== null) setImmediate(this.run); // at start nothing is answered yet
+    // at start nothing is answered yet; a re-read after an overflow stays under the cap
+    if (this.credit >= 0 || (this.catchUp !== null && !this.catchUp.reread)) setImmediate(this.run);
     else this.timer = setTimeout(this.run, Math.ceil(-this.credit / FEED_SHARE));
   }
 
@@ -247,9 +308,10 @@ export class JournalFeed {
 
   /** Writes now when FLUSH_MS passed since the last write, many are pending or a backlog remains, else within FLUSH_MS. */
   private flushSoon(): void {
-    if (this.pending.length === 0) return;
+    const count = this.pendingCount;
+    if (count === 0) return;
     const waited = performance.now() - this.lastFlush;
-    if (waited >= FLUSH_MS || this.pending.length >= FLUSH_MAX || this.backlog || this.catchUp !== null) {
+    if (waited >= FLUSH_MS || count >= FLUSH_MAX || this.backlog || this.catchUp !== null) {
       this.flush(true);
       return;
     }
@@ -263,8 +325,13 @@ export class JournalFeed {
 
   private catchUpSlice(deadline: number): void {
     const c = this.catchUp!;
-    while (c.next <= c.until && performance.now() < deadline) {
-      const to = Math.min(c.until, c.next + CHUNK - 1);
+    for (;;) {
+      if (c.next > c.until && c.reread && this.toldSeq > c.until) c.until = this.toldSeq; // the flood went on meanwhile
+      if (c.next > c.until || performance.now() >= deadline) break;
+      // bounded memory: read no more entries than there is room for requests (each asks for one or a few)
+      const room = this.limit - this.pendingCount;
+      if (room <= 0) return;
+      const to = Math.min(c.until, c.next + Math.min(CHUNK, room) - 1);
       this.o.journal.forEachEventInRange({ fromSeq: c.next, toSeq: to }, (entry) => {
         c.next = entry.seq + 1;
         let event: FkEvent;
@@ -282,6 +349,10 @@ export class JournalFeed {
       if (c.next <= to) c.next = to + 1; // entries not there (cannot happen in a gapless journal)
     }
     if (c.next > c.until) {
+      if (c.reread && this.toldSeq > c.until) {
+        c.until = this.toldSeq; // told more meanwhile (and not queued): read on in the next slice
+        return;
+      }
       this.catchUp = null;
       this.processedSeq = Math.max(this.processedSeq, c.until);
       // live entries queued meanwhile that catch-up already covered
@@ -298,6 +369,10 @@ export class JournalFeed {
       if (e.seq > this.processedSeq) {
         this.consume({ seq: e.seq, event: e.event, decision: e.decision, act: e.seq > this.checkpoint });
         this.observeDelay(performance.now() - e.at);
+        if (this.pendingCount > this.limit) {
+          this.startReread(); // drops the queue: what follows is read again from the journal
+          return;
+        }
       }
       if ((++n & 15) === 0 && performance.now() >= deadline) break;
     }
@@ -356,14 +431,14 @@ export class JournalFeed {
    * the first request left pending). Retries shortly when the lock is busy. True when it wrote.
    */
   private flush(bounded = false): boolean {
-    const total = this.pending.length;
+    const total = this.pendingCount;
     if (total === 0) return true;
     const began = performance.now();
     this.lastFlush = began;
     const k = bounded ? Math.min(total, Math.max(WRITE_MIN, Math.floor(WRITE_MS / this.msPerRequest))) : total;
-    const batch = k === total ? this.pending : this.pending.slice(0, k);
-    const reqs = coalesce(batch);
-    const seq = k === total ? this.checkpoint : this.pendingSeqs[k] - 1;
+    const h = this.pendingHead;
+    const reqs = coalesce(this.pending, h, h + k);
+    const seq = k === total ? this.checkpoint : this.pendingSeqs[h + k] - 1;
     let r;
     try {
       r = this.o.cases.openBatch(reqs, seq);
@@ -391,21 +466,31 @@ export class JournalFeed {
     return true;
   }
 
+  /**
+   * Forgets the k oldest pending requests: moves the head, no copy of the rest. The arrays are
+   * emptied when nothing is left, and compacted only once the written part is most of them (each
+   * request is then copied at most once on average, not once per write).
+   */
   private dropPending(k: number): void {
-    if (k >= this.pending.length) {
+    const h = this.pendingHead + k;
+    if (h >= this.pending.length) {
       this.pending = [];
       this.pendingSeqs = [];
       this.pendingAt = [];
+      this.pendingHead = 0;
+    } else if (h >= 4_096 && 2 * h >= this.pending.length) {
+      this.pending = this.pending.slice(h);
+      this.pendingSeqs = this.pendingSeqs.slice(h);
+      this.pendingAt = this.pendingAt.slice(h);
+      this.pendingHead = 0;
     } else {
-      this.pending = this.pending.slice(k);
-      this.pendingSeqs = this.pendingSeqs.slice(k);
-      this.pendingAt = this.pendingAt.slice(k);
+      this.pendingHead = h;
     }
-    this.backlog = this.pending.length > 0;
+    this.backlog = this.pendingCount > 0;
   }
 
   private saveCheckpoint(): void {
-    if (this.pending.length > 0) {
+    if (this.pendingCount > 0) {
       if (this.flush(true) && this.backlog) this.schedule();
       return;
     }
@@ -424,12 +509,13 @@ export class JournalFeed {
  * by each payment of a growing pattern) reduced to one: at the first one's place, with the last one's
  * content and the highest risk.
  */
-function coalesce(reqs: readonly OpenCaseRequest[]): OpenCaseRequest[] {
+function coalesce(all: readonly OpenCaseRequest[], from: number, to: number): OpenCaseRequest[] {
   const keyOf = (r: OpenCaseRequest): string | null =>
     r.source.ref === undefined ? null : `${r.subjectKind}\u0000${r.subjectId}\u0000${r.issue}\u0000${r.source.ref}`;
   const merged = new Map<string, { at: number; req: OpenCaseRequest }>();
   const out: (OpenCaseRequest | null)[] = [];
-  for (const r of reqs) {
+  for (let i = from; i < to; i++) {
+    const r = all[i];
     const k = keyOf(r);
     const had = k === null ? undefined : merged.get(k);
     if (had === undefined) {

@@ -93,9 +93,10 @@ export const casesModule: ModuleFactory = (parts) => {
     m.gauge('fengkong_case_feed_lag_entries', 'Journal entries applied and not yet seen by the case feed (intake, evidence index, detectors).', () => f.status().lagEntries);
     m.gauge('fengkong_case_feed_lag_seconds', 'Age of the oldest answered event the case feed has not processed yet.', () => f.status().lagMs / 1000);
     m.gauge('fengkong_case_feed_delay_p99_seconds', 'p99 (bucket bound) of the time from answer to processed by the case feed, since start.', () => f.status().delayMs.p99 / 1000);
-    m.gauge('fengkong_case_intake_backlog', 'Case requests (flagged payments, findings) processed by the case feed and not written yet; grows in a flood, never dropped.', () => f.status().pendingCases);
+    m.gauge('fengkong_case_intake_backlog', 'Case requests (flagged payments, findings) processed by the case feed and not written yet; grows in a flood up to the feed\'s backlog limit (then it re-reads the journal), never lost.', () => f.status().pendingCases);
     m.gauge('fengkong_case_intake_backlog_seconds', 'Age of the oldest case request not written yet.', () => f.status().pendingMs / 1000);
     m.gauge('fengkong_case_feed_queued_entries', 'Answered events queued in memory for the case feed and not processed yet.', () => f.status().queuedEntries);
+    m.gauge('fengkong_case_feed_rereading', '1 while the case feed re-reads the journal because its backlog passed its limit (live events are then not queued in memory), else 0.', () => (f.status().rereading ? 1 : 0));
     m.gauge('fengkong_case_feed_delay_max_seconds', 'Longest time from answer to processed by the case feed, since start.', () => f.status().delayMs.max / 1000);
   }
   // labels of cases resolved just before a crash: emit them again (a repeated label changes nothing)
