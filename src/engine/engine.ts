@@ -67,7 +67,7 @@ export class Engine {
     this.contributionScratch = new Float64Array(this.model?.featureNames.length ?? 0);
     this.policy = policy;
     this.windows = new WindowGroups(policy.windows);
-    this.vector = createVector(policy.numSlots, policy.strSlots);
+    this.vector = this.newVector(policy);
     this.hits = new Int32Array(policy.rules.length);
   }
 
@@ -94,9 +94,16 @@ export class Engine {
     this.model = bound;
     this.contributionScratch = new Float64Array(bound?.featureNames.length ?? 0);
     this.windows = windows;
-    this.vector = createVector(policy.numSlots, policy.strSlots);
+    this.vector = this.newVector(policy);
     this.hits = new Int32Array(policy.rules.length);
     return { fresh: windows.fresh };
+  }
+
+  /** A feature vector for `policy`, reading this engine's lists (they never change, only their entries). */
+  private newVector(policy: CompiledPolicy): FeatureVector {
+    const v = createVector(policy.numSlots, policy.strSlots);
+    v.lists = this.lists;
+    return v;
   }
 
   /** The windows of `policy` that would start empty if it replaced the current one now. */
@@ -154,7 +161,6 @@ export class Engine {
   decide(tx: TransactionEvent): Decision {
     const p = this.policy;
     const v = this.vector;
-    v.lists = this.lists;
     v.t = tx.t;
     const acc = this.accounts.get(tx.accountId);
     computeBuiltins(tx, acc, this.reference, v);

@@ -19,6 +19,38 @@ export interface TxTruth {
   readonly typology: string | null;
 }
 
+/** How the payments of a range stand by the labels known now (unlabelled ones count as legitimate). */
+export interface LabelCounts {
+  /** payments labelled fraud, directly (tx) or through an entity. */
+  fraud: number;
+  fraudByEntity: number;
+  /** payments labelled legitimate, and those with no label. */
+  legitimateLabelled: number;
+  unlabelled: number;
+}
+
+/** The label summary every report over the journal carries (backtest, rule performance, risk report). */
+export interface LabelSummary extends Readonly<LabelCounts> {
+  readonly events: number;
+  /** entity kinds whose fraud label marks their payments without a label of their own. */
+  readonly entityScopes: readonly LabelScope[];
+}
+
+/** Zeroed label counts. */
+export function newLabelCounts(): LabelCounts {
+  return { fraud: 0, fraudByEntity: 0, legitimateLabelled: 0, unlabelled: 0 };
+}
+
+/** Counts what the labels say about one payment. */
+export function countTruth(c: LabelCounts, truth: TxTruth | null): void {
+  if (truth === null) c.unlabelled++;
+  else if (!truth.fraud) c.legitimateLabelled++;
+  else {
+    c.fraud++;
+    if (truth.by !== 'tx') c.fraudByEntity++;
+  }
+}
+
 /** Fraud payments (by the labels known now) and what the policy did with them. */
 export interface FraudStats {
   /** fraud payments in the range. */
@@ -127,17 +159,7 @@ export interface BacktestReport {
     readonly durationMs: number;
   };
   /** The labels known now (every label in the journal up to lastSeq, those after the range too). */
-  readonly labels: {
-    readonly events: number;
-    /** entity kinds whose fraud label marks their payments without a label of their own. */
-    readonly entityScopes: readonly LabelScope[];
-    /** payments of the range labelled fraud, directly (tx) or through an entity. */
-    readonly fraud: number;
-    readonly fraudByEntity: number;
-    /** payments of the range labelled legitimate, and those with no label (both count as legitimate). */
-    readonly legitimateLabelled: number;
-    readonly unlabelled: number;
-  };
+  readonly labels: LabelSummary;
   readonly live: PolicyStats;
   readonly draft: PolicyStats;
   /** transitions[live][draft]: payments per pair of outcomes; the diagonal is unchanged. */

@@ -37,6 +37,8 @@ import {
   PolicyTally,
   type BacktestReport,
   type ChangedTransaction,
+  countTruth,
+  newLabelCounts,
   type TxTruth,
 } from './backtest-report.js';
 
@@ -141,7 +143,7 @@ export function runBacktest(input: BacktestInput): BacktestReport {
   let warmUpEvents = 0;
   let withoutLive = 0;
   let endSeq = 0;
-  const labelCounts = { fraud: 0, fraudByEntity: 0, legitimateLabelled: 0, unlabelled: 0 };
+  const labelCounts = newLabelCounts();
 
   const compare = (entry: JournalEntry, tx: TransactionEvent, d: Decision): void => {
     const stored = entry.decision === null ? null : readLiveDecision(entry.decision);
@@ -152,12 +154,7 @@ export function runBacktest(input: BacktestInput): BacktestReport {
     compared++;
     const truth: TxTruth | null = labels.truthOf(tx);
     const fraud = truth !== null && truth.fraud;
-    if (truth === null) labelCounts.unlabelled++;
-    else if (!truth.fraud) labelCounts.legitimateLabelled++;
-    else {
-      labelCounts.fraud++;
-      if (truth.by !== 'tx') labelCounts.fraudByEntity++;
-    }
+    countTruth(labelCounts, truth);
     live.add(stored.policy, stored.outcome, tx.amount, fraud, stored.reasons);
     drafted.add(d.policy, d.outcome, tx.amount, fraud, d.reasons);
     transitions[stored.outcome][d.outcome]++;

@@ -17,7 +17,7 @@ import type { Journal } from '../store/journal.js';
 import { bucketLabel, bucketStart, checkBuckets, rangeView, type Bucket, type RangeView } from '../report/range.js';
 import { scanLabels, type EntityScope } from './backtest-labels.js';
 import type { LiveDecision } from './backtest-live.js';
-import type { OutcomeCounts, TxTruth } from './backtest-report.js';
+import { countTruth, newLabelCounts, type LabelSummary, type OutcomeCounts, type TxTruth } from './backtest-report.js';
 import { scanPayments, type PaymentRow } from './rule-performance-read.js';
 
 /** What happened to the payments one rule (or all rules) hit, in one bucket or overall. */
@@ -66,14 +66,7 @@ export interface RulePerformanceReport {
   /** buckets are cut in this zone (Asia/Shanghai). */
   readonly timeZone: '+08:00';
   /** the labels known now, and what they say about the payments of the range. */
-  readonly labels: {
-    readonly events: number;
-    readonly entityScopes: readonly EntityScope[];
-    readonly fraud: number;
-    readonly fraudByEntity: number;
-    readonly legitimateLabelled: number;
-    readonly unlabelled: number;
-  };
+  readonly labels: LabelSummary;
   /** every payment of the range, as if one rule hit them all (hits = payments, precision = fraud share). */
   readonly totals: RuleRow;
   /** per reason code, most hits first. */
@@ -263,7 +256,7 @@ export function runRulePerformance(input: RulePerformanceInput): RulePerformance
   progress('labels', 0, 0);
   const labels = scanLabels(journal, lastSeq, scopes);
   const tally = new RuleTally(bucket);
-  const counts = { fraud: 0, fraudByEntity: 0, legitimateLabelled: 0, unlabelled: 0 };
+  const counts = newLabelCounts();
   const scan = scanPayments(
     journal,
     labels,
@@ -295,15 +288,3 @@ export function runRulePerformance(input: RulePerformanceInput): RulePerformance
   };
 }
 
-/** Counts what the labels say about one payment into the report's label summary. */
-export function countTruth(
-  c: { fraud: number; fraudByEntity: number; legitimateLabelled: number; unlabelled: number },
-  truth: TxTruth | null,
-): void {
-  if (truth === null) c.unlabelled++;
-  else if (!truth.fraud) c.legitimateLabelled++;
-  else {
-    c.fraud++;
-    if (truth.by !== 'tx') c.fraudByEntity++;
-  }
-}

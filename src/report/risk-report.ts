@@ -13,7 +13,8 @@ import type { Database } from 'better-sqlite3';
 import { formatShanghai } from '../contract/time.js';
 import { ConfigError } from '../errors.js';
 import { scanLabels, type EntityScope } from '../policy/backtest-labels.js';
-import { countTruth, RuleTally, type RuleStats, type ScanProgress } from '../policy/rule-performance.js';
+import { countTruth, newLabelCounts, type LabelSummary } from '../policy/backtest-report.js';
+import { RuleTally, type RuleStats, type ScanProgress } from '../policy/rule-performance.js';
 import { scanPayments } from '../policy/rule-performance-read.js';
 import type { Journal } from '../store/journal.js';
 import { readCases, type CasesSection } from './cases.js';
@@ -47,14 +48,7 @@ export interface RiskReport {
   readonly bucket: Bucket;
   readonly timeZone: '+08:00';
   /** the labels known now and what they say about the period's payments. */
-  readonly labels: {
-    readonly events: number;
-    readonly entityScopes: readonly EntityScope[];
-    readonly fraud: number;
-    readonly fraudByEntity: number;
-    readonly legitimateLabelled: number;
-    readonly unlabelled: number;
-  };
+  readonly labels: LabelSummary;
   readonly totals: PeriodFigures;
   readonly previousTotals: PeriodFigures;
   /** every bucket of the period, empty ones included, in time order. */
@@ -141,7 +135,7 @@ export function runRiskReport(input: RiskReportInput): RiskReport {
   const rules = new RuleTally(bucket, false);
   const merchants = new EntityCells();
   const terminals = new EntityCells();
-  const counts = { fraud: 0, fraudByEntity: 0, legitimateLabelled: 0, unlabelled: 0 };
+  const counts = newLabelCounts();
   let lastT = NaN;
   let lastIndex = 0;
 
