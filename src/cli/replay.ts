@@ -4,13 +4,14 @@
  * Invalid lines are reported (line, field, reason) and skipped; the run always ends with a summary.
  */
 import { statSync } from 'node:fs';
-import { parseEventText } from '../contract/parse.js';
+import type { FkEvent } from '../contract/events.js';
 import { decisionJson } from '../engine/decision.js';
 import { Engine } from '../engine/engine.js';
 import { loadPolicy } from '../engine/policy-source.js';
 import { loadModel } from '../model/model-file.js';
-import { ContractError, UsageError } from '../errors.js';
-import { forEachLine, openInput } from '../io/lines.js';
+import { UsageError } from '../errors.js';
+import type { InvalidLine } from '../io/event-batch.js';
+import { streamParsedEvents } from '../io/parsed-event-stream.js';
 import { LineWriter } from '../io/output.js';
 import { parseArgs } from './args.js';
 import { Progress } from './progress.js';
@@ -77,27 +78,18 @@ export async function replay(
     duplicates: 0,
     seconds: 0,
   };
-  let bytes = 0;
-  const onLine = (line: string, lineNo: number): void => {
-    if (line.length === 0) return;
-    let ev;
-    try {
-      ev = parseEventText(line);
-    } catch (e) {
-      if (!(e instanceof ContractError)) throw e;
-      s.invalid++;
-      if (!quiet && s.invalid <= MAX_REPORTED) {
-        process.stderr.write(`line ${lineNo}: ${e.path || '(event)'}: expected ${e.expected}\n`);
-        if (s.invalid === MAX_REPORTED) process.stderr.write('(further invalid lines are counted, not shown)\n');
-      }
-      return;
+  const onInvalid = (bad: InvalidLine): void => {
+    s.invalid++;
+    if (!quiet && s.invalid <= MAX_REPORTED) {
+      process.stderr.write(`line ${bad.lineNo}: ${bad.path || '(event)'}: expected ${bad.expected}\n`);
+      if (s.invalid === MAX_REPORTED) process.stderr.write('(further invalid lines are counted, not shown)\n');
     }
+  };
+  const onEvent = (ev: FkEvent): void => {
     s.events++;
-    if (ev.type === 'transaction') {
-      if (engine.hasDecided(ev.id)) {
-        s.duplicates++;
-        return;
-      }
+    if (ev.type === 'transaction' && engine.hasDecided(ev.id)) {
+      s.duplicates++;
+      return;
     }
     const d = engine.apply(ev);
     if (d !== null) {
@@ -105,16 +97,20 @@ export async function replay(
       out.write(decisionJson(d));
     }
   };
-  await forEachLine(openInput(inputPath), onLine, async (n) => {
-    bytes += n;
-    if (out.full) await out.flush();
-    if (!quiet) {
-      progress.tick(() => {
-        const pct = totalBytes > 0 ? ` ${((100 * bytes) / totalBytes).toFixed(1)}%` : '';
-        const rate = Math.round(s.events / ((performance.now() - started) / 1000));
-        return `replay:${pct} ${s.events} events, ${rate} events/s, ${s.invalid} invalid`;
-      });
-    }
+  // lines are parsed and validated on a second thread while this one decides
+  await streamParsedEvents(inputPath, {
+    onEvent,
+    onInvalid,
+    onBatch: async ({ bytes }) => {
+      if (out.full) await out.flush();
+      if (!quiet) {
+        progress.tick(() => {
+          const pct = totalBytes > 0 ? ` ${((100 * bytes) / totalBytes).toFixed(1)}%` : '';
+          const rate = Math.round(s.events / ((performance.now() - started) / 1000));
+          return `replay:${pct} ${s.events} events, ${rate} events/s, ${s.invalid} invalid`;
+        });
+      }
+    },
   });
   await out.close();
   progress.done();
