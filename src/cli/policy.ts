@@ -28,7 +28,7 @@ const USAGE = `fengkong policy <command> [--url http://127.0.0.1:8080] [--key KE
   rollback [N] --reason TEXT                 back to a version that was live before (default: the previous)
   mode list | show NAME | on NAME | off NAME | delete NAME
   shadow start|status|stop N                 run N beside the live version on live traffic, compared
-  shadow decisions N [--changed] [--limit N] its recorded decisions beside live's, newest first
+  shadow decisions N [--changed] [--limit N] [--run R] its recorded decisions beside live's, newest first (of run R)
   mode save NAME --file overlay.fk --description TEXT   create or replace an incident overlay`;
 
 const SPEC = {
@@ -48,6 +48,7 @@ const SPEC = {
   'no-wait': 'switch',
   file: 'string',
   changed: 'switch',
+  run: 'int',
 } as const;
 
 /** The answer shapes this command reads (see the OpenAPI document for all of them). */
@@ -234,6 +235,7 @@ interface ShadowBody {
   policy: string;
   since: number | null;
   stopReason: string | null;
+  resumedFrom: number | null;
   warmup: { phase: string; seq: number; replayTo: number } | null;
   lag: { events: number } | null;
   transactions: number;
@@ -266,6 +268,7 @@ async function shadow(c: Client, rest: string[], a: ParsedArgs, out: Out): Promi
         : b.state === 'running' ? `running since ${iso(b.since)}, ${b.lag?.events ?? 0} events behind`
           : `stopped (${b.stopReason ?? ''})`;
     out(`version ${b.version}, shadow run ${b.run} as ${b.policy}: ${where}`);
+    if (b.resumedFrom !== null) out(`  resumed at the server's start from run ${b.resumedFrom}, which a restart interrupted (its records: --run ${b.resumedFrom})`);
     out(`  compared ${b.transactions} payments: ${b.transactions - b.changed} same outcome (${pct(b.agreementRate)}), ${b.changed} changed`);
     out(`  live:   ${counts(b.outcomes.live)}; alert rate ${pct(b.alertRate.live)}`);
     out(`  shadow: ${counts(b.outcomes.shadow)}; alert rate ${pct(b.alertRate.shadow)}`);
@@ -293,6 +296,7 @@ async function shadow(c: Client, rest: string[], a: ParsedArgs, out: Out): Promi
       const q = new URLSearchParams();
       if (a.flags.get('changed') === true) q.set('changed', 'true');
       if (a.flags.has('limit')) q.set('limit', String(a.flags.get('limit')));
+      if (a.flags.has('run')) q.set('run', String(a.flags.get('run')));
       const r = await request(c, 'GET', `${path}/decisions${q.size > 0 ? `?${q}` : ''}`);
       if (r.status < 400) {
         show<{ decisions: ShadowRow[] }>(c, r, out, (b) => {

@@ -5,8 +5,11 @@
  * (published, rolled back to) or whose proposal is rejected stops shadowing: the lifecycle tells
  * (PolicyLifecycle.onVersionChange), and a publication that warmed first is noticed by its engine
  * swap before the next batch or read. Incident modes switched on or off are followed: the shadow
- * decides as the version would if published now. Shutdown stops every shadow; a restart does not
- * resume them (the records and totals stay readable).
+ * decides as the version would if published now. Shutdown stops every shadow, and the next start
+ * resumes each one a shutdown or a crash interrupted, as a new run of the same version that warms
+ * from the journal again (`resumedFrom` names the interrupted run, whose records and totals stay
+ * readable): a shadow meant to run for weeks survives a deploy. A version that became live, or no
+ * longer compiles, or a third shadow beyond MAX_SHADOWS, is not resumed (said on stderr).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +26,9 @@ import type { ShadowPage, ShadowRecord, ShadowRunInfo, ShadowStore } from './sha
 
 /** Shadows running at once, at most: each is a second engine (memory, a worker thread's CPU per event). */
 export const MAX_SHADOWS = 2;
+/** Why a shadow stopped at shutdown, and after a crash (both resumed at the next start). */
+const SHUTTING_DOWN = 'the server is shutting down';
+const CRASHED = 'the server stopped while it ran';
 
 /** What the shadows need from the server. */
 export interface ShadowPoliciesDeps {
@@ -51,15 +57,29 @@ export class ShadowPolicies {
       if (this.active.has(n)) void this.end(n, actor, change === 'live' ? 'the version was published' : 'its proposal was rejected');
     });
     if (existsSync(join(d.dataDir, d.storeFile))) {
-      // runs a crash left open: not resumed
-      for (const r of this.store().stopDangling(Date.now(), 'the server stopped while it ran (shadows are not resumed at start)')) {
+      // runs a crash left open: stopped now, and resumed below like those a shutdown stopped
+      for (const r of this.store().stopDangling(Date.now(), CRASHED)) {
         d.audit.append({
           actor: 'system',
           action: 'policy.shadow.stop',
           target: target(r.version),
           before: { run: r.run, state: r.runningSince === null ? 'warming' : 'running' },
-          after: { state: 'stopped', reason: 'the server stopped while it ran' },
+          after: { state: 'stopped', reason: CRASHED },
         });
+      }
+      this.resumeInterrupted();
+    }
+  }
+
+  /** Starts again, as new runs, the shadows the last shutdown or crash interrupted. */
+  private resumeInterrupted(): void {
+    for (const r of this.store().toResume()) {
+      this.store().markResume(r.run, false);
+      try {
+        this.start(r.version, 'system', { run: r.run, startedBy: r.startedBy });
+        process.stderr.write(`fengkong serve: resumed the shadow of version ${r.version} (run ${r.run} was interrupted by the restart)\n`);
+      } catch (e) {
+        process.stderr.write(`fengkong serve: the shadow of version ${r.version} (run ${r.run}) is not resumed: ${(e as Error).message}\n`);
       }
     }
   }
@@ -69,8 +89,11 @@ export class ShadowPolicies {
     return this.storeNow;
   }
 
-  /** `POST /v1/policies/{n}/shadow`: starts shadowing `n` (202, warming). */
-  start(n: number, actor: string): Outcome<ShadowStatus> {
+  /**
+   * `POST /v1/policies/{n}/shadow`: starts shadowing `n` (202, warming). `resuming` names the run a
+   * restart interrupted (the new run keeps its starter; the audit entry is the system's).
+   */
+  start(n: number, actor: string, resuming?: { readonly run: number; readonly startedBy: string }): Outcome<ShadowStatus> {
     const life = this.d.lifecycle.state;
     const v = life.mustVersion(n);
     this.refreshAll();
@@ -90,7 +113,7 @@ export class ShadowPolicies {
       { livePolicyChanged: (x) => this.livePolicyChanged(x), failed: (x, message) => this.failed(x, message) },
       n,
       Date.now(),
-      actor,
+      resuming?.startedBy ?? actor,
       {
         name: v.name,
         sources: v.sources,
@@ -104,18 +127,22 @@ export class ShadowPolicies {
     const startSeq = s.open();
     let run: number;
     try {
-      run = this.store().createRun({ version: n, policy: r.policy.name, startedAt: s.startedAt, startedBy: actor, startSeq });
+      run = this.store().createRun({ version: n, policy: r.policy.name, startedAt: s.startedAt, startedBy: s.startedBy, startSeq, resumedFrom: resuming?.run });
       this.d.audit.append({
         actor,
         action: 'policy.shadow.start',
         target: target(n),
         before: { state: v.state, shadowing: false },
-        after: { run, state: 'warming', policy: r.policy.name, live: live.version, livePolicy: this.d.engine.currentPolicy.name, journalSeq: startSeq },
+        after: {
+          run, state: 'warming', policy: r.policy.name, live: live.version, livePolicy: this.d.engine.currentPolicy.name, journalSeq: startSeq,
+          ...(resuming === undefined ? {} : { resumedFrom: resuming.run }),
+        },
       });
     } catch (e) {
       void s.stop(Date.now(), actor, 'could not start');
       throw e;
     }
+    s.resumedFrom = resuming?.run ?? null;
     s.warm(run);
     this.active.set(n, s);
     return { status: 202, body: s.view(null) };
@@ -151,12 +178,20 @@ export class ShadowPolicies {
     return { version: n, run: info.run, decisions, next: decisions.length === limit && last !== undefined ? last.seq : null };
   }
 
-  /** Shutdown: every shadow stops (audited); the store closes. */
+  /** Shutdown: every shadow stops (audited), marked for the next start to resume; the store closes. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.active.keys()].map((n) => this.end(n, 'system', 'the server is shutting down').catch(() => undefined)));
+    const interrupted = [...this.active.values()].map((s) => s.run);
+    await Promise.all([...this.active.keys()].map((n) => this.end(n, 'system', SHUTTING_DOWN).catch(() => undefined)));
     await Promise.all([...this.ending.values()].map((p) => p.catch(() => undefined)));
+    for (const run of interrupted) {
+      try {
+        this.store().markResume(run, true);
+      } catch (e) {
+        process.stderr.write(`fengkong serve: shadow run ${run} will not resume at the next start: ${(e as Error).message}\n`);
+      }
+    }
     this.storeNow?.close();
     this.storeNow = null;
   }
@@ -245,6 +280,7 @@ function statusOf(r: ShadowRunInfo): ShadowStatus {
     warmup: null,
     lag: null,
     overlayProblem: null,
+    resumedFrom: r.resumedFrom,
     ...(r.summary ?? new ShadowTally().view()),
   };
 }

@@ -51,6 +51,8 @@ export interface ShadowRunInfo {
   readonly stopReason: string | null;
   /** The totals as last saved (every few seconds while running, and at the stop). */
   readonly summary: ShadowTotals | null;
+  /** The run a restart interrupted and this one resumed; null for a run started by request. */
+  readonly resumedFrom: number | null;
 }
 
 /** A page of recorded decisions: newest first, below `before` (a seq), at most `limit`. */
@@ -71,7 +73,7 @@ export interface LabelledRow {
 /** Where shadow runs and their compared decisions are kept. Synchronous. */
 export interface ShadowStore {
   /** A new run (not yet running); its id. */
-  createRun(r: { version: number; policy: string; startedAt: number; startedBy: string; startSeq: number }): number;
+  createRun(r: { version: number; policy: string; startedAt: number; startedBy: string; startSeq: number; resumedFrom?: number }): number;
   markRunning(run: number, at: number, policy: string): void;
   /** Runs `fn` as one transaction (one batch of records). */
   batch(fn: () => void): void;
@@ -80,8 +82,12 @@ export interface ShadowStore {
   label(run: number, seq: number, fraud: boolean): LabelledRow | undefined;
   saveSummary(run: number, summary: ShadowTotals): void;
   stopRun(run: number, at: number, by: string, reason: string, summary: ShadowTotals | null): void;
-  /** Runs left without a stop (the server ended without closing them); marks them stopped. */
+  /** Runs left without a stop (the server ended without closing them); marks them stopped, to be resumed. */
   stopDangling(at: number, reason: string): ShadowRunInfo[];
+  /** Marks a stopped run as one the next start resumes (a shutdown interrupted it), or clears that. */
+  markResume(run: number, resume: boolean): void;
+  /** The runs to resume at start: each version's latest run, when it is marked so. */
+  toResume(): ShadowRunInfo[];
   run(run: number): ShadowRunInfo | undefined;
   /** The latest run of `version`. */
   latestRun(version: number): ShadowRunInfo | undefined;

@@ -76,6 +76,8 @@ export interface ShadowStatus extends ShadowTotals {
   readonly lag: { readonly events: number; readonly shadowSeq: number; readonly liveSeq: number } | null;
   /** Why the incident modes on are not in the shadow's policy, when they do not compile with it. */
   readonly overlayProblem: string | null;
+  /** The run a restart interrupted and this one resumed (its records and totals stay readable); null when started by request. */
+  readonly resumedFrom: number | null;
 }
 
 /** How the worker is started: its entry (tests may swap it) and what it is given. */
@@ -95,6 +97,8 @@ export class Shadow {
   /** The overlays the shadow's policy was compiled with (a runnableKey). */
   key: string;
   run = 0;
+  /** The interrupted run this one resumes, if a restart started it. */
+  resumedFrom: number | null = null;
   private worker: Worker | null = null;
   private unsubscribe: (() => void) | null = null;
   private base = 0;
@@ -292,6 +296,7 @@ export class Shadow {
       warmup: stopped === null && w?.warmup ? { ...w.warmup, liveSeq } : null,
       lag: running ? { events: Math.max(0, liveSeq - w!.applied), shadowSeq: w!.applied, liveSeq } : null,
       overlayProblem: w?.overlayProblem ?? null,
+      resumedFrom: this.resumedFrom,
       ...(stopped?.totals ?? w?.totals ?? new ShadowTally().view()),
     };
   }

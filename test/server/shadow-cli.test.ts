@@ -46,6 +46,12 @@ test('the shadow commands start, report, list and stop a shadow over HTTP', asyn
     const changed = await run('shadow', 'decisions', '2', '--changed', '--key', s.keys.analyst);
     assert.equal(changed.code, 0, changed.err);
     assert.match(changed.out, /^\d+\tcli-1\t¥1\.23\tlive approve [\d.]+\tshadow decline [\d.]+ \[MARKED\]$/);
+    const ofRun = await run('shadow', 'decisions', '2', '--run', '1', '--key', s.keys.analyst);
+    assert.equal(ofRun.code, 0, ofRun.err);
+    assert.deepEqual(ofRun.out.split('\n').filter(Boolean).map((l) => l.split('\t')[1]), ['cli-2', 'cli-1']);
+    const noRun = await run('shadow', 'decisions', '2', '--run', '7', '--key', s.keys.analyst);
+    assert.notEqual(noRun.code, 0);
+    assert.match(noRun.err, /version 2 has no shadow run 7/);
     const stopped = await run('shadow', 'stop', '2', '--key', s.keys.admin);
     assert.equal(stopped.code, 0, stopped.err);
     assert.match(stopped.out, /stopped \(stopped by request\)/);

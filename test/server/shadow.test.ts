@@ -3,9 +3,12 @@
 // its decisions are recorded beside live's and the totals match what is expected by hand, labels
 // move payments into fraud caught / missed, the live answers are byte for byte what a server without
 // a shadow answers. Then stop, the 409s, role checks, the audit entries, and the ways a shadow ends
-// on its own: publication (at once or after warming), rejection, shutdown (not resumed at restart).
+// on its own: publication (at once or after warming), rejection, shutdown — and how a restart resumes
+// it (after a shutdown or a crash) as a new run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { account, baseWorld, HOUR, MIN, at, tx } from '../engine/world.js';
 import { addAdmin, auditOf, defaultFiles, draft, idOf, waitLive } from '../policy/helpers.js';
 import { call, feed, stable, startTestServer, type TestServer } from './helpers.js';
@@ -206,7 +209,7 @@ test('a shadowed draft is compared on live traffic: warmed history, recorded dec
   }
 });
 
-test('a shadow ends when its version is published (at once or after warming) or rejected, and at shutdown; a restart does not resume it', async () => {
+test('a shadow ends when its version is published (at once or after warming) or rejected, and at shutdown; a restart resumes it as a new run', async () => {
   let s = await startTestServer();
   const admin2 = addAdmin(s.dir);
   try {
@@ -266,11 +269,37 @@ test('a shadow ends when its version is published (at once or after warming) or 
     assert.equal(we.hits.shadow.INCIDENT_WAVE, 1);
     await s.close(true);
     s = await startTestServer({ dir: s.dir, keys: s.keys });
-    const re = await shadowOf(s, e);
-    assert.deepEqual([re.state, re.stoppedBy, re.stopReason, re.transactions], ['stopped', 'system', 'the server is shutting down', 2]);
+    // the interrupted run stays readable; a new run of the same version warms and compares again
+    const old = (await call(s.url, `/v1/policies/${e}/shadow/decisions?run=${we.run}`, { key: s.keys.analyst })).json;
+    assert.equal(old.decisions.length, 2);
+    const resumed = await until(s, e, caughtUp, 'resumed');
+    assert.equal(resumed.resumedFrom, we.run);
+    assert.ok(resumed.run > we.run);
+    assert.equal(resumed.startedBy, we.startedBy, 'the resumed run keeps who started the shadow');
+    assert.equal(resumed.policy, `v${e}+incident:wave`, 'modes still on are followed');
+    assert.equal(resumed.transactions, 0);
     await feed(s.url, s.keys.decide, [plain(1)]);
-    assert.equal((await shadowOf(s, e)).transactions, 2, 'not resumed');
-    assert.equal((await call(s.url, `/v1/policies/${e}/shadow/decisions`, { key: s.keys.analyst })).json.decisions.length, 2);
+    const after = await until(s, e, (x) => caughtUp(x) && x.transactions === 1, 'comparing after the restart');
+    assert.equal(after.changed, 0);
+    const starts = await auditOf(s, s.keys.analyst, 'policy.shadow.start');
+    assert.deepEqual([starts[0].actor, starts[0].target, starts[0].after.resumedFrom, starts[0].after.run], ['system', `policies/${e}`, we.run, resumed.run]);
+
+    // a crash leaves the run open: the next start stops it (audited) and resumes it too
+    await s.close(true);
+    const db = new BetterSqlite3(join(s.dir, 'shadow.db'));
+    db.prepare('UPDATE shadow_runs SET stopped_at = NULL, stopped_by = NULL, stop_reason = NULL, resume = 0 WHERE run = ?').run(resumed.run);
+    db.close();
+    s = await startTestServer({ dir: s.dir, keys: s.keys });
+    const again = await until(s, e, caughtUp, 'resumed after a crash');
+    assert.equal(again.resumedFrom, resumed.run);
+    const crashed = (await auditOf(s, s.keys.analyst, 'policy.shadow.stop'))[0];
+    assert.deepEqual([crashed.actor, crashed.before.run, crashed.after.reason], ['system', resumed.run, 'the server stopped while it ran']);
+    // a version shadowed and then stopped by request is not resumed
+    assert.equal((await call(s.url, `/v1/policies/${e}/shadow`, { key: s.keys.admin, method: 'DELETE' })).status, 200);
+    await s.close(true);
+    s = await startTestServer({ dir: s.dir, keys: s.keys });
+    const stopped = await shadowOf(s, e);
+    assert.deepEqual([stopped.state, stopped.run, stopped.stopReason], ['stopped', again.run, 'stopped by request']);
 
     const stops = await auditOf(s, s.keys.analyst, 'policy.shadow.stop');
     assert.deepEqual(
@@ -280,6 +309,9 @@ test('a shadow ends when its version is published (at once or after warming) or 
         [`policies/${b}`, idOf(admin2), 'the version was published'],
         [`policies/${c}`, idOf(admin2), 'the version was published'],
         [`policies/${e}`, 'system', 'the server is shutting down'],
+        [`policies/${e}`, 'system', 'the server is shutting down'],
+        [`policies/${e}`, 'system', 'the server stopped while it ran'],
+        [`policies/${e}`, idOf(s.keys.admin), 'stopped by request'],
       ],
     );
   } finally {

@@ -29,7 +29,9 @@ CREATE TABLE IF NOT EXISTS shadow_runs (
   stopped_at    INTEGER,
   stopped_by    TEXT,
   stop_reason   TEXT,
-  summary       TEXT
+  summary       TEXT,
+  resume        INTEGER NOT NULL DEFAULT 0,
+  resumed_from  INTEGER
 ) STRICT;
 CREATE INDEX IF NOT EXISTS shadow_runs_version ON shadow_runs (version, run);
 CREATE TABLE IF NOT EXISTS shadow_decisions (
@@ -65,11 +67,17 @@ interface RunRow {
   stopped_by: string | null;
   stop_reason: string | null;
   summary: string | null;
+  resumed_from: number | null;
 }
 
 type DecisionRow = [number, string, number, number, string, string, number, string, string, number, string, number, number | null];
 
-const RUN_COLUMNS = 'run, version, policy, started_at, started_by, start_seq, running_since, stopped_at, stopped_by, stop_reason, summary';
+const RUN_COLUMNS = 'run, version, policy, started_at, started_by, start_seq, running_since, stopped_at, stopped_by, stop_reason, summary, resumed_from';
+/** Columns added after the first release, with their definitions (added to an older file at open). */
+const ADDED_RUN_COLUMNS: readonly [string, string][] = [
+  ['resume', 'INTEGER NOT NULL DEFAULT 0'],
+  ['resumed_from', 'INTEGER'],
+];
 const DECISION_COLUMNS =
   'seq, tx_id, t, amount, live_policy, live_outcome, live_score, live_reasons, shadow_outcome, shadow_score, shadow_reasons, changed, label';
 
@@ -86,6 +94,7 @@ function toRun(r: RunRow): ShadowRunInfo {
     stoppedBy: r.stopped_by,
     stopReason: r.stop_reason,
     summary: r.summary === null ? null : (JSON.parse(r.summary) as ShadowTotals),
+    resumedFrom: r.resumed_from,
   };
 }
 
@@ -119,6 +128,8 @@ export class SqliteShadowStore implements ShadowStore {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.exec(DDL);
+      const have = new Set((this.db.prepare('PRAGMA table_info(shadow_runs)').all() as { name: string }[]).map((c) => c.name));
+      for (const [name, def] of ADDED_RUN_COLUMNS) if (!have.has(name)) this.db.exec(`ALTER TABLE shadow_runs ADD COLUMN ${name} ${def}`);
     } catch (e) {
       throw new StoreError(`cannot open ${this.file}: ${(e as Error).message}`, { cause: e });
     }
@@ -127,10 +138,10 @@ export class SqliteShadowStore implements ShadowStore {
     this.tx = this.db.transaction((fn: () => void) => fn());
   }
 
-  createRun(r: { version: number; policy: string; startedAt: number; startedBy: string; startSeq: number }): number {
+  createRun(r: { version: number; policy: string; startedAt: number; startedBy: string; startSeq: number; resumedFrom?: number }): number {
     const info = this.db
-      .prepare('INSERT INTO shadow_runs (version, policy, started_at, started_by, start_seq) VALUES (?, ?, ?, ?, ?)')
-      .run(r.version, r.policy, r.startedAt, r.startedBy, r.startSeq);
+      .prepare('INSERT INTO shadow_runs (version, policy, started_at, started_by, start_seq, resumed_from) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(r.version, r.policy, r.startedAt, r.startedBy, r.startSeq, r.resumedFrom ?? null);
     return Number(info.lastInsertRowid);
   }
 
@@ -168,8 +179,21 @@ export class SqliteShadowStore implements ShadowStore {
 
   stopDangling(at: number, reason: string): ShadowRunInfo[] {
     const rows = this.db.prepare(`SELECT ${RUN_COLUMNS} FROM shadow_runs WHERE stopped_at IS NULL ORDER BY run`).all() as RunRow[];
-    if (rows.length > 0) this.db.prepare("UPDATE shadow_runs SET stopped_at = ?, stopped_by = 'system', stop_reason = ? WHERE stopped_at IS NULL").run(at, reason);
+    if (rows.length > 0) {
+      this.db.prepare("UPDATE shadow_runs SET stopped_at = ?, stopped_by = 'system', stop_reason = ?, resume = 1 WHERE stopped_at IS NULL").run(at, reason);
+    }
     return rows.map(toRun);
+  }
+
+  markResume(run: number, resume: boolean): void {
+    this.db.prepare('UPDATE shadow_runs SET resume = ? WHERE run = ?').run(resume ? 1 : 0, run);
+  }
+
+  toResume(): ShadowRunInfo[] {
+    const sql =
+      `SELECT ${RUN_COLUMNS} FROM shadow_runs r WHERE resume = 1 ` +
+      'AND run = (SELECT max(run) FROM shadow_runs WHERE version = r.version) ORDER BY run';
+    return (this.db.prepare(sql).all() as RunRow[]).map(toRun);
   }
 
   run(run: number): ShadowRunInfo | undefined {
