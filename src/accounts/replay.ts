@@ -11,22 +11,33 @@ import type { Journal } from '../store/journal.js';
 import { SqliteAccountStore } from '../store/sqlite/accounts.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { accountIn } from './service.js';
-import { foldAction, NO_RESTRICTIONS, toEngine, type Restrictions } from './types.js';
+import { foldAction, NO_RESTRICTIONS, toEngine, type AccountActionRecord, type Restrictions } from './types.js';
 
-/** `store` as a Journal whose full replay (forEachEvent) applies the account actions in place. */
-export function journalWithAccountActions(store: SqliteStore, engine: Engine): Journal {
-  const actions = new SqliteAccountStore(store.database).allActions();
-  if (actions.length === 0) return store;
+/**
+ * Applies `actions` (in journal_seq order) to `engine` as a replay passes their positions: each
+ * call applies those that took effect at or before `seq`, once; returns how many it applied.
+ * Shared by restarts (journalWithAccountActions) and backtests (engine/snapshot/side-inputs.ts).
+ */
+export function accountActionSteps(actions: readonly AccountActionRecord[], engine: Engine): (seq: number) => number {
   const states = new Map<string, Restrictions>();
   let next = 0;
-  const applyUpTo = (seq: number): void => {
+  return (seq) => {
+    const first = next;
     while (next < actions.length && actions[next].journalSeq <= seq) {
       const a = actions[next++];
       const r = foldAction(states.get(a.accountId) ?? NO_RESTRICTIONS, a);
       states.set(a.accountId, r);
       accountIn(engine, a.accountId).restriction = toEngine(r);
     }
+    return next - first;
   };
+}
+
+/** `store` as a Journal whose full replay (forEachEvent) applies the account actions in place. */
+export function journalWithAccountActions(store: SqliteStore, engine: Engine): Journal {
+  const actions = new SqliteAccountStore(store.database).allActions();
+  if (actions.length === 0) return store;
+  const applyUpTo = accountActionSteps(actions, engine);
   return {
     append: (batch) => store.append(batch),
     decision: (txId) => store.decision(txId),

@@ -19,10 +19,12 @@ interface Step {
   readonly row: ActionRow;
 }
 
-/** `journal` as a Journal whose full replay (forEachEvent) applies the merchant actions of `db` in place. */
-export function journalWithMerchantActions(journal: Journal, db: Database, engine: Engine): Journal {
-  const rows = new SqliteMerchantStore(db).everything();
-  if (rows.length === 0) return journal;
+/**
+ * Applies and lifts the merchant actions `rows` on `engine` as a replay passes their positions: each
+ * call takes and releases those due at or before `seq`, once; returns how many steps it applied.
+ * Shared by restarts (journalWithMerchantActions) and backtests (engine/snapshot/side-inputs.ts).
+ */
+export function merchantActionSteps(rows: readonly ActionRow[], engine: Engine): (seq: number) => number {
   const steps: Step[] = [];
   for (const row of rows) {
     steps.push({ seq: row.fromSeq, order: 1, row });
@@ -31,7 +33,8 @@ export function journalWithMerchantActions(journal: Journal, db: Database, engin
   steps.sort((a, b) => a.seq - b.seq || a.order - b.order || a.row.id - b.row.id);
   const c = engine.merchantRisk.controls;
   let next = 0;
-  const applyUpTo = (seq: number): void => {
+  return (seq) => {
+    const first = next;
     while (next < steps.length && steps[next].seq <= seq) {
       const { order, row } = steps[next++];
       const target = row.action === 'hold_settlement' ? row.merchantId : row.terminalId!;
@@ -42,7 +45,15 @@ export function journalWithMerchantActions(journal: Journal, db: Database, engin
       } else if (row.action === 'hold_settlement') c.release(target, row.id);
       else c.releaseTerminal(target, row.id);
     }
+    return next - first;
   };
+}
+
+/** `journal` as a Journal whose full replay (forEachEvent) applies the merchant actions of `db` in place. */
+export function journalWithMerchantActions(journal: Journal, db: Database, engine: Engine): Journal {
+  const rows = new SqliteMerchantStore(db).everything();
+  if (rows.length === 0) return journal;
+  const applyUpTo = merchantActionSteps(rows, engine);
   return {
     append: (batch) => journal.append(batch),
     decision: (txId) => journal.decision(txId),

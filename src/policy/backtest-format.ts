@@ -36,8 +36,11 @@ export function formatBacktest(r: BacktestReport): string {
   const warm = r.run.warmUpMs === null ? 'whole journal' : `${(r.run.warmUpMs / 86_400_000).toFixed(1)} d`;
   out.push(
     `  ${int(r.run.transactions)} payments compared; ${int(r.run.eventsReplayed)} events replayed ` +
-      `(warm-up ${warm}, ${int(r.run.warmUpEvents)} before the range) in ${(r.run.durationMs / 1000).toFixed(1)} s` +
-      (r.run.withoutLiveDecision > 0 ? `; ${int(r.run.withoutLiveDecision)} without a readable live decision skipped` : ''),
+      `(warm-up ${warm}, ${int(r.run.warmUpEvents)} before the range` +
+      (r.run.preludeEvents > 0 ? `, after ${int(r.run.preludeEvents)} older registrations, account events and labels` : '') +
+      `) in ${(r.run.durationMs / 1000).toFixed(1)} s` +
+      (r.run.withoutLiveDecision > 0 ? `; ${int(r.run.withoutLiveDecision)} without a readable live decision skipped` : '') +
+      (r.run.actionsApplied > 0 ? `; ${int(r.run.actionsApplied)} account/merchant action steps applied where they took effect` : ''),
   );
   const l = r.labels;
   out.push(

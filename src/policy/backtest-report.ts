@@ -153,9 +153,13 @@ export interface BacktestReport {
     /** events applied to the draft engine, and how many of them lay before `from` (warm-up only). */
     readonly eventsReplayed: number;
     readonly warmUpEvents: number;
+    /** events older than the warm-up applied first, all but payments (registrations, account events, labels). */
+    readonly preludeEvents: number;
     /** transactions inside the range compared, and those skipped for lack of a readable live decision. */
     readonly transactions: number;
     readonly withoutLiveDecision: number;
+    /** operator actions applied at their journal positions (taken and released: one each). */
+    readonly actionsApplied: number;
     readonly durationMs: number;
   };
   /** The labels known now (every label in the journal up to lastSeq, those after the range too). */

@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { basename, dirname } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { BUILTINS } from '../features/catalog.js';
+import { storeActionSteps } from '../engine/snapshot/side-inputs.js';
 import { describeError } from '../io/worker-job.js';
 import { modelFromText } from '../model/model-file.js';
 import { compilePolicy } from '../rules/compile.js';
@@ -27,7 +28,14 @@ function run(data: BacktestWorkerData): void {
   const model = data.modelText === undefined ? undefined : modelFromText(data.modelText);
   const store = new SqliteStore(dirname(data.dbFile), { readonly: true });
   try {
-    const report = runBacktest({ ...data.options, journal: store, draft, model, onProgress: (progress) => post({ kind: 'progress', progress }) });
+    const report = runBacktest({
+      ...data.options,
+      journal: store,
+      draft,
+      model,
+      actions: (engine) => storeActionSteps(store.database, engine),
+      onProgress: (progress) => post({ kind: 'progress', progress }),
+    });
     post({ kind: 'done', result: report });
   } finally {
     store.close();

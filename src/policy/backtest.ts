@@ -10,8 +10,15 @@
  *   Replay starts at the first entry whose event time is ≥ from − warmUpMs (found by bisection on
  *   seq, exact when event times rise with seq as the contract's streams do; a late event near the
  *   boundary may fall either side), so every window is full when the range starts: events before
- *   `from` only build state, nothing of them is counted. Account memory older than the warm-up
- *   (last password reset, known devices) is not seen; pass warmUpMs = Infinity to replay all.
+ *   `from` only build state, nothing of them is counted.
+ * - Before that, every event older than the warm-up that is not a payment is applied in journal
+ *   order (the prelude): registrations of merchants, terminals, acquirers and accounts made years
+ *   ago, account events, entity labels — a draft must not see a long-registered merchant as
+ *   unknown. Payments older than the warm-up are skipped (every window has forgotten them; what they
+ *   left in account memory — spending mean, devices used, last place — is not seen); pass
+ *   warmUpMs = Infinity to replay everything.
+ * - Operator actions (`actions`) take effect at the journal position they took effect live, as at a
+ *   restart: those before the first entry replayed are in force from its start.
  * - Replay stops at the first entry with t ≥ to + graceMs (late payments of the range journaled
  *   after that are not compared) or at the last entry committed when the backtest began, whichever
  *   comes first; later commits are never read, so a backtest beside a running server is repeatable.
@@ -89,6 +96,13 @@ export interface BacktestInput {
   readonly entityLabels?: readonly EntityScope[] | undefined;
   /** called every 50,000 entries or so. */
   readonly onProgress?: ((p: BacktestProgress) => void) | undefined;
+  /**
+   * The operator actions (account freezes, lowered limits, step-ups, settlement holds, terminal
+   * suspensions) to apply to the draft's engine at the journal positions they took effect
+   * (engine/snapshot/side-inputs.ts storeActionSteps), so the draft decides under the restrictions
+   * live decided under and a freeze is not counted as the draft's change. Omitted: none.
+   */
+  readonly actions?: ((engine: Engine) => (seq: number) => number) | undefined;
 }
 
 /** The default warm-up for a draft: its longest window, and never less than 30 days. */
@@ -135,6 +149,8 @@ export function runBacktest(input: BacktestInput): BacktestReport {
   const firstSeq = warmFrom === -Infinity ? 1 : firstSeqAtOrAfter(journal, warmFrom, lastSeq);
   const stopAt = to + graceMs;
   const engine = new Engine(draft, { model: input.model });
+  const applyActions = input.actions?.(engine) ?? null;
+  let actionsApplied = 0;
   const live = new PolicyTally();
   const drafted = new PolicyTally();
   const transitions = emptyTransitions();
@@ -173,11 +189,20 @@ export function runBacktest(input: BacktestInput): BacktestReport {
     });
   };
 
+  let preludeEvents = 0;
+  if (firstSeq > 1) {
+    journal.forEachEventInRange({ fromSeq: 1, toSeq: Math.min(firstSeq - 1, lastSeq), exceptType: 'transaction' }, (entry) => {
+      if (applyActions !== null) actionsApplied += applyActions(entry.seq - 1);
+      engine.apply(decodeEntry(entry));
+      if (++preludeEvents % PROGRESS_EVERY === 0) progress('replay', entry.seq);
+    });
+  }
   if (firstSeq <= lastSeq) {
     progress('replay', firstSeq - 1);
     journal.forEachEventInRange({ fromSeq: firstSeq, toSeq: lastSeq }, (entry) => {
       const ev = decodeEntry(entry);
       if (ev.t >= stopAt) return false;
+      if (applyActions !== null) actionsApplied += applyActions(entry.seq - 1);
       endSeq = entry.seq;
       events++;
       if (events % PROGRESS_EVERY === 0) progress('replay', entry.seq);
@@ -213,8 +238,10 @@ export function runBacktest(input: BacktestInput): BacktestReport {
       endSeq,
       eventsReplayed: events,
       warmUpEvents,
+      preludeEvents,
       transactions: compared,
       withoutLiveDecision: withoutLive,
+      actionsApplied,
       durationMs: Math.round(performance.now() - started),
     },
     labels: { events: labels.events, entityScopes: [...scopes], ...labelCounts },

@@ -29,6 +29,8 @@ export interface JournalRange {
   readonly toSeq?: number;
   /** Only entries of this type (default: every type). */
   readonly type?: EventType;
+  /** Every type but this one (a backtest's prelude reads all but payments). */
+  readonly exceptType?: EventType;
 }
 
 /** A decision as answered, found by its transaction id. */

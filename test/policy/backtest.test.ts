@@ -47,8 +47,11 @@ test('backtest: every figure of the report on the hand-built journal', () => {
       endSeq: 28,
       eventsReplayed: 14,
       warmUpEvents: 3,
+      // the registry and accounts (seqs 1–14) are older than the warm-up: applied first, as the prelude
+      preludeEvents: 14,
       transactions: 8,
       withoutLiveDecision: 0,
+      actionsApplied: 0,
     });
     // 5 label events; in the range: 4 fraud (2 of them through A3's account), t3 labelled
     // legitimate, t2 t7 t8 unlabelled.

@@ -125,7 +125,8 @@ test('backtest over HTTP: the report of a draft version, every figure by hand, k
     assert.ok(durationMs >= 0);
     assert.deepEqual(run, {
       draftPolicy: 'v2', draftRules: 3, model: false, warmUpMs: 30 * DAY, warmUpFrom: FROM - 30 * DAY, lastSeq: 32,
-      firstSeq: 15, endSeq: 28, eventsReplayed: 14, warmUpEvents: 3, transactions: 8, withoutLiveDecision: 0,
+      firstSeq: 15, endSeq: 28, eventsReplayed: 14, warmUpEvents: 3, preludeEvents: 14, transactions: 8, withoutLiveDecision: 0,
+      actionsApplied: 0,
     });
     assert.deepEqual(r.labels, { events: 5, entityScopes: ['account'], fraud: 4, fraudByEntity: 2, legitimateLabelled: 1, unlabelled: 3 });
     // live, as answered: approve t1 t2 t3 t8, review t4, decline t5 t6 t7 (see backtest.test.ts for the

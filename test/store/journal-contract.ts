@@ -71,6 +71,25 @@ export function journalContract(name: string, harness: () => StoreHarness): void
     assert.deepEqual(all(s), [...first, ...second]);
   });
 
+  withStore('reads a seq range, of one type or of every type but one, and stops when told', (_h, s) => {
+    const es = [other(1), tx(2, 'a'), other(3), tx(4, 'b'), other(5)];
+    s.append(es);
+    const read = (range: Parameters<Store['forEachEventInRange']>[0], stopAt = Infinity): number[] => {
+      const seqs: number[] = [];
+      s.forEachEventInRange(range, (e) => {
+        seqs.push(e.seq);
+        return e.seq < stopAt;
+      });
+      return seqs;
+    };
+    assert.deepEqual(read({ fromSeq: 2, toSeq: 4 }), [2, 3, 4]);
+    assert.deepEqual(read({ type: 'transaction' }), [2, 4]);
+    assert.deepEqual(read({ exceptType: 'transaction' }), [1, 3, 5]);
+    assert.deepEqual(read({ fromSeq: 2, toSeq: 4, exceptType: 'transaction' }), [3]);
+    assert.deepEqual(read({ fromSeq: 1 }, 3), [1, 2, 3]);
+    assert.deepEqual(read({ type: 'merchant', exceptType: 'transaction' }), [1, 3, 5]);
+  });
+
   withStore('finds a decision by transaction id, byte for byte', (_h, s) => {
     const e = tx(1, 'tx-ü/ 1', 'challenge');
     s.append([e, other(2)]);

@@ -12,8 +12,8 @@
  * changes.
  */
 import type { Database } from 'better-sqlite3';
-import { journalWithAccountActions } from '../../accounts/replay.js';
-import { journalWithMerchantActions } from '../../merchants/replay.js';
+import { accountActionSteps, journalWithAccountActions } from '../../accounts/replay.js';
+import { journalWithMerchantActions, merchantActionSteps } from '../../merchants/replay.js';
 import { journalFrom } from '../../server/recovery.js';
 import type { Journal } from '../../store/journal.js';
 import { SqliteAccountStore } from '../../store/sqlite/accounts.js';
@@ -27,6 +27,28 @@ import type { Engine } from '../engine.js';
  */
 export function recoveryJournal(store: SqliteStore, engine: Engine, fromSeq = 0, slice = 0): Journal {
   return journalWithMerchantActions(journalWithAccountActions(journalFrom(store, fromSeq, slice), engine), store.database, engine);
+}
+
+/**
+ * The store's account and merchant actions as one schedule for a replay into `engine` that reads
+ * the journal itself (a backtest): call it with a seq before the first entry read and after each
+ * entry; it applies what took effect up to there, once, and returns how many steps it applied.
+ * `db` may be read-only; a store without the action tables has none.
+ */
+export function storeActionSteps(db: Database, engine: Engine): (seq: number) => number {
+  let accounts: (seq: number) => number = () => 0;
+  let merchants: (seq: number) => number = () => 0;
+  try {
+    accounts = accountActionSteps(new SqliteAccountStore(db).allActions(), engine);
+  } catch {
+    // no account action table yet: none
+  }
+  try {
+    merchants = merchantActionSteps(new SqliteMerchantStore(db).everything(), engine);
+  } catch {
+    // no merchant action table yet: none
+  }
+  return (seq) => accounts(seq) + merchants(seq);
 }
 
 /** What the store's actions are now. */
