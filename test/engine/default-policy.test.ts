@@ -25,6 +25,11 @@ function burst(n: number, amount: number, gapMs: number, pick: (i: number) => Ob
   return Array.from({ length: n }, (_, i) => tx(T + i * gapMs, { amount, ...pick(i) }));
 }
 
+/** Six accounts B0–B5 paying round ¥5,000 sums at M1 (or where `at` says), two a day over three days, in daytime. */
+function thinRing(at: Obj): Obj[] {
+  return [0, 1, 2, 3, 4, 5].map((i) => tx(T + Math.floor(i / 2) * DAY + (i % 2) * 3 * HOUR, { accountId: `B${i}`, deviceId: `E${i}`, amount: 500_000, ...at }));
+}
+
 function accounts(n: number): Obj[] {
   return Array.from({ length: n }, (_, i) => account(`B${i}`));
 }
@@ -166,6 +171,14 @@ const CASES: { code: string; fires: Obj[]; quiet: Obj[]; lists?: Listed; restric
     code: 'MERCHANT_CASHOUT_RING',
     fires: [...accounts(5), ...[0, 1, 2, 3, 4].map((i) => tx(T + i * HOUR, { accountId: `B${i}`, deviceId: `E${i}`, amount: 500_000 }))],
     quiet: [...accounts(4), ...[0, 1, 2, 3].map((i) => tx(T + i * HOUR, { accountId: `B${i}`, deviceId: `E${i}`, amount: 500_000 }))],
+  },
+  {
+    // six accounts pay M1 round ¥5,000 sums, two a day over three days (never five in 24 hours: no
+    // ring); M1's seven-day profile rates it 60+, so a large payment there scores. Quiet: the same
+    // traffic went to M2, and M1's profile is clean.
+    code: 'MERCHANT_CASHOUT_PROFILE',
+    fires: [...accounts(6), ...thinRing({}), tx(T + 3 * DAY, { amount: 123_456 })],
+    quiet: [...accounts(6), ...thinRing(M2), tx(T + 3 * DAY, { amount: 123_456 })],
   },
   {
     code: 'MERCHANT_NIGHT_LARGE',
