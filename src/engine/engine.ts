@@ -129,6 +129,7 @@ export class Engine {
       case 'account': {
         const a = this.account(e.accountId);
         a.applyAccount(e);
+        this.reference.accountRegistrations++;
         rateAccount(a, e.t, this.fraudLabelled(a.id));
         break;
       }

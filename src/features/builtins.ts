@@ -34,6 +34,8 @@ const {
   terminal_mcc_mismatch: T_MCC_MISMATCH, region_mismatch: REGION_MISMATCH, merchant_name_mismatch: NAME_MISMATCH,
   terminal_distance_km: T_DIST, merchant_distance_km: M_DIST, merchant_age_days: M_AGE, terminal_age_days: T_AGE,
   account_frozen: FROZEN, account_step_up: STEP_UP, effective_credit_limit: EFFECTIVE_LIMIT, credit_rating_score: RATING,
+  merchant_registry_used: M_REGISTRY, terminal_registry_used: T_REGISTRY, account_registry_used: A_REGISTRY,
+  acquirer_registry_used: Q_REGISTRY,
 } = N;
 
 const {
@@ -176,6 +178,10 @@ function registryFeatures(tx: TransactionEvent, ref: ReferenceData, num: Float64
   const g = tx.geo;
   const m = ref.merchants.get(tx.merchantId);
   const term = ref.terminals.get(tx.terminalId);
+  num[M_REGISTRY] = b(ref.merchantRegistryUsed);
+  num[T_REGISTRY] = b(ref.terminalRegistryUsed);
+  num[A_REGISTRY] = b(ref.accountRegistryUsed);
+  num[Q_REGISTRY] = b(ref.acquirerRegistryUsed);
   num[M_KNOWN] = b(m !== undefined);
   num[T_KNOWN] = b(term !== undefined);
   // the registered copies of the ids: later map lookups hit a string whose hash is already known

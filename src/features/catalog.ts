@@ -77,6 +77,10 @@ const NUMERIC: [string, 'number' | 'boolean', string][] = [
   ['terminal_risk_score', 'number', "0–100 rating of the terminal's last 7 days of traffic, as merchant_risk_score, before this payment"],
   ['terminal_suspended', 'boolean', 'the terminal is suspended by a merchant action (停机) at the payment\'s time'],
   ['merchant_settlement_held', 'boolean', "settlement is held (by a merchant action) for the merchant code carried or the terminal's own merchant"],
+  ['merchant_registry_used', 'boolean', 'the stream has registered merchants at all (merchant events): only then is an unregistered code a signal'],
+  ['terminal_registry_used', 'boolean', 'the stream has registered terminals at all (terminal events)'],
+  ['account_registry_used', 'boolean', 'the stream has registered accounts at all (account events)'],
+  ['acquirer_registry_used', 'boolean', 'the stream has registered acquirers at all (acquirer events)'],
 ];
 
 const STRINGS: [string, string][] = [

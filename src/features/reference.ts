@@ -39,6 +39,34 @@ export class ReferenceData {
   readonly merchants = new Map<string, MerchantRef>();
   readonly terminals = new Map<string, TerminalRef>();
   readonly acquirers = new Map<string, AcquirerRef>();
+  /**
+   * Account registrations (`account` events) the stream has carried; the accounts themselves live in
+   * the engine's AccountState. With the maps' sizes it tells which registries a deployment feeds at
+   * all: "never registered" is a signal only for those (see registryInUse).
+   */
+  accountRegistrations = 0;
+
+  /**
+   * Whether the stream feeds each registry at all. A switch that sends payments and labels only must
+   * not be told on every payment that nothing is registered; one that registers what it serves gets
+   * "never registered" as a signal — and keeps it under any flood of unregistered traffic, which a
+   * share of recent payments would not.
+   */
+  get merchantRegistryUsed(): boolean {
+    return this.merchants.size > 0;
+  }
+
+  get terminalRegistryUsed(): boolean {
+    return this.terminals.size > 0;
+  }
+
+  get acquirerRegistryUsed(): boolean {
+    return this.acquirers.size > 0;
+  }
+
+  get accountRegistryUsed(): boolean {
+    return this.accountRegistrations > 0;
+  }
 
   /** Registers or re-registers a merchant. */
   applyMerchant(e: MerchantEvent): void {
@@ -96,6 +124,7 @@ export class ReferenceData {
       w.str(q.name);
       w.bool(q.licensed);
     }
+    w.f64(this.accountRegistrations);
   }
 
   /** Restores what writeSnapshot wrote into this empty registry. */
@@ -113,6 +142,7 @@ export class ReferenceData {
       const id = r.str();
       this.acquirers.set(id, { name: r.str(), licensed: r.bool() });
     }
+    this.accountRegistrations = r.f64();
   }
 }
 

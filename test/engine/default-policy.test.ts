@@ -206,6 +206,12 @@ const CASES: { code: string; fires: Obj[]; quiet: Obj[]; lists?: Listed; restric
     fires: [tx(T), tx(T + HOUR, { accountId: 'A1', merchantId: 'M2', mcc: '5944', merchantName: '深圳珠宝行' })],
     quiet: [tx(T), tx(T + HOUR)],
   },
+  {
+    // two of T1's payments are confirmed fraud by the next one: 2 of 2 in 14 days; quiet with one label
+    code: 'TERMINAL_CONFIRMED_FRAUD',
+    fires: [tx(T, { id: 'f1' }), tx(T + HOUR, { id: 'f2', accountId: 'A1' }), labelEvent(T + 2 * HOUR, { txId: 'f1' }), labelEvent(T + 2 * HOUR, { txId: 'f2' }), tx(T + 3 * HOUR)],
+    quiet: [tx(T, { id: 'f1' }), tx(T + HOUR, { id: 'f2', accountId: 'A1' }), labelEvent(T + 2 * HOUR, { txId: 'f1' }), tx(T + 3 * HOUR)],
+  },
   { code: 'ACQUIRER_UNLICENSED', fires: [tx(T, { acquirerId: '48029999' })], quiet: [tx(T)] },
   { code: 'ACQUIRER_UNKNOWN', fires: [tx(T, { acquirerId: '11112222' })], quiet: [tx(T)] },
   { code: 'ACQUIRER_MISMATCH', fires: [tx(T, { acquirerId: '48023333' })], quiet: [tx(T)] },

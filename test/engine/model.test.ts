@@ -18,7 +18,11 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const START = Date.UTC(2026, 9, 1);
 const at = (minute: number): string => formatShanghai(START + minute * 60_000);
 
-/** Payments where every one of ¥900+ at merchant m7 is fraud (labelled 3 days later); the rest legit. */
+/**
+ * Payments where every one of ¥900+ at merchant m7 is fraud (labelled 3 days later); the rest legit —
+ * small payments at m7 too, so that its terminal's confirmed-fraud rate stays under the default
+ * policy's TERMINAL_CONFIRMED_FRAUD (half) and only the model sees the amount pattern.
+ */
 function history(n: number): Record<string, unknown>[] {
   const ev: Record<string, unknown>[] = [{ type: 'acquirer', ts: at(-10), acquirerId: 'q1', licensed: true }];
   for (let m = 0; m < 8; m++) {
@@ -27,10 +31,10 @@ function history(n: number): Record<string, unknown>[] {
   }
   for (let a = 0; a < 50; a++) ev.push({ type: 'account', ts: at(-10), accountId: `a${a}`, creditLimit: 50_000_000 });
   for (let i = 0; i < n; i++) {
-    const fraud = i % 9 === 4;
+    const fraud = i % 13 === 4;
     ev.push({
-      type: 'transaction', id: `h${i}`, ts: at(i * 10), accountId: `a${i % 50}`, merchantId: fraud ? 'm7' : `m${i % 6}`,
-      terminalId: fraud ? 't7' : `t${i % 6}`, amount: fraud ? 95_000 + (i % 7) * 500 : 1_500 + ((i * 53) % 40) * 100,
+      type: 'transaction', id: `h${i}`, ts: at(i * 10), accountId: `a${i % 50}`, merchantId: fraud ? 'm7' : `m${i % 8}`,
+      terminalId: fraud ? 't7' : `t${i % 8}`, amount: fraud ? 95_000 + (i % 7) * 500 : 1_500 + ((i * 53) % 40) * 100,
     });
     if (fraud) ev.push({ type: 'label', ts: at(i * 10 + 3 * 1440), txId: `h${i}`, fraud: true });
   }
