@@ -29,6 +29,12 @@ const MODEL_REASONS = 3;
 /** The slot of account_labelled_fraud, which the credit rating reads after each payment. */
 const ACCOUNT_FRAUD = N.account_labelled_fraud;
 
+/**
+ * Registrations this soon after a stream's first event are its initial load (accounts that existed
+ * already): without `openedAt` their age is unknown, not zero. Later first registrations open the account.
+ */
+const INITIAL_LOAD_MS = 86_400_000;
+
 /** Event time between checks whether a window group is due for a sweep. */
 const SWEEP_EVERY_MS = 3_600_000;
 
@@ -123,12 +129,13 @@ export class Engine {
 
   /** Applies any event; a transaction is decided and its decision returned, others return null. */
   apply(e: FkEvent): Decision | null {
+    const start = this.startAt(e.t);
     switch (e.type) {
       case 'transaction':
         return this.decide(e);
       case 'account': {
         const a = this.account(e.accountId);
-        a.applyAccount(e);
+        a.applyAccount(e, e.t - start >= INITIAL_LOAD_MS);
         this.reference.accountRegistrations++;
         rateAccount(a, e.t, this.fraudLabelled(a.id));
         break;
@@ -160,6 +167,7 @@ export class Engine {
 
   /** Decides one payment and folds it into every window and the account's memory. */
   decide(tx: TransactionEvent): Decision {
+    this.startAt(tx.t);
     const p = this.policy;
     const v = this.vector;
     v.t = tx.t;
@@ -215,6 +223,13 @@ export class Engine {
       this.accounts.set(id, a);
     }
     return a;
+  }
+
+  /** The stream's first event time, noted at the first event (of any type); returns it. */
+  private startAt(t: number): number {
+    const r = this.reference;
+    if (Number.isNaN(r.streamStart)) r.streamStart = t;
+    return r.streamStart;
   }
 
   private advance(t: number): void {

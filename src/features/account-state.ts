@@ -261,7 +261,13 @@ export class AccountState {
   }
 
   /** Applies an account registration or change. */
-  applyAccount(e: AccountEvent): void {
+  /**
+   * Registers or changes the account. Without `openedAt` the opening time is unknown (account age
+   * NaN: no fresh-account rule fires) unless `openedNow` — the engine's judgement that a first
+   * registration of an account it never saw, after a stream's initial load, is the account opening.
+   */
+  applyAccount(e: AccountEvent, openedNow = false): void {
+    const firstSight = !this.registered && this.txCount === 0;
     this.registered = true;
     this.creditLimit = e.creditLimit;
     if (e.home) {
@@ -270,7 +276,7 @@ export class AccountState {
     }
     if (e.kyc) this.kyc = e.kyc;
     if (e.openedAtT !== undefined) this.openedAt = e.openedAtT;
-    else if (Number.isNaN(this.openedAt)) this.openedAt = e.t;
+    else if (openedNow && firstSight && Number.isNaN(this.openedAt)) this.openedAt = e.t;
   }
 
   /** Applies a security or money event outside a payment. */

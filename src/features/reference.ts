@@ -45,6 +45,11 @@ export class ReferenceData {
    * all: "never registered" is a signal only for those (see registryInUse).
    */
   accountRegistrations = 0;
+  /**
+   * Event time of the first event the engine applied (NaN before): registrations within the first day
+   * of a stream are the existing book being loaded, not accounts opened then (see Engine.apply).
+   */
+  streamStart = NaN;
 
   /**
    * Whether the stream feeds each registry at all. A switch that sends payments and labels only must
@@ -125,6 +130,7 @@ export class ReferenceData {
       w.bool(q.licensed);
     }
     w.f64(this.accountRegistrations);
+    w.f64(this.streamStart);
   }
 
   /** Restores what writeSnapshot wrote into this empty registry. */
@@ -143,6 +149,7 @@ export class ReferenceData {
       this.acquirers.set(id, { name: r.str(), licensed: r.bool() });
     }
     this.accountRegistrations = r.f64();
+    this.streamStart = r.f64();
   }
 }
 
