@@ -144,6 +144,7 @@ export class Engine {
         const a = this.account(e.accountId);
         // a failed step-up is for the case queue (cases/intake.ts); its device must not become the account's
         if (e.kind !== 'challenge_failed') a.applyActivity(e);
+        if (e.kind === 'repayment') this.reference.repayments++;
         rateAccount(a, e.t, this.fraudLabelled(a.id));
         break;
       }

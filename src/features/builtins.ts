@@ -35,7 +35,7 @@ const {
   terminal_distance_km: T_DIST, merchant_distance_km: M_DIST, merchant_age_days: M_AGE, terminal_age_days: T_AGE,
   account_frozen: FROZEN, account_step_up: STEP_UP, effective_credit_limit: EFFECTIVE_LIMIT, credit_rating_score: RATING,
   merchant_registry_used: M_REGISTRY, terminal_registry_used: T_REGISTRY, account_registry_used: A_REGISTRY,
-  acquirer_registry_used: Q_REGISTRY,
+  acquirer_registry_used: Q_REGISTRY, repayments_used: REPAYMENTS,
 } = N;
 
 const {
@@ -75,11 +75,12 @@ export function computeBuiltins(
   str[S_ACQUIRER] = tx.acquirerId ?? '';
   str[S_CURRENCY] = tx.currency;
 
-  accountFeatures(tx, acc, num, str);
+  num[REPAYMENTS] = b(ref.repaymentsUsed);
+  accountFeatures(tx, acc, ref.repaymentsUsed, num, str);
   registryFeatures(tx, ref, num, str);
 }
 
-function accountFeatures(tx: TransactionEvent, acc: AccountState | undefined, num: Float64Array, str: string[]): void {
+function accountFeatures(tx: TransactionEvent, acc: AccountState | undefined, owedKnown: boolean, num: Float64Array, str: string[]): void {
   const t = tx.t;
   const amount = tx.amount;
   const dev = tx.deviceId;
@@ -116,12 +117,14 @@ function accountFeatures(tx: TransactionEvent, acc: AccountState | undefined, nu
   num[EFFECTIVE_LIMIT] = effective;
   num[RATING] = acc.ratingScore;
   str[S_GRADE] = gradeOf(acc.ratingScore);
-  const available = effective - acc.outstanding;
+  // what is owed is known only where repayments are reported (ReferenceData.repayments)
+  const outstanding = owedKnown ? acc.outstanding : NaN;
+  const available = effective - outstanding;
   num[LIMIT] = limit;
   num[AVAILABLE] = available;
-  num[UTIL] = limit > 0 ? (acc.outstanding + amount) / limit : NaN;
+  num[UTIL] = limit > 0 ? (outstanding + amount) / limit : NaN;
   num[TO_LIMIT] = limit > 0 ? amount / limit : NaN;
-  num[TO_AVAILABLE] = available > 0 ? amount / available : effective >= 0 ? Infinity : NaN;
+  num[TO_AVAILABLE] = !owedKnown ? NaN : available > 0 ? amount / available : effective >= 0 ? Infinity : NaN;
   const n = acc.txCount;
   num[TX_COUNT] = n;
   num[VS_MEAN] = n >= 3 ? amount / acc.amountMean : NaN;

@@ -14,10 +14,10 @@ const NUMERIC: [string, 'number' | 'boolean', string][] = [
   ['account_known', 'boolean', 'the account was registered by an account event'],
   ['account_age_days', 'number', 'days since the account was opened'],
   ['credit_limit', 'number', 'credit limit in fen'],
-  ['available_credit', 'number', 'effective credit limit (the lowered one while an account action holds) minus outstanding, before this payment, in fen'],
-  ['utilisation', 'number', 'share of the limit used once this payment is added (0–1+)'],
+  ['available_credit', 'number', 'effective credit limit (the lowered one while an account action holds) minus outstanding, before this payment, in fen; unknown while the stream reports no repayments'],
+  ['utilisation', 'number', 'share of the limit used once this payment is added (0–1+); unknown while the stream reports no repayments'],
   ['amount_to_limit', 'number', 'amount / credit limit'],
-  ['amount_to_available', 'number', 'amount / available credit before this payment'],
+  ['amount_to_available', 'number', 'amount / available credit before this payment; unknown while the stream reports no repayments'],
   ['account_tx_count', 'number', 'payments this account made before this one'],
   ['amount_vs_mean', 'number', "amount / the account's mean earlier amount (unknown under 3 earlier payments)"],
   ['amount_vs_max', 'number', "amount / the account's largest earlier amount (unknown under 3 earlier payments)"],
@@ -81,6 +81,7 @@ const NUMERIC: [string, 'number' | 'boolean', string][] = [
   ['terminal_registry_used', 'boolean', 'the stream has registered terminals at all (terminal events)'],
   ['account_registry_used', 'boolean', 'the stream has registered accounts at all (account events)'],
   ['acquirer_registry_used', 'boolean', 'the stream has registered acquirers at all (acquirer events)'],
+  ['repayments_used', 'boolean', 'the stream reports repayments at all; until it does, available_credit, utilisation and amount_to_available are unknown'],
 ];
 
 const STRINGS: [string, string][] = [

@@ -46,6 +46,19 @@ export class ReferenceData {
    */
   accountRegistrations = 0;
   /**
+   * Repayments (`account_event` kind `repayment`) the stream has carried. Until one arrives the engine
+   * cannot tell a balance paid off from one still owed, so what is owed (available credit, utilisation)
+   * reads as unknown: a switch that reports payments only must not see its customers' lines fill up
+   * with every purchase and their payments declined over the limit.
+   */
+  repayments = 0;
+
+  /** Whether the stream reports repayments at all (see `repayments`). */
+  get repaymentsUsed(): boolean {
+    return this.repayments > 0;
+  }
+
+  /**
    * Event time of the first event the engine applied (NaN before): registrations within the first day
    * of a stream are the existing book being loaded, not accounts opened then (see Engine.apply).
    */
@@ -131,6 +144,7 @@ export class ReferenceData {
     }
     w.f64(this.accountRegistrations);
     w.f64(this.streamStart);
+    w.f64(this.repayments);
   }
 
   /** Restores what writeSnapshot wrote into this empty registry. */
@@ -150,6 +164,7 @@ export class ReferenceData {
     }
     this.accountRegistrations = r.f64();
     this.streamStart = r.f64();
+    this.repayments = r.f64();
   }
 }
 

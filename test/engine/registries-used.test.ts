@@ -1,13 +1,15 @@
-// "Never registered" is a signal only for the registries a stream feeds: a payments-only stream is not
-// flagged on every payment, a registry-fed one flags each unregistered merchant, terminal, account and
-// acquirer — and keeps doing so under a flood of unregistered traffic. The registries' use survives a
-// snapshot.
+// The default policy works with what a stream sends. "Never registered" is a signal only for the
+// registries it feeds: a payments-only stream is not flagged on every payment, a registry-fed one flags
+// each unregistered merchant, terminal, account and acquirer — and keeps doing so under a flood of
+// unregistered traffic (and after a snapshot). What an account owes is known only where repayments are
+// reported.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEvent } from '../../src/contract/parse.js';
 import { Engine } from '../../src/engine/engine.js';
 import { SnapshotReader, SnapshotWriter } from '../../src/engine/snapshot/codec.js';
-import { account, baseWorld, defaultPolicy, HOUR, MIN, tx } from './world.js';
+import { N } from '../../src/features/catalog.js';
+import { account, at, baseWorld, defaultPolicy, HOUR, MIN, tx } from './world.js';
 
 /** Sorted, as `run` reports them. */
 const UNREGISTERED = ['ACQUIRER_UNKNOWN', 'UNREGISTERED_ACCOUNT', 'UNREGISTERED_MERCHANT', 'UNREGISTERED_TERMINAL'];
@@ -45,4 +47,21 @@ test('a registry-fed stream flags each kind of unregistered party, through a flo
 test('each registry counts on its own: accounts registered, merchants not', () => {
   const codes = run(new Engine(defaultPolicy()), [account('A1'), ghost(0), tx(11 * HOUR, { accountId: 'GHOST', merchantId: 'X9', terminalId: 'X9', acquirerId: undefined })]);
   assert.deepEqual(codes, [['UNREGISTERED_ACCOUNT'], ['UNREGISTERED_ACCOUNT']]);
+});
+
+test('a stream that reports no repayments: what is owed is unknown, so spending piles up no over-limit declines; a payment above the limit itself still is one', () => {
+  const e = new Engine(defaultPolicy());
+  run(e, [account('A1')]);
+  // ¥20,000 limit; about ¥3,000 a day for ten days would be ¥30,000 owed if nothing was ever repaid
+  const days = run(e, Array.from({ length: 10 }, (_, i) => tx(10 * HOUR + i * 24 * HOUR, { amount: 298_765 })));
+  assert.equal(days.length, 10);
+  const last = e.apply(parseEvent(tx(11 * 24 * HOUR + 10 * HOUR, { amount: 298_765 })))!;
+  assert.equal(last.outcome, 'approve', JSON.stringify(last.reasons));
+  assert.ok(Number.isNaN(e.lastVector.num[N.utilisation]) && Number.isNaN(e.lastVector.num[N.available_credit]));
+  const huge = e.apply(parseEvent(tx(12 * 24 * HOUR + 10 * HOUR, { amount: 2_500_000 })))!;
+  assert.deepEqual([huge.outcome, huge.reasons.some((r) => r.code === 'OVER_LIMIT')], ['decline', true]);
+  // once a repayment is reported, what is owed counts again
+  e.apply(parseEvent({ type: 'account_event', ts: at(13 * 24 * HOUR), accountId: 'A1', kind: 'repayment', amount: 100_000 }));
+  e.apply(parseEvent(tx(13 * 24 * HOUR + HOUR, { amount: 1_000 })));
+  assert.ok(e.lastVector.num[N.utilisation] > 1, String(e.lastVector.num[N.utilisation]));
 });

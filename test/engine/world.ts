@@ -60,9 +60,12 @@ export function tx(ms: number, extra: Obj = {}): Obj {
   };
 }
 
-/** Registry, account A1 and five ordinary days of ¥50–¥150 payments (mean about ¥100). */
+/**
+ * Registry, account A1 (with a repayment long ago: the stream reports repayments, so what A1 owes is
+ * known) and five ordinary days of ¥50–¥150 payments (mean about ¥100).
+ */
 export function baseWorld(): Obj[] {
-  const ev: Obj[] = [...registry(), account('A1')];
+  const ev: Obj[] = [...registry(), account('A1'), { type: 'account_event', ts: at(-60 * DAY), accountId: 'A1', kind: 'repayment', amount: 100 }];
   for (let d = 5; d >= 1; d--) ev.push(tx(-d * DAY + 12 * HOUR, { amount: 5_000 + d * 2_000, merchantId: 'M4', terminalId: 'T4', mcc: '5814', merchantName: '深圳小吃', geo: SZ2 }));
   return ev;
 }
