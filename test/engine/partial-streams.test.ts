@@ -2,7 +2,7 @@
 // registries it feeds: a payments-only stream is not flagged on every payment, a registry-fed one flags
 // each unregistered merchant, terminal, account and acquirer — and keeps doing so under a flood of
 // unregistered traffic (and after a snapshot). What an account owes is known only where repayments are
-// reported.
+// reported, and a placeholder device id ("NA" on every card payment) is no shared phone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEvent } from '../../src/contract/parse.js';
@@ -64,4 +64,23 @@ test('a stream that reports no repayments: what is owed is unknown, so spending 
   e.apply(parseEvent({ type: 'account_event', ts: at(13 * 24 * HOUR), accountId: 'A1', kind: 'repayment', amount: 100_000 }));
   e.apply(parseEvent(tx(13 * 24 * HOUR + HOUR, { amount: 1_000 })));
   assert.ok(e.lastVector.num[N.utilisation] > 1, String(e.lastVector.num[N.utilisation]));
+});
+
+test('a placeholder device id on many accounts is no shared phone: no SHARED_DEVICE, no new-device challenge', () => {
+  const e = new Engine(defaultPolicy());
+  run(e, [...baseWorld(), ...Array.from({ length: 40 }, (_, i) => account(`P${i}`))]);
+  const placeholder = (i: number): Record<string, unknown> => tx(10 * HOUR + i * MIN, { accountId: `P${i}`, deviceId: 'NA', ip: '0.0.0.0', amount: 5_000 + i });
+  const reasons = (d: ReturnType<Engine['apply']>): string[] => d!.reasons.map((r) => r.code);
+  const shared: boolean[] = [];
+  for (let i = 0; i < 40; i++) shared.push(reasons(e.apply(parseEvent(placeholder(i)))).includes('SHARED_DEVICE'));
+  // a real device farm (4–29 accounts in a day) is flagged; past 30 the id is a placeholder
+  assert.deepEqual(shared.map((s, i) => (s ? i : -1)).filter((i) => i >= 0), Array.from({ length: 26 }, (_, i) => i + 3));
+  // A1 resets its password and pays with the placeholder: not a new phone after a reset
+  e.apply(parseEvent({ type: 'account_event', ts: at(11 * HOUR), accountId: 'A1', kind: 'password_reset', deviceId: 'D1' }));
+  const d = e.apply(parseEvent(tx(11 * HOUR + 10 * MIN, { deviceId: 'NA' })));
+  assert.ok(!reasons(d).includes('NEW_DEVICE_AFTER_PASSWORD_RESET'), reasons(d).join());
+  assert.notEqual(d!.outcome, 'challenge');
+  // with a real new phone the challenge stands
+  const real = e.apply(parseEvent(tx(11 * HOUR + 20 * MIN, { deviceId: 'D-new' })));
+  assert.ok(reasons(real).includes('NEW_DEVICE_AFTER_PASSWORD_RESET'), reasons(real).join());
 });
