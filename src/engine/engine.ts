@@ -226,6 +226,15 @@ export class Engine {
     return a;
   }
 
+  /**
+   * Tells a fresh engine when its stream began, for a replay that skips the stream's first events (a
+   * backtest's prelude leaves payments out): a registration then counts as loaded or opened exactly
+   * as it did live. No effect once an event was applied.
+   */
+  beginStream(t: number): void {
+    this.startAt(t);
+  }
+
   /** The stream's first event time, noted at the first event (of any type); returns it. */
   private startAt(t: number): number {
     const r = this.reference;

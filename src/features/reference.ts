@@ -1,7 +1,8 @@
 /**
  * Reference data kept current from the event stream: merchants, terminals and acquirers as
  * registered. Plain Maps give O(1) lookups on the hot path; events replace entries whole, so a
- * decision never sees a half-updated registration.
+ * decision never sees a half-updated registration. Beside them, what the stream feeds at all (which
+ * registries, repayments) and when it began, so the builtins can tell "not registered" from "not sent".
  */
 import type { AcquirerEvent, Geo, MerchantEvent, TerminalEvent } from '../contract/events.js';
 import type { SnapshotReader, SnapshotWriter } from '../engine/snapshot/codec.js';
@@ -42,7 +43,7 @@ export class ReferenceData {
   /**
    * Account registrations (`account` events) the stream has carried; the accounts themselves live in
    * the engine's AccountState. With the maps' sizes it tells which registries a deployment feeds at
-   * all: "never registered" is a signal only for those (see registryInUse).
+   * all: "never registered" is a signal only for those (see merchantRegistryUsed and its siblings).
    */
   accountRegistrations = 0;
   /**

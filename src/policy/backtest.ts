@@ -191,6 +191,8 @@ export function runBacktest(input: BacktestInput): BacktestReport {
 
   let preludeEvents = 0;
   if (firstSeq > 1) {
+    // the stream began at seq 1, whatever the prelude leaves out (see Engine.beginStream)
+    journal.forEachEventInRange({ fromSeq: 1, toSeq: 1 }, (entry) => engine.beginStream(decodeEntry(entry).t));
     journal.forEachEventInRange({ fromSeq: 1, toSeq: Math.min(firstSeq - 1, lastSeq), exceptType: 'transaction' }, (entry) => {
       if (applyActions !== null) actionsApplied += applyActions(entry.seq - 1);
       engine.apply(decodeEntry(entry));

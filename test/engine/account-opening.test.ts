@@ -9,7 +9,9 @@ import { parseEvent } from '../../src/contract/parse.js';
 import { Engine } from '../../src/engine/engine.js';
 import { SnapshotReader, SnapshotWriter } from '../../src/engine/snapshot/codec.js';
 import { N } from '../../src/features/catalog.js';
-import { account, at, DAY, defaultPolicy, HOUR, registry, tx } from './world.js';
+import { account, at, DAY, DAY0, defaultPolicy, HOUR, registry, tx } from './world.js';
+
+const DAY0ms = (ms: number): number => DAY0 + ms;
 
 const bare = (id: string, ms: number): Record<string, unknown> => ({ ...account(id), ts: at(ms), openedAt: undefined });
 
@@ -45,4 +47,17 @@ test('registrations loaded in the first day without openedAt have no age; a late
   r.readSnapshot(new SnapshotReader(Buffer.concat(w.finish().parts)));
   r.apply(parseEvent(bare('LATER', 6 * DAY)));
   assert.ok(Math.abs(ageAt(r, 'LATER', 6 * DAY + 12 * HOUR) - 0.5) < 1e-9);
+});
+
+test('a replay that skips the stream\'s first events is told when it began (a backtest prelude), and judges registrations alike', () => {
+  const told = new Engine(defaultPolicy());
+  told.beginStream(DAY0ms(0));
+  told.apply(parseEvent(bare('LATE', 2 * DAY)));
+  assert.ok(Math.abs(ageAt(told, 'LATE', 2 * DAY + 12 * HOUR) - 0.5) < 1e-9, 'opened at its registration, as live judged it');
+  const untold = new Engine(defaultPolicy());
+  untold.apply(parseEvent(bare('LATE', 2 * DAY)));
+  assert.ok(Number.isNaN(ageAt(untold, 'LATE', 2 * DAY + 12 * HOUR)), 'without it, the registration looks like the initial load');
+  told.beginStream(DAY0ms(5 * DAY)); // no effect once the stream has begun
+  told.apply(parseEvent(bare('LATER', 3 * DAY)));
+  assert.ok(Math.abs(ageAt(told, 'LATER', 3 * DAY + 6 * HOUR) - 0.25) < 1e-9);
 });
