@@ -6,7 +6,10 @@
  * cash-shaped payments; once MIN_ACCOUNTS accounts made them and they are MIN_SHARE or more of the
  * merchant's payments, it opens (or feeds) the merchant's `detector:cashout_ring` case: one finding
  * item with the ring's evidence (accounts, amounts, repayments, shared devices, the other merchants
- * the same accounts cashed out at) and one item per payment of the ring.
+ * the same accounts cashed out at) and one item per payment of the ring. A ring spread over colluding
+ * shops — each seeing fewer than MIN_ACCOUNTS of it, linked by accounts that cashed out at two of them
+ * — is found when the shops together reach MIN_ACCOUNTS: each shop's case opens with the others named
+ * (`spread`).
  */
 import type { TransactionEvent } from '../contract/events.js';
 import { formatShanghai, shanghaiHour } from '../contract/time.js';
@@ -14,7 +17,7 @@ import type { OpenCaseRequest } from '../cases/types.js';
 import type { Engine } from '../engine/engine.js';
 import { isJustUnder, isRoundAmount } from '../features/amounts.js';
 import type { FeedConsumer, FeedEntry } from './types.js';
-import { HitQueues, HourlyCounts, type Hit } from './window.js';
+import { HitQueues, HourlyCounts, type Hit, type HitQueue } from './window.js';
 
 const HOUR = 3_600_000;
 /** The ring's window of event time. */
@@ -30,6 +33,15 @@ const AFTER_REPAYMENT_MS = 48 * HOUR;
 /** Quiet for this long (wall clock) after a ring case of the merchant was resolved as legitimate. */
 const CLEARED_MS = 7 * 24 * HOUR;
 
+/** Shops that share a ring's accounts and how many accounts the ring holds across them. */
+export interface Spread {
+  readonly merchants: readonly string[];
+  readonly accounts: number;
+}
+
+/** Accounts a shop must share with the ring's shop to count as one of its colluding shops. */
+const MIN_SHARED_ACCOUNTS = 2;
+
 /** Is `(kind, id, issue)`'s latest case resolved as legitimate recently? */
 export type ClearedCheck = (kind: 'merchant' | 'terminal', id: string, issue: string) => boolean;
 
@@ -39,6 +51,8 @@ export class CashoutRingDetector implements FeedConsumer {
   private readonly rings = new HitQueues(RING_WINDOW_MS);
   private readonly volume = new HourlyCounts();
   private readonly repaidAt = new Map<string, number>();
+  /** Per merchant, the spread ring its case last showed (merchants/accounts), so growth refreshes it. */
+  private readonly spreadShown = new Map<string, string>();
   /** Per account, the merchants it paid cash-shaped sums at lately: merchant → time. */
   private readonly cashedAt = new Map<string, Map<string, number>>();
   private now = -Infinity;
@@ -73,22 +87,79 @@ export class CashoutRingDetector implements FeedConsumer {
     });
     this.noteCashed(e.accountId, merchant, e.t);
     const byAccount = ring.accounts();
-    if (byAccount.size < MIN_ACCOUNTS) return;
     const payments = this.volume.count(merchant, this.now);
     const share = payments > 0 ? ring.hits.length / payments : 1;
     if (share < MIN_SHARE) return;
+    if (byAccount.size >= MIN_ACCOUNTS) {
+      this.report(entry, merchant, ring, byAccount, share, payments, null, open);
+      return;
+    }
+    // too few accounts here: a ring spread over colluding shops, each of which sees only a few of it
+    const spread = this.spreadOf(merchant, byAccount);
+    if (spread === null) return;
+    for (const m of spread.merchants) {
+      const q = m === merchant ? ring : this.rings.at(m, this.now);
+      const mPayments = this.volume.count(m, this.now);
+      this.report(entry, m, q, q.accounts(), mPayments > 0 ? q.hits.length / mPayments : 1, mPayments, spread, open);
+    }
+  }
+
+  /**
+   * The shops linked to `merchant` by at least MIN_SHARED_ACCOUNTS accounts that paid cash-shaped
+   * sums at both within the window, each itself mostly cash-shaped traffic (a busy store that a few
+   * ring members also visited stays out): a spread ring when together they reach MIN_ACCOUNTS.
+   */
+  private spreadOf(merchant: string, byAccount: Map<string, Hit[]>): Spread | null {
+    const since = this.now - RING_WINDOW_MS;
+    const shared = new Map<string, number>();
+    for (const account of byAccount.keys()) {
+      for (const [m, t] of this.cashedAt.get(account) ?? []) if (m !== merchant && t >= since) shared.set(m, (shared.get(m) ?? 0) + 1);
+    }
+    const merchants = [merchant];
+    const accounts = new Set(byAccount.keys());
+    for (const [m, n] of shared) {
+      if (n < MIN_SHARED_ACCOUNTS) continue;
+      const q = this.rings.at(m, this.now);
+      const payments = this.volume.count(m, this.now);
+      if (q.hits.length === 0 || (payments > 0 && q.hits.length / payments < MIN_SHARE)) continue;
+      merchants.push(m);
+      for (const h of q.hits) accounts.add(h.accountId);
+    }
+    if (merchants.length < 2 || accounts.size < MIN_ACCOUNTS) return null;
+    return { merchants: merchants.sort(), accounts: accounts.size };
+  }
+
+  /** Opens (or feeds) `merchant`'s ring case with its payments not reported yet. */
+  private report(
+    entry: FeedEntry,
+    merchant: string,
+    ring: HitQueue,
+    byAccount: Map<string, Hit[]>,
+    share: number,
+    payments: number,
+    spread: Spread | null,
+    open: OpenCaseRequest[],
+  ): void {
     const fresh = ring.hits.filter((h) => !ring.reported.has(h.txId));
-    if (fresh.length === 0) return;
+    // a spread ring that grew (another shop, more accounts) refreshes the finding even without new payments here
+    const shape = spread === null ? '' : `${spread.merchants.join(',')}/${spread.accounts}`;
+    const grew = spread !== null && this.spreadShown.get(merchant) !== shape;
+    if (fresh.length === 0 && !grew) return;
     for (const h of fresh) ring.reported.add(h.txId);
+    if (spread !== null) {
+      if (this.spreadShown.size > 100_000) this.spreadShown.delete(this.spreadShown.keys().next().value as string);
+      this.spreadShown.set(merchant, shape);
+    }
     if (!entry.act || this.cleared('merchant', merchant, ISSUE)) return;
     this.findings++;
-    const finding = this.finding(merchant, ring.hits, byAccount, share, payments);
+    const finding = this.finding(merchant, ring.hits, byAccount, share, payments, spread);
     const issue = ISSUE;
     const actor = this.name;
+    const within = `${byAccount.size} accounts paid ${ring.hits.length} cash-shaped sums (${Math.round(share * 100)}% of ${payments} payments) within 24 h`;
     open.push({
       subjectKind: 'merchant', subjectId: merchant, issue, source: { kind: 'detector', ref: 'finding:cashout_ring' },
       risk: finding.risk, amount: 0, actor, detail: finding,
-      note: `${byAccount.size} accounts paid ${ring.hits.length} cash-shaped sums (${Math.round(share * 100)}% of ${payments} payments) within 24 h`,
+      note: spread === null ? within : `${within}; one ring with ${spread.merchants.filter((m) => m !== merchant).join(', ')}: ${spread.accounts} accounts in all`,
     });
     for (const h of fresh) {
       open.push({
@@ -126,7 +197,7 @@ export class CashoutRingDetector implements FeedConsumer {
     }
   }
 
-  private finding(merchant: string, hits: readonly Hit[], byAccount: Map<string, Hit[]>, share: number, payments: number) {
+  private finding(merchant: string, hits: readonly Hit[], byAccount: Map<string, Hit[]>, share: number, payments: number, spread: Spread | null) {
     const amount = hits.reduce((s, h) => s + h.amount, 0);
     const afterRepayment = hits.filter((h) => h.facts.afterRepayment === true).length;
     const night = hits.filter((h) => h.facts.night === true).length;
@@ -145,14 +216,15 @@ export class CashoutRingDetector implements FeedConsumer {
       }
     }
     const relatedMerchants = [...related].filter(([, n]) => n >= 2).sort((a, b) => b[1] - a[1]).map(([merchantId, sharedAccounts]) => ({ merchantId, sharedAccounts }));
-    const n = byAccount.size;
+    // a spread ring counts all its accounts; its spread across shops is evidence of its own
+    const n = spread === null ? byAccount.size : Math.max(byAccount.size, spread.accounts);
     const c = [
       Math.min(0.6, 0.35 + 0.05 * (n - MIN_ACCOUNTS)),
       0.4 * Math.min(1, share / 0.8),
       0.4 * (afterRepayment / hits.length),
       sharedDevices.length > 0 ? 0.3 : 0,
       0.2 * (night / hits.length),
-      relatedMerchants.length > 0 ? 0.2 : 0,
+      relatedMerchants.length > 0 || spread !== null ? 0.2 : 0,
     ];
     const risk = Math.round((1 - c.reduce((q, x) => q * (1 - x), 1)) * 10_000) / 100;
     const t0 = hits[0].t;
@@ -161,8 +233,10 @@ export class CashoutRingDetector implements FeedConsumer {
       merchantId: merchant,
       risk,
       window: { from: formatShanghai(t0), to: formatShanghai(hits[hits.length - 1].t) },
-      accounts: n,
+      accounts: byAccount.size,
       payments: hits.length,
+      // null, or the colluding shops of a ring spread too thin for any one of them (this one included)
+      spread,
       amount,
       share: Math.round(share * 10_000) / 10_000,
       merchantPayments24h: payments,
@@ -179,7 +253,7 @@ export class CashoutRingDetector implements FeedConsumer {
 
   /** Keys held, for status. */
   sizes(): Record<string, number> {
-    return { merchants: this.rings.size, repayments: this.repaidAt.size, accounts: this.cashedAt.size };
+    return { merchants: this.rings.size, repayments: this.repaidAt.size, accounts: this.cashedAt.size, spreads: this.spreadShown.size };
   }
 }
 

@@ -162,3 +162,44 @@ test('code jumping, a relocated terminal and second clearing open their cases; a
     await s.close();
   }
 });
+
+test('a ring spread over colluding shops, four accounts at each, is found across them; separate pairs of customers are not', async () => {
+  const dir = caseDir('spread-ring');
+  const s = await startTestServer({ dir });
+  try {
+    const ts = at(-100 * 86_400_000);
+    const shop = (n: number): Record<string, unknown> => ({ merchantId: `M${n}`, terminalId: `T${n}`, mcc: '5999', merchantName: `小卖部${n}`, geo: SZ });
+    const registered = [5, 6, 7, 10, 11, 12].flatMap((n) => [
+      { type: 'merchant', ts, merchantId: `M${n}`, name: `小卖部${n}`, mcc: '5999', acquirerId: '48021000', geo: SZ, region: '440304' },
+      { type: 'terminal', ts, terminalId: `T${n}`, merchantId: `M${n}`, acquirerId: '48021000', geo: SZ },
+    ]);
+    await feed(s.url, s.keys.decide, [
+      ...baseWorld(), ...registered,
+      ...Array.from({ length: 6 }, (_, i) => account(`R${i}`, { creditLimit: 1_000_000 })),
+      ...Array.from({ length: 6 }, (_, i) => account(`Q${i}`, { creditLimit: 1_000_000 })),
+    ]);
+    // each ring member cashes out ¥5,000 at two of three shops within a day: every shop sees four members
+    const visits: [number, number[]][] = [[0, [5, 6]], [1, [5, 6]], [2, [6, 7]], [3, [6, 7]], [4, [5, 7]], [5, [5, 7]]];
+    const ring = [0, 1].flatMap((round) =>
+      visits.map(([i, shops], k) => tx(T + round * 3 * HOUR + k * 10 * MIN, { ...shop(shops[round]), id: `sp-${i}-${round}`, accountId: `R${i}`, deviceId: `S${i}`, amount: 500_000 })),
+    );
+    // look-alike: six customers, two per shop, each at one shop only (no account links shops)
+    const alike = [0, 1, 2, 3, 4, 5].map((i) => tx(T + i * 10 * MIN, { ...shop(10 + Math.floor(i / 2)), id: `qa-${i}`, accountId: `Q${i}`, deviceId: `V${i}`, amount: 500_000 }));
+    await feed(s.url, s.keys.decide, [...alike, ...ring].sort((a, b) => String(a.ts).localeCompare(String(b.ts))));
+
+    for (const n of [10, 11, 12]) assert.deepEqual(await casesOf(s, `merchant:M${n}`), [], `M${n}`);
+    for (const n of [5, 6, 7]) {
+      const [c] = await casesOf(s, `merchant:M${n}`);
+      assert.ok(c !== undefined, `M${n} has a ring case`);
+      assert.equal(c.issue, 'detector:cashout_ring');
+      const got = await call(s.url, `/v1/cases/${c.id}?evidence=false`, { key: s.keys.analyst });
+      const f = got.json.items.find((i: any) => i.ref === 'finding:cashout_ring').detail;
+      assert.deepEqual(f.spread, { merchants: ['M5', 'M6', 'M7'], accounts: 6 });
+      assert.equal(f.accounts, 4, 'four of the ring at this shop');
+      const paid = got.json.items.filter((i: any) => i.txId !== null).map((i: any) => i.txId).sort();
+      assert.deepEqual(paid, ring.filter((p) => p.merchantId === `M${n}`).map((p) => p.id).sort());
+    }
+  } finally {
+    await s.close();
+  }
+});
