@@ -14,6 +14,7 @@ import type { InvalidLine } from '../io/event-batch.js';
 import { streamParsedEvents } from '../io/parsed-event-stream.js';
 import { LineWriter } from '../io/output.js';
 import { parseArgs } from './args.js';
+import { StreamCoverage } from './stream-coverage.js';
 import { Progress } from './progress.js';
 
 const USAGE = 'fengkong replay <events.jsonl|-> [--out decisions.jsonl|-] [--policy DIR] [--model model.json] [--quiet]';
@@ -27,6 +28,8 @@ export interface ReplaySummary {
   invalid: number;
   duplicates: number;
   seconds: number;
+  /** What the stream carried and fed, and what its gaps leave quiet (StreamCoverage). */
+  stream: string[];
 }
 
 /** Runs the replay command; returns the process exit code. */
@@ -49,6 +52,7 @@ export async function runReplay(args: string[]): Promise<number> {
       `${summary.invalid} invalid lines, ${summary.duplicates} duplicate transactions, ` +
       `${summary.seconds.toFixed(2)} s, ${rate} events/s\n`,
   );
+  if (!quiet) for (const line of summary.stream) process.stderr.write(`${line}\n`);
   return 0;
 }
 
@@ -77,7 +81,9 @@ export async function replay(
     invalid: 0,
     duplicates: 0,
     seconds: 0,
+    stream: [],
   };
+  const coverage = new StreamCoverage();
   const onInvalid = (bad: InvalidLine): void => {
     s.invalid++;
     if (!quiet && s.invalid <= MAX_REPORTED) {
@@ -87,9 +93,12 @@ export async function replay(
   };
   const onEvent = (ev: FkEvent): void => {
     s.events++;
-    if (ev.type === 'transaction' && engine.hasDecided(ev.id)) {
-      s.duplicates++;
-      return;
+    if (ev.type === 'transaction') {
+      if (engine.hasDecided(ev.id)) {
+        s.duplicates++;
+        return;
+      }
+      coverage.add(ev);
     }
     const d = engine.apply(ev);
     if (d !== null) {
@@ -115,5 +124,6 @@ export async function replay(
   await out.close();
   progress.done();
   s.seconds = (performance.now() - started) / 1000;
+  s.stream = coverage.lines(engine.reference);
   return s;
 }

@@ -30,6 +30,8 @@ test('simulate then replay: one decision per payment, invalid lines reported and
     assert.match(r.stderr, /line 52: amount: expected an integer/);
     assert.match(r.stderr, /line 53: geo\.lat: expected a latitude/);
     assert.match(r.stderr, /3 invalid lines, 1 duplicate transactions/);
+    assert.match(r.stderr, /\nstream: of \d+ payments, device \d+%, geo \d+%/);
+    assert.match(r.stderr, /\nstream: fed merchant registrations yes, terminal registrations yes, account registrations yes, acquirer registrations yes, repayments yes\n/);
     const decisions = readFileSync(out, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
     assert.equal(decisions.length, txLines.length);
     assert.deepEqual(decisions.map((d) => d.txId), txLines.map((l) => JSON.parse(l).id));
