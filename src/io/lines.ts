@@ -26,7 +26,8 @@ export async function forEachLine(
   for await (const chunk of input) {
     const read = chunk as Buffer;
     const buf: Buffer = tail === null ? read : Buffer.concat([tail, read]);
-    let start = 0;
+    // a UTF-8 byte order mark (some editors write one) is not part of the first line
+    let start = lineNo === 0 && buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
     let nl = buf.indexOf(10, start);
     while (nl !== -1) {
       const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
