@@ -17,7 +17,12 @@ import type { DecisionService } from './service.js';
 /** A decision body: one transaction, a few hundred bytes; 64 KiB is generous. */
 export const DECISION_LIMITS: BodyLimits = { maxBytes: 64 * 1024, maxDepth: 32 };
 /** An events body: up to a few thousand reference events. */
-export const EVENTS_LIMITS: BodyLimits = { maxBytes: 1024 * 1024, maxDepth: 32 };
+export const EVENTS_LIMITS: BodyLimits = {
+  maxBytes: 1024 * 1024,
+  maxDepth: 32,
+  // a batch is applied and journaled in one step between decisions: bulk loads go in several
+  tooLargeHint: 'send a bulk load as several arrays of a few thousand events each',
+};
 
 /** What the routes need from the running server. */
 export interface AppContext {

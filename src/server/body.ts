@@ -12,6 +12,8 @@ export interface BodyLimits {
   readonly maxBytes: number;
   /** Deepest nesting of objects and arrays accepted. */
   readonly maxDepth: number;
+  /** What to do instead, added to the 413's message (e.g. how to split a bulk load). */
+  readonly tooLargeHint?: string;
 }
 
 /** Keys that could reach an object's prototype if anything downstream merged the value. */
@@ -33,8 +35,9 @@ export function isJsonContentType(ct: string | undefined): boolean {
   return m === null || m[1] === 'utf-8' || m[1] === 'utf8';
 }
 
-function tooLarge(limit: number): ApiError {
-  return new ApiError('payload_too_large', `body is larger than ${limit} bytes`, {
+function tooLarge(limits: BodyLimits): ApiError {
+  const hint = limits.tooLargeHint === undefined ? '' : `; ${limits.tooLargeHint}`;
+  return new ApiError('payload_too_large', `body is larger than ${limits.maxBytes} bytes${hint}`, {
     headers: { connection: 'close' },
   });
 }
@@ -54,7 +57,7 @@ export function readJsonBody(req: IncomingMessage, limits: BodyLimits, cb: BodyC
   }
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limits.maxBytes) {
-    cb(tooLarge(limits.maxBytes), undefined);
+    cb(tooLarge(limits), undefined);
     return;
   }
   let first: Buffer | null = null;
@@ -68,7 +71,7 @@ export function readJsonBody(req: IncomingMessage, limits: BodyLimits, cb: BodyC
       done = true;
       first = null;
       chunks = null;
-      cb(tooLarge(limits.maxBytes), undefined);
+      cb(tooLarge(limits), undefined);
       return;
     }
     if (first === null) first = chunk;

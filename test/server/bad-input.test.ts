@@ -156,6 +156,8 @@ test('bodies over the size limit are 413, declared or streamed', async () => {
   const events = Array.from({ length: 6000 }, (_, i) => account(`BIG${i}`, { padding: 'q'.repeat(200) }));
   await refused('/v1/events', { body: events }, { status: 413, code: 'payload_too_large' });
   await refused('/v1/events', { body: events, chunked: true }, { status: 413, code: 'payload_too_large' });
+  const said = await call(s.url, '/v1/events', { key: s.keys.admin, body: events });
+  assert.match(said.json.error.message, /larger than 1048576 bytes; send a bulk load as several arrays/);
   const ok = await call(s.url, '/v1/decisions', { key: s.keys.decide, body: good({ padding: 'p'.repeat(60 * 1024) }) });
   assert.equal(ok.status, 200, 'just under the limit is fine');
 });
