@@ -275,4 +275,11 @@ function registerGauges(m: ServerMetrics, commit: GroupCommit, r: RecoveryReport
   m.gauge('fengkong_recovery_seconds', 'Time the last start took to replay the journal.', () => r.ms / 1000);
   m.gauge('fengkong_recovery_events', 'Events replayed from the journal at start.', () => r.events);
   m.gauge('fengkong_accounts', 'Accounts held in engine memory.', () => engine.accounts.size);
+  // what the traffic feeds: "never registered" and what is owed count only where it does (docs/server.md)
+  const ref = engine.reference;
+  m.gauge('fengkong_stream_merchant_registrations', 'Merchants registered by the traffic (0: UNREGISTERED_MERCHANT stays quiet).', () => ref.merchants.size);
+  m.gauge('fengkong_stream_terminal_registrations', 'Terminals registered by the traffic (0: UNREGISTERED_TERMINAL stays quiet).', () => ref.terminals.size);
+  m.gauge('fengkong_stream_acquirer_registrations', 'Acquirers registered by the traffic (0: ACQUIRER_UNKNOWN stays quiet).', () => ref.acquirers.size);
+  m.gauge('fengkong_stream_account_registrations', 'Account events applied (0: UNREGISTERED_ACCOUNT stays quiet).', () => ref.accountRegistrations);
+  m.gauge('fengkong_stream_repayments', 'Repayments reported (0: available credit and utilisation are unknown).', () => ref.repayments);
 }

@@ -76,6 +76,12 @@ test('GET /metrics is Prometheus text with requests, latency, outcomes and journ
   assert.match(m, /fengkong_journal_pending_entries \d+/);
   assert.match(m, /fengkong_journal_lag_seconds [\d.e-]+/);
   assert.match(m, /fengkong_recovery_seconds [\d.e-]+/);
+  // what the traffic feeds: the registry events of this file's first test, and no repayment yet
+  assert.match(m, /\nfengkong_stream_merchant_registrations 4\n/);
+  assert.match(m, /\nfengkong_stream_terminal_registrations 4\n/);
+  assert.match(m, /\nfengkong_stream_acquirer_registrations 3\n/);
+  assert.match(m, /\nfengkong_stream_account_registrations [1-9]\d*\n/);
+  assert.match(m, /\nfengkong_stream_repayments 0\n/);
 });
 
 test('GET /v1/openapi.json describes every route in OpenAPI 3.1', async () => {
