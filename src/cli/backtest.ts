@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseTimestamp } from '../contract/time.js';
-import { storeActionSteps } from '../engine/snapshot/side-inputs.js';
+import { storeActionSteps, storeLists } from '../engine/snapshot/side-inputs.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { BUILTINS } from '../features/catalog.js';
 import { loadModel } from '../model/model-file.js';
@@ -99,6 +99,7 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
       maxChanged: flags.get('max-changed') as number | undefined,
       entityLabels: scopes(flags.get('entity-labels') as string | undefined),
       actions: (engine) => storeActionSteps(store.database, engine),
+      lists: storeLists(store.database),
       onProgress: quiet ? undefined : (p) => progress.tick(() => render(p)),
     });
   } finally {

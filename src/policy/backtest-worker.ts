@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { basename, dirname } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { BUILTINS } from '../features/catalog.js';
-import { storeActionSteps } from '../engine/snapshot/side-inputs.js';
+import { storeActionSteps, storeLists } from '../engine/snapshot/side-inputs.js';
 import { describeError } from '../io/worker-job.js';
 import { modelFromText } from '../model/model-file.js';
 import { compilePolicy } from '../rules/compile.js';
@@ -34,6 +34,7 @@ function run(data: BacktestWorkerData): void {
       draft,
       model,
       actions: (engine) => storeActionSteps(store.database, engine),
+      lists: storeLists(store.database),
       onProgress: (progress) => post({ kind: 'progress', progress }),
     });
     post({ kind: 'done', result: report });

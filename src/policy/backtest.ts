@@ -18,7 +18,9 @@
  *   left in account memory — spending mean, devices used, last place — is not seen); pass
  *   warmUpMs = Infinity to replay everything.
  * - Operator actions (`actions`) take effect at the journal position they took effect live, as at a
- *   restart: those before the first entry replayed are in force from its start.
+ *   restart: those before the first entry replayed are in force from its start. Lists (`lists`) are
+ *   the store's as they are now: an entry expires by the payment's time, but entries removed since,
+ *   and when each was added, are not known (lists keep no history).
  * - Replay stops at the first entry with t ≥ to + graceMs (late payments of the range journaled
  *   after that are not compared) or at the last entry committed when the backtest began, whichever
  *   comes first; later commits are never read, so a backtest beside a running server is repeatable.
@@ -32,6 +34,7 @@ import type { Decision } from '../engine/decision.js';
 import { Engine } from '../engine/engine.js';
 import { ConfigError } from '../errors.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
+import type { ListSet } from '../lists/list-set.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
 import type { Journal, JournalEntry } from '../store/journal.js';
 
@@ -103,6 +106,8 @@ export interface BacktestInput {
    * live decided under and a freeze is not counted as the draft's change. Omitted: none.
    */
   readonly actions?: ((engine: Engine) => (seq: number) => number) | undefined;
+  /** The lists the draft decides with (engine/snapshot/side-inputs.ts storeLists: the store's, as they are now); default none. */
+  readonly lists?: ListSet | undefined;
 }
 
 /** The default warm-up for a draft: its longest window, and never less than 30 days. */
@@ -148,7 +153,7 @@ export function runBacktest(input: BacktestInput): BacktestReport {
   const warmFrom = from - warmUpMs;
   const firstSeq = warmFrom === -Infinity ? 1 : firstSeqAtOrAfter(journal, warmFrom, lastSeq);
   const stopAt = to + graceMs;
-  const engine = new Engine(draft, { model: input.model });
+  const engine = new Engine(draft, { model: input.model, lists: input.lists });
   const applyActions = input.actions?.(engine) ?? null;
   let actionsApplied = 0;
   const live = new PolicyTally();

@@ -1,15 +1,15 @@
-// A backtest replays the operators' actions where they took effect: on a real server with the
-// default policy, an account is frozen and a terminal suspended between payments (live declines what
-// follows), then a draft that is the live policy unchanged is backtested over the whole stream. It
-// must agree with live on every payment — a freeze or a suspension is not the draft's change — and
-// say how many action steps it applied.
+// A backtest replays the operators' actions where they took effect and decides with the store's lists:
+// on a real server with the default policy, an account is frozen, a terminal suspended and a device
+// blocked between payments (live declines what follows), then a draft that is the live policy
+// unchanged is backtested over the whole stream. It must agree with live on every payment — a freeze,
+// a suspension or a block is not the draft's change — and say how many action steps it applied.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { account, baseWorld, DAY, DAY0, HOUR, tx } from '../engine/world.js';
 import { defaultFiles, draft } from '../policy/helpers.js';
 import { call, feed, startTestServer } from './helpers.js';
 
-test('a backtest of the live policy itself agrees with live across an account freeze and a terminal suspension', async () => {
+test('a backtest of the live policy itself agrees with live across an account freeze, a terminal suspension and a blocked device', async () => {
   const s = await startTestServer();
   try {
     await feed(s.url, s.keys.decide, [account('A2'), ...baseWorld()]); // in time order: a backtest bisects by time
@@ -32,6 +32,10 @@ test('a backtest of the live policy itself agrees with live across an account fr
     const d2 = await pay({ accountId: 'A2' });
     assert.deepEqual([d2.outcome, codes(d2).includes('TERMINAL_SUSPENDED')], ['decline', true]);
     assert.equal((await pay({ accountId: 'A2', terminalId: 'T4', merchantId: 'M4', mcc: '5814', merchantName: '深圳小吃' })).outcome, 'approve');
+    const listed = await call(s.url, '/v1/lists/block_devices/entries', { key: s.keys.admin, body: { value: 'DX', reason: 'reported stolen' } });
+    assert.equal(listed.status, 201, listed.text);
+    const d3 = await pay({ accountId: 'A2', deviceId: 'DX', terminalId: 'T4', merchantId: 'M4', mcc: '5814', merchantName: '深圳小吃' });
+    assert.deepEqual([d3.outcome, codes(d3).includes('LIST_BLOCKED_DEVICE')], ['decline', true]);
 
     const v = await draft(s, s.keys.admin, defaultFiles(), 'the live policy, unchanged');
     assert.equal(v.status, 201, v.text);
@@ -47,11 +51,11 @@ test('a backtest of the live policy itself agrees with live across an account fr
     }
     assert.equal(done?.backtest.state, 'done', JSON.stringify(done?.backtest.error));
     const r = done.report;
-    assert.equal(r.run.transactions, 10, 'five days of history and five payments compared');
+    assert.equal(r.run.transactions, 11, 'five days of history and six payments compared');
     assert.equal(r.run.actionsApplied, 2, 'the freeze and the suspension');
     assert.equal(r.changed.total, 0, JSON.stringify(r.changed.transactions));
-    assert.equal(r.live.outcomes.decline, 2);
-    assert.equal(r.draft.outcomes.decline, 2);
+    assert.equal(r.live.outcomes.decline, 3);
+    assert.equal(r.draft.outcomes.decline, 3, 'the block list is the store\'s');
     assert.deepEqual([r.draft.hits.ACCOUNT_FROZEN, r.draft.hits.TERMINAL_SUSPENDED], [1, 1]);
     assert.deepEqual([r.live.hits.ACCOUNT_FROZEN, r.live.hits.TERMINAL_SUSPENDED], [1, 1]);
   } finally {

@@ -18,6 +18,8 @@ import { journalFrom } from '../../server/recovery.js';
 import type { Journal } from '../../store/journal.js';
 import { SqliteAccountStore } from '../../store/sqlite/accounts.js';
 import { SqliteMerchantStore } from '../../store/sqlite/merchants.js';
+import { ListSet } from '../../lists/list-set.js';
+import { SqliteListStore } from '../../store/sqlite/lists.js';
 import type { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Engine } from '../engine.js';
 
@@ -49,6 +51,22 @@ export function storeActionSteps(db: Database, engine: Engine): (seq: number) =>
     // no merchant action table yet: none
   }
   return (seq) => accounts(seq) + merchants(seq);
+}
+
+/**
+ * The store's lists as they are now, for a replay into a new engine (a backtest): every entry still
+ * on a list, those that have expired by the wall clock too — an entry expires at the payment's event
+ * time, so history sees it while it held. Entries removed since are gone (lists keep no history);
+ * `db` may be read-only, and a store without list tables has the default lists, empty.
+ */
+export function storeLists(db: Database): ListSet {
+  const lists = new ListSet();
+  try {
+    new SqliteListStore(db).loadInto(lists, 0);
+  } catch {
+    // no list tables yet: the default lists, empty
+  }
+  return lists;
 }
 
 /** What the store's actions are now. */
