@@ -5,8 +5,7 @@
  * its status, code, field and message, and the command exits 1.
  */
 import { UsageError } from '../errors.js';
-import { clientOf, httpRequest, type HttpReply } from './http-client.js';
-import { parseArgs } from './args.js';
+import { clientCommand, httpRequest, type HttpReply, type Out } from './http-client.js';
 
 const USAGE = `fengkong cases <command> [--url http://127.0.0.1:8080] [--key KEY | env FENGKONG_KEY] [--json]
   list [--status active|open|investigating|resolved|all] [--assignee NAME|none] [--subject account:ID]
@@ -39,7 +38,6 @@ const SPEC = {
   typology: 'string',
 } as const;
 
-type Out = (line: string) => void;
 
 interface Summary {
   id: string;
@@ -70,20 +68,9 @@ export function caseLine(c: Summary): string {
 
 /** Runs `cases …`; resolves to the exit code. */
 export async function runCases(args: string[], out: Out = (l) => process.stdout.write(l + '\n'), err: Out = (l) => process.stderr.write(l + '\n')): Promise<number> {
-  if (args.length === 0 || ['help', '--help', '-h'].includes(args[0])) {
-    out(`usage: ${USAGE}`);
-    return args.length === 0 ? 2 : 0;
-  }
-  const a = parseArgs(args, SPEC, USAGE);
-  const [cmd, ...rest] = a.positionals;
-  const c = clientOf(a, USAGE);
-  const json = a.flags.get('json') === true;
-  const str = (name: string): string | undefined => a.flags.get(name) as string | undefined;
-  const emit = (body: unknown, human: () => void): void => (json ? out(JSON.stringify(body, null, 2)) : human());
-  const need = (n: number, what: string): string[] => {
-    if (rest.length !== n) throw new UsageError(`"cases ${cmd}" needs ${what}\nusage: ${USAGE}`);
-    return rest;
-  };
+  const cc = clientCommand('cases', args, SPEC, USAGE, out);
+  if (typeof cc === 'number') return cc;
+  const { args: a, cmd, client: c, str, emit, need } = cc;
   const at = (id: string, tail = ''): string => `/v1/cases/${encodeURIComponent(id)}${tail}`;
   let r: HttpReply;
   switch (cmd) {

@@ -4,7 +4,7 @@
  * unreachable server turned into an error that says what to check.
  */
 import { ConfigError, UsageError } from '../errors.js';
-import type { ParsedArgs } from './args.js';
+import { parseArgs, type FlagKind, type ParsedArgs } from './args.js';
 
 /** An API answer: status and parsed JSON (or the text when it is not JSON). */
 export interface HttpReply {
@@ -47,4 +47,48 @@ export function clientOf(a: ParsedArgs, usage: string): HttpClient {
   const key = (a.flags.get('key') as string | undefined) ?? process.env.FENGKONG_KEY;
   if (key === undefined || key === '') throw new UsageError(`an API key is needed: --key KEY or the FENGKONG_KEY environment variable\nusage: ${usage}`);
   return { url: ((a.flags.get('url') as string | undefined) ?? DEFAULT_URL).replace(/\/+$/, ''), key };
+}
+
+/** Where a command writes a line. */
+export type Out = (line: string) => void;
+
+/** A client subcommand's arguments read once: the subcommand, its operands, the client and the answer helpers. */
+export interface ClientCommand {
+  readonly args: ParsedArgs;
+  /** the subcommand (`list`, `show`, …), undefined when none was given. */
+  readonly cmd: string | undefined;
+  readonly rest: readonly string[];
+  readonly client: HttpClient;
+  /** a string flag, undefined when absent. */
+  str(name: string): string | undefined;
+  /** writes `body` as JSON with --json, else runs `human`. */
+  emit(body: unknown, human: () => void): void;
+  /** the operands, when there are exactly `n` of them; else a UsageError naming `what` it needs. */
+  need(n: number, what: string): readonly string[];
+}
+
+/**
+ * Reads the arguments of `fengkong <name> …` (a command that calls the server): with none or a help
+ * flag, prints the usage and returns the exit code (2 without arguments, 0 for help).
+ */
+export function clientCommand(name: string, args: readonly string[], spec: Record<string, FlagKind>, usage: string, out: Out): ClientCommand | number {
+  if (args.length === 0 || ['help', '--help', '-h'].includes(args[0])) {
+    out(`usage: ${usage}`);
+    return args.length === 0 ? 2 : 0;
+  }
+  const a = parseArgs(args, spec, usage);
+  const [cmd, ...rest] = a.positionals;
+  const json = a.flags.get('json') === true;
+  return {
+    args: a,
+    cmd,
+    rest,
+    client: clientOf(a, usage),
+    str: (flag) => a.flags.get(flag) as string | undefined,
+    emit: (body, human) => (json ? out(JSON.stringify(body, null, 2)) : human()),
+    need(n, what) {
+      if (rest.length !== n) throw new UsageError(`"${name} ${cmd}" needs ${what}\nusage: ${usage}`);
+      return rest;
+    },
+  };
 }

@@ -3,8 +3,7 @@
  * settlement, suspend or release a terminal — over HTTP to a running server, like `fengkong cases`.
  */
 import { UsageError } from '../errors.js';
-import { clientOf, httpRequest, type HttpReply } from './http-client.js';
-import { parseArgs } from './args.js';
+import { clientCommand, httpRequest, type HttpReply, type Out } from './http-client.js';
 import { reportError } from './cases.js';
 import { expiresArg } from './lists.js';
 
@@ -29,7 +28,6 @@ const SPEC = {
   expires: 'string',
 } as const;
 
-type Out = (line: string) => void;
 
 interface ActionView {
   id: number;
@@ -54,20 +52,9 @@ function actionLine(a: ActionView): string {
 
 /** Runs `merchants …`; resolves to the exit code. */
 export async function runMerchants(args: string[], out: Out = (l) => process.stdout.write(l + '\n'), err: Out = (l) => process.stderr.write(l + '\n')): Promise<number> {
-  if (args.length === 0 || ['help', '--help', '-h'].includes(args[0])) {
-    out(`usage: ${USAGE}`);
-    return args.length === 0 ? 2 : 0;
-  }
-  const a = parseArgs(args, SPEC, USAGE);
-  const [cmd, ...rest] = a.positionals;
-  const c = clientOf(a, USAGE);
-  const json = a.flags.get('json') === true;
-  const str = (name: string): string | undefined => a.flags.get(name) as string | undefined;
-  const emit = (body: unknown, human: () => void): void => (json ? out(JSON.stringify(body, null, 2)) : human());
-  const need = (n: number, what: string): string[] => {
-    if (rest.length !== n) throw new UsageError(`"merchants ${cmd}" needs ${what}\nusage: ${USAGE}`);
-    return rest;
-  };
+  const cc = clientCommand('merchants', args, SPEC, USAGE, out);
+  if (typeof cc === 'number') return cc;
+  const { args: a, cmd, client: c, str, emit, need } = cc;
   const reason = (): string => {
     const r = str('reason');
     if (r === undefined) throw new UsageError(`an action needs --reason TEXT\nusage: ${USAGE}`);

@@ -129,10 +129,9 @@ export class Engine {
 
   /** Applies any event; a transaction is decided and its decision returned, others return null. */
   apply(e: FkEvent): Decision | null {
+    if (e.type === 'transaction') return this.decide(e);
     const start = this.startAt(e.t);
     switch (e.type) {
-      case 'transaction':
-        return this.decide(e);
       case 'account': {
         const a = this.account(e.accountId);
         a.applyAccount(e, e.t - start >= INITIAL_LOAD_MS);

@@ -12,7 +12,7 @@
  * Synchronous and CPU-bound: a server runs it in a worker (src/report/worker-runner.ts).
  */
 import { ConfigError } from '../errors.js';
-import { OUTCOMES, type Outcome } from '../rules/policy-types.js';
+import { OUTCOMES, outcomeRank, type Outcome } from '../rules/policy-types.js';
 import type { Journal } from '../store/journal.js';
 import { bucketLabel, bucketStart, checkBuckets, rangeView, type Bucket, type RangeView } from '../report/range.js';
 import { scanLabels, type EntityScope } from './backtest-labels.js';
@@ -84,7 +84,7 @@ export interface RulePerformanceReport {
 // slots of one cell
 const HITS = 0;
 const AMOUNT = 1;
-const OUT0 = 2; // 2..5: approve, review, challenge, decline
+const OUT0 = 2; // 2..5: by outcomeRank (approve, review, challenge, decline)
 const FRAUD = 6;
 const FRAUD_AMOUNT = 7;
 const LEGIT = 8;
@@ -93,7 +93,6 @@ const UNLABELLED = 10;
 const STOPPED = 11;
 const SLOTS = 12;
 
-const OUTCOME_INDEX: Readonly<Record<Outcome, number>> = { approve: 0, review: 1, challenge: 2, decline: 3 };
 
 /** A code's counters: overall and per bucket start. */
 class Cells {
@@ -130,7 +129,7 @@ const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
 
 function stats(c: Float64Array, fraudOfAll: number): RuleStats {
   const outcomes = {} as Record<Outcome, number>;
-  for (const o of OUTCOMES) outcomes[o] = c[OUT0 + OUTCOME_INDEX[o]];
+  for (const o of OUTCOMES) outcomes[o] = c[OUT0 + outcomeRank(o)];
   return {
     hits: c[HITS],
     amount: c[AMOUNT],
@@ -171,7 +170,7 @@ export class RuleTally {
       this.lastBucket = bucketStart(p.t, this.bucket);
     }
     const b = this.lastBucket;
-    const o = OUTCOME_INDEX[d.outcome];
+    const o = outcomeRank(d.outcome);
     bump(this.all.total, p.amount, o, truth);
     const ac = this.all.cell(b, this.series);
     if (ac !== null) bump(ac, p.amount, o, truth);

@@ -3,13 +3,13 @@
  * the same per time bucket), and per merchant or terminal. Counters are slots of a Float64Array so
  * a million payments cost no allocation; `view` functions turn them into the report's plain shapes.
  */
-import { OUTCOMES, type Outcome } from '../rules/policy-types.js';
+import { OUTCOMES, outcomeRank, type Outcome } from '../rules/policy-types.js';
 import type { LiveDecision } from '../policy/backtest-live.js';
 import type { OutcomeCounts, TxTruth } from '../policy/backtest-report.js';
 
 const PAYMENTS = 0;
 const AMOUNT = 1;
-const OUT = 2; // 2..5 payments per outcome
+const OUT = 2; // 2..5 payments per outcome, by outcomeRank
 const OUT_AMOUNT = 6; // 6..9 value per outcome
 const FRAUD = 10; // 10..13 fraud payments per outcome
 const FRAUD_AMOUNT = 14; // 14..17 fraud value per outcome
@@ -22,7 +22,6 @@ const APPROVE = 0;
 const REVIEW = 1;
 const CHALLENGE = 2;
 const DECLINE = 3;
-const INDEX: Readonly<Record<Outcome, number>> = { approve: APPROVE, review: REVIEW, challenge: CHALLENGE, decline: DECLINE };
 
 /** Fraud payments (by the labels known now) and what was decided on them. */
 export interface FraudFigures {
@@ -88,7 +87,7 @@ export class PeriodCells {
   /** Counts one payment. */
   add(amount: number, d: LiveDecision, truth: TxTruth | null): void {
     const c = this.c;
-    const o = INDEX[d.outcome];
+    const o = outcomeRank(d.outcome);
     c[PAYMENTS]++;
     c[AMOUNT] += amount;
     c[OUT + o]++;
@@ -109,8 +108,8 @@ export class PeriodCells {
     const outcomes = {} as Record<Outcome, number>;
     const amounts = {} as Record<Outcome, number>;
     for (const o of OUTCOMES) {
-      outcomes[o] = c[OUT + INDEX[o]];
-      amounts[o] = c[OUT_AMOUNT + INDEX[o]];
+      outcomes[o] = c[OUT + outcomeRank(o)];
+      amounts[o] = c[OUT_AMOUNT + outcomeRank(o)];
     }
     const f = (o: number): number => c[FRAUD + o];
     const fa = (o: number): number => c[FRAUD_AMOUNT + o];
