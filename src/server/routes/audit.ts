@@ -17,6 +17,11 @@ export function intParam(q: URLSearchParams, name: string, min: number, max: num
   return n;
 }
 
+/** The `before` cursor (a positive integer) and `limit` (1 … maxLimit) of a newest-first page, each optional. */
+export function pageParams(q: URLSearchParams, maxLimit: number): { before: number | undefined; limit: number | undefined } {
+  return { before: intParam(q, 'before', 1, Number.MAX_SAFE_INTEGER), limit: intParam(q, 'limit', 1, maxLimit) };
+}
+
 /** Reads an optional time query parameter: epoch ms or an ISO 8601 timestamp. */
 export function timeParam(q: URLSearchParams, name: string): number | undefined {
   const raw = q.get(name);
@@ -44,8 +49,7 @@ export const auditModule: ModuleFactory = ({ audit }) => ({
           target: query.get('target') ?? undefined,
           from: timeParam(query, 'from'),
           to: timeParam(query, 'to'),
-          before: intParam(query, 'before', 1, Number.MAX_SAFE_INTEGER),
-          limit: intParam(query, 'limit', 1, AUDIT_MAX_PAGE),
+          ...pageParams(query, AUDIT_MAX_PAGE),
         };
         const entries = audit.list(q);
         const last = entries.at(-1);

@@ -10,7 +10,7 @@ import { bootOf } from '../../policy/boot.js';
 import { versionParam } from '../../policy/input.js';
 import { POLICY_MAX_PAGE } from '../../policy/versions.js';
 import type { ApiReply, ModuleFactory, ServerParts } from '../routes.js';
-import { intParam } from './audit.js';
+import { pageParams } from './audit.js';
 
 const LIFECYCLES = new WeakMap<object, PolicyLifecycle>();
 
@@ -82,8 +82,7 @@ export const policiesModule: ModuleFactory = (parts) => {
         permission: 'read',
         summary: 'Policy versions, newest first (paged with before, limit)',
         handle({ query }) {
-          const page = { before: intParam(query, 'before', 1, Number.MAX_SAFE_INTEGER), limit: intParam(query, 'limit', 1, POLICY_MAX_PAGE) };
-          return { body: life.list(page) };
+          return { body: life.list(pageParams(query, POLICY_MAX_PAGE)) };
         },
       },
       {
@@ -99,8 +98,7 @@ export const policiesModule: ModuleFactory = (parts) => {
         permission: 'read',
         summary: 'What was live when: every import, publish and rollback, newest first (paged with before, limit)',
         handle({ query }) {
-          const page = { before: intParam(query, 'before', 1, Number.MAX_SAFE_INTEGER), limit: intParam(query, 'limit', 1, POLICY_MAX_PAGE) };
-          return { body: life.publications(page) };
+          return { body: life.publications(pageParams(query, POLICY_MAX_PAGE)) };
         },
       },
       {

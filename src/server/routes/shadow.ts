@@ -10,7 +10,7 @@ import { SHADOW_MAX_PAGE } from '../../policy/shadow-types.js';
 import { ContractError } from '../../errors.js';
 import { SHADOW_DB_FILE, SqliteShadowStore } from '../../store/sqlite/shadow.js';
 import type { ModuleFactory } from '../routes.js';
-import { intParam } from './audit.js';
+import { intParam, pageParams } from './audit.js';
 import { lifecycleFor } from './policies.js';
 
 function boolParam(q: URLSearchParams, name: string): boolean | undefined {
@@ -69,8 +69,7 @@ export const shadowModule: ModuleFactory = (parts) => {
         description: '`run` reads an earlier run of the version (default: the latest).',
         handle({ params, query }) {
           const page = {
-            before: intParam(query, 'before', 1, Number.MAX_SAFE_INTEGER),
-            limit: intParam(query, 'limit', 1, SHADOW_MAX_PAGE),
+            ...pageParams(query, SHADOW_MAX_PAGE),
             changed: boolParam(query, 'changed'),
             run: intParam(query, 'run', 1, Number.MAX_SAFE_INTEGER),
           };
