@@ -10,7 +10,7 @@ import { parseEventText } from '../src/contract/parse.js';
 import { Engine } from '../src/engine/engine.js';
 import { loadPolicy, PACKAGE_ROOT } from '../src/engine/policy-source.js';
 import { forEachLine, openInput } from '../src/io/lines.js';
-import type { JournalEntry } from '../src/store/journal.js';
+import type { JournalEntry } from '../src/log/journal.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 
 const FENGKONG = join(PACKAGE_ROOT, 'bin', 'fengkong.js');

@@ -7,7 +7,7 @@
  * all in force once the replay is done.
  */
 import type { Engine } from '../engine/engine.js';
-import type { Journal } from '../store/journal.js';
+import type { Journal } from '../log/journal.js';
 import { SqliteAccountStore } from '../store/sqlite/accounts.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { accountIn } from './service.js';

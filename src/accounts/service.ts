@@ -11,7 +11,7 @@ import { AccountState } from '../features/account-state.js';
 import type { AuditLog } from '../store/audit.js';
 import type { JournalPayment, SqliteAccountStore } from '../store/sqlite/accounts.js';
 import { customerOutcome, OUTCOME_TEXT, restrictionText, STATUS_TEXT, yuan, type CustomerStatus, type Text } from './messages.js';
-import { explainRating, type RatingExplained } from './rating.js';
+import { explainRating, type RatingExplained } from '../features/credit-rating.js';
 import type { TxIndex } from './tx-index.js';
 import {
   foldAction,

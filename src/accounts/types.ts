@@ -3,7 +3,7 @@
  * the records the store keeps, and the restriction state folded from those records. Pure data and
  * pure functions; the engine's compact form is AccountRestriction (restriction.ts).
  */
-import { AccountRestriction } from './restriction.js';
+import { AccountRestriction } from '../features/account-restriction.js';
 
 /** What an account action does. */
 export const ACCOUNT_ACTIONS = [

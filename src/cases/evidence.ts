@@ -10,7 +10,7 @@ import type { Engine } from '../engine/engine.js';
 import { distanceKm, speedKmh } from '../features/geo.js';
 import type { ActionView } from '../merchants/actions.js';
 import { merchantView, ratingOf } from '../merchants/view.js';
-import type { Journal } from '../store/journal.js';
+import type { Journal } from '../log/journal.js';
 import type { ActivityIndex } from './activity.js';
 import type { CaseRecord, CaseSummary } from './types.js';
 

@@ -7,7 +7,7 @@ import type { Database } from 'better-sqlite3';
 import type { Engine } from '../engine/engine.js';
 import type { AuditLog } from '../store/audit.js';
 import { SqliteCaseStore } from '../store/sqlite/cases.js';
-import type { DecisionService } from '../server/service.js';
+import type { EventIntake } from '../log/feed.js';
 import { CaseService } from './service.js';
 
 /** The parts of a running server the case service needs. */
@@ -17,7 +17,7 @@ export interface CaseServiceParts {
   readonly audit: AuditLog;
   readonly engine: Engine;
   /** Where resolution labels are applied and journaled. */
-  readonly decisions: DecisionService;
+  readonly decisions: EventIntake;
 }
 
 /** The server's case service: labels of resolutions go through the decision service at the engine's time. */

@@ -9,7 +9,7 @@ import type { AccountActivityEvent, TransactionEvent } from '../contract/events.
 import type { FeedConsumer, FeedEntry } from '../detectors/types.js';
 import type { Engine } from '../engine/engine.js';
 import { HELD_REASON } from '../merchants/actions.js';
-import type { Journal } from '../store/journal.js';
+import type { Journal } from '../log/journal.js';
 import type { OpenCaseRequest } from './types.js';
 
 /** Who opens the cases of decisions, in items and the audit log. */

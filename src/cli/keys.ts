@@ -16,7 +16,7 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkKeyName, checkRevokeReason, generateKey, hashKey, keyIdOf, keyView, type KeyView } from '../server/auth.js';
-import { ROLES, type Role } from '../store/journal.js';
+import { ROLES, type Role } from '../keys/store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { parseArgs } from './args.js';
 

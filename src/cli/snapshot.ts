@@ -7,8 +7,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { snapshotsDir } from '../engine/snapshot/engine-snapshot.js';
-import { Replica } from '../engine/snapshot/replica.js';
-import { describeRestore } from '../engine/snapshot/restore.js';
+import { Replica } from '../wiring/replica.js';
+import { describeRestore } from '../log/restore.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { claimDataDir } from '../server/lock.js';
 import { SqlitePolicyStore } from '../store/sqlite/policies.js';

@@ -33,7 +33,7 @@ import type { CaseService } from '../cases/service.js';
 import type { OpenCaseRequest } from '../cases/types.js';
 import { checkOpen } from '../cases/validate.js';
 import type { Decision } from '../engine/decision.js';
-import type { Journal } from '../store/journal.js';
+import type { Journal } from '../log/journal.js';
 import type { FeedConsumer, FeedDecision, FeedEntry } from './types.js';
 
 /** Longest a slice may run before yielding to the event loop. */

@@ -8,8 +8,8 @@ import { ActivityIndex } from '../cases/activity.js';
 import { DecisionIntake } from '../cases/intake.js';
 import type { CaseService } from '../cases/service.js';
 import type { Engine } from '../engine/engine.js';
-import type { DecisionService } from '../server/service.js';
-import type { Journal } from '../store/journal.js';
+import type { CommitFeed } from '../log/feed.js';
+import type { Journal } from '../log/journal.js';
 import { CashoutRingDetector, clearedCheck } from './cashout-ring.js';
 import { concentrationDetectors } from './concentration.js';
 import { JournalFeed } from './feed.js';
@@ -29,8 +29,8 @@ export function detectionEnabled(env: NodeJS.ProcessEnv = process.env): boolean 
   return !(v === 'off' || v === '0' || v === 'false');
 }
 
-/** Starts the feed: catch-up from the journal, then live through DecisionService.onCommitted. */
-export function startDetection(o: { engine: Engine; journal: Journal; service: DecisionService; cases: CaseService }): Detection {
+/** Starts the feed: catch-up from the journal, then live through the commit feed (the server's DecisionService). */
+export function startDetection(o: { engine: Engine; journal: Journal; service: CommitFeed; cases: CaseService }): Detection {
   const activity = new ActivityIndex();
   const cleared = clearedCheck((kind, id, issue) => o.cases.lastResolved(kind, id, issue));
   const detectors: FeedConsumer[] = [new CashoutRingDetector(o.engine, cleared), ...concentrationDetectors(o.engine, cleared)];

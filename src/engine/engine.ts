@@ -2,7 +2,7 @@
  * The decision engine: applies events at their event time and decides payments in memory.
  * One path for replay and live traffic alike, so both give the same decisions.
  */
-import { rateAccount } from '../accounts/rating.js';
+import { rateAccount } from '../features/credit-rating.js';
 import type { FkEvent, TransactionEvent } from '../contract/events.js';
 import { AccountState } from '../features/account-state.js';
 import { N } from '../features/catalog.js';
@@ -10,16 +10,15 @@ import { computeBuiltins } from '../features/builtins.js';
 import { computeLabelFeatures } from '../features/label-features.js';
 import { LabelKnowledge } from '../features/labels.js';
 import { ReferenceData } from '../features/reference.js';
-import { createVector, type FeatureVector } from '../features/vector.js';
-import { ListSet } from '../lists/list-set.js';
-import { MerchantRisk } from '../merchants/state.js';
+import { createVector, type FeatureVector, type ListLookup } from '../features/vector.js';
+import { MerchantRisk } from './merchant-state.js';
 import { topContributions } from '../model/explain.js';
 import { bindModelToPolicy } from '../model/feature-names.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
 import { computeDerived, evaluateRules } from '../rules/evaluate.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
 import { toDecision, toModelDecision, withModelReasons, type Decision } from './decision.js';
-import type { SnapshotReader, SnapshotWriter } from './snapshot/codec.js';
+import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
 import { checkFields, readMerchantRisk, writeMerchantRisk } from './snapshot/merchant-risk.js';
 import { WindowGroups } from './window-groups.js';
 
@@ -38,13 +37,16 @@ const INITIAL_LOAD_MS = 86_400_000;
 /** Event time between checks whether a window group is due for a sweep. */
 const SWEEP_EVERY_MS = 3_600_000;
 
+/** The lists of an engine nobody gave any: every `in_list()` is false. */
+const NO_LISTS: ListLookup = { has: () => false };
+
 /** In-memory engine state plus the policy that decides. */
 export class Engine {
   readonly reference = new ReferenceData();
   readonly accounts = new Map<string, AccountState>();
   readonly labels: LabelKnowledge;
   /** Block, allow and watch lists `in_list()` reads; a change counts from the very next decision. */
-  readonly lists: ListSet;
+  private readonly lists: ListLookup;
   /** Merchant and terminal traffic ratings and merchant actions (holds, suspensions); see merchants/state.ts. */
   readonly merchantRisk = new MerchantRisk();
   private policy: CompiledPolicy;
@@ -63,12 +65,12 @@ export class Engine {
    * see LabelKnowledge.
    * @param options.model a trained model scoring every payment beside the rules (see toModelDecision);
    * bound to this policy's feature slots here, so a model needing a feature the policy lacks fails now.
-   * @param options.lists the lists to decide with (shared with whoever manages them); default a new
-   * ListSet holding the empty default lists.
+   * @param options.lists the lists to decide with, read at each payment's time (whoever manages them
+   * keeps a reference; the engine never changes them); default no list holds anything.
    */
-  constructor(policy: CompiledPolicy, options: { indexPayments?: boolean; model?: GbdtModel; lists?: ListSet } = {}) {
+  constructor(policy: CompiledPolicy, options: { indexPayments?: boolean; model?: GbdtModel; lists?: ListLookup } = {}) {
     this.labels = new LabelKnowledge(options.indexPayments ?? true);
-    this.lists = options.lists ?? new ListSet();
+    this.lists = options.lists ?? NO_LISTS;
     this.model = options.model === undefined ? null : bindModelToPolicy(options.model, policy);
     this.contributionScratch = new Float64Array(this.model?.featureNames.length ?? 0);
     this.policy = policy;

@@ -10,7 +10,7 @@ import { PAIR_OWNERS, PairKeyedWindows } from '../features/pair-keyed-windows.js
 import { WindowLayout, type KeyWindows } from '../features/window-layout.js';
 import type { FeatureVector } from '../features/vector.js';
 import type { WindowFeature } from '../rules/policy-types.js';
-import type { SnapshotReader, SnapshotWriter } from './snapshot/codec.js';
+import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
 
 const KEY_SEPARATOR = '\u0001';
 /** No group is swept more often than this (event time): short-window keys are few, visiting them is not. */

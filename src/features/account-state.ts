@@ -3,9 +3,9 @@
  * home, KYC), its recent security events, the devices it has used, its last payment and a running
  * picture of its usual amounts. One compact object per account, created on first sight.
  */
-import { AccountRestriction } from '../accounts/restriction.js';
+import { AccountRestriction } from './account-restriction.js';
 import type { AccountActivityEvent, AccountEvent, TransactionEvent } from '../contract/events.js';
-import type { SnapshotReader, SnapshotWriter } from '../engine/snapshot/codec.js';
+import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
 
 /** How many devices an account remembers (oldest forgotten first). */
 export const MAX_DEVICES = 16;

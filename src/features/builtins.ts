@@ -2,8 +2,8 @@
  * Computes every builtin feature of one payment from the payment, its account's memory and the
  * registry: pure (reads state, writes only the vector), no I/O, no allocation.
  */
-import { gradeOf } from '../accounts/rating.js';
-import { effectiveLimit } from '../accounts/restriction.js';
+import { gradeOf } from './credit-rating.js';
+import { effectiveLimit } from './account-restriction.js';
 import type { TransactionEvent } from '../contract/events.js';
 import { shanghaiHour } from '../contract/time.js';
 import type { AccountState } from './account-state.js';

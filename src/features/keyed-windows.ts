@@ -3,7 +3,7 @@
  * by sweeping: a key whose newest event is older than the longest window is invisible to every read,
  * so it is dropped and its storage goes back to the layout for the next new key.
  */
-import type { SnapshotReader, SnapshotWriter } from '../engine/snapshot/codec.js';
+import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
 import { type KeyWindows, type OwnerCodec, type WindowLayout } from './window-layout.js';
 
 /** Map overhead per entry plus a typical short key string, in bytes; only feeds `approxBytes`. */

@@ -6,7 +6,7 @@
  * so replay and live traffic see exactly what was known at each moment, never later knowledge.
  */
 import type { LabelEvent, TransactionEvent } from '../contract/events.js';
-import type { SnapshotReader, SnapshotWriter } from '../engine/snapshot/codec.js';
+import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
 import { KeyedWindows, STRING_OWNERS } from './keyed-windows.js';
 import { PaymentIndex } from './payment-index.js';
 import { WindowLayout } from './window-layout.js';

@@ -3,7 +3,7 @@
  * one map of joined strings: the payment's own id strings are looked up directly (their hashes are
  * already cached from earlier lookups), and no composite key string is built per payment.
  */
-import type { SnapshotReader, SnapshotWriter } from '../engine/snapshot/codec.js';
+import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
 import type { KeyWindows, OwnerCodec, WindowLayout } from './window-layout.js';
 
 /** States keyed by (first, second); memory is bounded by `sweep` like KeyedWindows. */

@@ -7,7 +7,7 @@
  * usually settles it, where a Map of half a million strings costs several cache misses.
  */
 
-import type { SnapshotReader, SnapshotWriter } from '../engine/snapshot/codec.js';
+import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
 
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;

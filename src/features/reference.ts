@@ -5,7 +5,7 @@
  * registries, repayments) and when it began, so the builtins can tell "not registered" from "not sent".
  */
 import type { AcquirerEvent, Geo, MerchantEvent, TerminalEvent } from '../contract/events.js';
-import type { SnapshotReader, SnapshotWriter } from '../engine/snapshot/codec.js';
+import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
 
 /** A merchant as registered with its acquirer. */
 export interface MerchantRef {

@@ -23,7 +23,7 @@
  * At most DISTINCT_CAP values are kept per window; beyond that the least recently seen is dropped, so
  * a read saturates at the cap. Two values hashing alike (probability < 1e-11 at the cap) count as one.
  */
-import type { SnapshotReader, SnapshotWriter } from '../engine/snapshot/codec.js';
+import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
 import type { WindowAgg } from '../rules/policy-types.js';
 
 /** One window of a key kind; the policy compiler produces these from `over 24h buckets 24`. */

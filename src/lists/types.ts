@@ -13,7 +13,7 @@ export const LIST_PURPOSES = ['block', 'allow', 'watch'] as const;
 export type ListPurpose = (typeof LIST_PURPOSES)[number];
 
 /** A list's name: lowercase letters, digits and `_`, starting with a letter, at most 64 characters. */
-export const LIST_NAME_RE = /^[a-z][a-z0-9_]{0,63}$/;
+export { LIST_NAME_RE } from '../rules/policy-types.js';
 /** Longest value, as the contract's ids. */
 export const MAX_VALUE_LENGTH = 128;
 /** Longest reason or description. */

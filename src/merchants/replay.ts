@@ -9,7 +9,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { Engine } from '../engine/engine.js';
-import type { Journal } from '../store/journal.js';
+import type { Journal } from '../log/journal.js';
 import { SqliteMerchantStore, type ActionRow } from '../store/sqlite/merchants.js';
 
 interface Step {

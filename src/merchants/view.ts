@@ -8,7 +8,7 @@ import { formatShanghai } from '../contract/time.js';
 import type { Engine } from '../engine/engine.js';
 import type { CaseSummary } from '../cases/types.js';
 import type { ActionView } from './actions.js';
-import { rate, type Rating } from './profile.js';
+import { rate, type Rating } from '../features/merchant-profile.js';
 
 const DAY = 86_400_000;
 

@@ -12,7 +12,7 @@
 import type { LabelEvent, TransactionEvent } from '../contract/events.js';
 import { parseEvent } from '../contract/parse.js';
 import { StoreError } from '../errors.js';
-import type { Journal } from '../store/journal.js';
+import type { Journal } from '../log/journal.js';
 import type { LabelScope, TxTruth } from './backtest-report.js';
 
 /** Entity scopes a fraud label can mark payments through. */

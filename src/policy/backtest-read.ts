@@ -5,7 +5,7 @@
 import type { FkEvent } from '../contract/events.js';
 import { parseEvent } from '../contract/parse.js';
 import { StoreError } from '../errors.js';
-import type { Journal, JournalEntry } from '../store/journal.js';
+import type { Journal, JournalEntry } from '../log/journal.js';
 
 /** Event time of a stored event: its `t` as stored, or its validated `ts` when there is none. */
 function storedTime(entry: JournalEntry): number {

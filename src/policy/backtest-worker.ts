@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { basename, dirname } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { BUILTINS } from '../features/catalog.js';
-import { storeActionSteps, storeLists } from '../engine/snapshot/side-inputs.js';
+import { storeActionSteps, storeLists } from '../wiring/side-inputs.js';
 import { describeError } from '../io/worker-job.js';
 import { modelFromText } from '../model/model-file.js';
 import { compilePolicy } from '../rules/compile.js';

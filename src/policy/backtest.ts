@@ -36,7 +36,7 @@ import { ConfigError } from '../errors.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
 import type { ListSet } from '../lists/list-set.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
-import type { Journal, JournalEntry } from '../store/journal.js';
+import type { Journal, JournalEntry } from '../log/journal.js';
 
 export { firstSeqAtOrAfter } from './backtest-read.js';
 import { scanLabels, type EntityScope } from './backtest-labels.js';

@@ -14,7 +14,7 @@ import type { PolicyBuild, PolicySource } from '../rules/compile.js';
 import { readPolicyDir } from '../rules/load.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
 import type { AuditLog } from '../store/audit.js';
-import type { Journal } from '../store/journal.js';
+import type { Journal } from '../log/journal.js';
 import { SqlitePolicyStore } from '../store/sqlite/policies.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { checkModelFits, CompiledCache, compileVersion, runnableKey, type Overlay, type Runnable } from './compiled.js';

@@ -387,7 +387,7 @@ export class PolicyLifecycle {
       features: p.derived.length,
       thresholds: { ...p.thresholds, scale: p.scoreScale },
       lists: p.lists,
-      listProblems: this.d.engine.lists.problems(p.listUses),
+      listProblems: this.d.lists.problems(p.listUses),
       warnings: p.warnings,
       freshWindows: this.d.engine.freshWindowsFor(p),
       model: modelHash,

@@ -7,9 +7,10 @@
 import type { PolicyDiagnostic } from '../errors.js';
 import { ConflictError, NotFoundError, PolicyCompileError } from '../errors.js';
 import { Engine } from '../engine/engine.js';
+import type { ListSet } from '../lists/list-set.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
 import type { AuditLog } from '../store/audit.js';
-import type { Journal } from '../store/journal.js';
+import type { Journal } from '../log/journal.js';
 import { checkModelFits, compileVersion, runnableKey, type CompiledCache, type Overlay, type Runnable } from './compiled.js';
 import type { PolicyStore, PolicyVersion, Proposal, Publication } from './versions.js';
 import { Warmup, WarmupCancelled, type LiveFeed, type WarmProgress } from './warm.js';
@@ -20,6 +21,8 @@ export interface LifecycleDeps {
   readonly audit: AuditLog;
   /** The live engine; it stays the same object, its policy is swapped. */
   readonly engine: Engine;
+  /** The lists the live engine decides with; a warming engine reads the same ones. */
+  readonly lists: ListSet;
   readonly feed: LiveFeed;
   readonly journal: Journal;
   readonly cache: CompiledCache;
@@ -209,7 +212,7 @@ export class LivePolicy {
   /** Builds and warms an engine for `p.version`, then makes it live in the tick it caught up. */
   startWarming(p: Omit<Publishing, 'warmup'>): void {
     const plain = this.runnable(p.version, []);
-    const engine = new Engine(plain.policy, { model: plain.model ?? undefined, lists: this.d.engine.lists });
+    const engine = new Engine(plain.policy, { model: plain.model ?? undefined, lists: this.d.lists });
     const warmup = new Warmup(this.d.journal, this.d.feed, engine);
     const pub: Publishing = { ...p, warmup };
     this.pending = pub;

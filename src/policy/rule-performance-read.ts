@@ -15,7 +15,7 @@
  */
 import type { TransactionEvent } from '../contract/events.js';
 import { StoreError } from '../errors.js';
-import type { Journal, JournalEntry } from '../store/journal.js';
+import type { Journal, JournalEntry } from '../log/journal.js';
 import type { KnownLabels } from './backtest-labels.js';
 import { readLiveDecision, type LiveDecision } from './backtest-live.js';
 import { decodeEntry, firstSeqAtOrAfter } from './backtest-read.js';

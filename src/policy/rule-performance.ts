@@ -13,7 +13,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { OUTCOMES, outcomeRank, type Outcome } from '../rules/policy-types.js';
-import type { Journal } from '../store/journal.js';
+import type { Journal } from '../log/journal.js';
 import { bucketLabel, bucketStart, checkBuckets, rangeView, type Bucket, type RangeView } from '../report/range.js';
 import { scanLabels, type EntityScope } from './backtest-labels.js';
 import type { LiveDecision } from './backtest-live.js';

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { AuditLog } from '../store/audit.js';
-import type { Journal } from '../store/journal.js';
+import type { Journal } from '../log/journal.js';
 import type { Engine } from '../engine/engine.js';
 import { runnableKey } from './compiled.js';
 import type { PolicyLifecycle } from './lifecycle.js';

@@ -9,7 +9,7 @@
  * their version changes, as the server's are), and each payment carries the account restrictions
  * and merchant controls live had when it was forwarded (operator actions are no journal events).
  */
-import { AccountRestriction } from '../accounts/restriction.js';
+import { AccountRestriction } from '../features/account-restriction.js';
 import type { FkEvent, TransactionEvent } from '../contract/events.js';
 import { parseEventText } from '../contract/parse.js';
 import type { Decision } from '../engine/decision.js';
@@ -19,7 +19,7 @@ import { AccountState } from '../features/account-state.js';
 import { ListSet } from '../lists/list-set.js';
 import { modelFromText } from '../model/model-file.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
-import { replayEntry } from '../server/recovery.js';
+import { replayEntry } from '../log/recovery.js';
 import { SqliteListStore } from '../store/sqlite/lists.js';
 import { SqliteShadowStore } from '../store/sqlite/shadow.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -46,6 +46,8 @@ export class ShadowRunner {
   private readonly journal: SqliteStore;
   private readonly store: SqliteShadowStore;
   private readonly lists: SqliteListStore;
+  /** The lists this shadow's engine reads, kept in step with the store's (see syncLists). */
+  private readonly engineLists = new ListSet();
   private listsVersion: number;
   private listsChecked = 0;
   private readonly engine: Engine;
@@ -76,10 +78,9 @@ export class ShadowRunner {
     this.journal = new SqliteStore(data.dataDir, { readonly: true });
     this.store = new SqliteShadowStore(data.dataDir);
     this.lists = new SqliteListStore(this.journal.database);
-    const lists = new ListSet();
     this.listsVersion = this.lists.version();
-    this.lists.loadInto(lists);
-    this.engine = new Engine(policy, { model: this.model ?? undefined, lists });
+    this.lists.loadInto(this.engineLists);
+    this.engine = new Engine(policy, { model: this.model ?? undefined, lists: this.engineLists });
     this.told = data.base;
     const self = this;
     const feed: LiveFeed = {
@@ -278,7 +279,7 @@ export class ShadowRunner {
     if (v === this.listsVersion) return;
     const fresh = new ListSet();
     this.lists.loadInto(fresh);
-    this.engine.lists.replaceWith(fresh);
+    this.engineLists.replaceWith(fresh);
     this.listsVersion = v;
   }
 

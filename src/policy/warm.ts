@@ -9,8 +9,8 @@
 import type { FkEvent } from '../contract/events.js';
 import type { Engine } from '../engine/engine.js';
 import { StoreError } from '../errors.js';
-import { replayEntry } from '../server/recovery.js';
-import type { Journal } from '../store/journal.js';
+import { replayEntry } from '../log/recovery.js';
+import type { Journal } from '../log/journal.js';
 
 /** What the warm-up needs from the live server (DecisionService has it). */
 export interface LiveFeed {

@@ -16,7 +16,7 @@ import { scanLabels, type EntityScope } from '../policy/backtest-labels.js';
 import { countTruth, newLabelCounts, type LabelSummary } from '../policy/backtest-report.js';
 import { RuleTally, type RuleStats, type ScanProgress } from '../policy/rule-performance.js';
 import { scanPayments } from '../policy/rule-performance-read.js';
-import type { Journal } from '../store/journal.js';
+import type { Journal } from '../log/journal.js';
 import { readCases, type CasesSection } from './cases.js';
 import { psi, psiBand, PSI_FLOOR, scoreBin, scoreBinBounds, SCORE_BINS, type PsiBand } from './psi.js';
 import type { RatingsSection } from './ratings.js';

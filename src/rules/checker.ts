@@ -7,8 +7,7 @@
 import type { DerivedDecl, Expr, NameExpr, NameRef, PolicyFile, RuleDecl, SettingDecl, WindowDecl } from './ast.js';
 import { Diagnostics, didYouMean, posText, type DiagnosticBag, type SourcePos } from './diagnostics.js';
 import type { BuiltinCatalog, ValueType } from '../features/vector.js';
-import { RULE_OUTCOMES, type RuleOutcome } from './policy-types.js';
-import { LIST_NAME_RE } from '../lists/types.js';
+import { LIST_NAME_RE, RULE_OUTCOMES, type RuleOutcome } from './policy-types.js';
 
 /** A value type, or `error` after something was already reported. */
 export type Ty = ValueType | 'error';

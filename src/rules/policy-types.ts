@@ -101,3 +101,9 @@ export interface ListUse {
   readonly file: string;
   readonly line: number;
 }
+
+/**
+ * A list's name as `in_list(x, "name")` and the list store spell it: lowercase letters, digits and
+ * `_`, starting with a letter, at most 64 characters. The rule language owns the syntax; lists/ reuses it.
+ */
+export const LIST_NAME_RE = /^[a-z][a-z0-9_]{0,63}$/;

@@ -5,7 +5,7 @@
  * the customer view of an account and files appeals (nothing else).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { KeyStore, Role, StoredKey } from '../store/journal.js';
+import type { KeyStore, Role, StoredKey } from '../keys/store.js';
 import { ApiError } from './errors.js';
 
 /** The prefix of every key, so a leaked one is easy to recognise in logs and scanners. */

@@ -10,7 +10,7 @@
  * merges whatever queued up behind a commit into the next one, so they still share one fsync.
  */
 import type { EventType } from '../contract/events.js';
-import type { JournalEntry, JournalWriter } from '../store/journal.js';
+import type { JournalEntry, JournalWriter } from '../log/journal.js';
 
 /** Called with the batch's error (null when it is durable). */
 export type CommitCallback = (err: Error | null) => void;

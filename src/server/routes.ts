@@ -7,6 +7,7 @@
  */
 import type { CaseOpener } from '../cases/types.js';
 import type { Engine } from '../engine/engine.js';
+import type { ListSet } from '../lists/list-set.js';
 import type { AuditLog } from '../store/audit.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Permission, Principal } from './auth.js';
@@ -62,6 +63,8 @@ export interface Route {
 /** The running server's parts a module may use. */
 export interface ServerParts {
   readonly engine: Engine;
+  /** The lists the engine decides with (the same object); changed only through the lists module. */
+  readonly lists: ListSet;
   readonly store: SqliteStore;
   readonly audit: AuditLog;
   readonly service: DecisionService;

@@ -9,14 +9,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createCaseService } from '../cases/index.js';
+import { ListSet } from '../lists/list-set.js';
 import { Engine } from '../engine/engine.js';
 import { PACKAGE_ROOT } from '../engine/policy-source.js';
-import { startCheckpointer, type Checkpointer, type CheckpointOptions } from '../engine/snapshot/checkpointer.js';
-import { recoverEngine } from '../engine/snapshot/startup.js';
+import { startCheckpointer, type Checkpointer, type CheckpointOptions } from '../wiring/checkpointer.js';
+import { recoverEngine } from '../log/startup.js';
+import { storeRecoverySource } from '../wiring/side-inputs.js';
 import { ConfigError } from '../errors.js';
 import { bootPolicies } from '../policy/boot.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
-import { inlineWriter, type JournalWriter } from '../store/journal.js';
+import { inlineWriter, type JournalWriter } from '../log/journal.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { startThreadedWriter } from '../store/sqlite/threaded-writer.js';
 import { startWalSyncWriter } from '../store/sqlite/wal-sync-writer.js';
@@ -27,7 +29,7 @@ import { claimDataDir } from './lock.js';
 import { ServerMetrics } from './metrics.js';
 import { MODULES } from './modules.js';
 import { openApiDocument } from './openapi.js';
-import type { RecoveryReport } from './recovery.js';
+import type { RecoveryReport } from '../log/recovery.js';
 import { Router, type ServerModule } from './routes.js';
 import { SeenIds } from './seen-ids.js';
 import { DecisionService } from './service.js';
@@ -122,11 +124,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const seen = new SeenIds();
     // from the newest usable snapshot, then the journal after it; account and merchant actions are
     // applied at the journal position each took effect (see engine/snapshot/side-inputs.ts)
+    // the lists rules read: the engine reads them, the lists module keeps them in step with the store
+    const lists = new ListSet();
     const { engine, recovery, note } = recoverEngine(
-      store,
+      storeRecoverySource(store),
       opts.dataDir,
       policy,
-      () => new Engine(policy, { model: boot.runnable.model ?? undefined }),
+      () => new Engine(policy, { model: boot.runnable.model ?? undefined, lists }),
       (id) => seen.add(id),
       opts.snapshots !== false,
     );
@@ -154,7 +158,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const service = new DecisionService(engine, store, commit, metrics, seen);
     registerGauges(metrics, commit, recovery, engine);
     const cases = createCaseService({ db: store.database, audit: store.audit, engine, decisions: service });
-    const parts = { engine, store, audit: store.audit, service, metrics, dataDir: opts.dataDir, cases };
+    const parts = { engine, lists, store, audit: store.audit, service, metrics, dataDir: opts.dataDir, cases };
     modules = MODULES.map((m) => m(parts));
     const router = new Router(modules.flatMap((m) => m.routes));
     let closing = false;

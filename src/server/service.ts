@@ -7,7 +7,8 @@
 import type { FkEvent, TransactionEvent } from '../contract/events.js';
 import type { Decision } from '../engine/decision.js';
 import type { Engine } from '../engine/engine.js';
-import type { Journal } from '../store/journal.js';
+import type { CommitFeed, CommitListener, EventIntake } from '../log/feed.js';
+import type { Journal } from '../log/journal.js';
 import { ApiError } from './errors.js';
 import type { Batch, GroupCommit } from './group-commit.js';
 import type { ServerMetrics } from './metrics.js';
@@ -18,14 +19,6 @@ export type DecisionCallback = (err: ApiError | null, body: string, replayed: bo
 
 /** The answer to an events request: how many events were applied and journaled. */
 export type EventsCallback = (err: ApiError | null, accepted: number) => void;
-
-/**
- * Sees each event once it is durable — a transaction after its answer was handed to the client —
- * with its journal seq and, for a transaction, its decision; also both as the JSON text journaled
- * (already made, so a listener forwarding events to another thread sends strings instead of
- * cloning objects). Must only take note (queue the work for later): it runs on the answer path.
- */
-export type CommitListener = (seq: number, e: FkEvent, decision: Decision | null, eventJson: string, decisionJson: string | null) => void;
 
 /** The shape of a decision answer: the contract's decision plus policy, journal seq and timing. */
 export interface DecisionAnswer {
@@ -53,7 +46,7 @@ function journalError(err: Error): ApiError {
 }
 
 /** Decides, applies and journals; one instance per server. */
-export class DecisionService {
+export class DecisionService implements CommitFeed, EventIntake {
   private readonly pending = new Map<string, Pending>();
   /** Sees every event applied, with its seq (see observe); null when nobody watches. */
   private observer: ((seq: number, e: FkEvent) => void) | null = null;

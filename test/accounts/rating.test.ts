@@ -8,7 +8,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { AccountState } from '../../src/features/account-state.js';
 import { BUILTINS, N, S } from '../../src/features/catalog.js';
 import { compilePolicy } from '../../src/rules/compile.js';
-import { DRIVERS, explainRating, gradeOf, RATING_BASE, rateAccount } from '../../src/accounts/rating.js';
+import { DRIVERS, explainRating, gradeOf, RATING_BASE, rateAccount } from '../../src/features/credit-rating.js';
 import { account, at, baseWorld, DAY, DAY0, defaultPolicy, HOUR, tx } from '../engine/world.js';
 import { call, feed, startTestServer, tempDir } from '../server/helpers.js';
 

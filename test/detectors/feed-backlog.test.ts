@@ -10,7 +10,7 @@ import type { OpenCaseRequest } from '../../src/cases/types.js';
 import type { FkEvent } from '../../src/contract/events.js';
 import { JournalFeed } from '../../src/detectors/feed.js';
 import type { FeedConsumer, FeedEntry } from '../../src/detectors/types.js';
-import type { Journal } from '../../src/store/journal.js';
+import type { Journal } from '../../src/log/journal.js';
 import { SqliteAuditLog } from '../../src/store/sqlite/audit.js';
 import { SqliteCaseStore } from '../../src/store/sqlite/cases.js';
 

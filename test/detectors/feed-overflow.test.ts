@@ -14,7 +14,7 @@ import type { FkEvent } from '../../src/contract/events.js';
 import { parseEvent } from '../../src/contract/parse.js';
 import { JournalFeed } from '../../src/detectors/feed.js';
 import type { FeedConsumer, FeedEntry } from '../../src/detectors/types.js';
-import type { Journal, JournalEntry, JournalRange } from '../../src/store/journal.js';
+import type { Journal, JournalEntry, JournalRange } from '../../src/log/journal.js';
 import { SqliteAuditLog } from '../../src/store/sqlite/audit.js';
 import { SqliteCaseStore } from '../../src/store/sqlite/cases.js';
 import { HOUR, tx } from '../engine/world.js';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEvent } from '../../src/contract/parse.js';
 import { Engine } from '../../src/engine/engine.js';
-import { SnapshotReader, SnapshotWriter } from '../../src/engine/snapshot/codec.js';
+import { SnapshotReader, SnapshotWriter } from '../../src/codec/codec.js';
 import { N } from '../../src/features/catalog.js';
 import { account, at, DAY, DAY0, defaultPolicy, HOUR, registry, tx } from './world.js';
 

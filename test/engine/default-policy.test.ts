@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { parseEvent } from '../../src/contract/parse.js';
 import type { Decision } from '../../src/engine/decision.js';
 import { Engine } from '../../src/engine/engine.js';
-import { AccountRestriction } from '../../src/accounts/restriction.js';
+import { AccountRestriction } from '../../src/features/account-restriction.js';
 import { ListSet } from '../../src/lists/list-set.js';
 import { account, at, baseWorld, BJ, DAY, DAY0, defaultPolicy, GZ, HOUR, last, MIN, SZ, SZ2, tx } from './world.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { FkEvent } from '../../src/contract/events.js';
 import { parseEvent } from '../../src/contract/parse.js';
 import { Engine } from '../../src/engine/engine.js';
-import { SnapshotReader, SnapshotWriter } from '../../src/engine/snapshot/codec.js';
+import { SnapshotReader, SnapshotWriter } from '../../src/codec/codec.js';
 import { AccountState } from '../../src/features/account-state.js';
 import { LabelKnowledge } from '../../src/features/labels.js';
 import { ReferenceData } from '../../src/features/reference.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { parseEvent } from '../../src/contract/parse.js';
 import { Engine } from '../../src/engine/engine.js';
 import { BUILTINS, N } from '../../src/features/catalog.js';
-import { gradeOf } from '../../src/merchants/profile.js';
+import { gradeOf } from '../../src/features/merchant-profile.js';
 import { ratingOf } from '../../src/merchants/view.js';
 import { compilePolicy } from '../../src/rules/compile.js';
 import { account, at, baseWorld, DAY, defaultPolicy, GZ, HOUR, MIN, tx } from '../engine/world.js';

@@ -7,7 +7,7 @@ import { parseEvent } from '../../src/contract/parse.js';
 import { BUILTINS } from '../../src/features/catalog.js';
 import { compilePolicy, type PolicySource } from '../../src/rules/compile.js';
 import type { CompiledPolicy, Outcome } from '../../src/rules/policy-types.js';
-import type { JournalEntry } from '../../src/store/journal.js';
+import type { JournalEntry } from '../../src/log/journal.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { account, at, DAY, DAY0, HOUR, MIN, registry } from '../engine/world.js';
 

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JournalEntry } from '../../src/store/journal.js';
+import type { JournalEntry } from '../../src/log/journal.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { account, DAY, HOUR, MIN, registry } from '../engine/world.js';
 import { EntryBuilder, FROM, label, payment, TO } from '../policy/backtest-fixture.js';

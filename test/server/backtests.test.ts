@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Role } from '../../src/store/journal.js';
+import type { Role } from '../../src/keys/store.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { JobQueue } from '../../src/report/worker-runner.js';
 import { account, DAY, HOUR, MIN, registry } from '../engine/world.js';

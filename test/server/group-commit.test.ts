@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
 import { GroupCommit } from '../../src/server/group-commit.js';
-import type { JournalEntry, JournalWriter } from '../../src/store/journal.js';
+import type { JournalEntry, JournalWriter } from '../../src/log/journal.js';
 
 /** A writer whose writes complete only when the test says so. */
 function scripted() {

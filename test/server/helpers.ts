@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { generateKey, hashKey } from '../../src/server/auth.js';
 import { startServer, type RunningServer, type ServeOptions } from '../../src/server/server.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import type { Role } from '../../src/store/journal.js';
+import type { Role } from '../../src/keys/store.js';
 import { defaultPolicy } from '../engine/world.js';
 
 /** A fresh temp folder. */

@@ -2,7 +2,10 @@
 // from an adapter's own test file with a harness that opens the adapter on a fresh location.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JournalEntry, Store } from '../../src/store/journal.js';
+import type { KeyStore } from '../../src/keys/store.js';
+import type { Journal, JournalEntry } from '../../src/log/journal.js';
+
+type Store = Journal & KeyStore;
 
 /** Opens the adapter under test; every call of `open` reaches the SAME underlying data. */
 export interface StoreHarness {

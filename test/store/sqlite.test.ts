@@ -9,7 +9,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { packBatch, startThreadedWriter, unpackBatch } from '../../src/store/sqlite/threaded-writer.js';
 import { StoreError } from '../../src/errors.js';
-import type { JournalEntry } from '../../src/store/journal.js';
+import type { JournalEntry } from '../../src/log/journal.js';
 import { journalContract } from './journal-contract.js';
 
 function tempDir(): string {

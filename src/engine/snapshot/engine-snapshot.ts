@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../engine.js';
-import { SnapshotReader, SnapshotWriter } from './codec.js';
+import { SnapshotReader, SnapshotWriter } from '../../codec/codec.js';
 import { readSnapshotFile, writeSnapshotFile, type JournalMark, type SnapshotHeader, type SnapshotPolicy, type WritePacing } from './format.js';
 
 /** The folder of a data folder's snapshots. */

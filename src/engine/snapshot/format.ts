@@ -18,7 +18,7 @@
 import { closeSync, fsyncSync, openSync, readSync, renameSync, statSync, writevSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import zlib from 'node:zlib';
-import { SnapshotError, type EncodedBody } from './codec.js';
+import { SnapshotError, type EncodedBody } from '../../codec/codec.js';
 
 /** Version of the layout above and of every part's encoding; bump on any change, never reuse. */
 export const SNAPSHOT_FORMAT = 2; // 2: account registrations, repayments and the stream's start in the reference data

@@ -7,9 +7,9 @@
  * Merchant controls (holds, suspensions) are not written: like lists they live in the store, and
  * whoever loads them into an engine loads them into a restored one the same way.
  */
-import { Profile, type MerchantProfiles } from '../../merchants/profile.js';
-import type { MerchantRisk } from '../../merchants/state.js';
-import { SnapshotError, type SnapshotReader, type SnapshotWriter } from './codec.js';
+import { Profile, type MerchantProfiles } from '../../features/merchant-profile.js';
+import type { MerchantRisk } from '../merchant-state.js';
+import { SnapshotError, type SnapshotReader, type SnapshotWriter } from '../../codec/codec.js';
 
 const RISK_FIELDS = ['profiles', 'controls'];
 const PROFILES_FIELDS = ['merchants', 'terminals', 'sweptDay'];

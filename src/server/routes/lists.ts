@@ -49,12 +49,13 @@ class LiveLists {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly engine: Engine,
+    engine: Engine,
+    private readonly lists: ListSet,
     private readonly store: SqliteListStore,
   ) {
-    this.manager = new ListManager(engine.lists, store, () => engine.currentPolicy.lists);
+    this.manager = new ListManager(lists, store, () => engine.currentPolicy.lists);
     this.seen = store.version();
-    store.loadInto(engine.lists);
+    store.loadInto(lists);
     this.timer = setInterval(() => {
       try {
         this.sync();
@@ -75,7 +76,7 @@ class LiveLists {
     if (v === this.seen) return;
     const fresh = new ListSet();
     this.store.loadInto(fresh);
-    this.engine.lists.replaceWith(fresh);
+    this.lists.replaceWith(fresh);
     this.seen = v;
   }
 
@@ -102,7 +103,7 @@ function page(req: ApiRequest): { after?: string; limit: number } {
 }
 
 /** The list routes. */
-export const listsModule: ModuleFactory = ({ engine, dataDir }) => {
+export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir }) => {
   let live: LiveLists | null = null;
   let audit: SqliteAuditLog | null = null;
   // its own connection, so each change and its audit record commit in one transaction
@@ -115,7 +116,7 @@ export const listsModule: ModuleFactory = ({ engine, dataDir }) => {
   });
   try {
     audit = new SqliteAuditLog(store.database);
-    live = new LiveLists(engine, store);
+    live = new LiveLists(engine, engineLists, store);
   } catch (e) {
     store.close();
     throw e;

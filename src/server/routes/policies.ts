@@ -23,7 +23,7 @@ export function lifecycleFor(parts: ServerParts): PolicyLifecycle {
   if (l === undefined) {
     const boot = bootOf(parts.store);
     if (boot === undefined) throw new Error('the policy store was not booted (startServer calls bootPolicies before the modules)');
-    l = new PolicyLifecycle({ store: boot.store, cache: boot.cache, audit: parts.audit, engine: parts.engine, feed: parts.service, journal: parts.store });
+    l = new PolicyLifecycle({ store: boot.store, cache: boot.cache, audit: parts.audit, engine: parts.engine, lists: parts.lists, feed: parts.service, journal: parts.store });
     LIFECYCLES.set(parts.store, l);
   }
   return l;

@@ -9,7 +9,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import type { EventType } from '../../contract/events.js';
 import { ConflictError, NotFoundError, StoreError } from '../../errors.js';
-import type { JournalEntry, JournalRange, Role, Store, StoredDecision, StoredKey } from '../journal.js';
+import type { KeyStore, Role, StoredKey } from '../../keys/store.js';
+import type { Journal, JournalEntry, JournalRange, StoredDecision } from '../../log/journal.js';
 import type { AuditLog } from '../audit.js';
 import { SqliteAuditLog } from './audit.js';
 import { configure, DB_FILE, migrate } from './schema.js';
@@ -67,7 +68,7 @@ export function dbPath(dataDir: string): string {
 }
 
 /** Journal and key store on one SQLite file; see the Journal and KeyStore ports for the contract. */
-export class SqliteStore implements Store {
+export class SqliteStore implements Journal, KeyStore {
   readonly file: string;
   /** The append-only audit log in the same file. */
   readonly audit: AuditLog;

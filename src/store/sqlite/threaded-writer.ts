@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { StoreError } from '../../errors.js';
-import type { JournalEntry, JournalWriter } from '../journal.js';
+import type { JournalEntry, JournalWriter } from '../../log/journal.js';
 
 /** Main thread → writer thread; a batch travels as one packed string (see packBatch). */
 export type WriterRequest = { kind: 'append'; id: number; packed: string } | { kind: 'close' };

@@ -16,7 +16,7 @@
  */
 import { closeSync, fsync, openSync } from 'node:fs';
 import { StoreError } from '../../errors.js';
-import type { JournalEntry, JournalWriter } from '../journal.js';
+import type { JournalEntry, JournalWriter } from '../../log/journal.js';
 import { SqliteStore } from './sqlite-store.js';
 
 interface Waiter {

@@ -6,7 +6,7 @@
  * Messages are defined in threaded-writer.ts.
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { JournalEntry } from '../journal.js';
+import type { JournalEntry } from '../../log/journal.js';
 import { SqliteStore } from './sqlite-store.js';
 import { unpackBatch, type WriterReply, type WriterRequest } from './threaded-writer.js';
 

@@ -1,8 +1,8 @@
 /**
- * The store port: the durable journal of every accepted event (transactions with the decision they
- * were answered with) and the API keys. The engine's state is a pure function of the journal, so
- * the journal is the only thing that must survive a crash. Adapters live in sibling folders
- * (sqlite/ now, postgres/ later) and all pass test/store/journal-contract.ts.
+ * The journal port: the durable log of every accepted event (transactions with the decision they
+ * were answered with). The engine's state is a pure function of the journal, so the journal is the
+ * only thing that must survive a crash. Adapters live in sibling folders of src/store (sqlite/ now,
+ * postgres/ later) and all pass the journal's shared contract suite under test/store.
  */
 import type { EventType } from '../contract/events.js';
 
@@ -63,56 +63,6 @@ export interface Journal {
   /** Releases the database; further calls throw. */
   close(): void;
 }
-
-/**
- * What an API key may do; `admin` may do everything. `support` is customer service: it reads the
- * customer view of an account and files appeals, nothing else.
- */
-export type Role = 'decide' | 'analyst' | 'admin' | 'support';
-
-/** Every role, for argument checking and documentation. */
-export const ROLES: readonly Role[] = ['decide', 'analyst', 'admin', 'support'];
-
-/** A stored API key: only the hash of the key is ever kept. */
-export interface StoredKey {
-  /** sha256 of the key, lowercase hex. */
-  readonly hash: string;
-  readonly role: Role;
-  /** Wall-clock epoch ms. */
-  readonly createdAt: number;
-  /** The label given at creation (`switch-prod-1`), when one was. */
-  readonly name?: string;
-  /** When the key was revoked (epoch ms); absent while it works. */
-  readonly revokedAt?: number;
-  /** Who revoked it (`key_…` or `cli:<user>`). */
-  readonly revokedBy?: string;
-  /** Why, as given to the revocation. */
-  readonly revokeReason?: string;
-}
-
-/** Where API keys live (next to the journal, so one data folder holds a whole deployment). */
-export interface KeyStore {
-  /** Stores a new key hash with its role (and an optional label); a hash already stored is an error. */
-  createKey(hash: string, role: Role, name?: string): StoredKey;
-  /** The key with this hash, if any and not revoked: a revoked key is never found. */
-  findKey(hash: string): StoredKey | undefined;
-  /** Every key, revoked ones included, oldest first. */
-  listKeys(): StoredKey[];
-  /**
-   * Revokes the key named by its id (`key_` + the first 12 hex digits of its hash) or by a hash
-   * prefix of at least 12 hex digits, and returns it as revoked. NotFoundError when nothing
-   * matches; ConflictError when the prefix matches several keys or the key is already revoked.
-   */
-  revokeKey(idOrPrefix: string, by: string, reason?: string): StoredKey;
-  /**
-   * How many keys this store object has revoked since it was opened: a cache of keys built from it
-   * is stale once the number changes (revocations by other processes are not counted).
-   */
-  revocations(): number;
-}
-
-/** A store that is both journal and key store, as the embedded SQLite file is. */
-export type Store = Journal & KeyStore;
 
 /**
  * The asynchronous write side the server's group commit talks to: it may run the journal in

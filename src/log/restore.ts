@@ -6,12 +6,12 @@
  * trusted; when nothing is left the caller replays the whole journal.
  */
 import { basename as baseName } from 'node:path';
-import type { CompiledPolicy } from '../../rules/policy-types.js';
-import type { Journal, JournalEntry } from '../../store/journal.js';
-import type { Engine } from '../engine.js';
-import { windowGroupSignatures } from '../window-groups.js';
-import { listSnapshots, readEngineSnapshot } from './engine-snapshot.js';
-import { readSnapshotHeader, textCrc32, type JournalMark, type SnapshotHeader } from './format.js';
+import type { CompiledPolicy } from '../rules/policy-types.js';
+import type { Journal, JournalEntry } from './journal.js';
+import type { Engine } from '../engine/engine.js';
+import { windowGroupSignatures } from '../engine/window-groups.js';
+import { listSnapshots, readEngineSnapshot } from '../engine/snapshot/engine-snapshot.js';
+import { readSnapshotHeader, textCrc32, type JournalMark, type SnapshotHeader } from '../engine/snapshot/format.js';
 
 /** A snapshot passed over, and why. */
 export interface SkippedSnapshot {

@@ -7,7 +7,7 @@
  * each event twice, ~15 µs). See docs/snapshots.md.
  */
 import { Worker } from 'node:worker_threads';
-import { StoreError } from '../../errors.js';
+import { StoreError } from '../errors.js';
 
 /** When and where the checkpointer writes. */
 export interface CheckpointOptions {

@@ -8,13 +8,13 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqlitePolicyStore } from '../../store/sqlite/policies.js';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { SqlitePolicyStore } from '../store/sqlite/policies.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { CheckpointReply, CheckpointRequest, CheckpointWorkerData, CheckpointWritten } from './checkpointer.js';
-import { removeTempFiles, snapshotsDir, type WrittenSnapshot } from './engine-snapshot.js';
-import { GENTLE_WRITE } from './format.js';
+import { removeTempFiles, snapshotsDir, type WrittenSnapshot } from '../engine/snapshot/engine-snapshot.js';
+import { GENTLE_WRITE } from '../engine/snapshot/format.js';
 import { Replica } from './replica.js';
-import { describeRestore } from './restore.js';
+import { describeRestore } from '../log/restore.js';
 
 const port = parentPort;
 if (port === null) throw new Error('checkpointer-worker.js must run as a worker thread');

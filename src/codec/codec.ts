@@ -12,7 +12,7 @@
  * read back elsewhere); every production platform Node runs on is little-endian.
  */
 import { endianness } from 'node:os';
-import { StoreError } from '../../errors.js';
+import { StoreError } from '../errors.js';
 
 /** A snapshot that cannot be read: corrupt, truncated, of another format, or made for other windows. */
 export class SnapshotError extends StoreError {}

@@ -8,8 +8,8 @@
  * `merchant_risk_score` and `terminal_risk_score` read the rating as it stood before the payment.
  */
 import type { TransactionEvent } from '../contract/events.js';
-import { N, S } from '../features/catalog.js';
-import type { FeatureVector } from '../features/vector.js';
+import { N, S } from './catalog.js';
+import type { FeatureVector } from './vector.js';
 
 const DAY = 86_400_000;
 /** Days of traffic a rating looks at. */

@@ -6,7 +6,7 @@
  * account event, payment, label), never per read, so a rule reading it costs one array load.
  * Every band is a table below; docs/accounts.md prints the same tables.
  */
-import { countSince, type AccountState } from '../features/account-state.js';
+import { countSince, type AccountState } from './account-state.js';
 
 const DAY = 86_400_000;
 

@@ -6,16 +6,16 @@
  * rebuilt the way a start would build it (newest usable snapshot, then the journal after it).
  * Synchronous and single-threaded: the checkpointer runs it in a worker, `fengkong snapshot` inline.
  */
-import { StoreError } from '../../errors.js';
-import type { PolicyStore } from '../../policy/versions.js';
-import { recover, replayEntry } from '../../server/recovery.js';
-import type { JournalEntry } from '../../store/journal.js';
-import type { SqliteStore } from '../../store/sqlite/sqlite-store.js';
-import { Engine } from '../engine.js';
-import { pruneSnapshots, writeEngineSnapshot, type WrittenSnapshot } from './engine-snapshot.js';
-import type { JournalMark, WritePacing } from './format.js';
-import { compileLive, liveKey, type LiveRunnable } from './live-policy.js';
-import { markOf, restoreEngine, type RestoredEngine } from './restore.js';
+import { StoreError } from '../errors.js';
+import type { PolicyStore } from '../policy/versions.js';
+import { recover, replayEntry } from '../log/recovery.js';
+import type { JournalEntry } from '../log/journal.js';
+import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { Engine } from '../engine/engine.js';
+import { pruneSnapshots, writeEngineSnapshot, type WrittenSnapshot } from '../engine/snapshot/engine-snapshot.js';
+import type { JournalMark, WritePacing } from '../engine/snapshot/format.js';
+import { compileLive, liveKey, type LiveRunnable } from '../policy/live-runnable.js';
+import { markOf, restoreEngine, type RestoredEngine } from '../log/restore.js';
 import { recoveryJournal, SideInputReader } from './side-inputs.js';
 
 /** Entries read per statement: keeps each read transaction short, so the writer's WAL checkpoints are not held up. */

@@ -8,7 +8,7 @@ import { parseEvent } from '../contract/parse.js';
 import type { Decision } from '../engine/decision.js';
 import type { Engine } from '../engine/engine.js';
 import { ContractError, StoreError } from '../errors.js';
-import type { Journal, JournalEntry } from '../store/journal.js';
+import type { Journal, JournalEntry } from './journal.js';
 
 /** What recovery did, printed at start and exported as metrics. */
 export interface RecoveryReport {

@@ -4,11 +4,11 @@
  * the same thing a server start compiles (policy/boot.ts), so a replica decides as recovery does.
  * `liveKey` is two small queries and cheap to poll; `compileLive` compiles only when it changed.
  */
-import { PolicyCompileError, StoreError } from '../../errors.js';
-import { modelFromText } from '../../model/model-file.js';
-import { compileVersion, runnableKey, type Overlay, type Runnable } from '../../policy/compiled.js';
-import type { PolicyStore } from '../../policy/versions.js';
-import type { SnapshotPolicy } from './format.js';
+import { PolicyCompileError, StoreError } from '../errors.js';
+import { modelFromText } from '../model/model-file.js';
+import { compileVersion, runnableKey, type Overlay, type Runnable } from './compiled.js';
+import type { PolicyStore } from './versions.js';
+import type { SnapshotPolicy } from '../engine/snapshot/format.js';
 
 /** What identifies the live runnable: version, overlays on, model. */
 export interface LiveKey {

@@ -6,8 +6,8 @@
 import type { TransactionEvent } from '../contract/events.js';
 import { N, S } from '../features/catalog.js';
 import type { FeatureVector } from '../features/vector.js';
-import { MerchantControls } from './controls.js';
-import { MerchantProfiles } from './profile.js';
+import { MerchantControls } from './merchant-controls.js';
+import { MerchantProfiles } from '../features/merchant-profile.js';
 
 const { terminal_suspended: SUSPENDED, merchant_settlement_held: HELD } = N;
 const { terminal_merchant: S_T_MERCHANT } = S;
