@@ -32,7 +32,7 @@ type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   replay: async () => (await import('./replay.js')).runReplay,
-  simulate: async () => (await import('../sim/cli.js')).runSimulate,
+  simulate: async () => (await import('./simulate.js')).runSimulate,
   train: async () => (await import('./train.js')).runTrain,
   eval: async () => (await import('./eval.js')).runEval,
   check: async () => (await import('./check.js')).runCheck,
