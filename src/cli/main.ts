@@ -3,6 +3,7 @@
  * into a clear message and exit code 2, so users see what to do rather than a stack trace.
  */
 import { FengkongError } from '../errors.js';
+import { HelpRequested } from './args.js';
 
 const HELP = `fengkong — real-time risk control for credit payments at POS terminals
 
@@ -31,7 +32,7 @@ type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   replay: async () => (await import('./replay.js')).runReplay,
-  simulate: async () => (await import('../sim/cli.js')).runSimulate,
+  simulate: async () => (await import('./simulate.js')).runSimulate,
   train: async () => (await import('./train.js')).runTrain,
   eval: async () => (await import('./eval.js')).runEval,
   check: async () => (await import('./check.js')).runCheck,
@@ -64,6 +65,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await load())(rest);
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      process.stdout.write(`usage: ${e.usage}\n`);
+      return 0;
+    }
     if (e instanceof FengkongError) {
       process.stderr.write(`fengkong ${name}: ${e.message}\n`);
       return 2;

@@ -9,7 +9,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import { runRulePerformance, type RulePerformanceReport, type RuleRow } from '../policy/rule-performance.js';
 import { int, pct, yuan } from '../report/format.js';
 import { bucketValue, type Bucket } from '../report/range.js';
-import { parseArgs } from './args.js';
+import { HelpRequested, parseArgs } from './args.js';
 import { Progress } from './progress.js';
 import { cliBound, cliScopes, openJournal, renderScan } from './report.js';
 
@@ -52,6 +52,7 @@ export function formatRulePerformance(r: RulePerformanceReport): string {
 /** `fengkong rules <subcommand>`; returns the process exit code. */
 export async function runRules(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === 'help' || sub === '--help' || sub === '-h') throw new HelpRequested(USAGE);
   if (sub !== 'performance') throw new UsageError(`unknown rules command "${sub ?? ''}"\nusage: ${USAGE}`);
   const { positionals, flags } = parseArgs(
     rest,

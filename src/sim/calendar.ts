@@ -2,7 +2,7 @@
  * Local (Asia/Shanghai, UTC+8, no daylight saving) days of the simulated period, so every generator
  * reasons in the local hours, weekdays and days of month that shape how people pay.
  */
-import { UsageError } from '../errors.js';
+import { SimOptionError } from './option-error.js';
 
 /** One simulated day. */
 export interface Day {
@@ -31,14 +31,17 @@ export interface Calendar {
   readonly days: readonly Day[];
 }
 
-/** Builds the calendar from an ISO date (`2026-10-01`) and a number of days. */
+/**
+ * Builds the calendar from an ISO date (`2026-10-01`) and a number of days; a start that is not a
+ * real date throws SimOptionError, since it came from the user and the message must say so.
+ */
 export function makeCalendar(startDate: string, days: number): Calendar {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(startDate);
-  if (m === null) throw new UsageError(`start must be a date like 2026-10-01, got "${startDate}"`);
+  if (m === null) throw new SimOptionError(`start must be a date like 2026-10-01, got "${startDate}"`);
   const utc = Date.UTC(+m[1], +m[2] - 1, +m[3]);
   const check = new Date(utc);
   if (check.getUTCDate() !== +m[3] || check.getUTCMonth() !== +m[2] - 1) {
-    throw new UsageError(`start is not a real date: "${startDate}"`);
+    throw new SimOptionError(`start is not a real date: "${startDate}"`);
   }
   const start = utc - OFFSET;
   const list: Day[] = [];

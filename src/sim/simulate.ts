@@ -7,7 +7,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatShanghai } from '../contract/time.js';
-import { UsageError } from '../errors.js';
 import { ByteSink } from './bytes.js';
 import { makeCalendar } from './calendar.js';
 import type { SimContext } from './context.js';
@@ -15,6 +14,7 @@ import { planFraud, fraudCounts } from './fraud/plan.js';
 import { IdFactory } from './ids.js';
 import { legitDay } from './legit/day.js';
 import { TYPOLOGIES, type Typology } from './model.js';
+import { SimOptionError } from './option-error.js';
 import { pushRegistry } from './registry.js';
 import { Rng } from './rng.js';
 import { Serializer, type SimCounts } from './serialize.js';
@@ -64,17 +64,20 @@ export const MAX_DAYS = 366;
 
 function checkOptions(o: SimOptions): void {
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) {
-    throw new UsageError(`seed must be an integer from 0 to 4294967295, got ${o.seed}`);
+    throw new SimOptionError(`seed must be an integer from 0 to 4294967295, got ${o.seed}`);
   }
   if (!Number.isInteger(o.accounts) || o.accounts < 10 || o.accounts > MAX_ACCOUNTS) {
-    throw new UsageError(`accounts must be an integer from 10 to ${MAX_ACCOUNTS}, got ${o.accounts}`);
+    throw new SimOptionError(`accounts must be an integer from 10 to ${MAX_ACCOUNTS}, got ${o.accounts}`);
   }
   if (!Number.isInteger(o.days) || o.days < 1 || o.days > MAX_DAYS) {
-    throw new UsageError(`days must be an integer from 1 to ${MAX_DAYS}, got ${o.days}`);
+    throw new SimOptionError(`days must be an integer from 1 to ${MAX_DAYS}, got ${o.days}`);
   }
 }
 
-/** Generates a world and writes it into `opts.outDir`; resolves with the summary. */
+/**
+ * Generates a world and writes it into `opts.outDir`; resolves with the summary. An option out of
+ * range rejects with SimOptionError before anything is written, so a typo costs no disk.
+ */
 export async function simulate(opts: SimOptions): Promise<SimSummary> {
   checkOptions(opts);
   const startDate = opts.start ?? '2026-10-01';

@@ -1,13 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEvent } from '../../src/contract/parse.js';
 import { formatShanghai } from '../../src/contract/time.js';
-import { UsageError } from '../../src/errors.js';
-import { parseSimulateArgs, runSimulate } from '../../src/sim/cli.js';
 import { TYPOLOGIES } from '../../src/sim/model.js';
+import { SimOptionError } from '../../src/sim/option-error.js';
 import { Rng } from '../../src/sim/rng.js';
 import { TsFormatter } from '../../src/sim/serialize.js';
 import { simulate, type SimSummary } from '../../src/sim/simulate.js';
@@ -290,19 +289,15 @@ test('the random stream is deterministic and in range', () => {
   }
 });
 
-test('the command line: defaults, bad arguments name what to type, a run returns 0', async () => {
-  assert.deepEqual(parseSimulateArgs(['--out', 'w']), { out: 'w', seed: 1, accounts: 20000, days: 30, start: '2026-10-01', quiet: false });
-  const bad = [[], ['--out'], ['--out', 'w', '--days', '0'], ['--out', 'w', '--accounts', 'many'], ['--out', 'w', '--nope'], ['w']];
-  for (const args of bad) {
-    assert.throws(
-      () => parseSimulateArgs(args),
-      (e: unknown) => e instanceof UsageError && e.message.includes('fengkong simulate --out DIR'),
-      args.join(' '),
+test('an option out of range is a SimOptionError (a RangeError) and nothing is written', async () => {
+  const dir = join(root, 'refused');
+  const refused = [{ start: '2026-02-30' }, { start: '1 Oct 2026' }, { seed: -1 }, { accounts: 5 }, { days: 0 }];
+  for (const o of refused) {
+    await assert.rejects(
+      simulate({ outDir: dir, seed: 1, accounts: 50, days: 1, ...o }),
+      (e: unknown) => e instanceof SimOptionError && e instanceof RangeError && e.message.length > 0,
+      JSON.stringify(o),
     );
   }
-  const code = await runSimulate(['--out', join(root, 'cli'), '--accounts', '50', '--days', '2', '--seed', '4', '--quiet']);
-  assert.equal(code, 0);
-  const summary = JSON.parse(readFileSync(join(root, 'cli', 'summary.json'), 'utf8')) as SimSummary;
-  assert.equal(summary.accounts, 50);
-  assert.ok(summary.transactions > 0);
+  assert.equal(existsSync(dir), false);
 });

@@ -2,12 +2,14 @@
  * `fengkong simulate --out DIR [--seed N] [--accounts N] [--days N] [--start YYYY-MM-DD] [--quiet]`:
  * writes a labelled simulated world. Progress goes to stderr (a live line on a terminal, a line
  * every ~5% otherwise) and a summary at the end; bad arguments throw a UsageError that says what to
- * type (the CLI turns it into exit code 2).
+ * type (the CLI turns it into exit code 2). It lives in the CLI layer so the simulator itself
+ * depends on nothing but the contract.
  */
 import { UsageError } from '../errors.js';
-import { parseArgs } from '../cli/args.js';
-import { Progress } from '../cli/progress.js';
-import { MAX_ACCOUNTS, MAX_DAYS, simulate, type SimSummary } from './simulate.js';
+import { SimOptionError } from '../sim/option-error.js';
+import { MAX_ACCOUNTS, MAX_DAYS, simulate, type SimSummary } from '../sim/simulate.js';
+import { parseArgs } from './args.js';
+import { Progress } from './progress.js';
 
 const USAGE =
   'fengkong simulate --out DIR [--seed N] [--accounts N] [--days N] [--start YYYY-MM-DD] [--quiet]\n' +
@@ -88,6 +90,9 @@ export async function runSimulate(args: string[]): Promise<number> {
         nextPct = Math.floor(pct / 5) * 5 + 5;
       }
     },
+  }).catch((e: unknown) => {
+    // What the simulator refuses (a start date that is not a real day) is the user's to fix.
+    throw e instanceof SimOptionError ? new UsageError(e.message) : e;
   });
   live.done();
   const seconds = Number(process.hrtime.bigint() - began) / 1e9;
