@@ -23,6 +23,7 @@ import autocannon from 'autocannon';
 import { parseEvent } from '../src/contract/parse.js';
 import type { TransactionEvent } from '../src/contract/events.js';
 import { Engine } from '../src/engine/engine.js';
+import type { MerchantRisk } from '../src/engine/merchant-state.js';
 import { loadPolicy, PACKAGE_ROOT } from '../src/engine/policy-source.js';
 import { referenceEvents, transactionText, WORLD } from './tx-traffic.js';
 import { flag, quantile } from './util.js';
@@ -207,10 +208,11 @@ function engineSideBySide(n: number): void {
     const e = new Engine(policy);
     for (const r of referenceEvents()) e.apply(parseEvent(r));
     if (merchantState) {
-      e.merchantRisk.controls.suspend('T1999', { id: 1, expiresAt: Infinity });
-      e.merchantRisk.controls.hold('M1998', { id: 2, expiresAt: Infinity });
+      e.applyInput({ kind: 'suspend_terminal', terminalId: 'T1999', control: { id: 1, expiresAt: Infinity } });
+      e.applyInput({ kind: 'hold_settlement', merchantId: 'M1998', control: { id: 2, expiresAt: Infinity } });
     } else {
-      e.merchantRisk.observe = () => {}; // the floor: no profiles, no controls
+      // the floor: no profiles, no controls (the engine's private merchant state, switched off for this bench only)
+      (e as unknown as { risk: MerchantRisk }).risk.observe = () => {};
     }
     return e;
   };

@@ -10,7 +10,6 @@ import type { Engine } from '../engine/engine.js';
 import type { Journal } from '../log/journal.js';
 import { SqliteAccountStore } from '../store/sqlite/accounts.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { accountIn } from './service.js';
 import { foldAction, NO_RESTRICTIONS, toEngine, type AccountActionRecord, type Restrictions } from './types.js';
 
 /**
@@ -27,7 +26,7 @@ export function accountActionSteps(actions: readonly AccountActionRecord[], engi
       const a = actions[next++];
       const r = foldAction(states.get(a.accountId) ?? NO_RESTRICTIONS, a);
       states.set(a.accountId, r);
-      accountIn(engine, a.accountId).restriction = toEngine(r);
+      engine.applyInput({ kind: 'restrict_account', accountId: a.accountId, restriction: toEngine(r) });
     }
     return next - first;
   };

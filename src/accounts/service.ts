@@ -7,7 +7,7 @@
 import { formatShanghai } from '../contract/time.js';
 import type { Engine } from '../engine/engine.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
-import { AccountState } from '../features/account-state.js';
+import type { AccountView } from '../features/account-state.js';
 import type { AuditLog } from '../store/audit.js';
 import type { JournalPayment, SqliteAccountStore } from '../store/sqlite/accounts.js';
 import { customerOutcome, OUTCOME_TEXT, restrictionText, STATUS_TEXT, yuan, type CustomerStatus, type Text } from './messages.js';
@@ -96,12 +96,12 @@ export class AccountService {
     this.now = d.now ?? Date.now;
     for (const a of d.store.allActions()) this.states.set(a.accountId, foldAction(this.states.get(a.accountId) ?? NO_RESTRICTIONS, a));
     // normally set already where the journal replay reached each action (replay.ts); this makes sure
-    for (const [id, r] of this.states) accountIn(d.engine, id).restriction = toEngine(r);
+    for (const [id, r] of this.states) d.engine.applyInput({ kind: 'restrict_account', accountId: id, restriction: toEngine(r) });
   }
 
   /** The engine's memory of a known account; NotFoundError for one never registered and never seen paying. */
-  require(accountId: string): AccountState {
-    const a = this.d.engine.accounts.get(accountId);
+  require(accountId: string): AccountView {
+    const a = this.d.engine.account(accountId);
     if (a === undefined) {
       throw new NotFoundError(`account '${accountId}' is unknown: it was never registered and never made a payment`);
     }
@@ -147,7 +147,7 @@ export class AccountService {
     );
     const folded = foldAction(full, record);
     this.states.set(acc.id, folded);
-    acc.restriction = toEngine(folded);
+    this.d.engine.applyInput({ kind: 'restrict_account', accountId: acc.id, restriction: toEngine(folded) });
     return { action: record, before, after };
   }
 
@@ -304,7 +304,7 @@ export class AccountService {
   }
 
   /** The limit a payment may use under `r`: the registered one, or the lowered one in force. */
-  private limitUnder(acc: AccountState, r: Restrictions): number {
+  private limitUnder(acc: AccountView, r: Restrictions): number {
     if (r.limit === null) return acc.creditLimit;
     return Number.isNaN(acc.creditLimit) ? r.limit.limit : Math.min(acc.creditLimit, r.limit.limit);
   }
@@ -335,16 +335,6 @@ export class AccountService {
     }
     return { tx, decision: stored.decision === null ? null : (JSON.parse(stored.decision) as DecisionBody) };
   }
-}
-
-/** The engine's memory of `id`, created when the journal did not (yet) name the account. */
-export function accountIn(engine: Engine, id: string): AccountState {
-  let a = engine.accounts.get(id);
-  if (a === undefined) {
-    a = new AccountState(id);
-    engine.accounts.set(id, a);
-  }
-  return a;
 }
 
 function statusOf(r: Restrictions): CustomerStatus {

@@ -167,7 +167,7 @@ function placesOf(payments: readonly Payment[], home: { lat: number; lon: number
 }
 
 function labelled(engine: Engine, accountId: string): boolean {
-  return engine.labels.accounts.get(accountId) === true || engine.labels.accountsWithFraud.has(accountId);
+  return engine.fraudLabelled(accountId);
 }
 
 /** A payment line with its distances from home and the previous located payment of the list. */
@@ -193,7 +193,7 @@ function paymentLines(payments: readonly Payment[], home: { lat: number; lon: nu
 function accountEvidence(c: CaseRecord, s: EvidenceSources, r: Reader): Record<string, unknown> {
   const { engine, activity } = s;
   const id = c.subjectId;
-  const acc = engine.accounts.get(id);
+  const acc = engine.account(id);
   const payments = paymentsOf(c, r, activity?.recent('account', id) ?? []);
   const home = acc !== undefined && Number.isFinite(acc.homeLat) ? { lat: acc.homeLat, lon: acc.homeLon } : null;
   const devices = new Map<string, { firstSeen: number | null; payments: number }>();

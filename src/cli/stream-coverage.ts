@@ -5,7 +5,7 @@
  * quiet), so a team replaying its own data first learns which signals its data can show at all.
  */
 import type { TransactionEvent } from '../contract/events.js';
-import type { ReferenceData } from '../features/reference.js';
+import type { ReferenceView } from '../features/reference.js';
 
 /** Optional transaction fields whose presence is counted, with what their absence turns off. */
 const FIELDS = [
@@ -32,7 +32,7 @@ export class StreamCoverage {
    * Two lines for the summary: the share of payments carrying each field, and what the stream fed;
    * then one line per part that was never sent, saying which rules it leaves quiet.
    */
-  lines(ref: ReferenceData): string[] {
+  lines(ref: ReferenceView): string[] {
     if (this.payments === 0) return [];
     const pct = (n: number): string => `${Math.round((100 * n) / this.payments)}%`;
     const out = [`stream: of ${this.payments} payments, ${FIELDS.map(([, name], i) => `${name} ${pct(this.present[i])}`).join(', ')}`];

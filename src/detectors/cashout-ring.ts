@@ -179,7 +179,7 @@ export class CashoutRingDetector implements FeedConsumer {
   private cashShaped(tx: TransactionEvent): boolean {
     if (tx.amount < LARGE) return false;
     if (isRoundAmount(tx.amount) || isJustUnder(tx.amount)) return true;
-    const limit = this.engine.accounts.get(tx.accountId)?.creditLimit;
+    const limit = this.engine.account(tx.accountId)?.creditLimit;
     return limit !== undefined && limit > 0 && tx.amount >= 0.8 * limit;
   }
 

@@ -4,14 +4,15 @@
  */
 import { rateAccount } from '../features/credit-rating.js';
 import type { FkEvent, TransactionEvent } from '../contract/events.js';
-import { AccountState } from '../features/account-state.js';
+import { AccountState, type AccountView } from '../features/account-state.js';
 import { N } from '../features/catalog.js';
 import { computeBuiltins } from '../features/builtins.js';
 import { computeLabelFeatures } from '../features/label-features.js';
-import { LabelKnowledge } from '../features/labels.js';
-import { ReferenceData } from '../features/reference.js';
+import { LabelKnowledge, type LabelView } from '../features/labels.js';
+import { ReferenceData, type ReferenceView } from '../features/reference.js';
 import { createVector, type FeatureVector, type ListLookup } from '../features/vector.js';
-import { MerchantRisk } from './merchant-state.js';
+import type { EngineInput } from './inputs.js';
+import { MerchantRisk, type MerchantRiskView } from './merchant-state.js';
 import { topContributions } from '../model/explain.js';
 import { bindModelToPolicy } from '../model/feature-names.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
@@ -42,20 +43,20 @@ const NO_LISTS: ListLookup = { has: () => false };
 
 /** In-memory engine state plus the policy that decides. */
 export class Engine {
-  readonly reference = new ReferenceData();
-  readonly accounts = new Map<string, AccountState>();
-  readonly labels: LabelKnowledge;
+  private readonly ref = new ReferenceData();
+  private readonly memory = new Map<string, AccountState>();
+  private readonly knowledge: LabelKnowledge;
   /** Block, allow and watch lists `in_list()` reads; a change counts from the very next decision. */
   private readonly lists: ListLookup;
-  /** Merchant and terminal traffic ratings and merchant actions (holds, suspensions); see merchants/state.ts. */
-  readonly merchantRisk = new MerchantRisk();
+  /** Merchant and terminal traffic ratings and merchant actions (holds, suspensions); see merchant-state.ts. */
+  private readonly risk = new MerchantRisk();
   private policy: CompiledPolicy;
   private windows: WindowGroups;
   private vector: FeatureVector;
   private hits: Int32Array;
   private nextSweep = -Infinity;
   /** latest event time applied. */
-  now = -Infinity;
+  private clock = -Infinity;
 
   private model: GbdtModel | null;
   private contributionScratch: Float64Array;
@@ -69,7 +70,7 @@ export class Engine {
    * keeps a reference; the engine never changes them); default no list holds anything.
    */
   constructor(policy: CompiledPolicy, options: { indexPayments?: boolean; model?: GbdtModel; lists?: ListLookup } = {}) {
-    this.labels = new LabelKnowledge(options.indexPayments ?? true);
+    this.knowledge = new LabelKnowledge(options.indexPayments ?? true);
     this.lists = options.lists ?? NO_LISTS;
     this.model = options.model === undefined ? null : bindModelToPolicy(options.model, policy);
     this.contributionScratch = new Float64Array(this.model?.featureNames.length ?? 0);
@@ -135,31 +136,31 @@ export class Engine {
     const start = this.startAt(e.t);
     switch (e.type) {
       case 'account': {
-        const a = this.account(e.accountId);
+        const a = this.remember(e.accountId);
         a.applyAccount(e, e.t - start >= INITIAL_LOAD_MS);
-        this.reference.accountRegistrations++;
+        this.ref.accountRegistrations++;
         rateAccount(a, e.t, this.fraudLabelled(a.id));
         break;
       }
       case 'account_event': {
-        const a = this.account(e.accountId);
+        const a = this.remember(e.accountId);
         // a failed step-up is for the case queue (cases/intake.ts); its device must not become the account's
         if (e.kind !== 'challenge_failed') a.applyActivity(e);
-        if (e.kind === 'repayment') this.reference.repayments++;
+        if (e.kind === 'repayment') this.ref.repayments++;
         rateAccount(a, e.t, this.fraudLabelled(a.id));
         break;
       }
       case 'merchant':
-        this.reference.applyMerchant(e);
+        this.ref.applyMerchant(e);
         break;
       case 'terminal':
-        this.reference.applyTerminal(e);
+        this.ref.applyTerminal(e);
         break;
       case 'acquirer':
-        this.reference.applyAcquirer(e);
+        this.ref.applyAcquirer(e);
         break;
       case 'label':
-        this.labels.applyLabel(e);
+        this.knowledge.applyLabel(e);
         this.rateLabelled(e.accountId ?? this.payer(e.txId), e.t);
         break;
     }
@@ -173,18 +174,18 @@ export class Engine {
     const p = this.policy;
     const v = this.vector;
     v.t = tx.t;
-    const acc = this.accounts.get(tx.accountId);
-    computeBuiltins(tx, acc, this.reference, v);
-    computeLabelFeatures(tx, this.labels, v);
-    this.merchantRisk.observe(tx, v);
+    const acc = this.memory.get(tx.accountId);
+    computeBuiltins(tx, acc, this.ref, v);
+    computeLabelFeatures(tx, this.knowledge, v);
+    this.risk.observe(tx, v);
     this.windows.apply(v, tx.t);
     computeDerived(p, v);
     const count = evaluateRules(p, v, this.hits);
     const decision = this.model === null ? toDecision(tx.id, p, this.hits, count) : this.withModel(tx.id, this.model, count);
-    const account = this.account(tx.accountId, acc);
+    const account = this.remember(tx.accountId, acc);
     account.applyPayment(tx, decision.outcome === 'decline');
     rateAccount(account, tx.t, v.num[ACCOUNT_FRAUD] === 1);
-    this.labels.applyPayment(tx, account.id);
+    this.knowledge.applyPayment(tx, account.id);
     this.advance(tx.t);
     return decision;
   }
@@ -200,31 +201,86 @@ export class Engine {
 
   /** True when the account, or one of its payments, is labelled fraud by now (the credit rating's input). */
   fraudLabelled(accountId: string): boolean {
-    return this.labels.accounts.get(accountId) === true || this.labels.accountsWithFraud.has(accountId);
+    return this.knowledge.accountFraud(accountId);
   }
 
   /** The account that made payment `txId`, while the payment is still findable (see LabelKnowledge). */
   private payer(txId: string | undefined): string | undefined {
     if (txId === undefined) return undefined;
-    const p = this.labels.payments.find(txId);
-    return p < 0 ? undefined : this.labels.payments.account(p);
+    const p = this.knowledge.payments.find(txId);
+    return p < 0 ? undefined : this.knowledge.payments.account(p);
   }
 
   /** Re-rates the account a label named (directly or through one of its payments), if the engine knows it. */
   private rateLabelled(accountId: string | undefined, t: number): void {
     if (accountId === undefined) return;
-    const a = this.accounts.get(accountId);
+    const a = this.memory.get(accountId);
     if (a !== undefined) rateAccount(a, t, this.fraudLabelled(a.id));
   }
 
-  private account(id: string, known?: AccountState): AccountState {
+  private remember(id: string, known?: AccountState): AccountState {
     if (known !== undefined) return known;
-    let a = this.accounts.get(id);
+    let a = this.memory.get(id);
     if (a === undefined) {
       a = new AccountState(id);
-      this.accounts.set(id, a);
+      this.memory.set(id, a);
     }
     return a;
+  }
+
+  /** Latest event time applied (-Infinity before the first event): the engine's clock. */
+  get now(): number {
+    return this.clock;
+  }
+
+  /** Registered merchants, terminals and acquirers and what the stream feeds, read-only. */
+  get reference(): ReferenceView {
+    return this.ref;
+  }
+
+  /** What labels told the engine so far (per-entity flags, the payment index), read-only. */
+  get labels(): LabelView {
+    return this.knowledge;
+  }
+
+  /** Merchant and terminal traffic profiles and the controls in force, read-only. */
+  get merchantRisk(): MerchantRiskView {
+    return this.risk;
+  }
+
+  /** The engine's memory of an account (registration, spend, devices, rating, restrictions), read-only. */
+  account(id: string): AccountView | undefined {
+    return this.memory.get(id);
+  }
+
+  /** How many accounts the engine remembers. */
+  get accountCount(): number {
+    return this.memory.size;
+  }
+
+  /**
+   * Changes an input the engine decides under that is not an event (see inputs.ts): restrictions
+   * and controls count from the very next decision. The one way to change them from outside.
+   */
+  applyInput(i: EngineInput): void {
+    const c = this.risk.controls;
+    switch (i.kind) {
+      case 'restrict_account':
+        this.remember(i.accountId).restriction = i.restriction;
+        break;
+      case 'hold_settlement':
+        c.hold(i.merchantId, i.control);
+        break;
+      case 'release_settlement':
+        c.release(i.merchantId, i.id);
+        break;
+      case 'suspend_terminal':
+        c.suspend(i.terminalId, i.control);
+        break;
+      case 'release_terminal':
+        c.releaseTerminal(i.terminalId, i.id);
+        break;
+    }
   }
 
   /**
@@ -238,27 +294,18 @@ export class Engine {
 
   /** The stream's first event time, noted at the first event (of any type); returns it. */
   private startAt(t: number): number {
-    const r = this.reference;
+    const r = this.ref;
     if (Number.isNaN(r.streamStart)) r.streamStart = t;
     return r.streamStart;
   }
 
   private advance(t: number): void {
-    if (t > this.now) this.now = t;
-    this.labels.advance(t);
+    if (t > this.clock) this.clock = t;
+    this.knowledge.advance(t);
     if (t >= this.nextSweep) {
       this.windows.sweep(t);
       this.nextSweep = t + SWEEP_EVERY_MS;
     }
-  }
-
-  /**
-   * True when a payment with this id was decided within the label lookback (30 days): the same id
-   * again is the same payment and must not be decided twice. Callers that need exactness beyond that
-   * (the server) check their journal.
-   */
-  hasDecided(txId: string): boolean {
-    return this.labels.payments.has(txId);
   }
 
   /** Live window keys per key kind. */
@@ -272,7 +319,7 @@ export class Engine {
    * the class must be added here and to the snapshot, or writeSnapshot throws.
    */
   static readonly SNAPSHOT_FIELDS: readonly string[] = [
-    'reference', 'accounts', 'labels', 'lists', 'merchantRisk', 'policy', 'windows', 'vector', 'hits', 'nextSweep', 'now', 'model',
+    'ref', 'memory', 'knowledge', 'lists', 'risk', 'policy', 'windows', 'vector', 'hits', 'nextSweep', 'clock', 'model',
     'contributionScratch',
   ];
 
@@ -289,12 +336,12 @@ export class Engine {
   writeSnapshot(w: SnapshotWriter): void {
     checkFields(this, Engine.SNAPSHOT_FIELDS, 'Engine');
     w.tag('ENGN');
-    w.f64(this.now);
+    w.f64(this.clock);
     w.f64(this.nextSweep);
-    this.reference.writeSnapshot(w);
-    AccountState.writeSnapshot(this.accounts, w);
-    this.labels.writeSnapshot(w);
-    writeMerchantRisk(this.merchantRisk, w);
+    this.ref.writeSnapshot(w);
+    AccountState.writeSnapshot(this.memory, w);
+    this.knowledge.writeSnapshot(w);
+    writeMerchantRisk(this.risk, w);
     this.windows.writeSnapshot(w);
   }
 
@@ -305,14 +352,14 @@ export class Engine {
    * this engine unusable.
    */
   readSnapshot(r: SnapshotReader): void {
-    if (this.now !== -Infinity || this.accounts.size > 0) throw new RangeError('Engine.readSnapshot needs a fresh engine');
+    if (this.clock !== -Infinity || this.memory.size > 0) throw new RangeError('Engine.readSnapshot needs a fresh engine');
     r.expect('ENGN');
-    this.now = r.f64();
+    this.clock = r.f64();
     this.nextSweep = r.f64();
-    this.reference.readSnapshot(r);
-    for (const [id, a] of AccountState.readSnapshot(r)) this.accounts.set(id, a);
-    this.labels.readSnapshot(r);
-    readMerchantRisk(this.merchantRisk, r);
+    this.ref.readSnapshot(r);
+    for (const [id, a] of AccountState.readSnapshot(r)) this.memory.set(id, a);
+    this.knowledge.readSnapshot(r);
+    readMerchantRisk(this.risk, r);
     this.windows = WindowGroups.readSnapshot(r, this.policy.windows);
   }
 }

@@ -7,13 +7,20 @@ import type { TransactionEvent } from '../contract/events.js';
 import { N, S } from '../features/catalog.js';
 import type { FeatureVector } from '../features/vector.js';
 import { MerchantControls } from './merchant-controls.js';
-import { MerchantProfiles } from '../features/merchant-profile.js';
+import { MerchantProfiles, type Profile } from '../features/merchant-profile.js';
 
 const { terminal_suspended: SUSPENDED, merchant_settlement_held: HELD } = N;
 const { terminal_merchant: S_T_MERCHANT } = S;
 
+/** The merchant side as modules above the engine see it: profiles and controls to read, nothing to change. */
+export interface MerchantRiskView {
+  readonly profiles: { readonly merchants: ReadonlyMap<string, Profile>; readonly terminals: ReadonlyMap<string, Profile> };
+  readonly controls: Pick<MerchantControls, 'any' | 'isHeld' | 'isSuspended' | 'held' | 'suspended'>;
+  heldMerchantOf(tx: { merchantId: string; terminalId: string; t: number }, terminalMerchant: string | undefined): string | null;
+}
+
 /** Profiles and controls of every merchant and terminal the engine has seen. */
-export class MerchantRisk {
+export class MerchantRisk implements MerchantRiskView {
   readonly profiles = new MerchantProfiles();
   readonly controls = new MerchantControls();
 

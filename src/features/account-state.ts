@@ -29,6 +29,15 @@ function reserve(): [Float64Array, number] {
 }
 
 /**
+ * An account's memory as modules above the engine may see it: every field, read-only, and none of
+ * the methods that change it (the engine alone applies events; restrictions come through
+ * Engine.applyInput). Shallow: the device and complaint arrays are the engine's, never to be changed.
+ */
+export type AccountView = {
+  readonly [K in keyof AccountState as AccountState[K] extends (...args: never[]) => unknown ? never : K]: AccountState[K];
+} & Pick<AccountState, 'deviceIndex' | 'deviceSince'>;
+
+/**
  * Mutable per-account memory; numbers are NaN when never seen. The numbers live in a shared
  * Float64Array chunk rather than in object fields: V8 boxes every non-integer number field as its
  * own heap object, which tripled the memory of an account (measured by bench/feature-memory).

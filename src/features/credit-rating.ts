@@ -6,7 +6,7 @@
  * account event, payment, label), never per read, so a rule reading it costs one array load.
  * Every band is a table below; docs/accounts.md prints the same tables.
  */
-import { countSince, type AccountState } from './account-state.js';
+import { countSince, type AccountState, type AccountView } from './account-state.js';
 
 const DAY = 86_400_000;
 
@@ -58,7 +58,7 @@ const values = new Float64Array(DRIVERS.length);
 const points = new Float64Array(DRIVERS.length);
 
 /** Fills `values` and `points` for `acc` at event time `t`; returns the clamped score. */
-function drivers(acc: AccountState, t: number, fraud: boolean): number {
+function drivers(acc: AccountView, t: number, fraud: boolean): number {
   const tenure = (t - acc.openedAt) / DAY;
   values[0] = tenure;
   points[0] = Number.isNaN(tenure) ? 0 : band(TENURE_BANDS, tenure);
@@ -160,7 +160,7 @@ function note(d: DriverName, v: number): string {
  * The rating of `acc` with every driver, recomputed at the time of its stored rating, so the
  * drivers add up to the stored score. Null for an account never rated.
  */
-export function explainRating(acc: AccountState, fraud: boolean): RatingExplained | null {
+export function explainRating(acc: AccountView, fraud: boolean): RatingExplained | null {
   const t = acc.ratedAt;
   if (Number.isNaN(t)) return null;
   const score = drivers(acc, t, fraud);

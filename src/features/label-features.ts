@@ -45,5 +45,5 @@ export function computeLabelFeatures(tx: TransactionEvent, k: LabelKnowledge, v:
   num[M_FRAUD_30] = merchant.fraud30;
   num[T_FLAG] = k.terminalFlags.get(tx.terminalId) === true ? 1 : 0;
   num[M_FLAG] = k.merchantFlags.get(tx.merchantId) === true ? 1 : 0;
-  num[A_FLAG] = k.accounts.get(tx.accountId) === true || k.accountsWithFraud.has(tx.accountId) ? 1 : 0;
+  num[A_FLAG] = k.accountFraud(tx.accountId) ? 1 : 0;
 }

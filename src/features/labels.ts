@@ -48,8 +48,20 @@ export function emptyCounts(): FraudCounts {
   return { tx1: 0, tx7: 0, tx14: 0, tx30: 0, fraud1: 0, fraud7: 0, fraud14: 0, fraud30: 0, lastFraudT: NaN };
 }
 
+/**
+ * What labels told the engine, as modules above it see it: the one "account labelled fraud", the
+ * latest merchant and terminal flags, how many payments are findable. No way to change it (labels
+ * arrive as events).
+ */
+export interface LabelView {
+  accountFraud(accountId: string): boolean;
+  readonly merchantFlags: ReadonlyMap<string, boolean>;
+  readonly terminalFlags: ReadonlyMap<string, boolean>;
+  readonly payments: { readonly size: number };
+}
+
 /** Label-aware state of the engine. */
-export class LabelKnowledge {
+export class LabelKnowledge implements LabelView {
   private readonly layout = new WindowLayout(SPECS);
   private readonly forgetDropped = (key: unknown, state: number): void => {
     if (!this.terminals.forgetIf(key, state)) this.merchants.forgetIf(key, state);
@@ -69,6 +81,14 @@ export class LabelKnowledge {
   /** accounts with at least one payment confirmed as fraud. */
   readonly accountsWithFraud = new Set<string>();
   private nextSweep = -Infinity;
+
+  /**
+   * True when the account, or one of its payments, is labelled fraud by now: the one definition of
+   * "account labelled fraud", read by the builtin, the credit rating and case evidence alike.
+   */
+  accountFraud(accountId: string): boolean {
+    return this.accounts.get(accountId) === true || this.accountsWithFraud.has(accountId);
+  }
 
   /**
    * @param indexPayments keep each payment findable by txId for LABEL_LOOKBACK_MS, so txId labels can

@@ -35,8 +35,26 @@ export interface AcquirerRef {
   readonly licensed: boolean;
 }
 
+/**
+ * The registry as modules above the engine see it: lookups and what the stream feeds, no way to
+ * change it (registrations arrive as events).
+ */
+export interface ReferenceView {
+  readonly merchants: ReadonlyMap<string, MerchantRef>;
+  readonly terminals: ReadonlyMap<string, TerminalRef>;
+  readonly acquirers: ReadonlyMap<string, AcquirerRef>;
+  readonly accountRegistrations: number;
+  readonly repayments: number;
+  readonly repaymentsUsed: boolean;
+  readonly streamStart: number;
+  readonly merchantRegistryUsed: boolean;
+  readonly terminalRegistryUsed: boolean;
+  readonly acquirerRegistryUsed: boolean;
+  readonly accountRegistryUsed: boolean;
+}
+
 /** The registry of merchants, terminals and acquirers. */
-export class ReferenceData {
+export class ReferenceData implements ReferenceView {
   readonly merchants = new Map<string, MerchantRef>();
   readonly terminals = new Map<string, TerminalRef>();
   readonly acquirers = new Map<string, AcquirerRef>();

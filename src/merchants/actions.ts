@@ -128,7 +128,7 @@ export class MerchantActions {
     }
     if (name === 'suspend_terminal') this.requireRule(SUSPENDED_REASON, 'decline', 'a suspension would decline nothing');
     if (name === 'hold_settlement') this.requireRule(HELD_REASON, 'review', "a hold would not review the merchant's payments");
-    const c = this.engine.merchantRisk.controls;
+    const engine = this.engine;
     const seq = this.appliedSeq();
     return this.store.transaction(() => {
       switch (name) {
@@ -136,14 +136,14 @@ export class MerchantActions {
           this.expireOpen(this.store.openHoldOf(merchantId), now, 'hold', merchantId);
           const a = this.store.insert({ merchantId, action: 'hold_settlement', terminalId: null, reason, actor, createdAt: now, fromSeq: seq, expiresAt });
           this.audit.append({ actor, action: 'merchant.hold', target: `merchants/${merchantId}`, before: null, after: viewOf(a, now) });
-          c.hold(merchantId, { id: a.id, expiresAt: expiresAt ?? Infinity });
+          engine.applyInput({ kind: 'hold_settlement', merchantId, control: { id: a.id, expiresAt: expiresAt ?? Infinity } });
           return { action: viewOf(a, now), before: null };
         }
         case 'suspend_terminal': {
           this.expireOpen(this.store.openSuspensionOf(terminalId!), now, 'suspension', terminalId!);
           const a = this.store.insert({ merchantId, action: 'suspend_terminal', terminalId, reason, actor, createdAt: now, fromSeq: seq, expiresAt });
           this.audit.append({ actor, action: 'merchant.terminal.suspend', target: `merchants/${merchantId}/terminals/${terminalId}`, before: null, after: viewOf(a, now) });
-          c.suspend(terminalId!, { id: a.id, expiresAt: expiresAt ?? Infinity });
+          engine.applyInput({ kind: 'suspend_terminal', terminalId: terminalId!, control: { id: a.id, expiresAt: expiresAt ?? Infinity } });
           return { action: viewOf(a, now), before: null };
         }
         case 'release': {
@@ -151,7 +151,7 @@ export class MerchantActions {
           if (open === undefined) throw new ConflictError(`merchant ${merchantId} has no settlement hold in force; nothing to release`);
           const a = this.store.close(open.id, now, actor, reason, seq);
           this.audit.append({ actor, action: 'merchant.release', target: `merchants/${merchantId}`, before: viewOf(open, now), after: viewOf(a, now) });
-          c.release(merchantId, a.id);
+          engine.applyInput({ kind: 'release_settlement', merchantId, id: a.id });
           return { action: viewOf(a, now), before: viewOf(open, now) };
         }
         case 'release_terminal': {
@@ -159,7 +159,7 @@ export class MerchantActions {
           if (open === undefined) throw new ConflictError(`terminal ${terminalId} is not suspended; nothing to release`);
           const a = this.store.close(open.id, now, actor, reason, seq);
           this.audit.append({ actor, action: 'merchant.terminal.release', target: `merchants/${merchantId}/terminals/${terminalId}`, before: viewOf(open, now), after: viewOf(a, now) });
-          c.releaseTerminal(terminalId!, a.id);
+          engine.applyInput({ kind: 'release_terminal', terminalId: terminalId!, id: a.id });
           return { action: viewOf(a, now), before: viewOf(open, now) };
         }
       }

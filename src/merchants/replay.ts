@@ -31,7 +31,6 @@ export function merchantActionSteps(rows: readonly ActionRow[], engine: Engine):
     if (row.releasedAt !== null) steps.push({ seq: row.toSeq ?? row.fromSeq, order: 0, row });
   }
   steps.sort((a, b) => a.seq - b.seq || a.order - b.order || a.row.id - b.row.id);
-  const c = engine.merchantRisk.controls;
   let next = 0;
   return (seq) => {
     const first = next;
@@ -40,10 +39,10 @@ export function merchantActionSteps(rows: readonly ActionRow[], engine: Engine):
       const target = row.action === 'hold_settlement' ? row.merchantId : row.terminalId!;
       if (order === 1) {
         const control = { id: row.id, expiresAt: row.expiresAt ?? Infinity };
-        if (row.action === 'hold_settlement') c.hold(target, control);
-        else c.suspend(target, control);
-      } else if (row.action === 'hold_settlement') c.release(target, row.id);
-      else c.releaseTerminal(target, row.id);
+        if (row.action === 'hold_settlement') engine.applyInput({ kind: 'hold_settlement', merchantId: target, control });
+        else engine.applyInput({ kind: 'suspend_terminal', terminalId: target, control });
+      } else if (row.action === 'hold_settlement') engine.applyInput({ kind: 'release_settlement', merchantId: target, id: row.id });
+      else engine.applyInput({ kind: 'release_terminal', terminalId: target, id: row.id });
     }
     return next - first;
   };

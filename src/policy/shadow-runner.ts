@@ -15,7 +15,6 @@ import { parseEventText } from '../contract/parse.js';
 import type { Decision } from '../engine/decision.js';
 import { Engine } from '../engine/engine.js';
 import { PolicyCompileError, StoreError } from '../errors.js';
-import { AccountState } from '../features/account-state.js';
 import { ListSet } from '../lists/list-set.js';
 import { modelFromText } from '../model/model-file.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
@@ -194,28 +193,26 @@ export class ShadowRunner {
 
   /** The account's restrictions as live had them. */
   private restrict(accountId: string, r: WireRestriction | null): void {
-    let a = this.engine.accounts.get(accountId);
     if (r === null) {
-      if (a !== undefined && a.restriction !== null) a.restriction = null;
+      // nothing to lift on an account without restrictions (and none to remember)
+      if ((this.engine.account(accountId)?.restriction ?? null) === null) return;
+      this.engine.applyInput({ kind: 'restrict_account', accountId, restriction: null });
       return;
     }
-    if (a === undefined) {
-      a = new AccountState(accountId);
-      this.engine.accounts.set(accountId, a);
-    }
-    a.restriction = Object.assign(new AccountRestriction(), r);
+    this.engine.applyInput({ kind: 'restrict_account', accountId, restriction: Object.assign(new AccountRestriction(), r) });
   }
 
   /** Live's merchant controls for this payment, put in place (`on`) and taken away after it. */
   private control(tx: TransactionEvent, c: WireControl, on: boolean): void {
-    const controls = this.engine.merchantRisk.controls;
+    const e = this.engine;
+    const control = { id: LIVE_CONTROL, expiresAt: Infinity };
     if (c.suspended) {
-      if (on) controls.suspend(tx.terminalId, { id: LIVE_CONTROL, expiresAt: Infinity });
-      else controls.releaseTerminal(tx.terminalId, LIVE_CONTROL);
+      if (on) e.applyInput({ kind: 'suspend_terminal', terminalId: tx.terminalId, control });
+      else e.applyInput({ kind: 'release_terminal', terminalId: tx.terminalId, id: LIVE_CONTROL });
     }
     if (c.held !== null) {
-      if (on) controls.hold(c.held, { id: LIVE_CONTROL, expiresAt: Infinity });
-      else controls.release(c.held, LIVE_CONTROL);
+      if (on) e.applyInput({ kind: 'hold_settlement', merchantId: c.held, control });
+      else e.applyInput({ kind: 'release_settlement', merchantId: c.held, id: LIVE_CONTROL });
     }
   }
 

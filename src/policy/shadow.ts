@@ -191,7 +191,7 @@ export class Shadow {
     for (let i = 0; i < q.length; i++) {
       const e = events[i];
       if (e.type !== 'transaction') continue;
-      q[i][3] = live.accounts.get(e.accountId)?.restriction ?? null;
+      q[i][3] = live.account(e.accountId)?.restriction ?? null;
       if (controls.any) q[i][4] = controlOf(live, e);
     }
     this.posted = q[q.length - 1][0];

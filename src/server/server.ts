@@ -278,7 +278,7 @@ function registerGauges(m: ServerMetrics, commit: GroupCommit, r: RecoveryReport
   m.gauge('fengkong_journal_last_seq', 'Sequence number of the last journaled entry.', () => commit.lastSeq);
   m.gauge('fengkong_recovery_seconds', 'Time the last start took to replay the journal.', () => r.ms / 1000);
   m.gauge('fengkong_recovery_events', 'Events replayed from the journal at start.', () => r.events);
-  m.gauge('fengkong_accounts', 'Accounts held in engine memory.', () => engine.accounts.size);
+  m.gauge('fengkong_accounts', 'Accounts held in engine memory.', () => engine.accountCount);
   // what the traffic feeds: "never registered" and what is owed count only where it does (docs/server.md)
   const ref = engine.reference;
   m.gauge('fengkong_stream_merchant_registrations', 'Merchants registered by the traffic (0: UNREGISTERED_MERCHANT stays quiet).', () => ref.merchants.size);

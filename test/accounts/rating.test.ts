@@ -87,7 +87,7 @@ function engineWith(events: Record<string, unknown>[], policy = defaultPolicy())
 
 test('the engine recomputes the rating on registrations, account events, payments and labels, not per read', () => {
   const e = engineWith(baseWorld());
-  const a1 = e.accounts.get('A1')!;
+  const a1 = e.account('A1')!;
   // opened 400 days ago (+80), ¥550 used and nothing repaid yet (0), 4 days owing (0), 3% of the limit (+120), quiet (+50 +50)
   assert.equal(a1.ratingScore, 800);
   e.apply(parseEvent({ type: 'account_event', ts: at(HOUR), accountId: 'A1', kind: 'repayment', amount: 55_000 }));
@@ -110,7 +110,7 @@ test('the engine recomputes the rating on registrations, account events, payment
 
   // time alone does not change a stored rating; the next event does: 45 days on, still owing → overdue
   const b = engineWith([...baseWorld(), account('B1'), tx(0, { accountId: 'B1', amount: 100_000 })]);
-  const b1 = b.accounts.get('B1')!;
+  const b1 = b.account('B1')!;
   const before = b1.ratingScore;
   b.apply(parseEvent(tx(45 * DAY, { accountId: 'B1', amount: 1_000 })));
   assert.equal(b.lastVector.num[N.credit_rating_score], before, 'the payment is decided with the rating of the last event');

@@ -269,11 +269,11 @@ function decideWith(events: Obj[], listed: Listed = [], restrict?: Restrict, act
     if (restrict.frozen) r.frozenUntil = until;
     if (restrict.stepUp) r.stepUpUntil = until;
     if (restrict.limit !== undefined) [r.limitCap, r.limitUntil] = [restrict.limit, until];
-    engine.accounts.get('A1')!.restriction = r;
+    engine.applyInput({ kind: 'restrict_account', accountId: 'A1', restriction: r });
   }
   const expiresAt = act?.until === undefined ? Infinity : DAY0 + act.until;
-  for (const m of act?.hold ?? []) engine.merchantRisk.controls.hold(m, { id: 1, expiresAt });
-  for (const t of act?.suspend ?? []) engine.merchantRisk.controls.suspend(t, { id: 2, expiresAt });
+  for (const m of act?.hold ?? []) engine.applyInput({ kind: 'hold_settlement', merchantId: m, control: { id: 1, expiresAt } });
+  for (const t of act?.suspend ?? []) engine.applyInput({ kind: 'suspend_terminal', terminalId: t, control: { id: 2, expiresAt } });
   for (const e of events) d = engine.apply(parseEvent(e)) ?? d;
   if (d === null) throw new Error('no decision');
   return d;

@@ -75,7 +75,7 @@ test('a changed window starts empty and is named; the untouched key groups keep 
   assert.equal(read(engine, 'small_10m'), 1, 'the changed account group starts from this payment');
   assert.equal(read(engine, 'spent_1h'), 1_000);
   assert.equal(read(engine, 'device_tx_1h'), 3, 'the device group was unchanged and kept its history');
-  assert.equal(engine.accounts.get('A')?.id, 'A', 'account memory survives the swap');
+  assert.equal(engine.account('A')?.id, 'A', 'account memory survives the swap');
 });
 
 test('swapping back and forth keeps deciding like an engine that never swapped', () => {

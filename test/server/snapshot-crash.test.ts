@@ -93,7 +93,7 @@ test('kill -9 during a snapshot write leaves no half snapshot that is trusted', 
       const r = restoreEngine(dir, defaultPolicy(), () => new Engine(defaultPolicy()), journalOf(newest.seq));
       assert.deepEqual(r.skipped, []);
       assert.equal(r.seq, newest.seq, 'a start restores the newest complete snapshot');
-      assert.ok(r.engine.accounts.size === 5000);
+      assert.ok(r.engine.accountCount === 5000);
       // the temp file is never listed, and the next checkpointer removes it
       assert.ok(listSnapshots(dir).every((s) => !s.file.endsWith('.tmp')));
       assert.deepEqual(removeTempFiles(dir).length, temps.length);

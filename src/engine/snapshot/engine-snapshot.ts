@@ -105,7 +105,7 @@ export function writeEngineSnapshot(engine: Engine, dir: string, meta: SnapshotM
       mark: meta.mark,
       windowGroups: engine.windowSignatures,
       counts: {
-        accounts: engine.accounts.size,
+        accounts: engine.accountCount,
         payments: engine.labels.payments.size,
         windowKeys: Object.values(engine.windowSizes()).reduce((a, b) => a + b, 0),
         strings: body.strings,
