@@ -4,51 +4,27 @@
  * object (no Infinity, no NaN, no Map), so it travels unchanged through a worker, an HTTP answer and
  * a file. Money is in the contract's minor units (fen for CNY).
  */
-import { OUTCOMES, type Outcome } from '../rules/policy-types.js';
+import {
+  figuresOf,
+  flaggedBreakdown,
+  ratio,
+  type CellFigures,
+  type FlaggedBreakdown,
+  type LabelCounts,
+  type OutcomeCounts,
+} from '../eval/cell.js';
+import type { Tally } from '../eval/tally.js';
+import type { Outcome } from '../rules/policy-types.js';
+import type { LabelScope, TxTruth } from '../eval/truth.js';
 
-/** One number per outcome. */
-export type OutcomeCounts = Record<Outcome, number>;
-
-/** Which kind of label made a payment fraud or legitimate: its own (txId) or one on its account, merchant or terminal. */
-export type LabelScope = 'tx' | 'account' | 'merchant' | 'terminal';
-
-/** What the labels known now say about one payment. */
-export interface TxTruth {
-  readonly fraud: boolean;
-  readonly by: LabelScope;
-  readonly typology: string | null;
-}
-
-/** How the payments of a range stand by the labels known now (unlabelled ones count as legitimate). */
-export interface LabelCounts {
-  /** payments labelled fraud, directly (tx) or through an entity. */
-  fraud: number;
-  fraudByEntity: number;
-  /** payments labelled legitimate, and those with no label. */
-  legitimateLabelled: number;
-  unlabelled: number;
-}
+// the report's shapes that the shared tally defines, still importable from here
+export type { LabelCounts, LabelScope, OutcomeCounts, TxTruth };
 
 /** The label summary every report over the journal carries (backtest, rule performance, risk report). */
 export interface LabelSummary extends Readonly<LabelCounts> {
   readonly events: number;
   /** entity kinds whose fraud label marks their payments without a label of their own. */
   readonly entityScopes: readonly LabelScope[];
-}
-
-/** Zeroed label counts. */
-export function newLabelCounts(): LabelCounts {
-  return { fraud: 0, fraudByEntity: 0, legitimateLabelled: 0, unlabelled: 0 };
-}
-
-/** Counts what the labels say about one payment. */
-export function countTruth(c: LabelCounts, truth: TxTruth | null): void {
-  if (truth === null) c.unlabelled++;
-  else if (!truth.fraud) c.legitimateLabelled++;
-  else {
-    c.fraud++;
-    if (truth.by !== 'tx') c.fraudByEntity++;
-  }
 }
 
 /** Fraud payments (by the labels known now) and what the policy did with them. */
@@ -68,16 +44,10 @@ export interface FraudStats {
 }
 
 /** Legitimate payments (not labelled fraud) the policy got in the way of. */
-export interface LegitimateStats {
+export interface LegitimateStats extends FlaggedBreakdown {
   /** legitimate payments in the range (unlabelled ones included), and their value. */
   readonly total: number;
   readonly totalAmount: number;
-  readonly declined: number;
-  readonly declinedAmount: number;
-  readonly challenged: number;
-  readonly challengedAmount: number;
-  readonly reviewed: number;
-  readonly reviewedAmount: number;
   /** not approved (declined + challenged + reviewed). */
   readonly flagged: number;
   readonly flaggedAmount: number;
@@ -177,103 +147,48 @@ export interface BacktestReport {
   };
 }
 
-/** Zero per outcome. */
-export function zeroOutcomes(): OutcomeCounts {
-  return { approve: 0, review: 0, challenge: 0, decline: 0 };
-}
-
-const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
-
-/** Accumulates one policy's PolicyStats payment by payment; `finish` freezes them into the report's shape. */
-export class PolicyTally {
-  private readonly policies = new Set<string>();
-  private transactions = 0;
-  private readonly outcomes = zeroOutcomes();
-  private readonly amounts = zeroOutcomes();
-  private readonly hits = new Map<string, number>();
-  private readonly fraud = { total: 0, totalAmount: 0, caught: 0, caughtAmount: 0, caughtByDecline: 0, caughtByDeclineAmount: 0, missed: 0, missedAmount: 0 };
-  private readonly legit = {
-    total: 0, totalAmount: 0, declined: 0, declinedAmount: 0, challenged: 0, challengedAmount: 0,
-    reviewed: 0, reviewedAmount: 0, flagged: 0, flaggedAmount: 0,
+/** One side of a backtest in the report's shape, read off the shared tally of its payments. */
+export function policyStats(t: Tally): PolicyStats {
+  const f = figuresOf(t.total);
+  const declines = f.byOutcome.decline.payments;
+  const fraud = fraudStats(f);
+  return {
+    policies: [...t.policies].sort(),
+    transactions: f.payments,
+    outcomes: f.outcomes,
+    amounts: f.amounts,
+    alertRate: ratio(f.flagged, f.payments),
+    declineRate: ratio(declines, f.payments),
+    hits: t.hits(),
+    fraud,
+    legitimate: legitimateStats(f),
+    precision: ratio(fraud.caught, f.flagged),
+    recall: ratio(fraud.caught, fraud.total),
+    declinePrecision: ratio(fraud.caughtByDecline, declines),
+    declineRecall: ratio(fraud.caughtByDecline, fraud.total),
   };
-  private lastPolicy = '';
-
-  /** Counts one payment: its outcome, value, whether it is fraud, and the reason codes it carried. */
-  add(policy: string, outcome: Outcome, amount: number, fraud: boolean, codes: readonly { readonly code: string }[]): void {
-    if (policy !== this.lastPolicy) {
-      this.policies.add(policy);
-      this.lastPolicy = policy;
-    }
-    this.transactions++;
-    this.outcomes[outcome]++;
-    this.amounts[outcome] += amount;
-    for (let i = 0; i < codes.length; i++) {
-      const c = codes[i].code;
-      this.hits.set(c, (this.hits.get(c) ?? 0) + 1);
-    }
-    if (fraud) {
-      const f = this.fraud;
-      f.total++;
-      f.totalAmount += amount;
-      if (outcome === 'approve') {
-        f.missed++;
-        f.missedAmount += amount;
-        return;
-      }
-      f.caught++;
-      f.caughtAmount += amount;
-      if (outcome === 'decline') {
-        f.caughtByDecline++;
-        f.caughtByDeclineAmount += amount;
-      }
-      return;
-    }
-    const l = this.legit;
-    l.total++;
-    l.totalAmount += amount;
-    if (outcome === 'approve') return;
-    l.flagged++;
-    l.flaggedAmount += amount;
-    if (outcome === 'decline') {
-      l.declined++;
-      l.declinedAmount += amount;
-    } else if (outcome === 'challenge') {
-      l.challenged++;
-      l.challengedAmount += amount;
-    } else {
-      l.reviewed++;
-      l.reviewedAmount += amount;
-    }
-  }
-
-  /** The figures so far, in the report's shape. */
-  finish(): PolicyStats {
-    const n = this.transactions;
-    const f = this.fraud;
-    const flagged = n - this.outcomes.approve;
-    const hits: Record<string, number> = {};
-    for (const [code, count] of [...this.hits].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) hits[code] = count;
-    return {
-      policies: [...this.policies].sort(),
-      transactions: n,
-      outcomes: { ...this.outcomes },
-      amounts: { ...this.amounts },
-      alertRate: ratio(flagged, n),
-      declineRate: ratio(this.outcomes.decline, n),
-      hits,
-      fraud: { ...f },
-      legitimate: { ...this.legit },
-      precision: ratio(f.caught, flagged),
-      recall: ratio(f.caught, f.total),
-      declinePrecision: ratio(f.caughtByDecline, this.outcomes.decline),
-      declineRecall: ratio(f.caughtByDecline, f.total),
-    };
-  }
 }
 
-/** An empty live→draft transition matrix. */
-export function emptyTransitions(): Record<Outcome, OutcomeCounts> {
-  const m = {} as Record<Outcome, OutcomeCounts>;
-  for (const o of OUTCOMES) m[o] = zeroOutcomes();
-  return m;
+function fraudStats(f: CellFigures): FraudStats {
+  const { approve, decline } = f.byOutcome;
+  return {
+    total: f.fraud,
+    totalAmount: f.fraudAmount,
+    caught: f.caught,
+    caughtAmount: f.caughtAmount,
+    caughtByDecline: decline.fraud,
+    caughtByDeclineAmount: decline.fraudAmount,
+    missed: approve.fraud,
+    missedAmount: approve.fraudAmount,
+  };
+}
+
+function legitimateStats(f: CellFigures): LegitimateStats {
+  return {
+    total: f.legitimate,
+    totalAmount: f.legitimateAmount,
+    ...flaggedBreakdown(f, 'legitimate'),
+    flagged: f.flagged - f.caught,
+    flaggedAmount: f.flaggedAmount - f.caughtAmount,
+  };
 }

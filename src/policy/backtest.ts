@@ -33,6 +33,9 @@ import { formatShanghai } from '../contract/time.js';
 import type { Decision } from '../engine/decision.js';
 import { Engine } from '../engine/engine.js';
 import { ConfigError } from '../errors.js';
+import { labelCounts } from '../eval/cell.js';
+import { Tally } from '../eval/tally.js';
+import { Transitions } from '../eval/transitions.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
 import type { ListSet } from '../lists/list-set.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
@@ -42,15 +45,7 @@ export { firstSeqAtOrAfter } from './backtest-read.js';
 import { scanLabels, type EntityScope } from './backtest-labels.js';
 import { decodeEntry, firstSeqAtOrAfter } from './backtest-read.js';
 import { readLiveDecision } from './backtest-live.js';
-import {
-  emptyTransitions,
-  PolicyTally,
-  type BacktestReport,
-  type ChangedTransaction,
-  countTruth,
-  newLabelCounts,
-  type TxTruth,
-} from './backtest-report.js';
+import { policyStats, type BacktestReport, type ChangedTransaction, type TxTruth } from './backtest-report.js';
 
 const DAY = 86_400_000;
 
@@ -156,15 +151,13 @@ export function runBacktest(input: BacktestInput): BacktestReport {
   const engine = new Engine(draft, { model: input.model, lists: input.lists });
   const applyActions = input.actions?.(engine) ?? null;
   let actionsApplied = 0;
-  const live = new PolicyTally();
-  const drafted = new PolicyTally();
-  const transitions = emptyTransitions();
+  const live = new Tally();
+  const drafted = new Tally();
+  const transitions = new Transitions();
   const changed: ChangedTransaction[] = [];
-  let changedTotal = 0;
   let warmUpEvents = 0;
   let withoutLive = 0;
   let endSeq = 0;
-  const labelCounts = newLabelCounts();
 
   const compare = (entry: JournalEntry, tx: TransactionEvent, d: Decision): void => {
     const stored = entry.decision === null ? null : readLiveDecision(entry.decision);
@@ -174,14 +167,10 @@ export function runBacktest(input: BacktestInput): BacktestReport {
     }
     compared++;
     const truth: TxTruth | null = labels.truthOf(tx);
-    const fraud = truth !== null && truth.fraud;
-    countTruth(labelCounts, truth);
-    live.add(stored.policy, stored.outcome, tx.amount, fraud, stored.reasons);
-    drafted.add(d.policy, d.outcome, tx.amount, fraud, d.reasons);
-    transitions[stored.outcome][d.outcome]++;
-    if (stored.outcome === d.outcome) return;
-    changedTotal++;
-    if (changed.length >= maxChanged) return;
+    live.add(stored.policy, stored.outcome, stored.score, stored.reasons, tx.amount, truth);
+    drafted.add(d.policy, d.outcome, d.score, d.reasons, tx.amount, truth);
+    transitions.add(stored.outcome, d.outcome, tx.amount, truth);
+    if (stored.outcome === d.outcome || changed.length >= maxChanged) return;
     changed.push({
       seq: entry.seq,
       txId: tx.id,
@@ -225,6 +214,7 @@ export function runBacktest(input: BacktestInput): BacktestReport {
     });
   }
   progress('replay', endSeq);
+  const changedTotal = transitions.changed();
 
   return {
     version: 1,
@@ -251,10 +241,10 @@ export function runBacktest(input: BacktestInput): BacktestReport {
       actionsApplied,
       durationMs: Math.round(performance.now() - started),
     },
-    labels: { events: labels.events, entityScopes: [...scopes], ...labelCounts },
-    live: live.finish(),
-    draft: drafted.finish(),
-    transitions,
+    labels: { events: labels.events, entityScopes: [...scopes], ...labelCounts(live.total) },
+    live: policyStats(live),
+    draft: policyStats(drafted),
+    transitions: transitions.matrix(),
     changed: { total: changedTotal, transactions: changed, truncated: changedTotal > changed.length },
   };
 }

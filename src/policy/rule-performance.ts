@@ -12,13 +12,14 @@
  * Synchronous and CPU-bound: a server runs it in a worker (src/report/worker-runner.ts).
  */
 import { ConfigError } from '../errors.js';
-import { OUTCOMES, outcomeRank, type Outcome } from '../rules/policy-types.js';
+import { figuresOf, labelCounts, ratio, type Cell, type OutcomeCounts } from '../eval/cell.js';
+import { Tally } from '../eval/tally.js';
 import type { Journal } from '../log/journal.js';
 import { bucketLabel, bucketStart, checkBuckets, rangeView, type Bucket, type RangeView } from '../report/range.js';
 import { scanLabels, type EntityScope } from './backtest-labels.js';
 import type { LiveDecision } from './backtest-live.js';
-import { countTruth, newLabelCounts, type LabelSummary, type OutcomeCounts, type TxTruth } from './backtest-report.js';
-import { scanPayments, type PaymentRow } from './rule-performance-read.js';
+import type { LabelSummary, TxTruth } from './backtest-report.js';
+import { scanPayments, type PaymentRow, type ScanStats } from './rule-performance-read.js';
 
 /** What happened to the payments one rule (or all rules) hit, in one bucket or overall. */
 export interface RuleStats {
@@ -71,143 +72,107 @@ export interface RulePerformanceReport {
   readonly totals: RuleRow;
   /** per reason code, most hits first. */
   readonly rules: readonly RuleRow[];
-  readonly run: {
-    readonly lastSeq: number;
-    readonly firstSeq: number;
-    readonly endSeq: number;
-    readonly paymentsRead: number;
-    readonly withoutDecision: number;
-    readonly durationMs: number;
+  readonly run: ScanRun;
+}
+
+/** How a report's pass over the journal went (rule performance and the risk report read it the same way). */
+export interface ScanRun {
+  readonly lastSeq: number;
+  readonly firstSeq: number;
+  readonly endSeq: number;
+  readonly paymentsRead: number;
+  readonly withoutDecision: number;
+  readonly durationMs: number;
+}
+
+/** The `run` section of a journal report, so both reports word it alike; `started` is performance.now() at the start. */
+export function scanRun(scan: ScanStats, started: number): ScanRun {
+  return {
+    lastSeq: scan.lastSeq,
+    firstSeq: scan.firstSeq,
+    endSeq: scan.endSeq,
+    paymentsRead: scan.read,
+    withoutDecision: scan.withoutDecision,
+    durationMs: Math.round(performance.now() - started),
   };
 }
 
-// slots of one cell
-const HITS = 0;
-const AMOUNT = 1;
-const OUT0 = 2; // 2..5: by outcomeRank (approve, review, challenge, decline)
-const FRAUD = 6;
-const FRAUD_AMOUNT = 7;
-const LEGIT = 8;
-const LEGIT_AMOUNT = 9;
-const UNLABELLED = 10;
-const STOPPED = 11;
-const SLOTS = 12;
-
-
-/** A code's counters: overall and per bucket start. */
-class Cells {
-  readonly total = new Float64Array(SLOTS);
-  readonly buckets = new Map<number, Float64Array>();
-
-  cell(b: number, series: boolean): Float64Array | null {
-    if (!series) return null;
-    let c = this.buckets.get(b);
-    if (c === undefined) {
-      c = new Float64Array(SLOTS);
-      this.buckets.set(b, c);
-    }
-    return c;
-  }
-}
-
-function bump(c: Float64Array, amount: number, outcome: number, truth: TxTruth | null): void {
-  c[HITS]++;
-  c[AMOUNT] += amount;
-  c[OUT0 + outcome]++;
-  if (truth !== null && truth.fraud) {
-    c[FRAUD]++;
-    c[FRAUD_AMOUNT] += amount;
-    if (outcome !== 0) c[STOPPED]++;
-  } else {
-    c[LEGIT]++;
-    c[LEGIT_AMOUNT] += amount;
-    if (truth === null) c[UNLABELLED]++;
-  }
-}
-
-const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
-
-function stats(c: Float64Array, fraudOfAll: number): RuleStats {
-  const outcomes = {} as Record<Outcome, number>;
-  for (const o of OUTCOMES) outcomes[o] = c[OUT0 + outcomeRank(o)];
+/** One code's figures (or all payments') from its cell; recall against `fraudOfAll`, the fraud of the same bucket or range. */
+function ruleStats(c: Cell, fraudOfAll: number): RuleStats {
+  const f = figuresOf(c);
   return {
-    hits: c[HITS],
-    amount: c[AMOUNT],
-    outcomes,
-    fraud: c[FRAUD],
-    fraudAmount: c[FRAUD_AMOUNT],
-    legitimate: c[LEGIT],
-    legitimateAmount: c[LEGIT_AMOUNT],
-    unlabelled: c[UNLABELLED],
-    fraudStopped: c[STOPPED],
-    precision: ratio(c[FRAUD], c[HITS]),
-    recall: ratio(c[FRAUD], fraudOfAll),
+    hits: f.payments,
+    amount: f.amount,
+    outcomes: f.outcomes,
+    fraud: f.fraud,
+    fraudAmount: f.fraudAmount,
+    legitimate: f.legitimate,
+    legitimateAmount: f.legitimateAmount,
+    unlabelled: f.unlabelled,
+    fraudStopped: f.caught,
+    precision: ratio(f.fraud, f.payments),
+    recall: ratio(f.fraud, fraudOfAll),
   };
 }
 
 /**
- * Accumulates rule figures payment by payment (the risk report feeds it from its own pass);
- * `finish` freezes them into rows.
+ * Every reason code of a tally with its figures over the whole tally, most hits first (then by
+ * code): the rows of rule performance, and the risk report's rules as they are.
  */
-export class RuleTally {
-  private readonly codes = new Map<string, Cells>();
-  private readonly all = new Cells();
-  private lastT = NaN;
-  private lastBucket = 0;
-  /** Scratch for de-duplicating one payment's codes. */
-  private readonly seen: string[] = [];
+export function codeStats(t: Tally): (RuleStats & { readonly code: string })[] {
+  const fraudOfAll = figuresOf(t.total).fraud;
+  return [...t.codes]
+    .map(([code, c]) => ({ code, ...ruleStats(c, fraudOfAll) }))
+    .sort((a, b) => b.hits - a.hits || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+}
 
-  /** `series`: keep per-bucket figures (off: totals only, for callers that only show those). */
-  constructor(
-    readonly bucket: Bucket,
-    private readonly series = true,
-  ) {}
+/**
+ * The shared tally over the range and one per time bucket, fed payment by payment; `finish`
+ * freezes them into rows, each code's series read from the bucket tallies.
+ */
+class RuleTally {
+  readonly all = new Tally();
+  private readonly buckets = new Map<number, Tally>();
+  private lastT = NaN;
+  private lastBucket: Tally | null = null;
+
+  constructor(readonly bucket: Bucket) {}
 
   /** Counts one payment: its value, the outcome answered, its truth and the reason codes it carried. */
   add(p: PaymentRow, d: LiveDecision, truth: TxTruth | null): void {
-    if (p.t !== this.lastT) {
+    if (p.t !== this.lastT || this.lastBucket === null) {
       this.lastT = p.t;
-      this.lastBucket = bucketStart(p.t, this.bucket);
+      this.lastBucket = this.bucketOf(bucketStart(p.t, this.bucket));
     }
-    const b = this.lastBucket;
-    const o = outcomeRank(d.outcome);
-    bump(this.all.total, p.amount, o, truth);
-    const ac = this.all.cell(b, this.series);
-    if (ac !== null) bump(ac, p.amount, o, truth);
-    const reasons = d.reasons;
-    if (reasons.length === 0) return;
-    const seen = this.seen;
-    seen.length = 0;
-    for (let i = 0; i < reasons.length; i++) {
-      const code = reasons[i].code;
-      if (seen.includes(code)) continue;
-      seen.push(code);
-      let cells = this.codes.get(code);
-      if (cells === undefined) {
-        cells = new Cells();
-        this.codes.set(code, cells);
-      }
-      bump(cells.total, p.amount, o, truth);
-      const c = cells.cell(b, this.series);
-      if (c !== null) bump(c, p.amount, o, truth);
-    }
+    this.all.add(d.policy, d.outcome, d.score, d.reasons, p.amount, truth);
+    this.lastBucket.add(d.policy, d.outcome, d.score, d.reasons, p.amount, truth);
   }
 
   /** The totals row and the per-code rows, most hits first (then by code). */
   finish(): { totals: RuleRow; rules: RuleRow[] } {
-    const fraudAll = this.all.total[FRAUD];
-    const fraudByBucket = new Map<number, number>();
-    for (const [b, c] of this.all.buckets) fraudByBucket.set(b, c[FRAUD]);
-    const row = (code: string, cells: Cells): RuleRow => {
-      const series = [...cells.buckets]
-        .sort((x, y) => x[0] - y[0])
-        .map(([start, c]): BucketStats => ({ start, label: bucketLabel(start, this.bucket), ...stats(c, fraudByBucket.get(start) ?? 0) }));
-      return { code, ...stats(cells.total, fraudAll), series };
+    const buckets = [...this.buckets]
+      .sort((x, y) => x[0] - y[0])
+      .map(([start, t]) => ({ start, label: bucketLabel(start, this.bucket), t, fraud: figuresOf(t.total).fraud }));
+    const series = (cellIn: (t: Tally) => Cell | undefined): BucketStats[] => {
+      const out: BucketStats[] = [];
+      for (const b of buckets) {
+        const c = cellIn(b.t);
+        if (c !== undefined) out.push({ start: b.start, label: b.label, ...ruleStats(c, b.fraud) });
+      }
+      return out;
     };
-    const rules = [...this.codes]
-      .map(([code, cells]) => row(code, cells))
-      .sort((a, b) => b.hits - a.hits || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
-    return { totals: row('*', this.all), rules };
+    const rules = codeStats(this.all).map((r): RuleRow => ({ ...r, series: series((t) => t.codes.get(r.code)) }));
+    const totals: RuleRow = { code: '*', ...ruleStats(this.all.total, figuresOf(this.all.total).fraud), series: series((t) => t.total) };
+    return { totals, rules };
+  }
+
+  private bucketOf(start: number): Tally {
+    let t = this.buckets.get(start);
+    if (t === undefined) {
+      t = new Tally();
+      this.buckets.set(start, t);
+    }
+    return t;
   }
 }
 
@@ -255,16 +220,12 @@ export function runRulePerformance(input: RulePerformanceInput): RulePerformance
   progress('labels', 0, 0);
   const labels = scanLabels(journal, lastSeq, scopes);
   const tally = new RuleTally(bucket);
-  const counts = newLabelCounts();
   const scan = scanPayments(
     journal,
     labels,
     lastSeq,
     { from, to },
-    (p, d, truth) => {
-      countTruth(counts, truth);
-      tally.add(p, d, truth);
-    },
+    (p, d, truth) => tally.add(p, d, truth),
     (seq, payments) => progress('payments', seq, payments),
   );
   const { totals, rules } = tally.finish();
@@ -273,17 +234,10 @@ export function runRulePerformance(input: RulePerformanceInput): RulePerformance
     range: rangeView(from, to),
     bucket,
     timeZone: '+08:00',
-    labels: { events: labels.events, entityScopes: [...scopes], ...counts },
+    labels: { events: labels.events, entityScopes: [...scopes], ...labelCounts(tally.all.total) },
     totals,
     rules,
-    run: {
-      lastSeq,
-      firstSeq: scan.firstSeq,
-      endSeq: scan.endSeq,
-      paymentsRead: scan.read,
-      withoutDecision: scan.withoutDecision,
-      durationMs: Math.round(performance.now() - started),
-    },
+    run: scanRun(scan, started),
   };
 }
 

@@ -1,12 +1,16 @@
 /**
  * The running totals of a shadow: every compared payment counted once as it is recorded (outcomes,
- * value, the live → shadow transition matrix, reason hits on both sides), plus what the labels known
- * so far say — kept as a small map of the labelled payments the shadow recorded, so a later label
- * (or a reversed one) moves exactly its payment between fraud and legitimate. `view()` is a plain
- * JSON-serialisable object (no Map, no NaN), the API's answer and what the store saves.
+ * value, the live → shadow transition matrix, reason hits on both sides) by the shared tally
+ * (eval/tally.ts), plus what the labels known so far say — kept as a small map of the labelled
+ * payments the shadow recorded, so a later label (or a reversed one) moves exactly its payment
+ * between fraud and legitimate. `view()` is a plain JSON-serialisable object (no Map, no NaN), the
+ * API's answer and what the store saves; its layout is unchanged by the shared tally.
  */
-import { OUTCOMES, type Outcome } from '../rules/policy-types.js';
-import { emptyTransitions, zeroOutcomes, type OutcomeCounts } from './backtest-report.js';
+import { figuresOf, ratio, type Cell, type CellFigures, type OutcomeCounts } from '../eval/cell.js';
+import { NO_CODES, Tally } from '../eval/tally.js';
+import { Transitions } from '../eval/transitions.js';
+import { OWN_FRAUD, OWN_LEGITIMATE } from '../eval/truth.js';
+import type { Outcome } from '../rules/policy-types.js';
 import type { LabelledRow } from './shadow-types.js';
 
 /** Fraud (by the labels known) and what one side did with it. */
@@ -70,61 +74,23 @@ interface Labelled extends LabelledRow {
   readonly fraud: boolean;
 }
 
-class Side {
-  readonly outcomes = zeroOutcomes();
-  readonly amounts = zeroOutcomes();
-  readonly hits = new Map<string, number>();
-
-  add(outcome: Outcome, amount: number, reasons: readonly string[]): void {
-    this.outcomes[outcome]++;
-    this.amounts[outcome] += amount;
-    for (let i = 0; i < reasons.length; i++) this.hits.set(reasons[i], (this.hits.get(reasons[i]) ?? 0) + 1);
-  }
-
-  hitsView(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [code, n] of [...this.hits].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) out[code] = n;
-    return out;
-  }
-}
-
-const ratio = (a: number, b: number): number | null => (b > 0 ? a / b : null);
-
-/** The running totals of one shadow run. */
+/**
+ * The running totals of one shadow run: live and shadow are tallied as each payment is recorded,
+ * unlabelled; labels arrive later and may be reversed, so the labelled payments are kept apart and
+ * tallied afresh, through the same `add`, at each view.
+ */
 export class ShadowTally {
-  private transactions = 0;
-  private changed = 0;
-  private readonly live = new Side();
-  private readonly shadow = new Side();
-  private readonly transitions = emptyTransitions();
-  private readonly livePolicies = new Set<string>();
-  private lastPolicy = '';
-  private newlyDeclined = 0;
-  private newlyDeclinedAmount = 0;
-  private newlyApproved = 0;
-  private newlyApprovedAmount = 0;
+  private readonly live = new Tally();
+  private readonly shadow = new Tally();
+  private readonly transitions = new Transitions();
   /** Labelled payments the shadow recorded, by txId. */
   private readonly labelled = new Map<string, Labelled>();
 
   /** Counts one compared payment. */
   add(livePolicy: string, amount: number, live: Outcome, liveReasons: readonly string[], shadow: Outcome, shadowReasons: readonly string[]): void {
-    if (livePolicy !== this.lastPolicy) {
-      this.livePolicies.add(livePolicy);
-      this.lastPolicy = livePolicy;
-    }
-    this.transactions++;
-    this.live.add(live, amount, liveReasons);
-    this.shadow.add(shadow, amount, shadowReasons);
-    this.transitions[live][shadow]++;
-    if (live === shadow) return;
-    this.changed++;
-    if (shadow === 'decline') {
-      this.newlyDeclined++;
-      this.newlyDeclinedAmount += amount;
-    } else if (shadow === 'approve') {
-      this.newlyApproved++;
-      this.newlyApprovedAmount += amount;
-    }
+    this.live.add(livePolicy, live, null, liveReasons, amount, null);
+    this.shadow.add('', shadow, null, shadowReasons, amount, null);
+    this.transitions.add(live, shadow, amount, null);
   }
 
   /** A label of a recorded payment (a later one for the same payment replaces it). */
@@ -134,70 +100,71 @@ export class ShadowTally {
 
   /** The totals now. */
   view(): ShadowTotals {
-    const n = this.transactions;
-    const fraudLive = { caught: 0, caughtAmount: 0, declined: 0, declinedAmount: 0, missed: 0, missedAmount: 0 };
-    const fraudShadow = { ...fraudLive };
-    let fraud = 0;
-    let newlyDeclinedFraud = 0;
-    let newlyApprovedFraud = 0;
-    for (const l of this.labelled.values()) {
-      if (!l.fraud) continue;
-      fraud++;
-      count(fraudLive, l.live, l.amount);
-      count(fraudShadow, l.shadow, l.amount);
-      if (l.shadow === 'decline' && l.live !== 'decline') newlyDeclinedFraud += l.amount;
-      if (l.shadow === 'approve' && l.live !== 'approve') newlyApprovedFraud += l.amount;
-    }
-    const money = (s: Side, f: FraudSide): MoneySide => {
-      const flagged = s.amounts.review + s.amounts.challenge + s.amounts.decline;
-      return {
-        legitimateDeclined: s.amounts.decline - f.declinedAmount,
-        legitimateFlagged: flagged - f.caughtAmount,
-        fraudStopped: f.caughtAmount,
-        fraudMissed: f.missedAmount,
-      };
-    };
+    const live = figuresOf(this.live.total);
+    const shadow = figuresOf(this.shadow.total);
+    const n = live.payments;
+    const changed = this.transitions.changed();
+    const known = this.known();
+    const declined = figuresOf(this.transitions.movedTo('decline'));
+    const approved = figuresOf(this.transitions.movedTo('approve'));
+    const declinedFraud = figuresOf(known.moves.movedTo('decline')).fraudAmount;
+    const labels = figuresOf(known.live);
+    const knownLive = fraudSide(known.live);
+    const knownShadow = fraudSide(known.shadow);
     return {
       transactions: n,
-      changed: this.changed,
-      agreementRate: ratio(n - this.changed, n),
-      livePolicies: [...this.livePolicies].sort(),
-      outcomes: { live: { ...this.live.outcomes }, shadow: { ...this.shadow.outcomes } },
-      amounts: { live: { ...this.live.amounts }, shadow: { ...this.shadow.amounts } },
-      transitions: copyTransitions(this.transitions),
-      alertRate: { live: ratio(n - this.live.outcomes.approve, n), shadow: ratio(n - this.shadow.outcomes.approve, n) },
-      declineRate: { live: ratio(this.live.outcomes.decline, n), shadow: ratio(this.shadow.outcomes.decline, n) },
-      hits: { live: this.live.hitsView(), shadow: this.shadow.hitsView() },
-      newlyDeclined: {
-        count: this.newlyDeclined,
-        amount: this.newlyDeclinedAmount,
-        fraudAmount: newlyDeclinedFraud,
-        legitimateAmount: this.newlyDeclinedAmount - newlyDeclinedFraud,
-      },
-      newlyApproved: { count: this.newlyApproved, amount: this.newlyApprovedAmount, fraudAmount: newlyApprovedFraud },
-      labels: { labelled: this.labelled.size, fraud, legitimate: this.labelled.size - fraud },
-      fraud: { live: fraudLive, shadow: fraudShadow },
-      money: { live: money(this.live, fraudLive), shadow: money(this.shadow, fraudShadow) },
+      changed,
+      agreementRate: ratio(n - changed, n),
+      livePolicies: [...this.live.policies].sort(),
+      outcomes: { live: live.outcomes, shadow: shadow.outcomes },
+      amounts: { live: live.amounts, shadow: shadow.amounts },
+      transitions: this.transitions.matrix(),
+      alertRate: { live: ratio(live.flagged, n), shadow: ratio(shadow.flagged, n) },
+      declineRate: { live: ratio(live.byOutcome.decline.payments, n), shadow: ratio(shadow.byOutcome.decline.payments, n) },
+      hits: { live: this.live.hits(), shadow: this.shadow.hits() },
+      newlyDeclined: { count: declined.payments, amount: declined.amount, fraudAmount: declinedFraud, legitimateAmount: declined.amount - declinedFraud },
+      newlyApproved: { count: approved.payments, amount: approved.amount, fraudAmount: figuresOf(known.moves.movedTo('approve')).fraudAmount },
+      labels: { labelled: labels.payments, fraud: labels.fraud, legitimate: labels.payments - labels.fraud },
+      fraud: { live: knownLive, shadow: knownShadow },
+      money: { live: money(live, knownLive), shadow: money(shadow, knownShadow) },
     };
   }
+
+  /** The labelled payments, tallied as the recorded ones are: each side, and the moves between them. */
+  private known(): { live: Cell; shadow: Cell; moves: Transitions } {
+    const live = new Tally();
+    const shadow = new Tally();
+    const moves = new Transitions();
+    for (const l of this.labelled.values()) {
+      const truth = l.fraud ? OWN_FRAUD : OWN_LEGITIMATE;
+      live.add('', l.live, null, NO_CODES, l.amount, truth);
+      shadow.add('', l.shadow, null, NO_CODES, l.amount, truth);
+      moves.add(l.live, l.shadow, l.amount, truth);
+    }
+    return { live: live.total, shadow: shadow.total, moves };
+  }
 }
 
-function count(f: { caught: number; caughtAmount: number; declined: number; declinedAmount: number; missed: number; missedAmount: number }, o: Outcome, amount: number): void {
-  if (o === 'approve') {
-    f.missed++;
-    f.missedAmount += amount;
-    return;
-  }
-  f.caught++;
-  f.caughtAmount += amount;
-  if (o === 'decline') {
-    f.declined++;
-    f.declinedAmount += amount;
-  }
+/** What one side did with the fraud among the labelled payments. */
+function fraudSide(known: Cell): FraudSide {
+  const f = figuresOf(known);
+  const { approve, decline } = f.byOutcome;
+  return {
+    caught: f.caught,
+    caughtAmount: f.caughtAmount,
+    declined: decline.fraud,
+    declinedAmount: decline.fraudAmount,
+    missed: approve.fraud,
+    missedAmount: approve.fraudAmount,
+  };
 }
 
-function copyTransitions(m: Record<Outcome, OutcomeCounts>): Record<Outcome, OutcomeCounts> {
-  const out = emptyTransitions();
-  for (const a of OUTCOMES) out[a] = { ...m[a] };
-  return out;
+/** The money one side moves: all its recorded payments, less the labelled fraud among them. */
+function money(all: CellFigures, fraud: FraudSide): MoneySide {
+  return {
+    legitimateDeclined: all.amounts.decline - fraud.declinedAmount,
+    legitimateFlagged: all.flaggedAmount - fraud.caughtAmount,
+    fraudStopped: fraud.caughtAmount,
+    fraudMissed: fraud.missedAmount,
+  };
 }

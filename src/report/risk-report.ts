@@ -13,15 +13,18 @@ import type { Database } from 'better-sqlite3';
 import { formatShanghai } from '../contract/time.js';
 import { ConfigError } from '../errors.js';
 import { scanLabels, type EntityScope } from '../policy/backtest-labels.js';
-import { countTruth, newLabelCounts, type LabelSummary } from '../policy/backtest-report.js';
-import { RuleTally, type RuleStats, type ScanProgress } from '../policy/rule-performance.js';
+import { cellOf, countInto, labelCounts, type Cell } from '../eval/cell.js';
+import { NO_CODES, Tally } from '../eval/tally.js';
+import type { LabelSummary } from '../policy/backtest-report.js';
+import { codeStats, scanRun, type RuleStats, type ScanProgress, type ScanRun } from '../policy/rule-performance.js';
 import { scanPayments } from '../policy/rule-performance-read.js';
+import { outcomeRank } from '../rules/policy-types.js';
 import type { Journal } from '../log/journal.js';
 import { readCases, type CasesSection } from './cases.js';
 import { psi, psiBand, PSI_FLOOR, scoreBin, scoreBinBounds, SCORE_BINS, type PsiBand } from './psi.js';
 import type { RatingsSection } from './ratings.js';
 import { bucketLabel, bucketMs, bucketStart, checkBuckets, defaultBucket, rangeView, type Bucket, type RangeView } from './range.js';
-import { EntityCells, PeriodCells, type PeriodFigures, type TopEntities } from './tally.js';
+import { periodFigures, topEntities, type PeriodFigures, type TopEntities } from './tally.js';
 
 /** One time bucket of the range. */
 export interface BucketFigures extends PeriodFigures {
@@ -71,14 +74,7 @@ export interface RiskReport {
   readonly cases: CasesSection;
   /** the live engine's current merchant and terminal ratings; null without a live engine (the CLI). */
   readonly ratings: RatingsSection | null;
-  readonly run: {
-    readonly lastSeq: number;
-    readonly firstSeq: number;
-    readonly endSeq: number;
-    readonly paymentsRead: number;
-    readonly withoutDecision: number;
-    readonly durationMs: number;
-  };
+  readonly run: ScanRun;
 }
 
 /** What to report on. */
@@ -120,22 +116,21 @@ export function runRiskReport(input: RiskReportInput): RiskReport {
   progress('labels', 0, 0);
   const labels = scanLabels(journal, lastSeq, scopes);
 
-  const current = new PeriodCells();
-  const previous = new PeriodCells();
+  // the period with its reason codes; the previous period and the buckets as totals only
+  const current = new Tally();
+  const previous = new Tally();
   const first = bucketStart(from, bucket);
   const step = bucketMs(bucket);
-  const buckets: PeriodCells[] = [];
+  const buckets: Tally[] = [];
   const starts: number[] = [];
   for (let b = first; b < to; b += step) {
     starts.push(b);
-    buckets.push(new PeriodCells());
+    buckets.push(new Tally());
   }
   const histCurrent = new Array<number>(SCORE_BINS).fill(0);
   const histPrevious = new Array<number>(SCORE_BINS).fill(0);
-  const rules = new RuleTally(bucket, false);
-  const merchants = new EntityCells();
-  const terminals = new EntityCells();
-  const counts = newLabelCounts();
+  const merchants = new Map<string, Cell>();
+  const terminals = new Map<string, Cell>();
   let lastT = NaN;
   let lastIndex = 0;
 
@@ -146,21 +141,20 @@ export function runRiskReport(input: RiskReportInput): RiskReport {
     { from: prevFrom, to },
     (p, d, truth) => {
       if (p.t < from) {
-        previous.add(p.amount, d, truth);
+        previous.add(d.policy, d.outcome, d.score, NO_CODES, p.amount, truth);
         if (d.score !== null) histPrevious[scoreBin(d.score)]++;
         return;
       }
-      current.add(p.amount, d, truth);
+      current.add(d.policy, d.outcome, d.score, d.reasons, p.amount, truth);
       if (p.t !== lastT) {
         lastT = p.t;
         lastIndex = indexOf(starts, bucketStart(p.t, bucket));
       }
-      buckets[lastIndex].add(p.amount, d, truth);
+      buckets[lastIndex].add(d.policy, d.outcome, d.score, NO_CODES, p.amount, truth);
       if (d.score !== null) histCurrent[scoreBin(d.score)]++;
-      countTruth(counts, truth);
-      rules.add(p, d, truth);
-      merchants.add(p.merchantId, p.amount, d, truth);
-      terminals.add(p.terminalId, p.amount, d, truth);
+      const rank = outcomeRank(d.outcome);
+      countInto(cellOf(merchants, p.merchantId), rank, p.amount, truth, d.score);
+      countInto(cellOf(terminals, p.terminalId), rank, p.amount, truth, d.score);
     },
     (seq, payments) => progress('payments', seq, payments),
   );
@@ -177,10 +171,10 @@ export function runRiskReport(input: RiskReportInput): RiskReport {
     previous: rangeView(prevFrom, from),
     bucket,
     timeZone: '+08:00',
-    labels: { events: labels.events, entityScopes: [...scopes], ...counts },
-    totals: current.view(),
-    previousTotals: previous.view(),
-    series: buckets.map((c, i) => ({ start: starts[i], label: bucketLabel(starts[i], bucket), ...c.view() })),
+    labels: { events: labels.events, entityScopes: [...scopes], ...labelCounts(current.total) },
+    totals: periodFigures(current.total),
+    previousTotals: periodFigures(previous.total),
+    series: buckets.map((t, i) => ({ start: starts[i], label: bucketLabel(starts[i], bucket), ...periodFigures(t.total) })),
     scores: {
       bins: scoreBinBounds(),
       current: histCurrent,
@@ -190,19 +184,12 @@ export function runRiskReport(input: RiskReportInput): RiskReport {
       reference: 'previous period',
       floor: PSI_FLOOR,
     },
-    rules: rules.finish().rules.map(({ series: _none, ...r }) => r),
-    merchants: merchants.top(top, minPayments),
-    terminals: terminals.top(top, minPayments),
+    rules: codeStats(current),
+    merchants: topEntities(merchants, top, minPayments),
+    terminals: topEntities(terminals, top, minPayments),
     cases: input.database === undefined ? { available: false, note: 'no database given' } : readCases(input.database, generatedAt),
     ratings: null,
-    run: {
-      lastSeq,
-      firstSeq: scan.firstSeq,
-      endSeq: scan.endSeq,
-      paymentsRead: scan.read,
-      withoutDecision: scan.withoutDecision,
-      durationMs: Math.round(performance.now() - started),
-    },
+    run: scanRun(scan, started),
   };
 }
 
