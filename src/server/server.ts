@@ -27,6 +27,7 @@ import { claimDataDir } from './lock.js';
 import { ServerMetrics } from './metrics.js';
 import { MODULES } from './modules.js';
 import { openApiDocument } from './openapi.js';
+import { RequestValidator } from './schemas/validator.js';
 import type { RecoveryReport } from './recovery.js';
 import { Router, type ServerModule } from './routes.js';
 import { SeenIds } from './seen-ids.js';
@@ -163,6 +164,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       auth: new Authenticator(store),
       metrics,
       router,
+      validator: new RequestValidator(router.routes),
       openapi: JSON.stringify(openApiDocument(packageVersion(), router.routes)),
       closing: () => closing,
       health: () => {
