@@ -3,7 +3,8 @@
  * and /v1/events are validated by the hand-written contract parser (src/contract/), not by these:
  * it normalises as it checks (the `t` of every timestamp, defaults) and is faster than a validator
  * in front of it would be (bench/contract-vs-ajv.ts). These schemas describe what it accepts; the
- * test in test/server/openapi-contract.test.ts keeps the two in step on sample events.
+ * test in test/server/openapi-agreement.test.ts sends the parser bodies that break these schemas
+ * one rule at a time and expects its 400 for each, so the two stay in step.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
 import { ACCOUNT_EVENT_KINDS, CHANNELS, KYC_LEVELS } from '../../contract/events.js';
