@@ -15,5 +15,5 @@ export const KeyRevokeBody = Type.Object({
 
 /** `DELETE /v1/keys/{keyId}?reason=…`, for clients that send no body with a DELETE. */
 export const KeyRevokeQuery = Type.Object({
-  reason: textQuery(REASON),
+  reason: textQuery('why the key is revoked, when the request has no body', expected(REASON, { pattern: '\\S' })),
 });
