@@ -21,8 +21,10 @@ export const MAX_NOTE = 4_000;
 /** Largest amount at stake of one item, in fen (the contract's largest amount). */
 export const MAX_AMOUNT = 100_000_000_000;
 
-const ISSUE = /^[a-z][a-z0-9_]{0,47}(:[a-z][a-z0-9_]{0,47})?$/;
-const TYPOLOGY = /^[a-z][a-z0-9_]{0,63}$/;
+/** What an issue looks like: lowercase words, one optional `:` (the request schemas use it too). */
+export const ISSUE = /^[a-z][a-z0-9_]{0,47}(:[a-z][a-z0-9_]{0,47})?$/;
+/** What a typology looks like (the request schemas use it too). */
+export const TYPOLOGY = /^[a-z][a-z0-9_]{0,63}$/;
 const PRINTABLE = /^[^\p{Cc}]+$/u;
 
 type Raw = Record<string, unknown>;

@@ -1,145 +1,38 @@
 /**
  * The OpenAPI 3.1 document the server serves at /v1/openapi.json: every route, its roles, bodies,
- * answers and error codes, written next to the code so a change to one is reviewed with the other.
+ * parameters, answers and error codes. Request bodies and query parameters are the very schema
+ * objects the server validates with (src/server/schemas/), so the document cannot promise what the
+ * server refuses or the reverse; the event and decision schemas describe the contract parser.
  */
-import { ACCOUNT_EVENT_KINDS, CHANNELS, KYC_LEVELS } from '../contract/events.js';
-import { MAX_AMOUNT, MAX_ID_LENGTH } from '../contract/fields.js';
-import { OUTCOMES } from '../rules/policy-types.js';
+import type { TSchema } from '@sinclair/typebox';
+import { MAX_ID_LENGTH } from '../contract/fields.js';
 import { rolesFor, type Permission } from './auth.js';
-import { API_ERROR_CODES } from './errors.js';
 import type { Route } from './routes.js';
+import { ErrorBody } from './schemas/errors.js';
+import { Decision, Geo, OTHER_EVENTS, OtherEvent, Transaction } from './schemas/events.js';
 
 type Json = { [k: string]: unknown };
 
 const id = { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH };
-const ts = {
-  type: 'string',
-  description: 'ISO 8601 with a UTC offset or Z, e.g. 2026-11-24T21:05:09+08:00',
-  examples: ['2026-11-24T21:05:09+08:00'],
-};
-const money = { type: 'integer', minimum: 1, maximum: MAX_AMOUNT, description: 'minor units (fen)' };
-const geo = {
-  type: 'object',
-  required: ['lat', 'lon'],
-  properties: { lat: { type: 'number', minimum: -90, maximum: 90 }, lon: { type: 'number', minimum: -180, maximum: 180 } },
-};
 
-function event(type: string, required: string[], properties: Json): Json {
-  return {
-    type: 'object',
-    required: ['type', 'ts', ...required],
-    properties: { type: { const: type }, ts, ...properties },
-  };
-}
+const schemas: Record<string, TSchema> = { Geo, Transaction, ...OTHER_EVENTS, OtherEvent, Decision, Error: ErrorBody };
 
-const schemas: Json = {
-  Geo: geo,
-  Transaction: event('transaction', ['id', 'accountId', 'amount', 'merchantId', 'terminalId'], {
-    id: { ...id, description: 'the idempotency key' },
-    accountId: id,
-    amount: money,
-    currency: { type: 'string', pattern: '^[A-Z]{3}$', default: 'CNY' },
-    merchantId: id,
-    terminalId: id,
-    mcc: { type: 'string', pattern: '^\\d{4}$' },
-    acquirerId: id,
-    geo: { $ref: '#/components/schemas/Geo' },
-    deviceId: id,
-    ip: id,
-    channel: { enum: CHANNELS },
-    merchantName: { type: 'string', maxLength: 256 },
-  }),
-  Account: event('account', ['accountId', 'creditLimit'], {
-    accountId: id,
-    creditLimit: { ...money, minimum: 0 },
-    home: { $ref: '#/components/schemas/Geo' },
-    kyc: { enum: KYC_LEVELS },
-    openedAt: ts,
-  }),
-  AccountEvent: event('account_event', ['accountId', 'kind'], {
-    accountId: id,
-    kind: { enum: ACCOUNT_EVENT_KINDS },
-    deviceId: id,
-    ip: id,
-    geo: { $ref: '#/components/schemas/Geo' },
-    amount: { ...money, description: 'required for kind repayment' },
-    creditLimit: { ...money, minimum: 0, description: 'required for kind limit_changed' },
-    txId: { ...id, description: 'the payment the event is about (kind challenge_failed: the challenged payment; opens a case)' },
-  }),
-  Merchant: event('merchant', ['merchantId', 'acquirerId'], {
-    merchantId: id,
-    acquirerId: id,
-    name: { type: 'string', maxLength: 256 },
-    mcc: { type: 'string', pattern: '^\\d{4}$' },
-    geo: { $ref: '#/components/schemas/Geo' },
-    region: { type: 'string', pattern: '^\\d{6}$' },
-  }),
-  Terminal: event('terminal', ['terminalId', 'merchantId'], {
-    terminalId: id,
-    merchantId: id,
-    acquirerId: id,
-    geo: { $ref: '#/components/schemas/Geo' },
-  }),
-  Acquirer: event('acquirer', ['acquirerId', 'licensed'], {
-    acquirerId: id,
-    name: { type: 'string', maxLength: 256 },
-    licensed: { type: 'boolean' },
-  }),
-  Label: event('label', ['fraud'], {
-    txId: id,
-    accountId: id,
-    merchantId: id,
-    terminalId: id,
-    fraud: { type: 'boolean' },
-    typology: { type: 'string', maxLength: 256 },
-    source: { type: 'string', maxLength: 256 },
-  }),
-  OtherEvent: {
-    oneOf: ['Account', 'AccountEvent', 'Merchant', 'Terminal', 'Acquirer', 'Label'].map((n) => ({
-      $ref: `#/components/schemas/${n}`,
-    })),
-    discriminator: { propertyName: 'type' },
-  },
-  Decision: {
-    type: 'object',
-    required: ['txId', 'outcome', 'score', 'reasons', 'policy', 'seq', 'latencyUs'],
-    properties: {
-      txId: id,
-      outcome: { enum: OUTCOMES },
-      score: { type: 'number', minimum: 0, maximum: 100, description: 'higher is riskier; real-valued' },
-      reasons: {
-        type: 'array',
-        description: 'most important first',
-        items: { type: 'object', required: ['code'], properties: { code: { type: 'string' } } },
-      },
-      policy: { type: 'string', description: 'the policy that decided' },
-      seq: { type: 'integer', description: 'journal sequence number' },
-      latencyUs: { type: 'integer', description: 'microseconds from complete body to decision' },
-    },
-  },
-  Error: {
-    type: 'object',
-    required: ['error'],
-    properties: {
-      error: {
-        type: 'object',
-        required: ['code', 'message'],
-        properties: {
-          code: { enum: API_ERROR_CODES },
-          message: { type: 'string' },
-          path: { type: 'string', description: 'the offending field, e.g. geo.lat or [3].amount' },
-          expected: { type: 'string' },
-        },
-      },
-    },
-  },
+const STATUS_WORDS: Record<number, string> = {
+  400: 'refused: error.path names the field or parameter, error.expected what it must be',
+  401: 'no valid API key',
+  403: 'the key\'s role may not do this',
+  404: 'not found',
+  409: 'conflicts with the current state',
+  413: 'body too large',
+  415: 'body is not application/json',
+  503: 'journal unavailable or shutting down',
 };
 
 function errors(...statuses: number[]): Json {
   const out: Json = {};
   for (const s of statuses) {
     out[String(s)] = {
-      description: `error (see error.code)`,
+      description: `${STATUS_WORDS[s] ?? 'error'} (see error.code)`,
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
     };
   }
@@ -152,18 +45,35 @@ function roles(p: Permission): string {
 
 const json = (ref: string): Json => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
 
+/** The query parameters of a route, from its query schema: one parameter per property. */
+function queryParameters(r: Route): Json[] {
+  const q = r.querySchema;
+  if (q === undefined) return [];
+  const required = new Set(q.required ?? []);
+  return Object.entries(q.properties).map(([name, schema]) => {
+    const p: Json = { name, in: 'query', required: required.has(name), schema };
+    const description = (schema as { description?: unknown }).description;
+    if (typeof description === 'string') p.description = description;
+    return p;
+  });
+}
+
 /** The OpenAPI entries of the module routes, merged by path. */
 function modulePaths(routes: readonly Route[]): Json {
   const out: Record<string, Json> = {};
   for (const r of routes) {
-    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const params: Json[] = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    params.push(...queryParameters(r));
+    const statuses = r.body === undefined ? [400, 401, 403, 404, 409] : [400, 401, 403, 404, 409, 413, 415];
     const op: Json = {
       summary: r.summary,
       description: `${r.description ?? ''} ${roles(r.permission)}`.trim(),
-      responses: { '200': { description: 'success', content: { 'application/json': {} } }, ...errors(400, 401, 403, 404, 409) },
+      responses: { '200': { description: 'success', content: { 'application/json': {} } }, ...errors(...statuses) },
     };
     if (params.length > 0) op.parameters = params;
-    if (r.body !== undefined) op.requestBody = { required: true, content: { 'application/json': { schema: r.requestSchema ?? { type: 'object' } } } };
+    if (r.bodySchema !== undefined) {
+      op.requestBody = { required: r.bodyOptional !== true, content: { 'application/json': { schema: r.bodySchema } } };
+    }
     (out[r.path] ??= {})[r.method.toLowerCase()] = op;
   }
   return out;
@@ -203,7 +113,7 @@ export function openApiDocument(version: string, routes: readonly Route[] = []):
             required: true,
             content: {
               'application/json': {
-                schema: { oneOf: [{ $ref: '#/components/schemas/OtherEvent' }, { type: 'array', items: { $ref: '#/components/schemas/OtherEvent' } }] },
+                schema: { oneOf: [{ $ref: '#/components/schemas/OtherEvent' }, { type: 'array', minItems: 1, items: { $ref: '#/components/schemas/OtherEvent' } }] },
               },
             },
           },

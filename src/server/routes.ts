@@ -5,6 +5,7 @@
  * errors and metrics once for all of them, and the OpenAPI document lists them from the same
  * declarations. Decisions and events stay hand-routed in app.ts: they are the hot path.
  */
+import type { TObject, TSchema } from '@sinclair/typebox';
 import type { CaseOpener } from '../cases/types.js';
 import type { Engine } from '../engine/engine.js';
 import type { ListSet } from '../lists/list-set.js';
@@ -55,8 +56,17 @@ export interface Route {
   readonly body?: BodyLimits;
   /** With `body`: a request without one (no Content-Type, no bytes) is accepted; the handler gets undefined. */
   readonly bodyOptional?: boolean;
-  /** OpenAPI schema of the body, when there is one. */
-  readonly requestSchema?: Readonly<Record<string, unknown>>;
+  /**
+   * The body's schema, required with `body` (src/server/schemas/): the server refuses a body it does
+   * not accept before the handler runs, and the OpenAPI document shows this same object, so the two
+   * cannot drift. The handler's own checks stay for what a schema cannot say (state, cross-field rules).
+   */
+  readonly bodySchema?: TSchema;
+  /**
+   * The query parameters' schema (each value read from text), checked before the handler like the
+   * body and listed as the operation's parameters in the OpenAPI document.
+   */
+  readonly querySchema?: TObject;
   handle(req: ApiRequest): ApiReply | Promise<ApiReply>;
 }
 

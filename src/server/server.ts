@@ -30,6 +30,7 @@ import { ServerMetrics } from './metrics.js';
 import { MODULES } from './modules.js';
 import { openApiDocument } from './openapi.js';
 import type { RecoveryReport } from '../log/recovery.js';
+import { RequestValidator } from './schemas/validator.js';
 import { Router, type ServerModule } from './routes.js';
 import { SeenIds } from './seen-ids.js';
 import { DecisionService } from './service.js';
@@ -167,6 +168,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       auth: new Authenticator(store),
       metrics,
       router,
+      validator: new RequestValidator(router.routes),
       openapi: JSON.stringify(openApiDocument(packageVersion(), router.routes)),
       closing: () => closing,
       health: () => {

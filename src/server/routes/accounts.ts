@@ -6,39 +6,15 @@
  */
 import { AccountService, DEFAULT_PAGE, MAX_PAGE } from '../../accounts/service.js';
 import { TxIndex } from '../../accounts/tx-index.js';
-import { ACCOUNT_ACTIONS, MAX_APPEAL_LENGTH, MAX_REASON_LENGTH } from '../../accounts/types.js';
+import { MAX_APPEAL_LENGTH } from '../../accounts/types.js';
 import { SqliteAccountStore } from '../../store/sqlite/accounts.js';
 import type { BodyLimits } from '../body.js';
 import type { ModuleFactory } from '../routes.js';
+import { AccountActionBody, AppealBody, CustomerViewQuery } from '../schemas/accounts.js';
 import { intParam } from './audit.js';
 
 /** An action or appeal body is at most a few KiB. */
 const ACCOUNT_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
-
-const ACTION_SCHEMA = {
-  type: 'object',
-  required: ['action', 'reason'],
-  additionalProperties: false,
-  properties: {
-    action: { enum: ACCOUNT_ACTIONS },
-    reason: { type: 'string', minLength: 1, maxLength: MAX_REASON_LENGTH },
-    limit: { type: 'integer', minimum: 0, description: 'lower_limit only: the new limit in fen, at most the registered credit limit' },
-    expiresAt: {
-      description: 'freeze, lower_limit, require_step_up only: epoch ms or ISO 8601 with offset, in the future; compared with payment time. Absent or null: until lifted',
-      type: ['integer', 'string', 'null'],
-    },
-  },
-};
-
-const APPEAL_SCHEMA = {
-  type: 'object',
-  required: ['text'],
-  additionalProperties: false,
-  properties: {
-    text: { type: 'string', minLength: 1, maxLength: MAX_APPEAL_LENGTH, description: "the customer's words" },
-    txId: { type: 'string', description: 'the payment appealed against, if any' },
-  },
-};
 
 /** The account routes. */
 export const accountsModule: ModuleFactory = (parts) => {
@@ -80,7 +56,7 @@ export const accountsModule: ModuleFactory = (parts) => {
           'for bad input (a limit below 0 or above the registered limit, no reason, an expiry in the past); 409 when lifting what is ' +
           'not in force. Audited as account.<action> with the restrictions before and after.',
         body: ACCOUNT_LIMITS,
-        requestSchema: ACTION_SCHEMA,
+        bodySchema: AccountActionBody,
         handle: ({ params, body, principal }) => {
           const r = s.act(params.accountId, body, principal.keyId);
           return { status: 201, body: r };
@@ -92,6 +68,7 @@ export const accountsModule: ModuleFactory = (parts) => {
         permission: 'support',
         summary: "What the customer is told: status, restrictions in plain words (English and Chinese), limit and available credit, the transaction record",
         description: `Query: cursor (the \`next\` of the previous page), limit (1–${MAX_PAGE}, default ${DEFAULT_PAGE}). Newest first. No score, rule or internal reason.`,
+        querySchema: CustomerViewQuery,
         handle: async ({ params, query }) => {
           const cursor = query.get('cursor') ?? undefined;
           const limit = intParam(query, 'limit', 1, MAX_PAGE);
@@ -105,7 +82,7 @@ export const accountsModule: ModuleFactory = (parts) => {
         summary: "File a customer's appeal: {text, txId?}; opens a case (issue appeal)",
         description: `text: 1–${MAX_APPEAL_LENGTH} characters, required. txId: a payment of this account. Audited as account.appeal.`,
         body: ACCOUNT_LIMITS,
-        requestSchema: APPEAL_SCHEMA,
+        bodySchema: AppealBody,
         handle: ({ params, body, principal }) => ({ status: 201, body: s.appeal(params.accountId, body, principal.keyId) }),
       },
     ],

@@ -5,6 +5,7 @@
 import { ContractError } from '../../errors.js';
 import { AUDIT_MAX_PAGE, type AuditQuery } from '../../store/audit.js';
 import type { ModuleFactory } from '../routes.js';
+import { AuditQuery as AuditQuerySchema } from '../schemas/reports.js';
 
 /** Reads an optional integer query parameter, refusing anything else with the parameter named. */
 export function intParam(q: URLSearchParams, name: string, min: number, max: number): number | undefined {
@@ -42,6 +43,7 @@ export const auditModule: ModuleFactory = ({ audit }) => ({
       description:
         'Query: actor, action (exact, or a prefix ending in "."), target (exact, or a prefix ending in "/"), ' +
         `from, to (epoch ms or ISO 8601), before (a seq, for the next page), limit (1–${AUDIT_MAX_PAGE}, default 100).`,
+      querySchema: AuditQuerySchema,
       handle({ query }) {
         const q: AuditQuery = {
           actor: query.get('actor') ?? undefined,

@@ -17,6 +17,7 @@ import { JobQueue } from '../../report/worker-runner.js';
 import { BACKTEST_MAX_PAGE, SqliteBacktestStore, type BacktestParams, type BacktestRun } from '../../store/sqlite/backtests.js';
 import { ApiError } from '../errors.js';
 import type { ApiReply, ModuleFactory } from '../routes.js';
+import { BacktestBody, BacktestListQuery } from '../schemas/policies.js';
 import { intParam } from './audit.js';
 import { lifecycleFor } from './policies.js';
 
@@ -125,16 +126,7 @@ export const backtestsModule: ModuleFactory = (parts) => {
           'from ≤ t < to are compared), warmUpDays? (history replayed before from; default the version\'s longest window, at least 30 days), ' +
           `maxChanged? (changed payments listed, default 1000)}. One run at a time per server, up to ${MAX_WAITING} waiting (409 beyond).`,
         body: BODY,
-        requestSchema: {
-          type: 'object',
-          required: ['from', 'to'],
-          properties: {
-            from: { type: ['integer', 'string'] },
-            to: { type: ['integer', 'string'] },
-            warmUpDays: { type: 'number', minimum: 0, maximum: 3650 },
-            maxChanged: { type: 'integer', minimum: 0, maximum: 100000 },
-          },
-        },
+        bodySchema: BacktestBody,
         handle({ params, body, principal }): ApiReply {
           const input = inputOf(params.version);
           const p = parseBacktestBody(body);
@@ -173,6 +165,7 @@ export const backtestsModule: ModuleFactory = (parts) => {
         path: '/v1/policies/{version}/backtests',
         permission: 'read',
         summary: 'The backtests of a policy version, newest first, with their headline figures (paged with before, limit)',
+        querySchema: BacktestListQuery,
         handle({ params, query }) {
           const version = inputOf(params.version).version.version;
           const limit = intParam(query, 'limit', 1, BACKTEST_MAX_PAGE) ?? 100;

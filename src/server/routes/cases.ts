@@ -15,35 +15,11 @@ import type { Principal } from '../auth.js';
 import type { BodyLimits } from '../body.js';
 import { ApiError } from '../errors.js';
 import type { ModuleFactory } from '../routes.js';
+import { CaseAssignBody, CaseNoteBody, CaseOpenBody, CaseQueueQuery, CaseResolveBody, CaseStatusBody, CaseViewQuery } from '../schemas/cases.js';
 import { intParam } from './audit.js';
 
 /** A case request body is small; a note at most a few KiB. */
 const CASE_LIMITS: BodyLimits = { maxBytes: 64 * 1024, maxDepth: 8 };
-
-const text = { type: 'string', minLength: 1, maxLength: 4000 };
-const SCHEMAS = {
-  open: {
-    type: 'object',
-    required: ['subjectKind', 'subjectId', 'note'],
-    properties: {
-      subjectKind: { enum: SUBJECT_KINDS },
-      subjectId: { type: 'string', minLength: 1, maxLength: 128 },
-      note: text,
-      issue: { type: 'string', default: 'analyst', pattern: '^[a-z][a-z0-9_]{0,47}(:[a-z][a-z0-9_]{0,47})?$' },
-      risk: { type: 'number', minimum: 0, maximum: 100, default: 50 },
-      amount: { type: 'integer', minimum: 0, default: 0, description: 'fen at stake' },
-      ref: { type: 'string', maxLength: 256, description: 'an item with a ref already on the open case is not added twice' },
-    },
-  },
-  assign: { type: 'object', properties: { assignee: { type: ['string', 'null'], description: 'omitted: the caller; null: unassign' } } },
-  note: { type: 'object', required: ['text'], properties: { text } },
-  status: { type: 'object', required: ['status'], properties: { status: { enum: ['open', 'investigating'] }, note: text } },
-  resolve: {
-    type: 'object',
-    required: ['resolution'],
-    properties: { resolution: { enum: ['fraud', 'legitimate'] }, typology: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' }, note: text },
-  },
-};
 
 /** Roles that work cases. */
 const WORKERS = ['analyst', 'admin'];
@@ -115,6 +91,7 @@ export const casesModule: ModuleFactory = (parts) => {
         description:
           'Query: status (active = open and investigating, the default; open, investigating, resolved, all), assignee (a name, or none), ' +
           `subject (account:<id>, merchant:<id>, terminal:<id>), issue (exact, or a prefix ending in ":" like detector:), after (the next of the previous page), limit (1–${CASE_MAX_PAGE}, default 50).`,
+        querySchema: CaseQueueQuery,
         handle({ query, principal }) {
           mustWork(principal);
           return { body: cases.list(queueQuery(query)) };
@@ -127,7 +104,7 @@ export const casesModule: ModuleFactory = (parts) => {
         summary: 'Open a case by hand (or add to the open case of the same subject and issue): {subjectKind, subjectId, note, issue?, risk?, amount?, ref?}',
         description: 'issue defaults to "analyst", risk to 50, amount to 0 fen. 201 when a case was opened, 200 when the item joined an open one. Audited as case.open / case.item.',
         body: CASE_LIMITS,
-        requestSchema: SCHEMAS.open,
+        bodySchema: CaseOpenBody,
         handle({ body, principal }) {
           mustWork(principal);
           const o = objectBody(body);
@@ -151,6 +128,7 @@ export const casesModule: ModuleFactory = (parts) => {
         permission: 'read',
         summary: 'One case: its items, notes and history, and the evidence gathered now (payments, devices, places, reasons, related accounts)',
         description: 'Query: evidence=false leaves the evidence out.',
+        querySchema: CaseViewQuery,
         handle({ params, query, principal }) {
           mustWork(principal);
           const c = cases.get(params.id);
@@ -164,7 +142,7 @@ export const casesModule: ModuleFactory = (parts) => {
         permission: 'read',
         summary: 'Assign an unresolved case: {assignee} (a name or key id), {} for oneself, {assignee: null} to unassign',
         body: CASE_LIMITS,
-        requestSchema: SCHEMAS.assign,
+        bodySchema: CaseAssignBody,
         handle({ params, body, principal }) {
           mustWork(principal);
           return { body: { case: cases.assign(params.id, body, principal.keyId) } };
@@ -176,7 +154,7 @@ export const casesModule: ModuleFactory = (parts) => {
         permission: 'read',
         summary: 'Add a note: {text}',
         body: CASE_LIMITS,
-        requestSchema: SCHEMAS.note,
+        bodySchema: CaseNoteBody,
         handle({ params, body, principal }) {
           mustWork(principal);
           const r = cases.note(params.id, body, principal.keyId);
@@ -189,7 +167,7 @@ export const casesModule: ModuleFactory = (parts) => {
         permission: 'read',
         summary: 'Move an unresolved case to open or investigating: {status, note?}',
         body: CASE_LIMITS,
-        requestSchema: SCHEMAS.status,
+        bodySchema: CaseStatusBody,
         handle({ params, body, principal }) {
           mustWork(principal);
           return { body: { case: cases.setStatus(params.id, body, principal.keyId) } };
@@ -204,7 +182,7 @@ export const casesModule: ModuleFactory = (parts) => {
           'Final: resolving a resolved case is 409 and changes nothing. Labels (source "case:<id>") are journaled and applied to the engine ' +
           'before the answer, so the next payment\'s label-aware features and score see them.',
         body: CASE_LIMITS,
-        requestSchema: SCHEMAS.resolve,
+        bodySchema: CaseResolveBody,
         async handle({ params, body, principal }) {
           mustWork(principal);
           return { body: await cases.resolve(params.id, body, principal.keyId) };

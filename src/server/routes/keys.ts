@@ -8,6 +8,7 @@
 import { ConflictError, InputError } from '../../errors.js';
 import { checkRevokeReason, keyIdOf, keyView } from '../auth.js';
 import type { ModuleFactory } from '../routes.js';
+import { KeyRevokeBody, KeyRevokeQuery } from '../schemas/keys.js';
 
 const REVOKE_LIMITS = { maxBytes: 4 * 1024, maxDepth: 4 };
 
@@ -33,11 +34,8 @@ export const keysModule: ModuleFactory = ({ store, audit }) => ({
         '404 for an unknown key id, 409 for a key already revoked or the key of the calling request.',
       body: REVOKE_LIMITS,
       bodyOptional: true,
-      requestSchema: {
-        type: 'object',
-        properties: { reason: { type: 'string', minLength: 1, maxLength: 500 } },
-        required: ['reason'],
-      },
+      bodySchema: KeyRevokeBody,
+      querySchema: KeyRevokeQuery,
       handle({ params, query, body, principal }) {
         const fromBody = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as { reason?: unknown }).reason : undefined;
         const reason = checkRevokeReason(fromBody ?? query.get('reason') ?? undefined);

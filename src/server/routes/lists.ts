@@ -8,38 +8,18 @@
 import type { Engine } from '../../engine/engine.js';
 import { ListSet, pageLimit } from '../../lists/list-set.js';
 import { ListManager } from '../../lists/manager.js';
-import { LIST_KINDS, LIST_PURPOSES, MAX_TEXT_LENGTH, MAX_VALUE_LENGTH, type ListChange } from '../../lists/types.js';
+import { LIST_KINDS, LIST_PURPOSES, type ListChange } from '../../lists/types.js';
 import { checkListName } from '../../lists/validate.js';
 import { SqliteAuditLog } from '../../store/sqlite/audit.js';
 import { SqliteListStore } from '../../store/sqlite/lists.js';
 import type { BodyLimits } from '../body.js';
 import type { ApiRequest, ModuleFactory } from '../routes.js';
+import { ListBody, ListEntriesQuery, ListEntryBody } from '../schemas/lists.js';
 
 /** A list or entry body is a few hundred bytes. */
 const LIST_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
 /** How often the server looks for changes other writers (the CLI) committed. */
 const SYNC_EVERY_MS = 1_000;
-
-const LIST_SCHEMA = {
-  type: 'object',
-  required: ['name', 'kind', 'purpose'],
-  properties: {
-    name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,63}$' },
-    kind: { enum: LIST_KINDS },
-    purpose: { enum: LIST_PURPOSES },
-    description: { type: 'string', maxLength: MAX_TEXT_LENGTH },
-  },
-};
-
-const ENTRY_SCHEMA = {
-  type: 'object',
-  required: ['value', 'reason'],
-  properties: {
-    value: { type: 'string', minLength: 1, maxLength: MAX_VALUE_LENGTH },
-    reason: { type: 'string', minLength: 1, maxLength: MAX_TEXT_LENGTH },
-    expiresAt: { description: 'epoch ms or ISO 8601 with offset; absent or null: never', type: ['integer', 'string', 'null'] },
-  },
-};
 
 /** The engine's lists kept in step with the data folder's list store. */
 class LiveLists {
@@ -151,7 +131,7 @@ export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir
         summary: 'Create a list: {name, kind, purpose, description?}',
         description: `kind: ${LIST_KINDS.join(', ')}; purpose: ${LIST_PURPOSES.join(', ')}. Audited as list.create.`,
         body: LIST_LIMITS,
-        requestSchema: LIST_SCHEMA,
+        bodySchema: ListBody,
         handle({ body, principal }) {
           const c = l.change((m) => m.createList(body, { actor: principal.keyId }));
           return { status: 201, body: { list: c.after } };
@@ -173,6 +153,7 @@ export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir
         permission: 'read',
         summary: 'Entries of a list in value order, expired ones left out; paged with after and limit',
         description: 'Query: after (the `next` of the previous page), limit (1–1000, default 100).',
+        querySchema: ListEntriesQuery,
         handle(req) {
           l.sync();
           return { body: lists.entries(req.params.name, page(req), Date.now()) };
@@ -185,7 +166,7 @@ export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir
         summary: 'Add an entry (or replace the entry of the same value): {value, reason, expiresAt?}; effective from the next decision',
         description: 'expiresAt: epoch ms or ISO 8601 with offset, in the future. Audited as list.entry.add with the replaced entry as before.',
         body: LIST_LIMITS,
-        requestSchema: ENTRY_SCHEMA,
+        bodySchema: ListEntryBody,
         handle({ params, body, principal }) {
           const c = l.change((m) => m.addEntry(params.name, body, { actor: principal.keyId }));
           return { status: c.before === null ? 201 : 200, body: { entry: c.after, replaced: c.before } };

@@ -7,7 +7,7 @@
  */
 import { CaseService } from '../../cases/service.js';
 import { InputError } from '../../errors.js';
-import { ACTION_NAMES, ANALYST_ACTIONS, actionOf, MerchantActions } from '../../merchants/actions.js';
+import { ANALYST_ACTIONS, actionOf, MerchantActions } from '../../merchants/actions.js';
 import { merchantView, riskList } from '../../merchants/view.js';
 import { NotFoundError } from '../../errors.js';
 import { SqliteMerchantStore } from '../../store/sqlite/merchants.js';
@@ -15,20 +15,10 @@ import type { Principal } from '../auth.js';
 import type { BodyLimits } from '../body.js';
 import { ApiError } from '../errors.js';
 import type { ModuleFactory } from '../routes.js';
+import { MerchantActionBody, MerchantCheckQuery, MerchantListQuery } from '../schemas/merchants.js';
 import { intParam } from './audit.js';
 
 const ACTION_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
-
-const ACTION_SCHEMA = {
-  type: 'object',
-  required: ['action', 'reason'],
-  properties: {
-    action: { enum: ACTION_NAMES },
-    reason: { type: 'string', minLength: 1, maxLength: 500 },
-    terminalId: { type: 'string', description: 'suspend_terminal and release_terminal: one of the merchant\'s terminals' },
-    expiresAt: { description: 'hold_settlement and suspend_terminal: epoch ms or ISO 8601 with offset, in the future; absent or null: never', type: ['integer', 'string', 'null'] },
-  },
-};
 
 const FULL = ['analyst', 'admin'];
 
@@ -55,6 +45,7 @@ export const merchantsModule: ModuleFactory = (parts) => {
         permission: 'read',
         summary: 'Merchant codes (or terminals, kind=terminal) seen in the last 7 days, riskiest first, with grade and drivers',
         description: 'Query: kind (merchant, the default, or terminal), minScore (0–100, default 0), limit (1–1000, default 100).',
+        querySchema: MerchantListQuery,
         handle({ query, principal }) {
           mustRead(principal);
           const kind = query.get('kind') ?? 'merchant';
@@ -72,6 +63,7 @@ export const merchantsModule: ModuleFactory = (parts) => {
         description:
           'Every key gets the check (`check.ok` and the problems in plain words); analysts and admins also get the terminals with their ratings, ' +
           'the risk rating with its drivers, settlement status, actions in force and open cases. 404 when nothing is known of the merchant.',
+        querySchema: MerchantCheckQuery,
         handle({ params, query, principal }) {
           const terminalId = query.get('terminalId') ?? undefined;
           const full = FULL.includes(principal.role);
@@ -106,7 +98,7 @@ export const merchantsModule: ModuleFactory = (parts) => {
           '404 for an unknown merchant or terminal, 400 for a terminal of another merchant, 409 for a hold or suspension already in force, or nothing to release. ' +
           'Audited as merchant.hold, merchant.release, merchant.terminal.suspend, merchant.terminal.release.',
         body: ACTION_LIMITS,
-        requestSchema: ACTION_SCHEMA,
+        bodySchema: MerchantActionBody,
         handle({ params, body, principal }) {
           const name = actionOf(body);
           if (principal.role !== 'admin' && !(principal.role === 'analyst' && ANALYST_ACTIONS.includes(name))) {

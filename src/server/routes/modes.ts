@@ -5,6 +5,7 @@
  * admins change.
  */
 import type { ModuleFactory } from '../routes.js';
+import { ModeBody } from '../schemas/policies.js';
 import { lifecycleFor } from './policies.js';
 
 const MODE_BODY = { maxBytes: 512 * 1024, maxDepth: 8 };
@@ -37,7 +38,7 @@ export const modesModule: ModuleFactory = (parts) => {
           'Body: {description, rules}: rules and settings only, e.g. `setting score.review = 20` or ' +
           '`rule INCIDENT_REMOTE when is_remote outcome challenge`. Its settings override the version\'s. A mode that is on takes effect at once.',
         body: MODE_BODY,
-        requestSchema: { type: 'object', required: ['description', 'rules'], properties: { description: { type: 'string' }, rules: { type: 'string' } } },
+        bodySchema: ModeBody,
         handle: ({ principal, params, body }) => modes.save(params.name, body, principal.keyId),
       },
       {

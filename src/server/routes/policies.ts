@@ -10,6 +10,7 @@ import { bootOf } from '../../policy/boot.js';
 import { versionParam } from '../../policy/input.js';
 import { POLICY_MAX_PAGE } from '../../policy/versions.js';
 import type { ApiReply, ModuleFactory, ServerParts } from '../routes.js';
+import { DraftBody, PolicyPageQuery, PublishBody, RejectBody, RollbackBody } from '../schemas/policies.js';
 import { pageParams } from './audit.js';
 
 const LIFECYCLES = new WeakMap<object, PolicyLifecycle>();
@@ -38,13 +39,6 @@ function reply(o: { status: number; body: unknown }): ApiReply {
   return { status: o.status, body: o.body };
 }
 
-const filesSchema = {
-  oneOf: [
-    { type: 'object', additionalProperties: { type: 'string' }, description: '{"10-velocity.fk": "rule …"}' },
-    { type: 'array', items: { type: 'object', required: ['file', 'text'], properties: { file: { type: 'string' }, text: { type: 'string' } } } },
-  ],
-};
-
 /** The policy version routes. */
 export const policiesModule: ModuleFactory = (parts) => {
   const life = lifecycleFor(parts);
@@ -60,11 +54,7 @@ export const policiesModule: ModuleFactory = (parts) => {
           'Body: {parent? (default: the live version), description, files: {name: text} or [{file, text}], model? (a model file; ' +
           'omitted: the parent\'s; null: none)}. 201 with the version, its diff against the parent and its compile summary.',
         body: DRAFT_BODY,
-        requestSchema: {
-          type: 'object',
-          required: ['description', 'files'],
-          properties: { parent: { type: 'integer', minimum: 1 }, description: { type: 'string' }, files: filesSchema, model: { type: ['object', 'null'] } },
-        },
+        bodySchema: DraftBody,
         handle: ({ principal, body }) => reply(life.draft(body, principal.keyId)),
       },
       {
@@ -74,6 +64,7 @@ export const policiesModule: ModuleFactory = (parts) => {
         summary: 'Compile a would-be draft and show its diff and compile summary, storing nothing (422 with every diagnostic)',
         description: 'Body: as POST /v1/policies.',
         body: DRAFT_BODY,
+        bodySchema: DraftBody,
         handle: ({ body }) => reply(life.validate(body)),
       },
       {
@@ -81,6 +72,7 @@ export const policiesModule: ModuleFactory = (parts) => {
         path: '/v1/policies',
         permission: 'read',
         summary: 'Policy versions, newest first (paged with before, limit)',
+        querySchema: PolicyPageQuery,
         handle({ query }) {
           return { body: life.list(pageParams(query, POLICY_MAX_PAGE)) };
         },
@@ -97,6 +89,7 @@ export const policiesModule: ModuleFactory = (parts) => {
         path: '/v1/policies/publications',
         permission: 'read',
         summary: 'What was live when: every import, publish and rollback, newest first (paged with before, limit)',
+        querySchema: PolicyPageQuery,
         handle({ query }) {
           return { body: life.publications(pageParams(query, POLICY_MAX_PAGE)) };
         },
@@ -106,9 +99,11 @@ export const policiesModule: ModuleFactory = (parts) => {
         path: '/v1/policies/rollback',
         permission: 'admin',
         summary: 'Roll back to a version that was live before, in one call (default: the one before the live one)',
-        description: 'Body: {version?, reason}. 200 when live at once; 202 `warming` when its windows must be rebuilt from the journal first.',
+        description:
+          'Body: {version?, reason, warm?}. 200 when live at once; 202 `warming` when its windows must be rebuilt from the journal first ' +
+          '(warm: false swaps at once, those windows starting empty).',
         body: SMALL_BODY,
-        requestSchema: { type: 'object', required: ['reason'], properties: { version: { type: 'integer', minimum: 1 }, reason: { type: 'string' } } },
+        bodySchema: RollbackBody,
         handle: ({ principal, body }) => reply(life.rollback(body, principal.keyId)),
       },
       {
@@ -125,6 +120,7 @@ export const policiesModule: ModuleFactory = (parts) => {
         summary: 'Propose a version for publication; another admin key must approve it',
         description: 'Body: a JSON object {note?} ({} for none).',
         body: SMALL_BODY,
+        bodySchema: PublishBody,
         handle: ({ principal, params, body }) => reply(life.propose(versionParam(params.version), body, principal.keyId)),
       },
       {
@@ -142,6 +138,7 @@ export const policiesModule: ModuleFactory = (parts) => {
         summary: 'Reject (or withdraw) the open proposal of a version',
         description: 'Body: a JSON object {reason?} ({} for none).',
         body: SMALL_BODY,
+        bodySchema: RejectBody,
         handle: ({ principal, params, body }) => reply(life.reject(versionParam(params.version), body, principal.keyId)),
       },
     ],

@@ -12,6 +12,7 @@ import { bucketValue, checkBuckets, checkRange, defaultBucket, queryBound } from
 import { JobQueue, QueueClosedError, runReportInWorker, type ReportJob, type ReportResult } from '../../report/worker-runner.js';
 import { ApiError } from '../errors.js';
 import type { ApiReply, ModuleFactory, ServerParts } from '../routes.js';
+import { RiskReportQuery } from '../schemas/reports.js';
 import { intParam } from './audit.js';
 
 const QUEUES = new WeakMap<object, JobQueue>();
@@ -57,6 +58,7 @@ export const reportsModule: ModuleFactory = (parts) => {
           'format (json, default, or html: the self-contained printable report as text/html; also chosen by Accept: text/html). ' +
           'Drift (PSI) is measured against the previous period of equal length. Fraud by the labels known now. ' +
           'The live engine\'s current merchant and terminal ratings (last 7 days of traffic) are added: `ratings`, and a `rating` on each top-list row.',
+        querySchema: RiskReportQuery,
         async handle({ query, headers }): Promise<ApiReply> {
           const from = queryBound(query, 'from');
           const to = queryBound(query, 'to');

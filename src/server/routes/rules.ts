@@ -7,6 +7,7 @@
 import { bucketValue, checkBuckets, checkRange, queryBound } from '../../report/range.js';
 import type { ReportJob } from '../../report/worker-runner.js';
 import type { ModuleFactory } from '../routes.js';
+import { RulePerformanceQuery } from '../schemas/reports.js';
 import { queuedReport, reportQueueFor } from './reports.js';
 
 /** The rule performance route. */
@@ -22,6 +23,7 @@ export const rulesModule: ModuleFactory = (parts) => ({
         'Query: from, to (optional; epoch ms, an ISO 8601 timestamp with offset, or a date YYYY-MM-DD meaning midnight +08:00; ' +
         'default the whole journal), bucket (hour|day|week, default day; buckets in +08:00, weeks from Monday). ' +
         'A payment is fraud by its own label (latest wins), else by a fraud label on its account; unlabelled payments count as legitimate.',
+      querySchema: RulePerformanceQuery,
       async handle({ query }) {
         const from = queryBound(query, 'from');
         const to = queryBound(query, 'to');

@@ -11,6 +11,7 @@ import { ContractError } from '../../errors.js';
 import { SHADOW_DB_FILE, SqliteShadowStore } from '../../store/sqlite/shadow.js';
 import type { ModuleFactory } from '../routes.js';
 import { intParam, pageParams } from './audit.js';
+import { ShadowDecisionsQuery } from '../schemas/policies.js';
 import { lifecycleFor } from './policies.js';
 
 function boolParam(q: URLSearchParams, name: string): boolean | undefined {
@@ -67,6 +68,7 @@ export const shadowModule: ModuleFactory = (parts) => {
         permission: 'read',
         summary: 'The shadow\'s recorded decisions beside live\'s, newest first (changed=true: only those whose outcome differs; before, limit page)',
         description: '`run` reads an earlier run of the version (default: the latest).',
+        querySchema: ShadowDecisionsQuery,
         handle({ params, query }) {
           const page = {
             ...pageParams(query, SHADOW_MAX_PAGE),
