@@ -5,6 +5,7 @@
  * removed or changed, and settings moved. The summary reads the syntax tree, so reformatting a rule
  * changes its lines but not the summary.
  */
+import { diffArrays } from 'diff';
 import type { PolicySource } from '../rules/compile.js';
 import type { Decl, Expr } from '../rules/ast.js';
 import { DiagnosticBag } from '../rules/diagnostics.js';
@@ -67,11 +68,22 @@ const CONTEXT = 3;
 type Op = { readonly kind: ' ' | '-' | '+'; readonly line: string };
 
 /**
- * The shortest edit script from `a` to `b` (Myers 1986: O((N+M)·D) time, O(D²) memory for the trace),
- * as a sequence of kept, deleted and inserted lines; past MAX_EDITS edits, the whole range replaced.
+ * Beyond this many edits in one file, the diff shows the whole file replaced: bounds the time a
+ * rewrite of a large file can hold the server's thread (the `diff` package is O(N·D): giving up at
+ * 2,000 edits of a 6,000-line file takes about 0.3 s on the project's VM, see diffLines).
+ */
+const MAX_EDITS = 2_000;
+
+/**
+ * The shortest edit script from `a` to `b` as kept, deleted and inserted lines, computed by the
+ * maintained `diff` package (Myers' O(ND) algorithm) on what lies between the common first and last
+ * lines — most edits touch a few lines of a long file, and trimming keeps them under a millisecond;
+ * past MAX_EDITS edits, the whole range replaced. Deletions come before insertions in a change.
+ * Measured against the hand-written Myers it replaced (6,000 lines, same VM, same run): 60 edits
+ * spread over the file 9 ms vs 0.8 ms; a rewrite 0.32 s (giving up at 2,000 edits) vs 0.18 s (at
+ * 4,000). Slower, but a reviewer's diff, never on the decision path, and one less algorithm to keep.
  */
 export function diffLines(a: readonly string[], b: readonly string[]): Op[] {
-  // strip the common prefix and suffix first: most edits touch a few lines of a long file
   let start = 0;
   while (start < a.length && start < b.length && a[start] === b[start]) start++;
   let endA = a.length;
@@ -80,71 +92,22 @@ export function diffLines(a: readonly string[], b: readonly string[]): Op[] {
     endA--;
     endB--;
   }
-  const middle = myers(a.slice(start, endA), b.slice(start, endB));
   const ops: Op[] = [];
   for (let i = 0; i < start; i++) ops.push({ kind: ' ', line: a[i] });
-  ops.push(...middle);
+  const midA = a.slice(start, endA);
+  const midB = b.slice(start, endB);
+  const changes = midA.length === 0 || midB.length === 0 ? undefined : diffArrays(midA, midB, { maxEditLength: MAX_EDITS });
+  if (changes === undefined) {
+    for (const line of midA) ops.push({ kind: '-', line });
+    for (const line of midB) ops.push({ kind: '+', line });
+  } else {
+    for (const c of changes) {
+      const kind = c.added ? '+' : c.removed ? '-' : ' ';
+      for (const line of c.value) ops.push({ kind, line });
+    }
+  }
   for (let i = endA; i < a.length; i++) ops.push({ kind: ' ', line: a[i] });
   return ops;
-}
-
-/** Beyond this many edits in one file, the diff shows the whole file replaced (bounds time and memory). */
-const MAX_EDITS = 4_000;
-
-function myers(a: readonly string[], b: readonly string[]): Op[] {
-  const n = a.length;
-  const m = b.length;
-  const replaced = (): Op[] => [...a.map((line): Op => ({ kind: '-', line })), ...b.map((line): Op => ({ kind: '+', line }))];
-  if (n === 0 || m === 0) return replaced();
-  const max = Math.min(n + m, MAX_EDITS);
-  const offset = max + 1;
-  const v = new Int32Array(2 * max + 3);
-  /** per round d, V as it was before the round, over diagonals -d-1 … d+1 (index k + d + 1) */
-  const trace: Int32Array[] = [];
-  let done = false;
-  for (let d = 0; d <= max && !done; d++) {
-    trace.push(v.slice(offset - d - 1, offset + d + 2));
-    for (let k = -d; k <= d; k += 2) {
-      let x = k === -d || (k !== d && v[offset + k - 1] < v[offset + k + 1]) ? v[offset + k + 1] : v[offset + k - 1] + 1;
-      let y = x - k;
-      while (x < n && y < m && a[x] === b[y]) {
-        x++;
-        y++;
-      }
-      v[offset + k] = x;
-      if (x >= n && y >= m) {
-        done = true;
-        break;
-      }
-    }
-  }
-  if (!done) return replaced();
-  // walk the rounds back from (n, m) to (0, 0)
-  const ops: Op[] = [];
-  let x = n;
-  let y = m;
-  for (let d = trace.length - 1; d >= 0; d--) {
-    const vd = trace[d];
-    const at = (k: number): number => vd[k + d + 1];
-    const k = x - y;
-    const prevK = k === -d || (k !== d && at(k - 1) < at(k + 1)) ? k + 1 : k - 1;
-    const prevX = d === 0 ? 0 : at(prevK);
-    const prevY = prevX - prevK;
-    while (x > prevX && y > prevY) {
-      x--;
-      y--;
-      ops.push({ kind: ' ', line: a[x] });
-    }
-    if (d === 0) break;
-    if (x === prevX) {
-      y--;
-      ops.push({ kind: '+', line: b[y] });
-    } else {
-      x--;
-      ops.push({ kind: '-', line: a[x] });
-    }
-  }
-  return ops.reverse();
 }
 
 /** Groups an edit script into hunks with `context` unchanged lines around each change. */
