@@ -8,7 +8,7 @@ import { formatShanghai } from '../contract/time.js';
 import type { Engine } from '../engine/engine.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import { AccountState } from '../features/account-state.js';
-import type { AuditLog } from '../store/audit.js';
+import type { AuditLog } from '../audit/log.js';
 import type { JournalPayment, SqliteAccountStore } from '../store/sqlite/accounts.js';
 import { customerOutcome, OUTCOME_TEXT, restrictionText, STATUS_TEXT, yuan, type CustomerStatus, type Text } from './messages.js';
 import { explainRating, type RatingExplained } from './rating.js';

@@ -5,7 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { Engine } from '../engine/engine.js';
-import type { AuditLog } from '../store/audit.js';
+import type { AuditLog } from '../audit/log.js';
 import { SqliteCaseStore } from '../store/sqlite/cases.js';
 import type { DecisionService } from '../server/service.js';
 import { CaseService } from './service.js';

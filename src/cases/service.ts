@@ -9,7 +9,7 @@ import type { FkEvent } from '../contract/events.js';
 import { parseEvent } from '../contract/parse.js';
 import { formatShanghai } from '../contract/time.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { AuditLog } from '../store/audit.js';
+import type { AuditLog } from '../audit/log.js';
 import { BUSY, type GroupResult, type OpenResult, type SqliteCaseStore } from '../store/sqlite/cases.js';
 import {
   caseId,

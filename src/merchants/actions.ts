@@ -9,7 +9,7 @@
 import { parseTimestamp } from '../contract/time.js';
 import type { Engine } from '../engine/engine.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
-import type { AuditLog } from '../store/audit.js';
+import type { AuditLog } from '../audit/log.js';
 import type { ActionRow, SqliteMerchantStore } from '../store/sqlite/merchants.js';
 
 /** Reason code of the rule declining a suspended terminal's payments. */

@@ -13,7 +13,7 @@ import { modelFromText } from '../model/model-file.js';
 import type { PolicyBuild, PolicySource } from '../rules/compile.js';
 import { readPolicyDir } from '../rules/load.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
-import type { AuditLog } from '../store/audit.js';
+import type { AuditLog } from '../audit/log.js';
 import type { Journal } from '../store/journal.js';
 import { SqlitePolicyStore } from '../store/sqlite/policies.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';

@@ -8,7 +8,7 @@ import type { PolicyDiagnostic } from '../errors.js';
 import { ConflictError, NotFoundError, PolicyCompileError } from '../errors.js';
 import { Engine } from '../engine/engine.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
-import type { AuditLog } from '../store/audit.js';
+import type { AuditLog } from '../audit/log.js';
 import type { Journal } from '../store/journal.js';
 import { checkModelFits, compileVersion, runnableKey, type CompiledCache, type Overlay, type Runnable } from './compiled.js';
 import type { PolicyStore, PolicyVersion, Proposal, Publication } from './versions.js';

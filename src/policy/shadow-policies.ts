@@ -14,7 +14,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { AuditLog } from '../store/audit.js';
+import type { AuditLog } from '../audit/log.js';
 import type { Journal } from '../store/journal.js';
 import type { Engine } from '../engine/engine.js';
 import { runnableKey } from './compiled.js';

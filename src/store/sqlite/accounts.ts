@@ -15,7 +15,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import type { AccountActionKind, AccountActionRecord, AppealRecord } from '../../accounts/types.js';
 import { FengkongError, StoreError } from '../../errors.js';
-import type { AuditRecord } from '../audit.js';
+import type { AuditRecord } from '../../audit/log.js';
 import { dbPath } from './sqlite-store.js';
 
 /** Tables of the main file. */

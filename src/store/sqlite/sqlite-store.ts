@@ -10,7 +10,7 @@ import type { Database, Statement, Transaction } from 'better-sqlite3';
 import type { EventType } from '../../contract/events.js';
 import { ConflictError, NotFoundError, StoreError } from '../../errors.js';
 import type { JournalEntry, JournalRange, Role, Store, StoredDecision, StoredKey } from '../journal.js';
-import type { AuditLog } from '../audit.js';
+import type { AuditLog } from '../../audit/log.js';
 import { SqliteAuditLog } from './audit.js';
 import { configure, DB_FILE, migrate } from './schema.js';
 
