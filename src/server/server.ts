@@ -17,6 +17,7 @@ import { ConfigError } from '../errors.js';
 import { bootPolicies } from '../policy/boot.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
 import { inlineWriter, type JournalWriter } from '../store/journal.js';
+import { SqliteCaseStore } from '../store/sqlite/cases.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { startThreadedWriter } from '../store/sqlite/threaded-writer.js';
 import { startWalSyncWriter } from '../store/sqlite/wal-sync-writer.js';
@@ -153,7 +154,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
     const service = new DecisionService(engine, store, commit, metrics, seen);
     registerGauges(metrics, commit, recovery, engine);
-    const cases = createCaseService({ db: store.database, audit: store.audit, engine, decisions: service });
+    const cases = createCaseService({ store: new SqliteCaseStore(store.database), audit: store.audit, engine, decisions: service });
     const parts = { engine, store, audit: store.audit, service, metrics, dataDir: opts.dataDir, cases };
     modules = MODULES.map((m) => m(parts));
     const router = new Router(modules.flatMap((m) => m.routes));
