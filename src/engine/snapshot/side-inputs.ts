@@ -28,7 +28,8 @@ import type { Engine } from '../engine.js';
  * the store's actions in place; `slice` > 0 reads it in statements of that many entries (see journalFrom).
  */
 export function recoveryJournal(store: SqliteStore, engine: Engine, fromSeq = 0, slice = 0): Journal {
-  return journalWithMerchantActions(journalWithAccountActions(journalFrom(store, fromSeq, slice), engine), store.database, engine);
+  const accounts = journalWithAccountActions(journalFrom(store, fromSeq, slice), new SqliteAccountStore(store.database), engine);
+  return journalWithMerchantActions(accounts, new SqliteMerchantStore(store.database), engine);
 }
 
 /**

@@ -7,7 +7,8 @@
 import { AccountService, DEFAULT_PAGE, MAX_PAGE } from '../../accounts/service.js';
 import { TxIndex } from '../../accounts/tx-index.js';
 import { ACCOUNT_ACTIONS, MAX_APPEAL_LENGTH, MAX_REASON_LENGTH } from '../../accounts/types.js';
-import { SqliteAccountStore } from '../../store/sqlite/accounts.js';
+import { openTxIndexReader, SqliteAccountStore } from '../../store/sqlite/accounts.js';
+import { sqliteWorkerAdapter } from '../../store/sqlite/worker-factory.js';
 import type { BodyLimits } from '../body.js';
 import type { ModuleFactory } from '../routes.js';
 import { intParam } from './audit.js';
@@ -43,7 +44,7 @@ const APPEAL_SCHEMA = {
 /** The account routes. */
 export const accountsModule: ModuleFactory = (parts) => {
   const store = new SqliteAccountStore(parts.store.database);
-  const index = new TxIndex(parts.dataDir);
+  const index = new TxIndex(openTxIndexReader(parts.dataDir), sqliteWorkerAdapter(parts.dataDir));
   let service: AccountService;
   try {
     service = new AccountService({

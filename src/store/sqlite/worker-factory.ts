@@ -1,0 +1,18 @@
+/**
+ * The SQLite adapter as worker threads open it. A domain worker (the payment index, backtests,
+ * shadows, reports) never imports an adapter: the composition root hands it `sqliteWorkerAdapter`
+ * (this module's URL and the data folder) as worker data, and the worker imports this module by
+ * that URL and calls the factory its domain defines. Each factory is typed by its port's interface,
+ * so a change of a port fails the build here.
+ */
+import type { TxIndexAdapter } from '../../accounts/store.js';
+import type { AdapterRef } from '../../io/adapter-ref.js';
+import { openTxIndexWriter as openWriter } from './accounts.js';
+
+/** This module with `dataDir`: what the composition root puts in a worker's data. */
+export function sqliteWorkerAdapter(dataDir: string): AdapterRef {
+  return { module: import.meta.url, dataDir };
+}
+
+/** The payment index writer of the data folder (accounts/tx-index-worker.ts). */
+export const openTxIndexWriter: TxIndexAdapter['openTxIndexWriter'] = (dataDir) => openWriter(dataDir);
