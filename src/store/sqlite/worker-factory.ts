@@ -6,8 +6,11 @@
  * so a change of a port fails the build here.
  */
 import type { TxIndexAdapter } from '../../accounts/store.js';
+import { storeActionSteps, storeLists } from '../../engine/snapshot/side-inputs.js';
 import type { AdapterRef } from '../../io/adapter-ref.js';
+import type { BacktestAdapter } from '../../policy/backtest-in-worker.js';
 import { openTxIndexWriter as openWriter } from './accounts.js';
+import { SqliteStore } from './sqlite-store.js';
 
 /** This module with `dataDir`: what the composition root puts in a worker's data. */
 export function sqliteWorkerAdapter(dataDir: string): AdapterRef {
@@ -16,3 +19,19 @@ export function sqliteWorkerAdapter(dataDir: string): AdapterRef {
 
 /** The payment index writer of the data folder (accounts/tx-index-worker.ts). */
 export const openTxIndexWriter: TxIndexAdapter['openTxIndexWriter'] = (dataDir) => openWriter(dataDir);
+
+/** The journal, actions and lists of the data folder, read-only (policy/backtest-worker.ts). */
+export const openBacktestSource: BacktestAdapter['openBacktestSource'] = (dataDir) => {
+  const store = new SqliteStore(dataDir, { readonly: true });
+  try {
+    return {
+      journal: store,
+      actions: (engine) => storeActionSteps(store.database, engine),
+      lists: storeLists(store.database),
+      close: () => store.close(),
+    };
+  } catch (e) {
+    store.close();
+    throw e;
+  }
+};
