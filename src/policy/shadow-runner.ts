@@ -20,12 +20,10 @@ import { ListSet } from '../lists/list-set.js';
 import { modelFromText } from '../model/model-file.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
 import { replayEntry } from '../server/recovery.js';
-import { SqliteListStore } from '../store/sqlite/lists.js';
-import { SqliteShadowStore } from '../store/sqlite/shadow.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Journal } from '../store/journal.js';
 import { checkModelFits, compileVersion, type Overlay } from './compiled.js';
 import type { ShadowCommand, ShadowReply, ShadowWorkerData, WireControl, WireEvent, WireRestriction, WorkerStatus } from './shadow-messages.js';
-import type { ShadowRecord } from './shadow-types.js';
+import type { ShadowRecord, ShadowSource, ShadowStore } from './shadow-types.js';
 import { ShadowTally } from './shadow-tally.js';
 import { Warmup, type LiveFeed } from './warm.js';
 
@@ -43,9 +41,9 @@ const LIVE_CONTROL = -1;
 /** One shadow run inside its worker. */
 export class ShadowRunner {
   private state: 'warming' | 'running' | 'stopped' = 'warming';
-  private readonly journal: SqliteStore;
-  private readonly store: SqliteShadowStore;
-  private readonly lists: SqliteListStore;
+  private readonly journal: Journal;
+  private readonly store: ShadowStore;
+  private readonly lists: ShadowSource['lists'];
   private listsVersion: number;
   private listsChecked = 0;
   private readonly engine: Engine;
@@ -66,16 +64,18 @@ export class ShadowRunner {
   private rows: ShadowRecord[] = [];
   private writeTimer: NodeJS.Timeout | null = null;
 
+  /** Compiles the version and warms from `source` (opened by the worker; closed by `close`). */
   constructor(
     private readonly data: ShadowWorkerData,
+    private readonly source: ShadowSource,
     private readonly post: (m: ShadowReply) => void,
   ) {
     this.model = data.modelText === null ? null : modelFromText(data.modelText);
     const policy = this.compile(data.overlays);
     this.policyName = policy.name;
-    this.journal = new SqliteStore(data.dataDir, { readonly: true });
-    this.store = new SqliteShadowStore(data.dataDir);
-    this.lists = new SqliteListStore(this.journal.database);
+    this.journal = source.journal;
+    this.store = source.shadows;
+    this.lists = source.lists;
     const lists = new ListSet();
     this.listsVersion = this.lists.version();
     this.lists.loadInto(lists);
@@ -343,8 +343,6 @@ export class ShadowRunner {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.store.close();
-    this.lists.close();
-    this.journal.close();
+    this.source.close();
   }
 }

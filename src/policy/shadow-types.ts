@@ -1,10 +1,13 @@
 /**
  * Shadow policies, the shapes: one compared decision (what live answered and what the shadowed
- * version would have), one shadow run, and the port of the store keeping them (adapter:
- * store/sqlite/shadow.ts, its own SQLite file and connection). Records are derived data — the
- * journal holds every payment and live decision, so a lost batch costs comparisons, never answers.
+ * version would have), one shadow run, the port of the store keeping them (adapter:
+ * store/sqlite/shadow.ts, its own SQLite file and connection), and what a shadow's worker opens.
+ * Records are derived data — the journal holds every payment and live decision, so a lost batch
+ * costs comparisons, never answers.
  */
+import type { ListStore } from '../lists/store.js';
 import type { Outcome } from '../rules/policy-types.js';
+import type { Journal } from '../store/journal.js';
 import type { ShadowTotals } from './shadow-tally.js';
 
 /** One side of a comparison. */
@@ -97,3 +100,20 @@ export interface ShadowStore {
 
 /** Upper bound of one page of decisions. */
 export const SHADOW_MAX_PAGE = 500;
+
+/**
+ * What a shadow's worker opens in the data folder: the journal (read-only: the warm-up and gaps),
+ * the shadow store (its own writer), and the lists (reloaded when their version moves, as live's).
+ */
+export interface ShadowSource {
+  readonly journal: Journal;
+  readonly shadows: ShadowStore;
+  readonly lists: Pick<ListStore, 'version' | 'loadInto'>;
+  /** Releases all three. */
+  close(): void;
+}
+
+/** What the shadow worker imports by URL (an AdapterRef's module) to open its source. */
+export interface ShadowAdapter {
+  openShadowSource(dataDir: string): ShadowSource;
+}

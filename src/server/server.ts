@@ -18,6 +18,7 @@ import { bootPolicies } from '../policy/boot.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
 import { inlineWriter, type JournalWriter } from '../store/journal.js';
 import { SqliteCaseStore } from '../store/sqlite/cases.js';
+import { SqlitePolicyStore } from '../store/sqlite/policies.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { startThreadedWriter } from '../store/sqlite/threaded-writer.js';
 import { startWalSyncWriter } from '../store/sqlite/wal-sync-writer.js';
@@ -117,7 +118,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   try {
     store = new SqliteStore(opts.dataDir);
     // the live policy version (imported from policyDir/policy/modelPath on a new data folder) decides and recovers
-    const boot = bootPolicies(store, opts);
+    const boot = bootPolicies({ policies: new SqlitePolicyStore(store.database), audit: store.audit, journal: store }, opts);
     for (const note of boot.notes) process.stderr.write(`fengkong serve: ${note}\n`);
     const policy = boot.runnable.policy;
     const seen = new SeenIds();

@@ -9,7 +9,10 @@ import type { TxIndexAdapter } from '../../accounts/store.js';
 import { storeActionSteps, storeLists } from '../../engine/snapshot/side-inputs.js';
 import type { AdapterRef } from '../../io/adapter-ref.js';
 import type { BacktestAdapter } from '../../policy/backtest-in-worker.js';
+import type { ShadowAdapter } from '../../policy/shadow-types.js';
 import { openTxIndexWriter as openWriter } from './accounts.js';
+import { SqliteListStore } from './lists.js';
+import { SqliteShadowStore } from './shadow.js';
 import { SqliteStore } from './sqlite-store.js';
 
 /** This module with `dataDir`: what the composition root puts in a worker's data. */
@@ -32,6 +35,34 @@ export const openBacktestSource: BacktestAdapter['openBacktestSource'] = (dataDi
     };
   } catch (e) {
     store.close();
+    throw e;
+  }
+};
+
+/**
+ * The journal (read-only), the shadow store (shadow.db, its own writer) and the lists (on the
+ * journal's connection) of the data folder (policy/shadow-worker.ts).
+ */
+export const openShadowSource: ShadowAdapter['openShadowSource'] = (dataDir) => {
+  const journal = new SqliteStore(dataDir, { readonly: true });
+  let shadows: SqliteShadowStore | null = null;
+  try {
+    shadows = new SqliteShadowStore(dataDir);
+    const lists = new SqliteListStore(journal.database);
+    const s = shadows;
+    return {
+      journal,
+      shadows: s,
+      lists,
+      close: () => {
+        s.close();
+        lists.close();
+        journal.close();
+      },
+    };
+  } catch (e) {
+    shadows?.close();
+    journal.close();
     throw e;
   }
 };
