@@ -2,7 +2,7 @@
  * The account ports: account actions and appeals (append-only, each committed with its audit
  * record), the journaled payments the account views show, and the index of payments by account
  * that pages them. The service (service.ts) checks and folds; the stores only keep and read.
- * Adapters: SQLite (store/sqlite/accounts.ts) — actions and appeals in the data folder's file,
+ * Adapters: SQLite (SqliteAccountStore, SqliteTxIndexReader/Writer) — actions and appeals in the data folder's file,
  * the index in a file of its own, filled by a worker thread (tx-index.ts).
  */
 import type { AuditRecord } from '../audit/log.js';

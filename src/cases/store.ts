@@ -4,7 +4,7 @@
  * so an adapter stays a thin layer over its tables. Every write runs inside `transaction` or
  * `background`, together with the audit log the composition root pairs with the store (same
  * database), so a case change and its audit record commit together or not at all.
- * Adapters: SQLite on the data folder's file (store/sqlite/cases.ts).
+ * Adapters: SqliteCaseStore, on the data folder's SQLite file.
  */
 import type { CaseNote, CaseQuery, CaseRecord, CaseStatus, CaseSummary, OpenCaseRequest, Resolution, SubjectKind } from './types.js';
 

@@ -3,7 +3,7 @@
  * why, and the journal positions they took effect and ended at, so a replay applies each exactly
  * where live did. Records are never deleted: a release or an expiry closes one, and the history of
  * who held what, when and why stays. MerchantActions (actions.ts) checks and audits; the store only
- * keeps and reads. Adapters: SQLite on the data folder's file (store/sqlite/merchants.ts).
+ * keeps and reads. Adapters: SqliteMerchantStore, on the data folder's SQLite file.
  */
 
 /** One stored action: a hold of a merchant's settlement, or a suspension of one of its terminals. */

@@ -2,8 +2,8 @@
  * The backtest store port: backtest runs requested over HTTP and, once done, their reports, kept
  * so that a report survives restarts and can be read again: what was asked, by whom, where the
  * run stands. A run moves queued → running → done, or from queued or running to failed or
- * cancelled; a state it has left is never entered again. Adapters: SQLite on the data folder's
- * file (store/sqlite/backtests.ts).
+ * cancelled; a state it has left is never entered again. Adapters: SqliteBacktestStore, on the
+ * data folder's SQLite file.
  */
 import type { PolicyDiagnostic } from '../errors.js';
 import type { BacktestReport } from './backtest-report.js';

@@ -1,7 +1,7 @@
 /**
  * Shadow policies, the shapes: one compared decision (what live answered and what the shadowed
  * version would have), one shadow run, the port of the store keeping them (adapter:
- * store/sqlite/shadow.ts, its own SQLite file and connection), and what a shadow's worker opens.
+ * SqliteShadowStore, its own SQLite file and connection), and what a shadow's worker opens.
  * Records are derived data — the journal holds every payment and live decision, so a lost batch
  * costs comparisons, never answers.
  */

@@ -9,7 +9,6 @@
  * answered, read from the journal. A plain JSON-serialisable object: the HTML (html.ts), the JSON
  * file, the HTTP answer and a worker's message all carry it unchanged.
  */
-import type { Database } from 'better-sqlite3';
 import { formatShanghai } from '../contract/time.js';
 import { ConfigError } from '../errors.js';
 import { scanLabels, type EntityScope } from '../policy/backtest-labels.js';
@@ -17,7 +16,7 @@ import { countTruth, newLabelCounts, type LabelSummary } from '../policy/backtes
 import { RuleTally, type RuleStats, type ScanProgress } from '../policy/rule-performance.js';
 import { scanPayments } from '../policy/rule-performance-read.js';
 import type { Journal } from '../store/journal.js';
-import { readCases, type CasesSection } from './cases.js';
+import { casesSection, type CaseQueueReader, type CasesSection } from './cases.js';
 import { psi, psiBand, PSI_FLOOR, scoreBin, scoreBinBounds, SCORE_BINS, type PsiBand } from './psi.js';
 import type { RatingsSection } from './ratings.js';
 import { bucketLabel, bucketMs, bucketStart, checkBuckets, defaultBucket, rangeView, type Bucket, type RangeView } from './range.js';
@@ -84,8 +83,8 @@ export interface RiskReport {
 /** What to report on. */
 export interface RiskReportInput {
   readonly journal: Journal;
-  /** the data folder's database, for the case queue; cases are reported unavailable without it. */
-  readonly database?: Database | undefined;
+  /** the data folder's case queue; cases are reported unavailable without it. */
+  readonly cases?: CaseQueueReader | undefined;
   /** epoch ms, inclusive. */
   readonly from: number;
   /** epoch ms, exclusive. */
@@ -193,7 +192,7 @@ export function runRiskReport(input: RiskReportInput): RiskReport {
     rules: rules.finish().rules.map(({ series: _none, ...r }) => r),
     merchants: merchants.top(top, minPayments),
     terminals: terminals.top(top, minPayments),
-    cases: input.database === undefined ? { available: false, note: 'no database given' } : readCases(input.database, generatedAt),
+    cases: input.cases === undefined ? { available: false, note: 'no case queue given' } : casesSection(input.cases.readCaseQueue(), generatedAt),
     ratings: null,
     run: {
       lastSeq,

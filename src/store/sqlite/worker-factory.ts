@@ -10,7 +10,9 @@ import { storeActionSteps, storeLists } from '../../engine/snapshot/side-inputs.
 import type { AdapterRef } from '../../io/adapter-ref.js';
 import type { BacktestAdapter } from '../../policy/backtest-in-worker.js';
 import type { ShadowAdapter } from '../../policy/shadow-types.js';
+import type { ReportAdapter } from '../../report/worker-runner.js';
 import { openTxIndexWriter as openWriter } from './accounts.js';
+import { SqliteCaseQueueReader } from './case-queue.js';
 import { SqliteListStore } from './lists.js';
 import { SqliteShadowStore } from './shadow.js';
 import { SqliteStore } from './sqlite-store.js';
@@ -65,4 +67,10 @@ export const openShadowSource: ShadowAdapter['openShadowSource'] = (dataDir) => 
     journal.close();
     throw e;
   }
+};
+
+/** The journal and case queue of the data folder, read-only (report/worker-main.ts). */
+export const openReportSource: ReportAdapter['openReportSource'] = (dataDir) => {
+  const store = new SqliteStore(dataDir, { readonly: true });
+  return { journal: store, cases: new SqliteCaseQueueReader(store.database), close: () => store.close() };
 };
