@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { SHADOW_DB_FILE, SqliteShadowStore } from '../../src/store/sqlite/shadow.js';
+import { SHADOW_DB_FILE, SqliteShadowStore } from '../../../src/store/sqlite/shadow.js';
 
 const run = (version: number, startedBy = 'k1') => ({ version, policy: `v${version}`, startedAt: 1, startedBy, startSeq: 0 });
 
