@@ -85,7 +85,7 @@ export interface ShadowStore {
   label(run: number, seq: number, fraud: boolean): LabelledRow | undefined;
   saveSummary(run: number, summary: ShadowTotals): void;
   stopRun(run: number, at: number, by: string, reason: string, summary: ShadowTotals | null): void;
-  /** Runs left without a stop (the server ended without closing them); marks them stopped, to be resumed. */
+  /** Runs left without a stop (the server ended without closing them): marks them stopped, to be resumed, and returns them as they were. */
   stopDangling(at: number, reason: string): ShadowRunInfo[];
   /** Marks a stopped run as one the next start resumes (a shutdown interrupted it), or clears that. */
   markResume(run: number, resume: boolean): void;
