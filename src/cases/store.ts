@@ -72,9 +72,10 @@ export interface CaseStore {
   /** The case `n` with up to `maxItems` of its items (in the order they joined), its notes and history. */
   get(n: number, maxItems?: number): CaseRecord | undefined;
   /**
-   * Opens the case of (subject, issue), or joins the unresolved one; inside a transaction. An item
-   * whose ref is already on the case refreshes its risk (the higher) and detail instead of joining
-   * again. Beyond `maxItems` items still count in amount and priority but are not stored.
+   * Opens the case of (subject, issue), or joins the unresolved one; inside a transaction. A new
+   * case is `open`, opened by the request's actor, its history starting with `open`. An item whose
+   * ref is already on the case refreshes its risk (the higher) and detail instead of joining again.
+   * Beyond `maxItems` items still count in amount and priority but are not stored.
    */
   openOrJoin(req: OpenCaseRequest, now: number, maxItems: number): OpenResult;
   /**
