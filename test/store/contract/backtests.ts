@@ -4,7 +4,7 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BacktestReport } from '../../../src/policy/backtest-report.js';
-import { summarize, type BacktestParams, type BacktestStore } from '../../../src/policy/backtest-store.js';
+import { summarize, type BacktestFailure, type BacktestParams, type BacktestStore } from '../../../src/policy/backtest-store.js';
 import { contractIt, type Open } from './harness.js';
 
 const PARAMS: BacktestParams = { from: 1_700_000_000_000, to: 1_700_086_400_000, warmUpDays: null, maxChanged: 50 };
@@ -73,8 +73,12 @@ export function backtestsContract(name: string, open: Open<BacktestStore>): void
 
     contractIt(open, 'a failure keeps why, with a draft\'s diagnostics', (_h, s) => {
       const { id } = s.create(1, PARAMS, 'k');
-      const why = { message: 'does not compile', code: 'FK004', diagnostics: [{ file: 'a.fk', line: 3, column: 5, message: 'unknown feature amout' }] };
-      s.end(id, 'failed', why as never);
+      const why: BacktestFailure = {
+        message: 'does not compile',
+        code: 'FK004',
+        diagnostics: [{ code: 'unknown-feature', message: 'unknown feature amout', file: 'a.fk', line: 3, column: 5, severity: 'error' }],
+      };
+      s.end(id, 'failed', why);
       assert.deepEqual([s.get(id)?.state, s.get(id)?.error], ['failed', why]);
     });
 
