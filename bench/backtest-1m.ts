@@ -23,7 +23,8 @@ import { runBacktest } from '../src/policy/backtest.js';
 import { runBacktestInWorker } from '../src/policy/backtest-in-worker.js';
 import type { BacktestReport } from '../src/policy/backtest-report.js';
 import { loadPolicyDir, readPolicyDir } from '../src/rules/load.js';
-import { dbPath, SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { sqliteWorkerAdapter } from '../src/store/sqlite/worker-factory.js';
 import { buildJournal, simulate } from './journal-cache.js';
 import { flag } from './util.js';
 
@@ -54,7 +55,7 @@ function floorPass(data: string): Record<string, number> {
 async function backtestPass(data: string, policyDir: string, inWorker: boolean): Promise<Record<string, number>> {
   const t0 = performance.now();
   let r: BacktestReport;
-  if (inWorker) r = await runBacktestInWorker(dbPath(data), readPolicyDir(policyDir), { policyName: 'draft-200' });
+  if (inWorker) r = await runBacktestInWorker(sqliteWorkerAdapter(data), readPolicyDir(policyDir), { policyName: 'draft-200' });
   else {
     const draft = loadPolicyDir(policyDir, BUILTINS, 'draft-200');
     const store = new SqliteStore(data, { readonly: true });

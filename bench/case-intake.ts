@@ -16,7 +16,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { CaseService } from '../src/cases/service.js';
 import type { OpenCaseRequest } from '../src/cases/types.js';
 import { SqliteAuditLog } from '../src/store/sqlite/audit.js';
-import { BUSY, SqliteCaseStore } from '../src/store/sqlite/cases.js';
+import { BUSY } from '../src/cases/store.js';
+import { SqliteCaseStore } from '../src/store/sqlite/cases.js';
 import { flag } from './util.js';
 
 const PAYMENTS = Number(flag('payments') ?? 20_000);

@@ -8,8 +8,7 @@
  */
 import type { Engine } from '../engine/engine.js';
 import type { Journal } from '../log/journal.js';
-import { SqliteAccountStore } from '../store/sqlite/accounts.js';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { AccountStore } from './store.js';
 import { foldAction, NO_RESTRICTIONS, toEngine, type AccountActionRecord, type Restrictions } from './types.js';
 
 /**
@@ -32,20 +31,20 @@ export function accountActionSteps(actions: readonly AccountActionRecord[], engi
   };
 }
 
-/** `store` as a Journal whose full replay (forEachEvent) applies the account actions in place. */
-export function journalWithAccountActions(store: SqliteStore, engine: Engine): Journal {
-  const actions = new SqliteAccountStore(store.database).allActions();
-  if (actions.length === 0) return store;
+/** `journal` as a Journal whose full replay (forEachEvent) applies the account actions of `accounts` in place. */
+export function journalWithAccountActions(journal: Journal, accounts: Pick<AccountStore, 'allActions'>, engine: Engine): Journal {
+  const actions = accounts.allActions();
+  if (actions.length === 0) return journal;
   const applyUpTo = accountActionSteps(actions, engine);
   return {
-    append: (batch) => store.append(batch),
-    decision: (txId) => store.decision(txId),
-    lastSeq: () => store.lastSeq(),
-    forEachEventInRange: (range, cb) => store.forEachEventInRange(range, cb),
-    close: () => store.close(),
+    append: (batch) => journal.append(batch),
+    decision: (txId) => journal.decision(txId),
+    lastSeq: () => journal.lastSeq(),
+    forEachEventInRange: (range, cb) => journal.forEachEventInRange(range, cb),
+    close: () => journal.close(),
     forEachEvent(cb) {
       applyUpTo(0);
-      store.forEachEvent((entry) => {
+      journal.forEachEvent((entry) => {
         cb(entry);
         applyUpTo(entry.seq);
       });

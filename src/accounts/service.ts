@@ -8,10 +8,10 @@ import { formatShanghai } from '../contract/time.js';
 import type { Engine } from '../engine/engine.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { AccountView } from '../features/account-state.js';
-import type { AuditLog } from '../store/audit.js';
-import type { JournalPayment, SqliteAccountStore } from '../store/sqlite/accounts.js';
+import type { AuditLog } from '../audit/log.js';
 import { customerOutcome, OUTCOME_TEXT, restrictionText, STATUS_TEXT, yuan, type CustomerStatus, type Text } from './messages.js';
 import { explainRating, type RatingExplained } from '../features/credit-rating.js';
+import type { AccountStore, JournalPayment } from './store.js';
 import type { TxIndex } from './tx-index.js';
 import {
   foldAction,
@@ -46,7 +46,7 @@ export interface AppealCaseOpener {
 /** What the service works with. */
 export interface AccountServiceDeps {
   readonly engine: Engine;
-  readonly store: SqliteAccountStore;
+  readonly store: AccountStore;
   /** The audit log on the same connection as `store`, so a change and its record commit together. */
   readonly audit: AuditLog;
   /** Journal seq of the last event the engine applied: where an action takes effect. */

@@ -1,12 +1,14 @@
 /**
- * Worker-thread entry that keeps the payment index (account → journal seq, `account-index.db`)
- * caught up with the journal: a chunk at a time, every second and whenever the main thread asks
- * (a view about to read). Off the event loop, and in a file of its own, so neither deciding nor
- * the journal's commits ever wait for it. Messages are defined in tx-index.ts.
+ * Worker-thread entry that keeps the payment index (account → journal seq) caught up with the
+ * journal: a chunk at a time, every second and whenever the main thread asks (a view about to
+ * read). Off the event loop, and in a file of its own, so neither deciding nor the journal's
+ * commits ever wait for it. The writer comes from the adapter named in the worker data (an
+ * AdapterRef): this file imports no adapter. Messages are defined in tx-index.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openTxIndex, TxIndexWriter } from '../store/sqlite/accounts.js';
-import type { IndexReply, IndexRequest } from './tx-index.js';
+import { importAdapter } from '../io/adapter-ref.js';
+import type { TxIndexAdapter, TxIndexWriter } from './store.js';
+import type { IndexReply, IndexRequest, IndexWorkerData } from './tx-index.js';
 
 const port = parentPort;
 if (port === null) throw new Error('tx-index-worker.js must run as a worker thread');
@@ -14,15 +16,9 @@ if (port === null) throw new Error('tx-index-worker.js must run as a worker thre
 const IDLE_MS = 1_000;
 
 let writer: TxIndexWriter | null = null;
-try {
-  writer = new TxIndexWriter((workerData as { dataDir: string }).dataDir, openTxIndex((workerData as { dataDir: string }).dataDir));
-  port.postMessage({ kind: 'ready' } satisfies IndexReply);
-} catch (e) {
-  port.postMessage({ kind: 'failed', message: (e as Error).message } satisfies IndexReply);
-}
-
 let timer: NodeJS.Timeout | null = null;
 let running = false;
+let closed = false;
 
 /** Indexes chunk after chunk (yielding between them so messages get through) until caught up. */
 function run(): void {
@@ -48,9 +44,11 @@ function run(): void {
   step();
 }
 
+// listening before the adapter loads: a sync or close sent meanwhile is not lost
 port.on('message', (m: IndexRequest) => {
   if (m.kind === 'sync') run();
   else if (m.kind === 'close') {
+    closed = true;
     if (timer !== null) clearTimeout(timer);
     writer?.close();
     writer = null;
@@ -58,4 +56,16 @@ port.on('message', (m: IndexRequest) => {
     port.close();
   }
 });
-run();
+
+try {
+  const ref = (workerData as IndexWorkerData).adapter;
+  const opened = (await importAdapter<TxIndexAdapter>(ref, ['openTxIndexWriter'])).openTxIndexWriter(ref.dataDir);
+  if (closed) opened.close();
+  else {
+    writer = opened;
+    port.postMessage({ kind: 'ready' } satisfies IndexReply);
+    run();
+  }
+} catch (e) {
+  if (!closed) port.postMessage({ kind: 'failed', message: (e as Error).message } satisfies IndexReply);
+}

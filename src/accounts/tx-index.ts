@@ -1,12 +1,19 @@
 /**
- * The index of payments by account (`account-index.db`), for the account views' payment lists:
- * a worker thread (tx-index-worker.ts) fills it from the journal; the main thread reads it on its
- * own connection. A view first asks for the index to reach the journal's last committed seq, so it
- * lists every payment already answered.
+ * The index of payments by account, for the account views' payment lists: a worker thread
+ * (tx-index-worker.ts) fills it from the journal; the main thread reads it through its own
+ * TxIndexReader. A view first asks for the index to reach the journal's last committed seq, so it
+ * lists every payment already answered. Both sides come from the adapter the composition root
+ * picked: the reader as an object, the writer as an AdapterRef the worker imports.
  */
 import { Worker } from 'node:worker_threads';
 import { StoreError } from '../errors.js';
-import { openTxIndex, TxIndexReader } from '../store/sqlite/accounts.js';
+import type { AdapterRef } from '../io/adapter-ref.js';
+import type { TxIndexReader } from './store.js';
+
+/** What the worker starts with: the adapter its writer comes from. */
+export interface IndexWorkerData {
+  readonly adapter: AdapterRef;
+}
 
 /** Main thread → worker. */
 export type IndexRequest = { kind: 'sync' } | { kind: 'close' };
@@ -33,11 +40,14 @@ export class TxIndex {
   private failure: Error | null = null;
   private closed: Promise<void> | null = null;
 
-  /** Opens the index file (creating it) and starts its worker; does not wait for it. */
-  constructor(dataDir: string) {
-    this.reader = new TxIndexReader(openTxIndex(dataDir));
+  /**
+   * Reads through `reader` (closed by `close`) and starts the worker that fills the index, opening
+   * its writer through `adapter` (a module exporting TxIndexAdapter); does not wait for it.
+   */
+  constructor(reader: TxIndexReader, adapter: AdapterRef) {
+    this.reader = reader;
     this.indexed = this.reader.indexedSeq();
-    this.worker = new Worker(new URL('./tx-index-worker.js', import.meta.url), { workerData: { dataDir } });
+    this.worker = new Worker(new URL('./tx-index-worker.js', import.meta.url), { workerData: { adapter } satisfies IndexWorkerData });
     this.worker.unref();
     this.worker.on('message', (m: IndexReply) => {
       if (m.kind === 'indexed') {

@@ -1,29 +1,28 @@
 /**
- * Wiring of the case service for a server: the service over the data folder's file (constructed
- * once, in server.ts, and handed to modules as `parts.cases`), and the journal feed that opens
- * cases from decisions and detectors (started by the cases module, routes/cases.ts).
+ * Wiring of the case service for a server: the service over the store the composition root opened
+ * (constructed once, in server.ts, and handed to modules as `parts.cases`), and the journal feed
+ * that opens cases from decisions and detectors (started by the cases module, routes/cases.ts).
  */
-import type { Database } from 'better-sqlite3';
+import type { AuditLog } from '../audit/log.js';
 import type { Engine } from '../engine/engine.js';
-import type { AuditLog } from '../store/audit.js';
-import { SqliteCaseStore } from '../store/sqlite/cases.js';
 import type { EventIntake } from '../log/feed.js';
 import { CaseService } from './service.js';
+import type { CaseStore } from './store.js';
 
 /** The parts of a running server the case service needs. */
 export interface CaseServiceParts {
-  /** The store's connection (cases live beside the journal, audited on the same connection). */
-  readonly db: Database;
+  /** The data folder's case store (its audit log shares its transactions). */
+  readonly store: CaseStore;
   readonly audit: AuditLog;
   readonly engine: Engine;
-  /** Where resolution labels are applied and journaled. */
+  /** Where resolution labels are applied and journaled (the server's DecisionService). */
   readonly decisions: EventIntake;
 }
 
 /** The server's case service: labels of resolutions go through the decision service at the engine's time. */
 export function createCaseService(p: CaseServiceParts): CaseService {
   return new CaseService({
-    store: new SqliteCaseStore(p.db),
+    store: p.store,
     audit: p.audit,
     labels: (events, cb) => p.decisions.accept(events, (err, n) => cb(err, n)),
     // a label counts from its own time: never before the payments it names

@@ -9,8 +9,7 @@ import type { FkEvent } from '../contract/events.js';
 import { parseEvent } from '../contract/parse.js';
 import { formatShanghai } from '../contract/time.js';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { AuditLog } from '../store/audit.js';
-import { BUSY, type GroupResult, type OpenResult, type SqliteCaseStore } from '../store/sqlite/cases.js';
+import type { AuditLog } from '../audit/log.js';
 import {
   caseId,
   caseNumber,
@@ -21,6 +20,7 @@ import {
   type OpenCaseInput,
   type OpenCaseRequest,
 } from './types.js';
+import { BUSY, type CaseStore, type GroupResult, type LastResolution, type OpenResult } from './store.js';
 import { checkAssign, checkNote, checkOpen, checkResolve, checkStatus } from './validate.js';
 
 /** Hands events to the decision service (`DecisionService.accept`): applied, journaled, then `cb`. */
@@ -28,7 +28,7 @@ export type LabelSink = (events: readonly FkEvent[], cb: (err: Error | null, acc
 
 /** What the service needs. */
 export interface CaseServiceOptions {
-  readonly store: SqliteCaseStore;
+  readonly store: CaseStore;
   /** The audit log on the same connection as the store, so a change and its record commit together. */
   readonly audit: AuditLog;
   /** Where resolution labels go; without one, resolving records no labels. */
@@ -50,9 +50,9 @@ export interface Resolved {
 
 const target = (n: number): string => `cases/${caseId(n)}`;
 
-/** Cases over a SqliteCaseStore. */
+/** Cases over a CaseStore. */
 export class CaseService implements CaseOpener {
-  readonly store: SqliteCaseStore;
+  readonly store: CaseStore;
   private readonly audit: AuditLog;
   private readonly labels: LabelSink | undefined;
   private readonly labelClock: () => number;
@@ -77,7 +77,7 @@ export class CaseService implements CaseOpener {
 
   /**
    * Opens or joins every request in one transaction that never waits for the write lock nor the
-   * disk (see SqliteCaseStore.background), moving the case feed's checkpoint to `feedSeq` with
+   * disk (see CaseStore.background), moving the case feed's checkpoint to `feedSeq` with
    * them; null when the lock was busy (nothing written: call again). Requests must be valid
    * (checkOpen); for background producers (the decision hook, the detectors).
    *
@@ -271,7 +271,7 @@ export class CaseService implements CaseOpener {
   }
 
   /** The latest resolution of (subject, issue), for detectors that stay quiet after a case was cleared. */
-  lastResolved(kind: OpenCaseInput['subjectKind'], id: string, issue: string): ReturnType<SqliteCaseStore['lastResolved']> {
+  lastResolved(kind: OpenCaseInput['subjectKind'], id: string, issue: string): LastResolution | undefined {
     return this.store.lastResolved(kind, id, issue);
   }
 

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseTimestamp } from '../contract/time.js';
-import { storeActionSteps, storeLists } from '../wiring/side-inputs.js';
+import { storeActionSteps, storeLists } from '../store/sqlite/side-inputs.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { BUILTINS } from '../features/catalog.js';
 import { loadModel } from '../model/model-file.js';

@@ -11,6 +11,7 @@ import { int, pct, yuan } from '../report/format.js';
 import { renderRiskReportHtml } from '../report/html.js';
 import { BOUND_EXPECTED, bucketValue, parseBound } from '../report/range.js';
 import { runRiskReport, type RiskReport } from '../report/risk-report.js';
+import { SqliteCaseQueueReader } from '../store/sqlite/case-queue.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { parseArgs } from './args.js';
 import { Progress } from './progress.js';
@@ -102,7 +103,7 @@ export async function runReportCommand(args: string[]): Promise<number> {
   try {
     report = runRiskReport({
       journal: store,
-      database: store.database,
+      cases: new SqliteCaseQueueReader(store.database),
       from,
       to,
       bucket,

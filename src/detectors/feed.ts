@@ -8,7 +8,7 @@
  * yet (a crash between an answer and its processing loses nothing): those may open cases.
  *
  * Cases the consumers ask for are written in one background transaction per slice together with the
- * feed's checkpoint (never waiting for the write lock nor the disk; see SqliteCaseStore.background),
+ * feed's checkpoint (never waiting for the write lock nor the disk; see CaseStore.background),
  * coalesced per (subject, issue) (CaseService.openBatch). In a flood a write is bounded (WRITE_MS at
  * the measured cost per request, oldest first; the checkpoint stops before what is left pending) and
  * the feed's share of the main thread is capped (FEED_SHARE): the backlog waits in memory, nothing

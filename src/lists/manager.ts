@@ -4,7 +4,7 @@
  * nothing changes), then apply to the ListSet, where the very next decision sees it. The API routes
  * and the CLI both go through here.
  */
-import type { ListStore } from '../store/lists.js';
+import type { ListStore } from './store.js';
 import type { ListSet } from './list-set.js';
 import { listTarget, type ListChange } from './types.js';
 import { checkAuthor } from './validate.js';

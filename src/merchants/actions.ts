@@ -9,8 +9,8 @@
 import { parseTimestamp } from '../contract/time.js';
 import type { Engine } from '../engine/engine.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
-import type { AuditLog } from '../store/audit.js';
-import type { ActionRow, SqliteMerchantStore } from '../store/sqlite/merchants.js';
+import type { AuditLog } from '../audit/log.js';
+import type { MerchantAction, MerchantActionStore } from './store.js';
 
 /** Reason code of the rule declining a suspended terminal's payments. */
 export const SUSPENDED_REASON = 'TERMINAL_SUSPENDED';
@@ -28,12 +28,12 @@ export const MAX_REASON = 500;
 
 
 /** An action as the API shows it. */
-export interface ActionView extends ActionRow {
+export interface ActionView extends MerchantAction {
   readonly status: 'active' | 'released' | 'expired';
 }
 
 /** The view of a stored action at wall time `now`. */
-export function viewOf(a: ActionRow, now: number): ActionView {
+export function viewOf(a: MerchantAction, now: number): ActionView {
   const status = a.releasedAt !== null ? (a.releaseReason === EXPIRED ? 'expired' : 'released') : a.expiresAt !== null && a.expiresAt <= now ? 'expired' : 'active';
   return { ...a, status };
 }
@@ -98,7 +98,7 @@ export class MerchantActions {
    * an action counts from the next one, and is applied there again when the journal is replayed.
    */
   constructor(
-    private readonly store: SqliteMerchantStore,
+    private readonly store: MerchantActionStore,
     private readonly engine: Engine,
     private readonly audit: AuditLog,
     private readonly appliedSeq: () => number,
@@ -149,7 +149,7 @@ export class MerchantActions {
         case 'release': {
           const open = this.live(this.store.openHoldOf(merchantId), now);
           if (open === undefined) throw new ConflictError(`merchant ${merchantId} has no settlement hold in force; nothing to release`);
-          const a = this.store.close(open.id, now, actor, reason, seq);
+          const a = this.store.closeAction(open.id, now, actor, reason, seq);
           this.audit.append({ actor, action: 'merchant.release', target: `merchants/${merchantId}`, before: viewOf(open, now), after: viewOf(a, now) });
           engine.applyInput({ kind: 'release_settlement', merchantId, id: a.id });
           return { action: viewOf(a, now), before: viewOf(open, now) };
@@ -157,7 +157,7 @@ export class MerchantActions {
         case 'release_terminal': {
           const open = this.live(this.store.openSuspensionOf(terminalId!), now);
           if (open === undefined) throw new ConflictError(`terminal ${terminalId} is not suspended; nothing to release`);
-          const a = this.store.close(open.id, now, actor, reason, seq);
+          const a = this.store.closeAction(open.id, now, actor, reason, seq);
           this.audit.append({ actor, action: 'merchant.terminal.release', target: `merchants/${merchantId}/terminals/${terminalId}`, before: viewOf(open, now), after: viewOf(a, now) });
           engine.applyInput({ kind: 'release_terminal', terminalId: terminalId!, id: a.id });
           return { action: viewOf(a, now), before: viewOf(open, now) };
@@ -184,19 +184,19 @@ export class MerchantActions {
   }
 
   /** An open row that has not expired by `now`. */
-  private live(a: ActionRow | undefined, now: number): ActionRow | undefined {
+  private live(a: MerchantAction | undefined, now: number): MerchantAction | undefined {
     return a !== undefined && (a.expiresAt === null || a.expiresAt > now) ? a : undefined;
   }
 
   /** A new action on a target whose open one has expired closes that one as expired; one in force is a conflict. */
-  private expireOpen(open: ActionRow | undefined, now: number, what: string, target: string): void {
+  private expireOpen(open: MerchantAction | undefined, now: number, what: string, target: string): void {
     if (open === undefined) return;
     if (this.live(open, now) !== undefined) {
       throw new ConflictError(
         `${target} has a ${what} in force since ${new Date(open.createdAt).toISOString()} by ${open.actor} (${open.reason}); release it first`,
       );
     }
-    this.store.close(open.id, now, SYSTEM, EXPIRED, this.appliedSeq());
+    this.store.closeAction(open.id, now, SYSTEM, EXPIRED, this.appliedSeq());
   }
 
   /** Refuses an action the live policy would not enforce, rather than let it silently do nothing. */

@@ -1,22 +1,21 @@
 /**
  * Merchant actions at restart. An action is no journal event, but it took effect at a journal
- * position (the seq of the last event applied before it, ActionRow.fromSeq) and was released at
+ * position (the seq of the last event applied before it, MerchantAction.fromSeq) and was released at
  * another (toSeq). Replaying the journal through `journalWithMerchantActions` applies and lifts each
  * one right after those entries, so every payment the journal holds is decided again with exactly
  * the holds and suspensions it was decided with (a suspended terminal's declined payments stay
  * declined and use no credit), and the actions in force are in force once the replay is done.
  * Composes with accounts/replay.ts (each wraps a Journal).
  */
-import type { Database } from 'better-sqlite3';
 import type { Engine } from '../engine/engine.js';
 import type { Journal } from '../log/journal.js';
-import { SqliteMerchantStore, type ActionRow } from '../store/sqlite/merchants.js';
+import type { MerchantAction, MerchantActionStore } from './store.js';
 
 interface Step {
   readonly seq: number;
   /** 0: release before 1: take, at the same position (a release and a new hold after the same entry). */
   readonly order: number;
-  readonly row: ActionRow;
+  readonly row: MerchantAction;
 }
 
 /**
@@ -24,7 +23,7 @@ interface Step {
  * call takes and releases those due at or before `seq`, once; returns how many steps it applied.
  * Shared by restarts (journalWithMerchantActions) and backtests (engine/snapshot/side-inputs.ts).
  */
-export function merchantActionSteps(rows: readonly ActionRow[], engine: Engine): (seq: number) => number {
+export function merchantActionSteps(rows: readonly MerchantAction[], engine: Engine): (seq: number) => number {
   const steps: Step[] = [];
   for (const row of rows) {
     steps.push({ seq: row.fromSeq, order: 1, row });
@@ -48,9 +47,9 @@ export function merchantActionSteps(rows: readonly ActionRow[], engine: Engine):
   };
 }
 
-/** `journal` as a Journal whose full replay (forEachEvent) applies the merchant actions of `db` in place. */
-export function journalWithMerchantActions(journal: Journal, db: Database, engine: Engine): Journal {
-  const rows = new SqliteMerchantStore(db).everything();
+/** `journal` as a Journal whose full replay (forEachEvent) applies the merchant actions of `merchants` in place. */
+export function journalWithMerchantActions(journal: Journal, merchants: Pick<MerchantActionStore, 'everything'>, engine: Engine): Journal {
+  const rows = merchants.everything();
   if (rows.length === 0) return journal;
   const applyUpTo = merchantActionSteps(rows, engine);
   return {

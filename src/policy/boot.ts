@@ -13,10 +13,8 @@ import { modelFromText } from '../model/model-file.js';
 import type { PolicyBuild, PolicySource } from '../rules/compile.js';
 import { readPolicyDir } from '../rules/load.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
-import type { AuditLog } from '../store/audit.js';
+import type { AuditLog } from '../audit/log.js';
 import type { Journal } from '../log/journal.js';
-import { SqlitePolicyStore } from '../store/sqlite/policies.js';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { checkModelFits, CompiledCache, compileVersion, runnableKey, type Overlay, type Runnable } from './compiled.js';
 import type { PolicyStore, PolicyVersion } from './versions.js';
 
@@ -45,11 +43,20 @@ export interface PolicyBoot {
   readonly notes: readonly string[];
 }
 
-const BOOTS = new WeakMap<SqliteStore, PolicyBoot>();
+/** The stores a boot reads and writes, opened by the composition root. */
+export interface PolicyBootStores {
+  readonly policies: PolicyStore;
+  /** The audit log sharing the policy store's transactions. */
+  readonly audit: AuditLog;
+  /** The server's journal: a publication records the journal position it took effect at. */
+  readonly journal: Journal;
+}
 
-/** The boot of the server whose store this is (the policy and mode routes find their state here). */
-export function bootOf(store: SqliteStore): PolicyBoot | undefined {
-  return BOOTS.get(store);
+const BOOTS = new WeakMap<Journal, PolicyBoot>();
+
+/** The boot of the server whose journal this is (the policy and mode routes find their state here). */
+export function bootOf(journal: Journal): PolicyBoot | undefined {
+  return BOOTS.get(journal);
 }
 
 /** Files as stored: their base names (diagnostics then read `10-velocity.fk:3:5`). */
@@ -135,15 +142,14 @@ function completeInterrupted(store: PolicyStore, audit: AuditLog, journal: Journ
 }
 
 /**
- * Opens the policy store on the server's SQLite file, imports version 1 on a new data folder, and
+ * Imports version 1 into the server's policy store when it holds none (a new data folder), and
  * compiles the live version with its overlays. Throws ConfigError / PolicyCompileError when the
  * live version cannot run.
  */
-export function bootPolicies(store: SqliteStore, opts: PolicyBootOptions = {}): PolicyBoot {
-  const policies = new SqlitePolicyStore(store.database);
-  const audit = store.audit;
+export function bootPolicies(stores: PolicyBootStores, opts: PolicyBootOptions = {}): PolicyBoot {
+  const { policies, audit, journal } = stores;
   const notes: string[] = [];
-  if (policies.live() === undefined) importFirst(policies, audit, store, opts);
+  if (policies.live() === undefined) importFirst(policies, audit, journal, opts);
   else {
     if (opts.policyDir !== undefined || opts.modelPath !== undefined) {
       notes.push(
@@ -151,7 +157,7 @@ export function bootPolicies(store: SqliteStore, opts: PolicyBootOptions = {}): 
           `publish a new version to change the policy (fengkong policy draft …)`,
       );
     }
-    completeInterrupted(policies, audit, store, notes);
+    completeInterrupted(policies, audit, journal, notes);
   }
   const live = policies.live()!;
   const version = policies.version(live.version)!;
@@ -182,6 +188,6 @@ export function bootPolicies(store: SqliteStore, opts: PolicyBootOptions = {}): 
   }
   cache.pin([runnableKey(version.version, []), runnableKey(version.version, overlays)]);
   const boot: PolicyBoot = { store: policies, cache, version, runnable, notes };
-  BOOTS.set(store, boot);
+  BOOTS.set(journal, boot);
   return boot;
 }

@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError, PolicyCompileError } from '../errors.js';
 import { Engine } from '../engine/engine.js';
 import type { ListSet } from '../lists/list-set.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
-import type { AuditLog } from '../store/audit.js';
+import type { AuditLog } from '../audit/log.js';
 import type { Journal } from '../log/journal.js';
 import { checkModelFits, compileVersion, runnableKey, type CompiledCache, type Overlay, type Runnable } from './compiled.js';
 import type { PolicyStore, PolicyVersion, Proposal, Publication } from './versions.js';

@@ -3,6 +3,7 @@
  * shadow-worker.ts). Events travel as they were applied (structured clone, batched per
  * setImmediate turn); functions and engines never cross.
  */
+import type { AdapterRef } from '../io/adapter-ref.js';
 import type { PolicySource } from '../rules/compile.js';
 import type { Overlay } from './compiled.js';
 import type { ShadowTotals } from './shadow-tally.js';
@@ -10,8 +11,8 @@ import type { WarmProgress } from './warm.js';
 
 /** What a shadow worker starts with. */
 export interface ShadowWorkerData {
-  /** The data folder: the journal (read-only connection) and shadow.db (its own writer). */
-  readonly dataDir: string;
+  /** The adapter (a module exporting ShadowAdapter) and data folder the worker opens its ShadowSource with. */
+  readonly adapter: AdapterRef;
   readonly run: number;
   readonly version: number;
   /** The version's name (`v7`) and files, compiled again in the worker with `overlays`. */

@@ -11,12 +11,11 @@
  * readable): a shadow meant to run for weeks survives a deploy. A version that became live, or no
  * longer compiles, or a third shadow beyond MAX_SHADOWS, is not resumed (said on stderr).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { ConflictError, NotFoundError } from '../errors.js';
-import type { AuditLog } from '../store/audit.js';
+import type { AuditLog } from '../audit/log.js';
 import type { Journal } from '../log/journal.js';
 import type { Engine } from '../engine/engine.js';
+import type { AdapterRef } from '../io/adapter-ref.js';
 import { runnableKey } from './compiled.js';
 import type { PolicyLifecycle } from './lifecycle.js';
 import { target, type Outcome } from './live.js';
@@ -37,11 +36,12 @@ export interface ShadowPoliciesDeps {
   readonly journal: Journal;
   readonly engine: Engine;
   readonly audit: AuditLog;
-  readonly dataDir: string;
-  /** Opens the shadow store of the data folder (store/sqlite/shadow.ts). */
+  /** Opens the shadow store of the data folder (creating it on first use). */
   readonly openStore: () => ShadowStore;
-  /** The store's file name in the data folder (it is opened at start only when it exists). */
-  readonly storeFile: string;
+  /** Whether the data folder has a shadow store yet: one never used is not created by a start or a read. */
+  readonly storeExists: () => boolean;
+  /** What the shadows' workers open the data folder with (a module exporting ShadowAdapter). */
+  readonly adapter: AdapterRef;
 }
 
 /** The shadows of one server. */
@@ -56,7 +56,7 @@ export class ShadowPolicies {
     d.lifecycle.onVersionChange((n, change, actor) => {
       if (this.active.has(n)) void this.end(n, actor, change === 'live' ? 'the version was published' : 'its proposal was rejected');
     });
-    if (existsSync(join(d.dataDir, d.storeFile))) {
+    if (d.storeExists()) {
       // runs a crash left open: stopped now, and resumed below like those a shutdown stopped
       for (const r of this.store().stopDangling(Date.now(), CRASHED)) {
         d.audit.append({
@@ -120,7 +120,7 @@ export class ShadowPolicies {
         modelText: v.modelHash === null ? null : (this.d.lifecycle.backtestInput(n).modelText ?? null),
         overlays,
         policy: r.policy.name,
-        dataDir: this.d.dataDir,
+        adapter: this.d.adapter,
       },
       runnableKey(n, overlays),
     );
@@ -197,7 +197,7 @@ export class ShadowPolicies {
   }
 
   private hasStore(): boolean {
-    return this.storeNow !== null || existsSync(join(this.d.dataDir, this.d.storeFile));
+    return this.storeNow !== null || this.d.storeExists();
   }
 
   private lastRun(n: number): ShadowRunInfo {

@@ -19,12 +19,10 @@ import { ListSet } from '../lists/list-set.js';
 import { modelFromText } from '../model/model-file.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
 import { replayEntry } from '../log/recovery.js';
-import { SqliteListStore } from '../store/sqlite/lists.js';
-import { SqliteShadowStore } from '../store/sqlite/shadow.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Journal } from '../log/journal.js';
 import { checkModelFits, compileVersion, type Overlay } from './compiled.js';
 import type { ShadowCommand, ShadowReply, ShadowWorkerData, WireControl, WireEvent, WireRestriction, WorkerStatus } from './shadow-messages.js';
-import type { ShadowRecord } from './shadow-types.js';
+import type { ShadowRecord, ShadowSource, ShadowStore } from './shadow-types.js';
 import { ShadowTally } from './shadow-tally.js';
 import { Warmup, type LiveFeed } from './warm.js';
 
@@ -42,9 +40,9 @@ const LIVE_CONTROL = -1;
 /** One shadow run inside its worker. */
 export class ShadowRunner {
   private state: 'warming' | 'running' | 'stopped' = 'warming';
-  private readonly journal: SqliteStore;
-  private readonly store: SqliteShadowStore;
-  private readonly lists: SqliteListStore;
+  private readonly journal: Journal;
+  private readonly store: ShadowStore;
+  private readonly lists: ShadowSource['lists'];
   /** The lists this shadow's engine reads, kept in step with the store's (see syncLists). */
   private readonly engineLists = new ListSet();
   private listsVersion: number;
@@ -67,16 +65,18 @@ export class ShadowRunner {
   private rows: ShadowRecord[] = [];
   private writeTimer: NodeJS.Timeout | null = null;
 
+  /** Compiles the version and warms from `source` (opened by the worker; closed by `close`). */
   constructor(
     private readonly data: ShadowWorkerData,
+    private readonly source: ShadowSource,
     private readonly post: (m: ShadowReply) => void,
   ) {
     this.model = data.modelText === null ? null : modelFromText(data.modelText);
     const policy = this.compile(data.overlays);
     this.policyName = policy.name;
-    this.journal = new SqliteStore(data.dataDir, { readonly: true });
-    this.store = new SqliteShadowStore(data.dataDir);
-    this.lists = new SqliteListStore(this.journal.database);
+    this.journal = source.journal;
+    this.store = source.shadows;
+    this.lists = source.lists;
     this.listsVersion = this.lists.version();
     this.lists.loadInto(this.engineLists);
     this.engine = new Engine(policy, { model: this.model ?? undefined, lists: this.engineLists });
@@ -341,8 +341,6 @@ export class ShadowRunner {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.store.close();
-    this.lists.close();
-    this.journal.close();
+    this.source.close();
   }
 }

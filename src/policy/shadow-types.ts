@@ -1,10 +1,13 @@
 /**
  * Shadow policies, the shapes: one compared decision (what live answered and what the shadowed
- * version would have), one shadow run, and the port of the store keeping them (adapter:
- * store/sqlite/shadow.ts, its own SQLite file and connection). Records are derived data — the
- * journal holds every payment and live decision, so a lost batch costs comparisons, never answers.
+ * version would have), one shadow run, the port of the store keeping them (adapter:
+ * SqliteShadowStore, its own SQLite file and connection), and what a shadow's worker opens.
+ * Records are derived data — the journal holds every payment and live decision, so a lost batch
+ * costs comparisons, never answers.
  */
+import type { ListStore } from '../lists/store.js';
 import type { Outcome } from '../rules/policy-types.js';
+import type { Journal } from '../log/journal.js';
 import type { ShadowTotals } from './shadow-tally.js';
 
 /** One side of a comparison. */
@@ -82,7 +85,7 @@ export interface ShadowStore {
   label(run: number, seq: number, fraud: boolean): LabelledRow | undefined;
   saveSummary(run: number, summary: ShadowTotals): void;
   stopRun(run: number, at: number, by: string, reason: string, summary: ShadowTotals | null): void;
-  /** Runs left without a stop (the server ended without closing them); marks them stopped, to be resumed. */
+  /** Runs left without a stop (the server ended without closing them): marks them stopped, to be resumed, and returns them as they were. */
   stopDangling(at: number, reason: string): ShadowRunInfo[];
   /** Marks a stopped run as one the next start resumes (a shutdown interrupted it), or clears that. */
   markResume(run: number, resume: boolean): void;
@@ -97,3 +100,20 @@ export interface ShadowStore {
 
 /** Upper bound of one page of decisions. */
 export const SHADOW_MAX_PAGE = 500;
+
+/**
+ * What a shadow's worker opens in the data folder: the journal (read-only: the warm-up and gaps),
+ * the shadow store (its own writer), and the lists (reloaded when their version moves, as live's).
+ */
+export interface ShadowSource {
+  readonly journal: Journal;
+  readonly shadows: ShadowStore;
+  readonly lists: Pick<ListStore, 'version' | 'loadInto'>;
+  /** Releases all three. */
+  close(): void;
+}
+
+/** What the shadow worker imports by URL (an AdapterRef's module) to open its source. */
+export interface ShadowAdapter {
+  openShadowSource(dataDir: string): ShadowSource;
+}

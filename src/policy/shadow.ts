@@ -20,6 +20,7 @@ import { Worker } from 'node:worker_threads';
 import type { FkEvent, TransactionEvent } from '../contract/events.js';
 import type { Decision } from '../engine/decision.js';
 import type { Engine } from '../engine/engine.js';
+import type { AdapterRef } from '../io/adapter-ref.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
 import type { CommitListener } from '../log/feed.js';
 import type { Journal } from '../log/journal.js';
@@ -88,7 +89,8 @@ export interface ShadowSpec {
   readonly overlays: readonly Overlay[];
   /** The policy name with those overlays (what the shadow decides as). */
   readonly policy: string;
-  readonly dataDir: string;
+  /** What the worker opens the data folder with. */
+  readonly adapter: AdapterRef;
 }
 
 /** One shadow run of one version, seen from the server. */
@@ -144,7 +146,7 @@ export class Shadow {
   warm(run: number): void {
     this.run = run;
     const data: ShadowWorkerData = {
-      dataDir: this.spec.dataDir,
+      adapter: this.spec.adapter,
       run,
       version: this.version,
       name: this.spec.name,

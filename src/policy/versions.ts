@@ -2,7 +2,7 @@
  * The policy store port: every version of the policy (its files, model and lineage), the four-eyes
  * proposals to publish one, the history of what was live when, and the incident overlays. The
  * store only keeps and reads; the lifecycle (lifecycle.ts) decides what may change and swaps the
- * engine. Adapters: SQLite on the data folder's file (store/sqlite/policies.ts).
+ * engine. Adapters: SqlitePolicyStore, on the data folder's SQLite file.
  */
 import { createHash } from 'node:crypto';
 import type { PolicySource } from '../rules/compile.js';

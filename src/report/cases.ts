@@ -1,10 +1,9 @@
 /**
- * Open cases and their age, for the risk report, read from the data folder's `cases` table when
- * there is one (the case queue lives beside the journal). The report does not own that table, so it
- * reads it defensively: it looks for the table and for a state column (`state` or `status`) and a
- * creation-time column (`opened_at` or `created_at`, epoch ms), and says why when it cannot.
+ * Open cases and their age, for the risk report. The report reads the case queue through a port of
+ * its own (CaseQueueReader), which tells what it could read and why not: the report does not own
+ * the queue, and a data folder may have none (or one an older fengkong wrote). The adapter reads
+ * the store as it finds it (SqliteCaseQueueReader); the counting is here.
  */
-import type { Database } from 'better-sqlite3';
 
 /** States that mean a case is finished; anything else is open. */
 const CLOSED = ['closed', 'resolved', 'dismissed', 'done', 'cancelled', 'canceled', 'rejected', 'archived'];
@@ -43,60 +42,62 @@ export type CasesSection =
       readonly openAmount: number | null;
     };
 
-function pick(columns: readonly string[], names: readonly string[]): string | undefined {
-  return names.find((n) => columns.includes(n));
+/** One case as the report counts it; fields the store does not keep are null. */
+export interface QueuedCase {
+  /** The state as stored (`open`, `investigating`, `resolved`, …); CLOSED states are finished. */
+  readonly state: string;
+  /** When it was opened, epoch ms; NaN when the store's value is no time (the case counts, without an age). */
+  readonly openedAt: number;
+  readonly issue: string | null;
+  readonly subjectKind: string | null;
+  readonly amount: number | null;
 }
 
-/** Reads open cases from `db`; never throws for a missing or unfamiliar table. */
-export function readCases(db: Database, now: number): CasesSection {
-  try {
-    const table = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'cases'").get();
-    if (table === undefined) return { available: false, note: 'no case queue in this data folder (no cases table)' };
-    const columns = (db.prepare("SELECT name FROM pragma_table_info('cases')").all() as { name: string }[]).map((c) => c.name);
-    const state = pick(columns, ['state', 'status']);
-    const opened = pick(columns, ['opened_at', 'created_at', 'openedAt', 'createdAt']);
-    if (state === undefined || opened === undefined) {
-      return { available: false, note: `the cases table has no state/status or opened_at/created_at column (columns: ${columns.join(', ')})` };
-    }
-    const issue = pick(columns, ['issue']);
-    const subject = pick(columns, ['subject_kind', 'subjectKind']);
-    const amount = pick(columns, ['amount']);
-    const col = (c: string | undefined, as: string): string => (c === undefined ? `NULL AS ${as}` : `"${c}" AS ${as}`);
-    const rows = db
-      .prepare(`SELECT "${state}" AS state, "${opened}" AS opened, ${col(issue, 'issue')}, ${col(subject, 'subject')}, ${col(amount, 'amount')} FROM cases`)
-      .all() as { state: unknown; opened: unknown; issue: unknown; subject: unknown; amount: unknown }[];
-    const ages: number[] = [];
-    const byState: Record<string, number> = {};
-    const byIssue: Record<string, number> = {};
-    const bySubject: Record<string, number> = {};
-    let openAmount = 0;
-    for (const r of rows) {
-      const s = String(r.state);
-      if (CLOSED.includes(s.toLowerCase())) continue;
-      byState[s] = (byState[s] ?? 0) + 1;
-      if (issue !== undefined) byIssue[String(r.issue)] = (byIssue[String(r.issue)] ?? 0) + 1;
-      if (subject !== undefined) bySubject[String(r.subject)] = (bySubject[String(r.subject)] ?? 0) + 1;
-      if (typeof r.amount === 'number') openAmount += r.amount;
-      const t = typeof r.opened === 'number' ? r.opened : typeof r.opened === 'string' ? Date.parse(r.opened) : NaN;
-      ages.push(Number.isFinite(t) ? Math.max(0, (now - t) / DAY) : NaN);
-    }
-    const known = ages.filter((a) => !Number.isNaN(a)).sort((a, b) => a - b);
-    const byAge = AGE_BANDS.map((b) => ({ label: b.label, count: 0 }));
-    for (const a of known) byAge[AGE_BANDS.findIndex((b) => a < b.upToDays)].count++;
-    return {
-      available: true,
-      asOf: now,
-      total: rows.length,
-      open: ages.length,
-      byState,
-      byAge,
-      oldestDays: known.length > 0 ? known[known.length - 1] : null,
-      medianDays: known.length > 0 ? known[Math.floor((known.length - 1) / 2)] : null,
-      byIssue: issue === undefined ? null : byIssue,
-      bySubject: subject === undefined ? null : bySubject,
-      openAmount: amount === undefined ? null : openAmount,
+/** What the report can learn of the case queue: every case and which optional fields the store keeps, or why it cannot. */
+export type CaseQueue =
+  | { readonly available: false; readonly note: string }
+  | {
+      readonly available: true;
+      readonly cases: readonly QueuedCase[];
+      readonly keeps: { readonly issue: boolean; readonly subjectKind: boolean; readonly amount: boolean };
     };
-  } catch (e) {
-    return { available: false, note: `the cases table could not be read: ${(e as Error).message}` };
+
+/** The port the report reads cases through; never throws (a missing or unfamiliar queue is a note). */
+export interface CaseQueueReader {
+  readCaseQueue(): CaseQueue;
+}
+
+/** The report's section on `queue`, ages measured at `now`. */
+export function casesSection(queue: CaseQueue, now: number): CasesSection {
+  if (!queue.available) return queue;
+  const { cases, keeps } = queue;
+  const ages: number[] = [];
+  const byState: Record<string, number> = {};
+  const byIssue: Record<string, number> = {};
+  const bySubject: Record<string, number> = {};
+  let openAmount = 0;
+  for (const c of cases) {
+    if (CLOSED.includes(c.state.toLowerCase())) continue;
+    byState[c.state] = (byState[c.state] ?? 0) + 1;
+    if (keeps.issue) byIssue[String(c.issue)] = (byIssue[String(c.issue)] ?? 0) + 1;
+    if (keeps.subjectKind) bySubject[String(c.subjectKind)] = (bySubject[String(c.subjectKind)] ?? 0) + 1;
+    if (c.amount !== null) openAmount += c.amount;
+    ages.push(Number.isFinite(c.openedAt) ? Math.max(0, (now - c.openedAt) / DAY) : NaN);
   }
+  const known = ages.filter((a) => !Number.isNaN(a)).sort((a, b) => a - b);
+  const byAge = AGE_BANDS.map((b) => ({ label: b.label, count: 0 }));
+  for (const a of known) byAge[AGE_BANDS.findIndex((b) => a < b.upToDays)].count++;
+  return {
+    available: true,
+    asOf: now,
+    total: cases.length,
+    open: ages.length,
+    byState,
+    byAge,
+    oldestDays: known.length > 0 ? known[known.length - 1] : null,
+    medianDays: known.length > 0 ? known[Math.floor((known.length - 1) / 2)] : null,
+    byIssue: keeps.issue ? byIssue : null,
+    bySubject: keeps.subjectKind ? bySubject : null,
+    openAmount: keeps.amount ? openAmount : null,
+  };
 }

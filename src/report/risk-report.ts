@@ -9,7 +9,6 @@
  * answered, read from the journal. A plain JSON-serialisable object: the HTML (html.ts), the JSON
  * file, the HTTP answer and a worker's message all carry it unchanged.
  */
-import type { Database } from 'better-sqlite3';
 import { formatShanghai } from '../contract/time.js';
 import { ConfigError } from '../errors.js';
 import { scanLabels, type EntityScope } from '../policy/backtest-labels.js';
@@ -20,7 +19,7 @@ import { codeStats, scanRun, type RuleStats, type ScanProgress, type ScanRun } f
 import { scanPayments } from '../policy/rule-performance-read.js';
 import { outcomeRank } from '../rules/policy-types.js';
 import type { Journal } from '../log/journal.js';
-import { readCases, type CasesSection } from './cases.js';
+import { casesSection, type CaseQueueReader, type CasesSection } from './cases.js';
 import { psi, psiBand, PSI_FLOOR, scoreBin, scoreBinBounds, SCORE_BINS, type PsiBand } from './psi.js';
 import type { RatingsSection } from './ratings.js';
 import { bucketLabel, bucketMs, bucketStart, checkBuckets, defaultBucket, rangeView, type Bucket, type RangeView } from './range.js';
@@ -80,8 +79,8 @@ export interface RiskReport {
 /** What to report on. */
 export interface RiskReportInput {
   readonly journal: Journal;
-  /** the data folder's database, for the case queue; cases are reported unavailable without it. */
-  readonly database?: Database | undefined;
+  /** the data folder's case queue; cases are reported unavailable without it. */
+  readonly cases?: CaseQueueReader | undefined;
   /** epoch ms, inclusive. */
   readonly from: number;
   /** epoch ms, exclusive. */
@@ -187,7 +186,7 @@ export function runRiskReport(input: RiskReportInput): RiskReport {
     rules: codeStats(current),
     merchants: topEntities(merchants, top, minPayments),
     terminals: topEntities(terminals, top, minPayments),
-    cases: input.database === undefined ? { available: false, note: 'no database given' } : readCases(input.database, generatedAt),
+    cases: input.cases === undefined ? { available: false, note: 'no case queue given' } : casesSection(input.cases.readCaseQueue(), generatedAt),
     ratings: null,
     run: scanRun(scan, started),
   };

@@ -1,14 +1,17 @@
 /**
  * Runs a journal report (rule performance, the risk report) on a worker thread, so a decision
- * server's event loop keeps answering while a million payments are read: the worker opens the
- * SQLite file read-only (WAL: a snapshot beside the server's commits), runs the job, posts progress
+ * server's event loop keeps answering while a million payments are read: the worker opens the data
+ * folder read-only through the adapter it is given (an AdapterRef), runs the job, posts progress
  * and then the result or the error, rebuilt here with its class, so a refusal (a ContractError
  * naming a field) still maps to its HTTP answer. And a queue that runs such jobs one at a time.
  */
+import type { AdapterRef } from '../io/adapter-ref.js';
 import { runWorkerJob, type WorkerJobOptions, type WorkerJobReply } from '../io/worker-job.js';
 import { ConflictError, ErrorCode, FengkongError } from '../errors.js';
 import type { EntityScope } from '../policy/backtest-labels.js';
 import type { RulePerformanceReport, ScanProgress } from '../policy/rule-performance.js';
+import type { Journal } from '../log/journal.js';
+import type { CaseQueueReader } from './cases.js';
 import type { Bucket } from './range.js';
 import type { RiskReport } from './risk-report.js';
 
@@ -34,19 +37,34 @@ export type ReportJob =
 /** What each job resolves to. */
 export type ReportResult<J extends ReportJob> = J['kind'] extends 'rule-performance' ? RulePerformanceReport : RiskReport;
 
+/** What a report reads from a data folder, opened read-only beside a running server. */
+export interface ReportSource {
+  readonly journal: Journal;
+  /** The case queue, for the risk report's open cases. */
+  readonly cases: CaseQueueReader;
+  /** Releases what it opened. */
+  close(): void;
+}
+
+/** What the report worker imports by URL (an AdapterRef's module) to open its source. */
+export interface ReportAdapter {
+  /** Opens the data folder read-only; a StoreError when it holds no store. */
+  openReportSource(dataDir: string): ReportSource;
+}
+
 /** Main thread → worker, as workerData. */
 export interface ReportWorkerData {
-  /** the store's SQLite file, `<data>/fengkong.db`. */
-  readonly dbFile: string;
+  /** the adapter the worker opens the data folder with (a module exporting ReportAdapter). */
+  readonly adapter: AdapterRef;
   readonly job: ReportJob;
 }
 
 /** Worker → main thread. */
 export type ReportWorkerReply = WorkerJobReply<ScanProgress, unknown>;
 
-/** Runs `job` over the journal in `dbFile` on a worker thread; resolves to its report. */
-export function runReportInWorker<J extends ReportJob>(dbFile: string, job: J, opts: WorkerJobOptions<ScanProgress> = {}): Promise<ReportResult<J>> {
-  const data: ReportWorkerData = { dbFile, job };
+/** Runs `job` over the journal `adapter` opens, on a worker thread; resolves to its report. */
+export function runReportInWorker<J extends ReportJob>(adapter: AdapterRef, job: J, opts: WorkerJobOptions<ScanProgress> = {}): Promise<ReportResult<J>> {
+  const data: ReportWorkerData = { adapter, job };
   return runWorkerJob<ScanProgress, ReportResult<J>>(new URL('./worker-main.js', import.meta.url), data, 'report', opts);
 }
 

@@ -9,7 +9,7 @@ import type { TObject, TSchema } from '@sinclair/typebox';
 import type { CaseOpener } from '../cases/types.js';
 import type { Engine } from '../engine/engine.js';
 import type { ListSet } from '../lists/list-set.js';
-import type { AuditLog } from '../store/audit.js';
+import type { AuditLog } from '../audit/log.js';
 import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Permission, Principal } from './auth.js';
 import type { BodyLimits } from './body.js';

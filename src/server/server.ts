@@ -14,11 +14,13 @@ import { Engine } from '../engine/engine.js';
 import { PACKAGE_ROOT } from '../engine/policy-source.js';
 import { startCheckpointer, type Checkpointer, type CheckpointOptions } from '../wiring/checkpointer.js';
 import { recoverEngine } from '../log/startup.js';
-import { storeRecoverySource } from '../wiring/side-inputs.js';
+import { storeRecoverySource } from '../store/sqlite/side-inputs.js';
 import { ConfigError } from '../errors.js';
 import { bootPolicies } from '../policy/boot.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
 import { inlineWriter, type JournalWriter } from '../log/journal.js';
+import { SqliteCaseStore } from '../store/sqlite/cases.js';
+import { SqlitePolicyStore } from '../store/sqlite/policies.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { startThreadedWriter } from '../store/sqlite/threaded-writer.js';
 import { startWalSyncWriter } from '../store/sqlite/wal-sync-writer.js';
@@ -119,7 +121,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   try {
     store = new SqliteStore(opts.dataDir);
     // the live policy version (imported from policyDir/policy/modelPath on a new data folder) decides and recovers
-    const boot = bootPolicies(store, opts);
+    const boot = bootPolicies({ policies: new SqlitePolicyStore(store.database), audit: store.audit, journal: store }, opts);
     for (const note of boot.notes) process.stderr.write(`fengkong serve: ${note}\n`);
     const policy = boot.runnable.policy;
     const seen = new SeenIds();
@@ -158,7 +160,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
     const service = new DecisionService(engine, store, commit, metrics, seen);
     registerGauges(metrics, commit, recovery, engine);
-    const cases = createCaseService({ db: store.database, audit: store.audit, engine, decisions: service });
+    const cases = createCaseService({ store: new SqliteCaseStore(store.database), audit: store.audit, engine, decisions: service });
     const parts = { engine, lists, store, audit: store.audit, service, metrics, dataDir: opts.dataDir, cases };
     modules = MODULES.map((m) => m(parts));
     const router = new Router(modules.flatMap((m) => m.routes));

@@ -16,7 +16,7 @@ import { pruneSnapshots, writeEngineSnapshot, type WrittenSnapshot } from '../en
 import type { JournalMark, WritePacing } from '../engine/snapshot/format.js';
 import { compileLive, liveKey, type LiveRunnable } from '../policy/live-runnable.js';
 import { markOf, restoreEngine, type RestoredEngine } from '../log/restore.js';
-import { recoveryJournal, SideInputReader } from './side-inputs.js';
+import { recoveryJournal, SideInputReader } from '../store/sqlite/side-inputs.js';
 
 /** Entries read per statement: keeps each read transaction short, so the writer's WAL checkpoints are not held up. */
 const READ_SLICE = 20_000;

@@ -7,14 +7,15 @@ import { PolicyCompileError, StoreError } from '../../src/errors.js';
 import { runBacktest } from '../../src/policy/backtest.js';
 import { runBacktestInWorker } from '../../src/policy/backtest-in-worker.js';
 import type { BacktestProgress } from '../../src/policy/backtest.js';
+import { sqliteWorkerAdapter } from '../../src/store/sqlite/worker-factory.js';
 import { draftPolicy, DRAFT_SOURCES, EntryBuilder, FROM, handJournal, payment, tempStore, TO } from './backtest-fixture.js';
 
 test('worker: the same report as in process, with progress', async () => {
-  const { store, cleanup } = tempStore(handJournal());
+  const { store, dir, cleanup } = tempStore(handJournal());
   try {
     const local = runBacktest({ journal: store, draft: draftPolicy(), from: FROM, to: TO });
     const progress: BacktestProgress[] = [];
-    const remote = await runBacktestInWorker(store.file, DRAFT_SOURCES, { from: FROM, to: TO, onProgress: (p) => progress.push(p) });
+    const remote = await runBacktestInWorker(sqliteWorkerAdapter(dir), DRAFT_SOURCES, { from: FROM, to: TO, onProgress: (p) => progress.push(p) });
     const strip = (r: typeof local) => ({ ...r, run: { ...r.run, durationMs: 0 } });
     assert.deepEqual(strip(remote), strip(local));
     assert.ok(progress.some((p) => p.phase === 'labels') && progress.some((p) => p.phase === 'replay'));
@@ -24,15 +25,15 @@ test('worker: the same report as in process, with progress', async () => {
 });
 
 test('worker: a draft that does not compile rejects with its diagnostics; a missing store with a StoreError', async () => {
-  const { store, dir, cleanup } = tempStore(handJournal());
+  const { dir, cleanup } = tempStore(handJournal());
   try {
     await assert.rejects(
-      runBacktestInWorker(store.file, [{ file: 'bad.fk', text: 'rule R\n  when amout > 1\n  outcome decline\n' }]),
+      runBacktestInWorker(sqliteWorkerAdapter(dir), [{ file: 'bad.fk', text: 'rule R\n  when amout > 1\n  outcome decline\n' }]),
       (e: unknown) => e instanceof PolicyCompileError && e.diagnostics.some((d) => d.file === 'bad.fk' && /amout/.test(d.message)),
     );
-    await assert.rejects(runBacktestInWorker(`${dir}/nowhere/fengkong.db`, DRAFT_SOURCES), StoreError);
+    await assert.rejects(runBacktestInWorker(sqliteWorkerAdapter(`${dir}/nowhere`), DRAFT_SOURCES), StoreError);
     const ac = new AbortController();
-    const p = runBacktestInWorker(store.file, DRAFT_SOURCES, { signal: ac.signal });
+    const p = runBacktestInWorker(sqliteWorkerAdapter(dir), DRAFT_SOURCES, { signal: ac.signal });
     ac.abort(new Error('stopped'));
     await assert.rejects(p, /stopped/);
   } finally {
@@ -48,12 +49,12 @@ test('worker: backtests a journal the main thread keeps appending to, without bl
     b.payment(payment(`c${i}`, `A${i % 300}`, 20 + (i % 7) * 150, i * 2_000), 'approve', 0);
   };
   for (let i = 0; i < BASE; i++) next(i);
-  const { store, cleanup } = tempStore(b.entries);
+  const { store, dir, cleanup } = tempStore(b.entries);
   try {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);
     let done = false;
-    const run = runBacktestInWorker(store.file, DRAFT_SOURCES).finally(() => (done = true));
+    const run = runBacktestInWorker(sqliteWorkerAdapter(dir), DRAFT_SOURCES).finally(() => (done = true));
     // the main thread appends 500 payments per turn while the worker reads
     let appended = 0;
     while (!done && appended < 20_000) {

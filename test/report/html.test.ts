@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { embeddedJson, renderRiskReportHtml } from '../../src/report/html.js';
+import { SqliteCaseQueueReader } from '../../src/store/sqlite/case-queue.js';
 import { runRiskReport, type RiskReport } from '../../src/report/risk-report.js';
 import { barChart, hBarChart, lineChart, ticks } from '../../src/report/svg.js';
 import { DAY } from '../engine/world.js';
@@ -149,7 +150,7 @@ test('html: a report without payments, without cases, still renders', () => {
     const html = renderRiskReportHtml(r);
     parse(html);
     assert.match(html, /No PSI/);
-    assert.match(html, /Not available: no database given/);
+    assert.match(html, /Not available: no case queue given/);
   } finally {
     cleanup();
   }
@@ -179,7 +180,7 @@ test('html: open cases by age and the ratings section, when present', () => {
     const now = FROM + 30 * DAY;
     store.database.exec('CREATE TABLE cases (id INTEGER PRIMARY KEY, status TEXT, opened_at INTEGER, issue TEXT, subject_kind TEXT, amount INTEGER)');
     store.database.prepare("INSERT INTO cases (status, opened_at, issue, subject_kind, amount) VALUES ('open', ?, 'review', 'account', 12345)").run(now - 2 * DAY);
-    const r = runRiskReport({ journal: store, database: store.database, from: FROM, to: TO, now });
+    const r = runRiskReport({ journal: store, cases: new SqliteCaseQueueReader(store.database), from: FROM, to: TO, now });
     const withRatings: RiskReport = {
       ...r,
       ratings: { asOf: '2026-11-11T00:00:00+08:00', merchants: [{ id: 'M2', score: 72.5, grade: 'D', drivers: ['code_jumping'], payments: 3 }], terminals: [] },

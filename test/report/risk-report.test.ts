@@ -2,8 +2,10 @@
 // table in reportJournal()'s comment; the previous period is FROM − 1 d … FROM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { SqliteCaseQueueReader } from '../../src/store/sqlite/case-queue.js';
 import { runRiskReport } from '../../src/report/risk-report.js';
 import { runReportInWorker } from '../../src/report/worker-runner.js';
+import { sqliteWorkerAdapter } from '../../src/store/sqlite/worker-factory.js';
 import { DAY, HOUR } from '../engine/world.js';
 import { FROM, reportJournal, tempStore, TO } from './fixture.js';
 
@@ -12,7 +14,7 @@ const NOW = FROM + 30 * DAY;
 test('risk report: totals, money, the previous period, labels', () => {
   const { store, cleanup } = tempStore(reportJournal());
   try {
-    const r = runRiskReport({ journal: store, database: store.database, from: FROM, to: TO, now: NOW });
+    const r = runRiskReport({ journal: store, cases: new SqliteCaseQueueReader(store.database), from: FROM, to: TO, now: NOW });
     assert.deepEqual(JSON.parse(JSON.stringify(r)), r);
     assert.equal(r.bucket, 'hour'); // one day: hours
     assert.deepEqual(r.range, { from: FROM, to: TO, fromTs: '2026-11-10T00:00:00+08:00', toTs: '2026-11-11T00:00:00+08:00' });
@@ -145,7 +147,7 @@ test('risk report: rules, riskiest merchants and terminals', () => {
 test('risk report: open cases and their age, when a case queue exists', () => {
   const { store, cleanup } = tempStore(reportJournal());
   try {
-    const none = runRiskReport({ journal: store, database: store.database, from: FROM, to: TO, now: NOW });
+    const none = runRiskReport({ journal: store, cases: new SqliteCaseQueueReader(store.database), from: FROM, to: TO, now: NOW });
     assert.equal(none.cases.available, false);
     const db = store.database;
     db.exec('CREATE TABLE cases (id INTEGER PRIMARY KEY, status TEXT NOT NULL, created_at INTEGER NOT NULL)');
@@ -155,7 +157,7 @@ test('risk report: open cases and their age, when a case queue exists', () => {
     add.run('investigating', NOW - 10 * DAY);
     add.run('closed', NOW - 40 * DAY);
     add.run('resolved', NOW - DAY);
-    const r = runRiskReport({ journal: store, database: db, from: FROM, to: TO, now: NOW });
+    const r = runRiskReport({ journal: store, cases: new SqliteCaseQueueReader(db), from: FROM, to: TO, now: NOW });
     assert.deepEqual(r.cases, {
       available: true,
       asOf: NOW,
@@ -177,7 +179,7 @@ test('risk report: open cases and their age, when a case queue exists', () => {
     });
     // a table of another shape is reported, not fatal
     db.exec('DROP TABLE cases; CREATE TABLE cases (id INTEGER PRIMARY KEY, note TEXT)');
-    const odd = runRiskReport({ journal: store, database: db, from: FROM, to: TO, now: NOW });
+    const odd = runRiskReport({ journal: store, cases: new SqliteCaseQueueReader(db), from: FROM, to: TO, now: NOW });
     assert.equal(odd.cases.available, false);
     assert.match((odd.cases as { note: string }).note, /no state\/status/);
   } finally {
@@ -186,17 +188,17 @@ test('risk report: open cases and their age, when a case queue exists', () => {
 });
 
 test('risk report: the worker thread gives the same report', async () => {
-  const { store, cleanup } = tempStore(reportJournal());
+  const { store, dir, cleanup } = tempStore(reportJournal());
   try {
-    const here = runRiskReport({ journal: store, database: store.database, from: FROM, to: TO, now: NOW });
-    const there = await runReportInWorker(store.file, { kind: 'risk-report', options: { from: FROM, to: TO, now: NOW } });
+    const here = runRiskReport({ journal: store, cases: new SqliteCaseQueueReader(store.database), from: FROM, to: TO, now: NOW });
+    const there = await runReportInWorker(sqliteWorkerAdapter(dir), { kind: 'risk-report', options: { from: FROM, to: TO, now: NOW } });
     assert.deepEqual({ ...there, run: { ...there.run, durationMs: 0 } }, { ...here, run: { ...here.run, durationMs: 0 } });
     // errors come back with their field
     await assert.rejects(
-      runReportInWorker(store.file, { kind: 'risk-report', options: { from: 0, to: TO, bucket: 'hour' } }),
+      runReportInWorker(sqliteWorkerAdapter(dir), { kind: 'risk-report', options: { from: 0, to: TO, bucket: 'hour' } }),
       (e: Error & { path?: string }) => e.path === 'bucket',
     );
-    const perf = await runReportInWorker(store.file, { kind: 'rule-performance', options: { from: FROM, to: TO } });
+    const perf = await runReportInWorker(sqliteWorkerAdapter(dir), { kind: 'rule-performance', options: { from: FROM, to: TO } });
     assert.equal(perf.totals.hits, 7);
   } finally {
     cleanup();

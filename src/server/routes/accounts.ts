@@ -7,7 +7,8 @@
 import { AccountService, DEFAULT_PAGE, MAX_PAGE } from '../../accounts/service.js';
 import { TxIndex } from '../../accounts/tx-index.js';
 import { MAX_APPEAL_LENGTH } from '../../accounts/types.js';
-import { SqliteAccountStore } from '../../store/sqlite/accounts.js';
+import { openTxIndexReader, SqliteAccountStore } from '../../store/sqlite/accounts.js';
+import { sqliteWorkerAdapter } from '../../store/sqlite/worker-factory.js';
 import type { BodyLimits } from '../body.js';
 import type { ModuleFactory } from '../routes.js';
 import { AccountActionBody, AppealBody, CustomerViewQuery } from '../schemas/accounts.js';
@@ -19,7 +20,7 @@ const ACCOUNT_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
 /** The account routes. */
 export const accountsModule: ModuleFactory = (parts) => {
   const store = new SqliteAccountStore(parts.store.database);
-  const index = new TxIndex(parts.dataDir);
+  const index = new TxIndex(openTxIndexReader(parts.dataDir), sqliteWorkerAdapter(parts.dataDir));
   let service: AccountService;
   try {
     service = new AccountService({

@@ -3,7 +3,7 @@
  * action or target (exact, or a prefix ending in `.` / `/`) and time, paged with `before`.
  */
 import { ContractError } from '../../errors.js';
-import { AUDIT_MAX_PAGE, type AuditQuery } from '../../store/audit.js';
+import { AUDIT_MAX_PAGE, type AuditQuery } from '../../audit/log.js';
 import type { ModuleFactory } from '../routes.js';
 import { AuditQuery as AuditQuerySchema } from '../schemas/reports.js';
 

@@ -14,7 +14,9 @@ import { formatBacktest } from '../../policy/backtest-format.js';
 import { objectBody, onlyFields, versionParam } from '../../policy/input.js';
 import { boundValue, checkRange } from '../../report/range.js';
 import { JobQueue } from '../../report/worker-runner.js';
-import { BACKTEST_MAX_PAGE, SqliteBacktestStore, type BacktestParams, type BacktestRun } from '../../store/sqlite/backtests.js';
+import { BACKTEST_MAX_PAGE, type BacktestParams, type BacktestRun } from '../../policy/backtest-store.js';
+import { SqliteBacktestStore } from '../../store/sqlite/backtests.js';
+import { sqliteWorkerAdapter } from '../../store/sqlite/worker-factory.js';
 import { ApiError } from '../errors.js';
 import type { ApiReply, ModuleFactory } from '../routes.js';
 import { BacktestBody, BacktestListQuery } from '../schemas/policies.js';
@@ -138,7 +140,7 @@ export const backtestsModule: ModuleFactory = (parts) => {
             .run(async (signal) => {
               store.start(id);
               try {
-                const report = await runBacktestInWorker(parts.store.file, input.sources, {
+                const report = await runBacktestInWorker(sqliteWorkerAdapter(parts.dataDir), input.sources, {
                   policyName: input.version.name,
                   modelText: input.modelText ?? undefined,
                   from: p.from,

@@ -10,6 +10,7 @@ import { renderRiskReportHtml } from '../../report/html.js';
 import { addRatings } from '../../report/ratings.js';
 import { bucketValue, checkBuckets, checkRange, defaultBucket, queryBound } from '../../report/range.js';
 import { JobQueue, QueueClosedError, runReportInWorker, type ReportJob, type ReportResult } from '../../report/worker-runner.js';
+import { sqliteWorkerAdapter } from '../../store/sqlite/worker-factory.js';
 import { ApiError } from '../errors.js';
 import type { ApiReply, ModuleFactory, ServerParts } from '../routes.js';
 import { RiskReportQuery } from '../schemas/reports.js';
@@ -33,7 +34,7 @@ export function reportQueueFor(parts: ServerParts): JobQueue {
 /** Runs a report job through the server's queue; a cancelled one answers 503 shutting_down. */
 export async function queuedReport<J extends ReportJob>(parts: ServerParts, job: J): Promise<ReportResult<J>> {
   try {
-    return await reportQueueFor(parts).run((signal) => runReportInWorker(parts.store.file, job, { signal }));
+    return await reportQueueFor(parts).run((signal) => runReportInWorker(sqliteWorkerAdapter(parts.dataDir), job, { signal }));
   } catch (e) {
     if (e instanceof QueueClosedError) throw new ApiError('shutting_down', 'the server is shutting down; the report was cancelled', { headers: { 'retry-after': '1' } });
     throw e;

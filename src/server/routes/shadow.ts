@@ -4,11 +4,14 @@
  * Start and stop need `admin`, reads `read` (analyst, admin). The work is ShadowPolicies'
  * (src/policy/shadow-policies.ts); these routes only map HTTP onto it.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { versionParam } from '../../policy/input.js';
 import { ShadowPolicies } from '../../policy/shadow-policies.js';
 import { SHADOW_MAX_PAGE } from '../../policy/shadow-types.js';
 import { ContractError } from '../../errors.js';
 import { SHADOW_DB_FILE, SqliteShadowStore } from '../../store/sqlite/shadow.js';
+import { sqliteWorkerAdapter } from '../../store/sqlite/worker-factory.js';
 import type { ModuleFactory } from '../routes.js';
 import { intParam, pageParams } from './audit.js';
 import { ShadowDecisionsQuery } from '../schemas/policies.js';
@@ -30,9 +33,9 @@ export const shadowModule: ModuleFactory = (parts) => {
     journal: parts.store,
     engine: parts.engine,
     audit: parts.audit,
-    dataDir: parts.dataDir,
     openStore: () => new SqliteShadowStore(parts.dataDir),
-    storeFile: SHADOW_DB_FILE,
+    storeExists: () => existsSync(join(parts.dataDir, SHADOW_DB_FILE)),
+    adapter: sqliteWorkerAdapter(parts.dataDir),
   });
   return {
     close: () => shadows.close(),

@@ -8,7 +8,7 @@ import { DRAFT_LIMITS } from '../../policy/input.js';
 import { SHADOW_MAX_PAGE } from '../../policy/shadow-types.js';
 import { POLICY_MAX_PAGE } from '../../policy/versions.js';
 import { BOUND_EXPECTED } from '../../report/range.js';
-import { BACKTEST_MAX_PAGE } from '../../store/sqlite/backtests.js';
+import { BACKTEST_MAX_PAGE } from '../../policy/backtest-store.js';
 import { intQuery, pageQuery } from './pages.js';
 import { expected, Nullable, StringEnum, TimeValue } from './schema.js';
 

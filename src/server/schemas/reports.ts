@@ -5,7 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { BOUND_EXPECTED, BUCKETS } from '../../report/range.js';
-import { AUDIT_MAX_PAGE } from '../../store/audit.js';
+import { AUDIT_MAX_PAGE } from '../../audit/log.js';
 import { boundQuery, intQuery, pageQuery, textQuery } from './pages.js';
 import { expected, StringEnum } from './schema.js';
 

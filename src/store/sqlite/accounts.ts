@@ -13,9 +13,10 @@
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
+import type { AccountStore, JournalPayment, TxIndexReader, TxIndexWriter } from '../../accounts/store.js';
 import type { AccountActionKind, AccountActionRecord, AppealRecord } from '../../accounts/types.js';
 import { FengkongError, StoreError } from '../../errors.js';
-import type { AuditRecord } from '../audit.js';
+import type { AuditRecord } from '../../audit/log.js';
 import { dbPath } from './sqlite-store.js';
 
 /** Tables of the main file. */
@@ -91,17 +92,8 @@ function toAppeal(r: AppealRow): AppealRecord {
   return { id: r.id, accountId: r.account_id, txId: r.tx_id, text: r.text, author: r.author, at: r.at, caseId: r.case_id };
 }
 
-/** A payment of the journal as the account views read it. */
-export interface JournalPayment {
-  readonly seq: number;
-  /** The validated transaction event, JSON text. */
-  readonly event: string;
-  /** The decision as answered, JSON text. */
-  readonly decision: string | null;
-}
-
-/** Account actions and appeals on an open connection (the store's own, so they commit with its audit log). */
-export class SqliteAccountStore {
+/** AccountStore on an open connection (the store's own, so they commit with its audit log). */
+export class SqliteAccountStore implements AccountStore {
   private readonly insertAction: Statement<[string, string, string, string, number, number | null, number | null, number]>;
   private readonly selectAction: Statement<[number], ActionRow>;
   private readonly selectAll: Statement<[], ActionRow>;
@@ -247,8 +239,8 @@ export function openTxIndex(dataDir: string): Database {
   }
 }
 
-/** Reads the payment index (the main thread's side). */
-export class TxIndexReader {
+/** TxIndexReader on the index file (the main thread's side). */
+export class SqliteTxIndexReader implements TxIndexReader {
   private readonly selectPage: Statement<[string, number, number], { seq: number }>;
   private readonly selectState: Statement<[], { indexed_seq: number }>;
 
@@ -273,10 +265,10 @@ export class TxIndexReader {
 }
 
 /**
- * Fills the payment index from the journal (the worker thread's side): `step()` indexes at most one
- * chunk of journal seqs in one transaction and returns the seq indexed up to.
+ * TxIndexWriter from the data folder's journal (the worker thread's side): `step()` indexes at most
+ * one chunk of journal seqs in one transaction and returns the seq indexed up to.
  */
-export class TxIndexWriter {
+export class SqliteTxIndexWriter implements TxIndexWriter {
   private readonly journal: Database;
   private readonly maxSeq: Statement<[], { seq: number | null }>;
   private readonly origin: Statement<[], { origin: string }>;
@@ -334,5 +326,21 @@ export class TxIndexWriter {
   close(): void {
     if (this.journal.open) this.journal.close();
     if (this.index.open) this.index.close();
+  }
+}
+
+/** The payment index reader of a data folder, on its own connection (creating the file). */
+export function openTxIndexReader(dataDir: string): SqliteTxIndexReader {
+  return new SqliteTxIndexReader(openTxIndex(dataDir));
+}
+
+/** The payment index writer of a data folder: a read-only connection to the journal and one to the index. */
+export function openTxIndexWriter(dataDir: string): SqliteTxIndexWriter {
+  const index = openTxIndex(dataDir);
+  try {
+    return new SqliteTxIndexWriter(dataDir, index);
+  } catch (e) {
+    index.close();
+    throw e;
   }
 }

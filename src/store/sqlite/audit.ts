@@ -5,7 +5,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
-import { AUDIT_MAX_PAGE, type AuditEntry, type AuditLog, type AuditQuery, type AuditRecord } from '../audit.js';
+import { AUDIT_MAX_PAGE, type AuditEntry, type AuditLog, type AuditQuery, type AuditRecord } from '../../audit/log.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS audit_log (

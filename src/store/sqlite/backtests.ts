@@ -5,8 +5,17 @@
  * writable connection, like the other sibling adapters; the journal's tables are never touched.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { StoreError, type PolicyDiagnostic } from '../../errors.js';
+import { StoreError } from '../../errors.js';
 import type { BacktestReport } from '../../policy/backtest-report.js';
+import {
+  summarize,
+  type BacktestFailure,
+  type BacktestParams,
+  type BacktestRun,
+  type BacktestState,
+  type BacktestStore,
+  type BacktestSummary,
+} from '../../policy/backtest-store.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS policy_backtests (
@@ -24,62 +33,6 @@ CREATE TABLE IF NOT EXISTS policy_backtests (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS policy_backtests_version ON policy_backtests (version, id);
 `;
-
-/** Where a run stands. */
-export type BacktestState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-
-/** What was asked: the event-time range (epoch ms, to exclusive) and the run's knobs (null: default). */
-export interface BacktestParams {
-  readonly from: number;
-  readonly to: number;
-  readonly warmUpDays: number | null;
-  readonly maxChanged: number | null;
-}
-
-/** Why a run failed (or was cancelled). */
-export interface BacktestFailure {
-  readonly message: string;
-  /** the Fengkong error code, when it was one of ours. */
-  readonly code: string | null;
-  /** a draft that no longer compiles: every diagnostic. */
-  readonly diagnostics?: readonly PolicyDiagnostic[];
-}
-
-/** The headline figures of a finished run, for listings. */
-export interface BacktestSummary {
-  readonly transactions: number;
-  readonly changed: number;
-  readonly fraud: number;
-  readonly live: SideSummary;
-  readonly draft: SideSummary;
-  readonly durationMs: number;
-}
-
-/** One side's headline figures. */
-export interface SideSummary {
-  readonly alertRate: number | null;
-  readonly precision: number | null;
-  readonly recall: number | null;
-  readonly fraudCaught: number;
-  readonly fraudMissedAmount: number;
-  readonly legitimateDeclined: number;
-}
-
-/** A run as stored (the report is read separately: it can be large). */
-export interface BacktestRun {
-  readonly id: number;
-  readonly version: number;
-  readonly state: BacktestState;
-  readonly params: BacktestParams;
-  /** key id of the caller. */
-  readonly requestedBy: string;
-  /** wall-clock epoch ms. */
-  readonly requestedAt: number;
-  readonly startedAt: number | null;
-  readonly finishedAt: number | null;
-  readonly error: BacktestFailure | null;
-  readonly summary: BacktestSummary | null;
-}
 
 interface Row {
   id: number;
@@ -111,31 +64,8 @@ function toRun(r: Row): BacktestRun {
   };
 }
 
-/** The headline figures of a report. */
-export function summarize(r: BacktestReport): BacktestSummary {
-  const side = (s: BacktestReport['live']): SideSummary => ({
-    alertRate: s.alertRate,
-    precision: s.precision,
-    recall: s.recall,
-    fraudCaught: s.fraud.caught,
-    fraudMissedAmount: s.fraud.missedAmount,
-    legitimateDeclined: s.legitimate.declined,
-  });
-  return {
-    transactions: r.run.transactions,
-    changed: r.changed.total,
-    fraud: r.labels.fraud,
-    live: side(r.live),
-    draft: side(r.draft),
-    durationMs: r.run.durationMs,
-  };
-}
-
-/** Upper bound of one listing page. */
-export const BACKTEST_MAX_PAGE = 500;
-
-/** Backtest runs on the store's connection. */
-export class SqliteBacktestStore {
+/** BacktestStore on the store's connection. */
+export class SqliteBacktestStore implements BacktestStore {
   private readonly insert: Statement<[number, string, string, number]>;
   private readonly selectOne: Statement<[number], Row>;
   private readonly selectReport: Statement<[number], { report: string | null }>;

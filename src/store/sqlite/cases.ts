@@ -22,6 +22,7 @@ import {
   type SourceKind,
   type SubjectKind,
 } from '../../cases/types.js';
+import { BUSY, type CaseStore, type GroupResult, type LastResolution, type OpenResult } from '../../cases/store.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS cases (
@@ -161,36 +162,12 @@ function toItem(r: ItemRow): CaseItem {
   };
 }
 
-/** What `openOrJoin` did. */
-export interface OpenResult {
-  readonly n: number;
-  readonly created: boolean;
-  /** False when an item with the same ref was already on the case (its risk and detail refreshed). */
-  readonly itemAdded: boolean;
-  readonly before: CaseSummary | null;
-  readonly after: CaseSummary;
-}
-
-/** What `openGroup` did for one (subject, issue) of a batch. */
-export interface GroupResult {
-  readonly n: number;
-  readonly created: boolean;
-  /** Per request of the group: true when it added an item, false when it refreshed one already there. */
-  readonly added: readonly boolean[];
-  readonly addedCount: number;
-  readonly before: CaseSummary | null;
-  readonly after: CaseSummary;
-}
-
-/** Returned by `background` when another connection holds the write lock: try again later. */
-export const BUSY: unique symbol = Symbol('busy');
-
 const COLUMNS =
   'id, subject_kind, subject_id, issue, status, risk, amount, priority, assignee, opened_at, opened_by, updated_at, ' +
   'item_count, resolution, typology, resolved_at, resolved_by, labels, labels_pending';
 
-/** The case tables on an open, writable better-sqlite3 connection. */
-export class SqliteCaseStore {
+/** CaseStore on an open, writable better-sqlite3 connection (the store's own, shared with its audit log). */
+export class SqliteCaseStore implements CaseStore {
   private readonly s: {
     byId: Statement<[number], CaseRow>;
     openFor: Statement<[string, string, string], CaseRow>;
@@ -471,7 +448,7 @@ export class SqliteCaseStore {
   }
 
   /** The latest resolution of (subject, issue), if any case of it was resolved. */
-  lastResolved(kind: SubjectKind, id: string, issue: string): { resolution: Resolution; resolvedAt: number } | undefined {
+  lastResolved(kind: SubjectKind, id: string, issue: string): LastResolution | undefined {
     const r = this.s.lastResolved.get(kind, id, issue);
     return r === undefined ? undefined : { resolution: r.resolution as Resolution, resolvedAt: r.resolved_at };
   }

@@ -10,7 +10,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { ConflictError, FengkongError, NotFoundError, StoreError } from '../../errors.js';
 import { defaultListInfos, pageLimit, type ListSet } from '../../lists/list-set.js';
 import { listTarget, type EntryPage, type ListChange, type ListEntry, type ListInfo, type ListKind, type ListPurpose, type PageRequest } from '../../lists/types.js';
-import type { ListChangeHook, ListStore, ListSummary } from '../lists.js';
+import type { ListChangeHook, ListStore, ListSummary } from '../../lists/store.js';
 import { configure, LISTS_DDL, migrate } from './schema.js';
 import { dbPath } from './sqlite-store.js';
 

@@ -5,7 +5,8 @@
  * At most one open hold per merchant and one open suspension per terminal (partial unique indexes).
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { StoreError } from '../../errors.js';
+import { ConflictError, NotFoundError, StoreError } from '../../errors.js';
+import type { MerchantAction, MerchantActionStore, NewMerchantAction } from '../../merchants/store.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS merchant_actions (
@@ -31,27 +32,6 @@ CREATE UNIQUE INDEX IF NOT EXISTS merchant_actions_open_suspension ON merchant_a
 CREATE INDEX IF NOT EXISTS merchant_actions_merchant ON merchant_actions (merchant_id, id);
 `;
 
-/** A stored action row. */
-export interface ActionRow {
-  readonly id: number;
-  readonly merchantId: string;
-  readonly action: 'hold_settlement' | 'suspend_terminal';
-  readonly terminalId: string | null;
-  readonly reason: string;
-  readonly actor: string;
-  /** Wall-clock epoch ms. */
-  readonly createdAt: number;
-  /** Journal seq of the last event applied before it took effect (it counts from the next one). */
-  readonly fromSeq: number;
-  /** Epoch ms from which it reads as lifted; null: never. */
-  readonly expiresAt: number | null;
-  readonly releasedAt: number | null;
-  readonly releasedBy: string | null;
-  readonly releaseReason: string | null;
-  /** Journal seq of the last event applied before it was released. */
-  readonly toSeq: number | null;
-}
-
 interface Row {
   id: number;
   merchant_id: string;
@@ -68,11 +48,11 @@ interface Row {
   to_seq: number | null;
 }
 
-function toAction(r: Row): ActionRow {
+function toAction(r: Row): MerchantAction {
   return {
     id: r.id,
     merchantId: r.merchant_id,
-    action: r.action as ActionRow['action'],
+    action: r.action as MerchantAction['action'],
     terminalId: r.terminal_id,
     reason: r.reason,
     actor: r.actor,
@@ -88,8 +68,8 @@ function toAction(r: Row): ActionRow {
 
 const COLUMNS = 'id, merchant_id, action, terminal_id, reason, actor, created_at, from_seq, expires_at, released_at, released_by, release_reason, to_seq';
 
-/** The merchant-action table on an open connection. */
-export class SqliteMerchantStore {
+/** MerchantActionStore on an open connection (the store's own, shared with its audit log). */
+export class SqliteMerchantStore implements MerchantActionStore {
   private readonly insertRow: Statement<[string, string, string | null, string, string, number, number, number | null]>;
   private readonly closeRow: Statement<[number, string, string, number | null, number]>;
   private readonly byId: Statement<[number], Row>;
@@ -121,42 +101,54 @@ export class SqliteMerchantStore {
     return this.db.transaction(fn).immediate();
   }
 
-  /** Stores a new action; returns it. */
-  insert(a: Omit<ActionRow, 'id' | 'releasedAt' | 'releasedBy' | 'releaseReason' | 'toSeq'>): ActionRow {
-    const r = this.insertRow.run(a.merchantId, a.action, a.terminalId, a.reason, a.actor, a.createdAt, a.fromSeq, a.expiresAt);
+  /** Stores a new action; a second open hold (suspension) of the same merchant (terminal) is a ConflictError. */
+  insert(a: NewMerchantAction): MerchantAction {
+    let r;
+    try {
+      r = this.insertRow.run(a.merchantId, a.action, a.terminalId, a.reason, a.actor, a.createdAt, a.fromSeq, a.expiresAt);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        const what = a.action === 'hold_settlement' ? `merchant ${a.merchantId} has a settlement hold` : `terminal ${a.terminalId} has a suspension`;
+        throw new ConflictError(`${what} open already`, { cause: e });
+      }
+      throw new StoreError(`cannot store the merchant action: ${(e as Error).message}`, { cause: e });
+    }
     return this.get(Number(r.lastInsertRowid))!;
   }
 
-  /** Closes an open action (released, or expired); returns it as closed. */
-  close(id: number, at: number, by: string, reason: string, toSeq: number): ActionRow {
+  /** Closes an open action (released, or expired); one closed already stays as it was. NotFoundError for an unknown id. */
+  closeAction(id: number, at: number, by: string, reason: string, toSeq: number): MerchantAction {
     this.closeRow.run(at, by, reason, toSeq, id);
-    return this.get(id)!;
+    const a = this.get(id);
+    if (a === undefined) throw new NotFoundError(`no merchant action ${id}`);
+    return a;
   }
 
-  get(id: number): ActionRow | undefined {
+  /** One action by id. */
+  get(id: number): MerchantAction | undefined {
     const r = this.byId.get(id);
     return r === undefined ? undefined : toAction(r);
   }
 
   /** The open (not released) hold of a merchant. */
-  openHoldOf(merchantId: string): ActionRow | undefined {
+  openHoldOf(merchantId: string): MerchantAction | undefined {
     const r = this.openHold.get(merchantId);
     return r === undefined ? undefined : toAction(r);
   }
 
   /** The open (not released) suspension of a terminal. */
-  openSuspensionOf(terminalId: string): ActionRow | undefined {
+  openSuspensionOf(terminalId: string): MerchantAction | undefined {
     const r = this.openSuspension.get(terminalId);
     return r === undefined ? undefined : toAction(r);
   }
 
   /** A merchant's actions, newest first. */
-  history(merchantId: string, limit = 100): ActionRow[] {
+  history(merchantId: string, limit = 100): MerchantAction[] {
     return this.ofMerchant.all(merchantId, limit).map(toAction);
   }
 
   /** Every action ever taken, oldest first (loaded into the engine at start). */
-  everything(): ActionRow[] {
+  everything(): MerchantAction[] {
     return this.all.all().map(toAction);
   }
 }

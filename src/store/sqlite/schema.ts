@@ -56,7 +56,7 @@ ALTER TABLE api_keys ADD COLUMN revoke_reason TEXT;
 };
 
 /**
- * Block, allow and watch lists (see src/store/lists.ts). Added after version 1 without a version
+ * Block, allow and watch lists (see src/lists/store.ts). Added after version 1 without a version
  * bump: every statement is IF NOT EXISTS (or OR IGNORE) and the list adapter runs them on each
  * writable open, so an existing data folder gains the tables and a new one gets them on first use.
  * `lists_version` counts committed changes, so a server notices changes made by the CLI.

@@ -11,7 +11,7 @@ import type { EventType } from '../../contract/events.js';
 import { ConflictError, NotFoundError, StoreError } from '../../errors.js';
 import type { KeyStore, Role, StoredKey } from '../../keys/store.js';
 import type { Journal, JournalEntry, JournalRange, StoredDecision } from '../../log/journal.js';
-import type { AuditLog } from '../audit.js';
+import type { AuditLog } from '../../audit/log.js';
 import { SqliteAuditLog } from './audit.js';
 import { configure, DB_FILE, migrate } from './schema.js';
 

@@ -9,8 +9,8 @@
  * adapter's `onChange` hook inside the same transaction, so an audit log written there is atomic
  * with the change: if the hook throws, the change is rolled back.
  */
-import type { ListSet } from '../lists/list-set.js';
-import type { EntryPage, ListChange, ListEntry, ListInfo, PageRequest } from '../lists/types.js';
+import type { ListSet } from './list-set.js';
+import type { EntryPage, ListChange, ListEntry, ListInfo, PageRequest } from './types.js';
 
 /** A list with the number of entries it holds (expired ones not yet pruned included). */
 export interface ListSummary extends ListInfo {

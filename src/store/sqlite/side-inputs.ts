@@ -12,25 +12,26 @@
  * changes.
  */
 import type { Database } from 'better-sqlite3';
-import { accountActionSteps, journalWithAccountActions } from '../accounts/replay.js';
-import { journalWithMerchantActions, merchantActionSteps } from '../merchants/replay.js';
-import { journalFrom } from '../log/recovery.js';
-import type { Journal } from '../log/journal.js';
-import type { RecoverySource } from '../log/startup.js';
-import { forEachTxIdUpTo } from '../store/sqlite/journal-ids.js';
-import { SqliteAccountStore } from '../store/sqlite/accounts.js';
-import { SqliteMerchantStore } from '../store/sqlite/merchants.js';
-import { ListSet } from '../lists/list-set.js';
-import { SqliteListStore } from '../store/sqlite/lists.js';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { Engine } from '../engine/engine.js';
+import { accountActionSteps, journalWithAccountActions } from '../../accounts/replay.js';
+import { journalWithMerchantActions, merchantActionSteps } from '../../merchants/replay.js';
+import { journalFrom } from '../../log/recovery.js';
+import type { Journal } from '../../log/journal.js';
+import type { RecoverySource } from '../../log/startup.js';
+import { forEachTxIdUpTo } from './journal-ids.js';
+import { SqliteAccountStore } from './accounts.js';
+import { SqliteMerchantStore } from './merchants.js';
+import { ListSet } from '../../lists/list-set.js';
+import { SqliteListStore } from './lists.js';
+import type { SqliteStore } from './sqlite-store.js';
+import type { Engine } from '../../engine/engine.js';
 
 /**
  * The journal a recovery of `engine` replays, from `fromSeq` (a snapshot's seq; 0 for all), with
  * the store's actions in place; `slice` > 0 reads it in statements of that many entries (see journalFrom).
  */
 export function recoveryJournal(store: SqliteStore, engine: Engine, fromSeq = 0, slice = 0): Journal {
-  return journalWithMerchantActions(journalWithAccountActions(journalFrom(store, fromSeq, slice), engine), store.database, engine);
+  const accounts = journalWithAccountActions(journalFrom(store, fromSeq, slice), new SqliteAccountStore(store.database), engine);
+  return journalWithMerchantActions(accounts, new SqliteMerchantStore(store.database), engine);
 }
 
 /** What a server start recovers from (log/startup.ts): `store`'s journal with its actions in place. */

@@ -1,19 +1,41 @@
-// The SQLite list store on a real file in a temp folder: a round trip across a restart, refusals
-// that change nothing, the audit hook committing with the change (or rolling it back), and an
-// existing data folder gaining the tables.
+// The SQLite list store on a real file in a temp folder: the shared ListStore contract, then with
+// the ListManager and the audit log: a round trip across a restart, refusals that change nothing,
+// the audit hook committing with the change (or rolling it back), and an existing data folder
+// gaining the tables.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { ConflictError, ListError, NotFoundError } from '../../src/errors.js';
-import { ListSet } from '../../src/lists/list-set.js';
-import { ListManager } from '../../src/lists/manager.js';
-import { DEFAULT_LISTS, type ListChange, type ListEntry } from '../../src/lists/types.js';
-import { SqliteAuditLog } from '../../src/store/sqlite/audit.js';
-import { SqliteListStore } from '../../src/store/sqlite/lists.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { ConflictError, ListError, NotFoundError } from '../../../src/errors.js';
+import { ListSet } from '../../../src/lists/list-set.js';
+import { ListManager } from '../../../src/lists/manager.js';
+import { DEFAULT_LISTS, type ListChange, type ListEntry } from '../../../src/lists/types.js';
+import { SqliteAuditLog } from '../../../src/store/sqlite/audit.js';
+import { SqliteListStore } from '../../../src/store/sqlite/lists.js';
+import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
+import { listsContract } from '../contract/lists.js';
+import { sqliteHarness } from './harness.js';
+
+listsContract('SqliteListStore', sqliteHarness('lists', (dataDir) => {
+  const lists = SqliteListStore.open(dataDir);
+  const hooked: SqliteListStore[] = [];
+  return {
+    port: {
+      lists,
+      withHook: (onChange) => {
+        const s = SqliteListStore.open(dataDir, { onChange });
+        hooked.push(s);
+        return s;
+      },
+    },
+    close: () => {
+      for (const s of hooked) s.close();
+      lists.close();
+    },
+  };
+}));
 
 const NOW = Date.UTC(2026, 10, 26, 8, 0, 0);
 const HOUR = 3_600_000;

@@ -1,15 +1,23 @@
-// Key labels and revocation in the SQLite store (schema version 3): a version-2 file keeps its keys,
-// findKey never returns a revoked key, ids and prefixes resolve to one key, and the Authenticator's
-// cache drops a key revoked through the same store at once (through another, within its cache time).
+// The SQLite key store: the shared KeyStore contract on a real file in a temp folder, then what is
+// the file's own (schema version 3): a version-2 file keeps its keys, findKey never returns a revoked
+// key, ids and prefixes resolve to one key, and the Authenticator's cache drops a key revoked
+// through the same store at once (through another, within its cache time).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
-import { ApiError } from '../../src/server/errors.js';
-import { Authenticator, generateKey, hashKey, keyIdOf } from '../../src/server/auth.js';
-import { SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
-import { dbPath, SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { tempDir } from '../server/helpers.js';
+import { ApiError } from '../../../src/server/errors.js';
+import { Authenticator, generateKey, hashKey, keyIdOf } from '../../../src/server/auth.js';
+import { SCHEMA_VERSION } from '../../../src/store/sqlite/schema.js';
+import { dbPath, SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
+import { tempDir } from '../../server/helpers.js';
+import { keysContract } from '../contract/keys.js';
+import { sqliteHarness } from './harness.js';
+
+keysContract('SqliteStore', sqliteHarness('keys', (dataDir) => {
+  const store = new SqliteStore(dataDir);
+  return { port: store, close: () => store.close() };
+}));
 
 /** The DDL of schema version 2, as the previous fengkong wrote it. */
 const V2_DDL = `

@@ -1,25 +1,26 @@
-// The SQLite adapter: the shared journal contract on a real file in a temp folder, plus what is
-// specific to the embedded store (file name, pragmas, schema version, the writer thread).
+// The SQLite journal: the shared Journal contract on a real file in a temp folder, plus what is
+// specific to the embedded store (file name, pragmas, schema version, the writer threads).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { packBatch, startThreadedWriter, unpackBatch } from '../../src/store/sqlite/threaded-writer.js';
-import { StoreError } from '../../src/errors.js';
-import type { JournalEntry } from '../../src/log/journal.js';
-import { journalContract } from './journal-contract.js';
+import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
+import { packBatch, startThreadedWriter, unpackBatch } from '../../../src/store/sqlite/threaded-writer.js';
+import { StoreError } from '../../../src/errors.js';
+import type { JournalEntry } from '../../../src/log/journal.js';
+import { journalContract } from '../contract/journal.js';
+import { sqliteHarness } from './harness.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'fk-sqlite-'));
 }
 
-journalContract('sqlite', () => {
-  const dir = tempDir();
-  return { open: () => new SqliteStore(join(dir, 'data')), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-});
+journalContract('SqliteStore', sqliteHarness('journal', (dataDir) => {
+  const store = new SqliteStore(dataDir);
+  return { port: store, close: () => store.close() };
+}));
 
 test('sqlite: one file <data>/fengkong.db in WAL mode with synchronous FULL', () => {
   const dir = tempDir();
@@ -89,7 +90,7 @@ test('sqlite: batches cross to the writer thread packed in one string, losslessl
 });
 
 test('walsync writer: batches written during an fsync commit together, in order, and are durable when resolved', async () => {
-  const { startWalSyncWriter } = await import('../../src/store/sqlite/wal-sync-writer.js');
+  const { startWalSyncWriter } = await import('../../../src/store/sqlite/wal-sync-writer.js');
   const dir = mkdtempSync(join(tmpdir(), 'fk-walsync-'));
   try {
     new SqliteStore(dir).close();

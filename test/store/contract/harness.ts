@@ -1,0 +1,45 @@
+// What every contract suite is given: a way to open the adapter under test on a fresh, empty
+// location. One `open()` per test; the suite calls `close()` at the end of each, whatever happened.
+import { it } from 'node:test';
+
+/** The adapter under test, opened on a fresh, empty location. */
+export interface Opened<P> {
+  /** The port (or the ports that share one database, such as a store and its audit log). */
+  readonly store: P;
+  /**
+   * Closes every handle opened so far and opens the same location again, as a restart would: what
+   * the new handle sees is what the port promises to keep. Later calls of `close` close it too.
+   */
+  reopen(): P | Promise<P>;
+  /**
+   * Another handle on the same location while the first stays open (another connection or
+   * process); closed by `close`. Only suites testing what a second writer or reader sees use it.
+   */
+  another?(): P | Promise<P>;
+  /** Closes every handle and removes the location. */
+  close(): void | Promise<void>;
+}
+
+/** Opens the adapter under test on a fresh location. */
+export type Open<P> = () => Opened<P> | Promise<Opened<P>>;
+
+/** A test of a suite: it gets the opened adapter and its port. */
+export type ContractTest<P> = (h: Opened<P>, store: P) => void | Promise<void>;
+
+/** Registers `title` under the suite's `describe`, opening a fresh location and closing it afterwards. */
+export function contractIt<P>(open: Open<P>, title: string, fn: ContractTest<P>): void {
+  it(title, async () => {
+    const h = await open();
+    try {
+      await fn(h, h.store);
+    } finally {
+      await h.close();
+    }
+  });
+}
+
+/** `another()` of `h`, which the suite needs: an adapter without a second handle cannot pass it. */
+export function anotherOf<P>(h: Opened<P>): P | Promise<P> {
+  if (h.another === undefined) throw new Error('this contract needs a second handle on the same location (another())');
+  return h.another();
+}

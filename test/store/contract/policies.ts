@@ -1,0 +1,164 @@
+// The contract every PolicyStore adapter passes: versions with their files and models, four-eyes
+// proposals, the publication history that says what was live when, incident modes, and `atomically`
+// committing a change with its audit record or neither.
+import { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AuditLog } from '../../../src/audit/log.js';
+import { NotFoundError } from '../../../src/errors.js';
+import { modelHash, POLICY_MAX_PAGE, type NewPublication, type NewVersion, type PolicyStore } from '../../../src/policy/versions.js';
+import { contractIt, type Open } from './harness.js';
+
+/** The policy store and the audit log that shares its transactions. */
+export interface PoliciesUnderTest {
+  readonly policies: PolicyStore;
+  readonly audit: AuditLog;
+}
+
+const SOURCES = [
+  { file: '10-velocity.fk', text: 'rule A\n  when amount > 1\n  score 5\n' },
+  { file: '20-lists.fk', text: 'rule B\n  when amount > 2\n  score 7\n' },
+];
+const draft = (extra: Partial<NewVersion> = {}): NewVersion => ({ parent: null, author: 'key_admin', description: 'a draft', sources: SOURCES, model: null, ...extra });
+const pub = (version: number, extra: Partial<NewPublication> = {}): NewPublication => ({
+  version, kind: 'publish', fromVersion: null, actor: 'key_b', proposedBy: 'key_a', proposalId: null, journalSeq: 0, reason: null, ...extra,
+});
+
+/** Registers the PolicyStore suite for one adapter. */
+export function policiesContract(name: string, open: Open<PoliciesUnderTest>): void {
+  describe(`PolicyStore contract: ${name}`, () => {
+    contractIt(open, 'versions are numbered from 1, drafts, with their files as given', (_h, { policies: s }) => {
+      assert.equal(s.nextVersion(), 1);
+      assert.equal(s.live(), undefined);
+      const t0 = Date.now();
+      const v1 = s.createVersion(draft({ name: 'default' }));
+      assert.deepEqual([v1.version, v1.parent, v1.name, v1.state, v1.modelHash, v1.author], [1, null, 'default', 'draft', null, 'key_admin']);
+      assert.deepEqual(v1.sources, SOURCES);
+      assert.ok(v1.createdAt >= t0 - 1000 && v1.createdAt <= Date.now() + 1000);
+      const v2 = s.createVersion(draft({ parent: 1, description: 'second' }));
+      assert.deepEqual([v2.version, v2.name, v2.parent], [2, 'v2', 1], 'named v<N> unless a name is given');
+      assert.equal(s.nextVersion(), 3);
+      assert.deepEqual(s.version(1), v1);
+      assert.equal(s.version(99), undefined);
+    });
+
+    contractIt(open, 'a model is kept once per content, found by its hash', (_h, { policies: s }) => {
+      const model = JSON.stringify({ trees: [1, 2, 3] });
+      const a = s.createVersion(draft({ model }));
+      const b = s.createVersion(draft({ model }));
+      assert.equal(a.modelHash, modelHash(model));
+      assert.equal(b.modelHash, a.modelHash);
+      assert.equal(s.model(modelHash(model)), model);
+      assert.equal(s.model('0'.repeat(64)), undefined);
+    });
+
+    contractIt(open, 'lists versions newest first without their texts, paged', (_h, { policies: s }) => {
+      for (let i = 0; i < 5; i++) s.createVersion(draft());
+      const page = s.versions({ limit: 2 });
+      assert.deepEqual(page.map((v) => v.version), [5, 4]);
+      assert.deepEqual(page[0].files, ['10-velocity.fk', '20-lists.fk']);
+      assert.equal('sources' in page[0], false);
+      assert.deepEqual(s.versions({ before: 4, limit: 10 }).map((v) => v.version), [3, 2, 1]);
+      assert.equal(s.versions().length, 5);
+      assert.ok(s.versions({ limit: POLICY_MAX_PAGE * 2 }).length <= POLICY_MAX_PAGE);
+    });
+
+    contractIt(open, 'a proposal moves from open to approved to published; pending while open or approved', (_h, { policies: s }) => {
+      s.createVersion(draft());
+      const p = s.propose(1, 'key_a', 'please');
+      assert.deepEqual([p.version, p.proposedBy, p.note, p.state, p.decidedBy, p.decidedAt, p.reason], [1, 'key_a', 'please', 'open', null, null, null]);
+      assert.equal(s.version(1)?.state, 'proposed');
+      assert.deepEqual(s.pendingProposal(1), p);
+      const ok = s.decideProposal(p.id, 'approved', 'key_b');
+      assert.deepEqual([ok.state, ok.decidedBy, typeof ok.decidedAt], ['approved', 'key_b', 'number']);
+      assert.equal(s.pendingProposal(1)?.state, 'approved');
+      assert.deepEqual(s.approvedProposals().map((x) => x.id), [p.id]);
+      s.decideProposal(p.id, 'published', 'key_b');
+      assert.equal(s.pendingProposal(1), undefined);
+      assert.deepEqual(s.approvedProposals(), []);
+      const q = s.propose(1, 'key_a', 'again');
+      s.decideProposal(q.id, 'rejected', 'key_c', 'not now');
+      assert.deepEqual(s.proposals(1).map((x) => [x.id, x.state, x.reason]), [[q.id, 'rejected', 'not now'], [p.id, 'published', null]], 'newest first');
+      assert.deepEqual(s.proposals(2), []);
+      assert.throws(() => s.decideProposal(999, 'cancelled', 'k'), NotFoundError);
+    });
+
+    contractIt(open, 'publishing makes a version live and retires the one before; the history says what was live when', (_h, { policies: s }) => {
+      s.createVersion(draft());
+      s.createVersion(draft());
+      assert.equal(s.wasPublished(1), false);
+      const first = s.publish(pub(1, { kind: 'import', proposedBy: null, actor: 'system' }));
+      assert.deepEqual([first.version, first.kind, first.journalSeq], [1, 'import', 0]);
+      assert.equal(s.version(1)?.state, 'live');
+      const second = s.publish(pub(2, { fromVersion: 1, journalSeq: 40 }));
+      assert.ok(second.seq > first.seq);
+      assert.deepEqual([s.version(1)?.state, s.version(2)?.state], ['retired', 'live']);
+      assert.deepEqual(s.live(), second);
+      const back = s.publish(pub(1, { kind: 'rollback', fromVersion: 2, journalSeq: 90, reason: 'false positives' }));
+      assert.deepEqual([s.version(1)?.state, s.version(2)?.state, s.live()?.reason], ['live', 'retired', 'false positives']);
+      assert.deepEqual(s.publications().map((p) => p.seq), [back.seq, second.seq, first.seq]);
+      assert.deepEqual(s.publications({ before: back.seq, limit: 1 }), [second]);
+      assert.equal(s.wasPublished(2), true);
+      s.publish(pub(1, { journalSeq: 95 }));
+      assert.equal(s.version(1)?.state, 'live', 'publishing the live version again keeps it live');
+    });
+
+    contractIt(open, 'setState moves a version; an unknown version is NotFound', (_h, { policies: s }) => {
+      s.createVersion(draft());
+      s.setState(1, 'rejected');
+      assert.equal(s.version(1)?.state, 'rejected');
+      assert.throws(() => s.setState(7, 'draft'), NotFoundError);
+    });
+
+    contractIt(open, 'incident modes: saved text keeps the on/off state; on in switch-on order; deleted when off', async (_h, { policies: s }) => {
+      const m = s.saveMode('cardtest', 'card testing wave', 'rule X\n  when amount < 5\n  score 50\n', 'key_a');
+      assert.deepEqual([m.name, m.active, m.activeSince, m.activeBy, m.createdBy, m.updatedBy], ['cardtest', false, null, null, 'key_a', 'key_a']);
+      s.saveMode('aaa', 'first by name', 'rule Y\n  when amount < 1\n  score 1\n', 'key_a');
+      const on = s.setModeActive('cardtest', true, 'key_b');
+      assert.deepEqual([on.active, on.activeBy, typeof on.activeSince], [true, 'key_b', 'number']);
+      await new Promise((r) => setTimeout(r, 5));
+      s.setModeActive('aaa', true, 'key_b');
+      const edited = s.saveMode('cardtest', 'wave 2', 'rule X\n  when amount < 9\n  score 50\n', 'key_c');
+      assert.deepEqual([edited.active, edited.description, edited.createdBy, edited.updatedBy], [true, 'wave 2', 'key_a', 'key_c']);
+      assert.deepEqual(s.modes().map((x) => x.name), ['aaa', 'cardtest'], 'by name');
+      assert.deepEqual(s.activeModes().map((x) => x.name), ['cardtest', 'aaa'], 'in the order switched on');
+      const off = s.setModeActive('cardtest', false, 'key_b');
+      assert.deepEqual([off.active, off.activeSince, off.activeBy], [false, null, null]);
+      s.deleteMode('cardtest');
+      assert.equal(s.mode('cardtest'), undefined);
+      assert.throws(() => s.deleteMode('cardtest'), NotFoundError);
+      assert.throws(() => s.setModeActive('nope', true, 'k'), NotFoundError);
+    });
+
+    contractIt(open, 'atomically commits everything it wrote with the audit record, or nothing when it throws', (_h, { policies: s, audit }) => {
+      assert.throws(() =>
+        s.atomically(() => {
+          const v = s.createVersion(draft());
+          s.publish(pub(v.version));
+          audit.append({ actor: 'key_a', action: 'policy.publish', target: `policies/${v.version}` });
+          throw new Error('swap failed');
+        }),
+      /swap failed/);
+      assert.deepEqual([s.nextVersion(), s.live(), audit.list().length], [1, undefined, 0]);
+      const out = s.atomically(() => {
+        const v = s.createVersion(draft());
+        // nested: part of the outer transaction
+        s.atomically(() => s.publish(pub(v.version)));
+        audit.append({ actor: 'key_a', action: 'policy.publish', target: `policies/${v.version}` });
+        return v.version;
+      });
+      assert.deepEqual([out, s.live()?.version, audit.list().length], [1, 1, 1]);
+    });
+
+    contractIt(open, 'everything survives a reopen', async (h, { policies: s }) => {
+      const model = '{"m":1}';
+      s.createVersion(draft({ model }));
+      s.publish(pub(1));
+      s.propose(1, 'key_a', 'n');
+      s.saveMode('m', 'd', 'rule Z\n  when amount < 1\n  score 1\n', 'key_a');
+      s.setModeActive('m', true, 'key_a');
+      const { policies: again } = await h.reopen();
+      assert.deepEqual([again.nextVersion(), again.live()?.version, again.model(modelHash(model)), again.pendingProposal(1)?.note], [2, 1, model, 'n']);
+      assert.deepEqual(again.activeModes().map((m) => m.name), ['m']);
+    });
+  });
+}

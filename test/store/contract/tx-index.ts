@@ -1,0 +1,71 @@
+// The contract every payment index adapter passes (TxIndexReader and TxIndexWriter): the writer
+// catches up with the journal a bounded step at a time, the reader pages an account's payments
+// newest first and knows how far the index is complete, and a restart keeps the index.
+import { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TxIndexReader, TxIndexWriter } from '../../../src/accounts/store.js';
+import type { Journal, JournalEntry } from '../../../src/log/journal.js';
+import { payment, registration } from './account-actions.js';
+import { contractIt, type Open } from './harness.js';
+
+/** The journal the index follows, the main thread's reader, and the worker's writer. */
+export interface TxIndexUnderTest {
+  readonly journal: Journal;
+  readonly reader: TxIndexReader;
+  readonly writer: TxIndexWriter;
+}
+
+function catchUp(w: TxIndexWriter): number[] {
+  const steps: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const r = w.step();
+    steps.push(r.indexed);
+    if (r.done) return steps;
+  }
+  throw new Error('the writer never caught up');
+}
+
+/** Registers the payment index suite for one adapter. */
+export function txIndexContract(name: string, open: Open<TxIndexUnderTest>): void {
+  describe(`TxIndex contract: ${name}`, () => {
+    contractIt(open, 'an empty journal is indexed at once', (_h, { reader, writer }) => {
+      assert.equal(reader.indexedSeq(), 0);
+      assert.deepEqual(writer.step(), { indexed: 0, done: true });
+      assert.deepEqual(reader.page('A1', Number.MAX_SAFE_INTEGER, 10), []);
+    });
+
+    contractIt(open, 'indexes payments by account; pages newest first below a seq', (_h, { journal, reader, writer }) => {
+      journal.append([registration(1, 'A1'), payment(2, 'A1'), payment(3, 'A2'), payment(4, 'A1'), payment(5, 'A1')]);
+      assert.deepEqual(catchUp(writer).at(-1), 5);
+      assert.equal(reader.indexedSeq(), 5, 'the reader sees how far the writer got');
+      assert.deepEqual(reader.page('A1', Number.MAX_SAFE_INTEGER, 10), [5, 4, 2]);
+      assert.deepEqual(reader.page('A1', 5, 1), [4]);
+      assert.deepEqual(reader.page('A1', 4, 10), [2]);
+      assert.deepEqual(reader.page('A2', 10, 10), [3]);
+      journal.append([payment(6, 'A2')]);
+      assert.equal(reader.indexedSeq(), 5, 'complete up to where it was, until the writer steps');
+      assert.deepEqual(writer.step(), { indexed: 6, done: true });
+      assert.deepEqual(reader.page('A2', 10, 10), [6, 3]);
+    });
+
+    contractIt(open, 'a long journal is indexed in steps that only move forward', (_h, { journal, reader, writer }) => {
+      const batch: JournalEntry[] = [];
+      for (let seq = 1; seq <= 5_000; seq++) batch.push(payment(seq, `A${seq % 7}`));
+      journal.append(batch);
+      const steps = catchUp(writer);
+      assert.ok(steps.length > 1, 'more than one step');
+      assert.ok(steps.every((s, i) => i === 0 || s > steps[i - 1]));
+      assert.equal(steps.at(-1), 5_000);
+      assert.equal(reader.page('A3', Number.MAX_SAFE_INTEGER, 5_000).length, 714);
+    });
+
+    contractIt(open, 'the index survives a reopen', async (h, { journal, writer }) => {
+      journal.append([payment(1, 'A1'), payment(2, 'A1')]);
+      catchUp(writer);
+      const again = await h.reopen();
+      assert.equal(again.reader.indexedSeq(), 2);
+      assert.deepEqual(again.reader.page('A1', 10, 10), [2, 1]);
+      assert.deepEqual(again.writer.step(), { indexed: 2, done: true });
+    });
+  });
+}
