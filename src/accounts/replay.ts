@@ -14,7 +14,7 @@ import { foldAction, NO_RESTRICTIONS, toEngine, type AccountActionRecord, type R
 /**
  * Applies `actions` (in journal_seq order) to `engine` as a replay passes their positions: each
  * call applies those that took effect at or before `seq`, once; returns how many it applied.
- * Shared by restarts (journalWithAccountActions) and backtests (engine/snapshot/side-inputs.ts).
+ * Shared by restarts (journalWithAccountActions) and backtests (store/sqlite/side-inputs.ts).
  */
 export function accountActionSteps(actions: readonly AccountActionRecord[], engine: Engine): (seq: number) => number {
   const states = new Map<string, Restrictions>();

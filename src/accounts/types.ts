@@ -1,7 +1,7 @@
 /**
  * Account actions (冻结 freeze, 降额 lower the limit, step-up, restore) and appeals: their kinds,
  * the records the store keeps, and the restriction state folded from those records. Pure data and
- * pure functions; the engine's compact form is AccountRestriction (restriction.ts).
+ * pure functions; the engine's compact form is AccountRestriction (features/account-restriction.ts).
  */
 import { AccountRestriction } from '../features/account-restriction.js';
 

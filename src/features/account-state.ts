@@ -189,7 +189,7 @@ export class AccountState {
     this.f[this.o + 16] = v;
   }
 
-  // For the credit rating (src/accounts/rating.ts): credit ever used (approved payments) and repaid,
+  // For the credit rating (src/features/credit-rating.ts): credit ever used (approved payments) and repaid,
   // since when the account owes money (NaN when it owes nothing), and the rating with its event time.
   get spentTotal(): number {
     return this.f[this.o + 17];

@@ -22,7 +22,7 @@ export interface RecoveryReport {
   readonly ms: number;
   /**
    * The snapshot the engine started from (its seq: entries up to it were not replayed, see
-   * engine/snapshot/restore.ts), or null for a replay of the whole journal.
+   * log/restore.ts), or null for a replay of the whole journal.
    */
   readonly snapshot?: { readonly file: string; readonly seq: number; readonly ms: number } | null;
   /** Snapshots passed over at start (corrupt, made for other windows, …) and why. */

@@ -2,7 +2,7 @@
  * A server start with snapshots: restore the newest usable snapshot (restore.ts), fill the seen-id
  * set with the transaction ids before it from the journal's index, and replay only the journal
  * after it, with the inputs kept beside the journal in place (account and merchant actions, see
- * wiring/side-inputs.ts) — what the checkpointer's replica does too, so a snapshot is what a start
+ * store/sqlite/side-inputs.ts) — what the checkpointer's replica does too, so a snapshot is what a start
  * at its seq would rebuild.
  */
 import type { Engine } from '../engine/engine.js';

@@ -21,7 +21,7 @@ interface Step {
 /**
  * Applies and lifts the merchant actions `rows` on `engine` as a replay passes their positions: each
  * call takes and releases those due at or before `seq`, once; returns how many steps it applied.
- * Shared by restarts (journalWithMerchantActions) and backtests (engine/snapshot/side-inputs.ts).
+ * Shared by restarts (journalWithMerchantActions) and backtests (store/sqlite/side-inputs.ts).
  */
 export function merchantActionSteps(rows: readonly MerchantAction[], engine: Engine): (seq: number) => number {
   const steps: Step[] = [];

@@ -97,11 +97,11 @@ export interface BacktestInput {
   /**
    * The operator actions (account freezes, lowered limits, step-ups, settlement holds, terminal
    * suspensions) to apply to the draft's engine at the journal positions they took effect
-   * (engine/snapshot/side-inputs.ts storeActionSteps), so the draft decides under the restrictions
+   * (store/sqlite/side-inputs.ts storeActionSteps), so the draft decides under the restrictions
    * live decided under and a freeze is not counted as the draft's change. Omitted: none.
    */
   readonly actions?: ((engine: Engine) => (seq: number) => number) | undefined;
-  /** The lists the draft decides with (engine/snapshot/side-inputs.ts storeLists: the store's, as they are now); default none. */
+  /** The lists the draft decides with (store/sqlite/side-inputs.ts storeLists: the store's, as they are now); default none. */
   readonly lists?: ListSet | undefined;
 }
 

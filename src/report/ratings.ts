@@ -1,7 +1,7 @@
 /**
  * Merchant and terminal risk ratings for the risk report, when a live engine is at hand (the HTTP
  * route): the engine keeps each merchant code's and terminal's rating from its last seven days of
- * traffic (src/merchants/profile.ts). These are the ratings as they stand now — at the engine's
+ * traffic (src/features/merchant-profile.ts). These are the ratings as they stand now — at the engine's
  * latest event time, not over the report's period — so they are reported beside the period's
  * figures: the highest rated, and the rating of every entity in the period's top lists.
  */

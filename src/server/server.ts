@@ -126,7 +126,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const policy = boot.runnable.policy;
     const seen = new SeenIds();
     // from the newest usable snapshot, then the journal after it; account and merchant actions are
-    // applied at the journal position each took effect (see engine/snapshot/side-inputs.ts)
+    // applied at the journal position each took effect (see store/sqlite/side-inputs.ts)
     // the lists rules read: the engine reads them, the lists module keeps them in step with the store
     const lists = new ListSet();
     const { engine, recovery, note } = recoverEngine(

@@ -1,5 +1,5 @@
 /**
- * The merchant and terminal traffic profiles (merchants/profile.ts) in an engine snapshot: per map,
+ * The merchant and terminal traffic profiles (features/merchant-profile.ts) in an engine snapshot: per map,
  * the keys as string references and every profile's counters concatenated into one raw array per
  * column. Written from the classes' public fields, so merchants/ needs no snapshot code of its own;
  * a field the classes gain and this file does not know makes the write throw (see checkFields).
