@@ -125,8 +125,11 @@ export class Engine {
     return this.model;
   }
 
-  /** The feature vector of the last decided payment (for explanations and tests); overwritten by the next. */
-  get lastVector(): FeatureVector {
+  /**
+   * The feature values of the last decided payment (for training rows, explanations and tests), read
+   * only; overwritten by the next decision, so a caller copies what it keeps.
+   */
+  get lastVector(): { readonly num: ArrayLike<number>; readonly str: readonly string[] } {
     return this.vector;
   }
 
