@@ -15,7 +15,7 @@
  * Works in a fresh /tmp/snap-bench-* folder, removed at the end; the source journal is only copied.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -165,6 +165,10 @@ async function register(url: string, key: string): Promise<void> {
 
 async function main(): Promise<void> {
   const source = flag('journal') ?? '/tmp/bt-bench/journal-s7-a40000-d30/fengkong.db';
+  if (!existsSync(source)) {
+    process.stderr.write(`recovery-snapshot: no journal at ${source}; run node dist/bench/backtest-1m.js once (it builds that cache) or pass --journal FILE\n`);
+    process.exit(2);
+  }
   const tail = Number(flag('tail') ?? '10000');
   const starts = Number(flag('starts') ?? '2');
   const rate = Number(flag('rate') ?? '2000');
