@@ -60,6 +60,13 @@ interface CodeRing {
 /** What the window holds when read: the last WINDOW_SECONDS seconds, the current one included. */
 export interface WindowFigures {
   readonly decisions: number;
+  /**
+   * The wall time the counts cover, in seconds: from the start of the oldest second in the window
+   * (59 s and a fraction), or from the window's creation when that is later (a server up for less
+   * than a minute), at least 1 — what decisions per second divide by, so a fresh server's rate is
+   * not understated for its first minute.
+   */
+  readonly seconds: number;
   readonly outcomes: Record<Outcome, number>;
   /** Score bins [0,10), [10,20), … [90,100]. */
   readonly scoreBins: readonly number[];
@@ -77,6 +84,9 @@ export class LiveWindow {
   private readonly binCounts = new Int32Array(WINDOW_SECONDS * SCORE_BINS);
   private readonly latencyCounts = new Int32Array(WINDOW_SECONDS * LATENCY_BUCKETS);
   private readonly codes = new Map<string, CodeRing>();
+
+  /** `startedAt`: when counting began (epoch ms; the server's start), the earliest the window can cover. */
+  constructor(private readonly startedAt: number = Date.now()) {}
 
   /**
    * Counts one decision made at `now` (epoch ms): its outcome, score (0–100), latency (µs) and
@@ -132,8 +142,10 @@ export class LiveWindow {
       else if (n > 0) hits.push({ code, hits: n });
     }
     hits.sort((a, b) => b.hits - a.hits || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+    const from = Math.max((sec - WINDOW_SECONDS + 1) * 1000, this.startedAt);
     return {
       decisions,
+      seconds: Math.max(1, (now - from) / 1000),
       outcomes: { approve: outcomes[0], review: outcomes[1], challenge: outcomes[2], decline: outcomes[3] },
       scoreBins: bins,
       latencyUs: { p50: quantile(latency, decisions, 0.5), p99: quantile(latency, decisions, 0.99) },

@@ -33,7 +33,7 @@ export function buildOverview(src: OverviewSources, now: number): Overview {
   return {
     at: formatShanghai(now),
     windowSeconds: WINDOW_SECONDS,
-    decisionsPerSecond: Math.round((w.decisions / WINDOW_SECONDS) * 1000) / 1000,
+    decisionsPerSecond: Math.round((w.decisions / w.seconds) * 1000) / 1000,
     outcomes: w.outcomes,
     latencyUs: w.latencyUs,
     topRules: w.topCodes.map((c) => ({ code: c.code, hits: c.hits })),

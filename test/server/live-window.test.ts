@@ -43,6 +43,15 @@ test('a read sums the last 60 seconds, the current one included; older seconds d
   assert.equal(w.read(T - 1_000).decisions, 0, 'nothing from the future counts either');
 });
 
+test('the seconds a read covers: 59 s and the current fraction, or since counting began when that is later', () => {
+  const w = new LiveWindow(T + 500);
+  for (let i = 0; i < 100; i++) w.record(T + 1_000 + i, 'approve', 0, 10, r());
+  assert.equal(w.read(T + 10_500).seconds, 10, 'ten seconds after the start');
+  assert.equal(w.read(T + 600).seconds, 1, 'never less than one');
+  assert.equal(w.read(T + 100_250).seconds, 59.25, 'a full window: from the start of its oldest second');
+  assert.equal(new LiveWindow(0).read(T + 59_999).seconds, 59.999);
+});
+
 test('a slot is reused a minute later: its old counts are gone, the others stay', () => {
   const w = new LiveWindow();
   for (let i = 0; i < 10; i++) w.record(T + 5_000, 'approve', 1, 10, r('OLD'));

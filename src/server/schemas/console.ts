@@ -38,7 +38,10 @@ export const Overview = Type.Object(
   {
     at: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})?\\+08:00$', description: 'when the figures were read, Asia/Shanghai time with its offset' }),
     windowSeconds: Type.Literal(WINDOW_SECONDS, { description: 'the sliding window of wall time the decision figures cover' }),
-    decisionsPerSecond: Type.Number({ minimum: 0, description: 'decisions in the window / windowSeconds, 3 decimals' }),
+    decisionsPerSecond: Type.Number({
+      minimum: 0,
+      description: 'decisions in the window / the seconds it covers (59–60 s; less while the server has been up for less than a minute), 3 decimals',
+    }),
     outcomes: Outcomes,
     latencyUs: Type.Object(
       {
