@@ -7,13 +7,10 @@
  * console — sums the slots of the last 60 s; that is where the work is, and it is small (a few
  * thousand integers).
  */
-import type { Outcome } from '../rules/policy-types.js';
+import { OUTCOMES, type Outcome } from '../rules/policy-types.js';
 
 /** Seconds the window spans: the overview's figures are over the last minute of wall time. */
 export const WINDOW_SECONDS = 60;
-
-/** Outcomes in the order the overview lists them (and the rings index them). */
-export const OUTCOMES: readonly Outcome[] = ['approve', 'review', 'challenge', 'decline'];
 
 /** Score bins of width 10 over 0–100 (the last one holds 100 too). */
 export const SCORE_BINS = 10;
@@ -35,7 +32,10 @@ const MAX_US = 2 ** (MAX_EXP + 1) - 1;
  */
 const MAX_CODES = 4_096;
 
-/** The bucket of a latency in whole microseconds (clamped to 0 … MAX_US). */
+/**
+ * The bucket of a latency in whole microseconds (clamped to 0 … MAX_US): a few integer operations,
+ * so every answer can afford it; exported for the tests and the benchmark to check the quantiles.
+ */
 export function latencyBucket(us: number): number {
   const v = us <= 0 ? 0 : us >= MAX_US ? MAX_US : us | 0;
   if (v < LINEAR) return v;
@@ -43,7 +43,7 @@ export function latencyBucket(us: number): number {
   return LINEAR + (e - 5) * SUB + ((v >>> (e - 4)) - SUB);
 }
 
-/** The largest latency (µs) bucket `i` holds: what a quantile falling in it reports. */
+/** The largest latency (µs) bucket `i` holds: what a quantile falling in it reports, so p99 is never understated. */
 export function bucketUpperUs(i: number): number {
   if (i < LINEAR) return i;
   const e = 5 + Math.floor((i - LINEAR) / SUB);
@@ -96,7 +96,7 @@ export class LiveWindow {
     const sec = Math.floor(now / 1000);
     const slot = sec % WINDOW_SECONDS;
     if (this.slotSecond[slot] !== sec) this.enter(slot, sec);
-    const o = outcome === 'approve' ? 0 : outcome === 'review' ? 1 : outcome === 'challenge' ? 2 : 3;
+    const o = outcome === 'approve' ? 0 : outcome === 'review' ? 1 : outcome === 'challenge' ? 2 : 3; // OUTCOMES' order
     this.outcomeCounts[slot * OUTCOMES.length + o]++;
     const bin = score >= 100 ? SCORE_BINS - 1 : score > 0 ? Math.floor(score / 10) : 0;
     this.binCounts[slot * SCORE_BINS + bin]++;

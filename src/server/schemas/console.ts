@@ -9,7 +9,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { PRIORITY_BANDS } from '../../cases/types.js';
 import { ROLES } from '../../keys/store.js';
 import { PERMISSIONS } from '../auth.js';
-import { OUTCOMES, SCORE_BINS, WINDOW_SECONDS } from '../live-window.js';
+import { OUTCOMES } from '../../rules/policy-types.js';
+import { SCORE_BINS, WINDOW_SECONDS } from '../live-window.js';
 import { Nullable, StringEnum } from './schema.js';
 
 const closed = { additionalProperties: false } as const;
