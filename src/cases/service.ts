@@ -19,6 +19,7 @@ import {
   type CaseSummary,
   type OpenCaseInput,
   type OpenCaseRequest,
+  type PriorityBand,
 } from './types.js';
 import { BUSY, type CaseStore, type GroupResult, type LastResolution, type OpenResult } from './store.js';
 import { checkAssign, checkNote, checkOpen, checkResolve, checkStatus } from './validate.js';
@@ -273,6 +274,11 @@ export class CaseService implements CaseOpener {
   /** The latest resolution of (subject, issue), for detectors that stay quiet after a case was cleared. */
   lastResolved(kind: OpenCaseInput['subjectKind'], id: string, issue: string): LastResolution | undefined {
     return this.store.lastResolved(kind, id, issue);
+  }
+
+  /** How much unresolved work waits, by urgency (PRIORITY_BANDS): one count in the store, for dashboards polled often. */
+  openByBand(): Record<PriorityBand, number> {
+    return this.store.openByBand();
   }
 
   /** Open and investigating cases of a subject. */

@@ -6,7 +6,7 @@
  * database), so a case change and its audit record commit together or not at all.
  * Adapters: SqliteCaseStore, on the data folder's SQLite file.
  */
-import type { CaseNote, CaseQuery, CaseRecord, CaseStatus, CaseSummary, OpenCaseRequest, Resolution, SubjectKind } from './types.js';
+import type { CaseNote, CaseQuery, CaseRecord, CaseStatus, CaseSummary, OpenCaseRequest, PriorityBand, Resolution, SubjectKind } from './types.js';
 
 /** What `openOrJoin` did, so the service can audit the change it made (and nothing when it made none). */
 export interface OpenResult {
@@ -109,4 +109,10 @@ export interface CaseStore {
   list(q: CaseQuery): CasePage;
   /** Open and investigating cases of one subject, highest priority first. */
   activeFor(kind: SubjectKind, id: string): CaseSummary[];
+  /**
+   * How many cases are unresolved (open or investigating) in each priority band (PRIORITY_BANDS),
+   * every band present, zeros included. The console's overview reads it every few seconds per open
+   * console, so an adapter answers it with one counting query, never by reading the cases.
+   */
+  openByBand(): Record<PriorityBand, number>;
 }

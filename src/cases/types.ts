@@ -153,3 +153,27 @@ export function caseNumber(id: string): number | null {
 export function priorityOf(risk: number, amount: number): number {
   return Math.round(risk * amount) / 100;
 }
+
+/** The bands of the case queue's priority, most urgent first; see PRIORITY_BANDS. */
+export type PriorityBand = 'critical' | 'high' | 'medium' | 'low';
+
+/**
+ * Where each priority band starts: the lowest priority (risk-weighted fen at stake, priorityOf) it
+ * holds, in decades of yuan — ¥10,000, ¥1,000, ¥100, and everything below (nothing at stake
+ * included). Decades because the priority spans orders of magnitude: a ¥500 payment reviewed at
+ * score 70 is medium (¥350), a ¥3,000 one at 60 high (¥1,800), a cash-out ring of five ¥5,000
+ * round sums at risk 80 critical (¥20,000), an appeal without a payment low (0). Fixed rather than
+ * quantiles of the queue, so a count per band means the same from one day to the next.
+ */
+export const PRIORITY_BANDS: readonly { readonly band: PriorityBand; readonly from: number }[] = [
+  { band: 'critical', from: 1_000_000 },
+  { band: 'high', from: 100_000 },
+  { band: 'medium', from: 10_000 },
+  { band: 'low', from: -Infinity },
+];
+
+/** The band of a case's priority (the first of PRIORITY_BANDS it reaches). */
+export function priorityBand(priority: number): PriorityBand {
+  for (const b of PRIORITY_BANDS) if (priority >= b.from) return b.band;
+  return 'low';
+}

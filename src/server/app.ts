@@ -9,6 +9,7 @@ import { parseEvent } from '../contract/parse.js';
 import { ContractError } from '../errors.js';
 import { type Authenticator, type Permission, type Principal } from './auth.js';
 import { readJsonBody, type BodyLimits } from './body.js';
+import { ConsoleFiles } from './console-static.js';
 import { ApiError, invalidEvent, toApiError } from './errors.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ApiReply, Route, Router } from './routes.js';
@@ -36,6 +37,8 @@ export interface AppContext {
   readonly validator: RequestValidator;
   /** The OpenAPI document, serialized once. */
   readonly openapi: string;
+  /** The analyst console's files, served under /console/ without a key. */
+  readonly console: ConsoleFiles;
   /** Health for /healthz: 200 with `body` when ok, 503 otherwise. */
   health(): { ok: boolean; body: Record<string, unknown> };
   /** True once shutdown began: answers say `Connection: close`, new work is refused. */
@@ -281,10 +284,25 @@ export function createHandler(ctx: AppContext): Handler {
       if (admit(req, res, 'GET /v1/openapi.json', started, 'docs') === null) return;
       return send(res, 'GET /v1/openapi.json', started, 200, ctx.openapi);
     }
+    // after the payment routes (they pay nothing for it), before the modules' pattern matching
+    if (ConsoleFiles.matches(path)) return serveConsole(req, res, started, method, path);
     const m = router.match(method, path);
     if (m !== null && 'route' in m) return moduleRoute(req, res, started, m.route, m.params, q < 0 ? '' : url.slice(q + 1));
     if (m !== null) return notAllowed(req, res, 'other', started, m.allow);
     refuse(req, res, 'other', started, new ApiError('not_found', `no route ${method} ${path.slice(0, 200)}`));
+  }
+
+  /** A console file (console-static.ts decides what); one route name in the metrics for all of them. */
+  function serveConsole(req: IncomingMessage, res: ServerResponse, started: number, method: string, path: string): void {
+    const a = ctx.console.answer(method, path, firstHeader(req.headers['if-none-match']));
+    if (res.headersSent || res.destroyed) return;
+    const h: Record<string, string | number> = { ...a.headers };
+    if (a.status !== 304) h['content-length'] = a.body.length;
+    if (ctx.closing() || (a.status === 405 && hasBody(req))) h.connection = 'close';
+    res.writeHead(a.status, h);
+    if (method === 'HEAD' || a.status === 304) res.end();
+    else res.end(a.body);
+    metrics.request('GET /console', a.status, (performance.now() - started) / 1000);
   }
 
   function notAllowed(req: IncomingMessage, res: ServerResponse, route: string, started: number, allow: string): void {
@@ -309,6 +327,11 @@ function shuttingDown(): ApiError {
 
 function wrongType(path: string, expected: string): ApiError {
   return new ApiError('invalid_event', path ? `${path}: expected ${expected}` : `expected ${expected}`, { path, expected });
+}
+
+/** A header's value, the first one when it was sent several times. */
+function firstHeader(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }
 
 /** True when a request announces a body: a Content-Type, a non-zero Content-Length or chunked transfer. */

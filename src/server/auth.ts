@@ -5,7 +5,7 @@
  * the customer view of an account and files appeals (nothing else).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { KeyStore, Role, StoredKey } from '../keys/store.js';
+import { ROLES, type KeyStore, type Role, type StoredKey } from '../keys/store.js';
 import { ApiError } from './errors.js';
 
 /** The prefix of every key, so a leaked one is easy to recognise in logs and scanners. */
@@ -16,8 +16,10 @@ export const KEY_PREFIX = 'fk_';
  * an account (what the customer is told, never scores or rules): customer service, and analysts and
  * admins who need to see what the customer sees. `appeal` files an appeal for a customer: customer
  * service and admins, not analysts — they decide appeals, and should not judge their own filing.
+ * `self` is what every key may learn about itself (`GET /v1/whoami`), so a client such as the
+ * analyst console can find out what its key may do before it shows anything.
  */
-export type Permission = 'decide' | 'read' | 'docs' | 'admin' | 'support' | 'appeal';
+export type Permission = 'decide' | 'read' | 'docs' | 'admin' | 'support' | 'appeal' | 'self';
 
 const ALLOWED: Record<Permission, readonly Role[]> = {
   decide: ['decide', 'admin'],
@@ -26,7 +28,11 @@ const ALLOWED: Record<Permission, readonly Role[]> = {
   admin: ['admin'],
   support: ['support', 'analyst', 'admin'],
   appeal: ['support', 'admin'],
+  self: ROLES,
 };
+
+/** Every permission, in the order of the table above (the order `permissionsOf` lists them in), for schemas and docs. */
+export const PERMISSIONS: readonly Permission[] = Object.keys(ALLOWED) as Permission[];
 
 /**
  * Who is calling: the key's role and a stable, non-secret id for it (the first 12 hex digits of
@@ -35,6 +41,8 @@ const ALLOWED: Record<Permission, readonly Role[]> = {
 export interface Principal {
   readonly role: Role;
   readonly keyId: string;
+  /** The key's label (`switch-prod-1`) when it was given one, so a client can say which key it uses. */
+  readonly name?: string;
 }
 
 /** The id the audit log and approvals use for the key with this hash. */
@@ -81,6 +89,14 @@ export function checkRevokeReason(reason: unknown): string | null {
 /** The roles that hold `p` (for the OpenAPI document and error messages). */
 export function rolesFor(p: Permission): readonly Role[] {
   return ALLOWED[p];
+}
+
+/**
+ * The permissions `role` holds, read from the same table the checks use, so a client told what
+ * its key may do (`GET /v1/whoami`) is told exactly what the server will then allow.
+ */
+export function permissionsOf(role: Role): Permission[] {
+  return PERMISSIONS.filter((p) => ALLOWED[p].includes(role));
 }
 
 /** A new random key (256 bits): shown once to the operator, never stored. */
@@ -148,7 +164,7 @@ export class Authenticator {
       return undefined;
     }
     if (this.cache.size > 10_000) this.cache.clear();
-    const principal = { role: stored.role, keyId: keyIdOf(stored.hash) };
+    const principal: Principal = stored.name === undefined ? { role: stored.role, keyId: keyIdOf(stored.hash) } : { role: stored.role, keyId: keyIdOf(stored.hash), name: stored.name };
     this.cache.set(key, { principal, until: now + this.cacheMs });
     return principal;
   }

@@ -1,8 +1,11 @@
 /**
  * A minimal Prometheus registry for the server: counters and histograms with fixed label sets,
  * cheap enough for the hot path (a Map lookup and a short bucket scan), rendered in the text
- * exposition format. No dependency: the format is small and stable.
+ * exposition format. No dependency: the format is small and stable. Beside them, the last minute
+ * of decisions in one-second rings (live-window.ts) for the console's overview.
  */
+import type { Decision } from '../engine/decision.js';
+import { LiveWindow } from './live-window.js';
 
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
@@ -63,6 +66,8 @@ export class ServerMetrics {
   readonly commitSeconds = new Histogram(LATENCY_BUCKETS);
   private readonly gauges: { name: string; help: string; fn: GaugeFn }[] = [];
   private readonly started = Date.now();
+  /** The last minute of decisions (outcomes, scores, latency, reason codes), read by GET /v1/overview. */
+  readonly live = new LiveWindow();
 
   /** Counts one answered request and its latency; `route` is a fixed template, never a raw URL. */
   request(route: string, status: number, seconds: number): void {
@@ -78,9 +83,13 @@ export class ServerMetrics {
     h.observe(seconds);
   }
 
-  /** Counts one new decision by outcome (replays of a known id are not counted). */
-  decision(outcome: string): void {
-    this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
+  /**
+   * Counts one new decision (replays of a known id are not counted): by outcome since start, and in
+   * the last minute's rings with its score, reasons and `latencyUs` (arrival → decision) at `now`.
+   */
+  decision(d: Decision, latencyUs: number, now: number): void {
+    this.outcomes.set(d.outcome, (this.outcomes.get(d.outcome) ?? 0) + 1);
+    this.live.record(now, d.outcome, d.score, latencyUs, d.reasons);
   }
 
   /** Records one journal commit: entries in the batch and milliseconds until durable. */
@@ -92,6 +101,15 @@ export class ServerMetrics {
   /** Registers a gauge read at scrape time. */
   gauge(name: string, help: string, fn: GaugeFn): void {
     this.gauges.push({ name, help, fn });
+  }
+
+  /**
+   * The current value of the gauge `name`, or null when none is registered: lets a route show a
+   * figure a module exports (the case feed's lag) without reaching into that module.
+   */
+  read(name: string): number | null {
+    const g = this.gauges.find((x) => x.name === name);
+    return g === undefined ? null : g.fn();
   }
 
   /** The Prometheus text exposition of everything. */

@@ -7,6 +7,7 @@ import { accountsModule } from './routes/accounts.js';
 import { auditModule } from './routes/audit.js';
 import { backtestsModule } from './routes/backtests.js';
 import { casesModule } from './routes/cases.js';
+import { consoleModule } from './routes/console.js';
 import { keysModule } from './routes/keys.js';
 import { listsModule } from './routes/lists.js';
 import { merchantsModule } from './routes/merchants.js';
@@ -17,4 +18,4 @@ import { rulesModule } from './routes/rules.js';
 import { shadowModule } from './routes/shadow.js';
 
 /** Every module, in the order their routes are matched. */
-export const MODULES: readonly ModuleFactory[] = [auditModule, listsModule, policiesModule, modesModule, accountsModule, backtestsModule, rulesModule, reportsModule, casesModule, merchantsModule, shadowModule, keysModule];
+export const MODULES: readonly ModuleFactory[] = [auditModule, listsModule, policiesModule, modesModule, accountsModule, backtestsModule, rulesModule, reportsModule, casesModule, merchantsModule, shadowModule, keysModule, consoleModule];

@@ -68,7 +68,7 @@ function modulePaths(routes: readonly Route[]): Json {
     const op: Json = {
       summary: r.summary,
       description: `${r.description ?? ''} ${roles(r.permission)}`.trim(),
-      responses: { '200': { description: 'success', content: { 'application/json': {} } }, ...errors(...statuses) },
+      responses: { '200': { description: 'success', content: { 'application/json': r.responseSchema === undefined ? {} : { schema: r.responseSchema } } }, ...errors(...statuses) },
     };
     if (params.length > 0) op.parameters = params;
     if (r.bodySchema !== undefined) {

@@ -67,6 +67,11 @@ export interface Route {
    * body and listed as the operation's parameters in the OpenAPI document.
    */
   readonly querySchema?: TObject;
+  /**
+   * The schema of the 200 answer's body, when a client is built against it (the console's routes):
+   * shown in the OpenAPI document; tests check real answers against it. Not checked at run time.
+   */
+  readonly responseSchema?: TSchema;
   handle(req: ApiRequest): ApiReply | Promise<ApiReply>;
 }
 

@@ -25,6 +25,7 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { startThreadedWriter } from '../store/sqlite/threaded-writer.js';
 import { startWalSyncWriter } from '../store/sqlite/wal-sync-writer.js';
 import { createHandler } from './app.js';
+import { ConsoleFiles } from './console-static.js';
 import { Authenticator } from './auth.js';
 import { GroupCommit } from './group-commit.js';
 import { claimDataDir } from './lock.js';
@@ -66,6 +67,12 @@ export interface ServeOptions {
    * none (every start replays the whole journal). Default: on, CHECKPOINT_DEFAULTS.
    */
   readonly snapshots?: CheckpointOptions | false;
+  /**
+   * The analyst console's built files, served under /console/ (console-static.ts). Default
+   * `<package root>/dist/console`, where `npm run build:console` writes them; without a build there,
+   * /console/ says how to make one and everything else runs as usual.
+   */
+  readonly consoleDir?: string;
 }
 
 /**
@@ -172,6 +179,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       router,
       validator: new RequestValidator(router.routes),
       openapi: JSON.stringify(openApiDocument(packageVersion(), router.routes)),
+      console: new ConsoleFiles(opts.consoleDir ?? join(PACKAGE_ROOT, 'dist', 'console')),
       closing: () => closing,
       health: () => {
         const status = fatal !== null ? 'journal_failed' : closing ? 'shutting_down' : 'ok';

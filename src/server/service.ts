@@ -100,7 +100,7 @@ export class DecisionService implements CommitFeed, EventIntake {
     if (this.observer !== null) this.observer(answer.seq, tx);
     this.pending.set(tx.id, { body, batch });
     this.seen.add(tx.id);
-    this.metrics.decision(d.outcome);
+    this.metrics.decision(d, answer.latencyUs, Date.now());
     this.commit.whenCommitted(batch, (err) => {
       this.pending.delete(tx.id);
       if (err === null) {
@@ -176,6 +176,11 @@ export class DecisionService implements CommitFeed, EventIntake {
   /** Decisions decided and not yet durable. */
   get pendingDecisions(): number {
     return this.pending.size;
+  }
+
+  /** Entries applied and not yet durable (the group commit's backlog): how far the disk is behind. */
+  get journalPending(): number {
+    return this.commit.pendingEntries;
   }
 
   /** Journal seq of the last event the engine applied, durable or not: the engine's place in the journal. */

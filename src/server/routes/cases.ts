@@ -21,6 +21,9 @@ import { intParam } from './audit.js';
 /** A case request body is small; a note at most a few KiB. */
 const CASE_LIMITS: BodyLimits = { maxBytes: 64 * 1024, maxDepth: 8 };
 
+/** The gauge of the case feed's lag in journal entries; registered only while detectors run (the overview reads it). */
+export const CASE_FEED_LAG_GAUGE = 'fengkong_case_feed_lag_entries';
+
 /** Roles that work cases. */
 const WORKERS = ['analyst', 'admin'];
 
@@ -66,7 +69,7 @@ export const casesModule: ModuleFactory = (parts) => {
   const m = parts.metrics;
   if (detection !== null) {
     const f = detection.feed;
-    m.gauge('fengkong_case_feed_lag_entries', 'Journal entries applied and not yet seen by the case feed (intake, evidence index, detectors).', () => f.status().lagEntries);
+    m.gauge(CASE_FEED_LAG_GAUGE, 'Journal entries applied and not yet seen by the case feed (intake, evidence index, detectors).', () => f.status().lagEntries);
     m.gauge('fengkong_case_feed_lag_seconds', 'Age of the oldest answered event the case feed has not processed yet.', () => f.status().lagMs / 1000);
     m.gauge('fengkong_case_feed_delay_p99_seconds', 'p99 (bucket bound) of the time from answer to processed by the case feed, since start.', () => f.status().delayMs.p99 / 1000);
     m.gauge('fengkong_case_intake_backlog', 'Case requests (flagged payments, findings) processed by the case feed and not written yet; grows in a flood up to the feed\'s backlog limit (then it re-reads the journal), never lost.', () => f.status().pendingCases);

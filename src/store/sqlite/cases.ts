@@ -8,6 +8,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
 import {
   CASE_MAX_PAGE,
+  PRIORITY_BANDS,
   caseId,
   priorityOf,
   type CaseChange,
@@ -18,6 +19,7 @@ import {
   type CaseStatus,
   type CaseSummary,
   type OpenCaseRequest,
+  type PriorityBand,
   type Resolution,
   type SourceKind,
   type SubjectKind,
@@ -166,6 +168,9 @@ const COLUMNS =
   'id, subject_kind, subject_id, issue, status, risk, amount, priority, assignee, opened_at, opened_by, updated_at, ' +
   'item_count, resolution, typology, resolved_at, resolved_by, labels, labels_pending';
 
+/** The priority bands with a lower bound; the last one (from -Infinity) is the count's ELSE. */
+const BANDED = PRIORITY_BANDS.slice(0, -1);
+
 /** CaseStore on an open, writable better-sqlite3 connection (the store's own, shared with its audit log). */
 export class SqliteCaseStore implements CaseStore {
   private readonly s: {
@@ -193,6 +198,7 @@ export class SqliteCaseStore implements CaseStore {
     feedSeq: Statement<[], { seq: number }>;
     setFeedSeq: Statement<[number]>;
     lastResolved: Statement<[string, string, string], { resolution: string; resolved_at: number }>;
+    openByBand: Statement<number[], Record<string, number>>;
   };
 
   /** True when this open created the case tables (a new data folder, or one from before cases). */
@@ -240,6 +246,14 @@ export class SqliteCaseStore implements CaseStore {
       lastResolved: db.prepare(
         "SELECT resolution, resolved_at FROM cases WHERE subject_kind = ? AND subject_id = ? AND issue = ? AND status = 'resolved' " +
           'ORDER BY resolved_at DESC LIMIT 1',
+      ),
+      // one pass over the unresolved cases: status IN (…) rather than <> 'resolved' lets the queue
+      // index (status, priority, …) cover it, so resolved cases cost nothing however many there
+      // are; conditional sums rather than GROUP BY spare a temporary B-tree (2.0 vs 2.8 ms at 20,000
+      // open cases, in-memory test)
+      openByBand: db.prepare(
+        `SELECT count(*) AS total${BANDED.map((_, i) => `, coalesce(sum(priority >= ?), 0) AS at_least_${i}`).join('')} ` +
+          "FROM cases WHERE status IN ('open', 'investigating')",
       ),
     };
   }
@@ -518,6 +532,19 @@ export class SqliteCaseStore implements CaseStore {
   /** Open and investigating cases of one subject, highest priority first. */
   activeFor(kind: SubjectKind, id: string): CaseSummary[] {
     return this.list({ subjectKind: kind, subjectId: id, status: 'active', limit: 100 }).cases;
+  }
+
+  /** Unresolved cases per priority band: one counting pass over the queue index. */
+  openByBand(): Record<PriorityBand, number> {
+    const r = this.s.openByBand.get(...BANDED.map((b) => b.from))!;
+    const out = {} as Record<PriorityBand, number>;
+    let above = 0; // cases in the bands before this one (each count is of priorities ≥ its band's floor)
+    BANDED.forEach((b, i) => {
+      out[b.band] = r[`at_least_${i}`] - above;
+      above = r[`at_least_${i}`];
+    });
+    out[PRIORITY_BANDS[BANDED.length].band] = r.total - above;
+    return out;
   }
 }
 

@@ -6,7 +6,7 @@ import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditLog } from '../../../src/audit/log.js';
 import { BUSY, type CaseStore } from '../../../src/cases/store.js';
-import { priorityOf, type OpenCaseRequest } from '../../../src/cases/types.js';
+import { PRIORITY_BANDS, priorityBand, priorityOf, type OpenCaseRequest } from '../../../src/cases/types.js';
 import { anotherOf, contractIt, type Open } from './harness.js';
 
 /** The case store and the audit log that shares its transactions. */
@@ -177,6 +177,33 @@ export function casesContract(name: string, open: Open<CasesUnderTest>): void {
       s.transaction(() => s.setFeedSeq(42));
       s.transaction(() => s.setFeedSeq(7));
       assert.equal(s.feedSeq(), 42);
+    });
+
+    contractIt(open, 'unresolved cases per priority band: every band, bounds inclusive, resolved cases left out', (_h, { cases: s }) => {
+      assert.deepEqual(s.openByBand(), { critical: 0, high: 0, medium: 0, low: 0 }, 'every band, zeros included');
+      // priority = risk × fen / 100: at risk 100 the amount is the priority
+      const at = (id: string, amount: number, risk = 100): OpenCaseRequest => req({ subjectId: id, risk, amount, source: { kind: 'analyst' } });
+      s.transaction(() => {
+        s.openOrJoin(at('c1', 1_000_000), T, MAX); // exactly ¥10,000: critical
+        s.openOrJoin(at('c2', 5_000_000, 50), T, MAX); // ¥25,000: critical
+        s.openOrJoin(at('h1', 999_999), T, MAX); // just below: high
+        s.openOrJoin(at('h2', 100_000), T, MAX);
+        s.openOrJoin(at('m1', 10_000), T, MAX);
+        s.openOrJoin(at('l1', 9_999), T, MAX);
+        s.openOrJoin(at('l2', 0, 50), T, MAX); // nothing at stake
+        s.openOrJoin(at('gone', 2_000_000), T, MAX);
+        s.openOrJoin(at('working', 50_000), T, MAX);
+      });
+      s.transaction(() => {
+        s.resolve(8, 'fraud', null, 'key_ana', T + 1);
+        s.setStatus(9, 'investigating', T + 1);
+      });
+      assert.deepEqual(s.openByBand(), { critical: 2, high: 2, medium: 2, low: 2 }, 'investigating counts as unresolved, resolved does not');
+      assert.deepEqual(PRIORITY_BANDS.map((b) => b.band), ['critical', 'high', 'medium', 'low']);
+      assert.deepEqual([1_000_000, 999_999.99, 100_000, 10_000, 9_999.99, 0].map(priorityBand), ['critical', 'high', 'high', 'medium', 'low', 'low']);
+      // a join that raises the priority moves the case to its new band
+      s.transaction(() => s.openOrJoin(at('l1', 1_000_000), T + 2, MAX));
+      assert.deepEqual(s.openByBand(), { critical: 3, high: 2, medium: 2, low: 1 });
     });
 
     contractIt(open, 'a transaction commits the case and its audit record together, or neither when it throws', (_h, { cases: s, audit }) => {
