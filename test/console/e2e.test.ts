@@ -32,14 +32,21 @@ after(async () => {
   if (simDir !== undefined) rmSync(simDir, { recursive: true, force: true });
 });
 
-test('the server serves the built console at /console/', async () => {
+/** Fails at once, saying what is missing, when the server does not serve the console. */
+async function assertServesConsole(): Promise<void> {
   const r = await call(srv.url, '/console/');
   assert.equal(r.status, 200, `GET /console/ answered ${r.status}: the server must serve dist/console at /console/ (its consoleDir)`);
   assert.match(r.text, /<div id="root">/);
+}
+
+test('the server serves the built console at /console/, without inline script', async () => {
+  await assertServesConsole();
+  const r = await call(srv.url, '/console/');
   assert.doesNotMatch(r.text, /<script(?![^>]*\bsrc=)[^>]*>/, 'index.html has no inline script');
 });
 
 test('analysts sign in, read the overview and the queue; roles and languages show what they should', { timeout: 180_000 }, async () => {
+  await assertServesConsole();
   // a simulated world (registrations, then payments in event-time order) decided through the API
   await simulate({ outDir: simDir, seed: 11, accounts: 300, days: 3 });
   const events = readFileSync(join(simDir, 'events.jsonl'), 'utf8')
