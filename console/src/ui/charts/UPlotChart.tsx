@@ -7,7 +7,7 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { TIME_ZONE } from '../format';
+import { formatTime } from '../format';
 
 /** What to draw. */
 export type ChartSpec =
@@ -41,9 +41,12 @@ function optionsOf(spec: ChartSpec, width: number, height: number): uPlot.Option
     height,
     legend: { show: false },
     cursor: { show: false },
-    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), TIME_ZONE),
     scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
-    axes: [axis(), axis((_u, splits) => splits.map((v) => `${v} ${spec.unit}`))],
+    // whole seconds, as the clock of the figures: HH:MM:SS in Asia/Shanghai
+    axes: [
+      { ...axis((_u, splits) => splits.map((s) => formatTime(s * 1000).slice(11, 19))), incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600], space: 70 },
+      axis((_u, splits) => splits.map((v) => `${v} ${spec.unit}`)),
+    ],
     series: [{}, { stroke: FILL, width: 2, points: { show: false } }],
   };
 }
