@@ -17,6 +17,8 @@ const BENCHES: readonly { readonly name: string; readonly nodeFlags: readonly st
   { name: 'replay-vs-floor', nodeFlags: [] },
   { name: 'case-intake', nodeFlags: [] },
   { name: 'server-vs-fastify', nodeFlags: [] },
+  { name: 'console-load', nodeFlags: [] },
+  { name: 'overview-cost', nodeFlags: [] },
 ];
 
 const args = process.argv.slice(2);

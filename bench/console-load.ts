@@ -1,0 +1,103 @@
+/**
+ * The console's first load, measured as an analyst meets it: a real `fengkong serve` on a fresh data
+ * folder, Debian's Chromium (playwright-core) opening `/console/` with an empty cache, then signing in
+ * and waiting for the overview's first figures. Reports, against the issue's numbers: the first load
+ * (navigation start → the sign-in form usable; and → load event), the gzipped JavaScript the first
+ * page loads (every script index.html pulls in, measured on the bytes the server sends), and sign-in →
+ * overview figures on screen. Floor beside it: the same browser loading a static page of one line
+ * from the same server (`/console/` minus the app), so the ratio shows what the app itself costs.
+ * usage: node dist/bench/console-load.js [--loads 10]
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { PACKAGE_ROOT } from '../src/engine/policy-source.js';
+import { flag, quantile } from './util.js';
+
+const FENGKONG = join(PACKAGE_ROOT, 'bin', 'fengkong.js');
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write('usage: node dist/bench/console-load.js [--loads 10]\n');
+  process.exit(0);
+}
+const LOADS = Number(flag('loads') ?? 10);
+
+async function startServer(dir: string): Promise<{ url: string; proc: ChildProcess }> {
+  const proc = spawn(process.execPath, [FENGKONG, 'serve', '--port', '0', '--data', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stderr!.on('data', () => {});
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m !== null) resolve(m[1]);
+    });
+    proc.once('exit', (code) => reject(new Error(`server exited ${code} before listening`)));
+  });
+  return { url, proc };
+}
+
+/** The gzipped size of every script `index.html` loads (module entry and modulepreloads), as served. */
+async function firstPageScriptBytes(url: string): Promise<{ files: string[]; gzBytes: number }> {
+  const html = await (await fetch(`${url}/console/`)).text();
+  const files = [...html.matchAll(/<(?:script|link)[^>]+(?:src|href)="([^"]+\.js)"/g)].map((m) => m[1]);
+  let gzBytes = 0;
+  for (const f of files) gzBytes += gzipSync(Buffer.from(await (await fetch(new URL(f, `${url}/console/`))).arrayBuffer())).length;
+  return { files, gzBytes };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'fk-console-bench-'));
+  const key = execFileSync(process.execPath, [FENGKONG, 'keys', 'create', '--role', 'analyst', '--data', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const { url, proc } = await startServer(dir);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  try {
+    const size = await firstPageScriptBytes(url);
+    const usable: number[] = [];
+    const loaded: number[] = [];
+    const floor: number[] = [];
+    const overview: number[] = [];
+    for (let i = 0; i < LOADS; i++) {
+      // a new context each time: empty cache, empty sessionStorage, as a first visit
+      const ctx = await browser.newContext({ locale: 'en-US' });
+      const page = await ctx.newPage();
+      const t0 = Date.now();
+      await page.goto(`${url}/console/`, { waitUntil: 'load' });
+      loaded.push(Date.now() - t0);
+      await page.getByLabel('API key').waitFor();
+      usable.push(Date.now() - t0);
+      await page.getByLabel('API key').fill(key);
+      const t1 = Date.now();
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('Decisions per second').first().waitFor();
+      overview.push(Date.now() - t1);
+      // floor: the same browser and server, a document with nothing to run (the console's 404 page
+      // for a missing asset is plain text served by the same code path)
+      const f0 = Date.now();
+      await page.goto(`${url}/console/assets/none.txt`, { waitUntil: 'load' });
+      floor.push(Date.now() - f0);
+      await ctx.close();
+    }
+    const sorted = (a: number[]): number[] => [...a].sort((x, y) => x - y);
+    const fmt = (a: number[]): string => `p50 ${quantile(sorted(a), 0.5)} ms, max ${Math.max(...a)} ms`;
+    console.log(`console-load: ${LOADS} first visits (empty cache each), Debian Chromium, ${url}`);
+    console.log(`  first page's JavaScript: ${(size.gzBytes / 1024).toFixed(1)} KB gzipped in ${size.files.length} file(s) (target ≤ 400 KB) ${size.gzBytes <= 400 * 1024 ? 'PASS' : 'FAIL'}`);
+    console.log(`  /console/ to load event:        ${fmt(loaded)}`);
+    console.log(`  /console/ to sign-in usable:    ${fmt(usable)} (target < 1 s) ${quantile(sorted(usable), 0.5) < 1000 ? 'PASS' : 'FAIL'}`);
+    console.log(`  floor, a plain document:        ${fmt(floor)}; ratio first load / floor ${(quantile(sorted(usable), 0.5) / Math.max(1, quantile(sorted(floor), 0.5))).toFixed(1)}×`);
+    console.log(`  sign-in → overview figures:     ${fmt(overview)}`);
+  } finally {
+    await browser.close();
+    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+    proc.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
