@@ -36,21 +36,22 @@ function ProposalLine({ p }: { p: Proposal }): ReactNode {
   );
 }
 
+/** The four-eyes steps, named as their routes end. */
+type PolicyStep = 'publish' | 'approve' | 'reject';
+
 /** What an admin may do with the version shown. */
 function Actions({ v }: { v: VersionShown }): ReactNode {
   const { t } = useI18n();
   const { who } = useSession();
   const open = v.proposals.find((p) => p.state === 'open');
-  const propose = usePolicyAction<number>((n) => `/v1/policies/${n}/publish`, () => ({}));
-  const approve = usePolicyAction<number>((n) => `/v1/policies/${n}/approve`, () => undefined);
-  const reject = usePolicyAction<number>((n) => `/v1/policies/${n}/reject`, () => ({}));
-  const last = [propose, approve, reject].find((m) => m.isError || m.isSuccess);
+  const act = usePolicyAction<PolicyStep>((b) => `/v1/policies/${v.version}/${b}`, (b) => (b === 'approve' ? undefined : {}));
+  const last = act.variables === undefined || act.isPending ? undefined : act;
   const own = open !== undefined && open.proposedBy === who.keyId;
   return (
     <div className="actions" aria-label={t('rules.actions')} role="group">
       {v.state === 'draft' || v.state === 'rejected' ? (
         open === undefined ? (
-          <button type="button" className="btn btn-primary" disabled={propose.isPending} onClick={() => propose.mutate(v.version)}>
+          <button type="button" className="btn btn-primary" disabled={act.isPending} onClick={() => act.mutate('publish')}>
             {t('rules.propose')}
           </button>
         ) : null
@@ -60,10 +61,10 @@ function Actions({ v }: { v: VersionShown }): ReactNode {
           <p className="four-eyes">
             {own ? t('rules.fourEyesOwnHint', { key: open.proposedBy }) : t('rules.fourEyesHint', { key: open.proposedBy })}
           </p>
-          <button type="button" className="btn btn-primary" disabled={approve.isPending} onClick={() => approve.mutate(v.version)}>
+          <button type="button" className="btn btn-primary" disabled={act.isPending} onClick={() => act.mutate('approve')}>
             {t('rules.approve')}
           </button>{' '}
-          <button type="button" className="btn" disabled={reject.isPending} onClick={() => reject.mutate(v.version)}>
+          <button type="button" className="btn" disabled={act.isPending} onClick={() => act.mutate('reject')}>
             {own ? t('rules.withdraw') : t('rules.reject')}
           </button>
         </>
@@ -158,6 +159,7 @@ export function VersionsView({ selected, onSelect }: { selected: number | null; 
         {versions === undefined ? (
           <p className="muted">{t('common.loading')}</p>
         ) : (
+          <div className="table-wrap">
           <table className="data" data-testid="versions">
             <caption className="sr-only">{t('rules.versionsCaption')}</caption>
             <thead>
@@ -190,6 +192,7 @@ export function VersionsView({ selected, onSelect }: { selected: number | null; 
               ))}
             </tbody>
           </table>
+          </div>
         )}
         {may ? (
           <>
@@ -199,7 +202,7 @@ export function VersionsView({ selected, onSelect }: { selected: number | null; 
           </>
         ) : null}
       </section>
-      <div className="versions-detail">{shown === null ? null : <VersionDetail n={shown} />}</div>
+      <div className="versions-detail">{shown === null ? null : <VersionDetail key={shown} n={shown} />}</div>
     </div>
   );
 }
