@@ -2,7 +2,7 @@
 // Chromium walking the four-eyes publication of a policy change — the live rules listed, a draft with
 // an unknown feature showing its diagnostic inline, the draft fixed, saved and proposed by admin A,
 // A refused when approving its own proposal, admin B approving, the new version live (checked through
-// the API as well). Screenshots go to screenshots/console/ (git-ignored).
+// the API as well); a backtest of the draft polled to its summary. Screenshots go to screenshots/console/ (git-ignored).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -130,6 +130,12 @@ test('admins draft, propose and (with a second key) approve a policy change on t
     await diff.locator('.diff-removed', { hasText: 'score 45' }).waitFor();
     await diff.locator('.diff-added', { hasText: 'score 50' }).waitFor();
     await shot(page, 'rules-06-draft-diff');
+
+    // a backtest of the draft, polled until the server's summary shows
+    await page.getByRole('button', { name: 'Run backtest' }).click();
+    await page.getByTestId('backtest').getByText(/^Backtest \d+: done$/).waitFor({ timeout: 60_000 });
+    await page.locator('.backtest-summary').waitFor();
+    await shot(page, 'rules-06b-backtest');
     await page.getByRole('button', { name: 'Propose for publication' }).click();
     await page.getByText(/You proposed this version/).waitFor();
 

@@ -8,6 +8,7 @@ import { useI18n } from '../../i18n/i18n';
 import { ErrorNotice, serverWords } from '../../ui/ErrorNotice';
 import { formatTime } from '../../ui/format';
 import { explainAction, usePolicyAction, useMayChange } from './actions';
+import { Backtest } from './Backtest';
 import { DiffView } from './DiffView';
 import type { LivePolicy, Proposal, VersionPage, VersionShown } from './types';
 
@@ -132,6 +133,7 @@ function VersionDetail({ n }: { n: number }): ReactNode {
       {may ? <Actions v={v} /> : null}
       <h3>{t('rules.diffTitle', { parent: v.parent === null ? '—' : `v${v.parent}` })}</h3>
       <DiffView diff={v.diff} />
+      <Backtest version={v.version} />
       <h3>{t('rules.filesTitle', { count: v.files.length })}</h3>
       {v.files.map((f) => (
         <details key={f.file} className="file">

@@ -122,3 +122,29 @@ export interface Validated {
   readonly diff: PolicyDiff;
   readonly compile: CompileSummary;
 }
+
+/** A backtest's state. */
+export type BacktestState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** One backtest run as the backtest routes answer it. */
+export interface BacktestRunView {
+  readonly id: number;
+  readonly version: number;
+  readonly state: BacktestState;
+  readonly requestedBy: string;
+  readonly requestedAt: number;
+  readonly error: { readonly message: string } | null;
+  readonly progress: { readonly fraction: number } | null;
+}
+
+/** `POST /v1/policies/{n}/backtests` (202) */
+export interface BacktestStarted {
+  readonly backtest: BacktestRunView;
+}
+
+/** `GET /v1/policies/{n}/backtests/{id}` */
+export interface BacktestShown {
+  readonly backtest: BacktestRunView;
+  /** The short text summary, once done. */
+  readonly text: string | null;
+}
