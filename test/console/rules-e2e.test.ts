@@ -2,7 +2,7 @@
 // Chromium walking the four-eyes publication of a policy change — the live rules listed, a draft with
 // an unknown feature showing its diagnostic inline, the draft fixed, saved and proposed by admin A,
 // A refused when approving its own proposal, admin B approving, the new version live (checked through
-// the API as well); a backtest of the draft polled to its summary. Screenshots go to screenshots/console/ (git-ignored).
+// the API as well); a backtest of the draft polled to its summary; an incident mode switched on and off. Screenshots go to screenshots/console/ (git-ignored).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -61,6 +61,12 @@ async function liveVersion(): Promise<number> {
 test('admins draft, propose and (with a second key) approve a policy change on the Rules page', { timeout: 180_000 }, async () => {
   mkdirSync(SHOTS, { recursive: true });
   const before = await liveVersion();
+  const mode = await call(srv.url, '/v1/modes/card-testing', {
+    method: 'PUT',
+    key: srv.keys.admin,
+    body: { description: 'Card-testing wave: review from a lower score', rules: 'setting score.review = 20' },
+  });
+  assert.ok(mode.status === 200 || mode.status === 201, `PUT /v1/modes/card-testing answered ${mode.status} ${mode.text}`);
   const problems: string[] = [];
   const browser = await launchChromium();
   let page: Page | undefined;
@@ -81,6 +87,9 @@ test('admins draft, propose and (with a second key) approve a policy change on t
     await page.getByTestId('versions').waitFor();
     assert.equal(await page.getByRole('button', { name: /Propose|Approve|Roll back/ }).count(), 0, 'an analyst is shown no policy action');
     await shot(page, 'rules-01-analyst-versions');
+    await page.getByRole('button', { name: 'Incident modes' }).click();
+    await page.getByTestId('modes').getByText('card-testing', { exact: true }).waitFor();
+    assert.equal(await page.getByRole('button', { name: /Switch on/ }).count(), 0, 'an analyst cannot switch a mode');
     await page.getByRole('button', { name: 'Sign out' }).click();
 
     // --- admin A: the live rules, searchable
@@ -162,6 +171,18 @@ test('admins draft, propose and (with a second key) approve a policy change on t
     const burst = rules.locator('tr', { has: page.getByText('SMALL_PAYMENT_BURST', { exact: true }) });
     assert.match(await burst.innerText(), /\b50\b/, 'the live rules show the approved score');
     await shot(page, 'rules-09-live-after');
+
+    // incident modes: switched on and off again
+    await page.getByRole('button', { name: 'Incident modes' }).click();
+    await page.getByRole('button', { name: 'Switch on card-testing' }).click();
+    await page.getByRole('button', { name: 'Switch off card-testing' }).waitFor();
+    const on = await call(srv.url, '/v1/modes/card-testing', { key: srv.keys.analyst });
+    assert.equal(on.json.mode.active, true, 'the mode is on');
+    await shot(page, 'rules-10-mode-on');
+    await page.getByRole('button', { name: 'Switch off card-testing' }).click();
+    await page.getByRole('button', { name: 'Switch on card-testing' }).waitFor();
+    const off = await call(srv.url, '/v1/modes/card-testing', { key: srv.keys.analyst });
+    assert.equal(off.json.mode.active, false, 'the mode is off again');
   } catch (e) {
     if (page !== undefined) await shot(page, 'rules-failed');
     throw e;

@@ -1,6 +1,6 @@
 /**
  * Rules: the live version's rules, the policy versions with their diffs and four-eyes publication,
- * and (admin keys) a draft editor compiled by the server as you type. Everything through /v1/policies.
+ * incident modes, and (admin keys) a draft editor compiled by the server as you type. Everything through /v1/policies.
  */
 import { useState, type ReactNode } from 'react';
 import { useI18n } from '../../i18n/i18n';
@@ -8,9 +8,10 @@ import { PageTitle } from '../../ui/PageTitle';
 import { useMayChange } from './actions';
 import { DraftEditor } from './DraftEditor';
 import { LiveRules } from './LiveRules';
+import { ModesView } from './ModesView';
 import { VersionsView } from './VersionsView';
 
-type View = 'live' | 'versions' | 'draft';
+type View = 'live' | 'versions' | 'modes' | 'draft';
 
 /** The rules page. */
 export function RulesPage(): ReactNode {
@@ -18,7 +19,7 @@ export function RulesPage(): ReactNode {
   const may = useMayChange();
   const [view, setView] = useState<View>('live');
   const [selected, setSelected] = useState<number | null>(null);
-  const views: View[] = may ? ['live', 'versions', 'draft'] : ['live', 'versions'];
+  const views: View[] = may ? ['live', 'versions', 'modes', 'draft'] : ['live', 'versions', 'modes'];
   return (
     <section>
       <PageTitle title={t('rules.title')} sub={may ? t('rules.subAdmin') : t('rules.subRead')} />
@@ -31,6 +32,7 @@ export function RulesPage(): ReactNode {
       </div>
       {view === 'live' ? <LiveRules /> : null}
       {view === 'versions' ? <VersionsView selected={selected} onSelect={setSelected} /> : null}
+      {view === 'modes' ? <ModesView /> : null}
       {view === 'draft' && may ? (
         <DraftEditor
           onSaved={(n) => {

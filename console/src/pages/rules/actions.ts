@@ -10,13 +10,13 @@ export function useMayChange(): boolean {
   return useSession().who.permissions.includes('admin');
 }
 
-/** A POST whose success refreshes every cached policy read. */
+/** A POST whose answer refreshes every cached policy and mode read. */
 export function usePolicyAction<B, T = unknown>(path: (b: B) => string, body: (b: B) => unknown) {
   const { key } = useSession();
   const qc = useQueryClient();
   return useMutation<T, ApiError, B>({
     mutationFn: (b) => apiSend<T>('POST', path(b), key, body(b)),
-    onSettled: () => qc.invalidateQueries({ predicate: (q) => String(q.queryKey[0]).startsWith('/v1/policies') }),
+    onSettled: () => qc.invalidateQueries({ predicate: (q) => /^\/v1\/(policies|modes)/.test(String(q.queryKey[0])) }),
   });
 }
 

@@ -148,3 +148,22 @@ export interface BacktestShown {
   /** The short text summary, once done. */
   readonly text: string | null;
 }
+
+/** An incident mode: an overlay of rules and settings on the live version, on or off. */
+export interface IncidentMode {
+  readonly name: string;
+  readonly description: string;
+  readonly rules: string;
+  readonly updatedBy: string;
+  readonly updatedAt: number;
+  readonly active: boolean;
+  readonly activeSince: number | null;
+  readonly activeBy: string | null;
+}
+
+/** `GET /v1/modes` */
+export interface ModeList {
+  readonly modes: readonly IncidentMode[];
+  /** The policy deciding now, overlays included. */
+  readonly policy: string;
+}
