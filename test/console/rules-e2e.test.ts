@@ -183,6 +183,16 @@ test('admins draft, propose and (with a second key) approve a policy change on t
     await page.getByRole('button', { name: 'Switch on card-testing' }).waitFor();
     const off = await call(srv.url, '/v1/modes/card-testing', { key: srv.keys.analyst });
     assert.equal(off.json.mode.active, false, 'the mode is off again');
+
+    // the same page in Chinese
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.getByRole('button', { name: '生效规则' }).click();
+    await page.getByRole('columnheader', { name: '条件' }).waitFor();
+    await shot(page, 'rules-11-live-zh');
+    await page.getByRole('button', { name: '草稿编辑' }).click();
+    await page.getByRole('button', { name: /新建草稿/ }).click();
+    await page.getByText(/^编译通过/).waitFor();
+    await shot(page, 'rules-12-draft-zh');
   } catch (e) {
     if (page !== undefined) await shot(page, 'rules-failed');
     throw e;

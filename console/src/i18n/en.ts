@@ -250,6 +250,7 @@ export const en = {
   'rules.rolledBack': 'Rolled back.',
   'rules.diffTitle': 'Changes against {parent}',
   'rules.diffNone': 'No file changed.',
+  'rules.diffFirst': 'The first version has no parent to compare with: its files are listed below.',
   'rules.diffOfFile': 'Changes to {file}',
   'rules.fileStatus.added': 'added',
   'rules.fileStatus.removed': 'removed',

@@ -252,6 +252,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'rules.rolledBack': '已回滚。',
   'rules.diffTitle': '相对 {parent} 的改动',
   'rules.diffNone': '没有文件改动。',
+  'rules.diffFirst': '第一个版本没有可比较的上一版本：其文件列在下方。',
   'rules.diffOfFile': '{file} 的改动',
   'rules.fileStatus.added': '新增',
   'rules.fileStatus.removed': '删除',

@@ -10,6 +10,8 @@ const MARK = { added: '+', removed: '−', context: ' ' } as const;
 export function DiffView({ diff }: { diff: PolicyDiff }): ReactNode {
   const { t } = useI18n();
   if (diff.files.length === 0) return <p className="muted">{t('rules.diffNone')}</p>;
+  // the first version has no parent: every line of every file is new, and the files are listed below
+  if (diff.parent === null) return <p className="muted">{t('rules.diffFirst')}</p>;
   return (
     <div className="diff" data-testid="policy-diff">
       {diff.files.map((f) => (

@@ -131,7 +131,7 @@ function VersionDetail({ n }: { n: number }): ReactNode {
         </>
       )}
       {may ? <Actions v={v} /> : null}
-      <h3>{t('rules.diffTitle', { parent: v.parent === null ? '—' : `v${v.parent}` })}</h3>
+      {v.parent === null ? null : <h3>{t('rules.diffTitle', { parent: `v${v.parent}` })}</h3>}
       <DiffView diff={v.diff} />
       <Backtest version={v.version} />
       <h3>{t('rules.filesTitle', { count: v.files.length })}</h3>

@@ -97,3 +97,21 @@ describe('useDebounced', () => {
     expect(screen.getByText('abc')).toBeTruthy();
   });
 });
+
+describe('the first version', () => {
+  it('is not drawn as one huge addition', () => {
+    const { container } = render(
+      <I18nProvider lang="en">
+        <DiffView
+          diff={{
+            parent: null,
+            files: [{ file: 'a.fk', status: 'added', additions: 2, deletions: 0, hunks: [{ oldStart: 0, oldLines: 0, newStart: 1, newLines: 2, lines: ['+a', '+b'] }] }],
+            summary: { rules: { added: [], removed: [], changed: [] }, windows: { added: [], removed: [], changed: [] }, features: { added: [], removed: [], changed: [] } },
+          }}
+        />
+      </I18nProvider>,
+    );
+    expect(container.querySelector('.diff-added')).toBeNull();
+    expect(screen.getByText('The first version has no parent to compare with: its files are listed below.')).toBeTruthy();
+  });
+});
