@@ -2,7 +2,7 @@
 // Chromium walking the four-eyes publication of a policy change — the live rules listed, a draft with
 // an unknown feature showing its diagnostic inline, the draft fixed, saved and proposed by admin A,
 // A refused when approving its own proposal, admin B approving, the new version live (checked through
-// the API as well); a backtest of the draft polled to its summary; an incident mode switched on and off. Screenshots go to screenshots/console/ (git-ignored).
+// the API as well); a backtest of the draft polled to its summary; an incident mode switched on and off; a rollback. Screenshots go to screenshots/console/ (git-ignored).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -183,6 +183,14 @@ test('admins draft, propose and (with a second key) approve a policy change on t
     await page.getByRole('button', { name: 'Switch on card-testing' }).waitFor();
     const off = await call(srv.url, '/v1/modes/card-testing', { key: srv.keys.analyst });
     assert.equal(off.json.mode.active, false, 'the mode is off again');
+
+    // rolled back in one call: the version before is live again
+    await page.getByRole('button', { name: 'Versions' }).click();
+    await page.getByLabel('Reason').fill('undo the burst score change');
+    await page.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByText('Rolled back.').waitFor();
+    assert.equal(await liveVersion(), before, 'the rollback made the previous version live again');
+    await shot(page, 'rules-10b-rolled-back');
 
     // the same page in Chinese
     await page.getByLabel('Language').selectOption('zh-CN');

@@ -48,14 +48,14 @@ function Actions({ v }: { v: VersionShown }): ReactNode {
   const act = usePolicyAction<PolicyStep>((b) => `/v1/policies/${v.version}/${b}`, (b) => (b === 'approve' ? undefined : {}));
   const last = act.variables === undefined || act.isPending ? undefined : act;
   const own = open !== undefined && open.proposedBy === who.keyId;
+  const canPropose = (v.state === 'draft' || v.state === 'rejected') && open === undefined;
+  if (!canPropose && open === undefined && last === undefined) return null;
   return (
     <div className="actions" aria-label={t('rules.actions')} role="group">
-      {v.state === 'draft' || v.state === 'rejected' ? (
-        open === undefined ? (
-          <button type="button" className="btn btn-primary" disabled={act.isPending} onClick={() => act.mutate('publish')}>
-            {t('rules.propose')}
-          </button>
-        ) : null
+      {canPropose ? (
+        <button type="button" className="btn btn-primary" disabled={act.isPending} onClick={() => act.mutate('publish')}>
+          {t('rules.propose')}
+        </button>
       ) : null}
       {open !== undefined ? (
         <>
