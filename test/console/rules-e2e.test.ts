@@ -135,6 +135,7 @@ test('admins draft, propose and (with a second key) approve a policy change on t
     const heading = await page.getByRole('heading', { name: /^v\d+ \(version \d+\)$/ }).innerText();
     const drafted = Number(/version (\d+)/.exec(heading)?.[1]);
     assert.ok(drafted > before, `a new version was drafted (${heading})`);
+    await page.waitForFunction(() => document.activeElement?.id === 'version-title');
     const diff = page.getByTestId('policy-diff');
     await diff.locator('.diff-removed', { hasText: 'score 45' }).waitFor();
     await diff.locator('.diff-added', { hasText: 'score 50' }).waitFor();

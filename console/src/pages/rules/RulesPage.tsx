@@ -19,6 +19,7 @@ export function RulesPage(): ReactNode {
   const may = useMayChange();
   const [view, setView] = useState<View>('live');
   const [selected, setSelected] = useState<number | null>(null);
+  const [saved, setSaved] = useState<number | null>(null);
   const views: View[] = may ? ['live', 'versions', 'modes', 'draft'] : ['live', 'versions', 'modes'];
   return (
     <section>
@@ -31,12 +32,13 @@ export function RulesPage(): ReactNode {
         ))}
       </div>
       {view === 'live' ? <LiveRules /> : null}
-      {view === 'versions' ? <VersionsView selected={selected} onSelect={setSelected} /> : null}
+      {view === 'versions' ? <VersionsView selected={selected} onSelect={setSelected} focusSelected={saved !== null && saved === selected} /> : null}
       {view === 'modes' ? <ModesView /> : null}
       {view === 'draft' && may ? (
         <DraftEditor
           onSaved={(n) => {
             setSelected(n);
+            setSaved(n);
             setView('versions');
           }}
         />

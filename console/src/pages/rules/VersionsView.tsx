@@ -2,7 +2,7 @@
  * Policy versions: the list (state, author, created), one version's files, its diff against the
  * parent and its proposals, and — for admin keys — propose, approve, reject and roll back.
  */
-import { useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useApi, useSession } from '../../api/session-context';
 import { useI18n } from '../../i18n/i18n';
 import { ErrorNotice, serverWords } from '../../ui/ErrorNotice';
@@ -102,16 +102,22 @@ function Rollback({ live }: { live: LivePolicy | undefined }): ReactNode {
   );
 }
 
-function VersionDetail({ n }: { n: number }): ReactNode {
+function VersionDetail({ n, focus }: { n: number; focus: boolean }): ReactNode {
   const { t } = useI18n();
   const may = useMayChange();
   const q = useApi<VersionShown>(`/v1/policies/${n}`);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const loaded = q.data !== undefined;
+  // a draft just saved: its heading takes the focus, so the keyboard lands on what was made
+  useEffect(() => {
+    if (focus && loaded) heading.current?.focus();
+  }, [focus, loaded]);
   if (q.isError) return <ErrorNotice error={q.error} />;
   const v = q.data;
   if (v === undefined) return <p className="muted">{t('common.loading')}</p>;
   return (
     <section className="panel version-detail" aria-labelledby="version-title">
-      <h2 id="version-title">{t('rules.versionTitle', { name: v.name, version: v.version })}</h2>
+      <h2 id="version-title" ref={heading} tabIndex={-1}>{t('rules.versionTitle', { name: v.name, version: v.version })}</h2>
       <dl className="pairs">
         <dt>{t('rules.state')}</dt>
         <dd><span className={`state state-${v.state}`}>{t(`rules.versionState.${v.state}`)}</span></dd>
@@ -146,7 +152,16 @@ function VersionDetail({ n }: { n: number }): ReactNode {
 }
 
 /** The versions list beside the version chosen. */
-export function VersionsView({ selected, onSelect }: { selected: number | null; onSelect: (n: number) => void }): ReactNode {
+export function VersionsView({
+  selected,
+  onSelect,
+  focusSelected = false,
+}: {
+  selected: number | null;
+  onSelect: (n: number) => void;
+  /** Move the focus to the selected version once shown (after saving a draft). */
+  focusSelected?: boolean;
+}): ReactNode {
   const { t } = useI18n();
   const may = useMayChange();
   const list = useApi<VersionPage>('/v1/policies?limit=50', { refetchInterval: 5_000 });
@@ -204,7 +219,7 @@ export function VersionsView({ selected, onSelect }: { selected: number | null; 
           </>
         ) : null}
       </section>
-      <div className="versions-detail">{shown === null ? null : <VersionDetail key={shown} n={shown} />}</div>
+      <div className="versions-detail">{shown === null ? null : <VersionDetail key={shown} n={shown} focus={focusSelected && shown === selected} />}</div>
     </div>
   );
 }
