@@ -108,8 +108,8 @@ export async function driveConsole(o: DriveOptions): Promise<void> {
     await page.getByLabel('Action').waitFor();
     await shot(page, o.screenshots, '05-audit');
     await nav.getByRole('link', { name: 'Rules' }).click();
-    await page.getByText('GET /v1/rules/performance').waitFor();
-    await page.getByText('POST /v1/policies/{version}/publish').waitFor();
+    await page.getByTestId('live-rules').waitFor();
+    await page.getByRole('button', { name: 'Draft editor' }).waitFor();
     await shot(page, o.screenshots, '06-rules');
 
     // sign out: back to the form, the key gone from the tab
@@ -121,8 +121,8 @@ export async function driveConsole(o: DriveOptions): Promise<void> {
     // --- an analyst sees no admin action
     await signIn(page, o.url, o.keys.analyst);
     await nav.getByRole('link', { name: 'Rules' }).click();
-    await page.getByText('GET /v1/rules/performance').waitFor();
-    assert.equal(await page.getByText('POST /v1/policies/{version}/publish').count(), 0, 'an analyst is shown no admin action');
+    await page.getByTestId('live-rules').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Draft editor' }).count(), 0, 'an analyst is shown no admin action');
     await shot(page, o.screenshots, '08-analyst-rules');
     await page.getByRole('button', { name: 'Sign out' }).click();
 

@@ -1,5 +1,5 @@
 /**
- * The one way the console talks to the server: GET a path with the session's key as a bearer token,
+ * The one way the console talks to the server: GET (or send JSON to) a path with the session's key as a bearer token,
  * and turn every refusal into an ApiError carrying the server's stable error code and words.
  */
 
@@ -12,6 +12,8 @@ export class ApiError extends Error {
     message: string,
     /** The field or parameter the server named, when it named one. */
     readonly path?: string,
+    /** What the server attached: every diagnostic of a policy that does not compile. */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -19,7 +21,7 @@ export class ApiError extends Error {
 }
 
 interface ErrorBody {
-  readonly error?: { readonly code?: unknown; readonly message?: unknown; readonly path?: unknown };
+  readonly error?: { readonly code?: unknown; readonly message?: unknown; readonly path?: unknown; readonly details?: unknown };
 }
 
 function errorOf(status: number, body: unknown): ApiError {
@@ -27,7 +29,7 @@ function errorOf(status: number, body: unknown): ApiError {
   const code = typeof e?.code === 'string' ? e.code : `http_${status}`;
   const message = typeof e?.message === 'string' ? e.message : '';
   const path = typeof e?.path === 'string' ? e.path : undefined;
-  return new ApiError(status, code, message, path);
+  return new ApiError(status, code, message, path, e?.details);
 }
 
 /**
@@ -35,10 +37,25 @@ function errorOf(status: number, body: unknown): ApiError {
  * documented shape; the server is trusted to keep it.
  */
 export async function apiGet<T>(path: string, key: string, signal?: AbortSignal): Promise<T> {
+  return apiCall<T>('GET', path, key, undefined, signal);
+}
+
+/** POSTs (or PUTs, DELETEs) `body` as JSON to `path`; the answer as apiGet gives it. */
+export async function apiSend<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, key: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  return apiCall<T>(method, path, key, body, signal);
+}
+
+async function apiCall<T>(method: string, path: string, key: string, sent: unknown, signal?: AbortSignal): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
-      headers: { authorization: `Bearer ${key}`, accept: 'application/json' },
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        accept: 'application/json',
+        ...(sent === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(sent === undefined ? {} : { body: JSON.stringify(sent) }),
       credentials: 'omit',
       cache: 'no-store',
       ...(signal === undefined ? {} : { signal }),

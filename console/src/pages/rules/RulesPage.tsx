@@ -1,18 +1,48 @@
-/** Rules (next slice): rule performance, policy versions and their four-eyes publication. */
-import type { ReactNode } from 'react';
-import { PlannedPage, type PlannedRoute } from '../../ui/PlannedPage';
+/**
+ * Rules: the live version's rules, the policy versions with their diffs and four-eyes publication,
+ * incident modes, and (admin keys) a draft editor compiled by the server as you type. Everything through /v1/policies.
+ */
+import { useState, type ReactNode } from 'react';
+import { useI18n } from '../../i18n/i18n';
+import { PageTitle } from '../../ui/PageTitle';
+import { useMayChange } from './actions';
+import { DraftEditor } from './DraftEditor';
+import { LiveRules } from './LiveRules';
+import { ModesView } from './ModesView';
+import { VersionsView } from './VersionsView';
 
-const ROUTES: readonly PlannedRoute[] = [
-  { route: 'GET /v1/rules/performance', needs: 'read' },
-  { route: 'GET /v1/policies', needs: 'read' },
-  { route: 'GET /v1/policies/live', needs: 'read' },
-  { route: 'GET /v1/policies/{version}', needs: 'read' },
-  { route: 'POST /v1/policies/{version}/publish', needs: 'admin' },
-  { route: 'POST /v1/policies/{version}/approve', needs: 'admin' },
-  { route: 'POST /v1/policies/rollback', needs: 'admin' },
-];
+type View = 'live' | 'versions' | 'modes' | 'draft';
 
-/** The rules page of this slice: what it will show, from which routes. */
+/** The rules page. */
 export function RulesPage(): ReactNode {
-  return <PlannedPage title="nav.rules" purpose="planned.rules" routes={ROUTES} />;
+  const { t } = useI18n();
+  const may = useMayChange();
+  const [view, setView] = useState<View>('live');
+  const [selected, setSelected] = useState<number | null>(null);
+  const [saved, setSaved] = useState<number | null>(null);
+  const views: View[] = may ? ['live', 'versions', 'modes', 'draft'] : ['live', 'versions', 'modes'];
+  return (
+    <section>
+      <PageTitle title={t('rules.title')} sub={may ? t('rules.subAdmin') : t('rules.subRead')} />
+      <div className="seg" role="group" aria-label={t('rules.views')}>
+        {views.map((v) => (
+          <button key={v} type="button" className="btn" aria-pressed={view === v} onClick={() => setView(v)}>
+            {t(`rules.view.${v}`)}
+          </button>
+        ))}
+      </div>
+      {view === 'live' ? <LiveRules /> : null}
+      {view === 'versions' ? <VersionsView selected={selected} onSelect={setSelected} focusSelected={saved !== null && saved === selected} /> : null}
+      {view === 'modes' ? <ModesView /> : null}
+      {view === 'draft' && may ? (
+        <DraftEditor
+          onSaved={(n) => {
+            setSelected(n);
+            setSaved(n);
+            setView('versions');
+          }}
+        />
+      ) : null}
+    </section>
+  );
 }
