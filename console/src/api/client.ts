@@ -1,5 +1,5 @@
 /**
- * The one way the console talks to the server: GET a path with the session's key as a bearer token,
+ * The one way the console talks to the server: GET a path (or POST an action) with the session's key as a bearer token,
  * and turn every refusal into an ApiError carrying the server's stable error code and words.
  */
 
@@ -30,17 +30,17 @@ function errorOf(status: number, body: unknown): ApiError {
   return new ApiError(status, code, message, path);
 }
 
-/**
- * GETs `path` (absolute, under /v1/, with its query) as JSON. The type parameter is the answer's
- * documented shape; the server is trusted to keep it.
- */
-export async function apiGet<T>(path: string, key: string, signal?: AbortSignal): Promise<T> {
+async function request<T>(method: 'GET' | 'POST', path: string, key: string, body: unknown, signal?: AbortSignal): Promise<T> {
   let res: Response;
+  const headers: Record<string, string> = { authorization: `Bearer ${key}`, accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
   try {
     res = await fetch(path, {
-      headers: { authorization: `Bearer ${key}`, accept: 'application/json' },
+      method,
+      headers,
       credentials: 'omit',
       cache: 'no-store',
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...(signal === undefined ? {} : { signal }),
     });
   } catch (e) {
@@ -48,14 +48,27 @@ export async function apiGet<T>(path: string, key: string, signal?: AbortSignal)
     throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e));
   }
   const text = await res.text();
-  let body: unknown = null;
+  let parsed: unknown = null;
   try {
-    body = text === '' ? null : JSON.parse(text);
+    parsed = text === '' ? null : JSON.parse(text);
   } catch {
     if (res.ok) throw new ApiError(res.status, 'bad_answer', text.slice(0, 200));
   }
-  if (!res.ok) throw errorOf(res.status, body);
-  return body as T;
+  if (!res.ok) throw errorOf(res.status, parsed);
+  return parsed as T;
+}
+
+/**
+ * GETs `path` (absolute, under /v1/, with its query) as JSON. The type parameter is the answer's
+ * documented shape; the server is trusted to keep it.
+ */
+export function apiGet<T>(path: string, key: string, signal?: AbortSignal): Promise<T> {
+  return request<T>('GET', path, key, undefined, signal);
+}
+
+/** POSTs `body` as JSON to `path` (an action: assign, note, resolve, freeze, appeal …) and returns the answer. */
+export function apiPost<T>(path: string, key: string, body: unknown): Promise<T> {
+  return request<T>('POST', path, key, body);
 }
 
 /** A path with its query, leaving out parameters that are empty. */
