@@ -15,8 +15,8 @@ export interface ActionFormProps {
   readonly onConfirm: () => Promise<unknown>;
   /** A local check before sending: the words of what is wrong, or null. */
   readonly check?: () => string | null;
-  /** What to say once done. */
-  readonly done: string;
+  /** What to say once done; leave out when the caller says it (an action whose button goes away once done). */
+  readonly done?: string;
   /** The fields. */
   readonly children?: ReactNode;
   /** Called when the form closes after success (to clear fields). */
@@ -104,7 +104,7 @@ export function ActionForm({ label, onConfirm, check, done, children, onDone, da
           {error === null ? null : <ErrorNotice error={error} id={errorId} />}
         </form>
       ) : null}
-      {doneShown && !open ? (
+      {done !== undefined && doneShown && !open ? (
         <p className="done" role="status">
           {done}
         </p>

@@ -35,7 +35,7 @@ const DONE: Readonly<Record<AccountAction, MessageKey>> = {
 
 const FIELD_ERRORS = { reason: 'account.reasonMissing', limit: 'account.limitInvalid', expires: 'account.expiresInvalid' } as const;
 
-function OneAction({ accountId, action, maxLimit }: { accountId: string; action: AccountAction; maxLimit: number | null }): ReactNode {
+function OneAction({ accountId, action, maxLimit, onDone }: { accountId: string; action: AccountAction; maxLimit: number | null; onDone: (a: AccountAction) => void }): ReactNode {
   const { t } = useI18n();
   const post = useAction<Record<string, unknown>>(`/v1/accounts/${encodeURIComponent(accountId)}/actions`, ['/v1/accounts/', '/v1/audit']);
   const [reason, setReason] = useState('');
@@ -46,7 +46,6 @@ function OneAction({ accountId, action, maxLimit }: { accountId: string; action:
   return (
     <ActionForm
       label={t(ACTION_NAMES[action])}
-      done={t(DONE[action])}
       danger={action === 'freeze'}
       check={() => {
         const r = actionBody(action, form);
@@ -57,6 +56,7 @@ function OneAction({ accountId, action, maxLimit }: { accountId: string; action:
         return 'body' in r ? post.mutateAsync(r.body) : Promise.resolve();
       }}
       onDone={() => {
+        onDone(action);
         setReason('');
         setLimitYuan('');
         setExpires('');
@@ -81,15 +81,20 @@ function OneAction({ accountId, action, maxLimit }: { accountId: string; action:
 export function AccountActions({ view }: { view: AccountView }): ReactNode {
   const { t } = useI18n();
   const actions = availableActions(view.restrictions);
+  // said here, not by the action's form: the button of a done action goes away (a frozen account offers Unfreeze)
+  const [done, setDone] = useState<AccountAction | null>(null);
   return (
     <section className="panel actions" aria-labelledby="account-actions">
       <h2 id="account-actions">{t('account.actions')}</h2>
       <p className="muted">{t('account.actionsNote')}</p>
       <div className="action-row">
         {actions.map((a) => (
-          <OneAction key={a} accountId={view.accountId} action={a} maxLimit={view.credit.maxLimit} />
+          <OneAction key={a} accountId={view.accountId} action={a} maxLimit={view.credit.maxLimit} onDone={setDone} />
         ))}
       </div>
+      <p className="done" role="status">
+        {done === null ? null : t(DONE[done])}
+      </p>
     </section>
   );
 }

@@ -32,6 +32,8 @@ export function CaseActions({ view }: { view: CaseView }): ReactNode {
   const [resolveNote, setResolveNote] = useState('');
   const resolved = c.status === 'resolved';
   const me = who.name ?? who.keyId;
+  // said here, not by each form: Assign and Resolve go away once the case is resolved
+  const [done, setDone] = useState<string | null>(null);
 
   return (
     <section className="panel actions" aria-labelledby="case-actions">
@@ -40,7 +42,7 @@ export function CaseActions({ view }: { view: CaseView }): ReactNode {
         {resolved ? null : (
           <ActionForm
             label={t('case.assign')}
-            done={t('case.assigned')}
+            onDone={() => setDone(t('case.assigned'))}
             check={() => (assignTo === 'name' && name.trim() === '' ? t('case.assigneeMissing') : null)}
             onConfirm={() => assign.mutateAsync(assignTo === 'me' ? {} : assignTo === 'nobody' ? { assignee: null } : { assignee: name.trim() })}
           >
@@ -63,17 +65,19 @@ export function CaseActions({ view }: { view: CaseView }): ReactNode {
         )}
         <ActionForm
           label={t('case.addNote')}
-          done={t('case.noteAdded')}
           check={() => (text.trim() === '' ? t('case.noteMissing') : null)}
           onConfirm={() => note.mutateAsync({ text: text.trim() })}
-          onDone={() => setText('')}
+          onDone={() => {
+            setText('');
+            setDone(t('case.noteAdded'));
+          }}
         >
           <Field label={t('case.note')}>{(id) => <textarea id={id} rows={3} value={text} onChange={(e) => setText(e.target.value)} />}</Field>
         </ActionForm>
         {resolved ? null : (
           <ActionForm
             label={t('case.resolve')}
-            done={t('case.resolvedDone')}
+            onDone={() => setDone(t('case.resolvedDone'))}
             onConfirm={() =>
               resolve.mutateAsync({
                 resolution,
@@ -107,6 +111,9 @@ export function CaseActions({ view }: { view: CaseView }): ReactNode {
           </ActionForm>
         )}
       </div>
+      <p className="done" role="status">
+        {done}
+      </p>
     </section>
   );
 }
