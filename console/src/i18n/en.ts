@@ -192,6 +192,7 @@ export const en = {
   'evidence.noPayments': 'No payments.',
   'evidence.time': 'Time',
   'evidence.payment': 'Payment',
+  'evidence.paymentDevice': 'Payment (device · IP)',
   'evidence.amount': 'Amount',
   'evidence.outcome': 'Outcome',
   'evidence.score': 'Score',

@@ -194,6 +194,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'evidence.noPayments': '没有支付。',
   'evidence.time': '时间',
   'evidence.payment': '支付',
+  'evidence.paymentDevice': '支付（设备 · IP）',
   'evidence.amount': '金额',
   'evidence.outcome': '结果',
   'evidence.score': '评分',

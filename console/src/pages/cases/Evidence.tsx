@@ -10,7 +10,7 @@ import { useI18n } from '../../i18n/i18n';
 import { formatMoney, formatNumber, formatTime } from '../../ui/format';
 import { OUTCOME_NAMES } from '../../ui/names';
 import { hrefOfRecord } from '../../ui/route';
-import { radialLayout, relatedAccounts, type LinkKind, type Related } from './graph';
+import { labelPlace, radialLayout, relatedAccounts, type LinkKind, type Related } from './graph';
 import { distanceKm, fitProjection, scaleBar } from './plot';
 
 /** Where the evidence measures distances from: the account's home, the merchant's address or the terminal's bound address. */
@@ -40,14 +40,13 @@ function Payments({ e }: { e: EvidenceData }): ReactNode {
         <thead>
           <tr>
             <th scope="col">{t('evidence.time')}</th>
-            <th scope="col">{t('evidence.payment')}</th>
+            <th scope="col" className="wrap">{t('evidence.paymentDevice')}</th>
             <th scope="col" className="num">{t('evidence.amount')}</th>
             <th scope="col">{t('evidence.outcome')}</th>
             <th scope="col" className="num">{t('evidence.score')}</th>
             <th scope="col">{t('evidence.reasons')}</th>
-            <th scope="col">{t('evidence.merchantTerminal')}</th>
-            <th scope="col">{t('evidence.device')}</th>
-            <th scope="col" className="num">{t('evidence.fromAnchor')}</th>
+            <th scope="col" className="wrap">{t('evidence.merchantTerminal')}</th>
+            <th scope="col" className="num wrap">{t('evidence.fromAnchor')}</th>
           </tr>
         </thead>
         <tbody>
@@ -56,16 +55,20 @@ function Payments({ e }: { e: EvidenceData }): ReactNode {
             return (
               <tr key={p.seq}>
                 <td className="time">{formatTime(p.ts)}</td>
-                <th scope="row" className="id">{p.txId}</th>
+                <th scope="row" className="id">
+                  {p.txId}
+                  {p.deviceId === null && p.ip === null ? null : (
+                    <span className="stat-note">{[p.deviceId, p.ip].filter((x) => x !== null).join(' · ')}</span>
+                  )}
+                </th>
                 <td className="num">{formatMoney(p.amount)}</td>
                 <td>{p.outcome === null ? '—' : <span className={`outcome outcome-${p.outcome}`}>{t(OUTCOME_NAMES[p.outcome])}</span>}</td>
                 <td className="num">{p.score === null ? '—' : formatNumber(p.score, 1)}</td>
                 <td className="codes">{p.reasons.length === 0 ? <span className="muted">—</span> : p.reasons.map((r) => <code key={r}>{r}</code>)}</td>
                 <td>
                   <a href={hrefOfRecord('merchants', p.merchantId)}>{p.merchantId}</a>
-                  <span className="muted"> / {p.terminalId}</span>
+                  <span className="stat-note">{p.terminalId}</span>
                 </td>
-                <td className="nowrap">{p.deviceId ?? <span className="muted">—</span>}{p.ip === null ? null : <span className="stat-note">{p.ip}</span>}</td>
                 <td className="num">
                   {d === null ? '—' : t('evidence.km', { km: formatNumber(d, 1) })}
                   {p.speedFromPreviousKmh === undefined ? null : <span className="stat-note">{t('evidence.speed', { kmh: formatNumber(p.speedFromPreviousKmh) })}</span>}
@@ -153,17 +156,26 @@ const VIA_NAMES: Readonly<Record<LinkKind, 'evidence.viaDevice' | 'evidence.viaM
   ip: 'evidence.viaIp',
 };
 
-const GRAPH_W = 420;
-const GRAPH_H = 300;
+const GRAPH_W = 520;
+const GRAPH_H = 340;
 
 function short(id: string): string {
-  return id.length > 14 ? `${id.slice(0, 6)}…${id.slice(-6)}` : id;
+  return id.length > 14 ? `${id.slice(0, 5)}…${id.slice(-6)}` : id;
+}
+
+function NodeLabel({ x, y, text }: { x: number; y: number; text: string }): ReactNode {
+  const l = labelPlace({ x, y }, GRAPH_W / 2, GRAPH_H / 2, 13);
+  return (
+    <text x={l.x} y={l.y} className="node-label" textAnchor={l.anchor}>
+      {text}
+    </text>
+  );
 }
 
 function Graph({ subject, related }: { subject: string; related: readonly Related[] }): ReactNode {
   const { t } = useI18n();
   if (related.length === 0) return <p className="muted">{t('evidence.noRelated')}</p>;
-  const nodes = radialLayout(related, GRAPH_W / 2, GRAPH_H / 2, 110);
+  const nodes = radialLayout(related, GRAPH_W / 2, GRAPH_H / 2, 135);
   return (
     <figure className="figure">
       <svg viewBox={`0 0 ${GRAPH_W} ${GRAPH_H}`} width="100%" role="img" aria-label={t('evidence.graphLabel', { n: related.length, subject })} data-testid="related-graph">
@@ -176,7 +188,7 @@ function Graph({ subject, related }: { subject: string; related: readonly Relate
           <a key={n.accountId} href={hrefOfRecord('accounts', n.accountId)}>
             <title>{`${n.accountId}: ${n.via.map((v) => t(VIA_NAMES[v])).join(', ')}`}</title>
             <circle cx={n.x} cy={n.y} r={9} className={n.labelledFraud ? 'node node-fraud' : 'node'} />
-            <text x={n.x} y={n.y + (n.y < GRAPH_H / 2 ? -13 : 22)} className="node-label" textAnchor="middle">{short(n.accountId)}</text>
+            <NodeLabel x={n.x} y={n.y} text={short(n.accountId)} />
           </a>
         ))}
       </svg>
@@ -190,9 +202,13 @@ function Graph({ subject, related }: { subject: string; related: readonly Relate
   );
 }
 
+const FIRST_RELATED = 10;
+
 function RelatedList({ related }: { related: readonly Related[] }): ReactNode {
   const { t } = useI18n();
+  const [all, setAll] = useState(false);
   if (related.length === 0) return null;
+  const shown = all ? related : related.slice(0, FIRST_RELATED);
   return (
     <div className="table-wrap">
     <table className="data" data-testid="related-accounts">
@@ -205,9 +221,9 @@ function RelatedList({ related }: { related: readonly Related[] }): ReactNode {
         </tr>
       </thead>
       <tbody>
-        {related.map((r) => (
+        {shown.map((r) => (
           <tr key={r.accountId}>
-            <th scope="row"><a href={hrefOfRecord('accounts', r.accountId)}>{r.accountId}</a></th>
+            <th scope="row" className="nowrap"><a href={hrefOfRecord('accounts', r.accountId)}>{r.accountId}</a></th>
             <td>
               {r.via.map((v) => t(VIA_NAMES[v])).join(', ')}
               {r.shared.length === 0 ? null : <span className="muted"> · {r.shared.slice(0, 4).join(', ')}{r.shared.length > 4 ? '…' : ''}</span>}
@@ -217,6 +233,7 @@ function RelatedList({ related }: { related: readonly Related[] }): ReactNode {
         ))}
       </tbody>
     </table>
+    <ShowAll shown={shown.length} total={related.length} onShowAll={() => setAll(true)} />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Evidence } from '../../api/types';
-import { radialLayout, relatedAccounts } from './graph';
+import { INNER_RING, labelPlace, radialLayout, relatedAccounts } from './graph';
 
 const base: Evidence = { subject: { kind: 'account' }, payments: [], devices: [], places: [], reasons: [], related: {} };
 
@@ -45,11 +45,17 @@ describe('radialLayout', () => {
     ]);
   });
 
-  it('keeps every node on the circle and draws at most `max`', () => {
+  it('puts every other node on an inner ring when there are many, and draws at most `max`', () => {
     const many = Array.from({ length: 30 }, (_, i) => ({ accountId: `acc-${i}`, via: ['merchant' as const], shared: [], labelledFraud: false }));
     const placed = radialLayout(many, 0, 0, 80, 24);
     expect(placed).toHaveLength(24);
-    for (const n of placed) expect(Math.hypot(n.x, n.y)).toBeCloseTo(80, 0);
+    placed.forEach((n, i) => expect(Math.hypot(n.x, n.y)).toBeCloseTo(i % 2 === 0 ? 80 : 80 * INNER_RING, 0));
+  });
+
+  it('labels a node outwards from the centre', () => {
+    expect(labelPlace({ x: 150, y: 100 }, 100, 100, 12)).toEqual({ x: 162, y: 104, anchor: 'start' });
+    expect(labelPlace({ x: 50, y: 100 }, 100, 100, 12)).toEqual({ x: 38, y: 104, anchor: 'end' });
+    expect(labelPlace({ x: 100, y: 50 }, 100, 100, 12)).toEqual({ x: 100, y: 42, anchor: 'middle' });
   });
 
   it('places nothing for no node', () => {

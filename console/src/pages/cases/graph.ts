@@ -50,17 +50,38 @@ export function relatedAccounts(e: Evidence, subjectId: string): Related[] {
     .sort((a, b) => rank({ via: new Set(a.via) }) - rank({ via: new Set(b.via) }) || (a.accountId < b.accountId ? -1 : 1));
 }
 
+/** Above this many nodes every other one goes on an inner ring, so neighbours' labels do not collide. */
+export const ONE_RING_MAX = 12;
+/** The inner ring's radius as a share of the outer one. */
+export const INNER_RING = 0.62;
+
 /**
- * Places `nodes` evenly on a circle of radius `r` around (`cx`, `cy`), the first at the top, going
- * clockwise; at most `max` of them (the rest are listed, not drawn).
+ * Places `nodes` evenly around (`cx`, `cy`), the first at the top, going clockwise: on one circle of
+ * radius `r` up to ONE_RING_MAX, else alternately on it and on an inner ring; at most `max` of them
+ * (the rest are listed, not drawn).
  */
 export function radialLayout(nodes: readonly Related[], cx: number, cy: number, r: number, max = 24): PlacedNode[] {
   const shown = nodes.slice(0, max);
   const n = shown.length;
   return shown.map((node, i) => {
     const a = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(n, 1);
-    return { ...node, x: round(cx + r * Math.cos(a)), y: round(cy + r * Math.sin(a)) };
+    const rad = n > ONE_RING_MAX && i % 2 === 1 ? r * INNER_RING : r;
+    return { ...node, x: round(cx + rad * Math.cos(a)), y: round(cy + rad * Math.sin(a)) };
   });
+}
+
+/**
+ * Where a node's label goes: just outside the node, away from the centre, anchored so it reads
+ * outwards (left of nodes on the left, right of nodes on the right).
+ */
+export function labelPlace(node: { x: number; y: number }, cx: number, cy: number, gap: number): { x: number; y: number; anchor: 'start' | 'middle' | 'end' } {
+  const dx = node.x - cx;
+  const dy = node.y - cy;
+  const len = Math.hypot(dx, dy) || 1;
+  const x = round(node.x + (gap * dx) / len);
+  const y = round(node.y + (gap * dy) / len + 4);
+  const anchor = Math.abs(dx) < len * 0.3 ? 'middle' : dx > 0 ? 'start' : 'end';
+  return { x, y, anchor };
 }
 
 function round(x: number): number {
