@@ -149,6 +149,25 @@ test('an admin opens a failed step-up case, follows its account and freezes it; 
     await sp.getByRole('button', { name: 'File an appeal' }).waitFor();
     await shot(sp, '25-support-customer-view');
     await support.close();
+
+    // the same case in a Chinese browser
+    const zh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+    const zp = await zh.newPage();
+    zp.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await zp.goto(`${srv.url}/console/`);
+    await zp.getByLabel('API 密钥').fill(srv.keys.analyst);
+    await zp.getByRole('button', { name: '登录' }).click();
+    await zp.getByRole('navigation', { name: '页面' }).getByRole('link', { name: '案件' }).click();
+    await zp.getByTestId('case-queue').getByRole('link', { name: caseId, exact: true }).click();
+    await zp.getByRole('heading', { name: `案件 ${caseId}`, level: 1 }).waitFor();
+    await zp.getByTestId('places-plot').waitFor();
+    await shot(zp, '26-zh-case');
+    await zp.getByTestId('case-subject').click();
+    await zp.getByRole('heading', { name: `账户 ${ACCOUNT}`, level: 1 }).waitFor();
+    assert.equal(await zp.getByTestId('account-status').innerText(), '已冻结');
+    assert.equal(await zp.getByRole('button', { name: '解冻' }).count(), 0, 'an analyst is offered no account action');
+    await shot(zp, '27-zh-account');
+    await zh.close();
     await ctx.close();
   } finally {
     await browser.close();
