@@ -45,7 +45,7 @@ export function useApi<T>(path: string, o: ApiOptions = {}): UseQueryResult<T, A
 }
 
 /**
- * An action (POST) with the session's key; on success every cached read whose path starts with one of
+ * An action (POST) with the session's key; once answered (done or refused) every cached read whose path starts with one of
  * `invalidates` is marked stale and refetched, so the page shows the result at once.
  */
 export function useAction<B, T = unknown>(path: string, invalidates: readonly string[]): UseMutationResult<T, ApiError, B> {
@@ -53,7 +53,8 @@ export function useAction<B, T = unknown>(path: string, invalidates: readonly st
   const client = useQueryClient();
   return useMutation<T, ApiError, B>({
     mutationFn: (body: B) => apiPost<T>(path, key, body),
-    onSuccess: () =>
+    // after a refusal too: a conflict means the page is out of date
+    onSettled: () =>
       client.invalidateQueries({
         predicate: (q) => typeof q.queryKey[0] === 'string' && invalidates.some((p) => (q.queryKey[0] as string).startsWith(p)),
       }),

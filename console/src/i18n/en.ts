@@ -44,6 +44,7 @@ export const en = {
   'error.forbidden': 'This key\u2019s role may not see this.',
   'error.notFound': 'The server has no such page or record.',
   'error.network': 'The server cannot be reached. Check that it is running and that you are connected.',
+  'error.conflict': 'This no longer applies: it was already done, or someone changed it meanwhile. The page shows the state now.',
   'error.invalidRequest': 'The server refused the request as malformed.',
   'error.invalidField': 'The server refused the value of {field}.',
   'error.unavailable': 'The server is shutting down or its journal is unavailable; try again shortly.',

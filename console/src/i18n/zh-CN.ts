@@ -46,6 +46,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'error.forbidden': '此密钥的角色无权查看此内容。',
   'error.notFound': '服务器上没有这个页面或记录。',
   'error.network': '无法连接服务器。请确认服务器正在运行且网络已连接。',
+  'error.conflict': '此操作已不适用：已经执行过，或期间被他人更改。页面显示的是当前状态。',
   'error.invalidRequest': '服务器认为请求格式有误，已拒绝。',
   'error.invalidField': '服务器拒绝了 {field} 的取值。',
   'error.unavailable': '服务器正在关闭或其日志不可用，请稍后再试。',
