@@ -176,6 +176,7 @@ export const en = {
   'case.resolve': 'Resolve',
   'case.resolution': 'Resolution',
   'case.typologyHint': 'Lowercase words joined by _, e.g. account_takeover; optional.',
+  'case.typologyInvalid': 'A typology is lowercase letters, digits and _ only, like account_takeover.',
   'case.resolveNote': 'Note (optional)',
   'case.resolvedDone': 'Case resolved; its payments and subject are labelled.',
   'case.items': 'Items of the case',
@@ -241,6 +242,7 @@ export const en = {
   'accounts.open': 'Open',
   'accounts.introFull': 'An account\u2019s credit, rating, restrictions and recent payments; admins act on it here.',
   'accounts.introSupport': 'What the customer is told about their account, and filing an appeal for them.',
+  'accounts.customerSide': 'What the customer sees (customer view)',
   'accounts.source': 'Read from',
 
   'account.title': 'Account {id}',

@@ -178,6 +178,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'case.resolve': '结案',
   'case.resolution': '结论',
   'case.typologyHint': '小写字母和 _，例如 account_takeover；可不填。',
+  'case.typologyInvalid': '类型只能包含小写字母、数字和 _，例如 account_takeover。',
   'case.resolveNote': '备注（可选）',
   'case.resolvedDone': '案件已结案，其支付和主体已打标签。',
   'case.items': '案件条目',
@@ -243,6 +244,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'accounts.open': '打开',
   'accounts.introFull': '账户的额度、评级、限制和近期支付；管理员可在此处置。',
   'accounts.introSupport': '客户看到的账户信息，以及为客户提交申诉。',
+  'accounts.customerSide': '客户看到的内容（客户视图）',
   'accounts.source': '数据来自',
 
   'account.title': '账户 {id}',

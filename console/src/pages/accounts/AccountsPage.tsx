@@ -33,6 +33,18 @@ function Search({ current }: { current: string | null }): ReactNode {
   );
 }
 
+/** For analysts and admins: what the customer is told, read only when opened. */
+function CustomerSide({ id }: { id: string }): ReactNode {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="panel" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>{t('accounts.customerSide')}</summary>
+      {open ? <CustomerPanel id={id} /> : null}
+    </details>
+  );
+}
+
 /** The accounts page. */
 export function AccountsPage(): ReactNode {
   const { t } = useI18n();
@@ -45,6 +57,7 @@ export function AccountsPage(): ReactNode {
       <PageTitle title={id === null ? t('nav.accounts') : t('account.title', { id })} sub={full ? t('accounts.introFull') : t('accounts.introSupport')} />
       <Search key={id ?? ''} current={id} />
       {id === null ? null : full ? <AccountFull id={id} /> : <CustomerPanel id={id} />}
+      {id !== null && full && allows(who, 'support') ? <CustomerSide key={id} id={id} /> : null}
       <p className="muted source">
         {t('accounts.source')} <code>{route}</code>
       </p>

@@ -78,6 +78,7 @@ export function CaseActions({ view }: { view: CaseView }): ReactNode {
           <ActionForm
             label={t('case.resolve')}
             onDone={() => setDone(t('case.resolvedDone'))}
+            check={() => (/^[a-z0-9_]*$/.test(typology.trim()) ? null : t('case.typologyInvalid'))}
             onConfirm={() =>
               resolve.mutateAsync({
                 resolution,
@@ -98,7 +99,7 @@ export function CaseActions({ view }: { view: CaseView }): ReactNode {
             <Field label={t('cases.typology')} hint={t('case.typologyHint')}>
               {(id) => (
                 <>
-                  <input id={id} list={`${id}-list`} value={typology} onChange={(e) => setTypology(e.target.value)} autoComplete="off" pattern="[a-z0-9_]+" />
+                  <input id={id} list={`${id}-list`} value={typology} onChange={(e) => setTypology(e.target.value)} autoComplete="off" spellCheck={false} />
                   <datalist id={`${id}-list`}>
                     {TYPOLOGIES.map((x) => (
                       <option key={x} value={x} />
