@@ -40,6 +40,11 @@ export async function apiGet<T>(path: string, key: string, signal?: AbortSignal)
   return apiCall<T>('GET', path, key, undefined, signal);
 }
 
+/** POSTs `body` as JSON to `path` (an action: assign, note, resolve, freeze …); the answer as apiGet gives it. */
+export function apiPost<T>(path: string, key: string, body: unknown): Promise<T> {
+  return apiCall<T>('POST', path, key, body);
+}
+
 /** POSTs (or PUTs, DELETEs) `body` as JSON to `path`; the answer as apiGet gives it. */
 export async function apiSend<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, key: string, body: unknown, signal?: AbortSignal): Promise<T> {
   return apiCall<T>(method, path, key, body, signal);

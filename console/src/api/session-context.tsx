@@ -4,8 +4,8 @@
  * same on every page, and signing out drops the whole cache.
  */
 import { createContext, useContext } from 'react';
-import { keepPreviousData, useQuery, type UseQueryResult } from '@tanstack/react-query';
-import { apiGet, type ApiError } from './client';
+import { keepPreviousData, useMutation, useQuery, useQueryClient, type UseMutationResult, type UseQueryResult } from '@tanstack/react-query';
+import { apiGet, apiPost, type ApiError } from './client';
 import type { WhoAmI } from './types';
 
 /** A signed-in key and who the server says it is. */
@@ -41,5 +41,22 @@ export function useApi<T>(path: string, o: ApiOptions = {}): UseQueryResult<T, A
     queryFn: ({ signal }) => apiGet<T>(path, key, signal),
     ...(o.refetchInterval === undefined ? {} : { refetchInterval: o.refetchInterval }),
     ...(o.keepPrevious === true ? { placeholderData: keepPreviousData } : {}),
+  });
+}
+
+/**
+ * An action (POST) with the session's key; once answered (done or refused) every cached read whose path starts with one of
+ * `invalidates` is marked stale and refetched, so the page shows the result at once.
+ */
+export function useAction<B, T = unknown>(path: string, invalidates: readonly string[]): UseMutationResult<T, ApiError, B> {
+  const { key } = useSession();
+  const client = useQueryClient();
+  return useMutation<T, ApiError, B>({
+    mutationFn: (body: B) => apiPost<T>(path, key, body),
+    // after a refusal too: a conflict means the page is out of date
+    onSettled: () =>
+      client.invalidateQueries({
+        predicate: (q) => typeof q.queryKey[0] === 'string' && invalidates.some((p) => (q.queryKey[0] as string).startsWith(p)),
+      }),
   });
 }

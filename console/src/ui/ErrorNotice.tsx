@@ -18,6 +18,8 @@ export function explain(t: Translate, e: unknown): string {
       return t('error.notFound');
     case 'network':
       return t('error.network');
+    case 'conflict':
+      return t('error.conflict');
     case 'invalid_request':
       return e.path === undefined ? t('error.invalidRequest') : t('error.invalidField', { field: e.path });
     case 'shutting_down':

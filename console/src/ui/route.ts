@@ -24,3 +24,24 @@ export function hrefOf(page: string): string {
 export function useHashPage(): string | null {
   return useSyncExternalStore(subscribe, () => pageOfHash(window.location.hash), () => null);
 }
+
+/** What the address names under its page (`#/cases/CASE-12` → `CASE-12`), decoded; null when nothing. */
+export function restOfHash(hash: string): string | null {
+  const m = /^#\/[a-z-]+\/(.+)$/.exec(hash);
+  if (m === null || m[1] === undefined) return null;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** The link of one record of a page: `#/accounts/acc-1`. */
+export function hrefOfRecord(page: string, id: string): string {
+  return `#/${page}/${encodeURIComponent(id)}`;
+}
+
+/** The record the address names under its page now, re-rendering when it changes. */
+export function useHashRecord(): string | null {
+  return useSyncExternalStore(subscribe, () => restOfHash(window.location.hash), () => null);
+}

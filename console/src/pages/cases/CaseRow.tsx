@@ -1,9 +1,11 @@
-/** One case of the queue; its id expands the row to what the queue knows of it beyond the columns. */
+/** One case of the queue: its id opens the case page, the button beside it expands the row to what the queue knows beyond the columns. */
 import { useState, type ReactNode } from 'react';
 import type { CaseSummary } from '../../api/types';
 import { useI18n } from '../../i18n/i18n';
 import { formatMoney, formatNumber, formatTime } from '../../ui/format';
 import { issueName, STATUS_NAMES } from '../../ui/names';
+import { hrefOfRecord } from '../../ui/route';
+import { subjectHref } from './CasePage';
 
 /** The number of columns of the queue table (for the expanded row). */
 export const CASE_COLUMNS = 10;
@@ -17,13 +19,21 @@ export function CaseRow({ c }: { c: CaseSummary }): ReactNode {
     <>
       <tr>
         <th scope="row" className="id">
-          <button type="button" className="link" aria-expanded={open} aria-controls={detailId} onClick={() => setOpen((v) => !v)}>
-            {c.id}
-          </button>
+          <button
+            type="button"
+            className="disclosure"
+            aria-expanded={open}
+            aria-controls={detailId}
+            aria-label={t('cases.more', { id: c.id })}
+            onClick={() => setOpen((v) => !v)}
+          >
+            <span aria-hidden="true">{open ? '▾' : '▸'}</span>
+          </button>{' '}
+          <a href={hrefOfRecord('cases', c.id)}>{c.id}</a>
         </th>
         <td>
           <span className="muted">{c.subjectKind}:</span>
-          {c.subjectId}
+          <a href={subjectHref(c.subjectKind, c.subjectId)}>{c.subjectId}</a>
         </td>
         <td>{issueName(t, c.issue)}</td>
         <td>{t(STATUS_NAMES[c.status])}</td>
@@ -57,7 +67,6 @@ export function CaseRow({ c }: { c: CaseSummary }): ReactNode {
                 </>
               )}
             </dl>
-            <p className="muted">{t('cases.detailNext')}</p>
           </td>
         </tr>
       ) : null}

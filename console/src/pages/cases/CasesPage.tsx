@@ -1,17 +1,19 @@
 /**
  * The case queue from `GET /v1/cases`: highest priority (risk × amount at stake) first, filtered by
- * state and issue, paged with the API's cursor. The case page itself (items, evidence, actions) is
- * the next slice; a row expands to what the queue already knows.
+ * state and issue, paged with the API's cursor. A case id opens the case page (`#/cases/<id>`); the
+ * disclosure button beside it expands the row to what the queue already knows.
  */
 import { useId, useState, type ReactNode } from 'react';
 import { useApi } from '../../api/session-context';
-import type { CasePage } from '../../api/types';
+import type { CasePage as CaseQueuePage } from '../../api/types';
 import { useI18n } from '../../i18n/i18n';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { issueName } from '../../ui/names';
 import { PageTitle } from '../../ui/PageTitle';
 import { Pager } from '../../ui/Pager';
 import { useCursor } from '../../ui/use-cursor';
+import { useHashRecord } from '../../ui/route';
+import { CasePage } from './CasePage';
 import type { MessageKey } from '../../i18n/en';
 import { CaseRow } from './CaseRow';
 import { casesPath, ISSUE_FILTERS, STATE_FILTERS, type IssueFilter, type StateFilter } from './filters';
@@ -24,13 +26,19 @@ const STATE_LABELS: Readonly<Record<StateFilter, MessageKey>> = {
   all: 'cases.stateAll',
 };
 
-/** The queue page. */
+/** The queue, or the case the address names (`#/cases/<id>`). */
 export function CasesPage(): ReactNode {
+  const id = useHashRecord();
+  return id === null ? <CaseQueue /> : <CasePage id={id} />;
+}
+
+/** The queue page. */
+function CaseQueue(): ReactNode {
   const { t } = useI18n();
   const [state, setState] = useState<StateFilter>('active');
   const [issue, setIssue] = useState<IssueFilter>('');
   const cursor = useCursor<string>();
-  const q = useApi<CasePage>(casesPath(state, issue, cursor.current), { keepPrevious: true });
+  const q = useApi<CaseQueuePage>(casesPath(state, issue, cursor.current), { keepPrevious: true });
   const stateId = useId();
   const issueId = useId();
   const cases = q.data?.cases;
