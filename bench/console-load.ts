@@ -4,7 +4,8 @@
  * and waiting for the overview's first figures. Reports, against the issue's numbers: the first load
  * (navigation start → the sign-in form usable; and → load event), the gzipped JavaScript the first
  * page loads (every script index.html pulls in, measured on the bytes the server sends), and sign-in →
- * overview figures on screen. Floor beside it: the same browser loading a static page of one line
+ * overview figures on screen, and an action's result: "Freeze" confirmed on an account's page until the
+ * page shows it frozen (target 300 ms). Floor beside it: the same browser loading a static page of one line
  * from the same server (`/console/` minus the app), so the ratio shows what the app itself costs.
  * usage: node dist/bench/console-load.js [--loads 10]
  */
@@ -53,8 +54,15 @@ async function firstPageScriptBytes(url: string): Promise<{ files: string[]; gzB
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fk-console-bench-'));
-  const key = execFileSync(process.execPath, [FENGKONG, 'keys', 'create', '--role', 'analyst', '--data', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const keyOf = (role: string): string =>
+    execFileSync(process.execPath, [FENGKONG, 'keys', 'create', '--role', role, '--data', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const key = keyOf('analyst');
+  const admin = keyOf('admin');
   const { url, proc } = await startServer(dir);
+  // accounts to freeze, one per visit
+  const accounts = Array.from({ length: LOADS }, (_, i) => ({ type: 'account', ts: '2026-12-01T10:00:00+08:00', accountId: `acc-bench-${i}`, creditLimit: 1_000_000 }));
+  const r = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(accounts) });
+  if (!r.ok) throw new Error(`registering the accounts: ${r.status} ${await r.text()}`);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   try {
     const size = await firstPageScriptBytes(url);
@@ -62,6 +70,7 @@ async function main(): Promise<void> {
     const loaded: number[] = [];
     const floor: number[] = [];
     const overview: number[] = [];
+    const action: number[] = [];
     for (let i = 0; i < LOADS; i++) {
       // a new context each time: empty cache, empty sessionStorage, as a first visit
       const ctx = await browser.newContext({ locale: 'en-US' });
@@ -82,6 +91,21 @@ async function main(): Promise<void> {
       await page.goto(`${url}/console/assets/none.txt`, { waitUntil: 'load' });
       floor.push(Date.now() - f0);
       await ctx.close();
+      // an action: an admin freezes an account; from Confirm to the page saying it is frozen
+      const actx = await browser.newContext({ locale: 'en-US' });
+      const ap = await actx.newPage();
+      await ap.goto(`${url}/console/`);
+      await ap.getByLabel('API key').fill(admin);
+      await ap.getByRole('button', { name: 'Sign in' }).click();
+      await ap.getByText('Decisions per second').first().waitFor();
+      await ap.goto(`${url}/console/#/accounts/acc-bench-${i}`);
+      await ap.getByRole('button', { name: 'Freeze', exact: true }).click();
+      await ap.getByLabel('Reason').fill('benchmark: how soon the result shows');
+      const a0 = Date.now();
+      await ap.getByRole('button', { name: 'Confirm' }).click();
+      await ap.waitForFunction(() => document.querySelector('[data-testid="account-status"]')?.textContent === 'Frozen');
+      action.push(Date.now() - a0);
+      await actx.close();
     }
     const sorted = (a: number[]): number[] => [...a].sort((x, y) => x - y);
     const fmt = (a: number[]): string => `p50 ${quantile(sorted(a), 0.5)} ms, max ${Math.max(...a)} ms`;
@@ -91,6 +115,7 @@ async function main(): Promise<void> {
     console.log(`  /console/ to sign-in usable:    ${fmt(usable)} (target < 1 s) ${quantile(sorted(usable), 0.5) < 1000 ? 'PASS' : 'FAIL'}`);
     console.log(`  floor, a plain document:        ${fmt(floor)}; ratio first load / floor ${(quantile(sorted(usable), 0.5) / Math.max(1, quantile(sorted(floor), 0.5))).toFixed(1)}×`);
     console.log(`  sign-in → overview figures:     ${fmt(overview)}`);
+    console.log(`  Freeze confirmed → shown frozen: ${fmt(action)} (target < 300 ms) ${quantile(sorted(action), 0.5) < 300 ? 'PASS' : 'FAIL'}`);
   } finally {
     await browser.close();
     const exited = new Promise<void>((r) => proc.once('exit', () => r()));
