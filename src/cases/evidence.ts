@@ -20,6 +20,11 @@ const MAX_PAYMENTS = 60;
 const MAX_PLACES = 12;
 /** Accounts whose own payments are read to find other merchants they share. */
 const MAX_RELATED_SCAN = 30;
+/**
+ * An IP whose last payments (the evidence index keeps 16 per IP) came from this many accounts or more
+ * is a NAT, a carrier gateway or a placeholder such as 0.0.0.0, not a link between two people.
+ */
+const PLACEHOLDER_IP_ACCOUNTS = 10;
 
 /** What the evidence is read from. */
 export interface EvidenceSources {
@@ -211,6 +216,14 @@ function accountEvidence(c: CaseRecord, s: EvidenceSources, r: Reader): Record<s
     byDevice.set(d, others);
     for (const a of others) (sharedDevices.get(a) ?? sharedDevices.set(a, []).get(a)!).push(d);
   }
+  // accounts paying from the subject's IPs, unless an IP is everybody's (PLACEHOLDER_IP_ACCOUNTS)
+  const sharedIps = new Map<string, string[]>();
+  for (const ip of new Set(payments.flatMap((p) => (p.ip === null ? [] : [p.ip])))) {
+    const payers = r.payers(activity?.recent('ip', ip) ?? []);
+    payers.delete(id);
+    if (payers.size + 1 >= PLACEHOLDER_IP_ACCOUNTS) continue;
+    for (const a of payers) (sharedIps.get(a) ?? sharedIps.set(a, []).get(a)!).push(ip);
+  }
   const sharedMerchants = new Map<string, { merchants: string[]; weight: number }>();
   for (const m of new Set(payments.map((p) => p.merchantId))) {
     const payers = r.payers(activity?.recent('merchant', m) ?? []);
@@ -238,6 +251,7 @@ function accountEvidence(c: CaseRecord, s: EvidenceSources, r: Reader): Record<s
     reasons: reasonsOf(engine, payments),
     related: {
       sharedDevices: [...sharedDevices].map(([accountId, ds]) => ({ accountId, devices: ds, labelledFraud: labelled(engine, accountId) })),
+      sharedIps: [...sharedIps].map(([accountId, ips]) => ({ accountId, ips, labelledFraud: labelled(engine, accountId) })),
       sharedMerchants: [...sharedMerchants]
         .sort((a, b) => b[1].weight - a[1].weight || (a[0] < b[0] ? -1 : 1))
         .slice(0, 20)

@@ -71,6 +71,8 @@ test('a review opens a case with its evidence; resolving it as fraud changes a l
     assert.deepEqual([rule.kind, rule.payments, rule.outcome], ['rule', 2, 'review']);
     assert.match(rule.description, /not registered/);
     assert.deepEqual(evidence.related.sharedDevices.map((r: any) => [r.accountId, r.devices]), [['B1', ['D1']]]);
+    // every payment of this world comes from 10.0.0.1: B1 and B2 share A1's IP
+    assert.deepEqual(evidence.related.sharedIps.map((r: any) => [r.accountId, r.ips]).sort(), [['B1', ['10.0.0.1']], ['B2', ['10.0.0.1']]]);
     assert.ok(evidence.related.sharedMerchants.some((r: any) => r.accountId === 'B2' && r.merchants.includes('M4')));
 
     // roles: decide and support keys may not see or work cases

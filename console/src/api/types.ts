@@ -162,6 +162,7 @@ export interface Evidence {
   readonly reasons: readonly { readonly code: string; readonly kind: string; readonly payments: number; readonly description: string | null; readonly outcome: string | null }[];
   readonly related: {
     readonly sharedDevices?: readonly { readonly accountId?: string; readonly devices?: readonly string[]; readonly deviceId?: string; readonly accounts?: readonly string[]; readonly labelledFraud?: boolean }[];
+    readonly sharedIps?: readonly { readonly accountId: string; readonly ips: readonly string[]; readonly labelledFraud?: boolean }[];
     readonly sharedMerchants?: readonly { readonly accountId?: string; readonly merchants?: readonly string[]; readonly merchantId?: string; readonly accounts?: readonly string[]; readonly labelledFraud?: boolean }[];
     readonly accounts?: readonly { readonly accountId: string; readonly payments: number; readonly amount: number; readonly labelledFraud: boolean }[];
   };

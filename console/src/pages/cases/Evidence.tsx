@@ -180,7 +180,7 @@ function Graph({ subject, related }: { subject: string; related: readonly Relate
     <figure className="figure">
       <svg viewBox={`0 0 ${GRAPH_W} ${GRAPH_H}`} width="100%" role="img" aria-label={t('evidence.graphLabel', { n: related.length, subject })} data-testid="related-graph">
         {nodes.map((n) => (
-          <line key={`l-${n.accountId}`} x1={GRAPH_W / 2} y1={GRAPH_H / 2} x2={n.x} y2={n.y} className={n.via.includes('device') ? 'edge edge-device' : 'edge edge-merchant'} />
+          <line key={`l-${n.accountId}`} x1={GRAPH_W / 2} y1={GRAPH_H / 2} x2={n.x} y2={n.y} className={`edge edge-${n.via.includes('device') ? 'device' : n.via.includes('ip') ? 'ip' : 'merchant'}`} />
         ))}
         <circle cx={GRAPH_W / 2} cy={GRAPH_H / 2} r={16} className="node node-subject" />
         <text x={GRAPH_W / 2} y={GRAPH_H / 2 + 30} className="node-label" textAnchor="middle">{short(subject)}</text>
@@ -195,6 +195,7 @@ function Graph({ subject, related }: { subject: string; related: readonly Relate
       <figcaption className="legend">
         <span className="key key-subject" aria-hidden="true" /> {t('evidence.legendSubject')}
         <span className="key key-device" aria-hidden="true" /> {t('evidence.viaDevice')}
+        <span className="key key-ip" aria-hidden="true" /> {t('evidence.viaIp')}
         <span className="key key-merchant" aria-hidden="true" /> {t('evidence.viaMerchant')}
         <span className="key key-fraud" aria-hidden="true" /> {t('evidence.legendFraud')}
       </figcaption>

@@ -23,6 +23,27 @@ describe('relatedAccounts', () => {
     ]);
   });
 
+  it('places IP links between device and merchant links, merged with the other links of the same account', () => {
+    const e: Evidence = {
+      ...base,
+      related: {
+        sharedIps: [
+          { accountId: 'acc-c', ips: ['10.0.0.1'] },
+          { accountId: 'acc-d', ips: ['10.0.0.2'], labelledFraud: true },
+        ],
+        sharedMerchants: [
+          { accountId: 'acc-a', merchants: ['m-1'], labelledFraud: false },
+          { accountId: 'acc-c', merchants: ['m-1'], labelledFraud: false },
+        ],
+      },
+    };
+    expect(relatedAccounts(e, 'acc-self')).toEqual([
+      { accountId: 'acc-c', via: ['ip', 'merchant'], shared: ['10.0.0.1', 'm-1'], labelledFraud: false },
+      { accountId: 'acc-d', via: ['ip'], shared: ['10.0.0.2'], labelledFraud: true },
+      { accountId: 'acc-a', via: ['merchant'], shared: ['m-1'], labelledFraud: false },
+    ]);
+  });
+
   it('reads a merchant case (accounts per shared device) too', () => {
     const e: Evidence = { ...base, related: { sharedDevices: [{ deviceId: 'dev-9', accounts: ['acc-x', 'acc-y'] }] } };
     expect(relatedAccounts(e, 'm-1').map((r) => [r.accountId, r.via, r.shared])).toEqual([

@@ -39,6 +39,7 @@ export function relatedAccounts(e: Evidence, subjectId: string): Related[] {
     if (d.accountId !== undefined) add(d.accountId, 'device', d.devices ?? [], d.labelledFraud);
     else for (const a of d.accounts ?? []) add(a, 'device', d.deviceId === undefined ? [] : [d.deviceId], false);
   }
+  for (const i of e.related.sharedIps ?? []) add(i.accountId, 'ip', i.ips, i.labelledFraud);
   for (const m of e.related.sharedMerchants ?? []) {
     if (m.accountId !== undefined) add(m.accountId, 'merchant', m.merchants ?? [], m.labelledFraud);
     else for (const a of m.accounts ?? []) add(a, 'merchant', m.merchantId === undefined ? [] : [m.merchantId], false);
