@@ -329,6 +329,7 @@ export const en = {
   'pager.page': 'Page {page}',
 
   'merchants.intro': 'The riskiest merchants and terminals of the last 7 days; open one for its registration, rating, terminals and actions.',
+  'merchants.recordIntro': 'Its registration and the 核实 check, rating, terminals and the actions on it; analysts hold settlement, admins also suspend terminals.',
   'merchants.searchLabel': 'Merchant id',
   'merchants.open': 'Open',
   'merchants.riskiest': 'Riskiest merchants',

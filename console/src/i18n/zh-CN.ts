@@ -331,6 +331,7 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'pager.page': '第 {page} 页',
 
   'merchants.intro': '近 7 天风险最高的商户和终端；打开一个商户查看登记信息、评级、终端和处置。',
+  'merchants.recordIntro': '登记信息与核实结果、评级、终端及处置；分析员可暂停结算，管理员还可停用终端。',
   'merchants.searchLabel': '商户号',
   'merchants.open': '打开',
   'merchants.riskiest': '高风险商户',

@@ -224,7 +224,7 @@ export function MerchantRecord({ id }: { id: string }): ReactNode {
       <dl className="stats" data-testid="merchant-header">
         <div className="stat">
           <dt>{t('merchants.grade')}</dt>
-          <dd className="stat-value">{v.rating?.grade ?? '—'}<span className="stat-note">{v.rating === undefined ? null : formatNumber(v.rating.score)}</span></dd>
+          <dd className="stat-value">{v.rating?.grade ?? '—'}<span className="stat-note">{v.rating === undefined ? null : `${t('merchants.score')} ${formatNumber(v.rating.score)}`}</span></dd>
         </div>
         <div className="stat">
           <dt>{t('merchants.settlement')}</dt>
@@ -252,11 +252,15 @@ export function MerchantRecord({ id }: { id: string }): ReactNode {
             </p>
           )}
         </section>
-        <section className="panel" aria-labelledby="m-rating">
-          <h2 id="m-rating">{t('merchants.rating')}</h2>
-          <Rating v={v} />
+        <section className="panel" aria-labelledby="m-places">
+          <h2 id="m-places">{t('merchants.places')}</h2>
+          <TerminalPlaces v={v} />
         </section>
       </div>
+      <section className="panel" aria-labelledby="m-rating">
+        <h2 id="m-rating">{t('merchants.rating')}</h2>
+        <Rating v={v} />
+      </section>
       {acts.length === 0 && !(v.terminals ?? []).some((x) => terminalAction(who.role, x.status) !== null) ? null : (
         <section className="panel actions" aria-labelledby="m-act">
           <h2 id="m-act">{t('merchants.act')}</h2>
@@ -271,16 +275,10 @@ export function MerchantRecord({ id }: { id: string }): ReactNode {
         <h2 id="m-terminals">{t('merchants.terminals')}</h2>
         <Terminals v={v} onDone={setDone} />
       </section>
-      <div className="grid">
-        <section className="panel" aria-labelledby="m-places">
-          <h2 id="m-places">{t('merchants.places')}</h2>
-          <TerminalPlaces v={v} />
-        </section>
-        <section className="panel" aria-labelledby="m-history">
-          <h2 id="m-history">{t('merchants.actionsInForce')}</h2>
-          <History v={v} />
-        </section>
-      </div>
+      <section className="panel" aria-labelledby="m-history">
+        <h2 id="m-history">{t('merchants.actionsInForce')}</h2>
+        <History v={v} />
+      </section>
     </>
   );
 }

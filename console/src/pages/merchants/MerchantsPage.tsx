@@ -127,7 +127,7 @@ export function MerchantsPage(): ReactNode {
   const id = useHashRecord();
   return (
     <section>
-      <PageTitle title={id === null ? t('nav.merchants') : t('merchants.title', { id })} sub={t('merchants.intro')} />
+      <PageTitle title={id === null ? t('nav.merchants') : t('merchants.title', { id })} sub={t(id === null ? 'merchants.intro' : 'merchants.recordIntro')} />
       <Search key={id ?? ''} current={id} />
       {id === null ? (
         <>

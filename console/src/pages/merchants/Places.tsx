@@ -35,7 +35,7 @@ export function TerminalPlaces({ v }: { v: MerchantView }): ReactNode {
                 {v.address === null ? '' : ` · ${t('evidence.km', { km: formatNumber(distanceKm(v.address, x.boundAddress), 1) })}`}
               </title>
               <circle cx={q.x} cy={q.y} r={7} className="place" />
-              <text x={q.x + 10} y={q.y - 8} className="node-label">{x.terminalId}</text>
+              <text x={q.x > W / 2 ? q.x - 10 : q.x + 10} y={q.y - 10} textAnchor={q.x > W / 2 ? 'end' : 'start'} className="node-label">{x.terminalId}</text>
             </g>
           );
         })}
@@ -54,8 +54,8 @@ export function TerminalPlaces({ v }: { v: MerchantView }): ReactNode {
       <figcaption className="legend">
         <span className="key key-place" aria-hidden="true" /> {t('merchants.terminals')}
         <span className="key key-anchor" aria-hidden="true" /> {t('merchants.address')}
-        <span> · {t('merchants.placesNote')}</span>
       </figcaption>
+      <p className="muted hint">{t('merchants.placesNote')}</p>
     </figure>
   );
 }
