@@ -68,8 +68,10 @@ test('kill -9 during a snapshot write leaves no half snapshot that is trusted', 
         child.stdout!.on('data', (c: Buffer) => (c.toString().includes('ready') ? resolve() : undefined));
         child.once('exit', (code) => reject(new Error(`child exited ${code} before writing`)));
       });
-      // wait until a temp file is being written, then kill at once
-      for (let i = 0; i < 20_000; i++) {
+      // wait until a temp file is being written beside a complete snapshot, then kill at once (by the
+      // clock, not a count of turns: on a busy machine the first snapshot takes a while)
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
         if (readdirSync(dir).some((n) => n.endsWith('.tmp')) && listSnapshots(dir).length > 0) break;
         await new Promise((r) => setImmediate(r));
       }
@@ -90,6 +92,7 @@ test('kill -9 during a snapshot write leaves no half snapshot that is trusted', 
       // every file under a snapshot's name is complete
       for (const s of listSnapshots(dir)) assert.doesNotThrow(() => readSnapshotFile(s.file), `${s.file} is complete`);
       const newest = listSnapshots(dir)[0];
+      assert.ok(newest !== undefined, 'a complete snapshot was written before the kill');
       const r = restoreEngine(dir, defaultPolicy(), () => new Engine(defaultPolicy()), journalOf(newest.seq));
       assert.deepEqual(r.skipped, []);
       assert.equal(r.seq, newest.seq, 'a start restores the newest complete snapshot');
