@@ -546,7 +546,6 @@ export const en = {
   'reports.declineRate': 'Declined',
   'reports.moneySaved': 'Money saved',
   'reports.legitDeclined': 'Legitimate money declined',
-  'reports.psi': 'Score drift (PSI)',
   'reports.band.stable': 'stable',
   'reports.band.moderate': 'moderate shift',
   'reports.band.significant': 'significant shift',

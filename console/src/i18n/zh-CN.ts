@@ -548,7 +548,6 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'reports.declineRate': '拒绝',
   'reports.moneySaved': '挽回金额',
   'reports.legitDeclined': '被拒的正常交易金额',
-  'reports.psi': '分数漂移（PSI）',
   'reports.band.stable': '稳定',
   'reports.band.moderate': '中度偏移',
   'reports.band.significant': '显著偏移',

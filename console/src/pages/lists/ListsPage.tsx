@@ -123,7 +123,7 @@ function Entries({ list, admin }: { list: ListSummary; admin: boolean }): ReactN
       <h2 id="list-entries">{t('lists.entriesOf', { list: list.name })}</h2>
       <p className="muted">{list.description}</p>
       {admin ? (
-        <div className="actions">
+        <div className="list-actions">
           <AddEntry list={list} />
         </div>
       ) : null}
@@ -293,7 +293,7 @@ export function ListsPage(): ReactNode {
             </table>
           </div>
           {admin ? (
-            <div className="actions">
+            <div className="list-actions">
               <CreateList onCreated={setChosen} />
             </div>
           ) : null}

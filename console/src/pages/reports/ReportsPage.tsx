@@ -11,13 +11,17 @@ import type { MessageKey } from '../../i18n/en';
 import { useI18n } from '../../i18n/i18n';
 import { Chart } from '../../ui/charts/Chart';
 import { ErrorNotice } from '../../ui/ErrorNotice';
-import { formatMoney, formatNumber } from '../../ui/format';
+import { formatMoney, formatNumber, formatTime } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
 import { fetchHtml, saveHtml } from './download';
 import { BUCKETS, defaultRange, rangeProblem, reportFileName, reportPath, type BucketChoice, type ReportRange } from './range';
 import type { EntityFigures, PeriodFigures, RiskReport, TopEntities } from './types';
 
 const OUTCOMES: readonly Outcome[] = ['approve', 'review', 'challenge', 'decline'];
+
+function when(ms: number | null): string {
+  return ms === null ? '—' : formatTime(ms);
+}
 
 function pct(r: number | null): string {
   return r === null ? '—' : `${(100 * r).toFixed(1)}%`;
@@ -122,7 +126,6 @@ function Headline({ r }: { r: RiskReport }): ReactNode {
       <Stat label={t('reports.declineRate')} value={pct(c.declineRate)} />
       <Stat testId="report-saved" label={t('reports.moneySaved')} value={formatMoney(c.moneySaved)} />
       <Stat label={t('reports.legitDeclined')} value={formatMoney(c.legitimateDeclinedAmount)} />
-      <Stat label={t('reports.psi')} value={r.scores.psi === null ? '—' : r.scores.psi.toFixed(3)} note={r.scores.band === null ? undefined : t(`reports.band.${r.scores.band}`)} />
     </dl>
   );
 }
@@ -432,7 +435,7 @@ function Report({ range }: { range: ReportRange }): ReactNode {
   return (
     <div className={q.isPlaceholderData ? 'report stale' : 'report'} data-testid="report">
       <p className="muted" data-testid="report-period">
-        {t('reports.period', { from: r.range.fromTs ?? '—', to: r.range.toTs ?? '—', prevFrom: r.previous.fromTs ?? '—', prevTo: r.previous.toTs ?? '—' })}
+        {t('reports.period', { from: when(r.range.from), to: when(r.range.to), prevFrom: when(r.previous.from), prevTo: when(r.previous.to) })}
       </p>
       <Headline r={r} />
       <Volumes r={r} />
@@ -447,7 +450,7 @@ function Report({ range }: { range: ReportRange }): ReactNode {
       </div>
       <Riskiest title="reports.merchants" top={r.merchants} id="report-merchants" />
       <Riskiest title="reports.terminals" top={r.terminals} id="report-terminals" />
-      <p className="muted">{t('reports.generated', { at: r.generatedTs })}</p>
+      <p className="muted">{t('reports.generated', { at: formatTime(r.generatedAt) })}</p>
     </div>
   );
 }

@@ -56,9 +56,9 @@ export type CasesSection =
     };
 
 export interface RiskReport {
-  readonly generatedTs: string;
-  readonly range: { readonly fromTs: string | null; readonly toTs: string | null };
-  readonly previous: { readonly fromTs: string | null; readonly toTs: string | null };
+  readonly generatedAt: number;
+  readonly range: { readonly from: number | null; readonly to: number | null };
+  readonly previous: { readonly from: number | null; readonly to: number | null };
   readonly bucket: 'hour' | 'day' | 'week';
   readonly totals: PeriodFigures;
   readonly previousTotals: PeriodFigures;
