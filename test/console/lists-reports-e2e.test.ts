@@ -78,7 +78,7 @@ test('an admin blocks a device on the Lists page, its payment is declined; the R
     await lists.waitFor();
     const row = lists.locator('tbody tr', { hasText: 'block_devices' });
     assert.match(await row.innerText(), /Device\s+Block\s+Payer devices whose payments are declined\s+0\s+Yes/);
-    await shot(page, '30-lists');
+    await shot(page, '40-lists');
     await row.getByRole('button', { name: 'block_devices' }).click();
     const entries = page.getByTestId('list-entries');
     await entries.getByText('This list has no entries in force.').waitFor();
@@ -87,7 +87,7 @@ test('an admin blocks a device on the Lists page, its payment is declined; the R
     await entries.getByRole('button', { name: 'Add entry' }).click();
     await page.getByLabel('Value', { exact: true }).fill(DEVICE);
     await page.getByLabel('Reason').fill('Phone reported stolen by the customer');
-    await shot(page, '31-lists-add-form');
+    await shot(page, '41-lists-add-form');
     await page.getByRole('button', { name: 'Confirm' }).click();
     await page.getByText(`${DEVICE} added; it applies from the next decision.`).waitFor();
     const added = entries.locator('tbody tr', { hasText: DEVICE });
@@ -104,7 +104,7 @@ test('an admin blocks a device on the Lists page, its payment is declined; the R
     await entries.getByText('No entry starts with “zzz”.').waitFor();
     await page.getByRole('button', { name: 'Show all' }).click();
     await added.waitFor();
-    await shot(page, '32-lists-entry-added');
+    await shot(page, '42-lists-entry-added');
 
     // the Reports page over the payments' days
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Reports' }).click();
@@ -119,7 +119,7 @@ test('an admin blocks a device on the Lists page, its payment is declined; the R
     assert.equal(await volumes.locator('tbody tr').count(), 6, 'one row per day');
     assert.match(await page.getByTestId('report-outcomes').innerText(), /Approve\s+6/);
     await page.getByTestId('report-drift').locator('canvas').first().waitFor();
-    await shot(page, '33-reports');
+    await shot(page, '43-reports');
 
     // the printable HTML, fetched with the key and saved as a file
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download printable HTML' }).click()]);
@@ -140,7 +140,7 @@ test('an admin blocks a device on the Lists page, its payment is declined; the R
     await zp.getByTestId('list-entries').locator('tbody tr', { hasText: DEVICE }).waitFor();
     assert.equal(await zp.getByRole('button', { name: '添加条目' }).count(), 0, 'an analyst is offered no list change');
     assert.equal(await zp.getByRole('button', { name: '移除' }).count(), 0, 'an analyst is offered no Remove');
-    await shot(zp, '34-zh-lists');
+    await shot(zp, '44-zh-lists');
     await zh.close();
     await ctx.close();
   } finally {
