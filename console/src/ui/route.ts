@@ -45,3 +45,8 @@ export function hrefOfRecord(page: string, id: string): string {
 export function useHashRecord(): string | null {
   return useSyncExternalStore(subscribe, () => restOfHash(window.location.hash), () => null);
 }
+
+/** The whole hash now (`#/cases?state=open`), re-rendering when it changes. */
+export function useHash(): string {
+  return useSyncExternalStore(subscribe, () => window.location.hash, () => '');
+}

@@ -178,7 +178,7 @@ function Graph({ subject, related }: { subject: string; related: readonly Relate
   const nodes = radialLayout(related, GRAPH_W / 2, GRAPH_H / 2, 135);
   return (
     <figure className="figure">
-      <svg viewBox={`0 0 ${GRAPH_W} ${GRAPH_H}`} width="100%" role="img" aria-label={t('evidence.graphLabel', { n: related.length, subject })} data-testid="related-graph">
+      <svg viewBox={`0 0 ${GRAPH_W} ${GRAPH_H}`} width="100%" role="group" aria-label={t('evidence.graphLabel', { n: related.length, subject })} data-testid="related-graph">
         {nodes.map((n) => (
           <line key={`l-${n.accountId}`} x1={GRAPH_W / 2} y1={GRAPH_H / 2} x2={n.x} y2={n.y} className={`edge edge-${n.via.includes('device') ? 'device' : n.via.includes('ip') ? 'ip' : 'merchant'}`} />
         ))}
