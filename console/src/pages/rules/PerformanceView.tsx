@@ -11,7 +11,7 @@ import { useI18n } from '../../i18n/i18n';
 import { Chart } from '../../ui/charts/Chart';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { formatNumber, formatTime } from '../../ui/format';
-import { defaultPerfRange, PERF_BUCKETS, perfPath, perfRangeProblem, sortRows, trendOf, type PerfBucket, type PerfRange, type PerfReport, type PerfRow, type PerfSort } from './perf';
+import { axisOf, defaultPerfRange, PERF_BUCKETS, perfPath, perfRangeProblem, sortRows, trendOf, type PerfBucket, type PerfRange, type PerfReport, type PerfRow, type PerfSort } from './perf';
 
 const OUTCOMES: readonly Outcome[] = ['approve', 'review', 'challenge', 'decline'];
 
@@ -74,11 +74,11 @@ function SortHeader({ col, sort, onSort }: { col: PerfSort; sort: PerfSort; onSo
 
 function TrendPanel({ row, report }: { row: PerfRow; report: PerfReport }): ReactNode {
   const { t } = useI18n();
-  const trend = useMemo(() => trendOf(row, report.totals.series), [row, report]);
+  const trend = useMemo(() => trendOf(row, axisOf(report)), [row, report]);
   const spec = useMemo(() => ({ kind: 'trend' as const, labels: trend.labels, values: trend.hits, percents: trend.precision }), [trend]);
   const byStart = useMemo(() => new Map(row.series.map((b) => [b.label, b])), [row]);
   return (
-    <section className="panel" aria-labelledby="perf-trend-title" data-testid="perf-trend">
+    <section className="panel perf-trend" aria-labelledby="perf-trend-title" data-testid="perf-trend">
       <h3 id="perf-trend-title">{t('rules.perf.trendTitle', { code: row.code })}</h3>
       <Chart
         spec={spec}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultPerfRange, perfPath, perfRangeProblem, sortRows, trendOf, type PerfBucketStats, type PerfRow } from './perf';
+import { axisOf, defaultPerfRange, rangeBuckets, perfPath, perfRangeProblem, sortRows, trendOf, type PerfBucketStats, type PerfRow } from './perf';
 
 const NONE = { approve: 0, review: 0, challenge: 0, decline: 0 };
 
@@ -61,5 +61,24 @@ describe('a rule trend', () => {
   it('rounds precision to a tenth of a percent', () => {
     const r = row('X', 3, 1, [bucket(1, 'd1', 3, 1)]);
     expect(trendOf(r, [bucket(1, 'd1', 3, 1)]).precision).toEqual([33.3]);
+  });
+});
+
+describe('the buckets of a range', () => {
+  const from = Date.parse('2026-11-08T00:00:00+08:00'); // a Sunday
+  const to = Date.parse('2026-11-11T00:00:00+08:00');
+
+  it('cuts days, hours and Monday weeks in Asia/Shanghai as the server names them', () => {
+    expect(rangeBuckets(from, to, 'day').map((b) => b.label)).toEqual(['2026-11-08', '2026-11-09', '2026-11-10']);
+    const hours = rangeBuckets(from, to, 'hour');
+    expect(hours).toHaveLength(72);
+    expect(hours[13]?.label).toBe('2026-11-08 13:00');
+    expect(rangeBuckets(from, to, 'week').map((b) => b.label)).toEqual(['2026-11-02', '2026-11-09']);
+  });
+
+  it('falls back to the buckets with payments when the range is unbounded', () => {
+    const totals = row('ALL', 5, 0, [bucket(7, 'x', 5, 0)]);
+    expect(axisOf({ version: 1, range: { from: null, to: null }, bucket: 'day', totals, rules: [], labels: { events: 0 } }).map((b) => b.label)).toEqual(['x']);
+    expect(axisOf({ version: 1, range: { from, to }, bucket: 'day', totals, rules: [], labels: { events: 0 } })).toHaveLength(3);
   });
 });

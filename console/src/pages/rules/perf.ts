@@ -6,6 +6,7 @@
  */
 import { withQuery } from '../../api/client';
 import type { Outcome } from '../../api/types';
+import { formatTime } from '../../ui/format';
 import { nextDay, rangeProblem, shanghaiDate } from '../reports/range';
 
 /** Buckets the route takes (no `auto`: it defaults to days). */
@@ -56,7 +57,41 @@ export interface PerfReport {
 
 export type PerfSort = 'hits' | 'precision';
 
+const HOUR = 3_600_000;
 const DAY = 86_400_000;
+const WEEK = 7 * DAY;
+const OFFSET = 8 * HOUR;
+/** 1970-01-05, a Monday: weeks start on Mondays (as the server cuts them, src/report/range.ts). */
+const MONDAY = 4 * DAY;
+
+/** The start of the bucket holding `t` in Asia/Shanghai, as the server cuts it. */
+function bucketStart(t: number, b: PerfBucket): number {
+  if (b === 'hour') return Math.floor(t / HOUR) * HOUR;
+  if (b === 'day') return Math.floor((t + OFFSET) / DAY) * DAY - OFFSET;
+  return Math.floor((t + OFFSET - MONDAY) / WEEK) * WEEK + MONDAY - OFFSET;
+}
+
+/** A bucket on the axis: its start and its name as the server names it (`2026-11-10 13:00`, `2026-11-10`, a week's Monday). */
+export interface AxisBucket {
+  readonly start: number;
+  readonly label: string;
+}
+
+/** Every bucket of [from, to), empty ones included (at most `max`). */
+export function rangeBuckets(from: number, to: number, b: PerfBucket, max = 5_000): AxisBucket[] {
+  const out: AxisBucket[] = [];
+  const size = b === 'hour' ? HOUR : b === 'day' ? DAY : WEEK;
+  for (let s = bucketStart(from, b); s < to && out.length < max; s += size) {
+    const f = formatTime(s);
+    out.push({ start: s, label: b === 'hour' ? `${f.slice(0, 10)} ${f.slice(11, 16)}` : f.slice(0, 10) });
+  }
+  return out;
+}
+
+/** The buckets a report's trends are laid on: every bucket of its range, or (unbounded) those with payments. */
+export function axisOf(r: PerfReport): AxisBucket[] {
+  return r.range.from !== null && r.range.to !== null ? rangeBuckets(r.range.from, r.range.to, r.bucket) : [...r.totals.series];
+}
 
 /** The last seven days up to today (Asia/Shanghai), by day. */
 export function defaultPerfRange(nowMs: number): PerfRange {
@@ -97,8 +132,8 @@ export interface Trend {
   readonly precision: (number | null)[];
 }
 
-/** Lays a rule's series on the buckets of the range (the totals' series, which holds every bucket with a payment). */
-export function trendOf(row: PerfRow, axis: readonly PerfBucketStats[]): Trend {
+/** Lays a rule's series on the buckets of the range (axisOf). */
+export function trendOf(row: PerfRow, axis: readonly AxisBucket[]): Trend {
   const by = new Map(row.series.map((b) => [b.start, b]));
   // a bucket of the rule missing from the axis (cannot happen: a hit is a payment) still shows
   const starts = [...new Set([...axis.map((b) => b.start), ...row.series.map((b) => b.start)])].sort((x, y) => x - y);

@@ -37,7 +37,8 @@ function optionsOf(spec: ChartSpec, width: number, height: number): uPlot.Option
       cursor: { show: false },
       scales: { x: { time: false, range: [-0.5, n - 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] }, pct: { range: [0, 100] } },
       axes: [
-        { ...axis((_u, splits) => splits.map((i) => (Number.isInteger(i) ? (spec.labels[i] ?? '') : ''))), space: 80 },
+        // whole buckets only, so grid lines and labels sit on the bars
+        { ...axis((_u, splits) => splits.map((i) => (Number.isInteger(i) ? (spec.labels[i] ?? '') : ''))), space: 80, incrs: [1, 2, 3, 4, 6, 12, 24, 48, 96, 168, 336, 720, 1440] },
         axis(),
         { ...axis((_u, splits) => splits.map((v) => `${v}%`)), scale: 'pct', side: 1, grid: { show: false } },
       ],
