@@ -2,7 +2,8 @@
 // simulated payments decided through the API, then Chromium opens Rules → Performance over the
 // payments' days and finds the rules that fired with their hits (the same figures as
 // GET /v1/rules/performance), sorts by precision, shows a rule's trend chart, and reads the view in
-// Chinese. Screenshots go to screenshots/console/ (git-ignored).
+// Chinese; an admin then shadows a draft from its version page, sees the live-vs-shadow comparison
+// of the next payments, and stops it. Screenshots go to screenshots/console/ (git-ignored).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { simulate } from '../../src/sim/simulate.js';
 import { ROOT } from '../helpers/paths.js';
+import { defaultFiles, draft } from '../policy/helpers.js';
 import { call, feed, startTestServer, type TestServer } from '../server/helpers.js';
 import { launchChromium } from './drive.js';
 
@@ -52,6 +54,12 @@ test('the performance view lists the rules that fired with their hits, sorts by 
   }
   const answers = await feed(srv.url, srv.keys.admin, upTo);
   assert.equal(answers.length, PAYMENTS);
+  // the next 40 payments (with what comes between them), sent while the shadow runs
+  const later: Record<string, unknown>[] = [];
+  for (const e of events.slice(upTo.length)) {
+    if (e.type === 'transaction' && later.filter((x) => x.type === 'transaction').length === 40) break;
+    later.push(e);
+  }
 
   // what the API says over the same range, to compare with the page
   const api = await call(srv.url, '/v1/rules/performance?from=2026-10-01&to=2026-10-04&bucket=day', { key: srv.keys.analyst });
@@ -128,6 +136,35 @@ test('the performance view lists the rules that fired with their hits, sorts by 
     await zp.getByTestId('perf-trend').locator('canvas').first().waitFor();
     await shot(zp, '42-zh-rules-performance');
     await zh.close();
+
+    // an admin shadows a draft (the live files again) from its version page
+    const d = await draft(srv, srv.keys.admin, defaultFiles(), 'shadowed from the console');
+    assert.equal(d.status, 201, d.text);
+    const v = (d.json as { version: number }).version;
+    const ap = await ctx.newPage();
+    ap.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await ap.goto(`${srv.url}/console/#/rules`);
+    await ap.getByLabel('API key').fill(srv.keys.admin);
+    await ap.getByRole('button', { name: 'Sign in' }).click();
+    await ap.getByRole('button', { name: 'Versions', exact: true }).click();
+    await ap.getByRole('button', { name: new RegExp(`\\(version ${v}\\)$`) }).click();
+    const shadow = ap.getByTestId('shadow');
+    await shadow.getByText('This version has never been shadowed.').waitFor();
+    await shadow.getByRole('button', { name: 'Start shadow' }).click();
+    await shadow.getByTestId('shadow-state').getByText(/^Running as/).waitFor({ timeout: 30_000 });
+    const more = await feed(srv.url, srv.keys.admin, later);
+    assert.equal(more.length, 40);
+    await shadow.getByTestId('shadow-agreement').getByText('100.0%').waitFor({ timeout: 20_000 });
+    assert.match(await shadow.getByTestId('shadow-figures').innerText(), /Outcome changed\s+0/);
+    await shadow.scrollIntoViewIfNeeded();
+    await shot(ap, '43-rules-shadow-running');
+    await shadow.getByRole('button', { name: 'Stop shadow' }).click();
+    await shadow.getByTestId('shadow-state').getByText(/^Stopped/).waitFor();
+    await shadow.getByRole('button', { name: 'Start shadow' }).waitFor();
+    const st = await call(srv.url, `/v1/policies/${v}/shadow`, { key: srv.keys.analyst });
+    assert.equal(st.json.state, 'stopped');
+    assert.ok((st.json.transactions as number) >= 1);
+    await ap.close();
     await ctx.close();
   } finally {
     await browser.close();
