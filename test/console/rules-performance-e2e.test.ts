@@ -87,7 +87,7 @@ test('the performance view lists the rules that fired with their hits, sorts by 
     await page.getByRole('button', { name: 'Performance', exact: true }).click();
     await page.getByLabel('From').fill('2026-10-01');
     await page.getByLabel('To (included)').fill('2026-10-03');
-    await page.getByLabel('Buckets').selectOption('day');
+    await page.getByLabel('Buckets', { exact: true }).selectOption('day');
     await page.getByRole('button', { name: 'Show performance' }).click();
     await page.getByTestId('perf-period').getByText('2026-10-01 00:00:00 +08:00 to 2026-10-04 00:00:00 +08:00', { exact: false }).waitFor();
     assert.match(await page.getByTestId('perf-period').innerText(), new RegExp(`${PAYMENTS} payments`));
