@@ -110,7 +110,7 @@ test('an admin blocks a device on the Lists page, its payment is declined; the R
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Reports' }).click();
     await page.getByLabel('From').fill('2026-12-01');
     await page.getByLabel('To (included)').fill('2026-12-06');
-    await page.getByLabel('Buckets').selectOption('day');
+    await page.getByLabel('Buckets', { exact: true }).selectOption('day');
     await page.getByRole('button', { name: 'Show report' }).click();
     await page.getByTestId('report-period').getByText('2026-12-01 00:00:00 +08:00 to 2026-12-07 00:00:00 +08:00', { exact: false }).waitFor();
     assert.equal((await page.getByTestId('report-payments').locator('.stat-value').innerText()).trim(), '6');

@@ -9,6 +9,7 @@ import { ErrorNotice, serverWords } from '../../ui/ErrorNotice';
 import { formatTime } from '../../ui/format';
 import { explainAction, usePolicyAction, useMayChange } from './actions';
 import { Backtest } from './Backtest';
+import { ShadowPanel } from './ShadowPanel';
 import { DiffView } from './DiffView';
 import type { LivePolicy, Proposal, VersionPage, VersionShown } from './types';
 
@@ -140,6 +141,7 @@ function VersionDetail({ n, focus }: { n: number; focus: boolean }): ReactNode {
       {v.parent === null ? null : <h3>{t('rules.diffTitle', { parent: `v${v.parent}` })}</h3>}
       <DiffView diff={v.diff} />
       <Backtest version={v.version} />
+      <ShadowPanel n={v.version} live={v.state === 'live'} />
       <h3>{t('rules.filesTitle', { count: v.files.length })}</h3>
       {v.files.map((f) => (
         <details key={f.file} className="file">

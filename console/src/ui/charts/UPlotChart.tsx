@@ -12,11 +12,14 @@ import { formatTime } from '../format';
 /** What to draw. */
 export type ChartSpec =
   | { readonly kind: 'bars'; readonly labels: readonly string[]; readonly values: readonly number[] }
-  | { readonly kind: 'line'; readonly seconds: readonly number[]; readonly values: readonly number[]; readonly unit: string };
+  | { readonly kind: 'line'; readonly seconds: readonly number[]; readonly values: readonly number[]; readonly unit: string }
+  /** bars of counts per labelled bucket (left axis) with a line of percentages, gaps where null (right axis, 0–100 %). */
+  | { readonly kind: 'trend'; readonly labels: readonly string[]; readonly values: readonly number[]; readonly percents: readonly (number | null)[] };
 
 const INK = '#1f2328';
 const GRID = '#d0d7de';
 const FILL = '#0969da';
+const LINE2 = '#bc4c00';
 const FONT = '11px system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", sans-serif';
 
 function axis(values?: uPlot.Axis['values']): uPlot.Axis {
@@ -24,6 +27,28 @@ function axis(values?: uPlot.Axis['values']): uPlot.Axis {
 }
 
 function optionsOf(spec: ChartSpec, width: number, height: number): uPlot.Options {
+  if (spec.kind === 'trend') {
+    const bars = uPlot.paths.bars?.({ size: [0.7, 48] });
+    const n = spec.labels.length;
+    return {
+      width,
+      height,
+      legend: { show: false },
+      cursor: { show: false },
+      scales: { x: { time: false, range: [-0.5, n - 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] }, pct: { range: [0, 100] } },
+      axes: [
+        // whole buckets only, so grid lines and labels sit on the bars
+        { ...axis((_u, splits) => splits.map((i) => (Number.isInteger(i) ? (spec.labels[i] ?? '') : ''))), space: 80, incrs: [1, 2, 3, 4, 6, 12, 24, 48, 96, 168, 336, 720, 1440] },
+        axis(),
+        { ...axis((_u, splits) => splits.map((v) => `${v}%`)), scale: 'pct', side: 1, grid: { show: false } },
+      ],
+      series: [
+        {},
+        { stroke: FILL, fill: FILL, width: 0, ...(bars === undefined ? {} : { paths: bars }), points: { show: false } },
+        { scale: 'pct', stroke: LINE2, width: 2, spanGaps: false, points: { show: true, size: 5, stroke: LINE2, fill: LINE2 } },
+      ],
+    };
+  }
   if (spec.kind === 'bars') {
     const bars = uPlot.paths.bars?.({ size: [0.8, 64] });
     return {
@@ -52,6 +77,7 @@ function optionsOf(spec: ChartSpec, width: number, height: number): uPlot.Option
 }
 
 function dataOf(spec: ChartSpec): uPlot.AlignedData {
+  if (spec.kind === 'trend') return [spec.labels.map((_l, i) => i), [...spec.values], [...spec.percents]];
   return spec.kind === 'bars' ? [spec.labels.map((_l, i) => i), [...spec.values]] : [[...spec.seconds], [...spec.values]];
 }
 
@@ -60,7 +86,7 @@ export default function UPlotChart({ spec, height }: { spec: ChartSpec; height: 
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const kind = spec.kind;
-  const shape = spec.kind === 'bars' ? spec.labels.join('|') : spec.unit;
+  const shape = spec.kind === 'line' ? spec.unit : `${spec.kind}:${spec.labels.join('|')}`;
 
   // (re)create when the kind of chart or its categories change
   useEffect(() => {
