@@ -104,7 +104,7 @@ test('the performance view lists the rules that fired with their hits, sorts by 
     const trend = page.getByTestId('perf-trend');
     await trend.getByRole('heading', { name: `Trend of ${top.code}` }).waitFor();
     await trend.locator('canvas').first().waitFor();
-    await shot(page, '40-rules-performance');
+    await shot(page, '50-rules-performance');
 
     // sorted by precision: the first row is the best precision
     await table.getByRole('button', { name: /^Precision/ }).click();
@@ -119,7 +119,7 @@ test('the performance view lists the rules that fired with their hits, sorts by 
     await trend.getByRole('heading', { name: `Trend of ${other.code}` }).waitFor();
     await trend.getByText('Per bucket', { exact: true }).click();
     assert.ok((await trend.locator('tbody tr').count()) >= 1);
-    await shot(page, '41-rules-performance-trend');
+    await shot(page, '51-rules-performance-trend');
 
     // in Chinese
     const zh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
@@ -134,7 +134,7 @@ test('the performance view lists the rules that fired with their hits, sorts by 
     await zp.getByRole('button', { name: '查看表现' }).click();
     await zp.getByTestId('rule-performance').getByRole('button', { name: top.code, exact: true }).waitFor();
     await zp.getByTestId('perf-trend').locator('canvas').first().waitFor();
-    await shot(zp, '42-zh-rules-performance');
+    await shot(zp, '52-zh-rules-performance');
     await zh.close();
 
     // an admin shadows a draft (the live files again) from its version page
@@ -157,7 +157,7 @@ test('the performance view lists the rules that fired with their hits, sorts by 
     await shadow.getByTestId('shadow-agreement').getByText('100.0%').waitFor({ timeout: 20_000 });
     assert.match(await shadow.getByTestId('shadow-figures').innerText(), /Outcome changed\s+0/);
     await shadow.scrollIntoViewIfNeeded();
-    await shot(ap, '43-rules-shadow-running');
+    await shot(ap, '53-rules-shadow-running');
     await shadow.getByRole('button', { name: 'Stop shadow' }).click();
     await shadow.getByTestId('shadow-state').getByText(/^Stopped/).waitFor();
     await shadow.getByRole('button', { name: 'Start shadow' }).waitFor();
