@@ -13,8 +13,9 @@ import { Chart } from '../../ui/charts/Chart';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { formatMoney, formatNumber, formatTime } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
+import { RangeForm } from '../../ui/RangeForm';
 import { fetchHtml, saveHtml } from './download';
-import { BUCKETS, defaultRange, rangeProblem, reportFileName, reportPath, type BucketChoice, type ReportRange } from './range';
+import { BUCKETS, defaultRange, rangeProblem, reportFileName, reportPath, type ReportRange } from './range';
 import type { EntityFigures, PeriodFigures, RiskReport, TopEntities } from './types';
 
 const OUTCOMES: readonly Outcome[] = ['approve', 'review', 'challenge', 'decline'];
@@ -36,48 +37,6 @@ function Stat({ label, value, note, testId }: { label: string; value: string; no
         {note === undefined ? null : <span className="stat-note">{note}</span>}
       </dd>
     </div>
-  );
-}
-
-function RangeForm({ range, onApply }: { range: ReportRange; onApply: (r: ReportRange) => void }): ReactNode {
-  const { t } = useI18n();
-  const [first, setFirst] = useState(range.first);
-  const [last, setLast] = useState(range.last);
-  const [bucket, setBucket] = useState<BucketChoice>(range.bucket);
-  const [problem, setProblem] = useState<'date' | 'order' | null>(null);
-  return (
-    <form
-      className="filters"
-      aria-label={t('reports.range')}
-      onSubmit={(e) => {
-        e.preventDefault();
-        const r = { first, last, bucket };
-        const p = rangeProblem(r);
-        setProblem(p);
-        if (p === null) onApply(r);
-      }}
-    >
-      <div className="field">
-        <label htmlFor="report-from">{t('reports.from')}</label>
-        <input id="report-from" type="date" value={first} onChange={(e) => setFirst(e.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor="report-to">{t('reports.to')}</label>
-        <input id="report-to" type="date" value={last} onChange={(e) => setLast(e.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor="report-bucket">{t('reports.bucket')}</label>
-        <select id="report-bucket" value={bucket} onChange={(e) => setBucket(e.target.value as BucketChoice)}>
-          {BUCKETS.map((b) => (
-            <option key={b} value={b}>{t(`reports.buckets.${b}`)}</option>
-          ))}
-        </select>
-      </div>
-      <button type="submit" className="btn btn-primary">{t('reports.show')}</button>
-      {problem === null ? null : (
-        <p className="field-error" role="alert">{t(problem === 'date' ? 'reports.badDate' : 'reports.badOrder')}</p>
-      )}
-    </form>
   );
 }
 
@@ -463,7 +422,15 @@ export function ReportsPage(): ReactNode {
     <section>
       <PageTitle title={t('reports.title')} sub={t('reports.sub')} />
       <div className="report-controls">
-        <RangeForm range={range} onApply={setRange} />
+        <RangeForm
+          idPrefix="report"
+          range={range}
+          buckets={BUCKETS}
+          bucketLabel={(b) => t(`reports.buckets.${b}`)}
+          words={{ form: t('reports.range'), from: t('reports.from'), to: t('reports.to'), bucket: t('reports.bucket'), show: t('reports.show'), badDate: t('reports.badDate'), badOrder: t('reports.badOrder') }}
+          check={rangeProblem}
+          onApply={setRange}
+        />
         <Download range={range} />
       </div>
       <Report range={range} />

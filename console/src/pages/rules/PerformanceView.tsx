@@ -11,52 +11,13 @@ import { useI18n } from '../../i18n/i18n';
 import { Chart } from '../../ui/charts/Chart';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { formatNumber, formatTime } from '../../ui/format';
-import { axisOf, defaultPerfRange, PERF_BUCKETS, perfPath, perfRangeProblem, sortRows, trendOf, type PerfBucket, type PerfRange, type PerfReport, type PerfRow, type PerfSort } from './perf';
+import { RangeForm } from '../../ui/RangeForm';
+import { axisOf, defaultPerfRange, PERF_BUCKETS, perfPath, perfRangeProblem, sortRows, trendOf, type PerfRange, type PerfReport, type PerfRow, type PerfSort } from './perf';
 
 const OUTCOMES: readonly Outcome[] = ['approve', 'review', 'challenge', 'decline'];
 
 function pct(r: number | null): string {
   return r === null ? '—' : `${(100 * r).toFixed(1)}%`;
-}
-
-function RangeForm({ range, onApply }: { range: PerfRange; onApply: (r: PerfRange) => void }): ReactNode {
-  const { t } = useI18n();
-  const [first, setFirst] = useState(range.first);
-  const [last, setLast] = useState(range.last);
-  const [bucket, setBucket] = useState<PerfBucket>(range.bucket);
-  const [problem, setProblem] = useState<'date' | 'order' | null>(null);
-  return (
-    <form
-      className="filters"
-      aria-label={t('rules.perf.range')}
-      onSubmit={(e) => {
-        e.preventDefault();
-        const r = { first, last, bucket };
-        const p = perfRangeProblem(r);
-        setProblem(p);
-        if (p === null) onApply(r);
-      }}
-    >
-      <div className="field">
-        <label htmlFor="perf-from">{t('rules.perf.from')}</label>
-        <input id="perf-from" type="date" value={first} onChange={(e) => setFirst(e.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor="perf-to">{t('rules.perf.to')}</label>
-        <input id="perf-to" type="date" value={last} onChange={(e) => setLast(e.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor="perf-bucket">{t('rules.perf.bucket')}</label>
-        <select id="perf-bucket" value={bucket} onChange={(e) => setBucket(e.target.value as PerfBucket)}>
-          {PERF_BUCKETS.map((b) => (
-            <option key={b} value={b}>{t(`rules.perf.buckets.${b}`)}</option>
-          ))}
-        </select>
-      </div>
-      <button type="submit" className="btn btn-primary">{t('rules.perf.show')}</button>
-      {problem === null ? null : <p className="field-error" role="alert">{t(problem === 'date' ? 'rules.perf.badDate' : 'rules.perf.badOrder')}</p>}
-    </form>
-  );
 }
 
 function SortHeader({ col, sort, onSort }: { col: PerfSort; sort: PerfSort; onSort: (s: PerfSort) => void }): ReactNode {
@@ -131,7 +92,15 @@ export function PerformanceView(): ReactNode {
     <section aria-labelledby="perf-title">
       <h2 id="perf-title">{t('rules.perf.title')}</h2>
       <p className="muted">{t('rules.perf.help')}</p>
-      <RangeForm range={range} onApply={setRange} />
+      <RangeForm
+        idPrefix="perf"
+        range={range}
+        buckets={PERF_BUCKETS}
+        bucketLabel={(b) => t(`rules.perf.buckets.${b}`)}
+        words={{ form: t('rules.perf.range'), from: t('rules.perf.from'), to: t('rules.perf.to'), bucket: t('rules.perf.bucket'), show: t('rules.perf.show'), badDate: t('rules.perf.badDate'), badOrder: t('rules.perf.badOrder') }}
+        check={perfRangeProblem}
+        onApply={setRange}
+      />
       {q.isError ? <ErrorNotice error={q.error} /> : null}
       {r === undefined ? (
         q.isError ? null : <p className="muted">{t('common.loading')}</p>
