@@ -11,6 +11,8 @@ import type { MerchantView } from './types';
 
 const W = 420;
 const H = 260;
+/** Terminals closer than this many pixels in the plot are labelled together. */
+const LABEL_CELL = 24;
 
 /** The plot, or a line saying no address is known. */
 export function TerminalPlaces({ v }: { v: MerchantView }): ReactNode {
@@ -21,6 +23,15 @@ export function TerminalPlaces({ v }: { v: MerchantView }): ReactNode {
   const proj = fitProjection(points, W, H, 40);
   const bar = scaleBar(proj.kmPerPx, 90);
   const a = v.address === null ? null : proj.project(v.address);
+  // terminals bound within a few pixels of each other share one label, so names never overprint
+  const labels = new Map<string, string>();
+  const near = new Map<string, string[]>();
+  for (const x of terms) {
+    const q = proj.project(x.boundAddress);
+    const key = `${Math.round(q.x / LABEL_CELL)},${Math.round(q.y / LABEL_CELL)}`;
+    near.set(key, [...(near.get(key) ?? []), x.terminalId]);
+  }
+  for (const ids of near.values()) labels.set(ids[0], ids.length <= 2 ? ids.join(', ') : `${ids[0]}, ${ids[1]} +${ids.length - 2}`);
   return (
     <figure className="figure">
       <svg viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-label={t('merchants.placesLabel', { n: terms.length })} data-testid="merchant-places">
@@ -35,7 +46,9 @@ export function TerminalPlaces({ v }: { v: MerchantView }): ReactNode {
                 {v.address === null ? '' : ` · ${t('evidence.km', { km: formatNumber(distanceKm(v.address, x.boundAddress), 1) })}`}
               </title>
               <circle cx={q.x} cy={q.y} r={7} className="place" />
-              <text x={q.x > W / 2 ? q.x - 10 : q.x + 10} y={q.y - 10} textAnchor={q.x > W / 2 ? 'end' : 'start'} className="node-label">{x.terminalId}</text>
+              {labels.get(x.terminalId) === undefined ? null : (
+                <text x={q.x > W / 2 ? q.x - 10 : q.x + 10} y={q.y - 10} textAnchor={q.x > W / 2 ? 'end' : 'start'} className="node-label">{labels.get(x.terminalId)}</text>
+              )}
             </g>
           );
         })}
