@@ -8,13 +8,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { ROOT } from '../helpers/paths.js';
 import { call, startTestServer, type TestServer } from '../server/helpers.js';
 import { launchChromium } from './drive.js';
+import { SHOTS, decideTx, postEvents, shot } from './walk.js';
 
 const CONSOLE_INDEX = join(ROOT, 'dist', 'console', 'index.html');
-const SHOTS = join(ROOT, 'screenshots', 'console');
 const ACCOUNT = 'acc-e2e-7781';
 const MERCHANT = '898440358120001';
 const TERMINAL = 'T0A11F93';
@@ -35,35 +34,20 @@ function payment(id: string, ts: string, deviceId: string, amount: number): Reco
   return { type: 'transaction', id, ts, accountId: ACCOUNT, amount, currency: 'CNY', merchantId: MERCHANT, terminalId: TERMINAL, mcc: '5732', acquirerId: '48021000', geo: GEO, deviceId, ip: '10.1.2.3', channel: 'qr' };
 }
 
-async function events(list: Record<string, unknown>[]): Promise<void> {
-  const r = await call(srv.url, '/v1/events', { key: srv.keys.admin, body: list });
-  assert.equal(r.status, 202, r.text);
-}
-
-async function decide(tx: Record<string, unknown>): Promise<{ outcome: string; reasons: { code: string }[] }> {
-  const r = await call(srv.url, '/v1/decisions', { key: srv.keys.admin, body: tx });
-  assert.equal(r.status, 200, r.text);
-  return r.json as { outcome: string; reasons: { code: string }[] };
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
 test('an admin opens a failed step-up case, follows its account and freezes it; the next payment is declined', { timeout: 120_000 }, async () => {
   // the world: an acquirer's merchant and terminal, the account, a first payment from its own phone
-  await events([
+  await postEvents(srv, [
     { type: 'merchant', ts: '2026-01-02T09:00:00+08:00', merchantId: MERCHANT, name: '深圳华强电子商行', mcc: '5732', acquirerId: '48021000', geo: GEO, region: '440304' },
     { type: 'terminal', ts: '2026-01-02T09:30:00+08:00', terminalId: TERMINAL, merchantId: MERCHANT, acquirerId: '48021000', geo: GEO },
     { type: 'account', ts: '2026-01-03T10:00:00+08:00', accountId: ACCOUNT, creditLimit: 1_500_000, home: { lat: 22.54, lon: 114.06 }, kyc: 'full', openedAt: '2025-06-01T00:00:00+08:00' },
   ]);
-  await decide(payment('tx-e2e-1', '2026-12-05T12:00:00+08:00', 'dev-own', 12_000));
+  await decideTx(srv, payment('tx-e2e-1', '2026-12-05T12:00:00+08:00', 'dev-own', 12_000));
   // a password reset, then a new device pays: challenged (step-up)
-  await events([{ type: 'account_event', ts: '2026-12-06T20:40:00+08:00', accountId: ACCOUNT, kind: 'password_reset', deviceId: 'dev-own' }]);
-  const challenged = await decide(payment('tx-e2e-2', '2026-12-06T20:51:00+08:00', 'dev-new', 49_900));
+  await postEvents(srv, [{ type: 'account_event', ts: '2026-12-06T20:40:00+08:00', accountId: ACCOUNT, kind: 'password_reset', deviceId: 'dev-own' }]);
+  const challenged = await decideTx(srv, payment('tx-e2e-2', '2026-12-06T20:51:00+08:00', 'dev-new', 49_900));
   assert.equal(challenged.outcome, 'challenge', `the payment from a new device after a password reset is challenged (${JSON.stringify(challenged)})`);
   // the step-up fails: the case feed opens the account's challenge_failed case
-  await events([{ type: 'account_event', ts: '2026-12-06T20:52:00+08:00', accountId: ACCOUNT, kind: 'challenge_failed', txId: 'tx-e2e-2', deviceId: 'dev-new' }]);
+  await postEvents(srv, [{ type: 'account_event', ts: '2026-12-06T20:52:00+08:00', accountId: ACCOUNT, kind: 'challenge_failed', txId: 'tx-e2e-2', deviceId: 'dev-new' }]);
   let caseId: string | undefined;
   const deadline = Date.now() + 20_000;
   while (caseId === undefined && Date.now() < deadline) {
@@ -175,7 +159,7 @@ test('an admin opens a failed step-up case, follows its account and freezes it; 
   assert.deepEqual(problems, [], 'no CSP violation or page error');
 
   // the account's next payment is declined because it is frozen
-  const next = await decide(payment('tx-e2e-3', '2026-12-06T21:05:00+08:00', 'dev-own', 8_800));
+  const next = await decideTx(srv, payment('tx-e2e-3', '2026-12-06T21:05:00+08:00', 'dev-own', 8_800));
   assert.equal(next.outcome, 'decline');
   assert.ok(next.reasons.some((r) => r.code === 'ACCOUNT_FROZEN'), `declined with ACCOUNT_FROZEN (${JSON.stringify(next.reasons)})`);
 });

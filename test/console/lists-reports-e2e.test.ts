@@ -8,13 +8,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { ROOT } from '../helpers/paths.js';
 import { call, startTestServer, type TestServer } from '../server/helpers.js';
 import { launchChromium } from './drive.js';
+import { SHOTS, decideTx, shot } from './walk.js';
 
 const CONSOLE_INDEX = join(ROOT, 'dist', 'console', 'index.html');
-const SHOTS = join(ROOT, 'screenshots', 'console');
 const ACCOUNT = 'acc-e2e-lists-1';
 const MERCHANT = '898440358120002';
 const TERMINAL = 'T0B22E04';
@@ -36,16 +35,6 @@ function payment(id: string, ts: string, deviceId: string, amount: number): Reco
   return { type: 'transaction', id, ts, accountId: ACCOUNT, amount, currency: 'CNY', merchantId: MERCHANT, terminalId: TERMINAL, mcc: '5411', acquirerId: '48021000', geo: GEO, deviceId, ip: '10.2.3.4', channel: 'qr' };
 }
 
-async function decide(tx: Record<string, unknown>): Promise<{ outcome: string; reasons: { code: string }[] }> {
-  const r = await call(srv.url, '/v1/decisions', { key: srv.keys.admin, body: tx });
-  assert.equal(r.status, 200, r.text);
-  return r.json as { outcome: string; reasons: { code: string }[] };
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
 test('an admin blocks a device on the Lists page, its payment is declined; the Reports page shows the period and downloads its HTML', { timeout: 120_000 }, async () => {
   const r = await call(srv.url, '/v1/events', {
     key: srv.keys.admin,
@@ -56,7 +45,7 @@ test('an admin blocks a device on the Lists page, its payment is declined; the R
     ],
   });
   assert.equal(r.status, 202, r.text);
-  for (let i = 0; i < 6; i++) await decide(payment(`tx-lr-${i}`, `2026-12-0${1 + i}T1${i}:15:00+08:00`, 'dev-own-1', 3_500 + 1_000 * i));
+  for (let i = 0; i < 6; i++) await decideTx(srv, payment(`tx-lr-${i}`, `2026-12-0${1 + i}T1${i}:15:00+08:00`, 'dev-own-1', 3_500 + 1_000 * i));
 
   mkdirSync(SHOTS, { recursive: true });
   const problems: string[] = [];
@@ -149,7 +138,7 @@ test('an admin blocks a device on the Lists page, its payment is declined; the R
   assert.deepEqual(problems, [], 'no CSP violation or page error');
 
   // a payment from the blocked device is declined by the list
-  const blocked = await decide(payment('tx-lr-blocked', '2026-12-06T20:10:00+08:00', DEVICE, 6_600));
+  const blocked = await decideTx(srv, payment('tx-lr-blocked', '2026-12-06T20:10:00+08:00', DEVICE, 6_600));
   assert.equal(blocked.outcome, 'decline');
   assert.ok(blocked.reasons.some((x) => x.code === 'LIST_BLOCKED_DEVICE'), `declined with LIST_BLOCKED_DEVICE (${JSON.stringify(blocked.reasons)})`);
 });

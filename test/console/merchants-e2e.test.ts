@@ -8,13 +8,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { ROOT } from '../helpers/paths.js';
 import { call, startTestServer, type TestServer } from '../server/helpers.js';
 import { launchChromium } from './drive.js';
+import { SHOTS, decideTx, postEvents, shot } from './walk.js';
 
 const CONSOLE_INDEX = join(ROOT, 'dist', 'console', 'index.html');
-const SHOTS = join(ROOT, 'screenshots', 'console');
 const MERCHANT = '898440358129901';
 const ACQUIRER = '48029900';
 const T1 = 'T0E2E001';
@@ -37,32 +36,17 @@ function payment(id: string, ts: string, terminalId: string, accountId: string, 
   return { type: 'transaction', id, ts, accountId, amount, currency: 'CNY', merchantId: MERCHANT, terminalId, mcc: '5411', acquirerId: ACQUIRER, geo: GEO, deviceId: `dev-${accountId}`, ip: '10.1.2.3', channel: 'card' };
 }
 
-async function events(list: Record<string, unknown>[]): Promise<void> {
-  const r = await call(srv.url, '/v1/events', { key: srv.keys.admin, body: list });
-  assert.equal(r.status, 202, r.text);
-}
-
-async function decide(tx: Record<string, unknown>): Promise<{ outcome: string; reasons: { code: string }[] }> {
-  const r = await call(srv.url, '/v1/decisions', { key: srv.keys.admin, body: tx });
-  assert.equal(r.status, 200, r.text);
-  return r.json as { outcome: string; reasons: { code: string }[] };
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
-
 test('an admin finds the merchant among the riskiest, suspends a terminal; its next payment is declined', { timeout: 120_000 }, async () => {
-  await events([
+  await postEvents(srv, [
     { type: 'acquirer', ts: '2026-01-01T09:00:00+08:00', acquirerId: ACQUIRER, name: '深圳示例收单', licensed: true },
     { type: 'merchant', ts: '2026-01-02T09:00:00+08:00', merchantId: MERCHANT, name: '福田便利店', mcc: '5411', acquirerId: ACQUIRER, geo: GEO, region: '440304' },
     { type: 'terminal', ts: '2026-01-02T09:30:00+08:00', terminalId: T1, merchantId: MERCHANT, acquirerId: ACQUIRER, geo: GEO },
     { type: 'terminal', ts: '2026-01-02T09:40:00+08:00', terminalId: T2, merchantId: MERCHANT, acquirerId: ACQUIRER, geo: FAR },
   ]);
   const accounts = ['acc-m-1', 'acc-m-2', 'acc-m-3'];
-  await events(accounts.map((a) => ({ type: 'account', ts: '2026-01-03T10:00:00+08:00', accountId: a, creditLimit: 2_000_000, home: GEO, kyc: 'full', openedAt: '2025-06-01T00:00:00+08:00' })));
+  await postEvents(srv, accounts.map((a) => ({ type: 'account', ts: '2026-01-03T10:00:00+08:00', accountId: a, creditLimit: 2_000_000, home: GEO, kyc: 'full', openedAt: '2025-06-01T00:00:00+08:00' })));
   for (let i = 0; i < 6; i++) {
-    const d = await decide(payment(`tx-m-${i}`, `2026-12-05T1${i}:00:00+08:00`, i % 2 === 0 ? T1 : T2, accounts[i % 3]!, 3_000 + i * 1_000));
+    const d = await decideTx(srv, payment(`tx-m-${i}`, `2026-12-05T1${i}:00:00+08:00`, i % 2 === 0 ? T1 : T2, accounts[i % 3]!, 3_000 + i * 1_000));
     assert.notEqual(d.outcome, 'decline', `an ordinary payment is not declined (${JSON.stringify(d)})`);
   }
   // the 核实 check from the API: registered, licensed, T1 its own
@@ -141,9 +125,9 @@ test('an admin finds the merchant among the riskiest, suspends a terminal; its n
   assert.deepEqual(problems, [], 'no CSP violation or page error');
 
   // the suspended terminal's next payment is declined; the other terminal still pays
-  const next = await decide(payment('tx-m-next', '2026-12-05T17:00:00+08:00', T2, 'acc-m-1', 4_200));
+  const next = await decideTx(srv, payment('tx-m-next', '2026-12-05T17:00:00+08:00', T2, 'acc-m-1', 4_200));
   assert.equal(next.outcome, 'decline', JSON.stringify(next));
   assert.ok(next.reasons.some((r) => r.code === 'TERMINAL_SUSPENDED'), `declined with TERMINAL_SUSPENDED (${JSON.stringify(next.reasons)})`);
-  const other = await decide(payment('tx-m-other', '2026-12-05T17:05:00+08:00', T1, 'acc-m-2', 4_200));
+  const other = await decideTx(srv, payment('tx-m-other', '2026-12-05T17:05:00+08:00', T1, 'acc-m-2', 4_200));
   assert.notEqual(other.outcome, 'decline', JSON.stringify(other));
 });

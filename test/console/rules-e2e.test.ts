@@ -13,9 +13,9 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { ROOT } from '../helpers/paths.js';
 import { call, createKeys, startTestServer, tempDir, type TestServer } from '../server/helpers.js';
 import { launchChromium } from './drive.js';
+import { SHOTS, shot } from './walk.js';
 
 const CONSOLE_INDEX = join(ROOT, 'dist', 'console', 'index.html');
-const SHOTS = join(ROOT, 'screenshots', 'console');
 
 let srv: TestServer;
 /** The second admin key, which approves what the first proposed. */
@@ -46,10 +46,6 @@ async function signIn(page: Page, key: string): Promise<void> {
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Rules', level: 1 }).waitFor();
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
 async function liveVersion(): Promise<number> {

@@ -9,15 +9,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { simulate } from '../../src/sim/simulate.js';
 import { ROOT } from '../helpers/paths.js';
 import { defaultFiles, draft } from '../policy/helpers.js';
 import { call, feed, startTestServer, type TestServer } from '../server/helpers.js';
 import { launchChromium } from './drive.js';
+import { SHOTS, shot } from './walk.js';
 
 const CONSOLE_INDEX = join(ROOT, 'dist', 'console', 'index.html');
-const SHOTS = join(ROOT, 'screenshots', 'console');
 const PAYMENTS = 300;
 
 let srv: TestServer;
@@ -33,10 +32,6 @@ after(async () => {
   await srv?.close();
   if (simDir !== undefined) rmSync(simDir, { recursive: true, force: true });
 });
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 interface Row { code: string; hits: number; precision: number | null }
 
