@@ -9,14 +9,14 @@ import { startServer } from '../server/server.js';
 import { parseArgs } from './args.js';
 
 const USAGE =
-  'fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|walsync|thread|inline]';
+  'fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|walsync|thread|inline] [--event-time-tolerance SECONDS]';
 const JOURNAL_MODES = ['auto', 'walsync', 'thread', 'inline'] as const;
 
 /** Runs the server until a signal; resolves to the exit code. */
 export async function runServe(args: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(
     args,
-    { port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string' },
+    { port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string', 'event-time-tolerance': 'int' },
     USAGE,
   );
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
@@ -27,6 +27,8 @@ export async function runServe(args: string[]): Promise<number> {
   if (!(JOURNAL_MODES as readonly string[]).includes(journal)) {
     throw new UsageError(`--journal must be one of ${JOURNAL_MODES.join(', ')}\nusage: ${USAGE}`);
   }
+  // how far ahead of this machine's clock an event's ts may be (default 300 s); see DEFAULT_MAX_EVENT_LEAD_MS
+  const tolerance = flags.get('event-time-tolerance') as number | undefined;
   let exitCode = 0;
   let stop: (() => void) | null = null;
   const stopped = new Promise<void>((r) => (stop = r));
@@ -37,6 +39,7 @@ export async function runServe(args: string[]): Promise<number> {
     policyDir: flags.get('policy') as string | undefined,
     modelPath: flags.get('model') as string | undefined,
     journal: journal as (typeof JOURNAL_MODES)[number],
+    maxEventLeadMs: tolerance === undefined ? undefined : tolerance * 1000,
     onFatal: () => {
       exitCode = 1;
       stop?.();

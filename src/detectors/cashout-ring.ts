@@ -18,6 +18,7 @@ import type { Engine } from '../engine/engine.js';
 import { isJustUnder, isRoundAmount } from '../features/amounts.js';
 import type { FeedConsumer, FeedEntry } from './types.js';
 import { HitQueues, HourlyCounts, type Hit, type HitQueue } from './window.js';
+import { EventClock } from '../engine/event-clock.js';
 
 const HOUR = 3_600_000;
 /** The ring's window of event time. */
@@ -55,6 +56,9 @@ export class CashoutRingDetector implements FeedConsumer {
   private readonly spreadShown = new Map<string, string>();
   /** Per account, the merchants it paid cash-shaped sums at lately: merchant → time. */
   private readonly cashedAt = new Map<string, Map<string, number>>();
+  /** The watermark sweeps follow (one far-future payment must not sweep every merchant's ring away). */
+  private readonly clock = new EventClock();
+  /** The time the current payment's reads are made at: its own, or the watermark for a late one. */
   private now = -Infinity;
   findings = 0;
 
@@ -73,10 +77,11 @@ export class CashoutRingDetector implements FeedConsumer {
       return;
     }
     if (e.type !== 'transaction') return;
-    if (e.t > this.now) this.now = e.t;
+    const mark = this.clock.observe(e.t);
+    this.now = Math.max(mark, e.t);
     const merchant = this.merchantOf(e);
-    this.volume.add(merchant, e.t);
-    this.rings.sweep(this.now);
+    this.volume.add(merchant, e.t, mark);
+    this.rings.sweep(mark);
     if (!this.cashShaped(e)) return;
     const ring = this.rings.at(merchant, this.now);
     const repaid = this.repaidAt.get(e.accountId);

@@ -14,6 +14,7 @@ import { distanceKm } from '../features/geo.js';
 import type { ClearedCheck } from './cashout-ring.js';
 import type { FeedConsumer, FeedEntry } from './types.js';
 import { HitQueues, type Hit } from './window.js';
+import { EventClock } from '../engine/event-clock.js';
 
 const HOUR = 3_600_000;
 /** Window of event time a concentration is looked for in. */
@@ -44,7 +45,8 @@ interface Pattern {
 export class ConcentrationDetector implements FeedConsumer {
   readonly name: string;
   private readonly queues = new HitQueues(CONCENTRATION_WINDOW_MS);
-  private now = -Infinity;
+  /** The watermark sweeps follow (see engine/event-clock.ts). */
+  private readonly clock = new EventClock();
   findings = 0;
 
   constructor(
@@ -58,11 +60,12 @@ export class ConcentrationDetector implements FeedConsumer {
   consume(entry: FeedEntry, open: OpenCaseRequest[]): void {
     const e = entry.event;
     if (e.type !== 'transaction') return;
-    if (e.t > this.now) this.now = e.t;
-    this.queues.sweep(this.now);
+    const mark = this.clock.observe(e.t);
+    this.queues.sweep(mark);
+    const now = Math.max(mark, e.t);
     const m = this.pattern.match(e, this.engine);
     if (m === null) return;
-    const q = this.queues.at(m.subject, this.now);
+    const q = this.queues.at(m.subject, now);
     q.add({ seq: entry.seq, t: e.t, txId: e.id, accountId: e.accountId, amount: e.amount, deviceId: e.deviceId, outcome: entry.decision?.outcome ?? 'unknown', facts: m.facts });
     if (q.hits.length < MIN_PAYMENTS) return;
     const accounts = q.accounts();

@@ -89,8 +89,8 @@ export class HourlyCounts {
   private readonly map = new Map<string, { hours: Int32Array; counts: Float64Array; newest: number }>();
   private nextSweep = -Infinity;
 
-  /** Counts one payment of `key` at `t`. */
-  add(key: string, t: number): void {
+  /** Counts one payment of `key` at `t`; keys idle a day before `sweepAt` (the watermark) are forgotten. */
+  add(key: string, t: number, sweepAt: number): void {
     let c = this.map.get(key);
     if (c === undefined) {
       c = { hours: new Int32Array(24).fill(-1), counts: new Float64Array(24), newest: t };
@@ -105,9 +105,9 @@ export class HourlyCounts {
     }
     c.counts[s]++;
     if (t > c.newest) c.newest = t;
-    if (t >= this.nextSweep) {
-      this.nextSweep = t + HOUR;
-      for (const [k, x] of this.map) if (x.newest < t - 24 * HOUR) this.map.delete(k);
+    if (sweepAt >= this.nextSweep) {
+      this.nextSweep = sweepAt + HOUR;
+      for (const [k, x] of this.map) if (x.newest < sweepAt - 24 * HOUR) this.map.delete(k);
     }
   }
 

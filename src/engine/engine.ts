@@ -17,11 +17,12 @@ import { topContributions } from '../model/explain.js';
 import { bindModelToPolicy } from '../model/feature-names.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
 import { computeDerived, evaluateRules } from '../rules/evaluate.js';
-import type { CompiledPolicy } from '../rules/policy-types.js';
+import type { CompiledPolicy, Outcome } from '../rules/policy-types.js';
 import { toDecision, toModelDecision, withModelReasons, type Decision } from './decision.js';
 import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
 import { checkFields, readMerchantRisk, writeMerchantRisk } from './snapshot/merchant-risk.js';
 import { WindowGroups } from './window-groups.js';
+import { EventClock } from './event-clock.js';
 
 /** How many of the model's top features a flagged decision names. */
 const MODEL_REASONS = 3;
@@ -56,7 +57,7 @@ export class Engine {
   private hits: Int32Array;
   private nextSweep = -Infinity;
   /** latest event time applied. */
-  private clock = -Infinity;
+  private readonly clock = new EventClock();
 
   private model: GbdtModel | null;
   private contributionScratch: Float64Array;
@@ -133,9 +134,9 @@ export class Engine {
     return this.vector;
   }
 
-  /** Applies any event; a transaction is decided and its decision returned, others return null. */
-  apply(e: FkEvent): Decision | null {
-    if (e.type === 'transaction') return this.decide(e);
+  /** Applies any event; a transaction is decided (see decide for `answered`) and its decision returned, others return null. */
+  apply(e: FkEvent, answered?: Outcome): Decision | null {
+    if (e.type === 'transaction') return this.decide(e, answered);
     const start = this.startAt(e.t);
     switch (e.type) {
       case 'account': {
@@ -171,8 +172,13 @@ export class Engine {
     return null;
   }
 
-  /** Decides one payment and folds it into every window and the account's memory. */
-  decide(tx: TransactionEvent): Decision {
+  /**
+   * Decides one payment and folds it into every window and the account's memory. `answered`: the
+   * outcome the payment was actually answered with, when it is being replayed from the journal —
+   * the account's memory (credit used) then follows that answer, not this policy's decision, so a
+   * restart after a publication or an incident mode rebuilds exactly the state the answers made.
+   */
+  decide(tx: TransactionEvent, answered?: Outcome): Decision {
     this.startAt(tx.t);
     const p = this.policy;
     const v = this.vector;
@@ -186,7 +192,7 @@ export class Engine {
     const count = evaluateRules(p, v, this.hits);
     const decision = this.model === null ? toDecision(tx.id, p, this.hits, count) : this.withModel(tx.id, this.model, count);
     const account = this.remember(tx.accountId, acc);
-    account.applyPayment(tx, decision.outcome === 'decline');
+    account.applyPayment(tx, (answered ?? decision.outcome) === 'decline');
     rateAccount(account, tx.t, v.num[ACCOUNT_FRAUD] === 1);
     this.knowledge.applyPayment(tx, account.id);
     this.advance(tx.t);
@@ -231,9 +237,12 @@ export class Engine {
     return a;
   }
 
-  /** Latest event time applied (-Infinity before the first event): the engine's clock. */
+  /**
+   * The engine's clock (-Infinity before the first event): the latest event time, except that an event
+   * far ahead of the stream does not move it (see event-clock.ts).
+   */
   get now(): number {
-    return this.clock;
+    return this.clock.now;
   }
 
   /** Registered merchants, terminals and acquirers and what the stream feeds, read-only. */
@@ -302,12 +311,13 @@ export class Engine {
     return r.streamStart;
   }
 
+  /** Moves the watermark (see event-clock.ts) and forgets what it has left behind. */
   private advance(t: number): void {
-    if (t > this.clock) this.clock = t;
-    this.knowledge.advance(t);
-    if (t >= this.nextSweep) {
-      this.windows.sweep(t);
-      this.nextSweep = t + SWEEP_EVERY_MS;
+    const now = this.clock.observe(t);
+    this.knowledge.advance(now);
+    if (now >= this.nextSweep) {
+      this.windows.sweep(now);
+      this.nextSweep = now + SWEEP_EVERY_MS;
     }
   }
 
@@ -339,7 +349,7 @@ export class Engine {
   writeSnapshot(w: SnapshotWriter): void {
     checkFields(this, Engine.SNAPSHOT_FIELDS, 'Engine');
     w.tag('ENGN');
-    w.f64(this.clock);
+    for (const x of this.clock.state()) w.f64(x);
     w.f64(this.nextSweep);
     this.ref.writeSnapshot(w);
     AccountState.writeSnapshot(this.memory, w);
@@ -355,9 +365,9 @@ export class Engine {
    * this engine unusable.
    */
   readSnapshot(r: SnapshotReader): void {
-    if (this.clock !== -Infinity || this.memory.size > 0) throw new RangeError('Engine.readSnapshot needs a fresh engine');
+    if (this.clock.now !== -Infinity || this.memory.size > 0) throw new RangeError('Engine.readSnapshot needs a fresh engine');
     r.expect('ENGN');
-    this.clock = r.f64();
+    this.clock.restore([r.f64(), r.f64(), r.f64()]);
     this.nextSweep = r.f64();
     this.ref.readSnapshot(r);
     for (const [id, a] of AccountState.readSnapshot(r)) this.memory.set(id, a);

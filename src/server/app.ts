@@ -43,6 +43,21 @@ export interface AppContext {
   health(): { ok: boolean; body: Record<string, unknown> };
   /** True once shutdown began: answers say `Connection: close`, new work is refused. */
   closing(): boolean;
+  /**
+   * How far (ms) an event's `ts` may be ahead of this machine's clock. Beyond it the event is refused:
+   * a payment dated tomorrow is a till with a wrong clock or a forgery, never a payment happening now.
+   */
+  readonly maxEventLeadMs: number;
+}
+
+/** The refusal of an event dated too far ahead of the server's clock (`path` is its ts field). */
+function eventTimeAhead(path: string, ts: string, leadMs: number): ApiError {
+  return new ApiError(
+    'event_time_ahead',
+    `${path} ${ts} is more than ${Math.round(leadMs / 1000)} s ahead of this server's clock; ` +
+      "send the time the event happened (check the till's or switch's clock); events from the past are accepted",
+    { path, expected: `a time at most ${Math.round(leadMs / 1000)} s after now` },
+  );
 }
 
 /** A request handler for http.createServer. */
@@ -183,6 +198,7 @@ export function createHandler(ctx: AppContext): Handler {
         return fail(res, route, started, wrongType('type', '"transaction" (post other events to /v1/events)'));
       }
       tx = ev;
+      if (tx.t > Date.now() + ctx.maxEventLeadMs) return fail(res, route, started, eventTimeAhead('ts', tx.ts, ctx.maxEventLeadMs));
     } catch (e) {
       if (!(e instanceof ContractError)) throw e;
       return fail(res, route, started, invalidEvent(e));
@@ -221,6 +237,7 @@ export function createHandler(ctx: AppContext): Handler {
           const where = prefix ? `${prefix}.type` : 'type';
           return fail(res, route, started, wrongType(where, 'an event other than "transaction" (post payments to /v1/decisions)'));
         }
+        if (ev.t > Date.now() + ctx.maxEventLeadMs) return fail(res, route, started, eventTimeAhead(prefix ? `${prefix}.ts` : 'ts', ev.ts, ctx.maxEventLeadMs));
         events.push(ev);
       } catch (e) {
         if (!(e instanceof ContractError)) throw e;

@@ -73,7 +73,18 @@ export interface ServeOptions {
    * /console/ says how to make one and everything else runs as usual.
    */
   readonly consoleDir?: string;
+  /**
+   * How far (ms) ahead of this machine's clock an event's `ts` may be; later ones are refused with
+   * 400 `event_time_ahead`. Default DEFAULT_MAX_EVENT_LEAD_MS.
+   */
+  readonly maxEventLeadMs?: number;
 }
+
+/**
+ * Five minutes: more than honest tills' and switches' clocks drift (they sync by NTP or from the
+ * network), far less than any velocity window, so no payment dated ahead can hide others.
+ */
+export const DEFAULT_MAX_EVENT_LEAD_MS = 5 * 60_000;
 
 /**
  * Where the journal's commits (and their fsync) run. `walsync`: the commit on the event loop, its
@@ -181,6 +192,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       openapi: JSON.stringify(openApiDocument(packageVersion(), router.routes)),
       console: new ConsoleFiles(opts.consoleDir ?? join(PACKAGE_ROOT, 'dist', 'console')),
       closing: () => closing,
+      maxEventLeadMs: opts.maxEventLeadMs ?? DEFAULT_MAX_EVENT_LEAD_MS,
       health: () => {
         const status = fatal !== null ? 'journal_failed' : closing ? 'shutting_down' : 'ok';
         return {

@@ -41,13 +41,13 @@ test('an admin opens a failed step-up case, follows its account and freezes it; 
     { type: 'terminal', ts: '2026-01-02T09:30:00+08:00', terminalId: TERMINAL, merchantId: MERCHANT, acquirerId: '48021000', geo: GEO },
     { type: 'account', ts: '2026-01-03T10:00:00+08:00', accountId: ACCOUNT, creditLimit: 1_500_000, home: { lat: 22.54, lon: 114.06 }, kyc: 'full', openedAt: '2025-06-01T00:00:00+08:00' },
   ]);
-  await decideTx(srv, payment('tx-e2e-1', '2026-12-05T12:00:00+08:00', 'dev-own', 12_000));
+  await decideTx(srv, payment('tx-e2e-1', '2026-12-03T12:00:00+08:00', 'dev-own', 12_000));
   // a password reset, then a new device pays: challenged (step-up)
-  await postEvents(srv, [{ type: 'account_event', ts: '2026-12-06T20:40:00+08:00', accountId: ACCOUNT, kind: 'password_reset', deviceId: 'dev-own' }]);
-  const challenged = await decideTx(srv, payment('tx-e2e-2', '2026-12-06T20:51:00+08:00', 'dev-new', 49_900));
+  await postEvents(srv, [{ type: 'account_event', ts: '2026-12-04T20:40:00+08:00', accountId: ACCOUNT, kind: 'password_reset', deviceId: 'dev-own' }]);
+  const challenged = await decideTx(srv, payment('tx-e2e-2', '2026-12-04T20:51:00+08:00', 'dev-new', 49_900));
   assert.equal(challenged.outcome, 'challenge', `the payment from a new device after a password reset is challenged (${JSON.stringify(challenged)})`);
   // the step-up fails: the case feed opens the account's challenge_failed case
-  await postEvents(srv, [{ type: 'account_event', ts: '2026-12-06T20:52:00+08:00', accountId: ACCOUNT, kind: 'challenge_failed', txId: 'tx-e2e-2', deviceId: 'dev-new' }]);
+  await postEvents(srv, [{ type: 'account_event', ts: '2026-12-04T20:52:00+08:00', accountId: ACCOUNT, kind: 'challenge_failed', txId: 'tx-e2e-2', deviceId: 'dev-new' }]);
   let caseId: string | undefined;
   const deadline = Date.now() + 20_000;
   while (caseId === undefined && Date.now() < deadline) {
@@ -87,7 +87,7 @@ test('an admin opens a failed step-up case, follows its account and freezes it; 
     const payments = page.getByTestId('evidence-payments');
     await payments.waitFor();
     const row = payments.locator('tbody tr', { hasText: 'tx-e2e-2' });
-    assert.match(await row.innerText(), /2026-12-06 20:51:00 \+08:00/);
+    assert.match(await row.innerText(), /2026-12-04 20:51:00 \+08:00/);
     assert.match(await row.innerText(), /Challenge/);
     assert.match(await row.innerText(), /NEW_DEVICE_AFTER_PASSWORD_RESET/);
     await page.getByTestId('places-plot').waitFor();
@@ -159,7 +159,7 @@ test('an admin opens a failed step-up case, follows its account and freezes it; 
   assert.deepEqual(problems, [], 'no CSP violation or page error');
 
   // the account's next payment is declined because it is frozen
-  const next = await decideTx(srv, payment('tx-e2e-3', '2026-12-06T21:05:00+08:00', 'dev-own', 8_800));
+  const next = await decideTx(srv, payment('tx-e2e-3', '2026-12-04T21:05:00+08:00', 'dev-own', 8_800));
   assert.equal(next.outcome, 'decline');
   assert.ok(next.reasons.some((r) => r.code === 'ACCOUNT_FROZEN'), `declined with ACCOUNT_FROZEN (${JSON.stringify(next.reasons)})`);
 });

@@ -138,7 +138,7 @@ test('an admin blocks a device on the Lists page, its payment is declined; the R
   assert.deepEqual(problems, [], 'no CSP violation or page error');
 
   // a payment from the blocked device is declined by the list
-  const blocked = await decideTx(srv, payment('tx-lr-blocked', '2026-12-06T20:10:00+08:00', DEVICE, 6_600));
+  const blocked = await decideTx(srv, payment('tx-lr-blocked', '2026-12-05T20:10:00+08:00', DEVICE, 6_600));
   assert.equal(blocked.outcome, 'decline');
   assert.ok(blocked.reasons.some((x) => x.code === 'LIST_BLOCKED_DEVICE'), `declined with LIST_BLOCKED_DEVICE (${JSON.stringify(blocked.reasons)})`);
 });
