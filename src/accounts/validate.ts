@@ -4,7 +4,7 @@
  * a refused request can never change an account.
  */
 import { InputError } from '../errors.js';
-import { MAX_AMOUNT, MAX_ID_LENGTH } from '../contract/fields.js';
+import { MAX_AMOUNT, MAX_ID_LENGTH, isIdText } from '../contract/fields.js';
 import { parseTimestamp } from '../contract/time.js';
 import {
   ACCOUNT_ACTIONS,
@@ -121,7 +121,7 @@ export function validateAppeal(input: unknown): AppealInput {
   const t = text(o.text, 'text', MAX_APPEAL_LENGTH, true);
   let txId: string | null = null;
   if (o.txId !== undefined && o.txId !== null) {
-    if (typeof o.txId !== 'string' || o.txId.length === 0 || o.txId.length > MAX_ID_LENGTH || hasControl(o.txId, false)) {
+    if (typeof o.txId !== 'string' || o.txId.length === 0 || o.txId.length > MAX_ID_LENGTH || !isIdText(o.txId)) {
       throw new InputError('txId', `a transaction id of 1–${MAX_ID_LENGTH} printable characters`);
     }
     txId = o.txId;

@@ -3,6 +3,7 @@
  * refusal names the field (`path`) and says what was expected; nothing changes on a refusal.
  */
 import { InputError } from '../errors.js';
+import { isIdText } from '../contract/fields.js';
 import {
   CASE_STATUSES,
   RESOLUTIONS,
@@ -25,7 +26,6 @@ export const MAX_AMOUNT = 100_000_000_000;
 export const ISSUE = /^[a-z][a-z0-9_]{0,47}(:[a-z][a-z0-9_]{0,47})?$/;
 /** What a typology looks like (the request schemas use it too). */
 export const TYPOLOGY = /^[a-z][a-z0-9_]{0,63}$/;
-const PRINTABLE = /^[^\p{Cc}]+$/u;
 
 type Raw = Record<string, unknown>;
 
@@ -48,7 +48,7 @@ export function idField(o: Raw, key: string, required: boolean, path = key, max 
     if (required) throw new InputError(path, `a string of 1–${max} printable characters`);
     return undefined;
   }
-  if (typeof v !== 'string' || v.length === 0 || v.length > max || !PRINTABLE.test(v) || v.trim() !== v) {
+  if (typeof v !== 'string' || v.length === 0 || v.length > max || !isIdText(v)) {
     throw new InputError(path, `a string of 1–${max} printable characters without surrounding spaces`);
   }
   return v;

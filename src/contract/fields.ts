@@ -33,22 +33,49 @@ function missing(path: string, expected: string): never {
   throw new ContractError(path, `${expected} (required field is missing)`);
 }
 
-function isPrintable(s: string): boolean {
+/** Control, format (zero-width, bidirectional overrides), line and paragraph separator code points. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const EDGE_SPACE = /^\s|\s$/u;
+
+/**
+ * Whether `s` may be an id: ASCII letters, digits and punctuation take the fast loop; anything else
+ * must not be invisible or hide what it is — no control or format code point (`\u200b`, `\u202e`),
+ * no unpaired surrogate (stored, it could not be read back), no space at either end. Ids are what an
+ * analyst searches for and what a retry must repeat exactly; two that look alike must be alike.
+ */
+export function isIdText(s: string): boolean {
+  let ascii = true;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x20 || c === 0x7f) return false;
+    if (c > 0x7e) ascii = false;
+  }
+  if (s.charCodeAt(0) === 0x20 || s.charCodeAt(s.length - 1) === 0x20) return false;
+  if (ascii) return true;
+  return wellFormed(s) && !INVISIBLE.test(s) && !EDGE_SPACE.test(s);
+}
+
+/** No lone surrogate: every high surrogate followed by a low one, no low one on its own. */
+function wellFormed(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c > 0xdbff) return false;
+    const d = s.charCodeAt(i + 1);
+    if (!(d >= 0xdc00 && d <= 0xdfff)) return false;
+    i++;
   }
   return true;
 }
 
-/** An id: a string of 1–128 printable characters. */
+/** An id: a string of 1–128 printable characters, without spaces at either end (see isIdText). */
 export function id(o: Raw, key: string, required: true): string;
 export function id(o: Raw, key: string, required: false): string | undefined;
 export function id(o: Raw, key: string, required: boolean): string | undefined {
   const v = o[key];
   if (v === undefined || v === null) return required ? missing(key, 'an id string') : undefined;
-  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ID_LENGTH || !isPrintable(v)) {
-    throw new ContractError(key, `a string of 1–${MAX_ID_LENGTH} printable characters`);
+  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_ID_LENGTH || !isIdText(v)) {
+    throw new ContractError(key, `a string of 1–${MAX_ID_LENGTH} printable characters, without spaces at either end, control or invisible formatting characters`);
   }
   return v;
 }

@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { parseTimestamp } from '../contract/time.js';
 import { ListError } from '../errors.js';
+import { isIdText } from '../contract/fields.js';
 import {
   LIST_KINDS,
   LIST_NAME_RE,
@@ -84,6 +85,7 @@ export function validateValue(value: unknown, kind: ListKind, list: string): str
     throw new ListError('value', `a string of 1–${MAX_VALUE_LENGTH} printable characters`);
   }
   if (value.trim() !== value) throw new ListError('value', 'no leading or trailing spaces (values are matched exactly)');
+  if (!isIdText(value)) throw new ListError('value', 'no invisible formatting characters or unpaired surrogates (values are matched exactly)');
   if (kind === 'ip' && isIP(value) === 0) {
     throw new ListError('value', `an IPv4 or IPv6 address, because list '${list}' holds ip values`);
   }

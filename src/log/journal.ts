@@ -37,6 +37,8 @@ export interface JournalRange {
 export interface StoredDecision {
   readonly seq: number;
   readonly txId: string;
+  /** The payment as the contract parser returned it (JSON text): a retry must carry the same one. */
+  readonly event: string;
   /** JSON text, byte for byte what the client was answered. */
   readonly decision: string;
 }

@@ -31,7 +31,9 @@ export type ApiErrorCode =
   | 'internal'
   | 'invalid_request'
   | 'invalid_policy'
-  | 'conflict';
+  | 'conflict'
+  | 'idempotency_conflict'
+  | 'event_time_ahead';
 
 const STATUS: Record<ApiErrorCode, number> = {
   invalid_json: 400,
@@ -50,6 +52,8 @@ const STATUS: Record<ApiErrorCode, number> = {
   invalid_request: 400,
   invalid_policy: 422,
   conflict: 409,
+  idempotency_conflict: 409,
+  event_time_ahead: 400,
 };
 
 const FK_CODE: Record<ApiErrorCode, ErrorCodeValue> = {
@@ -69,6 +73,8 @@ const FK_CODE: Record<ApiErrorCode, ErrorCodeValue> = {
   invalid_request: ErrorCode.BadRequest,
   invalid_policy: ErrorCode.PolicyCompile,
   conflict: ErrorCode.Conflict,
+  idempotency_conflict: ErrorCode.Conflict,
+  event_time_ahead: ErrorCode.InvalidEvent,
 };
 
 /** Every API error code, for the OpenAPI document and tests. */

@@ -7,6 +7,7 @@
 import type { FkEvent, TransactionEvent } from '../contract/events.js';
 import type { Decision } from '../engine/decision.js';
 import type { Engine } from '../engine/engine.js';
+import type { Outcome } from '../rules/policy-types.js';
 import type { CommitFeed, CommitListener, EventIntake } from '../log/feed.js';
 import type { Journal } from '../log/journal.js';
 import { ApiError } from './errors.js';
@@ -37,6 +38,8 @@ export interface DecisionAnswer {
 interface Pending {
   readonly body: string;
   readonly batch: Batch;
+  /** The payment as journaled (JSON text), so a retry with another body is refused. */
+  readonly event: string;
 }
 
 function journalError(err: Error): ApiError {
@@ -45,11 +48,30 @@ function journalError(err: Error): ApiError {
   });
 }
 
+/**
+ * A transaction id reused with another payment: refused, as Stripe refuses an idempotency key reused
+ * with other parameters — silently answering the first payment's decision for a different payment
+ * would approve what was never decided. The message names the fields that differ.
+ */
+function idempotencyConflict(txId: string, first: string, now: string): ApiError {
+  const a = JSON.parse(first) as Record<string, unknown>;
+  const b = JSON.parse(now) as Record<string, unknown>;
+  const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .filter((k) => k !== 't' && JSON.stringify(a[k]) !== JSON.stringify(b[k]))
+    .sort();
+  return new ApiError(
+    'idempotency_conflict',
+    `transaction ${JSON.stringify(txId)} was already decided with another body (differs in ${fields.join(', ') || 'its fields'}); ` +
+      'a retry must send the same payment, and a new payment needs a new id',
+    { path: fields[0] ?? 'id', details: { txId, fields } },
+  );
+}
+
 /** Decides, applies and journals; one instance per server. */
 export class DecisionService implements CommitFeed, EventIntake {
   private readonly pending = new Map<string, Pending>();
   /** Sees every event applied, with its seq (see observe); null when nobody watches. */
-  private observer: ((seq: number, e: FkEvent) => void) | null = null;
+  private observer: ((seq: number, e: FkEvent, answered?: Outcome) => void) | null = null;
   /** Told about every event after it committed (see onCommitted). */
   private readonly listeners: CommitListener[] = [];
 
@@ -67,14 +89,17 @@ export class DecisionService implements CommitFeed, EventIntake {
    * `startedAt` (performance.now()) is when its request arrived.
    */
   decide(tx: TransactionEvent, startedAt: number, cb: DecisionCallback): void {
+    const eventJson = JSON.stringify(tx);
     const p = this.pending.get(tx.id);
     if (p !== undefined) {
+      if (p.event !== eventJson) return cb(idempotencyConflict(tx.id, p.event, eventJson), '', false);
       this.commit.whenCommitted(p.batch, (err) => (err === null ? cb(null, p.body, true) : cb(journalError(err), '', false)));
       return;
     }
     if (this.seen.mightContain(tx.id)) {
       const stored = this.journal.decision(tx.id);
       if (stored !== undefined) {
+        if (stored.event !== eventJson) return cb(idempotencyConflict(tx.id, stored.event, eventJson), '', false);
         cb(null, stored.decision, true);
         return;
       }
@@ -95,10 +120,9 @@ export class DecisionService implements CommitFeed, EventIntake {
       latencyUs: Math.round((performance.now() - startedAt) * 1000),
     };
     const body = JSON.stringify(answer);
-    const eventJson = JSON.stringify(tx);
     const batch = this.commit.add('transaction', tx.id, eventJson, body);
-    if (this.observer !== null) this.observer(answer.seq, tx);
-    this.pending.set(tx.id, { body, batch });
+    if (this.observer !== null) this.observer(answer.seq, tx, d.outcome);
+    this.pending.set(tx.id, { body, batch, event: eventJson });
     this.seen.add(tx.id);
     this.metrics.decision(d, answer.latencyUs, Date.now());
     this.commit.whenCommitted(batch, (err) => {
@@ -197,9 +221,9 @@ export class DecisionService implements CommitFeed, EventIntake {
    * Calls `fn` with every event the engine applies from now on and its journal seq, in order and in
    * the same tick, until the returned function is called. A policy version warming a second engine
    * by replay (policy/warm.ts) catches up with live traffic through it, so that engine ends up
-   * having applied exactly what this one did. One observer at a time.
+   * having applied exactly what this one did, each payment with the outcome it was answered. One observer at a time.
    */
-  observe(fn: (seq: number, e: FkEvent) => void): () => void {
+  observe(fn: (seq: number, e: FkEvent, answered?: Outcome) => void): () => void {
     if (this.observer !== null) throw new Error('DecisionService.observe: an observer is already attached');
     this.observer = fn;
     return () => {

@@ -103,6 +103,29 @@ for (const [what, patch, path] of BAD_TX) {
   });
 }
 
+test('ids: printable, no spaces at either end, no control or invisible formatting code points, no lone surrogates', () => {
+  for (const [what, id] of [
+    ['a single space', ' '],
+    ['a leading space', ' tx-1'],
+    ['a trailing space', 'tx-1 '],
+    ['an ideographic space at the end', 'tx-1\u3000'],
+    ['a zero-width space', 'tx\u200b1'],
+    ['a right-to-left override', 'tx-\u202e1'],
+    ['a byte-order mark', '\ufefftx-1'],
+    ['a C1 control', 'tx\u00851'],
+    ['a line separator', 'tx\u20281'],
+    ['an unpaired high surrogate', 'tx-\ud83d'],
+    ['an unpaired low surrogate', '\ude00tx'],
+    ['a tab', 'tx\t1'],
+  ]) {
+    const e = rejects({ ...TX, id }, 'id');
+    assert.match(e.message, /without spaces at either end/, what);
+    rejects({ ...TX, accountId: id }, 'accountId');
+  }
+  // what honest ids look like keeps working: inner spaces, CJK, emoji (a proper surrogate pair), punctuation
+  for (const id of ['tx 1', '交易-0001', 'tx-😀', 'a/b:c#d', 'x'.repeat(128)]) assert.equal(parseEvent({ ...TX, id }).type, 'transaction');
+});
+
 test('unknown or missing type, non-objects and __proto__ keys are rejected', () => {
   rejects({ ...TX, type: 'payment' }, 'type');
   rejects({ id: 'x' }, 'type');

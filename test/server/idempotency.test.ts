@@ -1,5 +1,6 @@
-// The transaction id is the idempotency key: the same id again returns the stored decision, is not
-// applied again, and is not counted twice in any window.
+// The transaction id is the idempotency key: the same id with the same payment again returns the
+// stored decision, is not applied again, and is not counted twice in any window; the same id with
+// another payment is refused (409 idempotency_conflict), as Stripe refuses a reused idempotency key.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { baseWorld, HOUR, MIN, tx } from '../engine/world.js';
@@ -24,14 +25,18 @@ test('a repeated id is one payment: SMALL_PAYMENT_BURST (5 under ¥50 in 10 min)
   const p2 = await post(small(2));
   const p3 = await post(small(3));
   const seq = await journalSeq(s.url);
-  // the same payment again (a POS retry), even with a changed body: the stored answer, nothing applied
-  const again = await post(small(3));
-  const changed = await post({ ...small(3), amount: 999_999 });
+  // the same payment again (a POS retry, its fields in another order): the stored answer, nothing applied
+  const again = await post(Object.fromEntries(Object.entries(small(3)).reverse()));
   assert.equal(again.status, 200);
   assert.equal(again.text, p3.text);
-  assert.equal(changed.text, p3.text);
   assert.equal(again.headers['fengkong-replayed'], 'true');
-  assert.equal(await journalSeq(s.url), seq, 'replays are not journaled');
+  // the same id with another payment: 409 naming what differs, nothing applied, the first answer kept
+  const changed = await post({ ...small(3), amount: 999_999, deviceId: 'D7' });
+  assert.equal(changed.status, 409, changed.text);
+  assert.equal(changed.json.error.code, 'idempotency_conflict');
+  assert.match(changed.json.error.message, /amount, deviceId/);
+  assert.equal(changed.json.error.path, 'amount');
+  assert.equal(await journalSeq(s.url), seq, 'neither a replay nor a conflict is journaled');
   // 5th request, 4th payment: were the retries counted the window would hold 5+ and the rule would fire
   const p4 = await post(small(4));
   assert.ok(!codes(p4.json).includes('SMALL_PAYMENT_BURST'), `4 payments must not fire: ${p4.text}`);
@@ -40,6 +45,20 @@ test('a repeated id is one payment: SMALL_PAYMENT_BURST (5 under ¥50 in 10 min)
   for (const p of [p1, p2, p3]) assert.ok(!codes(p.json).includes('SMALL_PAYMENT_BURST'));
   const stored = await call(s.url, '/v1/decisions/burst-3', { key: s.keys.analyst });
   assert.equal(stored.text, p3.text);
+});
+
+test('an id reused with another body in the same tick is refused too (the first may still be on its way to disk)', async () => {
+  const seq = await journalSeq(s.url);
+  const body = tx(T + 2 * HOUR, { id: 'pending-1', amount: 30_000 });
+  // both requests go out at once: the second finds the first in the batch not yet committed
+  const [first, other] = await Promise.all([
+    call(s.url, '/v1/decisions', { key: s.keys.decide, body }),
+    call(s.url, '/v1/decisions', { key: s.keys.decide, body: { ...body, amount: 31_000 } }),
+  ]);
+  const answers = [first, other].sort((a, b) => a.status - b.status);
+  assert.deepEqual(answers.map((a) => a.status), [200, 409], answers.map((a) => a.text).join('\n'));
+  assert.equal(answers[1].json.error.code, 'idempotency_conflict');
+  assert.equal(await journalSeq(s.url), seq + 1, 'one payment journaled');
 });
 
 test('the same new id sent concurrently is decided once; every answer is the same', async () => {

@@ -75,7 +75,7 @@ export class SqliteStore implements Journal, KeyStore {
   private readonly db: Database;
   private readonly insertEntry: Statement<EntryParams>;
   private readonly selectLast: Statement<[], { seq: number | null }>;
-  private readonly selectDecision: Statement<[string], { seq: number; decision: string | null }>;
+  private readonly selectDecision: Statement<[string], { seq: number; event: string; decision: string | null }>;
   private readonly selectAll: Statement<[], EntryRow>;
   private readonly selectRange: Statement<[{ from: number; to: number; type: string | null; except: string | null }], RawEntryRow>;
   private readonly insertKey: Statement<[string, string, number, string | null]>;
@@ -109,7 +109,7 @@ export class SqliteStore implements Journal, KeyStore {
       'INSERT INTO journal (seq, type, tx_id, event, decision, received_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.selectLast = db.prepare('SELECT max(seq) AS seq FROM journal');
-    this.selectDecision = db.prepare('SELECT seq, decision FROM journal WHERE tx_id = ?');
+    this.selectDecision = db.prepare('SELECT seq, event, decision FROM journal WHERE tx_id = ?');
     this.selectAll = db.prepare(
       'SELECT seq, type, tx_id, event, decision, received_at FROM journal ORDER BY seq',
     );
@@ -157,7 +157,7 @@ export class SqliteStore implements Journal, KeyStore {
   decision(txId: string): StoredDecision | undefined {
     const row = this.selectDecision.get(txId);
     if (row === undefined || row.decision === null) return undefined;
-    return { seq: row.seq, txId, decision: row.decision };
+    return { seq: row.seq, txId, event: row.event, decision: row.decision };
   }
 
   /** Highest committed seq, 0 for an empty journal. */

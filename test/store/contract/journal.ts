@@ -82,7 +82,7 @@ export function journalContract(name: string, open: Open<Journal>): void {
     contractIt(open, 'finds a decision by transaction id, byte for byte', (_h, s) => {
       const e = tx(1, 'tx-ü/ 1', 'challenge');
       s.append([e, other(2)]);
-      assert.deepEqual(s.decision('tx-ü/ 1'), { seq: 1, txId: 'tx-ü/ 1', decision: e.decision });
+      assert.deepEqual(s.decision('tx-ü/ 1'), { seq: 1, txId: 'tx-ü/ 1', event: e.event, decision: e.decision });
       assert.equal(s.decision('tx-other'), undefined);
     });
 
