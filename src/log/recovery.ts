@@ -7,6 +7,7 @@
 import { parseEvent } from '../contract/parse.js';
 import type { Decision } from '../engine/decision.js';
 import type { Engine } from '../engine/engine.js';
+import type { Outcome } from '../rules/policy-types.js';
 import { ContractError, StoreError } from '../errors.js';
 import type { Journal, JournalEntry } from './journal.js';
 
@@ -48,13 +49,14 @@ export function recover(
   let lastSeq = fromSeq;
   journal.forEachEvent((entry) => {
     if (entry.seq <= fromSeq) return;
-    const d = replayEntry(engine, entry, lastSeq);
+    const answered = answerOf(entry);
+    const d = replayEntry(engine, entry, lastSeq, answered);
     lastSeq = entry.seq;
     events++;
     if (d !== null) {
       transactions++;
       onTransaction(d.txId);
-      if (entry.decision !== null && !sameDecision(entry.decision, d.outcome, d.score)) changed++;
+      if (answered !== undefined && (answered.outcome !== d.outcome || answered.score !== d.score)) changed++;
     }
   });
   return { events, transactions, changedDecisions: changed, lastSeq, ms: performance.now() - started };
@@ -84,9 +86,16 @@ export function journalFrom<J extends Journal>(journal: J, fromSeq: number, slic
 
 /**
  * Validates one journal entry again and applies it to `engine`; `lastSeq` is the seq applied before
- * it (a gap is a StoreError). Shared by recovery and by warming a policy version's engine.
+ * it (a gap is a StoreError). A payment's state follows `answered` (by default the answer journaled
+ * with it; null re-decides it, for a shadow's what-if). Shared by recovery, the checkpointer's
+ * replica, shadows and warming a policy version's engine.
  */
-export function replayEntry(engine: Engine, entry: JournalEntry, lastSeq: number): Decision | null {
+export function replayEntry(
+  engine: Engine,
+  entry: JournalEntry,
+  lastSeq: number,
+  answered: AnsweredDecision | null | undefined = answerOf(entry),
+): Decision | null {
   let ev;
   try {
     ev = parseEvent(JSON.parse(entry.event));
@@ -97,10 +106,30 @@ export function replayEntry(engine: Engine, entry: JournalEntry, lastSeq: number
   if (entry.seq !== lastSeq + 1) {
     throw new StoreError(`journal has a gap: seq ${entry.seq} follows ${lastSeq}`);
   }
-  return engine.apply(ev);
+  return engine.apply(ev, answered?.outcome);
 }
 
-function sameDecision(stored: string, outcome: string, score: number): boolean {
-  const s = JSON.parse(stored) as { outcome?: unknown; score?: unknown };
-  return s.outcome === outcome && s.score === score;
+/** What a journaled payment was answered with: the part of the answer engine state depends on. */
+export interface AnsweredDecision {
+  readonly outcome: Outcome;
+  readonly score: number;
+}
+
+const OUTCOMES: readonly string[] = ['approve', 'challenge', 'review', 'decline'];
+
+/**
+ * The answer journaled with `entry` (undefined for other events, or an answer without a valid
+ * outcome). Replay applies it instead of re-deciding (see Engine.decide): a restart reproduces the
+ * state the answers made, whichever policy version or incident mode is live at the restart.
+ */
+export function answerOf(entry: JournalEntry): AnsweredDecision | undefined {
+  if (entry.decision === null) return undefined;
+  let s: { outcome?: unknown; score?: unknown };
+  try {
+    s = JSON.parse(entry.decision) as { outcome?: unknown; score?: unknown };
+  } catch (e) {
+    throw new StoreError(`journal entry ${entry.seq} has an unreadable decision: ${(e as Error).message}`, { cause: e });
+  }
+  if (typeof s.outcome !== 'string' || !OUTCOMES.includes(s.outcome)) return undefined;
+  return { outcome: s.outcome as Outcome, score: typeof s.score === 'number' ? s.score : NaN };
 }

@@ -184,7 +184,7 @@ export class ShadowRunner {
   /** Applies journal entries that were not forwarded (never expected: the feed is gapless), uncompared. */
   private fill(to: number): void {
     this.journal.forEachEventInRange({ fromSeq: this.applied + 1, toSeq: to }, (entry) => {
-      replayEntry(this.engine, entry, this.applied);
+      replayEntry(this.engine, entry, this.applied, null); // a shadow's state follows its own decisions
       this.applied = entry.seq;
       return true;
     });

@@ -11,6 +11,7 @@ import type { Engine } from '../engine/engine.js';
 import { StoreError } from '../errors.js';
 import { replayEntry } from '../log/recovery.js';
 import type { Journal } from '../log/journal.js';
+import type { Outcome } from '../rules/policy-types.js';
 
 /** What the warm-up needs from the live server (DecisionService has it). */
 export interface LiveFeed {
@@ -19,7 +20,7 @@ export interface LiveFeed {
   /** Set once the journal failed: nothing more will become durable. */
   readonly journalFailure: Error | null;
   /** Calls `fn` with every event applied from now on; returns the function that stops it. */
-  observe(fn: (seq: number, e: FkEvent) => void): () => void;
+  observe(fn: (seq: number, e: FkEvent, answered?: Outcome) => void): () => void;
 }
 
 /** Where a warm-up is. */
@@ -54,6 +55,8 @@ export interface WarmOptions {
 interface Buffered {
   readonly seq: number;
   readonly event: FkEvent;
+  /** The outcome a payment was answered with (the warm engine's state follows it, as recovery's does). */
+  readonly answered?: Outcome;
 }
 
 /** One warm-up of one engine; run it once. */
@@ -80,7 +83,7 @@ export class Warmup {
     this.sliceMs = options.sliceMs ?? 1;
     this.durableTimeoutMs = options.durableTimeoutMs ?? 30_000;
     this.replayTo = feed.appliedSeq;
-    this.stop = feed.observe((seq, event) => this.buffer.push({ seq, event }));
+    this.stop = feed.observe((seq, event, answered) => this.buffer.push({ seq, event, answered }));
   }
 
   /** Progress for the API. */
@@ -163,7 +166,7 @@ export class Warmup {
     while (this.taken < buf.length) {
       const b = buf[this.taken++];
       if (b.seq !== this.next) throw new StoreError(`warm-up lost its place: live event ${b.seq} follows ${this.next - 1}`);
-      this.engine.apply(b.event);
+      this.engine.apply(b.event, b.answered);
       this.next++;
       if ((this.taken & 7) === 0 && performance.now() >= deadline) break;
     }

@@ -2,7 +2,8 @@
 // restarted halfway decides exactly like one that never stopped, on the same inputs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { baseWorld, HOUR, MIN, tx, at, DAY } from '../engine/world.js';
+import { account, baseWorld, HOUR, MIN, tx, at, DAY } from '../engine/world.js';
+import { addAdmin, defaultFiles, publish } from '../policy/helpers.js';
 import { call, feed, journalSeq, stable, startTestServer, type Answer } from './helpers.js';
 
 /** A day of mixed traffic whose windows straddle the restart point. */
@@ -79,4 +80,35 @@ test('a second server on the same data folder is refused', async () => {
   } finally {
     await a.close();
   }
+});
+
+test('a restart across a policy publication rebuilds the state the answers made, not what today\'s policy would decide', async () => {
+  // version 2 declines any payment of ¥10,000 or more. A2 (¥20,000 limit) pays ¥15,000 under version
+  // 1 and is not declined: ¥15,000 of its credit is used. Re-deciding that payment with version 2 at
+  // a restart would decline it and give the credit back; the answer says otherwise.
+  const v2 = { ...defaultFiles(), '70-big.fk': 'rule BIG_DECLINE\n  when amount >= ¥10000\n  outcome decline\n  reason BIG_DECLINE\n' };
+  const big = tx(10 * HOUR, { id: 'x-big', accountId: 'A2', amount: 1_500_000 });
+  const next = tx(11 * HOUR, { id: 'x-next', accountId: 'A2', amount: 800_000 });
+  const run = async (restart: boolean): Promise<Answer> => {
+    let s = await startTestServer();
+    try {
+      await feed(s.url, s.keys.admin, [...baseWorld(), account('A2')]);
+      const first = await call(s.url, '/v1/decisions', { key: s.keys.decide, body: big });
+      assert.notEqual(first.json.outcome, 'decline', first.text);
+      await publish(s, s.keys.admin, addAdmin(s.dir), v2, 'decline big payments');
+      if (restart) {
+        await s.close(true);
+        s = await startTestServer({ dir: s.dir, keys: s.keys });
+        assert.equal(s.server.recovery.changedDecisions, 1, 'the replay under version 2 differs, and is reported');
+      }
+      return await call(s.url, '/v1/decisions', { key: s.keys.decide, body: next });
+    } finally {
+      await s.close();
+    }
+  };
+  const never = await run(false);
+  const restarted = await run(true);
+  assert.equal(never.json.outcome, 'decline', never.text);
+  assert.ok(never.json.reasons.some((r: { code: string }) => r.code === 'OVER_LIMIT'), `¥8,000 of the ¥5,000 left: ${never.text}`);
+  assert.deepEqual(stable(restarted.json), stable(never.json));
 });
