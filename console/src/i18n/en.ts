@@ -243,6 +243,8 @@ export const en = {
   'merchants.legendTerminal': 'terminal\u2019s bound address',
   'merchants.paymentPlaceTitle': '{i}: terminal {terminal} · {n} payments',
   'merchants.paymentPlaces': 'Where the payments were made',
+  'merchants.noPaymentPlaces': 'No recent payment carried a location.',
+  'merchants.firstPayment': 'First payment',
   'merchants.lastPayment': 'Last payment',
   'merchants.fromBound': 'From the bound address',
   'evidence.home': 'home',

@@ -245,6 +245,8 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'merchants.legendTerminal': '终端绑定地址',
   'merchants.paymentPlaceTitle': '{i}：终端 {terminal} · {n} 笔交易',
   'merchants.paymentPlaces': '交易地点',
+  'merchants.noPaymentPlaces': '近期交易均无位置信息。',
+  'merchants.firstPayment': '首笔交易',
   'merchants.lastPayment': '最近交易',
   'merchants.fromBound': '距绑定地址',
   'evidence.home': '居住地',

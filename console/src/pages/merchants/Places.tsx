@@ -12,9 +12,9 @@ import { placeName } from '../../ui/places/labels';
 import { PlacesPlot, type LegendEntry, type PlotMark } from '../../ui/places/PlacesPlot';
 import type { MerchantView } from './types';
 
-/** The plot and the payment places table, or a line saying nothing is located. */
+/** The plot (and what it was read from), or a line saying nothing is located. */
 export function TerminalPlaces({ v }: { v: MerchantView }): ReactNode {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const terms = (v.terminals ?? []).filter((x): x is typeof x & { boundAddress: Geo } => x.boundAddress !== null);
   const places = v.paymentPlaces?.places ?? [];
   if (terms.length === 0 && places.length === 0 && v.address === null) return <p className="muted">{t('merchants.noPlaces')}</p>;
@@ -43,35 +43,44 @@ export function TerminalPlaces({ v }: { v: MerchantView }): ReactNode {
       {pp === undefined ? null : (
         <p className="muted hint">{t('merchants.placesNote', { n: pp.paymentsRead, none: pp.withoutGeo })}</p>
       )}
-      {places.length === 0 ? null : (
-        <div className="table-wrap">
-          <table className="data" data-testid="payment-places">
-            <caption className="sr-only">{t('merchants.paymentPlaces')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">{t('merchants.terminal')}</th>
-                <th scope="col">{t('evidence.latLon')}</th>
-                <th scope="col" className="num">{t('evidence.paymentsCount')}</th>
-                <th scope="col">{t('merchants.lastPayment')}</th>
-                <th scope="col" className="num">{t('merchants.fromBound')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {places.map((p, i) => (
-                <tr key={`${i}-${p.terminalId}`}>
-                  <th scope="row">{i + 1}</th>
-                  <td>{p.terminalId}</td>
-                  <td>{`${placeName(p, lang)} · ${p.lat.toFixed(4)}, ${p.lon.toFixed(4)}`}</td>
-                  <td className="num">{formatNumber(p.payments)}</td>
-                  <td>{formatTime(p.last)}</td>
-                  <td className="num">{p.distanceFromBoundAddressKm === null ? '—' : t('evidence.km', { km: formatNumber(p.distanceFromBoundAddressKm, 1) })}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
     </>
+  );
+}
+
+/** The payment places as a table: terminal, city and coordinates, payments, last one, distance from the terminal's bound address. */
+export function PaymentPlacesTable({ v }: { v: MerchantView }): ReactNode {
+  const { t, lang } = useI18n();
+  const places = v.paymentPlaces?.places ?? [];
+  if (places.length === 0) return <p className="muted">{t('merchants.noPaymentPlaces')}</p>;
+  return (
+    <div className="table-wrap">
+      <table className="data" data-testid="payment-places">
+        <caption className="sr-only">{t('merchants.paymentPlaces')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">{t('merchants.terminal')}</th>
+            <th scope="col">{t('evidence.latLon')}</th>
+            <th scope="col" className="num">{t('evidence.paymentsCount')}</th>
+            <th scope="col">{t('merchants.firstPayment')}</th>
+            <th scope="col">{t('merchants.lastPayment')}</th>
+            <th scope="col" className="num">{t('merchants.fromBound')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {places.map((p, i) => (
+            <tr key={`${i}-${p.terminalId}`}>
+              <th scope="row">{i + 1}</th>
+              <td>{p.terminalId}</td>
+              <td>{`${placeName(p, lang)} · ${p.lat.toFixed(4)}, ${p.lon.toFixed(4)}`}</td>
+              <td className="num">{formatNumber(p.payments)}</td>
+              <td>{formatTime(p.first)}</td>
+              <td>{formatTime(p.last)}</td>
+              <td className="num">{p.distanceFromBoundAddressKm === null ? '—' : t('evidence.km', { km: formatNumber(p.distanceFromBoundAddressKm, 1) })}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

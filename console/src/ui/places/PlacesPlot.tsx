@@ -44,6 +44,7 @@ const CLUSTER_PX = 26;
 /** The same name is written again only this far from where it already is. */
 const SAME_NAME_PX = 140;
 const MAX_REFERENCES = 8;
+const DRAW_ORDER: Readonly<Record<MarkKind, number>> = { bound: 0, anchor: 1, place: 2 };
 
 function radius(m: PlotMark): number {
   return m.kind === 'place' ? 5 + Math.min(8, m.weight ?? 1) : 7;
@@ -127,7 +128,8 @@ export function PlacesPlot({ marks, legend, ariaLabel, testId, height = 300 }: {
           const b = proj.project(m.lineTo);
           return <line key={`l-${m.key}`} x1={a.x} y1={a.y} x2={b.x} y2={b.y} className={m.kind === 'bound' ? 'edge edge-bound' : 'edge edge-distance'} />;
         })}
-        {marks.map((m) => <Mark key={m.key} m={m} q={pos(m)} name={nameOf(m)} />)}
+        {/* bound addresses under the home, payment places (translucent) on top: a place at a terminal's own address stays visible */}
+        {[...marks].sort((a, b) => DRAW_ORDER[a.kind] - DRAW_ORDER[b.kind]).map((m) => <Mark key={m.key} m={m} q={pos(m)} name={nameOf(m)} />)}
         {labels.map((l) => (
           <text key={l.id} x={l.x} y={l.y} textAnchor={l.anchor} className={l.id.startsWith('r:') ? 'ref-label' : 'city-label'} data-testid={l.id.startsWith('r:') ? 'plot-ref-label' : 'plot-city-label'}>
             {l.text}
