@@ -48,6 +48,11 @@ export interface AccountStore {
 export interface TxIndexReader {
   /** Seqs of the account's payments below `beforeSeq`, newest first, at most `limit`. */
   page(accountId: string, beforeSeq: number, limit: number): number[];
+  /**
+   * Seqs of the merchant code's payments below `beforeSeq`, newest first, at most `limit`: the
+   * merchant page's payment places read these few journal rows instead of scanning the journal.
+   */
+  merchantPage(merchantId: string, beforeSeq: number, limit: number): number[];
   /** The journal seq up to which the index is complete (0 for an empty one). */
   indexedSeq(): number;
   close(): void;

@@ -18,6 +18,8 @@ import type { CaseRecord, CaseSummary } from './types.js';
 const MAX_PAYMENTS = 60;
 /** Places between which all distances are listed. */
 const MAX_PLACES = 12;
+/** Terminals whose bound addresses an account's evidence lists at most (the latest used). */
+const MAX_BOUND_TERMINALS = 24;
 /** Accounts whose own payments are read to find other merchants they share. */
 const MAX_RELATED_SCAN = 30;
 /**
@@ -171,6 +173,31 @@ function placesOf(payments: readonly Payment[], home: { lat: number; lon: number
   return { [homeName.charAt(0).toLowerCase() + homeName.slice(1)]: home, places: list, distancesKm: distances };
 }
 
+/**
+ * The registered (bound) addresses of the terminals the payments were made at, latest used last, so
+ * the plot shows where each terminal should be beside where the account paid and lives. Terminals
+ * without a registered geo are left out.
+ */
+function boundTerminalsOf(engine: Engine, payments: readonly Payment[], home: { lat: number; lon: number } | null): Record<string, unknown>[] {
+  const seen = new Map<string, number>();
+  for (const p of payments) {
+    const n = seen.get(p.terminalId) ?? 0;
+    seen.delete(p.terminalId); // re-inserted: the map's order is that of the latest use
+    seen.set(p.terminalId, n + 1);
+  }
+  const out: Record<string, unknown>[] = [];
+  for (const [terminalId, n] of seen) {
+    const t = engine.reference.terminals.get(terminalId);
+    if (t === undefined || t.geo === undefined) continue;
+    const boundAddress = { lat: t.geo.lat, lon: t.geo.lon };
+    out.push({
+      terminalId, merchantId: t.merchantId, boundAddress, payments: n,
+      distanceFromHomeKm: home === null ? null : km(distanceKm(boundAddress.lat, boundAddress.lon, home.lat, home.lon)),
+    });
+  }
+  return out.slice(-MAX_BOUND_TERMINALS);
+}
+
 function labelled(engine: Engine, accountId: string): boolean {
   return engine.fraudLabelled(accountId);
 }
@@ -248,6 +275,7 @@ function accountEvidence(c: CaseRecord, s: EvidenceSources, r: Reader): Record<s
       paymentsShown: x.payments, alsoUsedBy: byDevice.get(deviceId) ?? [],
     })),
     ...placesOf(payments, home, 'Home'),
+    boundTerminals: boundTerminalsOf(engine, payments, home),
     reasons: reasonsOf(engine, payments),
     related: {
       sharedDevices: [...sharedDevices].map(([accountId, ds]) => ({ accountId, devices: ds, labelledFraud: labelled(engine, accountId) })),

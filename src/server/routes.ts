@@ -6,6 +6,7 @@
  * declarations. Decisions and events stay hand-routed in app.ts: they are the hot path.
  */
 import type { TObject, TSchema } from '@sinclair/typebox';
+import type { TxIndex } from '../accounts/tx-index.js';
 import type { CaseOpener } from '../cases/types.js';
 import type { Engine } from '../engine/engine.js';
 import type { ListSet } from '../lists/list-set.js';
@@ -87,6 +88,11 @@ export interface ServerParts {
   readonly dataDir: string;
   /** Opens cases (or joins the open one of the same subject and issue): appeals, detectors, analysts. */
   readonly cases: CaseOpener;
+  /**
+   * The payment index by account and by merchant code (one worker for the data folder), shared by the
+   * account views and the merchant page's payment places; the server closes it after the modules.
+   */
+  readonly txIndex: TxIndex;
 }
 
 /** A feature area of the API: its routes and, when it runs background work, how to stop it. */

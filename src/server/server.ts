@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { TxIndex } from '../accounts/tx-index.js';
 import { createCaseService } from '../cases/index.js';
 import { ListSet } from '../lists/list-set.js';
 import { Engine } from '../engine/engine.js';
@@ -19,7 +20,9 @@ import { ConfigError } from '../errors.js';
 import { bootPolicies } from '../policy/boot.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
 import { inlineWriter, type JournalWriter } from '../log/journal.js';
+import { openTxIndexReader } from '../store/sqlite/accounts.js';
 import { SqliteCaseStore } from '../store/sqlite/cases.js';
+import { sqliteWorkerAdapter } from '../store/sqlite/worker-factory.js';
 import { SqlitePolicyStore } from '../store/sqlite/policies.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { startThreadedWriter } from '../store/sqlite/threaded-writer.js';
@@ -136,6 +139,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let writer: JournalWriter | null = null;
   let modules: ServerModule[] = [];
   let checkpointer: Checkpointer | null = null;
+  let txIndex: TxIndex | null = null;
   try {
     store = new SqliteStore(opts.dataDir);
     // the live policy version (imported from policyDir/policy/modelPath on a new data folder) decides and recovers
@@ -179,7 +183,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const service = new DecisionService(engine, store, commit, metrics, seen);
     registerGauges(metrics, commit, recovery, engine);
     const cases = createCaseService({ store: new SqliteCaseStore(store.database), audit: store.audit, engine, decisions: service });
-    const parts = { engine, lists, store, audit: store.audit, service, metrics, dataDir: opts.dataDir, cases };
+    txIndex = new TxIndex(openTxIndexReader(opts.dataDir), sqliteWorkerAdapter(opts.dataDir));
+    const parts = { engine, lists, store, audit: store.audit, service, metrics, dataDir: opts.dataDir, cases, txIndex };
     modules = MODULES.map((m) => m(parts));
     const router = new Router(modules.flatMap((m) => m.routes));
     let closing = false;
@@ -215,6 +220,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     const s = store;
     const w = writer;
+    const ix = txIndex;
     let closed: Promise<void> | null = null;
     return {
       url: `http://${host}:${addr.port}`,
@@ -238,6 +244,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
           server.closeAllConnections();
           await stopped;
           await closeModules(modules);
+          await ix.close();
           await checkpointer?.close();
           await w.close();
           s.close();
@@ -248,6 +255,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     };
   } catch (e) {
     await closeModules(modules);
+    await txIndex?.close().catch(() => {});
     await checkpointer?.close().catch(() => {});
     await writer?.close().catch(() => {});
     store?.close();

@@ -18,6 +18,9 @@ const ACCOUNT = 'acc-e2e-7781';
 const MERCHANT = '898440358120001';
 const TERMINAL = 'T0A11F93';
 const GEO = { lat: 22.5431, lon: 114.0579 };
+/** A second terminal of the merchant, bound in Guangzhou, where the account paid once. */
+const TERMINAL_GZ = 'T0A11F94';
+const GZ = { lat: 23.1291, lon: 113.2644 };
 
 let srv: TestServer;
 
@@ -30,8 +33,8 @@ after(async () => {
   await srv?.close();
 });
 
-function payment(id: string, ts: string, deviceId: string, amount: number): Record<string, unknown> {
-  return { type: 'transaction', id, ts, accountId: ACCOUNT, amount, currency: 'CNY', merchantId: MERCHANT, terminalId: TERMINAL, mcc: '5732', acquirerId: '48021000', geo: GEO, deviceId, ip: '10.1.2.3', channel: 'qr' };
+function payment(id: string, ts: string, deviceId: string, amount: number, terminalId = TERMINAL, geo = GEO): Record<string, unknown> {
+  return { type: 'transaction', id, ts, accountId: ACCOUNT, amount, currency: 'CNY', merchantId: MERCHANT, terminalId, mcc: '5732', acquirerId: '48021000', geo, deviceId, ip: '10.1.2.3', channel: 'qr' };
 }
 
 test('an admin opens a failed step-up case, follows its account and freezes it; the next payment is declined', { timeout: 120_000 }, async () => {
@@ -39,8 +42,10 @@ test('an admin opens a failed step-up case, follows its account and freezes it; 
   await postEvents(srv, [
     { type: 'merchant', ts: '2026-01-02T09:00:00+08:00', merchantId: MERCHANT, name: '深圳华强电子商行', mcc: '5732', acquirerId: '48021000', geo: GEO, region: '440304' },
     { type: 'terminal', ts: '2026-01-02T09:30:00+08:00', terminalId: TERMINAL, merchantId: MERCHANT, acquirerId: '48021000', geo: GEO },
+    { type: 'terminal', ts: '2026-01-02T09:40:00+08:00', terminalId: TERMINAL_GZ, merchantId: MERCHANT, acquirerId: '48021000', geo: GZ },
     { type: 'account', ts: '2026-01-03T10:00:00+08:00', accountId: ACCOUNT, creditLimit: 1_500_000, home: { lat: 22.54, lon: 114.06 }, kyc: 'full', openedAt: '2025-06-01T00:00:00+08:00' },
   ]);
+  await decideTx(srv, payment('tx-e2e-0', '2026-12-02T12:00:00+08:00', 'dev-own', 8_000, TERMINAL_GZ, GZ));
   await decideTx(srv, payment('tx-e2e-1', '2026-12-03T12:00:00+08:00', 'dev-own', 12_000));
   // a password reset, then a new device pays: challenged (step-up)
   await postEvents(srv, [{ type: 'account_event', ts: '2026-12-04T20:40:00+08:00', accountId: ACCOUNT, kind: 'password_reset', deviceId: 'dev-own' }]);
@@ -62,7 +67,7 @@ test('an admin opens a failed step-up case, follows its account and freezes it; 
   const problems: string[] = [];
   const browser = await launchChromium();
   try {
-    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
     const page = await ctx.newPage();
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => {
@@ -90,9 +95,18 @@ test('an admin opens a failed step-up case, follows its account and freezes it; 
     assert.match(await row.innerText(), /2026-12-04 20:51:00 \+08:00/);
     assert.match(await row.innerText(), /Challenge/);
     assert.match(await row.innerText(), /NEW_DEVICE_AFTER_PASSWORD_RESET/);
-    await page.getByTestId('places-plot').waitFor();
+    // the places: named after their cities, with the bound addresses of the terminals paid at
+    const plot = page.getByTestId('places-plot');
+    await plot.waitFor();
+    const cityLabels = await plot.getByTestId('plot-city-label').allTextContents();
+    assert.ok(cityLabels.includes('Shenzhen') && cityLabels.includes('Guangzhou'), cityLabels.join());
+    assert.equal(await plot.getByTestId('plot-bound').count(), 2, 'both terminals paid at, at their bound addresses');
+    assert.ok((await plot.getByTestId('plot-ref-label').count()) >= 1, 'cities of the extent as references');
+    await page.getByText('bound address of a terminal paid at').waitFor();
+    await page.getByTestId('places').getByText('Guangzhou', { exact: false }).waitFor();
     await page.getByTestId('case-items').getByText('tx-e2e-2', { exact: true }).waitFor();
     await shot(page, '21-case');
+    await plot.screenshot({ path: join(SHOTS, '21a-case-places.png') });
 
     // add a note: it shows at once
     await page.getByRole('button', { name: 'Add note' }).click();
@@ -120,7 +134,7 @@ test('an admin opens a failed step-up case, follows its account and freezes it; 
     await shot(page, '24-account-frozen');
 
     // customer service sees what the customer is told, and no action
-    const support = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const support = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
     const sp = await support.newPage();
     sp.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     await sp.goto(`${srv.url}/console/`);
@@ -135,7 +149,7 @@ test('an admin opens a failed step-up case, follows its account and freezes it; 
     await support.close();
 
     // the same case in a Chinese browser
-    const zh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+    const zh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
     const zp = await zh.newPage();
     zp.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     await zp.goto(`${srv.url}/console/`);
@@ -145,7 +159,10 @@ test('an admin opens a failed step-up case, follows its account and freezes it; 
     await zp.getByTestId('case-queue').getByRole('link', { name: caseId, exact: true }).click();
     await zp.getByRole('heading', { name: `案件 ${caseId}`, level: 1 }).waitFor();
     await zp.getByTestId('places-plot').waitFor();
+    const zhLabels = await zp.getByTestId('places-plot').getByTestId('plot-city-label').allTextContents();
+    assert.ok(zhLabels.includes('深圳') && zhLabels.includes('广州'), zhLabels.join());
     await shot(zp, '26-zh-case');
+    await zp.getByTestId('places-plot').screenshot({ path: join(SHOTS, '26a-zh-case-places.png') });
     await zp.getByTestId('case-subject').click();
     await zp.getByRole('heading', { name: `账户 ${ACCOUNT}`, level: 1 }).waitFor();
     assert.equal(await zp.getByTestId('account-status').innerText(), '已冻结');

@@ -20,6 +20,8 @@ const T1 = 'T0E2E001';
 const T2 = 'T0E2E002';
 const GEO = { lat: 22.5431, lon: 114.0579 };
 const FAR = { lat: 22.6000, lon: 113.9000 };
+/** Where T2's last payment is made: Dongguan, across the city line. */
+const DONGGUAN = { lat: 23.0205, lon: 113.7518 };
 
 let srv: TestServer;
 
@@ -32,8 +34,8 @@ after(async () => {
   await srv?.close();
 });
 
-function payment(id: string, ts: string, terminalId: string, accountId: string, amount: number): Record<string, unknown> {
-  return { type: 'transaction', id, ts, accountId, amount, currency: 'CNY', merchantId: MERCHANT, terminalId, mcc: '5411', acquirerId: ACQUIRER, geo: GEO, deviceId: `dev-${accountId}`, ip: '10.1.2.3', channel: 'card' };
+function payment(id: string, ts: string, terminalId: string, accountId: string, amount: number, geo = GEO): Record<string, unknown> {
+  return { type: 'transaction', id, ts, accountId, amount, currency: 'CNY', merchantId: MERCHANT, terminalId, mcc: '5411', acquirerId: ACQUIRER, geo, deviceId: `dev-${accountId}`, ip: '10.1.2.3', channel: 'card' };
 }
 
 test('an admin finds the merchant among the riskiest, suspends a terminal; its next payment is declined', { timeout: 120_000 }, async () => {
@@ -46,19 +48,21 @@ test('an admin finds the merchant among the riskiest, suspends a terminal; its n
   const accounts = ['acc-m-1', 'acc-m-2', 'acc-m-3'];
   await postEvents(srv, accounts.map((a) => ({ type: 'account', ts: '2026-01-03T10:00:00+08:00', accountId: a, creditLimit: 2_000_000, home: GEO, kyc: 'full', openedAt: '2025-06-01T00:00:00+08:00' })));
   for (let i = 0; i < 6; i++) {
-    const d = await decideTx(srv, payment(`tx-m-${i}`, `2026-12-05T1${i}:00:00+08:00`, i % 2 === 0 ? T1 : T2, accounts[i % 3]!, 3_000 + i * 1_000));
+    const d = await decideTx(srv, payment(`tx-m-${i}`, `2026-12-05T1${i}:00:00+08:00`, i % 2 === 0 ? T1 : T2, accounts[i % 3]!, 3_000 + i * 1_000, i === 5 ? DONGGUAN : GEO));
     assert.notEqual(d.outcome, 'decline', `an ordinary payment is not declined (${JSON.stringify(d)})`);
   }
   // the 核实 check from the API: registered, licensed, T1 its own
   const check = await call(srv.url, `/v1/merchants/${MERCHANT}?terminalId=${T1}`, { key: srv.keys.analyst });
   assert.equal(check.status, 200, check.text);
   assert.equal((check.json.check as { ok: boolean }).ok, true, check.text);
+  const places = (check.json.paymentPlaces as { places: { terminalId: string; payments: number }[] }).places;
+  assert.deepEqual(places.map((p) => [p.terminalId, p.payments]).sort(), [[T1, 3], [T2, 1], [T2, 2]], 'payment places by terminal and ≈1 km');
 
   mkdirSync(SHOTS, { recursive: true });
   const problems: string[] = [];
   const browser = await launchChromium();
   try {
-    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
     const page = await ctx.newPage();
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => {
@@ -88,11 +92,20 @@ test('an admin finds the merchant among the riskiest, suspends a terminal; its n
     assert.match(await reg.innerText(), /5411/);
     assert.match(await reg.innerText(), /licensed/);
     await page.getByTestId('merchant-grade').waitFor();
-    await page.getByTestId('merchant-places').waitFor();
+    // the places: payment places against the terminals' bound addresses, named after their cities
+    const plot = page.getByTestId('merchant-places');
+    await plot.waitFor();
+    assert.equal(await plot.getByTestId('plot-place').count(), 3, 'three payment places');
+    assert.equal(await plot.getByTestId('plot-bound').count(), 2, 'two bound terminals');
+    const cityLabels = await plot.getByTestId('plot-city-label').allTextContents();
+    assert.ok(cityLabels.includes('Shenzhen') && cityLabels.includes('Dongguan'), cityLabels.join());
+    const paid = page.getByTestId('payment-places');
+    assert.match(await paid.locator('tbody tr', { hasText: 'Dongguan' }).innerText(), new RegExp(T2));
     const terminals = page.getByTestId('merchant-terminals');
     const row = terminals.locator(`tr[data-terminal="${T2}"]`);
     assert.equal(await row.getByTestId('terminal-status').innerText(), 'In service');
     await shot(page, '31-merchant');
+    await plot.screenshot({ path: join(SHOTS, '31a-merchant-places.png') });
 
     // suspend T2 through its form
     await row.getByRole('button', { name: 'Suspend terminal' }).click();
@@ -106,7 +119,7 @@ test('an admin finds the merchant among the riskiest, suspends a terminal; its n
     await shot(page, '33-merchant-suspended');
 
     // an analyst in a Chinese browser: the page in Chinese, only 暂停结算 offered
-    const zh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+    const zh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
     const zp = await zh.newPage();
     zp.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     await zp.goto(`${srv.url}/console/#/merchants/${MERCHANT}`);
@@ -116,7 +129,11 @@ test('an admin finds the merchant among the riskiest, suspends a terminal; its n
     await zp.getByRole('button', { name: '暂停结算' }).waitFor();
     assert.equal(await zp.getByRole('button', { name: /停用终端|恢复终端/ }).count(), 0, 'an analyst is offered no terminal action');
     assert.equal(await zp.locator(`tr[data-terminal="${T2}"] [data-testid="terminal-status"]`).innerText(), '已停用');
+    const zhLabels = await zp.getByTestId('merchant-places').getByTestId('plot-city-label').allTextContents();
+    assert.ok(zhLabels.includes('深圳') && zhLabels.includes('东莞'), zhLabels.join());
+    await zp.getByTestId('payment-places').getByText('东莞', { exact: false }).waitFor();
     await shot(zp, '34-zh-merchant');
+    await zp.getByTestId('merchant-places').screenshot({ path: join(SHOTS, '34a-zh-merchant-places.png') });
     await zh.close();
     await ctx.close();
   } finally {

@@ -144,6 +144,15 @@ export interface EvidencePlace extends Geo {
   readonly [distance: `distanceFrom${string}Km`]: number | null | undefined;
 }
 
+/** A terminal an account paid at, where it is bound (registered). */
+export interface EvidenceBoundTerminal {
+  readonly terminalId: string;
+  readonly merchantId: string;
+  readonly boundAddress: Geo;
+  readonly payments: number;
+  readonly distanceFromHomeKm: number | null;
+}
+
 /** `GET /v1/cases/{id}`'s evidence: what is known now about the subject (account or merchant/terminal). */
 export interface Evidence {
   readonly subject: { readonly kind: string; readonly home?: Geo | null; readonly boundAddress?: Geo | null; readonly geo?: Geo | null; readonly [k: string]: unknown };
@@ -159,6 +168,8 @@ export interface Evidence {
   readonly address?: Geo | null;
   readonly boundAddress?: Geo | null;
   readonly places: readonly EvidencePlace[];
+  /** An account case: the registered addresses of the terminals its payments were made at (latest used last). */
+  readonly boundTerminals?: readonly EvidenceBoundTerminal[];
   readonly reasons: readonly { readonly code: string; readonly kind: string; readonly payments: number; readonly description: string | null; readonly outcome: string | null }[];
   readonly related: {
     readonly sharedDevices?: readonly { readonly accountId?: string; readonly devices?: readonly string[]; readonly deviceId?: string; readonly accounts?: readonly string[]; readonly labelledFraud?: boolean }[];

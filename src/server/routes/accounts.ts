@@ -5,10 +5,8 @@
  * appeals (see auth.ts).
  */
 import { AccountService, DEFAULT_PAGE, MAX_PAGE } from '../../accounts/service.js';
-import { TxIndex } from '../../accounts/tx-index.js';
 import { MAX_APPEAL_LENGTH } from '../../accounts/types.js';
-import { openTxIndexReader, SqliteAccountStore } from '../../store/sqlite/accounts.js';
-import { sqliteWorkerAdapter } from '../../store/sqlite/worker-factory.js';
+import { SqliteAccountStore } from '../../store/sqlite/accounts.js';
 import type { BodyLimits } from '../body.js';
 import type { ModuleFactory } from '../routes.js';
 import { AccountActionBody, AppealBody, CustomerViewQuery } from '../schemas/accounts.js';
@@ -20,25 +18,17 @@ const ACCOUNT_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
 /** The account routes. */
 export const accountsModule: ModuleFactory = (parts) => {
   const store = new SqliteAccountStore(parts.store.database);
-  const index = new TxIndex(openTxIndexReader(parts.dataDir), sqliteWorkerAdapter(parts.dataDir));
-  let service: AccountService;
-  try {
-    service = new AccountService({
-      engine: parts.engine,
-      store,
-      audit: parts.audit,
-      appliedSeq: () => parts.service.appliedSeq,
-      committedSeq: () => parts.store.lastSeq(),
-      index,
-      cases: () => parts.cases,
-    });
-  } catch (e) {
-    void index.close();
-    throw e;
-  }
-  const s = service;
+  // the payment index is the server's (parts.txIndex): the merchant page reads it too
+  const s = new AccountService({
+    engine: parts.engine,
+    store,
+    audit: parts.audit,
+    appliedSeq: () => parts.service.appliedSeq,
+    committedSeq: () => parts.store.lastSeq(),
+    index: parts.txIndex,
+    cases: () => parts.cases,
+  });
   return {
-    close: () => index.close(),
     routes: [
       {
         method: 'GET',

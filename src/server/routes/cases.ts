@@ -130,7 +130,9 @@ export const casesModule: ModuleFactory = (parts) => {
         path: '/v1/cases/{id}',
         permission: 'read',
         summary: 'One case: its items, notes and history, and the evidence gathered now (payments, devices, places, reasons, related accounts)',
-        description: 'Query: evidence=false leaves the evidence out.',
+        description:
+          'Query: evidence=false leaves the evidence out. An account case\'s evidence also has boundTerminals: for each terminal of the ' +
+          'payments shown that has a registered geo, {terminalId, merchantId, boundAddress: {lat, lon}, payments, distanceFromHomeKm}, latest used last.',
         querySchema: CaseViewQuery,
         handle({ params, query, principal }) {
           mustWork(principal);

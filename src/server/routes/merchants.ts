@@ -8,6 +8,7 @@
 import { CaseService } from '../../cases/service.js';
 import { InputError } from '../../errors.js';
 import { ANALYST_ACTIONS, actionOf, MerchantActions } from '../../merchants/actions.js';
+import { paymentPlaces, PLACE_PAYMENTS } from '../../merchants/places.js';
 import { merchantView, riskList } from '../../merchants/view.js';
 import { NotFoundError } from '../../errors.js';
 import { SqliteMerchantStore } from '../../store/sqlite/merchants.js';
@@ -62,9 +63,11 @@ export const merchantsModule: ModuleFactory = (parts) => {
         summary: 'Check a merchant before paying (registered, licensed acquirer, ?terminalId= its own and in service); analysts also see terminals, rating, actions, cases',
         description:
           'Every key gets the check (`check.ok` and the problems in plain words); analysts and admins also get the terminals with their ratings, ' +
-          'the risk rating with its drivers, settlement status, actions in force and open cases. 404 when nothing is known of the merchant.',
+          'the risk rating with its drivers, settlement status, actions in force and open cases, and paymentPlaces: where its latest ' +
+          `${PLACE_PAYMENTS} payments were made, {places: [{lat, lon, terminalId, payments, first, last, boundAddress, distanceFromBoundAddressKm}], ` +
+          'paymentsRead, withoutGeo}, grouped by about 1 km (0.01°) and terminal, latest used last. 404 when nothing is known of the merchant.',
         querySchema: MerchantCheckQuery,
-        handle({ params, query, principal }) {
+        async handle({ params, query, principal }) {
           const terminalId = query.get('terminalId') ?? undefined;
           const full = FULL.includes(principal.role);
           const view = merchantView(engine, params.merchantId, {
@@ -74,7 +77,11 @@ export const merchantsModule: ModuleFactory = (parts) => {
             cases: openCases,
           });
           if (view === null) throw new NotFoundError(`no merchant ${JSON.stringify(params.merchantId)} is registered or was seen in payments`);
-          return { body: view };
+          if (!full) return { body: view };
+          // every payment already answered is indexed before its places are read
+          await parts.txIndex.upTo(parts.store.lastSeq());
+          const seqs = parts.txIndex.reader.merchantPage(params.merchantId, Number.MAX_SAFE_INTEGER, PLACE_PAYMENTS);
+          return { body: { ...view, paymentPlaces: paymentPlaces(engine, parts.store, seqs) } };
         },
       },
       {

@@ -214,6 +214,11 @@ CREATE TABLE IF NOT EXISTS account_tx (
   seq        INTEGER NOT NULL,
   PRIMARY KEY (account_id, seq)
 ) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS merchant_tx (
+  merchant_id TEXT    NOT NULL,
+  seq         INTEGER NOT NULL,
+  PRIMARY KEY (merchant_id, seq)
+) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS account_tx_state (
   id          INTEGER PRIMARY KEY CHECK (id = 1),
   indexed_seq INTEGER NOT NULL,
@@ -221,6 +226,12 @@ CREATE TABLE IF NOT EXISTS account_tx_state (
 ) STRICT;
 INSERT OR IGNORE INTO account_tx_state (id, indexed_seq, origin) VALUES (1, 0, '');
 `;
+
+/**
+ * The index file's layout version (PRAGMA user_version). 1 added merchant_tx: an older file is
+ * emptied and indexed again from the journal, so both tables cover the same seqs.
+ */
+const TX_INDEX_VERSION = 1;
 
 /** How many journal entries one indexing transaction covers: short, so readers never wait long. */
 const CHUNK_SEQS = 2_000;
@@ -233,6 +244,11 @@ export function openTxIndex(dataDir: string): Database {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.exec(TX_INDEX_DDL);
+    db.transaction(() => {
+      if ((db.pragma('user_version', { simple: true }) as number) >= TX_INDEX_VERSION) return;
+      db.exec("DELETE FROM account_tx; DELETE FROM merchant_tx; UPDATE account_tx_state SET indexed_seq = 0, origin = '' WHERE id = 1;");
+      db.pragma(`user_version = ${TX_INDEX_VERSION}`);
+    }).immediate();
     return db;
   } catch (e) {
     throw new StoreError(`cannot open ${file}: ${(e as Error).message}`, { cause: e });
@@ -242,16 +258,23 @@ export function openTxIndex(dataDir: string): Database {
 /** TxIndexReader on the index file (the main thread's side). */
 export class SqliteTxIndexReader implements TxIndexReader {
   private readonly selectPage: Statement<[string, number, number], { seq: number }>;
+  private readonly selectMerchantPage: Statement<[string, number, number], { seq: number }>;
   private readonly selectState: Statement<[], { indexed_seq: number }>;
 
   constructor(private readonly db: Database) {
     this.selectPage = db.prepare('SELECT seq FROM account_tx WHERE account_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?');
+    this.selectMerchantPage = db.prepare('SELECT seq FROM merchant_tx WHERE merchant_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?');
     this.selectState = db.prepare('SELECT indexed_seq FROM account_tx_state WHERE id = 1');
   }
 
   /** Seqs of the account's payments below `beforeSeq`, newest first, at most `limit`. */
   page(accountId: string, beforeSeq: number, limit: number): number[] {
     return this.selectPage.all(accountId, beforeSeq, limit).map((r) => r.seq);
+  }
+
+  /** Seqs of the merchant code's payments below `beforeSeq`, newest first, at most `limit`. */
+  merchantPage(merchantId: string, beforeSeq: number, limit: number): number[] {
+    return this.selectMerchantPage.all(merchantId, beforeSeq, limit).map((r) => r.seq);
   }
 
   /** The journal seq up to which the index is complete. */
@@ -272,11 +295,12 @@ export class SqliteTxIndexWriter implements TxIndexWriter {
   private readonly journal: Database;
   private readonly maxSeq: Statement<[], { seq: number | null }>;
   private readonly origin: Statement<[], { origin: string }>;
-  private readonly rows: Statement<[number, number], [number, string]>;
+  private readonly rows: Statement<[number, number], [number, unknown, unknown]>;
   private readonly insert: Statement<[string, number]>;
+  private readonly insertMerchant: Statement<[string, number]>;
   private readonly state: Statement<[], { indexed_seq: number; origin: string }>;
   private readonly setState: Statement<[number, string]>;
-  private readonly clear: Statement<[]>;
+  private readonly clear: { run(): void };
 
   constructor(
     dataDir: string,
@@ -290,13 +314,16 @@ export class SqliteTxIndexWriter implements TxIndexWriter {
     this.maxSeq = this.journal.prepare('SELECT max(seq) AS seq FROM journal');
     this.origin = this.journal.prepare("SELECT coalesce((SELECT type || ':' || received_at FROM journal WHERE seq = 1), '') AS origin");
     this.rows = this.journal.prepare(
-      "SELECT seq, json_extract(event, '$.accountId') FROM journal WHERE seq > ? AND seq <= ? AND type = 'transaction'",
+      "SELECT seq, json_extract(event, '$.accountId'), json_extract(event, '$.merchantId') FROM journal WHERE seq > ? AND seq <= ? AND type = 'transaction'",
     );
     this.rows.raw(true);
     this.insert = index.prepare('INSERT OR IGNORE INTO account_tx (account_id, seq) VALUES (?, ?)');
+    this.insertMerchant = index.prepare('INSERT OR IGNORE INTO merchant_tx (merchant_id, seq) VALUES (?, ?)');
     this.state = index.prepare('SELECT indexed_seq, origin FROM account_tx_state WHERE id = 1');
     this.setState = index.prepare('UPDATE account_tx_state SET indexed_seq = ?, origin = ? WHERE id = 1');
-    this.clear = index.prepare('DELETE FROM account_tx');
+    const clearAccounts = index.prepare('DELETE FROM account_tx');
+    const clearMerchants = index.prepare('DELETE FROM merchant_tx');
+    this.clear = { run: () => { clearAccounts.run(); clearMerchants.run(); } };
   }
 
   /** Indexes the next chunk; returns `{indexed, done}` (done: nothing left to index right now). */
@@ -317,7 +344,10 @@ export class SqliteTxIndexWriter implements TxIndexWriter {
     const to = Math.min(last, from + CHUNK_SEQS);
     const rows = this.rows.all(from, to);
     this.index.transaction(() => {
-      for (const [seq, account] of rows) if (typeof account === 'string') this.insert.run(account, seq);
+      for (const [seq, account, merchant] of rows) {
+        if (typeof account === 'string') this.insert.run(account, seq);
+        if (typeof merchant === 'string') this.insertMerchant.run(merchant, seq);
+      }
       this.setState.run(to, origin);
     })();
     return { indexed: to, done: to >= last };

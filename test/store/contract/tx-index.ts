@@ -15,6 +15,13 @@ export interface TxIndexUnderTest {
   readonly writer: TxIndexWriter;
 }
 
+/** A payment at a merchant code (the account suite's payments carry none). */
+function paymentAt(seq: number, account: string, merchant: string): JournalEntry {
+  const p = payment(seq, account);
+  const event = { ...(JSON.parse(p.event) as Record<string, unknown>), merchantId: merchant, terminalId: `${merchant}-T1` };
+  return { ...p, event: JSON.stringify(event) };
+}
+
 function catchUp(w: TxIndexWriter): number[] {
   const steps: number[] = [];
   for (let i = 0; i < 1000; i++) {
@@ -46,6 +53,17 @@ export function txIndexContract(name: string, open: Open<TxIndexUnderTest>): voi
       assert.equal(reader.indexedSeq(), 5, 'complete up to where it was, until the writer steps');
       assert.deepEqual(writer.step(), { indexed: 6, done: true });
       assert.deepEqual(reader.page('A2', 10, 10), [6, 3]);
+    });
+
+    contractIt(open, 'indexes payments by merchant code too; pages newest first below a seq, bounded', (_h, { journal, reader, writer }) => {
+      journal.append([registration(1, 'A1'), paymentAt(2, 'A1', 'M1'), paymentAt(3, 'A2', 'M2'), paymentAt(4, 'A2', 'M1'), payment(5, 'A1'), paymentAt(6, 'A3', 'M1')]);
+      catchUp(writer);
+      assert.deepEqual(reader.merchantPage('M1', Number.MAX_SAFE_INTEGER, 10), [6, 4, 2]);
+      assert.deepEqual(reader.merchantPage('M1', Number.MAX_SAFE_INTEGER, 2), [6, 4], 'at most limit');
+      assert.deepEqual(reader.merchantPage('M1', 4, 10), [2]);
+      assert.deepEqual(reader.merchantPage('M2', 10, 10), [3]);
+      assert.deepEqual(reader.merchantPage('M9', 10, 10), []);
+      assert.deepEqual(reader.page('A2', 10, 10), [4, 3], 'the account index is unchanged');
     });
 
     contractIt(open, 'a long journal is indexed in steps that only move forward', (_h, { journal, reader, writer }) => {

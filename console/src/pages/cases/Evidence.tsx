@@ -11,7 +11,9 @@ import { formatMoney, formatNumber, formatTime } from '../../ui/format';
 import { OUTCOME_NAMES } from '../../ui/names';
 import { hrefOfRecord } from '../../ui/route';
 import { labelPlace, radialLayout, relatedAccounts, type LinkKind, type Related } from './graph';
-import { distanceKm, fitProjection, scaleBar } from './plot';
+import { placeName } from '../../ui/places/labels';
+import { distanceKm } from '../../ui/places/plot';
+import { PlacesPlot, type LegendEntry, type PlotMark } from '../../ui/places/PlacesPlot';
 
 /** Where the evidence measures distances from: the account's home, the merchant's address or the terminal's bound address. */
 export function anchorOf(e: EvidenceData): { geo: Geo; kind: 'home' | 'address' | 'boundAddress' } | null {
@@ -239,62 +241,34 @@ function RelatedList({ related }: { related: readonly Related[] }): ReactNode {
   );
 }
 
-const PLOT_W = 420;
-const PLOT_H = 300;
 const ANCHOR_NAMES = { home: 'evidence.home', address: 'evidence.address', boundAddress: 'evidence.boundAddress' } as const;
 
 function Places({ e }: { e: EvidenceData }): ReactNode {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const anchor = anchorOf(e);
-  const points: Geo[] = [...e.places, ...(anchor === null ? [] : [anchor.geo])];
-  if (points.length === 0) return <p className="muted">{t('evidence.noPlaces')}</p>;
-  const proj = fitProjection(points, PLOT_W, PLOT_H, 36);
-  const bar = scaleBar(proj.kmPerPx, 90);
-  const a = anchor === null ? null : proj.project(anchor.geo);
+  const bound = e.boundTerminals ?? [];
+  if (e.places.length === 0 && anchor === null && bound.length === 0) return <p className="muted">{t('evidence.noPlaces')}</p>;
   const anchorName = anchor === null ? '' : t(ANCHOR_NAMES[anchor.kind]);
+  const marks: PlotMark[] = [
+    ...e.places.map((p, i): PlotMark => ({
+      key: `p-${p.lat},${p.lon}`, kind: 'place', geo: p, weight: p.payments, text: String(i + 1),
+      title: `${i + 1}: ${p.lat.toFixed(4)}, ${p.lon.toFixed(4)} · ${t('evidence.paymentsN', { n: p.payments })}`,
+      ...(anchor === null ? {} : { lineTo: anchor.geo }),
+    })),
+    ...bound.map((b): PlotMark => ({
+      key: `b-${b.terminalId}`, kind: 'bound', geo: b.boundAddress,
+      title: t('evidence.boundTerminalTitle', { terminal: b.terminalId, merchant: b.merchantId, n: b.payments }),
+    })),
+    ...(anchor === null ? [] : [{ key: 'anchor', kind: 'anchor', geo: anchor.geo, title: anchorName } satisfies PlotMark]),
+  ];
+  const legend: LegendEntry[] = [
+    { kind: 'place', label: t('evidence.legendPlace') },
+    ...(bound.length === 0 ? [] : [{ kind: 'bound', label: t('evidence.legendBound') } satisfies LegendEntry]),
+    ...(anchor === null ? [] : [{ kind: 'anchor', label: anchorName } satisfies LegendEntry]),
+  ];
   return (
     <>
-      <figure className="figure">
-        <svg viewBox={`0 0 ${PLOT_W} ${PLOT_H}`} width="100%" role="img" aria-label={t('evidence.placesLabel', { n: e.places.length })} data-testid="places-plot">
-          <rect x={0.5} y={0.5} width={PLOT_W - 1} height={PLOT_H - 1} className="plot-frame" />
-          {a === null
-            ? null
-            : e.places.map((p) => {
-                const q = proj.project(p);
-                return <line key={`d-${p.lat},${p.lon}`} x1={a.x} y1={a.y} x2={q.x} y2={q.y} className="edge edge-distance" />;
-              })}
-          {e.places.map((p, i) => {
-            const q = proj.project(p);
-            return (
-              <g key={`${p.lat},${p.lon}`}>
-                <title>{`${i + 1}: ${p.lat.toFixed(4)}, ${p.lon.toFixed(4)} · ${t('evidence.paymentsN', { n: p.payments })}`}</title>
-                <circle cx={q.x} cy={q.y} r={5 + Math.min(8, p.payments)} className="place" />
-                <text x={q.x} y={q.y + 4} textAnchor="middle" className="place-label">{i + 1}</text>
-              </g>
-            );
-          })}
-          {a === null ? null : (
-            <g>
-              <title>{anchorName}</title>
-              <rect x={a.x - 7} y={a.y - 7} width={14} height={14} className="anchor" />
-              <text x={a.x + 11} y={a.y + 4} className="node-label">{anchorName}</text>
-            </g>
-          )}
-          <g transform={`translate(${PLOT_W - bar.px - 16}, ${PLOT_H - 16})`}>
-            <line x1={0} y1={0} x2={bar.px} y2={0} className="scale" />
-            <text x={bar.px / 2} y={-5} textAnchor="middle" className="node-label">{t('evidence.km', { km: formatNumber(bar.km, 1) })}</text>
-          </g>
-          <text x={12} y={20} className="node-label">{t('evidence.north')}</text>
-        </svg>
-        <figcaption className="legend">
-          <span className="key key-place" aria-hidden="true" /> {t('evidence.legendPlace')}
-          {anchor === null ? null : (
-            <>
-              <span className="key key-anchor" aria-hidden="true" /> {anchorName}
-            </>
-          )}
-        </figcaption>
-      </figure>
+      <PlacesPlot marks={marks} legend={legend} ariaLabel={t('evidence.placesLabel', { n: e.places.length })} testId="places-plot" />
       <div className="table-wrap">
       <table className="data" data-testid="places">
         <caption className="sr-only">{t('evidence.places')}</caption>
@@ -310,7 +284,7 @@ function Places({ e }: { e: EvidenceData }): ReactNode {
           {e.places.map((p, i) => (
             <tr key={`${p.lat},${p.lon}`}>
               <th scope="row">{i + 1}</th>
-              <td>{`${p.lat.toFixed(4)}, ${p.lon.toFixed(4)}`}</td>
+              <td>{`${placeName(p, lang)} · ${p.lat.toFixed(4)}, ${p.lon.toFixed(4)}`}</td>
               <td className="num">{formatNumber(p.payments)}</td>
               <td className="num">{anchor === null ? '—' : t('evidence.km', { km: formatNumber(distanceKm(p, anchor.geo), 1) })}</td>
             </tr>

@@ -12,7 +12,7 @@ import { formatMoney, formatNumber, formatTime } from '../../ui/format';
 import { hrefOfRecord } from '../../ui/route';
 import { merchantActions, terminalAction } from './actions';
 import { MERCHANT_ACTION_NAMES, MerchantActionButton, useDoneText, type Done } from './MerchantActions';
-import { TerminalPlaces } from './Places';
+import { PaymentPlacesTable, TerminalPlaces } from './Places';
 import type { Grade, MerchantView } from './types';
 
 const DRIVER_NAMES: Readonly<Record<string, MessageKey>> = {
@@ -257,6 +257,12 @@ export function MerchantRecord({ id }: { id: string }): ReactNode {
           <TerminalPlaces v={v} />
         </section>
       </div>
+      {v.paymentPlaces === undefined ? null : (
+        <section className="panel" aria-labelledby="m-payment-places">
+          <h2 id="m-payment-places">{t('merchants.paymentPlaces')}</h2>
+          <PaymentPlacesTable v={v} />
+        </section>
+      )}
       <section className="panel" aria-labelledby="m-rating">
         <h2 id="m-rating">{t('merchants.rating')}</h2>
         <Rating v={v} />

@@ -73,4 +73,23 @@ export interface MerchantView {
   readonly rating?: MerchantRating;
   readonly actions?: readonly MerchantActionView[];
   readonly openCases?: readonly { readonly id: string }[];
+  /** Where the latest payments were made (src/merchants/places.ts); analysts and admins only. */
+  readonly paymentPlaces?: MerchantPaymentPlaces;
+}
+
+/** A place (≈1 km, one terminal) where the merchant's payments were made. */
+export interface MerchantPaymentPlace extends Geo {
+  readonly terminalId: string;
+  readonly payments: number;
+  readonly first: string;
+  readonly last: string;
+  readonly boundAddress: Geo | null;
+  readonly distanceFromBoundAddressKm: number | null;
+}
+
+/** The payment places of a merchant's latest payments (`paymentsRead` of them, `withoutGeo` unlocated). */
+export interface MerchantPaymentPlaces {
+  readonly places: readonly MerchantPaymentPlace[];
+  readonly paymentsRead: number;
+  readonly withoutGeo: number;
 }
