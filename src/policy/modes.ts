@@ -44,19 +44,38 @@ export class IncidentModes {
   }
 
   /**
+   * Reads `{description, rules}` and compiles the overlay on the live version with the modes on (in
+   * place of its approved definition when it is on): a PolicyCompileError (422) with every
+   * diagnostic otherwise. The compile is cached, so a later approval or switch does not compile again.
+   */
+  private checked(rawName: string, body: unknown, describe: boolean): { name: string; description: string; rules: string; before: IncidentMode | undefined; policy: string } {
+    const name = modeName(rawName);
+    const o = objectBody(body, 'an object {description, rules}');
+    onlyFields(o, ['description', 'rules']);
+    const description = stringField(o, 'description', { required: describe, max: 4_000, nonEmpty: describe }) ?? '';
+    const rules = stringField(o, 'rules', { required: true, max: 256 * 1024, nonEmpty: true })!;
+    const before = this.live.d.store.mode(name);
+    checkOverlay({ name, rules });
+    const r = this.live.runnable(this.live.liveVersion(), this.withDefinition(name, rules, before?.active === true));
+    return { name, description, rules, before, policy: r.policy.name };
+  }
+
+  /**
+   * `POST /v1/modes/{name}/validate {rules, description?}`: the checks a proposal runs, storing and
+   * auditing nothing — what the console's mode editor calls as the admin types.
+   */
+  validate(rawName: string, body: unknown): Outcome {
+    const { name, policy } = this.checked(rawName, body, false);
+    return { status: 200, body: { ok: true, name, policy } };
+  }
+
+  /**
    * `PUT /v1/modes/{name} {description, rules}`: proposes a definition after compiling it on the live
    * version with the modes on (422 with every diagnostic otherwise). Nothing decides differently until
    * another admin approves it; a pending proposal is replaced.
    */
   propose(rawName: string, body: unknown, actor: string): Outcome {
-    const name = modeName(rawName);
-    const o = objectBody(body, 'an object {description, rules}');
-    onlyFields(o, ['description', 'rules']);
-    const description = stringField(o, 'description', { required: true, max: 4_000, nonEmpty: true })!;
-    const rules = stringField(o, 'rules', { required: true, max: 256 * 1024, nonEmpty: true })!;
-    const before = this.live.d.store.mode(name);
-    checkOverlay({ name, rules });
-    this.live.runnable(this.live.liveVersion(), this.withDefinition(name, rules, before?.active === true)); // validates (and precompiles the approval)
+    const { name, description, rules, before } = this.checked(rawName, body, true);
     const saved = this.live.d.store.atomically(() => {
       const m = this.live.d.store.proposeMode(name, description, rules, actor);
       this.live.d.audit.append({

@@ -163,6 +163,16 @@ test('four eyes on incident modes: one admin alone cannot make a mode decide; a 
     const admin2 = addAdmin(s.dir);
     const audited = async () => (await auditOf(s, s.keys.analyst, 'mode.')).map((e) => e.action);
 
+    // validate: the proposal's checks, nothing stored
+    const valid = await call(s.url, '/v1/modes/remote-wave/validate', { key: s.keys.admin, body: { rules: OVERLAY } });
+    assert.equal(valid.status, 200, valid.text);
+    assert.deepEqual(valid.json, { ok: true, name: 'remote-wave', policy: 'default+incident:remote-wave' });
+    const invalid = await call(s.url, '/v1/modes/remote-wave/validate', { key: s.keys.admin, body: { rules: 'rule X\n  when amout > 1\n  outcome challenge\n' } });
+    assert.equal(invalid.status, 422, invalid.text);
+    assert.deepEqual(invalid.json.error.details.map((d: { code: string; file: string; line: number }) => [d.code, d.file, d.line]), [['FKR301', 'modes/remote-wave.fk', 2]]);
+    assert.equal((await call(s.url, '/v1/modes/remote-wave/validate', { key: s.keys.analyst, body: { rules: OVERLAY } })).status, 403);
+    assert.deepEqual((await call(s.url, '/v1/modes', { key: s.keys.analyst })).json.modes, []);
+
     // one admin alone: proposed, but switching it on is refused and decisions are unchanged
     const proposed = await call(s.url, '/v1/modes/remote-wave', { method: 'PUT', key: s.keys.admin, body: { description: 'M1 QR abuse', rules: OVERLAY } });
     assert.equal(proposed.status, 201, proposed.text);

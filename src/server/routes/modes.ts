@@ -6,7 +6,7 @@
  * (`v7+incident:remote-wave`). Analysts read, admins change.
  */
 import type { ModuleFactory } from '../routes.js';
-import { ModeBody, RejectBody } from '../schemas/policies.js';
+import { ModeBody, ModeCheckBody, RejectBody } from '../schemas/policies.js';
 import { lifecycleFor } from './policies.js';
 
 const MODE_BODY = { maxBytes: 512 * 1024, maxDepth: 8 };
@@ -45,6 +45,18 @@ export const modesModule: ModuleFactory = (parts) => {
         body: MODE_BODY,
         bodySchema: ModeBody,
         handle: ({ principal, params, body }) => modes.propose(params.name, body, principal.keyId),
+      },
+      {
+        method: 'POST',
+        path: '/v1/modes/{name}/validate',
+        permission: 'admin',
+        summary: 'Check a definition for an incident mode without proposing it (the checks of PUT, nothing stored or audited)',
+        description:
+          'Body: {rules, description?}. 200 {ok, name, policy} when it compiles on the live version with the modes on (policy: what it would decide as if on); ' +
+          '422 invalid_policy with every diagnostic, pointing into `modes/<name>.fk`, otherwise.',
+        body: MODE_BODY,
+        bodySchema: ModeCheckBody,
+        handle: ({ params, body }) => modes.validate(params.name, body),
       },
       {
         method: 'POST',
