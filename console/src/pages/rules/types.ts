@@ -149,16 +149,39 @@ export interface BacktestShown {
   readonly text: string | null;
 }
 
-/** An incident mode: an overlay of rules and settings on the live version, on or off. */
+/** A definition of an incident mode waiting for a second admin key (four eyes). */
+export interface ModeProposal {
+  readonly description: string;
+  readonly rules: string;
+  readonly proposedBy: string;
+  readonly proposedAt: number;
+}
+
+/**
+ * An incident mode: an overlay of rules and settings on the live version, on or off. `description`
+ * and `rules` are the approved definition (empty, `approvedAt` null, while never approved).
+ */
 export interface IncidentMode {
   readonly name: string;
   readonly description: string;
   readonly rules: string;
   readonly updatedBy: string;
   readonly updatedAt: number;
+  readonly approvedBy: string | null;
+  readonly approvedAt: number | null;
+  readonly approvedProposer: string | null;
+  readonly proposal: ModeProposal | null;
   readonly active: boolean;
   readonly activeSince: number | null;
   readonly activeBy: string | null;
+}
+
+/** `POST /v1/modes/{name}/validate` */
+export interface ModeChecked {
+  readonly ok: boolean;
+  readonly name: string;
+  /** What it would decide as, switched on. */
+  readonly policy: string;
 }
 
 /** `GET /v1/modes` */
