@@ -39,7 +39,7 @@ function Pending({ m, may, act }: { m: IncidentMode; may: boolean; act: (s: Mode
           <p className="small">{review.kind === 'own' ? t('rules.modeOwnHint', { key: p.proposedBy }) : t('rules.modeOtherHint', { key: p.proposedBy })}</p>
           {review.kind === 'other' ? (
             <button type="button" className="btn btn-primary" aria-label={t('rules.modeApproveNamed', { name: m.name })} onClick={() => act('approve')}>
-              {t('rules.approve')}
+              {t('rules.modeApprove')}
             </button>
           ) : null}{' '}
           <button type="button" className="btn" aria-label={t(review.kind === 'own' ? 'rules.modeWithdrawNamed' : 'rules.modeRejectNamed', { name: m.name })} onClick={() => act('reject')}>
@@ -140,7 +140,7 @@ export function ModesView(): ReactNode {
         <p className="notice">{t(may ? 'rules.modesNoneAdmin' : 'rules.modesNone')}</p>
       ) : (
         <div className="table-wrap">
-          <table className="data" data-testid="modes">
+          <table className="data modes-table" data-testid="modes">
             <caption className="sr-only">{t('rules.modesTitle')}</caption>
             <thead>
               <tr>

@@ -2,6 +2,7 @@
  * What the policy routes answer (src/policy/lifecycle.ts, versions.ts, diff.ts; src/errors.ts for a
  * diagnostic), as the Rules page reads them.
  */
+import type { BacktestReportView } from './backtest-charts';
 
 /** One `*.fk` file of a version. */
 export interface PolicyFile {
@@ -147,6 +148,8 @@ export interface BacktestShown {
   readonly backtest: BacktestRunView;
   /** The short text summary, once done. */
   readonly text: string | null;
+  /** The full report, once done (read as far as the charts need it). */
+  readonly report?: BacktestReportView | null;
 }
 
 /** A definition of an incident mode waiting for a second admin key (four eyes). */
