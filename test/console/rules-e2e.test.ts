@@ -257,6 +257,12 @@ test('admins draft, propose and (with a second key) approve a policy change on t
     await page.getByRole('button', { name: '应急模式' }).click();
     await page.getByTestId('mode-remote-wave').waitFor();
     await shot(page, 'rules-13-modes-zh');
+    await page.getByRole('button', { name: '版本', exact: true }).click();
+    await page.getByRole('button', { name: `查看 v${drafted}（版本 ${drafted}）` }).click();
+    await page.getByRole('button', { name: '运行回测' }).click();
+    await page.getByTestId('backtest-outcomes').locator('canvas').first().waitFor({ timeout: 60_000 });
+    await page.getByTestId('backtest-outcomes').scrollIntoViewIfNeeded();
+    await shot(page, 'rules-14-backtest-zh');
   } catch (e) {
     if (page !== undefined) await shot(page, 'rules-failed');
     throw e;
