@@ -27,9 +27,10 @@ const USAGE = `fengkong policy <command> [--url http://127.0.0.1:8080] [--key KE
   reject N [--reason TEXT]                   reject the open proposal
   rollback [N] --reason TEXT                 back to a version that was live before (default: the previous)
   mode list | show NAME | on NAME | off NAME | delete NAME
+  mode approve NAME | reject NAME [--reason TEXT]   approve (another admin key) or reject a mode's proposed definition
   shadow start|status|stop N                 run N beside the live version on live traffic, compared
   shadow decisions N [--changed] [--limit N] [--run R] its recorded decisions beside live's, newest first (of run R)
-  mode save NAME --file overlay.fk --description TEXT   create or replace an incident overlay`;
+  mode save NAME --file overlay.fk --description TEXT   propose an incident overlay; another admin key approves`;
 
 const SPEC = {
   url: 'string',
@@ -325,7 +326,7 @@ async function mode(c: Client, rest: string[], a: ParsedArgs, out: Out): Promise
       const r = await request(c, 'GET', '/v1/modes');
       if (r.status < 400) {
         show<{ modes: IncidentMode[]; policy: string }>(c, r, out, (b) => {
-          for (const m of b.modes) out(`${m.name}\t${m.active ? 'ON' : 'off'}\t${m.description}`);
+          for (const m of b.modes) out(`${m.name}\t${m.active ? 'ON' : 'off'}\t${modeState(m)}\t${m.description || m.proposal?.description || ''}`);
           out(`deciding as ${b.policy}`);
         });
       }
@@ -333,7 +334,13 @@ async function mode(c: Client, rest: string[], a: ParsedArgs, out: Out): Promise
     }
     case 'show': {
       const r = await request(c, 'GET', `/v1/modes/${need()}`);
-      if (r.status < 400) show<ModeBody>(c, r, out, (b) => out(`${b.mode.name} (${b.mode.active ? 'ON' : 'off'}): ${b.mode.description}\n${b.mode.rules}`));
+      if (r.status < 400) {
+        show<ModeBody>(c, r, out, (b) => {
+          const m = b.mode;
+          out(`${m.name} (${m.active ? 'ON' : 'off'}, ${modeState(m)}): ${m.description}\n${m.rules}`);
+          if (m.proposal !== null) out(`proposed by ${m.proposal.proposedBy} at ${iso(m.proposal.proposedAt)}: ${m.proposal.description}\n${m.proposal.rules}`);
+        });
+      }
       return r;
     }
     case 'save': {
@@ -341,7 +348,22 @@ async function mode(c: Client, rest: string[], a: ParsedArgs, out: Out): Promise
       const description = a.flags.get('description') as string | undefined;
       if (file === undefined || description === undefined) throw new UsageError(`mode save needs --file overlay.fk and --description TEXT\nusage: ${USAGE}`);
       const r = await request(c, 'PUT', `/v1/modes/${need()}`, { description, rules: readText(file) });
-      if (r.status < 400) show<ModeBody>(c, r, out, (b) => out(`mode ${b.mode.name} saved (${b.mode.active ? 'ON: in effect now' : 'off'})`));
+      if (r.status < 400) {
+        show<ModeBody>(c, r, out, (b) =>
+          out(`mode ${b.mode.name}: definition proposed; another admin key approves it (fengkong policy mode approve ${b.mode.name})${b.mode.active ? '; the approved definition keeps deciding meanwhile' : ''}`),
+        );
+      }
+      return r;
+    }
+    case 'approve': {
+      const r = await request(c, 'POST', `/v1/modes/${need()}/approve`);
+      if (r.status < 400) show<ModeBody>(c, r, out, (b) => out(`mode ${name}: definition approved (${b.mode.active ? `ON: in effect now; deciding as ${b.policy}` : 'off'})`));
+      return r;
+    }
+    case 'reject': {
+      const reason = a.flags.get('reason') as string | undefined;
+      const r = await request(c, 'POST', `/v1/modes/${need()}/reject`, reason === undefined ? {} : { reason });
+      if (r.status < 400) show(c, r, out, () => out(`mode ${name}: proposed definition rejected`));
       return r;
     }
     case 'on':
@@ -356,8 +378,14 @@ async function mode(c: Client, rest: string[], a: ParsedArgs, out: Out): Promise
       return r;
     }
     default:
-      throw new UsageError(`expected mode list|show|save|on|off|delete\nusage: ${USAGE}`);
+      throw new UsageError(`expected mode list|show|save|approve|reject|on|off|delete\nusage: ${USAGE}`);
   }
+}
+
+/** A mode's four-eyes state in a word or two: approved, proposed, or approved with a change proposed. */
+function modeState(m: IncidentMode): string {
+  if (m.approvedAt === null) return 'proposed, never approved';
+  return m.proposal === null ? 'approved' : 'approved, change proposed';
 }
 
 /** Polls until `version` is live, printing progress now and then. */

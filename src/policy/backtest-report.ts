@@ -96,6 +96,27 @@ export interface ChangedTransaction {
   readonly label: TxTruth | null;
 }
 
+/** Width of a score bin of the backtest's histogram, and how many bins (the last holds every score ≥ 100). */
+export const SCORE_BIN_WIDTH = 10;
+export const SCORE_BINS = 11;
+
+/**
+ * The compared payments' scores in bins of SCORE_BIN_WIDTH points, per side: what the console draws to
+ * show how a draft moves scores against its thresholds. Payments whose live answer carried no score
+ * are left out of `live` and counted in `liveWithoutScore`.
+ */
+export interface ScoreHistogram {
+  readonly binWidth: number;
+  readonly live: readonly number[];
+  readonly draft: readonly number[];
+  readonly liveWithoutScore: number;
+}
+
+/** The bin of `score`: negative scores in the first, ≥ 100 in the last. */
+export function scoreBin(score: number): number {
+  return Math.min(SCORE_BINS - 1, Math.max(0, Math.floor(score / SCORE_BIN_WIDTH)));
+}
+
 /** Everything a backtest reports. */
 export interface BacktestReport {
   readonly version: 1;
@@ -138,6 +159,8 @@ export interface BacktestReport {
   readonly draft: PolicyStats;
   /** transitions[live][draft]: payments per pair of outcomes; the diagonal is unchanged. */
   readonly transitions: Readonly<Record<Outcome, OutcomeCounts>>;
+  /** Score distributions live vs draft; absent in reports stored before it existed. */
+  readonly scores?: ScoreHistogram;
   readonly changed: {
     /** every payment whose outcome changes. */
     readonly total: number;

@@ -45,7 +45,7 @@ export { firstSeqAtOrAfter } from './backtest-read.js';
 import { scanLabels, type EntityScope } from './backtest-labels.js';
 import { decodeEntry, firstSeqAtOrAfter } from './backtest-read.js';
 import { readLiveDecision } from './backtest-live.js';
-import { policyStats, type BacktestReport, type ChangedTransaction, type TxTruth } from './backtest-report.js';
+import { policyStats, scoreBin, SCORE_BIN_WIDTH, SCORE_BINS, type BacktestReport, type ChangedTransaction, type TxTruth } from './backtest-report.js';
 
 const DAY = 86_400_000;
 
@@ -155,6 +155,7 @@ export function runBacktest(input: BacktestInput): BacktestReport {
   const drafted = new Tally();
   const transitions = new Transitions();
   const changed: ChangedTransaction[] = [];
+  const scores = { live: new Array<number>(SCORE_BINS).fill(0), draft: new Array<number>(SCORE_BINS).fill(0), liveWithoutScore: 0 };
   let warmUpEvents = 0;
   let withoutLive = 0;
   let endSeq = 0;
@@ -170,6 +171,9 @@ export function runBacktest(input: BacktestInput): BacktestReport {
     live.add(stored.policy, stored.outcome, stored.score, stored.reasons, tx.amount, truth);
     drafted.add(d.policy, d.outcome, d.score, d.reasons, tx.amount, truth);
     transitions.add(stored.outcome, d.outcome, tx.amount, truth);
+    if (stored.score === null) scores.liveWithoutScore++;
+    else scores.live[scoreBin(stored.score)]!++;
+    scores.draft[scoreBin(d.score)]!++;
     if (stored.outcome === d.outcome || changed.length >= maxChanged) return;
     changed.push({
       seq: entry.seq,
@@ -245,6 +249,7 @@ export function runBacktest(input: BacktestInput): BacktestReport {
     live: policyStats(live),
     draft: policyStats(drafted),
     transitions: transitions.matrix(),
+    scores: { binWidth: SCORE_BIN_WIDTH, ...scores },
     changed: { total: changedTotal, transactions: changed, truncated: changedTotal > changed.length },
   };
 }

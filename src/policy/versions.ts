@@ -99,8 +99,21 @@ export interface Publication {
 export type NewPublication = Omit<Publication, 'seq' | 'at'>;
 
 /**
+ * A definition of an incident mode one admin proposed and a second must approve (four eyes) before it
+ * can decide: a mode's overlay changes decisions as much as a version does.
+ */
+export interface ModeProposal {
+  readonly description: string;
+  readonly rules: string;
+  readonly proposedBy: string;
+  readonly proposedAt: number;
+}
+
+/**
  * A prepared emergency overlay: rules and settings in the rule language, compiled on top of the live
- * version while it is on (its settings win over the version's).
+ * version while it is on (its settings win over the version's). `description` and `rules` are the
+ * approved definition — the one that decides while the mode is on; both are empty and `approvedAt` is
+ * null while no definition was ever approved. A change waits in `proposal` for a second admin.
  */
 export interface IncidentMode {
   readonly name: string;
@@ -108,8 +121,16 @@ export interface IncidentMode {
   readonly rules: string;
   readonly createdBy: string;
   readonly createdAt: number;
+  /** Who last changed the approved definition (its approver) and when. */
   readonly updatedBy: string;
   readonly updatedAt: number;
+  /** Who approved the definition in force and when; null while never approved (it cannot be switched on). */
+  readonly approvedBy: string | null;
+  readonly approvedAt: number | null;
+  /** Who proposed the definition in force (the first pair of eyes); null while never approved. */
+  readonly approvedProposer: string | null;
+  /** A definition waiting for a second admin, or null. */
+  readonly proposal: ModeProposal | null;
   readonly active: boolean;
   /** When and by whom it was last switched on; null while off. */
   readonly activeSince: number | null;
@@ -168,8 +189,15 @@ export interface PolicyStore {
   /** Whether `version` was ever live. */
   wasPublished(version: number): boolean;
 
-  /** Creates or replaces a mode's text (its on/off state is kept). */
-  saveMode(name: string, description: string, rules: string, actor: string): IncidentMode;
+  /**
+   * Proposes a definition: creates the mode (never approved, off) when there is none, and replaces any
+   * pending proposal; the approved definition and the on/off state are kept.
+   */
+  proposeMode(name: string, description: string, rules: string, actor: string): IncidentMode;
+  /** Makes the pending proposal the approved definition (NotFoundError without a mode; ConflictError without a proposal). */
+  approveMode(name: string, actor: string): IncidentMode;
+  /** Drops the pending proposal (rejected or withdrawn); the approved definition stays. */
+  dropModeProposal(name: string): IncidentMode;
   mode(name: string): IncidentMode | undefined;
   /** Every mode by name. */
   modes(): IncidentMode[];

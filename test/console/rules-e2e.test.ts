@@ -2,7 +2,10 @@
 // Chromium walking the four-eyes publication of a policy change — the live rules listed, a draft with
 // an unknown feature showing its diagnostic inline, the draft fixed, saved and proposed by admin A,
 // A refused when approving its own proposal, admin B approving, the new version live (checked through
-// the API as well); a backtest of the draft polled to its summary; an incident mode switched on and off; a rollback. Screenshots go to screenshots/console/ (git-ignored).
+// the API as well); a backtest of the draft polled to its charts; an incident mode switched on and off;
+// a new incident mode written in the console's editor (its diagnostic inline) and proposed by admin A,
+// who is offered no Approve and cannot switch it on, then approved by admin B and switched on, the
+// next payment decided under it; a rollback. Screenshots at 1440x900 go to screenshots/console/ (git-ignored).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -11,7 +14,9 @@ import type { Page } from 'playwright-core';
 import { generateKey, hashKey } from '../../src/server/auth.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { ROOT } from '../helpers/paths.js';
-import { call, createKeys, startTestServer, tempDir, type TestServer } from '../server/helpers.js';
+import { account, baseWorld, HOUR, tx } from '../engine/world.js';
+import { defineMode } from '../policy/helpers.js';
+import { call, createKeys, feed, startTestServer, tempDir, type TestServer } from '../server/helpers.js';
 import { launchChromium } from './drive.js';
 import { SHOTS, shot } from './walk.js';
 
@@ -57,17 +62,14 @@ async function liveVersion(): Promise<number> {
 test('admins draft, propose and (with a second key) approve a policy change on the Rules page', { timeout: 180_000 }, async () => {
   mkdirSync(SHOTS, { recursive: true });
   const before = await liveVersion();
-  const mode = await call(srv.url, '/v1/modes/card-testing', {
-    method: 'PUT',
-    key: srv.keys.admin,
-    body: { description: 'Card-testing wave: review from a lower score', rules: 'setting score.review = 20' },
-  });
-  assert.ok(mode.status === 200 || mode.status === 201, `PUT /v1/modes/card-testing answered ${mode.status} ${mode.text}`);
+  await feed(srv.url, srv.keys.admin, [...baseWorld(), account('A2')]);
+  const mode = await defineMode(srv, srv.keys.admin, adminB, 'card-testing', { description: 'Card-testing wave: review from a lower score', rules: 'setting score.review = 20' });
+  assert.equal(mode.status, 200, `POST /v1/modes/card-testing/approve answered ${mode.status} ${mode.text}`);
   const problems: string[] = [];
   const browser = await launchChromium();
   let page: Page | undefined;
   try {
-    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
     page = await ctx.newPage();
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => {
@@ -137,10 +139,19 @@ test('admins draft, propose and (with a second key) approve a policy change on t
     await diff.locator('.diff-added', { hasText: 'score 50' }).waitFor();
     await shot(page, 'rules-06-draft-diff');
 
-    // a backtest of the draft, polled until the server's summary shows
+    // a backtest of the draft, polled until its charts show (the server's text beneath them)
     await page.getByRole('button', { name: 'Run backtest' }).click();
     await page.getByTestId('backtest').getByText(/^Backtest \d+: done$/).waitFor({ timeout: 60_000 });
+    await page.getByTestId('backtest-outcomes').locator('canvas').first().waitFor();
+    await page.getByTestId('backtest-scores').locator('canvas').first().waitFor();
+    assert.match(
+      (await page.getByTestId('backtest-outcomes').getByRole('img').getAttribute('aria-label')) ?? '',
+      /Approve: Live \d+, This version \d+/,
+      'the chart has a text alternative',
+    );
+    await page.getByText('The server\u2019s text summary').click();
     await page.locator('.backtest-summary').waitFor();
+    await page.getByTestId('backtest-outcomes').scrollIntoViewIfNeeded();
     await shot(page, 'rules-06b-backtest');
     await page.getByRole('button', { name: 'Propose for publication' }).click();
     await page.getByText(/You proposed this version/).waitFor();
@@ -180,6 +191,51 @@ test('admins draft, propose and (with a second key) approve a policy change on t
     await page.getByRole('button', { name: 'Switch on card-testing' }).waitFor();
     const off = await call(srv.url, '/v1/modes/card-testing', { key: srv.keys.analyst });
     assert.equal(off.json.mode.active, false, 'the mode is off again');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    // --- a new incident mode written in the console by admin A: diagnostics inline, proposed only
+    await signIn(page, srv.keys.admin);
+    await page.getByRole('button', { name: 'Incident modes' }).click();
+    await page.getByRole('button', { name: 'New incident mode' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('remote-wave');
+    await page.getByLabel('Description', { exact: true }).fill('M1 QR abuse: challenge QR payments there');
+    const modeText = page.getByLabel('Text of modes/remote-wave.fk');
+    await modeText.fill('rule INCIDENT_M1_QR\n  when channel == "qr" and merchnt == "M1"\n  outcome challenge\n');
+    const modeDiags = page.getByTestId('diagnostics');
+    await modeDiags.waitFor();
+    assert.match(await modeDiags.innerText(), /modes\/remote-wave\.fk:2:\d+.*merchnt/s, 'the diagnostic points into the overlay');
+    assert.equal(await page.getByRole('button', { name: 'Propose for approval' }).isDisabled(), true);
+    await shot(page, 'rules-10c-mode-diagnostic');
+    await modeText.fill('rule INCIDENT_M1_QR\n  when channel == "qr" and merchant == "M1"\n  outcome challenge\n');
+    await page.getByText(/^Compiles; switched on it would decide as .*incident:remote-wave/).waitFor();
+    await page.getByRole('button', { name: 'Propose for approval' }).click();
+    await page.getByText(/Mode remote-wave proposed/).waitFor();
+    const row = page.getByTestId('mode-remote-wave');
+    await row.getByText(/You proposed this .*no Approve button for you/).waitFor();
+    assert.equal(await row.getByRole('button', { name: /^Approve/ }).count(), 0, 'the proposer is offered no Approve');
+    assert.equal(await row.getByRole('button', { name: 'Switch on remote-wave' }).count(), 0, 'a mode never approved offers no switch');
+    await row.getByText('Cannot be switched on until another admin approves its definition.').waitFor();
+    const alone = await call(srv.url, '/v1/modes/remote-wave/on', { method: 'POST', key: srv.keys.admin });
+    assert.equal(alone.status, 409, 'the API refuses too');
+    await shot(page, 'rules-10d-mode-proposed');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    // --- admin B sees who proposed it, approves, and switches it on in one click
+    await signIn(page, adminB);
+    await page.getByRole('button', { name: 'Incident modes' }).click();
+    const rowB = page.getByTestId('mode-remote-wave');
+    await rowB.getByText(/^Proposed by key_/).waitFor();
+    await shot(page, 'rules-10e-mode-second-admin');
+    await rowB.getByRole('button', { name: 'Approve the proposed definition of remote-wave' }).click();
+    await rowB.getByRole('button', { name: 'Switch on remote-wave' }).click();
+    await rowB.getByRole('button', { name: 'Switch off remote-wave' }).waitFor();
+    const decided = await call(srv.url, '/v1/decisions', { key: srv.keys.decide, body: tx(HOUR, { id: 'e2e-mode-1', accountId: 'A2' }) });
+    assert.equal(decided.status, 200, decided.text);
+    assert.match(decided.json.policy, /\+incident:remote-wave$/, 'the next payment is decided under the mode');
+    assert.equal(decided.json.outcome, 'challenge');
+    await shot(page, 'rules-10f-mode-on');
+    await rowB.getByRole('button', { name: 'Switch off remote-wave' }).click();
+    await rowB.getByRole('button', { name: 'Switch on remote-wave' }).waitFor();
 
     // rolled back in one call: the version before is live again
     await page.getByRole('button', { name: 'Versions' }).click();
@@ -198,6 +254,15 @@ test('admins draft, propose and (with a second key) approve a policy change on t
     await page.getByRole('button', { name: /新建草稿/ }).click();
     await page.getByText(/^编译通过/).waitFor();
     await shot(page, 'rules-12-draft-zh');
+    await page.getByRole('button', { name: '应急模式' }).click();
+    await page.getByTestId('mode-remote-wave').waitFor();
+    await shot(page, 'rules-13-modes-zh');
+    await page.getByRole('button', { name: '版本', exact: true }).click();
+    await page.getByRole('button', { name: `查看 v${drafted}（版本 ${drafted}）` }).click();
+    await page.getByRole('button', { name: '运行回测' }).click();
+    await page.getByTestId('backtest-outcomes').locator('canvas').first().waitFor({ timeout: 60_000 });
+    await page.getByTestId('backtest-outcomes').scrollIntoViewIfNeeded();
+    await shot(page, 'rules-14-backtest-zh');
   } catch (e) {
     if (page !== undefined) await shot(page, 'rules-failed');
     throw e;

@@ -2,8 +2,9 @@
 // simulated payments decided through the API, then Chromium opens Rules → Performance over the
 // payments' days and finds the rules that fired with their hits (the same figures as
 // GET /v1/rules/performance), sorts by precision, shows a rule's trend chart, and reads the view in
-// Chinese; an admin then shadows a draft from its version page, sees the live-vs-shadow comparison
-// of the next payments, and stops it. Screenshots go to screenshots/console/ (git-ignored).
+// Chinese; an admin then shadows a draft (the live rules plus one that reviews every payment) from its
+// version page, sees the live-vs-shadow comparison of the next payments and the payments the two
+// decided differently, listed with outcomes, scores and reasons, and stops it. Screenshots go to screenshots/console/ (git-ignored).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -69,7 +70,7 @@ test('the performance view lists the rules that fired with their hits, sorts by 
   const problems: string[] = [];
   const browser = await launchChromium();
   try {
-    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
     const page = await ctx.newPage();
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => {
@@ -117,7 +118,7 @@ test('the performance view lists the rules that fired with their hits, sorts by 
     await shot(page, '51-rules-performance-trend');
 
     // in Chinese
-    const zh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+    const zh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
     const zp = await zh.newPage();
     zp.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     await zp.goto(`${srv.url}/console/#/rules`);
@@ -133,7 +134,9 @@ test('the performance view lists the rules that fired with their hits, sorts by 
     await zh.close();
 
     // an admin shadows a draft (the live files again) from its version page
-    const d = await draft(srv, srv.keys.admin, defaultFiles(), 'shadowed from the console');
+    const files = defaultFiles();
+    files['70-e2e-shadow.fk'] = 'rule E2E_SHADOW_REVIEW\n  description "Review every payment (shadow test)"\n  when amount > ¥0.01\n  outcome review\n';
+    const d = await draft(srv, srv.keys.admin, files, 'shadowed from the console');
     assert.equal(d.status, 201, d.text);
     const v = (d.json as { version: number }).version;
     const ap = await ctx.newPage();
@@ -149,9 +152,19 @@ test('the performance view lists the rules that fired with their hits, sorts by 
     await shadow.getByTestId('shadow-state').getByText(/^Running as/).waitFor({ timeout: 30_000 });
     const more = await feed(srv.url, srv.keys.admin, later);
     assert.equal(more.length, 40);
-    await shadow.getByTestId('shadow-agreement').getByText('100.0%').waitFor({ timeout: 20_000 });
-    assert.match(await shadow.getByTestId('shadow-figures').innerText(), /Outcome changed\s+0/);
-    await shadow.scrollIntoViewIfNeeded();
+    await shadow.getByTestId('shadow-figures').getByText('40', { exact: true }).first().waitFor({ timeout: 30_000 });
+    const running = await call(srv.url, `/v1/policies/${v}/shadow`, { key: srv.keys.analyst });
+    assert.ok((running.json.changed as number) > 0, `the shadow decided some payments differently: ${running.text}`);
+    const dis = shadow.getByTestId('shadow-disagreements');
+    await dis.locator('tbody tr', { hasText: 'E2E_SHADOW_REVIEW' }).first().waitFor({ timeout: 20_000 });
+    const listed = await dis.locator('tbody tr').count();
+    assert.equal(listed, Math.min(running.json.changed as number, 50), 'every disagreement, up to 50, is listed');
+    const recorded = await call(srv.url, `/v1/policies/${v}/shadow/decisions?changed=true&limit=1`, { key: srv.keys.analyst });
+    const newest = recorded.json.decisions[0] as { txId: string; live: { outcome: string }; shadow: { outcome: string } };
+    const first = await dis.locator('tbody tr').first().innerText();
+    assert.ok(first.includes(newest.txId), `the newest disagreement first: ${first}`);
+    assert.match(first, /Review/i);
+    await dis.scrollIntoViewIfNeeded();
     await shot(ap, '53-rules-shadow-running');
     await shadow.getByRole('button', { name: 'Stop shadow' }).click();
     await shadow.getByTestId('shadow-state').getByText(/^Stopped/).waitFor();

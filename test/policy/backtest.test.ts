@@ -1,6 +1,7 @@
 // The backtest library on the hand-built journal of backtest-fixture.ts: every number of the report
 // is worked out by hand below, from the table in handJournal()'s comment and the draft's three rules.
 import { test } from 'node:test';
+import { scoreBin } from '../../src/policy/backtest-report.js';
 import assert from 'node:assert/strict';
 import { runBacktest, firstSeqAtOrAfter } from '../../src/policy/backtest.js';
 import { at, DAY, HOUR, MIN } from '../engine/world.js';
@@ -166,6 +167,21 @@ test('backtest: the changed list is capped at maxChanged, the total still counts
     assert.equal(r.changed.total, 5);
     assert.equal(r.changed.truncated, true);
     assert.deepEqual(r.changed.transactions.map((c) => c.txId), ['t1', 't3']);
+  } finally {
+    cleanup();
+  }
+});
+
+test('backtest: the score histogram counts every compared payment once per side, in bins of 10 points', () => {
+  const { store, cleanup } = tempStore(handJournal());
+  try {
+    const r = runBacktest({ journal: store, draft: draftPolicy(), from: FROM, to: TO });
+    const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+    assert.ok(r.scores !== undefined);
+    assert.deepEqual([r.scores.binWidth, r.scores.live.length, r.scores.draft.length], [10, 11, 11]);
+    assert.equal(sum(r.scores.draft), r.run.transactions);
+    assert.equal(sum(r.scores.live) + r.scores.liveWithoutScore, r.run.transactions);
+    assert.deepEqual([scoreBin(-3), scoreBin(0), scoreBin(9.9), scoreBin(10), scoreBin(99), scoreBin(100), scoreBin(450)], [0, 0, 0, 1, 9, 10, 10]);
   } finally {
     cleanup();
   }

@@ -1,6 +1,6 @@
 // `fengkong policy …` against a real server: a folder that does not compile prints every diagnostic
 // as file:line:column and exits 1, a draft prints its changes, the proposer's own approval is
-// refused with its code, a second key publishes, modes switch, rollback returns.
+// refused with its code, a second key publishes, modes are proposed and approved by two keys and switch, rollback returns.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -63,11 +63,27 @@ test('the policy commands drive the lifecycle over HTTP and print refusals with 
 
     const overlay = join(s.dir, 'incident.fk');
     writeFileSync(overlay, 'rule INCIDENT\n  when is_remote\n  outcome challenge\n');
-    assert.equal((await run('mode', 'save', 'remote', '--file', overlay, '--description', 'remote wave', '--key', s.keys.admin)).code, 0);
+    const proposedMode = await run('mode', 'save', 'remote', '--file', overlay, '--description', 'remote wave', '--key', s.keys.admin);
+    assert.equal(proposedMode.code, 0, proposedMode.err);
+    assert.match(proposedMode.out, /definition proposed; another admin key approves it/);
+    const early = await run('mode', 'on', 'remote', '--key', s.keys.admin);
+    assert.equal(early.code, 1);
+    assert.match(early.err, /409 conflict: .*four-eyes rule/);
+    const selfMode = await run('mode', 'approve', 'remote', '--key', s.keys.admin);
+    assert.equal(selfMode.code, 1);
+    assert.match(selfMode.err, /409 conflict: .*four-eyes rule/);
+    const modeOk = await run('mode', 'approve', 'remote', '--key', admin2);
+    assert.equal(modeOk.code, 0, modeOk.err);
+    assert.match(modeOk.out, /definition approved \(off\)/);
     const on = await run('mode', 'on', 'remote', '--key', s.keys.admin);
     assert.equal(on.code, 0, on.err);
     assert.match(on.out, /switched on; deciding as v2\+incident:remote/);
-    assert.match((await run('mode', 'list', '--key', s.keys.analyst)).out, /^remote\tON\tremote wave/);
+    assert.match((await run('mode', 'list', '--key', s.keys.analyst)).out, /^remote\tON\tapproved\tremote wave/);
+    assert.equal((await run('mode', 'save', 'remote', '--file', overlay, '--description', 'again', '--key', admin2)).code, 0);
+    assert.match((await run('mode', 'show', 'remote', '--key', s.keys.analyst)).out, /approved, change proposed[\s\S]*proposed by /);
+    const rejectedMode = await run('mode', 'reject', 'remote', '--reason', 'no change needed', '--key', s.keys.admin);
+    assert.equal(rejectedMode.code, 0, rejectedMode.err);
+    assert.match(rejectedMode.out, /proposed definition rejected/);
     assert.match((await run('mode', 'off', 'remote', '--key', s.keys.admin)).out, /switched off; deciding as v2$/);
 
     const rb = await run('rollback', '--reason', 'reviews up', '--key', s.keys.admin);

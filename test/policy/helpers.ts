@@ -49,6 +49,16 @@ export async function publish(s: TestServer, proposer: string, approver: string,
   return { version, approval };
 }
 
+/**
+ * Proposes an incident mode's definition with `proposer` and approves it with `approver` (four eyes:
+ * the way a definition comes to decide); returns the approval answer, throws when the proposal is refused.
+ */
+export async function defineMode(s: TestServer, proposer: string, approver: string, name: string, body: { description: string; rules: string }): Promise<Answer> {
+  const p = await call(s.url, `/v1/modes/${name}`, { key: proposer, method: 'PUT', body });
+  if (p.status !== 200 && p.status !== 201) throw new Error(`mode proposal refused: ${p.text}`);
+  return call(s.url, `/v1/modes/${name}/approve`, { key: approver, method: 'POST' });
+}
+
 /** Posts one decision; throws unless 200. */
 export async function decide(s: TestServer, key: string, tx: Record<string, unknown>): Promise<Record<string, any>> {
   const r = await call(s.url, '/v1/decisions', { key, body: tx });

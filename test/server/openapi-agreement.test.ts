@@ -49,6 +49,8 @@ const VALID: Record<string, () => unknown> = {
   'POST /v1/lists/{name}/entries': () => ({ value: 'D1', reason: 'fraud ring' }),
   'POST /v1/merchants/{merchantId}/actions': () => ({ action: 'hold_settlement', reason: 'chargebacks' }),
   'PUT /v1/modes/{name}': () => ({ description: 'calm', rules: 'setting score.review = 20\n' }),
+  'POST /v1/modes/{name}/reject': () => ({ reason: 'not this one' }),
+  'POST /v1/modes/{name}/validate': () => ({ rules: 'setting score.review = 20\n' }),
   'POST /v1/policies': () => ({ description: 'd', files: { 'a.fk': 'setting score.review = 30\n' } }),
   'POST /v1/policies/validate': () => ({ description: 'd', files: [{ file: 'a.fk', text: 'setting score.review = 30\n' }] }),
   'POST /v1/policies/rollback': () => ({ reason: 'too many reviews' }),

@@ -82,6 +82,8 @@ const ROWS: Row[] = [
   { route: 'POST /v1/lists/{name}/entries', path: () => '/v1/lists/block_devices/entries', body: { value: 'D1', reason: 'r', expiresAt: true }, field: 'expiresAt' },
   { route: 'POST /v1/merchants/{merchantId}/actions', path: () => '/v1/merchants/M1/actions', body: { action: 'hold_settlement', reason: 'r', expiresAt: {} }, field: 'expiresAt' },
   { route: 'PUT /v1/modes/{name}', path: () => '/v1/modes/calm', body: { description: 'louder', rules: 5 }, field: 'rules', message: 'rules: expected a string' },
+  { route: 'POST /v1/modes/{name}/validate', path: () => '/v1/modes/calm/validate', body: { rules: 'setting score.review = 20\n', extra: 1 }, field: 'extra' },
+  { route: 'POST /v1/modes/{name}/reject', path: () => '/v1/modes/calm/reject', body: { reason: 7 }, field: 'reason' },
   { route: 'POST /v1/policies', path: () => '/v1/policies', body: { description: 'd', files: { 'a.fk': 5 } }, field: 'files["a.fk"]', message: 'files["a.fk"]: expected the file text as a string' },
   { route: 'POST /v1/policies/validate', path: () => '/v1/policies/validate', body: { description: 'd', files: [{ file: 'a.fk', text: 1 }] }, field: 'files[0].text' },
   { route: 'POST /v1/policies/rollback', path: () => '/v1/policies/rollback', body: { reason: 'r', warm: 'yes' }, field: 'warm' },

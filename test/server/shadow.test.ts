@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { account, baseWorld, HOUR, MIN, at, tx } from '../engine/world.js';
-import { addAdmin, auditOf, defaultFiles, draft, idOf, waitLive } from '../policy/helpers.js';
+import { addAdmin, auditOf, defaultFiles, defineMode, draft, idOf, waitLive } from '../policy/helpers.js';
 import { call, feed, stable, startTestServer, type TestServer } from './helpers.js';
 
 const T = 2 * HOUR;
@@ -258,8 +258,8 @@ test('a shadow ends when its version is published (at once or after warming) or 
     // shutdown stops the running shadow (audited by system); after a restart it stays stopped, readable
     const e = await shadowed(defaultFiles(), 'shadowing at shutdown');
     // an incident mode switched on is followed: the shadow decides as the version would if published now
-    const mode = await call(s.url, '/v1/modes/wave', { key: s.keys.admin, method: 'PUT', body: { description: 'wave', rules: 'rule INCIDENT_WAVE\n  when amount == ¥7.77\n  outcome challenge\n' } });
-    assert.equal(mode.status, 201, mode.text);
+    const mode = await defineMode(s, s.keys.admin, addAdmin(s.dir), 'wave', { description: 'wave', rules: 'rule INCIDENT_WAVE\n  when amount == ¥7.77\n  outcome challenge\n' });
+    assert.equal(mode.status, 200, mode.text);
     assert.equal((await call(s.url, '/v1/modes/wave/on', { key: s.keys.admin, method: 'POST' })).status, 200);
     const waved = await feed(s.url, s.keys.decide, [plain(0), tx(T + 50 * MIN, { id: 'wave-1', accountId: 'A3', amount: 777, channel: 'card' })]);
     assert.equal(waved[1].json.outcome, 'challenge', waved[1].text);

@@ -83,6 +83,15 @@ export const ModeBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** `POST /v1/modes/{name}/validate`: the rules to check; the description is optional here. */
+export const ModeCheckBody = Type.Object(
+  {
+    description: Type.Optional(text(4_000)),
+    rules: Type.String({ description: 'rules and settings in the rule language, at most 256 KiB' }),
+  },
+  { additionalProperties: false },
+);
+
 /** `GET /v1/policies/{version}/shadow/decisions`. */
 export const ShadowDecisionsQuery = Type.Object({
   ...pageQuery(SHADOW_MAX_PAGE),

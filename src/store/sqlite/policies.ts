@@ -6,7 +6,7 @@
  * inside them: a change and its audit entry commit together or not at all.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { NotFoundError, StoreError } from '../../errors.js';
+import { ConflictError, NotFoundError, StoreError } from '../../errors.js';
 import type { PolicySource } from '../../rules/compile.js';
 import {
   modelHash,
@@ -79,6 +79,32 @@ CREATE TABLE IF NOT EXISTS policy_modes (
 ) STRICT;
 `;
 
+/**
+ * The four-eyes columns of policy_modes, added to a data folder made before them: a mode saved then
+ * was in force at once, so it counts as approved by whoever saved it last.
+ */
+const MODE_FOUR_EYES: readonly (readonly [string, string])[] = [
+  ['approved_by', 'TEXT'],
+  ['approved_at', 'INTEGER'],
+  ['approved_proposer', 'TEXT'],
+  ['proposed_description', 'TEXT'],
+  ['proposed_rules', 'TEXT'],
+  ['proposed_by', 'TEXT'],
+  ['proposed_at', 'INTEGER'],
+];
+
+function migrateModes(db: Database): void {
+  const have = new Set((db.prepare('PRAGMA table_info(policy_modes)').all() as { name: string }[]).map((c) => c.name));
+  const missing = MODE_FOUR_EYES.filter(([c]) => !have.has(c));
+  if (missing.length === 0) return;
+  db.transaction(() => {
+    for (const [c, type] of missing) db.exec(`ALTER TABLE policy_modes ADD COLUMN ${c} ${type}`);
+    if (missing.some(([c]) => c === 'approved_at')) {
+      db.exec('UPDATE policy_modes SET approved_by = updated_by, approved_at = updated_at, approved_proposer = updated_by');
+    }
+  })();
+}
+
 interface VersionRow {
   version: number;
   parent: number | null;
@@ -127,12 +153,21 @@ interface ModeRow {
   active: number;
   active_since: number | null;
   active_by: string | null;
+  approved_by: string | null;
+  approved_at: number | null;
+  approved_proposer: string | null;
+  proposed_description: string | null;
+  proposed_rules: string | null;
+  proposed_by: string | null;
+  proposed_at: number | null;
 }
 
 const VERSION_COLUMNS = 'version, parent, name, author, created_at, description, sources, model_hash, state';
 const PROPOSAL_COLUMNS = 'id, version, proposed_by, proposed_at, note, state, decided_by, decided_at, reason';
 const PUBLICATION_COLUMNS = 'seq, version, kind, from_version, actor, proposed_by, proposal_id, at, journal_seq, reason';
-const MODE_COLUMNS = 'name, description, rules, created_by, created_at, updated_by, updated_at, active, active_since, active_by';
+const MODE_COLUMNS =
+  'name, description, rules, created_by, created_at, updated_by, updated_at, active, active_since, active_by, ' +
+  'approved_by, approved_at, approved_proposer, proposed_description, proposed_rules, proposed_by, proposed_at';
 
 function toVersion(r: VersionRow): PolicyVersion {
   return {
@@ -186,6 +221,13 @@ function toMode(r: ModeRow): IncidentMode {
     createdAt: r.created_at,
     updatedBy: r.updated_by,
     updatedAt: r.updated_at,
+    approvedBy: r.approved_by,
+    approvedAt: r.approved_at,
+    approvedProposer: r.approved_proposer,
+    proposal:
+      r.proposed_rules === null || r.proposed_by === null
+        ? null
+        : { description: r.proposed_description ?? '', rules: r.proposed_rules, proposedBy: r.proposed_by, proposedAt: r.proposed_at ?? 0 },
     active: r.active === 1,
     activeSince: r.active_since,
     activeBy: r.active_by,
@@ -220,8 +262,9 @@ export class SqlitePolicyStore implements PolicyStore {
     selectMode: Statement<[string], ModeRow>;
     selectModes: Statement<[], ModeRow>;
     selectActive: Statement<[], ModeRow>;
-    insertMode: Statement<[string, string, string, string, number, string, number]>;
-    updateModeText: Statement<[string, string, string, number, string]>;
+    insertMode: Statement<[string, string, number, string, number]>;
+    updateModeProposal: Statement<[string | null, string | null, string | null, number | null, string]>;
+    approveMode: Statement<[string, number, string, number, string]>;
     updateModeActive: Statement<[number, number | null, string | null, string]>;
     deleteMode: Statement<[string]>;
   };
@@ -229,7 +272,10 @@ export class SqlitePolicyStore implements PolicyStore {
   /** Creates the tables when missing (a read-only connection can only read). */
   constructor(private readonly db: Database) {
     try {
-      if (!db.readonly) db.exec(DDL);
+      if (!db.readonly) {
+        db.exec(DDL);
+        migrateModes(db);
+      }
       this.s = {
         maxVersion: db.prepare('SELECT max(version) AS n FROM policy_versions'),
         insertModel: db.prepare('INSERT OR IGNORE INTO policy_models (hash, json) VALUES (?, ?)'),
@@ -262,9 +308,17 @@ export class SqlitePolicyStore implements PolicyStore {
         selectActive: db.prepare(`SELECT ${MODE_COLUMNS} FROM policy_modes WHERE active = 1 ORDER BY active_since, name`),
         insertMode: db.prepare(
           `INSERT INTO policy_modes (name, description, rules, created_by, created_at, updated_by, updated_at, active) ` +
-            `VALUES (?, ?, ?, ?, ?, ?, ?, 0)`,
+            `VALUES (?, '', '', ?, ?, ?, ?, 0)`,
         ),
-        updateModeText: db.prepare('UPDATE policy_modes SET description = ?, rules = ?, updated_by = ?, updated_at = ? WHERE name = ?'),
+        updateModeProposal: db.prepare(
+          'UPDATE policy_modes SET proposed_description = ?, proposed_rules = ?, proposed_by = ?, proposed_at = ? WHERE name = ?',
+        ),
+        approveMode: db.prepare(
+          'UPDATE policy_modes SET description = proposed_description, rules = proposed_rules, approved_proposer = proposed_by, ' +
+            'approved_by = ?, approved_at = ?, updated_by = ?, updated_at = ?, ' +
+            'proposed_description = NULL, proposed_rules = NULL, proposed_by = NULL, proposed_at = NULL ' +
+            'WHERE name = ? AND proposed_rules IS NOT NULL',
+        ),
         updateModeActive: db.prepare('UPDATE policy_modes SET active = ?, active_since = ?, active_by = ? WHERE name = ?'),
         deleteMode: db.prepare('DELETE FROM policy_modes WHERE name = ?'),
       };
@@ -371,14 +425,31 @@ export class SqlitePolicyStore implements PolicyStore {
     return (this.s.selectPublished.get(version)?.n ?? 0) > 0;
   }
 
-  saveMode(name: string, description: string, rules: string, actor: string): IncidentMode {
+  proposeMode(name: string, description: string, rules: string, actor: string): IncidentMode {
     return this.atomically(() => {
       const now = Date.now();
-      if (this.s.updateModeText.run(description, rules, actor, now, name).changes === 0) {
-        this.s.insertMode.run(name, description, rules, actor, now, actor, now);
+      if (this.s.selectMode.get(name) === undefined) this.s.insertMode.run(name, actor, now, actor, now);
+      this.s.updateModeProposal.run(description, rules, actor, now, name);
+      return this.mode(name)!;
+    });
+  }
+
+  approveMode(name: string, actor: string): IncidentMode {
+    return this.atomically(() => {
+      const now = Date.now();
+      if (this.s.approveMode.run(actor, now, actor, now, name).changes === 0) {
+        if (this.s.selectMode.get(name) === undefined) throw new NotFoundError(`no incident mode named ${JSON.stringify(name)}`);
+        throw new ConflictError(`incident mode ${name} has no proposed definition to approve`);
       }
       return this.mode(name)!;
     });
+  }
+
+  dropModeProposal(name: string): IncidentMode {
+    if (this.s.updateModeProposal.run(null, null, null, null, name).changes === 0) {
+      throw new NotFoundError(`no incident mode named ${JSON.stringify(name)}`);
+    }
+    return this.mode(name)!;
   }
 
   mode(name: string): IncidentMode | undefined {

@@ -4,7 +4,7 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditLog } from '../../../src/audit/log.js';
-import { NotFoundError } from '../../../src/errors.js';
+import { ConflictError, NotFoundError } from '../../../src/errors.js';
 import { modelHash, POLICY_MAX_PAGE, type NewPublication, type NewVersion, type PolicyStore } from '../../../src/policy/versions.js';
 import { contractIt, type Open } from './harness.js';
 
@@ -109,16 +109,20 @@ export function policiesContract(name: string, open: Open<PoliciesUnderTest>): v
       assert.throws(() => s.setState(7, 'draft'), NotFoundError);
     });
 
-    contractIt(open, 'incident modes: saved text keeps the on/off state; on in switch-on order; deleted when off', async (_h, { policies: s }) => {
-      const m = s.saveMode('cardtest', 'card testing wave', 'rule X\n  when amount < 5\n  score 50\n', 'key_a');
-      assert.deepEqual([m.name, m.active, m.activeSince, m.activeBy, m.createdBy, m.updatedBy], ['cardtest', false, null, null, 'key_a', 'key_a']);
-      s.saveMode('aaa', 'first by name', 'rule Y\n  when amount < 1\n  score 1\n', 'key_a');
+    contractIt(open, 'incident modes: approved text keeps the on/off state; on in switch-on order; deleted when off', async (_h, { policies: s }) => {
+      const define = (name: string, description: string, rules: string, proposer: string, approver: string) => {
+        s.proposeMode(name, description, rules, proposer);
+        return s.approveMode(name, approver);
+      };
+      const m = define('cardtest', 'card testing wave', 'rule X\n  when amount < 5\n  score 50\n', 'key_a', 'key_z');
+      assert.deepEqual([m.name, m.active, m.activeSince, m.activeBy, m.createdBy, m.updatedBy], ['cardtest', false, null, null, 'key_a', 'key_z']);
+      define('aaa', 'first by name', 'rule Y\n  when amount < 1\n  score 1\n', 'key_a', 'key_z');
       const on = s.setModeActive('cardtest', true, 'key_b');
       assert.deepEqual([on.active, on.activeBy, typeof on.activeSince], [true, 'key_b', 'number']);
       await new Promise((r) => setTimeout(r, 5));
       s.setModeActive('aaa', true, 'key_b');
-      const edited = s.saveMode('cardtest', 'wave 2', 'rule X\n  when amount < 9\n  score 50\n', 'key_c');
-      assert.deepEqual([edited.active, edited.description, edited.createdBy, edited.updatedBy], [true, 'wave 2', 'key_a', 'key_c']);
+      const edited = define('cardtest', 'wave 2', 'rule X\n  when amount < 9\n  score 50\n', 'key_c', 'key_d');
+      assert.deepEqual([edited.active, edited.description, edited.createdBy, edited.updatedBy], [true, 'wave 2', 'key_a', 'key_d']);
       assert.deepEqual(s.modes().map((x) => x.name), ['aaa', 'cardtest'], 'by name');
       assert.deepEqual(s.activeModes().map((x) => x.name), ['cardtest', 'aaa'], 'in the order switched on');
       const off = s.setModeActive('cardtest', false, 'key_b');
@@ -127,6 +131,28 @@ export function policiesContract(name: string, open: Open<PoliciesUnderTest>): v
       assert.equal(s.mode('cardtest'), undefined);
       assert.throws(() => s.deleteMode('cardtest'), NotFoundError);
       assert.throws(() => s.setModeActive('nope', true, 'k'), NotFoundError);
+    });
+
+    contractIt(open, 'incident modes: a proposal waits beside the approved definition until approved or dropped', (_h, { policies: s }) => {
+      const fresh = s.proposeMode('wave', 'first', 'rule W\n  when amount < 5\n  score 50\n', 'key_a');
+      assert.deepEqual([fresh.approvedAt, fresh.approvedBy, fresh.rules, fresh.description, fresh.active], [null, null, '', '', false], 'never approved: no definition');
+      assert.deepEqual([fresh.proposal?.description, fresh.proposal?.proposedBy, typeof fresh.proposal?.proposedAt], ['first', 'key_a', 'number']);
+      assert.throws(() => s.approveMode('nope', 'key_b'), NotFoundError);
+      const approved = s.approveMode('wave', 'key_b');
+      assert.deepEqual(
+        [approved.rules, approved.description, approved.approvedBy, approved.approvedProposer, typeof approved.approvedAt, approved.proposal],
+        ['rule W\n  when amount < 5\n  score 50\n', 'first', 'key_b', 'key_a', 'number', null],
+      );
+      assert.throws(() => s.approveMode('wave', 'key_b'), ConflictError, 'nothing proposed');
+      s.setModeActive('wave', true, 'key_a');
+      const pending = s.proposeMode('wave', 'second', 'rule W\n  when amount < 9\n  score 50\n', 'key_c');
+      assert.deepEqual([pending.rules, pending.description, pending.active, pending.proposal?.rules], ['rule W\n  when amount < 5\n  score 50\n', 'first', true, 'rule W\n  when amount < 9\n  score 50\n']);
+      assert.equal(s.activeModes()[0].rules, 'rule W\n  when amount < 5\n  score 50\n', 'the approved definition decides');
+      const replaced = s.proposeMode('wave', 'third', 'rule W\n  when amount < 7\n  score 50\n', 'key_d');
+      assert.deepEqual([replaced.proposal?.description, replaced.proposal?.proposedBy], ['third', 'key_d'], 'a new proposal replaces the pending one');
+      const dropped = s.dropModeProposal('wave');
+      assert.deepEqual([dropped.proposal, dropped.description, dropped.active], [null, 'first', true]);
+      assert.throws(() => s.dropModeProposal('nope'), NotFoundError);
     });
 
     contractIt(open, 'atomically commits everything it wrote with the audit record, or nothing when it throws', (_h, { policies: s, audit }) => {
@@ -154,11 +180,13 @@ export function policiesContract(name: string, open: Open<PoliciesUnderTest>): v
       s.createVersion(draft({ model }));
       s.publish(pub(1));
       s.propose(1, 'key_a', 'n');
-      s.saveMode('m', 'd', 'rule Z\n  when amount < 1\n  score 1\n', 'key_a');
+      s.proposeMode('m', 'd', 'rule Z\n  when amount < 1\n  score 1\n', 'key_a');
+      s.approveMode('m', 'key_b');
       s.setModeActive('m', true, 'key_a');
+      s.proposeMode('m', 'd2', 'rule Z\n  when amount < 2\n  score 1\n', 'key_c');
       const { policies: again } = await h.reopen();
       assert.deepEqual([again.nextVersion(), again.live()?.version, again.model(modelHash(model)), again.pendingProposal(1)?.note], [2, 1, model, 'n']);
-      assert.deepEqual(again.activeModes().map((m) => m.name), ['m']);
+      assert.deepEqual(again.activeModes().map((m) => [m.name, m.description, m.approvedBy, m.proposal?.description, m.proposal?.proposedBy]), [['m', 'd', 'key_b', 'd2', 'key_c']]);
     });
   });
 }

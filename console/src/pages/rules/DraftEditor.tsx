@@ -3,13 +3,14 @@
  * monospace textarea, every change compiled by the server (debounced POST /v1/policies/validate) with
  * each diagnostic listed beside the editor and its line marked, then saved as a new draft version.
  */
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, apiSend } from '../../api/client';
 import { useApi, useSession } from '../../api/session-context';
 import { useI18n } from '../../i18n/i18n';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { usePolicyAction } from './actions';
-import { diagnosticCounts, diagnosticsByLine, useDebounced } from './rules-text';
+import { CodeEditor } from './CodeEditor';
+import { diagnosticCounts, useDebounced } from './rules-text';
 import type { LivePolicy, PolicyDiagnostic, Validated, VersionShown } from './types';
 
 /** How long typing must pause before the draft is compiled. */
@@ -48,84 +49,6 @@ function useValidation(draft: Draft | null, description: string): Check {
     // the description does not change whether the files compile
   }, [settled, key]);
   return check;
-}
-
-function DiagnosticItem({ d, onGo }: { d: PolicyDiagnostic; onGo: (line: number) => void }): ReactNode {
-  const { t } = useI18n();
-  return (
-    <li className={`diag diag-${d.severity}`}>
-      <button type="button" className="link" onClick={() => onGo(d.line)} aria-label={t('rules.goToLine', { line: d.line })}>
-        {d.file}:{d.line}:{d.column}
-      </button>{' '}
-      <code>{d.code}</code> <span className="diag-sev">{t(`rules.severity.${d.severity}`)}</span> {d.message}
-    </li>
-  );
-}
-
-/** The file being edited, its line gutter (diagnostic lines marked) and its diagnostics beside it. */
-function FileEditor({
-  file,
-  text,
-  diags,
-  onChange,
-}: {
-  file: string;
-  text: string;
-  diags: readonly PolicyDiagnostic[];
-  onChange: (text: string) => void;
-}): ReactNode {
-  const { t } = useI18n();
-  const area = useRef<HTMLTextAreaElement>(null);
-  const gutter = useRef<HTMLPreElement>(null);
-  const byLine = useMemo(() => diagnosticsByLine(diags, file), [diags, file]);
-  const lines = text.split('\n').length;
-  const mine = diags.filter((d) => d.file === file);
-  const goTo = (line: number): void => {
-    const el = area.current;
-    if (el === null) return;
-    const parts = el.value.split('\n');
-    const start = parts.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
-    el.focus();
-    el.setSelectionRange(start, start + (parts[line - 1]?.length ?? 0));
-  };
-  return (
-    <div className="editor-row">
-      <div className="editor">
-        <pre className="gutter" ref={gutter} aria-hidden="true">
-          {Array.from({ length: lines }, (_, i) => {
-            const d = byLine.get(i + 1);
-            return (
-              <span key={i} className={d === undefined ? undefined : `marked marked-${d.some((x) => x.severity === 'error') ? 'error' : 'warning'}`} title={d?.map((x) => `${x.code} ${x.message}`).join('\n')}>
-                {i + 1}
-                {'\n'}
-              </span>
-            );
-          })}
-        </pre>
-        <label className="sr-only" htmlFor="draft-text">{t('rules.fileText', { file })}</label>
-        <textarea
-          id="draft-text"
-          ref={area}
-          className="code-area"
-          spellCheck={false}
-          value={text}
-          wrap="off"
-          aria-invalid={mine.some((d) => d.severity === 'error')}
-          aria-describedby="draft-diagnostics"
-          onChange={(e) => onChange(e.target.value)}
-          onScroll={(e) => {
-            if (gutter.current !== null) gutter.current.scrollTop = e.currentTarget.scrollTop;
-          }}
-        />
-      </div>
-      <aside className="diagnostics" id="draft-diagnostics" aria-live="polite" aria-label={t('rules.diagnostics')}>
-        <h3>{t('rules.diagnosticsOfFile', { file })}</h3>
-        {mine.length === 0 ? <p className="muted">{t('rules.noDiagnostics')}</p> : (
-          <ul data-testid="diagnostics">{mine.map((d, i) => <DiagnosticItem key={i} d={d} onGo={goTo} />)}</ul>
-        )}
-      </aside>
-    </div>
-  );
 }
 
 /** The editor page section: start a draft, edit, see diagnostics, save. */
@@ -192,7 +115,7 @@ export function DraftEditor({ onSaved }: { onSaved: (version: number) => void })
         </span>
       </div>
       {check.state === 'failed' ? <ErrorNotice error={check.error} /> : null}
-      <FileEditor
+      <CodeEditor
         file={current}
         text={draft.files[current] ?? ''}
         diags={all}

@@ -1,8 +1,9 @@
 /**
  * Shadowing a version (`/v1/policies/{n}/shadow`): it decides every payment again beside the live
  * policy, off the answer path. Its status and live-vs-shadow comparison as the API answers them —
- * agreement, outcome changes (live × shadow), newly declined and approved — polled while it runs;
- * admins start and stop it.
+ * agreement, outcome changes (live × shadow), newly declined and approved — and the most recent
+ * payments the two decided differently (`…/shadow/decisions?changed=true`: transaction, outcomes,
+ * scores and reasons side by side), polled while it runs; admins start and stop it.
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
@@ -38,6 +39,72 @@ export interface ShadowStatus {
   readonly declineRate: { readonly live: number | null; readonly shadow: number | null };
   readonly newlyDeclined: { readonly count: number; readonly amount: number; readonly fraudAmount: number };
   readonly newlyApproved: { readonly count: number; readonly amount: number; readonly fraudAmount: number };
+}
+
+/** How many of the latest disagreements the panel lists. */
+export const DISAGREEMENTS_SHOWN = 50;
+
+/** One recorded comparison of `GET /v1/policies/{n}/shadow/decisions`. */
+export interface ShadowRecord {
+  readonly seq: number;
+  readonly txId: string;
+  readonly t: number;
+  readonly amount: number;
+  readonly live: { readonly policy: string; readonly outcome: Outcome; readonly score: number; readonly reasons: readonly string[] };
+  readonly shadow: { readonly outcome: Outcome; readonly score: number; readonly reasons: readonly string[] };
+  readonly changed: boolean;
+  readonly label: boolean | null;
+}
+
+/** The payments live and the shadow decided differently, newest first. */
+function Disagreements({ n, running }: { n: number; running: boolean }): ReactNode {
+  const { t } = useI18n();
+  const q = useApi<{ decisions: readonly ShadowRecord[] }>(`/v1/policies/${n}/shadow/decisions?changed=true&limit=${DISAGREEMENTS_SHOWN}`, running ? { refetchInterval: POLL_MS } : {});
+  if (q.isError) return <ErrorNotice error={q.error} />;
+  const rows = q.data?.decisions;
+  if (rows === undefined) return <p className="muted">{t('common.loading')}</p>;
+  const reasons = (r: readonly string[]): string => (r.length === 0 ? '—' : r.join(', '));
+  return (
+    <div className="table-wrap">
+      <table className="data disagreements" data-testid="shadow-disagreements">
+        <caption>{t('rules.shadow.disagreements', { n: DISAGREEMENTS_SHOWN })}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('rules.shadow.tx')}</th>
+            <th scope="col">{t('rules.shadow.time')}</th>
+            <th scope="col" className="num">{t('rules.shadow.amount')}</th>
+            <th scope="col">{t('rules.shadow.liveSide')}</th>
+            <th scope="col">{t('rules.shadow.shadowSide')}</th>
+            <th scope="col">{t('rules.shadow.label')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0 ? (
+            <tr><td colSpan={6} className="muted">{t('rules.shadow.noDisagreements')}</td></tr>
+          ) : (
+            rows.map((r) => (
+              <tr key={r.seq}>
+                <th scope="row"><code>{r.txId}</code></th>
+                <td>{formatTime(r.t)}</td>
+                <td className="num">{formatMoney(r.amount)}</td>
+                <td>
+                  <span className={`outcome-${r.live.outcome}`}>{t(`outcome.${r.live.outcome}`)}</span>{' '}
+                  {t('rules.shadow.score', { score: r.live.score })}
+                  <div className="muted small">{reasons(r.live.reasons)}</div>
+                </td>
+                <td>
+                  <span className={`outcome-${r.shadow.outcome}`}>{t(`outcome.${r.shadow.outcome}`)}</span>{' '}
+                  {t('rules.shadow.score', { score: r.shadow.score })}
+                  <div className="muted small">{reasons(r.shadow.reasons)}</div>
+                </td>
+                <td>{r.label === null ? '—' : r.label ? t('rules.shadow.fraud') : t('rules.shadow.legit')}</td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
 }
 
 function pct(r: number | null): string {
@@ -123,6 +190,7 @@ export function ShadowPanel({ n, live }: { n: number; live: boolean }): ReactNod
             {s.stoppedAt === null ? null : ` · ${t('rules.shadow.stoppedAt', { at: formatTime(s.stoppedAt) })}`}
           </p>
           <Comparison s={s} />
+          <Disagreements n={n} running={s.state !== 'stopped'} />
         </>
       )}
       {may && (never || s !== undefined) ? (

@@ -2,6 +2,7 @@
  * What the policy routes answer (src/policy/lifecycle.ts, versions.ts, diff.ts; src/errors.ts for a
  * diagnostic), as the Rules page reads them.
  */
+import type { BacktestReportView } from './backtest-charts';
 
 /** One `*.fk` file of a version. */
 export interface PolicyFile {
@@ -147,18 +148,43 @@ export interface BacktestShown {
   readonly backtest: BacktestRunView;
   /** The short text summary, once done. */
   readonly text: string | null;
+  /** The full report, once done (read as far as the charts need it). */
+  readonly report?: BacktestReportView | null;
 }
 
-/** An incident mode: an overlay of rules and settings on the live version, on or off. */
+/** A definition of an incident mode waiting for a second admin key (four eyes). */
+export interface ModeProposal {
+  readonly description: string;
+  readonly rules: string;
+  readonly proposedBy: string;
+  readonly proposedAt: number;
+}
+
+/**
+ * An incident mode: an overlay of rules and settings on the live version, on or off. `description`
+ * and `rules` are the approved definition (empty, `approvedAt` null, while never approved).
+ */
 export interface IncidentMode {
   readonly name: string;
   readonly description: string;
   readonly rules: string;
   readonly updatedBy: string;
   readonly updatedAt: number;
+  readonly approvedBy: string | null;
+  readonly approvedAt: number | null;
+  readonly approvedProposer: string | null;
+  readonly proposal: ModeProposal | null;
   readonly active: boolean;
   readonly activeSince: number | null;
   readonly activeBy: string | null;
+}
+
+/** `POST /v1/modes/{name}/validate` */
+export interface ModeChecked {
+  readonly ok: boolean;
+  readonly name: string;
+  /** What it would decide as, switched on. */
+  readonly policy: string;
 }
 
 /** `GET /v1/modes` */

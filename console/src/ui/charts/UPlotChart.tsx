@@ -14,7 +14,9 @@ export type ChartSpec =
   | { readonly kind: 'bars'; readonly labels: readonly string[]; readonly values: readonly number[] }
   | { readonly kind: 'line'; readonly seconds: readonly number[]; readonly values: readonly number[]; readonly unit: string }
   /** bars of counts per labelled bucket (left axis) with a line of percentages, gaps where null (right axis, 0–100 %). */
-  | { readonly kind: 'trend'; readonly labels: readonly string[]; readonly values: readonly number[]; readonly percents: readonly (number | null)[] };
+  | { readonly kind: 'trend'; readonly labels: readonly string[]; readonly values: readonly number[]; readonly percents: readonly (number | null)[] }
+  /** two bars per labelled category side by side: `a` (blue, left) against `b` (orange, right) — a backtest's live vs draft. */
+  | { readonly kind: 'pairs'; readonly labels: readonly string[]; readonly a: readonly number[]; readonly b: readonly number[] };
 
 const INK = '#1f2328';
 const GRID = '#d0d7de';
@@ -49,6 +51,23 @@ function optionsOf(spec: ChartSpec, width: number, height: number): uPlot.Option
       ],
     };
   }
+  if (spec.kind === 'pairs') {
+    const left = uPlot.paths.bars?.({ size: [0.4, 32], align: -1 });
+    const right = uPlot.paths.bars?.({ size: [0.4, 32], align: 1 });
+    return {
+      width,
+      height,
+      legend: { show: false },
+      cursor: { show: false },
+      scales: { x: { time: false, range: [-0.5, spec.labels.length - 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.05)] } },
+      axes: [{ ...axis((_u, splits) => splits.map((i) => (Number.isInteger(i) ? (spec.labels[i] ?? '') : ''))), incrs: [1, 2, 5, 10] }, axis()],
+      series: [
+        {},
+        { stroke: FILL, fill: FILL, width: 0, ...(left === undefined ? {} : { paths: left }), points: { show: false } },
+        { stroke: LINE2, fill: LINE2, width: 0, ...(right === undefined ? {} : { paths: right }), points: { show: false } },
+      ],
+    };
+  }
   if (spec.kind === 'bars') {
     const bars = uPlot.paths.bars?.({ size: [0.8, 64] });
     return {
@@ -78,6 +97,7 @@ function optionsOf(spec: ChartSpec, width: number, height: number): uPlot.Option
 
 function dataOf(spec: ChartSpec): uPlot.AlignedData {
   if (spec.kind === 'trend') return [spec.labels.map((_l, i) => i), [...spec.values], [...spec.percents]];
+  if (spec.kind === 'pairs') return [spec.labels.map((_l, i) => i), [...spec.a], [...spec.b]];
   return spec.kind === 'bars' ? [spec.labels.map((_l, i) => i), [...spec.values]] : [[...spec.seconds], [...spec.values]];
 }
 
