@@ -9,16 +9,14 @@
  * from the same server (`/console/` minus the app), so the ratio shows what the app itself costs.
  * usage: node dist/bench/console-load.js [--loads 10]
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { PACKAGE_ROOT } from '../src/engine/policy-source.js';
+import { createKey, startServeChild } from './serve-child.js';
 import { flag, quantile } from './util.js';
 
-const FENGKONG = join(PACKAGE_ROOT, 'bin', 'fengkong.js');
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
@@ -27,21 +25,6 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.exit(0);
 }
 const LOADS = Number(flag('loads') ?? 10);
-
-async function startServer(dir: string): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, [FENGKONG, 'serve', '--port', '0', '--data', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stderr!.on('data', () => {});
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m !== null) resolve(m[1]);
-    });
-    proc.once('exit', (code) => reject(new Error(`server exited ${code} before listening`)));
-  });
-  return { url, proc };
-}
 
 /** The gzipped size of every script `index.html` loads (module entry and modulepreloads), as served. */
 async function firstPageScriptBytes(url: string): Promise<{ files: string[]; gzBytes: number }> {
@@ -54,11 +37,10 @@ async function firstPageScriptBytes(url: string): Promise<{ files: string[]; gzB
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fk-console-bench-'));
-  const keyOf = (role: string): string =>
-    execFileSync(process.execPath, [FENGKONG, 'keys', 'create', '--role', role, '--data', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  const key = keyOf('analyst');
-  const admin = keyOf('admin');
-  const { url, proc } = await startServer(dir);
+  const key = createKey(dir, 'analyst');
+  const admin = createKey(dir, 'admin');
+  const server = await startServeChild(dir);
+  const { url } = server;
   // accounts to freeze, one per visit
   const accounts = Array.from({ length: LOADS }, (_, i) => ({ type: 'account', ts: '2026-12-01T10:00:00+08:00', accountId: `acc-bench-${i}`, creditLimit: 1_000_000 }));
   const r = await fetch(`${url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(accounts) });
@@ -118,9 +100,7 @@ async function main(): Promise<void> {
     console.log(`  Freeze confirmed → shown frozen: ${fmt(action)} (target < 300 ms) ${quantile(sorted(action), 0.5) < 300 ? 'PASS' : 'FAIL'}`);
   } finally {
     await browser.close();
-    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-    proc.kill('SIGTERM');
-    await exited;
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -18,6 +18,7 @@ const BENCHES: readonly { readonly name: string; readonly nodeFlags: readonly st
   { name: 'case-intake', nodeFlags: [] },
   { name: 'server-vs-fastify', nodeFlags: [] },
   { name: 'console-load', nodeFlags: [] },
+  { name: 'console-queue', nodeFlags: [] },
   { name: 'overview-cost', nodeFlags: [] },
 ];
 
