@@ -21,6 +21,8 @@ export interface OverviewSources {
   journal(): { readonly lastSeq: number; readonly pendingEntries: number };
   /** Journal entries the case feed has not processed yet; null when detectors are off. */
   caseFeedBehind(): number | null;
+  /** The engine's clock (epoch ms; -Infinity before the first event). */
+  eventTime(): number;
 }
 
 /** The overview at `now` (epoch ms). */
@@ -41,5 +43,6 @@ export function buildOverview(src: OverviewSources, now: number): Overview {
     openCases: { total: byPriority.reduce((a, b) => a + b.count, 0), byPriority },
     journal: { lastSeq, pendingEntries },
     caseFeed: behind === null ? null : { behind },
+    eventTime: Number.isFinite(src.eventTime()) ? formatShanghai(src.eventTime()) : null,
   };
 }

@@ -41,6 +41,8 @@ export interface Overview {
   readonly journal: { readonly lastSeq: number; readonly pendingEntries: number };
   /** null when the case feed does not run (detectors off). */
   readonly caseFeed: { readonly behind: number } | null;
+  /** The engine's clock (the latest event's time), Asia/Shanghai; null before the first event. */
+  readonly eventTime: string | null;
 }
 
 /** A case's lifecycle state. */

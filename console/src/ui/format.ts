@@ -59,10 +59,18 @@ export function formatLatency(us: number | null): string {
   return `${GROUPED.format(Math.round(ms))} ms`;
 }
 
+/** One formatter per number of decimals: building an Intl.NumberFormat costs far more than using one, and a table calls this per cell. */
+const NUMBER_FORMATS = new Map<number, Intl.NumberFormat>();
+
 /** A count or rate with grouping and at most `digits` decimals: `12,345`, `12.5`. */
 export function formatNumber(n: number, digits = 0): string {
   if (!Number.isFinite(n)) return '—';
-  return new Intl.NumberFormat('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(n);
+  let f = NUMBER_FORMATS.get(digits);
+  if (f === undefined) {
+    f = new Intl.NumberFormat('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+    NUMBER_FORMATS.set(digits, f);
+  }
+  return f.format(n);
 }
 
 /** `part` of `whole` as a percentage with one decimal: `12.5%`; `—` when the whole is 0. */

@@ -21,6 +21,7 @@ export const consoleModule: ModuleFactory = (parts) => {
     openCases: () => cases.openByBand(),
     journal: () => ({ lastSeq: parts.service.appliedSeq, pendingEntries: parts.service.journalPending }),
     caseFeedBehind: () => parts.metrics.read(CASE_FEED_LAG_GAUGE),
+    eventTime: () => parts.engine.now,
   };
   return {
     routes: [

@@ -81,6 +81,13 @@ export const Overview = Type.Object(
     caseFeed: Nullable(
       Type.Object({ behind: Count('journal entries applied and not yet seen by the case feed (intake and detectors)') }, { ...closed, description: 'null when detectors are off (FENGKONG_DETECTORS=off)' }),
     ),
+    eventTime: Nullable(
+      Type.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})?\\+08:00$',
+        description:
+          "the engine's clock: the time of the latest event applied (see docs/server.md, Event time), Asia/Shanghai; where the data is, which for a replayed or backfilled stream may be far from now — the console's reports default to the week up to it. null before the first event",
+      }),
+    ),
   },
   closed,
 );

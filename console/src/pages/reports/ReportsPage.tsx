@@ -15,6 +15,7 @@ import { formatMoney, formatNumber, formatTime } from '../../ui/format';
 import { PageTitle } from '../../ui/PageTitle';
 import { RangeForm } from '../../ui/RangeForm';
 import { fetchHtml, saveHtml } from './download';
+import { useDataNow } from '../../ui/data-now';
 import { BUCKETS, defaultRange, rangeProblem, reportFileName, reportPath, type ReportRange } from './range';
 import type { EntityFigures, PeriodFigures, RiskReport, TopEntities } from './types';
 
@@ -414,10 +415,17 @@ function Report({ range }: { range: ReportRange }): ReactNode {
   );
 }
 
-/** The reports page. */
+/** The reports page: the week up to where the data is (see dataNow), once the server said where that is. */
 export function ReportsPage(): ReactNode {
   const { t } = useI18n();
-  const [range, setRange] = useState<ReportRange>(() => defaultRange(Date.now()));
+  const at = useDataNow();
+  return at === undefined ? <p className="muted">{t('common.loading')}</p> : <ReportsView start={at} />;
+}
+
+/** The range form, the download and the report, from a range starting as the week up to `start`. */
+function ReportsView({ start }: { start: number }): ReactNode {
+  const { t } = useI18n();
+  const [range, setRange] = useState<ReportRange>(() => defaultRange(start));
   return (
     <section>
       <PageTitle title={t('reports.title')} sub={t('reports.sub')} />

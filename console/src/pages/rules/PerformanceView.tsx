@@ -4,6 +4,7 @@
  * sortable by hits or precision; the chosen rule's trend (hits per bucket, precision) as a chart with
  * its table.
  */
+import { useDataNow } from '../../ui/data-now';
 import { useMemo, useState, type ReactNode } from 'react';
 import { useApi } from '../../api/session-context';
 import type { Outcome } from '../../api/types';
@@ -78,10 +79,17 @@ function TrendPanel({ row, report }: { row: PerfRow; report: PerfReport }): Reac
   );
 }
 
-/** The rule performance view. */
+/** The rule performance view: the week up to where the data is (see dataNow), once the server said where that is. */
 export function PerformanceView(): ReactNode {
   const { t } = useI18n();
-  const [range, setRange] = useState<PerfRange>(() => defaultPerfRange(Date.now()));
+  const at = useDataNow();
+  return at === undefined ? <p className="muted">{t('common.loading')}</p> : <Performance start={at} />;
+}
+
+/** Rule performance over a range starting as the week up to `start`. */
+function Performance({ start }: { start: number }): ReactNode {
+  const { t } = useI18n();
+  const [range, setRange] = useState<PerfRange>(() => defaultPerfRange(start));
   const [sort, setSort] = useState<PerfSort>('hits');
   const [chosen, setChosen] = useState<string | null>(null);
   const q = useApi<PerfReport>(perfPath(range), { keepPrevious: true });
