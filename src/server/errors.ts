@@ -31,7 +31,9 @@ export type ApiErrorCode =
   | 'internal'
   | 'invalid_request'
   | 'invalid_policy'
-  | 'conflict';
+  | 'conflict'
+  | 'rate_limited'
+  | 'too_many_bad_keys';
 
 const STATUS: Record<ApiErrorCode, number> = {
   invalid_json: 400,
@@ -50,6 +52,8 @@ const STATUS: Record<ApiErrorCode, number> = {
   invalid_request: 400,
   invalid_policy: 422,
   conflict: 409,
+  rate_limited: 429,
+  too_many_bad_keys: 429,
 };
 
 const FK_CODE: Record<ApiErrorCode, ErrorCodeValue> = {
@@ -69,6 +73,8 @@ const FK_CODE: Record<ApiErrorCode, ErrorCodeValue> = {
   invalid_request: ErrorCode.BadRequest,
   invalid_policy: ErrorCode.PolicyCompile,
   conflict: ErrorCode.Conflict,
+  rate_limited: ErrorCode.RateLimited,
+  too_many_bad_keys: ErrorCode.RateLimited,
 };
 
 /** Every API error code, for the OpenAPI document and tests. */
