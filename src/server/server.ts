@@ -27,6 +27,7 @@ import { startWalSyncWriter } from '../store/sqlite/wal-sync-writer.js';
 import { BUILTIN_ROUTES, createHandler } from './app.js';
 import { ConsoleFiles } from './console-static.js';
 import { Authenticator } from './auth.js';
+import type { BadKeyLimits } from './rate-limit.js';
 import { GroupCommit } from './group-commit.js';
 import { claimDataDir } from './lock.js';
 import { ServerMetrics } from './metrics.js';
@@ -73,6 +74,8 @@ export interface ServeOptions {
    * /console/ says how to make one and everything else runs as usual.
    */
   readonly consoleDir?: string;
+  /** How unknown API keys from one address are throttled (rate-limit.ts); default DEFAULT_BAD_KEY_LIMITS. */
+  readonly badKeyLimits?: BadKeyLimits;
 }
 
 /**
@@ -174,7 +177,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     modules = MODULES.map((m) => m(parts));
     const router = new Router(modules.flatMap((m) => m.routes));
     let closing = false;
-    const auth = new Authenticator(store);
+    const auth = new Authenticator(store, undefined, opts.badKeyLimits);
     registerAuthMetrics(metrics, auth);
     const handler = createHandler({
       service,

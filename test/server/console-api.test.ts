@@ -85,7 +85,7 @@ describe('GET /v1/overview with detectors on', () => {
     startedFrom = Date.now();
     s = await startTestServer();
     listening = Date.now();
-    const r = await call(s.url, '/v1/events', { key: s.keys.decide, body: [...registry(), account('A1'), account('A2', { creditLimit: 100_000 }), account('A3')] });
+    const r = await call(s.url, '/v1/events', { key: s.keys.admin, body: [...registry(), account('A1'), account('A2', { creditLimit: 100_000 }), account('A3')] });
     assert.equal(r.status, 202, r.text);
     for (const t of traffic()) {
       const a = await call(s.url, '/v1/decisions', { key: s.keys.decide, body: t });
