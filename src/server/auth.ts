@@ -182,7 +182,8 @@ interface CachedKey {
  * permission. A key found is remembered for a few seconds (keyed by the presented key, which arrives
  * in every request anyway), so the hot path neither hashes nor queries; unknown keys always go to the
  * store, so a key created while the server runs works at once — unless their address has presented
- * too many unknown keys lately (BadKeyThrottle: 429 without a hash or a query). A change through the
+ * too many unknown keys lately (BadKeyThrottle: 429 without a hash or a query; a key found valid
+ * before is still looked up, so good clients behind the same address keep working). A change through the
  * same store (the server's `DELETE` or `PATCH /v1/keys/…`) empties the cache, so a revoked key is
  * refused and a new rate applies on the very next request; one made by another process
  * (`fengkong keys revoke|rate` beside the server) takes effect within `cacheMs` (5 s).
@@ -192,6 +193,8 @@ export class Authenticator {
   /** One bucket per key id with a rate, kept across cache refreshes (bounded by the keys stored). */
   private readonly buckets = new Map<string, KeyBucket>();
   private readonly badKeys: BadKeyThrottle;
+  /** Keys (as presented) found valid at least once: never throttled as unknown (bounded like the cache). */
+  private readonly known = new Set<string>();
   private changes: number;
 
   constructor(
@@ -224,7 +227,8 @@ export class Authenticator {
     }
     let hit = this.cache.get(key);
     if (hit === undefined || hit.until <= now) {
-      const wait = this.badKeys.blocked(address, now);
+      // an address refused for unknown keys still gets keys that were valid once looked up
+      const wait = this.known.has(key) ? 0 : this.badKeys.blocked(address, now);
       if (wait > 0) {
         return new ApiError('too_many_bad_keys', `too many unknown API keys from this address; retry in ${wait} s`, {
           headers: { 'retry-after': String(wait) },
@@ -266,6 +270,8 @@ export class Authenticator {
       return undefined;
     }
     if (this.cache.size > 10_000) this.cache.clear();
+    if (this.known.size > 10_000) this.known.clear();
+    this.known.add(key);
     const keyId = keyIdOf(stored.hash);
     const principal: Principal = stored.name === undefined ? { role: stored.role, keyId } : { role: stored.role, keyId, name: stored.name };
     let bucket: KeyBucket | null = null;
