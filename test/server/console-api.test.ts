@@ -154,10 +154,10 @@ describe('GET /v1/overview with detectors on', () => {
   test('GET /v1/openapi.json lists both routes with their roles and answer schemas', async () => {
     const doc = (await call(s.url, '/v1/openapi.json', { key: s.keys.analyst })).json;
     const who = doc.paths['/v1/whoami'].get;
-    assert.match(who.description, /Roles: decide, analyst, admin, support\./);
+    assert.match(who.description, /Permission `self`; roles: decide, ingest, analyst, admin, support, metrics\./);
     assert.deepEqual(who.responses['200'].content['application/json'].schema, JSON.parse(JSON.stringify(WhoAmI)));
     const ov = doc.paths['/v1/overview'].get;
-    assert.match(ov.description, /Roles: analyst, admin\./);
+    assert.match(ov.description, /Permission `read`; roles: analyst, admin\./);
     assert.deepEqual(ov.responses['200'].content['application/json'].schema, JSON.parse(JSON.stringify(Overview)));
     assert.equal(Object.keys(doc.paths).some((p) => p.startsWith('/console')), false, 'the static console is no API route');
   });
