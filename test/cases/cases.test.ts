@@ -183,8 +183,9 @@ test('a failed challenge opens the account\'s challenge_failed case with the pay
     const challenged = await pay(s, tx(T + 10 * 60_000, { id: 'c-1', deviceId: 'D9', amount: 88_800 }));
     assert.equal(challenged.outcome, 'challenge');
     assert.deepEqual(await casesOf(s, 'account:A1'), [], 'a challenge alone opens no case');
+    // the step-up verification is the credit system's: it reports the failure with its ingest key
     const r = await call(s.url, '/v1/events', {
-      key: s.keys.decide,
+      key: s.keys.ingest,
       body: { type: 'account_event', ts: at(T + 12 * 60_000), accountId: 'A1', kind: 'challenge_failed', txId: 'c-1', deviceId: 'D9' },
     });
     assert.equal(r.status, 202, r.text);
