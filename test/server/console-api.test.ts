@@ -52,11 +52,13 @@ describe('GET /v1/whoami', () => {
       assert.deepEqual(r.json, { keyId: keyIdOf(hashKey(s.keys[role])), role, permissions: permissionsOf(role) }, 'no name for a key without one');
       assert.ok(checkWhoAmI(r.json), JSON.stringify(checkWhoAmI.errors));
     }
-    const perms = async (role: 'decide' | 'analyst' | 'admin' | 'support') => (await call(s.url, '/v1/whoami', { key: s.keys[role] })).json.permissions;
-    assert.deepEqual(await perms('analyst'), ['read', 'docs', 'support', 'self']);
+    const perms = async (role: (typeof ROLES)[number]) => (await call(s.url, '/v1/whoami', { key: s.keys[role] })).json.permissions;
+    assert.deepEqual(await perms('analyst'), ['read', 'docs', 'work_cases', 'hold', 'backtest', 'metrics', 'support', 'self']);
     assert.deepEqual(await perms('support'), ['support', 'appeal', 'self']);
     assert.deepEqual(await perms('decide'), ['decide', 'docs', 'self']);
-    assert.deepEqual(await perms('admin'), ['decide', 'read', 'docs', 'admin', 'support', 'appeal', 'self']);
+    assert.deepEqual(await perms('ingest'), ['ingest', 'docs', 'self']);
+    assert.deepEqual(await perms('metrics'), ['metrics', 'self']);
+    assert.deepEqual(await perms('admin'), ['decide', 'ingest', 'read', 'docs', 'work_cases', 'hold', 'act', 'backtest', 'metrics', 'admin', 'support', 'appeal', 'self']);
   });
 
   test('a key created with a label says it', async () => {
