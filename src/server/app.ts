@@ -222,7 +222,13 @@ export function createHandler(ctx: AppContext): Handler {
     if (principal === null) return;
     // a key that may post no event type at all is refused before its body is read
     if (!allows(principal.role, 'decide') && !allows(principal.role, 'ingest')) {
-      return refuse(req, res, route, started, forbidden(principal.role, 'ingest', 'post events'));
+      return refuse(
+        req,
+        res,
+        route,
+        started,
+        new ApiError('forbidden', `role "${principal.role}" may not post events: it needs the permission "decide" (merchants, terminals, acquirers) or "ingest" (accounts, account events, labels)`),
+      );
     }
     if (ctx.closing()) return refuse(req, res, route, started, shuttingDown());
     readJsonBody(req, EVENTS_LIMITS, (err, value) => {

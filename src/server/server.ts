@@ -261,7 +261,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 /** The rate limits' figures: 429s per key id, and for addresses sending unknown keys. */
 function registerAuthMetrics(m: ServerMetrics, auth: Authenticator): void {
   m.family('fengkong_rate_limited_total', 'Requests refused (429) for being over the key\'s rate limit, by key id.', 'counter', 'key', () => auth.rateLimited());
-  m.gauge('fengkong_bad_key_refusals_total', 'Requests refused (429) because their address presented too many unknown API keys.', () => auth.badKeyStats().refused);
+  m.family('fengkong_auth_throttled_total', 'Requests refused (429) because their address presented too many unknown API keys.', 'counter', 'reason', () => [
+    ['too_many_bad_keys', auth.badKeyStats().refused],
+  ]);
   m.gauge('fengkong_bad_key_addresses', 'Remote addresses tracked for unknown API keys (capped).', () => auth.badKeyStats().addresses);
 }
 
