@@ -29,6 +29,8 @@ export const ErrorCode = {
   JournalFailed: 'FK5004',
   /** The store's file is unreadable, of another schema, or its journal cannot be replayed. */
   Store: 'FK5005',
+  /** A key over its rate limit, or an address sending too many unknown keys: slow down. */
+  RateLimited: 'FK5006',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

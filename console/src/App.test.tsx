@@ -5,10 +5,12 @@ import { App } from './App';
 import { I18nProvider } from './i18n/i18n';
 
 const PERMISSIONS: Record<Role, Permission[]> = {
-  decide: ['decide', 'docs'],
-  analyst: ['read', 'docs', 'support'],
-  admin: ['decide', 'read', 'docs', 'admin', 'support', 'appeal'],
-  support: ['support', 'appeal'],
+  decide: ['decide', 'docs', 'self'],
+  ingest: ['ingest', 'docs', 'self'],
+  analyst: ['read', 'docs', 'work_cases', 'hold', 'backtest', 'metrics', 'support', 'self'],
+  admin: ['decide', 'ingest', 'read', 'docs', 'work_cases', 'hold', 'act', 'backtest', 'metrics', 'admin', 'support', 'appeal', 'self'],
+  support: ['support', 'appeal', 'self'],
+  metrics: ['metrics', 'self'],
 };
 
 /** A server that knows one key per role and refuses everything else as the real one does. */
@@ -93,7 +95,7 @@ describe('what each role sees', () => {
   it('tells a payment-switch key that the console is not for it', async () => {
     renderApp();
     await signIn('key-decide');
-    expect(await screen.findByRole('heading', { name: 'This key is for the payment switch' })).toBeTruthy();
+    expect(await screen.findByRole('heading', { name: 'This key is for a system, not a person' })).toBeTruthy();
     expect(screen.queryByRole('navigation', { name: 'Pages' })).toBeNull();
   });
 });

@@ -15,8 +15,9 @@ usage:
   fengkong check [--policy DIR]                                       compile a policy and list its rules
   fengkong features                                                   list the builtin features rules can use
   fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model FILE]   run the decision server
-  fengkong keys create --role decide|analyst|admin|support [--name LABEL] [--data ./data]   print a new API key (only its hash is stored)
-  fengkong keys list|revoke KEY_ID --reason TEXT [--data ./data]      list keys (ids, never hashes) or revoke one (a server refuses it within 5 s)
+  fengkong keys create --role decide|ingest|analyst|admin|support|metrics [--name LABEL] [--rate N] [--data ./data]   print a new API key (only its hash is stored)
+  fengkong keys list|revoke KEY_ID --reason TEXT|rate KEY_ID N|none [--data ./data]   list keys, revoke one or set its rate limit (a server applies it within 5 s)
+  fengkong docs routes [--write docs/security.md]                    the route × role table, generated from the server's routes
   fengkong snapshot [--data ./data] [--keep 2]                       write an engine snapshot with the server stopped (faster next start)
   fengkong lists [show|entries|create|add|remove] … [--data ./data]   block, allow and watch lists (fengkong lists --help)
   fengkong accounts show|customer|actions|appeal ACCOUNT …           account actions, views and appeals on a running server (fengkong accounts help)
@@ -39,6 +40,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   features: async () => (await import('./check.js')).runFeatures,
   serve: async () => (await import('./serve.js')).runServe,
   keys: async () => (await import('./keys.js')).runKeys,
+  docs: async () => (await import('./docs.js')).runDocs,
   snapshot: async () => (await import('./snapshot.js')).runSnapshot,
   lists: async () => (await import('./lists.js')).runLists,
   accounts: async () => (await import('./accounts.js')).runAccounts,

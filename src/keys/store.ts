@@ -5,13 +5,16 @@
  */
 
 /**
- * What an API key may do; `admin` may do everything. `support` is customer service: it reads the
- * customer view of an account and files appeals, nothing else.
+ * What an API key may do, one role per kind of client so a leaked key opens only what that client
+ * needs: `decide` is the payment switch (payments and the acquiring side's reference data),
+ * `ingest` the credit system (accounts, limits, account events, labels), `analyst` the risk team,
+ * `support` customer service (the customer view and appeals, nothing else), `metrics` a monitoring
+ * scraper (`/metrics` only), `admin` everything.
  */
-export type Role = 'decide' | 'analyst' | 'admin' | 'support';
+export type Role = 'decide' | 'ingest' | 'analyst' | 'admin' | 'support' | 'metrics';
 
 /** Every role, for argument checking and documentation. */
-export const ROLES: readonly Role[] = ['decide', 'analyst', 'admin', 'support'];
+export const ROLES: readonly Role[] = ['decide', 'ingest', 'analyst', 'admin', 'support', 'metrics'];
 
 /** A stored API key: only the hash of the key is ever kept. */
 export interface StoredKey {
@@ -28,12 +31,25 @@ export interface StoredKey {
   readonly revokedBy?: string;
   /** Why, as given to the revocation. */
   readonly revokeReason?: string;
+  /** Requests per second the key may make (a token bucket on the server); absent: unlimited. */
+  readonly rate?: number;
+}
+
+/** What a key may be created with beyond its role. */
+export interface NewKeyOptions {
+  /** The label (`switch-prod-1`). */
+  readonly name?: string;
+  /** Requests per second; absent: unlimited. */
+  readonly rate?: number;
 }
 
 /** Where API keys live (next to the journal, so one data folder holds a whole deployment). */
 export interface KeyStore {
-  /** Stores a new key hash with its role (and an optional label); a hash already stored is an error. */
-  createKey(hash: string, role: Role, name?: string): StoredKey;
+  /**
+   * Stores a new key hash with its role (and an optional label, or options with a label and a rate);
+   * a hash already stored is an error.
+   */
+  createKey(hash: string, role: Role, nameOrOptions?: string | NewKeyOptions): StoredKey;
   /** The key with this hash, if any and not revoked: a revoked key is never found. */
   findKey(hash: string): StoredKey | undefined;
   /** Every key, revoked ones included, oldest first. */
@@ -45,8 +61,27 @@ export interface KeyStore {
    */
   revokeKey(idOrPrefix: string, by: string, reason?: string): StoredKey;
   /**
+   * Sets the rate limit (requests per second, null: unlimited) of the key named by id or hash prefix
+   * (as revokeKey) and returns it changed. NotFoundError when nothing matches; ConflictError when the
+   * prefix is ambiguous or the key is revoked. A server sees the change through `changes()`.
+   */
+  setKeyRate(idOrPrefix: string, rate: number | null): StoredKey;
+  /**
    * How many keys this store object has revoked since it was opened: a cache of keys built from it
    * is stale once the number changes (revocations by other processes are not counted).
    */
   revocations(): number;
+  /**
+   * How many key changes (revocations and rate changes) this store object has made since it was
+   * opened; a cache of keys built from it is stale once the number changes.
+   */
+  changes(): number;
+}
+
+/** The largest rate a key may carry (requests per second); beyond it a limit means nothing. */
+export const MAX_KEY_RATE = 1_000_000;
+
+/** A rate limit as given: a positive number of requests per second up to MAX_KEY_RATE; null when it is not. */
+export function checkKeyRate(rate: unknown): number | null {
+  return typeof rate === 'number' && Number.isFinite(rate) && rate > 0 && rate <= MAX_KEY_RATE ? rate : null;
 }

@@ -7,12 +7,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FkEvent, TransactionEvent } from '../contract/events.js';
 import { parseEvent } from '../contract/parse.js';
 import { ContractError } from '../errors.js';
-import { type Authenticator, type Permission, type Principal } from './auth.js';
+import { allows, EVENT_PERMISSION, forbidden, type Authenticator, type Permission, type Principal } from './auth.js';
 import { readJsonBody, type BodyLimits } from './body.js';
 import { ConsoleFiles } from './console-static.js';
 import { ApiError, invalidEvent, toApiError } from './errors.js';
 import type { ServerMetrics } from './metrics.js';
-import type { ApiReply, Route, Router } from './routes.js';
+import type { ApiReply, Route, RouteAccess, Router } from './routes.js';
 import type { RequestValidator } from './schemas/validator.js';
 import type { DecisionService } from './service.js';
 
@@ -25,6 +25,26 @@ export const EVENTS_LIMITS: BodyLimits = {
   // a batch is applied and journaled in one step between decisions: bulk loads go in several
   tooLargeHint: 'send a bulk load as several arrays of a few thousand events each',
 };
+
+/**
+ * The routes app.ts answers itself (the hot path, health, metrics, the OpenAPI document, the console's
+ * files), described as the module routes are, for the route × role table (docs/security.md) and the
+ * test that tries every route with every role. Kept beside the code that checks them.
+ */
+export const BUILTIN_ROUTES: readonly RouteAccess[] = [
+  { method: 'POST', path: '/v1/decisions', permissions: ['decide'] },
+  {
+    method: 'POST',
+    path: '/v1/events',
+    permissions: ['decide', 'ingest'],
+    note: 'per event type: merchant, terminal, acquirer need `decide`; account, account_event, label need `ingest`',
+  },
+  { method: 'GET', path: '/v1/decisions/{txId}', permissions: ['read'] },
+  { method: 'GET', path: '/healthz', permissions: [] },
+  { method: 'GET', path: '/metrics', permissions: ['metrics'] },
+  { method: 'GET', path: '/v1/openapi.json', permissions: ['docs'] },
+  { method: 'GET', path: '/console/', permissions: [], note: 'the console\'s static files; every API call it makes needs a key' },
+];
 
 /** What the routes need from the running server. */
 export interface AppContext {
@@ -107,9 +127,12 @@ export function createHandler(ctx: AppContext): Handler {
     fail(res, route, started, new ApiError('internal', 'internal error'));
   }
 
-  /** The auth check shared by every keyed route; the caller, or null when already answered. */
-  function admit(req: IncomingMessage, res: ServerResponse, route: string, started: number, need: Permission): Principal | null {
-    const who = auth.check(req.headers.authorization, need);
+  /**
+   * The auth check shared by every keyed route (key, rate limit, permission; null `need`: any valid
+   * key), before any body is read; the caller, or null when already answered.
+   */
+  function admit(req: IncomingMessage, res: ServerResponse, route: string, started: number, need: Permission | null): Principal | null {
+    const who = auth.check(req.headers.authorization, need, req.socket.remoteAddress);
     if (who instanceof ApiError) {
       refuse(req, res, route, started, who);
       return null;
@@ -211,18 +234,29 @@ export function createHandler(ctx: AppContext): Handler {
 
   function postEvents(req: IncomingMessage, res: ServerResponse, started: number): void {
     const route = 'POST /v1/events';
-    if (admit(req, res, route, started, 'decide') === null) return;
+    const principal = admit(req, res, route, started, null);
+    if (principal === null) return;
+    // a key that may post no event type at all is refused before its body is read
+    if (!allows(principal.role, 'decide') && !allows(principal.role, 'ingest')) {
+      return refuse(
+        req,
+        res,
+        route,
+        started,
+        new ApiError('forbidden', `role "${principal.role}" may not post events: it needs the permission "decide" (merchants, terminals, acquirers) or "ingest" (accounts, account events, labels)`),
+      );
+    }
     if (ctx.closing()) return refuse(req, res, route, started, shuttingDown());
     readJsonBody(req, EVENTS_LIMITS, (err, value) => {
       try {
-        eventsBody(res, started, err, value);
+        eventsBody(res, started, principal, err, value);
       } catch (e) {
         internal(req, res, route, started, e);
       }
     });
   }
 
-  function eventsBody(res: ServerResponse, started: number, err: ApiError | null, value: unknown): void {
+  function eventsBody(res: ServerResponse, started: number, principal: Principal, err: ApiError | null, value: unknown): void {
     const route = 'POST /v1/events';
     if (err !== null) return fail(res, route, started, err);
     const many = Array.isArray(value);
@@ -238,6 +272,12 @@ export function createHandler(ctx: AppContext): Handler {
           return fail(res, route, started, wrongType(where, 'an event other than "transaction" (post payments to /v1/decisions)'));
         }
         if (ev.t > Date.now() + ctx.maxEventLeadMs) return fail(res, route, started, eventTimeAhead(prefix ? `${prefix}.ts` : 'ts', ev.ts, ctx.maxEventLeadMs));
+        const need = EVENT_PERMISSION[ev.type];
+        if (!allows(principal.role, need)) {
+          // all or nothing: one event the key may not post refuses the whole batch
+          const where = prefix ? `${prefix}.type` : 'type';
+          return fail(res, route, started, forbidden(principal.role, need, `post "${ev.type}" events (${where})`));
+        }
         events.push(ev);
       } catch (e) {
         if (!(e instanceof ContractError)) throw e;
@@ -293,7 +333,7 @@ export function createHandler(ctx: AppContext): Handler {
     }
     if (path === '/metrics') {
       if (!isGet) return notAllowed(req, res, 'GET /metrics', started, 'GET, HEAD');
-      if (admit(req, res, 'GET /metrics', started, 'read') === null) return;
+      if (admit(req, res, 'GET /metrics', started, 'metrics') === null) return;
       return send(res, 'GET /metrics', started, 200, metrics.render(), NO_STORE, 'text/plain; version=0.0.4; charset=utf-8');
     }
     if (path === '/v1/openapi.json') {

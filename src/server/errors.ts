@@ -33,7 +33,9 @@ export type ApiErrorCode =
   | 'invalid_policy'
   | 'conflict'
   | 'idempotency_conflict'
-  | 'event_time_ahead';
+  | 'event_time_ahead'
+  | 'rate_limited'
+  | 'too_many_bad_keys';
 
 const STATUS: Record<ApiErrorCode, number> = {
   invalid_json: 400,
@@ -54,6 +56,8 @@ const STATUS: Record<ApiErrorCode, number> = {
   conflict: 409,
   idempotency_conflict: 409,
   event_time_ahead: 400,
+  rate_limited: 429,
+  too_many_bad_keys: 429,
 };
 
 const FK_CODE: Record<ApiErrorCode, ErrorCodeValue> = {
@@ -75,6 +79,8 @@ const FK_CODE: Record<ApiErrorCode, ErrorCodeValue> = {
   conflict: ErrorCode.Conflict,
   idempotency_conflict: ErrorCode.Conflict,
   event_time_ahead: ErrorCode.InvalidEvent,
+  rate_limited: ErrorCode.RateLimited,
+  too_many_bad_keys: ErrorCode.RateLimited,
 };
 
 /** Every API error code, for the OpenAPI document and tests. */

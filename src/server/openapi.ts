@@ -39,8 +39,8 @@ function errors(...statuses: number[]): Json {
   return out;
 }
 
-function roles(p: Permission): string {
-  return `Roles: ${rolesFor(p).join(', ')}.`;
+function roles(p: Permission, note?: string): string {
+  return `Permission \`${p}\`; roles: ${rolesFor(p).join(', ')}.${note === undefined ? '' : ` ${note[0].toUpperCase()}${note.slice(1)}.`}`;
 }
 
 const json = (ref: string): Json => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
@@ -67,7 +67,7 @@ function modulePaths(routes: readonly Route[]): Json {
     const statuses = r.body === undefined ? [400, 401, 403, 404, 409] : [400, 401, 403, 404, 409, 413, 415];
     const op: Json = {
       summary: r.summary,
-      description: `${r.description ?? ''} ${roles(r.permission)}`.trim(),
+      description: `${r.description ?? ''} ${roles(r.permission, r.note)}`.trim(),
       responses: { '200': { description: 'success', content: { 'application/json': r.responseSchema === undefined ? {} : { schema: r.responseSchema } } }, ...errors(...statuses) },
     };
     if (params.length > 0) op.parameters = params;
@@ -108,7 +108,7 @@ export function openApiDocument(version: string, routes: readonly Route[] = []):
       '/v1/events': {
         post: {
           summary: 'Apply reference and account events',
-          description: `One event or an array of events (not transactions). All or nothing: if any is invalid, none is applied and the error path names its index. Body at most 1 MiB. ${roles('decide')}`,
+          description: `One event or an array of events (not transactions). All or nothing: if any is invalid, none is applied and the error path names its index. Body at most 1 MiB. ${roles('decide')} ${roles('ingest')} Merchant, terminal and acquirer events need \`decide\`; account, account_event and label events need \`ingest\` (403 naming the type otherwise).`,
           requestBody: {
             required: true,
             content: {
@@ -147,7 +147,7 @@ export function openApiDocument(version: string, routes: readonly Route[] = []):
       '/metrics': {
         get: {
           summary: 'Prometheus metrics',
-          description: roles('read'),
+          description: roles('metrics'),
           responses: { '200': { description: 'text exposition format', content: { 'text/plain': {} } }, ...errors(401, 403) },
         },
       },

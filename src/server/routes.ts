@@ -18,7 +18,24 @@ import type { ServerMetrics } from './metrics.js';
 import type { DecisionService } from './service.js';
 
 /** HTTP methods a module route may use. */
-export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Who may call a route, as the route × role table (docs/security.md) and the access test read it:
+ * the permissions of which a key needs one (none: no key at all), and what the handler checks
+ * further (one action of several, one event type of several).
+ */
+export interface RouteAccess {
+  readonly method: string;
+  readonly path: string;
+  readonly permissions: readonly Permission[];
+  readonly note?: string;
+}
+
+/** A module route as a RouteAccess. */
+export function accessOf(r: Route): RouteAccess {
+  return { method: r.method, path: r.path, permissions: [r.permission], ...(r.note !== undefined ? { note: r.note } : {}) };
+}
 
 /** What a route handler receives: the caller, the path parameters, the query, the parsed body. */
 export interface ApiRequest {
@@ -50,6 +67,8 @@ export interface Route {
   /** Path pattern with `{param}` segments, e.g. `/v1/lists/{name}/entries`. */
   readonly path: string;
   readonly permission: Permission;
+  /** What the handler checks beyond `permission` (one action of several needs more), for the route × role table. */
+  readonly note?: string;
   /** One line for the OpenAPI document. */
   readonly summary: string;
   readonly description?: string;

@@ -27,9 +27,10 @@ import { SqlitePolicyStore } from '../store/sqlite/policies.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { startThreadedWriter } from '../store/sqlite/threaded-writer.js';
 import { startWalSyncWriter } from '../store/sqlite/wal-sync-writer.js';
-import { createHandler } from './app.js';
+import { BUILTIN_ROUTES, createHandler } from './app.js';
 import { ConsoleFiles } from './console-static.js';
 import { Authenticator } from './auth.js';
+import type { BadKeyLimits } from './rate-limit.js';
 import { GroupCommit } from './group-commit.js';
 import { claimDataDir } from './lock.js';
 import { ServerMetrics } from './metrics.js';
@@ -37,7 +38,7 @@ import { MODULES } from './modules.js';
 import { openApiDocument } from './openapi.js';
 import type { RecoveryReport } from '../log/recovery.js';
 import { RequestValidator } from './schemas/validator.js';
-import { Router, type ServerModule } from './routes.js';
+import { accessOf, Router, type RouteAccess, type ServerModule } from './routes.js';
 import { SeenIds } from './seen-ids.js';
 import { DecisionService } from './service.js';
 
@@ -81,6 +82,8 @@ export interface ServeOptions {
    * 400 `event_time_ahead`. Default DEFAULT_MAX_EVENT_LEAD_MS.
    */
   readonly maxEventLeadMs?: number;
+  /** How unknown API keys from one address are throttled (rate-limit.ts); default DEFAULT_BAD_KEY_LIMITS. */
+  readonly badKeyLimits?: BadKeyLimits;
 }
 
 /**
@@ -120,6 +123,8 @@ export interface RunningServer {
   readonly journal: JournalMode;
   /** The snapshot writer (null when snapshots are off or it could not start). */
   readonly checkpointer: Checkpointer | null;
+  /** Every route and who may call it: the built-in ones, then the modules' (the route × role table). */
+  readonly routes: readonly RouteAccess[];
   /** Graceful stop: refuse new work, finish in-flight, flush the journal, close the file. Idempotent. */
   close(): Promise<void>;
 }
@@ -188,9 +193,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     modules = MODULES.map((m) => m(parts));
     const router = new Router(modules.flatMap((m) => m.routes));
     let closing = false;
+    const auth = new Authenticator(store, undefined, opts.badKeyLimits);
+    registerAuthMetrics(metrics, auth);
     const handler = createHandler({
       service,
-      auth: new Authenticator(store),
+      auth,
       metrics,
       router,
       validator: new RequestValidator(router.routes),
@@ -206,7 +213,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         };
       },
     });
-    const server = createServer({ requestTimeout: 30_000, keepAliveTimeout: 5_000 }, handler);
+    // Slow clients (slowloris: headers trickled a byte at a time) hold a socket, never the event loop;
+    // headers must be complete within 10 s and the whole request within 30 s, checked every second
+    // (node's default check runs every 30 s, which would let such sockets pile up for that long).
+    const server = createServer(
+      { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 },
+      handler,
+    );
     let inFlight = 0;
     let drained: (() => void) | null = null;
     server.on('request', (_req, res) => {
@@ -229,6 +242,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       policy: policy.name,
       journal: journalMode,
       checkpointer,
+      routes: [...BUILTIN_ROUTES, ...router.routes.map(accessOf)],
       close() {
         closed ??= (async () => {
           closing = true;
@@ -262,6 +276,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     release();
     throw e;
   }
+}
+
+/** The rate limits' figures: 429s per key id, and for addresses sending unknown keys. */
+function registerAuthMetrics(m: ServerMetrics, auth: Authenticator): void {
+  m.family('fengkong_rate_limited_total', 'Requests refused (429) for being over the key\'s rate limit, by key id.', 'counter', 'key', () => auth.rateLimited());
+  m.family('fengkong_auth_throttled_total', 'Requests refused (429) because their address presented too many unknown API keys.', 'counter', 'reason', () => [
+    ['too_many_bad_keys', auth.badKeyStats().refused],
+  ]);
+  m.gauge('fengkong_bad_key_addresses', 'Remote addresses tracked for unknown API keys (capped).', () => auth.badKeyStats().addresses);
 }
 
 /** Starts the checkpointer; a failure leaves the server without new snapshots, not without service. */

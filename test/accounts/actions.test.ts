@@ -30,7 +30,7 @@ test('each account action takes effect on the very next payment, is audited, and
   const dir = tempDir('acct-actions-');
   let s = await startTestServer({ dir });
   try {
-    await feed(s.url, s.keys.decide, baseWorld());
+    await feed(s.url, s.keys.admin, baseWorld());
     assert.equal((await pay(s)).outcome, 'approve');
 
     // freeze → the next payment is declined with ACCOUNT_FROZEN
@@ -127,7 +127,7 @@ test('an action with an expiry holds for payments before it and reads as lifted 
   // payments dated hours ahead of the wall clock, to pass the action's expiry: the server's tolerance allows them here
   const s = await startTestServer({ dir: tempDir('acct-expiry-'), maxEventLeadMs: 6 * HOUR });
   try {
-    await feed(s.url, s.keys.decide, baseWorld());
+    await feed(s.url, s.keys.admin, baseWorld());
     const now = Date.now();
     const expires = now + HOUR;
     const r = await act(s, { action: 'freeze', reason: 'cooling off', expiresAt: formatShanghai(expires) });

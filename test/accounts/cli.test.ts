@@ -23,7 +23,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string[]; err: 
 test('fengkong accounts over HTTP: actions, views, appeals, refusals', async () => {
   const s = await startTestServer({ dir: tempDir('acct-cli-') });
   try {
-    await feed(s.url, s.keys.decide, baseWorld());
+    await feed(s.url, s.keys.admin, baseWorld());
     const admin = ['--url', s.url, '--key', s.keys.admin];
 
     const frozen = await cli(['actions', 'A1', 'freeze', '--reason', 'customer reported a stolen phone', '--expires', '30d', ...admin]);

@@ -9,7 +9,7 @@ import { call, feed, startTestServer, tempDir, type TestServer } from '../server
 const T = 10 * HOUR;
 
 async function world(s: TestServer): Promise<void> {
-  await feed(s.url, s.keys.decide, baseWorld());
+  await feed(s.url, s.keys.admin, baseWorld());
   // a payment at T1 (bound to M1, registered as 深圳便利店) carrying another name: the record shows the registered one
   const r = await call(s.url, '/v1/decisions', { key: s.keys.decide, body: tx(T, { id: 'cv-1', merchantName: '某某商行' }) });
   assert.equal(r.status, 200, r.text);
@@ -170,7 +170,7 @@ test('appeals: support files one, it is recorded and audited; bad input is refus
       else assert.equal(r.json.error.code, 'not_found');
     }
     // another account's payment cannot be appealed through this one
-    await feed(s.url, s.keys.decide, [account('A2')]);
+    await feed(s.url, s.keys.admin, [account('A2')]);
     const other = await call(s.url, '/v1/accounts/A2/appeals', { key: s.keys.support, body: { text: 'mine?', txId: 'cv-1' } });
     assert.deepEqual([other.status, other.json.error.path], [400, 'txId']);
     assert.equal((await call(s.url, '/v1/audit?action=account.appeal', { key: s.keys.analyst })).json.entries.length, 2);
@@ -182,7 +182,7 @@ test('appeals: support files one, it is recorded and audited; bad input is refus
 test('the support role reads the customer view and files appeals, and nothing else', async () => {
   const s = await startTestServer({ dir: tempDir('acct-support-') });
   try {
-    await feed(s.url, s.keys.decide, [...registry(), account('A1')]);
+    await feed(s.url, s.keys.admin, [...registry(), account('A1')]);
     const key = s.keys.support;
     const allowed = await call(s.url, '/v1/accounts/A1/customer-view', { key });
     assert.equal(allowed.status, 200, allowed.text);
@@ -222,7 +222,7 @@ test('the support role reads the customer view and files appeals, and nothing el
 test('bad account actions get a clear error naming the field, and change nothing', async () => {
   const s = await startTestServer({ dir: tempDir('acct-bad-') });
   try {
-    await feed(s.url, s.keys.decide, [...registry(), account('A1'), tx(-DAY)]);
+    await feed(s.url, s.keys.admin, [...registry(), account('A1'), tx(-DAY)]);
     const refusals: [string, unknown, number, string | undefined, RegExp?][] = [
       ['NOBODY', { action: 'freeze', reason: 'x' }, 404, undefined, /unknown/],
       ['A1', { action: 'lower_limit', limit: -1, reason: 'x' }, 400, 'limit', /from 0 to 2000000/],

@@ -135,7 +135,7 @@ test('rules can read credit_rating_score and credit_grade', () => {
 test("the analyst's view shows the rating with its drivers, recomputed as events arrive", async () => {
   const s = await startTestServer({ dir: tempDir('acct-rating-') });
   try {
-    await feed(s.url, s.keys.decide, baseWorld());
+    await feed(s.url, s.keys.admin, baseWorld());
     type Rating = { score: number; grade: string; base: number; drivers: { driver: string; value: unknown; points: number; note: string }[] };
     const rating = async (): Promise<Rating> => (await call(s.url, '/v1/accounts/A1', { key: s.keys.analyst })).json.rating;
     const r0 = await rating();
@@ -145,7 +145,7 @@ test("the analyst's view shows the rating with its drivers, recomputed as events
     const tenure = r0.drivers.find((d) => d.driver === 'tenure')!;
     assert.equal(tenure.points, 80);
     assert.match(tenure.note, /account open 3\d\d days/);
-    await feed(s.url, s.keys.decide, [
+    await feed(s.url, s.keys.admin, [
       { type: 'account_event', ts: at(HOUR), accountId: 'A1', kind: 'complaint' },
       { type: 'account_event', ts: at(2 * HOUR), accountId: 'A1', kind: 'complaint' },
       { type: 'account_event', ts: at(3 * HOUR), accountId: 'A1', kind: 'device_bound', deviceId: 'D2' },

@@ -74,9 +74,9 @@ test('a version-1 file keeps its keys and gains the support role', async (t) => 
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   }).trim();
-  const s = await startTestServer({ dir, keys: { ...keys, support: cliKey } });
+  const s = await startTestServer({ dir, keys: { ...keys, support: cliKey, ingest: keys.admin, metrics: keys.admin } });
   try {
-    await feed(s.url, keys.decide, [...registry(), account('A1')]);
+    await feed(s.url, keys.admin, [...registry(), account('A1')]);
     assert.equal((await call(s.url, '/v1/accounts/A1', { key: keys.analyst })).status, 200);
     assert.equal((await call(s.url, '/v1/accounts/A1/customer-view', { key: cliKey })).status, 200);
     assert.equal((await call(s.url, '/v1/accounts/A1', { key: cliKey })).status, 403);

@@ -16,7 +16,7 @@ test('a review opens a case with its evidence; resolving it as fraud changes a l
   let s = await startTestServer({ dir });
   try {
     // A1's world, B1 sharing A1's phone D1, B2 paying at A1's usual snack bar M4
-    await feed(s.url, s.keys.decide, [
+    await feed(s.url, s.keys.admin, [
       ...baseWorld(),
       account('B1'),
       account('B2'),
@@ -177,14 +177,15 @@ test('a review opens a case with its evidence; resolving it as fraud changes a l
 test('a failed challenge opens the account\'s challenge_failed case with the payment at stake', async () => {
   const s = await startTestServer({ dir: caseDir('challenge') });
   try {
-    await feed(s.url, s.keys.decide, baseWorld());
+    await feed(s.url, s.keys.admin, baseWorld());
     // a new device right after a password reset is challenged
-    await feed(s.url, s.keys.decide, [{ type: 'account_event', ts: at(T), accountId: 'A1', kind: 'password_reset', deviceId: 'D9' }]);
+    await feed(s.url, s.keys.admin, [{ type: 'account_event', ts: at(T), accountId: 'A1', kind: 'password_reset', deviceId: 'D9' }]);
     const challenged = await pay(s, tx(T + 10 * 60_000, { id: 'c-1', deviceId: 'D9', amount: 88_800 }));
     assert.equal(challenged.outcome, 'challenge');
     assert.deepEqual(await casesOf(s, 'account:A1'), [], 'a challenge alone opens no case');
+    // the step-up verification is the credit system's: it reports the failure with its ingest key
     const r = await call(s.url, '/v1/events', {
-      key: s.keys.decide,
+      key: s.keys.ingest,
       body: { type: 'account_event', ts: at(T + 12 * 60_000), accountId: 'A1', kind: 'challenge_failed', txId: 'c-1', deviceId: 'D9' },
     });
     assert.equal(r.status, 202, r.text);
@@ -195,7 +196,7 @@ test('a failed challenge opens the account\'s challenge_failed case with the pay
     assert.equal(got.json.items[0].detail.decision.outcome, 'challenge');
     assert.ok(got.json.evidence.payments.some((p: any) => p.txId === 'c-1' && p.outcome === 'challenge'));
     // a failed challenge without a payment named still opens (and joins) the case
-    await call(s.url, '/v1/events', { key: s.keys.decide, body: { type: 'account_event', ts: at(T + HOUR), accountId: 'A1', kind: 'challenge_failed' } });
+    await call(s.url, '/v1/events', { key: s.keys.admin, body: { type: 'account_event', ts: at(T + HOUR), accountId: 'A1', kind: 'challenge_failed' } });
     const joined = await eventually(async () => {
       const [x] = await casesOf(s, 'account:A1');
       return x.items === 2 ? x : undefined;

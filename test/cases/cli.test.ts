@@ -23,7 +23,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 test('fengkong cases and fengkong merchants over HTTP', async () => {
   const s = await startTestServer({ dir: caseDir('cli') });
   try {
-    await feed(s.url, s.keys.decide, [...baseWorld(), account('B1')]);
+    await feed(s.url, s.keys.admin, [...baseWorld(), account('B1')]);
     await pay(s, tx(10 * HOUR, { id: 'cli-1', terminalId: 'T404' }));
     const [c] = await casesOf(s, 'account:A1');
     const url = ['--url', s.url];

@@ -18,7 +18,7 @@ test('a flood of 2,000 flagged payments of 50 accounts: every one an item of its
   const dir = caseDir('flood');
   let s = await startTestServer({ dir });
   try {
-    await feed(s.url, s.keys.decide, [...registry(), ...Array.from({ length: ACCOUNTS }, (_, i) => account(`F${i}`))]);
+    await feed(s.url, s.keys.admin, [...registry(), ...Array.from({ length: ACCOUNTS }, (_, i) => account(`F${i}`))]);
     const payments = Array.from({ length: PAYMENTS }, (_, i) =>
       tx(T + Math.floor(i / ACCOUNTS) * 10 * MIN + (i % ACCOUNTS) * 1_000, {
         id: `flood-${i}`, accountId: `F${i % ACCOUNTS}`, deviceId: `DF${i % ACCOUNTS}`, ip: `10.1.0.${i % ACCOUNTS}`, terminalId: 'T404', amount: 10_000 + i,

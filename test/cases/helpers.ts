@@ -37,7 +37,7 @@ export async function pay(s: TestServer, tx: Record<string, unknown>): Promise<A
 
 /** Posts reference or account events; asserts they were accepted. */
 export async function events(s: TestServer, evs: Record<string, unknown>[]): Promise<void> {
-  const r = await call(s.url, '/v1/events', { key: s.keys.decide, body: evs });
+  const r = await call(s.url, '/v1/events', { key: s.keys.admin, body: evs });
   assert.equal(r.status, 202, r.text);
 }
 

@@ -138,7 +138,7 @@ export async function driveConsole(o: DriveOptions): Promise<void> {
 
     // --- the payment switch's key
     await signIn(page, o.url, o.keys.decide);
-    await page.getByRole('heading', { name: 'This key is for the payment switch' }).waitFor();
+    await page.getByRole('heading', { name: 'This key is for a system, not a person' }).waitFor();
     assert.equal(await page.getByRole('navigation', { name: 'Pages' }).count(), 0);
     await shot(page, o.screenshots, '10-switch-key');
     await en.close();

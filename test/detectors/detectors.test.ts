@@ -39,7 +39,7 @@ test('a cash-out ring opens its merchant\'s case; look-alikes do not; a restart 
   const dir = caseDir('ring');
   let s = await startTestServer({ dir });
   try {
-    await feed(s.url, s.keys.decide, ringWorld());
+    await feed(s.url, s.keys.admin, ringWorld());
     // look-alike 1: six accounts at M1 with ordinary, not cash-shaped amounts
     for (let i = 0; i < 6; i++) await pay(s, tx(T + i * MIN, { id: `lk1-${i}`, accountId: `L${i}`, deviceId: `E${i}`, amount: 123_456 + i }));
     // look-alike 2: five round ¥1,000 payments at M4 among many ordinary ones (20%: a busy shop, not a ring)
@@ -53,7 +53,7 @@ test('a cash-out ring opens its merchant\'s case; look-alikes do not; a restart 
     const ringEvents = [0, 1, 2, 3, 4, 5].flatMap((i) => member(i, T));
     ringEvents.push(tx(T + 2 * HOUR, { merchantId: 'M8', terminalId: 'T8', mcc: '5947', merchantName: '华强礼品', geo: SZ, id: 'm8-0', accountId: 'C0', deviceId: 'P0', amount: 300_000 }));
     ringEvents.push(tx(T + 2 * HOUR + MIN, { merchantId: 'M8', terminalId: 'T8', mcc: '5947', merchantName: '华强礼品', geo: SZ, id: 'm8-1', accountId: 'C1', deviceId: 'P1', amount: 300_000 }));
-    await feed(s.url, s.keys.decide, ringEvents);
+    await feed(s.url, s.keys.admin, ringEvents);
 
     assert.deepEqual(await casesOf(s, 'merchant:M1'), []);
     assert.deepEqual(await casesOf(s, 'merchant:M4'), []);
@@ -93,7 +93,7 @@ test('a cash-out ring opens its merchant\'s case; look-alikes do not; a restart 
     // restart: the detector is rebuilt from the journal; a seventh member joins the same case, nothing twice
     await s.close(true);
     s = await startTestServer({ dir, keys: s.keys });
-    await feed(s.url, s.keys.decide, member(6, T + 3 * HOUR));
+    await feed(s.url, s.keys.admin, member(6, T + 3 * HOUR));
     const [after] = await casesOf(s, 'merchant:M9');
     assert.equal(after.id, ring.id);
     assert.equal(after.items, 8);
@@ -123,7 +123,7 @@ test('a cash-out ring opens its merchant\'s case; look-alikes do not; a restart 
 test('code jumping, a relocated terminal and second clearing open their cases; a single account does not', async () => {
   const s = await startTestServer({ dir: caseDir('concentration') });
   try {
-    await feed(s.url, s.keys.decide, [...baseWorld(), account('B1'), account('B2')]);
+    await feed(s.url, s.keys.admin, [...baseWorld(), account('B1'), account('B2')]);
     const M2 = { merchantId: 'M2', mcc: '5944', merchantName: '深圳珠宝行' };
     // one account jumping codes three times is its own business (its payments are reviewed), not a terminal finding
     for (let i = 0; i < 3; i++) await pay(s, tx(T + i * 10 * MIN, { ...M2, terminalId: 'T1', accountId: 'B2', deviceId: 'Q2' }));
@@ -173,7 +173,7 @@ test('a ring spread over colluding shops, four accounts at each, is found across
       { type: 'merchant', ts, merchantId: `M${n}`, name: `小卖部${n}`, mcc: '5999', acquirerId: '48021000', geo: SZ, region: '440304' },
       { type: 'terminal', ts, terminalId: `T${n}`, merchantId: `M${n}`, acquirerId: '48021000', geo: SZ },
     ]);
-    await feed(s.url, s.keys.decide, [
+    await feed(s.url, s.keys.admin, [
       ...baseWorld(), ...registered,
       ...Array.from({ length: 6 }, (_, i) => account(`R${i}`, { creditLimit: 1_000_000 })),
       ...Array.from({ length: 6 }, (_, i) => account(`Q${i}`, { creditLimit: 1_000_000 })),
@@ -185,7 +185,7 @@ test('a ring spread over colluding shops, four accounts at each, is found across
     );
     // look-alike: six customers, two per shop, each at one shop only (no account links shops)
     const alike = [0, 1, 2, 3, 4, 5].map((i) => tx(T + i * 10 * MIN, { ...shop(10 + Math.floor(i / 2)), id: `qa-${i}`, accountId: `Q${i}`, deviceId: `V${i}`, amount: 500_000 }));
-    await feed(s.url, s.keys.decide, [...alike, ...ring].sort((a, b) => String(a.ts).localeCompare(String(b.ts))));
+    await feed(s.url, s.keys.admin, [...alike, ...ring].sort((a, b) => String(a.ts).localeCompare(String(b.ts))));
 
     for (const n of [10, 11, 12]) assert.deepEqual(await casesOf(s, `merchant:M${n}`), [], `M${n}`);
     for (const n of [5, 6, 7]) {

@@ -33,7 +33,7 @@ test('lists over HTTP and the CLI, against a running server and after its restar
   const dir = tempDir('lists-server-');
   let s = await startTestServer({ dir });
   try {
-    await feed(s.url, s.keys.decide, baseWorld());
+    await feed(s.url, s.keys.admin, baseWorld());
     assert.equal((await decide(s, { deviceId: 'D9' })).outcome, 'approve');
 
     // an admin blocks the device: the very next payment from it is declined

@@ -25,7 +25,7 @@ async function act(s: TestServer, key: string, merchant: string, body: Record<st
 test('the merchant check for partners and the full view for analysts', async () => {
   const s = await startTestServer({ dir: caseDir('merchant-view') });
   try {
-    await feed(s.url, s.keys.decide, [
+    await feed(s.url, s.keys.admin, [
       ...baseWorld(),
       { type: 'merchant', ts: at(-HOUR), merchantId: 'M5', name: '二清小店', mcc: '5999', acquirerId: '48029999', geo: SZ, region: '440304' },
     ]);
@@ -81,7 +81,7 @@ test('merchant actions take effect on the very next payment, are refused on bad 
   const dir = caseDir('merchant-actions');
   let s = await startTestServer({ dir });
   try {
-    await feed(s.url, s.keys.decide, baseWorld());
+    await feed(s.url, s.keys.admin, baseWorld());
     assert.equal((await pay(s, next())).outcome, 'approve');
 
     // roles: only admins suspend; decide keys act on nothing

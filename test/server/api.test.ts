@@ -15,7 +15,7 @@ after(async () => {
 
 test('POST /v1/events takes one event or an array and answers 202 with the count', async () => {
   const seq0 = await journalSeq(s.url);
-  const one = await call(s.url, '/v1/events', { key: s.keys.decide, body: account('A1') });
+  const one = await call(s.url, '/v1/events', { key: s.keys.ingest, body: account('A1') });
   assert.equal(one.status, 202, one.text);
   assert.deepEqual(one.json, { accepted: 1 });
   const many = await call(s.url, '/v1/events', { key: s.keys.admin, body: registry() });
@@ -99,16 +99,16 @@ test('GET /v1/openapi.json describes every route in OpenAPI 3.1', async () => {
 // The role matrix: who may call what.
 const ROUTES = [
   { name: 'POST /v1/decisions', path: '/v1/decisions', body: () => tx(7_200_000, { id: `role-${Math.random()}` }), ok: 200, allowed: ['decide', 'admin'] },
-  { name: 'POST /v1/events', path: '/v1/events', body: () => account('R1'), ok: 202, allowed: ['decide', 'admin'] },
+  { name: 'POST /v1/events', path: '/v1/events', body: () => account('R1'), ok: 202, allowed: ['ingest', 'admin'] },
   { name: 'GET /v1/decisions/{txId}', path: '/v1/decisions/api-tx-1', ok: 200, allowed: ['analyst', 'admin'] },
-  { name: 'GET /metrics', path: '/metrics', ok: 200, allowed: ['analyst', 'admin'] },
-  { name: 'GET /v1/openapi.json', path: '/v1/openapi.json', ok: 200, allowed: ['decide', 'analyst', 'admin'] },
+  { name: 'GET /metrics', path: '/metrics', ok: 200, allowed: ['analyst', 'admin', 'metrics'] },
+  { name: 'GET /v1/openapi.json', path: '/v1/openapi.json', ok: 200, allowed: ['decide', 'ingest', 'analyst', 'admin'] },
 ] as const;
 
 for (const route of ROUTES) {
   test(`roles: ${route.name} allows ${route.allowed.join(', ')} and refuses the rest`, async () => {
     const body = 'body' in route ? route.body() : undefined;
-    for (const role of ['decide', 'analyst', 'admin'] as const) {
+    for (const role of ['decide', 'ingest', 'analyst', 'admin', 'support', 'metrics'] as const) {
       const r = await call(s.url, route.path, { key: s.keys[role], body: 'body' in route ? route.body() : undefined });
       if ((route.allowed as readonly string[]).includes(role)) assert.equal(r.status, route.ok, `${role}: ${r.text}`);
       else {

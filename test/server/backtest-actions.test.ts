@@ -12,7 +12,7 @@ import { call, feed, startTestServer } from './helpers.js';
 test('a backtest of the live policy itself agrees with live across an account freeze, a terminal suspension and a blocked device', async () => {
   const s = await startTestServer();
   try {
-    await feed(s.url, s.keys.decide, [account('A2'), ...baseWorld()]); // in time order: a backtest bisects by time
+    await feed(s.url, s.keys.admin, [account('A2'), ...baseWorld()]); // in time order: a backtest bisects by time
     let clock = 10 * HOUR;
     const pay = async (extra: Record<string, unknown> = {}): Promise<any> => {
       clock += 2 * HOUR;

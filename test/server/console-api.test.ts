@@ -52,11 +52,13 @@ describe('GET /v1/whoami', () => {
       assert.deepEqual(r.json, { keyId: keyIdOf(hashKey(s.keys[role])), role, permissions: permissionsOf(role) }, 'no name for a key without one');
       assert.ok(checkWhoAmI(r.json), JSON.stringify(checkWhoAmI.errors));
     }
-    const perms = async (role: 'decide' | 'analyst' | 'admin' | 'support') => (await call(s.url, '/v1/whoami', { key: s.keys[role] })).json.permissions;
-    assert.deepEqual(await perms('analyst'), ['read', 'docs', 'support', 'self']);
+    const perms = async (role: (typeof ROLES)[number]) => (await call(s.url, '/v1/whoami', { key: s.keys[role] })).json.permissions;
+    assert.deepEqual(await perms('analyst'), ['read', 'docs', 'work_cases', 'hold', 'backtest', 'metrics', 'support', 'self']);
     assert.deepEqual(await perms('support'), ['support', 'appeal', 'self']);
     assert.deepEqual(await perms('decide'), ['decide', 'docs', 'self']);
-    assert.deepEqual(await perms('admin'), ['decide', 'read', 'docs', 'admin', 'support', 'appeal', 'self']);
+    assert.deepEqual(await perms('ingest'), ['ingest', 'docs', 'self']);
+    assert.deepEqual(await perms('metrics'), ['metrics', 'self']);
+    assert.deepEqual(await perms('admin'), ['decide', 'ingest', 'read', 'docs', 'work_cases', 'hold', 'act', 'backtest', 'metrics', 'admin', 'support', 'appeal', 'self']);
   });
 
   test('a key created with a label says it', async () => {
@@ -85,7 +87,7 @@ describe('GET /v1/overview with detectors on', () => {
     startedFrom = Date.now();
     s = await startTestServer();
     listening = Date.now();
-    const r = await call(s.url, '/v1/events', { key: s.keys.decide, body: [...registry(), account('A1'), account('A2', { creditLimit: 100_000 }), account('A3')] });
+    const r = await call(s.url, '/v1/events', { key: s.keys.admin, body: [...registry(), account('A1'), account('A2', { creditLimit: 100_000 }), account('A3')] });
     assert.equal(r.status, 202, r.text);
     for (const t of traffic()) {
       const a = await call(s.url, '/v1/decisions', { key: s.keys.decide, body: t });
@@ -154,10 +156,10 @@ describe('GET /v1/overview with detectors on', () => {
   test('GET /v1/openapi.json lists both routes with their roles and answer schemas', async () => {
     const doc = (await call(s.url, '/v1/openapi.json', { key: s.keys.analyst })).json;
     const who = doc.paths['/v1/whoami'].get;
-    assert.match(who.description, /Roles: decide, analyst, admin, support\./);
+    assert.match(who.description, /Permission `self`; roles: decide, ingest, analyst, admin, support, metrics\./);
     assert.deepEqual(who.responses['200'].content['application/json'].schema, JSON.parse(JSON.stringify(WhoAmI)));
     const ov = doc.paths['/v1/overview'].get;
-    assert.match(ov.description, /Roles: analyst, admin\./);
+    assert.match(ov.description, /Permission `read`; roles: analyst, admin\./);
     assert.deepEqual(ov.responses['200'].content['application/json'].schema, JSON.parse(JSON.stringify(Overview)));
     assert.equal(Object.keys(doc.paths).some((p) => p.startsWith('/console')), false, 'the static console is no API route');
   });

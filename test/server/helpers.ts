@@ -19,7 +19,7 @@ export function tempDir(prefix = 'fk-server-'): string {
 export function createKeys(dir: string): Record<Role, string> {
   const store = new SqliteStore(dir);
   try {
-    const keys = { decide: generateKey(), analyst: generateKey(), admin: generateKey(), support: generateKey() };
+    const keys = { decide: generateKey(), ingest: generateKey(), analyst: generateKey(), admin: generateKey(), support: generateKey(), metrics: generateKey() };
     for (const [role, key] of Object.entries(keys)) store.createKey(hashKey(key), role as Role);
     return keys;
   } finally {

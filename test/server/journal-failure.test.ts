@@ -15,7 +15,7 @@ for (const journal of ['inline', 'walsync', 'thread'] as const) {
     const srv = await startTestServer({ journal, onFatal: (e) => (fatal = e) });
     let closed = false;
     try {
-      await feed(srv.url, srv.keys.decide, baseWorld());
+      await feed(srv.url, srv.keys.admin, baseWorld());
       const ok = await call(srv.url, '/v1/decisions', { key: srv.keys.decide, body: tx(1_000, { id: 'stored-1' }) });
       assert.equal(ok.status, 200);
 
@@ -36,7 +36,7 @@ for (const journal of ['inline', 'walsync', 'thread'] as const) {
 
       const after = await call(srv.url, '/v1/decisions', { key: srv.keys.decide, body: tx(3_000, { id: 'after-1' }) });
       assert.equal(after.status, 503, 'no new work once the journal failed, even with the lock gone');
-      const events = await call(srv.url, '/v1/events', { key: srv.keys.decide, body: { type: 'label', ts: at(3_000), txId: 'stored-1', fraud: true } });
+      const events = await call(srv.url, '/v1/events', { key: srv.keys.admin, body: { type: 'label', ts: at(3_000), txId: 'stored-1', fraud: true } });
       assert.equal(events.status, 503);
       const health = await call(srv.url, '/healthz');
       assert.equal(health.status, 503);

@@ -28,7 +28,7 @@ test('admins list and revoke keys; a revoked key is refused on its next request'
     assert.equal(list.status, 200);
     type View = { keyId: string; name: string | null; role: string; createdAt: number; revokedAt: number | null };
     const views = list.json.keys as View[];
-    assert.equal(views.length, 5);
+    assert.equal(views.length, 7);
     const sw = views.find((k) => k.keyId === idOf(named));
     assert.equal(sw?.name, 'switch-prod-1');
     assert.equal(sw?.role, 'decide');
@@ -36,7 +36,7 @@ test('admins list and revoke keys; a revoked key is refused on its next request'
     assert.ok(views.every((k) => /^key_[0-9a-f]{12}$/.test(k.keyId)));
     for (const key of [...Object.values(keys), named]) assert.ok(!list.text.includes(hashKey(key).slice(0, 16)), 'no hash beyond the id');
 
-    for (const role of ['decide', 'analyst', 'support'] as const) {
+    for (const role of ['decide', 'ingest', 'analyst', 'support', 'metrics'] as const) {
       assert.equal((await call(srv.url, '/v1/keys', { key: keys[role] })).status, 403, role);
       const del = await call(srv.url, `/v1/keys/${idOf(named)}?reason=x`, { method: 'DELETE', key: keys[role] });
       assert.equal(del.status, 403, role);
@@ -102,7 +102,7 @@ test('keys list and revoke on the CLI beside a running server: refused within 5 
   try {
     const { keys, dir } = srv;
     const listed = cli(['list', '--data', dir]);
-    assert.match(listed, /^KEY ID\s+NAME\s+ROLE\s+CREATED\s+REVOKED/);
+    assert.match(listed, /^KEY ID\s+NAME\s+ROLE\s+RATE\/S\s+CREATED\s+REVOKED/);
     for (const key of Object.values(keys)) {
       assert.ok(listed.includes(idOf(key)));
       assert.ok(!listed.includes(hashKey(key).slice(0, 16)));
@@ -134,6 +134,42 @@ test('keys list and revoke on the CLI beside a running server: refused within 5 
     assert.equal(audit.json.entries[0].before.revokedAt, null);
     assert.equal(audit.json.entries[0].after.revokeReason, 'laptop stolen');
     assert.throws(() => cli(['revoke', idOf(keys.analyst), '--reason', 'again', '--data', dir]), /already revoked/);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('keys create --rate and keys rate: stored, listed, audited, applied by a running server within 5 s; bad rates refused', async () => {
+  const srv = await startTestServer();
+  try {
+    const { dir } = srv;
+    assert.throws(() => cli(['create', '--role', 'decide', '--rate', '0', '--data', dir]), /--rate must be requests per second/);
+    assert.throws(() => cli(['create', '--role', 'decide', '--rate', 'fast', '--data', dir]), /--rate must be requests per second/);
+    assert.throws(() => cli(['create', '--role', 'root', '--data', dir]), /--role must be one of decide, ingest, analyst, admin, support, metrics/);
+    const before = JSON.parse(cli(['list', '--json', '--data', dir])).keys.length;
+    const key = cli(['create', '--role', 'metrics', '--rate', '3', '--name', 'prom-1', '--data', dir]).trim();
+    const listed = JSON.parse(cli(['list', '--json', '--data', dir])).keys as { keyId: string; rate: number | null; role: string }[];
+    assert.equal(listed.length, before + 1, 'refused creations stored nothing');
+    assert.deepEqual(listed.find((k) => k.keyId === idOf(key)), { ...listed.find((k) => k.keyId === idOf(key)), role: 'metrics', rate: 3 });
+    const scrape = async (n: number) => (await Promise.all(Array.from({ length: n }, () => call(srv.url, '/metrics', { key })))).map((a) => a.status);
+    const first = await scrape(10);
+    assert.equal(first.filter((x) => x === 200).length, 3, JSON.stringify(first));
+    assert.ok(first.every((x) => x === 200 || x === 429));
+
+    assert.throws(() => cli(['rate', idOf(key), '0', '--data', dir]), /the rate must be requests per second/);
+    assert.match(cli(['rate', idOf(key), 'none', '--data', dir]), /unlimited/);
+    const started = Date.now();
+    let statuses: number[] = [];
+    while (Date.now() - started < 7_000) {
+      statuses = await scrape(10);
+      if (statuses.every((x) => x === 200)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(statuses.every((x) => x === 200), `unlimited within 5 s: ${JSON.stringify(statuses)}`);
+    const audit = await call(srv.url, `/v1/audit?action=key.rate`, { key: srv.keys.admin });
+    const e = audit.json.entries[0] as { actor: string; before: { rate: number }; after: { rate: null } };
+    assert.match(e.actor, /^cli:/);
+    assert.deepEqual([e.before.rate, e.after.rate], [3, null]);
   } finally {
     await srv.close();
   }

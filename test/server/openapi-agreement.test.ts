@@ -45,6 +45,7 @@ const VALID: Record<string, () => unknown> = {
   'POST /v1/cases/{id}/status': () => ({ status: 'investigating' }),
   'POST /v1/cases/{id}/resolve': () => ({ resolution: 'fraud', typology: 'cashout' }),
   'DELETE /v1/keys/{keyId}': () => ({ reason: 'leaked' }),
+  'PATCH /v1/keys/{keyId}': () => ({ rate: 200 }),
   'POST /v1/lists': () => ({ name: 'x_list', kind: 'device', purpose: 'block' }),
   'POST /v1/lists/{name}/entries': () => ({ value: 'D1', reason: 'fraud ring' }),
   'POST /v1/merchants/{merchantId}/actions': () => ({ action: 'hold_settlement', reason: 'chargebacks' }),

@@ -78,6 +78,7 @@ const ROWS: Row[] = [
   { route: 'POST /v1/cases/{id}/status', path: () => `/v1/cases/${caseId}/status`, body: { status: 'closed' }, field: 'status' },
   { route: 'POST /v1/cases/{id}/resolve', path: () => `/v1/cases/${caseId}/resolve`, body: { resolution: 'fraud', note: 3 }, field: 'note' },
   { route: 'DELETE /v1/keys/{keyId}', path: () => `/v1/keys/${keyId}`, body: { reason: 12 }, field: 'reason' },
+  { route: 'PATCH /v1/keys/{keyId}', path: () => `/v1/keys/${keyId}`, body: { rate: '200' }, field: 'rate' },
   { route: 'POST /v1/lists', path: () => '/v1/lists', body: { name: 'x_list', kind: 'device', purpose: 'block', description: 5 }, field: 'description', message: 'description: expected a string of at most 500 characters or null' },
   { route: 'POST /v1/lists/{name}/entries', path: () => '/v1/lists/block_devices/entries', body: { value: 'D1', reason: 'r', expiresAt: true }, field: 'expiresAt' },
   { route: 'POST /v1/merchants/{merchantId}/actions', path: () => '/v1/merchants/M1/actions', body: { action: 'hold_settlement', reason: 'r', expiresAt: {} }, field: 'expiresAt' },

@@ -33,7 +33,7 @@ test('the shadow commands start, report, list and stop a shadow over HTTP', asyn
       assert.ok(i < 500, st.out);
       await new Promise((r) => setTimeout(r, 20));
     }
-    await feed(s.url, s.keys.decide, [tx(HOUR, { id: 'cli-1', accountId: 'A2', amount: 123 }), tx(HOUR + 60_000, { id: 'cli-2', accountId: 'A2', amount: 9_000 })]);
+    await feed(s.url, s.keys.admin, [tx(HOUR, { id: 'cli-1', accountId: 'A2', amount: 123 }), tx(HOUR + 60_000, { id: 'cli-2', accountId: 'A2', amount: 9_000 })]);
     let status = '';
     for (let i = 0; !/compared 2 payments/.test(status); i++) {
       assert.ok(i < 500, status);

@@ -110,8 +110,8 @@ test('a shadowed draft is compared on live traffic: warmed history, recorded dec
 
     // live traffic: 7 payments, all approved by the live policy; the draft declines three of them
     const traffic = [qr(3), qr(4), marked(0), plain(0), marked(1), plain(1), plain(2)];
-    const answers = await feed(s.url, s.keys.decide, traffic);
-    const controlAnswers = await feed(control.url, control.keys.decide, traffic);
+    const answers = await feed(s.url, s.keys.admin, traffic);
+    const controlAnswers = await feed(control.url, control.keys.admin, traffic);
     assert.deepEqual(
       answers.map((a) => stable(a.json)),
       controlAnswers.map((a) => stable(a.json)),
@@ -166,7 +166,7 @@ test('a shadowed draft is compared on live traffic: warmed history, recorded dec
       { type: 'label', ts: at(T + 2 * HOUR), txId: 'mk-0', fraud: true },
       { type: 'label', ts: at(T + 2 * HOUR), txId: 'pl-0', fraud: false },
     ];
-    assert.equal((await call(s.url, '/v1/events', { key: s.keys.decide, body: labels })).status, 202);
+    assert.equal((await call(s.url, '/v1/events', { key: s.keys.admin, body: labels })).status, 202);
     const lab = await until(s, v, (x) => caughtUp(x) && x.labels.labelled === 2, 'labelled');
     assert.deepEqual(lab.labels, { labelled: 2, fraud: 1, legitimate: 1 });
     assert.deepEqual(lab.fraud.shadow, { caught: 1, caughtAmount: 123, declined: 1, declinedAmount: 123, missed: 0, missedAmount: 0 });
@@ -185,7 +185,7 @@ test('a shadowed draft is compared on live traffic: warmed history, recorded dec
     assert.equal(stopped.status, 200, stopped.text);
     assert.equal(stopped.json.state, 'stopped');
     assert.equal(stopped.json.stoppedBy, idOf(s.keys.admin));
-    await feed(s.url, s.keys.decide, [plain(3)]);
+    await feed(s.url, s.keys.admin, [plain(3)]);
     const after = await shadowOf(s, v);
     assert.equal(after.state, 'stopped');
     assert.equal(after.transactions, 7, 'nothing compared after the stop');
@@ -237,7 +237,7 @@ test('a shadow ends when its version is published (at once or after warming) or 
 
     // published at once (same windows)
     const b = await shadowed(same, 'to be published');
-    await feed(s.url, s.keys.decide, [marked(0)]);
+    await feed(s.url, s.keys.admin, [marked(0)]);
     await until(s, b, (x) => caughtUp(x) && x.transactions === 1, 'comparing');
     await propose(b);
     assert.equal((await call(s.url, `/v1/policies/${b}/approve`, { key: admin2, method: 'POST' })).status, 200);
@@ -261,7 +261,7 @@ test('a shadow ends when its version is published (at once or after warming) or 
     const mode = await defineMode(s, s.keys.admin, addAdmin(s.dir), 'wave', { description: 'wave', rules: 'rule INCIDENT_WAVE\n  when amount == ¥7.77\n  outcome challenge\n' });
     assert.equal(mode.status, 200, mode.text);
     assert.equal((await call(s.url, '/v1/modes/wave/on', { key: s.keys.admin, method: 'POST' })).status, 200);
-    const waved = await feed(s.url, s.keys.decide, [plain(0), tx(T + 50 * MIN, { id: 'wave-1', accountId: 'A3', amount: 777, channel: 'card' })]);
+    const waved = await feed(s.url, s.keys.admin, [plain(0), tx(T + 50 * MIN, { id: 'wave-1', accountId: 'A3', amount: 777, channel: 'card' })]);
     assert.equal(waved[1].json.outcome, 'challenge', waved[1].text);
     const we = await until(s, e, (x) => caughtUp(x) && x.transactions === 2, 'comparing');
     assert.equal(we.policy, `v${e}+incident:wave`);
@@ -278,7 +278,7 @@ test('a shadow ends when its version is published (at once or after warming) or 
     assert.equal(resumed.startedBy, we.startedBy, 'the resumed run keeps who started the shadow');
     assert.equal(resumed.policy, `v${e}+incident:wave`, 'modes still on are followed');
     assert.equal(resumed.transactions, 0);
-    await feed(s.url, s.keys.decide, [plain(1)]);
+    await feed(s.url, s.keys.admin, [plain(1)]);
     const after = await until(s, e, (x) => caughtUp(x) && x.transactions === 1, 'comparing after the restart');
     assert.equal(after.changed, 0);
     const starts = await auditOf(s, s.keys.analyst, 'policy.shadow.start');

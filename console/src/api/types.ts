@@ -5,10 +5,23 @@
  */
 
 /** What a route may need; a key holds the permissions of its role. */
-export type Permission = 'decide' | 'read' | 'docs' | 'admin' | 'support' | 'appeal';
+export type Permission =
+  | 'decide'
+  | 'ingest'
+  | 'read'
+  | 'docs'
+  | 'work_cases'
+  | 'hold'
+  | 'act'
+  | 'backtest'
+  | 'metrics'
+  | 'admin'
+  | 'support'
+  | 'appeal'
+  | 'self';
 
 /** The roles of API keys. */
-export type Role = 'decide' | 'analyst' | 'admin' | 'support';
+export type Role = 'decide' | 'ingest' | 'analyst' | 'admin' | 'support' | 'metrics';
 
 /** `GET /v1/whoami`: who the presented key is. */
 export interface WhoAmI {

@@ -17,6 +17,8 @@ export const en = {
   'role.analyst': 'Analyst',
   'role.admin': 'Admin',
   'role.support': 'Customer service',
+  'role.ingest': 'Credit system',
+  'role.metrics': 'Monitoring',
 
   'nav.label': 'Pages',
   'nav.overview': 'Overview',
@@ -52,8 +54,8 @@ export const en = {
   'error.unexpected': 'Something unexpected went wrong.',
   'error.serverSaid': 'Server said: {message}',
 
-  'switch.title': 'This key is for the payment switch',
-  'switch.body': 'The key you signed in with belongs to the payment switch: it sends payments and events to be decided, and it cannot open the console.',
+  'switch.title': 'This key is for a system, not a person',
+  'switch.body': 'The key you signed in with belongs to a system — the payment switch, the credit system or monitoring: it sends payments and events or scrapes metrics, and it cannot open the console.',
   'switch.what': 'Sign out and sign in with an analyst, admin or customer-service key.',
 
   'unit.perSecond': '{n} /s',

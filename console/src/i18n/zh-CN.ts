@@ -19,6 +19,8 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'role.analyst': '分析员',
   'role.admin': '管理员',
   'role.support': '客服',
+  'role.ingest': '信贷系统',
+  'role.metrics': '监控',
 
   'nav.label': '页面',
   'nav.overview': '概览',
@@ -54,8 +56,8 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'error.unexpected': '发生了意外错误。',
   'error.serverSaid': '服务器消息：{message}',
 
-  'switch.title': '此密钥属于支付交换系统',
-  'switch.body': '您登录所用的密钥属于支付交换系统：它用于提交待决策的支付和事件，不能打开控制台。',
+  'switch.title': '此密钥属于系统，而非人员',
+  'switch.body': '您登录所用的密钥属于某个系统（支付交换、信贷系统或监控）：它用于提交支付和事件或采集指标，不能打开控制台。',
   'switch.what': '请退出，并使用分析员、管理员或客服密钥登录。',
 
   'unit.perSecond': '{n} 笔/秒',

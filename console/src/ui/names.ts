@@ -13,6 +13,8 @@ export const ROLE_NAMES: Readonly<Record<Role, MessageKey>> = {
   analyst: 'role.analyst',
   admin: 'role.admin',
   support: 'role.support',
+  ingest: 'role.ingest',
+  metrics: 'role.metrics',
 };
 
 /** Each page's navigation label. */

@@ -4,10 +4,12 @@ import { allows, consoleAccess, pageFor, visiblePages } from './nav';
 
 // the permissions each role holds on the server (src/server/auth.ts)
 const KEYS: Record<Role, { role: Role; permissions: Permission[] }> = {
-  decide: { role: 'decide', permissions: ['decide', 'docs'] },
-  analyst: { role: 'analyst', permissions: ['read', 'docs', 'support'] },
-  admin: { role: 'admin', permissions: ['decide', 'read', 'docs', 'admin', 'support', 'appeal'] },
-  support: { role: 'support', permissions: ['support', 'appeal'] },
+  decide: { role: 'decide', permissions: ['decide', 'docs', 'self'] },
+  ingest: { role: 'ingest', permissions: ['ingest', 'docs', 'self'] },
+  analyst: { role: 'analyst', permissions: ['read', 'docs', 'work_cases', 'hold', 'backtest', 'metrics', 'support', 'self'] },
+  admin: { role: 'admin', permissions: ['decide', 'ingest', 'read', 'docs', 'work_cases', 'hold', 'act', 'backtest', 'metrics', 'admin', 'support', 'appeal', 'self'] },
+  support: { role: 'support', permissions: ['support', 'appeal', 'self'] },
+  metrics: { role: 'metrics', permissions: ['metrics', 'self'] },
 };
 
 describe('visible pages by role', () => {
@@ -25,6 +27,9 @@ describe('visible pages by role', () => {
     expect(consoleAccess(KEYS.decide)).toBe('switch');
     expect(consoleAccess(KEYS.support)).toBe('console');
     expect(consoleAccess({ role: 'admin', permissions: [] })).toBe('switch');
+    expect(visiblePages(KEYS.ingest)).toEqual([]);
+    expect(consoleAccess(KEYS.ingest)).toBe('switch');
+    expect(consoleAccess(KEYS.metrics)).toBe('switch');
   });
 });
 

@@ -40,7 +40,7 @@ export const accountsModule: ModuleFactory = (parts) => {
       {
         method: 'POST',
         path: '/v1/accounts/{accountId}/actions',
-        permission: 'admin',
+        permission: 'act',
         summary: 'Act on an account (freeze, unfreeze, lower_limit, restore_limit, require_step_up, lift_step_up, restore); effective from the next decision',
         description:
           '{action, reason, limit?, expiresAt?}. 404 for an account never registered and never seen paying; 400 with the field path ' +

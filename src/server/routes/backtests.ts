@@ -121,7 +121,7 @@ export const backtestsModule: ModuleFactory = (parts) => {
       {
         method: 'POST',
         path: '/v1/policies/{version}/backtests',
-        permission: 'read',
+        permission: 'backtest',
         summary: 'Backtest a policy version over journaled history: 202 with the run, whose report GET …/backtests/{id} gives when done',
         description:
           'Body: {from, to (epoch ms, an ISO 8601 timestamp with offset, or a date YYYY-MM-DD meaning midnight +08:00; payments with ' +

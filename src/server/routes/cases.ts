@@ -11,9 +11,7 @@ import { checkIssue, idField, objectBody, textField } from '../../cases/validate
 import { detectionEnabled, startDetection, type Detection } from '../../detectors/index.js';
 import { viewOf } from '../../merchants/actions.js';
 import { SqliteMerchantStore } from '../../store/sqlite/merchants.js';
-import type { Principal } from '../auth.js';
 import type { BodyLimits } from '../body.js';
-import { ApiError } from '../errors.js';
 import type { ModuleFactory } from '../routes.js';
 import { CaseAssignBody, CaseNoteBody, CaseOpenBody, CaseQueueQuery, CaseResolveBody, CaseStatusBody, CaseViewQuery } from '../schemas/cases.js';
 import { intParam } from './audit.js';
@@ -23,14 +21,6 @@ const CASE_LIMITS: BodyLimits = { maxBytes: 64 * 1024, maxDepth: 8 };
 
 /** The gauge of the case feed's lag in journal entries; registered only while detectors run (the overview reads it). */
 export const CASE_FEED_LAG_GAUGE = 'fengkong_case_feed_lag_entries';
-
-/** Roles that work cases. */
-const WORKERS = ['analyst', 'admin'];
-
-/** Refuses any other role, whatever the route's permission maps to. */
-export function mustWork(p: Principal): void {
-  if (!WORKERS.includes(p.role)) throw new ApiError('forbidden', `role "${p.role}" may not work cases; it needs one of ${WORKERS.join(', ')}`);
-}
 
 function queueQuery(q: URLSearchParams): CaseQuery {
   const status = q.get('status') ?? 'active';
@@ -96,20 +86,18 @@ export const casesModule: ModuleFactory = (parts) => {
           `subject (account:<id>, merchant:<id>, terminal:<id>), issue (exact, or a prefix ending in ":" like detector:), after (the next of the previous page), limit (1–${CASE_MAX_PAGE}, default 50).`,
         querySchema: CaseQueueQuery,
         handle({ query, principal }) {
-          mustWork(principal);
           return { body: cases.list(queueQuery(query)) };
         },
       },
       {
         method: 'POST',
         path: '/v1/cases',
-        permission: 'read',
+        permission: 'work_cases',
         summary: 'Open a case by hand (or add to the open case of the same subject and issue): {subjectKind, subjectId, note, issue?, risk?, amount?, ref?}',
         description: 'issue defaults to "analyst", risk to 50, amount to 0 fen. 201 when a case was opened, 200 when the item joined an open one. Audited as case.open / case.item.',
         body: CASE_LIMITS,
         bodySchema: CaseOpenBody,
         handle({ body, principal }) {
-          mustWork(principal);
           const o = objectBody(body);
           const ref = idField(o, 'ref', false, 'ref', 256);
           const r = cases.open({
@@ -135,7 +123,6 @@ export const casesModule: ModuleFactory = (parts) => {
           'payments shown that has a registered geo, {terminalId, merchantId, boundAddress: {lat, lon}, payments, distanceFromHomeKm}, latest used last.',
         querySchema: CaseViewQuery,
         handle({ params, query, principal }) {
-          mustWork(principal);
           const c = cases.get(params.id);
           const { itemList, ...rest } = c;
           return { body: { case: rest, items: itemList, ...(query.get('evidence') === 'false' ? {} : { evidence: evidenceOf(c) }) } };
@@ -144,24 +131,22 @@ export const casesModule: ModuleFactory = (parts) => {
       {
         method: 'POST',
         path: '/v1/cases/{id}/assign',
-        permission: 'read',
+        permission: 'work_cases',
         summary: 'Assign an unresolved case: {assignee} (a name or key id), {} for oneself, {assignee: null} to unassign',
         body: CASE_LIMITS,
         bodySchema: CaseAssignBody,
         handle({ params, body, principal }) {
-          mustWork(principal);
           return { body: { case: cases.assign(params.id, body, principal.keyId) } };
         },
       },
       {
         method: 'POST',
         path: '/v1/cases/{id}/notes',
-        permission: 'read',
+        permission: 'work_cases',
         summary: 'Add a note: {text}',
         body: CASE_LIMITS,
         bodySchema: CaseNoteBody,
         handle({ params, body, principal }) {
-          mustWork(principal);
           const r = cases.note(params.id, body, principal.keyId);
           return { status: 201, body: r };
         },
@@ -169,19 +154,18 @@ export const casesModule: ModuleFactory = (parts) => {
       {
         method: 'POST',
         path: '/v1/cases/{id}/status',
-        permission: 'read',
+        permission: 'work_cases',
         summary: 'Move an unresolved case to open or investigating: {status, note?}',
         body: CASE_LIMITS,
         bodySchema: CaseStatusBody,
         handle({ params, body, principal }) {
-          mustWork(principal);
           return { body: { case: cases.setStatus(params.id, body, principal.keyId) } };
         },
       },
       {
         method: 'POST',
         path: '/v1/cases/{id}/resolve',
-        permission: 'read',
+        permission: 'work_cases',
         summary: 'Resolve a case as fraud or legitimate: {resolution, typology?, note?}; emits label events for its payments and subject',
         description:
           'Final: resolving a resolved case is 409 and changes nothing. Labels (source "case:<id>") are journaled and applied to the engine ' +
@@ -189,7 +173,6 @@ export const casesModule: ModuleFactory = (parts) => {
         body: CASE_LIMITS,
         bodySchema: CaseResolveBody,
         async handle({ params, body, principal }) {
-          mustWork(principal);
           return { body: await cases.resolve(params.id, body, principal.keyId) };
         },
       },
@@ -199,7 +182,6 @@ export const casesModule: ModuleFactory = (parts) => {
         permission: 'read',
         summary: 'The case feed and detectors: lag behind the journal, processing delay, findings',
         handle({ principal }) {
-          mustWork(principal);
           if (detection === null) return { body: { enabled: false } };
           const findings: Record<string, number> = {};
           for (const d of detection.detectors) findings[d.name] = (d as unknown as { findings?: number }).findings ?? 0;

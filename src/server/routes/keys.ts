@@ -4,11 +4,14 @@
  * hash never leaves the server. A revocation needs a reason, is audited (`key.revoke`, actor the
  * caller's key id, before/after) and takes effect on the revoked key's very next request. An admin
  * may not revoke the key it is calling with (409), so a deployment is not locked out by mistake.
+ * `PATCH /v1/keys/{keyId}` sets or lifts a key's rate limit (audited as `key.rate`), in force from
+ * the key's next request.
  */
 import { ConflictError, InputError } from '../../errors.js';
+import { checkKeyRate } from '../../keys/store.js';
 import { checkRevokeReason, keyIdOf, keyView } from '../auth.js';
 import type { ModuleFactory } from '../routes.js';
-import { KeyRevokeBody, KeyRevokeQuery } from '../schemas/keys.js';
+import { KeyRateBody, KeyRevokeBody, KeyRevokeQuery } from '../schemas/keys.js';
 
 const REVOKE_LIMITS = { maxBytes: 4 * 1024, maxDepth: 4 };
 
@@ -22,6 +25,33 @@ export const keysModule: ModuleFactory = ({ store, audit }) => ({
       summary: 'Every API key, revoked ones too, oldest first (ids and labels, never hashes)',
       handle() {
         return { body: { keys: store.listKeys().map(keyView) } };
+      },
+    },
+    {
+      method: 'PATCH',
+      path: '/v1/keys/{keyId}',
+      permission: 'admin',
+      summary: 'Set (or lift, with null) the rate limit of an API key, in requests per second',
+      description:
+        'Body `{"rate": 200}` or `{"rate": null}`. In force from the key\'s next request on this server (another server on the same ' +
+        'folder: within 5 s). Over its rate a key is answered 429 rate_limited with Retry-After. Audited as key.rate. 404 for an unknown ' +
+        'key id, 409 for a revoked key.',
+      body: REVOKE_LIMITS,
+      bodySchema: KeyRateBody,
+      handle({ params, body, principal }) {
+        const raw = (body as { rate: unknown }).rate;
+        const rate = raw === null ? null : checkKeyRate(raw);
+        if (rate === null && raw !== null) throw new InputError('rate', 'requests per second, a number above 0, or null for no limit');
+        const target = store.resolveKey(params.keyId);
+        const keyId = keyIdOf(target.hash);
+        const changed = store.database
+          .transaction(() => {
+            const after = store.setKeyRate(target.hash, rate);
+            audit.append({ actor: principal.keyId, action: 'key.rate', target: `keys/${keyId}`, before: keyView(target), after: keyView(after) });
+            return after;
+          })
+          .immediate();
+        return { body: { key: keyView(changed) } };
       },
     },
     {

@@ -12,20 +12,14 @@ import { paymentPlaces, PLACE_PAYMENTS } from '../../merchants/places.js';
 import { merchantView, riskList } from '../../merchants/view.js';
 import { NotFoundError } from '../../errors.js';
 import { SqliteMerchantStore } from '../../store/sqlite/merchants.js';
-import type { Principal } from '../auth.js';
+import { allows, forbidden } from '../auth.js';
 import type { BodyLimits } from '../body.js';
-import { ApiError } from '../errors.js';
 import type { ModuleFactory } from '../routes.js';
 import { MerchantActionBody, MerchantCheckQuery, MerchantListQuery } from '../schemas/merchants.js';
 import { intParam } from './audit.js';
 
 const ACTION_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
 
-const FULL = ['analyst', 'admin'];
-
-function mustRead(p: Principal): void {
-  if (!FULL.includes(p.role)) throw new ApiError('forbidden', `role "${p.role}" may not do this; it needs one of ${FULL.join(', ')}`);
-}
 
 /** The merchant routes. */
 export const merchantsModule: ModuleFactory = (parts) => {
@@ -48,7 +42,6 @@ export const merchantsModule: ModuleFactory = (parts) => {
         description: 'Query: kind (merchant, the default, or terminal), minScore (0–100, default 0), limit (1–1000, default 100).',
         querySchema: MerchantListQuery,
         handle({ query, principal }) {
-          mustRead(principal);
           const kind = query.get('kind') ?? 'merchant';
           if (kind !== 'merchant' && kind !== 'terminal') throw new InputError('kind', 'merchant or terminal');
           const minScore = intParam(query, 'minScore', 0, 100) ?? 0;
@@ -60,6 +53,7 @@ export const merchantsModule: ModuleFactory = (parts) => {
         method: 'GET',
         path: '/v1/merchants/{merchantId}',
         permission: 'docs',
+        note: 'with `read`, the full view; otherwise only the check before paying',
         summary: 'Check a merchant before paying (registered, licensed acquirer, ?terminalId= its own and in service); analysts also see terminals, rating, actions, cases',
         description:
           'Every key gets the check (`check.ok` and the problems in plain words); analysts and admins also get the terminals with their ratings, ' +
@@ -69,7 +63,7 @@ export const merchantsModule: ModuleFactory = (parts) => {
         querySchema: MerchantCheckQuery,
         async handle({ params, query, principal }) {
           const terminalId = query.get('terminalId') ?? undefined;
-          const full = FULL.includes(principal.role);
+          const full = allows(principal.role, 'read');
           const view = merchantView(engine, params.merchantId, {
             ...(terminalId === undefined || terminalId === '' ? {} : { terminalId }),
             full,
@@ -90,14 +84,14 @@ export const merchantsModule: ModuleFactory = (parts) => {
         permission: 'read',
         summary: "A merchant's actions, newest first, with their status (active, released, expired)",
         handle({ params, principal }) {
-          mustRead(principal);
           return { body: { actions: actions.history(params.merchantId) } };
         },
       },
       {
         method: 'POST',
         path: '/v1/merchants/{merchantId}/actions',
-        permission: 'read',
+        permission: 'hold',
+        note: 'hold_settlement needs `hold`; suspend_terminal, release and release_terminal need `act` too',
         summary: 'Act on a merchant: {action: hold_settlement | suspend_terminal | release | release_terminal, reason, terminalId?, expiresAt?}',
         description:
           'hold_settlement: analysts and admins (the merchant\'s payments are reviewed: MERCHANT_SETTLEMENT_HELD); suspend_terminal (its payments are ' +
@@ -108,9 +102,8 @@ export const merchantsModule: ModuleFactory = (parts) => {
         bodySchema: MerchantActionBody,
         handle({ params, body, principal }) {
           const name = actionOf(body);
-          if (principal.role !== 'admin' && !(principal.role === 'analyst' && ANALYST_ACTIONS.includes(name))) {
-            throw new ApiError('forbidden', `role "${principal.role}" may not ${name}; ${ANALYST_ACTIONS.includes(name) ? 'analysts and admins' : 'only admins'} may`);
-          }
+          // the route needs `hold`; every other action (suspending, releasing) needs `act` as well
+          if (!ANALYST_ACTIONS.includes(name) && !allows(principal.role, 'act')) throw forbidden(principal.role, 'act', name);
           const r = actions.act(params.merchantId, body, principal.keyId);
           return { status: 201, body: r };
         },

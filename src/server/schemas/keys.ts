@@ -3,6 +3,7 @@
  * one of them holds it is the handler's check (auth.ts checkRevokeReason), not a schema's.
  */
 import { Type } from '@sinclair/typebox';
+import { MAX_KEY_RATE } from '../../keys/store.js';
 import { textQuery } from './pages.js';
 import { expected, Nullable } from './schema.js';
 
@@ -17,3 +18,19 @@ export const KeyRevokeBody = Type.Object({
 export const KeyRevokeQuery = Type.Object({
   reason: textQuery('why the key is revoked, when the request has no body', expected(REASON, { pattern: '\\S' })),
 });
+
+/** `PATCH /v1/keys/{keyId}`: `{rate}`, requests per second, or null to lift the limit. */
+export const KeyRateBody = Type.Object(
+  {
+    rate: Nullable(
+      Type.Number(
+        expected(`requests per second, a number above 0 and at most ${MAX_KEY_RATE}, or null for no limit`, {
+          exclusiveMinimum: 0,
+          maximum: MAX_KEY_RATE,
+          description: 'requests per second (a burst of one second\'s worth); null lifts the limit',
+        }),
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);

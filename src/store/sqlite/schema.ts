@@ -9,7 +9,7 @@ import { StoreError } from '../../errors.js';
 export const DB_FILE = 'fengkong.db';
 
 /** Schema version written to `PRAGMA user_version`; bump with a migration, never reuse. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS journal (
@@ -22,12 +22,13 @@ CREATE TABLE IF NOT EXISTS journal (
 ) STRICT;
 CREATE TABLE IF NOT EXISTS api_keys (
   hash       TEXT    PRIMARY KEY,
-  role       TEXT    NOT NULL CHECK (role IN ('decide', 'analyst', 'admin', 'support')),
+  role       TEXT    NOT NULL CHECK (role IN ('decide', 'ingest', 'analyst', 'admin', 'support', 'metrics')),
   created_at INTEGER NOT NULL,
   name           TEXT,
   revoked_at     INTEGER,
   revoked_by     TEXT,
-  revoke_reason  TEXT
+  revoke_reason  TEXT,
+  rate           REAL CHECK (rate IS NULL OR rate > 0)
 ) STRICT;
 `;
 
@@ -35,6 +36,8 @@ CREATE TABLE IF NOT EXISTS api_keys (
  * The step from each version to the next, by the version it produces. SQLite cannot change a CHECK
  * constraint in place, so version 2 (the `support` role) rebuilds api_keys with every key it holds.
  * Version 3 (key labels and revocation) only adds nullable columns: every existing key keeps working.
+ * Version 4 (the `ingest` and `metrics` roles, a per-key rate limit) rebuilds it again, every key
+ * kept as it was and unlimited.
  */
 const MIGRATIONS: Readonly<Record<number, string>> = {
   2: `
@@ -52,6 +55,22 @@ ALTER TABLE api_keys ADD COLUMN name TEXT;
 ALTER TABLE api_keys ADD COLUMN revoked_at INTEGER;
 ALTER TABLE api_keys ADD COLUMN revoked_by TEXT;
 ALTER TABLE api_keys ADD COLUMN revoke_reason TEXT;
+`,
+  4: `
+CREATE TABLE api_keys_v4 (
+  hash       TEXT    PRIMARY KEY,
+  role       TEXT    NOT NULL CHECK (role IN ('decide', 'ingest', 'analyst', 'admin', 'support', 'metrics')),
+  created_at INTEGER NOT NULL,
+  name           TEXT,
+  revoked_at     INTEGER,
+  revoked_by     TEXT,
+  revoke_reason  TEXT,
+  rate           REAL CHECK (rate IS NULL OR rate > 0)
+) STRICT;
+INSERT INTO api_keys_v4 (hash, role, created_at, name, revoked_at, revoked_by, revoke_reason)
+  SELECT hash, role, created_at, name, revoked_at, revoked_by, revoke_reason FROM api_keys;
+DROP TABLE api_keys;
+ALTER TABLE api_keys_v4 RENAME TO api_keys;
 `,
 };
 

@@ -9,7 +9,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import type { EventType } from '../../contract/events.js';
 import { ConflictError, NotFoundError, StoreError } from '../../errors.js';
-import type { KeyStore, Role, StoredKey } from '../../keys/store.js';
+import type { KeyStore, NewKeyOptions, Role, StoredKey } from '../../keys/store.js';
 import type { Journal, JournalEntry, JournalRange, StoredDecision } from '../../log/journal.js';
 import type { AuditLog } from '../../audit/log.js';
 import { SqliteAuditLog } from './audit.js';
@@ -32,11 +32,13 @@ interface KeyRow {
   revoked_at: number | null;
   revoked_by: string | null;
   revoke_reason: string | null;
+  rate: number | null;
 }
 
-/** The columns of a KeyRow; a read-only reader of a file older than version 3 reads them as NULL. */
-const KEY_COLUMNS = 'hash, role, created_at, name, revoked_at, revoked_by, revoke_reason';
-const KEY_COLUMNS_V2 = 'hash, role, created_at, NULL AS name, NULL AS revoked_at, NULL AS revoked_by, NULL AS revoke_reason';
+/** The columns of a KeyRow; a read-only reader of an older file reads the missing ones as NULL. */
+const KEY_COLUMNS = 'hash, role, created_at, name, revoked_at, revoked_by, revoke_reason, rate';
+const KEY_COLUMNS_V3 = 'hash, role, created_at, name, revoked_at, revoked_by, revoke_reason, NULL AS rate';
+const KEY_COLUMNS_V2 = 'hash, role, created_at, NULL AS name, NULL AS revoked_at, NULL AS revoked_by, NULL AS revoke_reason, NULL AS rate';
 
 /** A key row as the port's StoredKey: absent fields left out, not undefined. */
 function toStoredKey(r: KeyRow): StoredKey {
@@ -48,6 +50,7 @@ function toStoredKey(r: KeyRow): StoredKey {
     ...(r.revoked_at !== null ? { revokedAt: r.revoked_at } : {}),
     ...(r.revoked_by !== null ? { revokedBy: r.revoked_by } : {}),
     ...(r.revoke_reason !== null ? { revokeReason: r.revoke_reason } : {}),
+    ...(r.rate !== null ? { rate: r.rate } : {}),
   };
 }
 
@@ -78,12 +81,14 @@ export class SqliteStore implements Journal, KeyStore {
   private readonly selectDecision: Statement<[string], { seq: number; event: string; decision: string | null }>;
   private readonly selectAll: Statement<[], EntryRow>;
   private readonly selectRange: Statement<[{ from: number; to: number; type: string | null; except: string | null }], RawEntryRow>;
-  private readonly insertKey: Statement<[string, string, number, string | null]>;
+  private readonly insertKey: Statement<[string, string, number, string | null, number | null]>;
+  private readonly updateRate: Statement<[number | null, string]>;
   private readonly selectKey: Statement<[string], KeyRow>;
   private readonly selectKeys: Statement<[], KeyRow>;
   private readonly selectKeysByPrefix: Statement<[{ p: string }], KeyRow>;
   private readonly markRevoked: Statement<[number, string, string | null, string]>;
   private revoked = 0;
+  private changed = 0;
   private readonly appendTx: Transaction<(batch: readonly JournalEntry[]) => void>;
 
   /**
@@ -120,12 +125,14 @@ export class SqliteStore implements Journal, KeyStore {
     // rows as arrays: a third cheaper than better-sqlite3's keyed row objects over a million rows
     this.selectRange.raw(true);
     // a read-only reader may read a file of an older version as it is (see migrate): no key columns of version 3
-    const cols = (db.pragma('user_version', { simple: true }) as number) >= 3 ? KEY_COLUMNS : KEY_COLUMNS_V2;
-    this.selectKey = db.prepare(`SELECT ${cols} FROM api_keys WHERE hash = ? AND ${cols === KEY_COLUMNS ? 'revoked_at IS NULL' : '1'}`);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const cols = version >= 4 ? KEY_COLUMNS : version >= 3 ? KEY_COLUMNS_V3 : KEY_COLUMNS_V2;
+    this.selectKey = db.prepare(`SELECT ${cols} FROM api_keys WHERE hash = ? AND ${version >= 3 ? 'revoked_at IS NULL' : '1'}`);
     this.selectKeys = db.prepare(`SELECT ${cols} FROM api_keys ORDER BY created_at, hash`);
     this.selectKeysByPrefix = db.prepare(`SELECT ${cols} FROM api_keys WHERE substr(hash, 1, length(@p)) = @p LIMIT 2`);
     // read-only connections never write keys; preparing against an older file would fail
-    this.insertKey = readonly ? (undefined as never) : db.prepare('INSERT INTO api_keys (hash, role, created_at, name) VALUES (?, ?, ?, ?)');
+    this.insertKey = readonly ? (undefined as never) : db.prepare('INSERT INTO api_keys (hash, role, created_at, name, rate) VALUES (?, ?, ?, ?, ?)');
+    this.updateRate = readonly ? (undefined as never) : db.prepare('UPDATE api_keys SET rate = ? WHERE hash = ? AND revoked_at IS NULL');
     this.markRevoked = readonly
       ? (undefined as never)
       : db.prepare('UPDATE api_keys SET revoked_at = ?, revoked_by = ?, revoke_reason = ? WHERE hash = ? AND revoked_at IS NULL');
@@ -195,15 +202,32 @@ export class SqliteStore implements Journal, KeyStore {
   }
 
   /** Stores a key hash (with an optional label); a duplicate hash is a StoreError. */
-  createKey(hash: string, role: Role, name?: string): StoredKey {
+  createKey(hash: string, role: Role, nameOrOptions?: string | NewKeyOptions): StoredKey {
     if (this.db.readonly) throw new StoreError(`cannot store key: ${this.file} is open read-only`);
+    const { name, rate } = typeof nameOrOptions === 'string' ? { name: nameOrOptions, rate: undefined } : (nameOrOptions ?? {});
     const createdAt = Date.now();
     try {
-      this.insertKey.run(hash, role, createdAt, name ?? null);
+      this.insertKey.run(hash, role, createdAt, name ?? null, rate ?? null);
     } catch (e) {
       throw new StoreError(`cannot store key: ${(e as Error).message}`, { cause: e });
     }
-    return { hash, role, createdAt, ...(name !== undefined ? { name } : {}) };
+    return { hash, role, createdAt, ...(name !== undefined ? { name } : {}), ...(rate !== undefined ? { rate } : {}) };
+  }
+
+  /** Sets or clears a key's rate (see KeyStore.setKeyRate). */
+  setKeyRate(idOrPrefix: string, rate: number | null): StoredKey {
+    if (this.db.readonly) throw new StoreError(`cannot change key: ${this.file} is open read-only`);
+    const key = this.resolveKey(idOrPrefix);
+    if (key.revokedAt !== undefined) throw new ConflictError(`key_${key.hash.slice(0, 12)} is revoked; its rate no longer matters`);
+    if (this.updateRate.run(rate, key.hash).changes !== 1) throw new ConflictError(`key_${key.hash.slice(0, 12)} was revoked meanwhile`);
+    this.changed++;
+    const { rate: _old, ...rest } = key;
+    return rate === null ? rest : { ...rest, rate };
+  }
+
+  /** Key changes (revocations and rates) made through this object since it opened. */
+  changes(): number {
+    return this.changed;
   }
 
   /** The key with this hash, if stored and not revoked. */
@@ -240,6 +264,7 @@ export class SqliteStore implements Journal, KeyStore {
     const changed = this.markRevoked.run(at, by, reason ?? null, key.hash).changes;
     if (changed !== 1) throw new ConflictError(`key_${key.hash.slice(0, 12)} was already revoked`);
     this.revoked++;
+    this.changed++;
     return { ...key, revokedAt: at, revokedBy: by, ...(reason !== undefined ? { revokeReason: reason } : {}) };
   }
 

@@ -71,12 +71,35 @@ export function keysContract(name: string, open: Open<KeyStore>): void {
       assert.equal(other.revocations(), 1);
     });
 
+    contractIt(open, 'a key carries a rate limit: set at creation, changed or lifted by id, counted as a change', (_h, s) => {
+      const limited = s.createKey(hash('3'), 'decide', { name: 'switch-1', rate: 500 });
+      assert.deepEqual([limited.name, limited.rate], ['switch-1', 500]);
+      assert.equal(s.findKey(hash('3'))?.rate, 500);
+      const plain = s.createKey(hash('4'), 'ingest');
+      assert.equal('rate' in plain, false, 'no rate: unlimited, no field');
+      assert.equal(s.createKey(hash('5'), 'metrics', { rate: 0.5 }).rate, 0.5);
+      const c0 = s.changes();
+      assert.equal(s.setKeyRate(`key_${hash('3').slice(0, 12)}`, 200).rate, 200);
+      assert.equal(s.findKey(hash('3'))?.rate, 200);
+      assert.equal(s.changes(), c0 + 1);
+      const lifted = s.setKeyRate(hash('3').slice(0, 16), null);
+      assert.equal('rate' in lifted, false);
+      assert.equal(s.findKey(hash('3'))?.rate, undefined);
+      assert.equal(s.findKey(hash('3'))?.name, 'switch-1', 'the rest of the key unchanged');
+      assert.throws(() => s.setKeyRate('key_000000000000', 5), NotFoundError);
+      s.revokeKey(hash('4').slice(0, 12), 'x');
+      assert.equal(s.changes(), c0 + 3, 'a revocation is a change too');
+      assert.throws(() => s.setKeyRate(hash('4').slice(0, 12), 5), ConflictError, 'a revoked key keeps its rate');
+    });
+
     contractIt(open, 'keys and revocations survive a reopen', async (h, s) => {
       s.createKey(hash('7'), 'support', 'cs-team');
+      s.createKey(hash('6'), 'decide', { rate: 42 });
       s.createKey(hash('8'), 'admin');
       s.revokeKey(hash('8').slice(0, 12), 'cli:ops', 'rotated');
       const again = await h.reopen();
       assert.deepEqual(again.findKey(hash('7'))?.name, 'cs-team');
+      assert.equal(again.findKey(hash('6'))?.rate, 42);
       assert.equal(again.findKey(hash('8')), undefined);
       assert.equal(again.listKeys().find((k) => k.hash === hash('8'))?.revokeReason, 'rotated');
       assert.equal(again.revocations(), 0, 'a new handle has revoked nothing yet');

@@ -57,8 +57,8 @@ test('a version-2 file keeps its keys, gains labels and revocation', (t) => {
 
   const store = new SqliteStore(dir);
   try {
-    assert.equal(SCHEMA_VERSION, 3);
-    assert.equal(store.database.pragma('user_version', { simple: true }), 3);
+    assert.equal(SCHEMA_VERSION, 4);
+    assert.equal(store.database.pragma('user_version', { simple: true }), 4);
     Object.entries(keys).forEach(([role, key], i) => {
       assert.deepEqual(store.findKey(hashKey(key)), { hash: hashKey(key), role, createdAt: 1_700_000_000_000 + i });
     });
@@ -105,7 +105,41 @@ test('a version-2 file keeps its keys, gains labels and revocation', (t) => {
   again.close();
 });
 
-test('a version-1 file migrates through 2 and 3', (t) => {
+test('a version-3 file keeps every key, label and revocation, and gains the new roles and rates', (t) => {
+  const dir = tempDir('fk-keys-');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const v3 = new BetterSqlite3(dbPath(dir));
+  v3.pragma('journal_mode = WAL');
+  v3.exec(V2_DDL);
+  v3.exec(`ALTER TABLE api_keys ADD COLUMN name TEXT; ALTER TABLE api_keys ADD COLUMN revoked_at INTEGER;
+    ALTER TABLE api_keys ADD COLUMN revoked_by TEXT; ALTER TABLE api_keys ADD COLUMN revoke_reason TEXT;`);
+  v3.pragma('user_version = 3');
+  const a = generateKey();
+  const b = generateKey();
+  v3.prepare('INSERT INTO api_keys (hash, role, created_at, name) VALUES (?, ?, ?, ?)').run(hashKey(a), 'decide', 7, 'switch-1');
+  v3.prepare('INSERT INTO api_keys (hash, role, created_at, revoked_at, revoked_by, revoke_reason) VALUES (?, ?, ?, ?, ?, ?)').run(hashKey(b), 'analyst', 8, 9, 'cli:x', 'gone');
+  assert.throws(() => v3.prepare('INSERT INTO api_keys (hash, role, created_at) VALUES (?, ?, ?)').run('f'.repeat(64), 'ingest', 1), /CHECK constraint/);
+  v3.close();
+  // a read-only reader reads the version-3 file as it is: no rates
+  const reader = new SqliteStore(dir, { readonly: true });
+  assert.deepEqual(reader.findKey(hashKey(a)), { hash: hashKey(a), role: 'decide', createdAt: 7, name: 'switch-1' });
+  reader.close();
+  const store = new SqliteStore(dir);
+  try {
+    assert.equal(store.database.pragma('user_version', { simple: true }), 4);
+    assert.deepEqual(store.findKey(hashKey(a)), { hash: hashKey(a), role: 'decide', createdAt: 7, name: 'switch-1' });
+    assert.equal(store.findKey(hashKey(b)), undefined, 'still revoked');
+    assert.equal(store.listKeys()[1].revokeReason, 'gone');
+    for (const role of ['ingest', 'metrics'] as const) assert.equal(store.createKey(hashKey(generateKey()), role, { rate: 10 }).role, role);
+    assert.equal(store.setKeyRate(keyIdOf(hashKey(a)), 500).rate, 500);
+    assert.throws(() => store.database.prepare('UPDATE api_keys SET rate = 0').run(), /CHECK constraint/);
+    assert.equal((store.database.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'api_keys_v4'").get() as { n: number }).n, 0);
+  } finally {
+    store.close();
+  }
+});
+
+test('a version-1 file migrates through 2, 3 and 4', (t) => {
   const dir = tempDir('fk-keys-');
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const v1 = new BetterSqlite3(dbPath(dir));
@@ -116,7 +150,7 @@ test('a version-1 file migrates through 2 and 3', (t) => {
   v1.close();
   const store = new SqliteStore(dir);
   try {
-    assert.equal(store.database.pragma('user_version', { simple: true }), 3);
+    assert.equal(store.database.pragma('user_version', { simple: true }), 4);
     assert.deepEqual(store.findKey(hashKey(key)), { hash: hashKey(key), role: 'admin', createdAt: 5 });
     store.revokeKey(keyIdOf(hashKey(key)), 'x');
     assert.equal(store.findKey(hashKey(key)), undefined);

@@ -236,7 +236,7 @@ export function AccountFull({ id }: { id: string }): ReactNode {
         <h2 id="acc-restrictions">{t('account.restrictions')}</h2>
         <Restrictions v={v} />
       </section>
-      {allows(who, 'admin') ? <AccountActions view={v} /> : null}
+      {allows(who, 'act') ? <AccountActions view={v} /> : null}
       <section className="panel" aria-labelledby="acc-payments">
         <h2 id="acc-payments">{t('account.recentPayments')}</h2>
         <Payments v={v} />

@@ -150,7 +150,7 @@ export function CasePage({ id }: { id: string }): ReactNode {
             </div>
           </dl>
           <div className="grid">
-            {allows(who, 'read') ? <CaseActions view={v} /> : null}
+            {allows(who, 'work_cases') ? <CaseActions view={v} /> : null}
             <section className="panel" aria-labelledby="case-notes-h">
               <h2 id="case-notes-h">{t('case.notes')}</h2>
               <Notes view={v} />

@@ -131,7 +131,7 @@ function Terminals({ v, onDone }: { v: MerchantView; onDone: (d: Done) => void }
   const { who } = useSession();
   const terms = v.terminals ?? [];
   if (terms.length === 0) return <p className="muted">{t('merchants.noTerminals')}</p>;
-  const acts = terms.some((x) => terminalAction(who.role, x.status) !== null);
+  const acts = terms.some((x) => terminalAction(who, x.status) !== null);
   return (
     <div className="table-wrap">
       <table className="data" data-testid="merchant-terminals">
@@ -148,7 +148,7 @@ function Terminals({ v, onDone }: { v: MerchantView; onDone: (d: Done) => void }
         </thead>
         <tbody>
           {terms.map((x) => {
-            const a = terminalAction(who.role, x.status);
+            const a = terminalAction(who, x.status);
             return (
               <tr key={x.terminalId} data-terminal={x.terminalId}>
                 <th scope="row" className="id">{x.terminalId}</th>
@@ -217,7 +217,7 @@ export function MerchantRecord({ id }: { id: string }): ReactNode {
   if (q.isError) return <ErrorNotice error={q.error} />;
   if (v === undefined) return <p className="muted">{t('common.loading')}</p>;
   const held = v.settlement === 'held';
-  const acts = merchantActions(who.role, held);
+  const acts = merchantActions(who, held);
   const suspended = (v.terminals ?? []).filter((x) => x.status === 'suspended').length;
   return (
     <>
@@ -267,7 +267,7 @@ export function MerchantRecord({ id }: { id: string }): ReactNode {
         <h2 id="m-rating">{t('merchants.rating')}</h2>
         <Rating v={v} />
       </section>
-      {acts.length === 0 && !(v.terminals ?? []).some((x) => terminalAction(who.role, x.status) !== null) ? null : (
+      {acts.length === 0 && !(v.terminals ?? []).some((x) => terminalAction(who, x.status) !== null) ? null : (
         <section className="panel actions" aria-labelledby="m-act">
           <h2 id="m-act">{t('merchants.act')}</h2>
           <p className="muted">{t('merchants.actNote')}</p>

@@ -1,19 +1,24 @@
 import { describe, expect, it } from 'vitest';
+import type { Permission } from '../../api/types';
 import { merchantActionBody, merchantActions, takesExpiry, terminalAction } from './actions';
+
+const ANALYST = { permissions: ['read', 'docs', 'work_cases', 'hold', 'backtest', 'metrics', 'support', 'self'] as Permission[] };
+const ADMIN = { permissions: ['decide', 'ingest', 'read', 'docs', 'work_cases', 'hold', 'act', 'backtest', 'metrics', 'admin', 'support', 'appeal', 'self'] as Permission[] };
+const SUPPORT = { permissions: ['support', 'appeal', 'self'] as Permission[] };
 
 describe('merchant actions', () => {
   it('offers analysts only the hold, admins the hold or its release', () => {
-    expect(merchantActions('analyst', false)).toEqual(['hold_settlement']);
-    expect(merchantActions('analyst', true)).toEqual([]);
-    expect(merchantActions('admin', false)).toEqual(['hold_settlement']);
-    expect(merchantActions('admin', true)).toEqual(['release']);
-    expect(merchantActions('support', false)).toEqual([]);
+    expect(merchantActions(ANALYST, false)).toEqual(['hold_settlement']);
+    expect(merchantActions(ANALYST, true)).toEqual([]);
+    expect(merchantActions(ADMIN, false)).toEqual(['hold_settlement']);
+    expect(merchantActions(ADMIN, true)).toEqual(['release']);
+    expect(merchantActions(SUPPORT, false)).toEqual([]);
   });
 
   it('offers admins suspend or release per terminal, nobody else', () => {
-    expect(terminalAction('admin', 'in_service')).toBe('suspend_terminal');
-    expect(terminalAction('admin', 'suspended')).toBe('release_terminal');
-    expect(terminalAction('analyst', 'in_service')).toBeNull();
+    expect(terminalAction(ADMIN, 'in_service')).toBe('suspend_terminal');
+    expect(terminalAction(ADMIN, 'suspended')).toBe('release_terminal');
+    expect(terminalAction(ANALYST, 'in_service')).toBeNull();
   });
 
   it('builds the body: reason trimmed, terminal where it applies, expiry in Shanghai time', () => {

@@ -1,9 +1,13 @@
 /**
- * Which merchant actions a key may take now (POST /v1/merchants/{id}/actions): analysts hold
- * settlement; admins also release it and suspend or release a terminal. Only what makes sense for
+ * Which merchant actions a key may take now (POST /v1/merchants/{id}/actions), from its permissions:
+ * `hold` holds settlement (analysts); `act` also releases it and suspends or releases a terminal (admins). Only what makes sense for
  * the state in force is offered (the server answers 409 to the rest), and the body is built from the
  * form: the reason trimmed, the expiry of a `datetime-local` value read as Asia/Shanghai time.
  */
+import type { WhoAmI } from '../../api/types';
+import { allows } from '../../ui/nav';
+
+/** A merchant action (the `action` of the request body). */
 export type MerchantAction = 'hold_settlement' | 'release' | 'suspend_terminal' | 'release_terminal';
 
 /** Whether the action takes an expiry. */
@@ -11,16 +15,16 @@ export function takesExpiry(a: MerchantAction): boolean {
   return a === 'hold_settlement' || a === 'suspend_terminal';
 }
 
-/** The merchant-level actions a role may take with settlement `held` or not. */
-export function merchantActions(role: string, held: boolean): MerchantAction[] {
-  if (role === 'admin') return [held ? 'release' : 'hold_settlement'];
-  if (role === 'analyst' && !held) return ['hold_settlement'];
+/** The merchant-level actions a key may take with settlement `held` or not: `hold` holds, `act` also releases. */
+export function merchantActions(who: Pick<WhoAmI, 'permissions'>, held: boolean): MerchantAction[] {
+  if (allows(who, 'act') && allows(who, 'hold')) return [held ? 'release' : 'hold_settlement'];
+  if (allows(who, 'hold') && !held) return ['hold_settlement'];
   return [];
 }
 
-/** The terminal action a role may take on a terminal with `status`, or null. */
-export function terminalAction(role: string, status: 'in_service' | 'suspended'): MerchantAction | null {
-  if (role !== 'admin') return null;
+/** The terminal action a key may take on a terminal with `status` (it needs `hold` and `act`), or null. */
+export function terminalAction(who: Pick<WhoAmI, 'permissions'>, status: 'in_service' | 'suspended'): MerchantAction | null {
+  if (!allows(who, 'act') || !allows(who, 'hold')) return null;
   return status === 'suspended' ? 'release_terminal' : 'suspend_terminal';
 }
 
