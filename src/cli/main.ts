@@ -17,6 +17,7 @@ usage:
   fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model FILE]   run the decision server
   fengkong keys create --role decide|analyst|admin|support [--name LABEL] [--data ./data]   print a new API key (only its hash is stored)
   fengkong keys list|revoke KEY_ID --reason TEXT [--data ./data]      list keys (ids, never hashes) or revoke one (a server refuses it within 5 s)
+  fengkong audit verify [--data ./data] [--pin SEQ:HASH]            check the audit log's hash chain; names the first entry that does not match
   fengkong snapshot [--data ./data] [--keep 2]                       write an engine snapshot with the server stopped (faster next start)
   fengkong lists [show|entries|create|add|remove] … [--data ./data]   block, allow and watch lists (fengkong lists --help)
   fengkong accounts show|customer|actions|appeal ACCOUNT …           account actions, views and appeals on a running server (fengkong accounts help)
@@ -39,6 +40,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   features: async () => (await import('./check.js')).runFeatures,
   serve: async () => (await import('./serve.js')).runServe,
   keys: async () => (await import('./keys.js')).runKeys,
+  audit: async () => (await import('./audit.js')).runAudit,
   snapshot: async () => (await import('./snapshot.js')).runSnapshot,
   lists: async () => (await import('./lists.js')).runLists,
   accounts: async () => (await import('./accounts.js')).runAccounts,
