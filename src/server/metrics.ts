@@ -65,6 +65,7 @@ export class ServerMetrics {
   readonly batchSize = new Histogram(BATCH_BUCKETS);
   readonly commitSeconds = new Histogram(LATENCY_BUCKETS);
   private readonly gauges: { name: string; help: string; fn: GaugeFn }[] = [];
+  private readonly infos: { name: string; help: string; fn: () => Record<string, string> }[] = [];
   private readonly started = Date.now();
   /** The last minute of decisions (outcomes, scores, latency, reason codes), read by GET /v1/overview. */
   readonly live = new LiveWindow();
@@ -104,6 +105,14 @@ export class ServerMetrics {
   }
 
   /**
+   * Registers an info metric read at scrape time: a gauge of value 1 whose labels carry text a
+   * number cannot (the audit chain's head hash), the Prometheus convention for such facts.
+   */
+  info(name: string, help: string, fn: () => Record<string, string>): void {
+    this.infos.push({ name, help, fn });
+  }
+
+  /**
    * The current value of the gauge `name`, or null when none is registered: lets a route show a
    * figure a module exports (the case feed's lag) without reaching into that module.
    */
@@ -138,6 +147,11 @@ export class ServerMetrics {
       out.push(`# HELP ${g.name} ${g.help}`);
       out.push(`# TYPE ${g.name} gauge`);
       out.push(`${g.name} ${g.fn()}`);
+    }
+    for (const i of this.infos) {
+      out.push(`# HELP ${i.name} ${i.help}`);
+      out.push(`# TYPE ${i.name} gauge`);
+      out.push(`${i.name}${labelText(i.fn())} 1`);
     }
     out.push('# HELP fengkong_uptime_seconds Seconds since the server started.');
     out.push('# TYPE fengkong_uptime_seconds gauge');
