@@ -23,7 +23,7 @@ test('a repeated id is one payment: SMALL_PAYMENT_BURST (5 under ¥50 in 10 min)
   const p1 = await post(small(1));
   const p2 = await post(small(2));
   const p3 = await post(small(3));
-  const seq = await journalSeq(s.url);
+  const seq = await journalSeq(s.url, s.keys.analyst);
   // the same payment again (a POS retry), even with a changed body: the stored answer, nothing applied
   const again = await post(small(3));
   const changed = await post({ ...small(3), amount: 999_999 });
@@ -31,7 +31,7 @@ test('a repeated id is one payment: SMALL_PAYMENT_BURST (5 under ¥50 in 10 min)
   assert.equal(again.text, p3.text);
   assert.equal(changed.text, p3.text);
   assert.equal(again.headers['fengkong-replayed'], 'true');
-  assert.equal(await journalSeq(s.url), seq, 'replays are not journaled');
+  assert.equal(await journalSeq(s.url, s.keys.analyst), seq, 'replays are not journaled');
   // 5th request, 4th payment: were the retries counted the window would hold 5+ and the rule would fire
   const p4 = await post(small(4));
   assert.ok(!codes(p4.json).includes('SMALL_PAYMENT_BURST'), `4 payments must not fire: ${p4.text}`);
@@ -43,7 +43,7 @@ test('a repeated id is one payment: SMALL_PAYMENT_BURST (5 under ¥50 in 10 min)
 });
 
 test('the same new id sent concurrently is decided once; every answer is the same', async () => {
-  const seq = await journalSeq(s.url);
+  const seq = await journalSeq(s.url, s.keys.analyst);
   const body = tx(T + HOUR, { id: 'concurrent-1', amount: 30_000 });
   const answers = await Promise.all(Array.from({ length: 8 }, () => call(s.url, '/v1/decisions', { key: s.keys.decide, body })));
   for (const a of answers) {
@@ -51,7 +51,7 @@ test('the same new id sent concurrently is decided once; every answer is the sam
     assert.equal(a.text, answers[0].text);
   }
   assert.equal(answers.filter((a) => a.headers['fengkong-replayed'] !== 'true').length, 1, 'one fresh decision');
-  assert.equal(await journalSeq(s.url), seq + 1);
+  assert.equal(await journalSeq(s.url, s.keys.analyst), seq + 1);
 });
 
 test('replays are not counted as new decisions in the metrics', async () => {
