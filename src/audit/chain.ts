@@ -6,7 +6,7 @@
  * head detects even a consistent rewrite (a forger who recomputed every hash after the change).
  * Pure: the adapters store `prevHash` and `hash`, this module decides what they must be.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from '../codec/canonical-json.js';
 import type { AuditEntry, AuditHead } from './log.js';
 
@@ -32,7 +32,7 @@ export function entryHash(e: HashedFields): string {
     after: e.after ?? null,
     prevHash: e.prevHash,
   });
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** What a verifier found: the whole chain sound, or the first entry that is not. */

@@ -14,10 +14,18 @@ import { ContractError } from '../errors.js';
  * refused: the caller stores plain JSON data) and a cycle is refused instead of overflowing.
  */
 export function canonicalJson(value: unknown): string {
-  return write(value, '', new Set());
+  return write(value, [], []);
 }
 
-function write(v: unknown, path: string, open: Set<object>): string {
+/** The path of the value being written (`a.b[2]`), built only for an error message. */
+function pathOf(keys: readonly (string | number)[]): string {
+  let out = '';
+  for (const k of keys) out += typeof k === 'number' ? `[${k}]` : out === '' ? k : `.${k}`;
+  return out;
+}
+
+/** `keys`: the path so far; `open`: the objects being written around this value (a cycle check). */
+function write(v: unknown, keys: (string | number)[], open: object[]): string {
   if (v === null) return 'null';
   switch (typeof v) {
     case 'string':
@@ -25,38 +33,43 @@ function write(v: unknown, path: string, open: Set<object>): string {
     case 'boolean':
       return v ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(v)) throw new ContractError(path, 'a finite number (JSON has no NaN or Infinity)');
+      if (!Number.isFinite(v)) throw new ContractError(pathOf(keys), 'a finite number (JSON has no NaN or Infinity)');
       return JSON.stringify(v);
     case 'object':
       break;
     default:
-      throw new ContractError(path, `a JSON value, not a ${typeof v}`);
+      throw new ContractError(pathOf(keys), `a JSON value, not a ${typeof v}`);
   }
   const obj = v as object;
-  if (open.has(obj)) throw new ContractError(path, 'a value without cycles');
+  if (open.includes(obj)) throw new ContractError(pathOf(keys), 'a value without cycles');
+  const isArray = Array.isArray(obj);
   const proto: unknown = Object.getPrototypeOf(obj);
-  if (!Array.isArray(obj) && proto !== Object.prototype && proto !== null) {
-    throw new ContractError(path, 'a plain object or array');
-  }
-  open.add(obj);
+  if (!isArray && proto !== Object.prototype && proto !== null) throw new ContractError(pathOf(keys), 'a plain object or array');
+  open.push(obj);
   let out: string;
-  if (Array.isArray(obj)) {
-    const parts: string[] = [];
+  if (isArray) {
+    out = '[';
     for (let i = 0; i < obj.length; i++) {
       const item: unknown = obj[i];
-      parts.push(item === undefined ? 'null' : write(item, `${path}[${i}]`, open));
+      keys.push(i);
+      out += (i > 0 ? ',' : '') + (item === undefined ? 'null' : write(item, keys, open));
+      keys.pop();
     }
-    out = `[${parts.join(',')}]`;
+    out += ']';
   } else {
     const rec = obj as Record<string, unknown>;
-    const parts: string[] = [];
+    out = '{';
+    let first = true;
     for (const k of Object.keys(rec).sort()) {
       const item = rec[k];
       if (item === undefined) continue;
-      parts.push(`${JSON.stringify(k)}:${write(item, path === '' ? k : `${path}.${k}`, open)}`);
+      keys.push(k);
+      out += (first ? '' : ',') + JSON.stringify(k) + ':' + write(item, keys, open);
+      keys.pop();
+      first = false;
     }
-    out = `{${parts.join(',')}}`;
+    out += '}';
   }
-  open.delete(obj);
+  open.pop();
   return out;
 }

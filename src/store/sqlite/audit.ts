@@ -134,6 +134,7 @@ export class SqliteAuditLog implements AuditLog {
   private selectHead: Statement<[], { seq: number; hash: string | null }> | null = null;
   /** False only for a read-only reader of a file from before the chain: hashes are computed, not read. */
   private readonly stored: boolean;
+  private exists = false;
 
   /**
    * Creates the table on a writable connection (or adds the chain to an older one); a read-only one
@@ -152,6 +153,7 @@ export class SqliteAuditLog implements AuditLog {
       throw new StoreError(`cannot create the audit log: ${(e as Error).message}`, { cause: e });
     }
     this.stored = true;
+    this.exists = true;
   }
 
   append(record: AuditRecord): AuditEntry {
@@ -207,8 +209,11 @@ export class SqliteAuditLog implements AuditLog {
     }
   }
 
+  /** True once the table is there: always on a writable connection, checked (until true) on a read-only one. */
   private tableExists(): boolean {
-    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").get() !== undefined;
+    if (this.exists) return true;
+    this.exists = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'").get() !== undefined;
+    return this.exists;
   }
 
   list(q: AuditQuery = {}): AuditEntry[] {
