@@ -3,6 +3,9 @@
  * accounts — who (a key id or the local operator), when, what, and the state before and after.
  * Risk teams and their auditors read it to answer "who changed this, and what was it before?";
  * nothing in Fengkong ever edits or deletes an entry (the SQLite adapter refuses it in the file).
+ * Each entry also carries a hash chain (src/audit/chain.ts): an edit, deletion, insertion or
+ * reordering made behind Fengkong's back — triggers dropped, file rewritten — breaks it, and
+ * `fengkong audit verify` names the first entry that no longer matches.
  */
 
 /** One recorded change. `before`/`after` are JSON-serialisable snapshots (null when absent). */
@@ -19,6 +22,20 @@ export interface AuditEntry {
   readonly target: string;
   readonly before: unknown;
   readonly after: unknown;
+  /** The previous entry's `hash` (GENESIS_HASH for the first): links the entry to all before it. */
+  readonly prevHash: string;
+  /** sha256 hex of the entry's fields and `prevHash` (entryHash in chain.ts). */
+  readonly hash: string;
+}
+
+/**
+ * The newest entry's position and hash: pinned by an outside system, it proves later that nothing
+ * up to it was rewritten (everything before it is folded into the hash). `{seq: 0, hash: GENESIS_HASH}`
+ * for an empty log.
+ */
+export interface AuditHead {
+  readonly seq: number;
+  readonly hash: string;
 }
 
 /** What a caller records; seq and time are the log's. */
@@ -53,6 +70,14 @@ export interface AuditLog {
   append(record: AuditRecord): AuditEntry;
   /** Entries matching `q`, newest first. */
   list(q?: AuditQuery): AuditEntry[];
+  /** The newest entry's seq and hash (a cheap read: metrics and `GET /v1/audit/head` poll it). */
+  head(): AuditHead;
+  /**
+   * Every entry oldest first, as stored (no check made), for verifying the chain without holding
+   * the log in memory. `cb` returning false stops the walk. An entry the store cannot read back
+   * (a snapshot that is no longer JSON) is a StoreError naming its seq.
+   */
+  forEachEntry(cb: (entry: AuditEntry) => boolean | void): void;
 }
 
 /** Upper bound of one page. */

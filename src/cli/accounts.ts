@@ -1,15 +1,15 @@
 /**
  * `fengkong accounts …`: account actions, the two account views and appeals from a terminal,
  * talking HTTP to a running server (the same API, checks and audit trail as any client). `--url`
- * (default http://127.0.0.1:8080), the key from `--key` or FENGKONG_KEY. A refusal prints its
+ * (default http://127.0.0.1:8080), the key from `--key-file`, FENGKONG_KEY or (warned against) `--key`. A refusal prints its
  * status, code, field and message, and the command exits 1.
  */
 import { UsageError } from '../errors.js';
 import { parseArgs } from './args.js';
-import { clientOf, httpRequest, type HttpReply } from './http-client.js';
+import { clientOf, httpRequest, type HttpReply, KEY_FLAGS } from './http-client.js';
 import { expiresArg } from './lists.js';
 
-const USAGE = `fengkong accounts <command> [--url http://127.0.0.1:8080] [--key KEY | env FENGKONG_KEY] [--json]
+const USAGE = `fengkong accounts <command> [--url http://127.0.0.1:8080] [--key-file FILE | env FENGKONG_KEY] [--json]
   show ACCOUNT                          the full view (analyst, admin): credit, restrictions, rating and drivers, payments
   customer ACCOUNT [--size N] [--cursor C]   what the customer is told (support, analyst, admin), newest payments first
   actions ACCOUNT                       the account's actions, newest first
@@ -20,7 +20,7 @@ const USAGE = `fengkong accounts <command> [--url http://127.0.0.1:8080] [--key 
 
 const SPEC = {
   url: 'string',
-  key: 'string',
+  ...KEY_FLAGS,
   json: 'switch',
   reason: 'string',
   limit: 'int',

@@ -1,13 +1,13 @@
 /**
  * `fengkong cases …`: the case queue and the analyst's work from a terminal, talking HTTP to a
  * running server (the same API, checks and audit trail; the HTTP client is the accounts command's).
- * `--url` (default http://127.0.0.1:8080), the key from `--key` or FENGKONG_KEY. A refusal prints
+ * `--url` (default http://127.0.0.1:8080), the key from `--key-file`, FENGKONG_KEY or (warned against) `--key`. A refusal prints
  * its status, code, field and message, and the command exits 1.
  */
 import { UsageError } from '../errors.js';
-import { clientCommand, httpRequest, type HttpReply, type Out } from './http-client.js';
+import { clientCommand, httpRequest, type HttpReply, type Out, KEY_FLAGS } from './http-client.js';
 
-const USAGE = `fengkong cases <command> [--url http://127.0.0.1:8080] [--key KEY | env FENGKONG_KEY] [--json]
+const USAGE = `fengkong cases <command> [--url http://127.0.0.1:8080] [--key-file FILE | env FENGKONG_KEY] [--json]
   list [--status active|open|investigating|resolved|all] [--assignee NAME|none] [--subject account:ID]
        [--issue ISSUE|detector:] [--limit N] [--after CURSOR]   the queue, highest priority first
   show CASE [--no-evidence]                    one case: items, notes, history and the evidence
@@ -20,7 +20,7 @@ const USAGE = `fengkong cases <command> [--url http://127.0.0.1:8080] [--key KEY
 
 const SPEC = {
   url: 'string',
-  key: 'string',
+  ...KEY_FLAGS,
   json: 'switch',
   status: 'string',
   assignee: 'string',

@@ -1,8 +1,11 @@
 /**
  * The one HTTP client of the commands that talk to a running server (`policy`, `accounts`, `cases`,
- * `merchants`): where and as whom to call (`--url`, `--key` or FENGKONG_KEY), one JSON call, and an
- * unreachable server turned into an error that says what to check.
+ * `merchants`): where and as whom to call (`--url`; the key from FENGKONG_KEY, `--key-file` or, with
+ * a warning, `--key`), one JSON call, and an unreachable server turned into an error that says what
+ * to check. A key given as `--key` is visible to every user of the machine in the process list
+ * (`ps`), so it still works but says so on stderr.
  */
+import { readFileSync } from 'node:fs';
 import { ConfigError, UsageError } from '../errors.js';
 import { parseArgs, type FlagKind, type ParsedArgs } from './args.js';
 
@@ -42,11 +45,43 @@ export async function httpRequest(c: HttpClient, method: string, path: string, b
   }
 }
 
-/** The client of `--url` and `--key` / FENGKONG_KEY; a missing key is a UsageError showing `usage`. */
-export function clientOf(a: ParsedArgs, usage: string): HttpClient {
-  const key = (a.flags.get('key') as string | undefined) ?? process.env.FENGKONG_KEY;
-  if (key === undefined || key === '') throw new UsageError(`an API key is needed: --key KEY or the FENGKONG_KEY environment variable\nusage: ${usage}`);
+/** The key flags every client command accepts; spread into its parseArgs spec. */
+export const KEY_FLAGS: Record<string, FlagKind> = { key: 'string', 'key-file': 'string' };
+
+/**
+ * The client of `--url` and a key: `--key-file FILE` (its first line) or `--key` with a warning
+ * on `warn` (stderr by default), else FENGKONG_KEY. Two of them at once, an unreadable or empty
+ * file, or none at all is a UsageError naming the flag.
+ */
+export function clientOf(a: ParsedArgs, usage: string, warn: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): HttpClient {
+  const flagKey = a.flags.get('key') as string | undefined;
+  const keyFile = a.flags.get('key-file') as string | undefined;
+  if (flagKey !== undefined && keyFile !== undefined) throw new UsageError(`--key and --key-file: give one of them\nusage: ${usage}`);
+  let key: string | undefined;
+  if (keyFile !== undefined) key = readKeyFile(keyFile, usage);
+  else if (flagKey !== undefined) {
+    warn('fengkong: warning: a key given as --key is visible to other users in the process list; use --key-file FILE or FENGKONG_KEY');
+    key = flagKey;
+  } else key = process.env.FENGKONG_KEY;
+  if (key === undefined || key === '') {
+    throw new UsageError(`an API key is needed: --key-file FILE or the FENGKONG_KEY environment variable\nusage: ${usage}`);
+  }
   return { url: ((a.flags.get('url') as string | undefined) ?? DEFAULT_URL).replace(/\/+$/, ''), key };
+}
+
+/** The key in `file`: its first line, trimmed (what `fengkong keys create > file` wrote). */
+function readKeyFile(file: string, usage: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a folder, not a file' : (e as Error).message;
+    throw new UsageError(`--key-file ${file}: cannot read it (${why})\nusage: ${usage}`);
+  }
+  const key = (text.split(/\r?\n/, 1)[0] ?? '').trim();
+  if (key === '') throw new UsageError(`--key-file ${file}: the file is empty (expected the key on its first line)\nusage: ${usage}`);
+  return key;
 }
 
 /** Where a command writes a line. */

@@ -18,6 +18,7 @@ usage:
   fengkong keys create --role decide|ingest|analyst|admin|support|metrics [--name LABEL] [--rate N] [--data ./data]   print a new API key (only its hash is stored)
   fengkong keys list|revoke KEY_ID --reason TEXT|rate KEY_ID N|none [--data ./data]   list keys, revoke one or set its rate limit (a server applies it within 5 s)
   fengkong docs routes [--write docs/security.md]                    the route × role table, generated from the server's routes
+  fengkong audit verify [--data ./data] [--pin SEQ:HASH]            check the audit log's hash chain; names the first entry that does not match
   fengkong snapshot [--data ./data] [--keep 2]                       write an engine snapshot with the server stopped (faster next start)
   fengkong lists [show|entries|create|add|remove] … [--data ./data]   block, allow and watch lists (fengkong lists --help)
   fengkong accounts show|customer|actions|appeal ACCOUNT …           account actions, views and appeals on a running server (fengkong accounts help)
@@ -41,6 +42,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.js')).runServe,
   keys: async () => (await import('./keys.js')).runKeys,
   docs: async () => (await import('./docs.js')).runDocs,
+  audit: async () => (await import('./audit.js')).runAudit,
   snapshot: async () => (await import('./snapshot.js')).runSnapshot,
   lists: async () => (await import('./lists.js')).runLists,
   accounts: async () => (await import('./accounts.js')).runAccounts,

@@ -3,11 +3,11 @@
  * settlement, suspend or release a terminal — over HTTP to a running server, like `fengkong cases`.
  */
 import { UsageError } from '../errors.js';
-import { clientCommand, httpRequest, type HttpReply, type Out } from './http-client.js';
+import { clientCommand, httpRequest, type HttpReply, type Out, KEY_FLAGS } from './http-client.js';
 import { reportError } from './cases.js';
 import { expiresArg } from './lists.js';
 
-const USAGE = `fengkong merchants <command> [--url http://127.0.0.1:8080] [--key KEY | env FENGKONG_KEY] [--json]
+const USAGE = `fengkong merchants <command> [--url http://127.0.0.1:8080] [--key-file FILE | env FENGKONG_KEY] [--json]
   show MERCHANT [--terminal TERMINAL]          registered? licensed acquirer? its terminal? (analysts: rating, actions, cases)
   risky [--kind merchant|terminal] [--min SCORE] [--limit N]   the riskiest merchant codes (or terminals) of the last 7 days
   actions MERCHANT                             the merchant's actions, newest first
@@ -18,7 +18,7 @@ const USAGE = `fengkong merchants <command> [--url http://127.0.0.1:8080] [--key
 
 const SPEC = {
   url: 'string',
-  key: 'string',
+  ...KEY_FLAGS,
   json: 'switch',
   terminal: 'string',
   kind: 'string',

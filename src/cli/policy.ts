@@ -2,7 +2,7 @@
  * `fengkong policy …`: the policy lifecycle from a terminal, talking HTTP to a running server (the
  * same API, the same checks, the same audit trail): draft a folder of `*.fk` files, list and show
  * versions with their diffs, propose, approve (a second admin key), reject, roll back, and the
- * incident modes. `--url` (default http://127.0.0.1:8080), the key from `--key` or FENGKONG_KEY.
+ * incident modes. `--url` (default http://127.0.0.1:8080), the key from `--key-file`, FENGKONG_KEY or (warned against) `--key`.
  * A refusal prints its code and, for a policy that does not compile, every diagnostic as
  * `file:line:column`; the command then exits 1.
  */
@@ -13,9 +13,9 @@ import { unifiedText, type PolicyDiff } from '../policy/diff.js';
 import type { CompileSummary, PublishingView } from '../policy/lifecycle.js';
 import type { IncidentMode, Publication } from '../policy/versions.js';
 import { parseArgs, type ParsedArgs } from './args.js';
-import { clientOf, httpRequest, type HttpClient, type HttpReply } from './http-client.js';
+import { clientOf, httpRequest, type HttpClient, type HttpReply, KEY_FLAGS } from './http-client.js';
 
-const USAGE = `fengkong policy <command> [--url http://127.0.0.1:8080] [--key KEY | env FENGKONG_KEY] [--json]
+const USAGE = `fengkong policy <command> [--url http://127.0.0.1:8080] [--key-file FILE | env FENGKONG_KEY] [--json]
   draft --dir DIR --description TEXT [--parent N] [--model model.json | --no-model] [--check]
                                              compile and store a version (--check: compile and diff only)
   list [--limit N]                           versions, newest first
@@ -34,7 +34,7 @@ const USAGE = `fengkong policy <command> [--url http://127.0.0.1:8080] [--key KE
 
 const SPEC = {
   url: 'string',
-  key: 'string',
+  ...KEY_FLAGS,
   json: 'switch',
   dir: 'string',
   description: 'string',

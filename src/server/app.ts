@@ -59,7 +59,10 @@ export interface AppContext {
   readonly openapi: string;
   /** The analyst console's files, served under /console/ without a key. */
   readonly console: ConsoleFiles;
-  /** Health for /healthz: 200 with `body` when ok, 503 otherwise. */
+  /**
+   * Health for /healthz: 200 when ok, 503 otherwise. Anyone gets `{"ok":…}`; a caller with a valid
+   * key (any role) also gets `body` (status, policy, journal position).
+   */
   health(): { ok: boolean; body: Record<string, unknown> };
   /** True once shutdown began: answers say `Connection: close`, new work is refused. */
   closing(): boolean;
@@ -329,7 +332,10 @@ export function createHandler(ctx: AppContext): Handler {
     if (path === '/healthz') {
       if (!isGet) return notAllowed(req, res, 'GET /healthz', started, 'GET, HEAD');
       const h = ctx.health();
-      return send(res, 'GET /healthz', started, h.ok ? 200 : 503, JSON.stringify(h.body));
+      // without a valid key, only whether it is up: the journal position and the policy are internals
+      const who = req.headers.authorization === undefined ? null : auth.check(req.headers.authorization, 'self');
+      const body = who === null || who instanceof ApiError ? { ok: h.ok } : { ok: h.ok, ...h.body };
+      return send(res, 'GET /healthz', started, h.ok ? 200 : 503, JSON.stringify(body), NO_STORE);
     }
     if (path === '/metrics') {
       if (!isGet) return notAllowed(req, res, 'GET /metrics', started, 'GET, HEAD');

@@ -66,6 +66,7 @@ export class ServerMetrics {
   readonly commitSeconds = new Histogram(LATENCY_BUCKETS);
   private readonly gauges: { name: string; help: string; fn: GaugeFn }[] = [];
   private readonly families: { name: string; help: string; type: 'counter' | 'gauge'; label: string; fn: () => Iterable<[string, number]> }[] = [];
+  private readonly infos: { name: string; help: string; fn: () => Record<string, string> }[] = [];
   private readonly started = Date.now();
   /** The last minute of decisions (outcomes, scores, latency, reason codes), read by GET /v1/overview. */
   readonly live = new LiveWindow();
@@ -113,6 +114,14 @@ export class ServerMetrics {
   }
 
   /**
+   * Registers an info metric read at scrape time: a gauge of value 1 whose labels carry text a
+   * number cannot (the audit chain's head hash), the Prometheus convention for such facts.
+   */
+  info(name: string, help: string, fn: () => Record<string, string>): void {
+    this.infos.push({ name, help, fn });
+  }
+
+  /**
    * The current value of the gauge `name`, or null when none is registered: lets a route show a
    * figure a module exports (the case feed's lag) without reaching into that module.
    */
@@ -152,6 +161,11 @@ export class ServerMetrics {
       out.push(`# HELP ${f.name} ${f.help}`);
       out.push(`# TYPE ${f.name} ${f.type}`);
       for (const [value, n] of f.fn()) out.push(`${f.name}${labelText({ [f.label]: value })} ${n}`);
+    }
+    for (const i of this.infos) {
+      out.push(`# HELP ${i.name} ${i.help}`);
+      out.push(`# TYPE ${i.name} gauge`);
+      out.push(`${i.name}${labelText(i.fn())} 1`);
     }
     out.push('# HELP fengkong_uptime_seconds Seconds since the server started.');
     out.push('# TYPE fengkong_uptime_seconds gauge');

@@ -6,6 +6,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createSecureContext } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { TxIndex } from '../accounts/tx-index.js';
@@ -84,6 +86,18 @@ export interface ServeOptions {
   readonly maxEventLeadMs?: number;
   /** How unknown API keys from one address are throttled (rate-limit.ts); default DEFAULT_BAD_KEY_LIMITS. */
   readonly badKeyLimits?: BadKeyLimits;
+  /**
+   * Serve HTTPS with this certificate (chain) and private key, both PEM, instead of plain HTTP: the
+   * same handler, routes and console. Keys travel in every request's header, so anything beyond
+   * the loopback interface should use it (docs/server.md, "TLS").
+   */
+  readonly tls?: TlsFiles;
+}
+
+/** A PEM certificate (chain) and its private key, as read from `--tls-cert` and `--tls-key`. */
+export interface TlsFiles {
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
 }
 
 /**
@@ -113,7 +127,7 @@ export function resolveJournalMode(mode: JournalMode | 'auto' = 'auto'): Journal
 
 /** A running server. */
 export interface RunningServer {
-  /** Base URL, e.g. http://127.0.0.1:8080. */
+  /** Base URL, e.g. http://127.0.0.1:8080 (https:// with `tls`). */
   readonly url: string;
   readonly port: number;
   readonly recovery: RecoveryReport;
@@ -139,6 +153,8 @@ function packageVersion(): string {
 
 /** Opens the data folder, recovers, and listens; resolves when ready to serve. */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  // a certificate that is no PEM, or a key that is not its own, fails here, before the data folder is touched
+  if (opts.tls !== undefined) checkTls(opts.tls);
   const release = claimDataDir(ensureDir(opts.dataDir));
   let store: SqliteStore | null = null;
   let writer: JournalWriter | null = null;
@@ -216,10 +232,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     // Slow clients (slowloris: headers trickled a byte at a time) hold a socket, never the event loop;
     // headers must be complete within 10 s and the whole request within 30 s, checked every second
     // (node's default check runs every 30 s, which would let such sockets pile up for that long).
-    const server = createServer(
-      { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 },
-      handler,
-    );
+    const serverOptions = { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 };
+    const server: Server =
+      opts.tls === undefined ? createServer(serverOptions, handler) : createHttpsServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key }, handler);
     let inFlight = 0;
     let drained: (() => void) | null = null;
     server.on('request', (_req, res) => {
@@ -236,7 +251,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const ix = txIndex;
     let closed: Promise<void> | null = null;
     return {
-      url: `http://${host}:${addr.port}`,
+      url: `${opts.tls === undefined ? 'http' : 'https'}://${host}:${addr.port}`,
       port: addr.port,
       recovery,
       policy: policy.name,
@@ -305,6 +320,19 @@ async function closeModules(modules: readonly ServerModule[]): Promise<void> {
     } catch (e) {
       process.stderr.write(`fengkong serve: a module failed to stop: ${(e as Error).message}\n`);
     }
+  }
+}
+
+/** Refuses a certificate or key that is no PEM, or a key that does not belong to the certificate. */
+function checkTls(tls: TlsFiles): void {
+  try {
+    createSecureContext({ cert: tls.cert, key: tls.key });
+  } catch (e) {
+    const msg = (e as Error).message;
+    const which = /key values mismatch/i.test(msg)
+      ? 'the --tls-key is not the private key of the --tls-cert certificate'
+      : 'the --tls-cert / --tls-key files are not a PEM certificate and its PEM private key';
+    throw new ConfigError(`cannot serve HTTPS: ${which} (${msg})`, { cause: e });
   }
 }
 

@@ -134,10 +134,10 @@ test('appeals: support files one, it is recorded and audited; bad input is refus
     assert.deepEqual(view.json.appeals.map((a: { txId: string | null }) => a.txId), [null, 'cv-2']);
 
     // the appealed payment is the case item's payment: resolving the appeal as legitimate labels it so
-    const seqBefore = (await call(s.url, '/healthz')).json.journalSeq as number;
+    const seqBefore = (await call(s.url, '/healthz', { key: s.keys.analyst })).json.journalSeq as number;
     const resolved = await call(s.url, `/v1/cases/${caseId}/resolve`, { key: s.keys.analyst, body: { resolution: 'legitimate', note: 'the customer paid' } });
     assert.equal(resolved.status, 200, resolved.text);
-    const seqAfter = (await call(s.url, '/healthz')).json.journalSeq as number;
+    const seqAfter = (await call(s.url, '/healthz', { key: s.keys.analyst })).json.journalSeq as number;
     assert.ok(seqAfter > seqBefore, 'labels were journaled');
     const { SqliteStore } = await import('../../src/store/sqlite/sqlite-store.js');
     const store = new SqliteStore(s.dir, { readonly: true });

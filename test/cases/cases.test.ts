@@ -96,7 +96,7 @@ test('a review opens a case with its evidence; resolving it as fraud changes a l
     assert.deepEqual(mine.json.cases.map((c: any) => c.id), [c0.id]);
 
     // bad input: a clear error, nothing changes
-    const seqBefore = await journalSeq(s.url);
+    const seqBefore = await journalSeq(s.url, s.keys.analyst);
     const bad = [
       [await call(s.url, `/v1/cases/${c0.id}/resolve`, { key: s.keys.analyst, body: { resolution: 'maybe' } }), 400, 'resolution'],
       [await call(s.url, `/v1/cases/${c0.id}/resolve`, { key: s.keys.analyst, body: { resolution: 'fraud', typology: 'Account Takeover!' } }), 400, 'typology'],
@@ -110,7 +110,7 @@ test('a review opens a case with its evidence; resolving it as fraud changes a l
       assert.equal(r.status, status, r.text);
       assert.equal(r.json.error.path, path, r.text);
     }
-    assert.equal(await journalSeq(s.url), seqBefore);
+    assert.equal(await journalSeq(s.url, s.keys.analyst), seqBefore);
 
     // resolve as fraud: labels for both payments and the account, journaled and applied before the answer
     const resolved = await call(s.url, `/v1/cases/${c0.id}/resolve`, {
@@ -120,7 +120,7 @@ test('a review opens a case with its evidence; resolving it as fraud changes a l
     assert.equal(resolved.status, 200, resolved.text);
     assert.equal(resolved.json.labels, 3);
     assert.deepEqual([resolved.json.case.status, resolved.json.case.resolution, resolved.json.case.typology, resolved.json.case.labels], ['resolved', 'fraud', 'account_takeover', 3]);
-    assert.equal(await journalSeq(s.url), seqBefore + 3);
+    assert.equal(await journalSeq(s.url, s.keys.analyst), seqBefore + 3);
 
     // the very next payment of A1 from that phone sees the labels: a higher score and a step-up
     const after = await pay(s, tx(T + 5 * HOUR, { deviceId: 'D5' }));
@@ -129,13 +129,13 @@ test('a review opens a case with its evidence; resolving it as fraud changes a l
     assert.equal(after.outcome, 'challenge');
 
     // resolving twice is refused and changes nothing: no label, no record
-    const seqResolved = await journalSeq(s.url);
+    const seqResolved = await journalSeq(s.url, s.keys.analyst);
     const twice = await call(s.url, `/v1/cases/${c0.id}/resolve`, { key: s.keys.analyst, body: { resolution: 'legitimate' } });
     assert.equal(twice.status, 409, twice.text);
     assert.equal(twice.json.error.code, 'conflict');
     assert.match(twice.json.error.message, /resolved as fraud/);
     assert.equal((await call(s.url, `/v1/cases/${c0.id}/assign`, { key: s.keys.admin, body: { assignee: 'bob' } })).status, 409);
-    assert.equal(await journalSeq(s.url), seqResolved);
+    assert.equal(await journalSeq(s.url, s.keys.analyst), seqResolved);
     const still = await call(s.url, `/v1/cases/${c0.id}?evidence=false`, { key: s.keys.analyst });
     assert.equal(still.json.case.resolution, 'fraud');
 

@@ -45,8 +45,8 @@ test('an admin opens a failed step-up case, follows its account and freezes it; 
     { type: 'terminal', ts: '2026-01-02T09:40:00+08:00', terminalId: TERMINAL_GZ, merchantId: MERCHANT, acquirerId: '48021000', geo: GZ },
     { type: 'account', ts: '2026-01-03T10:00:00+08:00', accountId: ACCOUNT, creditLimit: 1_500_000, home: { lat: 22.54, lon: 114.06 }, kyc: 'full', openedAt: '2025-06-01T00:00:00+08:00' },
   ]);
-  await decideTx(srv, payment('tx-e2e-0', '2026-12-02T12:00:00+08:00', 'dev-own', 8_000, TERMINAL_GZ, GZ));
-  await decideTx(srv, payment('tx-e2e-1', '2026-12-03T12:00:00+08:00', 'dev-own', 12_000));
+  await decideTx(srv, payment('tx-e2e-0', '2026-12-04T08:00:00+08:00', 'dev-own', 8_000, TERMINAL_GZ, GZ));
+  await decideTx(srv, payment('tx-e2e-1', '2026-12-04T12:00:00+08:00', 'dev-own', 12_000));
   // a password reset, then a new device pays: challenged (step-up)
   await postEvents(srv, [{ type: 'account_event', ts: '2026-12-04T20:40:00+08:00', accountId: ACCOUNT, kind: 'password_reset', deviceId: 'dev-own' }]);
   const challenged = await decideTx(srv, payment('tx-e2e-2', '2026-12-04T20:51:00+08:00', 'dev-new', 49_900));

@@ -106,7 +106,7 @@ test('merchant actions take effect on the very next payment, are refused on bad 
 
     // bad input: a clear error, nothing changes (no audit record, the journal does not move)
     const auditBefore = (await auditOf(s, 'merchants/')).length;
-    const seq = await journalSeq(s.url);
+    const seq = await journalSeq(s.url, s.keys.analyst);
     const bad = [
       [await act(s, s.keys.admin, 'M404', { action: 'hold_settlement', reason }), 404, 'not_found', undefined],
       [await act(s, s.keys.admin, 'M1', { action: 'suspend_terminal', terminalId: 'T404', reason }), 404, 'not_found', undefined],
@@ -126,7 +126,7 @@ test('merchant actions take effect on the very next payment, are refused on bad 
     }
     assert.match(bad[3][0].json.error.message, /in force since/);
     assert.equal((await auditOf(s, 'merchants/')).length, auditBefore);
-    assert.equal(await journalSeq(s.url), seq);
+    assert.equal(await journalSeq(s.url, s.keys.analyst), seq);
 
     // release the terminal (admins only): the very next payment is approved again
     assert.equal((await act(s, s.keys.analyst, 'M1', { action: 'release_terminal', terminalId: 'T1', reason: 'back at its address' })).status, 403);

@@ -70,19 +70,19 @@ test('every route with every role, no key and an unknown key: 401/403 exactly as
 });
 
 test('events by type: the switch posts merchants, terminals and acquirers; the credit system accounts, account events and labels', async () => {
-  const seq0 = await journalSeq(s.url);
+  const seq0 = await journalSeq(s.url, s.keys.analyst);
   // the switch: reference data of the acquiring side, yes; an account or a limit change, no
   const reg = await call(s.url, '/v1/events', { key: s.keys.decide, body: registry() });
   assert.equal(reg.status, 202, reg.text);
   const limit = { type: 'account_event', ts: '2026-11-24T20:51:00+08:00', accountId: 'acc-x', kind: 'limit_changed', creditLimit: 99_000_000 };
-  const seq1 = await journalSeq(s.url);
+  const seq1 = await journalSeq(s.url, s.keys.analyst);
   const refused = await call(s.url, '/v1/events', { key: s.keys.decide, body: [registry()[0], limit] });
   assert.equal(refused.status, 403, refused.text);
   assert.equal(refused.json.error.code, 'forbidden');
   assert.match(refused.json.error.message, /"account_event"/);
   assert.match(refused.json.error.message, /"ingest"/);
   assert.match(refused.json.error.message, /\[1\]\.type/);
-  assert.equal(await journalSeq(s.url), seq1, 'all or nothing: the merchant before it was not applied either');
+  assert.equal(await journalSeq(s.url, s.keys.analyst), seq1, 'all or nothing: the merchant before it was not applied either');
   const label = { type: 'label', ts: '2026-12-01T12:00:00+08:00', txId: 'tx-1', fraud: true };
   const l = await call(s.url, '/v1/events', { key: s.keys.decide, body: label });
   assert.equal(l.status, 403);
@@ -101,7 +101,7 @@ test('events by type: the switch posts merchants, terminals and acquirers; the c
     const r = await call(s.url, '/v1/events', { key: s.keys[role], body: registry() });
     assert.equal(r.status, 403, role);
   }
-  assert.equal(await journalSeq(s.url), seq1 + 3, 'only the credit system\'s batch was applied');
+  assert.equal(await journalSeq(s.url, s.keys.analyst), seq1 + 3, 'only the credit system\'s batch was applied');
   assert.ok(seq1 > seq0);
 });
 

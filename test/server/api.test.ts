@@ -14,14 +14,14 @@ after(async () => {
 });
 
 test('POST /v1/events takes one event or an array and answers 202 with the count', async () => {
-  const seq0 = await journalSeq(s.url);
+  const seq0 = await journalSeq(s.url, s.keys.analyst);
   const one = await call(s.url, '/v1/events', { key: s.keys.ingest, body: account('A1') });
   assert.equal(one.status, 202, one.text);
   assert.deepEqual(one.json, { accepted: 1 });
   const many = await call(s.url, '/v1/events', { key: s.keys.admin, body: registry() });
   assert.equal(many.status, 202, many.text);
   assert.deepEqual(many.json, { accepted: registry().length });
-  assert.equal(await journalSeq(s.url), seq0 + 1 + registry().length);
+  assert.equal(await journalSeq(s.url, s.keys.analyst), seq0 + 1 + registry().length);
 });
 
 test('POST /v1/decisions answers the contract decision plus policy, seq and timing', async () => {
@@ -54,11 +54,20 @@ test('GET /v1/decisions/{txId} returns the decision exactly as answered; 404 whe
   assert.equal(missing.json.error.code, 'not_found');
 });
 
-test('GET /healthz needs no key', async () => {
+test('GET /healthz needs no key and then says only ok; with a valid key of any role, the detail', async () => {
   const r = await call(s.url, '/healthz');
   assert.equal(r.status, 200);
-  assert.equal(r.json.status, 'ok');
-  assert.equal(r.json.policy, 'default');
+  assert.deepEqual(r.json, { ok: true }, 'no journal position, policy or other internals without a key');
+  const bad = await call(s.url, '/healthz', { key: 'fk_not-a-key' });
+  assert.deepEqual([bad.status, bad.json], [200, { ok: true }], 'a wrong key is no key: still only ok');
+  for (const role of ['decide', 'analyst', 'admin', 'support'] as const) {
+    const d = await call(s.url, '/healthz', { key: s.keys[role] });
+    assert.equal(d.status, 200);
+    assert.equal(d.json.ok, true);
+    assert.equal(d.json.status, 'ok');
+    assert.equal(d.json.policy, 'default');
+    assert.equal(typeof d.json.journalSeq, 'number');
+  }
 });
 
 test('GET /metrics is Prometheus text with requests, latency, outcomes and journal figures', async () => {
@@ -124,13 +133,13 @@ for (const route of ROUTES) {
       { key: s.keys.admin.slice(0, -1) },
     ];
     for (const o of unauth) {
-      const seq = await journalSeq(s.url);
+      const seq = await journalSeq(s.url, s.keys.analyst);
       const r = await call(s.url, route.path, { ...o, body });
       assert.equal(r.status, 401, JSON.stringify(o));
       assert.equal(r.json.error.code, 'unauthorized');
       assert.match(String(r.headers['www-authenticate']), /^Bearer/);
       if (body !== undefined) assert.equal(r.headers.connection, 'close', 'an unread body is not drained: the connection closes');
-      assert.equal(await journalSeq(s.url), seq, 'a refused call changes nothing');
+      assert.equal(await journalSeq(s.url, s.keys.analyst), seq, 'a refused call changes nothing');
     }
   });
 }

@@ -79,3 +79,35 @@ test('the audit table refuses UPDATE and DELETE, even from another connection', 
     db.close();
   }
 });
+
+test('GET /v1/audit/head and the metrics give the chain head; it moves with each change and is in the OpenAPI document', async () => {
+  const srv = await startTestServer();
+  try {
+    const h1 = await call(srv.url, '/v1/audit/head', { key: srv.keys.analyst });
+    assert.equal(h1.status, 200);
+    assert.deepEqual(Object.keys(h1.json).sort(), ['hash', 'seq']);
+    assert.match(h1.json.hash, /^[0-9a-f]{64}$/);
+    const newest = (await call(srv.url, '/v1/audit?limit=1', { key: srv.keys.admin })).json.entries[0] as { seq: number; hash: string; prevHash: string };
+    assert.deepEqual(h1.json, { seq: newest.seq, hash: newest.hash }, 'the newest entry, its hash as /v1/audit shows it');
+    const s = new SqliteStore(srv.dir);
+    const added = s.audit.append({ actor: 'key_test', action: 'mode.on', target: 'modes/m' });
+    s.close();
+    const h2 = await call(srv.url, '/v1/audit/head', { key: srv.keys.admin });
+    assert.deepEqual(h2.json, { seq: added.seq, hash: added.hash });
+    assert.equal(added.prevHash, h1.json.hash);
+    assert.equal((await call(srv.url, '/v1/audit/head', { key: srv.keys.decide })).status, 403);
+    assert.equal((await call(srv.url, '/v1/audit/head', { key: srv.keys.support })).status, 403);
+    assert.equal((await call(srv.url, '/v1/audit/head')).status, 401);
+
+    const metrics = (await call(srv.url, '/metrics', { key: srv.keys.analyst })).text;
+    assert.match(metrics, new RegExp(`^fengkong_audit_head_seq ${added.seq}$`, 'm'));
+    assert.match(metrics, new RegExp(`^fengkong_audit_head\\{seq="${added.seq}",hash="${added.hash}"\\} 1$`, 'm'));
+
+    const doc = (await call(srv.url, '/v1/openapi.json', { key: srv.keys.analyst })).json;
+    const op = doc.paths['/v1/audit/head'].get;
+    assert.match(op.summary, /chain head/);
+    assert.ok(JSON.stringify(op).includes('"pattern":"^[0-9a-f]{64}$"'), 'the reply schema is documented');
+  } finally {
+    await srv.close();
+  }
+});

@@ -32,7 +32,7 @@ async function refused(
   o: CallOptions,
   want: { status: number; code: string; path?: string },
 ): Promise<void> {
-  const seq = await journalSeq(s.url);
+  const seq = await journalSeq(s.url, s.keys.analyst);
   const r = await call(s.url, path, { key: s.keys.admin, ...o });
   assert.equal(r.status, want.status, `${r.status} ${r.text.slice(0, 300)}`);
   assert.match(String(r.headers['content-type']), /application\/json/);
@@ -40,7 +40,7 @@ async function refused(
   assert.equal(r.json.error.code, want.code, r.text.slice(0, 300));
   if (want.path !== undefined) assert.equal(r.json.error.path, want.path, r.text.slice(0, 300));
   // nothing changed, and the server still answers
-  assert.equal(await journalSeq(s.url), seq, 'journal unchanged');
+  assert.equal(await journalSeq(s.url, s.keys.analyst), seq, 'journal unchanged');
   const again = await call(s.url, '/v1/decisions/probe', { key: s.keys.analyst });
   assert.equal(again.status, 200);
   assert.equal(again.text, probe);

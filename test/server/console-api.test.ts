@@ -148,7 +148,7 @@ describe('GET /v1/overview with detectors on', () => {
     assert.deepEqual(o.scoreHistogram, bins.map((count, i) => ({ from: i * 10, to: i * 10 + 10, count })));
     assert.deepEqual(o.latencyUs, { p50: q(0.5), p99: q(0.99) });
     assert.ok(o.latencyUs.p50 <= o.latencyUs.p99);
-    assert.deepEqual(o.journal, { lastSeq: await journalSeq(s.url), pendingEntries: 0 });
+    assert.deepEqual(o.journal, { lastSeq: await journalSeq(s.url, s.keys.analyst), pendingEntries: 0 });
     assert.ok(o.caseFeed !== null && Number.isInteger(o.caseFeed.behind) && o.caseFeed.behind >= 0, 'detectors are on');
     assert.deepEqual(o.openCases.byPriority.map((b: { band: string }) => b.band), ['critical', 'high', 'medium', 'low']);
   });

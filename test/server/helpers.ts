@@ -131,9 +131,9 @@ export function call(base: string, path: string, o: CallOptions = {}): Promise<A
   });
 }
 
-/** The journal's last seq as /healthz reports it. */
-export async function journalSeq(base: string): Promise<number> {
-  const h = await call(base, '/healthz');
+/** The journal's last seq as /healthz reports it to a caller with a key (without one it says only `ok`). */
+export async function journalSeq(base: string, key: string): Promise<number> {
+  const h = await call(base, '/healthz', { key });
   if (h.status !== 200) throw new Error(`healthz answered ${h.status}`);
   return h.json.journalSeq as number;
 }

@@ -24,7 +24,7 @@ test('a repeated id is one payment: SMALL_PAYMENT_BURST (5 under ¥50 in 10 min)
   const p1 = await post(small(1));
   const p2 = await post(small(2));
   const p3 = await post(small(3));
-  const seq = await journalSeq(s.url);
+  const seq = await journalSeq(s.url, s.keys.analyst);
   // the same payment again (a POS retry, its fields in another order): the stored answer, nothing applied
   const again = await post(Object.fromEntries(Object.entries(small(3)).reverse()));
   assert.equal(again.status, 200);
@@ -36,7 +36,7 @@ test('a repeated id is one payment: SMALL_PAYMENT_BURST (5 under ¥50 in 10 min)
   assert.equal(changed.json.error.code, 'idempotency_conflict');
   assert.match(changed.json.error.message, /amount, deviceId/);
   assert.equal(changed.json.error.path, 'amount');
-  assert.equal(await journalSeq(s.url), seq, 'neither a replay nor a conflict is journaled');
+  assert.equal(await journalSeq(s.url, s.keys.analyst), seq, 'neither a replay nor a conflict is journaled');
   // 5th request, 4th payment: were the retries counted the window would hold 5+ and the rule would fire
   const p4 = await post(small(4));
   assert.ok(!codes(p4.json).includes('SMALL_PAYMENT_BURST'), `4 payments must not fire: ${p4.text}`);
@@ -48,7 +48,7 @@ test('a repeated id is one payment: SMALL_PAYMENT_BURST (5 under ¥50 in 10 min)
 });
 
 test('an id reused with another body in the same tick is refused too (the first may still be on its way to disk)', async () => {
-  const seq = await journalSeq(s.url);
+  const seq = await journalSeq(s.url, s.keys.analyst);
   const body = tx(T + 2 * HOUR, { id: 'pending-1', amount: 30_000 });
   // both requests go out at once: the second finds the first in the batch not yet committed
   const [first, other] = await Promise.all([
@@ -58,11 +58,11 @@ test('an id reused with another body in the same tick is refused too (the first 
   const answers = [first, other].sort((a, b) => a.status - b.status);
   assert.deepEqual(answers.map((a) => a.status), [200, 409], answers.map((a) => a.text).join('\n'));
   assert.equal(answers[1].json.error.code, 'idempotency_conflict');
-  assert.equal(await journalSeq(s.url), seq + 1, 'one payment journaled');
+  assert.equal(await journalSeq(s.url, s.keys.analyst), seq + 1, 'one payment journaled');
 });
 
 test('the same new id sent concurrently is decided once; every answer is the same', async () => {
-  const seq = await journalSeq(s.url);
+  const seq = await journalSeq(s.url, s.keys.analyst);
   const body = tx(T + HOUR, { id: 'concurrent-1', amount: 30_000 });
   const answers = await Promise.all(Array.from({ length: 8 }, () => call(s.url, '/v1/decisions', { key: s.keys.decide, body })));
   for (const a of answers) {
@@ -70,7 +70,7 @@ test('the same new id sent concurrently is decided once; every answer is the sam
     assert.equal(a.text, answers[0].text);
   }
   assert.equal(answers.filter((a) => a.headers['fengkong-replayed'] !== 'true').length, 1, 'one fresh decision');
-  assert.equal(await journalSeq(s.url), seq + 1);
+  assert.equal(await journalSeq(s.url, s.keys.analyst), seq + 1);
 });
 
 test('replays are not counted as new decisions in the metrics', async () => {

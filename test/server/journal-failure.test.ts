@@ -40,7 +40,10 @@ for (const journal of ['inline', 'walsync', 'thread'] as const) {
       assert.equal(events.status, 503);
       const health = await call(srv.url, '/healthz');
       assert.equal(health.status, 503);
-      assert.equal(health.json.status, 'journal_failed');
+      assert.deepEqual(health.json, { ok: false });
+      const detail = await call(srv.url, '/healthz', { key: srv.keys.analyst });
+      assert.equal(detail.status, 503);
+      assert.equal(detail.json.status, 'journal_failed');
       const stored = await call(srv.url, '/v1/decisions/stored-1', { key: srv.keys.analyst });
       assert.equal(stored.status, 200, 'what was answered before the failure is still readable');
 

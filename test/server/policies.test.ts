@@ -263,7 +263,7 @@ test('a restart keeps the live version, and recovery replays with it', async () 
     const after = await decide(s2, s.keys.decide, pay({ amount: 300_000 }));
     assert.equal(after.policy, 'v2');
     assert.ok(after.reasons.some((r: { code: string }) => r.code === 'BIG_QR_V2'));
-    const h = await call(s2.url, '/healthz');
+    const h = await call(s2.url, '/healthz', { key: s.keys.analyst });
     assert.equal(h.json.policy, 'v2');
   } finally {
     if (s2 !== null) await s2.close();

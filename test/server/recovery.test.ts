@@ -41,12 +41,12 @@ test('decisions after restarts equal those of a server that never restarted', as
       from = cuts[c];
       if (c === cuts.length - 1) break;
       beforeRestart.push(...part);
-      const seqBefore = await journalSeq(b.url);
+      const seqBefore = await journalSeq(b.url, b.keys.analyst);
       await b.close(true);
       b = await startTestServer({ dir: b.dir, keys: b.keys });
       assert.equal(b.server.recovery.events, seqBefore, 'every journaled event was replayed');
       assert.equal(b.server.recovery.changedDecisions, 0);
-      assert.equal(await journalSeq(b.url), seqBefore);
+      assert.equal(await journalSeq(b.url, b.keys.analyst), seqBefore);
     }
     assert.equal(ansB.length, ansA.length);
     for (let i = 0; i < ansA.length; i++) {

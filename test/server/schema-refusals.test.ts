@@ -41,7 +41,7 @@ async function state(): Promise<string> {
     '/v1/merchants/M1/actions',
     '/v1/policies/1/backtests',
   ];
-  const out: unknown[] = [await journalSeq(s.url)];
+  const out: unknown[] = [await journalSeq(s.url, s.keys.analyst)];
   for (const r of reads) {
     const a = await call(s.url, r, { key: s.keys.admin });
     assert.equal(a.status, 200, `${r}: ${a.text}`);

@@ -82,9 +82,9 @@ test('a restart starts from the checkpointer\'s snapshot, replays only the journ
     const got = await feed(b.url, b.keys.admin, inputs.slice(0, cut));
     const snap = await b.server.checkpointer!.snapshotNow();
     assert.ok(snap !== null);
-    assert.equal(snap.seq, await journalSeq(b.url), 'the snapshot covers everything journaled');
+    assert.equal(snap.seq, await journalSeq(b.url, b.keys.analyst), 'the snapshot covers everything journaled');
     got.push(...(await feed(b.url, b.keys.admin, inputs.slice(cut, cut2))));
-    const before = await journalSeq(b.url);
+    const before = await journalSeq(b.url, b.keys.analyst);
     b = await restart(b);
     const r = b.server.recovery;
     assert.equal(r.snapshot?.seq, snap.seq);
@@ -112,10 +112,10 @@ test('the checkpointer writes every N entries and keeps the newest two; `fengkon
     const parts = [0, 70, 140, inputs.length];
     for (let p = 0; p < 3; p++) {
       await feed(s.url, s.keys.admin, inputs.slice(parts[p], parts[p + 1]));
-      const seq = await journalSeq(s.url);
+      const seq = await journalSeq(s.url, s.keys.analyst);
       for (let i = 0; i < 400 && !cp.written.some((w) => w.seq > seq - 25); i++) await new Promise((r) => setTimeout(r, 25));
     }
-    const end = await journalSeq(s.url);
+    const end = await journalSeq(s.url, s.keys.analyst);
     assert.ok(cp.written.length >= 3, `${cp.written.length} snapshots written`);
     assert.ok(cp.written.every((w, i) => i === 0 || w.seq - cp.written[i - 1].seq >= 25), 'one every 25 entries or more');
     const files = listSnapshots(snapshotsDir(s.dir));
@@ -227,7 +227,7 @@ test('the checkpointer follows a newly published policy: its next snapshot holds
     // the ip group gained a window: its signature is new, and only the second snapshot holds it
     const oldGroups = readSnapshotHeader(v1.file).header.windowGroups;
     assert.deepEqual(h.windowGroups.filter((g) => !oldGroups.includes(g)).map((g) => g.slice(0, g.indexOf('\n'))), ['ip']);
-    const before = await journalSeq(s.url);
+    const before = await journalSeq(s.url, s.keys.analyst);
     s = await restart(s);
     assert.equal(s.server.recovery.snapshot?.seq, v2.seq);
     assert.equal(s.server.recovery.events, before - v2.seq);

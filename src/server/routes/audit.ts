@@ -1,11 +1,13 @@
 /**
  * `GET /v1/audit`: the change history for analysts and auditors, newest first, filtered by actor,
  * action or target (exact, or a prefix ending in `.` / `/`) and time, paged with `before`.
+ * `GET /v1/audit/head` and the `fengkong_audit_head*` metrics: the chain's newest seq and hash, so
+ * an outside system can pin it and later prove nothing up to it was rewritten (docs/security.md).
  */
 import { ContractError } from '../../errors.js';
 import { AUDIT_MAX_PAGE, type AuditQuery } from '../../audit/log.js';
 import type { ModuleFactory } from '../routes.js';
-import { AuditQuery as AuditQuerySchema } from '../schemas/reports.js';
+import { AuditHeadReply, AuditQuery as AuditQuerySchema } from '../schemas/reports.js';
 
 /** Reads an optional integer query parameter, refusing anything else with the parameter named. */
 export function intParam(q: URLSearchParams, name: string, min: number, max: number): number | undefined {
@@ -32,32 +34,52 @@ export function timeParam(q: URLSearchParams, name: string): number | undefined 
   return n;
 }
 
-/** The audit log's read route. */
-export const auditModule: ModuleFactory = ({ audit }) => ({
-  routes: [
-    {
-      method: 'GET',
-      path: '/v1/audit',
-      permission: 'read',
-      summary: 'The audit log: every change to policies, lists, keys, modes and accounts, newest first',
-      description:
-        'Query: actor, action (exact, or a prefix ending in "."), target (exact, or a prefix ending in "/"), ' +
-        `from, to (epoch ms or ISO 8601), before (a seq, for the next page), limit (1–${AUDIT_MAX_PAGE}, default 100).`,
-      querySchema: AuditQuerySchema,
-      handle({ query }) {
-        const q: AuditQuery = {
-          actor: query.get('actor') ?? undefined,
-          action: query.get('action') ?? undefined,
-          target: query.get('target') ?? undefined,
-          from: timeParam(query, 'from'),
-          to: timeParam(query, 'to'),
-          ...pageParams(query, AUDIT_MAX_PAGE),
-        };
-        const entries = audit.list(q);
-        const last = entries.at(-1);
-        const limit = q.limit ?? 100;
-        return { body: { entries, next: entries.length === limit && last !== undefined ? last.seq : null } };
+/** The audit log's read routes, and its head as metrics. */
+export const auditModule: ModuleFactory = ({ audit, metrics }) => {
+  metrics.gauge('fengkong_audit_head_seq', 'Seq of the newest audit log entry (0 when empty).', () => audit.head().seq);
+  metrics.info('fengkong_audit_head', 'The audit log chain head: seq and sha256 hash as labels, value 1.', () => {
+    const h = audit.head();
+    return { seq: String(h.seq), hash: h.hash };
+  });
+  return {
+    routes: [
+      {
+        method: 'GET',
+        path: '/v1/audit',
+        permission: 'read',
+        summary: 'The audit log: every change to policies, lists, keys, modes and accounts, newest first',
+        description:
+          'Query: actor, action (exact, or a prefix ending in "."), target (exact, or a prefix ending in "/"), ' +
+          `from, to (epoch ms or ISO 8601), before (a seq, for the next page), limit (1–${AUDIT_MAX_PAGE}, default 100).`,
+        querySchema: AuditQuerySchema,
+        handle({ query }) {
+          const q: AuditQuery = {
+            actor: query.get('actor') ?? undefined,
+            action: query.get('action') ?? undefined,
+            target: query.get('target') ?? undefined,
+            from: timeParam(query, 'from'),
+            to: timeParam(query, 'to'),
+            ...pageParams(query, AUDIT_MAX_PAGE),
+          };
+          const entries = audit.list(q);
+          const last = entries.at(-1);
+          const limit = q.limit ?? 100;
+          return { body: { entries, next: entries.length === limit && last !== undefined ? last.seq : null } };
+        },
       },
-    },
-  ],
-});
+      {
+        method: 'GET',
+        path: '/v1/audit/head',
+        permission: 'read',
+        summary: 'The audit log chain head: the newest entry\'s seq and hash, for an outside system to pin',
+        description:
+          'Every entry\'s hash covers its fields and the previous hash, so this hash stands for the whole history up to seq. ' +
+          'Record it elsewhere; `fengkong audit verify --pin SEQ:HASH` later proves nothing up to it was rewritten.',
+        responseSchema: AuditHeadReply,
+        handle() {
+          return { body: audit.head(), headers: { 'cache-control': 'no-store' } };
+        },
+      },
+    ],
+  };
+};

@@ -21,6 +21,12 @@ export const AuditQuery = Type.Object({
   ...pageQuery(AUDIT_MAX_PAGE),
 });
 
+/** `GET /v1/audit/head`: what an outside system pins (docs/security.md). */
+export const AuditHeadReply = Type.Object({
+  seq: Type.Integer({ minimum: 0, description: 'the newest entry\'s seq; 0 for an empty log' }),
+  hash: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'its sha256 chain hash (64 zeros for an empty log)' }),
+});
+
 const BOUND = 'epoch ms, an ISO 8601 timestamp with offset, or a date YYYY-MM-DD meaning midnight +08:00';
 const bucket = (description: string) => Type.Optional(StringEnum(BUCKETS, { description }));
 

@@ -1,9 +1,11 @@
 // The contract every AuditLog adapter passes: an append-only record, numbered in order, read back
-// newest first through filters that narrow (exact or prefix) and a cursor that pages backwards.
+// newest first through filters that narrow (exact or prefix) and a cursor that pages backwards;
+// every entry chained to the one before it by hash, so tampering with the store shows.
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { AUDIT_MAX_PAGE, type AuditLog, type AuditRecord } from '../../../src/audit/log.js';
-import { contractIt, type Open } from './harness.js';
+import { AUDIT_MAX_PAGE, type AuditEntry, type AuditLog, type AuditRecord } from '../../../src/audit/log.js';
+import { ChainVerifier, entryHash, GENESIS_HASH } from '../../../src/audit/chain.js';
+import { anotherOf, contractIt, type Open } from './harness.js';
 
 const rec = (actor: string, action: string, target: string, extra: Partial<AuditRecord> = {}): AuditRecord => ({ actor, action, target, ...extra });
 
@@ -70,6 +72,48 @@ export function auditContract(name: string, open: Open<AuditLog>): void {
       const again = await h.reopen();
       assert.deepEqual(again.list(), [a]);
       assert.ok(again.append(rec('key_a', 'mode.off', 'modes/m')).seq > a.seq);
+    });
+
+    contractIt(open, 'chains every entry to the one before by hash, from the genesis hash; the head is the newest', async (h, log) => {
+      assert.deepEqual(log.head(), { seq: 0, hash: GENESIS_HASH }, 'an empty log: seq 0 and the genesis hash');
+      log.append(rec('key_a', 'list.create', 'lists/x', { after: { b: 1, a: [1, { d: null, c: 'é' }] } }));
+      log.append(rec('cli:ops', 'key.revoke', 'keys/key_1', { before: { revokedAt: null }, after: { revokedAt: 5 } }));
+      log.append(rec('key_b', 'mode.on', 'modes/m'));
+      const walked: AuditEntry[] = [];
+      log.forEachEntry((e) => void walked.push(e));
+      assert.deepEqual(walked, log.list().reverse(), 'forEachEntry: every entry, oldest first, as list reads it');
+      let prev = GENESIS_HASH;
+      for (const e of walked) {
+        assert.equal(e.prevHash, prev, `entry ${e.seq} links to the one before`);
+        assert.match(e.hash, /^[0-9a-f]{64}$/);
+        assert.equal(e.hash, entryHash(e), `entry ${e.seq}: sha256 of its canonical fields and prevHash`);
+        prev = e.hash;
+      }
+      assert.deepEqual(log.head(), { seq: walked[2].seq, hash: walked[2].hash });
+      const v = new ChainVerifier();
+      log.forEachEntry((e) => v.add(e));
+      assert.deepEqual(v.verdict(), { ok: true, entries: 3, head: log.head() });
+      const stops: number[] = [];
+      log.forEachEntry((e) => (stops.push(e.seq), false));
+      assert.equal(stops.length, 1, 'returning false stops the walk');
+      // the chain goes on across a restart, and an entry appended returns what a read returns
+      const again = await h.reopen();
+      const d = again.append(rec('key_b', 'mode.off', 'modes/m', { after: { x: undefined, y: [1] } }));
+      assert.equal(d.prevHash, walked[2].hash);
+      assert.deepEqual(again.list({ limit: 1 }), [d]);
+      assert.deepEqual(d.after, { y: [1] }, 'snapshots as JSON keeps them');
+      assert.deepEqual(again.head(), { seq: d.seq, hash: d.hash });
+    });
+
+    contractIt(open, 'a second handle appending in turn extends the same chain', async (h, log) => {
+      const other = await anotherOf(h);
+      const a = log.append(rec('k', 'a.x', 't/1'));
+      const b = other.append(rec('k', 'a.y', 't/2'));
+      const c = log.append(rec('k', 'a.z', 't/3'));
+      assert.deepEqual([b.prevHash, c.prevHash], [a.hash, b.hash]);
+      const v = new ChainVerifier();
+      other.forEachEntry((e) => v.add(e));
+      assert.equal(v.verdict().ok, true);
     });
   });
 }
