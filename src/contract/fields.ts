@@ -110,7 +110,7 @@ export function money(o: Raw, key: string, required: boolean, allowZero = false)
       `an integer number of minor units (fen) from ${floor} to ${MAX_AMOUNT}, like 12345 for ¥123.45`,
     );
   }
-  return v;
+  return v === 0 ? 0 : v; // -0 (JSON has it) is 0, as its re-serialisation reads
 }
 
 /** One of a fixed set of strings. */
@@ -152,5 +152,5 @@ export function geo(o: Raw, key: string): Geo | undefined {
   if (typeof lon !== 'number' || !Number.isFinite(lon) || lon < -180 || lon > 180) {
     throw new ContractError(`${key}.lon`, 'a longitude in degrees from -180 to 180');
   }
-  return { lat, lon };
+  return { lat: lat === 0 ? 0 : lat, lon: lon === 0 ? 0 : lon }; // -0 is 0, as in money()
 }

@@ -13,6 +13,19 @@ function daysIn(year: number, month: number): number {
   return DAYS_IN_MONTH[month - 1];
 }
 
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm). Not `Date.UTC`, which
+ * reads years 0–99 as 1900–1999, so `0050-01-01` would have been taken for 1950.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
 let cachedDay = '';
 let cachedDayMs = NaN;
 
@@ -23,7 +36,7 @@ function dayMs(text: string): number {
   const year = +day.slice(0, 4);
   const month = +day.slice(5, 7);
   const d = +day.slice(8, 10);
-  const ms = month < 1 || month > 12 || d < 1 || d > daysIn(year, month) ? NaN : Date.UTC(year, month - 1, d);
+  const ms = month < 1 || month > 12 || d < 1 || d > daysIn(year, month) ? NaN : daysFromCivil(year, month, d) * 86_400_000;
   cachedDay = day;
   cachedDayMs = ms;
   return ms;

@@ -409,9 +409,23 @@ export class ExprCompiler {
     const lt = this.typeOf(left);
     if (lt === 'string') return this.strRel(rel === 'eq' ? 'eq' : 'ne', this.str(left), this.str(right));
     if (lt === 'boolean') {
-      // same: both true or both false; differ: one true and the other false (unknown on either side: neither)
+      // same: both known and equal; differ: both known and different (unknown on either side: neither).
+      // Each side is evaluated once, as 1/0/NaN: compiling it for both polarities would double the
+      // work at every level of `(a == b) == c …`, exponential in the nesting.
       const same = rel === 'eq';
-      return or(and(this.bool(left, true), this.bool(right, same)), and(this.bool(left, false), this.bool(right, !same)));
+      const l = this.tri(left);
+      const r = this.tri(right);
+      if (l.k === 'const' && r.k === 'const') return l.c === l.c && r.c === r.c && (l.c === r.c) === same ? TRUE : FALSE;
+      const f = numFn(l);
+      const g = numFn(r);
+      return {
+        k: 'fn',
+        f: (v) => {
+          const x = f(v);
+          const y = g(v);
+          return x === x && y === y && (x === y) === same;
+        },
+      };
     }
     return this.compare(rel, this.num(left), this.num(right));
   }
@@ -503,6 +517,71 @@ export class ExprCompiler {
     };
   }
 
+  /**
+   * A boolean expression as one three-valued closure (1, 0, NaN for unknown) that evaluates each
+   * node once, for the places that need both polarities of an operand (`known(b)`, `b1 == b2`).
+   * Logic and nesting recurse here; the leaves (comparisons, `in`, in_list) have no boolean operands
+   * and are compiled for both polarities, which costs each of them twice and no more.
+   */
+  private tri(e: Expr): Num {
+    if (e.kind === 'name') return { k: 'slot', s: this.slotOf(e) };
+    if (e.kind === 'unary') {
+      const o = this.tri(e.operand);
+      if (o.k === 'const') return { k: 'const', c: o.c === o.c ? 1 - o.c : NaN };
+      const f = numFn(o);
+      return {
+        k: 'fn',
+        f: (v) => {
+          const x = f(v);
+          return x === x ? 1 - x : NaN;
+        },
+      };
+    }
+    if (e.kind === 'binary' && (e.op === 'and' || e.op === 'or')) {
+      const l = this.tri(e.left);
+      const r = this.tri(e.right);
+      // and: 0 wins, then unknown, then 1; or: 1 wins, then unknown, then 0
+      const win = e.op === 'and' ? 0 : 1;
+      const k3 = (x: number, y: number): number => (x === win || y === win ? win : x === x && y === y ? 1 - win : NaN);
+      if (l.k === 'const' && r.k === 'const') return { k: 'const', c: k3(l.c, r.c) };
+      if (l.k === 'const' && l.c === win) return l;
+      if (r.k === 'const' && r.c === win) return r;
+      const f = numFn(l);
+      const g = numFn(r);
+      return {
+        k: 'fn',
+        f: (v) => {
+          const x = f(v);
+          return x === win ? win : k3(x, g(v));
+        },
+      };
+    }
+    if (e.kind === 'binary' && (e.op === '==' || e.op === '!=') && this.typeOf(e.left) === 'boolean') {
+      const l = this.tri(e.left);
+      const r = this.tri(e.right);
+      const same = e.op === '==' ? 1 : 0;
+      const k3 = (x: number, y: number): number => (x === x && y === y ? (x === y ? same : 1 - same) : NaN);
+      if (l.k === 'const' && r.k === 'const') return { k: 'const', c: k3(l.c, r.c) };
+      const f = numFn(l);
+      const g = numFn(r);
+      return { k: 'fn', f: (v) => k3(f(v), g(v)) };
+    }
+    if (e.kind === 'call' && e.fn === 'known') {
+      // never unknown: one polarity is enough
+      const yes = this.bool(e, true);
+      if (yes.k === 'const') return { k: 'const', c: yes.c ? 1 : 0 };
+      const f = yes.f;
+      return { k: 'fn', f: (v) => (f(v) ? 1 : 0) };
+    }
+    // comparisons of numbers or strings, `in`, in_list: no boolean operand below, so both polarities cost twice at most
+    const yes = this.bool(e, true);
+    const no = this.bool(e, false);
+    if (yes.k === 'const' && no.k === 'const') return { k: 'const', c: yes.c ? 1 : no.c ? 0 : NaN };
+    const ft = boolFn(yes);
+    const ff = boolFn(no);
+    return { k: 'fn', f: (v) => (ft(v) ? 1 : ff(v) ? 0 : NaN) };
+  }
+
   /** known(x): never unknown itself; `want` false asks for "x is unknown". */
   private known(arg: Expr, want: boolean): Bool {
     const t = this.typeOf(arg);
@@ -513,12 +592,22 @@ export class ExprCompiler {
       return { k: 'fn', f: want ? (v) => v.str[s] !== '' : (v) => v.str[s] === '' };
     }
     if (t === 'boolean' && arg.kind !== 'name') {
-      const yes = this.bool(arg, true);
-      const no = this.bool(arg, false);
-      if (yes.k === 'const' && no.k === 'const') return (yes.c || no.c) === want ? TRUE : FALSE;
-      const f = boolFn(yes);
-      const g = boolFn(no);
-      return { k: 'fn', f: want ? (v) => f(v) || g(v) : (v) => !f(v) && !g(v) };
+      // evaluated once as 1/0/NaN (see tri): both polarities would be exponential in known(known(…))
+      const o = this.tri(arg);
+      if (o.k === 'const') return (o.c === o.c) === want ? TRUE : FALSE;
+      const f = numFn(o);
+      return {
+        k: 'fn',
+        f: want
+          ? (v) => {
+              const x = f(v);
+              return x === x;
+            }
+          : (v) => {
+              const x = f(v);
+              return x !== x;
+            },
+      };
     }
     // numbers, and boolean slots (1/0/NaN)
     const o = this.num(arg);

@@ -40,6 +40,7 @@ export const Diagnostics = {
   ExpectedDeclaration: t('FKR202', 'syntax', "Unexpected {0}; expected a declaration: 'rule', 'feature' or 'setting'."),
   UnknownClause: t('FKR203', 'syntax', "Unknown clause {0} in rule '{1}'; expected description, when, outcome, score or reason."),
   DuplicateClause: t('FKR204', 'syntax', "Clause '{0}' appears twice in rule '{1}'."),
+  ExpressionTooDeep: t('FKR206', 'syntax', 'Expression nested more than {0} levels deep; split it into derived features.'),
   UnknownAggregation: t('FKR205', 'syntax', "Unknown window aggregation '{0}'; expected count, sum(x), mean(x), max(x), min(x) or distinct(x)."),
   // names
   UnknownFeature: t('FKR301', 'name', "Unknown feature '{0}'.{1}"),

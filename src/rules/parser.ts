@@ -13,6 +13,13 @@ export const RULE_CLAUSES = ['description', 'when', 'outcome', 'score', 'reason'
 type Clause = (typeof RULE_CLAUSES)[number];
 
 /** Window aggregations; `count` takes no value. */
+/**
+ * Deepest expression tree (and deepest parser recursion) accepted. The parser, checker and code
+ * generator recurse over the tree, so a deeper one — 10,000 `not`s, or `a and a and …` a few thousand
+ * times — would overflow the stack instead of getting a diagnostic. No real condition comes close.
+ */
+export const MAX_EXPR_DEPTH = 200;
+
 export const AGGREGATIONS = new Set(['count', 'sum', 'mean', 'max', 'min', 'distinct']);
 
 const CLAUSE_SET = new Set<string>(RULE_CLAUSES);
@@ -55,6 +62,10 @@ function describe(t: Token): string {
 
 class Parser {
   private i = 0;
+  /** parseExpr/parseNot/parseUnary calls under way, bounded by MAX_EXPR_DEPTH. */
+  private nesting = 0;
+  /** the depth of every tree node built so far (leaves are not recorded: depth 1). */
+  private readonly depths = new WeakMap<Expr, number>();
 
   constructor(
     private readonly file: string,
@@ -238,14 +249,40 @@ class Parser {
   // ---------------------------------------------------------------- expressions
 
   private parseExpr(): Expr {
-    return this.parseOr();
+    return this.nested(() => this.parseOr());
+  }
+
+  /** Runs one level of recursive descent, refusing to go deeper than MAX_EXPR_DEPTH. */
+  private nested(parse: () => Expr): Expr {
+    if (this.nesting >= MAX_EXPR_DEPTH) this.tooDeep(this.pos(this.peek()));
+    this.nesting++;
+    try {
+      return parse();
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  /** Records the depth of a new node over its children, refusing a tree deeper than MAX_EXPR_DEPTH. */
+  private node(e: Expr, ...children: Expr[]): Expr {
+    let d = 1;
+    for (const c of children) d = Math.max(d, (this.depths.get(c) ?? 1) + 1);
+    if (d > MAX_EXPR_DEPTH) this.tooDeep(e.pos);
+    this.depths.set(e, d);
+    return e;
+  }
+
+  private tooDeep(pos: SourcePos): never {
+    this.bag.add(Diagnostics.ExpressionTooDeep, pos, MAX_EXPR_DEPTH);
+    throw BAIL;
   }
 
   private parseOr(): Expr {
     let left = this.parseAnd();
     while (this.isKeyword('or')) {
       const op = this.next();
-      left = { kind: 'binary', op: 'or', left, right: this.parseAnd(), pos: this.pos(op) };
+      const right = this.parseAnd();
+      left = this.node({ kind: 'binary', op: 'or', left, right, pos: this.pos(op) }, left, right);
     }
     return left;
   }
@@ -254,7 +291,8 @@ class Parser {
     let left = this.parseNot();
     while (this.isKeyword('and')) {
       const op = this.next();
-      left = { kind: 'binary', op: 'and', left, right: this.parseNot(), pos: this.pos(op) };
+      const right = this.parseNot();
+      left = this.node({ kind: 'binary', op: 'and', left, right, pos: this.pos(op) }, left, right);
     }
     return left;
   }
@@ -262,7 +300,8 @@ class Parser {
   private parseNot(): Expr {
     if (this.isKeyword('not')) {
       const op = this.next();
-      return { kind: 'unary', op: 'not', operand: this.parseNot(), pos: this.pos(op) };
+      const operand = this.nested(() => this.parseNot());
+      return this.node({ kind: 'unary', op: 'not', operand, pos: this.pos(op) }, operand);
     }
     return this.parseCompare();
   }
@@ -273,14 +312,15 @@ class Parser {
       const t = this.peek();
       if (t.kind === 'punct' && COMPARE.has(t.text)) {
         this.next();
-        left = { kind: 'binary', op: t.text as BinaryOp, left, right: this.parseAdd(), pos: this.pos(t) };
+        const right = this.parseAdd();
+        left = this.node({ kind: 'binary', op: t.text as BinaryOp, left, right, pos: this.pos(t) }, left, right);
       } else if (this.isKeyword('in')) {
         this.next();
-        left = { kind: 'in', negated: false, operand: left, items: this.parseList(), pos: this.pos(t) };
+        left = this.node({ kind: 'in', negated: false, operand: left, items: this.parseList(), pos: this.pos(t) }, left);
       } else if (this.isKeyword('not') && this.peek(1).kind === 'keyword' && this.peek(1).text === 'in') {
         this.next();
         this.next();
-        left = { kind: 'in', negated: true, operand: left, items: this.parseList(), pos: this.pos(t) };
+        left = this.node({ kind: 'in', negated: true, operand: left, items: this.parseList(), pos: this.pos(t) }, left);
       } else return left;
     }
   }
@@ -291,7 +331,8 @@ class Parser {
       const t = this.peek();
       if (t.kind !== 'punct' || (t.text !== '+' && t.text !== '-')) return left;
       this.next();
-      left = { kind: 'binary', op: t.text, left, right: this.parseMul(), pos: this.pos(t) };
+      const right = this.parseMul();
+      left = this.node({ kind: 'binary', op: t.text, left, right, pos: this.pos(t) }, left, right);
     }
   }
 
@@ -301,7 +342,8 @@ class Parser {
       const t = this.peek();
       if (t.kind !== 'punct' || (t.text !== '*' && t.text !== '/')) return left;
       this.next();
-      left = { kind: 'binary', op: t.text, left, right: this.parseUnary(), pos: this.pos(t) };
+      const right = this.parseUnary();
+      left = this.node({ kind: 'binary', op: t.text, left, right, pos: this.pos(t) }, left, right);
     }
   }
 
@@ -309,9 +351,9 @@ class Parser {
     const t = this.peek();
     if (t.kind === 'punct' && t.text === '-') {
       this.next();
-      const operand = this.parseUnary();
+      const operand = this.nested(() => this.parseUnary());
       if (operand.kind === 'num') return { kind: 'num', value: -operand.value, pos: this.pos(t) };
-      return { kind: 'unary', op: '-', operand, pos: this.pos(t) };
+      return this.node({ kind: 'unary', op: '-', operand, pos: this.pos(t) }, operand);
     }
     return this.parsePrimary();
   }
@@ -345,7 +387,7 @@ class Parser {
           while (this.eatPunct(',')) args.push(this.parseExpr());
         }
         this.expectPunct(')');
-        return { kind: 'call', fn: t.text, args, pos: this.pos(t) };
+        return this.node({ kind: 'call', fn: t.text, args, pos: this.pos(t) }, ...args);
       }
       case 'punct':
         if (t.text === '(') {

@@ -188,3 +188,23 @@ test('timestamps: random valid texts agree with Date.parse, across offsets and f
     assert.equal(parseTimestamp(text), Date.parse(text), text);
   }
 });
+
+test('timestamps: years 0000–0099 are those years, not 1900–1999 (found by test/fuzz)', () => {
+  const y50 = new Date(0);
+  y50.setUTCFullYear(50, 0, 1);
+  assert.equal(parseTimestamp('0050-01-01T00:00:00Z'), y50.getTime());
+  const y0 = new Date(0);
+  y0.setUTCFullYear(0, 1, 29);
+  assert.equal(parseTimestamp('0000-02-29T00:00:00+00:00'), y0.getTime());
+  assert.equal(parseTimestamp('1900-02-29T00:00:00Z'), NaN);
+  assert.equal(parseTimestamp('9999-12-31T23:59:59Z'), Date.UTC(9999, 11, 31, 23, 59, 59));
+});
+
+test('-0 reads as 0, so an accepted event re-parses to itself (found by test/fuzz)', () => {
+  const ev = parseEventText('{"type":"account","ts":"2026-01-03T10:00:00+08:00","accountId":"a","creditLimit":-0,"home":{"lat":-0,"lon":-0}}');
+  assert.ok(ev.type === 'account');
+  if (ev.type !== 'account') return;
+  assert.ok(Object.is(ev.creditLimit, 0));
+  assert.ok(Object.is(ev.home?.lat, 0) && Object.is(ev.home?.lon, 0));
+  assert.deepStrictEqual(parseEventText(JSON.stringify(ev)), ev);
+});

@@ -181,3 +181,20 @@ test('loadPolicyDir reads every *.fk file of a folder, sorted, and names the pol
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('known(known(…)) and (a == b) == … compile and run in time linear in their nesting (found by test/fuzz)', async () => {
+  const { vec } = await import('./helpers.js');
+  const { evaluateRules } = await import('../../src/rules/evaluate.js');
+  const n = 150; // was 2^n closures at compile time and 2^n calls per payment
+  const text =
+    `rule K\n  when ${'known('.repeat(n)}amount > 1${')'.repeat(n)}\n  score 1\n` +
+    `rule E\n  when ${'('.repeat(n)}is_night${' == is_night)'.repeat(n)}\n  score 1\n`;
+  const started = performance.now();
+  const p = compile(text);
+  const hits = new Int32Array(2);
+  // n `== is_night` on is_night = 1: each level is 1 == 1 = 1, so the rule fires; unknown is_night: it does not
+  assert.equal(evaluateRules(p, vec(p, { amount: 5, is_night: 1 }), hits), 2);
+  assert.equal(evaluateRules(p, vec(p, {}), hits), 1);
+  assert.equal(hits[0], 0);
+  assert.ok(performance.now() - started < 2000, `${(performance.now() - started).toFixed(0)} ms`);
+});

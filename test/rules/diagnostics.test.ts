@@ -39,6 +39,7 @@ const CASES: Case[] = [
   { code: 'FKR203', text: `rule A\n  when amount > 5\n  points 3${R}`, at: 'points' },
   { code: 'FKR204', text: `rule A\n  when amount > 5\n  when amount > 6${R}`, at: 'when', nth: 2 },
   { code: 'FKR205', text: `feature f = avg(amount) by account over 1h\nrule A\n  when f > 1${R}`, at: 'avg' },
+  { code: 'FKR206', text: `rule A\n  when ${'is_night and '.repeat(250)}is_night${R}`, at: 'and', nth: 200, says: '200 levels' },
   { code: 'FKR301', text: `rule A\n  when amout > 5${R}`, at: 'amout', says: "Did you mean 'amount'?" },
   { code: 'FKR302', text: `rule A\n  when sqrt(amount) > 5${R}`, at: 'sqrt' },
   { code: 'FKR303', text: `rule A\n  when min(amount) > 5${R}`, at: 'min', says: 'expects 2 arguments but got 1' },
@@ -139,4 +140,22 @@ test('closestName finds typos and transpositions but not unrelated names', () =>
   assert.equal(closestName('chanel', ['channel', 'amount']), 'channel');
   assert.equal(closestName('amuont', ['channel', 'amount']), 'amount');
   assert.equal(closestName('zzz', ['channel', 'amount']), undefined);
+});
+
+test('very deep expressions are refused with FKR206 instead of overflowing the stack (found by test/fuzz)', () => {
+  const deep = [
+    `rule A\n  when ${'not '.repeat(20_000)}is_night${R}`,
+    `rule A\n  when ${'abs('.repeat(5_000)}amount${')'.repeat(5_000)} > 1${R}`,
+    `rule A\n  when ${'is_night and '.repeat(20_000)}is_night${R}`,
+    `rule A\n  when amount ${'+ amount '.repeat(20_000)}> 1${R}`,
+    `rule A\n  when ${'('.repeat(5_000)}is_night${')'.repeat(5_000)}${R}`,
+    `feature f = ${'-('.repeat(5_000)}amount${')'.repeat(5_000)}\nrule A\n  when f > 1${R}`,
+  ];
+  for (const text of deep) {
+    const diags = check(text);
+    assert.ok(diags.some((d) => d.code === 'FKR206'), diags.map(formatDiagnostic).join('\n'));
+    assert.throws(() => compile(text), PolicyCompileError);
+  }
+  // at the limit, still fine
+  assert.deepEqual(check(`rule A\n  when ${'is_night and '.repeat(199)}is_night${R}`), []);
 });
