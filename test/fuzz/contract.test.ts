@@ -40,9 +40,11 @@ const isPlainObject = (v: unknown): boolean => typeof v === 'object' && v !== nu
  */
 function acceptableId(s: string): boolean {
   if (s.length < 1 || s.length > 128) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return false;
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(s) || /^\s|\s$/u.test(s)) return false;
+  try {
+    encodeURIComponent(s); // throws on a lone surrogate: an independent check of well-formedness
+  } catch {
+    return false;
   }
   return true;
 }

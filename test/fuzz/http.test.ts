@@ -110,7 +110,7 @@ async function state(): Promise<State> {
   const a = await call(s.url, '/v1/audit?limit=1', { key: s.keys.admin });
   assert.equal(a.status, 200, a.text);
   const entries = a.json.entries as { seq: number }[];
-  return { seq: await journalSeq(s.url), audit: entries.length > 0 ? entries[0].seq : 0 };
+  return { seq: await journalSeq(s.url, s.keys.analyst), audit: entries.length > 0 ? entries[0].seq : 0 };
 }
 
 function show(r: Req, a: Answer): string {

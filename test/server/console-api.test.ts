@@ -150,6 +150,8 @@ describe('GET /v1/overview with detectors on', () => {
     assert.ok(o.latencyUs.p50 <= o.latencyUs.p99);
     assert.deepEqual(o.journal, { lastSeq: await journalSeq(s.url, s.keys.analyst), pendingEntries: 0 });
     assert.ok(o.caseFeed !== null && Number.isInteger(o.caseFeed.behind) && o.caseFeed.behind >= 0, 'detectors are on');
+    // the engine's clock: where the data is (the fed world's November), not the wall clock
+    assert.match(o.eventTime, /^2026-11-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?\+08:00$/);
     assert.deepEqual(o.openCases.byPriority.map((b: { band: string }) => b.band), ['critical', 'high', 'medium', 'low']);
   });
 
@@ -188,7 +190,7 @@ describe('GET /v1/overview with detectors off: open cases by priority band', () 
         at: null, windowSeconds: 60, decisionsPerSecond: 0, outcomes: { approve: 0, review: 0, challenge: 0, decline: 0 },
         latencyUs: { p50: null, p99: null }, topRules: [], scoreHistogram: Array.from({ length: 10 }, (_, i) => ({ from: i * 10, to: i * 10 + 10, count: 0 })),
         openCases: { total: 0, byPriority: PRIORITY_BANDS.map((b) => ({ band: b.band, count: 0 })) },
-        journal: { lastSeq: 0, pendingEntries: 0 }, caseFeed: null,
+        journal: { lastSeq: 0, pendingEntries: 0 }, caseFeed: null, eventTime: null,
       },
     );
   });

@@ -13,7 +13,7 @@ const T = 10 * HOUR;
 test("an account case's evidence lists the bound addresses of the terminals it paid at", async () => {
   const s = await startTestServer({ dir: caseDir('places-evidence') });
   try {
-    await feed(s.url, s.keys.decide, baseWorld());
+    await feed(s.url, s.keys.admin, baseWorld());
     // an unregistered terminal (no bound address) asks for review and opens A1's case
     const r = await pay(s, tx(T, { id: 'p-1', terminalId: 'T404', amount: 30_000, geo: GZ }));
     assert.equal(r.outcome, 'review');
@@ -39,7 +39,7 @@ test("an account case's evidence lists the bound addresses of the terminals it p
 test("a merchant's page lists where its latest payments were made, against each terminal's bound address", async () => {
   const s = await startTestServer({ dir: caseDir('places-merchant') });
   try {
-    await feed(s.url, s.keys.decide, baseWorld());
+    await feed(s.url, s.keys.admin, baseWorld());
     // M4's terminal T4 (bound in Shenzhen) takes two payments in Beijing: moved
     await feed(s.url, s.keys.decide, [
       tx(T, { id: 'bj-1', merchantId: 'M4', terminalId: 'T4', mcc: '5814', merchantName: '深圳小吃', geo: BJ }),
