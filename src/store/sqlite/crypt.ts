@@ -151,6 +151,8 @@ export function attachCrypt(dataDir: string, db: Database, readonly: boolean): C
   let crypt: Crypt;
   if (!s.enabled) {
     crypt = new Crypt(null, db);
+    // clear rows may be written now: the next sealed open must look at every table again
+    if (!readonly && hasTable(db, 'crypt_sealed')) db.exec('DELETE FROM crypt_sealed');
   } else {
     const hasKeys = readWrapped(db, 0);
     if (readonly && hasKeys.length === 0) {
