@@ -11,7 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import { PACKAGE_ROOT } from '../../src/engine/policy-source.js';
 import { account, at, baseWorld, DAY, HOUR, tx } from '../engine/world.js';
-import { call, createKeys, feed, stable, startTestServer, tempDir } from './helpers.js';
+import { call, createKeys, feed, stable, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { defaultFiles, draft } from '../policy/helpers.js';
 
 const DEVICE = 'dev-SECRET-7f3a';
 const IP = '10.77.66.55';
@@ -56,6 +57,18 @@ function files(dir: string): string[] {
   return out;
 }
 
+/** Polls `path` (analyst key) until `ok` holds for its JSON. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function until(s: TestServer, path: string, ok: (j: any) => boolean): Promise<any> {
+  const end = Date.now() + 30_000;
+  for (;;) {
+    const r = await call(s.url, path, { key: s.keys.analyst });
+    if (r.status === 200 && ok(r.json)) return r.json;
+    if (Date.now() > end) throw new Error(`${path} not ready: ${r.text.slice(0, 400)}`);
+    await sleep(50);
+  }
+}
+
 function world(): Record<string, unknown>[] {
   const ev = baseWorld();
   ev.push(
@@ -85,6 +98,17 @@ test('no device id, IP, coordinate or free text is in clear in any file of the d
     caseId = appeal.json.appeal.caseId as string;
     const note = await call(s.url, `/v1/cases/${caseId}/notes`, { key: keys.analyst, body: { text: NOTE } });
     assert.ok(note.status < 300, note.text);
+    // a shadow of a draft sees two more payments; a backtest of it runs over the journal
+    const v = (await draft(s, keys.admin, defaultFiles(), 'encryption draft')).json.version as number;
+    assert.equal((await call(s.url, `/v1/policies/${v}/shadow`, { key: keys.admin, method: 'POST' })).status, 202);
+    await until(s, `/v1/policies/${v}/shadow`, (j) => j.state === 'running' && j.lag.events === 0);
+    const more = [6, 7].map((i) => tx(-10 * 60_000 + i * 1000, { id: `enc-${i}`, accountId: 'A7', merchantId: 'M9', terminalId: 'T9', deviceId: DEVICE, ip: IP, geo: GEO }));
+    answers.push(...(await feed(s.url, keys.decide, more)).map((a) => stable(a.json as Record<string, unknown>)));
+    await until(s, `/v1/policies/${v}/shadow`, (j) => j.transactions === 2);
+    const bt = await call(s.url, `/v1/policies/${v}/backtests`, { key: keys.analyst, body: { from: '2026-11-01', to: '2026-11-11' } });
+    assert.equal(bt.status, 202, bt.text);
+    const done = await until(s, `/v1/policies/${v}/backtests/${bt.json.backtest.id}`, (j) => !['queued', 'running'].includes(j.backtest.state));
+    assert.equal(done.backtest.state, 'done', JSON.stringify(done.backtest.error));
     const snap = await s.server.checkpointer!.snapshotNow();
     assert.ok(snap !== null && snap.seq > 0);
   } finally {
