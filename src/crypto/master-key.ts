@@ -20,7 +20,8 @@ export function readMasterKey(file: string): Buffer {
   try {
     text = readFileSync(file, 'utf8').trim();
   } catch (e) {
-    throw new CryptoError(`cannot read the master key file ${file}: ${(e as Error).message}`, { cause: e });
+    const hint = (e as NodeJS.ErrnoException).code === 'ENOENT' ? ` (give the file the data folder was sealed with: --master-key-file or ${MASTER_KEY_ENV})` : '';
+    throw new CryptoError(`cannot read the master key file ${file}: ${(e as Error).message}${hint}`, { cause: e });
   }
   if (!/^[0-9a-fA-F]+$/.test(text) || text.length !== KEY_BYTES * 2) {
     throw new CryptoError(`the master key file ${file} does not hold ${KEY_BYTES * 2} hex digits`);

@@ -172,6 +172,10 @@ test('a wrong master key refuses to start and names the file; a clear data folde
     startTestServer({ dir, keys, masterKeyFile: wrong }),
     (e: Error) => /FK5006/.test(e.message) && e.message.includes(wrong),
   );
+  // a missing key file of a sealed folder is refused, never replaced by a new key
+  const missing = join(dir, 'nowhere', 'master.key');
+  await assert.rejects(startTestServer({ dir, keys, masterKeyFile: missing }), (e: Error) => /FK5006/.test(e.message) && e.message.includes(missing));
+  assert.throws(() => statSync(missing));
   rmSync(dir, { recursive: true, force: true });
 
   // a folder written in clear (encryption off) is sealed on the next open and still reads back

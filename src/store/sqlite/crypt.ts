@@ -158,7 +158,8 @@ export function attachCrypt(dataDir: string, db: Database, readonly: boolean): C
     if (readonly && hasKeys.length === 0) {
       crypt = new Crypt(null, db); // nothing was ever sealed in this file
     } else {
-      const { key, created } = loadOrCreateMasterKey(s.masterKeyFile, !readonly);
+      // a new key only for a folder with nothing sealed yet: a missing key file of a sealed folder is an error, never replaced
+      const { key, created } = loadOrCreateMasterKey(s.masterKeyFile, !readonly && hasKeys.length === 0);
       if (created) process.stderr.write(`${newMasterKeyNotice(s.masterKeyFile)}\n`);
       let ring: Keyring;
       try {
