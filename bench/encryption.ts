@@ -10,7 +10,7 @@
  *     connections, the same realistic traffic as the other server benches); prints throughput and
  *     p50/p99 of each and the ratio.
  *
- * usage: node dist/bench/encryption.js [--events 40000] [--starts 3] [--requests 20000] [--rounds 2]
+ * usage: node dist/bench/encryption.js [--events 40000] [--starts 3] [--requests 20000] [--rounds 2] [--only a|b]
  * Works in /tmp/fk-enc-bench-* folders, removed at the end.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -156,6 +156,7 @@ async function throughputPart(): Promise<number> {
   return ratio;
 }
 
-const rec = await recoveryPart();
-const thr = await throughputPart();
+const only = flag('only');
+const rec = only === 'b' ? NaN : await recoveryPart();
+const thr = only === 'a' ? NaN : await throughputPart();
 console.log(`encryption at rest: recovery ${((rec - 1) * 100).toFixed(1)} % slower, decision throughput ${((1 - thr) * 100).toFixed(1)} % lower (target: within 10 %)`);

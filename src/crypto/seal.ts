@@ -4,7 +4,7 @@
  * The key id travels in every sealed value, so a keyring holding older keys opens values sealed
  * before a rotation. Pure: no files, no globals.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomFillSync, type KeyObject } from 'node:crypto';
 import { CryptoError } from '../errors.js';
 
 /** The one format this code writes; a reader refuses any other (a newer fengkong wrote it). */
@@ -20,16 +20,43 @@ export interface DataKey {
   readonly key: Buffer;
 }
 
+/** Key objects by key bytes: building one per call costs more than the sealing of a journal event. */
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+function keyObjectOf(dk: DataKey): KeyObject {
+  let k = keyObjects.get(dk.key);
+  if (k === undefined) {
+    k = createSecretKey(dk.key);
+    keyObjects.set(dk.key, k);
+  }
+  return k;
+}
+
+/**
+ * Random nonces drawn from a pool filled by the CSPRNG 4 KB at a time: one `randomBytes(12)` per
+ * value costs several µs, most of a small value's sealing.
+ */
+const pool = Buffer.alloc(4092);
+let poolAt = pool.length;
+function nonce(): Buffer {
+  if (poolAt + 12 > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const n = pool.subarray(poolAt, poolAt + 12);
+  poolAt += 12;
+  return n;
+}
+
 /** Seals `plain` with `dk`: a fresh random nonce each call, so equal plaintexts never look equal. */
 export function sealWith(dk: DataKey, plain: Buffer | string): Buffer {
-  const nonce = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', dk.key, nonce);
-  const body = typeof plain === 'string' ? Buffer.from(plain, 'utf8') : plain;
-  const out = Buffer.allocUnsafe(SEAL_HEADER_BYTES + body.length + SEAL_TAG_BYTES);
+  const iv = nonce();
+  const cipher = createCipheriv('aes-256-gcm', keyObjectOf(dk), iv);
+  const ct = typeof plain === 'string' ? cipher.update(plain, 'utf8') : cipher.update(plain);
+  const out = Buffer.allocUnsafe(SEAL_HEADER_BYTES + ct.length + SEAL_TAG_BYTES);
   out[0] = SEAL_FORMAT;
   out.writeUInt32BE(dk.id >>> 0, 1);
-  nonce.copy(out, 5);
-  const n = cipher.update(body).copy(out, SEAL_HEADER_BYTES);
+  iv.copy(out, 5);
+  const n = ct.copy(out, SEAL_HEADER_BYTES);
   const fin = cipher.final();
   fin.copy(out, SEAL_HEADER_BYTES + n);
   cipher.getAuthTag().copy(out, SEAL_HEADER_BYTES + n + fin.length);
@@ -49,7 +76,7 @@ export function openWith(dk: DataKey, sealed: Buffer): Buffer {
   if (id !== dk.id) throw new CryptoError(`sealed with data key ${id}, not ${dk.id}`);
   const tagAt = sealed.length - SEAL_TAG_BYTES;
   try {
-    const d = createDecipheriv('aes-256-gcm', dk.key, sealed.subarray(5, SEAL_HEADER_BYTES));
+    const d = createDecipheriv('aes-256-gcm', keyObjectOf(dk), sealed.subarray(5, SEAL_HEADER_BYTES));
     d.setAuthTag(sealed.subarray(tagAt));
     const a = d.update(sealed.subarray(SEAL_HEADER_BYTES, tagAt));
     const b = d.final();
