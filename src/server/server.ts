@@ -52,7 +52,10 @@ export interface ServeOptions {
    * FENGKONG_MASTER_KEY_FILE, else `<dataDir>/master.key`, created (0600) when absent.
    */
   readonly masterKeyFile?: string;
-  /** False writes everything in clear: only for the encryption bench and tests, never a CLI flag. Default true. */
+  /**
+   * False writes everything in clear: only for the encryption bench and tests, never a CLI flag, and
+   * only on a folder never sealed (it cannot open sealed rows). Default true.
+   */
   readonly encryption?: boolean;
   /** TCP port; 0 picks a free one. Default 8080. */
   readonly port?: number;
