@@ -31,6 +31,8 @@ export const ErrorCode = {
   Store: 'FK5005',
   /** A key over its rate limit, or an address sending too many unknown keys: slow down. */
   RateLimited: 'FK5006',
+  /** A sealed value that does not open (changed, truncated, unknown key) or a master key that is wrong or unreadable. */
+  Crypto: 'FK5007',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -139,5 +141,16 @@ export class InputError extends FengkongError {
 export class ListError extends InputError {
   constructor(path: string, expected: string) {
     super(path, expected, ErrorCode.InvalidList);
+  }
+}
+
+/**
+ * Encryption at rest failed: a sealed value that does not authenticate (changed bytes, another key),
+ * a data key this keyring lacks, or a master key file that is missing, malformed or not the one the
+ * data folder's keys were wrapped with (the message names the file).
+ */
+export class CryptoError extends FengkongError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.Crypto, message, options);
   }
 }

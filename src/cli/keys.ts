@@ -12,6 +12,10 @@
  *   running server refuses it within 5 seconds (its key cache); `DELETE /v1/keys/{keyId}` on the
  *   server itself takes effect on the next request.
  *
+ * - `rotate-data [--master-key-file F]` adds a new active data key (encryption at rest, see
+ *   docs/security.md): a running server seals with it within a few seconds; values sealed before keep
+ *   their key id and stay readable; nothing is re-sealed.
+ *
  * Every change is audited (`key.create`, `key.revoke`, `key.rate`; actor `cli:<user>`, before and after).
  */
 import { userInfo } from 'node:os';
@@ -19,13 +23,16 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkKeyName, checkRevokeReason, generateKey, hashKey, keyIdOf, keyView, type KeyView } from '../server/auth.js';
 import { checkKeyRate, MAX_KEY_RATE, ROLES, type Role } from '../keys/store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { dbPath, SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { rotateDataKey, setEncryption } from '../store/sqlite/crypt.js';
+import { existsSync } from 'node:fs';
 import { parseArgs } from './args.js';
 
 const USAGE = `fengkong keys create --role ${ROLES.join('|')} [--name LABEL] [--rate PER_SECOND] [--data ./data]
        fengkong keys list [--json] [--data ./data]
        fengkong keys rate KEY_ID PER_SECOND|none [--data ./data]
-       fengkong keys revoke KEY_ID --reason TEXT [--data ./data]`;
+       fengkong keys revoke KEY_ID --reason TEXT [--data ./data]
+       fengkong keys rotate-data [--data ./data] [--master-key-file FILE]   new active data key; older ones still open what they sealed`;
 
 /** A `--rate` or `keys rate` value: requests per second, or null for `none`; a UsageError naming `what` otherwise. */
 function parseRate(text: string, what: string): number | null {
@@ -40,7 +47,7 @@ function parseRate(text: string, what: string): number | null {
 export async function runKeys(args: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(
     args,
-    { role: 'string', data: 'string', name: 'string', reason: 'string', rate: 'string', json: 'switch' },
+    { role: 'string', data: 'string', name: 'string', reason: 'string', rate: 'string', json: 'switch', 'master-key-file': 'string' },
     USAGE,
   );
   const sub = positionals[0];
@@ -49,9 +56,10 @@ export async function runKeys(args: string[]): Promise<number> {
     list: ['data', 'json'],
     rate: ['data'],
     revoke: ['data', 'reason'],
+    'rotate-data': ['data', 'master-key-file'],
   };
   if (sub === undefined || allowed[sub] === undefined) {
-    throw new UsageError(`expected "keys create", "keys list", "keys rate" or "keys revoke"\nusage: ${USAGE}`);
+    throw new UsageError(`expected "keys create", "keys list", "keys rate", "keys revoke" or "keys rotate-data"\nusage: ${USAGE}`);
   }
   for (const f of flags.keys()) {
     if (!allowed[sub].includes(f)) throw new UsageError(`--${f} does not apply to "keys ${sub}"\nusage: ${USAGE}`);
@@ -60,6 +68,17 @@ export async function runKeys(args: string[]): Promise<number> {
     throw new UsageError(`unexpected arguments for "keys ${sub}"\nusage: ${USAGE}`);
   }
   const dataDir = resolve((flags.get('data') as string | undefined) ?? './data');
+  if (sub === 'rotate-data') {
+    const file = flags.get('master-key-file') as string | undefined;
+    if (file !== undefined) setEncryption(dataDir, { masterKeyFile: resolve(file) });
+    if (!existsSync(dbPath(dataDir))) throw new UsageError(`no data folder at ${dataDir} (no ${dbPath(dataDir)})\nusage: ${USAGE}`);
+    return withStore(dataDir, (store) => {
+      const id = rotateDataKey(dataDir, store.database);
+      process.stdout.write(`data key ${id} is now active\n`);
+      process.stderr.write('fengkong keys: a server running on this folder seals with it within a few seconds; older data keys still open what they sealed\n');
+      return 0;
+    });
+  }
   if (sub === 'create') {
     const role = flags.get('role');
     if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {

@@ -11,14 +11,14 @@ import { startServer, type TlsFiles } from '../server/server.js';
 import { parseArgs, type ParsedArgs } from './args.js';
 
 const USAGE =
-  'fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|walsync|thread|inline] [--event-time-tolerance SECONDS] [--tls-cert cert.pem --tls-key key.pem]';
+  'fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|walsync|thread|inline] [--event-time-tolerance SECONDS] [--tls-cert cert.pem --tls-key key.pem] [--master-key-file FILE]';
 const JOURNAL_MODES = ['auto', 'walsync', 'thread', 'inline'] as const;
 
 /** Runs the server until a signal; resolves to the exit code. */
 export async function runServe(args: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(
     args,
-    { port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string', 'event-time-tolerance': 'int', 'tls-cert': 'string', 'tls-key': 'string' },
+    { port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string', 'event-time-tolerance': 'int', 'tls-cert': 'string', 'tls-key': 'string', 'master-key-file': 'string' },
     USAGE,
   );
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
@@ -40,6 +40,7 @@ export async function runServe(args: string[]): Promise<number> {
     port,
     host: (flags.get('host') as string | undefined) ?? '127.0.0.1',
     policyDir: flags.get('policy') as string | undefined,
+    masterKeyFile: flags.get('master-key-file') as string | undefined,
     modelPath: flags.get('model') as string | undefined,
     journal: journal as (typeof JOURNAL_MODES)[number],
     maxEventLeadMs: tolerance === undefined ? undefined : tolerance * 1000,

@@ -12,6 +12,11 @@ export interface AdapterRef {
   readonly module: string;
   /** The data folder the factories open. */
   readonly dataDir: string;
+  /**
+   * Adapter settings the worker must share with the starting thread (e.g. the SQLite adapter's
+   * master key file and whether it seals); given to the module's `adoptRef` when it exports one.
+   */
+  readonly settings?: Readonly<Record<string, string | boolean>>;
 }
 
 /**
@@ -27,5 +32,6 @@ export async function importAdapter<T extends object>(ref: AdapterRef, names: re
   }
   const missing = names.filter((n) => typeof mod[n] !== 'function');
   if (missing.length > 0) throw new ConfigError(`the store adapter ${ref.module} does not export ${missing.join(', ')}`);
+  if (typeof mod.adoptRef === 'function') (mod.adoptRef as (r: AdapterRef) => void)(ref);
   return mod as T;
 }

@@ -11,7 +11,7 @@ import type { Journal, JournalEntry } from './journal.js';
 import type { Engine } from '../engine/engine.js';
 import { windowGroupSignatures } from '../engine/window-groups.js';
 import { listSnapshots, readEngineSnapshot } from '../engine/snapshot/engine-snapshot.js';
-import { readSnapshotHeader, textCrc32, type JournalMark, type SnapshotHeader } from '../engine/snapshot/format.js';
+import { readSnapshotHeader, textCrc32, type JournalMark, type SnapshotHeader, type SnapshotSeal } from '../engine/snapshot/format.js';
 
 /** A snapshot passed over, and why. */
 export interface SkippedSnapshot {
@@ -64,7 +64,7 @@ function mismatch(h: SnapshotHeader, needed: readonly string[], journal: Journal
  * The newest usable snapshot of `dir` loaded into an engine from `create` (a fresh engine running
  * `policy`), or a fresh engine at seq 0 when none is usable. Never throws for a bad snapshot.
  */
-export function restoreEngine(dir: string, policy: CompiledPolicy, create: () => Engine, journal: Journal): RestoredEngine {
+export function restoreEngine(dir: string, policy: CompiledPolicy, create: () => Engine, journal: Journal, seal: SnapshotSeal | null = null): RestoredEngine {
   const started = performance.now();
   const needed = windowGroupSignatures(policy.windows);
   const lastSeq = journal.lastSeq();
@@ -84,7 +84,7 @@ export function restoreEngine(dir: string, policy: CompiledPolicy, create: () =>
     }
     const engine = create();
     try {
-      readEngineSnapshot(file, engine);
+      readEngineSnapshot(file, engine, seal);
     } catch (e) {
       skipped.push({ file, reason: `corrupt: ${(e as Error).message}` });
       continue;

@@ -7,6 +7,7 @@
  */
 import type { Engine } from '../engine/engine.js';
 import { snapshotsDir } from '../engine/snapshot/engine-snapshot.js';
+import type { SnapshotSeal } from '../engine/snapshot/format.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
 import type { Journal } from './journal.js';
 import { recover, type RecoveryReport } from './recovery.js';
@@ -25,6 +26,8 @@ export interface RecoverySource {
   replayFrom(engine: Engine, fromSeq: number): Journal;
   /** Calls `cb` with the transaction id of every entry with seq ≤ `seq`, in any order. */
   txIdsUpTo(seq: number, cb: (txId: string) => void): void;
+  /** Opens sealed snapshot bodies (encryption at rest); absent or null when the folder is not sealed. */
+  readonly snapshotSeal?: SnapshotSeal | null;
 }
 
 /** The engine a start serves with, what recovery did, and the line saying where it started. */
@@ -53,7 +56,7 @@ export function recoverEngine(
     const engine = create();
     return { engine, recovery: { ...recover(source.replayFrom(engine, 0), engine, onTransaction), snapshot: null }, note: null };
   }
-  const restored = restoreEngine(snapshotsDir(dataDir), policy, create, source.journal);
+  const restored = restoreEngine(snapshotsDir(dataDir), policy, create, source.journal, source.snapshotSeal ?? null);
   const { engine, seq } = restored;
   const started = performance.now();
   if (seq > 0) source.txIdsUpTo(seq, onTransaction);

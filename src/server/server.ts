@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createSecureContext } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { TxIndex } from '../accounts/tx-index.js';
 import { createCaseService } from '../cases/index.js';
 import { ListSet } from '../lists/list-set.js';
@@ -43,11 +43,23 @@ import { RequestValidator } from './schemas/validator.js';
 import { accessOf, Router, type RouteAccess, type ServerModule } from './routes.js';
 import { SeenIds } from './seen-ids.js';
 import { DecisionService } from './service.js';
+import { setEncryption } from '../store/sqlite/crypt.js';
+import { privateDataDir } from '../store/sqlite/file-modes.js';
 
 /** How to start a server. */
 export interface ServeOptions {
   /** Data folder (created when missing) holding fengkong.db. */
   readonly dataDir: string;
+  /**
+   * The master key file wrapping the data keys (encryption at rest); default env
+   * FENGKONG_MASTER_KEY_FILE, else `<dataDir>/master.key`, created (0600) when absent.
+   */
+  readonly masterKeyFile?: string;
+  /**
+   * False writes everything in clear: only for the encryption bench and tests, never a CLI flag, and
+   * only on a folder never sealed (it cannot open sealed rows). Default true.
+   */
+  readonly encryption?: boolean;
   /** TCP port; 0 picks a free one. Default 8080. */
   readonly port?: number;
   /** Interface to bind. Default 127.0.0.1. */
@@ -155,7 +167,13 @@ function packageVersion(): string {
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // a certificate that is no PEM, or a key that is not its own, fails here, before the data folder is touched
   if (opts.tls !== undefined) checkTls(opts.tls);
-  const release = claimDataDir(ensureDir(opts.dataDir));
+  ensureDir(opts.dataDir);
+  for (const line of privateDataDir(opts.dataDir)) process.stderr.write(`fengkong serve: warning: ${line}\n`);
+  setEncryption(opts.dataDir, {
+    ...(opts.masterKeyFile !== undefined ? { masterKeyFile: resolvePath(opts.masterKeyFile) } : {}),
+    enabled: opts.encryption !== false,
+  });
+  const release = claimDataDir(opts.dataDir);
   let store: SqliteStore | null = null;
   let writer: JournalWriter | null = null;
   let modules: ServerModule[] = [];
@@ -338,7 +356,7 @@ function checkTls(tls: TlsFiles): void {
 
 /** The lock file needs the folder before the store creates its file. */
 function ensureDir(dir: string): string {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }
 

@@ -15,11 +15,13 @@ import { removeTempFiles, snapshotsDir, type WrittenSnapshot } from '../engine/s
 import { GENTLE_WRITE } from '../engine/snapshot/format.js';
 import { Replica } from './replica.js';
 import { describeRestore } from '../log/restore.js';
+import { setEncryption } from '../store/sqlite/crypt.js';
 
 const port = parentPort;
 if (port === null) throw new Error('checkpointer-worker.js must run as a worker thread');
 
-const { dataDir, options } = workerData as CheckpointWorkerData;
+const { dataDir, options, encryption } = workerData as CheckpointWorkerData;
+setEncryption(dataDir, encryption);
 /** Longest stretch of applying entries between two looks at the message queue. */
 const SLICE_MS = 50;
 /** Poll interval while a snapshot request waits. */

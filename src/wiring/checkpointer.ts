@@ -8,6 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { StoreError } from '../errors.js';
+import { encryptionSettings, type EncryptionSettings } from '../store/sqlite/crypt.js';
 
 /** When and where the checkpointer writes. */
 export interface CheckpointOptions {
@@ -59,6 +60,8 @@ export type CheckpointReply =
 export interface CheckpointWorkerData {
   readonly dataDir: string;
   readonly options: Required<CheckpointOptions>;
+  /** How the folder is sealed (master key file), as the starting thread set it. */
+  readonly encryption: EncryptionSettings;
 }
 
 /** A running checkpointer. */
@@ -89,7 +92,7 @@ export async function startCheckpointer(
   options: CheckpointOptions = {},
   log: (line: string) => void = () => {},
 ): Promise<Checkpointer> {
-  const data: CheckpointWorkerData = { dataDir, options: { ...CHECKPOINT_DEFAULTS, ...options } };
+  const data: CheckpointWorkerData = { dataDir, options: { ...CHECKPOINT_DEFAULTS, ...options }, encryption: encryptionSettings(dataDir) };
   const worker = new Worker(new URL('./checkpointer-worker.js', import.meta.url), { workerData: data });
   worker.unref();
   const written: CheckpointWritten[] = [];

@@ -90,7 +90,7 @@ export class Replica {
     const runnable = compileLive(this.policies, k);
     const model = runnable.model ?? undefined;
     const sideKey = this.side.read().key;
-    const restored = restoreEngine(this.dir, runnable.policy, () => new Engine(runnable.policy, { model }), this.journal);
+    const restored = restoreEngine(this.dir, runnable.policy, () => new Engine(runnable.policy, { model }), this.journal, this.journal.crypt.snapshotSeal());
     const journal = recoveryJournal(this.journal, restored.engine, restored.seq, READ_SLICE);
     const report = recover(journal, restored.engine, () => {}, restored.seq);
     this.engine = restored.engine;
@@ -143,7 +143,7 @@ export class Replica {
         return false;
       });
     }
-    const written = writeEngineSnapshot(this.engine, this.dir, { seq: this.seq, policy: this.runnable.meta, writer, mark }, pacing);
+    const written = writeEngineSnapshot(this.engine, this.dir, { seq: this.seq, policy: this.runnable.meta, writer, mark }, pacing, this.journal.crypt.snapshotSeal());
     this.snapshotSeq = this.seq;
     this.snapshotAt = written.header.createdAt;
     pruneSnapshots(this.dir, keep);

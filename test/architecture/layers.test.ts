@@ -10,7 +10,7 @@ const SRC = join(ROOT, 'src');
 
 /** Each top-level folder (or file) of src/ and its layer; a layer imports only from layers at or below it. */
 const LAYERS: Readonly<Record<string, number>> = {
-  contract: 1, errors: 1, codec: 1, io: 1,
+  contract: 1, errors: 1, codec: 1, io: 1, crypto: 1,
   features: 2, rules: 2, model: 2, eval: 2,
   engine: 3,
   log: 4,

@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../engine.js';
 import { SnapshotReader, SnapshotWriter } from '../../codec/codec.js';
-import { readSnapshotFile, writeSnapshotFile, type JournalMark, type SnapshotHeader, type SnapshotPolicy, type WritePacing } from './format.js';
+import { readSnapshotFile, writeSnapshotFile, type JournalMark, type SnapshotHeader, type SnapshotPolicy, type WritePacing, type SnapshotSeal } from './format.js';
 
 /** The folder of a data folder's snapshots. */
 export function snapshotsDir(dataDir: string): string {
@@ -87,7 +87,7 @@ export interface SnapshotMeta {
  * paced by `pacing` (default FAST_WRITE). Synchronous: the engine must not change while it runs
  * (a checkpointer's replica, a stopped engine).
  */
-export function writeEngineSnapshot(engine: Engine, dir: string, meta: SnapshotMeta, pacing?: WritePacing): WrittenSnapshot {
+export function writeEngineSnapshot(engine: Engine, dir: string, meta: SnapshotMeta, pacing?: WritePacing, seal: SnapshotSeal | null = null): WrittenSnapshot {
   mkdirSync(dir, { recursive: true });
   const started = performance.now();
   const w = new SnapshotWriter();
@@ -113,13 +113,14 @@ export function writeEngineSnapshot(engine: Engine, dir: string, meta: SnapshotM
     },
     body,
     pacing,
+    seal,
   );
   return { file, header, encodeMs: encoded - started, writeMs: performance.now() - encoded };
 }
 
 /** Reads `file` (both checksums checked first) into the fresh `engine`; throws SnapshotError or RangeError when it cannot. */
-export function readEngineSnapshot(file: string, engine: Engine): SnapshotHeader {
-  const { header, body } = readSnapshotFile(file);
+export function readEngineSnapshot(file: string, engine: Engine, seal: SnapshotSeal | null = null): SnapshotHeader {
+  const { header, body } = readSnapshotFile(file, seal);
   const r = new SnapshotReader(body);
   engine.readSnapshot(r);
   r.at(body.length, 'engine');

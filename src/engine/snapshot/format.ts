@@ -84,10 +84,21 @@ export interface SnapshotHeader {
   readonly counts: Readonly<Record<string, number>>;
   readonly bodyBytes: number;
   readonly bodyCrc32: number;
+  /** The body is sealed (SnapshotSeal); absent in clear snapshots and those written before sealing. */
+  readonly sealed?: boolean;
+}
+
+/**
+ * Seals a snapshot body at rest (a data folder's Keyring fits): the body holds device ids, IPs and
+ * coordinates of the engine's memory, so it is written sealed; the header holds none and stays clear.
+ */
+export interface SnapshotSeal {
+  seal(body: Buffer): Buffer;
+  open(sealed: Buffer): Buffer;
 }
 
 /** The header fields a writer supplies (format, body length and CRC are filled in here). */
-export type SnapshotHeaderInput = Omit<SnapshotHeader, 'format' | 'bodyBytes' | 'bodyCrc32'>;
+export type SnapshotHeaderInput = Omit<SnapshotHeader, 'format' | 'bodyBytes' | 'bodyCrc32' | 'sealed'>;
 
 type Crc = (data: Uint8Array, value?: number) => number;
 
@@ -135,10 +146,27 @@ function encodeHeader(h: SnapshotHeader): Buffer {
  * Writes header and body to `file` atomically (temp file, fsync, rename, fsync of the folder),
  * paced by `pacing`; returns the header written. A failure leaves no file under `file`'s name.
  */
-export function writeSnapshotFile(file: string, input: SnapshotHeaderInput, body: EncodedBody, pacing: WritePacing = FAST_WRITE): SnapshotHeader {
-  const header: SnapshotHeader = { format: SNAPSHOT_FORMAT, ...input, bodyBytes: body.bytes, bodyCrc32: crcOf(body.parts) };
+export function writeSnapshotFile(
+  file: string,
+  input: SnapshotHeaderInput,
+  clear: EncodedBody,
+  pacing: WritePacing = FAST_WRITE,
+  seal: SnapshotSeal | null = null,
+): SnapshotHeader {
+  let body: { parts: readonly Uint8Array[]; bytes: number } = clear;
+  if (seal !== null) {
+    const sealed = seal.seal(Buffer.concat(clear.parts));
+    body = { parts: [sealed], bytes: sealed.length };
+  }
+  const header: SnapshotHeader = {
+    format: SNAPSHOT_FORMAT,
+    ...input,
+    bodyBytes: body.bytes,
+    bodyCrc32: crcOf(body.parts),
+    ...(seal !== null ? { sealed: true } : {}),
+  };
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w', 0o644);
+  const fd = openSync(tmp, 'w', 0o600);
   try {
     for (const batch of batches([encodeHeader(header), ...body.parts], pacing.syncBytes)) {
       writeAll(fd, batch);
@@ -260,13 +288,15 @@ export function readSnapshotHeader(file: string): HeaderRead {
 }
 
 /** Reads header and body of `file` and checks both CRCs; the body is then safe to decode. */
-export function readSnapshotFile(file: string): { header: SnapshotHeader; body: Buffer } {
+export function readSnapshotFile(file: string, seal: SnapshotSeal | null = null): { header: SnapshotHeader; body: Buffer } {
   const fd = openSync(file, 'r');
   try {
     const { header, bodyOffset } = readHeaderFd(fd, statSync(file).size);
     const body = readAt(fd, header.bodyBytes, bodyOffset);
     if (crcOf([body]) !== header.bodyCrc32) throw new SnapshotError('body checksum mismatch (corrupt)');
-    return { header, body };
+    if (header.sealed !== true) return { header, body };
+    if (seal === null) throw new SnapshotError('the body is sealed and no keyring was given to open it');
+    return { header, body: seal.open(body) };
   } finally {
     closeSync(fd);
   }

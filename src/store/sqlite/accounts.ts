@@ -18,6 +18,7 @@ import type { AccountActionKind, AccountActionRecord, AppealRecord } from '../..
 import { FengkongError, StoreError } from '../../errors.js';
 import type { AuditRecord } from '../../audit/log.js';
 import { dbPath } from './sqlite-store.js';
+import { attachCrypt, cryptOf, type Crypt } from './crypt.js';
 
 /** Tables of the main file. */
 export const ACCOUNTS_DDL = `
@@ -74,12 +75,12 @@ interface AppealRow {
 const ACTION_COLUMNS = 'id, account_id, action, reason, author, at, expires_at, limit_fen, journal_seq';
 const APPEAL_COLUMNS = 'id, account_id, tx_id, text, author, at, case_id';
 
-function toAction(r: ActionRow): AccountActionRecord {
+function toAction(r: ActionRow, c: Crypt): AccountActionRecord {
   return {
     id: r.id,
     accountId: r.account_id,
     action: r.action as AccountActionKind,
-    reason: r.reason,
+    reason: c.openText(r.reason),
     author: r.author,
     at: r.at,
     expiresAt: r.expires_at,
@@ -88,12 +89,13 @@ function toAction(r: ActionRow): AccountActionRecord {
   };
 }
 
-function toAppeal(r: AppealRow): AppealRecord {
-  return { id: r.id, accountId: r.account_id, txId: r.tx_id, text: r.text, author: r.author, at: r.at, caseId: r.case_id };
+function toAppeal(r: AppealRow, c: Crypt): AppealRecord {
+  return { id: r.id, accountId: r.account_id, txId: r.tx_id, text: c.openText(r.text), author: r.author, at: r.at, caseId: r.case_id };
 }
 
 /** AccountStore on an open connection (the store's own, so they commit with its audit log). */
 export class SqliteAccountStore implements AccountStore {
+  private readonly crypt: Crypt;
   private readonly insertAction: Statement<[string, string, string, string, number, number | null, number | null, number]>;
   private readonly selectAction: Statement<[number], ActionRow>;
   private readonly selectAll: Statement<[], ActionRow>;
@@ -107,6 +109,7 @@ export class SqliteAccountStore implements AccountStore {
 
   /** Creates the tables on a writable connection (IF NOT EXISTS). */
   constructor(private readonly db: Database) {
+    this.crypt = cryptOf(db);
     try {
       if (!db.readonly) db.exec(ACCOUNTS_DDL);
       this.insertAction = db.prepare(
@@ -132,8 +135,8 @@ export class SqliteAccountStore implements AccountStore {
    */
   addAction(a: Omit<AccountActionRecord, 'id'>, audit: (stored: AccountActionRecord) => AuditRecord, append: (r: AuditRecord) => void): AccountActionRecord {
     return this.write(() => {
-      const r = this.insertAction.run(a.accountId, a.action, a.reason, a.author, a.at, a.expiresAt, a.limit, a.journalSeq);
-      const stored = toAction(this.selectAction.get(Number(r.lastInsertRowid)) as ActionRow);
+      const r = this.insertAction.run(a.accountId, a.action, this.crypt.sealText(a.reason), a.author, a.at, a.expiresAt, a.limit, a.journalSeq);
+      const stored = toAction(this.selectAction.get(Number(r.lastInsertRowid)) as ActionRow, this.crypt);
       append(audit(stored));
       return stored;
     });
@@ -141,12 +144,12 @@ export class SqliteAccountStore implements AccountStore {
 
   /** Every action, in the order they took effect (journal position, then id). */
   allActions(): AccountActionRecord[] {
-    return this.read(() => this.selectAll.all().map(toAction));
+    return this.read(() => this.selectAll.all().map((r) => toAction(r, this.crypt)));
   }
 
   /** The latest actions on an account, newest first. */
   actionsOf(accountId: string, limit: number): AccountActionRecord[] {
-    return this.read(() => this.selectRecent.all(accountId, limit).map(toAction));
+    return this.read(() => this.selectRecent.all(accountId, limit).map((r) => toAction(r, this.crypt)));
   }
 
   /** The id the next appeal gets (appeals are written by one server only: see AccountService.appeal). */
@@ -157,8 +160,8 @@ export class SqliteAccountStore implements AccountStore {
   /** Stores an appeal (with the id from nextAppealId) and its audit record in one transaction. */
   addAppeal(a: AppealRecord, audit: (stored: AppealRecord) => AuditRecord, append: (r: AuditRecord) => void): AppealRecord {
     return this.write(() => {
-      this.insertAppeal.run(a.id, a.accountId, a.txId, a.text, a.author, a.at, a.caseId);
-      const stored = toAppeal(this.selectAppeal.get(a.id) as AppealRow);
+      this.insertAppeal.run(a.id, a.accountId, a.txId, this.crypt.sealText(a.text), a.author, a.at, a.caseId);
+      const stored = toAppeal(this.selectAppeal.get(a.id) as AppealRow, this.crypt);
       append(audit(stored));
       return stored;
     });
@@ -166,7 +169,7 @@ export class SqliteAccountStore implements AccountStore {
 
   /** The latest appeals of an account, newest first. */
   appealsOf(accountId: string, limit: number): AppealRecord[] {
-    return this.read(() => this.selectAppeals.all(accountId, limit).map(toAppeal));
+    return this.read(() => this.selectAppeals.all(accountId, limit).map((r) => toAppeal(r, this.crypt)));
   }
 
   /** The journaled payments with these seqs, in the order given (a seq that is no payment is skipped). */
@@ -175,7 +178,7 @@ export class SqliteAccountStore implements AccountStore {
       const out: JournalPayment[] = [];
       for (const s of seqs) {
         const p = this.selectPayment.get(s);
-        if (p !== undefined) out.push(p);
+        if (p !== undefined) out.push({ ...p, event: this.crypt.openText(p.event) });
       }
       return out;
     });
@@ -183,7 +186,10 @@ export class SqliteAccountStore implements AccountStore {
 
   /** The journaled payment with this transaction id, if any. */
   paymentByTxId(txId: string): JournalPayment | undefined {
-    return this.read(() => this.selectByTxId.get(txId));
+    return this.read(() => {
+      const p = this.selectByTxId.get(txId);
+      return p === undefined ? undefined : { ...p, event: this.crypt.openText(p.event) };
+    });
   }
 
   private write<T>(fn: () => T): T {
@@ -295,7 +301,8 @@ export class SqliteTxIndexWriter implements TxIndexWriter {
   private readonly journal: Database;
   private readonly maxSeq: Statement<[], { seq: number | null }>;
   private readonly origin: Statement<[], { origin: string }>;
-  private readonly rows: Statement<[number, number], [number, unknown, unknown]>;
+  private readonly rows: Statement<[number, number], [number, string]>;
+  private readonly crypt: Crypt;
   private readonly insert: Statement<[string, number]>;
   private readonly insertMerchant: Statement<[string, number]>;
   private readonly state: Statement<[], { indexed_seq: number; origin: string }>;
@@ -308,13 +315,16 @@ export class SqliteTxIndexWriter implements TxIndexWriter {
   ) {
     try {
       this.journal = new BetterSqlite3(dbPath(dataDir), { readonly: true, fileMustExist: true, timeout: 5000 });
+      this.crypt = attachCrypt(dataDir, this.journal, true);
     } catch (e) {
+      if (e instanceof FengkongError) throw e;
       throw new StoreError(`cannot read the journal of ${dataDir}: ${(e as Error).message}`, { cause: e });
     }
     this.maxSeq = this.journal.prepare('SELECT max(seq) AS seq FROM journal');
     this.origin = this.journal.prepare("SELECT coalesce((SELECT type || ':' || received_at FROM journal WHERE seq = 1), '') AS origin");
     this.rows = this.journal.prepare(
-      "SELECT seq, json_extract(event, '$.accountId'), json_extract(event, '$.merchantId') FROM journal WHERE seq > ? AND seq <= ? AND type = 'transaction'",
+      // events are sealed at rest: opened and parsed here, in the indexing worker, not by SQL
+      "SELECT seq, event FROM journal WHERE seq > ? AND seq <= ? AND type = 'transaction'",
     );
     this.rows.raw(true);
     this.insert = index.prepare('INSERT OR IGNORE INTO account_tx (account_id, seq) VALUES (?, ?)');
@@ -344,7 +354,10 @@ export class SqliteTxIndexWriter implements TxIndexWriter {
     const to = Math.min(last, from + CHUNK_SEQS);
     const rows = this.rows.all(from, to);
     this.index.transaction(() => {
-      for (const [seq, account, merchant] of rows) {
+      for (const [seq, stored] of rows) {
+        const e = JSON.parse(this.crypt.openText(stored)) as { accountId?: unknown; merchantId?: unknown };
+        const account = e.accountId;
+        const merchant = e.merchantId;
         if (typeof account === 'string') this.insert.run(account, seq);
         if (typeof merchant === 'string') this.insertMerchant.run(merchant, seq);
       }

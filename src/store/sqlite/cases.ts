@@ -25,6 +25,7 @@ import {
   type SubjectKind,
 } from '../../cases/types.js';
 import { BUSY, type CaseStore, type GroupResult, type LastResolution, type OpenResult } from '../../cases/store.js';
+import { cryptOf, type Crypt } from './crypt.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS cases (
@@ -149,7 +150,7 @@ function toSummary(r: CaseRow): CaseSummary {
   };
 }
 
-function toItem(r: ItemRow): CaseItem {
+function toItem(r: ItemRow, c: Crypt): CaseItem {
   return {
     n: r.n,
     kind: r.kind as SourceKind,
@@ -157,10 +158,10 @@ function toItem(r: ItemRow): CaseItem {
     txId: r.tx_id,
     risk: r.risk,
     amount: r.amount,
-    note: r.note,
+    note: c.openOpt(r.note),
     actor: r.actor,
     at: r.at,
-    detail: r.detail === null ? null : (JSON.parse(r.detail) as unknown),
+    detail: r.detail === null ? null : (JSON.parse(c.openText(r.detail)) as unknown),
   };
 }
 
@@ -204,7 +205,9 @@ export class SqliteCaseStore implements CaseStore {
   /** True when this open created the case tables (a new data folder, or one from before cases). */
   readonly fresh: boolean;
 
+  private readonly crypt: Crypt;
   constructor(private readonly db: Database) {
+    this.crypt = cryptOf(db);
     try {
       this.fresh = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases'").get() === undefined;
       db.exec(DDL);
@@ -303,8 +306,8 @@ export class SqliteCaseStore implements CaseStore {
     if (r === undefined) return undefined;
     return {
       ...toSummary(r),
-      itemList: this.s.items.all(n, maxItems).map(toItem),
-      notes: this.s.notes.all(n),
+      itemList: this.s.items.all(n, maxItems).map((i) => toItem(i, this.crypt)),
+      notes: this.s.notes.all(n).map((x) => ({ ...x, text: this.crypt.openText(x.text) })),
       history: this.s.history.all(n).map(
         (h): CaseChange => ({ n: h.n, at: h.at, actor: h.actor, action: h.action, from: h.from_v, to: h.to_v }),
       ),
@@ -317,13 +320,13 @@ export class SqliteCaseStore implements CaseStore {
    */
   openOrJoin(req: OpenCaseRequest, now: number, maxItems: number): OpenResult {
     const open = this.s.openFor.get(req.subjectKind, req.subjectId, req.issue);
-    const detail = req.detail === undefined ? null : JSON.stringify(req.detail);
+    const detail = req.detail === undefined ? null : this.crypt.sealText(JSON.stringify(req.detail));
     const ref = req.source.ref ?? null;
     if (open === undefined) {
       const amount = req.amount;
       const r = this.s.insertCase.run(req.subjectKind, req.subjectId, req.issue, req.risk, amount, priorityOf(req.risk, amount), now, req.actor, now, 1);
       const n = Number(r.lastInsertRowid);
-      this.s.insertItem.run(n, 1, req.source.kind, ref, req.txId ?? null, req.risk, amount, req.note ?? null, req.actor, now, detail);
+      this.s.insertItem.run(n, 1, req.source.kind, ref, req.txId ?? null, req.risk, amount, this.crypt.sealOpt(req.note ?? null), req.actor, now, detail);
       this.history(n, now, req.actor, 'open', null, 'open');
       return { n, created: true, itemAdded: true, before: null, after: this.summary(n)! };
     }
@@ -341,7 +344,7 @@ export class SqliteCaseStore implements CaseStore {
     const count = open.item_count + 1;
     const amount = open.amount + req.amount;
     if (count <= maxItems) {
-      this.s.insertItem.run(n, count, req.source.kind, ref, req.txId ?? null, req.risk, req.amount, req.note ?? null, req.actor, now, detail);
+      this.s.insertItem.run(n, count, req.source.kind, ref, req.txId ?? null, req.risk, req.amount, this.crypt.sealOpt(req.note ?? null), req.actor, now, detail);
     }
     this.s.updateTotals.run(risk, amount, priorityOf(risk, amount), count, now, n);
     return { n, created: false, itemAdded: true, before, after: this.summary(n)! };
@@ -383,7 +386,7 @@ export class SqliteCaseStore implements CaseStore {
     for (let i = 0; i < reqs.length; i++) {
       const q = reqs[i];
       const ref = q.source.ref ?? null;
-      const detail = q.detail === undefined ? null : JSON.stringify(q.detail);
+      const detail = q.detail === undefined ? null : this.crypt.sealText(JSON.stringify(q.detail));
       if (q.risk > risk) risk = q.risk;
       const had = ref === null ? undefined : known.get(ref);
       if (had !== undefined) {
@@ -395,7 +398,7 @@ export class SqliteCaseStore implements CaseStore {
       count++;
       amount += q.amount;
       if (count <= maxItems) {
-        this.s.insertItem.run(n, count, q.source.kind, ref, q.txId ?? null, q.risk, q.amount, q.note ?? null, q.actor, now, detail);
+        this.s.insertItem.run(n, count, q.source.kind, ref, q.txId ?? null, q.risk, q.amount, this.crypt.sealOpt(q.note ?? null), q.actor, now, detail);
       }
       if (ref !== null) known.set(ref, { n: count, risk: q.risk });
       added[i] = true;
@@ -431,7 +434,7 @@ export class SqliteCaseStore implements CaseStore {
   /** Adds a note; call inside a transaction. Returns it. */
   addNote(n: number, author: string, text: string, now: number): CaseNote {
     const k = this.s.nextNote.get(n)!.n;
-    this.s.insertNote.run(n, k, author, now, text);
+    this.s.insertNote.run(n, k, author, now, this.crypt.sealText(text));
     this.s.setStatus.run(this.s.byId.get(n)!.status, now, n); // touch updated_at
     return { n: k, author, at: now, text };
   }

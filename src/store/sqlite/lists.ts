@@ -13,6 +13,7 @@ import { listTarget, type EntryPage, type ListChange, type ListEntry, type ListI
 import type { ListChangeHook, ListStore, ListSummary } from '../../lists/store.js';
 import { configure, LISTS_DDL, migrate } from './schema.js';
 import { dbPath } from './sqlite-store.js';
+import { attachCrypt, cryptOf, type Crypt } from './crypt.js';
 
 interface ListRow {
   name: string;
@@ -27,6 +28,8 @@ interface ListRow {
 
 interface EntryRow {
   value: string;
+  /** The clear value sealed, for lists of a kind stored by token (device, ip); null otherwise. */
+  sealed: string | null;
   reason: string;
   author: string;
   added_at: number;
@@ -35,7 +38,10 @@ interface EntryRow {
 
 const LIST_COLUMNS = `name, kind, purpose, description, created_by, created_at, builtin,
   (SELECT count(*) FROM list_entries e WHERE e.list = l.name) AS entries`;
-const ENTRY_COLUMNS = 'value, reason, author, added_at, expires_at';
+const ENTRY_COLUMNS = 'value, sealed, reason, author, added_at, expires_at';
+
+/** List kinds whose values are personal (issue 13): stored as a keyed token, the clear value sealed beside it. */
+const TOKEN_KINDS: ReadonlySet<string> = new Set(['device', 'ip']);
 /** Below every epoch ms: "no time filter". */
 const NO_TIME = Number.MIN_SAFE_INTEGER;
 
@@ -57,8 +63,8 @@ function toInfo(r: ListRow): ListInfo {
   return info;
 }
 
-function toEntry(r: EntryRow): ListEntry {
-  return { value: r.value, reason: r.reason, author: r.author, addedAt: r.added_at, expiresAt: r.expires_at };
+function toEntry(r: EntryRow, c: Crypt): ListEntry {
+  return { value: r.sealed !== null ? c.openText(r.sealed) : r.value, reason: r.reason, author: r.author, addedAt: r.added_at, expiresAt: r.expires_at };
 }
 
 /** ListStore on a better-sqlite3 connection. */
@@ -74,11 +80,13 @@ export class SqliteListStore implements ListStore {
   private readonly selectEntry: Statement<[string, string], EntryRow>;
   private readonly selectEntries: Statement<[string, string, number, number], EntryRow>;
   private readonly selectAllEntries: Statement<[number], EntryRow & { list: string }>;
-  private readonly upsertEntry: Statement<[string, string, string, string, number, number | null]>;
+  private readonly upsertEntry: Statement<[string, string, string | null, string, string, number, number | null]>;
   private readonly deleteEntry: Statement<[string, string]>;
   private readonly deleteExpired: Statement<[number]>;
   private readonly bumpVersion: Statement<[]>;
   private readonly selectVersion: Statement<[], { version: number }>;
+  private readonly crypt: Crypt;
+  private readonly kindOf: Statement<[string], { kind: string }>;
 
   /**
    * Opens the list store of a data folder on its own connection (creating folder and file when
@@ -97,6 +105,12 @@ export class SqliteListStore implements ListStore {
       if (e instanceof StoreError) throw e;
       throw new StoreError(`cannot open ${file}: ${(e as Error).message}`, { cause: e });
     }
+    try {
+      attachCrypt(dataDir, db, readonly);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
     return new SqliteListStore(db, { ...options, owned: true });
   }
 
@@ -108,9 +122,12 @@ export class SqliteListStore implements ListStore {
     this.database = db;
     this.owned = options.owned === true;
     this.onChange = options.onChange;
+    this.crypt = cryptOf(db);
     try {
       if (!db.readonly) {
         db.exec(LISTS_DDL);
+        const cols = db.prepare("SELECT name FROM pragma_table_info('list_entries')").all() as { name: string }[];
+        if (!cols.some((c) => c.name === 'sealed')) db.exec('ALTER TABLE list_entries ADD COLUMN sealed TEXT');
         const seed = db.prepare(
           'INSERT OR IGNORE INTO lists (name, kind, purpose, description, created_by, created_at, builtin) VALUES (?, ?, ?, ?, ?, ?, 1)',
         );
@@ -118,6 +135,7 @@ export class SqliteListStore implements ListStore {
           for (const d of defaultListInfos(options.now ?? Date.now())) seed.run(d.name, d.kind, d.purpose, d.description, d.createdBy, d.createdAt);
         }).immediate();
       }
+      this.kindOf = db.prepare('SELECT kind FROM lists WHERE name = ?');
       this.selectLists = db.prepare(`SELECT ${LIST_COLUMNS} FROM lists l ORDER BY name`);
       this.selectList = db.prepare(`SELECT ${LIST_COLUMNS} FROM lists l WHERE name = ?`);
       this.insertList = db.prepare(
@@ -132,14 +150,15 @@ export class SqliteListStore implements ListStore {
         `SELECT list, ${ENTRY_COLUMNS} FROM list_entries WHERE expires_at IS NULL OR expires_at > ? ORDER BY list, value`,
       );
       this.upsertEntry = db.prepare(
-        `INSERT INTO list_entries (list, value, reason, author, added_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (list, value) DO UPDATE SET reason = excluded.reason, author = excluded.author,
+        `INSERT INTO list_entries (list, value, sealed, reason, author, added_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (list, value) DO UPDATE SET sealed = excluded.sealed, reason = excluded.reason, author = excluded.author,
            added_at = excluded.added_at, expires_at = excluded.expires_at`,
       );
       this.deleteEntry = db.prepare('DELETE FROM list_entries WHERE list = ? AND value = ?');
       this.deleteExpired = db.prepare('DELETE FROM list_entries WHERE expires_at IS NOT NULL AND expires_at <= ?');
       this.bumpVersion = db.prepare('UPDATE lists_version SET version = version + 1 WHERE id = 1');
       this.selectVersion = db.prepare('SELECT version FROM lists_version WHERE id = 1');
+      if (!db.readonly) this.sealLegacyEntries();
     } catch (e) {
       throw new StoreError(`cannot open the list tables: ${(e as Error).message}`, { cause: e });
     }
@@ -165,19 +184,21 @@ export class SqliteListStore implements ListStore {
   putEntry(list: string, entry: ListEntry, actor: string): ListChange {
     return this.change(() => {
       this.requireList(list);
-      const old = this.selectEntry.get(list, entry.value);
-      this.upsertEntry.run(list, entry.value, entry.reason, entry.author, entry.addedAt, entry.expiresAt);
-      return { actor, action: 'list.entry.add', target: listTarget(list, entry.value), before: old === undefined ? null : toEntry(old), after: entry };
+      const key = this.stored(list, entry.value);
+      const old = this.selectEntry.get(list, key);
+      this.upsertEntry.run(list, key, key === entry.value ? null : this.crypt.sealText(entry.value), entry.reason, entry.author, entry.addedAt, entry.expiresAt);
+      return { actor, action: 'list.entry.add', target: listTarget(list, entry.value), before: old === undefined ? null : toEntry(old, this.crypt), after: entry };
     });
   }
 
   removeEntry(list: string, value: string, actor: string): ListChange {
     return this.change(() => {
       this.requireList(list);
-      const old = this.selectEntry.get(list, value);
+      const key = this.stored(list, value);
+      const old = this.selectEntry.get(list, key);
       if (old === undefined) throw new NotFoundError(`'${value}' is not on list '${list}'`);
-      this.deleteEntry.run(list, value);
-      return { actor, action: 'list.entry.remove', target: listTarget(list, value), before: toEntry(old), after: null };
+      this.deleteEntry.run(list, key);
+      return { actor, action: 'list.entry.remove', target: listTarget(list, value), before: toEntry(old, this.crypt), after: null };
     });
   }
 
@@ -196,9 +217,21 @@ export class SqliteListStore implements ListStore {
     const limit = pageLimit(page.limit);
     return this.read(() => {
       this.requireList(list);
-      const rows = this.selectEntries.all(list, page.after ?? '', nowMs ?? NO_TIME, limit + 1);
-      const entries = rows.slice(0, limit).map(toEntry);
-      return { entries, next: rows.length > limit ? entries[entries.length - 1].value : null };
+      const after = page.after ?? '';
+      let entries: ListEntry[];
+      let more: boolean;
+      if (this.stored(list, '') !== '') {
+        // stored by token: SQL cannot order by the clear value, so the list is opened and paged here
+        const all = this.selectEntries.all(list, '', nowMs ?? NO_TIME, -1).map((r) => toEntry(r, this.crypt));
+        const rest = all.filter((e) => e.value > after).sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+        entries = rest.slice(0, limit);
+        more = rest.length > limit;
+      } else {
+        const rows = this.selectEntries.all(list, after, nowMs ?? NO_TIME, limit + 1);
+        entries = rows.slice(0, limit).map((r) => toEntry(r, this.crypt));
+        more = rows.length > limit;
+      }
+      return { entries, next: more ? entries[entries.length - 1].value : null };
     });
   }
 
@@ -218,7 +251,7 @@ export class SqliteListStore implements ListStore {
         for (const r of this.selectLists.all()) set.putList(toInfo(r));
         let n = 0;
         for (const r of this.selectAllEntries.iterate(nowMs)) {
-          set.putEntry(r.list, toEntry(r));
+          set.putEntry(r.list, toEntry(r, this.crypt));
           n++;
         }
         return n;
@@ -234,6 +267,42 @@ export class SqliteListStore implements ListStore {
     if (this.owned && this.database.open) this.database.close();
   }
 
+  /** The value as stored: a keyed token for device and ip lists when sealing is on, else the value. */
+  private stored(list: string, value: string): string {
+    if (!this.crypt.sealing) return value;
+    const kind = this.kindOf.get(list)?.kind;
+    return kind !== undefined && TOKEN_KINDS.has(kind) ? this.crypt.token(kind, value) : value;
+  }
+
+  /**
+   * The change as the hook (the audit log) records it: for a device or ip list, the target and the
+   * entries name the token and carry the value sealed, so the audit rows hold no clear value.
+   */
+  private forAudit(c: ListChange): ListChange {
+    const parts = c.target.split('/');
+    if (parts.length < 3 || !this.crypt.sealing) return c;
+    const list = parts[1];
+    const value = parts.slice(2).join('/');
+    const key = this.stored(list, value);
+    if (key === value) return c;
+    const seal = (e: ListInfo | ListEntry | null): ListInfo | ListEntry | null =>
+      e !== null && 'value' in e ? ({ ...e, value: key, sealedValue: this.crypt.sealText(e.value) } as ListEntry) : e;
+    return { ...c, target: listTarget(list, key), before: seal(c.before), after: seal(c.after) };
+  }
+
+  /** Device and ip entries written in clear by an older version: stored again by token, value sealed. */
+  private sealLegacyEntries(): void {
+    if (!this.crypt.sealing) return;
+    const rows = this.database.prepare(
+      `SELECT e.list, e.value FROM list_entries e JOIN lists l ON l.name = e.list WHERE e.sealed IS NULL AND l.kind IN ('device', 'ip')`,
+    ).all() as { list: string; value: string }[];
+    if (rows.length === 0) return;
+    const rekey = this.database.prepare('UPDATE list_entries SET value = ?, sealed = ? WHERE list = ? AND value = ?');
+    this.database.transaction(() => {
+      for (const r of rows) rekey.run(this.stored(r.list, r.value), this.crypt.sealText(r.value), r.list, r.value);
+    }).immediate();
+  }
+
   private requireList(name: string): ListInfo {
     const r = this.selectList.get(name);
     if (r === undefined) throw new NotFoundError(`list '${name}' does not exist`);
@@ -247,7 +316,7 @@ export class SqliteListStore implements ListStore {
         .transaction(() => {
           const c = fn();
           this.bumpVersion.run();
-          this.onChange?.(c, this.selectVersion.get()?.version ?? 0);
+          this.onChange?.(this.forAudit(c), this.selectVersion.get()?.version ?? 0);
           return c;
         })
         .immediate();

@@ -7,6 +7,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { ConflictError, NotFoundError, StoreError } from '../../errors.js';
 import type { MerchantAction, MerchantActionStore, NewMerchantAction } from '../../merchants/store.js';
+import { cryptOf, type Crypt } from './crypt.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS merchant_actions (
@@ -48,20 +49,20 @@ interface Row {
   to_seq: number | null;
 }
 
-function toAction(r: Row): MerchantAction {
+function toAction(r: Row, c: Crypt): MerchantAction {
   return {
     id: r.id,
     merchantId: r.merchant_id,
     action: r.action as MerchantAction['action'],
     terminalId: r.terminal_id,
-    reason: r.reason,
+    reason: c.openText(r.reason),
     actor: r.actor,
     createdAt: r.created_at,
     fromSeq: r.from_seq,
     expiresAt: r.expires_at,
     releasedAt: r.released_at,
     releasedBy: r.released_by,
-    releaseReason: r.release_reason,
+    releaseReason: c.openOpt(r.release_reason),
     toSeq: r.to_seq,
   };
 }
@@ -79,7 +80,9 @@ export class SqliteMerchantStore implements MerchantActionStore {
   private readonly all: Statement<[], Row>;
 
   /** Creates the table (IF NOT EXISTS) on a writable connection; a read-only one can only read. */
+  private readonly crypt: Crypt;
   constructor(private readonly db: Database) {
+    this.crypt = cryptOf(db);
     try {
       if (!db.readonly) db.exec(DDL);
     } catch (e) {
@@ -105,7 +108,7 @@ export class SqliteMerchantStore implements MerchantActionStore {
   insert(a: NewMerchantAction): MerchantAction {
     let r;
     try {
-      r = this.insertRow.run(a.merchantId, a.action, a.terminalId, a.reason, a.actor, a.createdAt, a.fromSeq, a.expiresAt);
+      r = this.insertRow.run(a.merchantId, a.action, a.terminalId, this.crypt.sealText(a.reason), a.actor, a.createdAt, a.fromSeq, a.expiresAt);
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
         const what = a.action === 'hold_settlement' ? `merchant ${a.merchantId} has a settlement hold` : `terminal ${a.terminalId} has a suspension`;
@@ -118,7 +121,7 @@ export class SqliteMerchantStore implements MerchantActionStore {
 
   /** Closes an open action (released, or expired); one closed already stays as it was. NotFoundError for an unknown id. */
   closeAction(id: number, at: number, by: string, reason: string, toSeq: number): MerchantAction {
-    this.closeRow.run(at, by, reason, toSeq, id);
+    this.closeRow.run(at, by, this.crypt.sealText(reason), toSeq, id);
     const a = this.get(id);
     if (a === undefined) throw new NotFoundError(`no merchant action ${id}`);
     return a;
@@ -127,28 +130,28 @@ export class SqliteMerchantStore implements MerchantActionStore {
   /** One action by id. */
   get(id: number): MerchantAction | undefined {
     const r = this.byId.get(id);
-    return r === undefined ? undefined : toAction(r);
+    return r === undefined ? undefined : toAction(r, this.crypt);
   }
 
   /** The open (not released) hold of a merchant. */
   openHoldOf(merchantId: string): MerchantAction | undefined {
     const r = this.openHold.get(merchantId);
-    return r === undefined ? undefined : toAction(r);
+    return r === undefined ? undefined : toAction(r, this.crypt);
   }
 
   /** The open (not released) suspension of a terminal. */
   openSuspensionOf(terminalId: string): MerchantAction | undefined {
     const r = this.openSuspension.get(terminalId);
-    return r === undefined ? undefined : toAction(r);
+    return r === undefined ? undefined : toAction(r, this.crypt);
   }
 
   /** A merchant's actions, newest first. */
   history(merchantId: string, limit = 100): MerchantAction[] {
-    return this.ofMerchant.all(merchantId, limit).map(toAction);
+    return this.ofMerchant.all(merchantId, limit).map((r) => toAction(r, this.crypt));
   }
 
   /** Every action ever taken, oldest first (loaded into the engine at start). */
   everything(): MerchantAction[] {
-    return this.all.all().map(toAction);
+    return this.all.all().map((r) => toAction(r, this.crypt));
   }
 }

@@ -110,13 +110,16 @@ INSERT OR IGNORE INTO lists_version (id, version) VALUES (1, 0);
 /**
  * Durability settings: WAL so readers never wait for the writer, `synchronous = FULL` so a
  * committed transaction survives power loss (the WAL is fsynced at every commit), and a busy
- * timeout so a `keys create` beside a running server waits instead of failing.
+ * timeout so a `keys create` beside a running server waits instead of failing. `secure_delete` zeroes
+ * freed pages (encryption at rest: a clear row replaced by a sealed one must not linger).
  */
 export function configure(db: Database): void {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // freed pages are zeroed, so a row rewritten sealed leaves no clear copy behind
+  db.pragma('secure_delete = ON');
 }
 
 /**

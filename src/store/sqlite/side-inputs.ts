@@ -40,6 +40,7 @@ export function storeRecoverySource(store: SqliteStore): RecoverySource {
     journal: store,
     replayFrom: (engine, fromSeq) => recoveryJournal(store, engine, fromSeq),
     txIdsUpTo: (seq, cb) => forEachTxIdUpTo(store.database, seq, cb),
+    snapshotSeal: store.crypt.snapshotSeal(),
   };
 }
 

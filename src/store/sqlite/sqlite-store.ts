@@ -13,6 +13,9 @@ import type { KeyStore, NewKeyOptions, Role, StoredKey } from '../../keys/store.
 import type { Journal, JournalEntry, JournalRange, StoredDecision } from '../../log/journal.js';
 import type { AuditLog } from '../../audit/log.js';
 import { SqliteAuditLog } from './audit.js';
+import { attachCrypt, type Crypt } from './crypt.js';
+import { sealLegacyRows } from './crypt-migrate.js';
+import { SealingAuditLog } from './sealed-audit.js';
 import { configure, DB_FILE, migrate } from './schema.js';
 
 interface EntryRow {
@@ -76,6 +79,8 @@ export class SqliteStore implements Journal, KeyStore {
   /** The append-only audit log in the same file. */
   readonly audit: AuditLog;
   private readonly db: Database;
+  /** Seals journal events as they are written and opens them as they are read. */
+  readonly crypt: Crypt;
   private readonly insertEntry: Statement<EntryParams>;
   private readonly selectLast: Statement<[], { seq: number | null }>;
   private readonly selectDecision: Statement<[string], { seq: number; event: string; decision: string | null }>;
@@ -104,12 +109,15 @@ export class SqliteStore implements Journal, KeyStore {
       this.db = new BetterSqlite3(this.file, { timeout: 5000, readonly, fileMustExist: readonly });
       if (!readonly) configure(this.db);
       migrate(this.db, this.file);
+      this.crypt = attachCrypt(dataDir, this.db, readonly);
+      if (!readonly && this.crypt.sealing) sealLegacyRows(this.db, this.crypt);
     } catch (e) {
       if (e instanceof StoreError) throw e;
       throw new StoreError(`cannot open ${this.file}: ${(e as Error).message}`, { cause: e });
     }
     const db = this.db;
-    this.audit = new SqliteAuditLog(db);
+    const crypt = this.crypt;
+    this.audit = new SealingAuditLog(new SqliteAuditLog(db), crypt);
     this.insertEntry = db.prepare(
       'INSERT INTO journal (seq, type, tx_id, event, decision, received_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -144,7 +152,7 @@ export class SqliteStore implements Journal, KeyStore {
       }
       for (let i = 0; i < batch.length; i++) {
         const e = batch[i];
-        this.insertEntry.run(e.seq, e.type, e.txId, e.event, e.decision, e.receivedAt);
+        this.insertEntry.run(e.seq, e.type, e.txId, crypt.sealText(e.event), e.decision, e.receivedAt);
       }
     });
   }
@@ -164,7 +172,7 @@ export class SqliteStore implements Journal, KeyStore {
   decision(txId: string): StoredDecision | undefined {
     const row = this.selectDecision.get(txId);
     if (row === undefined || row.decision === null) return undefined;
-    return { seq: row.seq, txId, event: row.event, decision: row.decision };
+    return { seq: row.seq, txId, event: this.crypt.openText(row.event), decision: row.decision };
   }
 
   /** Highest committed seq, 0 for an empty journal. */
@@ -179,7 +187,7 @@ export class SqliteStore implements Journal, KeyStore {
         seq: r.seq,
         type: r.type as EventType,
         txId: r.tx_id,
-        event: r.event,
+        event: this.crypt.openText(r.event),
         decision: r.decision,
         receivedAt: r.received_at,
       });
@@ -196,7 +204,7 @@ export class SqliteStore implements Journal, KeyStore {
     const to = range.toSeq ?? Number.MAX_SAFE_INTEGER;
     if (to < from) return;
     for (const r of this.selectRange.iterate({ from, to, type: range.type ?? null, except: range.exceptType ?? null })) {
-      const go = cb({ seq: r[0], type: r[1] as EventType, txId: r[2], event: r[3], decision: r[4], receivedAt: r[5] });
+      const go = cb({ seq: r[0], type: r[1] as EventType, txId: r[2], event: this.crypt.openText(r[3]), decision: r[4], receivedAt: r[5] });
       if (go === false) break; // leaving the loop resets the statement
     }
   }

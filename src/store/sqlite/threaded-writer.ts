@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { StoreError } from '../../errors.js';
 import type { JournalEntry, JournalWriter } from '../../log/journal.js';
+import { encryptionSettings } from './crypt.js';
 
 /** Main thread → writer thread; a batch travels as one packed string (see packBatch). */
 export type WriterRequest = { kind: 'append'; id: number; packed: string } | { kind: 'close' };
@@ -61,7 +62,7 @@ interface Waiter {
 
 /** Starts the writer thread on the store of `dataDir`; resolves once its connection is open. */
 export async function startThreadedWriter(dataDir: string): Promise<JournalWriter> {
-  const worker = new Worker(new URL('./writer-thread.js', import.meta.url), { workerData: { dataDir } });
+  const worker = new Worker(new URL('./writer-thread.js', import.meta.url), { workerData: { dataDir, encryption: encryptionSettings(dataDir) } });
   const waiters = new Map<number, Waiter>();
   let nextId = 1;
   let dead: Error | null = null;

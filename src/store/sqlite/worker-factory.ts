@@ -16,10 +16,22 @@ import { SqliteCaseQueueReader } from './case-queue.js';
 import { SqliteListStore } from './lists.js';
 import { SqliteShadowStore } from './shadow.js';
 import { SqliteStore } from './sqlite-store.js';
+import { encryptionSettings, setEncryption } from './crypt.js';
 
 /** This module with `dataDir`: what the composition root puts in a worker's data. */
 export function sqliteWorkerAdapter(dataDir: string): AdapterRef {
-  return { module: import.meta.url, dataDir };
+  const e = encryptionSettings(dataDir);
+  return { module: import.meta.url, dataDir, settings: { masterKeyFile: e.masterKeyFile, encryption: e.enabled } };
+}
+
+/** Called by importAdapter in the worker: the folder is sealed as in the thread that made `ref`. */
+export function adoptRef(ref: AdapterRef): void {
+  const s = ref.settings;
+  if (s === undefined) return;
+  setEncryption(ref.dataDir, {
+    ...(typeof s.masterKeyFile === 'string' ? { masterKeyFile: s.masterKeyFile } : {}),
+    ...(typeof s.encryption === 'boolean' ? { enabled: s.encryption } : {}),
+  });
 }
 
 /** The payment index writer of the data folder (accounts/tx-index-worker.ts). */

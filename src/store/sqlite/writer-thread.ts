@@ -9,6 +9,7 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import type { JournalEntry } from '../../log/journal.js';
 import { SqliteStore } from './sqlite-store.js';
 import { unpackBatch, type WriterReply, type WriterRequest } from './threaded-writer.js';
+import { setEncryption, type EncryptionSettings } from './crypt.js';
 
 const port = parentPort;
 if (port === null) throw new Error('writer-thread.js must run as a worker thread');
@@ -16,7 +17,9 @@ if (port === null) throw new Error('writer-thread.js must run as a worker thread
 let store: SqliteStore | null = null;
 let broken: string | null = null;
 try {
-  store = new SqliteStore((workerData as { dataDir: string }).dataDir);
+  const data = workerData as { dataDir: string; encryption: EncryptionSettings };
+  setEncryption(data.dataDir, data.encryption);
+  store = new SqliteStore(data.dataDir);
   port.postMessage({ kind: 'ready' } satisfies WriterReply);
 } catch (e) {
   port.postMessage({ kind: 'failed', message: (e as Error).message } satisfies WriterReply);

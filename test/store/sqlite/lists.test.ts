@@ -17,6 +17,7 @@ import { SqliteListStore } from '../../../src/store/sqlite/lists.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { listsContract } from '../contract/lists.js';
 import { sqliteHarness } from './harness.js';
+import { cryptOf } from '../../../src/store/sqlite/crypt.js';
 
 listsContract('SqliteListStore', sqliteHarness('lists', (dataDir) => {
   const lists = SqliteListStore.open(dataDir);
@@ -145,14 +146,18 @@ test('the audit hook commits with the change on the same connection, and a faili
     m.addEntry('block_devices', { value: 'dev-1', reason: 'stolen, confirmed' }, { actor: 'key_lead', now: NOW + 1 });
     m.removeEntry('block_devices', 'dev-1', { actor: 'key_lead', now: NOW + 2 });
     const log = audit.list({ action: 'list.' }).reverse();
+    // a device value is recorded as its token (the clear value sealed beside it): encryption at rest
+    const t = `lists/block_devices/${cryptOf(store.database).token('device', 'dev-1')}`;
+    assert.match(t, /^lists\/block_devices\/t:[0-9a-f]{64}$/);
     assert.deepEqual(
       log.map((e) => [e.actor, e.action, e.target]),
       [
-        ['key_admin', 'list.entry.add', 'lists/block_devices/dev-1'],
-        ['key_lead', 'list.entry.add', 'lists/block_devices/dev-1'],
-        ['key_lead', 'list.entry.remove', 'lists/block_devices/dev-1'],
+        ['key_admin', 'list.entry.add', t],
+        ['key_lead', 'list.entry.add', t],
+        ['key_lead', 'list.entry.remove', t],
       ],
     );
+    assert.ok(!JSON.stringify(log).includes('dev-1'));
     assert.equal(log[0].before, null);
     assert.equal((log[1].before as ListEntry).reason, 'stolen');
     assert.equal((log[1].after as ListEntry).reason, 'stolen, confirmed');
