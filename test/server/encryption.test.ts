@@ -90,7 +90,7 @@ test('no device id, IP, coordinate or free text is in clear in any file of the d
   let answers: Record<string, unknown>[];
   let caseId: string;
   try {
-    answers = (await feed(s.url, keys.decide, world())).map((a) => stable(a.json as Record<string, unknown>));
+    answers = (await feed(s.url, keys.admin, world())).map((a) => stable(a.json as Record<string, unknown>));
     const added = await call(s.url, '/v1/lists/block_devices/entries', { key: keys.admin, body: { value: LISTED, reason: 'stolen' } });
     assert.equal(added.status < 300, true, added.text);
     const appeal = await call(s.url, '/v1/accounts/A7/appeals', { key: keys.support, body: { text: APPEAL, txId: 'enc-5' } });
@@ -103,7 +103,7 @@ test('no device id, IP, coordinate or free text is in clear in any file of the d
     assert.equal((await call(s.url, `/v1/policies/${v}/shadow`, { key: keys.admin, method: 'POST' })).status, 202);
     await until(s, `/v1/policies/${v}/shadow`, (j) => j.state === 'running' && j.lag.events === 0);
     const more = [6, 7].map((i) => tx(-10 * 60_000 + i * 1000, { id: `enc-${i}`, accountId: 'A7', merchantId: 'M9', terminalId: 'T9', deviceId: DEVICE, ip: IP, geo: GEO }));
-    answers.push(...(await feed(s.url, keys.decide, more)).map((a) => stable(a.json as Record<string, unknown>)));
+    answers.push(...(await feed(s.url, keys.admin, more)).map((a) => stable(a.json as Record<string, unknown>)));
     await until(s, `/v1/policies/${v}/shadow`, (j) => j.transactions === 2);
     const bt = await call(s.url, `/v1/policies/${v}/backtests`, { key: keys.analyst, body: { from: '2026-11-01', to: '2026-11-11' } });
     assert.equal(bt.status, 202, bt.text);
@@ -163,8 +163,11 @@ test('a wrong master key refuses to start and names the file; a clear data folde
   const dir = tempDir('fk-crypt-key-');
   const keys = createKeys(dir);
   const s = await startTestServer({ dir, keys });
-  await feed(s.url, keys.decide, world());
-  await s.close(true);
+  try {
+    await feed(s.url, keys.admin, world());
+  } finally {
+    await s.close(true); // a failure must not leave a server holding the test process open
+  }
   const wrong = join(dir, 'wrong.key');
   writeFileSync(wrong, `${'ab'.repeat(32)}\n`);
   chmodSync(wrong, 0o600);
@@ -182,8 +185,11 @@ test('a wrong master key refuses to start and names the file; a clear data folde
   const old = tempDir('fk-crypt-old-');
   const k2 = createKeys(old);
   const c = await startTestServer({ dir: old, keys: k2, encryption: false, snapshots: false });
-  await feed(c.url, k2.decide, world());
-  await c.close(true);
+  try {
+    await feed(c.url, k2.admin, world());
+  } finally {
+    await c.close(true);
+  }
   const d = await startTestServer({ dir: old, keys: k2, snapshots: false });
   const got = await call(d.url, '/v1/decisions/enc-3', { key: k2.analyst });
   assert.equal(got.status, 200, got.text);
@@ -200,7 +206,7 @@ test('keys rotate-data while the server runs: new rows use the new key, old rows
   const keys = createKeys(dir);
   const s = await startTestServer({ dir, keys, snapshots: false });
   try {
-    await feed(s.url, keys.decide, world().slice(0, -3));
+    await feed(s.url, keys.admin, world().slice(0, -3));
     const help = spawnSync(process.execPath, [join(PACKAGE_ROOT, 'bin/fengkong.js'), 'keys', 'rotate-data', '--help'], { encoding: 'utf8' });
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /rotate-data/);
@@ -208,7 +214,7 @@ test('keys rotate-data while the server runs: new rows use the new key, old rows
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /data key 2 is now active/);
     await sleep(2_200);
-    await feed(s.url, keys.decide, world().slice(-3));
+    await feed(s.url, keys.admin, world().slice(-3));
     const db = new BetterSqlite3(join(dir, 'fengkong.db'), { readonly: true });
     const ids = (db.prepare("SELECT event FROM journal ORDER BY seq").all() as { event: string }[]).map((row) => Buffer.from(row.event.slice(2), 'base64').readUInt32BE(1));
     db.close();
