@@ -150,6 +150,22 @@ function arithConst(op: string, a: number, b: number): number {
 }
 
 /** Turns any numeric operand into a function, for shapes that have no closure of their own. */
+/** Whether `f`'s value is known (not NaN) — or, with `want` false, unknown — as a predicate: `known(x)` and `not known(x)`. */
+function knownFn(f: NumberFn, want: boolean): Bool {
+  return {
+    k: 'fn',
+    f: want
+      ? (v) => {
+          const x = f(v);
+          return x === x;
+        }
+      : (v) => {
+          const x = f(v);
+          return x !== x;
+        },
+  };
+}
+
 function numFn(n: Num): NumberFn {
   if (n.k === 'fn') return n.f;
   if (n.k === 'slot') {
@@ -595,19 +611,7 @@ export class ExprCompiler {
       // evaluated once as 1/0/NaN (see tri): both polarities would be exponential in known(known(…))
       const o = this.tri(arg);
       if (o.k === 'const') return (o.c === o.c) === want ? TRUE : FALSE;
-      const f = numFn(o);
-      return {
-        k: 'fn',
-        f: want
-          ? (v) => {
-              const x = f(v);
-              return x === x;
-            }
-          : (v) => {
-              const x = f(v);
-              return x !== x;
-            },
-      };
+      return knownFn(numFn(o), want);
     }
     // numbers, and boolean slots (1/0/NaN)
     const o = this.num(arg);
@@ -616,18 +620,6 @@ export class ExprCompiler {
       const s = o.s;
       return { k: 'fn', f: want ? (v) => v.num[s] === v.num[s] : (v) => v.num[s] !== v.num[s] };
     }
-    const f = o.f;
-    return {
-      k: 'fn',
-      f: want
-        ? (v) => {
-            const x = f(v);
-            return x === x;
-          }
-        : (v) => {
-            const x = f(v);
-            return x !== x;
-          },
-    };
+    return knownFn(o.f, want);
   }
 }
