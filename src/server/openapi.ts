@@ -25,6 +25,7 @@ const STATUS_WORDS: Record<number, string> = {
   409: 'conflicts with the current state',
   413: 'body too large',
   415: 'body is not application/json',
+  429: 'over the key\'s rate limit (rate_limited), or too many unknown keys from this address (too_many_bad_keys); retry after the Retry-After header\'s seconds',
   503: 'journal unavailable or shutting down',
 };
 
@@ -64,7 +65,7 @@ function modulePaths(routes: readonly Route[]): Json {
   for (const r of routes) {
     const params: Json[] = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
     params.push(...queryParameters(r));
-    const statuses = r.body === undefined ? [400, 401, 403, 404, 409] : [400, 401, 403, 404, 409, 413, 415];
+    const statuses = r.body === undefined ? [400, 401, 403, 404, 409, 429] : [400, 401, 403, 404, 409, 413, 415, 429];
     const op: Json = {
       summary: r.summary,
       description: `${r.description ?? ''} ${roles(r.permission, r.note)}`.trim(),
@@ -102,7 +103,7 @@ export function openApiDocument(version: string, routes: readonly Route[] = []):
           summary: 'Decide one payment',
           description: `Idempotent on the transaction id: a known id returns the stored decision and changes nothing. Body at most 64 KiB. ${roles('decide')}`,
           requestBody: { required: true, content: json('Transaction') },
-          responses: { '200': { description: 'the decision', content: json('Decision') }, ...errors(400, 401, 403, 413, 415, 503) },
+          responses: { '200': { description: 'the decision', content: json('Decision') }, ...errors(400, 401, 403, 413, 415, 429, 503) },
         },
       },
       '/v1/events': {
@@ -122,7 +123,7 @@ export function openApiDocument(version: string, routes: readonly Route[] = []):
               description: 'applied and journaled',
               content: { 'application/json': { schema: { type: 'object', properties: { accepted: { type: 'integer' } } } } },
             },
-            ...errors(400, 401, 403, 413, 415, 503),
+            ...errors(400, 401, 403, 413, 415, 429, 503),
           },
         },
       },
@@ -131,11 +132,11 @@ export function openApiDocument(version: string, routes: readonly Route[] = []):
           summary: 'The stored decision of a transaction',
           description: roles('read'),
           parameters: [{ name: 'txId', in: 'path', required: true, schema: id }],
-          responses: { '200': { description: 'the decision as answered', content: json('Decision') }, ...errors(401, 403, 404) },
+          responses: { '200': { description: 'the decision as answered', content: json('Decision') }, ...errors(401, 403, 404, 429) },
         },
       },
       '/v1/openapi.json': {
-        get: { summary: 'This document', description: roles('docs'), responses: { '200': { description: 'OpenAPI 3.1' }, ...errors(401) } },
+        get: { summary: 'This document', description: roles('docs'), responses: { '200': { description: 'OpenAPI 3.1' }, ...errors(401, 429) } },
       },
       '/healthz': {
         get: {
@@ -148,7 +149,7 @@ export function openApiDocument(version: string, routes: readonly Route[] = []):
         get: {
           summary: 'Prometheus metrics',
           description: roles('metrics'),
-          responses: { '200': { description: 'text exposition format', content: { 'text/plain': {} } }, ...errors(401, 403) },
+          responses: { '200': { description: 'text exposition format', content: { 'text/plain': {} } }, ...errors(401, 403, 429) },
         },
       },
     },
