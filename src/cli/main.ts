@@ -27,6 +27,8 @@ usage:
   fengkong merchants show|risky|actions|hold|release|suspend|release-terminal …   merchants and terminals on a running server (fengkong merchants help)
   fengkong backtest --data DIR --policy DIR [--from TS] [--to TS] [--out report.json]   run a draft over journaled history
   fengkong report --data DIR --from TS --to TS [--out report.html] [--format html|json]   the printable risk assessment report
+  fengkong backup --data DIR --out FILE [--master-key-file F]          an online, encrypted, verified copy of every store (server may run)
+  fengkong restore --from FILE --data DIR [--master-key-file F]       write a backup into a new, empty data folder
   fengkong rules performance --data DIR [--from TS] [--to TS] [--bucket day] [--json]   per rule: hits, outcomes, fraud, precision
 `;
 
@@ -52,6 +54,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   backtest: async () => (await import('./backtest.js')).runBacktestCommand,
   report: async () => (await import('./report.js')).runReportCommand,
   rules: async () => (await import('./rules.js')).runRules,
+  backup: async () => (await import('./backup.js')).runBackup,
+  restore: async () => (await import('./backup.js')).runRestore,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
