@@ -26,7 +26,9 @@ import { loadPolicyDir, readPolicyDir } from '../src/rules/load.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { sqliteWorkerAdapter } from '../src/store/sqlite/worker-factory.js';
 import { buildJournal, simulate } from './journal-cache.js';
-import { flag } from './util.js';
+import { answerHelp, flag } from './util.js';
+
+answerHelp('usage: node dist/bench/backtest-1m.js [--cache /tmp/bt-bench] [--accounts 40000] [--days 30] [--seed 7] [--rounds 1]');
 
 const TARGET_S = 30;
 const DRAFT_RULES = 200;

@@ -18,7 +18,9 @@ import type { OpenCaseRequest } from '../src/cases/types.js';
 import { SqliteAuditLog } from '../src/store/sqlite/audit.js';
 import { BUSY } from '../src/cases/store.js';
 import { SqliteCaseStore } from '../src/store/sqlite/cases.js';
-import { flag } from './util.js';
+import { answerHelp, flag } from './util.js';
+
+answerHelp('usage: node dist/bench/case-intake.js [--payments 20000] [--rounds 5]');
 
 const PAYMENTS = Number(flag('payments') ?? 20_000);
 const ROUNDS = Number(flag('rounds') ?? 5);

@@ -21,7 +21,9 @@ import { parseEvent } from '../src/contract/parse.js';
 import { parseTimestamp } from '../src/contract/time.js';
 import { schemaAjv } from '../src/server/schemas/validator.js';
 import { Geo, Transaction } from '../src/server/schemas/events.js';
-import { flag } from './util.js';
+import { answerHelp, flag } from './util.js';
+
+answerHelp('usage: node dist/bench/contract-vs-ajv.js [--n 200000] [--rounds 7]');
 
 const N = Number(flag('n') ?? 200_000);
 const ROUNDS = Number(flag('rounds') ?? 7);

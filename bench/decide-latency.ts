@@ -16,7 +16,9 @@ import { Engine } from '../src/engine/engine.js';
 import { forEachLine, openInput } from '../src/io/lines.js';
 import { loadPolicy } from '../src/engine/policy-source.js';
 import { simulate } from '../src/sim/simulate.js';
-import { flag, quantile } from './util.js';
+import { answerHelp, flag, quantile } from './util.js';
+
+answerHelp('usage: node dist/bench/decide-latency.js [--events FILE] [--accounts 5000] [--days 14]');
 
 /** Times `n` runs of a pure-CPU loop sized to take about `medianUs` each; sorted µs. */
 function cpuLoopFloor(medianUs: number, n: number): Float64Array {

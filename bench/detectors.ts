@@ -26,7 +26,9 @@ import { Engine } from '../src/engine/engine.js';
 import type { MerchantRisk } from '../src/engine/merchant-state.js';
 import { loadPolicy, PACKAGE_ROOT } from '../src/engine/policy-source.js';
 import { referenceEvents, transactionText, WORLD } from './tx-traffic.js';
-import { flag, quantile } from './util.js';
+import { answerHelp, flag, quantile } from './util.js';
+
+answerHelp('usage: node dist/bench/detectors.js [--rate 2000] [--duration 15] [--rounds 2] [--connections 10] [--journal auto|inline|thread]');
 
 const FENGKONG = join(PACKAGE_ROOT, 'bin', 'fengkong.js');
 /** One request in this many is a ring payment. */

@@ -22,7 +22,9 @@ import { startServer, type RunningServer } from '../src/server/server.js';
 import { setEncryption } from '../src/store/sqlite/crypt.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { referenceEvents, transactionText } from './tx-traffic.js';
-import { flag, quantile } from './util.js';
+import { answerHelp, flag, quantile } from './util.js';
+
+answerHelp('usage: node dist/bench/encryption.js [--events 40000] [--starts 3] [--requests 20000] [--rounds 2] [--only a|b]');
 
 const EVENTS = Number(flag('events') ?? '40000');
 const STARTS = Number(flag('starts') ?? '3');

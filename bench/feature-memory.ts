@@ -15,7 +15,9 @@ import type { AccountEvent, TransactionEvent } from '../src/contract/events.js';
 import { formatShanghai } from '../src/contract/time.js';
 import { Engine } from '../src/engine/engine.js';
 import { loadPolicy } from '../src/engine/policy-source.js';
-import { flag } from './util.js';
+import { answerHelp, flag } from './util.js';
+
+answerHelp('usage: node --expose-gc dist/bench/feature-memory.js [--accounts N]');
 
 const MB = 1024 * 1024;
 const BUDGET_BYTES = 1.5 * 1024 ** 3;

@@ -32,7 +32,9 @@ import autocannon from 'autocannon';
 import { PACKAGE_ROOT } from '../src/engine/policy-source.js';
 import { LiveWindow } from '../src/server/live-window.js';
 import { referenceEvents, transactionText } from './tx-traffic.js';
-import { flag, quantile } from './util.js';
+import { answerHelp, flag, quantile } from './util.js';
+
+answerHelp('usage: node dist/bench/overview-cost.js [--rate 2000] [--poll 100] [--window 10] [--cycles 4]');
 
 const FENGKONG = join(PACKAGE_ROOT, 'bin', 'fengkong.js');
 const rate = Number(flag('rate') ?? '2000');

@@ -21,7 +21,9 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { DEFAULT_POLICY_DIR, PACKAGE_ROOT } from '../src/engine/policy-source.js';
 import { referenceEvents, transactionText } from './tx-traffic.js';
-import { flag, quantile } from './util.js';
+import { answerHelp, flag, quantile } from './util.js';
+
+answerHelp('usage: node dist/bench/policy-swap.js [--rate 1500] [--connections 16] [--rules 1000] [--journal auto|thread|inline]');
 
 const FENGKONG = join(PACKAGE_ROOT, 'bin', 'fengkong.js');
 const rate = Number(flag('rate') ?? '1500');

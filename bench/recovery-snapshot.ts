@@ -31,7 +31,9 @@ import type { JournalEntry } from '../src/log/journal.js';
 import { SqlitePolicyStore } from '../src/store/sqlite/policies.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { referenceEvents, transactionText } from './tx-traffic.js';
-import { flag, quantile } from './util.js';
+import { answerHelp, flag, quantile } from './util.js';
+
+answerHelp('usage: node dist/bench/recovery-snapshot.js [--journal FILE] [--tail 10000] [--starts 2]');
 
 const SELF = fileURLToPath(import.meta.url);
 

@@ -5,6 +5,9 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { answerHelp } from './util.js';
+
+answerHelp('usage: node dist/bench/replay-floor.js <events.jsonl> <out.jsonl>');
 
 const FIXED = '{"txId":"x","outcome":"approve","score":0,"reasons":[]}';
 

@@ -11,7 +11,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../src/engine/policy-source.js';
-import { flag } from './util.js';
+import { answerHelp, flag } from './util.js';
+
+answerHelp('usage: node dist/bench/replay-vs-floor.js [--events FILE] [--accounts 20000] [--days 30] [--rounds 3]');
 
 const FENGKONG = join(PACKAGE_ROOT, 'bin', 'fengkong.js');
 const FLOOR = join(PACKAGE_ROOT, 'dist', 'bench', 'replay-floor.js');

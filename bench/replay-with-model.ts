@@ -11,7 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../src/engine/policy-source.js';
-import { flag } from './util.js';
+import { answerHelp, flag } from './util.js';
+
+answerHelp('usage: node dist/bench/replay-with-model.js --events FILE --model model.json [--rounds 3]');
 
 const FENGKONG = join(PACKAGE_ROOT, 'bin', 'fengkong.js');
 

@@ -23,7 +23,9 @@ import { SCAN_GRACE_MS } from '../src/policy/rule-performance-read.js';
 import { parseBound } from '../src/report/range.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { buildJournal, simulate } from './journal-cache.js';
-import { flag } from './util.js';
+import { answerHelp, flag } from './util.js';
+
+answerHelp('usage: node dist/bench/report-1m.js [--cache /tmp/bt-bench] [--rounds 1] [--out /tmp/rep-bench]');
 
 const TARGET_S = 20;
 const SELF = fileURLToPath(import.meta.url);

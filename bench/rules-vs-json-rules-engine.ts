@@ -14,6 +14,9 @@ import { Engine, type NestedCondition, type RuleProperties } from 'json-rules-en
 import { createVector, type BuiltinCatalog, type BuiltinFeature, type FeatureVector } from '../src/features/vector.js';
 import { compilePolicy } from '../src/rules/compile.js';
 import { evaluateRules } from '../src/rules/evaluate.js';
+import { answerHelp } from './util.js';
+
+answerHelp('usage: node dist/bench/rules-vs-json-rules-engine.js [--inputs 20000] [--rules 50] [--seed 7]');
 
 function arg(name: string, fallback: number): number {
   const a = process.argv.indexOf(`--${name}`);

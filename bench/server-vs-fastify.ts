@@ -18,7 +18,9 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { PACKAGE_ROOT } from '../src/engine/policy-source.js';
 import { referenceEvents, transactionText } from './tx-traffic.js';
-import { flag, quantile } from './util.js';
+import { answerHelp, flag, quantile } from './util.js';
+
+answerHelp('usage: node dist/bench/server-vs-fastify.js [--connections 64] [--duration 10] [--rounds 3]');
 
 const FENGKONG = join(PACKAGE_ROOT, 'bin', 'fengkong.js');
 const FASTIFY = join(PACKAGE_ROOT, 'dist', 'bench', 'peers', 'fastify-decisions.js');

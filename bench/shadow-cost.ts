@@ -21,7 +21,9 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { DEFAULT_POLICY_DIR, PACKAGE_ROOT } from '../src/engine/policy-source.js';
 import { referenceEvents, transactionText } from './tx-traffic.js';
-import { flag, quantile } from './util.js';
+import { answerHelp, flag, quantile } from './util.js';
+
+answerHelp('usage: node dist/bench/shadow-cost.js [--rate 2000] [--connections 10] [--window 10] [--cycles 4]');
 
 const FENGKONG = join(PACKAGE_ROOT, 'bin', 'fengkong.js');
 const rate = Number(flag('rate') ?? '2000');

@@ -16,3 +16,14 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[i];
 }
+
+/**
+ * Prints `usage` and exits 0 when the command line asks for --help or -h: every benchmark answers
+ * --help (and says what it takes) instead of starting a run that may take minutes.
+ */
+export function answerHelp(usage: string): void {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
+}
