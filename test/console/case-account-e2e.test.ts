@@ -10,7 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/paths.js';
 import { call, startTestServer, type TestServer } from '../server/helpers.js';
-import { launchChromium } from './drive.js';
+import { launchChromium, openPage, signIn, ZH_SIGN_IN } from './drive.js';
 import { SHOTS, decideTx, postEvents, shot } from './walk.js';
 
 const CONSOLE_INDEX = join(ROOT, 'dist', 'console', 'index.html');
@@ -68,14 +68,8 @@ test('an admin opens a failed step-up case, follows its account and freezes it; 
   const browser = await launchChromium();
   try {
     const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
-    });
-    await page.goto(`${srv.url}/console/`);
-    await page.getByLabel('API key').fill(srv.keys.admin);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const page = await openPage(ctx, problems);
+    await signIn(page, srv.url, srv.keys.admin);
 
     // the queue: the case id is a link to its page
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Cases' }).click();
@@ -135,11 +129,8 @@ test('an admin opens a failed step-up case, follows its account and freezes it; 
 
     // customer service sees what the customer is told, and no action
     const support = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
-    const sp = await support.newPage();
-    sp.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await sp.goto(`${srv.url}/console/`);
-    await sp.getByLabel('API key').fill(srv.keys.support);
-    await sp.getByRole('button', { name: 'Sign in' }).click();
+    const sp = await openPage(support, problems);
+    await signIn(sp, srv.url, srv.keys.support);
     await sp.getByLabel('Account id').fill(ACCOUNT);
     await sp.getByRole('button', { name: 'Open' }).click();
     await sp.getByText('Your account is temporarily frozen.').waitFor();
@@ -150,11 +141,8 @@ test('an admin opens a failed step-up case, follows its account and freezes it; 
 
     // the same case in a Chinese browser
     const zh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
-    const zp = await zh.newPage();
-    zp.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await zp.goto(`${srv.url}/console/`);
-    await zp.getByLabel('API 密钥').fill(srv.keys.analyst);
-    await zp.getByRole('button', { name: '登录' }).click();
+    const zp = await openPage(zh, problems);
+    await signIn(zp, srv.url, srv.keys.analyst, ZH_SIGN_IN);
     await zp.getByRole('navigation', { name: '页面' }).getByRole('link', { name: '案件' }).click();
     await zp.getByTestId('case-queue').getByRole('link', { name: caseId, exact: true }).click();
     await zp.getByRole('heading', { name: `案件 ${caseId}`, level: 1 }).waitFor();

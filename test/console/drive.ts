@@ -27,8 +27,8 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 }
 
-/** A page that records CSP violations and uncaught errors for the end of the walk. */
-async function openPage(ctx: BrowserContext, problems: string[]): Promise<Page> {
+/** A page that records CSP violations and uncaught errors for the end of the walk (every walk asserts none). */
+export async function openPage(ctx: BrowserContext, problems: string[]): Promise<Page> {
   const page = await ctx.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
@@ -37,8 +37,12 @@ async function openPage(ctx: BrowserContext, problems: string[]): Promise<Page> 
   return page;
 }
 
-async function signIn(page: Page, url: string, key: string, labels = { field: 'API key', button: 'Sign in' }): Promise<void> {
-  await page.goto(`${url}/console/`);
+/** The Chinese sign-in form's labels, for a zh-CN browser. */
+export const ZH_SIGN_IN = { field: 'API 密钥', button: '登录' };
+
+/** Opens `/console/` (at `hash`, e.g. `#/rules`) and signs in with `key` through the form, as a person does. */
+export async function signIn(page: Page, url: string, key: string, labels = { field: 'API key', button: 'Sign in' }, hash = ''): Promise<void> {
+  await page.goto(`${url}/console/${hash}`);
   await page.getByLabel(labels.field).fill(key);
   await page.getByRole('button', { name: labels.button }).click();
 }
@@ -146,7 +150,7 @@ export async function driveConsole(o: DriveOptions): Promise<void> {
     // --- a browser in Chinese
     const zh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
     const zhPage = await openPage(zh, problems);
-    await signIn(zhPage, o.url, o.keys.analyst, { field: 'API 密钥', button: '登录' });
+    await signIn(zhPage, o.url, o.keys.analyst, ZH_SIGN_IN);
     const zhNav = zhPage.getByRole('navigation', { name: '页面' });
     for (const label of ['概览', '案件', '账户', '商户', '规则', '名单', '报表', '审计']) {
       await zhNav.getByRole('link', { name: label, exact: true }).waitFor();

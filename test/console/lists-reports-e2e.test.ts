@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/paths.js';
 import { call, startTestServer, type TestServer } from '../server/helpers.js';
-import { launchChromium } from './drive.js';
+import { launchChromium, openPage, signIn, ZH_SIGN_IN } from './drive.js';
 import { SHOTS, decideTx, shot } from './walk.js';
 
 const CONSOLE_INDEX = join(ROOT, 'dist', 'console', 'index.html');
@@ -52,14 +52,8 @@ test('an admin blocks a device on the Lists page, its payment is declined; the R
   const browser = await launchChromium();
   try {
     const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
-    });
-    await page.goto(`${srv.url}/console/`);
-    await page.getByLabel('API key').fill(srv.keys.admin);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const page = await openPage(ctx, problems);
+    await signIn(page, srv.url, srv.keys.admin);
 
     // the lists, and block_devices chosen
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Lists' }).click();
@@ -119,11 +113,8 @@ test('an admin blocks a device on the Lists page, its payment is declined; the R
 
     // the Chinese interface of both pages
     const zh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
-    const zp = await zh.newPage();
-    zp.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await zp.goto(`${srv.url}/console/`);
-    await zp.getByLabel('API 密钥').fill(srv.keys.analyst);
-    await zp.getByRole('button', { name: '登录' }).click();
+    const zp = await openPage(zh, problems);
+    await signIn(zp, srv.url, srv.keys.analyst, ZH_SIGN_IN);
     await zp.getByRole('navigation', { name: '页面' }).getByRole('link', { name: '名单' }).click();
     await zp.getByTestId('lists-table').getByRole('button', { name: 'block_devices' }).click();
     await zp.getByTestId('list-entries').locator('tbody tr', { hasText: DEVICE }).waitFor();

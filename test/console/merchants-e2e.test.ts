@@ -10,7 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/paths.js';
 import { call, startTestServer, type TestServer } from '../server/helpers.js';
-import { launchChromium } from './drive.js';
+import { launchChromium, openPage, signIn, ZH_SIGN_IN } from './drive.js';
 import { SHOTS, decideTx, postEvents, shot } from './walk.js';
 
 const CONSOLE_INDEX = join(ROOT, 'dist', 'console', 'index.html');
@@ -63,14 +63,8 @@ test('an admin finds the merchant among the riskiest, suspends a terminal; its n
   const browser = await launchChromium();
   try {
     const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
-    });
-    await page.goto(`${srv.url}/console/`);
-    await page.getByLabel('API key').fill(srv.keys.admin);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const page = await openPage(ctx, problems);
+    await signIn(page, srv.url, srv.keys.admin);
 
     // the list: the merchant is there with its rating, its terminals in the other list
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Merchants' }).click();
@@ -120,11 +114,8 @@ test('an admin finds the merchant among the riskiest, suspends a terminal; its n
 
     // an analyst in a Chinese browser: the page in Chinese, only 暂停结算 offered
     const zh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
-    const zp = await zh.newPage();
-    zp.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await zp.goto(`${srv.url}/console/#/merchants/${MERCHANT}`);
-    await zp.getByLabel('API 密钥').fill(srv.keys.analyst);
-    await zp.getByRole('button', { name: '登录' }).click();
+    const zp = await openPage(zh, problems);
+    await signIn(zp, srv.url, srv.keys.analyst, ZH_SIGN_IN, `#/merchants/${MERCHANT}`);
     await zp.getByRole('heading', { name: `商户 ${MERCHANT}`, level: 1 }).waitFor();
     await zp.getByRole('button', { name: '暂停结算' }).waitFor();
     assert.equal(await zp.getByRole('button', { name: /停用终端|恢复终端/ }).count(), 0, 'an analyst is offered no terminal action');

@@ -17,7 +17,7 @@ import { ROOT } from '../helpers/paths.js';
 import { account, baseWorld, HOUR, tx } from '../engine/world.js';
 import { defineMode } from '../policy/helpers.js';
 import { call, createKeys, feed, startTestServer, tempDir, type TestServer } from '../server/helpers.js';
-import { launchChromium } from './drive.js';
+import { launchChromium, openPage, signIn as signInAt } from './drive.js';
 import { SHOTS, shot } from './walk.js';
 
 const CONSOLE_INDEX = join(ROOT, 'dist', 'console', 'index.html');
@@ -46,10 +46,9 @@ after(async () => {
   await srv?.close();
 });
 
+/** Signs in on the Rules page and waits for it. */
 async function signIn(page: Page, key: string): Promise<void> {
-  await page.goto(`${srv.url}/console/#/rules`);
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAt(page, srv.url, key, undefined, '#/rules');
   await page.getByRole('heading', { name: 'Rules', level: 1 }).waitFor();
 }
 
@@ -70,11 +69,7 @@ test('admins draft, propose and (with a second key) approve a policy change on t
   let page: Page | undefined;
   try {
     const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
-    page = await ctx.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
-    });
+    page = await openPage(ctx, problems);
 
     // --- an analyst reads the live rules and the versions, with no action offered
     await signIn(page, srv.keys.analyst);

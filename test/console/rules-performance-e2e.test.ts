@@ -14,7 +14,7 @@ import { simulate } from '../../src/sim/simulate.js';
 import { ROOT } from '../helpers/paths.js';
 import { defaultFiles, draft } from '../policy/helpers.js';
 import { call, feed, startTestServer, type TestServer } from '../server/helpers.js';
-import { launchChromium } from './drive.js';
+import { launchChromium, openPage, signIn, ZH_SIGN_IN } from './drive.js';
 import { SHOTS, shot } from './walk.js';
 
 const CONSOLE_INDEX = join(ROOT, 'dist', 'console', 'index.html');
@@ -71,14 +71,8 @@ test('the performance view lists the rules that fired with their hits, sorts by 
   const browser = await launchChromium();
   try {
     const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
-    });
-    await page.goto(`${srv.url}/console/#/rules`);
-    await page.getByLabel('API key').fill(srv.keys.analyst);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    const page = await openPage(ctx, problems);
+    await signIn(page, srv.url, srv.keys.analyst, undefined, '#/rules');
     await page.getByRole('heading', { name: 'Rules', level: 1 }).waitFor();
     await page.getByRole('button', { name: 'Performance', exact: true }).click();
     await page.getByLabel('From').fill('2026-10-01');
@@ -119,11 +113,8 @@ test('the performance view lists the rules that fired with their hits, sorts by 
 
     // in Chinese
     const zh = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
-    const zp = await zh.newPage();
-    zp.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await zp.goto(`${srv.url}/console/#/rules`);
-    await zp.getByLabel('API 密钥').fill(srv.keys.analyst);
-    await zp.getByRole('button', { name: '登录' }).click();
+    const zp = await openPage(zh, problems);
+    await signIn(zp, srv.url, srv.keys.analyst, ZH_SIGN_IN, '#/rules');
     await zp.getByRole('button', { name: '规则表现', exact: true }).click();
     await zp.getByLabel('开始日期').fill('2026-10-01');
     await zp.getByLabel('结束日期（含）').fill('2026-10-03');
@@ -139,11 +130,8 @@ test('the performance view lists the rules that fired with their hits, sorts by 
     const d = await draft(srv, srv.keys.admin, files, 'shadowed from the console');
     assert.equal(d.status, 201, d.text);
     const v = (d.json as { version: number }).version;
-    const ap = await ctx.newPage();
-    ap.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    await ap.goto(`${srv.url}/console/#/rules`);
-    await ap.getByLabel('API key').fill(srv.keys.admin);
-    await ap.getByRole('button', { name: 'Sign in' }).click();
+    const ap = await openPage(ctx, problems);
+    await signIn(ap, srv.url, srv.keys.admin, undefined, '#/rules');
     await ap.getByRole('button', { name: 'Versions', exact: true }).click();
     await ap.getByRole('button', { name: new RegExp(`\\(version ${v}\\)$`) }).click();
     const shadow = ap.getByTestId('shadow');
