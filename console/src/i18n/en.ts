@@ -193,7 +193,7 @@ export const en = {
   'case.notes': 'Notes',
   'case.noNotes': 'No notes yet.',
   'case.noteBy': '{by}, {time}',
-  'case.history': 'History ({n} changes)',
+  'case.history': 'History ({n})',
 
   'evidence.paymentsTitle': 'Payments ({n}), newest first',
   'evidence.payments': 'Payments of the evidence',
