@@ -31,6 +31,11 @@ export interface JournalRange {
   readonly type?: EventType;
   /** Every type but this one (a backtest's prelude reads all but payments). */
   readonly exceptType?: EventType;
+  /**
+   * The caller reads the range to its end (a replay, a backtest), so the adapter may read ahead on
+   * another thread; leave it unset for a read that stops early or takes a few entries at a time.
+   */
+  readonly whole?: boolean;
 }
 
 /** A decision as answered, found by its transaction id. */

@@ -78,7 +78,7 @@ export function journalFrom<J extends Journal>(journal: J, fromSeq: number, slic
     const end = journal.lastSeq();
     const step = slice > 0 ? slice : Number.MAX_SAFE_INTEGER;
     for (let from = Math.max(fromSeq, 1); from <= end; from += step) {
-      journal.forEachEventInRange({ fromSeq: from, toSeq: Math.min(end, from + step - 1) }, cb);
+      journal.forEachEventInRange({ fromSeq: from, toSeq: Math.min(end, from + step - 1), whole: true }, cb);
     }
   };
   return view;

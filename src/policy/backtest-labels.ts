@@ -65,7 +65,7 @@ export class KnownLabels {
  */
 export function scanLabels(journal: Journal, lastSeq: number, scopes: readonly EntityScope[], onEntry?: (seq: number) => void): KnownLabels {
   const known = new KnownLabels(scopes);
-  journal.forEachEventInRange({ fromSeq: 1, toSeq: lastSeq, type: 'label' }, (entry) => {
+  journal.forEachEventInRange({ fromSeq: 1, toSeq: lastSeq, type: 'label', whole: true }, (entry) => {
     let e;
     try {
       e = parseEvent(JSON.parse(entry.event));

@@ -191,7 +191,7 @@ export function runBacktest(input: BacktestInput): BacktestReport {
   if (firstSeq > 1) {
     // the stream began at seq 1, whatever the prelude leaves out (see Engine.beginStream)
     journal.forEachEventInRange({ fromSeq: 1, toSeq: 1 }, (entry) => engine.beginStream(decodeEntry(entry).t));
-    journal.forEachEventInRange({ fromSeq: 1, toSeq: Math.min(firstSeq - 1, lastSeq), exceptType: 'transaction' }, (entry) => {
+    journal.forEachEventInRange({ fromSeq: 1, toSeq: Math.min(firstSeq - 1, lastSeq), exceptType: 'transaction', whole: true }, (entry) => {
       if (applyActions !== null) actionsApplied += applyActions(entry.seq - 1);
       engine.apply(decodeEntry(entry));
       if (++preludeEvents % PROGRESS_EVERY === 0) progress('replay', entry.seq);
@@ -199,7 +199,7 @@ export function runBacktest(input: BacktestInput): BacktestReport {
   }
   if (firstSeq <= lastSeq) {
     progress('replay', firstSeq - 1);
-    journal.forEachEventInRange({ fromSeq: firstSeq, toSeq: lastSeq }, (entry) => {
+    journal.forEachEventInRange({ fromSeq: firstSeq, toSeq: lastSeq, whole: true }, (entry) => {
       const ev = decodeEntry(entry);
       if (ev.t >= stopAt) return false;
       if (applyActions !== null) actionsApplied += applyActions(entry.seq - 1);

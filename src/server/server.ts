@@ -181,6 +181,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let txIndex: TxIndex | null = null;
   try {
     store = new SqliteStore(opts.dataDir);
+    // recovery reads the journal next: a reader thread loads meanwhile (store/sqlite/read-ahead.ts)
+    store.prepareLongRead();
     // the live policy version (imported from policyDir/policy/modelPath on a new data folder) decides and recovers
     const boot = bootPolicies({ policies: new SqlitePolicyStore(store.database), audit: store.audit, journal: store }, opts);
     for (const note of boot.notes) process.stderr.write(`fengkong serve: ${note}\n`);
@@ -198,6 +200,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       (id) => seen.add(id),
       opts.snapshots !== false,
     );
+    store.endLongRead();
     if (note !== null) process.stderr.write(`fengkong serve: ${note}\n`);
     // the checkpointer starts once recovery has read the snapshots (it may prune them)
     const writeSnapshots = opts.snapshots !== false && opts.snapshots?.write !== false;

@@ -82,6 +82,18 @@ export class Crypt {
     return this.ring.open(buf).toString('utf8');
   }
 
+  /**
+   * The clear bytes (UTF-8) of a sealed column value, or the value itself when it was written in
+   * clear: a reader that ships bytes on (read-ahead.ts) saves decoding them to a string here.
+   */
+  openRaw(stored: string): Buffer | string {
+    if (!stored.startsWith(SEALED_MARK)) return stored;
+    if (this.ring === null) throw new CryptoError('a sealed value, but no master key is loaded for this data folder');
+    const buf = Buffer.from(stored.slice(SEALED_MARK.length), 'base64');
+    if (buf.length >= 5 && !this.ring.has(buf.readUInt32BE(1))) this.refresh();
+    return this.ring.open(buf);
+  }
+
   /** openText of a nullable column. */
   openOpt(stored: string | null): string | null {
     return stored === null ? null : this.openText(stored);

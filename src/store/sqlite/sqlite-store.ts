@@ -16,6 +16,7 @@ import { SqliteAuditLog } from './audit.js';
 import { attachCrypt, type Crypt } from './crypt.js';
 import { sealLegacyRows } from './crypt-migrate.js';
 import { SealingAuditLog } from './sealed-audit.js';
+import { READ_AHEAD_MIN_ENTRIES, ReadAheadThread } from './read-ahead.js';
 import { configure, DB_FILE, migrate } from './schema.js';
 
 interface EntryRow {
@@ -65,8 +66,11 @@ export function keyHashPrefix(idOrPrefix: string): string | null {
 
 type EntryParams = [number, string, string | null, string, string | null, number];
 
-/** An EntryRow as an array (statement in raw mode): seq, type, tx_id, event, decision, received_at. */
-type RawEntryRow = [number, string, string | null, string, string | null, number];
+/**
+ * An EntryRow as an array (statement in raw mode): seq, type, tx_id, event (sealed or clear, as
+ * stored), decision, received_at.
+ */
+export type RawEntryRow = [number, string, string | null, string, string | null, number];
 
 /** The path of the database file inside a data folder. */
 export function dbPath(dataDir: string): string {
@@ -76,6 +80,12 @@ export function dbPath(dataDir: string): string {
 /** Journal and key store on one SQLite file; see the Journal and KeyStore ports for the contract. */
 export class SqliteStore implements Journal, KeyStore {
   readonly file: string;
+  /** Whether long reads of the journal run in a reader thread (read-ahead.ts). */
+  private readonly readAhead: boolean;
+  /** A reader thread booted ahead of a long read (prepareLongRead), used by the next one. */
+  private reader: ReadAheadThread | null = null;
+  /** How the last long read was shared: entries read by the reader thread, and here (seqs claimed). */
+  lastLongRead: { readonly thread: number; readonly here: number } | null = null;
   /** The append-only audit log in the same file. */
   readonly audit: AuditLog;
   private readonly db: Database;
@@ -100,9 +110,14 @@ export class SqliteStore implements Journal, KeyStore {
    * Opens (creating folder and file when missing) the store of `dataDir`. With `readonly` the file
    * must exist with the current schema and nothing is ever written: a second reader beside the
    * server's writer (WAL lets it read a consistent snapshot while commits go on), e.g. a backtest.
+   * `readAhead: false` keeps every read on this thread (the reader thread itself).
    */
-  constructor(dataDir: string, options: { readonly?: boolean } = {}) {
+  constructor(
+    private readonly dataDir: string,
+    options: { readonly?: boolean; readAhead?: boolean } = {},
+  ) {
     this.file = dbPath(dataDir);
+    this.readAhead = options.readAhead !== false;
     const readonly = options.readonly === true;
     try {
       if (!readonly) mkdirSync(dataDir, { recursive: true });
@@ -182,6 +197,7 @@ export class SqliteStore implements Journal, KeyStore {
 
   /** Streams every entry in seq order without loading the journal into memory. */
   forEachEvent(cb: (entry: JournalEntry) => void): void {
+    if (this.readAhead && this.lastSeq() >= READ_AHEAD_MIN_ENTRIES) return this.forEachEventInRange({ whole: true }, cb);
     for (const r of this.selectAll.iterate()) {
       cb({
         seq: r.seq,
@@ -197,16 +213,66 @@ export class SqliteStore implements Journal, KeyStore {
   /**
    * Streams the entries of `range` by primary key (a type filter still walks the seq range, so a
    * label scan reads the whole journal once, without an index to maintain on every append). Rows
-   * come back as arrays (raw mode) and become one fixed-shape entry each.
+   * come back as arrays (raw mode) and become one fixed-shape entry each. A long range read `whole`
+   * is shared with a reader thread (read-ahead.ts), bounded by the last seq committed at the call.
    */
   forEachEventInRange(range: JournalRange, cb: (entry: JournalEntry) => boolean | void): void {
     const from = range.fromSeq ?? 1;
     const to = range.toSeq ?? Number.MAX_SAFE_INTEGER;
     if (to < from) return;
+    if (this.readAhead && range.whole === true && to - from + 1 >= READ_AHEAD_MIN_ENTRIES) {
+      const last = Math.min(to, this.lastSeq());
+      if (last - from + 1 >= READ_AHEAD_MIN_ENTRIES) return this.readInTwo(from, last, range, cb);
+    }
     for (const r of this.selectRange.iterate({ from, to, type: range.type ?? null, except: range.exceptType ?? null })) {
       const go = cb({ seq: r[0], type: r[1] as EventType, txId: r[2], event: this.crypt.openText(r[3]), decision: r[4], receivedAt: r[5] });
       if (go === false) break; // leaving the loop resets the statement
     }
+  }
+
+  /**
+   * The rows of `from` … `to` as stored (events still sealed), for the reader thread of read-ahead.ts,
+   * which opens them itself; stops when `cb` returns false.
+   */
+  forEachRowInRange(from: number, to: number, type: string | null, except: string | null, cb: (row: RawEntryRow) => boolean | void): void {
+    for (const r of this.selectRange.iterate({ from, to, type, except })) if (cb(r) === false) break;
+  }
+
+  /**
+   * A long read, shared with a reader thread (booted ahead by prepareLongRead, or now): see
+   * ReadAheadThread.readAll.
+   */
+  private readInTwo(from: number, last: number, range: JournalRange, cb: (entry: JournalEntry) => boolean | void): void {
+    const reader = this.reader ?? new ReadAheadThread(this.dataDir);
+    this.reader = null;
+    const type = range.type ?? null;
+    const except = range.exceptType ?? null;
+    const readHere = (a: number, b: number, each: (entry: JournalEntry) => boolean | void): boolean => {
+      for (const r of this.selectRange.iterate({ from: a, to: b, type, except })) {
+        if (each({ seq: r[0], type: r[1] as EventType, txId: r[2], event: this.crypt.openText(r[3]), decision: r[4], receivedAt: r[5] }) === false) return false;
+      }
+      return true;
+    };
+    try {
+      reader.readAll({ fromSeq: from, toSeq: last, ...(range.type !== undefined ? { type: range.type } : {}), ...(range.exceptType !== undefined ? { exceptType: range.exceptType } : {}) }, readHere, cb);
+    } finally {
+      this.lastLongRead = reader.split;
+    }
+  }
+
+  /**
+   * Boots a reader thread for a long read about to come (a server's recovery), so its loading
+   * overlaps with the work before the read; does nothing for a short journal. The next long read
+   * uses it; `endLongRead` ends it when none came (a snapshot left only a short tail).
+   */
+  prepareLongRead(): void {
+    if (this.readAhead && this.reader === null && this.lastSeq() >= READ_AHEAD_MIN_ENTRIES) this.reader = new ReadAheadThread(this.dataDir);
+  }
+
+  /** Ends a reader thread prepareLongRead booted and no read used. */
+  endLongRead(): void {
+    this.reader?.stop();
+    this.reader = null;
   }
 
   /** Stores a key hash (with an optional label); a duplicate hash is a StoreError. */
@@ -299,6 +365,7 @@ export class SqliteStore implements Journal, KeyStore {
 
   /** Closes the file (checkpointing the WAL when this is the last connection). */
   close(): void {
+    this.endLongRead();
     if (this.db.open) this.db.close();
   }
 }
