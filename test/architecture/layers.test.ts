@@ -23,7 +23,7 @@ const LAYERS: Readonly<Record<string, number>> = {
 const LAYER_NAMES = ['', 'bottom', 'pure', 'engine', 'log', 'domain', 'adapters', 'interfaces'];
 
 /** Packages that tie code to an adapter: only adapters and the composition root may load them. */
-const ADAPTER_PACKAGES = ['better-sqlite3', 'pg', 'ioredis', 'redis', 'nats'];
+const ADAPTER_PACKAGES = ['better-sqlite3', 'pg', 'ioredis', 'redis', 'nats', '@nats-io/transport-node', '@nats-io/nats-core', '@nats-io/jetstream', '@nats-io/kv'];
 
 /** The simulator writes the contract and imports nothing else of the project. */
 const SIM_MAY_IMPORT = ['sim', 'contract'];
