@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { SEALED_MARK } from '../../../src/crypto/index.js';
+import { SEALED_MARK, sealedTextBytes } from '../../../src/crypto/index.js';
 import { ConfigError, CryptoError, ErrorCode } from '../../../src/errors.js';
 import { PgCrypt } from '../../../src/store/postgres/crypt.js';
 import { testPostgres } from './harness.js';
@@ -91,6 +91,21 @@ describe('postgres: PgCrypt', () => {
     assert.deepEqual((await Promise.all([one.rotate(), two.rotate()])).sort(), [4, 5], 'rotations at once on two nodes: one after the other');
     const ids = await p1.pool.query<{ id: number }>('SELECT id FROM data_keys ORDER BY id');
     assert.deepEqual(ids.rows.map((r) => r.id), [1, 2, 3, 4, 5]);
+  });
+
+  it('a node that only seals moves to a key rotated elsewhere within the refresh period (2 s)', async (t) => {
+    const { open } = await testPostgres(t);
+    const key = keyDir(t);
+    const [p1, p2] = await Promise.all([open(), open()]);
+    const one = await quietly(() => PgCrypt.open(p1, { masterKeyFile: key('m.key') }));
+    const two = await PgCrypt.open(p2, { masterKeyFile: key('m.key') });
+    await one.rotate();
+    const keyOf = (sealed: string): number => sealedTextBytes(sealed).readUInt32BE(1);
+    assert.equal(keyOf(two.sealText('x')), 1, 'before the refresh period, the key it knows');
+    await new Promise((r) => setTimeout(r, 2100));
+    two.sealText('x'); // due: starts a look in the background
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(keyOf(two.sealText('x')), 2);
   });
 
   it('two nodes opening an empty schema at once make exactly one data key', async (t) => {
