@@ -46,10 +46,15 @@ export class Keyring {
   private activeKey: DataKey | null = null;
   private readonly tokenKey: Buffer;
 
-  /** A keyring under `master` (32 bytes) holding `wrapped`; the highest id is active. */
-  constructor(private readonly master: Buffer, wrapped: readonly WrappedKey[] = []) {
+  /**
+   * A keyring under `master` (32 bytes) holding `wrapped`; the highest id is active. A `tokenScope`
+   * (a cluster's name) derives a token key of its own, so two clusters sharing a master key file
+   * never share tokens; without one the tokens are those of a data folder, as they always were.
+   */
+  constructor(private readonly master: Buffer, wrapped: readonly WrappedKey[] = [], tokenScope?: string) {
     if (master.length !== KEY_BYTES) throw new CryptoError(`master key must be ${KEY_BYTES} bytes, got ${master.length}`);
-    this.tokenKey = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'fengkong token v1', KEY_BYTES));
+    const info = tokenScope === undefined ? 'fengkong token v1' : `fengkong token v1 scope ${tokenScope}`;
+    this.tokenKey = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, KEY_BYTES));
     this.add(wrapped);
   }
 

@@ -1,9 +1,10 @@
 // The layering of issue 11, enforced: every import under src/ is parsed and checked against the
 // layer of the folder it comes from and the one it goes to (docs/architecture.md says why).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, it } from 'node:test';
+import { specifiers, tsFiles } from '../helpers/imports.js';
 import { ROOT } from '../helpers/paths.js';
 
 const SRC = join(ROOT, 'src');
@@ -27,29 +28,6 @@ const ADAPTER_PACKAGES = ['better-sqlite3', 'pg', 'ioredis', 'redis', 'nats', '@
 
 /** The simulator writes the contract and imports nothing else of the project. */
 const SIM_MAY_IMPORT = ['sim', 'contract'];
-
-function tsFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...tsFiles(p));
-    else if (e.name.endsWith('.ts')) out.push(p);
-  }
-  return out;
-}
-
-/** Every module specifier a file names: static and type imports, re-exports, dynamic imports, worker URLs. */
-export function specifiers(text: string): string[] {
-  const found: string[] = [];
-  const patterns = [
-    /^\s*(?:import|export)\s[^'"]*?\bfrom\s*['"]([^'"]+)['"]/gm,
-    /^\s*import\s*['"]([^'"]+)['"]/gm,
-    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
-    /\bnew\s+URL\s*\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url/g,
-  ];
-  for (const re of patterns) for (const m of text.matchAll(re)) found.push(m[1]);
-  return found;
-}
 
 /** The top folder of a path under src/ ('errors' for src/errors.ts). */
 function topOf(abs: string): string {

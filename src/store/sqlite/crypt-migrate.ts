@@ -7,7 +7,8 @@
  * list adapter (they need a token column), see lists.ts.
  */
 import type { Database } from 'better-sqlite3';
-import { SEALED_MARK, type Crypt } from './crypt.js';
+import { SEALED_MARK } from '../../crypto/index.js';
+import type { Crypt } from './crypt.js';
 
 /** Journal rows sealed per transaction: short, so a start shows progress and readers never wait long. */
 const JOURNAL_BATCH = 20_000;

@@ -7,7 +7,10 @@
  */
 import { resolve, join } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { DEFAULT_MASTER_KEY_FILE, Keyring, loadOrCreateMasterKey, MASTER_KEY_ENV, newMasterKeyNotice, type WrappedKey } from '../../crypto/index.js';
+import {
+  DEFAULT_MASTER_KEY_FILE, encodeSealedText, isSealedText, Keyring, loadOrCreateMasterKey, MASTER_KEY_ENV, namedKeyId, newMasterKeyNotice,
+  sealedTextBytes, tokenText, unlockKeyring, type WrappedKey,
+} from '../../crypto/index.js';
 import { CryptoError } from '../../errors.js';
 
 /** How a data folder is sealed: its master key file, and whether sealing is on at all (off only for benches and tests). */
@@ -15,9 +18,6 @@ export interface EncryptionSettings {
   readonly masterKeyFile: string;
   readonly enabled: boolean;
 }
-
-/** A sealed value in a TEXT column starts with this (never the start of clear JSON or of a typed text). */
-export const SEALED_MARK = '\u0001s';
 
 /** Seconds between looks at `data_keys` for a key rotated by another process. */
 const REFRESH_MS = 2000;
@@ -65,7 +65,7 @@ export class Crypt {
     const ring = this.ring;
     if (ring === null || ring.activeId === null) return text;
     this.maybeRefresh();
-    return SEALED_MARK + ring.seal(text).toString('base64');
+    return encodeSealedText(ring, text);
   }
 
   /** sealText of a nullable column. */
@@ -75,11 +75,8 @@ export class Crypt {
 
   /** The clear text of a column value: opened when sealed, as it is when written in clear (older rows). */
   openText(stored: string): string {
-    if (!stored.startsWith(SEALED_MARK)) return stored;
-    if (this.ring === null) throw new CryptoError('a sealed value, but no master key is loaded for this data folder');
-    const buf = Buffer.from(stored.slice(SEALED_MARK.length), 'base64');
-    if (buf.length >= 5 && !this.ring.has(buf.readUInt32BE(1))) this.refresh();
-    return this.ring.open(buf).toString('utf8');
+    if (!isSealedText(stored)) return stored;
+    return this.openSealed(stored).toString('utf8');
   }
 
   /**
@@ -87,10 +84,15 @@ export class Crypt {
    * clear: a reader that ships bytes on (read-ahead.ts) saves decoding them to a string here.
    */
   openRaw(stored: string): Buffer | string {
-    if (!stored.startsWith(SEALED_MARK)) return stored;
+    if (!isSealedText(stored)) return stored;
+    return this.openSealed(stored);
+  }
+
+  private openSealed(stored: string): Buffer {
     if (this.ring === null) throw new CryptoError('a sealed value, but no master key is loaded for this data folder');
-    const buf = Buffer.from(stored.slice(SEALED_MARK.length), 'base64');
-    if (buf.length >= 5 && !this.ring.has(buf.readUInt32BE(1))) this.refresh();
+    const buf = sealedTextBytes(stored);
+    const id = namedKeyId(buf);
+    if (id !== null && !this.ring.has(id)) this.refresh();
     return this.ring.open(buf);
   }
 
@@ -101,7 +103,7 @@ export class Crypt {
 
   /** The equality token of `value` of `kind` (the clear value itself when sealing is off). */
   token(kind: string, value: string): string {
-    return this.ring === null ? value : `t:${this.ring.token(kind, value)}`;
+    return this.ring === null ? value : tokenText(this.ring, kind, value);
   }
 
   /**
@@ -173,15 +175,7 @@ export function attachCrypt(dataDir: string, db: Database, readonly: boolean): C
       // a new key only for a folder with nothing sealed yet: a missing key file of a sealed folder is an error, never replaced
       const { key, created } = loadOrCreateMasterKey(s.masterKeyFile, !readonly && hasKeys.length === 0);
       if (created) process.stderr.write(`${newMasterKeyNotice(s.masterKeyFile)}\n`);
-      let ring: Keyring;
-      try {
-        ring = new Keyring(key, hasKeys);
-      } catch (e) {
-        throw new CryptoError(
-          `the master key file ${s.masterKeyFile} is not the one the data keys of ${dataDir} were wrapped with: give the right one (--master-key-file or ${'FENGKONG_MASTER_KEY_FILE'})`,
-          { cause: e },
-        );
-      }
+      const ring = unlockKeyring(s.masterKeyFile, key, hasKeys, dataDir);
       if (!readonly && ring.activeId === null) {
         db.exec(DATA_KEYS_DDL);
         db.transaction(() => {

@@ -1,0 +1,27 @@
+/**
+ * The cluster schema's migrations, in order. Append only: a migration that ran on some cluster is
+ * never edited or renumbered — a change is a new migration — because schema_version records numbers,
+ * not contents.
+ */
+
+/** One step of the schema: its number (1, 2, … without gaps), a name for humans, and its SQL. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** Every migration this version of fengkong knows. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'data keys',
+    // the cluster's data keys, each wrapped by the master key (src/crypto/keyring.ts): the database alone opens nothing
+    sql: `
+CREATE TABLE data_keys (
+  id         integer     PRIMARY KEY CHECK (id > 0),
+  wrapped    bytea       NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);`,
+  },
+];
