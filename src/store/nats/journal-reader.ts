@@ -6,7 +6,7 @@
  * something else than what was decided.
  */
 import { DeliverPolicy } from '@nats-io/jetstream';
-import { StoreError } from '../../errors.js';
+import { FengkongError, StoreError } from '../../errors.js';
 import type { JournalEntry } from '../../log/journal.js';
 import type { NatsCluster } from './connect.js';
 import { decodeJournalMessage, journalMessageSeqs, type PayloadSealer } from './journal-message.js';
@@ -37,7 +37,12 @@ export interface JournalEnd {
 /** The last entry seq stored for `partition`, read from the last message's header (no decoding). */
 export async function lastJournalSeq(cluster: NatsCluster, partition: number): Promise<JournalEnd> {
   const subject = cluster.names.journalSubject(checkPartition(partition));
-  const m = await cluster.jsm.streams.getMessage(cluster.names.stream, { last_by_subj: subject });
+  let m;
+  try {
+    m = await cluster.jsm.streams.getMessage(cluster.names.stream, { last_by_subj: subject });
+  } catch (e) {
+    throw new StoreError(`cannot read the end of the journal ${subject}: ${(e as Error).message}`, { cause: e });
+  }
   if (m === null) return { seq: 0, streamSeq: 0 };
   return { seq: journalMessageSeqs(m.header, `${subject} message ${m.seq}`).last, streamSeq: m.seq };
 }
@@ -56,11 +61,16 @@ export async function* readJournal(cluster: NatsCluster, partition: number, opts
   const startStreamSeq = opts.startStreamSeq ?? 0;
   if (startStreamSeq > end.streamSeq) return;
 
-  const consumer = await cluster.js.consumers.get(cluster.names.stream, {
-    filter_subjects: subject,
-    ...(startStreamSeq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startStreamSeq } : { deliver_policy: DeliverPolicy.All }),
-  });
-  const messages = await consumer.consume({ max_messages: opts.pull ?? 256 });
+  let messages;
+  try {
+    const consumer = await cluster.js.consumers.get(cluster.names.stream, {
+      filter_subjects: subject,
+      ...(startStreamSeq > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startStreamSeq } : { deliver_policy: DeliverPolicy.All }),
+    });
+    messages = await consumer.consume({ max_messages: opts.pull ?? 256 });
+  } catch (e) {
+    throw new StoreError(`cannot read the journal ${subject}: ${(e as Error).message}`, { cause: e });
+  }
   try {
     /** The entry seq the next message must start with; null before the first message. */
     let expect: number | null = null;
@@ -85,6 +95,9 @@ export async function* readJournal(cluster: NatsCluster, partition: number, opts
       }
       if (last >= toSeq || m.seq >= end.streamSeq) break;
     }
+  } catch (e) {
+    if (e instanceof FengkongError) throw e;
+    throw new StoreError(`reading the journal ${subject} failed: ${(e as Error).message}`, { cause: e });
   } finally {
     await messages.close();
   }

@@ -17,7 +17,8 @@ import { PartitionLostError, StoreError } from '../../errors.js';
 import type { JournalEntry, JournalWriter } from '../../log/journal.js';
 import { joinPacked, packBatch } from '../../log/journal-pack.js';
 import type { NatsCluster } from './connect.js';
-import { encodeJournalMessage, journalMessageSeqs, WRITER_HEADER, type PayloadSealer } from './journal-message.js';
+import { encodeJournalMessage, WRITER_HEADER, type PayloadSealer } from './journal-message.js';
+import { lastJournalSeq, type JournalEnd } from './journal-reader.js';
 import { checkPartition } from './names.js';
 
 /** What a partition's writer needs; `sealer` seals payloads at rest (null: clear). */
@@ -29,6 +30,12 @@ export interface JetStreamWriterOptions {
   readonly ackTimeoutMs?: number;
   /** Sends of one message before giving up when no PubAck comes (default 3; a re-send is deduplicated). */
   readonly attempts?: number;
+  /**
+   * Where the caller's replay of the journal ended (readJournal / lastJournalSeq): the writer
+   * continues from exactly there, so anything another writer appended since is refused by the fence
+   * instead of being silently skipped. Default: the journal's end when the writer starts.
+   */
+  readonly after?: JournalEnd;
 }
 
 /** A JournalWriter that also says where the partition's journal stood when it started. */
@@ -67,9 +74,9 @@ export async function startJetStreamJournalWriter(opts: JetStreamWriterOptions):
   const writerId = randomUUID();
   const limit = cluster.maxPayload - HEADROOM;
 
-  const lastMsg = await cluster.jsm.streams.getMessage(stream, { last_by_subj: subject });
-  let knownSeq = lastMsg === null ? 0 : lastMsg.seq;
-  const startSeq = lastMsg === null ? 0 : journalMessageSeqs(lastMsg.header, `${subject} message ${lastMsg.seq}`).last;
+  const end = opts.after ?? (await lastJournalSeq(cluster, partition));
+  let knownSeq = end.streamSeq;
+  const startSeq = end.seq;
 
   /** The seq the next batch must start with. */
   let nextSeq = startSeq + 1;
@@ -115,7 +122,13 @@ export async function startJetStreamJournalWriter(opts: JetStreamWriterOptions):
         throw new StoreError(`journal append to ${subject} failed (entries ${first}-${last}, attempt ${i} of ${attempts}): ${(e as Error).message}; is NATS at ${cluster.nc.getServer()} up?`, { cause: e });
       }
     }
-    if (ack.duplicate && !(await isOurs(ack.seq))) {
+    let ours: boolean;
+    try {
+      ours = !ack.duplicate || (await isOurs(ack.seq));
+    } catch (e) {
+      throw new StoreError(`journal append to ${subject} was answered as a duplicate, and the stored message ${ack.seq} cannot be read to check it: ${(e as Error).message}`, { cause: e });
+    }
+    if (!ours) {
       throw new PartitionLostError(partition, `partition ${partition} was taken over: another writer already stored entries from ${first} on ${subject} (stream seq ${ack.seq}); entries ${first}-${last} of this writer were not stored; drop partition ${partition}`);
     }
     knownSeq = ack.seq;

@@ -98,3 +98,17 @@ test('a re-sent batch with the same Msg-Id is stored once', async (t) => {
   await w.write(entries(4, 1));
   assert.deepEqual(await collect(readJournal(c, 7)), entries(1, 4));
 });
+
+test('a writer started after a replay is fenced from that point: an append made since is not skipped', async (t) => {
+  const c = await testCluster(t);
+  const old = await startJetStreamJournalWriter({ cluster: c, partition: 8 });
+  await old.write(entries(1, 2));
+  // the successor replays to the end, then the deposed owner still gets one append in
+  const replayed = await collect(readJournal(c, 8));
+  const end = await lastJournalSeq(c, 8);
+  assert.deepEqual(end, { seq: 2, streamSeq: 1 });
+  await old.write(entries(3, 1));
+  const next = await startJetStreamJournalWriter({ cluster: c, partition: 8, after: end });
+  assert.equal(next.startSeq, replayed.length);
+  await assert.rejects(next.write(entries(3, 1)), (e: Error) => e instanceof PartitionLostError && /taken over/.test(e.message));
+});
