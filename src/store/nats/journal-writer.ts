@@ -54,14 +54,16 @@ interface Pending {
   readonly last: number;
   readonly resolve: () => void;
   readonly reject: (e: Error) => void;
+  /** Set for a write refused on arrival: it fails (with all after it) once those before it are settled. */
+  readonly refused?: Error;
 }
 
 /** Room left in a message for headers and the seal's bytes. */
 const HEADROOM = 1024;
 
 /**
- * Starts the writer of `partition`: reads the last message of its subject (the sequence the first
- * append expects), then appends batches in call order.
+ * Starts the writer of `partition`: takes the journal's end (the sequence the first append expects)
+ * from `after` or from the subject's last message, then appends batches in call order.
  */
 export async function startJetStreamJournalWriter(opts: JetStreamWriterOptions): Promise<JetStreamJournalWriter> {
   const { cluster } = opts;
@@ -140,9 +142,15 @@ export async function startJetStreamJournalWriter(opts: JetStreamWriterOptions):
       idle?.();
       return;
     }
+    const refused = queue[0].refused;
+    if (refused !== undefined) {
+      fail(refused, queue.splice(0, 1));
+      idle?.();
+      return;
+    }
     let size = queue[0].bytes;
     let n = 1;
-    while (n < queue.length && size + queue[n].bytes + 1 <= limit) size += queue[n++].bytes + 1;
+    while (n < queue.length && queue[n].refused === undefined && size + queue[n].bytes + 1 <= limit) size += queue[n++].bytes + 1;
     const taken = queue.splice(0, n);
     appending = true;
     publish(taken).then(
@@ -167,8 +175,11 @@ export async function startJetStreamJournalWriter(opts: JetStreamWriterOptions):
     write(batch: readonly JournalEntry[]): Promise<void> {
       if (dead !== null) return Promise.reject(dead);
       if (batch.length > 0 && batch[0].seq !== nextSeq) {
-        fail(new StoreError(`partition ${partition}: a batch starting at seq ${batch[0].seq} cannot follow seq ${nextSeq - 1} (the journal stays gap-free); the group commit must continue from the writer's startSeq`), []);
-        return Promise.reject(dead);
+        const refused = new StoreError(`partition ${partition}: a batch starting at seq ${batch[0].seq} cannot follow seq ${nextSeq - 1} (the journal stays gap-free); the group commit must continue from the writer's startSeq`);
+        return new Promise<void>((resolve, reject) => {
+          queue.push({ packed: '', bytes: 0, first: 0, last: 0, resolve, reject, refused });
+          pump();
+        });
       }
       const packed = packBatch(batch);
       if (batch.length > 0) nextSeq = batch[batch.length - 1].seq + 1;

@@ -48,9 +48,15 @@ test('writes called together complete in call order; queued batches share a mess
   const again = await startJetStreamJournalWriter({ cluster: c, partition: 0 });
   assert.equal(again.startSeq, 50);
   await again.write(entries(51, 1));
-  await assert.rejects(again.write(entries(60, 1)), (e: Error) => e instanceof StoreError && /cannot follow seq 51/.test(e.message));
-  await assert.rejects(again.write(entries(52, 1)), StoreError, 'after a failure every later write fails');
-  assert.equal((await lastJournalSeq(c, 0)).seq, 51);
+  // a batch that would leave a gap fails after the writes before it, and takes every later one with it
+  const order: string[] = [];
+  const before = again.write(entries(52, 1)).then(() => order.push('52 stored'));
+  const gap = again.write(entries(60, 1)).catch((e: Error) => order.push(e instanceof StoreError && /cannot follow seq 52/.test(e.message) ? 'gap refused' : e.message));
+  const after = again.write(entries(53, 1)).catch((e: Error) => order.push(e instanceof StoreError ? 'later refused' : e.message));
+  await Promise.all([before, gap, after]);
+  assert.deepEqual(order, ['52 stored', 'gap refused', 'later refused']);
+  await assert.rejects(again.write(entries(53, 1)), StoreError, 'after a failure every later write fails');
+  assert.equal((await lastJournalSeq(c, 0)).seq, 52);
 });
 
 test('the fence: after a second writer appends, the first one is refused, and so is everything after', async (t) => {
