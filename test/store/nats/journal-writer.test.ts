@@ -7,6 +7,7 @@ import { startJetStreamJournalWriter } from '../../../src/store/nats/journal-wri
 import { encodeJournalMessage } from '../../../src/store/nats/journal-message.js';
 import { lastJournalSeq, readJournal } from '../../../src/store/nats/journal-reader.js';
 import { packBatch } from '../../../src/log/journal-pack.js';
+import { errors as natsErrors } from '@nats-io/transport-node';
 import { collect, entries, secondNode, testCluster } from './harness.js';
 
 test('batches are appended as one message each and read back in order, byte-identical', async (t) => {
@@ -117,4 +118,26 @@ test('a writer started after a replay is fenced from that point: an append made 
   const next = await startJetStreamJournalWriter({ cluster: c, partition: 8, after: end });
   assert.equal(next.startSeq, replayed.length);
   await assert.rejects(next.write(entries(3, 1)), (e: Error) => e instanceof PartitionLostError && /taken over/.test(e.message));
+});
+
+test('a lost PubAck: the writer re-sends with the same Msg-Id, the batch is stored once and the write succeeds', async (t) => {
+  const c = await testCluster(t);
+  let publishes = 0;
+  // the first append reaches JetStream but its PubAck is "lost" (a timeout), as on a flaky link
+  const js = new Proxy(c.js, {
+    get(target, prop, receiver) {
+      if (prop !== 'publish') return Reflect.get(target, prop, receiver) as unknown;
+      return async (...args: Parameters<typeof target.publish>) => {
+        const ack = await target.publish(...args);
+        if (++publishes === 1) throw new natsErrors.TimeoutError();
+        return ack;
+      };
+    },
+  });
+  const w = await startJetStreamJournalWriter({ cluster: { ...c, js }, partition: 9 });
+  await w.write(entries(1, 4));
+  await w.write(entries(5, 1));
+  assert.equal(publishes, 3, 'one re-send');
+  assert.deepEqual(await collect(readJournal(c, 9)), entries(1, 5));
+  assert.equal((await c.jsm.streams.info(c.names.stream)).state.messages, 2, 'stored once');
 });
