@@ -141,3 +141,13 @@ test('a lost PubAck: the writer re-sends with the same Msg-Id, the batch is stor
   assert.deepEqual(await collect(readJournal(c, 9)), entries(1, 5));
   assert.equal((await c.jsm.streams.info(c.names.stream)).state.messages, 2, 'stored once');
 });
+
+test('close waits for the writes in flight; a write after it is refused', async (t) => {
+  const c = await testCluster(t);
+  const w = await startJetStreamJournalWriter({ cluster: c, partition: 0 });
+  const pending = [w.write(entries(1, 3)), w.write(entries(4, 3))];
+  await w.close();
+  await Promise.all(pending);
+  assert.equal((await lastJournalSeq(c, 0)).seq, 6);
+  await assert.rejects(w.write(entries(7, 1)), (e: Error) => e instanceof StoreError && /is closed/.test(e.message));
+});
