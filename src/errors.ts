@@ -33,6 +33,11 @@ export const ErrorCode = {
   RateLimited: 'FK5006',
   /** A sealed value that does not open (changed, truncated, unknown key) or a master key that is wrong or unreadable. */
   Crypto: 'FK5007',
+  /**
+   * This node no longer owns a partition of a cluster: another node appended to its journal (the
+   * fence refused our append) or its ownership lease was lost. Stop deciding for it and drop it.
+   */
+  PartitionLost: 'FK5008',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -152,5 +157,18 @@ export class ListError extends InputError {
 export class CryptoError extends FengkongError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(ErrorCode.Crypto, message, options);
+  }
+}
+
+/**
+ * A node lost a partition of a cluster (docs/scale-out.md): its journal append was refused because
+ * another owner appended since (the fence), or its lease could not be renewed. Nothing of the
+ * refused batch was stored; the node must answer 503 to what it holds for the partition and drop it.
+ */
+export class PartitionLostError extends FengkongError {
+  readonly partition: number;
+  constructor(partition: number, message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.PartitionLost, message, options);
+    this.partition = partition;
   }
 }

@@ -5,47 +5,12 @@
  */
 import { Worker } from 'node:worker_threads';
 import { StoreError } from '../../errors.js';
-import type { JournalEntry, JournalWriter } from '../../log/journal.js';
+import type { JournalWriter } from '../../log/journal.js';
+import { packBatch } from '../../log/journal-pack.js';
 import { encryptionSettings } from './crypt.js';
 
-/** Main thread → writer thread; a batch travels as one packed string (see packBatch). */
+/** Main thread → writer thread; a batch travels as one packed string (see log/journal-pack.ts). */
 export type WriterRequest = { kind: 'append'; id: number; packed: string } | { kind: 'close' };
-
-const FIELD = '\u0000';
-const ENTRY = '\u0001';
-
-/**
- * Packs a batch into one string: copying one string to the worker is a memcpy, while cloning
- * thousands of small objects cost the event loop ~10% of its time. Safe because no field can
- * hold U+0000 or U+0001: events and decisions are JSON.stringify output (control characters
- * escaped), ids are printable by the contract, and an empty txId / decision stands for null.
- */
-export function packBatch(batch: readonly JournalEntry[]): string {
-  let s = '';
-  for (let i = 0; i < batch.length; i++) {
-    const e = batch[i];
-    if (i > 0) s += ENTRY;
-    s += e.seq + FIELD + e.type + FIELD + (e.txId ?? '') + FIELD + e.event + FIELD + (e.decision ?? '') + FIELD + e.receivedAt;
-  }
-  return s;
-}
-
-/** The inverse of packBatch. */
-export function unpackBatch(packed: string, out: JournalEntry[] = []): JournalEntry[] {
-  if (packed.length === 0) return out;
-  for (const line of packed.split(ENTRY)) {
-    const f = line.split(FIELD);
-    out.push({
-      seq: Number(f[0]),
-      type: f[1] as JournalEntry['type'],
-      txId: f[2] === '' ? null : f[2],
-      event: f[3],
-      decision: f[4] === '' ? null : f[4],
-      receivedAt: Number(f[5]),
-    });
-  }
-  return out;
-}
 
 /** Writer thread → main thread. */
 export type WriterReply =

@@ -8,7 +8,8 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { JournalEntry } from '../../log/journal.js';
 import { SqliteStore } from './sqlite-store.js';
-import { unpackBatch, type WriterReply, type WriterRequest } from './threaded-writer.js';
+import { unpackBatch } from '../../log/journal-pack.js';
+import type { WriterReply, WriterRequest } from './threaded-writer.js';
 import { setEncryption, type EncryptionSettings } from './crypt.js';
 
 const port = parentPort;
