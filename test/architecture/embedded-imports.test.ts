@@ -8,22 +8,16 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { loadedAtImport } from '../helpers/imports.js';
 import { ROOT } from '../helpers/paths.js';
 
 const SRC = join(ROOT, 'src');
 const SCALE_OUT_PACKAGES = ['pg', 'ioredis', '@nats-io/transport-node', '@nats-io/nats-core', '@nats-io/jetstream', '@nats-io/kv'];
 
-/** Specifiers of the imports that load with the module: not `import type`, not dynamic import(). */
-export function loadedSpecifiers(text: string): string[] {
-  const found: string[] = [];
-  const patterns = [
-    /^\s*import\s+(?!type\s)[^'"]*?\bfrom\s*['"]([^'"]+)['"]/gm,
-    /^\s*export\s+(?!type\s)[^'"]*?\bfrom\s*['"]([^'"]+)['"]/gm,
-    /^\s*import\s*['"]([^'"]+)['"]/gm,
-    /\bnew\s+URL\s*\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url/g,
-  ];
-  for (const re of patterns) for (const m of text.matchAll(re)) found.push(m[1]);
-  return found;
+/** What loads with a module: its loading imports (helpers/imports.ts) and the worker entries it starts. */
+function loadedSpecifiers(text: string): string[] {
+  const workers = [...text.matchAll(/\bnew\s+URL\s*\(\s*['"]([^'"]+)['"]\s*,\s*import\.meta\.url/g)].map((m) => m[1]);
+  return [...loadedAtImport(text), ...workers];
 }
 
 /** The package a bare specifier names (`@scope/name` or `name`). */
@@ -57,19 +51,6 @@ export function packagesReached(entry: string): Map<string, string[]> {
 }
 
 describe('the embedded default', () => {
-  it('tells loaded imports from type-only and dynamic ones', () => {
-    const text = [
-      "import { a } from './a.js';",
-      "import type { B } from './b.js';",
-      "export type { C } from './c.js';",
-      "export { d } from './d.js';",
-      "import './e.js';",
-      "const pg = await import('pg');",
-      "new Worker(new URL('./w.js', import.meta.url));",
-    ].join('\n');
-    assert.deepEqual(loadedSpecifiers(text).sort(), ['./a.js', './d.js', './e.js', './w.js']);
-  });
-
   it('the walk finds the packages an adapter loads (SQLite from its store)', () => {
     assert.ok(packagesReached(join(SRC, 'store', 'sqlite', 'sqlite-store.ts')).has('better-sqlite3'));
   });

@@ -1,5 +1,5 @@
 // The embedded default never loads a scale-out client (docs/scale-out.md): `pg` is imported only in
-// src/store/postgres/, `ioredis` only in src/store/redis/, and those adapters are loaded only by a
+// src/store/postgres/, `ioredis` only in src/store/redis/, the NATS clients only in src/store/nats/, and those adapters are loaded only by a
 // dynamic import() when the scale-out flags ask for them (a type-only import is erased, so allowed).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { ROOT } from '../helpers/paths.js';
 const SRC = join(ROOT, 'src');
 
 /** Each scale-out client package and the one adapter folder (under src/) that may import it. */
-const HOME: Readonly<Record<string, string>> = { pg: 'store/postgres', ioredis: 'store/redis' };
+const HOME: Readonly<Record<string, string>> = { pg: 'store/postgres', ioredis: 'store/redis', '@nats-io': 'store/nats' };
 
 function within(rel: string, folder: string): boolean {
   return rel === folder || rel.startsWith(`${folder}/`);
@@ -50,7 +50,7 @@ describe('scale-out clients stay out of the embedded default', () => {
     assert.deepEqual(loadedAtImport(text).sort(), ['./a.js', './d.js', './e.js']);
   });
 
-  it('pg and ioredis only in their adapter folders, which are loaded only dynamically from outside', () => {
+  it('pg, ioredis and the NATS clients only in their adapter folders, which are loaded only dynamically from outside', () => {
     const bad = violations();
     assert.deepEqual(bad, [], bad.join('\n'));
   });
