@@ -77,8 +77,12 @@ export function dbPath(dataDir: string): string {
   return join(dataDir, DB_FILE);
 }
 
-/** Journal and key store on one SQLite file; see the Journal and KeyStore ports for the contract. */
-export class SqliteStore implements Journal, KeyStore {
+/**
+ * Journal and key store on one SQLite file; see the Journal and KeyStore ports for the contract. The
+ * keys answer at once (`KeyStore<'sync'>`): a key change and its audit entry share one SQLite
+ * transaction in the keys route and `fengkong keys`, which cannot span an await.
+ */
+export class SqliteStore implements Journal, KeyStore<'sync'> {
   readonly file: string;
   /** Whether long reads of the journal run in a reader thread (read-ahead.ts). */
   private readonly readAhead: boolean;
