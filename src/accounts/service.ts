@@ -48,7 +48,7 @@ export interface AccountServiceDeps {
   readonly engine: Engine;
   readonly store: AccountStore;
   /** The audit log on the same connection as `store`, so a change and its record commit together. */
-  readonly audit: AuditLog;
+  readonly audit: AuditLog<'sync'>;
   /** Journal seq of the last event the engine applied: where an action takes effect. */
   readonly appliedSeq: () => number;
   /** Highest journal seq on disk: what the payment lists wait for. */

@@ -13,7 +13,7 @@ import type { CaseStore } from './store.js';
 export interface CaseServiceParts {
   /** The data folder's case store (its audit log shares its transactions). */
   readonly store: CaseStore;
-  readonly audit: AuditLog;
+  readonly audit: AuditLog<'sync'>;
   readonly engine: Engine;
   /** Where resolution labels are applied and journaled (the server's DecisionService). */
   readonly decisions: EventIntake;

@@ -31,7 +31,7 @@ export type LabelSink = (events: readonly FkEvent[], cb: (err: Error | null, acc
 export interface CaseServiceOptions {
   readonly store: CaseStore;
   /** The audit log on the same connection as the store, so a change and its record commit together. */
-  readonly audit: AuditLog;
+  readonly audit: AuditLog<'sync'>;
   /** Where resolution labels go; without one, resolving records no labels. */
   readonly labels?: LabelSink;
   /** Event time for the labels a resolution emits (epoch ms); default the wall clock. */
@@ -54,7 +54,7 @@ const target = (n: number): string => `cases/${caseId(n)}`;
 /** Cases over a CaseStore. */
 export class CaseService implements CaseOpener {
   readonly store: CaseStore;
-  private readonly audit: AuditLog;
+  private readonly audit: AuditLog<'sync'>;
   private readonly labels: LabelSink | undefined;
   private readonly labelClock: () => number;
   private readonly now: () => number;

@@ -100,7 +100,7 @@ export class MerchantActions {
   constructor(
     private readonly store: MerchantActionStore,
     private readonly engine: Engine,
-    private readonly audit: AuditLog,
+    private readonly audit: AuditLog<'sync'>,
     private readonly appliedSeq: () => number,
     private readonly now: () => number = Date.now,
   ) {}

@@ -90,8 +90,11 @@ export class SqliteStore implements Journal, KeyStore<'sync'> {
   private reader: ReadAheadThread | null = null;
   /** How the last long read was shared: entries read by the reader thread, and here (seqs claimed). */
   lastLongRead: { readonly thread: number; readonly here: number } | null = null;
-  /** The append-only audit log in the same file. */
-  readonly audit: AuditLog;
+  /**
+   * The append-only audit log in the same file; it answers at once (`AuditLog<'sync'>`) so a change
+   * and its record share one transaction.
+   */
+  readonly audit: AuditLog<'sync'>;
   private readonly db: Database;
   /** Seals journal events as they are written and opens them as they are read. */
   readonly crypt: Crypt;

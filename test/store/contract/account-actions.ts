@@ -12,7 +12,7 @@ import { contractIt, type Open } from './harness.js';
 /** The account store, the audit log sharing its transactions, and the journal it reads payments from. */
 export interface AccountsUnderTest {
   readonly accounts: AccountStore;
-  readonly audit: AuditLog;
+  readonly audit: AuditLog<'sync'>;
   readonly journal: Journal;
 }
 

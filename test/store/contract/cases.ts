@@ -12,7 +12,7 @@ import { anotherOf, contractIt, type Open } from './harness.js';
 /** The case store and the audit log that shares its transactions. */
 export interface CasesUnderTest {
   readonly cases: CaseStore;
-  readonly audit: AuditLog;
+  readonly audit: AuditLog<'sync'>;
 }
 
 const T = 1_700_000_000_000;

@@ -11,7 +11,7 @@ import { contractIt, type Open } from './harness.js';
 /** The policy store and the audit log that shares its transactions. */
 export interface PoliciesUnderTest {
   readonly policies: PolicyStore;
-  readonly audit: AuditLog;
+  readonly audit: AuditLog<'sync'>;
 }
 
 const SOURCES = [
