@@ -43,3 +43,11 @@ export function anotherOf<P>(h: Opened<P>): P | Promise<P> {
   if (h.another === undefined) throw new Error('this contract needs a second handle on the same location (another())');
   return h.another();
 }
+
+/**
+ * `f` applied to a port call's result without waiting when the adapter answered at once: inside a
+ * transaction of either kind (an SQLite one cannot span an await), a suite chains its steps with it.
+ */
+export function andThen<T, U>(r: T | Promise<T>, f: (value: T) => U | Promise<U>): U | Promise<U> {
+  return r instanceof Promise ? r.then(f) : f(r);
+}
