@@ -31,8 +31,11 @@ export function accountActionSteps(actions: readonly AccountActionRecord[], engi
   };
 }
 
-/** `journal` as a Journal whose full replay (forEachEvent) applies the account actions of `accounts` in place. */
-export function journalWithAccountActions(journal: Journal, accounts: Pick<AccountStore, 'allActions'>, engine: Engine): Journal {
+/**
+ * `journal` as a Journal whose full replay (forEachEvent) applies the account actions of `accounts` in
+ * place. The store's sync form: the actions are read once, before a replay loop that must not wait.
+ */
+export function journalWithAccountActions(journal: Journal, accounts: Pick<AccountStore<'sync'>, 'allActions'>, engine: Engine): Journal {
   const actions = accounts.allActions();
   if (actions.length === 0) return journal;
   const applyUpTo = accountActionSteps(actions, engine);

@@ -46,9 +46,13 @@ export interface AppealCaseOpener {
 /** What the service works with. */
 export interface AccountServiceDeps {
   readonly engine: Engine;
-  readonly store: AccountStore;
+  /**
+   * The sync form: an action commits with its audit record and reaches the engine in one step, at the
+   * journal position the engine has applied (a networked store needs that step redesigned).
+   */
+  readonly store: AccountStore<'sync'>;
   /** The audit log on the same connection as `store`, so a change and its record commit together. */
-  readonly audit: AuditLog;
+  readonly audit: AuditLog<'sync'>;
   /** Journal seq of the last event the engine applied: where an action takes effect. */
   readonly appliedSeq: () => number;
   /** Highest journal seq on disk: what the payment lists wait for. */
@@ -92,7 +96,11 @@ export class AccountService {
   private readonly states = new Map<string, Restrictions>();
   private readonly now: () => number;
 
+  /** The store as the views read it: through the port of either kind, awaited. */
+  private readonly reader: AccountStore;
+
   constructor(private readonly d: AccountServiceDeps) {
+    this.reader = d.store;
     this.now = d.now ?? Date.now;
     for (const a of d.store.allActions()) this.states.set(a.accountId, foldAction(this.states.get(a.accountId) ?? NO_RESTRICTIONS, a));
     // normally set already where the journal replay reached each action (replay.ts); this makes sure
@@ -208,8 +216,8 @@ export class AccountService {
           policy: d?.policy ?? null,
         };
       }),
-      actions: this.d.store.actionsOf(acc.id, RECENT_ACTIONS),
-      appeals: this.d.store.appealsOf(acc.id, RECENT_ACTIONS),
+      actions: await this.reader.actionsOf(acc.id, RECENT_ACTIONS),
+      appeals: await this.reader.appealsOf(acc.id, RECENT_ACTIONS),
     };
   }
 
@@ -323,7 +331,7 @@ export class AccountService {
     const index = this.d.index;
     if (index === null) return [];
     await index.upTo(this.d.committedSeq());
-    return this.d.store.payments(index.reader.page(accountId, beforeSeq, limit));
+    return this.reader.payments(index.reader.page(accountId, beforeSeq, limit));
   }
 
   /** The payment `txId` of this account, or an InputError on `txId`. */

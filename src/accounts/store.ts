@@ -6,6 +6,7 @@
  * the index in a file of its own, filled by a worker thread (tx-index.ts).
  */
 import type { AuditRecord } from '../audit/log.js';
+import type { Result, ResultKind } from '../io/result-kind.js';
 import type { AccountActionRecord, AppealRecord } from './types.js';
 
 /** A payment of the journal as the account views read it (the journal's own text, parsed by the view). */
@@ -18,30 +19,34 @@ export interface JournalPayment {
 }
 
 /**
- * Durable account actions and appeals, beside the journal they read payments from; synchronous like
- * the journal. Both histories are append-only: nothing here updates or deletes a record.
+ * Durable account actions and appeals, beside the journal they read payments from, generic over the
+ * adapter's kind (see io/result-kind.ts). Both histories are append-only: nothing here updates or
+ * deletes a record. The account service's views read through either kind; its changes (`act`,
+ * `appeal`) and the replay take the sync form: an action takes effect at the journal position the
+ * engine has applied, in the same synchronous step as its commit.
  */
-export interface AccountStore {
+export interface AccountStore<K extends ResultKind = ResultKind> {
   /**
    * Stores an action (its id is the store's: 1, 2, 3, …) and, in the same transaction, the audit
    * record `audit` makes of the stored action, written through `append` (the audit log on the same
-   * database). All or nothing: when `audit` or `append` throws, the action is not stored.
+   * database). All or nothing: when `audit` or `append` throws (or rejects), the action is not
+   * stored. `append` is of the store's kind: a networked adapter awaits it inside its transaction.
    */
-  addAction(a: Omit<AccountActionRecord, 'id'>, audit: (stored: AccountActionRecord) => AuditRecord, append: (r: AuditRecord) => void): AccountActionRecord;
+  addAction(a: Omit<AccountActionRecord, 'id'>, audit: (stored: AccountActionRecord) => AuditRecord, append: (r: AuditRecord) => Result<K, void>): Result<K, AccountActionRecord>;
   /** Every action, in the order they took effect (journal position, then id): a replay applies them so. */
-  allActions(): AccountActionRecord[];
+  allActions(): Result<K, AccountActionRecord[]>;
   /** The latest `limit` actions on an account, newest first. */
-  actionsOf(accountId: string, limit: number): AccountActionRecord[];
+  actionsOf(accountId: string, limit: number): Result<K, AccountActionRecord[]>;
   /** The id the next appeal gets (the case it opens names it before it is stored; one writer only). */
-  nextAppealId(): number;
+  nextAppealId(): Result<K, number>;
   /** Stores an appeal (with the id from nextAppealId) and its audit record in one transaction; all or nothing. */
-  addAppeal(a: AppealRecord, audit: (stored: AppealRecord) => AuditRecord, append: (r: AuditRecord) => void): AppealRecord;
+  addAppeal(a: AppealRecord, audit: (stored: AppealRecord) => AuditRecord, append: (r: AuditRecord) => Result<K, void>): Result<K, AppealRecord>;
   /** The latest `limit` appeals of an account, newest first. */
-  appealsOf(accountId: string, limit: number): AppealRecord[];
+  appealsOf(accountId: string, limit: number): Result<K, AppealRecord[]>;
   /** The journaled payments with these seqs, in the order given; a seq that is no payment is skipped. */
-  payments(seqs: readonly number[]): JournalPayment[];
+  payments(seqs: readonly number[]): Result<K, JournalPayment[]>;
   /** The journaled payment with this transaction id, if any. */
-  paymentByTxId(txId: string): JournalPayment | undefined;
+  paymentByTxId(txId: string): Result<K, JournalPayment | undefined>;
 }
 
 /** Reads the payment index (main thread): derived data, complete up to indexedSeq(). */

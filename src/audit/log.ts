@@ -7,6 +7,7 @@
  * reordering made behind Fengkong's back — triggers dropped, file rewritten — breaks it, and
  * `fengkong audit verify` names the first entry that no longer matches.
  */
+import type { Result, ResultKind } from '../io/result-kind.js';
 
 /** One recorded change. `before`/`after` are JSON-serialisable snapshots (null when absent). */
 export interface AuditEntry {
@@ -64,20 +65,24 @@ export interface AuditQuery {
   readonly limit?: number;
 }
 
-/** The append-only audit log. */
-export interface AuditLog {
+/**
+ * The append-only audit log, generic over its adapter's kind (see io/result-kind.ts). A change and
+ * its record commit together, so code that appends inside another store's SQLite transaction takes
+ * `AuditLog<'sync'>`; readers (the audit routes, `fengkong audit verify`) take `AuditLog` and await.
+ */
+export interface AuditLog<K extends ResultKind = ResultKind> {
   /** Records one change durably and returns it as stored. */
-  append(record: AuditRecord): AuditEntry;
+  append(record: AuditRecord): Result<K, AuditEntry>;
   /** Entries matching `q`, newest first. */
-  list(q?: AuditQuery): AuditEntry[];
+  list(q?: AuditQuery): Result<K, AuditEntry[]>;
   /** The newest entry's seq and hash (a cheap read: metrics and `GET /v1/audit/head` poll it). */
-  head(): AuditHead;
+  head(): Result<K, AuditHead>;
   /**
    * Every entry oldest first, as stored (no check made), for verifying the chain without holding
    * the log in memory. `cb` returning false stops the walk. An entry the store cannot read back
    * (a snapshot that is no longer JSON) is a StoreError naming its seq.
    */
-  forEachEntry(cb: (entry: AuditEntry) => boolean | void): void;
+  forEachEntry(cb: (entry: AuditEntry) => boolean | void): Result<K, void>;
 }
 
 /** Upper bound of one page. */

@@ -12,8 +12,8 @@ import type { CaseStore } from './store.js';
 /** The parts of a running server the case service needs. */
 export interface CaseServiceParts {
   /** The data folder's case store (its audit log shares its transactions). */
-  readonly store: CaseStore;
-  readonly audit: AuditLog;
+  readonly store: CaseStore<'sync'>;
+  readonly audit: AuditLog<'sync'>;
   readonly engine: Engine;
   /** Where resolution labels are applied and journaled (the server's DecisionService). */
   readonly decisions: EventIntake;

@@ -29,9 +29,9 @@ export type LabelSink = (events: readonly FkEvent[], cb: (err: Error | null, acc
 
 /** What the service needs. */
 export interface CaseServiceOptions {
-  readonly store: CaseStore;
+  readonly store: CaseStore<'sync'>;
   /** The audit log on the same connection as the store, so a change and its record commit together. */
-  readonly audit: AuditLog;
+  readonly audit: AuditLog<'sync'>;
   /** Where resolution labels go; without one, resolving records no labels. */
   readonly labels?: LabelSink;
   /** Event time for the labels a resolution emits (epoch ms); default the wall clock. */
@@ -51,10 +51,14 @@ export interface Resolved {
 
 const target = (n: number): string => `cases/${caseId(n)}`;
 
-/** Cases over a CaseStore. */
+/**
+ * Cases over a CaseStore, in its synchronous form: `openBatch` runs in the journal feed's synchronous
+ * consumer and the detectors read cases between events (a networked case store needs the intake
+ * redesigned, e.g. queued off the feed), and every change shares an SQLite transaction with its audit.
+ */
 export class CaseService implements CaseOpener {
-  readonly store: CaseStore;
-  private readonly audit: AuditLog;
+  readonly store: CaseStore<'sync'>;
+  private readonly audit: AuditLog<'sync'>;
   private readonly labels: LabelSink | undefined;
   private readonly labelClock: () => number;
   private readonly now: () => number;

@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ChainVerifier } from '../audit/chain.js';
-import type { AuditHead } from '../audit/log.js';
+import type { AuditHead, AuditLog } from '../audit/log.js';
 import { StoreError, UsageError } from '../errors.js';
 import { dbPath, SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { parseArgs } from './args.js';
@@ -34,17 +34,7 @@ export async function runAudit(args: string[]): Promise<number> {
   const store = new SqliteStore(dataDir, { readonly: true });
   const v = new ChainVerifier(pin);
   try {
-    let last = 0;
-    try {
-      store.audit.forEachEntry((e) => {
-        last = e.seq;
-        return v.add(e);
-      });
-    } catch (e) {
-      if (!(e instanceof StoreError)) throw e;
-      const seq = /audit entry (\d+)/.exec(e.message)?.[1];
-      v.fail(seq === undefined ? last + 1 : Number(seq), e.message.replace(/^\[FK\d+\] /, ''));
-    }
+    await walkChain(store.audit, v);
   } finally {
     store.close();
   }
@@ -59,6 +49,24 @@ export async function runAudit(args: string[]): Promise<number> {
   }
   process.stderr.write(`fengkong audit verify: the chain is broken at entry ${verdict.seq}: ${verdict.reason}\n`);
   return 1;
+}
+
+/**
+ * Feeds every entry of `log` to `v`, oldest first, through the port of either kind; an entry the
+ * store cannot read back fails the chain at its seq instead of ending the walk with an error.
+ */
+async function walkChain(log: AuditLog, v: ChainVerifier): Promise<void> {
+  let last = 0;
+  try {
+    await log.forEachEntry((e) => {
+      last = e.seq;
+      return v.add(e);
+    });
+  } catch (e) {
+    if (!(e instanceof StoreError)) throw e;
+    const seq = /audit entry (\d+)/.exec(e.message)?.[1];
+    v.fail(seq === undefined ? last + 1 : Number(seq), e.message.replace(/^\[FK\d+\] /, ''));
+  }
 }
 
 /** `SEQ:HASH` (as `GET /v1/audit/head` gives them) into a head, refusing anything else. */

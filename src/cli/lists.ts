@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { ListSet } from '../lists/list-set.js';
 import { ListManager } from '../lists/manager.js';
+import type { ListStore } from '../lists/store.js';
 import type { ListEntry, ListInfo } from '../lists/types.js';
 import { SqliteAuditLog } from '../store/sqlite/audit.js';
 import { SqliteListStore } from '../store/sqlite/lists.js';
@@ -79,15 +80,17 @@ export async function runLists(args: string[]): Promise<number> {
   const store = SqliteListStore.open(dataDir, { onChange: (c) => audit?.append(c) });
   try {
     audit = new SqliteAuditLog(store.database);
+    // written against the port, so the same command works over a store that answers later
+    const port: ListStore = store;
     const set = new ListSet();
-    store.loadInto(set);
-    const lists = new ListManager(set, store);
+    await port.loadInto(set);
+    const lists = new ListManager(set, port);
     const actor = localActor();
     const now = Date.now();
     switch (sub) {
       case 'show': {
         need(0, 'no arguments');
-        const all = store.lists();
+        const all = await port.lists();
         out(all, all.map((l) => listLine(l, l.entries)).join('\n'));
         return 0;
       }
@@ -99,21 +102,21 @@ export async function runLists(args: string[]): Promise<number> {
       }
       case 'create': {
         const [name] = need(1, 'a list name');
-        const c = lists.createList({ name, kind: str('kind'), purpose: str('purpose'), description: str('description') }, { actor, now });
+        const c = await lists.createList({ name, kind: str('kind'), purpose: str('purpose'), description: str('description') }, { actor, now });
         const info = c.after as ListInfo;
         out(info, `created list ${info.name} (${info.kind}, ${info.purpose})`);
         return 0;
       }
       case 'add': {
         const [name, value] = need(2, 'a list name and a value');
-        const c = lists.addEntry(name, { value, reason: str('reason'), expiresAt: expiresArg(str('expires'), now) }, { actor, now });
+        const c = await lists.addEntry(name, { value, reason: str('reason'), expiresAt: expiresArg(str('expires'), now) }, { actor, now });
         const e = c.after as ListEntry;
         out(c, `${c.before === null ? 'added' : 'replaced'} ${e.value} ${c.before === null ? 'to' : 'on'} ${name}, expires ${when(e.expiresAt)}`);
         return 0;
       }
       case 'remove': {
         const [name, value] = need(2, 'a list name and a value');
-        const c = lists.removeEntry(name, value, { actor, now });
+        const c = await lists.removeEntry(name, value, { actor, now });
         out(c, `removed ${value} from ${name}`);
         return 0;
       }

@@ -3,6 +3,7 @@
  * Authenticator reads through this interface, so any adapter (the SQLite file beside the journal
  * today, PostgreSQL later) serves authentication alike.
  */
+import type { Result, ResultKind } from '../io/result-kind.js';
 
 /**
  * What an API key may do, one role per kind of client so a leaked key opens only what that client
@@ -43,39 +44,43 @@ export interface NewKeyOptions {
   readonly rate?: number;
 }
 
-/** Where API keys live (next to the journal, so one data folder holds a whole deployment). */
-export interface KeyStore {
+/**
+ * Where API keys live (next to the journal, so one data folder holds a whole deployment). Generic over
+ * its adapter's kind (see io/result-kind.ts): the SQLite file answers at once (`KeyStore<'sync'>`), a
+ * database across the network later (`KeyStore<'async'>`); code written against `KeyStore` awaits.
+ */
+export interface KeyStore<K extends ResultKind = ResultKind> {
   /**
    * Stores a new key hash with its role (and an optional label, or options with a label and a rate);
    * a hash already stored is an error.
    */
-  createKey(hash: string, role: Role, nameOrOptions?: string | NewKeyOptions): StoredKey;
+  createKey(hash: string, role: Role, nameOrOptions?: string | NewKeyOptions): Result<K, StoredKey>;
   /** The key with this hash, if any and not revoked: a revoked key is never found. */
-  findKey(hash: string): StoredKey | undefined;
+  findKey(hash: string): Result<K, StoredKey | undefined>;
   /** Every key, revoked ones included, oldest first. */
-  listKeys(): StoredKey[];
+  listKeys(): Result<K, StoredKey[]>;
   /**
    * Revokes the key named by its id (`key_` + the first 12 hex digits of its hash) or by a hash
    * prefix of at least 12 hex digits, and returns it as revoked. NotFoundError when nothing
    * matches; ConflictError when the prefix matches several keys or the key is already revoked.
    */
-  revokeKey(idOrPrefix: string, by: string, reason?: string): StoredKey;
+  revokeKey(idOrPrefix: string, by: string, reason?: string): Result<K, StoredKey>;
   /**
    * Sets the rate limit (requests per second, null: unlimited) of the key named by id or hash prefix
    * (as revokeKey) and returns it changed. NotFoundError when nothing matches; ConflictError when the
    * prefix is ambiguous or the key is revoked. A server sees the change through `changes()`.
    */
-  setKeyRate(idOrPrefix: string, rate: number | null): StoredKey;
+  setKeyRate(idOrPrefix: string, rate: number | null): Result<K, StoredKey>;
   /**
    * How many keys this store object has revoked since it was opened: a cache of keys built from it
    * is stale once the number changes (revocations by other processes are not counted).
    */
-  revocations(): number;
+  revocations(): Result<K, number>;
   /**
    * How many key changes (revocations and rate changes) this store object has made since it was
    * opened; a cache of keys built from it is stale once the number changes.
    */
-  changes(): number;
+  changes(): Result<K, number>;
 }
 
 /** The largest rate a key may carry (requests per second); beyond it a limit means nothing. */

@@ -2,7 +2,8 @@
  * Changes to lists, in the one order that keeps memory and disk in step: check against the engine's
  * ListSet (bad input throws, nothing changes), write to the store (a refusal or I/O error throws,
  * nothing changes), then apply to the ListSet, where the very next decision sees it. The API routes
- * and the CLI both go through here.
+ * and the CLI both go through here. Each change awaits the store (of either kind, see ListStore), so
+ * it resolves to what it did; callers that may run changes side by side serialise them (LiveLists).
  */
 import type { ListStore } from './store.js';
 import type { ListSet } from './list-set.js';
@@ -31,36 +32,36 @@ export class ListManager {
   ) {}
 
   /** Creates a list from JSON `{name, kind, purpose, description?}`. */
-  createList(input: unknown, ctx: ChangeContext): ListChange {
+  async createList(input: unknown, ctx: ChangeContext): Promise<ListChange> {
     const actor = checkAuthor(ctx.actor, 'actor');
     const info = this.set.checkList(input, actor, ctx.now ?? Date.now());
-    const change = this.store?.createList(info, actor) ?? { actor, action: 'list.create', target: listTarget(info.name), before: null, after: info };
+    const change = (await this.store?.createList(info, actor)) ?? { actor, action: 'list.create', target: listTarget(info.name), before: null, after: info };
     this.set.putList(info);
     return change;
   }
 
   /** Deletes a list that is neither a default list nor named by the live policy. */
-  deleteList(name: string, ctx: ChangeContext): ListChange {
+  async deleteList(name: string, ctx: ChangeContext): Promise<ListChange> {
     const actor = checkAuthor(ctx.actor, 'actor');
     const before = this.set.checkDelete(name, this.inUse());
-    const change = this.store?.deleteList(name, actor) ?? { actor, action: 'list.delete', target: listTarget(name), before, after: null };
+    const change = (await this.store?.deleteList(name, actor)) ?? { actor, action: 'list.delete', target: listTarget(name), before, after: null };
     this.set.deleteList(name, this.inUse());
     return change;
   }
 
   /** Adds (or replaces) an entry from JSON `{value, reason, expiresAt?}`, authored by the actor. */
-  addEntry(list: string, input: unknown, ctx: ChangeContext): ListChange {
+  async addEntry(list: string, input: unknown, ctx: ChangeContext): Promise<ListChange> {
     const actor = checkAuthor(ctx.actor, 'actor');
     const now = ctx.now ?? Date.now();
     const entry = this.set.checkEntry(list, input, actor, now);
-    const change = this.store?.putEntry(list, entry, actor);
+    const change = await this.store?.putEntry(list, entry, actor);
     const before = this.set.putEntry(list, entry);
     this.set.prune(now);
     return change ?? { actor, action: 'list.entry.add', target: listTarget(list, entry.value), before, after: entry };
   }
 
   /** Removes `value` from `list`. */
-  removeEntry(list: string, value: string, ctx: ChangeContext): ListChange {
+  async removeEntry(list: string, value: string, ctx: ChangeContext): Promise<ListChange> {
     const actor = checkAuthor(ctx.actor, 'actor');
     const held = this.set.get(list, value); // a NotFoundError for an unknown list
     if (this.store === null) {
@@ -68,7 +69,7 @@ export class ListManager {
       return { actor, action: 'list.entry.remove', target: listTarget(list, value), before, after: null };
     }
     // the store is the truth: it refuses a value it does not hold, and removes one memory lacks (added by the CLI)
-    const change = this.store.removeEntry(list, value, actor);
+    const change = await this.store.removeEntry(list, value, actor);
     if (held !== undefined) this.set.remove(list, value);
     return change;
   }

@@ -94,13 +94,16 @@ export interface ActionResult {
 /** Validated, audited, immediately effective merchant actions. */
 export class MerchantActions {
   /**
+   * @param store the sync form: an action commits with its audit record at the journal position the
+   * engine has applied, in one step, and the merchant page and the engine's side ask `active` and
+   * `isSuspended` synchronously (a networked store needs those redesigned).
    * @param appliedSeq the journal seq of the last event the engine applied (DecisionService.appliedSeq):
    * an action counts from the next one, and is applied there again when the journal is replayed.
    */
   constructor(
-    private readonly store: MerchantActionStore,
+    private readonly store: MerchantActionStore<'sync'>,
     private readonly engine: Engine,
-    private readonly audit: AuditLog,
+    private readonly audit: AuditLog<'sync'>,
     private readonly appliedSeq: () => number,
     private readonly now: () => number = Date.now,
   ) {}
@@ -172,10 +175,15 @@ export class MerchantActions {
     return this.store.history(merchantId).map((a) => viewOf(a, now)).filter((a) => a.status === 'active');
   }
 
-  /** A merchant's actions, newest first. */
-  history(merchantId: string, limit = 100): ActionView[] {
+  /** A merchant's actions, newest first; read through the port of either kind. */
+  async history(merchantId: string, limit = 100): Promise<ActionView[]> {
     const now = this.now();
-    return this.store.history(merchantId, limit).map((a) => viewOf(a, now));
+    return (await this.reader.history(merchantId, limit)).map((a) => viewOf(a, now));
+  }
+
+  /** The store as the history reads it: the port of either kind, awaited. */
+  private get reader(): MerchantActionStore {
+    return this.store;
   }
 
   /** Is `terminalId` suspended now (wall clock)? */

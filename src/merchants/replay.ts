@@ -47,8 +47,11 @@ export function merchantActionSteps(rows: readonly MerchantAction[], engine: Eng
   };
 }
 
-/** `journal` as a Journal whose full replay (forEachEvent) applies the merchant actions of `merchants` in place. */
-export function journalWithMerchantActions(journal: Journal, merchants: Pick<MerchantActionStore, 'everything'>, engine: Engine): Journal {
+/**
+ * `journal` as a Journal whose full replay (forEachEvent) applies the merchant actions of `merchants`
+ * in place. The store's sync form: the actions are read once, before a replay loop that must not wait.
+ */
+export function journalWithMerchantActions(journal: Journal, merchants: Pick<MerchantActionStore<'sync'>, 'everything'>, engine: Engine): Journal {
   const rows = merchants.everything();
   if (rows.length === 0) return journal;
   const applyUpTo = merchantActionSteps(rows, engine);

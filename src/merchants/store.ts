@@ -5,6 +5,7 @@
  * who held what, when and why stays. MerchantActions (actions.ts) checks and audits; the store only
  * keeps and reads. Adapters: SqliteMerchantStore, on the data folder's SQLite file.
  */
+import type { Result, ResultKind } from '../io/result-kind.js';
 
 /** One stored action: a hold of a merchant's settlement, or a suspension of one of its terminals. */
 export interface MerchantAction {
@@ -33,24 +34,30 @@ export interface MerchantAction {
 export type NewMerchantAction = Omit<MerchantAction, 'id' | 'releasedAt' | 'releasedBy' | 'releaseReason' | 'toSeq'>;
 
 /**
- * Durable merchant actions; synchronous like the journal. At most one open (unreleased) hold per
- * merchant and one open suspension per terminal: a second is refused by the store itself.
+ * Durable merchant actions, generic over the adapter's kind (see io/result-kind.ts). At most one open
+ * (unreleased) hold per merchant and one open suspension per terminal: a second is refused by the
+ * store itself. MerchantActions takes the sync form for its changes and the checks the engine's
+ * side asks between events; the action history route reads through either kind.
  */
-export interface MerchantActionStore {
-  /** Runs `fn` as one durable transaction (with the paired audit log's writes); a throw rolls all of it back. */
-  transaction<T>(fn: () => T): T;
+export interface MerchantActionStore<K extends ResultKind = ResultKind> {
+  /**
+   * Runs `fn` as one durable transaction (with the paired audit log's writes); a throw (or a rejection)
+   * rolls all of it back. For the sync kind `fn` returns a value, never a promise: an SQLite
+   * transaction cannot span an await.
+   */
+  transaction<T>(fn: () => Result<K, T>): Result<K, T>;
   /** Stores a new, open action and returns it; a second open hold of a merchant (suspension of a terminal) throws. */
-  insert(a: NewMerchantAction): MerchantAction;
+  insert(a: NewMerchantAction): Result<K, MerchantAction>;
   /** Closes an open action (released, or expired) at journal position `toSeq`; returns it as closed. */
-  closeAction(id: number, at: number, by: string, reason: string, toSeq: number): MerchantAction;
+  closeAction(id: number, at: number, by: string, reason: string, toSeq: number): Result<K, MerchantAction>;
   /** One action, if it exists. */
-  get(id: number): MerchantAction | undefined;
+  get(id: number): Result<K, MerchantAction | undefined>;
   /** The open (not released) hold of a merchant, expired or not. */
-  openHoldOf(merchantId: string): MerchantAction | undefined;
+  openHoldOf(merchantId: string): Result<K, MerchantAction | undefined>;
   /** The open (not released) suspension of a terminal, expired or not. */
-  openSuspensionOf(terminalId: string): MerchantAction | undefined;
+  openSuspensionOf(terminalId: string): Result<K, MerchantAction | undefined>;
   /** A merchant's actions, newest first, at most `limit` (default 100). */
-  history(merchantId: string, limit?: number): MerchantAction[];
+  history(merchantId: string, limit?: number): Result<K, MerchantAction[]>;
   /** Every action ever taken, oldest first (replayed into the engine at start). */
-  everything(): MerchantAction[];
+  everything(): Result<K, MerchantAction[]>;
 }

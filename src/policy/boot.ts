@@ -33,7 +33,7 @@ export interface PolicyBootOptions {
 
 /** The started policy state, handed from the server's start to the policy routes. */
 export interface PolicyBoot {
-  readonly store: PolicyStore;
+  readonly store: PolicyStore<'sync'>;
   readonly cache: CompiledCache;
   /** The live version. */
   readonly version: PolicyVersion;
@@ -45,9 +45,9 @@ export interface PolicyBoot {
 
 /** The stores a boot reads and writes, opened by the composition root. */
 export interface PolicyBootStores {
-  readonly policies: PolicyStore;
+  readonly policies: PolicyStore<'sync'>;
   /** The audit log sharing the policy store's transactions. */
-  readonly audit: AuditLog;
+  readonly audit: AuditLog<'sync'>;
   /** The server's journal: a publication records the journal position it took effect at. */
   readonly journal: Journal;
 }
@@ -81,7 +81,7 @@ function asBuild(p: CompiledPolicy): PolicyBuild {
 }
 
 /** Imports the configured policy as version 1, published by `system`. */
-function importFirst(store: PolicyStore, audit: AuditLog, journal: Journal, opts: PolicyBootOptions): void {
+function importFirst(store: PolicyStore<'sync'>, audit: AuditLog<'sync'>, journal: Journal, opts: PolicyBootOptions): void {
   const dir = opts.policyDir ?? DEFAULT_POLICY_DIR;
   const sources = asStored(readPolicyDir(dir));
   const name = opts.policy?.name ?? (opts.policyDir === undefined ? 'default' : basename(resolve(opts.policyDir)));
@@ -108,7 +108,7 @@ function importFirst(store: PolicyStore, audit: AuditLog, journal: Journal, opts
 }
 
 /** Completes a publication approved before a restart cut its warm-up short. */
-function completeInterrupted(store: PolicyStore, audit: AuditLog, journal: Journal, notes: string[]): void {
+function completeInterrupted(store: PolicyStore<'sync'>, audit: AuditLog<'sync'>, journal: Journal, notes: string[]): void {
   const approved = store.approvedProposals();
   approved.forEach((p, i) => {
     store.atomically(() => {

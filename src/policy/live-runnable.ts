@@ -3,6 +3,8 @@
  * incident modes that are on and its model), for a checkpointer's replica or an offline snapshot:
  * the same thing a server start compiles (policy/boot.ts), so a replica decides as recovery does.
  * `liveKey` is two small queries and cheap to poll; `compileLive` compiles only when it changed.
+ * Both take the store's synchronous form: the replica polls them between replayed journal entries,
+ * which must not wait (a networked store needs the live key pushed to the replica instead).
  */
 import { PolicyCompileError, StoreError } from '../errors.js';
 import { modelFromText } from '../model/model-file.js';
@@ -20,7 +22,7 @@ export interface LiveKey {
 }
 
 /** The live runnable's key, or null when nothing is published yet. */
-export function liveKey(store: PolicyStore): LiveKey | null {
+export function liveKey(store: PolicyStore<'sync'>): LiveKey | null {
   const live = store.live();
   if (live === undefined) return null;
   const version = store.version(live.version);
@@ -39,7 +41,7 @@ export interface LiveRunnable extends Runnable {
  * Compiles `k`'s version with its overlays and model. Overlays that no longer compile are left
  * off, as a server start does (it also switches them off in the store).
  */
-export function compileLive(store: PolicyStore, k: LiveKey): LiveRunnable {
+export function compileLive(store: PolicyStore<'sync'>, k: LiveKey): LiveRunnable {
   const version = store.version(k.version);
   if (version === undefined) throw new StoreError(`live policy version ${k.version} is missing from the store`);
   let policy;

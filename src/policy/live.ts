@@ -17,8 +17,8 @@ import { Warmup, WarmupCancelled, type LiveFeed, type WarmProgress } from './war
 
 /** What the lifecycle works on: the server's parts. */
 export interface LifecycleDeps {
-  readonly store: PolicyStore;
-  readonly audit: AuditLog;
+  readonly store: PolicyStore<'sync'>;
+  readonly audit: AuditLog<'sync'>;
   /** The live engine; it stays the same object, its policy is swapped. */
   readonly engine: Engine;
   /** The lists the live engine decides with; a warming engine reads the same ones. */

@@ -35,7 +35,7 @@ export interface ShadowPoliciesDeps {
   readonly service: ShadowDeps['service'];
   readonly journal: Journal;
   readonly engine: Engine;
-  readonly audit: AuditLog;
+  readonly audit: AuditLog<'sync'>;
   /** Opens the shadow store of the data folder (creating it on first use). */
   readonly openStore: () => ShadowStore;
   /** Whether the data folder has a shadow store yet: one never used is not created by a start or a read. */

@@ -104,11 +104,13 @@ export const SHADOW_MAX_PAGE = 500;
 /**
  * What a shadow's worker opens in the data folder: the journal (read-only: the warm-up and gaps),
  * the shadow store (its own writer), and the lists (reloaded when their version moves, as live's).
+ * The lists are the synchronous form: the worker's replay loop reads them between payments and must
+ * not wait (a networked list store will need a different feed for shadows).
  */
 export interface ShadowSource {
   readonly journal: Journal;
   readonly shadows: ShadowStore;
-  readonly lists: Pick<ListStore, 'version' | 'loadInto'>;
+  readonly lists: Pick<ListStore<'sync'>, 'version' | 'loadInto'>;
   /** Releases all three. */
   close(): void;
 }

@@ -5,6 +5,7 @@
  * engine. Adapters: SqlitePolicyStore, on the data folder's SQLite file.
  */
 import { createHash } from 'node:crypto';
+import type { Result, ResultKind } from '../io/result-kind.js';
 import type { PolicySource } from '../rules/compile.js';
 
 /**
@@ -151,59 +152,67 @@ export function modelHash(json: string): string {
 /** Upper bound of one page. */
 export const POLICY_MAX_PAGE = 500;
 
-/** Durable policy versions, proposals, publications and incident modes; synchronous like the journal. */
-export interface PolicyStore {
+/**
+ * Durable policy versions, proposals, publications and incident modes, generic over the adapter's
+ * kind (see io/result-kind.ts). The lifecycle, the modes and the boot take `PolicyStore<'sync'>`: a
+ * publication reads the journal position, commits and swaps the engine's policy in one synchronous
+ * step, so no decision can fall between them; a networked store needs that step redesigned.
+ */
+export interface PolicyStore<K extends ResultKind = ResultKind> {
   /**
    * Runs `fn` as one transaction: everything it writes through this store (and through anything on
-   * the same database, such as the audit log) commits together, or nothing does when it throws.
+   * the same database, such as the audit log) commits together, or nothing does when it throws (or
+   * rejects). For the sync kind `fn` returns a value, never a promise: an SQLite transaction cannot
+   * span an await; code for both kinds chains its steps without awaiting (a value at once, a
+   * promise after it).
    */
-  atomically<T>(fn: () => T): T;
+  atomically<T>(fn: () => Result<K, T>): Result<K, T>;
 
   /** The number the next version will get. */
-  nextVersion(): number;
+  nextVersion(): Result<K, number>;
   /** Stores a new version in state `draft`. */
-  createVersion(v: NewVersion): PolicyVersion;
-  version(n: number): PolicyVersion | undefined;
+  createVersion(v: NewVersion): Result<K, PolicyVersion>;
+  version(n: number): Result<K, PolicyVersion | undefined>;
   /** Versions newest first, without their texts. */
-  versions(page?: Page): VersionSummary[];
-  setState(version: number, state: VersionState): void;
+  versions(page?: Page): Result<K, VersionSummary[]>;
+  setState(version: number, state: VersionState): Result<K, void>;
   /** A model's JSON text by its hash. */
-  model(hash: string): string | undefined;
+  model(hash: string): Result<K, string | undefined>;
 
   /** Opens a proposal and sets the version `proposed`. */
-  propose(version: number, actor: string, note: string): Proposal;
+  propose(version: number, actor: string, note: string): Result<K, Proposal>;
   /** The open or approved (warming) proposal of `version`, if any. */
-  pendingProposal(version: number): Proposal | undefined;
+  pendingProposal(version: number): Result<K, Proposal | undefined>;
   /** Every proposal approved and not yet published (a publication a restart interrupted). */
-  approvedProposals(): Proposal[];
+  approvedProposals(): Result<K, Proposal[]>;
   /** Moves a proposal on; `reason` for rejections and cancellations. */
-  decideProposal(id: number, state: Exclude<ProposalState, 'open'>, actor: string, reason?: string | null): Proposal;
-  proposals(version: number): Proposal[];
+  decideProposal(id: number, state: Exclude<ProposalState, 'open'>, actor: string, reason?: string | null): Result<K, Proposal>;
+  proposals(version: number): Result<K, Proposal[]>;
 
   /** Records a publication and moves the states: the new version `live`, the one before `retired`. */
-  publish(p: NewPublication): Publication;
+  publish(p: NewPublication): Result<K, Publication>;
   /** The latest publication: what is live. */
-  live(): Publication | undefined;
+  live(): Result<K, Publication | undefined>;
   /** Publications newest first. */
-  publications(page?: Page): Publication[];
+  publications(page?: Page): Result<K, Publication[]>;
   /** Whether `version` was ever live. */
-  wasPublished(version: number): boolean;
+  wasPublished(version: number): Result<K, boolean>;
 
   /**
    * Proposes a definition: creates the mode (never approved, off) when there is none, and replaces any
    * pending proposal; the approved definition and the on/off state are kept.
    */
-  proposeMode(name: string, description: string, rules: string, actor: string): IncidentMode;
+  proposeMode(name: string, description: string, rules: string, actor: string): Result<K, IncidentMode>;
   /** Makes the pending proposal the approved definition (NotFoundError without a mode; ConflictError without a proposal). */
-  approveMode(name: string, actor: string): IncidentMode;
+  approveMode(name: string, actor: string): Result<K, IncidentMode>;
   /** Drops the pending proposal (rejected or withdrawn); the approved definition stays. */
-  dropModeProposal(name: string): IncidentMode;
-  mode(name: string): IncidentMode | undefined;
+  dropModeProposal(name: string): Result<K, IncidentMode>;
+  mode(name: string): Result<K, IncidentMode | undefined>;
   /** Every mode by name. */
-  modes(): IncidentMode[];
+  modes(): Result<K, IncidentMode[]>;
   /** The modes on, in the order they were switched on (later ones' settings win). */
-  activeModes(): IncidentMode[];
-  setModeActive(name: string, active: boolean, actor: string): IncidentMode;
+  activeModes(): Result<K, IncidentMode[]>;
+  setModeActive(name: string, active: boolean, actor: string): Result<K, IncidentMode>;
   /** Deletes a mode that is off. */
-  deleteMode(name: string): void;
+  deleteMode(name: string): Result<K, void>;
 }

@@ -132,10 +132,25 @@ export function createHandler(ctx: AppContext): Handler {
 
   /**
    * The auth check shared by every keyed route (key, rate limit, permission; null `need`: any valid
-   * key), before any body is read; the caller, or null when already answered.
+   * key), before any body is read; the caller, or null when already answered. A promise only when the
+   * key store answers later (never with SQLite, so the decision path takes no await); a failed lookup
+   * is answered 500 and settles to null.
    */
-  function admit(req: IncomingMessage, res: ServerResponse, route: string, started: number, need: Permission | null): Principal | null {
+  function admit(req: IncomingMessage, res: ServerResponse, route: string, started: number, need: Permission | null): Principal | null | Promise<Principal | null> {
     const who = auth.check(req.headers.authorization, need, req.socket.remoteAddress);
+    if (who instanceof Promise) {
+      return who.then(
+        (w) => admitted(req, res, route, started, w),
+        (e: unknown) => {
+          internal(req, res, route, started, e);
+          return null;
+        },
+      );
+    }
+    return admitted(req, res, route, started, who);
+  }
+
+  function admitted(req: IncomingMessage, res: ServerResponse, route: string, started: number, who: Principal | ApiError): Principal | null {
     if (who instanceof ApiError) {
       refuse(req, res, route, started, who);
       return null;
@@ -144,13 +159,34 @@ export function createHandler(ctx: AppContext): Handler {
   }
 
   /**
+   * Runs `next` with the caller once admitted: at once when admit answered at once, after the key
+   * lookup otherwise (`next` throwing is answered 500, as a synchronous route's would be).
+   */
+  function admitThen(req: IncomingMessage, res: ServerResponse, route: string, started: number, need: Permission | null, next: (p: Principal) => void): void {
+    const who = admit(req, res, route, started, need);
+    if (who === null) return;
+    if (!(who instanceof Promise)) return next(who);
+    void who.then((p) => {
+      if (p === null) return;
+      try {
+        next(p);
+      } catch (e) {
+        internal(req, res, route, started, e);
+      }
+    });
+  }
+
+  /**
    * A module route: auth, shutdown, body, the query's and the body's schemas, then the handler;
    * refusals it throws become 4xx answers.
    */
   function moduleRoute(req: IncomingMessage, res: ServerResponse, started: number, r: Route, params: Record<string, string>, query: string): void {
     const name = `${r.method} ${r.path}`;
-    const principal = admit(req, res, name, started, r.permission);
-    if (principal === null) return;
+    admitThen(req, res, name, started, r.permission, (principal) => moduleAdmitted(req, res, started, r, params, query, principal));
+  }
+
+  function moduleAdmitted(req: IncomingMessage, res: ServerResponse, started: number, r: Route, params: Record<string, string>, query: string, principal: Principal): void {
+    const name = `${r.method} ${r.path}`;
     if (r.method !== 'GET' && ctx.closing()) return refuse(req, res, name, started, shuttingDown());
     const run = (body: unknown, hasBody: boolean): void => {
       const q = new URLSearchParams(query);
@@ -195,7 +231,20 @@ export function createHandler(ctx: AppContext): Handler {
 
   function postDecision(req: IncomingMessage, res: ServerResponse, started: number): void {
     const route = 'POST /v1/decisions';
-    if (admit(req, res, route, started, 'decide') === null) return;
+    // no closure here: with SQLite admit answers at once and the decision path stays as it was
+    const who = admit(req, res, route, started, 'decide');
+    if (who === null) return;
+    if (who instanceof Promise) {
+      void who.then((p) => {
+        if (p !== null) decisionAdmitted(req, res, started);
+      });
+      return;
+    }
+    decisionAdmitted(req, res, started);
+  }
+
+  function decisionAdmitted(req: IncomingMessage, res: ServerResponse, started: number): void {
+    const route = 'POST /v1/decisions';
     if (ctx.closing()) return refuse(req, res, route, started, shuttingDown());
     readJsonBody(req, DECISION_LIMITS, (err, value) => {
       try {
@@ -237,8 +286,11 @@ export function createHandler(ctx: AppContext): Handler {
 
   function postEvents(req: IncomingMessage, res: ServerResponse, started: number): void {
     const route = 'POST /v1/events';
-    const principal = admit(req, res, route, started, null);
-    if (principal === null) return;
+    admitThen(req, res, route, started, null, (principal) => eventsAdmitted(req, res, started, principal));
+  }
+
+  function eventsAdmitted(req: IncomingMessage, res: ServerResponse, started: number, principal: Principal): void {
+    const route = 'POST /v1/events';
     // a key that may post no event type at all is refused before its body is read
     if (!allows(principal.role, 'decide') && !allows(principal.role, 'ingest')) {
       return refuse(
@@ -295,7 +347,11 @@ export function createHandler(ctx: AppContext): Handler {
 
   function getDecision(req: IncomingMessage, res: ServerResponse, started: number, rawId: string): void {
     const route = 'GET /v1/decisions/{txId}';
-    if (admit(req, res, route, started, 'read') === null) return;
+    admitThen(req, res, route, started, 'read', () => findDecision(res, started, rawId));
+  }
+
+  function findDecision(res: ServerResponse, started: number, rawId: string): void {
+    const route = 'GET /v1/decisions/{txId}';
     let txId: string;
     try {
       txId = decodeURIComponent(rawId);
@@ -334,18 +390,23 @@ export function createHandler(ctx: AppContext): Handler {
       const h = ctx.health();
       // without a valid key, only whether it is up: the journal position and the policy are internals
       const who = req.headers.authorization === undefined ? null : auth.check(req.headers.authorization, 'self');
-      const body = who === null || who instanceof ApiError ? { ok: h.ok } : { ok: h.ok, ...h.body };
-      return send(res, 'GET /healthz', started, h.ok ? 200 : 503, JSON.stringify(body), NO_STORE);
+      const answerHealth = (w: Principal | ApiError | null): void => {
+        const body = w === null || w instanceof ApiError ? { ok: h.ok } : { ok: h.ok, ...h.body };
+        send(res, 'GET /healthz', started, h.ok ? 200 : 503, JSON.stringify(body), NO_STORE);
+      };
+      // a key store that cannot answer makes the caller anonymous: health is answered regardless
+      if (who instanceof Promise) return void who.then(answerHealth, () => answerHealth(null));
+      return answerHealth(who);
     }
     if (path === '/metrics') {
       if (!isGet) return notAllowed(req, res, 'GET /metrics', started, 'GET, HEAD');
-      if (admit(req, res, 'GET /metrics', started, 'metrics') === null) return;
-      return send(res, 'GET /metrics', started, 200, metrics.render(), NO_STORE, 'text/plain; version=0.0.4; charset=utf-8');
+      return admitThen(req, res, 'GET /metrics', started, 'metrics', () =>
+        send(res, 'GET /metrics', started, 200, metrics.render(), NO_STORE, 'text/plain; version=0.0.4; charset=utf-8'),
+      );
     }
     if (path === '/v1/openapi.json') {
       if (!isGet) return notAllowed(req, res, 'GET /v1/openapi.json', started, 'GET, HEAD');
-      if (admit(req, res, 'GET /v1/openapi.json', started, 'docs') === null) return;
-      return send(res, 'GET /v1/openapi.json', started, 200, ctx.openapi);
+      return admitThen(req, res, 'GET /v1/openapi.json', started, 'docs', () => send(res, 'GET /v1/openapi.json', started, 200, ctx.openapi));
     }
     // after the payment routes (they pay nothing for it), before the modules' pattern matching
     if (ConsoleFiles.matches(path)) return serveConsole(req, res, started, method, path);

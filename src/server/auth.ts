@@ -197,21 +197,30 @@ export class Authenticator {
   private readonly known = new Set<string>();
   private changes: number;
 
+  /**
+   * `keys` of either kind: a store that answers at once (SQLite) keeps every check synchronous; one
+   * that answers later costs an await only when the cache cannot answer (and, for now, on its
+   * `changes()` per request: a networked store will want to push its changes instead).
+   */
   constructor(
     private readonly keys: KeyStore,
     private readonly cacheMs = 5_000,
     badKeyLimits?: BadKeyLimits,
   ) {
-    this.changes = keys.changes();
+    const changes = keys.changes();
+    // a store that answers later: the first check reads it (the cache is empty until then anyway)
+    this.changes = typeof changes === 'number' ? changes : -1;
     this.badKeys = new BadKeyThrottle(badKeyLimits);
   }
 
   /**
    * The caller when its key is valid, within its rate and holds `need` (null: any valid key, for a
    * route that checks the permission itself); otherwise the 401/403/429 to answer. `address` is the
-   * remote address, for slowing down one that keeps sending unknown keys.
+   * remote address, for slowing down one that keeps sending unknown keys. A value, never a promise,
+   * when the key store answers at once (the decision path stays free of awaits); a promise only when
+   * a store that answers later must be asked.
    */
-  check(header: string | undefined, need: Permission | null, address = ''): Principal | ApiError {
+  check(header: string | undefined, need: Permission | null, address = ''): Principal | ApiError | Promise<Principal | ApiError> {
     const key = bearer(header);
     if (key === null) {
       return new ApiError('unauthorized', 'missing or malformed Authorization header; expected "Bearer <key>"', {
@@ -220,26 +229,53 @@ export class Authenticator {
     }
     const now = Date.now();
     const changes = this.keys.changes();
+    if (typeof changes !== 'number') {
+      return changes.then((c) => {
+        this.sawChanges(c);
+        return this.checkKey(key, need, address, now);
+      });
+    }
+    this.sawChanges(changes);
+    return this.checkKey(key, need, address, now);
+  }
+
+  /** Empties the cache once the store has changed a key since the last check. */
+  private sawChanges(changes: number): void {
     if (changes !== this.changes) {
       // rare: clearing everything is simpler than finding the changed key's entries, and as safe
       this.cache.clear();
       this.changes = changes;
     }
-    let hit = this.cache.get(key);
-    if (hit === undefined || hit.until <= now) {
-      // an address refused for unknown keys still gets keys that were valid once looked up
-      const wait = this.known.has(key) ? 0 : this.badKeys.blocked(address, now);
-      if (wait > 0) {
-        return new ApiError('too_many_bad_keys', `too many unknown API keys from this address; retry in ${wait} s`, {
-          headers: { 'retry-after': String(wait) },
-        });
-      }
-      hit = this.load(key, now);
-      if (hit === undefined) {
-        this.badKeys.fail(address, now);
-        return new ApiError('unauthorized', 'unknown or revoked API key', { headers: UNAUTHORIZED_HEADERS });
-      }
+  }
+
+  /** check() once the cache is current: from the cache when it can, else from the store. */
+  private checkKey(key: string, need: Permission | null, address: string, now: number): Principal | ApiError | Promise<Principal | ApiError> {
+    const hit = this.cache.get(key);
+    if (hit !== undefined && hit.until > now) return this.admit(hit, need, now);
+    // an address refused for unknown keys still gets keys that were valid once looked up
+    const wait = this.known.has(key) ? 0 : this.badKeys.blocked(address, now);
+    if (wait > 0) {
+      return new ApiError('too_many_bad_keys', `too many unknown API keys from this address; retry in ${wait} s`, {
+        headers: { 'retry-after': String(wait) },
+      });
     }
+    const stored = this.keys.findKey(hashKey(key));
+    if (stored instanceof Promise) return stored.then((s) => this.loaded(key, s, need, address, now));
+    return this.loaded(key, stored, need, address, now);
+  }
+
+  /** check() once the store has answered for a key the cache did not hold. */
+  private loaded(key: string, stored: StoredKey | undefined, need: Permission | null, address: string, now: number): Principal | ApiError {
+    const loaded = this.load(key, stored, now);
+    if (loaded === undefined) {
+      this.badKeys.fail(address, now);
+      return new ApiError('unauthorized', 'unknown or revoked API key', { headers: UNAUTHORIZED_HEADERS });
+    }
+    return this.admit(loaded, need, now);
+  }
+
+  /** The key's rate limit, then the permission. */
+  private admit(hit: CachedKey, need: Permission | null, now: number): Principal | ApiError {
     const principal = hit.principal;
     if (hit.bucket !== null) {
       const wait = hit.bucket.take(now);
@@ -263,8 +299,7 @@ export class Authenticator {
     return { refused: this.badKeys.refused, addresses: this.badKeys.size };
   }
 
-  private load(key: string, now: number): CachedKey | undefined {
-    const stored = this.keys.findKey(hashKey(key));
+  private load(key: string, stored: StoredKey | undefined, now: number): CachedKey | undefined {
     if (stored === undefined) {
       this.cache.delete(key);
       return undefined;

@@ -101,7 +101,7 @@ export interface ServerParts {
   /** The lists the engine decides with (the same object); changed only through the lists module. */
   readonly lists: ListSet;
   readonly store: SqliteStore;
-  readonly audit: AuditLog;
+  readonly audit: AuditLog<'sync'>;
   readonly service: DecisionService;
   readonly metrics: ServerMetrics;
   readonly dataDir: string;

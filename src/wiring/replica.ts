@@ -4,7 +4,8 @@
  * the same starting snapshot), so a snapshot of it is what a restart at that seq would rebuild.
  * It follows the live policy: when the store's live version, incident modes or model change, it is
  * rebuilt the way a start would build it (newest usable snapshot, then the journal after it).
- * Synchronous and single-threaded: the checkpointer runs it in a worker, `fengkong snapshot` inline.
+ * Synchronous and single-threaded: the checkpointer runs it in a worker, `fengkong snapshot` inline;
+ * so it reads the policy store's synchronous form (`PolicyStore<'sync'>`).
  */
 import { StoreError } from '../errors.js';
 import type { PolicyStore } from '../policy/versions.js';
@@ -45,7 +46,7 @@ export class Replica {
 
   constructor(
     private readonly journal: SqliteStore,
-    private readonly policies: PolicyStore,
+    private readonly policies: PolicyStore<'sync'>,
     /** The snapshots folder: read at every (re)build, written by writeSnapshot. */
     private readonly dir: string,
   ) {

@@ -25,16 +25,16 @@ const pay = (e: Engine, ms: number, extra: Record<string, unknown> = {}) => {
   return d;
 };
 
-test('a device put on block_devices declines the very next payment; taking it off restores approval', () => {
+test('a device put on block_devices declines the very next payment; taking it off restores approval', async () => {
   const set = new ListSet();
   const e = engineWithWorld(set);
   const lists = new ListManager(set, null);
   assert.equal(pay(e, T, { deviceId: 'D1' }).outcome, 'approve');
-  lists.addEntry('block_devices', { value: 'D1', reason: 'reported stolen by the account holder' }, { actor: 'key_admin' });
+  await lists.addEntry('block_devices', { value: 'D1', reason: 'reported stolen by the account holder' }, { actor: 'key_admin' });
   const blocked = pay(e, T + 60_000, { deviceId: 'D1' });
   assert.equal(blocked.outcome, 'decline');
   assert.equal(blocked.reasons[0].code, 'LIST_BLOCKED_DEVICE');
-  lists.removeEntry('block_devices', 'D1', { actor: 'key_admin' });
+  await lists.removeEntry('block_devices', 'D1', { actor: 'key_admin' });
   const again = pay(e, T + 120_000, { deviceId: 'D1' });
   assert.equal(again.outcome, 'approve');
   assert.ok(!again.reasons.some((r) => r.code === 'LIST_BLOCKED_DEVICE'));

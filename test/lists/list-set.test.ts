@@ -170,23 +170,23 @@ test('problems: a policy naming a missing list or checking the wrong kind of val
   ]);
 });
 
-test('the manager without a store: the same checks, changes that return what they did', () => {
+test('the manager without a store: the same checks, changes that return what they did', async () => {
   const s = new ListSet();
   let live: string[] = ['watch_mccs'];
   const m = new ListManager(s, null, () => live);
-  const created = m.createList({ name: 'watch_mccs', kind: 'string', purpose: 'watch' }, { actor: 'key_admin', now: NOW });
+  const created = await m.createList({ name: 'watch_mccs', kind: 'string', purpose: 'watch' }, { actor: 'key_admin', now: NOW });
   assert.deepEqual([created.action, created.target, created.before], ['list.create', 'lists/watch_mccs', null]);
-  const added = m.addEntry('watch_mccs', { value: '7995', reason: 'betting' }, { actor: 'key_admin', now: NOW });
+  const added = await m.addEntry('watch_mccs', { value: '7995', reason: 'betting' }, { actor: 'key_admin', now: NOW });
   assert.deepEqual([added.action, added.target, added.before, (added.after as ListEntry).value], ['list.entry.add', 'lists/watch_mccs/7995', null, '7995']);
-  const replaced = m.addEntry('watch_mccs', { value: '7995', reason: 'betting, again' }, { actor: 'key_other', now: NOW + 1 });
+  const replaced = await m.addEntry('watch_mccs', { value: '7995', reason: 'betting, again' }, { actor: 'key_other', now: NOW + 1 });
   assert.equal((replaced.before as ListEntry).reason, 'betting');
-  assert.throws(() => m.deleteList('watch_mccs', { actor: 'key_admin' }), ConflictError);
-  const removed = m.removeEntry('watch_mccs', '7995', { actor: 'key_admin' });
+  await assert.rejects(() => m.deleteList('watch_mccs', { actor: 'key_admin' }), ConflictError);
+  const removed = await m.removeEntry('watch_mccs', '7995', { actor: 'key_admin' });
   assert.deepEqual([removed.action, (removed.before as ListEntry).reason, removed.after], ['list.entry.remove', 'betting, again', null]);
-  assert.throws(() => m.removeEntry('watch_mccs', '7995', { actor: 'key_admin' }), NotFoundError);
-  assert.throws(() => m.addEntry('watch_mccs', { value: '1', reason: 'r' }, { actor: '' }), (e: unknown) => e instanceof ListError && e.path === 'actor');
+  await assert.rejects(() => m.removeEntry('watch_mccs', '7995', { actor: 'key_admin' }), NotFoundError);
+  await assert.rejects(() => m.addEntry('watch_mccs', { value: '1', reason: 'r' }, { actor: '' }), (e: unknown) => e instanceof ListError && e.path === 'actor');
   live = [];
-  assert.equal(m.deleteList('watch_mccs', { actor: 'key_admin' }).action, 'list.delete');
+  assert.equal((await m.deleteList('watch_mccs', { actor: 'key_admin' })).action, 'list.delete');
 });
 
 test('ListError has a code of its own', () => {

@@ -5,7 +5,7 @@
  * an outside system can pin it and later prove nothing up to it was rewritten (docs/security.md).
  */
 import { ContractError } from '../../errors.js';
-import { AUDIT_MAX_PAGE, type AuditQuery } from '../../audit/log.js';
+import { AUDIT_MAX_PAGE, type AuditLog, type AuditQuery } from '../../audit/log.js';
 import type { ModuleFactory } from '../routes.js';
 import { AuditHeadReply, AuditQuery as AuditQuerySchema } from '../schemas/reports.js';
 
@@ -34,8 +34,13 @@ export function timeParam(q: URLSearchParams, name: string): number | undefined 
   return n;
 }
 
-/** The audit log's read routes, and its head as metrics. */
+/**
+ * The audit log's read routes, and its head as metrics. The routes read through the port of either
+ * kind and await; the metrics are read in the synchronous render of `/metrics`, so they need the log
+ * that answers at once (a networked log will want its head cached, or pushed, for them).
+ */
 export const auditModule: ModuleFactory = ({ audit, metrics }) => {
+  const log: AuditLog = audit;
   metrics.gauge('fengkong_audit_head_seq', 'Seq of the newest audit log entry (0 when empty).', () => audit.head().seq);
   metrics.info('fengkong_audit_head', 'The audit log chain head: seq and sha256 hash as labels, value 1.', () => {
     const h = audit.head();
@@ -52,7 +57,7 @@ export const auditModule: ModuleFactory = ({ audit, metrics }) => {
           'Query: actor, action (exact, or a prefix ending in "."), target (exact, or a prefix ending in "/"), ' +
           `from, to (epoch ms or ISO 8601), before (a seq, for the next page), limit (1–${AUDIT_MAX_PAGE}, default 100).`,
         querySchema: AuditQuerySchema,
-        handle({ query }) {
+        async handle({ query }) {
           const q: AuditQuery = {
             actor: query.get('actor') ?? undefined,
             action: query.get('action') ?? undefined,
@@ -61,7 +66,7 @@ export const auditModule: ModuleFactory = ({ audit, metrics }) => {
             to: timeParam(query, 'to'),
             ...pageParams(query, AUDIT_MAX_PAGE),
           };
-          const entries = audit.list(q);
+          const entries = await log.list(q);
           const last = entries.at(-1);
           const limit = q.limit ?? 100;
           return { body: { entries, next: entries.length === limit && last !== undefined ? last.seq : null } };
@@ -76,8 +81,8 @@ export const auditModule: ModuleFactory = ({ audit, metrics }) => {
           'Every entry\'s hash covers its fields and the previous hash, so this hash stands for the whole history up to seq. ' +
           'Record it elsewhere; `fengkong audit verify --pin SEQ:HASH` later proves nothing up to it was rewritten.',
         responseSchema: AuditHeadReply,
-        handle() {
-          return { body: audit.head(), headers: { 'cache-control': 'no-store' } };
+        async handle() {
+          return { body: await log.head(), headers: { 'cache-control': 'no-store' } };
         },
       },
     ],

@@ -8,6 +8,7 @@
 import type { Engine } from '../../engine/engine.js';
 import { ListSet, pageLimit } from '../../lists/list-set.js';
 import { ListManager } from '../../lists/manager.js';
+import type { ListStore } from '../../lists/store.js';
 import { LIST_KINDS, LIST_PURPOSES, type ListChange } from '../../lists/types.js';
 import { checkListName } from '../../lists/validate.js';
 import { SqliteAuditLog } from '../../store/sqlite/audit.js';
@@ -21,27 +22,31 @@ const LIST_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
 /** How often the server looks for changes other writers (the CLI) committed. */
 const SYNC_EVERY_MS = 1_000;
 
-/** The engine's lists kept in step with the data folder's list store. */
+/**
+ * The engine's lists kept in step with the data folder's list store, through the port of either kind.
+ * Reloads and changes run one at a time (`serial`): with a store that answers later, a reload landing
+ * between a change's commit and its apply to memory would otherwise miscount the versions. With
+ * SQLite every step settles in the same turn, so nothing waits.
+ */
 class LiveLists {
   readonly manager: ListManager;
-  private seen: number;
   private committed = 0;
   private readonly timer: NodeJS.Timeout;
+  /** The last reload or change queued; the next one starts after it settles. */
+  private tail: Promise<unknown> = Promise.resolve();
 
+  /** @param seen the store's version the engine's lists were loaded at. */
   constructor(
     engine: Engine,
     private readonly lists: ListSet,
-    private readonly store: SqliteListStore,
+    private readonly store: ListStore,
+    private seen: number,
   ) {
     this.manager = new ListManager(lists, store, () => engine.currentPolicy.lists);
-    this.seen = store.version();
-    store.loadInto(lists);
     this.timer = setInterval(() => {
-      try {
-        this.sync();
-      } catch (e) {
+      this.sync().catch((e: unknown) => {
         process.stderr.write(`fengkong serve: cannot reload lists: ${(e as Error).message}\n`);
-      }
+      });
     }, SYNC_EVERY_MS).unref();
   }
 
@@ -51,27 +56,42 @@ class LiveLists {
   }
 
   /** Reloads every list when another writer committed since we last looked. */
-  sync(): void {
-    const v = this.store.version();
+  sync(): Promise<void> {
+    return this.serial(() => this.reload());
+  }
+
+  /** Runs one change through the manager; a version that skipped one means another writer got in between. */
+  change(fn: (m: ListManager) => Promise<ListChange>): Promise<ListChange> {
+    return this.serial(async () => {
+      await this.reload();
+      const c = await fn(this.manager);
+      if (this.committed === this.seen + 1) this.seen = this.committed;
+      else await this.reload();
+      return c;
+    });
+  }
+
+  /** Stops reloading; closes the store once the queued work settled. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.tail;
+    await this.store.close();
+  }
+
+  private async reload(): Promise<void> {
+    const v = await this.store.version();
     if (v === this.seen) return;
     const fresh = new ListSet();
-    this.store.loadInto(fresh);
+    await this.store.loadInto(fresh);
     this.lists.replaceWith(fresh);
     this.seen = v;
   }
 
-  /** Runs one change through the manager; a version that skipped one means another writer got in between. */
-  change(fn: (m: ListManager) => ListChange): ListChange {
-    this.sync();
-    const c = fn(this.manager);
-    if (this.committed === this.seen + 1) this.seen = this.committed;
-    else this.sync();
-    return c;
-  }
-
-  close(): void {
-    clearInterval(this.timer);
-    this.store.close();
+  /** Runs `fn` after everything queued before it, whatever became of that. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.catch(() => undefined);
+    return run;
   }
 }
 
@@ -96,7 +116,11 @@ export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir
   });
   try {
     audit = new SqliteAuditLog(store.database);
-    live = new LiveLists(engine, engineLists, store);
+    // the first load is synchronous, as module factories are: the engine decides with these lists
+    // from the first request (a store that answers later needs an asynchronous module start)
+    const seen = store.version();
+    store.loadInto(engineLists);
+    live = new LiveLists(engine, engineLists, store, seen);
   } catch (e) {
     store.close();
     throw e;
@@ -119,8 +143,8 @@ export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir
         path: '/v1/lists',
         permission: 'read',
         summary: 'Every block, allow and watch list, with its entry count and whether the live policy uses it',
-        handle() {
-          l.sync();
+        async handle() {
+          await l.sync();
           return { body: { lists: lists.lists().map((x) => summary(x.name)) } };
         },
       },
@@ -132,8 +156,8 @@ export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir
         description: `kind: ${LIST_KINDS.join(', ')}; purpose: ${LIST_PURPOSES.join(', ')}. Audited as list.create.`,
         body: LIST_LIMITS,
         bodySchema: ListBody,
-        handle({ body, principal }) {
-          const c = l.change((m) => m.createList(body, { actor: principal.keyId }));
+        async handle({ body, principal }) {
+          const c = await l.change((m) => m.createList(body, { actor: principal.keyId }));
           return { status: 201, body: { list: c.after } };
         },
       },
@@ -142,8 +166,8 @@ export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir
         path: '/v1/lists/{name}',
         permission: 'read',
         summary: 'One list, with its entry count',
-        handle({ params }) {
-          l.sync();
+        async handle({ params }) {
+          await l.sync();
           return { body: { list: summary(checkListName(params.name, 'name')) } };
         },
       },
@@ -154,8 +178,8 @@ export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir
         summary: 'Entries of a list in value order, expired ones left out; paged with after and limit',
         description: 'Query: after (the `next` of the previous page), limit (1–1000, default 100).',
         querySchema: ListEntriesQuery,
-        handle(req) {
-          l.sync();
+        async handle(req) {
+          await l.sync();
           return { body: lists.entries(req.params.name, page(req), Date.now()) };
         },
       },
@@ -167,8 +191,8 @@ export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir
         description: 'expiresAt: epoch ms or ISO 8601 with offset, in the future. Audited as list.entry.add with the replaced entry as before.',
         body: LIST_LIMITS,
         bodySchema: ListEntryBody,
-        handle({ params, body, principal }) {
-          const c = l.change((m) => m.addEntry(params.name, body, { actor: principal.keyId }));
+        async handle({ params, body, principal }) {
+          const c = await l.change((m) => m.addEntry(params.name, body, { actor: principal.keyId }));
           return { status: c.before === null ? 201 : 200, body: { entry: c.after, replaced: c.before } };
         },
       },
@@ -178,8 +202,8 @@ export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir
         permission: 'admin',
         summary: 'Remove an entry; effective from the next decision',
         description: 'The value is URI-encoded in the path. Audited as list.entry.remove.',
-        handle({ params, principal }) {
-          const c = l.change((m) => m.removeEntry(params.name, params.value, { actor: principal.keyId }));
+        async handle({ params, principal }) {
+          const c = await l.change((m) => m.removeEntry(params.name, params.value, { actor: principal.keyId }));
           return { body: { removed: c.before } };
         },
       },

@@ -83,8 +83,8 @@ export const merchantsModule: ModuleFactory = (parts) => {
         path: '/v1/merchants/{merchantId}/actions',
         permission: 'read',
         summary: "A merchant's actions, newest first, with their status (active, released, expired)",
-        handle({ params, principal }) {
-          return { body: { actions: actions.history(params.merchantId) } };
+        async handle({ params, principal }) {
+          return { body: { actions: await actions.history(params.merchantId) } };
         },
       },
       {

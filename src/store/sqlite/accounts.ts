@@ -94,7 +94,7 @@ function toAppeal(r: AppealRow, c: Crypt): AppealRecord {
 }
 
 /** AccountStore on an open connection (the store's own, so they commit with its audit log). */
-export class SqliteAccountStore implements AccountStore {
+export class SqliteAccountStore implements AccountStore<'sync'> {
   private readonly crypt: Crypt;
   private readonly insertAction: Statement<[string, string, string, string, number, number | null, number | null, number]>;
   private readonly selectAction: Statement<[number], ActionRow>;

@@ -128,7 +128,7 @@ function addChain(db: Database, now: number): void {
 }
 
 /** AuditLog on an open better-sqlite3 database (the store's own connection). */
-export class SqliteAuditLog implements AuditLog {
+export class SqliteAuditLog implements AuditLog<'sync'> {
   private appendTx: Transaction<(record: AuditRecord, at: number) => AuditEntry> | null = null;
   private insert: Statement<[number, number, string, string, string, string | null, string | null, string, string]> | null = null;
   private selectHead: Statement<[], { seq: number; hash: string | null }> | null = null;

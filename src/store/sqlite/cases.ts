@@ -173,7 +173,7 @@ const COLUMNS =
 const BANDED = PRIORITY_BANDS.slice(0, -1);
 
 /** CaseStore on an open, writable better-sqlite3 connection (the store's own, shared with its audit log). */
-export class SqliteCaseStore implements CaseStore {
+export class SqliteCaseStore implements CaseStore<'sync'> {
   private readonly s: {
     byId: Statement<[number], CaseRow>;
     openFor: Statement<[string, string, string], CaseRow>;

@@ -68,7 +68,7 @@ function toEntry(r: EntryRow, c: Crypt): ListEntry {
 }
 
 /** ListStore on a better-sqlite3 connection. */
-export class SqliteListStore implements ListStore {
+export class SqliteListStore implements ListStore<'sync'> {
   /** The connection, for an audit log that must commit with the changes. */
   readonly database: Database;
   private readonly owned: boolean;

@@ -70,7 +70,7 @@ function toAction(r: Row, c: Crypt): MerchantAction {
 const COLUMNS = 'id, merchant_id, action, terminal_id, reason, actor, created_at, from_seq, expires_at, released_at, released_by, release_reason, to_seq';
 
 /** MerchantActionStore on an open connection (the store's own, shared with its audit log). */
-export class SqliteMerchantStore implements MerchantActionStore {
+export class SqliteMerchantStore implements MerchantActionStore<'sync'> {
   private readonly insertRow: Statement<[string, string, string | null, string, string, number, number, number | null]>;
   private readonly closeRow: Statement<[number, string, string, number | null, number]>;
   private readonly byId: Statement<[number], Row>;

@@ -239,7 +239,7 @@ function limitOf(p: Page): number {
 }
 
 /** PolicyStore on an open better-sqlite3 connection (the SqliteStore's `database`). */
-export class SqlitePolicyStore implements PolicyStore {
+export class SqlitePolicyStore implements PolicyStore<'sync'> {
   private readonly s: {
     maxVersion: Statement<[], { n: number | null }>;
     insertModel: Statement<[string, string]>;

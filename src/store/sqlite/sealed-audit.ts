@@ -20,8 +20,8 @@ function isSealed(v: unknown): v is SealedPart {
 }
 
 /** An AuditLog that seals the personal parts of what it records (see the module comment). */
-export class SealingAuditLog implements AuditLog {
-  constructor(private readonly inner: AuditLog, private readonly crypt: Crypt) {}
+export class SealingAuditLog implements AuditLog<'sync'> {
+  constructor(private readonly inner: AuditLog<'sync'>, private readonly crypt: Crypt) {}
 
   /** Records `record`, its before/after sealed when its action is a personal one. */
   append(record: AuditRecord): AuditEntry {

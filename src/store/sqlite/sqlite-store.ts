@@ -77,8 +77,12 @@ export function dbPath(dataDir: string): string {
   return join(dataDir, DB_FILE);
 }
 
-/** Journal and key store on one SQLite file; see the Journal and KeyStore ports for the contract. */
-export class SqliteStore implements Journal, KeyStore {
+/**
+ * Journal and key store on one SQLite file; see the Journal and KeyStore ports for the contract. The
+ * keys answer at once (`KeyStore<'sync'>`): a key change and its audit entry share one SQLite
+ * transaction in the keys route and `fengkong keys`, which cannot span an await.
+ */
+export class SqliteStore implements Journal, KeyStore<'sync'> {
   readonly file: string;
   /** Whether long reads of the journal run in a reader thread (read-ahead.ts). */
   private readonly readAhead: boolean;
@@ -86,8 +90,11 @@ export class SqliteStore implements Journal, KeyStore {
   private reader: ReadAheadThread | null = null;
   /** How the last long read was shared: entries read by the reader thread, and here (seqs claimed). */
   lastLongRead: { readonly thread: number; readonly here: number } | null = null;
-  /** The append-only audit log in the same file. */
-  readonly audit: AuditLog;
+  /**
+   * The append-only audit log in the same file; it answers at once (`AuditLog<'sync'>`) so a change
+   * and its record share one transaction.
+   */
+  readonly audit: AuditLog<'sync'>;
   private readonly db: Database;
   /** Seals journal events as they are written and opens them as they are read. */
   readonly crypt: Crypt;

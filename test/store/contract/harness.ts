@@ -43,3 +43,29 @@ export function anotherOf<P>(h: Opened<P>): P | Promise<P> {
   if (h.another === undefined) throw new Error('this contract needs a second handle on the same location (another())');
   return h.another();
 }
+
+/**
+ * `f` applied to a port call's result without waiting when the adapter answered at once: inside a
+ * transaction of either kind (an SQLite one cannot span an await), a suite chains its steps with it.
+ */
+export function andThen<T, U>(r: T | Promise<T>, f: (value: T) => U | Promise<U>): U | Promise<U> {
+  return r instanceof Promise ? r.then(f) : f(r);
+}
+
+/**
+ * Runs `fns` in order, each once the one before settled, and gives the last one's result: all in one
+ * go while each answers at once (so inside an SQLite transaction nothing is awaited), chained from
+ * the first that answers with a promise. The transactions of a suite run their steps with it.
+ */
+export function inOrder<T>(...fns: [...(() => unknown)[], () => T | Promise<T>]): T | Promise<T> {
+  const last = fns[fns.length - 1] as () => T | Promise<T>;
+  let i = 0;
+  const next = (): T | Promise<T> => {
+    while (i < fns.length - 1) {
+      const r = fns[i++]();
+      if (r instanceof Promise) return r.then(next);
+    }
+    return last();
+  };
+  return next();
+}

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
+import type { KeyStore } from '../../../src/keys/store.js';
 import { ApiError } from '../../../src/server/errors.js';
 import { Authenticator, generateKey, hashKey, keyIdOf } from '../../../src/server/auth.js';
 import { SCHEMA_VERSION } from '../../../src/store/sqlite/schema.js';
@@ -185,4 +186,43 @@ test('the Authenticator forgets a key revoked through its store at once, through
   assert.equal(ok(b), true, 'another process: still cached');
   await new Promise((r) => setTimeout(r, 250));
   assert.equal(ok(b), false, 'refused once the cache time passed');
+});
+
+test('the Authenticator answers at once from a store that does, and awaits one that answers later', async (t) => {
+  const dir = tempDir('fk-keys-');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const sqlite = new SqliteStore(dir);
+  t.after(() => sqlite.close());
+  let lookups = 0;
+  // the same keys behind promises, as a networked adapter would answer
+  const later: KeyStore<'async'> = {
+    createKey: async (hash, role, opts) => sqlite.createKey(hash, role, opts),
+    findKey: async (hash) => {
+      lookups++;
+      return sqlite.findKey(hash);
+    },
+    listKeys: async () => sqlite.listKeys(),
+    revokeKey: async (id, by, reason) => sqlite.revokeKey(id, by, reason),
+    setKeyRate: async (id, rate) => sqlite.setKeyRate(id, rate),
+    revocations: async () => sqlite.revocations(),
+    changes: async () => sqlite.changes(),
+  };
+  const a = generateKey();
+  await later.createKey(hashKey(a), 'analyst');
+
+  const now = new Authenticator(sqlite);
+  const direct = now.check(`Bearer ${a}`, 'read');
+  assert.equal(direct instanceof Promise, false, 'SQLite: no promise, so the decision path takes no await');
+  assert.equal((direct as { keyId: string }).keyId, keyIdOf(hashKey(a)));
+
+  const auth = new Authenticator(later);
+  const first = auth.check(`Bearer ${a}`, 'read');
+  assert.ok(first instanceof Promise);
+  assert.equal(((await first) as { keyId: string }).keyId, keyIdOf(hashKey(a)));
+  assert.equal(((await auth.check(`Bearer ${a}`, 'read')) as { keyId: string }).keyId, keyIdOf(hashKey(a)));
+  assert.equal(lookups, 1, 'the second check came from the cache');
+  assert.equal(((await auth.check(`Bearer ${a}`, 'admin')) as ApiError).status, 403);
+  assert.equal(((await auth.check(`Bearer ${generateKey()}`, 'read')) as ApiError).status, 401);
+  await later.revokeKey(keyIdOf(hashKey(a)), 'x');
+  assert.equal(((await auth.check(`Bearer ${a}`, 'read')) as ApiError).status, 401, 'revoked through the same store: refused on the next request');
 });

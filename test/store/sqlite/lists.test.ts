@@ -41,11 +41,11 @@ listsContract('SqliteListStore', sqliteHarness('lists', (dataDir) => {
 const NOW = Date.UTC(2026, 10, 26, 8, 0, 0);
 const HOUR = 3_600_000;
 
-/** A data folder under /tmp/lists-*, removed after `fn`. */
-function withDir(fn: (data: string) => void): void {
+/** A data folder under /tmp/lists-*, removed after `fn` (awaited: the ListManager's changes are). */
+async function withDir(fn: (data: string) => void | Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lists-'));
   try {
-    fn(join(dir, 'data'));
+    await fn(join(dir, 'data'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -54,16 +54,16 @@ function withDir(fn: (data: string) => void): void {
 const entry = (value: string, expiresAt: number | null = null, reason = 'r'): ListEntry => ({ value, reason, author: 'key_admin', addedAt: NOW, expiresAt });
 
 test('round trip: lists and entries written through the manager are back after a restart', () => {
-  withDir((data) => {
+  return withDir(async (data) => {
     const store = SqliteListStore.open(data);
     const live = new ListSet();
     const m = new ListManager(live, store);
-    m.createList({ name: 'risky_mccs', kind: 'string', purpose: 'watch', description: 'Betting and crypto MCCs' }, { actor: 'key_admin', now: NOW });
-    m.addEntry('risky_mccs', { value: '7995', reason: 'betting' }, { actor: 'key_admin', now: NOW });
-    m.addEntry('block_devices', { value: 'dev-1', reason: 'stolen', expiresAt: NOW + 2 * HOUR }, { actor: 'key_a', now: NOW });
-    m.addEntry('block_devices', { value: 'dev-2', reason: 'emulator farm' }, { actor: 'key_b', now: NOW + 1 });
-    m.addEntry('block_ips', { value: '10.6.6.6', reason: 'proxy' }, { actor: 'key_b', now: NOW });
-    m.removeEntry('block_ips', '10.6.6.6', { actor: 'key_b', now: NOW });
+    await m.createList({ name: 'risky_mccs', kind: 'string', purpose: 'watch', description: 'Betting and crypto MCCs' }, { actor: 'key_admin', now: NOW });
+    await m.addEntry('risky_mccs', { value: '7995', reason: 'betting' }, { actor: 'key_admin', now: NOW });
+    await m.addEntry('block_devices', { value: 'dev-1', reason: 'stolen', expiresAt: NOW + 2 * HOUR }, { actor: 'key_a', now: NOW });
+    await m.addEntry('block_devices', { value: 'dev-2', reason: 'emulator farm' }, { actor: 'key_b', now: NOW + 1 });
+    await m.addEntry('block_ips', { value: '10.6.6.6', reason: 'proxy' }, { actor: 'key_b', now: NOW });
+    await m.removeEntry('block_ips', '10.6.6.6', { actor: 'key_b', now: NOW });
     store.close();
 
     // restart: a new store on the same file, loaded into a fresh ListSet
@@ -89,7 +89,7 @@ test('round trip: lists and entries written through the manager are back after a
 });
 
 test('the default lists are in the file from the first open, once, and cannot be deleted', () => {
-  withDir((data) => {
+  return withDir(async (data) => {
     const s = SqliteListStore.open(data, {});
     const names = s.lists().map((l) => l.name);
     assert.deepEqual(names, DEFAULT_LISTS.map((d) => d.name).sort());
@@ -103,25 +103,25 @@ test('the default lists are in the file from the first open, once, and cannot be
 });
 
 test('refusals change nothing: duplicate list, unknown list, missing entry, bad input, expired entry', () => {
-  withDir((data) => {
+  return withDir(async (data) => {
     const store = SqliteListStore.open(data);
     const set = new ListSet();
     store.loadInto(set);
     const m = new ListManager(set, store);
-    m.addEntry('block_accounts', { value: 'acc-1', reason: 'mule' }, { actor: 'key_admin', now: NOW });
+    await m.addEntry('block_accounts', { value: 'acc-1', reason: 'mule' }, { actor: 'key_admin', now: NOW });
     const dump = (): string => JSON.stringify([store.lists(), store.entries('block_accounts'), set.lists(), set.entries('block_accounts')]);
     const before = dump();
-    assert.throws(() => m.createList({ name: 'block_accounts', kind: 'account', purpose: 'block' }, { actor: 'k' }), ConflictError);
+    await assert.rejects(() => m.createList({ name: 'block_accounts', kind: 'account', purpose: 'block' }, { actor: 'k' }), ConflictError);
     assert.throws(() => store.createList({ ...set.require('block_accounts') }, 'k'), ConflictError);
-    assert.throws(() => m.addEntry('stolen_devices', { value: 'd', reason: 'r' }, { actor: 'k' }), NotFoundError);
+    await assert.rejects(() => m.addEntry('stolen_devices', { value: 'd', reason: 'r' }, { actor: 'k' }), NotFoundError);
     assert.throws(() => store.putEntry('stolen_devices', entry('d'), 'k'), NotFoundError);
-    assert.throws(() => m.removeEntry('block_accounts', 'acc-404', { actor: 'k' }), NotFoundError);
-    assert.throws(() => m.addEntry('block_accounts', { value: 'acc-2', reason: '' }, { actor: 'k' }), (e: unknown) => e instanceof ListError && e.path === 'reason');
-    assert.throws(
+    await assert.rejects(() => m.removeEntry('block_accounts', 'acc-404', { actor: 'k' }), NotFoundError);
+    await assert.rejects(() => m.addEntry('block_accounts', { value: 'acc-2', reason: '' }, { actor: 'k' }), (e: unknown) => e instanceof ListError && e.path === 'reason');
+    await assert.rejects(
       () => m.addEntry('block_accounts', { value: 'acc-2', reason: 'r', expiresAt: NOW - 1 }, { actor: 'k', now: NOW }),
       (e: unknown) => e instanceof ListError && e.path === 'expiresAt' && /expired/.test(e.message),
     );
-    assert.throws(() => m.deleteList('block_accounts', { actor: 'k' }), ConflictError);
+    await assert.rejects(() => m.deleteList('block_accounts', { actor: 'k' }), ConflictError);
     assert.throws(() => store.entries('stolen_devices'), NotFoundError);
     assert.equal(dump(), before);
     store.close();
@@ -129,7 +129,7 @@ test('refusals change nothing: duplicate list, unknown list, missing entry, bad 
 });
 
 test('the audit hook commits with the change on the same connection, and a failing hook rolls it back', () => {
-  withDir((data) => {
+  return withDir(async (data) => {
     let failNext = false;
     let audit: SqliteAuditLog | null = null;
     const store = SqliteListStore.open(data, {
@@ -142,9 +142,9 @@ test('the audit hook commits with the change on the same connection, and a faili
     const set = new ListSet();
     store.loadInto(set);
     const m = new ListManager(set, store);
-    m.addEntry('block_devices', { value: 'dev-1', reason: 'stolen' }, { actor: 'key_admin', now: NOW });
-    m.addEntry('block_devices', { value: 'dev-1', reason: 'stolen, confirmed' }, { actor: 'key_lead', now: NOW + 1 });
-    m.removeEntry('block_devices', 'dev-1', { actor: 'key_lead', now: NOW + 2 });
+    await m.addEntry('block_devices', { value: 'dev-1', reason: 'stolen' }, { actor: 'key_admin', now: NOW });
+    await m.addEntry('block_devices', { value: 'dev-1', reason: 'stolen, confirmed' }, { actor: 'key_lead', now: NOW + 1 });
+    await m.removeEntry('block_devices', 'dev-1', { actor: 'key_lead', now: NOW + 2 });
     const log = audit.list({ action: 'list.' }).reverse();
     // a device value is recorded as its token (the clear value sealed beside it): encryption at rest
     const t = `lists/block_devices/${cryptOf(store.database).token('device', 'dev-1')}`;
@@ -164,7 +164,7 @@ test('the audit hook commits with the change on the same connection, and a faili
     assert.equal(log[2].after, null);
 
     failNext = true;
-    assert.throws(() => m.addEntry('block_devices', { value: 'dev-2', reason: 'r' }, { actor: 'key_admin', now: NOW }), /audit disk full/);
+    await assert.rejects(() => m.addEntry('block_devices', { value: 'dev-2', reason: 'r' }, { actor: 'key_admin', now: NOW }), /audit disk full/);
     assert.equal(store.entries('block_devices').entries.length, 0, 'the store rolled back');
     assert.equal(set.has('block_devices', 'dev-2', NOW), false, 'memory never saw it');
     assert.equal(audit.list({ action: 'list.' }).length, 3);
@@ -173,7 +173,7 @@ test('the audit hook commits with the change on the same connection, and a faili
 });
 
 test('an existing data folder (journal and keys only) gains the list tables; the journal store still opens it', () => {
-  withDir((data) => {
+  return withDir(async (data) => {
     const old = new SqliteStore(data);
     old.createKey('h'.repeat(64), 'admin');
     old.close();
@@ -195,7 +195,7 @@ test('an existing data folder (journal and keys only) gains the list tables; the
 });
 
 test('entries are paged in value order; expired ones are left out when asked and purged without audit', () => {
-  withDir((data) => {
+  return withDir(async (data) => {
     let changes = 0;
     const s = SqliteListStore.open(data, { onChange: () => changes++ });
     for (const v of ['c', 'a', 'e', 'b', 'd']) s.putEntry('block_devices', entry(v, v === 'b' ? NOW + HOUR : null), 'k');
@@ -217,15 +217,15 @@ test('entries are paged in value order; expired ones are left out when asked and
 });
 
 test('a list deleted is gone with its entries; a second connection (the CLI beside a server) sees every change', () => {
-  withDir((data) => {
+  return withDir(async (data) => {
     const server = SqliteListStore.open(data);
     const cli = SqliteListStore.open(data);
     const set = new ListSet();
     const m = new ListManager(set, server);
-    m.createList({ name: 'temp_blocks', kind: 'account', purpose: 'block' }, { actor: 'key_admin', now: NOW });
-    m.addEntry('temp_blocks', { value: 'acc-9', reason: 'r' }, { actor: 'key_admin', now: NOW });
+    await m.createList({ name: 'temp_blocks', kind: 'account', purpose: 'block' }, { actor: 'key_admin', now: NOW });
+    await m.addEntry('temp_blocks', { value: 'acc-9', reason: 'r' }, { actor: 'key_admin', now: NOW });
     assert.equal(cli.list('temp_blocks')?.entries, 1);
-    const c = m.deleteList('temp_blocks', { actor: 'key_admin' });
+    const c = await m.deleteList('temp_blocks', { actor: 'key_admin' });
     assert.deepEqual([c.action, c.target, (c.before as { name: string }).name, c.after], ['list.delete', 'lists/temp_blocks', 'temp_blocks', null]);
     assert.equal(cli.list('temp_blocks'), undefined);
     const raw = new BetterSqlite3(join(data, 'fengkong.db'), { readonly: true });
