@@ -24,4 +24,21 @@ CREATE TABLE data_keys (
   created_at timestamptz NOT NULL DEFAULT now()
 );`,
   },
+  {
+    version: 2,
+    name: 'api keys',
+    // as the SQLite file's api_keys (store/sqlite/schema.ts, version 4): only a key's hash is kept; times are epoch ms
+    sql: `
+CREATE TABLE api_keys (
+  hash          text             PRIMARY KEY,
+  role          text             NOT NULL CHECK (role IN ('decide', 'ingest', 'analyst', 'admin', 'support', 'metrics')),
+  created_at    bigint           NOT NULL,
+  name          text,
+  revoked_at    bigint,
+  revoked_by    text,
+  revoke_reason text,
+  rate          double precision CHECK (rate IS NULL OR rate > 0)
+);
+CREATE INDEX api_keys_created ON api_keys (created_at, hash);`,
+  },
 ];
