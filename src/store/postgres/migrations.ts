@@ -41,4 +41,29 @@ CREATE TABLE api_keys (
 );
 CREATE INDEX api_keys_created ON api_keys (created_at, hash);`,
   },
+  {
+    version: 3,
+    name: 'audit log',
+    // as the SQLite file's audit_log (store/sqlite/audit.ts): snapshots as JSON text (what the chain hashes,
+    // parsed), times epoch ms; append-only enforced by the database itself, TRUNCATE included
+    sql: `
+CREATE TABLE audit_log (
+  seq       bigint PRIMARY KEY CHECK (seq > 0),
+  at        bigint NOT NULL,
+  actor     text   NOT NULL,
+  action    text   NOT NULL,
+  target    text   NOT NULL,
+  before    text,
+  after     text,
+  prev_hash text   NOT NULL,
+  hash      text   NOT NULL UNIQUE
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE TRIGGER audit_log_no_rewrite BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();`,
+  },
 ];
