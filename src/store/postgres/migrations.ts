@@ -66,4 +66,37 @@ END $$;
 CREATE TRIGGER audit_log_no_rewrite BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();`,
   },
+  {
+    version: 4,
+    name: 'lists',
+    // as the SQLite file's lists (store/sqlite/schema.ts, LISTS_DDL), but every entry kept by its token (the
+    // cluster's HMAC of kind and value) with the value and the reason sealed beside it: no clear value or
+    // free text in the table; lists_version counts committed changes, and its row lock orders them
+    sql: `
+CREATE TABLE lists (
+  name        text    PRIMARY KEY,
+  kind        text    NOT NULL CHECK (kind IN ('account', 'device', 'merchant', 'terminal', 'ip', 'string')),
+  purpose     text    NOT NULL CHECK (purpose IN ('block', 'allow', 'watch')),
+  description text    NOT NULL,
+  created_by  text    NOT NULL,
+  created_at  bigint  NOT NULL,
+  builtin     boolean NOT NULL
+);
+CREATE TABLE list_entries (
+  list        text   NOT NULL REFERENCES lists (name) ON DELETE CASCADE,
+  token       text   NOT NULL,
+  sealed      text   NOT NULL,
+  reason      text   NOT NULL,
+  author      text   NOT NULL,
+  added_at    bigint NOT NULL,
+  expires_at  bigint,
+  PRIMARY KEY (list, token)
+);
+CREATE INDEX list_entries_expiry ON list_entries (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE lists_version (
+  id      integer PRIMARY KEY CHECK (id = 1),
+  version bigint  NOT NULL
+);
+INSERT INTO lists_version (id, version) VALUES (1, 0);`,
+  },
 ];
