@@ -14,7 +14,7 @@ import { FengkongError, StoreError } from '../../errors.js';
 import { PgCrypt } from './crypt.js';
 import { migrate } from './migrate.js';
 import type { PgCluster } from './pool.js';
-import { advisoryKey, inTransaction } from './tx.js';
+import { advisoryKey, inTransaction, scopedClient } from './tx.js';
 
 interface Row {
   /** bigint columns: the driver hands them over as text. */
@@ -110,9 +110,16 @@ export class PgAuditLog implements AuditLog<'async'> {
     }
   }
 
-  /** Records `record` in a transaction of its own (see appendIn) and returns it as recorded. */
+  /**
+   * Records `record` and returns it as recorded: inside a transaction another adapter of this pool
+   * opened (a policy store's `atomically`) it joins that one, so both commit together; otherwise in
+   * a transaction of its own (see appendIn).
+   */
   append(record: AuditRecord): Promise<AuditEntry> {
-    return this.run('append to the audit log', () => inTransaction(this.pg.pool, (c) => this.appendIn(c, record)));
+    return this.run('append to the audit log', () => {
+      const joined = scopedClient(this.pg.pool);
+      return joined !== null ? this.appendIn(joined, record) : inTransaction(this.pg.pool, (c) => this.appendIn(c, record));
+    });
   }
 
   /**

@@ -99,4 +99,69 @@ CREATE TABLE lists_version (
 );
 INSERT INTO lists_version (id, version) VALUES (1, 0);`,
   },
+  {
+    version: 5,
+    name: 'policies',
+    // as the SQLite file's policy tables (store/sqlite/policies.ts, with the four-eyes mode columns); the
+    // texts people write about a decision (proposal notes, reasons) are sealed, the policy itself is not
+    sql: `
+CREATE TABLE policy_models (
+  hash text PRIMARY KEY,
+  json text NOT NULL
+);
+CREATE TABLE policy_versions (
+  version     integer PRIMARY KEY CHECK (version > 0),
+  parent      integer REFERENCES policy_versions (version),
+  name        text    NOT NULL,
+  author      text    NOT NULL,
+  created_at  bigint  NOT NULL,
+  description text    NOT NULL,
+  sources     text    NOT NULL,
+  model_hash  text    REFERENCES policy_models (hash),
+  state       text    NOT NULL CHECK (state IN ('draft', 'proposed', 'rejected', 'live', 'retired'))
+);
+CREATE TABLE policy_proposals (
+  id          integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  version     integer NOT NULL REFERENCES policy_versions (version),
+  proposed_by text    NOT NULL,
+  proposed_at bigint  NOT NULL,
+  note        text    NOT NULL,
+  state       text    NOT NULL CHECK (state IN ('open', 'approved', 'published', 'rejected', 'cancelled')),
+  decided_by  text,
+  decided_at  bigint,
+  reason      text
+);
+CREATE INDEX policy_proposals_version ON policy_proposals (version);
+CREATE TABLE policy_publications (
+  seq          integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  version      integer NOT NULL REFERENCES policy_versions (version),
+  kind         text    NOT NULL CHECK (kind IN ('import', 'publish', 'rollback')),
+  from_version integer,
+  actor        text    NOT NULL,
+  proposed_by  text,
+  proposal_id  integer,
+  at           bigint  NOT NULL,
+  journal_seq  bigint  NOT NULL,
+  reason       text
+);
+CREATE TABLE policy_modes (
+  name                 text    PRIMARY KEY,
+  description          text    NOT NULL,
+  rules                text    NOT NULL,
+  created_by           text    NOT NULL,
+  created_at           bigint  NOT NULL,
+  updated_by           text    NOT NULL,
+  updated_at           bigint  NOT NULL,
+  active               boolean NOT NULL,
+  active_since         bigint,
+  active_by            text,
+  approved_by          text,
+  approved_at          bigint,
+  approved_proposer    text,
+  proposed_description text,
+  proposed_rules       text,
+  proposed_by          text,
+  proposed_at          bigint
+);`,
+  },
 ];
