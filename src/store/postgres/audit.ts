@@ -160,6 +160,8 @@ export class PgAuditLog implements AuditLog<'async'> {
   /** The newest entry's seq and hash (the hash over the entry as stored, sealed parts sealed). */
   head(): Promise<AuditHead> {
     return this.run('read the audit head', async () => {
+      const joined = scopedClient(this.pg.pool);
+      if (joined !== null) return this.headOn(joined); // inside a transaction: its own appends count
       const c = await this.pg.pool.connect();
       try {
         return await this.headOn(c);
@@ -198,7 +200,8 @@ export class PgAuditLog implements AuditLog<'async'> {
     return this.run('read the audit log', async () => {
       const { sql, args } = whereOf(q);
       const limit = Math.min(Math.max(1, Math.trunc(q.limit ?? 100)), AUDIT_MAX_PAGE);
-      const r = await this.pg.pool.query<Row>(`SELECT ${COLUMNS} FROM audit_log${sql} ORDER BY seq DESC LIMIT $${args.length + 1}`, [...args, limit]);
+      const on = scopedClient(this.pg.pool) ?? this.pg.pool;
+      const r = await on.query<Row>(`SELECT ${COLUMNS} FROM audit_log${sql} ORDER BY seq DESC LIMIT $${args.length + 1}`, [...args, limit]);
       const open = async (v: unknown): Promise<unknown> => (isSealedSnapshot(v) ? (JSON.parse(await this.crypt.openText(v.sealed)) as unknown) : v);
       return Promise.all(r.rows.map(async (row) => {
         const e = toEntry(row);

@@ -68,10 +68,13 @@ export interface ModeRow {
   proposed_at: string | null;
 }
 
-/** Column lists of the rows above, in their order. */
+/** The columns of a VersionRow, selected by every version read. */
 export const VERSION_COLUMNS = 'version, parent, name, author, created_at, description, sources, model_hash, state';
+/** The columns of a ProposalRow. */
 export const PROPOSAL_COLUMNS = 'id, version, proposed_by, proposed_at, note, state, decided_by, decided_at, reason';
+/** The columns of a PublicationRow. */
 export const PUBLICATION_COLUMNS = 'seq, version, kind, from_version, actor, proposed_by, proposal_id, at, journal_seq, reason';
+/** The columns of a ModeRow. */
 export const MODE_COLUMNS =
   'name, description, rules, created_by, created_at, updated_by, updated_at, active, active_since, active_by, ' +
   'approved_by, approved_at, approved_proposer, proposed_description, proposed_rules, proposed_by, proposed_at';
