@@ -2,7 +2,7 @@
 // the cluster's own: two nodes share one table, and a revocation racing another is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConflictError } from '../../../src/errors.js';
+import { ConflictError, StoreError } from '../../../src/errors.js';
 import { PgKeyStore } from '../../../src/store/postgres/keys.js';
 import { keysContract } from '../contract/keys.js';
 import { pgHarness } from './contract-harness.js';
@@ -16,6 +16,8 @@ test('PgKeyStore: a key created on one node is found on another; of two revocati
   const hash = '5'.repeat(64);
   await a.createKey(hash, 'decide', 'switch-1');
   assert.equal((await b.findKey(hash))?.name, 'switch-1');
+  await assert.rejects(b.createKey(hash, 'admin'), (e: unknown) => e instanceof StoreError && e.message.includes('api_keys_pkey'),
+    'a hash stored by another node is a StoreError, as in SQLite');
   const results = await Promise.allSettled([a.revokeKey(hash.slice(0, 12), 'x'), b.revokeKey(hash.slice(0, 12), 'y')]);
   assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
   const refused = results.find((r) => r.status === 'rejected');
