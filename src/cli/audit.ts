@@ -54,8 +54,9 @@ export async function runAudit(args: string[]): Promise<number> {
 /**
  * Feeds every entry of `log` to `v`, oldest first, through the port of either kind; an entry the
  * store cannot read back fails the chain at its seq instead of ending the walk with an error.
+ * Exported so a cluster's log (PostgreSQL) is checked by this same walk.
  */
-async function walkChain(log: AuditLog, v: ChainVerifier): Promise<void> {
+export async function walkChain(log: AuditLog, v: ChainVerifier): Promise<void> {
   let last = 0;
   try {
     await log.forEachEntry((e) => {

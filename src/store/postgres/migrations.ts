@@ -24,4 +24,144 @@ CREATE TABLE data_keys (
   created_at timestamptz NOT NULL DEFAULT now()
 );`,
   },
+  {
+    version: 2,
+    name: 'api keys',
+    // as the SQLite file's api_keys (store/sqlite/schema.ts, version 4): only a key's hash is kept; times are epoch ms
+    sql: `
+CREATE TABLE api_keys (
+  hash          text             PRIMARY KEY,
+  role          text             NOT NULL CHECK (role IN ('decide', 'ingest', 'analyst', 'admin', 'support', 'metrics')),
+  created_at    bigint           NOT NULL,
+  name          text,
+  revoked_at    bigint,
+  revoked_by    text,
+  revoke_reason text,
+  rate          double precision CHECK (rate IS NULL OR rate > 0)
+);
+CREATE INDEX api_keys_created ON api_keys (created_at, hash);`,
+  },
+  {
+    version: 3,
+    name: 'audit log',
+    // as the SQLite file's audit_log (store/sqlite/audit.ts): snapshots as JSON text (what the chain hashes,
+    // parsed), times epoch ms; append-only enforced by the database itself, TRUNCATE included
+    sql: `
+CREATE TABLE audit_log (
+  seq       bigint PRIMARY KEY CHECK (seq > 0),
+  at        bigint NOT NULL,
+  actor     text   NOT NULL,
+  action    text   NOT NULL,
+  target    text   NOT NULL,
+  before    text,
+  after     text,
+  prev_hash text   NOT NULL,
+  hash      text   NOT NULL UNIQUE
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE TRIGGER audit_log_no_rewrite BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();`,
+  },
+  {
+    version: 4,
+    name: 'lists',
+    // as the SQLite file's lists (store/sqlite/schema.ts, LISTS_DDL), but every entry kept by its token (the
+    // cluster's HMAC of kind and value) with the value and the reason sealed beside it: no clear value or
+    // free text in the table; lists_version counts committed changes, and its row lock orders them
+    sql: `
+CREATE TABLE lists (
+  name        text    PRIMARY KEY,
+  kind        text    NOT NULL CHECK (kind IN ('account', 'device', 'merchant', 'terminal', 'ip', 'string')),
+  purpose     text    NOT NULL CHECK (purpose IN ('block', 'allow', 'watch')),
+  description text    NOT NULL,
+  created_by  text    NOT NULL,
+  created_at  bigint  NOT NULL,
+  builtin     boolean NOT NULL
+);
+CREATE TABLE list_entries (
+  list        text   NOT NULL REFERENCES lists (name) ON DELETE CASCADE,
+  token       text   NOT NULL,
+  sealed      text   NOT NULL,
+  reason      text   NOT NULL,
+  author      text   NOT NULL,
+  added_at    bigint NOT NULL,
+  expires_at  bigint,
+  PRIMARY KEY (list, token)
+);
+CREATE INDEX list_entries_expiry ON list_entries (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE lists_version (
+  id      integer PRIMARY KEY CHECK (id = 1),
+  version bigint  NOT NULL
+);
+INSERT INTO lists_version (id, version) VALUES (1, 0);`,
+  },
+  {
+    version: 5,
+    name: 'policies',
+    // as the SQLite file's policy tables (store/sqlite/policies.ts, with the four-eyes mode columns); the
+    // texts people write about a decision (proposal notes, reasons) are sealed, the policy itself is not
+    sql: `
+CREATE TABLE policy_models (
+  hash text PRIMARY KEY,
+  json text NOT NULL
+);
+CREATE TABLE policy_versions (
+  version     integer PRIMARY KEY CHECK (version > 0),
+  parent      integer REFERENCES policy_versions (version),
+  name        text    NOT NULL,
+  author      text    NOT NULL,
+  created_at  bigint  NOT NULL,
+  description text    NOT NULL,
+  sources     text    NOT NULL,
+  model_hash  text    REFERENCES policy_models (hash),
+  state       text    NOT NULL CHECK (state IN ('draft', 'proposed', 'rejected', 'live', 'retired'))
+);
+CREATE TABLE policy_proposals (
+  id          integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  version     integer NOT NULL REFERENCES policy_versions (version),
+  proposed_by text    NOT NULL,
+  proposed_at bigint  NOT NULL,
+  note        text    NOT NULL,
+  state       text    NOT NULL CHECK (state IN ('open', 'approved', 'published', 'rejected', 'cancelled')),
+  decided_by  text,
+  decided_at  bigint,
+  reason      text
+);
+CREATE INDEX policy_proposals_version ON policy_proposals (version);
+CREATE TABLE policy_publications (
+  seq          integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  version      integer NOT NULL REFERENCES policy_versions (version),
+  kind         text    NOT NULL CHECK (kind IN ('import', 'publish', 'rollback')),
+  from_version integer,
+  actor        text    NOT NULL,
+  proposed_by  text,
+  proposal_id  integer,
+  at           bigint  NOT NULL,
+  journal_seq  bigint  NOT NULL,
+  reason       text
+);
+CREATE TABLE policy_modes (
+  name                 text    PRIMARY KEY,
+  description          text    NOT NULL,
+  rules                text    NOT NULL,
+  created_by           text    NOT NULL,
+  created_at           bigint  NOT NULL,
+  updated_by           text    NOT NULL,
+  updated_at           bigint  NOT NULL,
+  active               boolean NOT NULL,
+  active_since         bigint,
+  active_by            text,
+  approved_by          text,
+  approved_at          bigint,
+  approved_proposer    text,
+  proposed_description text,
+  proposed_rules       text,
+  proposed_by          text,
+  proposed_at          bigint
+);`,
+  },
 ];

@@ -3,8 +3,33 @@
  * the schema, migrating it, creating the first data key) happen once when several nodes start at the
  * same moment: PostgreSQL serializes them, nothing home-made.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
+
+/** The transaction the current async call chain runs in, and the pool it belongs to. */
+const scope = new AsyncLocalStorage<{ readonly pool: Pool; readonly client: PoolClient }>();
+
+/**
+ * The connection of the transaction `inScope` opened on `pool` for the calling async chain, or null
+ * outside one: adapters sharing a pool (a policy store and its audit log) write through it, so what
+ * they write inside one `atomically` commits together.
+ */
+export function scopedClient(pool: Pool): PoolClient | null {
+  const s = scope.getStore();
+  return s !== undefined && s.pool === pool ? s.client : null;
+}
+
+/**
+ * Runs `fn` in one transaction on `pool` that every adapter of the pool joins (scopedClient) until
+ * it settles, holding the advisory lock of `purpose` in `schema`; inside such a transaction already,
+ * `fn` simply joins it (nested calls are part of the outer transaction).
+ */
+export function inScope<T>(pool: Pool, schema: string, purpose: string, fn: () => Promise<T>): Promise<T> {
+  const joined = scopedClient(pool);
+  if (joined !== null) return joined.query('SELECT pg_advisory_xact_lock($1::bigint)', [advisoryKey(schema, purpose)]).then(fn);
+  return underLock(pool, schema, purpose, (client) => scope.run({ pool, client }, fn));
+}
 
 /**
  * The advisory lock key of `purpose` in `schema`: 64 bits of a hash, so two clusters sharing a

@@ -6,18 +6,8 @@
  * changes are sealed by the list adapter before they reach the log (lists.ts, forAudit).
  */
 import type { AuditEntry, AuditHead, AuditLog, AuditQuery, AuditRecord } from '../../audit/log.js';
+import { isSealedSnapshot, sealsSnapshots } from '../../audit/sealed-snapshots.js';
 import type { Crypt } from './crypt.js';
-
-/** Action prefixes whose before/after are sealed. */
-const PERSONAL = ['account.', 'case.', 'merchant.'];
-
-interface SealedPart {
-  readonly sealed: string;
-}
-
-function isSealed(v: unknown): v is SealedPart {
-  return typeof v === 'object' && v !== null && typeof (v as { sealed?: unknown }).sealed === 'string' && Object.keys(v).length === 1;
-}
 
 /** An AuditLog that seals the personal parts of what it records (see the module comment). */
 export class SealingAuditLog implements AuditLog<'sync'> {
@@ -25,7 +15,7 @@ export class SealingAuditLog implements AuditLog<'sync'> {
 
   /** Records `record`, its before/after sealed when its action is a personal one. */
   append(record: AuditRecord): AuditEntry {
-    if (!this.crypt.sealing || !PERSONAL.some((p) => record.action.startsWith(p))) return this.inner.append(record);
+    if (!this.crypt.sealing || !sealsSnapshots(record.action)) return this.inner.append(record);
     const seal = (v: unknown): unknown => (v === undefined || v === null ? v : { sealed: this.crypt.sealText(JSON.stringify(v)) });
     const stored = this.inner.append({ ...record, before: seal(record.before), after: seal(record.after) });
     return { ...stored, before: record.before ?? null, after: record.after ?? null };
@@ -46,7 +36,7 @@ export class SealingAuditLog implements AuditLog<'sync'> {
 
   /** Entries as recorded, sealed parts opened. */
   list(q?: AuditQuery): AuditEntry[] {
-    const open = (v: unknown): unknown => (isSealed(v) ? (JSON.parse(this.crypt.openText(v.sealed)) as unknown) : v);
+    const open = (v: unknown): unknown => (isSealedSnapshot(v) ? (JSON.parse(this.crypt.openText(v.sealed)) as unknown) : v);
     return this.inner.list(q).map((e) => ({ ...e, before: open(e.before), after: open(e.after) }));
   }
 }
