@@ -164,4 +164,74 @@ CREATE TABLE policy_modes (
   proposed_at          bigint
 );`,
   },
+  {
+    version: 6,
+    name: 'cases',
+    // as the SQLite file's case tables (store/sqlite/cases.ts): one unresolved case per subject and issue
+    // (partial unique index), an item's ref unique within its case; the free texts (item notes and
+    // details, case notes) sealed; amounts in fen and times in epoch ms as bigint. The case_feed row is
+    // made by the first store opened on the schema (PgCaseStore.open), which is how a store knows it is fresh
+    sql: `
+CREATE TABLE cases (
+  id             integer          PRIMARY KEY CHECK (id > 0),
+  subject_kind   text             NOT NULL CHECK (subject_kind IN ('account', 'merchant', 'terminal')),
+  subject_id     text             NOT NULL,
+  issue          text             NOT NULL,
+  status         text             NOT NULL CHECK (status IN ('open', 'investigating', 'resolved')),
+  risk           double precision NOT NULL,
+  amount         bigint           NOT NULL,
+  priority       double precision NOT NULL,
+  assignee       text,
+  opened_at      bigint           NOT NULL,
+  opened_by      text             NOT NULL,
+  updated_at     bigint           NOT NULL,
+  item_count     integer          NOT NULL,
+  resolution     text             CHECK (resolution IN ('fraud', 'legitimate')),
+  typology       text,
+  resolved_at    bigint,
+  resolved_by    text,
+  labels         integer,
+  labels_pending boolean          NOT NULL DEFAULT false
+);
+CREATE UNIQUE INDEX cases_open_subject ON cases (subject_kind, subject_id, issue) WHERE status <> 'resolved';
+CREATE INDEX cases_queue ON cases (status, priority DESC, opened_at, id);
+CREATE INDEX cases_subject ON cases (subject_kind, subject_id);
+CREATE TABLE case_items (
+  case_id integer          NOT NULL REFERENCES cases (id),
+  n       integer          NOT NULL,
+  kind    text             NOT NULL CHECK (kind IN ('decision', 'appeal', 'detector', 'analyst')),
+  ref     text,
+  tx_id   text,
+  risk    double precision NOT NULL,
+  amount  bigint           NOT NULL,
+  note    text,
+  actor   text             NOT NULL,
+  at      bigint           NOT NULL,
+  detail  text,
+  PRIMARY KEY (case_id, n)
+);
+CREATE UNIQUE INDEX case_items_ref ON case_items (case_id, ref) WHERE ref IS NOT NULL;
+CREATE TABLE case_notes (
+  case_id integer NOT NULL REFERENCES cases (id),
+  n       integer NOT NULL,
+  author  text    NOT NULL,
+  at      bigint  NOT NULL,
+  text    text    NOT NULL,
+  PRIMARY KEY (case_id, n)
+);
+CREATE TABLE case_history (
+  case_id integer NOT NULL REFERENCES cases (id),
+  n       integer NOT NULL,
+  at      bigint  NOT NULL,
+  actor   text    NOT NULL,
+  action  text    NOT NULL,
+  from_v  text,
+  to_v    text,
+  PRIMARY KEY (case_id, n)
+);
+CREATE TABLE case_feed (
+  id  integer PRIMARY KEY CHECK (id = 1),
+  seq bigint  NOT NULL
+);`,
+  },
 ];

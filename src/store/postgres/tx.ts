@@ -73,3 +73,21 @@ export function underLock<T>(pool: Pool, schema: string, purpose: string, fn: (c
     return fn(c);
   });
 }
+
+/**
+ * inScope that never waits for the lock (background work must not queue behind a writer): `ran`
+ * false, with nothing written, when another transaction holds the advisory lock of `purpose` now.
+ * Its commit does not wait for the WAL flush (synchronous_commit off): like SQLite's background
+ * transactions it is durable with the next flushed commit, so callers keep what they write re-derivable.
+ */
+export async function inScopeIfFree<T>(pool: Pool, schema: string, purpose: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+  const tryLock = async (c: PoolClient): Promise<boolean> =>
+    (await c.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS ok', [advisoryKey(schema, purpose)])).rows[0]?.ok === true;
+  const joined = scopedClient(pool);
+  if (joined !== null) return (await tryLock(joined)) ? { ran: true, value: await fn() } : { ran: false };
+  return inTransaction(pool, async (client) => {
+    await client.query('SET LOCAL synchronous_commit = off');
+    if (!(await tryLock(client))) return { ran: false as const };
+    return { ran: true as const, value: await scope.run({ pool, client }, fn) };
+  });
+}
