@@ -234,4 +234,32 @@ CREATE TABLE case_feed (
   seq bigint  NOT NULL
 );`,
   },
+  {
+    version: 7,
+    name: 'merchant actions',
+    // as the SQLite file's merchant_actions (store/sqlite/merchants.ts): never deleted, a release closes a
+    // row; at most one open hold per merchant and one open suspension per terminal (partial unique
+    // indexes, so two nodes taking the same one at once get one row); ids 1, 2, 3, … numbered under the
+    // cluster's merchants lock (a rolled-back action leaves no gap, as SQLite's rowid); reasons sealed
+    sql: `
+CREATE TABLE merchant_actions (
+  id             integer PRIMARY KEY CHECK (id > 0),
+  merchant_id    text   NOT NULL,
+  action         text   NOT NULL CHECK (action IN ('hold_settlement', 'suspend_terminal')),
+  terminal_id    text,
+  reason         text   NOT NULL,
+  actor          text   NOT NULL,
+  created_at     bigint NOT NULL,
+  from_seq       bigint NOT NULL,
+  expires_at     bigint,
+  released_at    bigint,
+  released_by    text,
+  release_reason text,
+  to_seq         bigint,
+  CHECK ((action = 'suspend_terminal') = (terminal_id IS NOT NULL))
+);
+CREATE UNIQUE INDEX merchant_actions_open_hold ON merchant_actions (merchant_id) WHERE action = 'hold_settlement' AND released_at IS NULL;
+CREATE UNIQUE INDEX merchant_actions_open_suspension ON merchant_actions (terminal_id) WHERE action = 'suspend_terminal' AND released_at IS NULL;
+CREATE INDEX merchant_actions_merchant ON merchant_actions (merchant_id, id);`,
+  },
 ];
