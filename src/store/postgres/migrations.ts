@@ -262,4 +262,56 @@ CREATE UNIQUE INDEX merchant_actions_open_hold ON merchant_actions (merchant_id)
 CREATE UNIQUE INDEX merchant_actions_open_suspension ON merchant_actions (terminal_id) WHERE action = 'suspend_terminal' AND released_at IS NULL;
 CREATE INDEX merchant_actions_merchant ON merchant_actions (merchant_id, id);`,
   },
+  {
+    version: 8,
+    name: 'account actions and appeals, journal projection',
+    // as the SQLite file's account_actions and account_appeals (store/sqlite/accounts.ts): append-only,
+    // enforced by the database for both (TRUNCATE included); action ids 1, 2, 3, … numbered under the
+    // cluster's accounts lock, appeal ids given by the caller; reasons and appeal texts sealed. And the
+    // journal projection of docs/scale-out.md, which the account views read payments from (the projector
+    // that fills it is a later step): events sealed as in the SQLite journal, one row per transaction id
+    sql: `
+CREATE TABLE account_actions (
+  id          integer PRIMARY KEY CHECK (id > 0),
+  account_id  text    NOT NULL,
+  action      text    NOT NULL CHECK (action IN ('freeze', 'unfreeze', 'lower_limit', 'restore_limit', 'require_step_up', 'lift_step_up', 'restore')),
+  reason      text    NOT NULL,
+  author      text    NOT NULL,
+  at          bigint  NOT NULL,
+  expires_at  bigint,
+  limit_fen   bigint  CHECK (limit_fen IS NULL OR limit_fen >= 0),
+  journal_seq bigint  NOT NULL
+);
+CREATE INDEX account_actions_account ON account_actions (account_id, id);
+CREATE INDEX account_actions_order ON account_actions (journal_seq, id);
+CREATE TABLE account_appeals (
+  id         integer PRIMARY KEY CHECK (id > 0),
+  account_id text    NOT NULL,
+  tx_id      text,
+  text       text    NOT NULL,
+  author     text    NOT NULL,
+  at         bigint  NOT NULL,
+  case_id    text
+);
+CREATE INDEX account_appeals_account ON account_appeals (account_id, id);
+CREATE FUNCTION account_history_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'account actions and appeals are append-only' USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE TRIGGER account_actions_no_rewrite BEFORE UPDATE OR DELETE ON account_actions FOR EACH ROW EXECUTE FUNCTION account_history_append_only();
+CREATE TRIGGER account_actions_no_truncate BEFORE TRUNCATE ON account_actions FOR EACH STATEMENT EXECUTE FUNCTION account_history_append_only();
+CREATE TRIGGER account_appeals_no_rewrite BEFORE UPDATE OR DELETE ON account_appeals FOR EACH ROW EXECUTE FUNCTION account_history_append_only();
+CREATE TRIGGER account_appeals_no_truncate BEFORE TRUNCATE ON account_appeals FOR EACH STATEMENT EXECUTE FUNCTION account_history_append_only();
+CREATE TABLE journal (
+  partition   integer NOT NULL CHECK (partition >= 0),
+  seq         bigint  NOT NULL CHECK (seq > 0),
+  tx_id       text,
+  type        text    NOT NULL,
+  event       text    NOT NULL,
+  decision    text,
+  received_at bigint  NOT NULL,
+  PRIMARY KEY (partition, seq)
+);
+CREATE UNIQUE INDEX journal_tx_id ON journal (tx_id) WHERE tx_id IS NOT NULL;`,
+  },
 ];

@@ -1,21 +1,29 @@
 // The contract every AccountStore adapter passes: append-only actions and appeals, each stored with
 // its audit record or not at all, read back in the orders the views and the replay need, and the
-// journaled payments the views show, read beside the journal. Every port call is awaited (a value
-// satisfies await), so the same suite runs against an adapter that answers later.
+// journaled payments the views show, read beside the journal. Every port call (and the journal's
+// append) is awaited (a value satisfies await), so the same suite runs against an adapter that answers later.
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AccountStore } from '../../../src/accounts/store.js';
 import type { AccountActionRecord, AppealRecord } from '../../../src/accounts/types.js';
 import type { AuditLog, AuditRecord } from '../../../src/audit/log.js';
-import type { Journal, JournalEntry } from '../../../src/log/journal.js';
+import type { JournalEntry } from '../../../src/log/journal.js';
 import { andThen, contractIt, type Open } from './harness.js';
+
+/**
+ * Where the suite puts the journaled entries the store reads payments from: the data folder's journal
+ * (SQLite, at once), or what a cluster's projector writes (PostgreSQL, later); awaited either way.
+ */
+export interface JournalFeed {
+  append(batch: readonly JournalEntry[]): void | Promise<void>;
+}
 
 /** The account store, the audit log sharing its transactions, and the journal it reads payments from. */
 export interface AccountsUnderTest {
   readonly accounts: AccountStore;
   /** Of the store's kind: the store writes through it inside its transactions. */
   readonly audit: AuditLog;
-  readonly journal: Journal;
+  readonly journal: JournalFeed;
 }
 
 const T = 1_700_000_000_000;
@@ -102,7 +110,7 @@ export function accountActionsContract(name: string, open: Open<AccountsUnderTes
     });
 
     contractIt(open, 'reads journaled payments by seq, in the order asked, and by transaction id', async (_h, { accounts: s, journal }) => {
-      journal.append([registration(1, 'A1'), payment(2, 'A1'), payment(3, 'A2'), payment(4, 'A1')]);
+      await journal.append([registration(1, 'A1'), payment(2, 'A1'), payment(3, 'A2'), payment(4, 'A1')]);
       const got = await s.payments([4, 1, 2, 99]);
       assert.deepEqual(got.map((p) => p.seq), [4, 2], 'a seq that is no payment is skipped');
       assert.deepEqual(got[0], { seq: 4, event: payment(4, 'A1').event, decision: payment(4, 'A1').decision });
