@@ -142,7 +142,15 @@ export class PgCaseStore implements CaseStore<'async'> {
     return { n: g.n, created: g.created, itemAdded: g.added[0], before: g.before, after: (await this.summary(g.n))! };
   }
 
-  async openGroup(reqs: readonly OpenCaseRequest[], now: number, maxItems: number): Promise<GroupResult> {
+  /**
+   * As SQLite's openGroup; always under the `cases` lock (joining the caller's transaction, or in one
+   * of its own when called outside one), so a new case's number is gap-free and unique even then.
+   */
+  openGroup(reqs: readonly OpenCaseRequest[], now: number, maxItems: number): Promise<GroupResult> {
+    return this.transaction(() => this.openGroupLocked(reqs, now, maxItems));
+  }
+
+  private async openGroupLocked(reqs: readonly OpenCaseRequest[], now: number, maxItems: number): Promise<GroupResult> {
     const first = reqs[0];
     const open = await this.openFor(first.subjectKind, first.subjectId, first.issue);
     const known = new Map<string, { n: number; risk: number }>();

@@ -69,10 +69,12 @@ test('PgCaseStore: two nodes opening cases at once number them 1, 2, 3, … with
   // and both nodes joining the same subject: one case, every item on it
   const shared = (s: PgCaseStore, node: string) =>
     Array.from({ length: 5 }, (_, i) => s.transaction(() => s.openOrJoin(req('SHARED', { source: { kind: 'decision', ref: `${node}-${i}` } }), T, 100)));
-  const results = await Promise.all([...opening(one, 'n1'), ...opening(two, 'n2'), ...shared(one, 'n1'), ...shared(two, 'n2')]);
-  assert.equal(results.filter((r) => r.created).length, 31);
+  // and a few opened outside any transaction of the caller's: numbered under the lock all the same
+  const bare = [one, two, one, two].map((s, i) => s.openOrJoin(req(`bare-${i}`), T, 100));
+  const results = await Promise.all([...opening(one, 'n1'), ...opening(two, 'n2'), ...shared(one, 'n1'), ...shared(two, 'n2'), ...bare]);
+  assert.equal(results.filter((r) => r.created).length, 35);
   const all = (await one.list({ status: 'all', limit: 500 })).cases;
-  assert.deepEqual(all.map((c) => Number(c.id.slice(5))).sort((a, b) => a - b), Array.from({ length: 31 }, (_, i) => i + 1));
+  assert.deepEqual(all.map((c) => Number(c.id.slice(5))).sort((a, b) => a - b), Array.from({ length: 35 }, (_, i) => i + 1));
   const sharedCase = all.filter((c) => c.subjectId === 'SHARED');
   assert.equal(sharedCase.length, 1);
   assert.equal(sharedCase[0].items, 10, 'every node\'s item joined the one case');
