@@ -10,10 +10,10 @@ import type { PoolClient } from 'pg';
 import { entryHash, GENESIS_HASH } from '../../audit/chain.js';
 import { AUDIT_MAX_PAGE, type AuditEntry, type AuditHead, type AuditLog, type AuditQuery, type AuditRecord } from '../../audit/log.js';
 import { isSealedSnapshot, sealsSnapshots } from '../../audit/sealed-snapshots.js';
-import { FengkongError, StoreError } from '../../errors.js';
+import { StoreError } from '../../errors.js';
 import { PgCrypt } from './crypt.js';
 import { migrate } from './migrate.js';
-import type { PgCluster } from './pool.js';
+import { asStoreError, type PgCluster } from './pool.js';
 import { advisoryKey, inTransaction, scopedClient } from './tx.js';
 
 interface Row {
@@ -101,14 +101,6 @@ export class PgAuditLog implements AuditLog<'async'> {
     return new PgAuditLog(pg, await PgCrypt.open(pg, opts));
   }
 
-  private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof FengkongError) throw e;
-      throw new StoreError(`cannot ${what} (schema ${this.pg.schema} on ${this.pg.where}): ${(e as Error).message}`, { cause: e });
-    }
-  }
 
   /**
    * Records `record` and returns it as recorded: inside a transaction another adapter of this pool
@@ -116,7 +108,7 @@ export class PgAuditLog implements AuditLog<'async'> {
    * a transaction of its own (see appendIn).
    */
   append(record: AuditRecord): Promise<AuditEntry> {
-    return this.run('append to the audit log', () => {
+    return asStoreError(this.pg, 'append to the audit log', () => {
       const joined = scopedClient(this.pg.pool);
       return joined !== null ? this.appendIn(joined, record) : inTransaction(this.pg.pool, (c) => this.appendIn(c, record));
     });
@@ -159,7 +151,7 @@ export class PgAuditLog implements AuditLog<'async'> {
 
   /** The newest entry's seq and hash (the hash over the entry as stored, sealed parts sealed). */
   head(): Promise<AuditHead> {
-    return this.run('read the audit head', async () => {
+    return asStoreError(this.pg, 'read the audit head', async () => {
       const joined = scopedClient(this.pg.pool);
       if (joined !== null) return this.headOn(joined); // inside a transaction: its own appends count
       const c = await this.pg.pool.connect();
@@ -182,7 +174,7 @@ export class PgAuditLog implements AuditLog<'async'> {
    * so verifying needs no data key), read a batch at a time.
    */
   forEachEntry(cb: (entry: AuditEntry) => boolean | void): Promise<void> {
-    return this.run('read the audit log', async () => {
+    return asStoreError(this.pg, 'read the audit log', async () => {
       let after = 0;
       for (;;) {
         const r = await this.pg.pool.query<Row>(`SELECT ${COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, WALK_BATCH]);
@@ -197,7 +189,7 @@ export class PgAuditLog implements AuditLog<'async'> {
 
   /** Entries matching `q`, newest first, sealed parts opened. */
   list(q: AuditQuery = {}): Promise<AuditEntry[]> {
-    return this.run('read the audit log', async () => {
+    return asStoreError(this.pg, 'read the audit log', async () => {
       const { sql, args } = whereOf(q);
       const limit = Math.min(Math.max(1, Math.trunc(q.limit ?? 100)), AUDIT_MAX_PAGE);
       const on = scopedClient(this.pg.pool) ?? this.pg.pool;

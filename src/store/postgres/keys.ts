@@ -3,10 +3,10 @@
  * node of a cluster authenticates against the same `api_keys` table, so a key created or revoked
  * through one node is seen by all. Only a key's hash is stored (as in SQLite); times are epoch ms.
  */
-import { ConflictError, FengkongError, NotFoundError, StoreError } from '../../errors.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
 import type { KeyStore, NewKeyOptions, Role, StoredKey } from '../../keys/store.js';
 import { migrate } from './migrate.js';
-import type { PgCluster } from './pool.js';
+import { asStoreError, type PgCluster } from './pool.js';
 
 interface KeyRow {
   hash: string;
@@ -59,21 +59,12 @@ export class PgKeyStore implements KeyStore<'async'> {
     return new PgKeyStore(pg);
   }
 
-  /** Runs `fn`, turning a driver failure into a StoreError that says what was being done. */
-  private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof FengkongError) throw e;
-      throw new StoreError(`cannot ${what} (schema ${this.pg.schema} on ${this.pg.where}): ${(e as Error).message}`, { cause: e });
-    }
-  }
 
   /** Stores a key hash with its role (and label or options); a hash already stored is a StoreError. */
   createKey(hash: string, role: Role, nameOrOptions?: string | NewKeyOptions): Promise<StoredKey> {
     const { name, rate } = typeof nameOrOptions === 'string' ? { name: nameOrOptions, rate: undefined } : (nameOrOptions ?? {});
     const createdAt = Date.now();
-    return this.run('store key', async () => {
+    return asStoreError(this.pg, 'store key', async () => {
       await this.pg.pool.query('INSERT INTO api_keys (hash, role, created_at, name, rate) VALUES ($1, $2, $3, $4, $5)', [
         hash, role, createdAt, name ?? null, rate ?? null,
       ]);
@@ -83,7 +74,7 @@ export class PgKeyStore implements KeyStore<'async'> {
 
   /** The key with this hash, if stored and not revoked. */
   findKey(hash: string): Promise<StoredKey | undefined> {
-    return this.run('read key', async () => {
+    return asStoreError(this.pg, 'read key', async () => {
       const r = await this.pg.pool.query<KeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE hash = $1 AND revoked_at IS NULL`, [hash]);
       return r.rows[0] === undefined ? undefined : toStoredKey(r.rows[0]);
     });
@@ -91,7 +82,7 @@ export class PgKeyStore implements KeyStore<'async'> {
 
   /** Every key, revoked ones too, oldest first. */
   listKeys(): Promise<StoredKey[]> {
-    return this.run('list keys', async () => {
+    return asStoreError(this.pg, 'list keys', async () => {
       const r = await this.pg.pool.query<KeyRow>(`SELECT ${COLUMNS} FROM api_keys ORDER BY created_at, hash`);
       return r.rows.map(toStoredKey);
     });
@@ -102,7 +93,7 @@ export class PgKeyStore implements KeyStore<'async'> {
    * is neither an id nor a hex prefix of 12+ digits), ConflictError when the prefix is ambiguous.
    */
   resolveKey(idOrPrefix: string): Promise<StoredKey> {
-    return this.run('read key', async () => {
+    return asStoreError(this.pg, 'read key', async () => {
       const prefix = keyHashPrefix(idOrPrefix);
       const rows = prefix === null
         ? []
@@ -115,7 +106,7 @@ export class PgKeyStore implements KeyStore<'async'> {
 
   /** Revokes one key (see KeyStore.revokeKey); a revocation racing another node's is a ConflictError. */
   revokeKey(idOrPrefix: string, by: string, reason?: string): Promise<StoredKey> {
-    return this.run('revoke key', async () => {
+    return asStoreError(this.pg, 'revoke key', async () => {
       const key = await this.resolveKey(idOrPrefix);
       if (key.revokedAt !== undefined) throw new ConflictError(`key_${key.hash.slice(0, 12)} was already revoked by ${key.revokedBy ?? 'someone'}`);
       const at = Date.now();
@@ -132,7 +123,7 @@ export class PgKeyStore implements KeyStore<'async'> {
 
   /** Sets or clears a key's rate (see KeyStore.setKeyRate). */
   setKeyRate(idOrPrefix: string, rate: number | null): Promise<StoredKey> {
-    return this.run('change key', async () => {
+    return asStoreError(this.pg, 'change key', async () => {
       const key = await this.resolveKey(idOrPrefix);
       if (key.revokedAt !== undefined) throw new ConflictError(`key_${key.hash.slice(0, 12)} is revoked; its rate no longer matters`);
       const r = await this.pg.pool.query('UPDATE api_keys SET rate = $1 WHERE hash = $2 AND revoked_at IS NULL', [rate, key.hash]);

@@ -8,14 +8,14 @@
  * together or not at all. Paging opens a list's entries and orders them by clear value in memory.
  */
 import type { Pool, PoolClient } from 'pg';
-import { ConflictError, FengkongError, NotFoundError, StoreError } from '../../errors.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
 import { defaultListInfos, pageLimit, type ListSet } from '../../lists/list-set.js';
 import type { ListChangeHook, ListStore, ListSummary } from '../../lists/store.js';
 import { listTarget, type EntryPage, type ListChange, type ListEntry, type ListInfo, type ListKind, type ListPurpose, type PageRequest } from '../../lists/types.js';
 import type { PgAuditLog } from './audit.js';
 import { PgCrypt } from './crypt.js';
 import { migrate } from './migrate.js';
-import type { PgCluster } from './pool.js';
+import { asStoreError, type PgCluster } from './pool.js';
 import { inTransaction } from './tx.js';
 
 type Q = Pool | PoolClient;
@@ -86,7 +86,7 @@ export class PgListStore implements ListStore<'async'> {
     await migrate(pg);
     const crypt = opts.crypt ?? (await PgCrypt.open(pg, { masterKeyFile: opts.masterKeyFile }));
     const store = new PgListStore(pg, crypt, opts);
-    await store.run('create the default lists', () => inTransaction(pg.pool, async (c) => {
+    await asStoreError(pg, 'create the default lists', () => inTransaction(pg.pool, async (c) => {
       for (const d of defaultListInfos(opts.now ?? Date.now())) {
         await c.query(
           `INSERT INTO lists (name, kind, purpose, description, created_by, created_at, builtin) VALUES ($1, $2, $3, $4, $5, $6, true)
@@ -142,11 +142,11 @@ export class PgListStore implements ListStore<'async'> {
   }
 
   lists(): Promise<ListSummary[]> {
-    return this.run('read lists', async () => (await this.pg.pool.query<ListRow>(`SELECT ${LIST_COLUMNS} FROM lists l ORDER BY name`)).rows.map(toSummary));
+    return asStoreError(this.pg, 'read lists', async () => (await this.pg.pool.query<ListRow>(`SELECT ${LIST_COLUMNS} FROM lists l ORDER BY name`)).rows.map(toSummary));
   }
 
   list(name: string): Promise<ListSummary | undefined> {
-    return this.run('read lists', async () => {
+    return asStoreError(this.pg, 'read lists', async () => {
       const r = (await this.pg.pool.query<ListRow>(`SELECT ${LIST_COLUMNS} FROM lists l WHERE name = $1`, [name])).rows[0];
       return r === undefined ? undefined : toSummary(r);
     });
@@ -154,7 +154,7 @@ export class PgListStore implements ListStore<'async'> {
 
   entries(list: string, page: PageRequest = {}, nowMs?: number): Promise<EntryPage> {
     const limit = pageLimit(page.limit);
-    return this.run('read lists', async () => {
+    return asStoreError(this.pg, 'read lists', async () => {
       await this.requireList(this.pg.pool, list);
       const rows = await this.pg.pool.query<EntryRow>(
         `SELECT ${ENTRY_COLUMNS} FROM list_entries WHERE list = $1 AND (expires_at IS NULL OR expires_at > $2)`,
@@ -169,13 +169,13 @@ export class PgListStore implements ListStore<'async'> {
 
   /** Not a change anyone made: no hook, no version bump (every reader drops expired entries by itself). */
   purgeExpired(nowMs: number): Promise<number> {
-    return this.run('purge expired list entries', async () =>
+    return asStoreError(this.pg, 'purge expired list entries', async () =>
       (await this.pg.pool.query('DELETE FROM list_entries WHERE expires_at IS NOT NULL AND expires_at <= $1', [nowMs])).rowCount ?? 0);
   }
 
   /** Loads every list and the entries not expired at `nowMs`, both from one snapshot (a REPEATABLE READ transaction). */
   loadInto(set: ListSet, nowMs: number = Date.now()): Promise<number> {
-    return this.run('read lists', () => inTransaction(this.pg.pool, async (c) => {
+    return asStoreError(this.pg, 'read lists', () => inTransaction(this.pg.pool, async (c) => {
       await c.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       const lists = await c.query<ListRow>(`SELECT ${LIST_COLUMNS} FROM lists l ORDER BY name`);
       const rows = await c.query<EntryRow & { list: string }>(
@@ -190,7 +190,7 @@ export class PgListStore implements ListStore<'async'> {
   }
 
   version(): Promise<number> {
-    return this.run('read lists', async () => Number((await this.pg.pool.query<{ version: string }>('SELECT version FROM lists_version WHERE id = 1')).rows[0]?.version ?? 0));
+    return asStoreError(this.pg, 'read lists', async () => Number((await this.pg.pool.query<{ version: string }>('SELECT version FROM lists_version WHERE id = 1')).rows[0]?.version ?? 0));
   }
 
   /** Nothing to release: the pool is the cluster's, closed by whoever opened it. */
@@ -240,7 +240,7 @@ export class PgListStore implements ListStore<'async'> {
 
   /** One change in one transaction: version bumped (ordering every node's changes), the change, the hook, the audit record. */
   private change(fn: (c: PoolClient) => Promise<ListChange>): Promise<ListChange> {
-    return this.run('change lists', () => inTransaction(this.pg.pool, async (c) => {
+    return asStoreError(this.pg, 'change lists', () => inTransaction(this.pg.pool, async (c) => {
       const v = await c.query<{ version: string }>('UPDATE lists_version SET version = version + 1 WHERE id = 1 RETURNING version');
       const change = await fn(c);
       const list = change.target.split('/')[1];
@@ -252,13 +252,4 @@ export class PgListStore implements ListStore<'async'> {
     }));
   }
 
-  /** Runs `fn`; the project's errors pass, the driver's become StoreErrors saying what was being done. */
-  private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof FengkongError) throw e;
-      throw new StoreError(`cannot ${what} (schema ${this.pg.schema} on ${this.pg.where}): ${(e as Error).message}`, { cause: e });
-    }
-  }
 }

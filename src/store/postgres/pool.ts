@@ -5,7 +5,7 @@
  * naming the URL, when the server cannot be reached.
  */
 import { escapeIdentifier, Pool } from 'pg';
-import { StoreError } from '../../errors.js';
+import { FengkongError, StoreError } from '../../errors.js';
 import { checkClusterName } from '../cluster-name.js';
 import { describeCause, redactUrl } from '../service-messages.js';
 import { underLock } from './tx.js';
@@ -89,4 +89,17 @@ export async function openPgCluster(url: string, cluster: string, opts: PgPoolOp
     where,
     close: () => (closed ??= pool.end()),
   };
+}
+
+/**
+ * Runs `fn` for an adapter of `pg`, turning a driver failure into a StoreError that says what was
+ * being done and where; the project's own errors (a ConflictError the port promises) pass as they are.
+ */
+export async function asStoreError<T>(pg: PgCluster, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof FengkongError) throw e;
+    throw new StoreError(`cannot ${what} (schema ${pg.schema} on ${pg.where}): ${(e as Error).message}`, { cause: e });
+  }
 }
