@@ -164,4 +164,24 @@ CREATE TABLE policy_modes (
   proposed_at          bigint
 );`,
   },
+  {
+    version: 6,
+    name: 'journal projection',
+    // every partition's journal entries as the projector (wiring/cluster/projector.ts) copies them from
+    // JetStream, so any node answers GET /v1/decisions/{id} and reports read history here; as the SQLite
+    // journal (store/sqlite/schema.ts): the event sealed, tx_id unique across the cluster (a transaction id
+    // belongs to one partition), decision clear; received_at epoch ms
+    sql: `
+CREATE TABLE journal (
+  partition   integer NOT NULL CHECK (partition >= 0),
+  seq         bigint  NOT NULL CHECK (seq > 0),
+  tx_id       text,
+  type        text    NOT NULL,
+  event       text    NOT NULL,
+  decision    text,
+  received_at bigint  NOT NULL,
+  PRIMARY KEY (partition, seq)
+);
+CREATE UNIQUE INDEX journal_tx_id ON journal (tx_id) WHERE tx_id IS NOT NULL;`,
+  },
 ];
