@@ -22,6 +22,8 @@ export interface ProjectorPlace {
   readonly nats: NatsCluster;
   readonly pg: PgCluster;
   readonly projection: PgJournalProjection;
+  /** The projection's crypt (the schema's data keys). */
+  readonly crypt: PgCrypt;
   /** The journal's data key (payloads sealed at rest in JetStream). */
   readonly keys: Keyring;
 }
@@ -36,7 +38,7 @@ export async function projectorPlace(t: TestContext): Promise<ProjectorPlace> {
   const crypt = await quietly(() => PgCrypt.open(pg, { masterKeyFile: join(dir, 'master.key') }));
   const keys = new Keyring(randomBytes(32));
   keys.rotate();
-  return { nats, pg, projection: await PgJournalProjection.open(pg, crypt), keys };
+  return { nats, pg, crypt, projection: await PgJournalProjection.open(pg, crypt), keys };
 }
 
 /** Entries `from..from+n-1` of partition `p`, tx ids `p<p>-tx-<seq>` (a tx id belongs to one partition). */

@@ -4,7 +4,9 @@
 // redelivered and projected once; two projectors at once store every entry once.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { PgJournalProjection } from '../../../src/store/postgres/journal-projection.js';
 import { startProjector, type Projector } from '../../../src/wiring/cluster/projector.js';
+import { testPostgres } from '../../store/postgres/harness.js';
 import { anotherNode, projectedSeqs, projectorPlace, range, waitFor, writeJournal } from './harness.js';
 
 test('entries of two partitions are found by decision(txId) within a bounded time: decision byte-identical, event opened, sealed at rest', async (t) => {
@@ -117,4 +119,26 @@ test('two projectors at once: each entry inserted by exactly one of them — the
   assert.ok(pa.duplicates + pb.duplicates >= 100, 'the slow batch was delivered again and found already stored');
   assert.equal(pa.failures + pb.failures, 0);
   for (const p of [0, 1, 2]) assert.deepEqual(await projectedSeqs(place.pg, p), range(1000));
+});
+
+test('while PostgreSQL fails, nothing is acked: failures are reported, and a working projector later projects every entry', async (t) => {
+  const place = await projectorPlace(t);
+  const { open } = await testPostgres(t);
+  const broken = await open(undefined, { max: 1 });
+  const brokenProjection = new PgJournalProjection(broken, place.crypt);
+  await broken.close(); // every query now fails
+  const failing = await startProjector({ cluster: place.nats, sealer: place.keys, projection: brokenProjection, retryDelayMs: 100, ackWaitMs: 2000 });
+  t.after(() => failing.stop());
+  await writeJournal(place, [0], 4, 50);
+  await waitFor('a failure reported', () => failing.progress().failures > 0);
+  const p = failing.progress();
+  assert.equal(p.messages, 0);
+  assert.match(p.lastError ?? '', /FK5005.*cannot project journal entries/);
+  await failing.stop();
+  assert.equal(await place.projection.count(0), 0);
+
+  const working = await startProjector({ cluster: place.nats, sealer: place.keys, projection: place.projection, ackWaitMs: 2000 });
+  t.after(() => working.stop());
+  await waitFor('every entry projected', async () => working.progress().entries === 200 && (await working.lag()) === 0);
+  assert.deepEqual(await projectedSeqs(place.pg, 0), range(200));
 });
