@@ -8,7 +8,7 @@
  */
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import { FengkongError, StoreError } from '../../errors.js';
+import { StoreError } from '../../errors.js';
 import type { JournalEntry } from '../../log/journal.js';
 import type { NatsCluster } from './connect.js';
 import { decodeJournalMessage, journalMessageSeqs, type PayloadSealer } from './journal-message.js';
@@ -52,6 +52,11 @@ export interface JournalDelivery {
 /** Messages taken together; ack only after their entries are durable elsewhere. */
 export interface JournalBatch {
   readonly deliveries: readonly JournalDelivery[];
+  /**
+   * Messages of the batch that did not decode (damaged, not fengkong's, sealed with a key not held):
+   * nak'd for a retry in a few seconds, never acked, not in `deliveries`.
+   */
+  readonly rejected: readonly StoreError[];
   /** Messages of the stream not yet delivered to this consumer when the batch's last one was. */
   readonly pending: number;
   /** Marks every message of the batch read (fire and forget: a lost ack is a harmless redelivery). */
@@ -66,7 +71,7 @@ export interface DurableJournalConsumer {
   readonly name: string;
   /**
    * The next batch, waiting for one; null once closed (or once the connection closed under it).
-   * A message that does not decode is nak'd with its batch and thrown as a StoreError.
+   * A message that does not decode is in `rejected`, not in `deliveries`.
    */
   next(): Promise<JournalBatch | null>;
   /** Messages of the stream not yet acked by this consumer (JetStream's count: undelivered + unacked). */
@@ -89,6 +94,8 @@ interface Held {
 }
 
 const PARTITION_OF = /\.j\.(\d+)$/;
+/** When a message that does not decode comes back: retried (a key rotated in may open it), never dropped. */
+const REJECTED_RETRY_MS = 5000;
 
 /** The consumer config every projector of the cluster agrees on; one found with other settings is refused. */
 function wantedConfig(cluster: NatsCluster, ackWaitMs: number, maxAckPending: number): Partial<ConsumerConfig> & { durable_name: string } {
@@ -213,9 +220,26 @@ export async function openProjectorConsumer(opts: JournalConsumerOptions): Promi
         h.at = now;
       }
     }
-    const msgs = taken.map((h) => h.m);
-    const batch = {
-      pending: msgs[msgs.length - 1].info.pending,
+    const msgs: JsMsg[] = [];
+    const deliveries: JournalDelivery[] = [];
+    const rejected: StoreError[] = [];
+    for (const { m } of taken) {
+      const where = `${m.subject} message ${m.seq}`;
+      try {
+        const p = PARTITION_OF.exec(m.subject);
+        if (p === null) throw new StoreError(`${where} is not on a partition journal subject`);
+        deliveries.push({ partition: Number(p[1]), streamSeq: m.seq, entries: decodeJournalMessage(m.headers, m.data, sealer, where), redelivered: m.redelivered });
+        msgs.push(m);
+      } catch (e) {
+        // never acked (the projection would have a hole), never holding back the messages beside it
+        m.nak(REJECTED_RETRY_MS);
+        rejected.push(e instanceof StoreError ? e : new StoreError(`cannot decode ${where}: ${(e as Error).message}`, { cause: e }));
+      }
+    }
+    return {
+      deliveries,
+      rejected,
+      pending: taken[taken.length - 1].m.info.pending,
       ack: () => {
         for (const m of msgs) m.ack();
       },
@@ -223,20 +247,6 @@ export async function openProjectorConsumer(opts: JournalConsumerOptions): Promi
         for (const m of msgs) m.nak(delayMs);
       },
     };
-    const deliveries: JournalDelivery[] = [];
-    try {
-      for (const m of msgs) {
-        const where = `${m.subject} message ${m.seq}`;
-        const p = PARTITION_OF.exec(m.subject);
-        if (p === null) throw new StoreError(`${where} is not on a partition journal subject`);
-        deliveries.push({ partition: Number(p[1]), streamSeq: m.seq, entries: decodeJournalMessage(m.headers, m.data, sealer, where), redelivered: m.redelivered });
-      }
-    } catch (e) {
-      batch.nak(1000);
-      if (e instanceof FengkongError) throw e;
-      throw new StoreError(`cannot decode a journal message for ${want.durable_name}: ${(e as Error).message}`, { cause: e });
-    }
-    return { deliveries, ...batch };
   };
 
   return {

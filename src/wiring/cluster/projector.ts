@@ -28,7 +28,7 @@ export interface ProjectorProgress {
   readonly batches: number;
   /** Messages of the stream not yet delivered when the last batch was taken (0: caught up then). */
   readonly lag: number;
-  /** Batches that failed (decoding, PostgreSQL) and were handed back for redelivery. */
+  /** Messages that did not decode and batches PostgreSQL refused, each handed back for redelivery. */
   readonly failures: number;
   readonly lastError: string | null;
 }
@@ -86,6 +86,8 @@ export async function startProjector(opts: ProjectorOptions): Promise<Projector>
   };
 
   const one = async (batch: JournalBatch): Promise<void> => {
+    for (const e of batch.rejected) failed(e);
+    if (batch.deliveries.length === 0) return;
     try {
       const r = await opts.projection.projectMany(batch.deliveries.map((d) => ({ partition: d.partition, entries: d.entries })));
       await opts.afterCommit?.(batch);

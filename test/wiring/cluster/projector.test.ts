@@ -142,3 +142,17 @@ test('while PostgreSQL fails, nothing is acked: failures are reported, and a wor
   await waitFor('every entry projected', async () => working.progress().entries === 200 && (await working.lag()) === 0);
   assert.deepEqual(await projectedSeqs(place.pg, 0), range(200));
 });
+
+test('a message that does not decode is reported and retried, never acked, and holds back none of the messages beside it', async (t) => {
+  const place = await projectorPlace(t);
+  await place.nats.js.publish(place.nats.names.journalSubject(5), new TextEncoder().encode('not a journal message'));
+  await writeJournal(place, [0], 3, 50);
+  const projector = await startProjector({ cluster: place.nats, sealer: place.keys, projection: place.projection });
+  t.after(() => projector.stop());
+  await waitFor('the good entries projected', () => projector.progress().entries === 150);
+  const p = projector.progress();
+  assert.ok(p.failures >= 1);
+  assert.match(p.lastError ?? '', /fk\.t_\w+\.j\.5 message 1 is not a journal message/);
+  assert.deepEqual(await projectedSeqs(place.pg, 0), range(150));
+  assert.equal(await projector.lag(), 1, 'the bad message stays unacked');
+});
