@@ -1,6 +1,9 @@
 // The embedded default never loads a scale-out client (docs/scale-out.md): `pg` is imported only in
 // src/store/postgres/, `ioredis` only in src/store/redis/, the NATS clients only in src/store/nats/, and those adapters are loaded only by a
 // dynamic import() when the scale-out flags ask for them (a type-only import is erased, so allowed).
+// The cluster composition, src/wiring/cluster/, joins the adapters (the projector reads NATS and
+// writes PostgreSQL), so it may import them statically — and is itself loaded only by import() from
+// outside its folder, which keeps the adapters out of the embedded default all the same.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -12,6 +15,9 @@ const SRC = join(ROOT, 'src');
 
 /** Each scale-out client package and the one adapter folder (under src/) that may import it. */
 const HOME: Readonly<Record<string, string>> = { pg: 'store/postgres', ioredis: 'store/redis', '@nats-io': 'store/nats' };
+
+/** The scale-out composition: may load the adapter folders statically, and is loaded only dynamically itself. */
+const COMPOSITION = 'wiring/cluster';
 
 function within(rel: string, folder: string): boolean {
   return rel === folder || rel.startsWith(`${folder}/`);
@@ -30,8 +36,9 @@ function violations(): string[] {
       if (!spec.startsWith('.')) continue;
       const target = relative(SRC, resolve(dirname(file), spec)).split(sep).join('/');
       for (const home of Object.values(HOME)) {
-        if (within(target, home) && !within(rel, home)) bad.push(`src/${rel} -> ${spec} (a static import of src/${home}/ loads its client in the embedded default: use import())`);
+        if (within(target, home) && !within(rel, home) && !within(rel, COMPOSITION)) bad.push(`src/${rel} -> ${spec} (a static import of src/${home}/ loads its client in the embedded default: use import())`);
       }
+      if (within(target, COMPOSITION) && !within(rel, COMPOSITION)) bad.push(`src/${rel} -> ${spec} (a static import of src/${COMPOSITION}/ loads the scale-out clients in the embedded default: use import())`);
     }
   }
   return bad;
@@ -50,7 +57,7 @@ describe('scale-out clients stay out of the embedded default', () => {
     assert.deepEqual(loadedAtImport(text).sort(), ['./a.js', './d.js', './e.js']);
   });
 
-  it('pg, ioredis and the NATS clients only in their adapter folders, which are loaded only dynamically from outside', () => {
+  it('pg, ioredis and the NATS clients only in their adapter folders, which are loaded only dynamically from outside (or statically by src/wiring/cluster/, itself loaded only dynamically)', () => {
     const bad = violations();
     assert.deepEqual(bad, [], bad.join('\n'));
   });

@@ -19,6 +19,8 @@ export interface ClusterNames {
   readonly controlSubject: string;
   /** KV bucket of partition leases. */
   readonly ownersBucket: string;
+  /** The durable consumer the PostgreSQL projector of the cluster reads the journal with (one per cluster). */
+  readonly projectorConsumer: string;
   /** The journal subject of partition `p`. */
   journalSubject(p: number): string;
   /** The lease key of partition `p` in the owners bucket. */
@@ -50,6 +52,7 @@ export function clusterNames(cluster: string): ClusterNames {
     journalWildcard: `fk.${cluster}.j.*`,
     controlSubject: `fk.${cluster}.ctl`,
     ownersBucket: `fk_${cluster}_owners`,
+    projectorConsumer: `fk_${cluster}_projector`,
     journalSubject: (p) => `fk.${cluster}.j.${checkPartition(p)}`,
     ownerKey: (p) => `p.${checkPartition(p)}`,
   };

@@ -268,8 +268,9 @@ CREATE INDEX merchant_actions_merchant ON merchant_actions (merchant_id, id);`,
     // as the SQLite file's account_actions and account_appeals (store/sqlite/accounts.ts): append-only,
     // enforced by the database for both (TRUNCATE included); action ids 1, 2, 3, … numbered under the
     // cluster's accounts lock, appeal ids given by the caller; reasons and appeal texts sealed. And the
-    // journal projection of docs/scale-out.md, which the account views read payments from (the projector
-    // that fills it is a later step): events sealed as in the SQLite journal, one row per transaction id
+    // journal projection of docs/scale-out.md, filled by the projector (wiring/cluster/projector.ts) and
+    // read by the account views and GET /v1/decisions/{id}: events sealed as in the SQLite journal, one
+    // row per transaction id
     sql: `
 CREATE TABLE account_actions (
   id          integer PRIMARY KEY CHECK (id > 0),

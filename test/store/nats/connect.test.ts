@@ -14,6 +14,7 @@ test('names derive from the cluster name', () => {
   assert.equal(n.journalSubject(12), 'fk.Risk_1.j.12');
   assert.equal(n.controlSubject, 'fk.Risk_1.ctl');
   assert.equal(n.ownersBucket, 'fk_Risk_1_owners');
+  assert.equal(n.projectorConsumer, 'fk_Risk_1_projector');
   assert.equal(n.ownerKey(3), 'p.3');
   for (const bad of ['', 'a.b', 'a-b', 'a b', 'fk*', 'x>', 'é', 'a'.repeat(65)]) {
     assert.throws(() => clusterNames(bad), (e: Error) => e instanceof ConfigError && /letters, digits or _/.test(e.message), bad);
