@@ -7,6 +7,7 @@
  * reordering made behind Fengkong's back — triggers dropped, file rewritten — breaks it, and
  * `fengkong audit verify` names the first entry that no longer matches.
  */
+import { StoreError } from '../errors.js';
 import type { Result, ResultKind } from '../io/result-kind.js';
 
 /** One recorded change. `before`/`after` are JSON-serialisable snapshots (null when absent). */
@@ -87,3 +88,17 @@ export interface AuditLog<K extends ResultKind = ResultKind> {
 
 /** Upper bound of one page. */
 export const AUDIT_MAX_PAGE = 1000;
+
+/**
+ * A stored `before`/`after` column back as the value it recorded (null stays null). Shared by the
+ * adapters so a snapshot that is no longer JSON fails the same way everywhere: a StoreError naming
+ * the entry, which `fengkong audit verify` turns into a broken link at that seq.
+ */
+export function storedSnapshot(seq: number | string, column: 'before' | 'after', text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new StoreError(`audit entry ${seq}: its ${column} is not JSON`, { cause: e });
+  }
+}

@@ -8,9 +8,8 @@
  */
 import type { PoolClient } from 'pg';
 import { entryHash, GENESIS_HASH } from '../../audit/chain.js';
-import { AUDIT_MAX_PAGE, type AuditEntry, type AuditHead, type AuditLog, type AuditQuery, type AuditRecord } from '../../audit/log.js';
+import { AUDIT_MAX_PAGE, type AuditEntry, type AuditHead, type AuditLog, type AuditQuery, type AuditRecord, storedSnapshot } from '../../audit/log.js';
 import { isSealedSnapshot, sealsSnapshots } from '../../audit/sealed-snapshots.js';
-import { StoreError } from '../../errors.js';
 import { PgCrypt } from './crypt.js';
 import { migrate } from './migrate.js';
 import { asStoreError, type PgCluster } from './pool.js';
@@ -33,15 +32,6 @@ const COLUMNS = 'seq, at, actor, action, target, before, after, prev_hash, hash'
 /** Rows read per query by forEachEntry: the walk never holds the whole log. */
 const WALK_BATCH = 1000;
 
-function snapshot(r: Row, column: 'before' | 'after'): unknown {
-  const text = r[column];
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new StoreError(`audit entry ${r.seq}: its ${column} is not JSON`, { cause: e });
-  }
-}
 
 /** A row as stored (sealed snapshots left sealed). */
 function toEntry(r: Row): AuditEntry {
@@ -51,8 +41,8 @@ function toEntry(r: Row): AuditEntry {
     actor: r.actor,
     action: r.action,
     target: r.target,
-    before: snapshot(r, 'before'),
-    after: snapshot(r, 'after'),
+    before: storedSnapshot(r.seq, 'before', r.before),
+    after: storedSnapshot(r.seq, 'after', r.after),
     prevHash: r.prev_hash,
     hash: r.hash,
   };

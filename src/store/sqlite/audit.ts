@@ -9,7 +9,7 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
 import { entryHash, GENESIS_HASH } from '../../audit/chain.js';
-import { AUDIT_MAX_PAGE, type AuditEntry, type AuditHead, type AuditLog, type AuditQuery, type AuditRecord } from '../../audit/log.js';
+import { AUDIT_MAX_PAGE, type AuditEntry, type AuditHead, type AuditLog, type AuditQuery, type AuditRecord, storedSnapshot } from '../../audit/log.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -49,15 +49,6 @@ interface Row {
 const COLUMNS = 'seq, at, actor, action, target, before, after, prev_hash, hash';
 const COLUMNS_NO_CHAIN = 'seq, at, actor, action, target, before, after, NULL AS prev_hash, NULL AS hash';
 
-function snapshot(r: Row, column: 'before' | 'after'): unknown {
-  const text = r[column];
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new StoreError(`audit entry ${r.seq}: its ${column} is not JSON`, { cause: e });
-  }
-}
 
 function toEntry(r: Row): AuditEntry {
   return {
@@ -66,8 +57,8 @@ function toEntry(r: Row): AuditEntry {
     actor: r.actor,
     action: r.action,
     target: r.target,
-    before: snapshot(r, 'before'),
-    after: snapshot(r, 'after'),
+    before: storedSnapshot(r.seq, 'before', r.before),
+    after: storedSnapshot(r.seq, 'after', r.after),
     prevHash: r.prev_hash ?? '',
     hash: r.hash ?? '',
   };
