@@ -8,12 +8,31 @@ import { useApi, useSession } from '../../api/session-context';
 import type { MessageKey } from '../../i18n/en';
 import { useI18n } from '../../i18n/i18n';
 import { ErrorNotice } from '../../ui/ErrorNotice';
-import { formatMoney, formatNumber, formatTime } from '../../ui/format';
+import { formatMoney, formatNumber, formatShare, formatTime } from '../../ui/format';
 import { hrefOfRecord } from '../../ui/route';
 import { merchantActions, terminalAction } from './actions';
 import { MERCHANT_ACTION_NAMES, MerchantActionButton, useDoneText, type Done } from './MerchantActions';
 import { PaymentPlacesTable, TerminalPlaces } from './Places';
 import type { Grade, MerchantView } from './types';
+
+/** What each figure of a driver's evidence counts (features/merchant-profile.ts); an unknown one shows its key. */
+const EVIDENCE_NAMES: Readonly<Record<string, MessageKey>> = {
+  payments: 'merchants.evidence.payments',
+  share: 'merchants.evidence.share',
+  accounts: 'merchants.evidence.accounts',
+  otherMerchantCode: 'merchants.evidence.otherMerchantCode',
+  otherMcc: 'merchants.evidence.otherMcc',
+  otherRegion: 'merchants.evidence.otherRegion',
+  farFromBoundAddress: 'merchants.evidence.farFromBoundAddress',
+  unlicensedAcquirer: 'merchants.evidence.unlicensedAcquirer',
+  unknownAcquirer: 'merchants.evidence.unknownAcquirer',
+  labelled: 'merchants.evidence.labelled',
+  fraudPayments30d: 'merchants.evidence.fraudPayments30d',
+  fraudRate30d: 'merchants.evidence.fraudRate30d',
+};
+
+/** Shares of the merchant's payments (0–1), shown as percentages. */
+const SHARE_EVIDENCE: ReadonlySet<string> = new Set(['share', 'fraudRate30d']);
 
 const DRIVER_NAMES: Readonly<Record<string, MessageKey>> = {
   cashout: 'merchants.driver.cashout',
@@ -113,9 +132,16 @@ function Rating({ v }: { v: MerchantView }): ReactNode {
                 <th scope="row">{name(d.driver)} <code className="muted">{d.driver}</code></th>
                 <td className="num">+{formatNumber(d.points)}</td>
                 <td className="codes">
-                  {Object.entries(d.evidence).map(([k, x]) => (
-                    <code key={k}>{`${k}: ${typeof x === 'number' ? formatNumber(x, Number.isInteger(x) ? 0 : 2) : String(x)}`}</code>
-                  ))}
+                  {Object.entries(d.evidence).map(([k, x]) => {
+                    const label = EVIDENCE_NAMES[k] === undefined ? k : t(EVIDENCE_NAMES[k]);
+                    const value =
+                      typeof x === 'boolean'
+                        ? t(x ? 'merchants.yes' : 'merchants.no')
+                        : SHARE_EVIDENCE.has(k)
+                          ? formatShare(x, 1)
+                          : formatNumber(x, Number.isInteger(x) ? 0 : 2);
+                    return <span key={k} className="chip">{`${label}: ${value}`}</span>;
+                  })}
                 </td>
               </tr>
             ))}
