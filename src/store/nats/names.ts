@@ -25,6 +25,11 @@ export interface ClusterNames {
   journalSubject(p: number): string;
   /** The lease key of partition `p` in the owners bucket. */
   ownerKey(p: number): string;
+  /**
+   * Where requests for partition `p` are forwarded (NATS request–reply, forward.ts): only its owner
+   * subscribes, so any node reaches the owner without knowing which node it is.
+   */
+  inboxSubject(p: number): string;
 }
 
 /** Checks a `--cluster` name; the error says what is allowed and why. */
@@ -55,5 +60,6 @@ export function clusterNames(cluster: string): ClusterNames {
     projectorConsumer: `fk_${cluster}_projector`,
     journalSubject: (p) => `fk.${cluster}.j.${checkPartition(p)}`,
     ownerKey: (p) => `p.${checkPartition(p)}`,
+    inboxSubject: (p) => `fk.${cluster}.p.${checkPartition(p)}.in`,
   };
 }

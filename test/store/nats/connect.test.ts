@@ -16,11 +16,14 @@ test('names derive from the cluster name', () => {
   assert.equal(n.ownersBucket, 'fk_Risk_1_owners');
   assert.equal(n.projectorConsumer, 'fk_Risk_1_projector');
   assert.equal(n.ownerKey(3), 'p.3');
+  assert.equal(n.inboxSubject(7), 'fk.Risk_1.p.7.in');
   for (const bad of ['', 'a.b', 'a-b', 'a b', 'fk*', 'x>', 'é', 'a'.repeat(65)]) {
     assert.throws(() => clusterNames(bad), (e: Error) => e instanceof ConfigError && /letters, digits or _/.test(e.message), bad);
   }
   assert.throws(() => n.journalSubject(-1), ConfigError);
   assert.throws(() => n.journalSubject(1.5), ConfigError);
+  assert.throws(() => n.inboxSubject(-1), ConfigError);
+  assert.throws(() => n.inboxSubject(Number.NaN), ConfigError);
 });
 
 test('an unreachable server is an error naming the URL and what to do', async () => {
