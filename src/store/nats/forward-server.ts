@@ -53,6 +53,8 @@ export function serveForwarded(cluster: NatsCluster, partition: number, answer: 
   };
 
   const handle = async (m: Msg): Promise<void> => {
+    // a plain publish (no reply subject) is nobody's request: deciding it would apply payments whose answer nobody hears
+    if (!m.reply) return;
     const version = m.headers?.get(FORWARD_HEADER) ?? '';
     if (version !== FORWARD_VERSION) {
       const what = version === '' ? `no ${FORWARD_HEADER} header` : `${FORWARD_HEADER} version ${JSON.stringify(version)}`;

@@ -181,9 +181,10 @@ test("an owner whose answer rejects: 500 for every request of the message; it ke
   await server.close();
 });
 
-test('a malformed message or another format version gets a 400 bad_forward reply, and the server keeps serving', async (t) => {
+test('a malformed message or another format version gets a 400 bad_forward reply, a message without a reply subject is ignored, and the server keeps serving', async (t) => {
   const c = await testCluster(t);
-  const server = serveForwarded(c, 0, async (reqs) => reqs.map(() => ({ ok: true as const, body: 'fine' })));
+  let calls = 0;
+  const server = serveForwarded(c, 0, async (reqs) => (calls++, reqs.map(() => ({ ok: true as const, body: 'fine' }))));
   await c.nc.flush();
   const subject = c.names.inboxSubject(0);
   const v1 = headers();
@@ -202,8 +203,13 @@ test('a malformed message or another format version gets a 400 bad_forward reply
     assert.equal(d.all.code, 'bad_forward');
     assert.match(d.all.message, want);
   }
+  c.nc.publish(subject, Buffer.from('d1:a'), { headers: v1 }); // no reply subject: nobody would hear the answer, so it is not applied
+  await c.nc.flush();
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(calls, 0);
   const fwd = new Forwarder(c);
   assert.deepEqual(await fwd.send(0, payment(1)), { ok: true, body: 'fine' });
+  assert.equal(calls, 1);
   assert.equal(server.served, 6);
   fwd.close();
   await server.close();
