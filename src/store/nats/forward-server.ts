@@ -17,7 +17,10 @@ import {
   type ForwardedRequest,
 } from './forward-frames.js';
 
-/** A partition's subscription to forwarded requests; `close` stops taking new ones and waits for those being answered. */
+/**
+ * A partition's subscription to forwarded requests; `close` stops taking new ones and waits for
+ * those being answered (an `answer` that never settles keeps it waiting: the owner's engine must).
+ */
 export interface ForwardServer {
   close(): Promise<void>;
   /** Messages replied to (one per sender batch, malformed ones included). */

@@ -115,12 +115,13 @@ export class Forwarder {
    */
   send(partition: number, req: ForwardedRequest): Promise<ForwardedAnswer> {
     if (this.closed) return Promise.reject(new StoreError('this Forwarder is closed: the node is shutting down'));
+    let f: Buffer;
     try {
       checkPartition(partition);
+      f = encodeRequest(req);
     } catch (e) {
       return Promise.reject(e);
     }
-    const f = encodeRequest(req);
     if (f.length > this.maxBytes) {
       return Promise.resolve({ ok: false, status: 413, code: 'too_large', message: `a forwarded request of ${f.length} bytes is over the ${this.maxBytes} a NATS message may carry here` });
     }

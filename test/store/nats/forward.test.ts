@@ -124,6 +124,7 @@ test('requests to two partitions go to their own owners', async (t) => {
   assert.deepEqual(seenB, Array.from({ length: 50 }, (_, i) => String(2 * i + 1)));
   assert.equal(fwd.stats.messages, 2);
   await assert.rejects(fwd.send(-1, payment(0)), ConfigError);
+  await assert.rejects(fwd.send(0, { kind: 'decide', event: undefined as unknown as string }), TypeError);
   fwd.close();
   await assert.rejects(fwd.send(0, payment(0)), /closed/);
   await sa.close();
