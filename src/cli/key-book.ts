@@ -14,6 +14,8 @@ export interface KeyBook {
   readonly where: string;
   /** Who applies a change, for messages ("a server running on this folder"). */
   readonly readers: string;
+  /** What a running server does once a data key is rotated in, for messages. */
+  readonly rotationNote: string;
   /** Stores a new key's hash with its audit record (`key.create`); returns the key stored. */
   create(hash: string, role: Role, opts: NewKeyOptions, actor: string): Promise<StoredKey>;
   /** Every key, revoked ones too, oldest first. */
@@ -24,8 +26,6 @@ export interface KeyBook {
   revoke(idOrPrefix: string, actor: string, reason: string): Promise<StoredKey>;
   /** Adds a new active data key; returns its id. */
   rotateData(): Promise<number>;
-  /** What a running server does once a data key is rotated in, for messages. */
-  readonly rotationNote: string;
   close(): Promise<void>;
 }
 

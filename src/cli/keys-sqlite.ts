@@ -5,7 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import type { Role } from '../keys/store.js';
 import { rotateDataKey, setEncryption } from '../store/sqlite/crypt.js';
 import { dbPath, SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { changeRecord, createRecord, type KeyBook } from './key-book.js';
@@ -26,7 +25,7 @@ export function openSqliteKeyBook(dataDir: string, opts: { forRotation?: boolean
     where: dataDir,
     readers: 'a server running on this folder',
     rotationNote: 'a server running on this folder seals with it within a few seconds; older data keys still open what they sealed',
-    create: async (hash: string, role: Role, options, actor: string) =>
+    create: async (hash, role, options, actor) =>
       db.transaction(() => {
         const stored = store.createKey(hash, role, options);
         store.audit.append(createRecord(actor, stored));
