@@ -17,6 +17,7 @@ usage:
   fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model FILE]   run the decision server
   fengkong keys create --role decide|ingest|analyst|admin|support|metrics [--name LABEL] [--rate N] [--data ./data]   print a new API key (only its hash is stored)
   fengkong keys list|revoke KEY_ID --reason TEXT|rate KEY_ID N|none [--data ./data]   list keys, revoke one or set its rate limit (a server applies it within 5 s)
+  fengkong keys … --postgres URL [--cluster NAME] [--master-key-file FILE]   the same on a cluster's PostgreSQL instead of a data folder
   fengkong docs routes [--write docs/security.md]                    the route × role table, generated from the server's routes
   fengkong audit verify [--data ./data] [--pin SEQ:HASH]            check the audit log's hash chain; names the first entry that does not match
   fengkong snapshot [--data ./data] [--keep 2]                       write an engine snapshot with the server stopped (faster next start)

@@ -7,6 +7,8 @@ import { ConflictError, NotFoundError } from '../../errors.js';
 import type { KeyStore, NewKeyOptions, Role, StoredKey } from '../../keys/store.js';
 import { migrate } from './migrate.js';
 import { asStoreError, type PgCluster } from './pool.js';
+import { inScope, scopedClient } from './tx.js';
+import type { Pool, PoolClient } from 'pg';
 
 interface KeyRow {
   hash: string;
@@ -53,19 +55,34 @@ export class PgKeyStore implements KeyStore<'async'> {
   /** A store on a migrated cluster (see `open`). */
   constructor(private readonly pg: PgCluster) {}
 
+  /**
+   * The transaction's connection inside `inScope` on this pool (so a key change and its audit record
+   * commit together, as SQLite's do in one transaction), the pool outside.
+   */
+  private get q(): Pool | PoolClient {
+    return scopedClient(this.pg.pool) ?? this.pg.pool;
+  }
+
+  /**
+   * Runs `fn` in one transaction, holding the cluster's `keys` lock, that this store and the pool's
+   * audit log join: `fengkong keys` changes a key and records it all or nothing, as on SQLite.
+   */
+  atomically<T>(fn: () => Promise<T>): Promise<T> {
+    return asStoreError(this.pg, 'change keys', () => inScope(this.pg.pool, this.pg.schema, 'keys', fn));
+  }
+
   /** The key store of cluster `pg`, its schema migrated first (a node may be the first to start). */
   static async open(pg: PgCluster): Promise<PgKeyStore> {
     await migrate(pg);
     return new PgKeyStore(pg);
   }
 
-
   /** Stores a key hash with its role (and label or options); a hash already stored is a StoreError. */
   createKey(hash: string, role: Role, nameOrOptions?: string | NewKeyOptions): Promise<StoredKey> {
     const { name, rate } = typeof nameOrOptions === 'string' ? { name: nameOrOptions, rate: undefined } : (nameOrOptions ?? {});
     const createdAt = Date.now();
     return asStoreError(this.pg, 'store key', async () => {
-      await this.pg.pool.query('INSERT INTO api_keys (hash, role, created_at, name, rate) VALUES ($1, $2, $3, $4, $5)', [
+      await this.q.query('INSERT INTO api_keys (hash, role, created_at, name, rate) VALUES ($1, $2, $3, $4, $5)', [
         hash, role, createdAt, name ?? null, rate ?? null,
       ]);
       return { hash, role, createdAt, ...(name !== undefined ? { name } : {}), ...(rate !== undefined ? { rate } : {}) };
@@ -75,7 +92,7 @@ export class PgKeyStore implements KeyStore<'async'> {
   /** The key with this hash, if stored and not revoked. */
   findKey(hash: string): Promise<StoredKey | undefined> {
     return asStoreError(this.pg, 'read key', async () => {
-      const r = await this.pg.pool.query<KeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE hash = $1 AND revoked_at IS NULL`, [hash]);
+      const r = await this.q.query<KeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE hash = $1 AND revoked_at IS NULL`, [hash]);
       return r.rows[0] === undefined ? undefined : toStoredKey(r.rows[0]);
     });
   }
@@ -83,7 +100,7 @@ export class PgKeyStore implements KeyStore<'async'> {
   /** Every key, revoked ones too, oldest first. */
   listKeys(): Promise<StoredKey[]> {
     return asStoreError(this.pg, 'list keys', async () => {
-      const r = await this.pg.pool.query<KeyRow>(`SELECT ${COLUMNS} FROM api_keys ORDER BY created_at, hash`);
+      const r = await this.q.query<KeyRow>(`SELECT ${COLUMNS} FROM api_keys ORDER BY created_at, hash`);
       return r.rows.map(toStoredKey);
     });
   }
@@ -97,7 +114,7 @@ export class PgKeyStore implements KeyStore<'async'> {
       const prefix = keyHashPrefix(idOrPrefix);
       const rows = prefix === null
         ? []
-        : (await this.pg.pool.query<KeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE starts_with(hash, $1) LIMIT 2`, [prefix])).rows;
+        : (await this.q.query<KeyRow>(`SELECT ${COLUMNS} FROM api_keys WHERE starts_with(hash, $1) LIMIT 2`, [prefix])).rows;
       if (rows.length === 0) throw new NotFoundError(`no API key ${JSON.stringify(idOrPrefix)}`);
       if (rows.length > 1) throw new ConflictError(`${JSON.stringify(idOrPrefix)} matches more than one key; give more of its hash`);
       return toStoredKey(rows[0]);
@@ -110,7 +127,7 @@ export class PgKeyStore implements KeyStore<'async'> {
       const key = await this.resolveKey(idOrPrefix);
       if (key.revokedAt !== undefined) throw new ConflictError(`key_${key.hash.slice(0, 12)} was already revoked by ${key.revokedBy ?? 'someone'}`);
       const at = Date.now();
-      const r = await this.pg.pool.query(
+      const r = await this.q.query(
         'UPDATE api_keys SET revoked_at = $1, revoked_by = $2, revoke_reason = $3 WHERE hash = $4 AND revoked_at IS NULL',
         [at, by, reason ?? null, key.hash],
       );
@@ -126,7 +143,7 @@ export class PgKeyStore implements KeyStore<'async'> {
     return asStoreError(this.pg, 'change key', async () => {
       const key = await this.resolveKey(idOrPrefix);
       if (key.revokedAt !== undefined) throw new ConflictError(`key_${key.hash.slice(0, 12)} is revoked; its rate no longer matters`);
-      const r = await this.pg.pool.query('UPDATE api_keys SET rate = $1 WHERE hash = $2 AND revoked_at IS NULL', [rate, key.hash]);
+      const r = await this.q.query('UPDATE api_keys SET rate = $1 WHERE hash = $2 AND revoked_at IS NULL', [rate, key.hash]);
       if (r.rowCount !== 1) throw new ConflictError(`key_${key.hash.slice(0, 12)} was revoked meanwhile`);
       this.changed++;
       const { rate: _old, ...rest } = key;
