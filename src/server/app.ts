@@ -14,7 +14,7 @@ import { ApiError, invalidEvent, toApiError } from './errors.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ApiReply, Route, RouteAccess, Router } from './routes.js';
 import type { RequestValidator } from './schemas/validator.js';
-import type { DecisionService } from './service.js';
+import type { Decider } from './decider.js';
 
 /** A decision body: one transaction, a few hundred bytes; 64 KiB is generous. */
 export const DECISION_LIMITS: BodyLimits = { maxBytes: 64 * 1024, maxDepth: 32 };
@@ -48,7 +48,8 @@ export const BUILTIN_ROUTES: readonly RouteAccess[] = [
 
 /** What the routes need from the running server. */
 export interface AppContext {
-  readonly service: DecisionService;
+  /** Decides, applies events and finds decisions: the DecisionService, or a cluster node's router. */
+  readonly service: Decider;
   readonly auth: Authenticator;
   readonly metrics: ServerMetrics;
   /** Routes of the feature modules (policies, lists, audit, …), tried after the built-in ones. */

@@ -35,7 +35,8 @@ export type ApiErrorCode =
   | 'idempotency_conflict'
   | 'event_time_ahead'
   | 'rate_limited'
-  | 'too_many_bad_keys';
+  | 'too_many_bad_keys'
+  | 'partition_unavailable';
 
 const STATUS: Record<ApiErrorCode, number> = {
   invalid_json: 400,
@@ -58,6 +59,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   event_time_ahead: 400,
   rate_limited: 429,
   too_many_bad_keys: 429,
+  partition_unavailable: 503,
 };
 
 const FK_CODE: Record<ApiErrorCode, ErrorCodeValue> = {
@@ -81,6 +83,7 @@ const FK_CODE: Record<ApiErrorCode, ErrorCodeValue> = {
   event_time_ahead: ErrorCode.InvalidEvent,
   rate_limited: ErrorCode.RateLimited,
   too_many_bad_keys: ErrorCode.RateLimited,
+  partition_unavailable: ErrorCode.PartitionLost,
 };
 
 /** Every API error code, for the OpenAPI document and tests. */

@@ -5,10 +5,6 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { createServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import { createSecureContext } from 'node:tls';
-import type { AddressInfo } from 'node:net';
 import { join, resolve as resolvePath } from 'node:path';
 import { TxIndex } from '../accounts/tx-index.js';
 import { createCaseService } from '../cases/index.js';
@@ -18,7 +14,6 @@ import { PACKAGE_ROOT } from '../engine/policy-source.js';
 import { startCheckpointer, type Checkpointer, type CheckpointOptions } from '../wiring/checkpointer.js';
 import { recoverEngine } from '../log/startup.js';
 import { storeRecoverySource } from '../store/sqlite/side-inputs.js';
-import { ConfigError } from '../errors.js';
 import { bootPolicies } from '../policy/boot.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
 import { inlineWriter, type JournalWriter } from '../log/journal.js';
@@ -34,6 +29,7 @@ import { ConsoleFiles } from './console-static.js';
 import { Authenticator } from './auth.js';
 import type { BadKeyLimits } from './rate-limit.js';
 import { GroupCommit } from './group-commit.js';
+import { checkTls, listenHttp, type TlsFiles } from './http-listener.js';
 import { claimDataDir } from './lock.js';
 import { ServerMetrics } from './metrics.js';
 import { MODULES } from './modules.js';
@@ -106,11 +102,7 @@ export interface ServeOptions {
   readonly tls?: TlsFiles;
 }
 
-/** A PEM certificate (chain) and its private key, as read from `--tls-cert` and `--tls-key`. */
-export interface TlsFiles {
-  readonly cert: string | Buffer;
-  readonly key: string | Buffer;
-}
+export type { TlsFiles } from './http-listener.js';
 
 /**
  * Five minutes: more than honest tills' and switches' clocks drift (they sync by NTP or from the
@@ -250,30 +242,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         };
       },
     });
-    // Slow clients (slowloris: headers trickled a byte at a time) hold a socket, never the event loop;
-    // headers must be complete within 10 s and the whole request within 30 s, checked every second
-    // (node's default check runs every 30 s, which would let such sockets pile up for that long).
-    const serverOptions = { requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 };
-    const server: Server =
-      opts.tls === undefined ? createServer(serverOptions, handler) : createHttpsServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key }, handler);
-    let inFlight = 0;
-    let drained: (() => void) | null = null;
-    server.on('request', (_req, res) => {
-      inFlight++;
-      res.once('close', () => {
-        if (--inFlight === 0 && drained !== null) drained();
-      });
-    });
-    await listen(server, opts.port ?? 8080, opts.host ?? '127.0.0.1');
-    const addr = server.address() as AddressInfo;
-    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    const http = await listenHttp(handler, opts.port ?? 8080, opts.host ?? '127.0.0.1', opts.tls);
     const s = store;
     const w = writer;
     const ix = txIndex;
     let closed: Promise<void> | null = null;
     return {
-      url: `${opts.tls === undefined ? 'http' : 'https'}://${host}:${addr.port}`,
-      port: addr.port,
+      url: http.url,
+      port: http.port,
       recovery,
       policy: policy.name,
       journal: journalMode,
@@ -282,17 +258,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       close() {
         closed ??= (async () => {
           closing = true;
-          const stopped = new Promise<void>((r) => server.close(() => r()));
-          server.closeIdleConnections();
-          if (inFlight > 0) {
-            await new Promise<void>((r) => {
-              drained = r;
-              setTimeout(r, opts.drainMs ?? 10_000).unref();
-            });
-          }
-          await commit.flush().catch(() => {});
-          server.closeAllConnections();
-          await stopped;
+          await http.close(opts.drainMs ?? 10_000, () => commit.flush().catch(() => {}));
           await closeModules(modules);
           await ix.close();
           await checkpointer?.close();
@@ -344,36 +310,10 @@ async function closeModules(modules: readonly ServerModule[]): Promise<void> {
   }
 }
 
-/** Refuses a certificate or key that is no PEM, or a key that does not belong to the certificate. */
-function checkTls(tls: TlsFiles): void {
-  try {
-    createSecureContext({ cert: tls.cert, key: tls.key });
-  } catch (e) {
-    const msg = (e as Error).message;
-    const which = /key values mismatch/i.test(msg)
-      ? 'the --tls-key is not the private key of the --tls-cert certificate'
-      : 'the --tls-cert / --tls-key files are not a PEM certificate and its PEM private key';
-    throw new ConfigError(`cannot serve HTTPS: ${which} (${msg})`, { cause: e });
-  }
-}
-
 /** The lock file needs the folder before the store creates its file. */
 function ensureDir(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'EADDRINUSE' ? 'the port is in use' : e.code === 'EACCES' ? 'permission denied' : e.message;
-      reject(new ConfigError(`cannot listen on ${host}:${port}: ${why}`, { cause: e }));
-    });
-    server.listen(port, host, () => {
-      server.removeAllListeners('error');
-      resolve();
-    });
-  });
 }
 
 function registerGauges(m: ServerMetrics, commit: GroupCommit, r: RecoveryReport, engine: Engine): void {

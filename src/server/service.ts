@@ -8,18 +8,25 @@ import type { FkEvent, TransactionEvent } from '../contract/events.js';
 import type { Decision } from '../engine/decision.js';
 import type { Engine } from '../engine/engine.js';
 import type { Outcome } from '../rules/policy-types.js';
+import { PartitionLostError } from '../errors.js';
 import type { CommitFeed, CommitListener, EventIntake } from '../log/feed.js';
-import type { Journal } from '../log/journal.js';
+import type { StoredDecision } from '../log/journal.js';
+import type { DecisionCallback, Decider, EventsCallback } from './decider.js';
 import { ApiError } from './errors.js';
 import type { Batch, GroupCommit } from './group-commit.js';
 import type { ServerMetrics } from './metrics.js';
 import type { SeenIds } from './seen-ids.js';
 
-/** The answer to a decision request: JSON text, and whether it is the replay of a known id. */
-export type DecisionCallback = (err: ApiError | null, body: string, replayed: boolean) => void;
+export type { DecisionCallback, EventsCallback } from './decider.js';
 
-/** The answer to an events request: how many events were applied and journaled. */
-export type EventsCallback = (err: ApiError | null, accepted: number) => void;
+/**
+ * Where the service finds a decision answered before this run: the SQLite journal answers at once; a
+ * cluster node (docs/scale-out.md) may have to ask PostgreSQL, and then answers with a promise.
+ */
+export interface DecisionLookup {
+  /** The decision answered for `txId`, if it was ever committed. */
+  decision(txId: string): StoredDecision | undefined | Promise<StoredDecision | undefined>;
+}
 
 /** The shape of a decision answer: the contract's decision plus policy, journal seq and timing. */
 export interface DecisionAnswer {
@@ -43,8 +50,22 @@ interface Pending {
 }
 
 function journalError(err: Error): ApiError {
+  if (err instanceof PartitionLostError) {
+    // another node took the partition over: the client's retry (same id) reaches the new owner
+    return new ApiError('partition_unavailable', `this node no longer owns the payment's partition; nothing was answered, retry: ${err.message}`, {
+      cause: err,
+      headers: { 'retry-after': '1' },
+    });
+  }
   return new ApiError('journal_unavailable', `the journal could not store this; nothing was answered: ${err.message}`, {
     cause: err,
+  });
+}
+
+function lookupError(err: unknown): ApiError {
+  return new ApiError('journal_unavailable', `the earlier decisions could not be searched for this id; nothing was decided, retry: ${(err as Error).message ?? err}`, {
+    cause: err,
+    headers: { 'retry-after': '1' },
   });
 }
 
@@ -67,9 +88,15 @@ function idempotencyConflict(txId: string, first: string, now: string): ApiError
   );
 }
 
-/** Decides, applies and journals; one instance per server. */
-export class DecisionService implements CommitFeed, EventIntake {
+/** Decides, applies and journals; one instance per server (per owned partition on a cluster node). */
+export class DecisionService implements CommitFeed, EventIntake, Decider {
   private readonly pending = new Map<string, Pending>();
+  /**
+   * Work that arrived while a lookup was answering with a promise, in arrival order; null when none
+   * is outstanding. Everything waits behind the lookup, so two payments of one account are still
+   * decided in the order they arrived (a lookup that answers at once never sets it).
+   */
+  private held: Array<() => void> | null = null;
   /** Sees every event applied, with its seq (see observe); null when nobody watches. */
   private observer: ((seq: number, e: FkEvent, answered?: Outcome) => void) | null = null;
   /** Told about every event after it committed (see onCommitted). */
@@ -77,7 +104,7 @@ export class DecisionService implements CommitFeed, EventIntake {
 
   constructor(
     private readonly engine: Engine,
-    private readonly journal: Journal,
+    private readonly journal: DecisionLookup,
     private readonly commit: GroupCommit,
     private readonly metrics: ServerMetrics,
     /** Every transaction id journaled before this server started (filled by recovery). */
@@ -89,6 +116,10 @@ export class DecisionService implements CommitFeed, EventIntake {
    * `startedAt` (performance.now()) is when its request arrived.
    */
   decide(tx: TransactionEvent, startedAt: number, cb: DecisionCallback): void {
+    if (this.held !== null) {
+      this.held.push(() => this.decide(tx, startedAt, cb));
+      return;
+    }
     const eventJson = JSON.stringify(tx);
     const p = this.pending.get(tx.id);
     if (p !== undefined) {
@@ -98,12 +129,52 @@ export class DecisionService implements CommitFeed, EventIntake {
     }
     if (this.seen.mightContain(tx.id)) {
       const stored = this.journal.decision(tx.id);
-      if (stored !== undefined) {
-        if (stored.event !== eventJson) return cb(idempotencyConflict(tx.id, stored.event, eventJson), '', false);
-        cb(null, stored.decision, true);
+      if (stored instanceof Promise) {
+        this.hold(stored, (found) => {
+          if (found === undefined) this.decideNew(tx, eventJson, startedAt, cb);
+          else this.replayStored(found, eventJson, cb);
+        }, (e) => cb(lookupError(e), '', false));
         return;
       }
+      if (stored !== undefined) return this.replayStored(stored, eventJson, cb);
     }
+    this.decideNew(tx, eventJson, startedAt, cb);
+  }
+
+  /** Answers a retry from its stored decision; the same id with another body is refused. */
+  private replayStored(stored: StoredDecision, eventJson: string, cb: DecisionCallback): void {
+    if (stored.event !== eventJson) return cb(idempotencyConflict(stored.txId, stored.event, eventJson), '', false);
+    cb(null, stored.decision, true);
+  }
+
+  /**
+   * Holds every later request until `lookup` settles, then runs `then` and the held requests in
+   * arrival order (one of them may hold again: the rest stay behind it).
+   */
+  private hold<T>(lookup: Promise<T>, then: (v: T) => void, failed: (e: unknown) => void): void {
+    this.held = [];
+    lookup.then(
+      (v) => this.release(() => then(v)),
+      (e: unknown) => this.release(() => failed(e)),
+    );
+  }
+
+  private release(first: () => void): void {
+    const queue = this.held ?? [];
+    this.held = null;
+    first();
+    for (let i = 0; i < queue.length; i++) {
+      if (this.held !== null) {
+        // one of them held again: the rest go first in the new queue, still in arrival order
+        (this.held as Array<() => void>).unshift(...queue.slice(i));
+        return;
+      }
+      queue[i]();
+    }
+  }
+
+  /** Decides a payment whose id is new, applies it and journals it. */
+  private decideNew(tx: TransactionEvent, eventJson: string, startedAt: number, cb: DecisionCallback): void {
     const failed = this.commit.failed;
     if (failed !== null) {
       cb(journalError(failed), '', false);
@@ -136,6 +207,10 @@ export class DecisionService implements CommitFeed, EventIntake {
 
   /** Applies already-validated non-transaction events in order, journaled as part of one batch. */
   accept(events: readonly FkEvent[], cb: EventsCallback): void {
+    if (this.held !== null) {
+      this.held.push(() => this.accept(events, cb));
+      return;
+    }
     const failed = this.commit.failed;
     if (failed !== null) {
       cb(journalError(failed), 0);
@@ -194,7 +269,18 @@ export class DecisionService implements CommitFeed, EventIntake {
       this.commit.whenCommitted(p.batch, (err) => (err === null ? cb(null, p.body) : cb(journalError(err), null)));
       return;
     }
-    cb(null, this.journal.decision(txId)?.decision ?? null);
+    const stored = this.journal.decision(txId);
+    if (stored instanceof Promise) {
+      // a read only: nothing to keep in order, so nothing is held behind it
+      stored.then((s) => cb(null, s?.decision ?? null), (e: unknown) => cb(lookupError(e), null));
+      return;
+    }
+    cb(null, stored?.decision ?? null);
+  }
+
+  /** Resolves once everything decided so far is durable, or failed (a graceful stop's last wait). */
+  flushed(): Promise<void> {
+    return this.commit.flush().catch(() => undefined);
   }
 
   /** Decisions decided and not yet durable. */
