@@ -8,11 +8,8 @@ import { StoreError } from '../../errors.js';
 import type { JournalEntry } from '../../log/journal.js';
 import { unpackBatch } from '../../log/journal-pack.js';
 
-/** Encryption at rest for journal payloads (a data key's seal/open); null stores them clear. */
-export interface PayloadSealer {
-  seal(b: Buffer): Buffer;
-  open(b: Buffer): Buffer;
-}
+export type { PayloadSealer } from '../../log/payload-sealer.js';
+import type { PayloadSealer } from '../../log/payload-sealer.js';
 
 /** `<first entry seq>-<last entry seq>`: what the message holds, readable without the key. */
 export const SEQS_HEADER = 'Fk-Seqs';

@@ -5,6 +5,7 @@
  * in its `data_keys` table, the master key in a file outside the database that every node is given.
  * Tokens are scoped to the cluster, so two clusters sharing a master key share no token.
  */
+import type { PayloadSealer } from '../../log/payload-sealer.js';
 import {
   encodeSealedText, isSealedText, Keyring, loadOrCreateMasterKey, MASTER_KEY_ENV, namedKeyId, newDataKey, newMasterKeyNotice, sealedTextBytes,
   tokenText, unlockKeyring, wrapDataKey, wrongMasterKey, type WrappedKey,
@@ -117,6 +118,17 @@ export class PgCrypt {
     const id = namedKeyId(sealed);
     if (id !== null && !this.ring.has(id)) await this.refresh();
     return this.ring.open(sealed);
+  }
+
+  /**
+   * The cluster's data keys as the journal's payload sealer (JetStream messages, docs/scale-out.md):
+   * every node holds the same keys, so any follower opens what any owner sealed. Opening is
+   * synchronous — a reader on the journal cannot wait per message — so a message sealed with a key
+   * rotated in since this node last looked fails to open (a CryptoError naming the key); the reader
+   * then calls `refresh()` and reads it again.
+   */
+  payloadSealer(): PayloadSealer {
+    return { seal: (b) => this.sealBytes(b), open: (b) => this.ring.open(b) };
   }
 
   /** The equality token of `value` of `kind` in this cluster (HMAC under a key derived from the master key). */
