@@ -54,6 +54,8 @@ interface Outgoing {
   /** When "no responders" stops being retried. */
   readonly deadline: number;
   attempts: number;
+  /** Answered already (abandoned by `abandonInFlight`): a reply arriving later is dropped. */
+  settled: boolean;
 }
 
 /** What one partition has waiting: requests of this turn, and messages parked until an owner appears. */
@@ -64,6 +66,8 @@ interface PartitionQueue {
   waiters: Resolve[];
   parked: Outgoing[];
   retrying: boolean;
+  /** Messages sent and not answered yet. */
+  readonly inFlight: Set<Outgoing>;
 }
 
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -127,7 +131,7 @@ export class Forwarder {
     }
     let q = this.queues.get(partition);
     if (q === undefined) {
-      q = { partition, subject: this.cluster.names.inboxSubject(partition), frames: [], waiters: [], parked: [], retrying: false };
+      q = { partition, subject: this.cluster.names.inboxSubject(partition), frames: [], waiters: [], parked: [], retrying: false, inFlight: new Set() };
       this.queues.set(partition, q);
     }
     const queue = q;
@@ -159,6 +163,27 @@ export class Forwarder {
     this.sleeps.clear();
   }
 
+  /**
+   * Answers every request in flight to `partition`'s owner with 503 (retry) at once, instead of
+   * letting each wait for its timeout: called when this node has just taken the partition over, so
+   * the owner they went to is gone (or deposed). Whether it applied them is unknown; the client's
+   * retry with the same id gets the stored answer or a first decision, from this node. Requests
+   * still looking for an owner are left to find the new one.
+   */
+  abandonInFlight(partition: number, why: string): number {
+    const q = this.queues.get(partition);
+    if (q === undefined) return 0;
+    const a = unavailable(`${why}; the request may or may not have been applied; retry with the same id`);
+    let n = 0;
+    for (const m of q.inFlight) {
+      m.settled = true;
+      for (const w of m.waiters) w(a);
+      n += m.waiters.length;
+    }
+    q.inFlight.clear();
+    return n;
+  }
+
   /** Cuts each partition's requests of this turn into messages (in order) and sends them. */
   private flush(): void {
     this.immediate = null;
@@ -171,7 +196,7 @@ export class Forwarder {
       for (let i = 0; i <= frames.length; i++) {
         const full = i === frames.length || bytes + frames[i].length > this.maxBytes || i - from >= this.maxRequests;
         if (full && i > from) {
-          this.start(q, { seq: ++this.seq, payload: joinFrames(frames.slice(from, i)), waiters: waiters.slice(from, i), deadline: Date.now() + this.noOwnerWaitMs, attempts: 0 });
+          this.start(q, { seq: ++this.seq, payload: joinFrames(frames.slice(from, i)), waiters: waiters.slice(from, i), deadline: Date.now() + this.noOwnerWaitMs, attempts: 0, settled: false });
           from = i;
           bytes = 0;
         }
@@ -242,9 +267,12 @@ export class Forwarder {
       this.stats.noOwnerRetries++;
     }
     let reply;
+    q.inFlight.add(m);
     try {
       reply = await this.cluster.nc.request(q.subject, m.payload, { timeout: this.timeoutMs, headers: this.hdrs });
     } catch (e) {
+      q.inFlight.delete(m);
+      if (m.settled) return 'done';
       if (e instanceof natsErrors.RequestError && e.isNoResponders()) return 'no-owner';
       const a =
         e instanceof natsErrors.TimeoutError
@@ -253,6 +281,8 @@ export class Forwarder {
       for (const w of m.waiters) w(a);
       return 'done';
     }
+    q.inFlight.delete(m);
+    if (m.settled) return 'done';
     this.deliver(q, m, reply.headers?.get(FORWARD_HEADER) ?? '', reply.data);
     return 'done';
   }

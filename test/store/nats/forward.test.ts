@@ -228,3 +228,33 @@ test('an owner that never answers: 503 naming the timeout, not a rejection', asy
   fwd.close();
   void server; // its answers never come: closing would wait for them forever; the connection's close ends it
 });
+
+test('abandonInFlight answers what went to a gone owner at once (503, retry), drops its late reply, and leaves other partitions alone', async (t) => {
+  const c = await testCluster(t);
+  let release: (() => void) | null = null;
+  const held = new Promise<void>((r) => (release = r));
+  // a stalled owner of partition 3: it answers only when the test lets it, long after the abandon
+  const stalled = serveForwarded(c, 3, async (reqs) => {
+    await held;
+    return reqs.map(() => ({ ok: true, body: 'late' }));
+  });
+  const other = serveForwarded(c, 4, async (reqs) => reqs.map(() => ({ ok: true, body: 'p4' })));
+  await c.nc.flush();
+  const fwd = new Forwarder(c, { timeoutMs: 10_000 });
+  const started = Date.now();
+  const pending = [fwd.send(3, payment(1)), fwd.send(3, payment(2))];
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(fwd.abandonInFlight(4, 'nothing in flight there'), 0);
+  assert.equal(fwd.abandonInFlight(3, 'this node took partition 3 over'), 2);
+  const answers = await Promise.all(pending);
+  assert.ok(Date.now() - started < 2000, 'answered long before the 10 s timeout');
+  for (const a of answers) {
+    assert.deepEqual(a, { ok: false, status: 503, code: 'partition_unavailable', message: 'this node took partition 3 over; the request may or may not have been applied; retry with the same id' });
+  }
+  release!();
+  await new Promise((r) => setTimeout(r, 100)); // the stalled owner's late reply arrives and is dropped
+  assert.deepEqual(await fwd.send(4, payment(3)), { ok: true, body: 'p4' });
+  fwd.close();
+  await stalled.close();
+  await other.close();
+});
