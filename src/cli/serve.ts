@@ -1,6 +1,8 @@
 /**
  * `fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR]`: the decision
- * server on the embedded store. Prints the URL once ready; SIGTERM or SIGINT stop it gracefully
+ * server on the embedded store. With `--nats URL --postgres URL [--cluster NAME]` it starts one node
+ * of a cluster instead (docs/scale-out.md), loaded by `import()` so the embedded default never loads
+ * the services' client libraries. Prints the URL once ready; SIGTERM or SIGINT stop it gracefully
  * (in-flight requests finish, the journal is flushed) and the command exits 0. With `--tls-cert`
  * and `--tls-key` (both, PEM files) it serves HTTPS, so keys never cross the network in clear.
  */
@@ -10,20 +12,38 @@ import { UsageError } from '../errors.js';
 import { startServer, type TlsFiles } from '../server/server.js';
 import { parseArgs, type ParsedArgs } from './args.js';
 
-const USAGE =
-  'fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|walsync|thread|inline] [--event-time-tolerance SECONDS] [--tls-cert cert.pem --tls-key key.pem] [--master-key-file FILE]';
+const USAGE = `fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|walsync|thread|inline] [--event-time-tolerance SECONDS] [--tls-cert cert.pem --tls-key key.pem] [--master-key-file FILE]
+       fengkong serve --nats URL --postgres URL [--cluster fengkong] [--partitions 1] [--node-id ID] [--jetstream-replicas 1|3] [--port 8080] [--host 127.0.0.1] [--policy DIR] [--model model.json] [--event-time-tolerance SECONDS] [--tls-cert cert.pem --tls-key key.pem] [--master-key-file FILE]
+         one node of a cluster on NATS JetStream and PostgreSQL (docs/scale-out.md, docs/deploy.md); every node needs the same --policy and master key file;
+         FENGKONG_NATS_URL, FENGKONG_POSTGRES_URL, FENGKONG_CLUSTER, FENGKONG_NODE_ID, FENGKONG_JETSTREAM_REPLICAS and FENGKONG_MASTER_KEY_FILE stand in for the flags`;
+/**
+ * A cluster node's settings from the environment (a container's configuration); a flag wins over
+ * its variable. Any of the first two set makes `fengkong serve` a cluster node.
+ */
+const CLUSTER_ENV = ['FENGKONG_NATS_URL', 'FENGKONG_POSTGRES_URL'];
+/** Flags of the embedded server only. */
+const EMBEDDED_ONLY = ['data', 'journal'];
+/** Flags of a cluster node only. */
+const CLUSTER_ONLY = ['cluster', 'partitions', 'node-id', 'owner-ttl-ms', 'jetstream-replicas'];
 const JOURNAL_MODES = ['auto', 'walsync', 'thread', 'inline'] as const;
 
 /** Runs the server until a signal; resolves to the exit code. */
 export async function runServe(args: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(
     args,
-    { port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string', 'event-time-tolerance': 'int', 'tls-cert': 'string', 'tls-key': 'string', 'master-key-file': 'string' },
+    {
+      port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string', 'event-time-tolerance': 'int', 'tls-cert': 'string', 'tls-key': 'string', 'master-key-file': 'string',
+      nats: 'string', postgres: 'string', cluster: 'string', partitions: 'int', 'node-id': 'string', 'owner-ttl-ms': 'int', 'jetstream-replicas': 'int',
+    },
     USAGE,
   );
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
   const port = (flags.get('port') as number | undefined) ?? 8080;
   if (port > 65535) throw new UsageError(`--port must be at most 65535\nusage: ${USAGE}`);
+  if (flags.has('nats') || flags.has('postgres') || CLUSTER_ENV.some((e) => process.env[e] !== undefined && process.env[e] !== '')) return runClusterNode(flags, port);
+  for (const f of CLUSTER_ONLY) {
+    if (flags.has(f)) throw new UsageError(`--${f} is for a cluster node: give --nats URL and --postgres URL too\nusage: ${USAGE}`);
+  }
   const dataDir = resolve((flags.get('data') as string | undefined) ?? './data');
   const journal = (flags.get('journal') as string | undefined) ?? 'auto';
   if (!(JOURNAL_MODES as readonly string[]).includes(journal)) {
@@ -68,6 +88,76 @@ export async function runServe(args: string[]): Promise<number> {
   await server.close();
   process.stderr.write('fengkong serve: stopped\n');
   return exitCode;
+}
+
+/** `serve --nats … --postgres …`: one cluster node until a signal; resolves to the exit code. */
+async function runClusterNode(flags: ParsedArgs['flags'], port: number): Promise<number> {
+  const nats = (flags.get('nats') as string | undefined) ?? env('FENGKONG_NATS_URL');
+  const postgres = (flags.get('postgres') as string | undefined) ?? env('FENGKONG_POSTGRES_URL');
+  if (nats === undefined) throw new UsageError(`a cluster node needs --nats URL (or FENGKONG_NATS_URL): NATS with JetStream, beside --postgres\nusage: ${USAGE}`);
+  if (postgres === undefined) throw new UsageError(`a cluster node needs --postgres URL (or FENGKONG_POSTGRES_URL) beside --nats\nusage: ${USAGE}`);
+  for (const f of EMBEDDED_ONLY) {
+    if (flags.has(f)) throw new UsageError(`--${f} is for the embedded server; a cluster node keeps its journal in NATS JetStream and its stores in PostgreSQL\nusage: ${USAGE}`);
+  }
+  const tolerance = flags.get('event-time-tolerance') as number | undefined;
+  const tls = tlsFiles(flags);
+  // loaded here only: the embedded server never loads the services' client libraries
+  const { startClusterNode } = await import('../wiring/cluster/node.js');
+  const node = await startClusterNode({
+    nats,
+    postgres,
+    port,
+    host: (flags.get('host') as string | undefined) ?? '127.0.0.1',
+    ...optional('cluster', (flags.get('cluster') as string | undefined) ?? env('FENGKONG_CLUSTER')),
+    ...optional('partitions', flags.get('partitions') as number | undefined),
+    ...optional('nodeId', (flags.get('node-id') as string | undefined) ?? env('FENGKONG_NODE_ID')),
+    ...optional('ownerTtlMs', flags.get('owner-ttl-ms') as number | undefined),
+    ...optional('jetstreamReplicas', (flags.get('jetstream-replicas') as number | undefined) ?? intEnv('FENGKONG_JETSTREAM_REPLICAS')),
+    ...optional('policyDir', flags.get('policy') as string | undefined),
+    ...optional('modelPath', flags.get('model') as string | undefined),
+    ...optional('masterKeyFile', flags.get('master-key-file') as string | undefined),
+    ...optional('maxEventLeadMs', tolerance === undefined ? undefined : tolerance * 1000),
+    ...(tls === undefined ? {} : { tls }),
+  });
+  process.stderr.write(`fengkong serve: node ${node.nodeId} of cluster ${node.cluster}, policy ${node.policy}\n`);
+  process.stdout.write(`fengkong serve: listening on ${node.url}\n`);
+  await untilSignal();
+  process.stderr.write('fengkong serve: stopping (finishing in-flight requests, handing the partition over)\n');
+  await node.close();
+  process.stderr.write('fengkong serve: stopped\n');
+  return 0;
+}
+
+/** An environment variable's value; unset or empty is undefined. */
+function env(name: string): string | undefined {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+/** A whole-number environment variable; anything else is a UsageError naming it. */
+function intEnv(name: string): number | undefined {
+  const v = env(name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v)) throw new UsageError(`${name}=${v}: expected a whole number`);
+  return Number(v);
+}
+
+/** `{ [key]: value }` when the value is given, `{}` otherwise (options are exact: no undefined members). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}
+
+/** Resolves on the first SIGTERM or SIGINT. */
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = (): void => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
 }
 
 /**

@@ -1,0 +1,223 @@
+/**
+ * One node of a Fengkong cluster (`fengkong serve --nats URL --postgres URL`, docs/scale-out.md): the
+ * embedded server's HTTP API on services the provider already runs. The journal is the partition's
+ * JetStream subject; API keys, the audit chain and the journal's projection live in PostgreSQL; the
+ * node owns the partition (lease) or forwards to the node that does, follows it as a warm replica,
+ * and projects the journal into PostgreSQL. Reached only through `import()` from the CLI, so the
+ * embedded default loads none of pg, ioredis or nats.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { Engine } from '../../engine/engine.js';
+import { loadPolicy, PACKAGE_ROOT } from '../../engine/policy-source.js';
+import { UsageError } from '../../errors.js';
+import { ListSet } from '../../lists/list-set.js';
+import { loadModel } from '../../model/model-file.js';
+import { BUILTIN_ROUTES, createHandler } from '../../server/app.js';
+import { Authenticator } from '../../server/auth.js';
+import { ConsoleFiles } from '../../server/console-static.js';
+import { checkTls, listenHttp, type HttpListener, type TlsFiles } from '../../server/http-listener.js';
+import { ServerMetrics } from '../../server/metrics.js';
+import { openApiDocument } from '../../server/openapi.js';
+import type { BadKeyLimits } from '../../server/rate-limit.js';
+import { accessOf, Router, type RouteAccess } from '../../server/routes.js';
+import { RequestValidator } from '../../server/schemas/validator.js';
+import { DEFAULT_MAX_EVENT_LEAD_MS } from '../../server/server.js';
+import { connectCluster, type NatsCluster } from '../../store/nats/connect.js';
+import { Forwarder, serveForwarded, type ForwardServer } from '../../store/nats/forward.js';
+import { PgJournalProjection } from '../../store/postgres/journal-projection.js';
+import { startProjector, type Projector } from './projector.js';
+import { PartitionRunner, type PartitionStatus } from './partition.js';
+import { answerForwarded, ClusterDecider } from './router.js';
+import { openClusterStores, type ClusterStores } from './stores.js';
+
+/** How to start a cluster node. */
+export interface ClusterNodeOptions {
+  /** NATS with JetStream, e.g. nats://127.0.0.1:4222. */
+  readonly nats: string;
+  /** PostgreSQL, e.g. postgres://fengkong@db:5432/fengkong. */
+  readonly postgres: string;
+  /** The cluster's name (default `fengkong`): its schema, streams, subjects and buckets carry it. */
+  readonly cluster?: string;
+  /** Partitions of the account space; only 1 is built so far (docs/scale-out.md, build plan step 4). */
+  readonly partitions?: number;
+  /** This node's id in leases and logs (default `<hostname>-<random>`). */
+  readonly nodeId?: string;
+  /** The master key file wrapping the cluster's data keys (every node needs the same file). */
+  readonly masterKeyFile?: string;
+  readonly port?: number;
+  readonly host?: string;
+  /** Policy folder (default pack when omitted): every node of a cluster must run the same one. */
+  readonly policyDir?: string;
+  readonly modelPath?: string;
+  readonly maxEventLeadMs?: number;
+  readonly badKeyLimits?: BadKeyLimits;
+  readonly tls?: TlsFiles;
+  readonly consoleDir?: string;
+  /**
+   * Replicas of the journal stream and the owners bucket when this node creates them (default 1;
+   * 3 in production, on a three-server NATS cluster). A stream found with another count is refused.
+   */
+  readonly jetstreamReplicas?: number;
+  /** Lease TTL in ms when this node creates the cluster's bucket (default 3000). */
+  readonly ownerTtlMs?: number;
+  /** Milliseconds to wait for in-flight requests on close. Default 10 s. */
+  readonly drainMs?: number;
+  /** Where the node writes what it does (default stderr). */
+  readonly log?: (line: string) => void;
+}
+
+/** A running node. */
+export interface RunningClusterNode {
+  readonly url: string;
+  readonly port: number;
+  readonly nodeId: string;
+  readonly cluster: string;
+  readonly policy: string;
+  readonly routes: readonly RouteAccess[];
+  /** Where each partition stands on this node. */
+  partitions(): PartitionStatus[];
+  /** Graceful stop: refuse new work, finish in flight, hand the partition over (lease released), close. */
+  close(): Promise<void>;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Connects to the services, starts following and owning the partition, and listens. */
+export async function startClusterNode(opts: ClusterNodeOptions): Promise<RunningClusterNode> {
+  if (opts.tls !== undefined) checkTls(opts.tls);
+  const partitions = opts.partitions ?? 1;
+  if (partitions !== 1) {
+    throw new UsageError(`--partitions ${partitions}: a cluster runs one partition so far (P > 1, with merchant and terminal windows in Redis, is the next step of docs/scale-out.md); use --partitions 1`);
+  }
+  const clusterName = opts.cluster ?? 'fengkong';
+  const nodeId = opts.nodeId ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
+  const log = opts.log ?? ((line: string) => process.stderr.write(`fengkong serve [${nodeId}]: ${line}\n`));
+  // the policy and model first: a policy that does not compile fails before any service is touched
+  const policy = loadPolicy(opts.policyDir);
+  const model = opts.modelPath === undefined ? undefined : loadModel(opts.modelPath);
+  const lists = new ListSet();
+  const makeEngine = (): Engine => new Engine(policy, { model, lists });
+
+  let stores: ClusterStores | null = null;
+  let nats: NatsCluster | null = null;
+  let projector: Projector | null = null;
+  let runner: PartitionRunner | null = null;
+  let forwarder: Forwarder | null = null;
+  let inbox: ForwardServer | null = null;
+  let http: HttpListener | null = null;
+  try {
+    stores = await openClusterStores({ postgres: opts.postgres, cluster: clusterName, ...(opts.masterKeyFile !== undefined ? { masterKeyFile: opts.masterKeyFile } : {}) });
+    nats = await connectCluster({ url: opts.nats, cluster: clusterName, name: `fengkong ${nodeId}`, ...(opts.ownerTtlMs !== undefined ? { ownerTtlMs: opts.ownerTtlMs } : {}), ...(opts.jetstreamReplicas !== undefined ? { replicas: opts.jetstreamReplicas } : {}) });
+    const crypt = stores.crypt;
+    const sealer = crypt.payloadSealer();
+    const projection = await PgJournalProjection.open(stores.pg, crypt);
+    projector = await startProjector({ cluster: nats, projection, sealer });
+    const metrics = new ServerMetrics();
+    const n = nats;
+    runner = new PartitionRunner({
+      cluster: n,
+      partition: 0,
+      nodeId,
+      sealer,
+      refreshKeys: () => crypt.refresh(),
+      makeEngine,
+      metrics,
+      projection,
+      log,
+      onOwnerChange: (service) => {
+        // the inbox follows ownership: only the owner answers forwarded requests
+        const old = inbox;
+        inbox = service === null ? null : serveForwarded(n, 0, (reqs) => answerForwarded(service, 0, reqs));
+        if (old !== null) void old.close();
+        // what this node forwarded to the owner it replaces waits no longer: answered 503, the retry lands here
+        if (service !== null) forwarder?.abandonInFlight(0, 'this node took partition 0 over from the node the request was forwarded to');
+      },
+    });
+    const r = runner;
+    forwarder = new Forwarder(n);
+    const decider = new ClusterDecider(
+      { owner: () => r.service, recent: (_p, txId) => r.recentDecision(txId) },
+      forwarder,
+    );
+    const router = new Router([]);
+    const auth = new Authenticator(stores.keys, undefined, opts.badKeyLimits);
+    let closing = false;
+    registerNodeMetrics(metrics, r, projector);
+    const handler = createHandler({
+      service: decider,
+      auth,
+      metrics,
+      router,
+      validator: new RequestValidator(router.routes),
+      openapi: JSON.stringify(openApiDocument(packageVersion(), router.routes)),
+      console: new ConsoleFiles(opts.consoleDir ?? join(PACKAGE_ROOT, 'dist', 'console')),
+      closing: () => closing,
+      maxEventLeadMs: opts.maxEventLeadMs ?? DEFAULT_MAX_EVENT_LEAD_MS,
+      health: () => {
+        const status = closing ? 'shutting_down' : 'ok';
+        return { ok: status === 'ok', body: { status, node: nodeId, cluster: clusterName, policy: policy.name, partitions: [r.status()] } };
+      },
+    });
+    runner.start();
+    http = await listenHttp(handler, opts.port ?? 8080, opts.host ?? '127.0.0.1', opts.tls);
+    const h = http;
+    const s = stores;
+    const p = projector;
+    const f = forwarder;
+    let closed: Promise<void> | null = null;
+    return {
+      url: h.url,
+      port: h.port,
+      nodeId,
+      cluster: clusterName,
+      policy: policy.name,
+      routes: [...BUILTIN_ROUTES, ...router.routes.map(accessOf)],
+      partitions: () => [r.status()],
+      close() {
+        closed ??= (async () => {
+          closing = true;
+          // answers waiting for the journal go out before connections are cut; then the lease is released
+          await h.close(opts.drainMs ?? 10_000, async () => {
+            await r.service?.flushed();
+          });
+          await r.stop();
+          await (inbox as ForwardServer | null)?.close();
+          f.close();
+          await p.stop();
+          await n.close();
+          await s.close();
+        })();
+        return closed;
+      },
+    };
+  } catch (e) {
+    await http?.close(0).catch(() => undefined);
+    await runner?.stop().catch(() => undefined);
+    await (inbox as ForwardServer | null)?.close().catch(() => undefined);
+    forwarder?.close();
+    await projector?.stop().catch(() => undefined);
+    await nats?.close().catch(() => undefined);
+    await stores?.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Where the partition stands and how far the projection is behind, for /metrics. */
+function registerNodeMetrics(m: ServerMetrics, r: PartitionRunner, p: Projector): void {
+  const roles = ['following', 'taking-over', 'owning', 'stopped'] as const;
+  m.family('fengkong_partition_role', 'Partitions on this node by role (1 for the role it has now).', 'gauge', 'role', () => roles.map((x) => [x, r.status().role === x ? 1 : 0]));
+  m.gauge('fengkong_journal_last_seq', 'Sequence number of the last journal entry this node applied.', () => r.status().seq);
+  m.gauge('fengkong_partition_takeovers', 'Times this node took a partition over.', () => r.status().takeovers);
+  m.gauge('fengkong_partition_last_takeover_seconds', 'How long the last takeover took, from the lease to answering.', () => (r.status().lastTakeoverMs ?? 0) / 1000);
+  m.gauge('fengkong_projector_entries', 'Journal entries this node projected into PostgreSQL.', () => p.progress().entries);
+  m.gauge('fengkong_projector_failures', 'Projector batches refused or messages not decoded (each retried).', () => p.progress().failures);
+}

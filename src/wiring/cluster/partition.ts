@@ -1,0 +1,281 @@
+/**
+ * One partition on one cluster node (docs/scale-out.md, "Ownership" and "Followers and takeover"):
+ * a follower keeps a warm replica engine by applying the partition's JetStream journal as it grows;
+ * when the partition's lease is free it takes it, reads the few entries it is behind, and becomes
+ * the owner — today's DecisionService and group commit, appending to JetStream behind the
+ * expected-sequence fence. An owner that loses its lease, or whose append is refused, stops deciding
+ * at once and becomes a follower again: from where it stood when everything it applied was durable,
+ * or from the start when it had applied entries the journal refused.
+ */
+import type { Engine } from '../../engine/engine.js';
+import type { JournalEntry } from '../../log/journal.js';
+import type { PayloadSealer } from '../../log/payload-sealer.js';
+import { replayEntry } from '../../log/recovery.js';
+import { GroupCommit } from '../../server/group-commit.js';
+import type { ServerMetrics } from '../../server/metrics.js';
+import { SeenIds } from '../../server/seen-ids.js';
+import { DecisionService } from '../../server/service.js';
+import type { NatsCluster } from '../../store/nats/connect.js';
+import { followJournal, type JournalFollower } from '../../store/nats/journal-follower.js';
+import { lastJournalSeq, readJournal, type JournalEnd } from '../../store/nats/journal-reader.js';
+import { startJetStreamJournalWriter, type JetStreamJournalWriter } from '../../store/nats/journal-writer.js';
+import { acquireLease, type Lease } from '../../store/nats/lease.js';
+import type { PgJournalProjection } from '../../store/postgres/journal-projection.js';
+import { clusterDecisionLookup } from './decision-lookup.js';
+import { RecentDecisions } from './recent-decisions.js';
+
+/** What a partition runner needs from its node. */
+export interface PartitionDeps {
+  readonly cluster: NatsCluster;
+  readonly partition: number;
+  /** This node's id, written into the lease. */
+  readonly nodeId: string;
+  /** Seals journal payloads with the cluster's data keys (null: clear). */
+  readonly sealer: PayloadSealer | null;
+  /** Refreshes the data keys after a payload failed to open (a key rotated in by another node). */
+  readonly refreshKeys: () => Promise<void>;
+  /** A fresh engine of the cluster's policy, as `fengkong replay` builds it. */
+  readonly makeEngine: () => Engine;
+  readonly metrics: ServerMetrics;
+  readonly projection: PgJournalProjection;
+  /** Decisions kept in memory for idempotent retries (RecentDecisions). */
+  readonly recentCapacity?: number;
+  /** How often a follower tries to take a free lease (ms, default a third of the lease TTL). */
+  readonly acquireEveryMs?: number;
+  /** Called with the DecisionService when this node becomes the owner, and with null when it stops being it. */
+  readonly onOwnerChange?: (service: DecisionService | null) => void;
+  readonly log: (line: string) => void;
+}
+
+/** What the partition is doing on this node. */
+export type PartitionRole = 'following' | 'taking-over' | 'owning' | 'stopped';
+
+/** Where a partition stands on this node, for /healthz and /metrics. */
+export interface PartitionStatus {
+  readonly partition: number;
+  readonly role: PartitionRole;
+  /** Last entry seq this node's engine applied (owned: decided, durable or not). */
+  readonly seq: number;
+  /** Times this node took the partition over. */
+  readonly takeovers: number;
+  /** Milliseconds the last takeover took, from the lease to the first decision it could make. */
+  readonly lastTakeoverMs: number | null;
+}
+
+interface Ownership {
+  readonly lease: Lease;
+  readonly writer: JetStreamJournalWriter;
+  readonly commit: GroupCommit;
+  readonly service: DecisionService;
+  /** Highest seq the journal acknowledged. */
+  committed: number;
+}
+
+/** Runs one partition on this node until stop(). */
+export class PartitionRunner {
+  private role: PartitionRole = 'following';
+  private engine: Engine;
+  private seen = new SeenIds();
+  private readonly recent: RecentDecisions;
+  private position: JournalEnd = { seq: 0, streamSeq: 0 };
+  private follower: JournalFollower | null = null;
+  private owned: Ownership | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  /** Serialises role changes: a takeover and a loss never run at once. */
+  private changing: Promise<void> = Promise.resolve();
+  private takeovers = 0;
+  private lastTakeoverMs: number | null = null;
+
+  constructor(private readonly deps: PartitionDeps) {
+    this.engine = deps.makeEngine();
+    this.recent = new RecentDecisions(deps.recentCapacity);
+  }
+
+  /** Starts following from the journal's first entry and trying for the lease. */
+  start(): void {
+    this.follow();
+    this.scheduleAcquire(0);
+  }
+
+  /** The DecisionService while this node owns the partition; null otherwise. */
+  get service(): DecisionService | null {
+    return this.role === 'owning' ? (this.owned?.service ?? null) : null;
+  }
+
+  status(): PartitionStatus {
+    return { partition: this.deps.partition, role: this.role, seq: this.owned?.commit.lastSeq ?? this.position.seq, takeovers: this.takeovers, lastTakeoverMs: this.lastTakeoverMs };
+  }
+
+  /** A decision this node has seen (owned or followed), for reads on a node that does not own the partition. */
+  recentDecision(txId: string): string | null {
+    return this.recent.get(txId)?.decision ?? null;
+  }
+
+  /**
+   * Stops: an owner finishes what is in flight (flushes its group commit) and releases the lease
+   * so another node takes over without waiting for it to expire; a follower stops following.
+   */
+  async stop(): Promise<void> {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    await this.change(async () => {
+      const was = this.role;
+      this.role = 'stopped';
+      const o = this.owned;
+      this.owned = null;
+      if (o !== null) {
+        if (was === 'owning') this.deps.onOwnerChange?.(null);
+        await o.commit.flush().catch(() => undefined);
+        await o.writer.close().catch(() => undefined);
+        await o.lease.release().catch(() => undefined);
+      }
+      await this.follower?.stop();
+      this.follower = null;
+    });
+  }
+
+  private change(fn: () => Promise<void>): Promise<void> {
+    const next = this.changing.then(fn, fn);
+    this.changing = next.catch((e: unknown) => this.deps.log(`partition ${this.deps.partition}: ${(e as Error).message}`));
+    return this.changing;
+  }
+
+  /** Applies journal entries to the replica (a follower's, or a takeover's catch-up). */
+  private apply(entries: readonly JournalEntry[]): void {
+    for (const e of entries) {
+      if (e.seq <= this.position.seq) continue;
+      replayEntry(this.engine, e, this.position.seq);
+      this.position = { seq: e.seq, streamSeq: this.position.streamSeq };
+      if (e.txId !== null) {
+        this.seen.add(e.txId);
+        this.recent.add(e);
+      }
+    }
+  }
+
+  private follow(): void {
+    const f = followJournal(this.deps.cluster, this.deps.partition, { after: this.position, sealer: this.deps.sealer }, (entries, streamSeq) => {
+      this.apply(entries);
+      this.position = { seq: this.position.seq, streamSeq };
+    });
+    this.follower = f;
+    void f.done.then((err) => {
+      if (err === null || this.follower !== f || this.role !== 'following') return;
+      // a hole, a payload not opened, an entry not replayed: the replica cannot be trusted; rebuild it
+      this.deps.log(`partition ${this.deps.partition}: following stopped (${err.message}); rebuilding the replica from the journal's start`);
+      this.follower = null;
+      void this.change(async () => {
+        await this.deps.refreshKeys().catch(() => undefined);
+        if (this.role !== 'following') return;
+        this.rebuild();
+        this.follow();
+      });
+    });
+  }
+
+  /** A fresh replica from the journal's start (the old one applied entries the journal does not hold). */
+  private rebuild(): void {
+    this.engine = this.deps.makeEngine();
+    this.seen = new SeenIds();
+    this.recent.clear();
+    this.position = { seq: 0, streamSeq: 0 };
+  }
+
+  private scheduleAcquire(ms: number): void {
+    if (this.role === 'stopped') return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.change(() => this.tryOwn()).finally(() => {
+        if (this.role === 'following') this.scheduleAcquire(this.deps.acquireEveryMs ?? Math.max(100, Math.floor(this.deps.cluster.ownerTtlMs / 3)));
+      });
+    }, ms);
+    this.timer.unref();
+  }
+
+  /** Takes the lease if it is free, catches up and becomes the owner. */
+  private async tryOwn(): Promise<void> {
+    if (this.role !== 'following') return;
+    const { cluster, partition } = this.deps;
+    const lease = await acquireLease({ cluster, partition, holder: this.deps.nodeId, onLost: (e) => void this.lose(e) });
+    if (lease === null) return;
+    const started = performance.now();
+    this.role = 'taking-over';
+    try {
+      const f = this.follower;
+      this.follower = null;
+      const failed = f === null ? null : (await f.stop(), await f.done);
+      if (failed !== null) {
+        this.deps.log(`partition ${partition}: the replica stopped with an error (${failed.message}); rebuilding it from the journal's start before taking over`);
+        this.rebuild();
+      }
+      // the few entries the follower had not applied yet, up to the journal's end as it is now
+      const end = await lastJournalSeq(cluster, partition);
+      if (end.seq > this.position.seq) {
+        for await (const e of readJournal(cluster, partition, {
+          fromSeq: this.position.seq + 1,
+          toSeq: end.seq,
+          sealer: this.deps.sealer,
+          ...(this.position.streamSeq > 0 ? { startStreamSeq: this.position.streamSeq + 1 } : {}),
+        })) {
+          this.apply([e]);
+        }
+      }
+      if (this.position.seq !== end.seq) throw new Error(`caught up to entry ${this.position.seq}, but the journal ends at ${end.seq}`);
+      this.position = end;
+      if (!lease.held) throw new Error('the lease was lost during the catch-up');
+      const writer = await startJetStreamJournalWriter({ cluster, partition, sealer: this.deps.sealer, after: end });
+      const own: { o: Ownership | null } = { o: null };
+      const commit = new GroupCommit(writer, end.seq, {
+        onCommit: (size, ms) => {
+          this.deps.metrics.commit(size, ms);
+          if (own.o !== null) own.o.committed += size;
+        },
+        onFail: (e) => void this.lose(e),
+      });
+      const service = new DecisionService(this.engine, clusterDecisionLookup(partition, this.recent, this.deps.projection), commit, this.deps.metrics, this.seen);
+      service.onCommitted((seq, e, _d, eventJson, decisionJson) => {
+        if (e.type === 'transaction' && decisionJson !== null) this.recent.put({ seq, txId: e.id, event: eventJson, decision: decisionJson });
+      });
+      own.o = { lease, writer, commit, service, committed: end.seq };
+      this.owned = own.o;
+      this.role = 'owning';
+      this.takeovers++;
+      this.lastTakeoverMs = performance.now() - started;
+      this.deps.log(`partition ${partition}: owned by this node from entry ${end.seq + 1} (takeover ${this.lastTakeoverMs.toFixed(0)} ms)`);
+      this.deps.onOwnerChange?.(service);
+    } catch (e) {
+      this.deps.log(`partition ${partition}: takeover abandoned: ${(e as Error).message}`);
+      await lease.release().catch(() => undefined);
+      this.role = 'following';
+      this.rebuild();
+      this.follow();
+    }
+  }
+
+  /** Lease lost or append refused: stop deciding now, then follow again. */
+  private lose(why: Error): Promise<void> {
+    const o = this.owned;
+    if (o === null || this.role !== 'owning') return Promise.resolve();
+    this.role = 'taking-over'; // neither owning nor following: the router forwards meanwhile
+    this.deps.onOwnerChange?.(null);
+    this.deps.log(`partition ${this.deps.partition}: no longer owned by this node: ${why.message}`);
+    return this.change(async () => {
+      if (this.owned !== o) return;
+      this.owned = null;
+      // what was applied and is durable stays valid; entries refused by the journal make the replica wrong
+      await o.commit.flush().catch(() => undefined);
+      await o.writer.close().catch(() => undefined);
+      await o.lease.release().catch(() => undefined);
+      if (o.commit.failed === null && o.committed === o.commit.lastSeq) {
+        this.position = { seq: o.commit.lastSeq, streamSeq: o.writer.lastSubjectSeq };
+      } else {
+        this.rebuild();
+      }
+      if (this.role === 'stopped') return;
+      this.role = 'following';
+      this.follow();
+      // give the node that took it a moment before trying for the lease again
+      this.scheduleAcquire(this.deps.cluster.ownerTtlMs);
+    });
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The Decider of a cluster node (server/decider.ts): a payment or event goes to its partition's
+ * owner — decided in place when that is this node, forwarded over NATS otherwise — so any node
+ * answers any request, and the HTTP routes are the embedded server's, unchanged. With one partition
+ * (`P = 1`) every event is partition 0's: one engine, one order, as the embedded server has.
+ */
+import type { FkEvent, TransactionEvent } from '../../contract/events.js';
+import { parseEvent } from '../../contract/parse.js';
+import type { DecisionCallback, Decider, EventsCallback } from '../../server/decider.js';
+import { API_ERROR_CODES, ApiError, type ApiErrorCode } from '../../server/errors.js';
+import type { DecisionService } from '../../server/service.js';
+import type { ForwardedAnswer, ForwardedRequest, Forwarder } from '../../store/nats/forward.js';
+
+/** Where a partition is decided on this node: its runner's service when owned. */
+export interface LocalPartitions {
+  /** The DecisionService of `partition` when this node owns it, else null. */
+  owner(partition: number): DecisionService | null;
+  /** A decision this node followed or decided recently (a read that need not travel), else null. */
+  recent(partition: number, txId: string): string | null;
+}
+
+/** The partition of every request while the cluster has one partition (docs/scale-out.md, step 3). */
+const PARTITION = 0;
+
+/** The API error a forwarded refusal stands for: same code and status as if it had been answered here. */
+export function forwardedError(a: Extract<ForwardedAnswer, { ok: false }>): ApiError {
+  const code: ApiErrorCode = (API_ERROR_CODES as readonly string[]).includes(a.code) ? (a.code as ApiErrorCode) : 'internal';
+  const retry = a.status === 503 ? { headers: { 'retry-after': '1' } } : {};
+  return new ApiError(code, a.message, retry);
+}
+
+/** Routes every request to its partition's owner. */
+export class ClusterDecider implements Decider {
+  constructor(
+    private readonly local: LocalPartitions,
+    private readonly forwarder: Forwarder,
+  ) {}
+
+  decide(tx: TransactionEvent, startedAt: number, cb: DecisionCallback): void {
+    const here = this.local.owner(PARTITION);
+    if (here !== null) return here.decide(tx, startedAt, cb);
+    this.send({ kind: 'decide', event: JSON.stringify(tx) }, (a) => (a.ok ? cb(null, a.body, a.replayed === true) : cb(forwardedError(a), '', false)));
+  }
+
+  accept(events: readonly FkEvent[], cb: EventsCallback): void {
+    const here = this.local.owner(PARTITION);
+    if (here !== null) return here.accept(events, cb);
+    this.send({ kind: 'events', events: JSON.stringify(events) }, (a) => (a.ok ? cb(null, a.accepted ?? events.length) : cb(forwardedError(a), 0)));
+  }
+
+  find(txId: string, cb: (err: ApiError | null, body: string | null) => void): void {
+    const here = this.local.owner(PARTITION);
+    if (here !== null) return here.find(txId, cb);
+    const seen = this.local.recent(PARTITION, txId);
+    if (seen !== null) return cb(null, seen);
+    this.send({ kind: 'find', txId }, (a) => {
+      if (a.ok) return cb(null, a.body);
+      if (a.status === 404) return cb(null, null);
+      cb(forwardedError(a), null);
+    });
+  }
+
+  private send(req: ForwardedRequest, done: (a: ForwardedAnswer) => void): void {
+    this.forwarder.send(PARTITION, req).then(done, (e: unknown) =>
+      done({ ok: false, status: 500, code: 'internal', message: `forwarding to the owner failed: ${(e as Error).message}` }),
+    );
+  }
+}
+
+/**
+ * The owner's side: answers the requests another node forwarded, in order, through the partition's
+ * DecisionService (null: this node no longer owns it — every request is answered 503, retry).
+ */
+export function answerForwarded(service: DecisionService | null, partition: number, reqs: readonly ForwardedRequest[]): Promise<ForwardedAnswer[]> {
+  const started = performance.now();
+  return Promise.all(
+    reqs.map(
+      (r) =>
+        new Promise<ForwardedAnswer>((resolve) => {
+          const refuse = (e: ApiError): void => resolve({ ok: false, status: e.status, code: e.api, message: e.message.replace(/^\[FK\d+\] /, '') });
+          if (service === null) {
+            return refuse(new ApiError('partition_unavailable', `this node no longer owns partition ${partition}; retry`));
+          }
+          try {
+            if (r.kind === 'decide') {
+              // checked again on this side: the wire is not trusted to carry what the sender validated
+              const ev = parseEvent(JSON.parse(r.event));
+              if (ev.type !== 'transaction') throw new ApiError('invalid_request', 'a forwarded decision must carry a transaction');
+              service.decide(ev, started, (err, body, replayed) => (err === null ? resolve({ ok: true, body, replayed }) : refuse(err)));
+            } else if (r.kind === 'events') {
+              const raw: unknown = JSON.parse(r.events);
+              if (!Array.isArray(raw)) throw new ApiError('invalid_request', 'forwarded events must be an array');
+              const list = raw.map((x) => parseEvent(x));
+              if (list.some((x) => x.type === 'transaction')) throw new ApiError('invalid_request', 'forwarded events must not carry transactions');
+              service.accept(list, (err, accepted) => (err === null ? resolve({ ok: true, body: '', accepted }) : refuse(err)));
+            } else {
+              service.find(r.txId, (err, body) => {
+                if (err !== null) return refuse(err);
+                if (body === null) return refuse(new ApiError('not_found', `no decision was made for transaction ${JSON.stringify(r.txId)}`));
+                resolve({ ok: true, body });
+              });
+            }
+          } catch (e) {
+            refuse(e instanceof ApiError ? e : new ApiError('invalid_request', `a forwarded request was refused: ${(e as Error).message}`));
+          }
+        }),
+    ),
+  );
+}

@@ -1,0 +1,51 @@
+// `fengkong serve` as a cluster node, refused clearly before anything starts when its flags do not
+// fit together, and failing with one line naming the service when one is not there.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/paths.js';
+import { freshPostgres } from '../helpers/services.js';
+
+const BIN = join(ROOT, 'bin', 'fengkong.js');
+
+function serve(args: readonly string[], env: Record<string, string> = {}): { status: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, 'serve', '--port', '0', ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
+  return { status: r.status, stderr: r.stderr };
+}
+
+test('flags that do not fit a cluster node are refused, naming them', () => {
+  const cases: Array<[readonly string[], Record<string, string>, RegExp]> = [
+    [['--nats', 'nats://127.0.0.1:4222'], {}, /needs --postgres URL \(or FENGKONG_POSTGRES_URL\)/],
+    [['--postgres', 'postgres://127.0.0.1/x'], {}, /needs --nats URL \(or FENGKONG_NATS_URL\)/],
+    [['--nats', 'n', '--postgres', 'p', '--data', '/tmp/x'], {}, /--data is for the embedded server/],
+    [['--nats', 'n', '--postgres', 'p', '--journal', 'inline'], {}, /--journal is for the embedded server/],
+    [['--cluster', 'prod'], {}, /--cluster is for a cluster node: give --nats URL and --postgres URL too/],
+    [[], { FENGKONG_NATS_URL: 'nats://127.0.0.1:4222' }, /needs --postgres URL/],
+    [['--nats', 'n', '--postgres', 'p'], { FENGKONG_JETSTREAM_REPLICAS: 'three' }, /FENGKONG_JETSTREAM_REPLICAS=three: expected a whole number/],
+  ];
+  for (const [args, env, want] of cases) {
+    const r = serve(args, env);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, want);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('more than one partition is refused for now, and an unreachable service fails in one line naming it', async (t) => {
+  const db = await freshPostgres();
+  const dir = mkdtempSync(join(tmpdir(), 'fk-serve-cluster-'));
+  t.after(async () => {
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const two = serve(['--nats', 'nats://127.0.0.1:4222', '--postgres', db.url, '--partitions', '2']);
+  assert.notEqual(two.status, 0);
+  assert.match(two.stderr, /--partitions 2: a cluster runs one partition so far/);
+  const noNats = serve(['--nats', 'nats://127.0.0.1:1', '--postgres', db.url, '--cluster', db.cluster], { FENGKONG_MASTER_KEY_FILE: join(dir, 'master.key') });
+  assert.notEqual(noNats.status, 0);
+  assert.match(noNats.stderr, /127\.0\.0\.1:1/);
+  assert.doesNotMatch(noNats.stderr, /\n\s+at /, 'no stack trace');
+});

@@ -1,0 +1,99 @@
+// Cluster nodes as a user runs them: `fengkong serve --nats … --postgres …` child processes on the
+// real services, a fresh database and cluster name per test (both removed after), keys made with
+// `fengkong keys create --postgres …`. Shared by the exactness and the kill tests.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { connectCluster, deleteClusterObjects } from '../../../src/store/nats/connect.js';
+import { freshPostgres } from '../../helpers/services.js';
+import { ROOT } from '../../helpers/paths.js';
+import { call } from '../../server/helpers.js';
+import { NATS_URL } from '../../store/nats/harness.js';
+
+export const BIN = join(ROOT, 'bin', 'fengkong.js');
+
+/** One test's cluster: its services' names and a key. */
+export interface TestCluster {
+  readonly cluster: string;
+  readonly postgres: string;
+  readonly masterKeyFile: string;
+  /** An admin key (decides, ingests, reads). */
+  readonly key: string;
+  readonly dir: string;
+  /** Arguments every node of this cluster is started with. */
+  readonly nodeArgs: readonly string[];
+}
+
+/** A running `fengkong serve` node. */
+export interface Node {
+  readonly id: string;
+  readonly proc: ChildProcess;
+  readonly url: string;
+  readonly exited: Promise<{ code: number | null; signal: string | null }>;
+  stderr(): string;
+}
+
+/** A fresh database, cluster name and master key file for `t`; every node and object removed after. */
+export async function testCluster(t: TestContext): Promise<TestCluster> {
+  const db = await freshPostgres();
+  const dir = mkdtempSync(join(tmpdir(), 'fk-cluster-'));
+  const masterKeyFile = join(dir, 'master.key');
+  const base = ['--postgres', db.url, '--cluster', db.cluster, '--master-key-file', masterKeyFile];
+  t.after(async () => {
+    const nats = await connectCluster({ url: NATS_URL, cluster: db.cluster });
+    await deleteClusterObjects(nats.jsm, nats.names);
+    await nats.close();
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const key = execFileSync(process.execPath, [BIN, 'keys', 'create', '--role', 'admin', '--name', 'cluster-test', ...base], { encoding: 'utf8' }).trim();
+  return { cluster: db.cluster, postgres: db.url, masterKeyFile, key, dir, nodeArgs: ['--nats', NATS_URL, ...base] };
+}
+
+/** Starts a node and resolves once it listens; it is killed after the test if still running. */
+export function startNode(t: TestContext, c: TestCluster, id: string, extra: readonly string[] = []): Promise<Node> {
+  const proc = spawn(process.execPath, [BIN, 'serve', ...c.nodeArgs, '--port', '0', '--node-id', id, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  proc.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+  t.after(async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill('SIGKILL');
+      await exited;
+    }
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`node ${id} did not start: ${err}`)), 30_000);
+    proc.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve({ id, proc, url: m[1], exited, stderr: () => err });
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`node ${id} exited ${code}: ${err}`));
+    });
+  });
+}
+
+/** The role node `n` has for partition 0, as its /healthz tells a caller with a key. */
+export async function roleOf(n: Node, key: string): Promise<string> {
+  const h = await call(n.url, '/healthz', { key });
+  return (h.json as { partitions?: { role: string }[] }).partitions?.[0]?.role ?? 'unknown';
+}
+
+/** Resolves once `cond` holds (polling), with the milliseconds it took; rejects naming `what` after `ms`. */
+export async function until(what: string, cond: () => Promise<boolean> | boolean, ms = 20_000): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    if (await cond()) return Date.now() - start;
+    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
