@@ -35,21 +35,24 @@ export interface Node {
   stderr(): string;
 }
 
-/** A fresh database, cluster name and master key file for `t`; every node and object removed after. */
-export async function testCluster(t: TestContext): Promise<TestCluster> {
+/**
+ * A fresh database, cluster name and master key file for `t`; every node and object removed after.
+ * `ownerTtlMs` sets the lease TTL every node of it is started with (default: the nodes' default).
+ */
+export async function testCluster(t: TestContext, ownerTtlMs?: number): Promise<TestCluster> {
   const db = await freshPostgres();
   const dir = mkdtempSync(join(tmpdir(), 'fk-cluster-'));
   const masterKeyFile = join(dir, 'master.key');
   const base = ['--postgres', db.url, '--cluster', db.cluster, '--master-key-file', masterKeyFile];
   t.after(async () => {
-    const nats = await connectCluster({ url: NATS_URL, cluster: db.cluster });
+    const nats = await connectCluster({ url: NATS_URL, cluster: db.cluster, ...(ownerTtlMs === undefined ? {} : { ownerTtlMs }) });
     await deleteClusterObjects(nats.jsm, nats.names);
     await nats.close();
     await db.drop();
     rmSync(dir, { recursive: true, force: true });
   });
   const key = execFileSync(process.execPath, [BIN, 'keys', 'create', '--role', 'admin', '--name', 'cluster-test', ...base], { encoding: 'utf8' }).trim();
-  return { cluster: db.cluster, postgres: db.url, masterKeyFile, key, dir, nodeArgs: ['--nats', NATS_URL, ...base] };
+  return { cluster: db.cluster, postgres: db.url, masterKeyFile, key, dir, nodeArgs: ['--nats', NATS_URL, ...base, ...(ownerTtlMs === undefined ? [] : ['--owner-ttl-ms', String(ownerTtlMs)])] };
 }
 
 /** Starts a node and resolves once it listens; it is killed after the test if still running. */
