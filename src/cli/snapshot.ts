@@ -3,6 +3,10 @@
  * with the server stopped (it claims the data folder as a server does), so the next start replays
  * nothing: the same rebuild a start does (newest usable snapshot, then the journal after it, under
  * the live policy), then one snapshot file. A running server's checkpointer does this by itself.
+ *
+ * `fengkong snapshot --nats URL --postgres URL [--cluster NAME]`: the same for a cluster's partition,
+ * beside running nodes (docs/scale-out.md): the snapshot goes into PostgreSQL, and nodes starting
+ * later replay only the JetStream journal after it. Run it on a schedule.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,12 +20,22 @@ import { DB_FILE } from '../store/sqlite/schema.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { parseArgs } from './args.js';
 
-const USAGE = 'fengkong snapshot [--data ./data] [--keep 2]';
+const USAGE = `fengkong snapshot [--data ./data] [--keep 2]
+       fengkong snapshot --nats URL --postgres URL [--cluster fengkong] [--keep 2] [--policy DIR] [--model model.json] [--master-key-file FILE]
+         a cluster partition's snapshot, beside running nodes (give the nodes' --policy and --model)`;
 
 /** Runs `snapshot`; resolves to the exit code. */
 export async function runSnapshot(args: string[]): Promise<number> {
-  const { positionals, flags } = parseArgs(args, { data: 'string', keep: 'int' }, USAGE);
+  const { positionals, flags } = parseArgs(
+    args,
+    { data: 'string', keep: 'int', nats: 'string', postgres: 'string', cluster: 'string', policy: 'string', model: 'string', 'master-key-file': 'string' },
+    USAGE,
+  );
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
+  if (flags.has('nats') || flags.has('postgres')) return runClusterSnapshot(flags);
+  for (const f of ['cluster', 'policy', 'model', 'master-key-file']) {
+    if (flags.has(f)) throw new UsageError(`--${f} is for a cluster's snapshot: give --nats URL and --postgres URL too (a data folder's snapshot uses the folder's live policy and key)\nusage: ${USAGE}`);
+  }
   const dataDir = resolve((flags.get('data') as string | undefined) ?? './data');
   const keep = Math.max(1, (flags.get('keep') as number | undefined) ?? 2);
   if (!existsSync(join(dataDir, DB_FILE))) throw new ConfigError(`no ${DB_FILE} in ${dataDir}: nothing to snapshot`);
@@ -52,4 +66,34 @@ export async function runSnapshot(args: string[]): Promise<number> {
     store.close();
     release();
   }
+}
+
+/** `snapshot --nats … --postgres …`; resolves to the exit code. */
+async function runClusterSnapshot(flags: Map<string, string | number | boolean>): Promise<number> {
+  const nats = flags.get('nats') as string | undefined;
+  const postgres = flags.get('postgres') as string | undefined;
+  if (nats === undefined || postgres === undefined) throw new UsageError(`a cluster's snapshot needs both --nats URL and --postgres URL\nusage: ${USAGE}`);
+  if (flags.has('data')) throw new UsageError(`--data is for a data folder; a cluster keeps its snapshots in PostgreSQL\nusage: ${USAGE}`);
+  const str = (k: string): string | undefined => flags.get(k) as string | undefined;
+  // loaded here only: the embedded commands never load the services' client libraries
+  const { snapshotClusterPartition } = await import('../wiring/cluster/snapshot-command.js');
+  const r = await snapshotClusterPartition({
+    nats,
+    postgres,
+    ...(str('cluster') !== undefined ? { cluster: str('cluster') } : {}),
+    ...(str('master-key-file') !== undefined ? { masterKeyFile: str('master-key-file') } : {}),
+    ...(str('policy') !== undefined ? { policyDir: str('policy') } : {}),
+    ...(str('model') !== undefined ? { modelPath: str('model') } : {}),
+    keep: Math.max(1, (flags.get('keep') as number | undefined) ?? 2),
+    log: (line) => process.stderr.write(`fengkong snapshot: ${line}\n`),
+  });
+  if (r.replayed === 0) {
+    process.stdout.write(`the snapshot at entry ${r.seq} already covers partition 0's whole journal\n`);
+    return 0;
+  }
+  process.stdout.write(
+    `partition 0: snapshot at journal entry ${r.seq} (${r.replayed} entries replayed after entry ${r.restoredFrom}), ` +
+      `${(r.bytes / 1048576).toFixed(1)} MB in PostgreSQL, ${r.pruned} older pruned, in ${(r.ms / 1000).toFixed(1)} s\n`,
+  );
+  return 0;
 }

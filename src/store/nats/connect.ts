@@ -15,9 +15,15 @@ export interface NatsClusterOptions {
   readonly url: string;
   /** The cluster name (`--cluster`): letters, digits and `_`. */
   readonly cluster: string;
-  /** Stream and bucket replicas: 1 on one machine, 3 in production. */
+  /**
+   * Stream and bucket replicas: 1 on one machine, 3 in production. Given, a cluster created with
+   * another count is refused; left out, the count the cluster has is taken (1 when creating it).
+   */
   readonly replicas?: number;
-  /** Lease lifetime without renewal: how long a dead owner blocks a takeover (default 3000 ms). */
+  /**
+   * Lease lifetime without renewal: how long a dead owner blocks a takeover. Given, a cluster created
+   * with another TTL is refused; left out, the cluster's TTL is taken (3000 ms when creating it).
+   */
   readonly ownerTtlMs?: number;
   /** How long JetStream remembers a Msg-Id to drop a re-sent append (default 120000 ms). */
   readonly duplicateWindowMs?: number;
@@ -47,6 +53,8 @@ export async function connectCluster(opts: NatsClusterOptions): Promise<NatsClus
   const names = clusterNames(opts.cluster);
   const replicas = opts.replicas ?? 1;
   const ownerTtlMs = opts.ownerTtlMs ?? DEFAULT_OWNER_TTL_MS;
+  /** Whether the caller asked for these settings (refuse others) or takes the cluster's. */
+  const strict = { replicas: opts.replicas !== undefined, ttl: opts.ownerTtlMs !== undefined };
   const duplicateWindowMs = opts.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS;
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) throw new ConfigError(`replicas ${replicas} is not allowed: use 1 (one machine) to 5 (JetStream's limit), usually 3`);
   if (!Number.isInteger(ownerTtlMs) || ownerTtlMs < 100) throw new ConfigError(`owner lease TTL ${ownerTtlMs} ms is not allowed: use at least 100 ms (3000 is the default)`);
@@ -61,8 +69,9 @@ export async function connectCluster(opts: NatsClusterOptions): Promise<NatsClus
       throw new StoreError(`NATS at ${opts.url} has no JetStream: start nats-server with -js (or .ci/services on this machine)`, { cause: e });
     }
     const js = jetstream(nc);
-    await ensureJournalStream(jsm, names, replicas, duplicateWindowMs);
-    const owners = await ensureOwnersBucket(js, names, replicas, ownerTtlMs);
+    await ensureJournalStream(jsm, names, replicas, duplicateWindowMs, strict.replicas);
+    const owners = await ensureOwnersBucket(js, names, replicas, ownerTtlMs, strict);
+    const ttl = (await owners.status()).ttl;
     return {
       names,
       nc,
@@ -70,7 +79,7 @@ export async function connectCluster(opts: NatsClusterOptions): Promise<NatsClus
       jsm,
       owners,
       maxPayload: nc.info?.max_payload ?? 1024 * 1024,
-      ownerTtlMs,
+      ownerTtlMs: ttl,
       close: () => nc.drain(),
     };
   } catch (e) {
@@ -100,7 +109,7 @@ async function openConnection(url: string, name: string): Promise<NatsConnection
 }
 
 /** The stream settings a cluster agrees on; a stream found with others is refused, never changed. */
-async function ensureJournalStream(jsm: JetStreamManager, names: ClusterNames, replicas: number, duplicateWindowMs: number): Promise<void> {
+async function ensureJournalStream(jsm: JetStreamManager, names: ClusterNames, replicas: number, duplicateWindowMs: number, strictReplicas: boolean): Promise<void> {
   const want = {
     name: names.stream,
     subjects: [names.journalWildcard, names.controlSubject],
@@ -125,7 +134,7 @@ async function ensureJournalStream(jsm: JetStreamManager, names: ClusterNames, r
   const subjects = [...(have.subjects ?? [])].sort().join(',');
   if (subjects !== [...want.subjects].sort().join(',')) diffs.push(`subjects ${subjects} (want ${want.subjects.join(',')})`);
   if (have.storage !== want.storage) diffs.push(`storage ${have.storage} (want file)`);
-  if (have.num_replicas !== replicas) diffs.push(`replicas ${have.num_replicas} (want ${replicas})`);
+  if (strictReplicas && have.num_replicas !== replicas) diffs.push(`replicas ${have.num_replicas} (want ${replicas})`);
   if (have.duplicate_window !== want.duplicate_window) diffs.push(`duplicate window ${have.duplicate_window / 1e6} ms (want ${duplicateWindowMs})`);
   if (have.retention !== RetentionPolicy.Limits) diffs.push(`retention ${have.retention} (want limits)`);
   if (diffs.length > 0) {
@@ -135,7 +144,7 @@ async function ensureJournalStream(jsm: JetStreamManager, names: ClusterNames, r
   }
 }
 
-async function ensureOwnersBucket(js: JetStreamClient, names: ClusterNames, replicas: number, ttlMs: number): Promise<KV> {
+async function ensureOwnersBucket(js: JetStreamClient, names: ClusterNames, replicas: number, ttlMs: number, strict: { replicas: boolean; ttl: boolean }): Promise<KV> {
   let kv: KV;
   try {
     kv = await new Kvm(js).create(names.ownersBucket, { history: 1, replicas, ttl: ttlMs, storage: StorageType.File });
@@ -143,7 +152,7 @@ async function ensureOwnersBucket(js: JetStreamClient, names: ClusterNames, repl
     throw new StoreError(`cannot create or open KV bucket ${names.ownersBucket}: ${(e as Error).message}`, { cause: e });
   }
   const st = await kv.status();
-  if (st.ttl !== ttlMs || st.replicas !== replicas) {
+  if ((strict.ttl && st.ttl !== ttlMs) || (strict.replicas && st.replicas !== replicas)) {
     throw new StoreError(
       `KV bucket ${names.ownersBucket} exists with TTL ${st.ttl} ms and ${st.replicas} replicas (want ${ttlMs} ms and ${replicas}): start every node of cluster ${names.cluster} with the same lease TTL, or pick another --cluster`,
     );

@@ -162,6 +162,41 @@ export class PgJournalProjection {
     });
   }
 
+  /**
+   * How many entries of `partition` with `after` < seq ≤ `upTo` are projected: `upTo - after` when none
+   * of them is missing. Reads the primary key's range only, so checking a window as it grows costs
+   * what the window grew by.
+   */
+  countBetween(partition: number, after: number, upTo: number): Promise<number> {
+    return this.run('count projected entries', async () => {
+      const r = await this.pg.pool.query<{ n: string }>('SELECT count(*) AS n FROM journal WHERE partition = $1 AND seq > $2 AND seq <= $3', [partition, after, upTo]);
+      return Number(r.rows[0]?.n ?? 0);
+    });
+  }
+
+  /**
+   * Calls `cb` with the transaction id of every entry of `partition` up to `upToSeq`, in seq order,
+   * `page` rows per query (keyset on the primary key), and resolves with how many entries (payments or
+   * not) it saw: `upToSeq` when the projection holds all of them. A node starting from a snapshot
+   * fills its set of decided ids with them, as the embedded server reads its journal's ids.
+   */
+  txIdsUpTo(partition: number, upToSeq: number, cb: (txId: string) => void, page = 50_000): Promise<number> {
+    return this.run('read transaction ids', async () => {
+      let after = 0;
+      let seen = 0;
+      for (;;) {
+        const r = await this.pg.pool.query<{ seq: string; tx_id: string | null }>(
+          'SELECT seq, tx_id FROM journal WHERE partition = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4',
+          [partition, after, upToSeq, page],
+        );
+        for (const row of r.rows) if (row.tx_id !== null) cb(row.tx_id);
+        seen += r.rows.length;
+        if (r.rows.length < page) return seen;
+        after = Number(r.rows[r.rows.length - 1].seq);
+      }
+    });
+  }
+
   /** How many entries of `partition` are projected: equal to lastSeq when nothing below it is missing. */
   count(partition: number): Promise<number> {
     return this.run('count projected entries', async () => {

@@ -315,4 +315,22 @@ CREATE TABLE journal (
 );
 CREATE UNIQUE INDEX journal_tx_id ON journal (tx_id) WHERE tx_id IS NOT NULL;`,
   },
+  {
+    version: 9,
+    name: 'partition snapshots',
+    // docs/scale-out.md, "Followers and takeover": an engine snapshot of one partition at journal
+    // entry `seq` (the JetStream message holding it is `stream_seq`), the snapshot file's bytes as the
+    // embedded store writes them (clear header, body sealed with the cluster's data keys). A node
+    // starts from the newest usable one and replays only the journal after it
+    sql: `
+CREATE TABLE partition_snapshots (
+  partition  integer NOT NULL CHECK (partition >= 0),
+  seq        bigint  NOT NULL CHECK (seq > 0),
+  stream_seq bigint  NOT NULL CHECK (stream_seq > 0),
+  created_at bigint  NOT NULL,
+  writer     text    NOT NULL,
+  bytes      bytea   NOT NULL,
+  PRIMARY KEY (partition, seq)
+);`,
+  },
 ];

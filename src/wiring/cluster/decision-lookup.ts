@@ -13,6 +13,8 @@ import type { RecentDecisions } from './recent-decisions.js';
 
 /** The DecisionLookup of one partition on a cluster node. */
 export function clusterDecisionLookup(partition: number, recent: RecentDecisions, projection: PgJournalProjection): DecisionLookup {
+  /** Every entry up to this seq is known to be projected (the projection only ever grows). */
+  let verified = 0;
   return {
     decision(txId: string): StoredDecision | undefined | Promise<StoredDecision | undefined> {
       const hit = recent.get(txId);
@@ -21,12 +23,16 @@ export function clusterDecisionLookup(partition: number, recent: RecentDecisions
       // the window still holds the whole history: an id not in it was never decided
       if (forgotten === 0) return undefined;
       return (async () => {
-        const projected = await projection.lastSeq(partition);
-        if (projected < forgotten) {
-          throw new StoreError(
-            `the PostgreSQL projection of partition ${partition} holds entries up to ${projected}, but this node's window of recent decisions starts after ${forgotten}: ` +
-              'is a projector running? (every fengkong serve node of the cluster runs one)',
-          );
+        if (verified < forgotten) {
+          // entries below the highest projected one may still be on their way (two projectors): count them
+          const have = await projection.countBetween(partition, verified, forgotten);
+          if (have < forgotten - verified) {
+            throw new StoreError(
+              `the PostgreSQL projection of partition ${partition} misses ${forgotten - verified - have} of entries ${verified + 1}-${forgotten}, which this node's window of recent decisions no longer holds: ` +
+                'is a projector running? (every fengkong serve node of the cluster runs one)',
+            );
+          }
+          verified = Math.max(verified, forgotten);
         }
         return projection.decision(txId);
       })();

@@ -28,6 +28,7 @@ import { DEFAULT_MAX_EVENT_LEAD_MS } from '../../server/server.js';
 import { connectCluster, type NatsCluster } from '../../store/nats/connect.js';
 import { Forwarder, serveForwarded, type ForwardServer } from '../../store/nats/forward.js';
 import { PgJournalProjection } from '../../store/postgres/journal-projection.js';
+import { PgPartitionSnapshots } from '../../store/postgres/partition-snapshots.js';
 import { startProjector, type Projector } from './projector.js';
 import { PartitionRunner, type PartitionStatus } from './partition.js';
 import { answerForwarded, ClusterDecider } from './router.js';
@@ -132,6 +133,8 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       makeEngine,
       metrics,
       projection,
+      snapshots: await PgPartitionSnapshots.open(stores.pg),
+      policy,
       log,
       onOwnerChange: (service) => {
         // the inbox follows ownership: only the owner answers forwarded requests
@@ -167,7 +170,8 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
         return { ok: status === 'ok', body: { status, node: nodeId, cluster: clusterName, policy: policy.name, partitions: [r.status()] } };
       },
     });
-    runner.start();
+    // the replica first (snapshot + the journal after it): a node answers once it can follow or own
+    log(await runner.start());
     http = await listenHttp(handler, opts.port ?? 8080, opts.host ?? '127.0.0.1', opts.tls);
     const h = http;
     const s = stores;

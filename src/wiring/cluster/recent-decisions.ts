@@ -45,6 +45,14 @@ export class RecentDecisions {
     return this.evictedUpTo;
   }
 
+  /**
+   * Declares entries up to `seq` outside the window: a replica restored from a snapshot of `seq`
+   * never saw them, so a lookup that misses must ask the projection for them.
+   */
+  forgetThrough(seq: number): void {
+    this.evictedUpTo = Math.max(this.evictedUpTo, seq);
+  }
+
   /** Forgets everything (a replica rebuilt from the start). */
   clear(): void {
     this.byId.clear();

@@ -44,4 +44,8 @@ test('the stream and bucket are created once, then verified: other settings are 
   await assert.rejects(connectCluster({ url: NATS_URL, cluster: c.names.cluster, ownerTtlMs: 2000, duplicateWindowMs: 60_000 }), (e: Error) => e instanceof StoreError && /duplicate window 120000 ms \(want 60000\)/.test(e.message));
   await assert.rejects(connectCluster({ url: NATS_URL, cluster: c.names.cluster, ownerTtlMs: 5000 }), (e: Error) => e instanceof StoreError && /TTL 2000 ms .* \(want 5000 ms/.test(e.message));
   await assert.rejects(connectCluster({ url: NATS_URL, cluster: c.names.cluster, replicas: 0 }), ConfigError);
+  // left out, the cluster's own settings are taken: a CLI command or a node without the flags joins it
+  const adopting = await connectCluster({ url: NATS_URL, cluster: c.names.cluster });
+  assert.equal(adopting.ownerTtlMs, 2000);
+  await adopting.close();
 });
