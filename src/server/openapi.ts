@@ -4,7 +4,10 @@
  * objects the server validates with (src/server/schemas/), so the document cannot promise what the
  * server refuses or the reverse; the event and decision schemas describe the contract parser.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TSchema } from '@sinclair/typebox';
+import { PACKAGE_ROOT } from '../engine/policy-source.js';
 import { MAX_ID_LENGTH } from '../contract/fields.js';
 import { rolesFor, type Permission } from './auth.js';
 import type { Route } from './routes.js';
@@ -78,6 +81,15 @@ function modulePaths(routes: readonly Route[]): Json {
     (out[r.path] ??= {})[r.method.toLowerCase()] = op;
   }
   return out;
+}
+
+/** The package's version, for the OpenAPI document every server (embedded or cluster node) serves. */
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
 }
 
 /** The document; built once per server. */

@@ -3,7 +3,7 @@
  * engine from the journal, then listen; on close stop accepting, finish what is in flight, flush
  * the journal and close the file. The module API the CLI and the tests share.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { TxIndex } from '../accounts/tx-index.js';
@@ -33,7 +33,7 @@ import { checkTls, listenHttp, type TlsFiles } from './http-listener.js';
 import { claimDataDir } from './lock.js';
 import { ServerMetrics } from './metrics.js';
 import { MODULES } from './modules.js';
-import { openApiDocument } from './openapi.js';
+import { openApiDocument, packageVersion } from './openapi.js';
 import type { RecoveryReport } from '../log/recovery.js';
 import { RequestValidator } from './schemas/validator.js';
 import { accessOf, Router, type RouteAccess, type ServerModule } from './routes.js';
@@ -145,14 +145,6 @@ export interface RunningServer {
   readonly routes: readonly RouteAccess[];
   /** Graceful stop: refuse new work, finish in-flight, flush the journal, close the file. Idempotent. */
   close(): Promise<void>;
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
 }
 
 /** Opens the data folder, recovers, and listens; resolves when ready to serve. */

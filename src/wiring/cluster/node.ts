@@ -7,7 +7,6 @@
  * embedded default loads none of pg, ioredis or nats.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../../engine/engine.js';
@@ -20,7 +19,7 @@ import { Authenticator } from '../../server/auth.js';
 import { ConsoleFiles } from '../../server/console-static.js';
 import { checkTls, listenHttp, type HttpListener, type TlsFiles } from '../../server/http-listener.js';
 import { ServerMetrics } from '../../server/metrics.js';
-import { openApiDocument } from '../../server/openapi.js';
+import { openApiDocument, packageVersion } from '../../server/openapi.js';
 import type { BadKeyLimits } from '../../server/rate-limit.js';
 import { accessOf, Router, type RouteAccess } from '../../server/routes.js';
 import { RequestValidator } from '../../server/schemas/validator.js';
@@ -82,14 +81,6 @@ export interface RunningClusterNode {
   partitions(): PartitionStatus[];
   /** Graceful stop: refuse new work, finish in flight, hand the partition over (lease released), close. */
   close(): Promise<void>;
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
 }
 
 /** Connects to the services, starts following and owning the partition, and listens. */
