@@ -2,10 +2,12 @@
  * The backtest store port: backtest runs requested over HTTP and, once done, their reports, kept
  * so that a report survives restarts and can be read again: what was asked, by whom, where the
  * run stands. A run moves queued → running → done, or from queued or running to failed or
- * cancelled; a state it has left is never entered again. Adapters: SqliteBacktestStore, on the
- * data folder's SQLite file.
+ * cancelled; a state it has left is never entered again. Adapters: SqliteBacktestStore
+ * (`BacktestStore<'sync'>`), on the data folder's SQLite file; PgBacktestStore
+ * (`BacktestStore<'async'>`), on a cluster's PostgreSQL schema.
  */
 import type { PolicyDiagnostic } from '../errors.js';
+import type { Result, ResultKind } from '../io/result-kind.js';
 import type { BacktestReport } from './backtest-report.js';
 
 /** Where a run stands. */
@@ -88,25 +90,27 @@ export function summarize(r: BacktestReport): BacktestSummary {
 export const BACKTEST_MAX_PAGE = 500;
 
 /**
- * Durable backtest runs; synchronous like the journal. Transitions that do not apply (finishing a
- * run that is not running, ending one already over) change nothing rather than throw: a run the
- * server cancelled at shutdown stays cancelled when its worker reports late.
+ * Durable backtest runs, generic over the adapter's kind (io/result-kind.ts): the server's backtest
+ * routes take the `'sync'` form (an embedded store answers at once); code written for both awaits
+ * every call. Transitions that do not apply (finishing a run that is not running, ending one already
+ * over) change nothing rather than throw: a run the server cancelled at shutdown stays cancelled when
+ * its worker reports late.
  */
-export interface BacktestStore {
+export interface BacktestStore<K extends ResultKind = ResultKind> {
   /** Records a new run, `queued`, requested now; ids are 1, 2, 3, … in request order. */
-  create(version: number, params: BacktestParams, requestedBy: string): BacktestRun;
+  create(version: number, params: BacktestParams, requestedBy: string): Result<K, BacktestRun>;
   /** One run, if it exists. */
-  get(id: number): BacktestRun | undefined;
+  get(id: number): Result<K, BacktestRun | undefined>;
   /** The report of a finished run; null while it has none (or for an unknown id). */
-  report(id: number): BacktestReport | null;
+  report(id: number): Result<K, BacktestReport | null>;
   /** A version's runs, newest first, with ids below `before`, at most `limit` (default 100). */
-  list(version: number, page?: { before?: number | undefined; limit?: number | undefined }): BacktestRun[];
+  list(version: number, page?: { before?: number | undefined; limit?: number | undefined }): Result<K, BacktestRun[]>;
   /** queued → running. */
-  start(id: number): void;
+  start(id: number): Result<K, void>;
   /** running → done, with its report (and the summary made of it). */
-  finish(id: number, report: BacktestReport): void;
+  finish(id: number, report: BacktestReport): Result<K, void>;
   /** queued or running → failed or cancelled, with why. */
-  end(id: number, state: 'failed' | 'cancelled', why: BacktestFailure): void;
+  end(id: number, state: 'failed' | 'cancelled', why: BacktestFailure): Result<K, void>;
   /** Every run still queued or running → cancelled with `message` (a previous process stopped, or this one is); how many. */
-  cancelOpen(message: string): number;
+  cancelOpen(message: string): Result<K, number>;
 }

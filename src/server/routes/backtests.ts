@@ -14,7 +14,7 @@ import { formatBacktest } from '../../policy/backtest-format.js';
 import { objectBody, onlyFields, versionParam } from '../../policy/input.js';
 import { boundValue, checkRange } from '../../report/range.js';
 import { JobQueue } from '../../report/worker-runner.js';
-import { BACKTEST_MAX_PAGE, type BacktestParams, type BacktestRun } from '../../policy/backtest-store.js';
+import { BACKTEST_MAX_PAGE, type BacktestParams, type BacktestRun, type BacktestStore } from '../../policy/backtest-store.js';
 import { SqliteBacktestStore } from '../../store/sqlite/backtests.js';
 import { sqliteWorkerAdapter } from '../../store/sqlite/worker-factory.js';
 import { ApiError } from '../errors.js';
@@ -69,7 +69,8 @@ function progressView(p: BacktestProgress | undefined): Record<string, unknown> 
 /** The backtest routes. */
 export const backtestsModule: ModuleFactory = (parts) => {
   const life = lifecycleFor(parts);
-  const store = new SqliteBacktestStore(parts.store.database);
+  // the routes answer from the store at once (create → 202, settle inside the queue's turn): the 'sync' form
+  const store: BacktestStore<'sync'> = new SqliteBacktestStore(parts.store.database);
   const stale = store.cancelOpen('the server stopped before this backtest finished');
   if (stale > 0) process.stderr.write(`fengkong serve: ${stale} backtest(s) interrupted by the last stop marked cancelled\n`);
   const queue = new JobQueue(MAX_WAITING);

@@ -317,6 +317,30 @@ CREATE UNIQUE INDEX journal_tx_id ON journal (tx_id) WHERE tx_id IS NOT NULL;`,
   },
   {
     version: 9,
+    name: 'backtests',
+    // as the SQLite file's policy_backtests (store/sqlite/backtests.ts): ids 1, 2, 3, … in request order,
+    // numbered under the cluster's backtests lock (no gap, as SQLite's AUTOINCREMENT after a commit);
+    // params, error, summary and report as the JSON text SQLite keeps (text, not jsonb: kept as written,
+    // and a \u0000 in a message stays storable); nothing sealed, as in SQLite; times epoch ms
+    sql: `
+CREATE TABLE policy_backtests (
+  id           bigint  PRIMARY KEY CHECK (id > 0),
+  version      integer NOT NULL,
+  state        text    NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+  params       text    NOT NULL,
+  requested_by text    NOT NULL,
+  requested_at bigint  NOT NULL,
+  started_at   bigint,
+  finished_at  bigint,
+  error        text,
+  summary      text,
+  report       text
+);
+CREATE INDEX policy_backtests_version ON policy_backtests (version, id);
+CREATE INDEX policy_backtests_open ON policy_backtests (id) WHERE state IN ('queued', 'running');`,
+  },
+  {
+    version: 10,
     name: 'partition snapshots',
     // docs/scale-out.md, "Followers and takeover": an engine snapshot of one partition at journal
     // entry `seq` (the JetStream message holding it is `stream_seq`), the snapshot file's bytes as the

@@ -64,8 +64,8 @@ function toRun(r: Row): BacktestRun {
   };
 }
 
-/** BacktestStore on the store's connection. */
-export class SqliteBacktestStore implements BacktestStore {
+/** BacktestStore<'sync'> on the store's connection: answers at once, as the server's routes need. */
+export class SqliteBacktestStore implements BacktestStore<'sync'> {
   private readonly insert: Statement<[number, string, string, number]>;
   private readonly selectOne: Statement<[number], Row>;
   private readonly selectReport: Statement<[number], { report: string | null }>;
