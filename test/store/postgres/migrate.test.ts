@@ -26,7 +26,7 @@ describe('postgres: migrations', () => {
     const nodes = await Promise.all([1, 2, 3].map(() => open()));
     const extra = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'slow', sql: 'SELECT pg_sleep(0.2); CREATE TABLE slow (x int);' }];
     const applied = await Promise.all(nodes.map((n) => migrate(n, extra)));
-    assert.deepEqual(applied.flat().sort(), extra.map((m) => m.version));
+    assert.deepEqual(applied.flat().sort((a, b) => a - b), extra.map((m) => m.version));
     const rows = await nodes[0].pool.query<{ version: number }>('SELECT version FROM schema_version ORDER BY version');
     assert.deepEqual(rows.rows.map((r) => r.version), extra.map((m) => m.version));
   });
