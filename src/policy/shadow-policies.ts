@@ -37,7 +37,7 @@ export interface ShadowPoliciesDeps {
   readonly engine: Engine;
   readonly audit: AuditLog<'sync'>;
   /** Opens the shadow store of the data folder (creating it on first use). */
-  readonly openStore: () => ShadowStore;
+  readonly openStore: () => ShadowStore<'sync'>;
   /** Whether the data folder has a shadow store yet: one never used is not created by a start or a read. */
   readonly storeExists: () => boolean;
   /** What the shadows' workers open the data folder with (a module exporting ShadowAdapter). */
@@ -49,7 +49,7 @@ export class ShadowPolicies {
   private readonly active = new Map<number, Shadow>();
   /** Shadows stopping (their worker recording the end), by version. */
   private readonly ending = new Map<number, Promise<ShadowStatus>>();
-  private storeNow: ShadowStore | null = null;
+  private storeNow: ShadowStore<'sync'> | null = null;
   private closed = false;
 
   constructor(private readonly d: ShadowPoliciesDeps) {
@@ -84,7 +84,7 @@ export class ShadowPolicies {
     }
   }
 
-  private store(): ShadowStore {
+  private store(): ShadowStore<'sync'> {
     this.storeNow ??= this.d.openStore();
     return this.storeNow;
   }

@@ -41,7 +41,7 @@ const LIVE_CONTROL = -1;
 export class ShadowRunner {
   private state: 'warming' | 'running' | 'stopped' = 'warming';
   private readonly journal: Journal;
-  private readonly store: ShadowStore;
+  private readonly store: ShadowStore<'sync'>;
   private readonly lists: ShadowSource['lists'];
   /** The lists this shadow's engine reads, kept in step with the store's (see syncLists). */
   private readonly engineLists = new ListSet();
@@ -246,13 +246,8 @@ export class ShadowRunner {
     if (rows.length === 0 && !save) return;
     this.rows = [];
     try {
-      this.store.batch(() => {
-        for (let i = 0; i < rows.length; i++) this.store.insert(this.data.run, this.data.version, rows[i]);
-        if (save) {
-          this.lastSaved = now;
-          this.store.saveSummary(this.data.run, this.tally.view());
-        }
-      });
+      this.store.batch(this.data.run, this.data.version, rows, save ? this.tally.view() : null);
+      if (save) this.lastSaved = now;
     } catch (e) {
       this.fail(`cannot record the shadow's decisions: ${(e as Error).message}`);
     }

@@ -1,10 +1,12 @@
 /**
  * Shadow policies, the shapes: one compared decision (what live answered and what the shadowed
- * version would have), one shadow run, the port of the store keeping them (adapter:
- * SqliteShadowStore, its own SQLite file and connection), and what a shadow's worker opens.
+ * version would have), one shadow run, the port of the store keeping them (adapters:
+ * SqliteShadowStore, its own SQLite file and connection; PgShadowStore, a cluster's schema), and
+ * what a shadow's worker opens.
  * Records are derived data — the journal holds every payment and live decision, so a lost batch
  * costs comparisons, never answers.
  */
+import type { Result, ResultKind } from '../io/result-kind.js';
 import type { ListStore } from '../lists/store.js';
 import type { Outcome } from '../rules/policy-types.js';
 import type { Journal } from '../log/journal.js';
@@ -73,29 +75,44 @@ export interface LabelledRow {
   readonly shadow: Outcome;
 }
 
-/** Where shadow runs and their compared decisions are kept. Synchronous. */
-export interface ShadowStore {
-  /** A new run (not yet running); its id. */
-  createRun(r: { version: number; policy: string; startedAt: number; startedBy: string; startSeq: number; resumedFrom?: number }): number;
-  markRunning(run: number, at: number, policy: string): void;
-  /** Runs `fn` as one transaction (one batch of records). */
-  batch(fn: () => void): void;
-  insert(run: number, version: number, r: ShadowRecord): void;
+/**
+ * Where shadow runs and their compared decisions are kept. Generic over its adapter's kind (see
+ * io/result-kind.ts): the SQLite file answers at once (`ShadowStore<'sync'>`, what the shadow worker's
+ * loop and the server's ShadowPolicies need), a cluster's PostgreSQL schema later
+ * (`ShadowStore<'async'>`); code written against `ShadowStore` awaits every call.
+ */
+export interface ShadowStore<K extends ResultKind = ResultKind> {
+  /** A new run (not yet running); its id: 1, 2, 3, … in the order runs were created, without gaps. */
+  createRun(r: { version: number; policy: string; startedAt: number; startedBy: string; startSeq: number; resumedFrom?: number }): Result<K, number>;
+  markRunning(run: number, at: number, policy: string): Result<K, void>;
+  /**
+   * Records `records` of `run` (shadowing `version`) and, when `summary` is not null, saves it as the
+   * run's totals — all in one transaction: all of it is kept or none (a payment recorded twice in a
+   * run fails the batch).
+   *
+   * Why the records are handed over rather than a callback inserting them one by one: the shadow
+   * worker has them in an array already, so the SQLite adapter runs one prepared statement per record
+   * inside one synchronous transaction (no closure, no copy, nothing awaited), and the PostgreSQL
+   * adapter can write the batch as one multi-row INSERT in one transaction (a callback making one
+   * awaited round trip per record would cost a network hop each, and an SQLite transaction cannot
+   * span an await). A single record is a batch of one.
+   */
+  batch(run: number, version: number, records: readonly ShadowRecord[], summary: ShadowTotals | null): Result<K, void>;
   /** Sets the label of a recorded payment; its row, or undefined when the run did not record it. */
-  label(run: number, seq: number, fraud: boolean): LabelledRow | undefined;
-  saveSummary(run: number, summary: ShadowTotals): void;
-  stopRun(run: number, at: number, by: string, reason: string, summary: ShadowTotals | null): void;
+  label(run: number, seq: number, fraud: boolean): Result<K, LabelledRow | undefined>;
+  saveSummary(run: number, summary: ShadowTotals): Result<K, void>;
+  stopRun(run: number, at: number, by: string, reason: string, summary: ShadowTotals | null): Result<K, void>;
   /** Runs left without a stop (the server ended without closing them): marks them stopped, to be resumed, and returns them as they were. */
-  stopDangling(at: number, reason: string): ShadowRunInfo[];
+  stopDangling(at: number, reason: string): Result<K, ShadowRunInfo[]>;
   /** Marks a stopped run as one the next start resumes (a shutdown interrupted it), or clears that. */
-  markResume(run: number, resume: boolean): void;
+  markResume(run: number, resume: boolean): Result<K, void>;
   /** The runs to resume at start: each version's latest run, when it is marked so. */
-  toResume(): ShadowRunInfo[];
-  run(run: number): ShadowRunInfo | undefined;
+  toResume(): Result<K, ShadowRunInfo[]>;
+  run(run: number): Result<K, ShadowRunInfo | undefined>;
   /** The latest run of `version`. */
-  latestRun(version: number): ShadowRunInfo | undefined;
-  decisions(run: number, page: ShadowPage): ShadowRecord[];
-  close(): void;
+  latestRun(version: number): Result<K, ShadowRunInfo | undefined>;
+  decisions(run: number, page: ShadowPage): Result<K, ShadowRecord[]>;
+  close(): Result<K, void>;
 }
 
 /** Upper bound of one page of decisions. */
@@ -105,11 +122,12 @@ export const SHADOW_MAX_PAGE = 500;
  * What a shadow's worker opens in the data folder: the journal (read-only: the warm-up and gaps),
  * the shadow store (its own writer), and the lists (reloaded when their version moves, as live's).
  * The lists are the synchronous form: the worker's replay loop reads them between payments and must
- * not wait (a networked list store will need a different feed for shadows).
+ * not wait (a networked list store will need a different feed for shadows); so is the shadow store,
+ * which the worker writes from the same loop.
  */
 export interface ShadowSource {
   readonly journal: Journal;
-  readonly shadows: ShadowStore;
+  readonly shadows: ShadowStore<'sync'>;
   readonly lists: Pick<ListStore<'sync'>, 'version' | 'loadInto'>;
   /** Releases all three. */
   close(): void;

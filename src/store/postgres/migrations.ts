@@ -357,4 +357,48 @@ CREATE TABLE partition_snapshots (
   PRIMARY KEY (partition, seq)
 );`,
   },
+  {
+    version: 11,
+    name: 'shadows',
+    // as SQLite's shadow.db (store/sqlite/shadow.ts): shadow runs and their compared decisions. Run ids
+    // 1, 2, 3, … numbered under the cluster's shadows lock (gap-free, in creation order); summaries and
+    // reason lists as JSON text; times and seqs epoch ms / journal seqs. Nothing sealed, as in SQLite:
+    // ids, amounts, outcomes, scores and reason codes, no event (docs/security.md, Encryption at rest)
+    sql: `
+CREATE TABLE shadow_runs (
+  run           integer PRIMARY KEY CHECK (run > 0),
+  version       integer NOT NULL,
+  policy        text    NOT NULL,
+  started_at    bigint  NOT NULL,
+  started_by    text    NOT NULL,
+  start_seq     bigint  NOT NULL,
+  running_since bigint,
+  stopped_at    bigint,
+  stopped_by    text,
+  stop_reason   text,
+  summary       text,
+  resume        boolean NOT NULL DEFAULT false,
+  resumed_from  integer
+);
+CREATE INDEX shadow_runs_version ON shadow_runs (version, run);
+CREATE TABLE shadow_decisions (
+  run            integer          NOT NULL,
+  version        integer          NOT NULL,
+  seq            bigint           NOT NULL,
+  tx_id          text             NOT NULL,
+  t              bigint           NOT NULL,
+  amount         bigint           NOT NULL,
+  live_policy    text             NOT NULL,
+  live_outcome   text             NOT NULL,
+  live_score     double precision NOT NULL,
+  live_reasons   text             NOT NULL,
+  shadow_outcome text             NOT NULL,
+  shadow_score   double precision NOT NULL,
+  shadow_reasons text             NOT NULL,
+  changed        boolean          NOT NULL,
+  label          boolean,
+  PRIMARY KEY (run, seq)
+);
+CREATE INDEX shadow_decisions_changed ON shadow_decisions (run, seq) WHERE changed;`,
+  },
 ];

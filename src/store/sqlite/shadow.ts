@@ -112,12 +112,13 @@ function toRecord(r: DecisionRow): ShadowRecord {
 }
 
 /** The shadow store of a data folder. */
-export class SqliteShadowStore implements ShadowStore {
+export class SqliteShadowStore implements ShadowStore<'sync'> {
   readonly file: string;
   private readonly db: Database;
   private readonly insertRow: Statement<unknown[]>;
   private readonly labelRow: Statement<[number, number, number], { amount: number; live_outcome: string; shadow_outcome: string }>;
-  private readonly tx: Transaction<(fn: () => void) => void>;
+  private readonly saveRow: Statement<[string, number]>;
+  private readonly tx: Transaction<(run: number, version: number, records: readonly ShadowRecord[], summary: ShadowTotals | null) => void>;
 
   /** Opens (creating when missing) `shadow.db` in `dataDir`. */
   constructor(dataDir: string) {
@@ -135,7 +136,11 @@ export class SqliteShadowStore implements ShadowStore {
     }
     this.insertRow = this.db.prepare(`INSERT INTO shadow_decisions (run, version, ${DECISION_COLUMNS}) VALUES (${Array(15).fill('?').join(', ')})`);
     this.labelRow = this.db.prepare('UPDATE shadow_decisions SET label = ? WHERE run = ? AND seq = ? RETURNING amount, live_outcome, shadow_outcome');
-    this.tx = this.db.transaction((fn: () => void) => fn());
+    this.saveRow = this.db.prepare('UPDATE shadow_runs SET summary = ? WHERE run = ?');
+    this.tx = this.db.transaction((run: number, version: number, records: readonly ShadowRecord[], summary: ShadowTotals | null) => {
+      for (let i = 0; i < records.length; i++) this.insert(run, version, records[i]);
+      if (summary !== null) this.saveRow.run(JSON.stringify(summary), run);
+    });
   }
 
   createRun(r: { version: number; policy: string; startedAt: number; startedBy: string; startSeq: number; resumedFrom?: number }): number {
@@ -149,11 +154,11 @@ export class SqliteShadowStore implements ShadowStore {
     this.db.prepare('UPDATE shadow_runs SET running_since = ?, policy = ? WHERE run = ?').run(at, policy, run);
   }
 
-  batch(fn: () => void): void {
-    this.tx(fn);
+  batch(run: number, version: number, records: readonly ShadowRecord[], summary: ShadowTotals | null): void {
+    this.tx(run, version, records, summary);
   }
 
-  insert(run: number, version: number, r: ShadowRecord): void {
+  private insert(run: number, version: number, r: ShadowRecord): void {
     this.insertRow.run(
       run, version, r.seq, r.txId, r.t, r.amount,
       r.live.policy, r.live.outcome, r.live.score, JSON.stringify(r.live.reasons),
@@ -168,7 +173,7 @@ export class SqliteShadowStore implements ShadowStore {
   }
 
   saveSummary(run: number, summary: ShadowTotals): void {
-    this.db.prepare('UPDATE shadow_runs SET summary = ? WHERE run = ?').run(JSON.stringify(summary), run);
+    this.saveRow.run(JSON.stringify(summary), run);
   }
 
   stopRun(run: number, at: number, by: string, reason: string, summary: ShadowTotals | null): void {
