@@ -139,13 +139,13 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
     const r = runner;
     forwarder = new Forwarder(n);
     const decider = new ClusterDecider(
-      { owner: () => r.service, recent: (_p, txId) => r.recentDecision(txId) },
+      { owner: () => r.service, recent: (_p, txId) => r.recentDecision(txId), projected: async (txId) => (await projection.decision(txId))?.decision ?? null },
       forwarder,
     );
     const router = new Router([]);
     const auth = new Authenticator(stores.keys, undefined, opts.badKeyLimits);
     let closing = false;
-    registerNodeMetrics(metrics, r, projector);
+    registerNodeMetrics(metrics, r, projector, forwarder);
     const handler = createHandler({
       service: decider,
       auth,
@@ -207,7 +207,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
 }
 
 /** Where the partition stands and how far the projection is behind, for /metrics. */
-function registerNodeMetrics(m: ServerMetrics, r: PartitionRunner, p: Projector): void {
+function registerNodeMetrics(m: ServerMetrics, r: PartitionRunner, p: Projector, f: Forwarder): void {
   const roles = ['following', 'taking-over', 'owning', 'stopped'] as const;
   m.family('fengkong_partition_role', 'Partitions on this node by role (1 for the role it has now).', 'gauge', 'role', () => roles.map((x) => [x, r.status().role === x ? 1 : 0]));
   m.gauge('fengkong_journal_last_seq', 'Sequence number of the last journal entry this node applied.', () => r.status().seq);
@@ -215,4 +215,9 @@ function registerNodeMetrics(m: ServerMetrics, r: PartitionRunner, p: Projector)
   m.gauge('fengkong_partition_last_takeover_seconds', 'How long the last takeover took, from the lease to answering.', () => (r.status().lastTakeoverMs ?? 0) / 1000);
   m.gauge('fengkong_projector_entries', 'Journal entries this node projected into PostgreSQL.', () => p.progress().entries);
   m.gauge('fengkong_projector_failures', 'Projector batches refused or messages not decoded (each retried).', () => p.progress().failures);
+  m.family('fengkong_forwarded_total', 'Requests this node forwarded to a partition owner, and the NATS messages and no-owner retries that carried them.', 'counter', 'what', () => [
+    ['requests', f.stats.requests],
+    ['messages', f.stats.messages],
+    ['no_owner_retries', f.stats.noOwnerRetries],
+  ]);
 }

@@ -17,6 +17,8 @@ export interface LocalPartitions {
   owner(partition: number): DecisionService | null;
   /** A decision this node followed or decided recently (a read that need not travel), else null. */
   recent(partition: number, txId: string): string | null;
+  /** A decision as the PostgreSQL projection holds it (JSON text), else null: for reads while no node owns the partition. */
+  projected(txId: string): Promise<string | null>;
 }
 
 /** The partition of every request while the cluster has one partition (docs/scale-out.md, step 3). */
@@ -56,7 +58,13 @@ export class ClusterDecider implements Decider {
     this.send({ kind: 'find', txId }, (a) => {
       if (a.ok) return cb(null, a.body);
       if (a.status === 404) return cb(null, null);
-      cb(forwardedError(a), null);
+      if (a.status !== 503) return cb(forwardedError(a), null);
+      // no owner to ask (a takeover): the projection answers for what it holds; a miss there is no
+      // proof of "never decided" (it may not be projected yet), so that stays a 503
+      this.local.projected(txId).then(
+        (body) => (body !== null ? cb(null, body) : cb(forwardedError(a), null)),
+        () => cb(forwardedError(a), null),
+      );
     });
   }
 
