@@ -5,7 +5,6 @@
  * server (`fengkong lists add …` on the same data folder) are picked up within a second, and before
  * every list request.
  */
-import type { Engine } from '../../engine/engine.js';
 import { ListSet, pageLimit } from '../../lists/list-set.js';
 import { ListManager } from '../../lists/manager.js';
 import type { ListStore } from '../../lists/store.js';
@@ -14,12 +13,13 @@ import { checkListName } from '../../lists/validate.js';
 import { SqliteAuditLog } from '../../store/sqlite/audit.js';
 import { SqliteListStore } from '../../store/sqlite/lists.js';
 import type { BodyLimits } from '../body.js';
-import type { ApiRequest, ModuleFactory } from '../routes.js';
+import type { CompiledPolicy } from '../../rules/policy-types.js';
+import type { ApiRequest, ModuleFactory, Route } from '../routes.js';
 import { ListBody, ListEntriesQuery, ListEntryBody } from '../schemas/lists.js';
 
 /** A list or entry body is a few hundred bytes. */
 const LIST_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
-/** How often the server looks for changes other writers (the CLI) committed. */
+/** How often the server looks for changes other writers (the CLI, another cluster node) committed. */
 const SYNC_EVERY_MS = 1_000;
 
 /**
@@ -28,26 +28,31 @@ const SYNC_EVERY_MS = 1_000;
  * between a change's commit and its apply to memory would otherwise miscount the versions. With
  * SQLite every step settles in the same turn, so nothing waits.
  */
-class LiveLists {
+export class LiveLists {
   readonly manager: ListManager;
   private committed = 0;
   private readonly timer: NodeJS.Timeout;
   /** The last reload or change queued; the next one starts after it settles. */
   private tail: Promise<unknown> = Promise.resolve();
 
-  /** @param seen the store's version the engine's lists were loaded at. */
+  /**
+   * @param policy the policy deciding now (which lists it uses)
+   * @param seen the store's version the engine's lists were loaded at
+   * @param syncEveryMs how often to look for other writers' changes
+   */
   constructor(
-    engine: Engine,
+    policy: () => CompiledPolicy,
     private readonly lists: ListSet,
     private readonly store: ListStore,
     private seen: number,
+    syncEveryMs = SYNC_EVERY_MS,
   ) {
-    this.manager = new ListManager(lists, store, () => engine.currentPolicy.lists);
+    this.manager = new ListManager(lists, store, () => policy().lists);
     this.timer = setInterval(() => {
       this.sync().catch((e: unknown) => {
         process.stderr.write(`fengkong serve: cannot reload lists: ${(e as Error).message}\n`);
       });
-    }, SYNC_EVERY_MS).unref();
+    }, syncEveryMs).unref();
   }
 
   /** Called by the store's hook inside each change's transaction. */
@@ -120,24 +125,35 @@ export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir
     // from the first request (a store that answers later needs an asynchronous module start)
     const seen = store.version();
     store.loadInto(engineLists);
-    live = new LiveLists(engine, engineLists, store, seen);
+    live = new LiveLists(() => engine.currentPolicy, engineLists, store, seen);
   } catch (e) {
     store.close();
     throw e;
   }
   const l = live;
+  return { close: () => l.close(), routes: listRoutes(l, () => engine.currentPolicy) };
+};
+
+/**
+ * The list routes over a LiveLists, for the embedded server's module and a cluster node alike;
+ * `changed` runs after each change committed (a cluster node tells the other nodes at once).
+ */
+export function listRoutes(l: LiveLists, policy: () => CompiledPolicy, changed: () => void = () => {}): Route[] {
   const lists = l.manager.set;
   // a rule naming a list that does not exist, or of another kind, can never fire as meant: say so at start
-  for (const p of lists.problems(engine.currentPolicy.listUses)) process.stderr.write(`fengkong serve: warning: ${p}\n`);
+  for (const p of lists.problems(policy().listUses)) process.stderr.write(`fengkong serve: warning: ${p}\n`);
   const summary = (name: string): Record<string, unknown> => ({
     ...lists.require(name),
     entries: lists.size(name),
-    usedByPolicy: engine.currentPolicy.lists.includes(name),
+    usedByPolicy: policy().lists.includes(name),
   });
+  const change = async (fn: (m: ListManager) => Promise<ListChange>): Promise<ListChange> => {
+    const c = await l.change(fn);
+    changed();
+    return c;
+  };
 
-  return {
-    close: () => l.close(),
-    routes: [
+  return [
       {
         method: 'GET',
         path: '/v1/lists',
@@ -157,7 +173,7 @@ export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir
         body: LIST_LIMITS,
         bodySchema: ListBody,
         async handle({ body, principal }) {
-          const c = await l.change((m) => m.createList(body, { actor: principal.keyId }));
+          const c = await change((m) => m.createList(body, { actor: principal.keyId }));
           return { status: 201, body: { list: c.after } };
         },
       },
@@ -192,7 +208,7 @@ export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir
         body: LIST_LIMITS,
         bodySchema: ListEntryBody,
         async handle({ params, body, principal }) {
-          const c = await l.change((m) => m.addEntry(params.name, body, { actor: principal.keyId }));
+          const c = await change((m) => m.addEntry(params.name, body, { actor: principal.keyId }));
           return { status: c.before === null ? 201 : 200, body: { entry: c.after, replaced: c.before } };
         },
       },
@@ -203,10 +219,9 @@ export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir
         summary: 'Remove an entry; effective from the next decision',
         description: 'The value is URI-encoded in the path. Audited as list.entry.remove.',
         async handle({ params, principal }) {
-          const c = await l.change((m) => m.removeEntry(params.name, params.value, { actor: principal.keyId }));
+          const c = await change((m) => m.removeEntry(params.name, params.value, { actor: principal.keyId }));
           return { body: { removed: c.before } };
         },
       },
-    ],
-  };
-};
+  ];
+}

@@ -17,6 +17,8 @@ export interface ClusterNames {
   readonly journalWildcard: string;
   /** Control entries (policy publications, lists, …) in one order for every partition. */
   readonly controlSubject: string;
+  /** Core NATS (not stored): a node that committed a list change says so, the others reload at once. */
+  readonly listsSubject: string;
   /** KV bucket of partition leases. */
   readonly ownersBucket: string;
   /** The durable consumer the PostgreSQL projector of the cluster reads the journal with (one per cluster). */
@@ -56,6 +58,7 @@ export function clusterNames(cluster: string): ClusterNames {
     stream: `FK_${cluster.toUpperCase()}_JOURNAL`,
     journalWildcard: `fk.${cluster}.j.*`,
     controlSubject: `fk.${cluster}.ctl`,
+    listsSubject: `fk.${cluster}.lists`,
     ownersBucket: `fk_${cluster}_owners`,
     projectorConsumer: `fk_${cluster}_projector`,
     journalSubject: (p) => `fk.${cluster}.j.${checkPartition(p)}`,

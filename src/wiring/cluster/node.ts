@@ -31,6 +31,7 @@ import { PgPartitionSnapshots } from '../../store/postgres/partition-snapshots.j
 import { startProjector, type Projector } from './projector.js';
 import { PartitionRunner, type PartitionStatus } from './partition.js';
 import { answerForwarded, ClusterDecider } from './router.js';
+import { startClusterLists, type ClusterLists } from './lists.js';
 import { openClusterStores, type ClusterStores } from './stores.js';
 
 /** How to start a cluster node. */
@@ -106,6 +107,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
   let forwarder: Forwarder | null = null;
   let inbox: ForwardServer | null = null;
   let http: HttpListener | null = null;
+  let clusterLists: ClusterLists | null = null;
   try {
     stores = await openClusterStores({ postgres: opts.postgres, cluster: clusterName, ...(opts.masterKeyFile !== undefined ? { masterKeyFile: opts.masterKeyFile } : {}) });
     nats = await connectCluster({ url: opts.nats, cluster: clusterName, name: `fengkong ${nodeId}`, ...(opts.ownerTtlMs !== undefined ? { ownerTtlMs: opts.ownerTtlMs } : {}), ...(opts.jetstreamReplicas !== undefined ? { replicas: opts.jetstreamReplicas } : {}) });
@@ -142,7 +144,9 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       { owner: () => r.service, recent: (_p, txId) => r.recentDecision(txId), projected: async (txId) => (await projection.decision(txId))?.decision ?? null },
       forwarder,
     );
-    const router = new Router([]);
+    // the lists every engine of this node reads, loaded before the partition's replica decides anything
+    clusterLists = await startClusterLists(stores, nats, lists, policy);
+    const router = new Router(clusterLists.routes);
     const auth = new Authenticator(stores.keys, undefined, opts.badKeyLimits);
     let closing = false;
     registerNodeMetrics(metrics, r, projector, forwarder);
@@ -168,6 +172,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
     const s = stores;
     const p = projector;
     const f = forwarder;
+    const cl = clusterLists;
     let closed: Promise<void> | null = null;
     return {
       url: h.url,
@@ -187,6 +192,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
           await r.stop();
           await (inbox as ForwardServer | null)?.close();
           f.close();
+          await cl.close();
           await p.stop();
           await n.close();
           await s.close();
@@ -199,6 +205,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
     await runner?.stop().catch(() => undefined);
     await (inbox as ForwardServer | null)?.close().catch(() => undefined);
     forwarder?.close();
+    await clusterLists?.close().catch(() => undefined);
     await projector?.stop().catch(() => undefined);
     await nats?.close().catch(() => undefined);
     await stores?.close().catch(() => undefined);
