@@ -6,7 +6,7 @@
  */
 import { ContractError } from '../../errors.js';
 import { AUDIT_MAX_PAGE, type AuditLog, type AuditQuery } from '../../audit/log.js';
-import type { ModuleFactory } from '../routes.js';
+import type { ModuleFactory, Route } from '../routes.js';
 import { AuditHeadReply, AuditQuery as AuditQuerySchema } from '../schemas/reports.js';
 
 /** Reads an optional integer query parameter, refusing anything else with the parameter named. */
@@ -40,14 +40,17 @@ export function timeParam(q: URLSearchParams, name: string): number | undefined 
  * that answers at once (a networked log will want its head cached, or pushed, for them).
  */
 export const auditModule: ModuleFactory = ({ audit, metrics }) => {
-  const log: AuditLog = audit;
   metrics.gauge('fengkong_audit_head_seq', 'Seq of the newest audit log entry (0 when empty).', () => audit.head().seq);
   metrics.info('fengkong_audit_head', 'The audit log chain head: seq and sha256 hash as labels, value 1.', () => {
     const h = audit.head();
     return { seq: String(h.seq), hash: h.hash };
   });
-  return {
-    routes: [
+  return { routes: auditRoutes(audit) };
+};
+
+/** The audit log's read routes over the port of either kind: the embedded server's module and a cluster node's. */
+export function auditRoutes(log: AuditLog): Route[] {
+  return [
       {
         method: 'GET',
         path: '/v1/audit',
@@ -85,6 +88,5 @@ export const auditModule: ModuleFactory = ({ audit, metrics }) => {
           return { body: await log.head(), headers: { 'cache-control': 'no-store' } };
         },
       },
-    ],
-  };
-};
+  ];
+}

@@ -16,6 +16,7 @@ import { ListSet } from '../../lists/list-set.js';
 import { loadModel } from '../../model/model-file.js';
 import { BUILTIN_ROUTES, createHandler } from '../../server/app.js';
 import { Authenticator } from '../../server/auth.js';
+import { auditRoutes } from '../../server/routes/audit.js';
 import { ConsoleFiles } from '../../server/console-static.js';
 import { checkTls, listenHttp, type HttpListener, type TlsFiles } from '../../server/http-listener.js';
 import { ServerMetrics } from '../../server/metrics.js';
@@ -146,7 +147,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
     );
     // the lists every engine of this node reads, loaded before the partition's replica decides anything
     clusterLists = await startClusterLists(stores, nats, lists, policy);
-    const router = new Router(clusterLists.routes);
+    const router = new Router([...auditRoutes(stores.audit), ...clusterLists.routes]);
     const auth = new Authenticator(stores.keys, undefined, opts.badKeyLimits);
     let closing = false;
     registerNodeMetrics(metrics, r, projector, forwarder);

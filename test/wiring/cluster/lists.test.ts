@@ -1,14 +1,16 @@
 // Lists on a cluster (issue 14: "list changes within 1 s"): an entry added through one node's API
 // decides the owner's next payments within a second — the node that committed tells the others over
-// NATS, and each also polls — and is removed the same way; every node lists it; the change is
-// audited once in the cluster's audit log.
+// NATS, and each also polls — and is removed the same way; every node lists it; each change is
+// audited once in the cluster's audit log, readable from any node, whose chain
+// `fengkong audit verify --postgres` checks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { schemaOf } from '../../../src/store/postgres/pool.js';
 import { tx } from '../../engine/world.js';
 import { call } from '../../server/helpers.js';
-import { roleOf, startNode, testCluster, until, type Node } from './nodes.js';
+import { BIN, roleOf, startNode, testCluster, until, type Node } from './nodes.js';
 
 test('a list entry added on a follower decides the owner\'s next payment within a second; removing it likewise', { timeout: 120_000 }, async (t) => {
   const c = await testCluster(t);
@@ -51,4 +53,12 @@ test('a list entry added on a follower decides the owner\'s next payment within 
   const rows = await db.query(`SELECT action FROM ${pg.escapeIdentifier(schemaOf(c.cluster))}.audit_log WHERE action LIKE 'list.%' ORDER BY seq`);
   await db.end();
   assert.deepEqual(rows.rows.map((r: { action: string }) => r.action), ['list.entry.add', 'list.entry.remove']);
+  // readable from any node's audit routes, and the chain verifies with the CLI
+  const audit = await call(a.url, '/v1/audit?action=list.', { key: c.key });
+  assert.equal(audit.status, 200, audit.text);
+  assert.deepEqual((audit.json as { entries: { action: string }[] }).entries.map((e) => e.action), ['list.entry.remove', 'list.entry.add']);
+  const head = await call(b.url, '/v1/audit/head', { key: c.key });
+  const { seq, hash } = head.json as { seq: number; hash: string };
+  const verify = execFileSync(process.execPath, [BIN, 'audit', 'verify', '--postgres', c.postgres, '--cluster', c.cluster, '--master-key-file', c.masterKeyFile, '--pin', `${seq}:${hash}`], { encoding: 'utf8' });
+  assert.match(verify, new RegExp(`^ok, ${seq} entries, head ${hash} \\(seq ${seq}\\), pinned entry ${seq} found`));
 });
