@@ -19,10 +19,14 @@ const USAGE = `fengkong lists [show] [--json]                                   
   fengkong lists create NAME --kind KIND --purpose PURPOSE [--description TEXT]
   fengkong lists add NAME VALUE --reason TEXT [--expires 2026-12-31T00:00:00+08:00|30d]
   fengkong lists remove NAME VALUE
-  (every form takes --data DIR, default ./data)`;
+  (every form takes --data DIR, default ./data; or --postgres URL [--cluster NAME] [--master-key-file FILE]
+   for a cluster's lists, which every node picks up within a second)`;
 
 const FLAGS = {
   data: 'string',
+  postgres: 'string',
+  cluster: 'string',
+  'master-key-file': 'string',
   json: 'switch',
   after: 'string',
   limit: 'int',
@@ -75,13 +79,17 @@ export async function runLists(args: string[]): Promise<number> {
     process.stdout.write(`usage: ${USAGE}\n`);
     return 0;
   }
-  const dataDir = resolve(str('data') ?? './data');
-  let audit: SqliteAuditLog | null = null;
-  const store = SqliteListStore.open(dataDir, { onChange: (c) => audit?.append(c) });
+  const postgres = str('postgres');
+  if (postgres !== undefined && flags.has('data')) throw new UsageError(`--data and --postgres name two different list stores: give one\nusage: ${USAGE}`);
+  if (postgres === undefined) {
+    for (const f of ['cluster', 'master-key-file']) {
+      if (flags.has(f)) throw new UsageError(`--${f} is for a cluster's lists: give --postgres URL too\nusage: ${USAGE}`);
+    }
+  }
+  const opened = postgres === undefined ? openDataFolderLists(resolve(str('data') ?? './data')) : await openClusterLists(postgres, str('cluster'), str('master-key-file'));
   try {
-    audit = new SqliteAuditLog(store.database);
-    // written against the port, so the same command works over a store that answers later
-    const port: ListStore = store;
+    // written against the port: the same command over the data folder's store and a cluster's
+    const port: ListStore = opened.store;
     const set = new ListSet();
     await port.loadInto(set);
     const lists = new ListManager(set, port);
@@ -124,6 +132,43 @@ export async function runLists(args: string[]): Promise<number> {
         throw new UsageError(`unknown subcommand "lists ${sub}"\nusage: ${USAGE}`);
     }
   } finally {
+    await opened.close();
+  }
+}
+
+/** A list store and how to close it (with its audit log and, on a cluster, its pool). */
+interface OpenedLists {
+  readonly store: ListStore;
+  close(): Promise<void>;
+}
+
+/** The data folder's lists, each change audited in the same transaction. */
+function openDataFolderLists(dataDir: string): OpenedLists {
+  let audit: SqliteAuditLog | null = null;
+  const store = SqliteListStore.open(dataDir, { onChange: (c) => audit?.append(c) });
+  try {
+    audit = new SqliteAuditLog(store.database);
+  } catch (e) {
     store.close();
+    throw e;
+  }
+  return {
+    store,
+    close: async () => {
+      store.close();
+    },
+  };
+}
+
+/** A cluster's lists in PostgreSQL (loaded by import(): the embedded commands never load its client). */
+async function openClusterLists(postgres: string, cluster: string | undefined, masterKeyFile: string | undefined): Promise<OpenedLists> {
+  const { openClusterStores } = await import('../wiring/cluster/stores.js');
+  const { openClusterListStore } = await import('../wiring/cluster/lists.js');
+  const stores = await openClusterStores({ postgres, cluster: cluster ?? 'fengkong', ...(masterKeyFile !== undefined ? { masterKeyFile } : {}) });
+  try {
+    return { store: await openClusterListStore(stores), close: () => stores.close() };
+  } catch (e) {
+    await stores.close();
+    throw e;
   }
 }

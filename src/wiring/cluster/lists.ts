@@ -23,10 +23,15 @@ export interface ClusterLists {
   close(): Promise<void>;
 }
 
+/** The cluster's list store, each change audited in its transaction (`fengkong lists --postgres`). */
+export function openClusterListStore(stores: ClusterStores, onChange?: (version: number) => void): Promise<PgListStore> {
+  return PgListStore.open(stores.pg, { crypt: stores.crypt, audit: stores.audit, ...(onChange !== undefined ? { onChange: (_c, version) => onChange(version) } : {}) });
+}
+
 /** Loads the cluster's lists into `lists` and keeps them in step with every node's changes. */
 export async function startClusterLists(stores: ClusterStores, nats: NatsCluster, lists: ListSet, policy: CompiledPolicy): Promise<ClusterLists> {
   let live: LiveLists | null = null;
-  const store = await PgListStore.open(stores.pg, { crypt: stores.crypt, audit: stores.audit, onChange: (_c, version) => live?.noteCommit(version) });
+  const store = await openClusterListStore(stores, (version) => live?.noteCommit(version));
   const seen = await store.version();
   await store.loadInto(lists);
   const l = new LiveLists(() => policy, lists, store, seen, POLL_MS);

@@ -46,17 +46,26 @@ test('a list entry added on a follower decides the owner\'s next payment within 
   assert.ok(Date.now() - removedAt < 1_000, `within a second (${Date.now() - removedAt} ms)`);
   const l = await call(b.url, '/v1/lists/block_accounts', { key: c.key });
   assert.equal((l.json as { list: { entries: number } }).list.entries, 0);
+  // the CLI beside the nodes (no announcement: the nodes' poll finds it within a second)
+  const cli = execFileSync(process.execPath, [BIN, 'lists', 'add', 'block_accounts', 'acc-listed', '--reason', 'second incident', '--postgres', c.postgres, '--cluster', c.cluster, '--master-key-file', c.masterKeyFile], { encoding: 'utf8' });
+  assert.match(cli, /added acc-listed to block_accounts/);
+  const cliAt = Date.now();
+  await until('the owner to decline the account the CLI listed', async () => (await pay(b)).includes('LIST_BLOCKED_ACCOUNT'), 5_000);
+  t.diagnostic(`entry added by the CLI decided payments after ${Date.now() - cliAt} ms`);
+  assert.ok(Date.now() - cliAt < 1_500, `within the nodes' poll (${Date.now() - cliAt} ms)`);
+  const shown = JSON.parse(execFileSync(process.execPath, [BIN, 'lists', 'entries', 'block_accounts', '--json', '--postgres', c.postgres, '--cluster', c.cluster, '--master-key-file', c.masterKeyFile], { encoding: 'utf8' })) as { entries: { value: string }[] };
+  assert.deepEqual(shown.entries.map((e) => e.value), ['acc-listed']);
   // each change audited once, in the cluster's audit log
   const db = new pg.Client({ connectionString: c.postgres });
   db.on('error', () => undefined);
   await db.connect();
   const rows = await db.query(`SELECT action FROM ${pg.escapeIdentifier(schemaOf(c.cluster))}.audit_log WHERE action LIKE 'list.%' ORDER BY seq`);
   await db.end();
-  assert.deepEqual(rows.rows.map((r: { action: string }) => r.action), ['list.entry.add', 'list.entry.remove']);
+  assert.deepEqual(rows.rows.map((r: { action: string }) => r.action), ['list.entry.add', 'list.entry.remove', 'list.entry.add']);
   // readable from any node's audit routes, and the chain verifies with the CLI
   const audit = await call(a.url, '/v1/audit?action=list.', { key: c.key });
   assert.equal(audit.status, 200, audit.text);
-  assert.deepEqual((audit.json as { entries: { action: string }[] }).entries.map((e) => e.action), ['list.entry.remove', 'list.entry.add']);
+  assert.deepEqual((audit.json as { entries: { action: string }[] }).entries.map((e) => e.action), ['list.entry.add', 'list.entry.remove', 'list.entry.add']);
   const head = await call(b.url, '/v1/audit/head', { key: c.key });
   const { seq, hash } = head.json as { seq: number; hash: string };
   const verify = execFileSync(process.execPath, [BIN, 'audit', 'verify', '--postgres', c.postgres, '--cluster', c.cluster, '--master-key-file', c.masterKeyFile, '--pin', `${seq}:${hash}`], { encoding: 'utf8' });
