@@ -6,10 +6,10 @@
  * console's files themselves are not an API route: console-static.ts serves them.
  */
 import { CaseService } from '../../cases/service.js';
-import { permissionsOf } from '../auth.js';
 import { buildOverview, type OverviewSources } from '../overview.js';
 import type { ModuleFactory } from '../routes.js';
-import { Overview, WhoAmI } from '../schemas/console.js';
+import { Overview } from '../schemas/console.js';
+import { whoAmIRoute } from './whoami.js';
 import { CASE_FEED_LAG_GAUGE } from './cases.js';
 
 /** The console's API module. */
@@ -25,23 +25,7 @@ export const consoleModule: ModuleFactory = (parts) => {
   };
   return {
     routes: [
-      {
-        method: 'GET',
-        path: '/v1/whoami',
-        permission: 'self',
-        summary: 'The calling key: its id, role, label and every permission its role holds',
-        description: 'For clients that adapt to their key (the analyst console shows only what the key may do).',
-        responseSchema: WhoAmI,
-        handle({ principal }) {
-          const body: WhoAmI = {
-            keyId: principal.keyId,
-            role: principal.role,
-            ...(principal.name === undefined ? {} : { name: principal.name }),
-            permissions: permissionsOf(principal.role),
-          };
-          return { body };
-        },
-      },
+      whoAmIRoute,
       {
         method: 'GET',
         path: '/v1/overview',

@@ -17,6 +17,8 @@ import { loadModel } from '../../model/model-file.js';
 import { BUILTIN_ROUTES, createHandler } from '../../server/app.js';
 import { Authenticator } from '../../server/auth.js';
 import { auditRoutes } from '../../server/routes/audit.js';
+import { whoAmIRoute } from '../../server/routes/whoami.js';
+import { keyRoutes } from '../../server/routes/keys.js';
 import { ConsoleFiles } from '../../server/console-static.js';
 import { checkTls, listenHttp, type HttpListener, type TlsFiles } from '../../server/http-listener.js';
 import { ServerMetrics } from '../../server/metrics.js';
@@ -32,6 +34,7 @@ import { PgPartitionSnapshots } from '../../store/postgres/partition-snapshots.j
 import { startProjector, type Projector } from './projector.js';
 import { PartitionRunner, type PartitionStatus } from './partition.js';
 import { answerForwarded, ClusterDecider } from './router.js';
+import { clusterKeyChanges } from './keys.js';
 import { startClusterLists, type ClusterLists } from './lists.js';
 import { openClusterStores, type ClusterStores } from './stores.js';
 
@@ -147,7 +150,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
     );
     // the lists every engine of this node reads, loaded before the partition's replica decides anything
     clusterLists = await startClusterLists(stores, nats, lists, policy);
-    const router = new Router([...auditRoutes(stores.audit), ...clusterLists.routes]);
+    const router = new Router([whoAmIRoute, ...auditRoutes(stores.audit), ...clusterLists.routes, ...keyRoutes(clusterKeyChanges(stores))]);
     const auth = new Authenticator(stores.keys, undefined, opts.badKeyLimits);
     let closing = false;
     registerNodeMetrics(metrics, r, projector, forwarder);
