@@ -24,7 +24,7 @@ const CLUSTER_ENV = ['FENGKONG_NATS_URL', 'FENGKONG_POSTGRES_URL'];
 /** Flags of the embedded server only. */
 const EMBEDDED_ONLY = ['data', 'journal'];
 /** Flags of a cluster node only. */
-const CLUSTER_ONLY = ['cluster', 'partitions', 'node-id', 'owner-ttl-ms', 'jetstream-replicas'];
+const CLUSTER_ONLY = ['cluster', 'partitions', 'node-id', 'owner-ttl-ms', 'jetstream-replicas', 'redis'];
 const JOURNAL_MODES = ['auto', 'walsync', 'thread', 'inline'] as const;
 
 /** Runs the server until a signal; resolves to the exit code. */
@@ -33,7 +33,7 @@ export async function runServe(args: string[]): Promise<number> {
     args,
     {
       port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string', 'event-time-tolerance': 'int', 'tls-cert': 'string', 'tls-key': 'string', 'master-key-file': 'string',
-      nats: 'string', postgres: 'string', cluster: 'string', partitions: 'int', 'node-id': 'string', 'owner-ttl-ms': 'int', 'jetstream-replicas': 'int',
+      nats: 'string', postgres: 'string', redis: 'string', cluster: 'string', partitions: 'int', 'node-id': 'string', 'owner-ttl-ms': 'int', 'jetstream-replicas': 'int',
     },
     USAGE,
   );
@@ -98,6 +98,12 @@ async function runClusterNode(flags: ParsedArgs['flags'], port: number): Promise
   if (postgres === undefined) throw new UsageError(`a cluster node needs --postgres URL (or FENGKONG_POSTGRES_URL) beside --nats\nusage: ${USAGE}`);
   for (const f of EMBEDDED_ONLY) {
     if (flags.has(f)) throw new UsageError(`--${f} is for the embedded server; a cluster node keeps its journal in NATS JetStream and its stores in PostgreSQL\nusage: ${USAGE}`);
+  }
+  if (flags.has('redis')) {
+    // said plainly rather than accepted and ignored: nothing of a one-partition cluster is in Redis
+    throw new UsageError(
+      `--redis: a one-partition cluster keeps nothing in Redis (every window is its owner's); Redis holds the merchant, terminal, device and IP windows shared by partitions, which come with --partitions > 1 (docs/scale-out.md, build plan step 4). Leave --redis out for now\nusage: ${USAGE}`,
+    );
   }
   const tolerance = flags.get('event-time-tolerance') as number | undefined;
   const tls = tlsFiles(flags);

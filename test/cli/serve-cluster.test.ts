@@ -23,8 +23,10 @@ test('flags that do not fit a cluster node are refused, naming them', () => {
     [['--nats', 'n', '--postgres', 'p', '--data', '/tmp/x'], {}, /--data is for the embedded server/],
     [['--nats', 'n', '--postgres', 'p', '--journal', 'inline'], {}, /--journal is for the embedded server/],
     [['--cluster', 'prod'], {}, /--cluster is for a cluster node: give --nats URL and --postgres URL too/],
+    [['--redis', 'redis://127.0.0.1:6379'], {}, /--redis is for a cluster node/],
     [[], { FENGKONG_NATS_URL: 'nats://127.0.0.1:4222' }, /needs --postgres URL/],
     [['--nats', 'n', '--postgres', 'p'], { FENGKONG_JETSTREAM_REPLICAS: 'three' }, /FENGKONG_JETSTREAM_REPLICAS=three: expected a whole number/],
+    [['--nats', 'n', '--postgres', 'p', '--redis', 'redis://127.0.0.1:6379'], {}, /--redis: a one-partition cluster keeps nothing in Redis/],
   ];
   for (const [args, env, want] of cases) {
     const r = serve(args, env);
