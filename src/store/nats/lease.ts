@@ -6,6 +6,7 @@
  * write; the journal's expected-sequence fence (journal-writer.ts) is what stops a deposed owner.
  */
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
+import { KvWatchInclude } from '@nats-io/kv';
 import { PartitionLostError, StoreError } from '../../errors.js';
 import type { NatsCluster } from './connect.js';
 import { checkPartition } from './names.js';
@@ -57,6 +58,29 @@ export async function leaseHolder(cluster: NatsCluster, partition: number): Prom
   const e = await cluster.owners.get(cluster.names.ownerKey(checkPartition(partition)));
   if (e === null || e.operation !== 'PUT') return null;
   return e.json<LeaseValue>();
+}
+
+/**
+ * Calls `onFree` whenever the lease of `partition` is given up on purpose (its holder deleted it on
+ * a graceful stop), so a follower tries to take it at once instead of at its next attempt. An expiry
+ * by TTL is not announced by the server; the follower's periodic attempt covers that. Returns the stop.
+ */
+export function watchLeaseReleases(cluster: NatsCluster, partition: number, onFree: () => void): () => void {
+  const key = cluster.names.ownerKey(checkPartition(partition));
+  let stopped = false;
+  let stop: (() => void) | null = null;
+  void (async () => {
+    const it = await cluster.owners.watch({ key, include: KvWatchInclude.UpdatesOnly });
+    stop = () => it.stop();
+    if (stopped) return it.stop();
+    for await (const e of it) {
+      if (e.operation === 'DEL' || e.operation === 'PURGE') onFree();
+    }
+  })().catch(() => undefined); // a watch that fails leaves the periodic attempt, which is enough
+  return () => {
+    stopped = true;
+    stop?.();
+  };
 }
 
 /** Takes the lease of `partition`; null when another node holds it. Renewal starts at once. */

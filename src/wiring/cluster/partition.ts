@@ -19,7 +19,7 @@ import type { NatsCluster } from '../../store/nats/connect.js';
 import { followJournal, type JournalFollower } from '../../store/nats/journal-follower.js';
 import { lastJournalSeq, readJournal, type JournalEnd } from '../../store/nats/journal-reader.js';
 import { startJetStreamJournalWriter, type JetStreamJournalWriter } from '../../store/nats/journal-writer.js';
-import { acquireLease, type Lease } from '../../store/nats/lease.js';
+import { acquireLease, watchLeaseReleases, type Lease } from '../../store/nats/lease.js';
 import type { PgJournalProjection } from '../../store/postgres/journal-projection.js';
 import type { PgPartitionSnapshots } from '../../store/postgres/partition-snapshots.js';
 import type { CompiledPolicy } from '../../rules/policy-types.js';
@@ -92,6 +92,8 @@ export class PartitionRunner {
   private changing: Promise<void> = Promise.resolve();
   private takeovers = 0;
   private lastTakeoverMs: number | null = null;
+  /** Stops watching for the owner's graceful release (null before start). */
+  private unwatch: (() => void) | null = null;
 
   constructor(private readonly deps: PartitionDeps) {
     this.engine = deps.makeEngine();
@@ -107,6 +109,13 @@ export class PartitionRunner {
     const note = await this.restore();
     this.follow();
     this.scheduleAcquire(0);
+    // an owner stopping gracefully deletes its lease: try at once, not at the next attempt
+    this.unwatch = watchLeaseReleases(this.deps.cluster, this.deps.partition, () => {
+      if (this.role !== 'following' || this.timer === null) return; // an attempt is running, or we own it
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.scheduleAcquire(0);
+    });
     return note;
   }
 
@@ -159,6 +168,7 @@ export class PartitionRunner {
    * so another node takes over without waiting for it to expire; a follower stops following.
    */
   async stop(): Promise<void> {
+    this.unwatch?.();
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     await this.change(async () => {
