@@ -67,6 +67,20 @@ test('two nodes fed one stream alternately decide every payment as fengkong repl
     }
   }
 
+  // a retry through the other node (forwarded where it was local, local where it was forwarded) is
+  // the same payment: its stored answer, replayed, never an idempotency conflict or a second decision
+  let retried = 0;
+  for (let i = 0; i < lines.length && retried < 30; i++) {
+    const ev = JSON.parse(lines[i]) as { type: string; id?: string };
+    if (ev.type !== 'transaction') continue;
+    const other = i % 2 === 0 ? b : a;
+    const r = await call(other.url, '/v1/decisions', { key: c.key, body: lines[i] });
+    assert.equal(r.status, 200, `${ev.id} retried on ${other.id}: ${r.text}`);
+    assert.equal(r.headers['fengkong-replayed'], 'true', `${ev.id} retried on ${other.id}`);
+    assert.deepEqual(r.json, answered.get(ev.id!));
+    retried++;
+  }
+
   // the nodes' projectors wrote the whole journal into PostgreSQL, every entry once
   const db = new pg.Client({ connectionString: c.postgres });
   await db.connect();
