@@ -73,14 +73,16 @@ export interface KeyStore<K extends ResultKind = ResultKind> {
   setKeyRate(idOrPrefix: string, rate: number | null): Result<K, StoredKey>;
   /**
    * How many keys this store object has revoked since it was opened: a cache of keys built from it
-   * is stale once the number changes (revocations by other processes are not counted).
+   * is stale once the number changes (revocations by other processes are not counted). A number for
+   * every kind of store: it counts this object's own calls, so no adapter needs I/O to answer it.
    */
-  revocations(): Result<K, number>;
+  revocations(): number;
   /**
    * How many key changes (revocations and rate changes) this store object has made since it was
-   * opened; a cache of keys built from it is stale once the number changes.
+   * opened; a cache of keys built from it is stale once the number changes. A number for every kind
+   * of store, so the Authenticator checks a cached key without a promise whatever the store.
    */
-  changes(): Result<K, number>;
+  changes(): number;
 }
 
 /** The largest rate a key may carry (requests per second); beyond it a limit means nothing. */

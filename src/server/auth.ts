@@ -199,17 +199,15 @@ export class Authenticator {
 
   /**
    * `keys` of either kind: a store that answers at once (SQLite) keeps every check synchronous; one
-   * that answers later costs an await only when the cache cannot answer (and, for now, on its
-   * `changes()` per request: a networked store will want to push its changes instead).
+   * that answers later (PostgreSQL) costs an await only when the cache cannot answer — a cached key
+   * is checked without a promise on either.
    */
   constructor(
     private readonly keys: KeyStore,
     private readonly cacheMs = 5_000,
     badKeyLimits?: BadKeyLimits,
   ) {
-    const changes = keys.changes();
-    // a store that answers later: the first check reads it (the cache is empty until then anyway)
-    this.changes = typeof changes === 'number' ? changes : -1;
+    this.changes = keys.changes();
     this.badKeys = new BadKeyThrottle(badKeyLimits);
   }
 
@@ -228,14 +226,7 @@ export class Authenticator {
       });
     }
     const now = Date.now();
-    const changes = this.keys.changes();
-    if (typeof changes !== 'number') {
-      return changes.then((c) => {
-        this.sawChanges(c);
-        return this.checkKey(key, need, address, now);
-      });
-    }
-    this.sawChanges(changes);
+    this.sawChanges(this.keys.changes());
     return this.checkKey(key, need, address, now);
   }
 

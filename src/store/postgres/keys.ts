@@ -152,12 +152,12 @@ export class PgKeyStore implements KeyStore<'async'> {
   }
 
   /** Revocations made through this object since it opened (the Authenticator's cache check). */
-  revocations(): Promise<number> {
-    return Promise.resolve(this.revoked);
+  revocations(): number {
+    return this.revoked;
   }
 
   /** Key changes (revocations and rates) made through this object since it opened. */
-  changes(): Promise<number> {
-    return Promise.resolve(this.changed);
+  changes(): number {
+    return this.changed;
   }
 }

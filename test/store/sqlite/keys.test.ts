@@ -204,8 +204,8 @@ test('the Authenticator answers at once from a store that does, and awaits one t
     listKeys: async () => sqlite.listKeys(),
     revokeKey: async (id, by, reason) => sqlite.revokeKey(id, by, reason),
     setKeyRate: async (id, rate) => sqlite.setKeyRate(id, rate),
-    revocations: async () => sqlite.revocations(),
-    changes: async () => sqlite.changes(),
+    revocations: () => sqlite.revocations(),
+    changes: () => sqlite.changes(),
   };
   const a = generateKey();
   await later.createKey(hashKey(a), 'analyst');
@@ -221,6 +221,7 @@ test('the Authenticator answers at once from a store that does, and awaits one t
   assert.equal(((await first) as { keyId: string }).keyId, keyIdOf(hashKey(a)));
   assert.equal(((await auth.check(`Bearer ${a}`, 'read')) as { keyId: string }).keyId, keyIdOf(hashKey(a)));
   assert.equal(lookups, 1, 'the second check came from the cache');
+  assert.equal(auth.check(`Bearer ${a}`, 'read') instanceof Promise, false, 'a cached key is checked without a promise, whatever the store');
   assert.equal(((await auth.check(`Bearer ${a}`, 'admin')) as ApiError).status, 403);
   assert.equal(((await auth.check(`Bearer ${generateKey()}`, 'read')) as ApiError).status, 401);
   await later.revokeKey(keyIdOf(hashKey(a)), 'x');

@@ -11,6 +11,7 @@ import { freshPostgres } from '../../helpers/services.js';
 import { ROOT } from '../../helpers/paths.js';
 import { call } from '../../server/helpers.js';
 import { NATS_URL } from '../../store/nats/harness.js';
+import { waitFor } from './harness.js';
 
 export const BIN = join(ROOT, 'bin', 'fengkong.js');
 
@@ -91,12 +92,7 @@ export async function roleOf(n: Node, key: string): Promise<string> {
   return (h.json as { partitions?: { role: string }[] }).partitions?.[0]?.role ?? 'unknown';
 }
 
-/** Resolves once `cond` holds (polling), with the milliseconds it took; rejects naming `what` after `ms`. */
-export async function until(what: string, cond: () => Promise<boolean> | boolean, ms = 20_000): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    if (await cond()) return Date.now() - start;
-    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Resolves once `cond` holds (polling), with the milliseconds it took; rejects naming `what` after `ms` (default 20 s). */
+export function until(what: string, cond: () => Promise<boolean> | boolean, ms = 20_000): Promise<number> {
+  return waitFor(what, cond, ms);
 }
