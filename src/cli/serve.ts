@@ -14,7 +14,7 @@ import { parseArgs, type ParsedArgs } from './args.js';
 
 const USAGE = `fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|walsync|thread|inline] [--event-time-tolerance SECONDS] [--tls-cert cert.pem --tls-key key.pem] [--master-key-file FILE]
        fengkong serve --nats URL --postgres URL [--cluster fengkong] [--partitions 1] [--node-id ID] [--jetstream-replicas 1|3] [--port 8080] [--host 127.0.0.1] [--policy DIR] [--model model.json] [--event-time-tolerance SECONDS] [--tls-cert cert.pem --tls-key key.pem] [--master-key-file FILE]
-         one node of a cluster on NATS JetStream and PostgreSQL (docs/scale-out.md, docs/deploy.md); every node needs the same --policy and master key file;
+         one node of a cluster on NATS JetStream and PostgreSQL (docs/scale-out.md, docs/deploy.md); every node needs the same master key file; --policy/--model seed a new cluster's version 1 (then publish through the API);
          FENGKONG_NATS_URL, FENGKONG_POSTGRES_URL, FENGKONG_CLUSTER, FENGKONG_NODE_ID, FENGKONG_JETSTREAM_REPLICAS and FENGKONG_MASTER_KEY_FILE stand in for the flags`;
 /**
  * A cluster node's settings from the environment (a container's configuration); a flag wins over
@@ -125,7 +125,7 @@ async function runClusterNode(flags: ParsedArgs['flags'], port: number): Promise
     ...optional('maxEventLeadMs', tolerance === undefined ? undefined : tolerance * 1000),
     ...(tls === undefined ? {} : { tls }),
   });
-  process.stderr.write(`fengkong serve: node ${node.nodeId} of cluster ${node.cluster}, policy ${node.policy}\n`);
+  process.stderr.write(`fengkong serve: node ${node.nodeId} of cluster ${node.cluster}, policy ${node.policy()}\n`);
   process.stdout.write(`fengkong serve: listening on ${node.url}\n`);
   await untilSignal();
   process.stderr.write('fengkong serve: stopping (finishing in-flight requests, handing the partition over)\n');

@@ -21,8 +21,8 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { parseArgs } from './args.js';
 
 const USAGE = `fengkong snapshot [--data ./data] [--keep 2]
-       fengkong snapshot --nats URL --postgres URL [--cluster fengkong] [--keep 2] [--policy DIR] [--model model.json] [--master-key-file FILE]
-         a cluster partition's snapshot, beside running nodes (give the nodes' --policy and --model)`;
+       fengkong snapshot --nats URL --postgres URL [--cluster fengkong] [--keep 2] [--master-key-file FILE]
+         a cluster partition's snapshot, beside running nodes (with the policies the cluster's journal placed)`;
 
 /** Runs `snapshot`; resolves to the exit code. */
 export async function runSnapshot(args: string[]): Promise<number> {
@@ -32,8 +32,11 @@ export async function runSnapshot(args: string[]): Promise<number> {
     USAGE,
   );
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
+  for (const f of ['policy', 'model']) {
+    if (flags.has(f)) throw new UsageError(`--${f}: a snapshot is made with the policy that decided (a data folder's live version; on a cluster, the versions its journal placed), never another; leave --${f} out\nusage: ${USAGE}`);
+  }
   if (flags.has('nats') || flags.has('postgres')) return runClusterSnapshot(flags);
-  for (const f of ['cluster', 'policy', 'model', 'master-key-file']) {
+  for (const f of ['cluster', 'master-key-file']) {
     if (flags.has(f)) throw new UsageError(`--${f} is for a cluster's snapshot: give --nats URL and --postgres URL too (a data folder's snapshot uses the folder's live policy and key)\nusage: ${USAGE}`);
   }
   const dataDir = resolve((flags.get('data') as string | undefined) ?? './data');
@@ -82,8 +85,6 @@ async function runClusterSnapshot(flags: Map<string, string | number | boolean>)
     postgres,
     ...(str('cluster') !== undefined ? { cluster: str('cluster') } : {}),
     ...(str('master-key-file') !== undefined ? { masterKeyFile: str('master-key-file') } : {}),
-    ...(str('policy') !== undefined ? { policyDir: str('policy') } : {}),
-    ...(str('model') !== undefined ? { modelPath: str('model') } : {}),
     keep: Math.max(1, (flags.get('keep') as number | undefined) ?? 2),
     log: (line) => process.stderr.write(`fengkong snapshot: ${line}\n`),
   });

@@ -6,11 +6,19 @@
  */
 import type { EventType } from '../contract/events.js';
 
+/**
+ * What a journal entry holds: an event of the contract, or — in a cluster's journal only — a
+ * `control` entry: a change of how to decide (a policy publication, an incident mode) at its
+ * position, so every node applies it between the same two events (docs/scale-out.md). The embedded
+ * journal never holds one; readers that only know events refuse it (replayEntry) or skip it.
+ */
+export type JournalEntryType = EventType | 'control';
+
 /** One accepted event, in the order the engine applied it. */
 export interface JournalEntry {
   /** 1, 2, 3, … without gaps: the order of application, and the order of replay. */
   readonly seq: number;
-  readonly type: EventType;
+  readonly type: JournalEntryType;
   /** The transaction id (the idempotency key); null for other event types. */
   readonly txId: string | null;
   /** The validated event as JSON text, as the contract parser returned it. */

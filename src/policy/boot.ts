@@ -60,11 +60,12 @@ export function bootOf(journal: Journal): PolicyBoot | undefined {
 }
 
 /** Files as stored: their base names (diagnostics then read `10-velocity.fk:3:5`). */
-function asStored(sources: readonly PolicySource[]): PolicySource[] {
+export function asStored(sources: readonly PolicySource[]): PolicySource[] {
   return sources.map((s) => ({ file: basename(s.file), text: s.text })).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
 
-function readModel(path: string): string {
+/** A model file's text, checked to be one (a ConfigError naming the path otherwise). */
+export function readModel(path: string): string {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

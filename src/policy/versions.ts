@@ -90,8 +90,12 @@ export interface Publication {
   readonly proposedBy: string | null;
   readonly proposalId: number | null;
   readonly at: number;
-  /** The journal seq of the last event decided by the version before: every later one is this one's. */
-  readonly journalSeq: number;
+  /**
+   * The journal seq of the last event decided by the version before: every later one is this one's.
+   * Null on a cluster while the publication is recorded but its partition's owner has not placed it
+   * in the journal yet (warming new windows, or between owners): the version before still decides.
+   */
+  readonly journalSeq: number | null;
   /** The reason given for a rollback, or a note. */
   readonly reason: string | null;
 }

@@ -9,8 +9,7 @@
  * may be with the writer at once, so the disk never waits for the event loop; a threaded writer
  * merges whatever queued up behind a commit into the next one, so they still share one fsync.
  */
-import type { EventType } from '../contract/events.js';
-import type { JournalEntry, JournalWriter } from '../log/journal.js';
+import type { JournalEntry, JournalEntryType, JournalWriter } from '../log/journal.js';
 
 /** Called with the batch's error (null when it is durable). */
 export type CommitCallback = (err: Error | null) => void;
@@ -86,7 +85,7 @@ export class GroupCommit {
    * Adds one entry (its seq is assigned here, in call order) to the open batch and returns that
    * batch. Throws the journal's failure once it has failed: the caller must not answer.
    */
-  add(type: EventType, txId: string | null, event: string, decision: string | null): Batch {
+  add(type: JournalEntryType, txId: string | null, event: string, decision: string | null): Batch {
     if (this.failure !== null) throw this.failure;
     let b = this.open;
     if (b === null) {

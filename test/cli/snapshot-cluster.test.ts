@@ -15,7 +15,8 @@ test('cluster snapshot flags that do not fit are refused, naming them', () => {
     [['--postgres', 'postgres://127.0.0.1/x'], /needs both --nats URL and --postgres URL/],
     [['--nats', 'n', '--postgres', 'p', '--data', '/tmp/x'], /--data is for a data folder; a cluster keeps its snapshots in PostgreSQL/],
     [['--cluster', 'prod'], /--cluster is for a cluster's snapshot: give --nats URL and --postgres URL too/],
-    [['--policy', 'rules'], /--policy is for a cluster's snapshot/],
+    [['--policy', 'rules'], /--policy: a snapshot is made with the policy that decided/],
+    [['--nats', 'n', '--postgres', 'p', '--model', 'm.json'], /--model: a snapshot is made with the policy that decided .*on a cluster, the versions its journal placed/],
   ];
   for (const [args, want] of cases) {
     const r = spawnSync(process.execPath, [BIN, 'snapshot', ...args], { encoding: 'utf8', timeout: 20_000 });

@@ -9,7 +9,9 @@ import { PolicyLifecycle } from '../../policy/lifecycle.js';
 import { bootOf } from '../../policy/boot.js';
 import { versionParam } from '../../policy/input.js';
 import { POLICY_MAX_PAGE } from '../../policy/versions.js';
-import type { ApiReply, ModuleFactory, ServerParts } from '../routes.js';
+import type { Outcome } from '../../policy/live.js';
+import type { Page } from '../../policy/versions.js';
+import type { ApiReply, ModuleFactory, Route, ServerParts } from '../routes.js';
 import { DraftBody, PolicyPageQuery, PublishBody, RejectBody, RollbackBody } from '../schemas/policies.js';
 import { pageParams } from './audit.js';
 
@@ -35,16 +37,48 @@ const DRAFT_BODY = { maxBytes: 32 * 1024 * 1024, maxDepth: 32 };
 /** Small bodies: a note, a reason. */
 const SMALL_BODY = { maxBytes: 64 * 1024, maxDepth: 8 };
 
-function reply(o: { status: number; body: unknown }): ApiReply {
-  return { status: o.status, body: o.body };
+/** A value now, or a promise of it: the embedded lifecycle answers at once, a cluster node's after PostgreSQL. */
+export type Maybe<T> = T | Promise<T>;
+
+/** `f(x)`, after `x` settles when it is a promise (a synchronous answer stays synchronous). */
+export function thenReply<T>(x: Maybe<T>, f: (v: T) => ApiReply): Maybe<ApiReply> {
+  return x instanceof Promise ? x.then(f) : f(x);
+}
+
+function reply(o: Maybe<Outcome>): Maybe<ApiReply> {
+  return thenReply(o, (v) => ({ status: v.status, body: v.body }));
+}
+
+function body(x: Maybe<unknown>): Maybe<ApiReply> {
+  return thenReply(x, (b) => ({ body: b }));
+}
+
+/**
+ * What the policy routes call: PolicyLifecycle on a data folder, ClusterPolicyLifecycle on a cluster
+ * node (docs/scale-out.md) — one set of routes, the same checks and answers.
+ */
+export interface PolicyApi {
+  draft(body: unknown, actor: string): Maybe<Outcome>;
+  validate(body: unknown): Maybe<Outcome>;
+  list(page: Page): Maybe<unknown>;
+  live(): Maybe<unknown>;
+  publications(page: Page): Maybe<unknown>;
+  rollback(body: unknown, actor: string): Maybe<Outcome>;
+  show(n: number): Maybe<unknown>;
+  propose(n: number, body: unknown, actor: string): Maybe<Outcome>;
+  approve(n: number, actor: string): Maybe<Outcome>;
+  reject(n: number, body: unknown, actor: string): Maybe<Outcome>;
 }
 
 /** The policy version routes. */
 export const policiesModule: ModuleFactory = (parts) => {
   const life = lifecycleFor(parts);
-  return {
-    close: () => life.close(),
-    routes: [
+  return { close: () => life.close(), routes: policyRoutes(life) };
+};
+
+/** The policy version routes over either lifecycle. */
+export function policyRoutes(life: PolicyApi): Route[] {
+  return [
       {
         method: 'POST',
         path: '/v1/policies',
@@ -74,7 +108,7 @@ export const policiesModule: ModuleFactory = (parts) => {
         summary: 'Policy versions, newest first (paged with before, limit)',
         querySchema: PolicyPageQuery,
         handle({ query }) {
-          return { body: life.list(pageParams(query, POLICY_MAX_PAGE)) };
+          return body(life.list(pageParams(query, POLICY_MAX_PAGE)));
         },
       },
       {
@@ -82,7 +116,7 @@ export const policiesModule: ModuleFactory = (parts) => {
         path: '/v1/policies/live',
         permission: 'read',
         summary: 'The live version, the policy deciding (with incident overlays), and a publication under way',
-        handle: () => ({ body: life.live() }),
+        handle: () => body(life.live()),
       },
       {
         method: 'GET',
@@ -91,7 +125,7 @@ export const policiesModule: ModuleFactory = (parts) => {
         summary: 'What was live when: every import, publish and rollback, newest first (paged with before, limit)',
         querySchema: PolicyPageQuery,
         handle({ query }) {
-          return { body: life.publications(pageParams(query, POLICY_MAX_PAGE)) };
+          return body(life.publications(pageParams(query, POLICY_MAX_PAGE)));
         },
       },
       {
@@ -111,7 +145,7 @@ export const policiesModule: ModuleFactory = (parts) => {
         path: '/v1/policies/{version}',
         permission: 'read',
         summary: 'One version: files, diff against its parent, compile summary (rules, windows, windows new to the live engine), proposals',
-        handle: ({ params }) => ({ body: life.show(versionParam(params.version)) }),
+        handle: ({ params }) => body(life.show(versionParam(params.version))),
       },
       {
         method: 'POST',
@@ -141,6 +175,5 @@ export const policiesModule: ModuleFactory = (parts) => {
         bodySchema: RejectBody,
         handle: ({ principal, params, body }) => reply(life.reject(versionParam(params.version), body, principal.keyId)),
       },
-    ],
-  };
-};
+  ];
+}

@@ -32,14 +32,15 @@ export interface JournalFollower {
 
 /**
  * Calls `apply` with the entries of every message appended to `partition` after `opts.after`, in
- * order, as they arrive, until stopped. `apply` runs synchronously per message; when it throws, the
+ * order, as they arrive, until stopped. `apply` runs per message — synchronously, or with a promise
+ * the next message waits for (a control entry compiling a policy); when it throws or rejects, the
  * follow stops with that error (the caller's replica is then in an unknown state and must be rebuilt).
  */
 export function followJournal(
   cluster: NatsCluster,
   partition: number,
   opts: FollowOptions,
-  apply: (entries: readonly JournalEntry[], streamSeq: number) => void,
+  apply: (entries: readonly JournalEntry[], streamSeq: number) => void | Promise<void>,
 ): JournalFollower {
   const subject = cluster.names.journalSubject(checkPartition(partition));
   const sealer = opts.sealer ?? null;
@@ -79,7 +80,8 @@ export function followJournal(
               : `journal of partition ${partition} holds entry ${first} twice: ${where} (entries ${first}-${last}) follows entry ${expect - 1}`,
           );
         }
-        apply(decodeJournalMessage(m.headers, m.data, sealer, where), m.seq);
+        const r = apply(decodeJournalMessage(m.headers, m.data, sealer, where), m.seq);
+        if (r !== undefined) await r;
         position = { seq: last, streamSeq: m.seq };
       }
       return null;

@@ -19,6 +19,8 @@ export interface ClusterNames {
   readonly controlSubject: string;
   /** Core NATS (not stored): a node that committed a list change says so, the others reload at once. */
   readonly listsSubject: string;
+  /** Plain NATS: "the wanted policy changed" (a publication, rollback or mode recorded), for the owners to place it. */
+  readonly policySubject: string;
   /** KV bucket of partition leases. */
   readonly ownersBucket: string;
   /** The durable consumer the PostgreSQL projector of the cluster reads the journal with (one per cluster). */
@@ -59,6 +61,7 @@ export function clusterNames(cluster: string): ClusterNames {
     journalWildcard: `fk.${cluster}.j.*`,
     controlSubject: `fk.${cluster}.ctl`,
     listsSubject: `fk.${cluster}.lists`,
+    policySubject: `fk.${cluster}.policy`,
     ownersBucket: `fk_${cluster}_owners`,
     projectorConsumer: `fk_${cluster}_projector`,
     journalSubject: (p) => `fk.${cluster}.j.${checkPartition(p)}`,

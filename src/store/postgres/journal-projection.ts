@@ -152,6 +152,22 @@ export class PgJournalProjection {
   }
 
   /**
+   * The last control entry projected for `partition` (a policy publication or mode change placed in
+   * its journal: docs/scale-out.md), its event opened; undefined when none is projected. A node
+   * starting builds its replica with that policy, so it need not rebuild when it meets the entry.
+   */
+  lastControl(partition: number): Promise<{ seq: number; event: string } | undefined> {
+    return this.run('read the last control entry', async () => {
+      const r = await this.pg.pool.query<{ seq: string; event: string }>(
+        `SELECT seq, event FROM journal WHERE partition = $1 AND type = 'control' ORDER BY seq DESC LIMIT 1`,
+        [partition],
+      );
+      const row = r.rows[0];
+      return row === undefined ? undefined : { seq: Number(row.seq), event: await this.crypt.openText(row.event) };
+    });
+  }
+
+  /**
    * The highest seq projected for `partition` (0: none). With redelivery or several projectors,
    * entries below it may still be on their way; `count` tells a complete prefix from a gap.
    */

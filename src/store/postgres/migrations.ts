@@ -401,4 +401,12 @@ CREATE TABLE shadow_decisions (
 );
 CREATE INDEX shadow_decisions_changed ON shadow_decisions (run, seq) WHERE changed;`,
   },
+  {
+    version: 12,
+    name: 'publications placed in the journal',
+    // docs/scale-out.md, "Control entries": on a cluster a publication (or rollback) is recorded
+    // first and placed in the partition's journal by its owner afterwards — after warming new windows
+    // if it needs them — so its journal position is unknown (null) until then
+    sql: `ALTER TABLE policy_publications ALTER COLUMN journal_seq DROP NOT NULL;`,
+  },
 ];

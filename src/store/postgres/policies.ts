@@ -166,6 +166,15 @@ export class PgPolicyStore implements PolicyStore<'async'> {
     });
   }
 
+  /**
+   * Records where publication `seq` took effect in the journal, once (a cluster's owner places it
+   * after recording: docs/scale-out.md). False when it was placed already — by an owner before a
+   * takeover — so the first position stands.
+   */
+  async placePublication(seq: number, journalSeq: number): Promise<boolean> {
+    return (await this.changed(`UPDATE policy_publications SET journal_seq = $2 WHERE seq = $1 AND journal_seq IS NULL`, [seq, journalSeq])) === 1;
+  }
+
   async live(): Promise<Publication | undefined> {
     return (await this.publications({ limit: 1 }))[0];
   }

@@ -43,7 +43,7 @@ export interface PublicationRow {
   proposed_by: string | null;
   proposal_id: number | null;
   at: string;
-  journal_seq: string;
+  journal_seq: string | null;
   reason: string | null;
 }
 
@@ -124,7 +124,7 @@ export async function toPublication(r: PublicationRow, crypt: PgCrypt): Promise<
     proposedBy: r.proposed_by,
     proposalId: r.proposal_id,
     at: Number(r.at),
-    journalSeq: Number(r.journal_seq),
+    journalSeq: r.journal_seq === null ? null : Number(r.journal_seq),
     reason: await crypt.openOpt(r.reason),
   };
 }

@@ -403,11 +403,14 @@ export class SqlitePolicyStore implements PolicyStore<'sync'> {
   }
 
   publish(p: NewPublication): Publication {
+    // the embedded server swaps the engine in the step it records the publication: it always knows where
+    const journalSeq = p.journalSeq;
+    if (journalSeq === null) throw new StoreError('an embedded publication records its journal position (journalSeq); null is for a cluster (docs/scale-out.md)');
     return this.atomically(() => {
       const before = this.live();
       if (before !== undefined && before.version !== p.version) this.setState(before.version, 'retired');
       this.setState(p.version, 'live');
-      const r = this.s.insertPublication.run(p.version, p.kind, p.fromVersion, p.actor, p.proposedBy, p.proposalId, Date.now(), p.journalSeq, p.reason);
+      const r = this.s.insertPublication.run(p.version, p.kind, p.fromVersion, p.actor, p.proposedBy, p.proposalId, Date.now(), journalSeq, p.reason);
       return toPublication(this.s.selectPublication.get(Number(r.lastInsertRowid))!);
     });
   }

@@ -29,19 +29,19 @@ export function openClusterListStore(stores: ClusterStores, onChange?: (version:
 }
 
 /** Loads the cluster's lists into `lists` and keeps them in step with every node's changes. */
-export async function startClusterLists(stores: ClusterStores, nats: NatsCluster, lists: ListSet, policy: CompiledPolicy): Promise<ClusterLists> {
+export async function startClusterLists(stores: ClusterStores, nats: NatsCluster, lists: ListSet, policy: () => CompiledPolicy): Promise<ClusterLists> {
   let live: LiveLists | null = null;
   const store = await openClusterListStore(stores, (version) => live?.noteCommit(version));
   const seen = await store.version();
   await store.loadInto(lists);
-  const l = new LiveLists(() => policy, lists, store, seen, POLL_MS);
+  const l = new LiveLists(policy, lists, store, seen, POLL_MS);
   live = l;
   const subject = nats.names.listsSubject;
   const stop = onChangeAnnounced(nats, subject, () => {
     l.sync().catch((e: unknown) => process.stderr.write(`fengkong serve: cannot reload lists: ${(e as Error).message}\n`));
   });
   return {
-    routes: listRoutes(l, () => policy, () => announceChange(nats, subject)),
+    routes: listRoutes(l, policy, () => announceChange(nats, subject)),
     async close() {
       stop();
       await l.close();

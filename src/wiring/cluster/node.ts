@@ -17,6 +17,13 @@ import { loadModel } from '../../model/model-file.js';
 import { BUILTIN_ROUTES, createHandler } from '../../server/app.js';
 import { Authenticator } from '../../server/auth.js';
 import { auditRoutes } from '../../server/routes/audit.js';
+import { modeRoutes } from '../../server/routes/modes.js';
+import { policyRoutes } from '../../server/routes/policies.js';
+import { CompiledCache, type Runnable } from '../../policy/compiled.js';
+import { ClusterPolicyLifecycle } from '../../policy/cluster-lifecycle.js';
+import { announceChange, onChangeAnnounced } from '../../store/nats/change-notice.js';
+import { PgPolicyStore } from '../../store/postgres/policies.js';
+import { ClusterPolicySource, importFirstVersion } from './policy-control.js';
 import { whoAmIRoute } from '../../server/routes/whoami.js';
 import { keyRoutes } from '../../server/routes/keys.js';
 import { ConsoleFiles } from '../../server/console-static.js';
@@ -54,7 +61,10 @@ export interface ClusterNodeOptions {
   readonly masterKeyFile?: string;
   readonly port?: number;
   readonly host?: string;
-  /** Policy folder (default pack when omitted): every node of a cluster must run the same one. */
+  /**
+   * Policy folder (default pack when omitted) imported as version 1 by the node that starts a new
+   * cluster; ignored (with a note) once the cluster has versions: publish through the API instead.
+   */
   readonly policyDir?: string;
   readonly modelPath?: string;
   readonly maxEventLeadMs?: number;
@@ -80,7 +90,8 @@ export interface RunningClusterNode {
   readonly port: number;
   readonly nodeId: string;
   readonly cluster: string;
-  readonly policy: string;
+  /** The policy this node's engine runs now (it follows the cluster's publications). */
+  policy(): string;
   readonly routes: readonly RouteAccess[];
   /** Where each partition stands on this node. */
   partitions(): PartitionStatus[];
@@ -99,10 +110,10 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
   const nodeId = opts.nodeId ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
   const log = opts.log ?? ((line: string) => process.stderr.write(`fengkong serve [${nodeId}]: ${line}\n`));
   // the policy and model first: a policy that does not compile fails before any service is touched
-  const policy = loadPolicy(opts.policyDir);
-  const model = opts.modelPath === undefined ? undefined : loadModel(opts.modelPath);
+  if (opts.policyDir !== undefined) loadPolicy(opts.policyDir);
+  if (opts.modelPath !== undefined) loadModel(opts.modelPath);
   const lists = new ListSet();
-  const makeEngine = (): Engine => new Engine(policy, { model, lists });
+  const makeEngine = (r: Runnable): Engine => new Engine(r.policy, { model: r.model ?? undefined, lists });
 
   let stores: ClusterStores | null = null;
   let nats: NatsCluster | null = null;
@@ -112,11 +123,16 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
   let inbox: ForwardServer | null = null;
   let http: HttpListener | null = null;
   let clusterLists: ClusterLists | null = null;
+  let stopPolicyNotices: (() => void) | null = null;
   try {
     stores = await openClusterStores({ postgres: opts.postgres, cluster: clusterName, ...(opts.masterKeyFile !== undefined ? { masterKeyFile: opts.masterKeyFile } : {}) });
     nats = await connectCluster({ url: opts.nats, cluster: clusterName, name: `fengkong ${nodeId}`, ...(opts.ownerTtlMs !== undefined ? { ownerTtlMs: opts.ownerTtlMs } : {}), ...(opts.jetstreamReplicas !== undefined ? { replicas: opts.jetstreamReplicas } : {}) });
     const crypt = stores.crypt;
     const sealer = crypt.payloadSealer();
+    const policyStore = await PgPolicyStore.open(stores.pg, { crypt });
+    const imported = await importFirstVersion(policyStore, stores.audit, { ...(opts.policyDir !== undefined ? { policyDir: opts.policyDir } : {}), ...(opts.modelPath !== undefined ? { modelPath: opts.modelPath } : {}) });
+    if (imported !== null) log(imported);
+    const policies = new ClusterPolicySource(policyStore, stores.audit, new CompiledCache());
     const projection = await PgJournalProjection.open(stores.pg, crypt);
     projector = await startProjector({ cluster: nats, projection, sealer });
     const metrics = new ServerMetrics();
@@ -128,10 +144,10 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       sealer,
       refreshKeys: () => crypt.refresh(),
       makeEngine,
+      policies,
       metrics,
       projection,
       snapshots: await PgPartitionSnapshots.open(stores.pg),
-      policy,
       log,
       onOwnerChange: (service) => {
         // the inbox follows ownership: only the owner answers forwarded requests
@@ -149,8 +165,39 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       forwarder,
     );
     // the lists every engine of this node reads, loaded before the partition's replica decides anything
-    clusterLists = await startClusterLists(stores, nats, lists, policy);
-    const router = new Router([whoAmIRoute, ...auditRoutes(stores.audit), ...clusterLists.routes, ...keyRoutes(clusterKeyChanges(stores))]);
+    // the replica first (the policy the journal placed, a snapshot): lists and routes read its policy
+    log(await runner.prepare());
+    const decidingPolicy = () => r.currentEngine().currentPolicy;
+    clusterLists = await startClusterLists(stores, nats, lists, decidingPolicy);
+    // a publication, rollback or mode recorded on any node: the owner places it in the journal
+    const policySubject = nats.names.policySubject;
+    stopPolicyNotices = onChangeAnnounced(nats, policySubject, () => r.policyChanged());
+    const life = new ClusterPolicyLifecycle(policyStore, stores.audit, policies.cache, {
+      engine: () => r.currentEngine(),
+      lists,
+      changed: () => {
+        r.policyChanged();
+        announceChange(n, policySubject);
+      },
+      placeFailure: () => r.status().placeFailure,
+    });
+    const router = new Router([
+      whoAmIRoute,
+      ...auditRoutes(stores.audit),
+      ...clusterLists.routes,
+      ...keyRoutes(clusterKeyChanges(stores)),
+      ...policyRoutes(life),
+      ...modeRoutes({
+        list: () => life.modes(),
+        get: (name) => life.mode(name),
+        propose: (name, body, actor) => life.proposeMode(name, body, actor),
+        validate: (name, body) => life.validateMode(name, body),
+        approve: (name, actor) => life.approveMode(name, actor),
+        reject: (name, body, actor) => life.rejectMode(name, body, actor),
+        delete: (name, actor) => life.deleteMode(name, actor),
+        switch: (name, on, actor) => life.switchMode(name, on, actor),
+      }),
+    ]);
     const auth = new Authenticator(stores.keys, undefined, opts.badKeyLimits);
     let closing = false;
     registerNodeMetrics(metrics, r, projector, forwarder);
@@ -166,11 +213,11 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       maxEventLeadMs: opts.maxEventLeadMs ?? DEFAULT_MAX_EVENT_LEAD_MS,
       health: () => {
         const status = closing ? 'shutting_down' : 'ok';
-        return { ok: status === 'ok', body: { status, node: nodeId, cluster: clusterName, policy: policy.name, partitions: [r.status()] } };
+        return { ok: status === 'ok', body: { status, node: nodeId, cluster: clusterName, policy: decidingPolicy().name, partitions: [r.status()] } };
       },
     });
-    // the replica first (snapshot + the journal after it): a node answers once it can follow or own
-    log(await runner.start());
+    // follow the journal after the replica, and try for the lease: a node answers once it can follow or own
+    runner.run();
     http = await listenHttp(handler, opts.port ?? 8080, opts.host ?? '127.0.0.1', opts.tls);
     const h = http;
     const s = stores;
@@ -183,7 +230,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       port: h.port,
       nodeId,
       cluster: clusterName,
-      policy: policy.name,
+      policy: () => decidingPolicy().name,
       routes: [...BUILTIN_ROUTES, ...router.routes.map(accessOf)],
       partitions: () => [r.status()],
       close() {
@@ -193,6 +240,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
           await h.close(opts.drainMs ?? 10_000, async () => {
             await r.service?.flushed();
           });
+          stopPolicyNotices?.();
           await r.stop();
           await (inbox as ForwardServer | null)?.close();
           f.close();
@@ -205,6 +253,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       },
     };
   } catch (e) {
+    stopPolicyNotices?.();
     await http?.close(0).catch(() => undefined);
     await runner?.stop().catch(() => undefined);
     await (inbox as ForwardServer | null)?.close().catch(() => undefined);

@@ -7,10 +7,13 @@
  * at once and becomes a follower again: from where it stood when everything it applied was durable,
  * or from the start when it had applied entries the journal refused.
  */
+import type { FkEvent } from '../../contract/events.js';
 import type { Engine } from '../../engine/engine.js';
 import type { JournalEntry } from '../../log/journal.js';
 import type { PayloadSealer } from '../../log/payload-sealer.js';
 import { replayEntry } from '../../log/recovery.js';
+import type { Runnable } from '../../policy/compiled.js';
+import type { Outcome } from '../../rules/policy-types.js';
 import { GroupCommit } from '../../server/group-commit.js';
 import type { ServerMetrics } from '../../server/metrics.js';
 import { SeenIds } from '../../server/seen-ids.js';
@@ -22,9 +25,10 @@ import { startJetStreamJournalWriter, type JetStreamJournalWriter } from '../../
 import { acquireLease, watchLeaseReleases, type Lease } from '../../store/nats/lease.js';
 import type { PgJournalProjection } from '../../store/postgres/journal-projection.js';
 import type { PgPartitionSnapshots } from '../../store/postgres/partition-snapshots.js';
-import type { CompiledPolicy } from '../../rules/policy-types.js';
 import { clusterDecisionLookup } from './decision-lookup.js';
 import { restorePartition } from './partition-snapshot.js';
+import { PartitionReplica, RebuildWith, startingPolicy, type PlacedPolicy } from './partition-replica.js';
+import { controlKey, controlText, type ClusterPolicySource, type PolicyControl } from './policy-control.js';
 import { RecentDecisions } from './recent-decisions.js';
 
 /** What a partition runner needs from its node. */
@@ -37,14 +41,14 @@ export interface PartitionDeps {
   readonly sealer: PayloadSealer | null;
   /** Refreshes the data keys after a payload failed to open (a key rotated in by another node). */
   readonly refreshKeys: () => Promise<void>;
-  /** A fresh engine of the cluster's policy, as `fengkong replay` builds it. */
-  readonly makeEngine: () => Engine;
+  /** A fresh engine running `r`, as `fengkong replay` builds one (the node's lists and settings). */
+  readonly makeEngine: (r: Runnable) => Engine;
+  /** The cluster's policy: what a control entry runs, and what the owner is to place. */
+  readonly policies: ClusterPolicySource;
   readonly metrics: ServerMetrics;
   readonly projection: PgJournalProjection;
   /** Where the partition's snapshots are: a start restores the newest usable one (null: always replay from the first entry). */
   readonly snapshots: PgPartitionSnapshots | null;
-  /** The policy `makeEngine` runs (a snapshot must hold its window groups). */
-  readonly policy: CompiledPolicy;
   /** Decisions kept in memory for idempotent retries (RecentDecisions). */
   readonly recentCapacity?: number;
   /** How often a follower tries to take a free lease (ms, default a third of the lease TTL). */
@@ -67,6 +71,12 @@ export interface PartitionStatus {
   readonly takeovers: number;
   /** Milliseconds the last takeover took, from the lease to the first decision it could make. */
   readonly lastTakeoverMs: number | null;
+  /** The policy this node's engine of the partition runs (overlays included) and the journal entry that placed it. */
+  readonly policy: { readonly name: string; readonly version: number; readonly modes: readonly string[]; readonly placedAt: number };
+  /** The owner only: the policy it is warming to place, if any. */
+  readonly placing: { readonly version: number; readonly since: number } | null;
+  /** The last policy the owner could not place, and why. */
+  readonly placeFailure: string | null;
 }
 
 interface Ownership {
@@ -81,32 +91,69 @@ interface Ownership {
 /** Runs one partition on this node until stop(). */
 export class PartitionRunner {
   private role: PartitionRole = 'following';
-  private engine: Engine;
+  private replica!: PartitionReplica;
   private seen = new SeenIds();
   private readonly recent: RecentDecisions;
-  private position: JournalEnd = { seq: 0, streamSeq: 0 };
   private follower: JournalFollower | null = null;
   private owned: Ownership | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private placeTimer: NodeJS.Timeout | null = null;
   /** Serialises role changes: a takeover and a loss never run at once. */
   private changing: Promise<void> = Promise.resolve();
   private takeovers = 0;
   private lastTakeoverMs: number | null = null;
   /** Stops watching for the owner's graceful release (null before start). */
   private unwatch: (() => void) | null = null;
+  /** The owner's placement of the wanted policy under way (one at a time). */
+  private placing: { readonly version: number; readonly since: number } | null = null;
+  private placeFailure: string | null = null;
 
   constructor(private readonly deps: PartitionDeps) {
-    this.engine = deps.makeEngine();
     this.recent = new RecentDecisions(deps.recentCapacity);
   }
 
+  private get engine(): Engine {
+    return this.replica.engine;
+  }
+
+  /** This node's engine of the partition (owned or followed): its policy and windows, read only. */
+  currentEngine(): Engine {
+    return this.replica.engine;
+  }
+
+  private get position(): JournalEnd {
+    return this.replica.position;
+  }
+
+  private set position(p: JournalEnd) {
+    this.replica.position = p;
+  }
+
+  /** A replica at the journal's start running `policy`. */
+  private fresh(policy: PlacedPolicy): PartitionReplica {
+    return new PartitionReplica(this.deps.makeEngine(policy.runnable), this.deps.policies, policy, { seq: 0, streamSeq: 0 }, (e) => this.saw(e));
+  }
+
+  private saw(e: JournalEntry): void {
+    if (e.txId !== null) {
+      this.seen.add(e.txId);
+      this.recent.add(e);
+    }
+  }
+
   /**
-   * Restores the newest usable snapshot (when the projection holds every id before it, so a retry of
-   * an old payment is still recognised), then follows the journal after it and tries for the lease.
-   * Resolves once the replica is restored; it catches up with the journal's tail from then on.
+   * Builds the replica: the policy the journal last placed, and the newest usable snapshot (when the
+   * projection holds every id before it, so a retry of an old payment is still recognised). Nothing
+   * is followed or decided until `run`.
    */
-  async start(): Promise<string> {
-    const note = await this.restore();
+  async prepare(): Promise<string> {
+    const policy = await startingPolicy(this.deps.policies, this.deps.projection, this.deps.partition);
+    this.replica = this.fresh(policy);
+    return this.restore(policy);
+  }
+
+  /** Follows the journal after the replica's position and tries for the lease (after `prepare`). */
+  run(): void {
     this.follow();
     this.scheduleAcquire(0);
     // an owner stopping gracefully deletes its lease: try at once, not at the next attempt
@@ -116,10 +163,9 @@ export class PartitionRunner {
       this.timer = null;
       this.scheduleAcquire(0);
     });
-    return note;
   }
 
-  private async restore(): Promise<string> {
+  private async restore(policy: PlacedPolicy): Promise<string> {
     const { snapshots, partition, projection } = this.deps;
     if (snapshots === null) return `partition ${partition}: no snapshots; replaying the journal from its first entry`;
     let ids: SeenIds | null = null;
@@ -127,8 +173,8 @@ export class PartitionRunner {
       cluster: this.deps.cluster,
       store: snapshots,
       partition,
-      policy: this.deps.policy,
-      create: this.deps.makeEngine,
+      policy: policy.runnable.policy,
+      create: () => this.deps.makeEngine(policy.runnable),
       seal: this.deps.sealer,
       journalSealer: this.deps.sealer,
       usable: async (seq) => {
@@ -142,10 +188,9 @@ export class PartitionRunner {
     });
     const skipped = r.skipped.length > 0 ? `; skipped: ${r.skipped.join('; ')}` : '';
     if (r.position.seq === 0 || ids === null) return `partition ${partition}: no usable snapshot; replaying the journal from its first entry${skipped}`;
-    this.engine = r.engine;
+    this.replica = new PartitionReplica(r.engine, this.deps.policies, policy, r.position, (e) => this.saw(e));
     this.seen = ids;
     this.recent.forgetThrough(r.position.seq);
-    this.position = r.position;
     return `partition ${partition}: restored the snapshot at entry ${r.position.seq} in ${r.ms.toFixed(0)} ms; following the journal after it${skipped}`;
   }
 
@@ -155,7 +200,17 @@ export class PartitionRunner {
   }
 
   status(): PartitionStatus {
-    return { partition: this.deps.partition, role: this.role, seq: this.owned?.commit.lastSeq ?? this.position.seq, takeovers: this.takeovers, lastTakeoverMs: this.lastTakeoverMs };
+    const p = this.replica?.policy;
+    return {
+      partition: this.deps.partition,
+      role: this.role,
+      seq: this.owned?.commit.lastSeq ?? this.replica?.position.seq ?? 0,
+      takeovers: this.takeovers,
+      lastTakeoverMs: this.lastTakeoverMs,
+      policy: { name: this.replica?.engine.currentPolicy.name ?? '', version: p?.ctl.version ?? 0, modes: p?.ctl.overlays.map((o) => o.name) ?? [], placedAt: p?.seq ?? 0 },
+      placing: this.placing,
+      placeFailure: this.placeFailure,
+    };
   }
 
   /** A decision this node has seen (owned or followed), for reads on a node that does not own the partition. */
@@ -171,6 +226,8 @@ export class PartitionRunner {
     this.unwatch?.();
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    if (this.placeTimer !== null) clearTimeout(this.placeTimer);
+    this.placeTimer = null;
     await this.change(async () => {
       const was = this.role;
       this.role = 'stopped';
@@ -193,49 +250,39 @@ export class PartitionRunner {
     return this.changing;
   }
 
-  /** Applies journal entries to the replica (a follower's, or a takeover's catch-up). */
-  private apply(entries: readonly JournalEntry[]): void {
-    for (const e of entries) {
-      if (e.seq <= this.position.seq) continue;
-      replayEntry(this.engine, e, this.position.seq);
-      this.position = { seq: e.seq, streamSeq: this.position.streamSeq };
-      if (e.txId !== null) {
-        this.seen.add(e.txId);
-        this.recent.add(e);
-      }
-    }
-  }
-
   private follow(): void {
     const f = followJournal(this.deps.cluster, this.deps.partition, { after: this.position, sealer: this.deps.sealer }, (entries, streamSeq) => {
-      this.apply(entries);
-      this.position = { seq: this.position.seq, streamSeq };
+      const done = (): void => {
+        this.position = { seq: this.position.seq, streamSeq };
+      };
+      const r = this.replica.apply(entries);
+      if (r === undefined) return done();
+      return r.then(done);
     });
     this.follower = f;
     void f.done.then((err) => {
       if (err === null || this.follower !== f || this.role !== 'following') return;
-      // a hole, a payload not opened, an entry not replayed: the replica cannot be trusted; rebuild it
+      // a hole, a payload not opened, an entry not replayed, a policy needing new windows: rebuild
       this.deps.log(`partition ${this.deps.partition}: following stopped (${err.message}); rebuilding the replica from the journal's start`);
       this.follower = null;
       void this.change(async () => {
         await this.deps.refreshKeys().catch(() => undefined);
         if (this.role !== 'following') return;
-        this.rebuild();
+        await this.rebuild(err instanceof RebuildWith ? err.target : undefined);
         this.follow();
       });
     });
   }
 
   /**
-   * A fresh replica from the journal's start (the old one applied entries the journal does not
-   * hold). A rebuild in a running node does not look for snapshots: it is rare, and the journal is
-   * the truth.
+   * A fresh replica from the journal's start (the old one applied entries the journal does not hold,
+   * or meets a policy needing windows it lacks: `target`). A rebuild in a running node does not look
+   * for snapshots: it is rare, and the journal is the truth.
    */
-  private rebuild(): void {
-    this.engine = this.deps.makeEngine();
+  private async rebuild(target?: PlacedPolicy): Promise<void> {
+    this.replica = this.fresh(target ?? (await startingPolicy(this.deps.policies, this.deps.projection, this.deps.partition)));
     this.seen = new SeenIds();
     this.recent.clear();
-    this.position = { seq: 0, streamSeq: 0 };
   }
 
   private scheduleAcquire(ms: number): void {
@@ -262,8 +309,8 @@ export class PartitionRunner {
       this.follower = null;
       const failed = f === null ? null : (await f.stop(), await f.done);
       if (failed !== null) {
-        this.deps.log(`partition ${partition}: the replica stopped with an error (${failed.message}); rebuilding it from the journal's start before taking over`);
-        this.rebuild();
+        this.deps.log(`partition ${partition}: the replica stopped (${failed.message}); rebuilding it from the journal's start before taking over`);
+        await this.rebuild(failed instanceof RebuildWith ? failed.target : undefined);
       }
       // the few entries the follower had not applied yet, up to the journal's end as it is now
       const end = await lastJournalSeq(cluster, partition);
@@ -274,7 +321,7 @@ export class PartitionRunner {
           sealer: this.deps.sealer,
           ...(this.position.streamSeq > 0 ? { startStreamSeq: this.position.streamSeq + 1 } : {}),
         })) {
-          this.apply([e]);
+          await this.replica.apply([e]);
         }
       }
       if (this.position.seq !== end.seq) throw new Error(`caught up to entry ${this.position.seq}, but the journal ends at ${end.seq}`);
@@ -300,11 +347,13 @@ export class PartitionRunner {
       this.lastTakeoverMs = performance.now() - started;
       this.deps.log(`partition ${partition}: owned by this node from entry ${end.seq + 1} (takeover ${this.lastTakeoverMs.toFixed(0)} ms)`);
       this.deps.onOwnerChange?.(service);
+      // what was published while no node owned the partition (or its last owner was warming) is placed now
+      this.schedulePlace(0);
     } catch (e) {
       this.deps.log(`partition ${partition}: takeover abandoned: ${(e as Error).message}`);
       await lease.release().catch(() => undefined);
       this.role = 'following';
-      this.rebuild();
+      await this.rebuild(e instanceof RebuildWith ? e.target : undefined);
       this.follow();
     }
   }
@@ -326,7 +375,7 @@ export class PartitionRunner {
       if (o.commit.failed === null && o.committed === o.commit.lastSeq) {
         this.position = { seq: o.commit.lastSeq, streamSeq: o.writer.lastSubjectSeq };
       } else {
-        this.rebuild();
+        await this.rebuild();
       }
       if (this.role === 'stopped') return;
       this.role = 'following';
@@ -335,4 +384,127 @@ export class PartitionRunner {
       this.scheduleAcquire(this.deps.cluster.ownerTtlMs);
     });
   }
+
+  // ---------------------------------------------------------------- placing the cluster's policy
+
+  /**
+   * Asks the owner to compare what should decide (PostgreSQL's live publication and modes on) with
+   * what its engine runs, and place the difference (a change announced by another node; also polled).
+   */
+  policyChanged(): void {
+    if (this.role === 'owning') this.schedulePlace(0);
+  }
+
+  private schedulePlace(ms: number): void {
+    if (this.placeTimer !== null) clearTimeout(this.placeTimer);
+    this.placeTimer = setTimeout(() => {
+      this.placeTimer = null;
+      const o = this.owned;
+      if (o === null || this.role !== 'owning') return;
+      void this.place(o).finally(() => {
+        if (this.owned === o && this.role === 'owning' && this.placeTimer === null) this.schedulePlace(PLACE_POLL_MS);
+      });
+    }, ms);
+    this.placeTimer.unref();
+  }
+
+  /**
+   * The owner's step: the wanted policy, compiled (and warmed when it needs windows the engine lacks),
+   * goes into the journal as a control entry and into the engine in one synchronous step — every
+   * payment after the entry is decided by it — then its position is recorded in PostgreSQL.
+   */
+  private async place(o: Ownership): Promise<void> {
+    if (this.placing !== null) return;
+    const { partition } = this.deps;
+    let want: PolicyControl;
+    try {
+      want = await this.deps.policies.wanted();
+    } catch (e) {
+      this.placeFailure = `cannot read the cluster's live policy: ${(e as Error).message}`;
+      return;
+    }
+    if (this.owned !== o) return;
+    const now = this.replica.policy;
+    if (controlKey(want) === controlKey(now.ctl)) {
+      // placed already; a publication of the same version and modes (a rollback to what runs) needs only its position
+      if (want.publication !== now.ctl.publication) await this.deps.policies.placed(want, o.commit.lastSeq, partition, this.deps.nodeId).catch(() => undefined);
+      this.replica.policy = { ...now, ctl: want };
+      return;
+    }
+    this.placing = { version: want.version, since: Date.now() };
+    try {
+      const runnable = await this.deps.policies.runnable(want);
+      if (this.owned !== o) return;
+      const fresh = this.engine.freshWindowsFor(runnable.policy);
+      let seq = 0;
+      const swap = (warmed?: Engine): void => {
+        o.commit.add('control', null, controlText(want), null);
+        seq = o.commit.lastSeq;
+        this.engine.replacePolicy(runnable.policy, runnable.model, warmed);
+        this.replica.policy = { ctl: want, runnable, seq };
+      };
+      if (fresh.length === 0) swap();
+      else {
+        this.deps.log(`partition ${partition}: version ${want.version} needs windows the engine lacks (${fresh.join(', ')}): warming them from the journal before placing it`);
+        await this.warm(o, runnable, swap);
+      }
+      await o.commit.flush();
+      this.placeFailure = null;
+      await this.deps.policies.placed(want, seq, partition, this.deps.nodeId);
+      this.deps.log(`partition ${partition}: ${runnable.policy.name} (publication ${want.publication}) decides from journal entry ${seq + 1}`);
+    } catch (e) {
+      this.placeFailure = `version ${want.version}: ${(e as Error).message}`;
+      if (this.owned === o) this.deps.log(`partition ${partition}: cannot place version ${want.version}: ${(e as Error).message}`);
+    } finally {
+      this.placing = null;
+    }
+  }
+
+  /**
+   * Warms an engine running `runnable`: the journal replayed from JetStream up to what the live engine
+   * had applied when it began, in slices with the event loop free between them, then what the live
+   * engine applied meanwhile; `ready(engine)` runs in the tick it has caught up, so the swap sees no
+   * event in between (as policy/warm.ts does on a data folder).
+   */
+  private async warm(o: Ownership, runnable: Runnable, ready: (warmed: Engine) => void): Promise<void> {
+    const engine = this.deps.makeEngine(runnable);
+    const buffer: Array<{ seq: number; e: FkEvent; answered?: Outcome }> = [];
+    const stop = o.service.observe((seq, e, answered) => buffer.push({ seq, e, answered }));
+    try {
+      const replayTo = o.commit.lastSeq;
+      await o.commit.flush();
+      let n = 0;
+      for await (const e of readJournal(this.deps.cluster, this.deps.partition, { fromSeq: 1, toSeq: replayTo, sealer: this.deps.sealer })) {
+        if (this.owned !== o) throw new Error('the partition was lost while warming');
+        if (e.type !== 'control') replayEntry(engine, e, e.seq - 1);
+        if ((++n & 1023) === 0) await new Promise((r) => setImmediate(r));
+      }
+      await new Promise<void>((resolve, reject) => {
+        let taken = 0;
+        const step = (): void => {
+          try {
+            if (this.owned !== o) throw new Error('the partition was lost while warming');
+            const deadline = performance.now() + 1;
+            while (taken < buffer.length) {
+              const b = buffer[taken++];
+              engine.apply(b.e, b.answered);
+              if ((taken & 7) === 0 && performance.now() >= deadline) break;
+            }
+            if (taken < buffer.length) return void setImmediate(step);
+            stop();
+            ready(engine);
+            resolve();
+          } catch (e) {
+            reject(e);
+          }
+        };
+        setImmediate(step);
+      });
+    } finally {
+      stop();
+    }
+  }
 }
+
+/** How often an owner compares the wanted policy with its engine's, should an announcement be lost. */
+const PLACE_POLL_MS = 1000;

@@ -7,25 +7,26 @@
  */
 import { ConfigError } from '../../errors.js';
 import { Engine } from '../../engine/engine.js';
-import { loadPolicy } from '../../engine/policy-source.js';
 import { ListSet } from '../../lists/list-set.js';
 import type { JournalEntry } from '../../log/journal.js';
-import { replayEntry } from '../../log/recovery.js';
-import { loadModel } from '../../model/model-file.js';
-import { connectCluster } from '../../store/nats/connect.js';
-import { lastJournalSeq, readJournal } from '../../store/nats/journal-reader.js';
+import { CompiledCache, type Runnable } from '../../policy/compiled.js';
+import { connectCluster, type NatsCluster } from '../../store/nats/connect.js';
+import { lastJournalSeq, readJournal, type JournalEnd } from '../../store/nats/journal-reader.js';
+import type { PayloadSealer } from '../../log/payload-sealer.js';
+import { PgJournalProjection } from '../../store/postgres/journal-projection.js';
 import { PgPartitionSnapshots } from '../../store/postgres/partition-snapshots.js';
+import { PgPolicyStore } from '../../store/postgres/policies.js';
+import { PartitionReplica, RebuildWith, startingPolicy } from './partition-replica.js';
 import { restorePartition, writePartitionSnapshot } from './partition-snapshot.js';
+import { ClusterPolicySource } from './policy-control.js';
 import { openClusterStores } from './stores.js';
 
-/** What to snapshot and with which policy (the nodes' `--policy` and `--model`). */
+/** What to snapshot: the cluster's partition, with the policies its journal placed. */
 export interface ClusterSnapshotOptions {
   readonly nats: string;
   readonly postgres: string;
   readonly cluster?: string;
   readonly masterKeyFile?: string;
-  readonly policyDir?: string;
-  readonly modelPath?: string;
   /** Snapshots kept per partition (default 2). */
   readonly keep?: number;
   readonly log: (line: string) => void;
@@ -47,34 +48,40 @@ export interface ClusterSnapshotResult {
 export async function snapshotClusterPartition(opts: ClusterSnapshotOptions): Promise<ClusterSnapshotResult> {
   const started = performance.now();
   const partition = 0;
-  const policy = loadPolicy(opts.policyDir);
-  const model = opts.modelPath === undefined ? undefined : loadModel(opts.modelPath);
   const lists = new ListSet();
+  const make = (r: Runnable): Engine => new Engine(r.policy, { model: r.model ?? undefined, lists });
   const stores = await openClusterStores({ postgres: opts.postgres, cluster: opts.cluster ?? 'fengkong', ...(opts.masterKeyFile !== undefined ? { masterKeyFile: opts.masterKeyFile } : {}) });
   try {
     const nats = await connectCluster({ url: opts.nats, cluster: opts.cluster ?? 'fengkong', name: 'fengkong snapshot' });
     try {
       const store = await PgPartitionSnapshots.open(stores.pg);
       const sealer = stores.crypt.payloadSealer();
+      const source = new ClusterPolicySource(await PgPolicyStore.open(stores.pg, { crypt: stores.crypt }), stores.audit, new CompiledCache());
+      const start = await startingPolicy(source, await PgJournalProjection.open(stores.pg, stores.crypt), partition);
       const end = await lastJournalSeq(nats, partition);
       if (end.seq === 0) throw new ConfigError(`the journal of partition ${partition} in cluster ${opts.cluster ?? 'fengkong'} is empty: nothing to snapshot`);
-      const restored = await restorePartition({ cluster: nats, store, partition, policy, create: () => new Engine(policy, { model, lists }), seal: sealer, journalSealer: sealer });
+      const policy = start.runnable.policy;
+      const restored = await restorePartition({ cluster: nats, store, partition, policy, create: () => make(start.runnable), seal: sealer, journalSealer: sealer });
       for (const s of restored.skipped) opts.log(`skipped ${s}`);
       const from = restored.position;
       opts.log(from.seq === 0 ? `no usable snapshot: replaying partition ${partition} from its first entry` : `started from the snapshot at entry ${from.seq}`);
       if (from.seq >= end.seq) {
         return { restoredFrom: from.seq, replayed: 0, seq: from.seq, bytes: 0, pruned: 0, ms: performance.now() - started };
       }
-      let last: JournalEntry | null = null;
-      let applied = from.seq;
-      for await (const e of readJournal(nats, partition, { fromSeq: from.seq + 1, toSeq: end.seq, sealer, ...(from.streamSeq > 0 ? { startStreamSeq: from.streamSeq + 1 } : {}) })) {
-        replayEntry(restored.engine, e, applied);
-        applied = e.seq;
-        last = e;
-        if ((applied - from.seq) % 100_000 === 0) opts.log(`replayed ${applied - from.seq} of ${end.seq - from.seq} entries`);
+      let replica = new PartitionReplica(restored.engine, source, start, from);
+      let last: JournalEntry;
+      for (;;) {
+        try {
+          last = await replayTo(nats, partition, replica, end, sealer, opts.log);
+          break;
+        } catch (e) {
+          if (!(e instanceof RebuildWith)) throw e;
+          // a later publication needs windows the snapshot lacks: from the start with its windows
+          opts.log(e.message);
+          replica = new PartitionReplica(make(e.target.runnable), source, e.target, { seq: 0, streamSeq: 0 });
+        }
       }
-      if (last === null || applied !== end.seq) throw new ConfigError(`the journal of partition ${partition} ended at entry ${applied}, before ${end.seq}`);
-      const w = await writePartitionSnapshot({ store, partition, engine: restored.engine, at: end, last, policyName: policy.name, writer: 'cli', seal: sealer });
+      const w = await writePartitionSnapshot({ store, partition, engine: replica.engine, at: end, last, policyName: replica.engine.currentPolicy.name, writer: 'cli', seal: sealer });
       const pruned = await store.prune(partition, opts.keep ?? 2);
       return { restoredFrom: from.seq, replayed: end.seq - from.seq, seq: w.seq, bytes: w.bytes, pruned, ms: performance.now() - started };
     } finally {
@@ -83,4 +90,18 @@ export async function snapshotClusterPartition(opts: ClusterSnapshotOptions): Pr
   } finally {
     await stores.close();
   }
+}
+
+/** Applies the journal after the replica's position up to `end`; the last entry applied. */
+async function replayTo(nats: NatsCluster, partition: number, replica: PartitionReplica, end: JournalEnd, sealer: PayloadSealer | null, log: (line: string) => void): Promise<JournalEntry> {
+  const from = replica.position;
+  let last: JournalEntry | null = null;
+  for await (const e of readJournal(nats, partition, { fromSeq: from.seq + 1, toSeq: end.seq, sealer, ...(from.streamSeq > 0 ? { startStreamSeq: from.streamSeq + 1 } : {}) })) {
+    const r = replica.apply([e]);
+    if (r !== undefined) await r;
+    last = e;
+    if ((e.seq - from.seq) % 100_000 === 0) log(`replayed ${e.seq - from.seq} of ${end.seq - from.seq} entries`);
+  }
+  if (last === null || replica.position.seq !== end.seq) throw new ConfigError(`the journal of partition ${partition} ended at entry ${replica.position.seq}, before ${end.seq}`);
+  return last;
 }

@@ -24,7 +24,7 @@ test('follows from the start and keeps up with appends; stop() ends it; a later 
   const w = await startJetStreamJournalWriter({ cluster: c, partition: 0 });
   for (let i = 0; i < 3; i++) await w.write(entries(i * 10 + 1, 10));
   const seen: JournalEntry[] = [];
-  const f = followJournal(c, 0, { after: { seq: 0, streamSeq: 0 } }, (es) => seen.push(...es));
+  const f = followJournal(c, 0, { after: { seq: 0, streamSeq: 0 } }, (es) => void seen.push(...es));
   await until('the first 30 entries', () => seen.length === 30);
   // appended while following: they arrive as they are acknowledged
   await w.write(entries(31, 5));
@@ -37,7 +37,7 @@ test('follows from the start and keeps up with appends; stop() ends it; a later 
   await w.write(entries(41, 10));
   assert.equal(seen.length, 40, 'nothing is applied after stop()');
   const more: JournalEntry[] = [];
-  const g = followJournal(c, 0, { after: f.position }, (es) => more.push(...es));
+  const g = followJournal(c, 0, { after: f.position }, (es) => void more.push(...es));
   await until('the entries after the stop', () => more.length === 10);
   assert.deepEqual(more, entries(41, 10));
   await g.stop();
@@ -52,7 +52,7 @@ test('a gap stops the follow with an error naming the missing entries; entries b
   const crafted = encodeJournalMessage(packBatch(entries(8, 2)), 8, 9, 'crafted', null);
   await c.js.publish(c.names.journalSubject(2), crafted.payload, { headers: crafted.headers });
   const seen: number[] = [];
-  const f = followJournal(c, 2, { after: { seq: 0, streamSeq: 0 } }, (es) => seen.push(...es.map((e) => e.seq)));
+  const f = followJournal(c, 2, { after: { seq: 0, streamSeq: 0 } }, (es) => void seen.push(...es.map((e) => e.seq)));
   const err = await f.done;
   assert.ok(err instanceof StoreError && /partition 2 has a gap: entries 4-7 are missing/.test(err.message), String(err));
   assert.deepEqual(seen, [1, 2, 3]);
