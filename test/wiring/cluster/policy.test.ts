@@ -175,10 +175,19 @@ test('publications on a cluster take effect at one journal position on every nod
   const after = await call(b.url, '/v1/decisions', { key: c.key, body: { ...last, id: 'mode-probe-2' } });
   assert.equal((after.json as Answer).policy, 'v3', after.text);
 
+  // a rollback (one admin, one call) to version 2, placed at once: v2 needs no window v3 lacks
+  const back = await call(b.url, '/v1/policies/rollback', { key: key2, body: { reason: 'too many challenges at busy merchants' } });
+  assert.equal(back.status, 200, back.text);
+  assert.equal((back.json as { version: number }).version, 2);
+  const rolled = await call(b.url, '/v1/decisions', { key: c.key, body: { ...last, id: 'rollback-probe' } });
+  assert.equal((rolled.json as Answer).policy, 'v2', rolled.text);
+
   // a restarted node rebuilds with the placed versions and follows the owner's policy
   const a2 = await startNode(t, c, 'A2');
-  await until('node A2 following with v3', async () => {
+  await until('node A2 following with v2', async () => {
     const h = (await call(a2.url, '/healthz', { key: c.key })).json as { policy: string; partitions: { role: string }[] };
-    return h.partitions[0].role === 'following' && h.policy === 'v3';
+    return h.partitions[0].role === 'following' && h.policy === 'v2';
   }, 60_000);
+  const audit = ((await call(a2.url, '/v1/audit?action=policy.placed', { key: c.key })).json as { entries: { after: { version: number } }[] }).entries;
+  assert.deepEqual(audit.map((e) => e.after.version).sort(), [2, 2, 3, 3, 3], 'each placement audited once: v2, v3, the mode on and off, the rollback to v2');
 });
