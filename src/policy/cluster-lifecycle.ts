@@ -17,7 +17,8 @@ import type { PolicyBuild } from '../rules/compile.js';
 import { checkModelFits, checkOverlay, compileVersion, runnableKey, type CompiledCache, type Overlay, type Runnable } from './compiled.js';
 import { diffPolicies } from './diff.js';
 import { modeName, objectBody, onlyFields, parseDraft, stringField, versionField } from './input.js';
-import type { CompileSummary, Outcome, PublishingView } from './live.js';
+import { compileSummaryOf, target, versionSummary as summaryOf, type CompileSummary, type Outcome, type PublishingView } from './live.js';
+import { definition, modeTarget } from './modes.js';
 import { modelHash as sha256, type IncidentMode, type Page, type PolicyStore, type PolicyVersion, type Publication, type VersionSummary } from './versions.js';
 
 /** What the lifecycle sees of the node it runs on. */
@@ -34,12 +35,6 @@ export interface ClusterPolicyView {
 /** How long a change waits for the owner to place it before answering 202 (the caller may poll live). */
 const PLACE_WAIT_MS = 3000;
 
-const target = (n: number): string => `policies/${n}`;
-const modeTarget = (name: string): string => `modes/${name}`;
-
-function definition(m: IncidentMode | undefined): { description: string; rules: string } | null {
-  return m === undefined || m.approvedAt === null ? null : { description: m.description, rules: m.rules };
-}
 
 /** The policy lifecycle and incident modes of a cluster node. */
 export class ClusterPolicyLifecycle {
@@ -334,19 +329,9 @@ export class ClusterPolicyLifecycle {
   }
 
   private summaryOfPolicy(p: PolicyBuild, modelHash: string | null): CompileSummary {
-    return {
-      ok: true,
-      rules: p.rules.length,
-      windows: p.windows.map((w) => w.name),
-      features: p.derived.length,
-      thresholds: { ...p.thresholds, scale: p.scoreScale },
-      lists: p.lists,
-      listProblems: this.view.lists.problems(p.listUses),
-      warnings: p.warnings,
-      freshWindows: this.view.engine().freshWindowsFor(p),
-      model: modelHash,
-    };
+    return compileSummaryOf(p, modelHash, this.view.lists, this.view.engine());
   }
+
 
   // ---------------------------------------------------------------- incident modes
 
@@ -479,9 +464,4 @@ export class ClusterPolicyLifecycle {
     });
     return { status: 200, body: { deleted: m.name } };
   }
-}
-
-function summaryOf(v: PolicyVersion): VersionSummary {
-  const { sources, ...rest } = v;
-  return { ...rest, files: sources.map((s) => s.file) };
 }

@@ -17,7 +17,7 @@ import type { PolicyBuild, PolicySource } from '../rules/compile.js';
 import { checkModelFits, compileVersion, runnableKey, type Runnable } from './compiled.js';
 import { diffPolicies, type PolicyDiff } from './diff.js';
 import { objectBody, onlyFields, parseDraft, stringField, versionField } from './input.js';
-import { LivePolicy, target, type CompileSummary, type LifecycleDeps, type Outcome } from './live.js';
+import { compileSummaryOf, LivePolicy, target, versionSummary, type CompileSummary, type LifecycleDeps, type Outcome } from './live.js';
 import { IncidentModes } from './modes.js';
 import { modelHash as sha256, type Page, type PolicyVersion, type Publication, type VersionSummary } from './versions.js';
 
@@ -364,8 +364,7 @@ export class PolicyLifecycle {
   }
 
   private summaryOf(v: PolicyVersion): VersionSummary {
-    const { sources, ...rest } = v;
-    return { ...rest, files: sources.map((s) => s.file) };
+    return versionSummary(v);
   }
 
   private compileSummary(v: PolicyVersion): CompileSummary {
@@ -380,19 +379,9 @@ export class PolicyLifecycle {
   }
 
   private summaryOfPolicy(p: PolicyBuild, modelHash: string | null): CompileSummary {
-    return {
-      ok: true,
-      rules: p.rules.length,
-      windows: p.windows.map((w) => w.name),
-      features: p.derived.length,
-      thresholds: { ...p.thresholds, scale: p.scoreScale },
-      lists: p.lists,
-      listProblems: this.d.lists.problems(p.listUses),
-      warnings: p.warnings,
-      freshWindows: this.d.engine.freshWindowsFor(p),
-      model: modelHash,
-    };
+    return compileSummaryOf(p, modelHash, this.d.lists, this.d.engine);
   }
+
 }
 
 /** Re-exported for the routes: what a diff looks like. */

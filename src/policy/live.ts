@@ -12,7 +12,8 @@ import type { GbdtModel } from '../model/gbdt-model.js';
 import type { AuditLog } from '../audit/log.js';
 import type { Journal } from '../log/journal.js';
 import { checkModelFits, compileVersion, runnableKey, type CompiledCache, type Overlay, type Runnable } from './compiled.js';
-import type { PolicyStore, PolicyVersion, Proposal, Publication } from './versions.js';
+import type { PolicyBuild } from '../rules/compile.js';
+import type { PolicyStore, PolicyVersion, Proposal, Publication, VersionSummary } from './versions.js';
 import { Warmup, WarmupCancelled, type LiveFeed, type WarmProgress } from './warm.js';
 
 /** What the lifecycle works on: the server's parts. */
@@ -81,6 +82,28 @@ export interface Failure {
 
 /** The audit target of a version. */
 export const target = (n: number): string => `policies/${n}`;
+
+/** What reviewers see of a compiled policy; `engine` tells the windows it lacks, `lists` the lists it names badly. */
+export function compileSummaryOf(p: PolicyBuild, modelHash: string | null, lists: ListSet, engine: Engine): CompileSummary {
+  return {
+    ok: true,
+    rules: p.rules.length,
+    windows: p.windows.map((w) => w.name),
+    features: p.derived.length,
+    thresholds: { ...p.thresholds, scale: p.scoreScale },
+    lists: p.lists,
+    listProblems: lists.problems(p.listUses),
+    warnings: p.warnings,
+    freshWindows: engine.freshWindowsFor(p),
+    model: modelHash,
+  };
+}
+
+/** A version in a listing: everything but the file texts. */
+export function versionSummary(v: PolicyVersion): VersionSummary {
+  const { sources, ...rest } = v;
+  return { ...rest, files: sources.map((s) => s.file) };
+}
 
 /** The live policy and its changes; shared by the lifecycle and the incident modes. */
 export class LivePolicy {

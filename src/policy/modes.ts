@@ -13,10 +13,11 @@ import { modeName, objectBody, onlyFields, stringField } from './input.js';
 import type { LivePolicy, Outcome } from './live.js';
 import type { IncidentMode } from './versions.js';
 
-const modeTarget = (name: string): string => `modes/${name}`;
+/** The audit target of an incident mode. */
+export const modeTarget = (name: string): string => `modes/${name}`;
 
 /** The definition an audit entry records: description and rules, or null for none. */
-function definition(m: IncidentMode | undefined): { description: string; rules: string } | null {
+export function definition(m: IncidentMode | undefined): { description: string; rules: string } | null {
   return m === undefined || m.approvedAt === null ? null : { description: m.description, rules: m.rules };
 }
 
