@@ -432,6 +432,7 @@ export class PartitionRunner {
       return;
     }
     this.placing = { version: want.version, since: Date.now() };
+    let superseded = false;
     try {
       const runnable = await this.deps.policies.runnable(want);
       if (this.owned !== o) return;
@@ -446,7 +447,13 @@ export class PartitionRunner {
       if (fresh.length === 0) swap();
       else {
         this.deps.log(`partition ${partition}: version ${want.version} needs windows the engine lacks (${fresh.join(', ')}): warming them from the journal before placing it`);
-        await this.warm(o, runnable, swap);
+        // a change recorded while it warmed (a rollback, another approval) wins: this one is not placed
+        const stillWanted = async (): Promise<boolean> => controlKey(await this.deps.policies.wanted()) === controlKey(want);
+        if (!(await this.warm(o, runnable, stillWanted, swap))) {
+          this.deps.log(`partition ${partition}: version ${want.version} was superseded while it warmed; placing what is wanted now`);
+          superseded = true;
+          return;
+        }
       }
       await o.commit.flush();
       this.placeFailure = null;
@@ -457,6 +464,7 @@ export class PartitionRunner {
       if (this.owned === o) this.deps.log(`partition ${partition}: cannot place version ${want.version}: ${(e as Error).message}`);
     } finally {
       this.placing = null;
+      if (superseded && this.owned === o) this.schedulePlace(0);
     }
   }
 
@@ -464,9 +472,10 @@ export class PartitionRunner {
    * Warms an engine running `runnable`: the journal replayed from JetStream up to what the live engine
    * had applied when it began, in slices with the event loop free between them, then what the live
    * engine applied meanwhile; `ready(engine)` runs in the tick it has caught up, so the swap sees no
-   * event in between (as policy/warm.ts does on a data folder).
+   * event in between (as policy/warm.ts does on a data folder). False, without `ready`, when
+   * `stillWanted` says after the replay that another change was recorded meanwhile.
    */
-  private async warm(o: Ownership, runnable: Runnable, ready: (warmed: Engine) => void): Promise<void> {
+  private async warm(o: Ownership, runnable: Runnable, stillWanted: () => Promise<boolean>, ready: (warmed: Engine) => void): Promise<boolean> {
     const engine = this.deps.makeEngine(runnable);
     const buffer: Array<{ seq: number; e: FkEvent; answered?: Outcome }> = [];
     const stop = o.service.observe((seq, e, answered) => buffer.push({ seq, e, answered }));
@@ -479,6 +488,7 @@ export class PartitionRunner {
         if (e.type !== 'control') replayEntry(engine, e, e.seq - 1);
         if ((++n & 1023) === 0) await new Promise((r) => setImmediate(r));
       }
+      if (!(await stillWanted())) return false;
       await new Promise<void>((resolve, reject) => {
         let taken = 0;
         const step = (): void => {
@@ -500,6 +510,7 @@ export class PartitionRunner {
         };
         setImmediate(step);
       });
+      return true;
     } finally {
       stop();
     }

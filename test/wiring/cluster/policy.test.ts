@@ -93,11 +93,14 @@ test('publications on a cluster take effect at one journal position on every nod
   assert.equal((await call(b.url, '/v1/policies/2/publish', { key: c.key, body: {} })).status, 200);
   const own = await call(a.url, '/v1/policies/2/approve', { method: 'POST', key: c.key });
   assert.equal(own.status, 409, `four eyes across nodes: ${own.text}`);
+  const approved2 = performance.now();
   const ap2 = await call(a.url, '/v1/policies/2/approve', { method: 'POST', key: key2 });
+  const answered2 = performance.now() - approved2;
   assert.equal(ap2.status, 200, ap2.text);
   const pub2 = (ap2.json as { publication: { journalSeq: number | null } }).publication;
   assert.ok(pub2.journalSeq !== null && pub2.journalSeq > 0, `placed in the journal: ${ap2.text}`);
-  await until('node B deciding with v2', async () => ((await call(b.url, '/healthz', { key: c.key })).json as { policy: string }).policy === 'v2');
+  const followed2 = answered2 + (await until('node B deciding with v2', async () => ((await call(b.url, '/healthz', { key: c.key })).json as { policy: string }).policy === 'v2'));
+  t.diagnostic(`version 2 (same windows): approve answered after ${answered2.toFixed(0)} ms (recorded, placed by the owner, durable); the follower decided with it ${followed2.toFixed(0)} ms after the approval was sent`);
 
   // part 2: version 2 on both nodes
   await feed(q1, q2, 2, [b, a]);
@@ -107,10 +110,12 @@ test('publications on a cluster take effect at one journal position on every nod
   assert.equal(d3.status, 201, d3.text);
   assert.ok((d3.json as { compile: { freshWindows: string[] } }).compile.freshWindows.length > 0, `v3 needs a window the engine lacks: ${d3.text}`);
   assert.equal((await call(a.url, '/v1/policies/3/publish', { key: key2, body: {} })).status, 200);
+  const approved3 = performance.now();
   const ap3 = await call(b.url, '/v1/policies/3/approve', { method: 'POST', key: c.key });
   assert.ok(ap3.status === 200 || ap3.status === 202, ap3.text);
   await until('version 3 placed', async () => ((await call(b.url, '/v1/policies/live', { key: c.key })).json as { publishing: unknown }).publishing === null, 60_000);
   await until('node B deciding with v3', async () => ((await call(b.url, '/healthz', { key: c.key })).json as { policy: string }).policy === 'v3', 60_000);
+  t.diagnostic(`version 3 (a new window, ${q2 + 1} journal entries before it): warmed, placed and followed ${(performance.now() - approved3).toFixed(0)} ms after the approval was sent`);
 
   assert.match(a.stderr(), /version 3 needs windows the engine lacks .*warming them from the journal/, 'the owner warmed v3');
   assert.match(b.stderr(), /publishes version 3 with windows this replica lacks/, 'the follower rebuilt its replica with v3');
