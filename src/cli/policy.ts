@@ -169,7 +169,7 @@ async function dispatch(c: Client, cmd: string, rest: string[], a: ParsedArgs, o
       if (r.status < 400) {
         show<{ publications: Publication[] }>(c, r, out, (b) => {
           for (const p of b.publications) {
-            out(`${iso(p.at)}\tv${p.version}\t${p.kind}\tby ${p.actor}${p.proposedBy ? ` (proposed by ${p.proposedBy})` : ''}\tafter journal seq ${p.journalSeq}${p.reason ? `\t${p.reason}` : ''}`);
+            out(`${iso(p.at)}\tv${p.version}\t${p.kind}\tby ${p.actor}${p.proposedBy ? ` (proposed by ${p.proposedBy})` : ''}\t${p.journalSeq === null ? 'not placed in the journal yet' : `after journal seq ${p.journalSeq}`}${p.reason ? `\t${p.reason}` : ''}`);
           }
         });
       }

@@ -193,6 +193,12 @@ test('publications on a cluster take effect at one journal position on every nod
     const h = (await call(a2.url, '/healthz', { key: c.key })).json as { policy: string; partitions: { role: string }[] };
     return h.partitions[0].role === 'following' && h.policy === 'v2';
   }, 60_000);
+  // the policy CLI talks to any node as to a data folder's server
+  const cli = (...args: string[]): string => execFileSync(process.execPath, [BIN, 'policy', ...args, '--url', a2.url], { encoding: 'utf8', env: { ...process.env, FENGKONG_KEY: c.key } });
+  assert.match(cli('live'), /live: version 2 \(v2\), deciding as v2; .* \(rollback\)/);
+  const history = cli('history');
+  for (const v of ['v1\timport', 'v2\tpublish', 'v3\tpublish', 'v2\trollback']) assert.ok(history.includes(v), `${v} in the history:\n${history}`);
+  assert.doesNotMatch(history, /not placed/, 'every publication has its journal position');
   const audit = ((await call(a2.url, '/v1/audit?action=policy.placed', { key: c.key })).json as { entries: { after: { version: number } }[] }).entries;
   assert.deepEqual(audit.map((e) => e.after.version).sort(), [2, 2, 3, 3, 3], 'each placement audited once: v2, v3, the mode on and off, the rollback to v2');
 });
