@@ -8,9 +8,10 @@ import { formatShanghai } from '../contract/time.js';
 import type { Engine } from '../engine/engine.js';
 import { ConflictError, InputError, NotFoundError } from '../errors.js';
 import type { AccountView } from '../features/account-state.js';
-import type { AuditLog } from '../audit/log.js';
+import type { AuditLog, AuditRecord } from '../audit/log.js';
 import { customerOutcome, OUTCOME_TEXT, restrictionText, STATUS_TEXT, yuan, type CustomerStatus, type Text } from './messages.js';
 import { explainRating, type RatingExplained } from '../features/credit-rating.js';
+import { then } from '../io/result-kind.js';
 import type { AccountStore, JournalPayment } from './store.js';
 import type { TxIndex } from './tx-index.js';
 import {
@@ -43,17 +44,59 @@ export interface AppealCaseOpener {
   open(input: AppealCaseInput): { caseId: string; created: boolean };
 }
 
+/**
+ * Where the service finds an account's restrictions and how a stored action takes effect. On a data
+ * folder (`LocalRestrictions`) the service is the only writer: restrictions live in memory and an
+ * action reaches the engine in the tick it is stored, at the journal position the engine applied. On
+ * a cluster (docs/scale-out.md) every node may act: the history is read from the shared store, and
+ * the partition's owner places each action in the journal, where every node's engine applies it.
+ */
+export interface RestrictionBook {
+  /** The account's whole action history folded. */
+  folded(accountId: string): Restrictions | Promise<Restrictions>;
+  /** Called once `record` is stored (folded: the history with it); true once the next decision sees it. */
+  took(accountId: string, folded: Restrictions, record: AccountActionRecord): boolean | Promise<boolean>;
+}
+
+/** A data folder's restrictions: in memory, filled from the store, put on the engine at once. */
+export class LocalRestrictions implements RestrictionBook {
+  /** Every account that ever had an action: its restrictions as folded from the action history. */
+  private readonly states = new Map<string, Restrictions>();
+
+  constructor(
+    store: AccountStore<'sync'>,
+    private readonly engine: Engine,
+  ) {
+    for (const a of store.allActions()) this.states.set(a.accountId, foldAction(this.states.get(a.accountId) ?? NO_RESTRICTIONS, a));
+    // normally set already where the journal replay reached each action (replay.ts); this makes sure
+    for (const [id, r] of this.states) engine.applyInput({ kind: 'restrict_account', accountId: id, restriction: toEngine(r) });
+  }
+
+  folded(accountId: string): Restrictions {
+    return this.states.get(accountId) ?? NO_RESTRICTIONS;
+  }
+
+  took(accountId: string, folded: Restrictions): boolean {
+    this.states.set(accountId, folded);
+    this.engine.applyInput({ kind: 'restrict_account', accountId, restriction: toEngine(folded) });
+    return true;
+  }
+}
+
 /** What the service works with. */
 export interface AccountServiceDeps {
-  readonly engine: Engine;
+  /** The engine the views read (a cluster node's replica may be rebuilt: hence a getter). */
+  readonly engine: () => Engine;
   /**
-   * The sync form: an action commits with its audit record and reaches the engine in one step, at the
-   * journal position the engine has applied (a networked store needs that step redesigned).
+   * The account store of either kind. Over the sync form an action commits with its audit record and
+   * reaches the engine in one step, at the journal position the engine has applied.
    */
-  readonly store: AccountStore<'sync'>;
+  readonly store: AccountStore;
   /** The audit log on the same connection as `store`, so a change and its record commit together. */
-  readonly audit: AuditLog<'sync'>;
-  /** Journal seq of the last event the engine applied: where an action takes effect. */
+  readonly audit: AuditLog;
+  /** Where restrictions are and how an action takes effect. */
+  readonly book: RestrictionBook;
+  /** Journal seq of the last event the engine applied: where an action takes effect (on a cluster: where this node stood). */
   readonly appliedSeq: () => number;
   /** Highest journal seq on disk: what the payment lists wait for. */
   readonly committedSeq: () => number;
@@ -63,6 +106,21 @@ export interface AccountServiceDeps {
   readonly cases: () => AppealCaseOpener | undefined;
   /** Wall clock, epoch ms. */
   readonly now?: () => number;
+}
+
+/** What an action answers: the record, the restrictions before and after, and whether the next decision sees it yet. */
+export interface ActResult {
+  readonly action: AccountActionRecord;
+  readonly before: Restrictions;
+  readonly after: Restrictions;
+  /** False on a cluster when the partition's owner had not placed it in the journal within a few seconds (it will). */
+  readonly effective: boolean;
+}
+
+/** What an appeal answers: the appeal and the case it opened (null without a case service). */
+export interface AppealResult {
+  readonly appeal: AppealRecord;
+  readonly case: { caseId: string; created: boolean } | null;
 }
 
 /** Payments in the analyst's view. */
@@ -92,24 +150,19 @@ interface DecisionBody {
 
 /** Account actions, views and appeals over one engine and one store. */
 export class AccountService {
-  /** Every account that ever had an action: its restrictions as folded from the action history. */
-  private readonly states = new Map<string, Restrictions>();
   private readonly now: () => number;
 
-  /** The store as the views read it: through the port of either kind, awaited. */
-  private readonly reader: AccountStore;
-
   constructor(private readonly d: AccountServiceDeps) {
-    this.reader = d.store;
     this.now = d.now ?? Date.now;
-    for (const a of d.store.allActions()) this.states.set(a.accountId, foldAction(this.states.get(a.accountId) ?? NO_RESTRICTIONS, a));
-    // normally set already where the journal replay reached each action (replay.ts); this makes sure
-    for (const [id, r] of this.states) d.engine.applyInput({ kind: 'restrict_account', accountId: id, restriction: toEngine(r) });
+  }
+
+  private get engine(): Engine {
+    return this.d.engine();
   }
 
   /** The engine's memory of a known account; NotFoundError for one never registered and never seen paying. */
   require(accountId: string): AccountView {
-    const a = this.d.engine.account(accountId);
+    const a = this.engine.account(accountId);
     if (a === undefined) {
       throw new NotFoundError(`account '${accountId}' is unknown: it was never registered and never made a payment`);
     }
@@ -117,55 +170,54 @@ export class AccountService {
   }
 
   /** The restrictions of an account in force now (by the wall clock). */
-  restrictions(accountId: string): Restrictions {
-    return inForce(this.states.get(accountId) ?? NO_RESTRICTIONS, this.now());
+  restrictions(accountId: string): Restrictions | Promise<Restrictions> {
+    return then(this.d.book.folded(accountId), (full) => inForce(full, this.now()));
   }
 
   /**
    * Takes an action from JSON `{action, reason, limit?, expiresAt?}`; effective from the very next
-   * decision. Lifting what is not in force is a ConflictError; bad input an InputError.
+   * decision (on a cluster: once the partition's owner placed it). Lifting what is not in force is a
+   * ConflictError; bad input an InputError. Synchronous over a sync store.
    */
-  act(accountId: string, body: unknown, actor: string): { action: AccountActionRecord; before: Restrictions; after: Restrictions } {
+  act(accountId: string, body: unknown, actor: string): ActResult | Promise<ActResult> {
     const acc = this.require(accountId);
     const now = this.now();
     const input = validateAction(body, acc.creditLimit, now);
-    const full = this.states.get(acc.id) ?? NO_RESTRICTIONS;
-    const before = inForce(full, now);
-    const nothing = (what: string): never => {
-      throw new ConflictError(`account '${acc.id}' has no ${what} in force; nothing to lift`);
-    };
-    if (input.action === 'unfreeze' && before.frozen === null) nothing('freeze');
-    if (input.action === 'lift_step_up' && before.stepUp === null) nothing('step-up requirement');
-    if (input.action === 'restore_limit' && before.limit === null) nothing('lowered limit');
-    if (input.action === 'restore' && before.frozen === null && before.stepUp === null && before.limit === null) nothing('restriction');
-    let after: Restrictions = before;
-    const record = this.d.store.addAction(
-      { accountId: acc.id, ...input, author: actor, at: now, journalSeq: this.d.appliedSeq() },
-      (stored) => {
-        after = inForce(foldAction(full, stored), now);
-        return {
-          actor,
-          action: `account.${stored.action}`,
-          target: `accounts/${acc.id}`,
-          before: { restrictions: before, effectiveLimit: this.limitUnder(acc, before) },
-          after: { restrictions: after, effectiveLimit: this.limitUnder(acc, after), reason: stored.reason, actionId: stored.id },
-        };
-      },
-      (r) => this.d.audit.append(r),
-    );
-    const folded = foldAction(full, record);
-    this.states.set(acc.id, folded);
-    this.d.engine.applyInput({ kind: 'restrict_account', accountId: acc.id, restriction: toEngine(folded) });
-    return { action: record, before, after };
+    return then(this.d.book.folded(acc.id), (full) => {
+      const before = inForce(full, now);
+      const nothing = (what: string): never => {
+        throw new ConflictError(`account '${acc.id}' has no ${what} in force; nothing to lift`);
+      };
+      if (input.action === 'unfreeze' && before.frozen === null) nothing('freeze');
+      if (input.action === 'lift_step_up' && before.stepUp === null) nothing('step-up requirement');
+      if (input.action === 'restore_limit' && before.limit === null) nothing('lowered limit');
+      if (input.action === 'restore' && before.frozen === null && before.stepUp === null && before.limit === null) nothing('restriction');
+      let after: Restrictions = before;
+      const stored = this.d.store.addAction(
+        { accountId: acc.id, ...input, author: actor, at: now, journalSeq: this.d.appliedSeq() },
+        (rec) => {
+          after = inForce(foldAction(full, rec), now);
+          return {
+            actor,
+            action: `account.${rec.action}`,
+            target: `accounts/${acc.id}`,
+            before: { restrictions: before, effectiveLimit: this.limitUnder(acc, before) },
+            after: { restrictions: after, effectiveLimit: this.limitUnder(acc, after), reason: rec.reason, actionId: rec.id },
+          };
+        },
+        (r) => this.append(r),
+      );
+      return then(stored, (record) => then(this.d.book.took(acc.id, foldAction(full, record), record), (effective) => ({ action: record, before, after, effective })));
+    });
   }
 
   /** The analyst's view: registration, credit, restrictions, rating with drivers, devices, recent payments, actions, appeals. */
   async view(accountId: string): Promise<Record<string, unknown>> {
     const acc = this.require(accountId);
     const payments = await this.payments(acc.id, Number.MAX_SAFE_INTEGER, RECENT_PAYMENTS);
-    const r = this.restrictions(acc.id);
+    const r = await this.restrictions(acc.id);
     const effective = this.limitUnder(acc, r);
-    const fraud = this.d.engine.fraudLabelled(acc.id);
+    const fraud = this.engine.fraudLabelled(acc.id);
     const rating: RatingExplained | null = explainRating(acc, fraud);
     return {
       accountId: acc.id,
@@ -216,8 +268,8 @@ export class AccountService {
           policy: d?.policy ?? null,
         };
       }),
-      actions: await this.reader.actionsOf(acc.id, RECENT_ACTIONS),
-      appeals: await this.reader.appealsOf(acc.id, RECENT_ACTIONS),
+      actions: await this.d.store.actionsOf(acc.id, RECENT_ACTIONS),
+      appeals: await this.d.store.appealsOf(acc.id, RECENT_ACTIONS),
     };
   }
 
@@ -233,7 +285,7 @@ export class AccountService {
     const rows = await this.payments(acc.id, before, limit + 1);
     const more = rows.length > limit;
     const shown = more ? rows.slice(0, limit) : rows;
-    const r = this.restrictions(acc.id);
+    const r = await this.restrictions(acc.id);
     const effective = this.limitUnder(acc, r);
     const status = statusOf(r);
     const restrictions: Record<string, unknown>[] = [];
@@ -274,41 +326,43 @@ export class AccountService {
    * Files an appeal from JSON `{text, txId?}`: opens a case (issue `appeal`) through the case
    * service and records the appeal with its audit entry.
    */
-  appeal(accountId: string, body: unknown, actor: string): { appeal: AppealRecord; case: { caseId: string; created: boolean } | null } {
+  appeal(accountId: string, body: unknown, actor: string): AppealResult | Promise<AppealResult> {
     const acc = this.require(accountId);
     const input = validateAppeal(body);
-    let risk = 0;
-    let amount = 0;
-    if (input.txId !== null) {
-      const p = this.paymentOf(acc.id, input.txId);
-      amount = p.tx.amount;
-      risk = p.decision?.score ?? 0;
-    }
-    // the appeal's id is known before the case is opened (this module is the only writer of appeals),
-    // so the case item can name it; the case is opened first, then the appeal is recorded with it
-    const id = this.d.store.nextAppealId();
-    const cases = this.d.cases();
-    const note = input.txId === null ? input.text : `payment ${input.txId}: ${input.text}`;
-    const opened =
-      cases === undefined
-        ? null
-        : cases.open({
-            subjectKind: 'account',
-            subjectId: acc.id,
-            issue: 'appeal',
-            source: { kind: 'appeal', ref: `appeal-${id}` },
-            risk,
-            amount,
-            note,
-            actor,
-            ...(input.txId === null ? {} : { txId: input.txId }),
-          });
-    const appeal = this.d.store.addAppeal(
-      { id, accountId: acc.id, txId: input.txId, text: input.text, author: actor, at: this.now(), caseId: opened?.caseId ?? null },
-      (stored) => ({ actor, action: 'account.appeal', target: `accounts/${acc.id}`, before: null, after: stored }),
-      (r) => this.d.audit.append(r),
+    const paid = input.txId === null ? null : this.paymentOf(acc.id, input.txId);
+    return then(paid, (p) =>
+      // the appeal's id is known before the case is opened (this module is the only writer of appeals),
+      // so the case item can name it; the case is opened first, then the appeal is recorded with it
+      then(this.d.store.nextAppealId(), (id) => {
+        const cases = this.d.cases();
+        const note = input.txId === null ? input.text : `payment ${input.txId}: ${input.text}`;
+        const opened =
+          cases === undefined
+            ? null
+            : cases.open({
+                subjectKind: 'account',
+                subjectId: acc.id,
+                issue: 'appeal',
+                source: { kind: 'appeal', ref: `appeal-${id}` },
+                risk: p?.decision?.score ?? 0,
+                amount: p?.tx.amount ?? 0,
+                note,
+                actor,
+                ...(input.txId === null ? {} : { txId: input.txId }),
+              });
+        const appeal = this.d.store.addAppeal(
+          { id, accountId: acc.id, txId: input.txId, text: input.text, author: actor, at: this.now(), caseId: opened?.caseId ?? null },
+          (stored) => ({ actor, action: 'account.appeal', target: `accounts/${acc.id}`, before: null, after: stored }),
+          (r) => this.append(r),
+        );
+        return then(appeal, (a) => ({ appeal: a, case: opened }));
+      }),
     );
-    return { appeal, case: opened };
+  }
+
+  /** Appends to the audit log inside the store's transaction (synchronously for a sync log). */
+  private append(r: AuditRecord): void | Promise<void> {
+    return then(this.d.audit.append(r), () => undefined);
   }
 
   /** The limit a payment may use under `r`: the registered one, or the lowered one in force. */
@@ -319,7 +373,7 @@ export class AccountService {
 
   /** The merchant as registered: the one the terminal is bound to, else the one of the code carried. */
   private registeredMerchant(tx: TxEvent): { id: string; name: string | null } {
-    const ref = this.d.engine.reference;
+    const ref = this.engine.reference;
     const term = ref.terminals.get(tx.terminalId);
     const m = (term === undefined ? undefined : ref.merchants.get(term.merchantId)) ?? ref.merchants.get(tx.merchantId);
     if (m === undefined) return { id: term?.merchantId ?? tx.merchantId, name: null };
@@ -331,17 +385,18 @@ export class AccountService {
     const index = this.d.index;
     if (index === null) return [];
     await index.upTo(this.d.committedSeq());
-    return this.reader.payments(index.reader.page(accountId, beforeSeq, limit));
+    return this.d.store.payments(index.reader.page(accountId, beforeSeq, limit));
   }
 
   /** The payment `txId` of this account, or an InputError on `txId`. */
-  private paymentOf(accountId: string, txId: string): { tx: TxEvent; decision: DecisionBody | null } {
-    const stored = this.d.store.paymentByTxId(txId);
-    const tx = stored === undefined ? undefined : (JSON.parse(stored.event) as TxEvent);
-    if (stored === undefined || tx === undefined || tx.accountId !== accountId) {
-      throw new InputError('txId', `the id of a payment of account '${accountId}'; '${txId}' is not one`);
-    }
-    return { tx, decision: stored.decision === null ? null : (JSON.parse(stored.decision) as DecisionBody) };
+  private paymentOf(accountId: string, txId: string): { tx: TxEvent; decision: DecisionBody | null } | Promise<{ tx: TxEvent; decision: DecisionBody | null }> {
+    return then(this.d.store.paymentByTxId(txId), (stored) => {
+      const tx = stored === undefined ? undefined : (JSON.parse(stored.event) as TxEvent);
+      if (stored === undefined || tx === undefined || tx.accountId !== accountId) {
+        throw new InputError('txId', `the id of a payment of account '${accountId}'; '${txId}' is not one`);
+      }
+      return { tx, decision: stored.decision === null ? null : (JSON.parse(stored.decision) as DecisionBody) };
+    });
   }
 }
 

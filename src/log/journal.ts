@@ -7,12 +7,13 @@
 import type { EventType } from '../contract/events.js';
 
 /**
- * What a journal entry holds: an event of the contract, or — in a cluster's journal only — a
- * `control` entry: a change of how to decide (a policy publication, an incident mode) at its
- * position, so every node applies it between the same two events (docs/scale-out.md). The embedded
- * journal never holds one; readers that only know events refuse it (replayEntry) or skip it.
+ * What a journal entry holds: an event of the contract, or — in a cluster's journal only — a change
+ * placed at its position so every node applies it between the same two events (docs/scale-out.md):
+ * `control`, how to decide (a policy publication, an incident mode), or `input`, an engine input (an
+ * account's restrictions after an action). The embedded journal holds neither; readers that only
+ * know events refuse them (replayEntry) or skip them.
  */
-export type JournalEntryType = EventType | 'control';
+export type JournalEntryType = EventType | 'control' | 'input';
 
 /** One accepted event, in the order the engine applied it. */
 export interface JournalEntry {

@@ -96,9 +96,9 @@ export function replayEntry(
   lastSeq: number,
   answered: AnsweredDecision | null | undefined = answerOf(entry),
 ): Decision | null {
-  if (entry.type === 'control') {
-    // a cluster's policy placement: the cluster's replica applies it (wiring/cluster/partition-replica.ts)
-    throw new StoreError(`journal entry ${entry.seq} is a control entry of a cluster's journal; only a cluster node replays it`);
+  if (entry.type === 'control' || entry.type === 'input') {
+    // a cluster's placement: the cluster's replica applies it (wiring/cluster/partition-replica.ts)
+    throw new StoreError(`journal entry ${entry.seq} is a ${entry.type} entry of a cluster's journal; only a cluster node replays it`);
   }
   let ev;
   try {

@@ -4,32 +4,38 @@
  * appeals that open a case. Analysts read, admins act, support reads the customer view and files
  * appeals (see auth.ts).
  */
-import { AccountService, DEFAULT_PAGE, MAX_PAGE } from '../../accounts/service.js';
+import { AccountService, DEFAULT_PAGE, LocalRestrictions, MAX_PAGE } from '../../accounts/service.js';
 import { MAX_APPEAL_LENGTH } from '../../accounts/types.js';
 import { SqliteAccountStore } from '../../store/sqlite/accounts.js';
 import type { BodyLimits } from '../body.js';
-import type { ModuleFactory } from '../routes.js';
+import type { ModuleFactory, Route } from '../routes.js';
+import { thenReply } from './policies.js';
 import { AccountActionBody, AppealBody, CustomerViewQuery } from '../schemas/accounts.js';
 import { intParam } from './audit.js';
 
 /** An action or appeal body is at most a few KiB. */
 const ACCOUNT_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
 
-/** The account routes. */
+/** The account routes on a data folder. */
 export const accountsModule: ModuleFactory = (parts) => {
   const store = new SqliteAccountStore(parts.store.database);
   // the payment index is the server's (parts.txIndex): the merchant page reads it too
   const s = new AccountService({
-    engine: parts.engine,
+    engine: () => parts.engine,
     store,
     audit: parts.audit,
+    book: new LocalRestrictions(store, parts.engine),
     appliedSeq: () => parts.service.appliedSeq,
     committedSeq: () => parts.store.lastSeq(),
     index: parts.txIndex,
     cases: () => parts.cases,
   });
-  return {
-    routes: [
+  return { routes: accountRoutes(s) };
+};
+
+/** The account routes over an AccountService of either kind (a data folder's, a cluster node's). */
+export function accountRoutes(s: AccountService): Route[] {
+  return [
       {
         method: 'GET',
         path: '/v1/accounts/{accountId}',
@@ -48,10 +54,7 @@ export const accountsModule: ModuleFactory = (parts) => {
           'not in force. Audited as account.<action> with the restrictions before and after.',
         body: ACCOUNT_LIMITS,
         bodySchema: AccountActionBody,
-        handle: ({ params, body, principal }) => {
-          const r = s.act(params.accountId, body, principal.keyId);
-          return { status: 201, body: r };
-        },
+        handle: ({ params, body, principal }) => thenReply(s.act(params.accountId, body, principal.keyId), (r) => ({ status: 201, body: r })),
       },
       {
         method: 'GET',
@@ -74,8 +77,7 @@ export const accountsModule: ModuleFactory = (parts) => {
         description: `text: 1–${MAX_APPEAL_LENGTH} characters, required. txId: a payment of this account. Audited as account.appeal.`,
         body: ACCOUNT_LIMITS,
         bodySchema: AppealBody,
-        handle: ({ params, body, principal }) => ({ status: 201, body: s.appeal(params.accountId, body, principal.keyId) }),
+        handle: ({ params, body, principal }) => thenReply(s.appeal(params.accountId, body, principal.keyId), (r) => ({ status: 201, body: r })),
       },
-    ],
-  };
-};
+  ];
+}

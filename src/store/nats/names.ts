@@ -19,8 +19,8 @@ export interface ClusterNames {
   readonly controlSubject: string;
   /** Core NATS (not stored): a node that committed a list change says so, the others reload at once. */
   readonly listsSubject: string;
-  /** Plain NATS: "the wanted policy changed" (a publication, rollback or mode recorded), for the owners to place it. */
-  readonly policySubject: string;
+  /** Plain NATS: "a change was recorded for the partition owners to place" (a publication, a mode, an account action). */
+  readonly placeSubject: string;
   /** KV bucket of partition leases. */
   readonly ownersBucket: string;
   /** The durable consumer the PostgreSQL projector of the cluster reads the journal with (one per cluster). */
@@ -61,7 +61,7 @@ export function clusterNames(cluster: string): ClusterNames {
     journalWildcard: `fk.${cluster}.j.*`,
     controlSubject: `fk.${cluster}.ctl`,
     listsSubject: `fk.${cluster}.lists`,
-    policySubject: `fk.${cluster}.policy`,
+    placeSubject: `fk.${cluster}.place`,
     ownersBucket: `fk_${cluster}_owners`,
     projectorConsumer: `fk_${cluster}_projector`,
     journalSubject: (p) => `fk.${cluster}.j.${checkPartition(p)}`,

@@ -139,6 +139,40 @@ export class PgAccountStore implements AccountStore<'async'> {
     return Promise.all(rows.map((r) => this.toAction(r)));
   }
 
+  /** Every action of an account up to id `throughId` (default: all), oldest first: what folds into its restrictions then. */
+  async historyOf(accountId: string, throughId = 2_147_483_647): Promise<AccountActionRecord[]> {
+    const rows = await this.rows<ActionRow>(`SELECT ${ACTION_COLUMNS} FROM account_actions WHERE account_id = $1 AND id <= $2 ORDER BY id`, [accountId, throughId]);
+    return Promise.all(rows.map((r) => this.toAction(r)));
+  }
+
+  /**
+   * Actions not placed yet in `partition`'s journal (docs/scale-out.md, "Control entries"), oldest
+   * first, at most `limit` (one partition holds every account so far).
+   */
+  async unplaced(partition: number, limit: number): Promise<AccountActionRecord[]> {
+    const rows = await this.rows<ActionRow>(
+      `SELECT ${ACTION_COLUMNS} FROM account_actions a
+        WHERE NOT EXISTS (SELECT 1 FROM control_placements p WHERE p.kind = 'account_action' AND p.ref = a.id AND p.partition = $1)
+        ORDER BY id LIMIT $2`,
+      [partition, limit],
+    );
+    return Promise.all(rows.map((r) => this.toAction(r)));
+  }
+
+  /** Records that action `id` took effect at entry `seq` of `partition`'s journal; the first placement stands. */
+  async placed(id: number, partition: number, seq: number): Promise<void> {
+    await this.rows(
+      `INSERT INTO control_placements (kind, ref, partition, journal_seq, placed_at) VALUES ('account_action', $1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      [id, partition, seq, Date.now()],
+    );
+  }
+
+  /** Where action `id` took effect in `partition`'s journal, or null while it is not placed. */
+  async placementOf(id: number, partition: number): Promise<number | null> {
+    const r = await this.rows<{ journal_seq: string }>(`SELECT journal_seq FROM control_placements WHERE kind = 'account_action' AND ref = $1 AND partition = $2`, [id, partition]);
+    return r[0] === undefined ? null : Number(r[0].journal_seq);
+  }
+
   async nextAppealId(): Promise<number> {
     return (await this.rows<{ id: number }>('SELECT coalesce(max(id), 0) + 1 AS id FROM account_appeals', []))[0]?.id ?? 1;
   }

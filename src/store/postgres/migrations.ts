@@ -409,4 +409,20 @@ CREATE INDEX shadow_decisions_changed ON shadow_decisions (run, seq) WHERE chang
     // if it needs them — so its journal position is unknown (null) until then
     sql: `ALTER TABLE policy_publications ALTER COLUMN journal_seq DROP NOT NULL;`,
   },
+  {
+    version: 13,
+    name: 'control placements',
+    // docs/scale-out.md, "Control entries": an account action recorded on any node is placed in its
+    // partition's journal by the partition's owner; one row per placement (the first stands). Actions
+    // stay append-only; what has no row here is still to be placed
+    sql: `
+CREATE TABLE control_placements (
+  kind        text    NOT NULL CHECK (kind IN ('account_action')),
+  ref         bigint  NOT NULL,
+  partition   integer NOT NULL CHECK (partition >= 0),
+  journal_seq bigint  NOT NULL CHECK (journal_seq > 0),
+  placed_at   bigint  NOT NULL,
+  PRIMARY KEY (kind, ref, partition)
+);`,
+  },
 ];

@@ -24,6 +24,9 @@ import { ClusterPolicyLifecycle } from '../../policy/cluster-lifecycle.js';
 import { announceChange, onChangeAnnounced } from '../../store/nats/change-notice.js';
 import { PgPolicyStore } from '../../store/postgres/policies.js';
 import { ClusterPolicySource, importFirstVersion } from './policy-control.js';
+import { accountRoutes } from '../../server/routes/accounts.js';
+import { PgAccountStore } from '../../store/postgres/accounts.js';
+import { clusterAccountService } from './accounts.js';
 import { whoAmIRoute } from '../../server/routes/whoami.js';
 import { keyRoutes } from '../../server/routes/keys.js';
 import { ConsoleFiles } from '../../server/console-static.js';
@@ -133,6 +136,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
     const imported = await importFirstVersion(policyStore, stores.audit, { ...(opts.policyDir !== undefined ? { policyDir: opts.policyDir } : {}), ...(opts.modelPath !== undefined ? { modelPath: opts.modelPath } : {}) });
     if (imported !== null) log(imported);
     const policies = new ClusterPolicySource(policyStore, stores.audit, new CompiledCache());
+    const accountStore = await PgAccountStore.open(stores.pg, { crypt });
     const projection = await PgJournalProjection.open(stores.pg, crypt);
     projector = await startProjector({ cluster: nats, projection, sealer });
     const metrics = new ServerMetrics();
@@ -145,6 +149,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       refreshKeys: () => crypt.refresh(),
       makeEngine,
       policies,
+      actions: accountStore,
       metrics,
       projection,
       snapshots: await PgPartitionSnapshots.open(stores.pg),
@@ -170,23 +175,26 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
     const decidingPolicy = () => r.currentEngine().currentPolicy;
     clusterLists = await startClusterLists(stores, nats, lists, decidingPolicy);
     // a publication, rollback or mode recorded on any node: the owner places it in the journal
-    const policySubject = nats.names.policySubject;
-    stopPolicyNotices = onChangeAnnounced(nats, policySubject, () => r.policyChanged());
+    const placeSubject = nats.names.placeSubject;
+    stopPolicyNotices = onChangeAnnounced(nats, placeSubject, () => r.controlChanged());
+    const recorded = (): void => {
+      r.controlChanged();
+      announceChange(n, placeSubject);
+    };
     const life = new ClusterPolicyLifecycle(policyStore, stores.audit, policies.cache, {
       engine: () => r.currentEngine(),
       lists,
-      changed: () => {
-        r.policyChanged();
-        announceChange(n, policySubject);
-      },
+      changed: recorded,
       placeFailure: () => r.status().placeFailure,
     });
+    const accounts = clusterAccountService(accountStore, stores.audit, () => r.currentEngine(), () => r.status().seq, recorded);
     const router = new Router([
       whoAmIRoute,
       ...auditRoutes(stores.audit),
       ...clusterLists.routes,
       ...keyRoutes(clusterKeyChanges(stores)),
       ...policyRoutes(life),
+      ...accountRoutes(accounts),
       ...modeRoutes({
         list: () => life.modes(),
         get: (name) => life.mode(name),

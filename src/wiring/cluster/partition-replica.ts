@@ -12,7 +12,7 @@ import { replayEntry } from '../../log/recovery.js';
 import type { Runnable } from '../../policy/compiled.js';
 import type { JournalEnd } from '../../store/nats/journal-reader.js';
 import type { PgJournalProjection } from '../../store/postgres/journal-projection.js';
-import { controlKey, parseControl, type ClusterPolicySource, type PolicyControl } from './policy-control.js';
+import { controlKey, parseControl, parseInputControl, type ClusterPolicySource, type PolicyControl } from './policy-control.js';
 
 /** A policy and where the journal placed it: entry `seq` (0: the cluster's first publication, before any entry). */
 export interface PlacedPolicy {
@@ -78,10 +78,21 @@ export class PartitionReplica {
       const e = entries[i];
       if (e.seq <= this.position.seq) continue;
       if (e.type === 'control') return this.control(e).then(() => this.apply(entries, i + 1));
+      if (e.type === 'input') {
+        this.input(e);
+        continue;
+      }
       replayEntry(this.engine, e, this.position.seq);
       this.position = { seq: e.seq, streamSeq: this.position.streamSeq };
       this.onEntry(e);
     }
+  }
+
+  /** An engine input placed by the owner: an account's restrictions, whole, from this entry on. */
+  private input(e: JournalEntry): void {
+    if (e.seq !== this.position.seq + 1) throw new StoreError(`journal has a gap: seq ${e.seq} follows ${this.position.seq}`);
+    this.engine.applyInput(parseInputControl(e.event, e.seq).input);
+    this.position = { seq: e.seq, streamSeq: this.position.streamSeq };
   }
 
   private async control(e: JournalEntry): Promise<void> {

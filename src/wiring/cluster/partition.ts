@@ -28,7 +28,8 @@ import type { PgPartitionSnapshots } from '../../store/postgres/partition-snapsh
 import { clusterDecisionLookup } from './decision-lookup.js';
 import { restorePartition } from './partition-snapshot.js';
 import { PartitionReplica, RebuildWith, startingPolicy, type PlacedPolicy } from './partition-replica.js';
-import { controlKey, controlText, type ClusterPolicySource, type PolicyControl } from './policy-control.js';
+import { controlKey, controlText, inputControlText, parseInputControl, type ClusterPolicySource, type InputControl, type PolicyControl } from './policy-control.js';
+import { foldAction, NO_RESTRICTIONS, toEngine, type AccountActionRecord } from '../../accounts/types.js';
 import { RecentDecisions } from './recent-decisions.js';
 
 /** What a partition runner needs from its node. */
@@ -53,9 +54,21 @@ export interface PartitionDeps {
   readonly recentCapacity?: number;
   /** How often a follower tries to take a free lease (ms, default a third of the lease TTL). */
   readonly acquireEveryMs?: number;
+  /** Where account actions are recorded (null: none are placed). */
+  readonly actions?: ActionLedger;
   /** Called with the DecisionService when this node becomes the owner, and with null when it stops being it. */
   readonly onOwnerChange?: (service: DecisionService | null) => void;
   readonly log: (line: string) => void;
+}
+
+/** The account actions an owner places (PgAccountStore). */
+export interface ActionLedger {
+  /** Actions not placed in `partition`'s journal yet, oldest first. */
+  unplaced(partition: number, limit: number): Promise<AccountActionRecord[]>;
+  /** An account's actions up to `throughId`, oldest first. */
+  historyOf(accountId: string, throughId: number): Promise<AccountActionRecord[]>;
+  /** Records where action `id` was placed (the first placement stands). */
+  placed(id: number, partition: number, seq: number): Promise<void>;
 }
 
 /** What the partition is doing on this node. */
@@ -107,6 +120,7 @@ export class PartitionRunner {
   /** The owner's placement of the wanted policy under way (one at a time). */
   private placing: { readonly version: number; readonly since: number } | null = null;
   private placeFailure: string | null = null;
+  private placingRound = false;
 
   constructor(private readonly deps: PartitionDeps) {
     this.recent = new RecentDecisions(deps.recentCapacity);
@@ -388,10 +402,11 @@ export class PartitionRunner {
   // ---------------------------------------------------------------- placing the cluster's policy
 
   /**
-   * Asks the owner to compare what should decide (PostgreSQL's live publication and modes on) with
-   * what its engine runs, and place the difference (a change announced by another node; also polled).
+   * Asks the owner to place what was recorded and is not in its journal yet: the wanted policy
+   * (PostgreSQL's live publication and modes on) and account actions (announced by the node that
+   * recorded them; also polled).
    */
-  policyChanged(): void {
+  controlChanged(): void {
     if (this.role === 'owning') this.schedulePlace(0);
   }
 
@@ -408,12 +423,53 @@ export class PartitionRunner {
     this.placeTimer.unref();
   }
 
+  /** The owner's placements, one round at a time: the wanted policy first, then account actions. */
+  private async place(o: Ownership): Promise<void> {
+    if (this.placingRound) return;
+    this.placingRound = true;
+    try {
+      await this.placePolicy(o);
+      await this.placeActions(o);
+    } finally {
+      this.placingRound = false;
+    }
+  }
+
+  /**
+   * Account actions recorded on any node and not in the journal yet, oldest first: each an `input`
+   * entry with the account's restrictions folded through it (whole, so placing one twice after a
+   * takeover changes nothing), put on the engine in the step it is added; its position recorded once
+   * durable.
+   */
+  private async placeActions(o: Ownership): Promise<void> {
+    const ledger = this.deps.actions;
+    if (ledger === undefined) return;
+    const { partition } = this.deps;
+    try {
+      for (const a of await ledger.unplaced(partition, 100)) {
+        const history = await ledger.historyOf(a.accountId, a.id);
+        if (this.owned !== o) return;
+        const folded = history.reduce((r, x) => foldAction(r, x), NO_RESTRICTIONS);
+        const ctl: InputControl = { control: 'input', source: 'account_action', ref: a.id, input: { kind: 'restrict_account', accountId: a.accountId, restriction: toEngine(folded) } };
+        const text = inputControlText(ctl);
+        o.commit.add('input', null, text, null);
+        const seq = o.commit.lastSeq;
+        // what the text says, as every other node will read it
+        this.engine.applyInput(parseInputControl(text, seq).input);
+        await o.commit.flush();
+        await ledger.placed(a.id, partition, seq);
+      }
+    } catch (e) {
+      if (this.owned === o) this.deps.log(`partition ${partition}: cannot place account actions: ${(e as Error).message}`);
+    }
+  }
+
   /**
    * The owner's step: the wanted policy, compiled (and warmed when it needs windows the engine lacks),
    * goes into the journal as a control entry and into the engine in one synchronous step — every
    * payment after the entry is decided by it — then its position is recorded in PostgreSQL.
    */
-  private async place(o: Ownership): Promise<void> {
+  private async placePolicy(o: Ownership): Promise<void> {
     if (this.placing !== null) return;
     const { partition } = this.deps;
     let want: PolicyControl;
@@ -485,7 +541,8 @@ export class PartitionRunner {
       let n = 0;
       for await (const e of readJournal(this.deps.cluster, this.deps.partition, { fromSeq: 1, toSeq: replayTo, sealer: this.deps.sealer })) {
         if (this.owned !== o) throw new Error('the partition was lost while warming');
-        if (e.type !== 'control') replayEntry(engine, e, e.seq - 1);
+        if (e.type === 'input') engine.applyInput(parseInputControl(e.event, e.seq).input);
+        else if (e.type !== 'control') replayEntry(engine, e, e.seq - 1);
         if ((++n & 1023) === 0) await new Promise((r) => setImmediate(r));
       }
       if (!(await stillWanted())) return false;

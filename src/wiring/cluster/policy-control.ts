@@ -13,6 +13,8 @@ import { asStored, readModel } from '../../policy/boot.js';
 import { readPolicyDir } from '../../rules/load.js';
 import type { PgAuditLog } from '../../store/postgres/audit.js';
 import type { PgPolicyStore } from '../../store/postgres/policies.js';
+import type { EngineInput } from '../../engine/inputs.js';
+import { AccountRestriction } from '../../features/account-restriction.js';
 import { StoreError } from '../../errors.js';
 import { checkModelFits, compileVersion, runnableKey, type CompiledCache, type Overlay, type Runnable } from '../../policy/compiled.js';
 
@@ -26,6 +28,30 @@ export interface PolicyControl {
   readonly overlays: readonly Overlay[];
 }
 
+/**
+ * A control entry that changes an engine input (engine/inputs.ts): an account's restrictions after an
+ * action recorded on any node, as the whole folded state, so placing it twice changes nothing.
+ */
+export interface InputControl {
+  readonly control: 'input';
+  /** The record it places: `account_action` id `ref`. */
+  readonly source: 'account_action';
+  readonly ref: number;
+  readonly input: Extract<EngineInput, { kind: 'restrict_account' }>;
+}
+
+/** A restriction's time or amount as JSON carries it: NaN (none) is null, Infinity (no expiry) "inf". */
+type WireNumber = number | 'inf' | null;
+
+const toWire = (x: number): WireNumber => (Number.isNaN(x) ? null : x === Infinity ? 'inf' : x);
+
+function fromWire(x: unknown, seq: number): number {
+  if (x === null) return NaN;
+  if (x === 'inf') return Infinity;
+  if (typeof x === 'number' && Number.isFinite(x)) return x;
+  throw new StoreError(`journal entry ${seq}: a restriction field is ${JSON.stringify(x)} (expected a number, "inf" or null)`);
+}
+
 /** Two controls with one key decide alike: same version, same overlays with the same rules. */
 export function controlKey(c: PolicyControl): string {
   return runnableKey(c.version, c.overlays) + '\u0000' + c.overlays.map((o) => o.rules).join('\u0000');
@@ -36,7 +62,42 @@ export function controlText(c: PolicyControl): string {
   return JSON.stringify({ control: 'policy', publication: c.publication, version: c.version, overlays: c.overlays.map((o) => ({ name: o.name, rules: o.rules })) });
 }
 
-/** Reads a control entry's text; a StoreError naming the entry when it is not one. */
+/**
+ * The entry text of an input control. The restriction's fields are written explicitly: JSON would
+ * turn "no expiry" (Infinity) and "none" (NaN) both into null, and every other node would then read
+ * a freeze as lifted.
+ */
+export function inputControlText(c: InputControl): string {
+  const r = c.input.restriction;
+  const restriction = r === null ? null : { frozenUntil: toWire(r.frozenUntil), stepUpUntil: toWire(r.stepUpUntil), limitCap: toWire(r.limitCap), limitUntil: toWire(r.limitUntil) };
+  return JSON.stringify({ control: 'input', source: c.source, ref: c.ref, input: { kind: 'restrict_account', accountId: c.input.accountId, restriction } });
+}
+
+/** Reads an `input` entry's text; a StoreError naming the entry when it is not one this version knows. */
+export function parseInputControl(text: string, seq: number): InputControl {
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch (e) {
+    throw new StoreError(`journal entry ${seq} is an input entry that does not parse: ${(e as Error).message}`, { cause: e });
+  }
+  const c = o as { control?: unknown; source?: unknown; ref?: unknown; input?: { kind?: unknown; accountId?: unknown; restriction?: Record<string, unknown> | null } } | null;
+  const i = c?.input;
+  if (c === null || c.control !== 'input' || c.source !== 'account_action' || !Number.isInteger(c.ref) || i?.kind !== 'restrict_account' || typeof i.accountId !== 'string' || typeof i.restriction !== 'object') {
+    throw new StoreError(`journal entry ${seq} is an input entry this version of fengkong does not know (expected {control: "input", source: "account_action", ref, input: {kind: "restrict_account", …}})`);
+  }
+  let restriction: AccountRestriction | null = null;
+  if (i.restriction !== null && i.restriction !== undefined) {
+    restriction = new AccountRestriction();
+    restriction.frozenUntil = fromWire(i.restriction.frozenUntil, seq);
+    restriction.stepUpUntil = fromWire(i.restriction.stepUpUntil, seq);
+    restriction.limitCap = fromWire(i.restriction.limitCap, seq);
+    restriction.limitUntil = fromWire(i.restriction.limitUntil, seq);
+  }
+  return { control: 'input', source: 'account_action', ref: c.ref as number, input: { kind: 'restrict_account', accountId: i.accountId, restriction } };
+}
+
+/** Reads a policy control entry's text; a StoreError naming the entry when it is not one. */
 export function parseControl(text: string, seq: number): PolicyControl {
   let o: unknown;
   try {

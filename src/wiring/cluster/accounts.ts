@@ -1,0 +1,57 @@
+/**
+ * Account actions on a cluster (docs/scale-out.md, "Control entries"): any node records an action
+ * in PostgreSQL with its audit record — the embedded server's AccountService, checks and answers —
+ * and the partition's owner places it in the journal as an `input` entry, where every node's engine
+ * applies it. A node reads an account's restrictions from the shared history, since any node may
+ * have acted.
+ */
+import { AccountService, type RestrictionBook } from '../../accounts/service.js';
+import { foldAction, NO_RESTRICTIONS, type AccountActionRecord, type Restrictions } from '../../accounts/types.js';
+import type { Engine } from '../../engine/engine.js';
+import type { PgAccountStore } from '../../store/postgres/accounts.js';
+import type { PgAuditLog } from '../../store/postgres/audit.js';
+
+/** How long an action waits for the owner to place it before answering `effective: false`. */
+const PLACE_WAIT_MS = 3000;
+
+/** A cluster's restrictions: folded from PostgreSQL; an action takes effect once the owner placed it. */
+export class ClusterRestrictions implements RestrictionBook {
+  constructor(
+    private readonly store: PgAccountStore,
+    /** Tells the partition's owner something was recorded (it also polls). */
+    private readonly announce: () => void,
+    private readonly partition = 0,
+  ) {}
+
+  async folded(accountId: string): Promise<Restrictions> {
+    return (await this.store.historyOf(accountId)).reduce((r, a) => foldAction(r, a), NO_RESTRICTIONS);
+  }
+
+  async took(_accountId: string, _folded: Restrictions, record: AccountActionRecord): Promise<boolean> {
+    this.announce();
+    const until = Date.now() + PLACE_WAIT_MS;
+    for (;;) {
+      if ((await this.store.placementOf(record.id, this.partition)) !== null) return true;
+      if (Date.now() >= until) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+/**
+ * The account service of a cluster node: views read this node's engine of the partition (owned or
+ * followed); no payment index on a cluster yet, so the views list no payments; no case service, so
+ * an appeal is recorded without opening a case.
+ */
+export function clusterAccountService(store: PgAccountStore, audit: PgAuditLog, engine: () => Engine, appliedSeq: () => number, announce: () => void): AccountService {
+  return new AccountService({
+    engine,
+    store,
+    audit,
+    book: new ClusterRestrictions(store, announce),
+    appliedSeq,
+    committedSeq: appliedSeq,
+    index: null,
+    cases: () => undefined,
+  });
+}

@@ -1,0 +1,86 @@
+// Account actions on a cluster (issue 14, "side inputs become journal entries"): an account frozen
+// through the follower is placed by the owner in the journal, declines the account's next payment on
+// the owner, survives a kill -9 of the owner (the survivor's replica applied the entry), and is lifted
+// through the survivor; the views and the audit trail read the cluster's shared history.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { call } from '../../server/helpers.js';
+import { BIN, roleOf, startNode, testCluster, until, type Node } from './nodes.js';
+
+interface Answer {
+  readonly outcome: string;
+  readonly reasons: readonly { code: string }[];
+  readonly seq: number;
+}
+
+test('an account action recorded on any node takes effect on every node from one journal position', { timeout: 240_000 }, async (t) => {
+  const c = await testCluster(t, 1500);
+  const a = await startNode(t, c, 'A');
+  await until('node A owning the partition', async () => (await roleOf(a, c.key)) === 'owning');
+  const b = await startNode(t, c, 'B');
+  await until('node B following', async () => (await roleOf(b, c.key)) === 'following');
+
+  const world = join(c.dir, 'world');
+  execFileSync(process.execPath, [BIN, 'simulate', '--out', world, '--seed', '13', '--accounts', '40', '--days', '2', '--quiet'], { stdio: 'ignore' });
+  const lines = readFileSync(join(world, 'events.jsonl'), 'utf8').split('\n').filter((l) => l.length > 0);
+  for (let i = 0; i < lines.length; i++) {
+    const ev = JSON.parse(lines[i]) as { type: string };
+    const r = await call((i % 2 === 0 ? a : b).url, ev.type === 'transaction' ? '/v1/decisions' : '/v1/events', { key: c.key, body: lines[i] });
+    assert.ok(r.status === 200 || r.status === 202, `event ${i + 1}: ${r.status} ${r.text}`);
+  }
+  // a small payment of an account the stream knows, later than anything fed: approved before the freeze
+  const last = JSON.parse([...lines].reverse().find((l) => l.includes('"type":"transaction"'))!) as Record<string, unknown> & { accountId: string; ts: string };
+  const account = last.accountId;
+  let n = 0;
+  const pay = async (node: Node): Promise<Answer> => {
+    n++;
+    const ts = new Date(Date.parse(last.ts) + n * 3_600_000).toISOString();
+    const r = await call(node.url, '/v1/decisions', { key: c.key, body: { ...last, id: `acct-probe-${n}`, ts, amount: 100 } });
+    assert.equal(r.status, 200, r.text);
+    return r.json as Answer;
+  };
+  const frozen = (x: Answer): boolean => x.reasons.some((r) => r.code === 'ACCOUNT_FROZEN');
+  assert.equal(frozen(await pay(a)), false, 'not frozen before the action');
+
+  // frozen through the follower: recorded there, placed by the owner, effective when answered
+  const act = await call(b.url, `/v1/accounts/${encodeURIComponent(account)}/actions`, { key: c.key, body: { action: 'freeze', reason: 'card reported stolen' } });
+  assert.equal(act.status, 201, act.text);
+  assert.equal((act.json as { effective: boolean }).effective, true, act.text);
+  const onOwner = await pay(a);
+  assert.equal(onOwner.outcome, 'decline');
+  assert.ok(frozen(onOwner), JSON.stringify(onOwner));
+  const onFollower = await pay(b);
+  assert.ok(frozen(onFollower), `forwarded to the owner: ${JSON.stringify(onFollower)}`);
+
+  // both nodes' views read the shared history
+  for (const node of [a, b]) {
+    const v = (await call(node.url, `/v1/accounts/${encodeURIComponent(account)}`, { key: c.key })).json as { status: string; actions: { action: string }[] };
+    assert.equal(v.status, 'frozen', `view on ${node.id}`);
+    assert.deepEqual(v.actions.map((x) => x.action), ['freeze']);
+  }
+  const cv = (await call(b.url, `/v1/accounts/${encodeURIComponent(account)}/customer-view`, { key: c.key })).json as { status: string };
+  assert.equal(cv.status, 'frozen');
+
+  // the owner dies: the survivor's replica applied the input entry, so the freeze holds there
+  a.proc.kill('SIGKILL');
+  await a.exited;
+  await until('node B owning the partition', async () => (await roleOf(b, c.key)) === 'owning', 30_000);
+  assert.ok(frozen(await pay(b)), 'still frozen after the takeover');
+
+  // lifting what is not in force is refused; unfreezing through the survivor takes effect at once
+  const lift = await call(b.url, `/v1/accounts/${encodeURIComponent(account)}/actions`, { key: c.key, body: { action: 'lift_step_up', reason: 'x' } });
+  assert.equal(lift.status, 409, lift.text);
+  const un = await call(b.url, `/v1/accounts/${encodeURIComponent(account)}/actions`, { key: c.key, body: { action: 'unfreeze', reason: 'customer verified' } });
+  assert.equal(un.status, 201, un.text);
+  assert.equal(frozen(await pay(b)), false, 'unfrozen');
+
+  // a node started now builds its replica from the journal: it knows neither more nor less
+  const a2 = await startNode(t, c, 'A2');
+  await until('node A2 following', async () => (await roleOf(a2, c.key)) === 'following');
+  assert.equal(frozen(await pay(a2)), false);
+  const audit = ((await call(a2.url, `/v1/audit?target=${encodeURIComponent(`accounts/${account}`)}`, { key: c.key })).json as { entries: { action: string }[] }).entries;
+  assert.deepEqual(audit.map((e) => e.action).sort(), ['account.freeze', 'account.unfreeze'], 'each action audited once');
+});
