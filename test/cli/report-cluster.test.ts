@@ -1,4 +1,4 @@
-// `fengkong report` and `fengkong backtest` on a cluster's history (--postgres) against the same
+// `fengkong report`, `fengkong backtest` and `fengkong rules performance` on a cluster's history (--postgres) against the same
 // history in a data folder (--data). A simulated world is decided by an embedded server (a real
 // journal with real answers), then every entry of its journal is projected into a fresh PostgreSQL
 // database with PgJournalProjection (sealed with the cluster's data keys, as a node's projector
@@ -58,7 +58,7 @@ function withControls(entries: readonly JournalEntry[], after: readonly number[]
   return out;
 }
 
-test('fengkong report and backtest on a cluster equal the same history in a data folder', { timeout: 240_000 }, async (t) => {
+test('fengkong report, rules performance and backtest on a cluster equal the same history in a data folder', { timeout: 240_000 }, async (t) => {
   const w = await theWorld();
   const c = await cluster(t, w);
   await project(c.projection, w.entries);
@@ -85,6 +85,15 @@ test('fengkong report and backtest on a cluster equal the same history in a data
   });
   assert.equal(fromEnv.status, 0, fromEnv.stderr);
   assert.deepEqual(comparable(JSON.parse(fromEnv.stdout)), comparable(b));
+
+  // rule performance reads the same way
+  const rpData = cli(['rules', 'performance', '--data', w.data, '--from', String(from), '--to', String(to), '--json', '--quiet']);
+  const rpCluster = cli(['rules', 'performance', ...clusterFlags, '--from', String(from), '--to', String(to), '--json', '--quiet']);
+  assert.equal(rpData.status, 0, rpData.stderr);
+  assert.equal(rpCluster.status, 0, rpCluster.stderr);
+  const rp = JSON.parse(rpData.stdout) as { rules: unknown[] };
+  assert.ok(rp.rules.length > 3, 'reason codes reported');
+  assert.deepEqual(comparable(JSON.parse(rpCluster.stdout)), comparable(rp));
 
   const draft = draftDir(w);
   const btData = cli(['backtest', '--data', w.data, '--policy', draft, '--from', String(from), '--to', String(to), '--out', '-', '--quiet']);
@@ -142,7 +151,7 @@ test('control entries are passed over, pages of any size read the same, holes an
   await assert.rejects(PgJournalSource.open(c.pg, c.crypt), /has journal entries of partition 3: .* merged by event time/);
 });
 
-test('report and backtest: cluster flags that do not fit are refused naming them; --help answers', () => {
+test('report, backtest and rules performance: cluster flags that do not fit are refused naming them; --help answers', () => {
   const cases: Array<[readonly string[], RegExp]> = [
     [['report', '--data', '/tmp/x', '--postgres', 'postgres://127.0.0.1/x', '--from', '2026-11-01', '--to', '2026-11-02'], /--data and --postgres name two different journals/],
     [['report', '--cluster', 'prod', '--data', '/tmp/x', '--from', '2026-11-01', '--to', '2026-11-02'], /--cluster is for a cluster's history: give --postgres URL too/],
@@ -150,6 +159,8 @@ test('report and backtest: cluster flags that do not fit are refused naming them
     [['backtest', '--data', '/tmp/x', '--postgres', 'postgres://127.0.0.1/x', '--policy', 'rules'], /--data and --postgres name two different journals/],
     [['backtest', '--master-key-file', 'k', '--data', '/tmp/x', '--policy', 'rules'], /--master-key-file is for a cluster's history/],
     [['backtest', '--postgres', 'postgres://127.0.0.1/x'], /give --policy DIR/],
+    [['rules', 'performance', '--data', '/tmp/x', '--postgres', 'postgres://127.0.0.1/x'], /--data and --postgres name two different journals/],
+    [['rules', 'performance', '--cluster', 'prod'], /--cluster is for a cluster's history/],
     [['backtest', '--postgres', 'postgres://127.0.0.1/x', '--policy', 'rules', '--partitions', '2'], /--partitions/],
   ];
   for (const [args, want] of cases) {
