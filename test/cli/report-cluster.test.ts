@@ -174,3 +174,29 @@ test('report, backtest and rules performance: cluster flags that do not fit are 
     assert.match(help.stdout, new RegExp(`fengkong ${cmd} --postgres URL \\[--cluster fengkong\\] \\[--master-key-file FILE\\]`));
   }
 });
+
+test('a cluster with no schema is refused and nothing is created; one with an empty projection is "nothing there"', { timeout: 60_000 }, async (t) => {
+  const w = await theWorld();
+  const db = await freshPostgres();
+  t.after(() => db.drop());
+  const keyFile = join(w.dir, `${db.cluster}-empty.key`);
+  const where = ['--postgres', db.url, '--cluster', db.cluster, '--master-key-file', keyFile];
+  const missing = cli(['report', ...where, '--from', '2026-11-01', '--to', '2026-11-02']);
+  assert.equal(missing.status, 2, missing.stderr);
+  assert.match(missing.stderr, new RegExp(`there is no cluster ${db.cluster} on PostgreSQL at .* \\(no schema fk_${db.cluster}\\): check --cluster and --postgres`));
+  const pg = await openPgCluster(db.url, 'probe', { max: 1 });
+  try {
+    const schemas = await pg.pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [`fk_${db.cluster}`]);
+    assert.equal(schemas.rowCount, 0, 'the report created no schema');
+  } finally {
+    await pg.close();
+  }
+  // a cluster that exists (an API key made) but whose projection is empty
+  const key = cli(['keys', 'create', '--role', 'admin', '--name', 'x', ...where]);
+  assert.equal(key.status, 0, key.stderr);
+  for (const args of [['backtest', ...where, '--policy', draftDir(w)], ['rules', 'performance', ...where]]) {
+    const r = cli(args);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /has no journal entries in PostgreSQL \(is --cluster right, and has a node's projector run\?\)/, args[0]);
+  }
+});

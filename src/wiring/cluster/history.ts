@@ -35,12 +35,12 @@ export interface ClusterHistory {
 }
 
 /**
- * Opens cluster `opts.cluster` for reading its history; a ConfigError naming the cluster when its
- * projection holds no entry (a wrong --cluster or URL reads as "nothing there", not as a report of
- * zeros).
+ * Opens cluster `opts.cluster` for reading its history; a ConfigError naming the cluster when it
+ * has no schema (nothing is created: a mistyped --cluster leaves nothing behind) or its projection
+ * holds no entry — "nothing there", never a report of zeros.
  */
 export async function openClusterHistory(opts: ClusterStoreOptions, pageSize?: number): Promise<ClusterHistory> {
-  const stores = await openClusterStores({ ...opts, poolMax: opts.poolMax ?? 3 });
+  const stores = await openClusterStores({ ...opts, poolMax: opts.poolMax ?? 3, mustExist: true });
   try {
     const journal = await PgJournalSource.open(stores.pg, stores.crypt, pageSize === undefined ? {} : { maxPage: pageSize });
     const where = `cluster ${stores.pg.cluster} on ${stores.pg.where}`;
