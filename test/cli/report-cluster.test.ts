@@ -200,3 +200,24 @@ test('a cluster with no schema is refused and nothing is created; one with an em
     assert.match(r.stderr, /has no journal entries in PostgreSQL \(is --cluster right, and has a node's projector run\?\)/, args[0]);
   }
 });
+
+test('entries sealed with a data key rotated in by another process after the reader opened are read (the keys are looked up again)', { timeout: 60_000 }, async (t) => {
+  const w = await theWorld();
+  const c = await cluster(t, w);
+  const half = Math.floor(w.entries.length / 2);
+  await project(c.projection, w.entries.slice(0, half));
+  const source = await PgJournalSource.open(c.pg, c.crypt, { maxPage: 100 });
+  // another node rotates the data key and projects the rest with it
+  const other = await openPgCluster(c.db.url, c.db.cluster, { max: 1 });
+  try {
+    const crypt = await PgCrypt.open(other, { masterKeyFile: c.keyFile });
+    await crypt.rotate();
+    await project(new PgJournalProjection(other, crypt), w.entries.slice(half));
+  } finally {
+    await other.close();
+  }
+  const seen: JournalEntry[] = [];
+  for await (const page of source.pages({ whole: true })) seen.push(...page);
+  assert.equal(seen.length, w.entries.length);
+  assert.deepEqual(seen[seen.length - 1], w.entries[w.entries.length - 1], 'the last entry, sealed with the new key, opened as it was journaled');
+});

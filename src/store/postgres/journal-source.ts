@@ -17,16 +17,21 @@
  *   history must be merged by event time with the control entries at their stamps).
  */
 import { EVENT_TYPES, type EventType } from '../../contract/events.js';
+import { isSealedText, sealedTextBytes } from '../../crypto/sealed-text.js';
 import { ConfigError, FengkongError, StoreError } from '../../errors.js';
 import type { JournalEntry, JournalRange } from '../../log/journal.js';
 import type { JournalSource } from '../../log/journal-reads.js';
+import type { PayloadSealer } from '../../log/payload-sealer.js';
 import type { PgCrypt } from './crypt.js';
 import type { PgCluster } from './pool.js';
 
 /** Rows of the first page of a read that may stop early (a bisection probe reads one entry). */
 const FIRST_PAGE = 16;
-/** The largest page: a few MB of sealed events, and the round trip well amortised. */
-const MAX_PAGE = 4096;
+/**
+ * The largest page: about 1 MB of sealed events, the round trip well amortised. Measured against
+ * 4,096 and 2,048 on a backtest of 66,578 entries: ~10 % less CPU (less garbage outliving a page).
+ */
+const MAX_PAGE = 1024;
 
 interface Row {
   seq: string;
@@ -54,12 +59,17 @@ function wantedTypes(range: JournalRange): EventType[] {
 
 /** JournalSource over one partition of a cluster's projection (see the module comment). */
 export class PgJournalSource implements JournalSource {
+  /** Opens with the keys held, synchronously: a promise per event would cost more than the AES. */
+  private readonly sealer: PayloadSealer;
+
   private constructor(
     private readonly pg: PgCluster,
     private readonly crypt: PgCrypt,
     readonly partition: number,
     private readonly maxPage: number,
-  ) {}
+  ) {
+    this.sealer = crypt.payloadSealer();
+  }
 
   /**
    * The history of partition 0 of cluster `pg`; a ConfigError when the projection holds another
@@ -125,17 +135,30 @@ export class PgJournalSource implements JournalSource {
           if (seq !== expected) throw this.hole(expected, seq);
           expected++;
           if (r.event === null) continue; // not wanted here, or not a contract event: its seq is counted all the same
-          page.push({ seq, type: r.type as EventType, txId: r.tx_id, event: r.event, decision: r.decision, receivedAt: Number(r.received_at) });
+          const event = this.openNow(r.event) ?? (await this.openLater(r.event));
+          page.push({ seq, type: r.type as EventType, txId: r.tx_id, event, decision: r.decision, receivedAt: Number(r.received_at) });
         }
-        if (page.length > 0) {
-          const opened = await this.run('open projected events', () => Promise.all(page.map((e) => this.crypt.openText(e.event))));
-          yield page.map((e, i) => ({ ...e, event: opened[i] }));
-        }
+        if (page.length > 0) yield page;
         if (!full && to !== Number.MAX_SAFE_INTEGER && expected <= to) await this.checkTail(expected, to);
       }
     } finally {
       if (pending !== null) await pending.catch(() => undefined);
     }
+  }
+
+  /** The clear event, or null when it needs the slow path (a key not held yet, or it does not open). */
+  private openNow(stored: string): string | null {
+    if (!isSealedText(stored)) return stored;
+    try {
+      return this.sealer.open(sealedTextBytes(stored)).toString('utf8');
+    } catch {
+      return null;
+    }
+  }
+
+  /** PgCrypt's opening: it looks for data keys rotated in since, and names what does not open. */
+  private openLater(stored: string): Promise<string> {
+    return this.run('open projected events', () => this.crypt.openText(stored));
   }
 
   private fetch(after: number, to: number, types: readonly string[], limit: number): Promise<Row[]> {
