@@ -221,3 +221,22 @@ test('entries sealed with a data key rotated in by another process after the rea
   assert.equal(seen.length, w.entries.length);
   assert.deepEqual(seen[seen.length - 1], w.entries[w.entries.length - 1], 'the last entry, sealed with the new key, opened as it was journaled');
 });
+
+test('a page that fails while the consumer is busy with the one before is an error where it is read, not an unhandled rejection', { timeout: 60_000 }, async (t) => {
+  const w = await theWorld();
+  const c = await cluster(t, w);
+  await project(c.projection, w.entries);
+  const source = await PgJournalSource.open(c.pg, c.crypt, { maxPage: 100 });
+  let pages = 0;
+  await assert.rejects(
+    (async () => {
+      for await (const _ of source.pages({ whole: true })) {
+        if (++pages === 1) await c.pg.pool.query('ALTER TABLE journal RENAME TO journal_gone');
+        await new Promise((r) => setTimeout(r, 150)); // busy: the next page's query fails meanwhile
+      }
+    })(),
+    /cannot read the projected journal .*journal" does not exist/,
+  );
+  assert.ok(pages >= 1 && pages <= 3, `stopped at the failing page (${pages} read)`);
+  await c.pg.pool.query('ALTER TABLE journal_gone RENAME TO journal');
+});

@@ -161,11 +161,18 @@ export class PgJournalSource implements JournalSource {
     return this.run('open projected events', () => this.crypt.openText(stored));
   }
 
+  /**
+   * One page's rows. The promise is marked handled at once: a prefetch that fails while the
+   * consumer is still busy with the page before must not be an unhandled rejection (it is thrown
+   * where it is awaited).
+   */
   private fetch(after: number, to: number, types: readonly string[], limit: number): Promise<Row[]> {
-    return this.run('read the projected journal', async () => {
+    const p = this.run('read the projected journal', async () => {
       const r = await this.pg.pool.query<Row>(SELECT, [this.partition, after, to, types, limit]);
       return r.rows;
     });
+    p.catch(() => undefined);
+    return p;
   }
 
   /** A read that ended before `to`: fine when nothing is stored after it, a hole when something is. */
