@@ -28,6 +28,7 @@ usage:
   fengkong merchants show|risky|actions|hold|release|suspend|release-terminal …   merchants and terminals on a running server (fengkong merchants help)
   fengkong backtest --data DIR --policy DIR [--from TS] [--to TS] [--out report.json]   run a draft over journaled history
   fengkong report --data DIR --from TS --to TS [--out report.html] [--format html|json]   the printable risk assessment report
+    (backtest, report and rules performance take --postgres URL [--cluster NAME] [--master-key-file F] in place of --data: a cluster's history)
   fengkong backup --data DIR --out FILE [--master-key-file F]          an online, encrypted, verified copy of every store (server may run)
   fengkong restore --from FILE --data DIR [--master-key-file F]       write a backup into a new, empty data folder
   fengkong rules performance --data DIR [--from TS] [--to TS] [--bucket day] [--json]   per rule: hits, outcomes, fraud, precision

@@ -2,6 +2,10 @@
  * `fengkong report --data DIR --from TS --to TS --out report.html`: the risk assessment report of a
  * data folder's journal (read-only, so beside a running server too) as a self-contained printable
  * HTML file, or its JSON (`--format json`, or an `--out` ending in .json). Progress on a terminal.
+ *
+ * `--postgres URL [--cluster NAME] [--master-key-file F]` in place of `--data` reports on a
+ * cluster's history instead (docs/scale-out.md): the same report, read a page at a time from the
+ * PostgreSQL projection, open cases from the cluster's case store. Loaded by `import()` only then.
  */
 import { writeFileSync } from 'node:fs';
 import { ConfigError, UsageError } from '../errors.js';
@@ -10,15 +14,18 @@ import type { ScanProgress } from '../policy/rule-performance.js';
 import { int, pct, yuan } from '../report/format.js';
 import { renderRiskReportHtml } from '../report/html.js';
 import { BOUND_EXPECTED, bucketValue, parseBound } from '../report/range.js';
-import { runRiskReport, type RiskReport } from '../report/risk-report.js';
+import { runRiskReport, runRiskReportFrom, type RiskReport, type RiskReportOptions } from '../report/risk-report.js';
 import { SqliteCaseQueueReader } from '../store/sqlite/case-queue.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { parseArgs } from './args.js';
+import { HISTORY_FLAGS, historyTarget, type HistoryTarget } from './history-target.js';
 import { Progress } from './progress.js';
 
-const USAGE =
-  'fengkong report --data DIR --from TS --to TS [--out report.html|report.json|-] [--format html|json] [--bucket hour|day|week] ' +
-  '[--top N] [--min-payments N] [--entity-labels account,merchant,terminal|none] [--quiet]';
+const USAGE = `fengkong report --data DIR --from TS --to TS [--out report.html|report.json|-] [--format html|json] [--bucket hour|day|week] [--top N] [--min-payments N] [--entity-labels account,merchant,terminal|none] [--quiet]
+       fengkong report --postgres URL [--cluster fengkong] [--master-key-file FILE] --from TS --to TS [same options]
+         a cluster's history, read a page at a time from its PostgreSQL projection, open cases from its case store
+         (one partition: the only kind of cluster so far); FENGKONG_POSTGRES_URL, FENGKONG_CLUSTER and
+         FENGKONG_MASTER_KEY_FILE stand in for the cluster flags`;
 
 /** A --from/--to value (see BOUND_EXPECTED), or a UsageError naming the flag. */
 export function cliBound(text: string | undefined, flag: string, usage: string): number | undefined {
@@ -72,16 +79,16 @@ export async function runReportCommand(args: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(
     args,
     {
-      data: 'string', from: 'string', to: 'string', out: 'string', format: 'string', bucket: 'string', top: 'int',
+      ...HISTORY_FLAGS, from: 'string', to: 'string', out: 'string', format: 'string', bucket: 'string', top: 'int',
       'min-payments': 'int', 'entity-labels': 'string', quiet: 'switch',
     },
     USAGE,
   );
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
-  const data = flags.get('data') as string | undefined;
+  const target = historyTarget(flags, USAGE);
   const from = cliBound(flags.get('from') as string | undefined, 'from', USAGE);
   const to = cliBound(flags.get('to') as string | undefined, 'to', USAGE);
-  if (data === undefined || from === undefined || to === undefined) throw new UsageError(`give --data, --from and --to\nusage: ${USAGE}`);
+  if (from === undefined || to === undefined) throw new UsageError(`give --from and --to\nusage: ${USAGE}`);
   if (!(from < to)) throw new UsageError(`--from must be before --to\nusage: ${USAGE}`);
   const out = (flags.get('out') as string | undefined) ?? '-';
   const formatFlag = flags.get('format') as string | undefined;
@@ -97,24 +104,21 @@ export async function runReportCommand(args: string[]): Promise<number> {
   const quiet = flags.get('quiet') === true;
   const entityLabels = cliScopes(flags.get('entity-labels') as string | undefined, USAGE);
 
-  const store = openJournal(data);
   const progress = new Progress();
+  const options: RiskReportOptions = {
+    from,
+    to,
+    bucket,
+    top: flags.get('top') as number | undefined,
+    minPayments: flags.get('min-payments') as number | undefined,
+    entityLabels,
+    onProgress: quiet ? undefined : (p) => progress.tick(() => renderScan('report', p)),
+  };
   let report: RiskReport;
   try {
-    report = runRiskReport({
-      journal: store,
-      cases: new SqliteCaseQueueReader(store.database),
-      from,
-      to,
-      bucket,
-      top: flags.get('top') as number | undefined,
-      minPayments: flags.get('min-payments') as number | undefined,
-      entityLabels,
-      onProgress: quiet ? undefined : (p) => progress.tick(() => renderScan('report', p)),
-    });
+    report = target.kind === 'cluster' ? await clusterReport(target, options) : dataFolderReport(target.dir, options);
   } finally {
     progress.done();
-    store.close();
   }
   const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderRiskReportHtml(report);
   if (out === '-') {
@@ -129,4 +133,24 @@ export async function runReportCommand(args: string[]): Promise<number> {
   }
   if (!quiet) process.stdout.write(`${summary(report)}\n  written to ${out}\n`);
   return 0;
+}
+
+function dataFolderReport(data: string, options: RiskReportOptions): RiskReport {
+  const store = openJournal(data);
+  try {
+    return runRiskReport({ ...options, journal: store, cases: new SqliteCaseQueueReader(store.database) });
+  } finally {
+    store.close();
+  }
+}
+
+async function clusterReport(target: Extract<HistoryTarget, { kind: 'cluster' }>, options: RiskReportOptions): Promise<RiskReport> {
+  // loaded here only: the embedded commands never load the PostgreSQL client
+  const { openClusterHistory } = await import('../wiring/cluster/history.js');
+  const history = await openClusterHistory(target);
+  try {
+    return await runRiskReportFrom(history.journal, options, history.cases);
+  } finally {
+    await history.close();
+  }
 }

@@ -2,20 +2,24 @@
  * `fengkong rules performance --data DIR [--from TS] [--to TS] [--bucket day] [--json] [--out FILE]`:
  * per rule (reason code), the payments it hit in the journal of a data folder (read-only), what was
  * decided on them, fraud among them by the labels known now, and its precision. A table on the
- * terminal; `--json` (or `--out`) gives the full report with the per-bucket series.
+ * terminal; `--json` (or `--out`) gives the full report with the per-bucket series. With
+ * `--postgres URL [--cluster NAME] [--master-key-file F]` in place of `--data`, the same of a
+ * cluster's history (its PostgreSQL projection, read a page at a time; docs/scale-out.md).
  */
 import { writeFileSync } from 'node:fs';
 import { ConfigError, UsageError } from '../errors.js';
-import { runRulePerformance, type RulePerformanceReport, type RuleRow } from '../policy/rule-performance.js';
+import { runRulePerformance, runRulePerformanceFrom, type RulePerformanceOptions, type RulePerformanceReport, type RuleRow } from '../policy/rule-performance.js';
 import { int, pct, yuan } from '../report/format.js';
 import { bucketValue, type Bucket } from '../report/range.js';
 import { HelpRequested, parseArgs } from './args.js';
+import { HISTORY_FLAGS, historyTarget, type HistoryTarget } from './history-target.js';
 import { Progress } from './progress.js';
 import { cliBound, cliScopes, openJournal, renderScan } from './report.js';
 
-const USAGE =
-  'fengkong rules performance --data DIR [--from TS] [--to TS] [--bucket hour|day|week] [--json] [--out FILE|-] ' +
-  '[--entity-labels account,merchant,terminal|none] [--quiet]';
+const USAGE = `fengkong rules performance --data DIR [--from TS] [--to TS] [--bucket hour|day|week] [--json] [--out FILE|-] [--entity-labels account,merchant,terminal|none] [--quiet]
+       fengkong rules performance --postgres URL [--cluster fengkong] [--master-key-file FILE] [same options]
+         a cluster's history, read a page at a time from its PostgreSQL projection (one partition: the only kind of
+         cluster so far); FENGKONG_POSTGRES_URL, FENGKONG_CLUSTER and FENGKONG_MASTER_KEY_FILE stand in for the cluster flags`;
 
 function row(cells: readonly string[], widths: readonly number[]): string {
   return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
@@ -56,12 +60,11 @@ export async function runRules(args: string[]): Promise<number> {
   if (sub !== 'performance') throw new UsageError(`unknown rules command "${sub ?? ''}"\nusage: ${USAGE}`);
   const { positionals, flags } = parseArgs(
     rest,
-    { data: 'string', from: 'string', to: 'string', bucket: 'string', json: 'switch', out: 'string', 'entity-labels': 'string', quiet: 'switch' },
+    { ...HISTORY_FLAGS, from: 'string', to: 'string', bucket: 'string', json: 'switch', out: 'string', 'entity-labels': 'string', quiet: 'switch' },
     USAGE,
   );
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"\nusage: ${USAGE}`);
-  const data = flags.get('data') as string | undefined;
-  if (data === undefined) throw new UsageError(`give --data\nusage: ${USAGE}`);
+  const target = historyTarget(flags, USAGE);
   const from = cliBound(flags.get('from') as string | undefined, 'from', USAGE);
   const to = cliBound(flags.get('to') as string | undefined, 'to', USAGE);
   if (from !== undefined && to !== undefined && !(from < to)) throw new UsageError(`--from must be before --to\nusage: ${USAGE}`);
@@ -75,21 +78,19 @@ export async function runRules(args: string[]): Promise<number> {
     }
   }
   const quiet = flags.get('quiet') === true;
-  const store = openJournal(data);
   const progress = new Progress();
+  const options: RulePerformanceOptions = {
+    from,
+    to,
+    bucket,
+    entityLabels: cliScopes(flags.get('entity-labels') as string | undefined, USAGE),
+    onProgress: quiet ? undefined : (p) => progress.tick(() => renderScan('rules performance', p)),
+  };
   let report: RulePerformanceReport;
   try {
-    report = runRulePerformance({
-      journal: store,
-      from,
-      to,
-      bucket,
-      entityLabels: cliScopes(flags.get('entity-labels') as string | undefined, USAGE),
-      onProgress: quiet ? undefined : (p) => progress.tick(() => renderScan('rules performance', p)),
-    });
+    report = target.kind === 'cluster' ? await clusterRulePerformance(target, options) : dataFolderRulePerformance(target.dir, options);
   } finally {
     progress.done();
-    store.close();
   }
   const out = flags.get('out') as string | undefined;
   const json = JSON.stringify(report, null, 2) + '\n';
@@ -103,4 +104,24 @@ export async function runRules(args: string[]): Promise<number> {
   if (flags.get('json') === true || out === '-') process.stdout.write(json);
   else process.stdout.write(formatRulePerformance(report) + (out !== undefined ? `  full report: ${out}\n` : ''));
   return 0;
+}
+
+function dataFolderRulePerformance(data: string, options: RulePerformanceOptions): RulePerformanceReport {
+  const store = openJournal(data);
+  try {
+    return runRulePerformance({ ...options, journal: store });
+  } finally {
+    store.close();
+  }
+}
+
+async function clusterRulePerformance(target: Extract<HistoryTarget, { kind: 'cluster' }>, options: RulePerformanceOptions): Promise<RulePerformanceReport> {
+  // loaded here only: the embedded commands never load the PostgreSQL client
+  const { openClusterHistory } = await import('../wiring/cluster/history.js');
+  const history = await openClusterHistory(target);
+  try {
+    return await runRulePerformanceFrom(history.journal, options);
+  } finally {
+    await history.close();
+  }
 }

@@ -13,6 +13,7 @@ import type { LabelEvent, TransactionEvent } from '../contract/events.js';
 import { parseEvent } from '../contract/parse.js';
 import { StoreError } from '../errors.js';
 import type { Journal } from '../log/journal.js';
+import { eachInRange, runOnJournal, type JournalProgram } from '../log/journal-reads.js';
 import type { LabelScope, TxTruth } from './backtest-report.js';
 
 /** Entity scopes a fraud label can mark payments through. */
@@ -64,8 +65,13 @@ export class KnownLabels {
  * `onEntry` sees each label entry's seq, for progress.
  */
 export function scanLabels(journal: Journal, lastSeq: number, scopes: readonly EntityScope[], onEntry?: (seq: number) => void): KnownLabels {
+  return runOnJournal(journal, scanLabelsProgram(lastSeq, scopes, onEntry));
+}
+
+/** scanLabels as a JournalProgram (log/journal-reads.ts), for a journal of either kind. */
+export function* scanLabelsProgram(lastSeq: number, scopes: readonly EntityScope[], onEntry?: (seq: number) => void): JournalProgram<KnownLabels> {
   const known = new KnownLabels(scopes);
-  journal.forEachEventInRange({ fromSeq: 1, toSeq: lastSeq, type: 'label', whole: true }, (entry) => {
+  yield* eachInRange({ fromSeq: 1, toSeq: lastSeq, type: 'label', whole: true }, (entry) => {
     let e;
     try {
       e = parseEvent(JSON.parse(entry.event));

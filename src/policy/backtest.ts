@@ -40,10 +40,11 @@ import type { GbdtModel } from '../model/gbdt-model.js';
 import type { ListSet } from '../lists/list-set.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
 import type { Journal, JournalEntry } from '../log/journal.js';
+import { eachInRange, lastSeqOf, runOnJournal, runOnSource, type JournalProgram, type JournalSource } from '../log/journal-reads.js';
 
 export { firstSeqAtOrAfter } from './backtest-read.js';
-import { scanLabels, type EntityScope } from './backtest-labels.js';
-import { decodeEntry, firstSeqAtOrAfter } from './backtest-read.js';
+import { scanLabelsProgram, type EntityScope } from './backtest-labels.js';
+import { decodeEntry, firstSeqProgram } from './backtest-read.js';
 import { readLiveDecision } from './backtest-live.js';
 import { policyStats, scoreBin, SCORE_BIN_WIDTH, SCORE_BINS, type BacktestReport, type ChangedTransaction, type TxTruth } from './backtest-report.js';
 
@@ -74,9 +75,8 @@ export interface BacktestProgress {
   readonly elapsedMs: number;
 }
 
-/** What to backtest, over what. */
-export interface BacktestInput {
-  readonly journal: Journal;
+/** What to backtest, whatever the journal is read from. */
+export interface BacktestOptions {
   readonly draft: CompiledPolicy;
   /** a model scoring beside the draft's rules, as `serve --model` would run it. */
   readonly model?: GbdtModel | undefined;
@@ -105,6 +105,11 @@ export interface BacktestInput {
   readonly lists?: ListSet | undefined;
 }
 
+/** What to backtest, over a data folder's journal. */
+export interface BacktestInput extends BacktestOptions {
+  readonly journal: Journal;
+}
+
 /** The default warm-up for a draft: its longest window, and never less than 30 days. */
 export function defaultWarmUpMs(draft: CompiledPolicy): number {
   let longest = MIN_WARM_UP_MS;
@@ -118,8 +123,21 @@ function codesOf(d: Decision): string[] {
 
 /** Runs the draft over the journal and compares; see the module comment for the rules of the run. */
 export function runBacktest(input: BacktestInput): BacktestReport {
+  return runOnJournal(input.journal, backtestProgram(input));
+}
+
+/**
+ * The same backtest over an asynchronous source (a cluster's PostgreSQL projection), read a page at
+ * a time; the replay itself stays synchronous between pages.
+ */
+export function runBacktestFrom(source: JournalSource, options: BacktestOptions): Promise<BacktestReport> {
+  return runOnSource(source, backtestProgram(options));
+}
+
+/** The backtest as a JournalProgram (log/journal-reads.ts): one body for both drivers. */
+function* backtestProgram(input: BacktestOptions): JournalProgram<BacktestReport> {
   const started = performance.now();
-  const { journal, draft } = input;
+  const { draft } = input;
   const from = input.from ?? -Infinity;
   const to = input.to ?? Infinity;
   if (!(from < to)) throw new ConfigError(`backtest range is empty: from ${from} is not before to ${to}`);
@@ -129,7 +147,7 @@ export function runBacktest(input: BacktestInput): BacktestReport {
   const maxChanged = input.maxChanged ?? DEFAULT_MAX_CHANGED;
   const scopes = input.entityLabels ?? ['account'];
   const onProgress = input.onProgress;
-  const lastSeq = journal.lastSeq();
+  const lastSeq = yield* lastSeqOf();
 
   let events = 0;
   let compared = 0;
@@ -139,14 +157,14 @@ export function runBacktest(input: BacktestInput): BacktestReport {
   // 1. the labels known now
   progress('labels', 0);
   let labelsSeen = 0;
-  const labels = scanLabels(journal, lastSeq, scopes, (seq) => {
+  const labels = yield* scanLabelsProgram(lastSeq, scopes, (seq) => {
     if (++labelsSeen % 1024 === 0) progress('labels', seq);
   });
   progress('labels', lastSeq);
 
   // 2. the draft over the range, after its warm-up
   const warmFrom = from - warmUpMs;
-  const firstSeq = warmFrom === -Infinity ? 1 : firstSeqAtOrAfter(journal, warmFrom, lastSeq);
+  const firstSeq = warmFrom === -Infinity ? 1 : yield* firstSeqProgram(warmFrom, lastSeq);
   const stopAt = to + graceMs;
   const engine = new Engine(draft, { model: input.model, lists: input.lists });
   const applyActions = input.actions?.(engine) ?? null;
@@ -190,8 +208,12 @@ export function runBacktest(input: BacktestInput): BacktestReport {
   let preludeEvents = 0;
   if (firstSeq > 1) {
     // the stream began at seq 1, whatever the prelude leaves out (see Engine.beginStream)
-    journal.forEachEventInRange({ fromSeq: 1, toSeq: 1 }, (entry) => engine.beginStream(decodeEntry(entry).t));
-    journal.forEachEventInRange({ fromSeq: 1, toSeq: Math.min(firstSeq - 1, lastSeq), exceptType: 'transaction', whole: true }, (entry) => {
+    // the first event read (a seq no reader sees, such as a cluster's control entry, is passed over)
+    yield* eachInRange({ fromSeq: 1, toSeq: lastSeq }, (entry) => {
+      engine.beginStream(decodeEntry(entry).t);
+      return false;
+    });
+    yield* eachInRange({ fromSeq: 1, toSeq: Math.min(firstSeq - 1, lastSeq), exceptType: 'transaction', whole: true }, (entry) => {
       if (applyActions !== null) actionsApplied += applyActions(entry.seq - 1);
       engine.apply(decodeEntry(entry));
       if (++preludeEvents % PROGRESS_EVERY === 0) progress('replay', entry.seq);
@@ -199,7 +221,7 @@ export function runBacktest(input: BacktestInput): BacktestReport {
   }
   if (firstSeq <= lastSeq) {
     progress('replay', firstSeq - 1);
-    journal.forEachEventInRange({ fromSeq: firstSeq, toSeq: lastSeq, whole: true }, (entry) => {
+    yield* eachInRange({ fromSeq: firstSeq, toSeq: lastSeq, whole: true }, (entry) => {
       const ev = decodeEntry(entry);
       if (ev.t >= stopAt) return false;
       if (applyActions !== null) actionsApplied += applyActions(entry.seq - 1);

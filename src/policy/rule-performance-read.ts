@@ -18,7 +18,8 @@ import { StoreError } from '../errors.js';
 import type { Journal, JournalEntry } from '../log/journal.js';
 import type { KnownLabels } from './backtest-labels.js';
 import { readLiveDecision, type LiveDecision } from './backtest-live.js';
-import { decodeEntry, firstSeqAtOrAfter } from './backtest-read.js';
+import { eachInRange, runOnJournal, type JournalProgram } from '../log/journal-reads.js';
+import { decodeEntry, firstSeqProgram } from './backtest-read.js';
 import type { TxTruth } from './backtest-report.js';
 
 /** What the reports need of one journaled payment. */
@@ -136,17 +137,28 @@ export function scanPayments(
   visit: PaymentVisitor,
   onProgress?: (seq: number, payments: number) => void,
 ): ScanStats {
+  return runOnJournal(journal, scanPaymentsProgram(labels, lastSeq, range, visit, onProgress));
+}
+
+/** scanPayments as a JournalProgram (log/journal-reads.ts), for a journal of either kind. */
+export function* scanPaymentsProgram(
+  labels: KnownLabels,
+  lastSeq: number,
+  range: ScanRange,
+  visit: PaymentVisitor,
+  onProgress?: (seq: number, payments: number) => void,
+): JournalProgram<ScanStats> {
   const grace = range.graceMs ?? SCAN_GRACE_MS;
   const { from, to } = range;
   const start = from - grace;
-  const firstSeq = start === -Infinity ? 1 : firstSeqAtOrAfter(journal, start, lastSeq);
+  const firstSeq = start === -Infinity ? 1 : yield* firstSeqProgram(start, lastSeq);
   const stopAt = to + grace;
   let read = 0;
   let payments = 0;
   let withoutDecision = 0;
   let endSeq = 0;
   if (firstSeq <= lastSeq) {
-    journal.forEachEventInRange({ fromSeq: firstSeq, toSeq: lastSeq, type: 'transaction' }, (entry) => {
+    yield* eachInRange({ fromSeq: firstSeq, toSeq: lastSeq, type: 'transaction' }, (entry) => {
       const p = readPayment(entry);
       if (p.t >= stopAt) return false;
       endSeq = entry.seq;

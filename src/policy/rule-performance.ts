@@ -15,11 +15,12 @@ import { ConfigError } from '../errors.js';
 import { figuresOf, labelCounts, ratio, type Cell, type OutcomeCounts } from '../eval/cell.js';
 import { Tally } from '../eval/tally.js';
 import type { Journal } from '../log/journal.js';
+import { lastSeqOf, runOnJournal, runOnSource, type JournalProgram, type JournalSource } from '../log/journal-reads.js';
 import { bucketLabel, bucketStart, checkBuckets, rangeView, type Bucket, type RangeView } from '../report/range.js';
-import { scanLabels, type EntityScope } from './backtest-labels.js';
+import { scanLabelsProgram, type EntityScope } from './backtest-labels.js';
 import type { LiveDecision } from './backtest-live.js';
 import type { LabelSummary, TxTruth } from './backtest-report.js';
-import { scanPayments, type PaymentRow, type ScanStats } from './rule-performance-read.js';
+import { scanPaymentsProgram, type PaymentRow, type ScanStats } from './rule-performance-read.js';
 
 /** What happened to the payments one rule (or all rules) hit, in one bucket or overall. */
 export interface RuleStats {
@@ -177,8 +178,7 @@ class RuleTally {
 }
 
 /** What to report on. */
-export interface RulePerformanceInput {
-  readonly journal: Journal;
+export interface RulePerformanceOptions {
   /** first event time counted, epoch ms, inclusive (default: the start of the journal). */
   readonly from?: number | undefined;
   /** end, epoch ms, exclusive (default: the end of the journal). */
@@ -189,6 +189,11 @@ export interface RulePerformanceInput {
   readonly entityLabels?: readonly EntityScope[] | undefined;
   /** called now and then with where the scan is. */
   readonly onProgress?: ((p: ScanProgress) => void) | undefined;
+}
+
+/** What to report on: a data folder's journal. */
+export interface RulePerformanceInput extends RulePerformanceOptions {
+  readonly journal: Journal;
 }
 
 /** Where a journal report is. */
@@ -205,6 +210,16 @@ export interface ScanProgress {
 
 /** Runs the scan and tallies every reason code; see the module comment for the semantics. */
 export function runRulePerformance(input: RulePerformanceInput): RulePerformanceReport {
+  return runOnJournal(input.journal, rulePerformanceProgram(input));
+}
+
+/** The same report over an asynchronous source (a cluster's PostgreSQL projection), read a page at a time. */
+export function runRulePerformanceFrom(source: JournalSource, options: RulePerformanceOptions): Promise<RulePerformanceReport> {
+  return runOnSource(source, rulePerformanceProgram(options));
+}
+
+/** The report as a JournalProgram (log/journal-reads.ts): one body for both drivers. */
+function* rulePerformanceProgram(input: RulePerformanceOptions): JournalProgram<RulePerformanceReport> {
   const started = performance.now();
   const from = input.from ?? -Infinity;
   const to = input.to ?? Infinity;
@@ -212,16 +227,14 @@ export function runRulePerformance(input: RulePerformanceInput): RulePerformance
   const bucket = input.bucket ?? 'day';
   if (Number.isFinite(from) && Number.isFinite(to)) checkBuckets(from, to, bucket);
   const scopes = input.entityLabels ?? ['account'];
-  const journal = input.journal;
-  const lastSeq = journal.lastSeq();
+  const lastSeq = yield* lastSeqOf();
   const progress = (phase: ScanProgress['phase'], seq: number, payments: number): void =>
     input.onProgress?.({ phase, seq, lastSeq, payments, elapsedMs: performance.now() - started });
 
   progress('labels', 0, 0);
-  const labels = scanLabels(journal, lastSeq, scopes);
+  const labels = yield* scanLabelsProgram(lastSeq, scopes);
   const tally = new RuleTally(bucket);
-  const scan = scanPayments(
-    journal,
+  const scan = yield* scanPaymentsProgram(
     labels,
     lastSeq,
     { from, to },

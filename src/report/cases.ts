@@ -2,8 +2,9 @@
  * Open cases and their age, for the risk report. The report reads the case queue through a port of
  * its own (CaseQueueReader), which tells what it could read and why not: the report does not own
  * the queue, and a data folder may have none (or one an older fengkong wrote). The adapter reads
- * the store as it finds it (SqliteCaseQueueReader); the counting is here.
+ * the store as it finds it (SqliteCaseQueueReader, PgCaseQueueReader); the counting is here.
  */
+import type { Result, ResultKind } from '../io/result-kind.js';
 
 /** States that mean a case is finished; anything else is open. */
 const CLOSED = ['closed', 'resolved', 'dismissed', 'done', 'cancelled', 'canceled', 'rejected', 'archived'];
@@ -62,9 +63,13 @@ export type CaseQueue =
       readonly keeps: { readonly issue: boolean; readonly subjectKind: boolean; readonly amount: boolean };
     };
 
-/** The port the report reads cases through; never throws (a missing or unfamiliar queue is a note). */
-export interface CaseQueueReader {
-  readCaseQueue(): CaseQueue;
+/**
+ * The port the report reads cases through; never throws (a missing or unfamiliar queue is a note).
+ * Generic over its adapter's kind (io/result-kind.ts): the data folder's reader answers at once, a
+ * cluster's (PostgreSQL) with a promise.
+ */
+export interface CaseQueueReader<K extends ResultKind = 'sync'> {
+  readCaseQueue(): Result<K, CaseQueue>;
 }
 
 /** The report's section on `queue`, ages measured at `now`. */

@@ -10,16 +10,18 @@
  * file, the HTTP answer and a worker's message all carry it unchanged.
  */
 import { formatShanghai } from '../contract/time.js';
+import type { ResultKind } from '../io/result-kind.js';
 import { ConfigError } from '../errors.js';
-import { scanLabels, type EntityScope } from '../policy/backtest-labels.js';
+import { scanLabelsProgram, type EntityScope } from '../policy/backtest-labels.js';
 import { cellOf, countInto, labelCounts, type Cell } from '../eval/cell.js';
 import { NO_CODES, Tally } from '../eval/tally.js';
 import type { LabelSummary } from '../policy/backtest-report.js';
 import { codeStats, scanRun, type RuleStats, type ScanProgress, type ScanRun } from '../policy/rule-performance.js';
-import { scanPayments } from '../policy/rule-performance-read.js';
+import { scanPaymentsProgram } from '../policy/rule-performance-read.js';
 import { outcomeRank } from '../rules/policy-types.js';
 import type { Journal } from '../log/journal.js';
-import { casesSection, type CaseQueueReader, type CasesSection } from './cases.js';
+import { lastSeqOf, runOnJournal, runOnSource, type JournalProgram, type JournalSource } from '../log/journal-reads.js';
+import { casesSection, type CaseQueue, type CaseQueueReader, type CasesSection } from './cases.js';
 import { psi, psiBand, PSI_FLOOR, scoreBin, scoreBinBounds, SCORE_BINS, type PsiBand } from './psi.js';
 import type { RatingsSection } from './ratings.js';
 import { bucketLabel, bucketMs, bucketStart, checkBuckets, defaultBucket, rangeView, type Bucket, type RangeView } from './range.js';
@@ -76,11 +78,8 @@ export interface RiskReport {
   readonly run: ScanRun;
 }
 
-/** What to report on. */
-export interface RiskReportInput {
-  readonly journal: Journal;
-  /** the data folder's case queue; cases are reported unavailable without it. */
-  readonly cases?: CaseQueueReader | undefined;
+/** How to report, whatever the journal is read from. */
+export interface RiskReportOptions {
   /** epoch ms, inclusive. */
   readonly from: number;
   /** epoch ms, exclusive. */
@@ -98,22 +97,44 @@ export interface RiskReportInput {
   readonly onProgress?: ((p: ScanProgress) => void) | undefined;
 }
 
+/** What to report on: a data folder's journal and case queue. */
+export interface RiskReportInput extends RiskReportOptions {
+  readonly journal: Journal;
+  /** the data folder's case queue; cases are reported unavailable without it. */
+  readonly cases?: CaseQueueReader<'sync'> | undefined;
+}
+
 /** Makes the report; see the module comment. */
 export function runRiskReport(input: RiskReportInput): RiskReport {
+  return runOnJournal(input.journal, riskReportProgram(input, input.cases?.readCaseQueue()));
+}
+
+/**
+ * The same report over an asynchronous source (a cluster's PostgreSQL projection), read a page at
+ * a time; `cases` is the cluster's case queue, read before the history (cases' ages are measured
+ * at the report's time either way).
+ */
+export async function runRiskReportFrom(source: JournalSource, options: RiskReportOptions, cases?: CaseQueueReader<ResultKind>): Promise<RiskReport> {
+  const queue = cases === undefined ? undefined : await cases.readCaseQueue();
+  return runOnSource(source, riskReportProgram(options, queue));
+}
+
+/** The report as a JournalProgram (log/journal-reads.ts): one body for both drivers. */
+function* riskReportProgram(input: RiskReportOptions, queue: CaseQueue | undefined): JournalProgram<RiskReport> {
   const started = performance.now();
-  const { journal, from, to } = input;
+  const { from, to } = input;
   if (!Number.isFinite(from) || !Number.isFinite(to)) throw new ConfigError('a risk report needs a bounded range (from and to)');
   if (!(from < to)) throw new ConfigError(`report range is empty: from ${formatShanghai(from)} is not before to ${formatShanghai(to)}`);
   const bucket = input.bucket ?? defaultBucket(from, to);
   checkBuckets(from, to, bucket);
   const prevFrom = from - (to - from);
   const scopes = input.entityLabels ?? ['account'];
-  const lastSeq = journal.lastSeq();
+  const lastSeq = yield* lastSeqOf();
   const progress = (phase: ScanProgress['phase'], seq: number, payments: number): void =>
     input.onProgress?.({ phase, seq, lastSeq, payments, elapsedMs: performance.now() - started });
 
   progress('labels', 0, 0);
-  const labels = scanLabels(journal, lastSeq, scopes);
+  const labels = yield* scanLabelsProgram(lastSeq, scopes);
 
   // the period with its reason codes; the previous period and the buckets as totals only
   const current = new Tally();
@@ -133,8 +154,7 @@ export function runRiskReport(input: RiskReportInput): RiskReport {
   let lastT = NaN;
   let lastIndex = 0;
 
-  const scan = scanPayments(
-    journal,
+  const scan = yield* scanPaymentsProgram(
     labels,
     lastSeq,
     { from: prevFrom, to },
@@ -186,7 +206,7 @@ export function runRiskReport(input: RiskReportInput): RiskReport {
     rules: codeStats(current),
     merchants: topEntities(merchants, top, minPayments),
     terminals: topEntities(terminals, top, minPayments),
-    cases: input.cases === undefined ? { available: false, note: 'no case queue given' } : casesSection(input.cases.readCaseQueue(), generatedAt),
+    cases: queue === undefined ? { available: false, note: 'no case queue given' } : casesSection(queue, generatedAt),
     ratings: null,
     run: scanRun(scan, started),
   };

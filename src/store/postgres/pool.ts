@@ -5,7 +5,7 @@
  * naming the URL, when the server cannot be reached.
  */
 import { escapeIdentifier, Pool } from 'pg';
-import { FengkongError, StoreError } from '../../errors.js';
+import { ConfigError, FengkongError, StoreError } from '../../errors.js';
 import { checkClusterName } from '../cluster-name.js';
 import { describeCause, redactUrl } from '../service-messages.js';
 import { underLock } from './tx.js';
@@ -27,6 +27,11 @@ export interface PgPoolOptions {
   readonly max?: number;
   /** How long a connection attempt may take before the open fails (default 5000 ms). */
   readonly connectTimeoutMs?: number;
+  /**
+   * Refuse (a ConfigError) instead of creating the schema when it is missing: for a command that
+   * only reads a cluster (a report), where a mistyped --cluster must not leave a new schema behind.
+   */
+  readonly mustExist?: boolean;
 }
 
 /** The schema of cluster `c`. */
@@ -70,16 +75,24 @@ export async function openPgCluster(url: string, cluster: string, opts: PgPoolOp
   });
   // an idle connection the server drops (restart, failover) must not crash the node: the pool replaces it
   pool.on('error', (e) => process.stderr.write(`fengkong: PostgreSQL ${where}: idle connection lost: ${e.message}\n`));
+  let found = true;
   try {
-    await underLock(pool, schema, 'schema', async (c) => {
-      await c.query(`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(schema)}`);
-    });
+    if (opts.mustExist === true) found = (await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount === 1;
+    else {
+      await underLock(pool, schema, 'schema', async (c) => {
+        await c.query(`CREATE SCHEMA IF NOT EXISTS ${escapeIdentifier(schema)}`);
+      });
+    }
   } catch (e) {
     await pool.end().catch(() => undefined);
     throw new StoreError(
       `cannot open cluster ${cluster} on PostgreSQL at ${where}: ${describeCause(e)} — check the URL (--postgres) and that the server is up and accepts this user`,
       { cause: e },
     );
+  }
+  if (!found) {
+    await pool.end().catch(() => undefined);
+    throw new ConfigError(`there is no cluster ${cluster} on PostgreSQL at ${where} (no schema ${schema}): check --cluster and --postgres`);
   }
   let closed: Promise<void> | null = null;
   return {

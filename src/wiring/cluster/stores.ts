@@ -23,6 +23,8 @@ export interface ClusterStoreOptions {
   readonly masterKeyFile?: string;
   /** Pool connections at most (default 10; a one-shot command needs 2). */
   readonly poolMax?: number;
+  /** A command that only reads: refuse a cluster whose schema is missing instead of creating it (PgPoolOptions.mustExist). */
+  readonly mustExist?: boolean;
 }
 
 /** A cluster's shared stores, open on one pool; close() ends it (so a command can exit). */
@@ -45,7 +47,7 @@ export interface ClusterStores {
 export async function openClusterStores(opts: ClusterStoreOptions): Promise<ClusterStores> {
   const cluster = checkClusterName(opts.cluster);
   const masterKeyFile = clusterMasterKeyFile(opts.masterKeyFile);
-  const pg = await openPgCluster(opts.postgres, cluster, opts.poolMax !== undefined ? { max: opts.poolMax } : {});
+  const pg = await openPgCluster(opts.postgres, cluster, { ...(opts.poolMax !== undefined ? { max: opts.poolMax } : {}), ...(opts.mustExist === true ? { mustExist: true } : {}) });
   try {
     await migrate(pg);
     const crypt = await PgCrypt.open(pg, { masterKeyFile });
