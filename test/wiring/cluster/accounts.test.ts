@@ -4,11 +4,8 @@
 // through the survivor; the views and the audit trail read the cluster's shared history.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { call } from '../../server/helpers.js';
-import { BIN, roleOf, startNode, testCluster, until, type Node } from './nodes.js';
+import { ownerAndFollower, roleOf, simulatedWorld, startNode, testCluster, until, type Node } from './nodes.js';
 
 interface Answer {
   readonly outcome: string;
@@ -18,14 +15,9 @@ interface Answer {
 
 test('an account action recorded on any node takes effect on every node from one journal position', { timeout: 240_000 }, async (t) => {
   const c = await testCluster(t, 1500);
-  const a = await startNode(t, c, 'A');
-  await until('node A owning the partition', async () => (await roleOf(a, c.key)) === 'owning');
-  const b = await startNode(t, c, 'B');
-  await until('node B following', async () => (await roleOf(b, c.key)) === 'following');
+  const { a, b } = await ownerAndFollower(t, c);
 
-  const world = join(c.dir, 'world');
-  execFileSync(process.execPath, [BIN, 'simulate', '--out', world, '--seed', '13', '--accounts', '40', '--days', '2', '--quiet'], { stdio: 'ignore' });
-  const lines = readFileSync(join(world, 'events.jsonl'), 'utf8').split('\n').filter((l) => l.length > 0);
+  const { lines } = simulatedWorld(c, 13, 40, 2);
   for (let i = 0; i < lines.length; i++) {
     const ev = JSON.parse(lines[i]) as { type: string };
     const r = await call((i % 2 === 0 ? a : b).url, ev.type === 'transaction' ? '/v1/decisions' : '/v1/events', { key: c.key, body: lines[i] });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { schemaOf } from '../../../src/store/postgres/pool.js';
 import { call } from '../../server/helpers.js';
-import { BIN, roleOf, startNode, testCluster, until } from './nodes.js';
+import { BIN, ownerAndFollower, simulatedWorld, testCluster, until } from './nodes.js';
 
 interface Answer {
   readonly txId: string;
@@ -22,14 +22,9 @@ interface Answer {
 
 test('two nodes fed one stream alternately decide every payment as fengkong replay does', { timeout: 240_000 }, async (t) => {
   const c = await testCluster(t);
-  const a = await startNode(t, c, 'A');
-  await until('node A owning the partition', async () => (await roleOf(a, c.key)) === 'owning');
-  const b = await startNode(t, c, 'B');
-  await until('node B following', async () => (await roleOf(b, c.key)) === 'following');
+  const { a, b } = await ownerAndFollower(t, c);
 
-  const world = join(c.dir, 'world');
-  execFileSync(process.execPath, [BIN, 'simulate', '--out', world, '--seed', '11', '--accounts', '120', '--days', '3', '--quiet'], { stdio: 'ignore' });
-  const lines = readFileSync(join(world, 'events.jsonl'), 'utf8').split('\n').filter((l) => l.length > 0);
+  const { events, lines } = simulatedWorld(c, 11, 120, 3);
   const answered = new Map<string, Answer>();
   const byNode = { A: 0, B: 0 };
   for (let i = 0; i < lines.length; i++) {
@@ -45,7 +40,7 @@ test('two nodes fed one stream alternately decide every payment as fengkong repl
   assert.ok(byNode.A > 100 && byNode.B > 100, `both nodes answered payments: ${JSON.stringify(byNode)}`);
 
   const out = join(c.dir, 'replay.jsonl');
-  execFileSync(process.execPath, [BIN, 'replay', join(world, 'events.jsonl'), '--out', out, '--quiet'], { stdio: 'ignore' });
+  execFileSync(process.execPath, [BIN, 'replay', events, '--out', out, '--quiet'], { stdio: 'ignore' });
   const replayed = readFileSync(out, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as Answer);
   assert.equal(replayed.length, answered.size);
   let flagged = 0;

@@ -1,8 +1,8 @@
 // Cluster nodes as a user runs them: `fengkong serve --nats … --postgres …` child processes on the
 // real services, a fresh database and cluster name per test (both removed after), keys made with
-// `fengkong keys create --postgres …`. Shared by the exactness and the kill tests.
+// `fengkong keys create --postgres …`. Shared by the cluster tests.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -95,4 +95,21 @@ export async function roleOf(n: Node, key: string): Promise<string> {
 /** Resolves once `cond` holds (polling), with the milliseconds it took; rejects naming `what` after `ms` (default 20 s). */
 export function until(what: string, cond: () => Promise<boolean> | boolean, ms = 20_000): Promise<number> {
   return waitFor(what, cond, ms);
+}
+
+/** Node A owning the partition and node B following it: the usual start of a two-node test. */
+export async function ownerAndFollower(t: TestContext, c: TestCluster): Promise<{ a: Node; b: Node }> {
+  const a = await startNode(t, c, 'A');
+  await until('node A owning the partition', async () => (await roleOf(a, c.key)) === 'owning');
+  const b = await startNode(t, c, 'B');
+  await until('node B following', async () => (await roleOf(b, c.key)) === 'following');
+  return { a, b };
+}
+
+/** A simulated world of `accounts` × `days` (seed `seed`) in the cluster's folder: its events file and lines. */
+export function simulatedWorld(c: TestCluster, seed: number, accounts: number, days: number): { events: string; lines: string[] } {
+  const world = join(c.dir, `world-${seed}`);
+  execFileSync(process.execPath, [BIN, 'simulate', '--out', world, '--seed', String(seed), '--accounts', String(accounts), '--days', String(days), '--quiet'], { stdio: 'ignore' });
+  const events = join(world, 'events.jsonl');
+  return { events, lines: readFileSync(events, 'utf8').split('\n').filter((l) => l.length > 0) };
 }

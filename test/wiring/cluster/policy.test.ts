@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { call } from '../../server/helpers.js';
-import { BIN, roleOf, startNode, testCluster, until, type Node } from './nodes.js';
+import { BIN, ownerAndFollower, roleOf, simulatedWorld, startNode, testCluster, until, type Node } from './nodes.js';
 
 interface Answer {
   readonly txId: string;
@@ -52,15 +52,9 @@ test('publications on a cluster take effect at one journal position on every nod
   const c = await testCluster(t, 1500);
   const base = ['--postgres', c.postgres, '--cluster', c.cluster, '--master-key-file', c.masterKeyFile];
   const key2 = execFileSync(process.execPath, [BIN, 'keys', 'create', '--role', 'admin', '--name', 'second-admin', ...base], { encoding: 'utf8' }).trim();
-  const a = await startNode(t, c, 'A');
-  await until('node A owning the partition', async () => (await roleOf(a, c.key)) === 'owning');
-  const b = await startNode(t, c, 'B');
-  await until('node B following', async () => (await roleOf(b, c.key)) === 'following');
+  const { a, b } = await ownerAndFollower(t, c);
 
-  const world = join(c.dir, 'world');
-  execFileSync(process.execPath, [BIN, 'simulate', '--out', world, '--seed', '12', '--accounts', '100', '--days', '3', '--quiet'], { stdio: 'ignore' });
-  const events = join(world, 'events.jsonl');
-  const lines = readFileSync(events, 'utf8').split('\n').filter((l) => l.length > 0);
+  const { events, lines } = simulatedWorld(c, 12, 100, 3);
   const v2 = policyDir(c.dir, 'v2', { '70-v2.fk': V2_RULE });
   const v3 = policyDir(c.dir, 'v3', { '70-v2.fk': V2_RULE, '71-v3.fk': V3_RULE });
 
