@@ -12,8 +12,14 @@
  *
  * Storage of one key (KEYS[1], a hash): field `h<i>` the head of window i; field `<i>:<b>` window i's
  * value in bucket b (count, sum in minor units, max, min; a mean window keeps its sum there and its
- * count in `<i>n:<b>`). When a head moves forward the buckets it pushes out of the ring are deleted
- * (HDEL), so a key holds at most B fields per window (2B for a mean) plus its heads, whatever its age.
+ * count in `<i>n:<b>`); and for count, sum and mean the running total of the ring, `t<i>` (a mean's
+ * count total in `c<i>`). When a head moves forward the buckets it pushes out of the ring are read,
+ * taken off the total and deleted (HMGET, HDEL), so a key holds at most B fields per window (2B for a
+ * mean) plus its heads and totals, whatever its age. The common read — a payment in the head's bucket
+ * of a window whose length is a whole number of buckets — is the total, with no bucket read; any
+ * other read (a late payment, L not a multiple of B, max, min) sums its buckets (HMGET lo … hi).
+ * Why totals: reading B buckets per window per payment was most of the script's cost (bench:
+ * bench/redis-shared-windows.ts). A call reads what it needs in one HMGET and writes in one HSET.
  *
  * Distinct windows (why a ZSET): each has a sorted set of its own, KEYS[1 + d] for the d-th distinct
  * window, in the same hash-tag slot as the hash. Member = a keyed token of the value, score = the
@@ -37,118 +43,176 @@
 export const SHARED_WINDOWS_LUA = `
 local H = KEYS[1]
 local now = tonumber(ARGV[1])
-local ttl = tonumber(ARGV[2])
+local ttl = ARGV[2]
 local n = tonumber(ARGV[3])
 local cap = tonumber(ARGV[4])
-local hf = {}
-for i = 1, n do hf[i] = 'h' .. (i - 1) end
-local heads = redis.call('HMGET', H, unpack(hf))
-local out = {}
-local setHeads = {}
-local wrote = false
-local zs = {}
-local z = 1
+local K, L, B, W, V, b, Z = {}, {}, {}, {}, {}, {}, {}
+local get, at = {}, {}
+local d = 1
+local function want(f)
+  get[#get + 1] = f
+  return #get
+end
 for i = 1, n do
   local p = 1 + 4 * i
-  local k = tonumber(ARGV[p])
-  local L = tonumber(ARGV[p + 1])
-  local B = tonumber(ARGV[p + 2])
-  local v = ARGV[p + 3]
-  local w = math.ceil(L / B)
-  local head = tonumber(heads[i])
-  local pre = (i - 1) .. ':'
-  local Z = nil
+  K[i] = tonumber(ARGV[p])
+  L[i] = tonumber(ARGV[p + 1])
+  B[i] = tonumber(ARGV[p + 2])
+  V[i] = ARGV[p + 3]
+  W[i] = math.ceil(L[i] / B[i])
+  b[i] = math.floor(now / W[i])
+  local j, k = i - 1, K[i]
   if k == 5 then
-    z = z + 1
-    Z = KEYS[z]
+    d = d + 1
+    Z[i] = KEYS[d]
   end
-  if v ~= '' then
-    local b = math.floor(now / w)
-    local take = true
-    if head == nil or b > head then
-      if head ~= nil and k ~= 5 then
-        local last = b - B
-        if last > head then last = head end
-        local gone = {}
-        for j = head - B + 1, last do
-          gone[#gone + 1] = pre .. j
-          if k == 2 then gone[#gone + 1] = (i - 1) .. 'n:' .. j end
+  local a = { h = want('h' .. j) }
+  if k <= 2 then a.t = want('t' .. j) end
+  if k == 2 then a.c = want('c' .. j) end
+  if k ~= 5 and V[i] ~= '' then a.v = want(j .. ':' .. b[i]) end
+  if k == 2 and V[i] ~= '' then a.n = want(j .. 'n:' .. b[i]) end
+  at[i] = a
+end
+local got = redis.call('HMGET', H, unpack(get))
+local head, tot, cnt, bv, bn = {}, {}, {}, {}, {}
+for i = 1, n do
+  local a = at[i]
+  head[i] = tonumber(got[a.h])
+  tot[i] = a.t and (tonumber(got[a.t]) or 0) or 0
+  cnt[i] = a.c and (tonumber(got[a.c]) or 0) or 0
+  bv[i] = a.v and tonumber(got[a.v]) or nil
+  bn[i] = a.n and (tonumber(got[a.n]) or 0) or 0
+end
+local take, moved = {}, {}
+local del, trim, owner = {}, {}, {}
+for i = 1, n do
+  local k, h, BB = K[i], head[i], B[i]
+  if V[i] ~= '' then
+    take[i] = true
+    if h == nil or b[i] > h then
+      if h ~= nil and k ~= 5 then
+        local pre = (i - 1) .. ':'
+        if b[i] - h >= BB or k > 2 then
+          local last = b[i] - BB
+          if last > h then last = h end
+          tot[i], cnt[i] = 0, 0
+          for j = h - BB + 1, last do
+            del[#del + 1] = pre .. j
+            if k == 2 then del[#del + 1] = (i - 1) .. 'n:' .. j end
+          end
+        else
+          for j = h - BB + 1, b[i] - BB do
+            trim[#trim + 1] = pre .. j
+            owner[#trim] = i
+            if k == 2 then
+              trim[#trim + 1] = (i - 1) .. 'n:' .. j
+              owner[#trim] = -i
+            end
+          end
         end
-        if #gone > 0 then redis.call('HDEL', H, unpack(gone)) end
       end
-      head = b
-      setHeads[#setHeads + 1] = hf[i]
-      setHeads[#setHeads + 1] = b
-    elseif b <= head - B then
-      take = false
-    end
-    if take then
-      wrote = true
-      local f = pre .. b
-      if k == 0 then
-        redis.call('HINCRBY', H, f, 1)
-      elseif k == 1 then
-        redis.call('HINCRBY', H, f, v)
-      elseif k == 2 then
-        redis.call('HINCRBY', H, f, v)
-        redis.call('HINCRBY', H, (i - 1) .. 'n:' .. b, 1)
-      elseif k == 3 or k == 4 then
-        local cur = tonumber(redis.call('HGET', H, f))
-        local x = tonumber(v)
-        if cur == nil or (k == 3 and x > cur) or (k == 4 and x < cur) then redis.call('HSET', H, f, v) end
-      else
-        redis.call('ZREMRANGEBYSCORE', Z, '-inf', head - B)
-        if redis.call('ZADD', Z, 'GT', b, v) == 1 and redis.call('ZCARD', Z) > cap then
-          redis.call('ZPOPMIN', Z)
-        end
-        zs[#zs + 1] = Z
-      end
+      head[i] = b[i]
+      moved[i] = true
+    elseif b[i] <= h - BB then
+      take[i] = false
     end
   end
+end
+if #trim > 0 then
+  local old = redis.call('HMGET', H, unpack(trim))
+  for j = 1, #trim do
+    local x, i = tonumber(old[j]) or 0, owner[j]
+    if i > 0 then
+      if K[i] <= 2 then tot[i] = tot[i] - x end
+    else
+      cnt[-i] = cnt[-i] - x
+    end
+    del[#del + 1] = trim[j]
+  end
+end
+if #del > 0 then redis.call('HDEL', H, unpack(del)) end
+local set = {}
+local function put(f, x)
+  set[#set + 1] = f
+  set[#set + 1] = x
+end
+for i = 1, n do
+  if take[i] then
+    local k, j, x = K[i], i - 1, tonumber(V[i])
+    local f = j .. ':' .. b[i]
+    if k == 0 then
+      put(f, (bv[i] or 0) + 1)
+      tot[i] = tot[i] + 1
+      put('t' .. j, tot[i])
+    elseif k == 1 or k == 2 then
+      put(f, (bv[i] or 0) + x)
+      tot[i] = tot[i] + x
+      put('t' .. j, tot[i])
+      if k == 2 then
+        put(j .. 'n:' .. b[i], bn[i] + 1)
+        cnt[i] = cnt[i] + 1
+        put('c' .. j, cnt[i])
+      end
+    elseif k == 3 or k == 4 then
+      if bv[i] == nil or (k == 3 and x > bv[i]) or (k == 4 and x < bv[i]) then put(f, x) end
+    else
+      if moved[i] then redis.call('ZREMRANGEBYSCORE', Z[i], '-inf', head[i] - B[i]) end
+      if redis.call('ZADD', Z[i], 'GT', b[i], V[i]) == 1 and redis.call('ZCARD', Z[i]) > cap then redis.call('ZPOPMIN', Z[i]) end
+      redis.call('PEXPIRE', Z[i], ttl)
+    end
+    if moved[i] then put('h' .. j, head[i]) end
+  end
+end
+if #set > 0 then redis.call('HSET', H, unpack(set)) end
+for i = 1, n do
+  if take[i] then
+    redis.call('PEXPIRE', H, ttl)
+    break
+  end
+end
+local out = {}
+for i = 1, n do
+  local k, h, BB, w, j = K[i], head[i], B[i], W[i], i - 1
   local hi, lo = 0, 1
-  if head ~= nil then
+  if h ~= nil then
     hi = math.floor(now / w)
-    if hi > head then hi = head end
-    lo = math.floor((now - L) / w) + 1
-    if lo <= head - B then lo = head - B + 1 end
+    if hi > h then hi = h end
+    lo = math.floor((now - L[i]) / w) + 1
+    if lo <= h - BB then lo = h - BB + 1 end
   end
   if k == 5 then
-    if hi >= lo then out[#out + 1] = redis.call('ZCOUNT', Z, lo, hi) else out[#out + 1] = 0 end
+    if hi >= lo then out[#out + 1] = redis.call('ZCOUNT', Z[i], lo, hi) else out[#out + 1] = 0 end
   elseif hi < lo then
-    if k == 0 or k == 1 then out[#out + 1] = 0
-    elseif k == 2 then
-      out[#out + 1] = 0
-      out[#out + 1] = 0
-    else out[#out + 1] = false end
+    if k <= 2 then out[#out + 1] = 0 end
+    if k == 2 then out[#out + 1] = 0 end
+    if k > 2 then out[#out + 1] = false end
+  elseif k <= 2 and hi == h and lo == h - BB + 1 then
+    out[#out + 1] = tot[i]
+    if k == 2 then out[#out + 1] = cnt[i] end
   else
     local fs = {}
-    for j = lo, hi do fs[#fs + 1] = pre .. j end
+    for q = lo, hi do fs[#fs + 1] = j .. ':' .. q end
     local vs = redis.call('HMGET', H, unpack(fs))
-    if k == 0 or k == 1 or k == 2 then
+    if k <= 2 then
       local t = 0
-      for j = 1, #fs do t = t + (tonumber(vs[j]) or 0) end
+      for q = 1, #fs do t = t + (tonumber(vs[q]) or 0) end
       out[#out + 1] = t
       if k == 2 then
-        for j = 1, #fs do fs[j] = (i - 1) .. 'n:' .. (lo + j - 1) end
+        for q = 1, #fs do fs[q] = j .. 'n:' .. (lo + q - 1) end
         local cs = redis.call('HMGET', H, unpack(fs))
         local c = 0
-        for j = 1, #fs do c = c + (tonumber(cs[j]) or 0) end
+        for q = 1, #fs do c = c + (tonumber(cs[q]) or 0) end
         out[#out + 1] = c
       end
     else
       local x = nil
-      for j = 1, #fs do
-        local y = tonumber(vs[j])
+      for q = 1, #fs do
+        local y = tonumber(vs[q])
         if y ~= nil and (x == nil or (k == 3 and y > x) or (k == 4 and y < x)) then x = y end
       end
       if x == nil then out[#out + 1] = false else out[#out + 1] = x end
     end
   end
-end
-if #setHeads > 0 then redis.call('HSET', H, unpack(setHeads)) end
-if wrote then
-  redis.call('PEXPIRE', H, ttl)
-  for j = 1, #zs do redis.call('PEXPIRE', zs[j], ttl) end
 end
 return out
 `;

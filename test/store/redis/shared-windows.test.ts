@@ -24,6 +24,7 @@ const SPECS: readonly WindowSpec[] = [
   { agg: 'min', lengthMs: 2 * HOUR, buckets: 5 },
   { agg: 'mean', lengthMs: 30 * MIN, buckets: 4 },
   { agg: 'distinct', lengthMs: 7 * MIN, buckets: 3 },
+  { agg: 'sum', lengthMs: 10 * MIN, buckets: 7 },
 ];
 
 /** Deterministic PRNG (mulberry32), so a failure is reproducible. */
@@ -129,7 +130,7 @@ describe('redis: shared-key windows', () => {
     assert.equal(reads, 3000 * 4 * SPECS.length);
     assert.ok(late > 150 && gaps > 50, `the stream has late events (${late}) and gaps (${gaps})`);
     // bounded: no hash holds more than every window's ring (a mean's twice) plus its heads
-    const bound = SPECS.reduce((n, s) => n + (s.agg === 'distinct' ? 0 : s.agg === 'mean' ? 2 * s.buckets : s.buckets) + 1, 0);
+    const bound = SPECS.reduce((n, s) => n + (s.agg === 'distinct' ? 0 : s.agg === 'mean' ? 2 * s.buckets + 2 : s.agg === 'max' || s.agg === 'min' ? s.buckets : s.buckets + 1) + 1, 0);
     const keys = await keysWithPrefix(prefix);
     const raw = rc.redis.duplicate({ keyPrefix: '' });
     t.after(() => raw.disconnect());
@@ -172,8 +173,8 @@ describe('redis: shared-key windows', () => {
       [0, 0, 0], // -500: bucket 999 left the ring when the head reached 1003: ignored, and its range reads empty
       [1, 1, 1],
     ]);
-    // nothing of the ignored event was kept: three heads and bucket 1007 of count and sum
-    assert.deepEqual((await fresh.rc.redis.hkeys('w:{m:m1}:late')).sort(), ['0:1007', '1:1007', 'h0', 'h1', 'h2']);
+    // nothing of the ignored event was kept: three heads, bucket 1007 of count and sum, their totals
+    assert.deepEqual((await fresh.rc.redis.hkeys('w:{m:m1}:late')).sort(), ['0:1007', '1:1007', 'h0', 'h1', 'h2', 't0', 't1']);
   });
 
   it('trims buckets older than the longest window, so a key stays small, and keeps a TTL', async (t) => {
@@ -183,14 +184,14 @@ describe('redis: shared-key windows', () => {
       { agg: 'distinct', lengthMs: 10_000, buckets: 10 },
     ]);
     for (let s = 0; s < 200; s++) await store.apply(5_000_000 + s * 1000, [{ kind: 'terminal', id: 't9', group, values: [s, `a${s}`] }]);
-    assert.equal(await rc.redis.hlen('w:{t:t9}:trim'), 10 + 2); // 10 buckets + 2 heads
+    assert.equal(await rc.redis.hlen('w:{t:t9}:trim'), 10 + 2 + 1); // 10 buckets, 2 heads, the sum's total
     assert.equal(await rc.redis.zcard('w:{t:t9}:trim:d1'), 10);
     const [sum, distinct] = (await store.apply(5_000_000 + 199_500, [{ kind: 'terminal', id: 't9', group, values: [0, 'a199'] }]))[0];
     assert.equal(sum, 190 + 191 + 192 + 193 + 194 + 195 + 196 + 197 + 198 + 199);
     assert.equal(distinct, 10);
     // a jump past the longest window drops every old bucket at once
     await store.apply(5_000_000 + 500_000, [{ kind: 'terminal', id: 't9', group, values: [3, 'z'] }]);
-    assert.equal(await rc.redis.hlen('w:{t:t9}:trim'), 1 + 2);
+    assert.equal(await rc.redis.hlen('w:{t:t9}:trim'), 1 + 2 + 1);
     assert.equal(await rc.redis.zcard('w:{t:t9}:trim:d1'), 1);
     const ttl = await rc.redis.pttl('w:{t:t9}:trim');
     assert.ok(ttl > 9_000 && ttl <= 10_000, `TTL ${ttl}`);
