@@ -4,6 +4,7 @@
  * the store so a payment's hot path only copies prepared strings.
  */
 import { DISTINCT_CAP, type WindowSpec } from '../../features/window-layout.js';
+import { MAX_SHARED_WINDOWS } from './shared-windows-script.js';
 
 /** The key kinds whose windows see payments of every partition (docs/scale-out.md). */
 export type SharedKeyKind = 'merchant' | 'terminal' | 'device' | 'ip';
@@ -43,7 +44,7 @@ export class SharedWindowGroup {
 
   constructor(name: string, specs: readonly WindowSpec[]) {
     if (!GROUP_NAME.test(name)) throw new RangeError(`shared window group name ${JSON.stringify(name)}: give 1 to 40 letters, digits or _`);
-    if (specs.length === 0) throw new RangeError(`shared window group ${name} has no window`);
+    if (specs.length === 0 || specs.length > MAX_SHARED_WINDOWS) throw new RangeError(`shared window group ${name} has ${specs.length} windows: give 1 to ${MAX_SHARED_WINDOWS}`);
     let ttl = 0;
     const distinct: number[] = [];
     const args: (readonly [string, string, string])[] = [];

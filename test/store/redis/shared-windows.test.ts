@@ -129,14 +129,13 @@ describe('redis: shared-key windows', () => {
     const reads = await feedBoth(store, stream);
     assert.equal(reads, 3000 * 4 * SPECS.length);
     assert.ok(late > 150 && gaps > 50, `the stream has late events (${late}) and gaps (${gaps})`);
-    // bounded: no hash holds more than every window's ring (a mean's twice) plus its heads
-    const bound = SPECS.reduce((n, s) => n + (s.agg === 'distinct' ? 0 : s.agg === 'mean' ? 2 * s.buckets + 2 : s.agg === 'max' || s.agg === 'min' ? s.buckets : s.buckets + 1) + 1, 0);
+    // bounded: a hash holds one ring per window that is not distinct (plus the distinct heads), a set at most the cap
     const keys = await keysWithPrefix(prefix);
     const raw = rc.redis.duplicate({ keyPrefix: '' });
     t.after(() => raw.disconnect());
     for (const k of keys) {
       const type = await raw.type(k);
-      if (type === 'hash') assert.ok((await raw.hlen(k)) <= bound, `${k} holds ${await raw.hlen(k)} fields`);
+      if (type === 'hash') assert.ok((await raw.hlen(k)) <= SPECS.length, `${k} holds ${await raw.hlen(k)} fields`);
       else assert.ok(type === 'zset' && (await raw.zcard(k)) <= 256, `${k}`);
       const ttl = await raw.pttl(k);
       assert.ok(ttl > 0 && ttl <= 24 * HOUR, `${k} has TTL ${ttl}`);
@@ -173,25 +172,29 @@ describe('redis: shared-key windows', () => {
       [0, 0, 0], // -500: bucket 999 left the ring when the head reached 1003: ignored, and its range reads empty
       [1, 1, 1],
     ]);
-    // nothing of the ignored event was kept: three heads, bucket 1007 of count and sum, their totals
-    assert.deepEqual((await fresh.rc.redis.hkeys('w:{m:m1}:late')).sort(), ['0:1007', '1:1007', 'h0', 'h1', 'h2', 't0', 't1']);
+    // one ring per window; the ignored event left nothing: the rings hold bucket 1007 alone
+    assert.deepEqual((await fresh.rc.redis.hkeys('w:{m:m1}:late')).sort(), ['r0', 'r1', 'r2']);
+    assert.equal((await fresh.rc.redis.zrange('w:{m:m1}:late:d2', 0, -1)).length, 1);
   });
 
-  it('trims buckets older than the longest window, so a key stays small, and keeps a TTL', async (t) => {
+  it('a key stays the size its specs give whatever its age: slots a head passes are cleared, sets pruned below the ring, a TTL set', async (t) => {
     const { rc, store } = await open(t);
     const group = new SharedWindowGroup('trim', [
       { agg: 'sum', lengthMs: 10_000, buckets: 10 },
       { agg: 'distinct', lengthMs: 10_000, buckets: 10 },
     ]);
+    const bytes = async (): Promise<number> => Number(await rc.redis.call('MEMORY', 'USAGE', 'w:{t:t9}:trim'));
+    await store.apply(5_000_000, [{ kind: 'terminal', id: 't9', group, values: [0, 'a'] }]);
+    const small = await bytes();
     for (let s = 0; s < 200; s++) await store.apply(5_000_000 + s * 1000, [{ kind: 'terminal', id: 't9', group, values: [s, `a${s}`] }]);
-    assert.equal(await rc.redis.hlen('w:{t:t9}:trim'), 10 + 2 + 1); // 10 buckets, 2 heads, the sum's total
+    assert.equal(await rc.redis.hlen('w:{t:t9}:trim'), 2); // one ring a window
+    assert.ok((await bytes()) <= small + 32, `${await bytes()} bytes after 200 payments, ${small} after one`);
     assert.equal(await rc.redis.zcard('w:{t:t9}:trim:d1'), 10);
     const [sum, distinct] = (await store.apply(5_000_000 + 199_500, [{ kind: 'terminal', id: 't9', group, values: [0, 'a199'] }]))[0];
     assert.equal(sum, 190 + 191 + 192 + 193 + 194 + 195 + 196 + 197 + 198 + 199);
     assert.equal(distinct, 10);
     // a jump past the longest window drops every old bucket at once
-    await store.apply(5_000_000 + 500_000, [{ kind: 'terminal', id: 't9', group, values: [3, 'z'] }]);
-    assert.equal(await rc.redis.hlen('w:{t:t9}:trim'), 1 + 2 + 1);
+    assert.deepEqual([...(await store.apply(5_000_000 + 500_000, [{ kind: 'terminal', id: 't9', group, values: [3, 'z'] }]))[0]], [3, 1]);
     assert.equal(await rc.redis.zcard('w:{t:t9}:trim:d1'), 1);
     const ttl = await rc.redis.pttl('w:{t:t9}:trim');
     assert.ok(ttl > 9_000 && ttl <= 10_000, `TTL ${ttl}`);
