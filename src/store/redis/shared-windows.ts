@@ -37,6 +37,15 @@ export interface SharedKeyUpdate {
   readonly values: readonly (number | string | null)[];
 }
 
+/** A pipeline's replies; a lost connection becomes a StoreError (the caller decides whether to retry). */
+async function sent<T>(replies: Promise<T>): Promise<T> {
+  try {
+    return await replies;
+  } catch (e) {
+    throw new StoreError(`shared windows: Redis did not answer: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
 function isNoScript(e: unknown): boolean {
   return e instanceof Error && e.message.startsWith('NOSCRIPT');
 }
@@ -68,15 +77,16 @@ export class SharedWindowStore {
    */
   async apply(ts: number, updates: readonly SharedKeyUpdate[]): Promise<Float64Array[]> {
     if (!Number.isSafeInteger(ts) || Math.abs(ts) >= 1e14) throw new RangeError(`shared windows: event time ${ts} is not an integer ms timestamp`);
-    const calls = updates.map((u) => this.args(ts, u));
+    const memo = new Map<string, string>(); // a payment's distinct value (its account) goes to every key: one HMAC
+    const calls = updates.map((u) => this.args(ts, u, memo));
     const p = this.redis.pipeline();
     for (const [keys, argv] of calls) p.evalsha(this.sha, keys.length, ...keys, ...argv);
-    const replies = (await p.exec()) ?? [];
+    const replies = (await sent(p.exec())) ?? [];
     const missing = replies.flatMap(([e], i) => (isNoScript(e) ? [i] : []));
     if (missing.length > 0) {
       const again = this.redis.pipeline();
       for (const i of missing) again.eval(SHARED_WINDOWS_LUA, calls[i][0].length, ...calls[i][0], ...calls[i][1]);
-      const redone = (await again.exec()) ?? [];
+      const redone = (await sent(again.exec())) ?? [];
       missing.forEach((i, j) => (replies[i] = redone[j]));
     }
     return updates.map((u, i) => {
@@ -89,25 +99,28 @@ export class SharedWindowStore {
   }
 
   /** KEYS and ARGV of one key's script call (see shared-windows-script.ts). */
-  private args(ts: number, u: SharedKeyUpdate): [string[], string[]] {
+  private args(ts: number, u: SharedKeyUpdate, memo: Map<string, string>): [string[], string[]] {
     const g = u.group;
     if (u.values.length !== g.specs.length) throw new RangeError(`shared windows: group ${g.name} has ${g.specs.length} windows, got ${u.values.length} values`);
     const id = TOKENISED_KINDS.has(u.kind) ? this.tokens.token(u.kind, u.id).slice(0, ID_TOKEN_HEX) : u.id;
     const argv = [String(ts), String(g.ttlMs), String(g.specs.length), String(SHARED_DISTINCT_CAP)];
     for (let i = 0; i < g.specs.length; i++) {
       const [code, len, buckets] = g.specArgs[i];
-      argv.push(code, len, buckets, this.value(g, i, u.values[i]));
+      argv.push(code, len, buckets, this.value(g, i, u.values[i], memo));
     }
     return [g.keyNames(u.kind, id), argv];
   }
 
   /** The script's value for window i: '' when not entered. */
-  private value(g: SharedWindowGroup, i: number, v: number | string | null): string {
+  private value(g: SharedWindowGroup, i: number, v: number | string | null, memo: Map<string, string>): string {
     if (v === null) return '';
     const agg = g.specs[i].agg;
     if (agg === 'distinct') {
       if (typeof v !== 'string') throw new RangeError(`shared windows: distinct window ${i} of ${g.name} takes a string`);
-      return v === '' ? '' : this.tokens.token('distinct', v).slice(0, VALUE_TOKEN_HEX);
+      if (v === '') return '';
+      let t = memo.get(v);
+      if (t === undefined) memo.set(v, (t = this.tokens.token('distinct', v).slice(0, VALUE_TOKEN_HEX)));
+      return t;
     }
     if (typeof v !== 'number') throw new RangeError(`shared windows: window ${i} (${agg}) of ${g.name} takes a number`);
     if (agg === 'count') return '1';
