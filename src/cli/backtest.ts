@@ -28,13 +28,13 @@ import { Progress } from './progress.js';
 const USAGE = `fengkong backtest --data DIR --policy DIR [--from TS] [--to TS] [--out report.json|-] [--model model.json] [--warm-up-days N] [--max-changed N] [--entity-labels account,merchant,terminal|none] [--quiet]
        fengkong backtest --postgres URL [--cluster fengkong] [--master-key-file FILE] --policy DIR [same options]
          a cluster's history, replayed a page at a time from its PostgreSQL projection, with the cluster's lists
-         (one partition: the only kind of cluster so far). Account and merchant actions are not journaled on a
-         cluster yet, so the draft runs without the freezes, limits and holds live decided under.
+         (one partition: the only kind of cluster so far) and the account actions its journal placed; merchant
+         actions are not journaled on a cluster yet, so the draft runs without the holds and suspensions live decided under.
          FENGKONG_POSTGRES_URL, FENGKONG_CLUSTER and FENGKONG_MASTER_KEY_FILE stand in for the cluster flags`;
 
 /** Said on every cluster backtest (stderr), so a reader of its figures knows what the draft did not see. */
 export const CLUSTER_ACTIONS_NOTE =
-  'note: account and merchant actions are not journaled on a cluster yet (docs/scale-out.md): the draft ran without the freezes, limits, step-ups, holds and suspensions live decided under, so payments they declined may count as the draft\'s changes';
+  'note: merchant actions are not journaled on a cluster yet (docs/scale-out.md): the draft ran without the settlement holds and terminal suspensions live decided under, so payments they reviewed or declined may count as the draft\'s changes (account actions were applied where the journal placed them)';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DAY = 86_400_000;
@@ -149,7 +149,7 @@ async function clusterBacktest(target: Extract<HistoryTarget, { kind: 'cluster' 
   const { openClusterHistory } = await import('../wiring/cluster/history.js');
   const history = await openClusterHistory(target);
   try {
-    return await runBacktestFrom(history.journal, { ...options, lists: await history.lists() });
+    return await runBacktestFrom(history.journal, { ...options, lists: await history.lists(), actions: await history.actionSteps() });
   } finally {
     await history.close();
   }

@@ -168,6 +168,17 @@ export class PgJournalProjection {
   }
 
   /**
+   * Every `input` entry projected for `partition` (account actions placed by the owner:
+   * docs/scale-out.md), in seq order, events opened: what a backtest applies at their positions.
+   */
+  inputs(partition: number): Promise<Array<{ seq: number; event: string }>> {
+    return this.run('read the input entries', async () => {
+      const r = await this.pg.pool.query<{ seq: string; event: string }>(`SELECT seq, event FROM journal WHERE partition = $1 AND type = 'input' ORDER BY seq`, [partition]);
+      return Promise.all(r.rows.map(async (row) => ({ seq: Number(row.seq), event: await this.crypt.openText(row.event) })));
+    });
+  }
+
+  /**
    * The highest seq projected for `partition` (0: none). With redelivery or several projectors,
    * entries below it may still be on their way; `count` tells a complete prefix from a gap.
    */

@@ -5,9 +5,9 @@
  * it loads `pg` (through src/store/postgres/); the CLI reaches it only by `import()`, so the
  * embedded commands never load the driver.
  *
- * Not here, and said by the commands: account and merchant actions. A cluster does not journal
- * them yet (docs/scale-out.md, "Side inputs become journal entries"), so a backtest on a cluster
- * runs the draft without the freezes, limits and holds live decided under.
+ * Account actions come from the journal itself: the owner placed each as an `input` entry, so a
+ * backtest applies them at the same positions live did. Merchant actions are not journaled on a
+ * cluster yet (docs/scale-out.md, "Side inputs become journal entries"): the commands say so.
  */
 import { ConfigError } from '../../errors.js';
 import { ListSet } from '../../lists/list-set.js';
@@ -15,6 +15,9 @@ import type { JournalSource } from '../../log/journal-reads.js';
 import type { CaseQueueReader } from '../../report/cases.js';
 import { PgCaseQueueReader } from '../../store/postgres/case-queue-reader.js';
 import { PgJournalSource } from '../../store/postgres/journal-source.js';
+import { PgJournalProjection } from '../../store/postgres/journal-projection.js';
+import type { Engine } from '../../engine/engine.js';
+import { parseInputControl } from './policy-control.js';
 import { openClusterListStore } from './lists.js';
 import { openClusterStores, type ClusterStoreOptions } from './stores.js';
 
@@ -31,6 +34,8 @@ export interface ClusterHistory {
    * too, since a backtest's engine drops an entry by each payment's time, not by today's.
    */
   lists(): Promise<ListSet>;
+  /** The account actions live decided under, as a backtest applies them (BacktestOptions.actions). */
+  actionSteps(): Promise<(engine: Engine) => (seq: number) => number>;
   close(): Promise<void>;
 }
 
@@ -56,6 +61,21 @@ export async function openClusterHistory(opts: ClusterStoreOptions, pageSize?: n
         const store = await openClusterListStore(stores);
         await store.loadInto(set, 0);
         return set;
+      },
+      async actionSteps() {
+        const inputs = (await (await PgJournalProjection.open(stores.pg, stores.crypt)).inputs(0)).map((x) => ({ seq: x.seq, input: parseInputControl(x.event, x.seq).input }));
+        return (engine: Engine) => {
+          let next = 0;
+          // before the entry after `seq`: every input placed at or before it, once, in order
+          return (seq: number) => {
+            let n = 0;
+            while (next < inputs.length && inputs[next].seq <= seq) {
+              engine.applyInput(inputs[next++].input);
+              n++;
+            }
+            return n;
+          };
+        };
       },
       close: () => stores.close(),
     };

@@ -4,8 +4,10 @@
 // through the survivor; the views and the audit trail read the cluster's shared history.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { call } from '../../server/helpers.js';
-import { ownerAndFollower, roleOf, simulatedWorld, startNode, testCluster, until, type Node } from './nodes.js';
+import { BIN, ownerAndFollower, roleOf, simulatedWorld, startNode, testCluster, until, type Node } from './nodes.js';
 
 interface Answer {
   readonly outcome: string;
@@ -75,4 +77,16 @@ test('an account action recorded on any node takes effect on every node from one
   assert.equal(frozen(await pay(a2)), false);
   const audit = ((await call(a2.url, `/v1/audit?target=${encodeURIComponent(`accounts/${account}`)}`, { key: c.key })).json as { entries: { action: string }[] }).entries;
   assert.deepEqual(audit.map((e) => e.action).sort(), ['account.freeze', 'account.unfreeze'], 'each action audited once');
+
+  // a backtest of the live policy over the cluster's history applies the actions where the journal
+  // placed them: the frozen payments are declined by the draft too, so nothing changes
+  const payments = lines.filter((l) => l.includes('"type":"transaction"')).length + n;
+  let report: { run: { transactions: number; actionsApplied: number }; changed: { total: number } } | null = null;
+  await until('the projection holding every payment', () => {
+    const out = execFileSync(process.execPath, [BIN, 'backtest', '--postgres', c.postgres, '--cluster', c.cluster, '--master-key-file', c.masterKeyFile, '--policy', join(process.cwd(), 'rules'), '--out', '-', '--quiet'], { encoding: 'utf8' });
+    report = JSON.parse(out) as NonNullable<typeof report>;
+    return report.run.transactions === payments;
+  });
+  assert.equal(report!.run.actionsApplied, 2, 'the freeze and the unfreeze');
+  assert.equal(report!.changed.total, 0, `the live policy as the draft changes nothing once the actions are applied: ${JSON.stringify(report!.changed)}`);
 });
