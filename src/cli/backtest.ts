@@ -6,8 +6,7 @@
  *
  * `--postgres URL [--cluster NAME] [--master-key-file F]` in place of `--data` replays a cluster's
  * history instead (docs/scale-out.md), a page at a time from its PostgreSQL projection, with the
- * cluster's lists. A cluster does not journal account and merchant actions yet, so the draft runs
- * without them there — said on every such run, not hidden.
+ * cluster's lists, and the account and merchant actions at the positions its journal placed them.
  */
 import { writeFileSync } from 'node:fs';
 import { parseTimestamp } from '../contract/time.js';
@@ -28,13 +27,9 @@ import { Progress } from './progress.js';
 const USAGE = `fengkong backtest --data DIR --policy DIR [--from TS] [--to TS] [--out report.json|-] [--model model.json] [--warm-up-days N] [--max-changed N] [--entity-labels account,merchant,terminal|none] [--quiet]
        fengkong backtest --postgres URL [--cluster fengkong] [--master-key-file FILE] --policy DIR [same options]
          a cluster's history, replayed a page at a time from its PostgreSQL projection, with the cluster's lists
-         (one partition: the only kind of cluster so far) and the account actions its journal placed; merchant
-         actions are not journaled on a cluster yet, so the draft runs without the holds and suspensions live decided under.
+         (one partition: the only kind of cluster so far) and the account and merchant actions where its
+         journal placed them, as live decided under them.
          FENGKONG_POSTGRES_URL, FENGKONG_CLUSTER and FENGKONG_MASTER_KEY_FILE stand in for the cluster flags`;
-
-/** Said on every cluster backtest (stderr), so a reader of its figures knows what the draft did not see. */
-export const CLUSTER_ACTIONS_NOTE =
-  'note: merchant actions are not journaled on a cluster yet (docs/scale-out.md): the draft ran without the settlement holds and terminal suspensions live decided under, so payments they reviewed or declined may count as the draft\'s changes (account actions were applied where the journal placed them)';
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DAY = 86_400_000;
@@ -111,7 +106,6 @@ export async function runBacktestCommand(args: string[]): Promise<number> {
   } finally {
     progress.done();
   }
-  if (target.kind === 'cluster') process.stderr.write(CLUSTER_ACTIONS_NOTE + '\n');
   const json = JSON.stringify(report, null, 2) + '\n';
   const summary = formatBacktest(report);
   if (outPath === '-') {

@@ -40,6 +40,8 @@ export function viewOf(a: MerchantAction, now: number): ActionView {
 
 const EXPIRED = 'expired';
 const SYSTEM = 'system:expiry';
+/** Who closes an action that expired, and the reason recorded (a cluster node closes them too). */
+export const EXPIRY = { by: SYSTEM, reason: EXPIRED } as const;
 
 type Raw = Record<string, unknown>;
 
@@ -91,6 +93,59 @@ export interface ActionResult {
   readonly before: ActionView | null;
 }
 
+/** An action request, checked: its name, reason, terminal and expiry. */
+export interface CheckedAction {
+  readonly name: ActionName;
+  readonly reason: string;
+  readonly terminalId: string | null;
+  readonly expiresAt: number | null;
+}
+
+/**
+ * Checks `body` against `merchantId` in the file comment's order — bad input, unknown merchant or
+ * terminal, a policy that would not enforce it — each a clear error that changes nothing. Shared by
+ * a data folder's MerchantActions and a cluster node's.
+ */
+export function checkedAction(engine: Engine, merchantId: string, body: unknown, now: number): CheckedAction {
+  const name = actionOf(body);
+  const o = body as Raw;
+  const reason = reasonOf(o);
+  const terminalId = name === 'suspend_terminal' || name === 'release_terminal' ? terminalOf(o) : null;
+  const expiresAt = name === 'hold_settlement' || name === 'suspend_terminal' ? expiryOf(o, now) : null;
+  if (expiresAt === null && (name === 'release' || name === 'release_terminal') && o.expiresAt !== undefined && o.expiresAt !== null) {
+    throw new InputError('expiresAt', 'no expiry on a release');
+  }
+  const ref = engine.reference;
+  const m = ref.merchants.get(merchantId);
+  if (m === undefined) throw new NotFoundError(`no merchant ${JSON.stringify(merchantId)} is registered`);
+  if (terminalId !== null) {
+    const t = ref.terminals.get(terminalId);
+    if (t === undefined) throw new NotFoundError(`no terminal ${JSON.stringify(terminalId)} is registered`);
+    if (t.merchantId !== merchantId) {
+      throw new InputError('terminalId', `a terminal of merchant ${merchantId}; ${terminalId} is bound to ${t.merchantId}`);
+    }
+  }
+  if (name === 'suspend_terminal') requireRule(engine, SUSPENDED_REASON, 'decline', 'a suspension would decline nothing');
+  if (name === 'hold_settlement') requireRule(engine, HELD_REASON, 'review', "a hold would not review the merchant's payments");
+  return { name, reason, terminalId, expiresAt };
+}
+
+/** Refuses an action the live policy would not enforce, rather than let it silently do nothing. */
+function requireRule(engine: Engine, reason: string, outcome: 'decline' | 'review', why: string): void {
+  const p = engine.currentPolicy;
+  const ok = p.rules.some((r) => r.reason === reason && (r.outcome === outcome || r.outcome === 'decline' || (outcome === 'review' && r.outcome === 'challenge')));
+  if (!ok) {
+    throw new ConflictError(
+      `the live policy "${p.name}" has no ${reason} rule (${outcome}); ${why}. Publish a policy version with rules/07-actions.fk`,
+    );
+  }
+}
+
+/** An open row that has not expired by `now`. */
+export function liveAt(a: MerchantAction | undefined, now: number): MerchantAction | undefined {
+  return a !== undefined && (a.expiresAt === null || a.expiresAt > now) ? a : undefined;
+}
+
 /** Validated, audited, immediately effective merchant actions. */
 export class MerchantActions {
   /**
@@ -110,27 +165,8 @@ export class MerchantActions {
 
   /** Takes the action of `body` on `merchantId` for `actor`; see the file comment for the checks. */
   act(merchantId: string, body: unknown, actor: string): ActionResult {
-    const name = actionOf(body);
-    const o = body as Raw;
-    const reason = reasonOf(o);
     const now = this.now();
-    const terminalId = name === 'suspend_terminal' || name === 'release_terminal' ? terminalOf(o) : null;
-    const expiresAt = name === 'hold_settlement' || name === 'suspend_terminal' ? expiryOf(o, now) : null;
-    if (expiresAt === null && (name === 'release' || name === 'release_terminal') && o.expiresAt !== undefined && o.expiresAt !== null) {
-      throw new InputError('expiresAt', 'no expiry on a release');
-    }
-    const ref = this.engine.reference;
-    const m = ref.merchants.get(merchantId);
-    if (m === undefined) throw new NotFoundError(`no merchant ${JSON.stringify(merchantId)} is registered`);
-    if (terminalId !== null) {
-      const t = ref.terminals.get(terminalId);
-      if (t === undefined) throw new NotFoundError(`no terminal ${JSON.stringify(terminalId)} is registered`);
-      if (t.merchantId !== merchantId) {
-        throw new InputError('terminalId', `a terminal of merchant ${merchantId}; ${terminalId} is bound to ${t.merchantId}`);
-      }
-    }
-    if (name === 'suspend_terminal') this.requireRule(SUSPENDED_REASON, 'decline', 'a suspension would decline nothing');
-    if (name === 'hold_settlement') this.requireRule(HELD_REASON, 'review', "a hold would not review the merchant's payments");
+    const { name, reason, terminalId, expiresAt } = checkedAction(this.engine, merchantId, body, now);
     const engine = this.engine;
     const seq = this.appliedSeq();
     return this.store.transaction(() => {
@@ -191,9 +227,8 @@ export class MerchantActions {
     return this.live(this.store.openSuspensionOf(terminalId), this.now()) !== undefined;
   }
 
-  /** An open row that has not expired by `now`. */
   private live(a: MerchantAction | undefined, now: number): MerchantAction | undefined {
-    return a !== undefined && (a.expiresAt === null || a.expiresAt > now) ? a : undefined;
+    return liveAt(a, now);
   }
 
   /** A new action on a target whose open one has expired closes that one as expired; one in force is a conflict. */
@@ -205,16 +240,5 @@ export class MerchantActions {
       );
     }
     this.store.closeAction(open.id, now, SYSTEM, EXPIRED, this.appliedSeq());
-  }
-
-  /** Refuses an action the live policy would not enforce, rather than let it silently do nothing. */
-  private requireRule(reason: string, outcome: 'decline' | 'review', why: string): void {
-    const p = this.engine.currentPolicy;
-    const ok = p.rules.some((r) => r.reason === reason && (r.outcome === outcome || r.outcome === 'decline' || (outcome === 'review' && r.outcome === 'challenge')));
-    if (!ok) {
-      throw new ConflictError(
-        `the live policy "${p.name}" has no ${reason} rule (${outcome}); ${why}. Publish a policy version with rules/07-actions.fk`,
-      );
-    }
   }
 }

@@ -14,26 +14,62 @@ import { NotFoundError } from '../../errors.js';
 import { SqliteMerchantStore } from '../../store/sqlite/merchants.js';
 import { allows, forbidden } from '../auth.js';
 import type { BodyLimits } from '../body.js';
-import type { ModuleFactory } from '../routes.js';
+import type { ModuleFactory, Route } from '../routes.js';
+import type { Engine } from '../../engine/engine.js';
+import type { ActionView } from '../../merchants/actions.js';
+import type { CaseSummary } from '../../cases/types.js';
+import { thenReply, type Maybe } from './policies.js';
 import { MerchantActionBody, MerchantCheckQuery, MerchantListQuery } from '../schemas/merchants.js';
 import { intParam } from './audit.js';
 
 const ACTION_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
 
 
-/** The merchant routes. */
+/** What the merchant routes act through: a data folder's MerchantActions, or a cluster node's. */
+export interface MerchantActionsApi {
+  act(merchantId: string, body: unknown, actor: string): Maybe<unknown>;
+  active(merchantId: string): Maybe<ActionView[]>;
+  history(merchantId: string): Promise<ActionView[]>;
+}
+
+/** What the merchant routes read beside the actions. */
+export interface MerchantRouteDeps {
+  /** The engine whose reference data, profiles and controls the views read. */
+  readonly engine: () => Engine;
+  readonly actions: MerchantActionsApi;
+  readonly openCases: (kind: 'merchant' | 'terminal', id: string) => CaseSummary[];
+  /** Where the merchant's latest payments were made (null: no payment index here). */
+  readonly places: ((merchantId: string) => Promise<unknown>) | null;
+}
+
+/** The merchant routes on a data folder. */
 export const merchantsModule: ModuleFactory = (parts) => {
   const { engine, audit, service } = parts;
   const store = new SqliteMerchantStore(parts.store.database);
   const actions = new MerchantActions(store, engine, audit, () => service.appliedSeq);
   const cases = parts.cases instanceof CaseService ? parts.cases : null;
-  const openCases = (kind: 'merchant' | 'terminal', id: string) => cases?.activeFor(kind, id) ?? [];
   const controls = engine.merchantRisk.controls;
   parts.metrics.gauge('fengkong_merchant_settlements_held', 'Merchants whose settlement is held now.', () => controls.held);
   parts.metrics.gauge('fengkong_terminals_suspended', 'Terminals suspended now.', () => controls.suspended);
-
   return {
-    routes: [
+    routes: merchantRoutes({
+      engine: () => engine,
+      actions,
+      openCases: (kind, id) => cases?.activeFor(kind, id) ?? [],
+      async places(merchantId) {
+        // every payment already answered is indexed before its places are read
+        await parts.txIndex.upTo(parts.store.lastSeq());
+        const seqs = parts.txIndex.reader.merchantPage(merchantId, Number.MAX_SAFE_INTEGER, PLACE_PAYMENTS);
+        return paymentPlaces(engine, parts.store, seqs);
+      },
+    }),
+  };
+};
+
+/** The merchant routes over either kind of actions (a data folder's, a cluster node's). */
+export function merchantRoutes(d: MerchantRouteDeps): Route[] {
+  const { actions } = d;
+  return [
       {
         method: 'GET',
         path: '/v1/merchants',
@@ -46,7 +82,7 @@ export const merchantsModule: ModuleFactory = (parts) => {
           if (kind !== 'merchant' && kind !== 'terminal') throw new InputError('kind', 'merchant or terminal');
           const minScore = intParam(query, 'minScore', 0, 100) ?? 0;
           const limit = intParam(query, 'limit', 1, 1000) ?? 100;
-          return { body: { [kind === 'merchant' ? 'merchants' : 'terminals']: riskList(engine, { kind, minScore, limit }) } };
+          return { body: { [kind === 'merchant' ? 'merchants' : 'terminals']: riskList(d.engine(), { kind, minScore, limit }) } };
         },
       },
       {
@@ -64,18 +100,16 @@ export const merchantsModule: ModuleFactory = (parts) => {
         async handle({ params, query, principal }) {
           const terminalId = query.get('terminalId') ?? undefined;
           const full = allows(principal.role, 'read');
-          const view = merchantView(engine, params.merchantId, {
+          const active = full ? await actions.active(params.merchantId) : [];
+          const view = merchantView(d.engine(), params.merchantId, {
             ...(terminalId === undefined || terminalId === '' ? {} : { terminalId }),
             full,
-            actions: (id) => actions.active(id),
-            cases: openCases,
+            actions: () => active,
+            cases: d.openCases,
           });
           if (view === null) throw new NotFoundError(`no merchant ${JSON.stringify(params.merchantId)} is registered or was seen in payments`);
-          if (!full) return { body: view };
-          // every payment already answered is indexed before its places are read
-          await parts.txIndex.upTo(parts.store.lastSeq());
-          const seqs = parts.txIndex.reader.merchantPage(params.merchantId, Number.MAX_SAFE_INTEGER, PLACE_PAYMENTS);
-          return { body: { ...view, paymentPlaces: paymentPlaces(engine, parts.store, seqs) } };
+          if (!full || d.places === null) return { body: view };
+          return { body: { ...view, paymentPlaces: await d.places(params.merchantId) } };
         },
       },
       {
@@ -104,10 +138,8 @@ export const merchantsModule: ModuleFactory = (parts) => {
           const name = actionOf(body);
           // the route needs `hold`; every other action (suspending, releasing) needs `act` as well
           if (!ANALYST_ACTIONS.includes(name) && !allows(principal.role, 'act')) throw forbidden(principal.role, 'act', name);
-          const r = actions.act(params.merchantId, body, principal.keyId);
-          return { status: 201, body: r };
+          return thenReply(actions.act(params.merchantId, body, principal.keyId), (r) => ({ status: 201, body: r }));
         },
       },
-    ],
-  };
-};
+  ];
+}

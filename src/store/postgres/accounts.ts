@@ -15,6 +15,7 @@ import { FengkongError, StoreError } from '../../errors.js';
 import { PgCrypt } from './crypt.js';
 import { migrate } from './migrate.js';
 import type { PgCluster } from './pool.js';
+import { notPlaced, placementOf, recordPlacement } from './placements.js';
 import { inScope, scopedClient } from './tx.js';
 
 interface ActionRow {
@@ -152,7 +153,7 @@ export class PgAccountStore implements AccountStore<'async'> {
   async unplaced(partition: number, limit: number): Promise<AccountActionRecord[]> {
     const rows = await this.rows<ActionRow>(
       `SELECT ${ACTION_COLUMNS} FROM account_actions a
-        WHERE NOT EXISTS (SELECT 1 FROM control_placements p WHERE p.kind = 'account_action' AND p.ref = a.id AND p.partition = $1)
+        WHERE ${notPlaced('account_action')}
         ORDER BY id LIMIT $2`,
       [partition, limit],
     );
@@ -161,16 +162,20 @@ export class PgAccountStore implements AccountStore<'async'> {
 
   /** Records that action `id` took effect at entry `seq` of `partition`'s journal; the first placement stands. */
   async placed(id: number, partition: number, seq: number): Promise<void> {
-    await this.rows(
-      `INSERT INTO control_placements (kind, ref, partition, journal_seq, placed_at) VALUES ('account_action', $1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-      [id, partition, seq, Date.now()],
-    );
+    await this.guard('cannot record a placement', () => recordPlacement(this.pg.pool, 'account_action', id, partition, seq));
   }
 
   /** Where action `id` took effect in `partition`'s journal, or null while it is not placed. */
-  async placementOf(id: number, partition: number): Promise<number | null> {
-    const r = await this.rows<{ journal_seq: string }>(`SELECT journal_seq FROM control_placements WHERE kind = 'account_action' AND ref = $1 AND partition = $2`, [id, partition]);
-    return r[0] === undefined ? null : Number(r[0].journal_seq);
+  placementOf(id: number, partition: number): Promise<number | null> {
+    return this.guard('cannot read a placement', () => placementOf(this.pg.pool, 'account_action', id, partition));
+  }
+
+  private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw this.storeError(what, e);
+    }
   }
 
   async nextAppealId(): Promise<number> {

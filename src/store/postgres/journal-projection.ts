@@ -168,7 +168,7 @@ export class PgJournalProjection {
   }
 
   /**
-   * Every `input` entry projected for `partition` (account actions placed by the owner:
+   * Every `input` entry projected for `partition` (account and merchant actions placed by the owner:
    * docs/scale-out.md), in seq order, events opened: what a backtest applies at their positions.
    */
   inputs(partition: number): Promise<Array<{ seq: number; event: string }>> {

@@ -13,6 +13,7 @@ import type { MerchantAction, MerchantActionStore, NewMerchantAction } from '../
 import { PgCrypt } from './crypt.js';
 import { migrate } from './migrate.js';
 import type { PgCluster } from './pool.js';
+import { notPlaced, placementOf, recordPlacement } from './placements.js';
 import { inScope, scopedClient } from './tx.js';
 
 interface Row {
@@ -143,5 +144,37 @@ export class PgMerchantStore implements MerchantActionStore<'async'> {
 
   async everything(): Promise<MerchantAction[]> {
     return Promise.all((await this.rows(`SELECT ${COLUMNS} FROM merchant_actions ORDER BY id`)).map((r) => this.toAction(r)));
+  }
+
+  /**
+   * Actions not placed yet in `partition`'s journal (docs/scale-out.md, "Control entries"), oldest
+   * first: those opened (`merchant_action`) and those released (`merchant_release`, a release placed
+   * only after its opening), at most `limit` of each.
+   */
+  async unplaced(partition: number, limit: number): Promise<{ opened: MerchantAction[]; released: MerchantAction[] }> {
+    const opened = await this.rows(`SELECT ${COLUMNS} FROM merchant_actions a WHERE ${notPlaced('merchant_action')} ORDER BY id LIMIT $2`, [partition, limit]);
+    const released = await this.rows(
+      `SELECT ${COLUMNS} FROM merchant_actions a WHERE released_at IS NOT NULL AND ${notPlaced('merchant_release')} ORDER BY released_at, id LIMIT $2`,
+      [partition, limit],
+    );
+    return { opened: await Promise.all(opened.map((r) => this.toAction(r))), released: await Promise.all(released.map((r) => this.toAction(r))) };
+  }
+
+  /** Records where action `id` was placed opened or released; the first placement stands. */
+  async placed(kind: 'merchant_action' | 'merchant_release', id: number, partition: number, seq: number): Promise<void> {
+    try {
+      await recordPlacement(this.pg.pool, kind, id, partition, seq);
+    } catch (e) {
+      throw this.storeError(e);
+    }
+  }
+
+  /** Where action `id` was placed opened or released in `partition`'s journal, or null while it is not. */
+  async placementOf(kind: 'merchant_action' | 'merchant_release', id: number, partition: number): Promise<number | null> {
+    try {
+      return await placementOf(this.pg.pool, kind, id, partition);
+    } catch (e) {
+      throw this.storeError(e);
+    }
   }
 }

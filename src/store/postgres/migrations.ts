@@ -412,12 +412,13 @@ CREATE INDEX shadow_decisions_changed ON shadow_decisions (run, seq) WHERE chang
   {
     version: 13,
     name: 'control placements',
-    // docs/scale-out.md, "Control entries": an account action recorded on any node is placed in its
-    // partition's journal by the partition's owner; one row per placement (the first stands). Actions
-    // stay append-only; what has no row here is still to be placed
+    // docs/scale-out.md, "Control entries": an account or merchant action recorded on any node (a
+    // merchant action twice: opened, then released) is placed in its partition's journal by the
+    // partition's owner; one row per placement (the first stands). The actions' rows stay as they
+    // are; what has no row here is still to be placed
     sql: `
 CREATE TABLE control_placements (
-  kind        text    NOT NULL CHECK (kind IN ('account_action')),
+  kind        text    NOT NULL CHECK (kind IN ('account_action', 'merchant_action', 'merchant_release')),
   ref         bigint  NOT NULL,
   partition   integer NOT NULL CHECK (partition >= 0),
   journal_seq bigint  NOT NULL CHECK (journal_seq > 0),

@@ -5,9 +5,8 @@
  * it loads `pg` (through src/store/postgres/); the CLI reaches it only by `import()`, so the
  * embedded commands never load the driver.
  *
- * Account actions come from the journal itself: the owner placed each as an `input` entry, so a
- * backtest applies them at the same positions live did. Merchant actions are not journaled on a
- * cluster yet (docs/scale-out.md, "Side inputs become journal entries"): the commands say so.
+ * Account and merchant actions come from the journal itself: the owner placed each as an `input`
+ * entry, so a backtest applies them at the same positions live did.
  */
 import { ConfigError } from '../../errors.js';
 import { ListSet } from '../../lists/list-set.js';
@@ -34,7 +33,7 @@ export interface ClusterHistory {
    * too, since a backtest's engine drops an entry by each payment's time, not by today's.
    */
   lists(): Promise<ListSet>;
-  /** The account actions live decided under, as a backtest applies them (BacktestOptions.actions). */
+  /** The account and merchant actions live decided under, as a backtest applies them (BacktestOptions.actions). */
   actionSteps(): Promise<(engine: Engine) => (seq: number) => number>;
   close(): Promise<void>;
 }

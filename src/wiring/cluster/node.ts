@@ -27,6 +27,9 @@ import { ClusterPolicySource, importFirstVersion } from './policy-control.js';
 import { accountRoutes } from '../../server/routes/accounts.js';
 import { PgAccountStore } from '../../store/postgres/accounts.js';
 import { clusterAccountService } from './accounts.js';
+import { merchantRoutes } from '../../server/routes/merchants.js';
+import { PgMerchantStore } from '../../store/postgres/merchants.js';
+import { ClusterMerchantActions } from './merchants.js';
 import { whoAmIRoute } from '../../server/routes/whoami.js';
 import { keyRoutes } from '../../server/routes/keys.js';
 import { ConsoleFiles } from '../../server/console-static.js';
@@ -137,6 +140,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
     if (imported !== null) log(imported);
     const policies = new ClusterPolicySource(policyStore, stores.audit, new CompiledCache());
     const accountStore = await PgAccountStore.open(stores.pg, { crypt });
+    const merchantStore = await PgMerchantStore.open(stores.pg, { crypt });
     const projection = await PgJournalProjection.open(stores.pg, crypt);
     projector = await startProjector({ cluster: nats, projection, sealer });
     const metrics = new ServerMetrics();
@@ -150,6 +154,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       makeEngine,
       policies,
       actions: accountStore,
+      merchantActions: merchantStore,
       metrics,
       projection,
       snapshots: await PgPartitionSnapshots.open(stores.pg),
@@ -195,6 +200,13 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       ...keyRoutes(clusterKeyChanges(stores)),
       ...policyRoutes(life),
       ...accountRoutes(accounts),
+      ...merchantRoutes({
+        engine: () => r.currentEngine(),
+        actions: new ClusterMerchantActions(merchantStore, stores.audit, () => r.currentEngine(), () => r.status().seq, recorded),
+        // no case service and no payment index on a node yet: no open cases, no payment places
+        openCases: () => [],
+        places: null,
+      }),
       ...modeRoutes({
         list: () => life.modes(),
         get: (name) => life.mode(name),

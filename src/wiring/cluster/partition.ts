@@ -28,7 +28,9 @@ import type { PgPartitionSnapshots } from '../../store/postgres/partition-snapsh
 import { clusterDecisionLookup } from './decision-lookup.js';
 import { restorePartition } from './partition-snapshot.js';
 import { PartitionReplica, RebuildWith, startingPolicy, type PlacedPolicy } from './partition-replica.js';
-import { controlKey, controlText, inputControlText, parseInputControl, type ClusterPolicySource, type InputControl, type PolicyControl } from './policy-control.js';
+import { controlKey, controlText, inputControlText, parseInputControl, type ClusterPolicySource, type InputSource, type PolicyControl } from './policy-control.js';
+import type { EngineInput } from '../../engine/inputs.js';
+import type { MerchantAction } from '../../merchants/store.js';
 import { foldAction, NO_RESTRICTIONS, toEngine, type AccountActionRecord } from '../../accounts/types.js';
 import { RecentDecisions } from './recent-decisions.js';
 
@@ -54,8 +56,10 @@ export interface PartitionDeps {
   readonly recentCapacity?: number;
   /** How often a follower tries to take a free lease (ms, default a third of the lease TTL). */
   readonly acquireEveryMs?: number;
-  /** Where account actions are recorded (null: none are placed). */
+  /** Where account actions are recorded (absent: none are placed). */
   readonly actions?: ActionLedger;
+  /** Where merchant actions are recorded (absent: none are placed). */
+  readonly merchantActions?: MerchantLedger;
   /** Called with the DecisionService when this node becomes the owner, and with null when it stops being it. */
   readonly onOwnerChange?: (service: DecisionService | null) => void;
   readonly log: (line: string) => void;
@@ -69,6 +73,14 @@ export interface ActionLedger {
   historyOf(accountId: string, throughId: number): Promise<AccountActionRecord[]>;
   /** Records where action `id` was placed (the first placement stands). */
   placed(id: number, partition: number, seq: number): Promise<void>;
+}
+
+/** The merchant actions an owner places (PgMerchantStore). */
+export interface MerchantLedger {
+  /** Actions opened and released and not placed in `partition`'s journal yet, oldest first. */
+  unplaced(partition: number, limit: number): Promise<{ opened: MerchantAction[]; released: MerchantAction[] }>;
+  /** Records where action `id` was placed opened or released (the first placement stands). */
+  placed(kind: 'merchant_action' | 'merchant_release', id: number, partition: number, seq: number): Promise<void>;
 }
 
 /** What the partition is doing on this node. */
@@ -436,32 +448,53 @@ export class PartitionRunner {
   }
 
   /**
-   * Account actions recorded on any node and not in the journal yet, oldest first: each an `input`
-   * entry with the account's restrictions folded through it (whole, so placing one twice after a
-   * takeover changes nothing), put on the engine in the step it is added; its position recorded once
-   * durable.
+   * Account and merchant actions recorded on any node and not in the journal yet, oldest first, each
+   * an `input` entry: an account's restrictions folded through the action (whole, so placing one
+   * twice after a takeover changes nothing), a hold or suspension opened or released by its id.
    */
   private async placeActions(o: Ownership): Promise<void> {
-    const ledger = this.deps.actions;
-    if (ledger === undefined) return;
     const { partition } = this.deps;
     try {
-      for (const a of await ledger.unplaced(partition, 100)) {
-        const history = await ledger.historyOf(a.accountId, a.id);
-        if (this.owned !== o) return;
-        const folded = history.reduce((r, x) => foldAction(r, x), NO_RESTRICTIONS);
-        const ctl: InputControl = { control: 'input', source: 'account_action', ref: a.id, input: { kind: 'restrict_account', accountId: a.accountId, restriction: toEngine(folded) } };
-        const text = inputControlText(ctl);
-        o.commit.add('input', null, text, null);
-        const seq = o.commit.lastSeq;
-        // what the text says, as every other node will read it
-        this.engine.applyInput(parseInputControl(text, seq).input);
-        await o.commit.flush();
-        await ledger.placed(a.id, partition, seq);
+      const ledger = this.deps.actions;
+      if (ledger !== undefined) {
+        for (const a of await ledger.unplaced(partition, 100)) {
+          const history = await ledger.historyOf(a.accountId, a.id);
+          if (this.owned !== o) return;
+          const folded = history.reduce((r, x) => foldAction(r, x), NO_RESTRICTIONS);
+          await this.placeInput(o, 'account_action', a.id, { kind: 'restrict_account', accountId: a.accountId, restriction: toEngine(folded) }, (seq) => ledger.placed(a.id, partition, seq));
+        }
+      }
+      const merchants = this.deps.merchantActions;
+      if (merchants !== undefined) {
+        const { opened, released } = await merchants.unplaced(partition, 100);
+        for (const a of opened) {
+          const control = { id: a.id, expiresAt: a.expiresAt ?? Infinity };
+          const input: EngineInput = a.action === 'hold_settlement' ? { kind: 'hold_settlement', merchantId: a.merchantId, control } : { kind: 'suspend_terminal', terminalId: a.terminalId!, control };
+          if (!(await this.placeInput(o, 'merchant_action', a.id, input, (seq) => merchants.placed('merchant_action', a.id, partition, seq)))) return;
+        }
+        for (const a of released) {
+          const input: EngineInput = a.action === 'hold_settlement' ? { kind: 'release_settlement', merchantId: a.merchantId, id: a.id } : { kind: 'release_terminal', terminalId: a.terminalId!, id: a.id };
+          if (!(await this.placeInput(o, 'merchant_release', a.id, input, (seq) => merchants.placed('merchant_release', a.id, partition, seq)))) return;
+        }
       }
     } catch (e) {
-      if (this.owned === o) this.deps.log(`partition ${partition}: cannot place account actions: ${(e as Error).message}`);
+      if (this.owned === o) this.deps.log(`partition ${partition}: cannot place actions: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * One `input` entry added and put on the engine in the same step — as its text reads back, which is
+   * what every other node applies — then `record`ed once durable. False when the partition was lost.
+   */
+  private async placeInput(o: Ownership, source: InputSource, ref: number, input: EngineInput, record: (seq: number) => Promise<void>): Promise<boolean> {
+    if (this.owned !== o) return false;
+    const text = inputControlText({ control: 'input', source, ref, input });
+    o.commit.add('input', null, text, null);
+    const seq = o.commit.lastSeq;
+    this.engine.applyInput(parseInputControl(text, seq).input);
+    await o.commit.flush();
+    await record(seq);
+    return true;
   }
 
   /**

@@ -29,16 +29,23 @@ export interface PolicyControl {
 }
 
 /**
- * A control entry that changes an engine input (engine/inputs.ts): an account's restrictions after an
- * action recorded on any node, as the whole folded state, so placing it twice changes nothing.
+ * A control entry that changes an engine input (engine/inputs.ts), placed by the partition's owner:
+ * an account's restrictions after an action (the whole folded state), or a merchant's settlement
+ * hold or a terminal's suspension, opened or lifted (each by its action's id). Placing one twice
+ * changes nothing.
  */
 export interface InputControl {
   readonly control: 'input';
-  /** The record it places: `account_action` id `ref`. */
-  readonly source: 'account_action';
+  /** The record it places: an account action, a merchant action opened, or one released (`ref`: its id). */
+  readonly source: InputSource;
   readonly ref: number;
-  readonly input: Extract<EngineInput, { kind: 'restrict_account' }>;
+  readonly input: EngineInput;
 }
+
+/** What an input entry places. */
+export type InputSource = 'account_action' | 'merchant_action' | 'merchant_release';
+
+const INPUT_SOURCES: readonly string[] = ['account_action', 'merchant_action', 'merchant_release'];
 
 /** A restriction's time or amount as JSON carries it: NaN (none) is null, Infinity (no expiry) "inf". */
 type WireNumber = number | 'inf' | null;
@@ -63,14 +70,34 @@ export function controlText(c: PolicyControl): string {
 }
 
 /**
- * The entry text of an input control. The restriction's fields are written explicitly: JSON would
- * turn "no expiry" (Infinity) and "none" (NaN) both into null, and every other node would then read
- * a freeze as lifted.
+ * The entry text of an input control. Times are written explicitly: JSON would turn "no expiry"
+ * (Infinity) and "none" (NaN) both into null, and every other node would then read a freeze or a
+ * suspension as lifted.
  */
 export function inputControlText(c: InputControl): string {
-  const r = c.input.restriction;
-  const restriction = r === null ? null : { frozenUntil: toWire(r.frozenUntil), stepUpUntil: toWire(r.stepUpUntil), limitCap: toWire(r.limitCap), limitUntil: toWire(r.limitUntil) };
-  return JSON.stringify({ control: 'input', source: c.source, ref: c.ref, input: { kind: 'restrict_account', accountId: c.input.accountId, restriction } });
+  const i = c.input;
+  let input: Record<string, unknown>;
+  switch (i.kind) {
+    case 'restrict_account': {
+      const r = i.restriction;
+      const restriction = r === null ? null : { frozenUntil: toWire(r.frozenUntil), stepUpUntil: toWire(r.stepUpUntil), limitCap: toWire(r.limitCap), limitUntil: toWire(r.limitUntil) };
+      input = { kind: i.kind, accountId: i.accountId, restriction };
+      break;
+    }
+    case 'hold_settlement':
+      input = { kind: i.kind, merchantId: i.merchantId, control: { id: i.control.id, expiresAt: toWire(i.control.expiresAt) } };
+      break;
+    case 'suspend_terminal':
+      input = { kind: i.kind, terminalId: i.terminalId, control: { id: i.control.id, expiresAt: toWire(i.control.expiresAt) } };
+      break;
+    case 'release_settlement':
+      input = { kind: i.kind, merchantId: i.merchantId, id: i.id };
+      break;
+    case 'release_terminal':
+      input = { kind: i.kind, terminalId: i.terminalId, id: i.id };
+      break;
+  }
+  return JSON.stringify({ control: 'input', source: c.source, ref: c.ref, input });
 }
 
 /** Reads an `input` entry's text; a StoreError naming the entry when it is not one this version knows. */
@@ -81,20 +108,52 @@ export function parseInputControl(text: string, seq: number): InputControl {
   } catch (e) {
     throw new StoreError(`journal entry ${seq} is an input entry that does not parse: ${(e as Error).message}`, { cause: e });
   }
-  const c = o as { control?: unknown; source?: unknown; ref?: unknown; input?: { kind?: unknown; accountId?: unknown; restriction?: Record<string, unknown> | null } } | null;
-  const i = c?.input;
-  if (c === null || c.control !== 'input' || c.source !== 'account_action' || !Number.isInteger(c.ref) || i?.kind !== 'restrict_account' || typeof i.accountId !== 'string' || typeof i.restriction !== 'object') {
-    throw new StoreError(`journal entry ${seq} is an input entry this version of fengkong does not know (expected {control: "input", source: "account_action", ref, input: {kind: "restrict_account", …}})`);
+  const c = o as { control?: unknown; source?: unknown; ref?: unknown; input?: Record<string, unknown> } | null;
+  const unknown = (): never => {
+    throw new StoreError(`journal entry ${seq} is an input entry this version of fengkong does not know (expected {control: "input", source, ref, input: {kind, …}})`);
+  };
+  if (c === null || typeof c !== 'object' || c.control !== 'input' || typeof c.source !== 'string' || !INPUT_SOURCES.includes(c.source) || !Number.isInteger(c.ref)) return unknown();
+  const i = c.input;
+  if (i === null || typeof i !== 'object') return unknown();
+  const str = (k: string): string => (typeof i[k] === 'string' ? (i[k] as string) : unknown());
+  const id = (x: unknown): number => (Number.isInteger(x) ? (x as number) : unknown());
+  const control = (): { id: number; expiresAt: number } => {
+    const x = i.control as Record<string, unknown> | null;
+    if (x === null || typeof x !== 'object') return unknown();
+    return { id: id(x.id), expiresAt: fromWire(x.expiresAt, seq) };
+  };
+  let input: EngineInput;
+  switch (i.kind) {
+    case 'restrict_account': {
+      const r = i.restriction as Record<string, unknown> | null | undefined;
+      if (r === undefined || typeof r !== 'object') return unknown();
+      let restriction: AccountRestriction | null = null;
+      if (r !== null) {
+        restriction = new AccountRestriction();
+        restriction.frozenUntil = fromWire(r.frozenUntil, seq);
+        restriction.stepUpUntil = fromWire(r.stepUpUntil, seq);
+        restriction.limitCap = fromWire(r.limitCap, seq);
+        restriction.limitUntil = fromWire(r.limitUntil, seq);
+      }
+      input = { kind: 'restrict_account', accountId: str('accountId'), restriction };
+      break;
+    }
+    case 'hold_settlement':
+      input = { kind: 'hold_settlement', merchantId: str('merchantId'), control: control() };
+      break;
+    case 'suspend_terminal':
+      input = { kind: 'suspend_terminal', terminalId: str('terminalId'), control: control() };
+      break;
+    case 'release_settlement':
+      input = { kind: 'release_settlement', merchantId: str('merchantId'), id: id(i.id) };
+      break;
+    case 'release_terminal':
+      input = { kind: 'release_terminal', terminalId: str('terminalId'), id: id(i.id) };
+      break;
+    default:
+      return unknown();
   }
-  let restriction: AccountRestriction | null = null;
-  if (i.restriction !== null && i.restriction !== undefined) {
-    restriction = new AccountRestriction();
-    restriction.frozenUntil = fromWire(i.restriction.frozenUntil, seq);
-    restriction.stepUpUntil = fromWire(i.restriction.stepUpUntil, seq);
-    restriction.limitCap = fromWire(i.restriction.limitCap, seq);
-    restriction.limitUntil = fromWire(i.restriction.limitUntil, seq);
-  }
-  return { control: 'input', source: 'account_action', ref: c.ref as number, input: { kind: 'restrict_account', accountId: i.accountId, restriction } };
+  return { control: 'input', source: c.source as InputSource, ref: c.ref as number, input };
 }
 
 /** Reads a policy control entry's text; a StoreError naming the entry when it is not one. */

@@ -80,13 +80,47 @@ test('an account action recorded on any node takes effect on every node from one
 
   // a backtest of the live policy over the cluster's history applies the actions where the journal
   // placed them: the frozen payments are declined by the draft too, so nothing changes
-  const payments = lines.filter((l) => l.includes('"type":"transaction"')).length + n;
-  let report: { run: { transactions: number; actionsApplied: number }; changed: { total: number } } | null = null;
-  await until('the projection holding every payment', () => {
-    const out = execFileSync(process.execPath, [BIN, 'backtest', '--postgres', c.postgres, '--cluster', c.cluster, '--master-key-file', c.masterKeyFile, '--policy', join(process.cwd(), 'rules'), '--out', '-', '--quiet'], { encoding: 'utf8' });
-    report = JSON.parse(out) as NonNullable<typeof report>;
-    return report.run.transactions === payments;
-  });
-  assert.equal(report!.run.actionsApplied, 2, 'the freeze and the unfreeze');
-  assert.equal(report!.changed.total, 0, `the live policy as the draft changes nothing once the actions are applied: ${JSON.stringify(report!.changed)}`);
+  const backtestLive = async (): Promise<{ run: { transactions: number; actionsApplied: number }; changed: { total: number } }> => {
+    const payments = lines.filter((l) => l.includes('"type":"transaction"')).length + n;
+    let report: { run: { transactions: number; actionsApplied: number }; changed: { total: number } } | null = null;
+    await until('the projection holding every payment', () => {
+      const out = execFileSync(process.execPath, [BIN, 'backtest', '--postgres', c.postgres, '--cluster', c.cluster, '--master-key-file', c.masterKeyFile, '--policy', join(process.cwd(), 'rules'), '--out', '-', '--quiet'], { encoding: 'utf8' });
+      report = JSON.parse(out) as NonNullable<typeof report>;
+      return report.run.transactions === payments;
+    });
+    return report!;
+  };
+  const accountsOnly = await backtestLive();
+  assert.equal(accountsOnly.run.actionsApplied, 2, 'the freeze and the unfreeze');
+  assert.equal(accountsOnly.changed.total, 0, `the live policy as the draft changes nothing once the actions are applied: ${JSON.stringify(accountsOnly.changed)}`);
+
+  // merchant actions the same way: a terminal suspended through the follower, released through the owner
+  const merchant = String(last.merchantId);
+  const terminal = String(last.terminalId);
+  const reasons = (x: Answer): string[] => x.reasons.map((r) => r.code);
+  const suspend = await call(a2.url, `/v1/merchants/${encodeURIComponent(merchant)}/actions`, { key: c.key, body: { action: 'suspend_terminal', terminalId: terminal, reason: 'skimmer found' } });
+  assert.equal(suspend.status, 201, suspend.text);
+  assert.equal((suspend.json as { effective: boolean }).effective, true, suspend.text);
+  for (const node of [b, a2]) {
+    const x = await pay(node);
+    assert.equal(x.outcome, 'decline', `suspended terminal, paid through ${node.id}: ${JSON.stringify(x)}`);
+    assert.ok(reasons(x).includes('TERMINAL_SUSPENDED'), JSON.stringify(x));
+  }
+  const again = await call(b.url, `/v1/merchants/${encodeURIComponent(merchant)}/actions`, { key: c.key, body: { action: 'suspend_terminal', terminalId: terminal, reason: 'twice' } });
+  assert.equal(again.status, 409, `a suspension in force already: ${again.text}`);
+  const release = await call(b.url, `/v1/merchants/${encodeURIComponent(merchant)}/actions`, { key: c.key, body: { action: 'release_terminal', terminalId: terminal, reason: 'terminal replaced' } });
+  assert.equal(release.status, 201, release.text);
+  assert.ok(!reasons(await pay(a2)).includes('TERMINAL_SUSPENDED'), 'released');
+  const hold = await call(a2.url, `/v1/merchants/${encodeURIComponent(merchant)}/actions`, { key: c.key, body: { action: 'hold_settlement', reason: 'refund pattern' } });
+  assert.equal(hold.status, 201, hold.text);
+  assert.ok(reasons(await pay(b)).includes('MERCHANT_SETTLEMENT_HELD'), 'held');
+  const view = (await call(a2.url, `/v1/merchants/${encodeURIComponent(merchant)}`, { key: c.key })).json as { actions: { action: string; status: string }[] };
+  assert.deepEqual(view.actions.map((x) => `${x.action}:${x.status}`), ['hold_settlement:active'], JSON.stringify(view.actions));
+  const history = ((await call(b.url, `/v1/merchants/${encodeURIComponent(merchant)}/actions`, { key: c.key })).json as { actions: { action: string; status: string }[] }).actions;
+  assert.deepEqual(history.map((x) => `${x.action}:${x.status}`), ['hold_settlement:active', 'suspend_terminal:released']);
+
+  // and a backtest applies the merchant actions where they were placed too
+  const all = await backtestLive();
+  assert.equal(all.run.actionsApplied, 5, 'freeze, unfreeze, suspension, its release, the hold');
+  assert.equal(all.changed.total, 0, JSON.stringify(all.changed));
 });
