@@ -100,8 +100,11 @@ export interface AccountServiceDeps {
   readonly appliedSeq: () => number;
   /** Highest journal seq on disk: what the payment lists wait for. */
   readonly committedSeq: () => number;
-  /** The payment index; null lists no payments. */
-  readonly index: TxIndex | null;
+  /**
+   * Where the account's payments are listed: the data folder's payment index (over the journal), or
+   * a reader of its own (a cluster node reads its projection); null lists no payments.
+   */
+  readonly index: TxIndex | ((accountId: string, beforeSeq: number, limit: number) => Promise<JournalPayment[]>) | null;
   /** The case service, when the server has one (asked at each appeal). */
   readonly cases: () => AppealCaseOpener | undefined;
   /** Wall clock, epoch ms. */
@@ -384,6 +387,7 @@ export class AccountService {
   private async payments(accountId: string, beforeSeq: number, limit: number): Promise<JournalPayment[]> {
     const index = this.d.index;
     if (index === null) return [];
+    if (typeof index === 'function') return index(accountId, beforeSeq, limit);
     await index.upTo(this.d.committedSeq());
     return this.d.store.payments(index.reader.page(accountId, beforeSeq, limit));
   }

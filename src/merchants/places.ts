@@ -59,37 +59,45 @@ const km = (x: number): number => Math.round(x * 10) / 10;
 
 /** The places of the payments at journal `seqs` (any order), latest used last. */
 export function paymentPlaces(engine: Engine, journal: Journal, seqs: readonly number[]): PaymentPlaces {
+  const events: string[] = [];
+  for (const seq of seqs.slice(0, PLACE_PAYMENTS)) {
+    journal.forEachEventInRange({ fromSeq: seq, toSeq: seq }, (e) => {
+      if (e.type === 'transaction') events.push(e.event);
+    });
+  }
+  return placesOf(engine, events);
+}
+
+/** The places of these payments (their events' JSON text, any order), latest used last: a cluster node reads them from its projection. */
+export function placesOf(engine: Engine, events: readonly string[]): PaymentPlaces {
   const groups = new Map<string, Group>();
   let read = 0;
   let withoutGeo = 0;
-  for (const seq of seqs.slice(0, PLACE_PAYMENTS)) {
-    journal.forEachEventInRange({ fromSeq: seq, toSeq: seq }, (e) => {
-      if (e.type !== 'transaction') return;
-      const tx = JSON.parse(e.event) as RawTx;
-      read++;
-      if (tx.geo === undefined) {
-        withoutGeo++;
-        return;
-      }
-      const t = Date.parse(tx.ts);
-      const key = `${tx.geo.lat.toFixed(2)},${tx.geo.lon.toFixed(2)},${tx.terminalId}`;
-      const g = groups.get(key);
-      if (g === undefined) {
-        groups.set(key, { lat: tx.geo.lat, lon: tx.geo.lon, terminalId: tx.terminalId, payments: 1, first: tx.ts, last: tx.ts, firstT: t, lastT: t });
-        return;
-      }
-      g.payments++;
-      if (t < g.firstT) {
-        g.firstT = t;
-        g.first = tx.ts;
-        g.lat = tx.geo.lat;
-        g.lon = tx.geo.lon;
-      }
-      if (t > g.lastT) {
-        g.lastT = t;
-        g.last = tx.ts;
-      }
-    });
+  for (const text of events.slice(0, PLACE_PAYMENTS)) {
+    const tx = JSON.parse(text) as RawTx;
+    read++;
+    if (tx.geo === undefined) {
+      withoutGeo++;
+      continue;
+    }
+    const t = Date.parse(tx.ts);
+    const key = `${tx.geo.lat.toFixed(2)},${tx.geo.lon.toFixed(2)},${tx.terminalId}`;
+    const g = groups.get(key);
+    if (g === undefined) {
+      groups.set(key, { lat: tx.geo.lat, lon: tx.geo.lon, terminalId: tx.terminalId, payments: 1, first: tx.ts, last: tx.ts, firstT: t, lastT: t });
+      continue;
+    }
+    g.payments++;
+    if (t < g.firstT) {
+      g.firstT = t;
+      g.first = tx.ts;
+      g.lat = tx.geo.lat;
+      g.lon = tx.geo.lon;
+    }
+    if (t > g.lastT) {
+      g.lastT = t;
+      g.last = tx.ts;
+    }
   }
   const places = [...groups.values()]
     .sort((a, b) => a.lastT - b.lastT)

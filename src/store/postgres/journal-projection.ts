@@ -42,10 +42,28 @@ interface StoredRow {
 }
 
 const INSERT = `
-INSERT INTO journal (partition, seq, tx_id, type, event, decision, received_at)
-SELECT * FROM unnest($1::integer[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+INSERT INTO journal (partition, seq, tx_id, type, event, decision, received_at, account_token, merchant_token)
+SELECT * FROM unnest($1::integer[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[])
 ON CONFLICT DO NOTHING
 RETURNING partition, seq`;
+
+/** Token kinds of the payment index columns (PgCrypt.token). */
+const ACCOUNT_TOKEN = 'journal.account';
+const MERCHANT_TOKEN = 'journal.merchant';
+
+/**
+ * The account and merchant code of a transaction's event text, or null when it has none: the row is
+ * projected all the same (only not listed by account or merchant), never holding the projection back.
+ */
+function payer(event: string): { accountId: string; merchantId: string } | null {
+  let o: { accountId?: unknown; merchantId?: unknown } | null;
+  try {
+    o = JSON.parse(event) as { accountId?: unknown; merchantId?: unknown } | null;
+  } catch {
+    return null;
+  }
+  return typeof o?.accountId === 'string' && typeof o.merchantId === 'string' ? { accountId: o.accountId, merchantId: o.merchantId } : null;
+}
 
 /**
  * The `journal` table of one cluster's schema. Events are sealed with the cluster's data key as the
@@ -99,10 +117,17 @@ export class PgJournalProjection {
       event: rows.map((r) => this.crypt.sealText(r.e.event)),
       decision: rows.map((r) => r.e.decision),
       receivedAt: rows.map((r) => r.e.receivedAt),
+      account: [] as (string | null)[],
+      merchant: [] as (string | null)[],
     };
+    for (const r of rows) {
+      const ids = r.e.type === 'transaction' ? payer(r.e.event) : null;
+      cols.account.push(ids === null ? null : this.crypt.token(ACCOUNT_TOKEN, ids.accountId));
+      cols.merchant.push(ids === null ? null : this.crypt.token(MERCHANT_TOKEN, ids.merchantId));
+    }
     return this.run('project journal entries', () =>
       inTransaction(this.pg.pool, async (c) => {
-        const r = await c.query<{ partition: number; seq: string }>(INSERT, [cols.partition, cols.seq, cols.txId, cols.type, cols.event, cols.decision, cols.receivedAt]);
+        const r = await c.query<{ partition: number; seq: string }>(INSERT, [cols.partition, cols.seq, cols.txId, cols.type, cols.event, cols.decision, cols.receivedAt, cols.account, cols.merchant]);
         const inserted = r.rowCount ?? 0;
         if (inserted < rows.length) {
           const added = new Set(r.rows.map((x) => `${x.partition}:${x.seq}`));
@@ -164,6 +189,29 @@ export class PgJournalProjection {
       );
       const row = r.rows[0];
       return row === undefined ? undefined : { seq: Number(row.seq), event: await this.crypt.openText(row.event) };
+    });
+  }
+
+  /**
+   * An account's payments below `beforeSeq` of `partition`, newest first, at most `limit`, events
+   * opened: a cluster node's account pages read them here (no payment index beside an owner).
+   */
+  paymentsOf(accountId: string, partition: number, beforeSeq: number, limit: number): Promise<Array<{ seq: number; event: string; decision: string | null }>> {
+    return this.paymentsBy('account_token', this.crypt.token(ACCOUNT_TOKEN, accountId), partition, beforeSeq, limit);
+  }
+
+  /** A merchant code's latest payments of `partition`, newest first, at most `limit`, events opened. */
+  merchantPayments(merchantId: string, partition: number, limit: number): Promise<Array<{ seq: number; event: string; decision: string | null }>> {
+    return this.paymentsBy('merchant_token', this.crypt.token(MERCHANT_TOKEN, merchantId), partition, Number.MAX_SAFE_INTEGER, limit);
+  }
+
+  private paymentsBy(column: 'account_token' | 'merchant_token', token: string, partition: number, beforeSeq: number, limit: number): Promise<Array<{ seq: number; event: string; decision: string | null }>> {
+    return this.run('read payments', async () => {
+      const r = await this.pg.pool.query<{ seq: string; event: string; decision: string | null }>(
+        `SELECT seq, event, decision FROM journal WHERE ${column} = $1 AND partition = $2 AND seq < $3 ORDER BY seq DESC LIMIT $4`,
+        [token, partition, beforeSeq, limit],
+      );
+      return Promise.all(r.rows.map(async (x) => ({ seq: Number(x.seq), event: await this.crypt.openText(x.event), decision: x.decision })));
     });
   }
 

@@ -10,6 +10,7 @@ import { foldAction, NO_RESTRICTIONS, type AccountActionRecord, type Restriction
 import type { Engine } from '../../engine/engine.js';
 import type { PgAccountStore } from '../../store/postgres/accounts.js';
 import type { PgAuditLog } from '../../store/postgres/audit.js';
+import type { PgJournalProjection } from '../../store/postgres/journal-projection.js';
 
 /** How long an action waits for the owner to place it before answering `effective: false`. */
 const PLACE_WAIT_MS = 3000;
@@ -40,10 +41,11 @@ export class ClusterRestrictions implements RestrictionBook {
 
 /**
  * The account service of a cluster node: views read this node's engine of the partition (owned or
- * followed); no payment index on a cluster yet, so the views list no payments; no case service, so
- * an appeal is recorded without opening a case.
+ * followed) and list payments from the PostgreSQL projection (what it holds: a payment answered a
+ * moment ago may not be listed yet); no case service on a node yet, so an appeal is recorded
+ * without opening a case.
  */
-export function clusterAccountService(store: PgAccountStore, audit: PgAuditLog, engine: () => Engine, appliedSeq: () => number, announce: () => void): AccountService {
+export function clusterAccountService(store: PgAccountStore, audit: PgAuditLog, projection: PgJournalProjection, engine: () => Engine, appliedSeq: () => number, announce: () => void): AccountService {
   return new AccountService({
     engine,
     store,
@@ -51,7 +53,7 @@ export function clusterAccountService(store: PgAccountStore, audit: PgAuditLog, 
     book: new ClusterRestrictions(store, announce),
     appliedSeq,
     committedSeq: appliedSeq,
-    index: null,
+    index: (accountId, beforeSeq, limit) => projection.paymentsOf(accountId, 0, beforeSeq, limit),
     cases: () => undefined,
   });
 }

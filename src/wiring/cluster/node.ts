@@ -30,6 +30,7 @@ import { clusterAccountService } from './accounts.js';
 import { merchantRoutes } from '../../server/routes/merchants.js';
 import { PgMerchantStore } from '../../store/postgres/merchants.js';
 import { ClusterMerchantActions } from './merchants.js';
+import { placesOf, PLACE_PAYMENTS } from '../../merchants/places.js';
 import { whoAmIRoute } from '../../server/routes/whoami.js';
 import { keyRoutes } from '../../server/routes/keys.js';
 import { ConsoleFiles } from '../../server/console-static.js';
@@ -192,7 +193,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       changed: recorded,
       placeFailure: () => r.status().placeFailure,
     });
-    const accounts = clusterAccountService(accountStore, stores.audit, () => r.currentEngine(), () => r.status().seq, recorded);
+    const accounts = clusterAccountService(accountStore, stores.audit, projection, () => r.currentEngine(), () => r.status().seq, recorded);
     const router = new Router([
       whoAmIRoute,
       ...auditRoutes(stores.audit),
@@ -203,9 +204,9 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       ...merchantRoutes({
         engine: () => r.currentEngine(),
         actions: new ClusterMerchantActions(merchantStore, stores.audit, () => r.currentEngine(), () => r.status().seq, recorded),
-        // no case service and no payment index on a node yet: no open cases, no payment places
+        // no case service on a node yet: no open cases; payment places from the projection
         openCases: () => [],
-        places: null,
+        places: async (id) => placesOf(r.currentEngine(), (await projection.merchantPayments(id, 0, PLACE_PAYMENTS)).map((x) => x.event)),
       }),
       ...modeRoutes({
         list: () => life.modes(),

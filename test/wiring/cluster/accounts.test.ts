@@ -55,8 +55,13 @@ test('an account action recorded on any node takes effect on every node from one
     assert.equal(v.status, 'frozen', `view on ${node.id}`);
     assert.deepEqual(v.actions.map((x) => x.action), ['freeze']);
   }
-  const cv = (await call(b.url, `/v1/accounts/${encodeURIComponent(account)}/customer-view`, { key: c.key })).json as { status: string };
+  const cv = (await call(b.url, `/v1/accounts/${encodeURIComponent(account)}/customer-view`, { key: c.key })).json as { status: string; transactions: { txId: string; outcome: string }[] };
   assert.equal(cv.status, 'frozen');
+  // the payments the views list come from the projection, newest first, with the outcome answered
+  await until('the account view listing the declined payment', async () => {
+    const v = (await call(a.url, `/v1/accounts/${encodeURIComponent(account)}`, { key: c.key })).json as { recentPayments: { txId: string; outcome: string }[] };
+    return v.recentPayments[0]?.txId === 'acct-probe-3' && v.recentPayments[0].outcome === 'decline' && v.recentPayments.some((p) => p.txId === 'acct-probe-1' && p.outcome !== 'decline');
+  });
 
   // the owner dies: the survivor's replica applied the input entry, so the freeze holds there
   a.proc.kill('SIGKILL');
@@ -114,7 +119,8 @@ test('an account action recorded on any node takes effect on every node from one
   const hold = await call(a2.url, `/v1/merchants/${encodeURIComponent(merchant)}/actions`, { key: c.key, body: { action: 'hold_settlement', reason: 'refund pattern' } });
   assert.equal(hold.status, 201, hold.text);
   assert.ok(reasons(await pay(b)).includes('MERCHANT_SETTLEMENT_HELD'), 'held');
-  const view = (await call(a2.url, `/v1/merchants/${encodeURIComponent(merchant)}`, { key: c.key })).json as { actions: { action: string; status: string }[] };
+  const view = (await call(a2.url, `/v1/merchants/${encodeURIComponent(merchant)}`, { key: c.key })).json as { actions: { action: string; status: string }[]; paymentPlaces: { paymentsRead: number } };
+  assert.ok(view.paymentPlaces.paymentsRead > 0, `payment places read from the projection: ${JSON.stringify(view.paymentPlaces)}`);
   assert.deepEqual(view.actions.map((x) => `${x.action}:${x.status}`), ['hold_settlement:active'], JSON.stringify(view.actions));
   const history = ((await call(b.url, `/v1/merchants/${encodeURIComponent(merchant)}/actions`, { key: c.key })).json as { actions: { action: string; status: string }[] }).actions;
   assert.deepEqual(history.map((x) => `${x.action}:${x.status}`), ['hold_settlement:active', 'suspend_terminal:released']);
