@@ -136,6 +136,11 @@ export class PgCrypt {
     return tokenText(this.ring, kind, value);
   }
 
+  /** The equality token of `value` of `kind` as 16 raw bytes (see Keyring.tokenBytes). */
+  tokenBytes(kind: string, value: string): Buffer {
+    return this.ring.tokenBytes(kind, value);
+  }
+
   /** Adds the data keys rotated in by other nodes since the last look; concurrent calls share one query. */
   refresh(): Promise<void> {
     this.lastRefresh = Date.now();

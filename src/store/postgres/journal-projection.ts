@@ -43,7 +43,7 @@ interface StoredRow {
 
 const INSERT = `
 INSERT INTO journal (partition, seq, tx_id, type, event, decision, received_at, account_token, merchant_token)
-SELECT * FROM unnest($1::integer[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[], $9::text[])
+SELECT * FROM unnest($1::integer[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bytea[], $9::bytea[])
 ON CONFLICT DO NOTHING
 RETURNING partition, seq`;
 
@@ -117,13 +117,13 @@ export class PgJournalProjection {
       event: rows.map((r) => this.crypt.sealText(r.e.event)),
       decision: rows.map((r) => r.e.decision),
       receivedAt: rows.map((r) => r.e.receivedAt),
-      account: [] as (string | null)[],
-      merchant: [] as (string | null)[],
+      account: [] as (Buffer | null)[],
+      merchant: [] as (Buffer | null)[],
     };
     for (const r of rows) {
       const ids = r.e.type === 'transaction' ? payer(r.e.event) : null;
-      cols.account.push(ids === null ? null : this.crypt.token(ACCOUNT_TOKEN, ids.accountId));
-      cols.merchant.push(ids === null ? null : this.crypt.token(MERCHANT_TOKEN, ids.merchantId));
+      cols.account.push(ids === null ? null : this.crypt.tokenBytes(ACCOUNT_TOKEN, ids.accountId));
+      cols.merchant.push(ids === null ? null : this.crypt.tokenBytes(MERCHANT_TOKEN, ids.merchantId));
     }
     return this.run('project journal entries', () =>
       inTransaction(this.pg.pool, async (c) => {
@@ -197,15 +197,15 @@ export class PgJournalProjection {
    * opened: a cluster node's account pages read them here (no payment index beside an owner).
    */
   paymentsOf(accountId: string, partition: number, beforeSeq: number, limit: number): Promise<Array<{ seq: number; event: string; decision: string | null }>> {
-    return this.paymentsBy('account_token', this.crypt.token(ACCOUNT_TOKEN, accountId), partition, beforeSeq, limit);
+    return this.paymentsBy('account_token', this.crypt.tokenBytes(ACCOUNT_TOKEN, accountId), partition, beforeSeq, limit);
   }
 
   /** A merchant code's latest payments of `partition`, newest first, at most `limit`, events opened. */
   merchantPayments(merchantId: string, partition: number, limit: number): Promise<Array<{ seq: number; event: string; decision: string | null }>> {
-    return this.paymentsBy('merchant_token', this.crypt.token(MERCHANT_TOKEN, merchantId), partition, Number.MAX_SAFE_INTEGER, limit);
+    return this.paymentsBy('merchant_token', this.crypt.tokenBytes(MERCHANT_TOKEN, merchantId), partition, Number.MAX_SAFE_INTEGER, limit);
   }
 
-  private paymentsBy(column: 'account_token' | 'merchant_token', token: string, partition: number, beforeSeq: number, limit: number): Promise<Array<{ seq: number; event: string; decision: string | null }>> {
+  private paymentsBy(column: 'account_token' | 'merchant_token', token: Buffer, partition: number, beforeSeq: number, limit: number): Promise<Array<{ seq: number; event: string; decision: string | null }>> {
     return this.run('read payments', async () => {
       const r = await this.pg.pool.query<{ seq: string; event: string; decision: string | null }>(
         `SELECT seq, event, decision FROM journal WHERE ${column} = $1 AND partition = $2 AND seq < $3 ORDER BY seq DESC LIMIT $4`,

@@ -430,11 +430,11 @@ CREATE TABLE control_placements (
     version: 14,
     name: 'payments by account and merchant in the projection',
     // the account and merchant pages of a cluster node list payments from the journal projection:
-    // each transaction row carries equality tokens of its account and merchant code (keyed HMAC, as
-    // the SQLite stores keep them: no id in clear beside the sealed event). Rows projected before
-    // this migration carry none and are not listed
+    // each transaction row carries equality tokens of its account and merchant code (keyed HMAC, 16
+    // bytes: no id in clear beside the sealed event, and small indexes). Rows projected before this
+    // migration carry none and are not listed
     sql: `
-ALTER TABLE journal ADD COLUMN account_token text, ADD COLUMN merchant_token text;
+ALTER TABLE journal ADD COLUMN account_token bytea, ADD COLUMN merchant_token bytea;
 CREATE INDEX journal_account ON journal (account_token, partition, seq) WHERE account_token IS NOT NULL;
 CREATE INDEX journal_merchant ON journal (merchant_token, partition, seq) WHERE merchant_token IS NOT NULL;`,
   },
