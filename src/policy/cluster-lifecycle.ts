@@ -116,18 +116,21 @@ export class ClusterPolicyLifecycle {
     };
   }
 
+  /** Versions newest first, without texts (`next`: the cursor of the following page). */
   async list(page: Page): Promise<{ versions: VersionSummary[]; next: number | null }> {
     const versions = await this.store.versions(page);
     const last = versions.at(-1);
     return { versions, next: versions.length === (page.limit ?? 100) && last !== undefined ? last.version : null };
   }
 
+  /** Publications newest first, each with its journal position once placed. */
   async publications(page: Page): Promise<{ publications: Publication[]; next: number | null }> {
     const publications = await this.store.publications(page);
     const last = publications.at(-1);
     return { publications, next: publications.length === (page.limit ?? 100) && last !== undefined ? last.seq : null };
   }
 
+  /** One version: its files, its diff against its parent, its compile summary, its proposals. */
   async show(n: number): Promise<Record<string, unknown>> {
     const v = await this.mustVersion(n);
     const parent = v.parent === null ? undefined : await this.store.version(v.parent);
@@ -340,6 +343,7 @@ export class ClusterPolicyLifecycle {
     return { modes: await this.store.modes(), policy: this.policyName() };
   }
 
+  /** One incident mode; a NotFoundError when there is none. */
   async mode(name: string): Promise<IncidentMode> {
     const m = await this.store.mode(modeName(name));
     if (m === undefined) throw new NotFoundError(`no incident mode named ${JSON.stringify(name)}`);
