@@ -12,14 +12,13 @@ import type { AuditLog } from '../audit/log.js';
 import type { Engine } from '../engine/engine.js';
 import type { ListSet } from '../lists/list-set.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
-import { modelFromJson } from '../model/model-file.js';
 import type { PolicyBuild } from '../rules/compile.js';
 import { checkModelFits, checkOverlay, compileVersion, runnableKey, type CompiledCache, type Overlay, type Runnable } from './compiled.js';
 import { diffPolicies } from './diff.js';
 import { modeName, objectBody, onlyFields, parseDraft, stringField, versionField } from './input.js';
-import { compileSummaryOf, target, versionSummary as summaryOf, type CompileSummary, type Outcome, type PublishingView } from './live.js';
+import { checkDraft, compileSummaryOf, target, versionSummary as summaryOf, type CompileSummary, type Outcome, type PublishingView } from './live.js';
 import { definition, modeTarget } from './modes.js';
-import { modelHash as sha256, type IncidentMode, type Page, type PolicyStore, type PolicyVersion, type Publication, type VersionSummary } from './versions.js';
+import type { IncidentMode, Page, PolicyStore, PolicyVersion, Publication, VersionSummary } from './versions.js';
 
 /** What the lifecycle sees of the node it runs on. */
 export interface ClusterPolicyView {
@@ -176,27 +175,12 @@ export class ClusterPolicyLifecycle {
     const parentN = input.parent ?? (await this.livePublication()).version;
     const parent = await this.store.version(parentN);
     if (parent === undefined) throw new NotFoundError(`policy version ${parentN} does not exist (parent)`);
-    let modelText: string | null = null;
-    let model: GbdtModel | null = null;
-    if (input.model === undefined) {
-      if (parent.modelHash !== null) {
-        modelText = (await this.store.model(parent.modelHash)) ?? null;
-        model = await this.modelOf(parent);
-      }
-    } else if (input.model !== null) {
-      try {
-        model = modelFromJson(input.model);
-      } catch (e) {
-        throw new ContractError('model', `a valid model file: ${(e as Error).message.replace(/^\[FK\d+\] /, '')}`);
-      }
-      modelText = JSON.stringify(input.model);
-    }
-    const n = await this.store.nextVersion();
-    const policy = compileVersion({ name: `v${n}`, sources: input.sources });
-    checkModelFits(model, policy);
-    const diff = diffPolicies(parentN, parent.sources, input.sources);
-    const modelHash = modelText === null ? null : input.model === undefined ? parent.modelHash : sha256(modelText);
-    return { input, parentN, modelText, model, modelHash, policy, diff };
+    const inherit = input.model === undefined && parent.modelHash !== null;
+    const checked = checkDraft(input, parentN, parent, await this.store.nextVersion(), {
+      text: inherit ? ((await this.store.model(parent.modelHash!)) ?? null) : null,
+      model: inherit ? await this.modelOf(parent) : null,
+    });
+    return { input, parentN, ...checked };
   }
 
   /** `POST /v1/policies/{n}/publish`: proposes `n`; another admin key must approve. */

@@ -11,15 +11,13 @@
  * modes IncidentModes' (modes.ts).
  */
 import { ConflictError, ContractError, NotFoundError, PolicyCompileError } from '../errors.js';
-import type { GbdtModel } from '../model/gbdt-model.js';
-import { modelFromJson } from '../model/model-file.js';
 import type { PolicyBuild, PolicySource } from '../rules/compile.js';
-import { checkModelFits, compileVersion, runnableKey, type Runnable } from './compiled.js';
+import { runnableKey, type Runnable } from './compiled.js';
 import { diffPolicies, type PolicyDiff } from './diff.js';
 import { objectBody, onlyFields, parseDraft, stringField, versionField } from './input.js';
-import { compileSummaryOf, LivePolicy, target, versionSummary, type CompileSummary, type LifecycleDeps, type Outcome } from './live.js';
+import { checkDraft, compileSummaryOf, LivePolicy, target, versionSummary, type CompileSummary, type LifecycleDeps, type Outcome } from './live.js';
 import { IncidentModes } from './modes.js';
-import { modelHash as sha256, type Page, type PolicyVersion, type Publication, type VersionSummary } from './versions.js';
+import type { Page, PolicyVersion, Publication, VersionSummary } from './versions.js';
 
 export type { CompileSummary, LifecycleDeps, Outcome, PublishingView } from './live.js';
 
@@ -173,27 +171,13 @@ export class PolicyLifecycle {
     const parentN = input.parent ?? this.state.livePublication().version;
     const parent = this.d.store.version(parentN);
     if (parent === undefined) throw new NotFoundError(`policy version ${parentN} does not exist (parent)`);
-    let modelText: string | null = null;
-    let model: GbdtModel | null = null;
-    if (input.model === undefined) {
-      if (parent.modelHash !== null) {
-        modelText = this.d.store.model(parent.modelHash) ?? null;
-        model = this.state.modelOf(parent);
-      }
-    } else if (input.model !== null) {
-      try {
-        model = modelFromJson(input.model);
-      } catch (e) {
-        throw new ContractError('model', `a valid model file: ${(e as Error).message.replace(/^\[FK\d+\] /, '')}`);
-      }
-      modelText = JSON.stringify(input.model);
-    }
+    const inherit = input.model === undefined && parent.modelHash !== null;
     const n = this.d.store.nextVersion();
-    const policy = compileVersion({ name: `v${n}`, sources: input.sources });
-    checkModelFits(model, policy);
-    const diff = diffPolicies(parentN, parent.sources, input.sources);
-    const modelHash = modelText === null ? null : input.model === undefined ? parent.modelHash : sha256(modelText);
-    return { input, parentN, modelText, model, modelHash, policy, diff, n };
+    const checked = checkDraft(input, parentN, parent, n, {
+      text: inherit ? (this.d.store.model(parent.modelHash!) ?? null) : null,
+      model: inherit ? this.state.modelOf(parent) : null,
+    });
+    return { input, parentN, n, ...checked };
   }
 
   /**

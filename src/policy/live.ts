@@ -5,15 +5,18 @@
  * lifecycle (versions, four eyes, rollback) and the incident modes both change the policy here.
  */
 import type { PolicyDiagnostic } from '../errors.js';
-import { ConflictError, NotFoundError, PolicyCompileError } from '../errors.js';
+import { ConflictError, ContractError, NotFoundError, PolicyCompileError } from '../errors.js';
 import { Engine } from '../engine/engine.js';
 import type { ListSet } from '../lists/list-set.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
+import { modelFromJson } from '../model/model-file.js';
+import { diffPolicies, type PolicyDiff } from './diff.js';
+import type { DraftInput } from './input.js';
 import type { AuditLog } from '../audit/log.js';
 import type { Journal } from '../log/journal.js';
 import { checkModelFits, compileVersion, runnableKey, type CompiledCache, type Overlay, type Runnable } from './compiled.js';
 import type { PolicyBuild } from '../rules/compile.js';
-import type { PolicyStore, PolicyVersion, Proposal, Publication, VersionSummary } from './versions.js';
+import { modelHash as sha256, type PolicyStore, type PolicyVersion, type Proposal, type Publication, type VersionSummary } from './versions.js';
 import { Warmup, WarmupCancelled, type LiveFeed, type WarmProgress } from './warm.js';
 
 /** What the lifecycle works on: the server's parts. */
@@ -97,6 +100,40 @@ export function compileSummaryOf(p: PolicyBuild, modelHash: string | null, lists
     freshWindows: engine.freshWindowsFor(p),
     model: modelHash,
   };
+}
+
+/** What a checked draft is: its model (given, inherited from its parent, or none), compiled and diffed. */
+export interface CheckedDraft {
+  readonly modelText: string | null;
+  readonly model: GbdtModel | null;
+  readonly modelHash: string | null;
+  readonly policy: PolicyBuild;
+  readonly diff: PolicyDiff;
+}
+
+/**
+ * A draft body checked against its parent, storing nothing: the model it carries (`input.model`; when
+ * omitted, `inherited` — the parent's, read by the caller from its store), compiled as version `n`
+ * (a PolicyCompileError with every diagnostic), the model fitted to it, diffed against the parent.
+ * Shared by the data folder's lifecycle and a cluster's.
+ */
+export function checkDraft(input: DraftInput, parentN: number, parent: PolicyVersion, n: number, inherited: { text: string | null; model: GbdtModel | null }): CheckedDraft {
+  let modelText: string | null = null;
+  let model: GbdtModel | null = null;
+  if (input.model === undefined) ({ text: modelText, model } = inherited);
+  else if (input.model !== null) {
+    try {
+      model = modelFromJson(input.model);
+    } catch (e) {
+      throw new ContractError('model', `a valid model file: ${(e as Error).message.replace(/^\[FK\d+\] /, '')}`);
+    }
+    modelText = JSON.stringify(input.model);
+  }
+  const policy = compileVersion({ name: `v${n}`, sources: input.sources });
+  checkModelFits(model, policy);
+  const diff = diffPolicies(parentN, parent.sources, input.sources);
+  const modelHash = modelText === null ? null : input.model === undefined ? parent.modelHash : sha256(modelText);
+  return { modelText, model, modelHash, policy, diff };
 }
 
 /** A version in a listing: everything but the file texts. */

@@ -85,7 +85,9 @@ export class SharedWindowStore {
     const missing = replies.flatMap(([e], i) => (isNoScript(e) ? [i] : []));
     if (missing.length > 0) {
       const again = this.redis.pipeline();
-      for (const i of missing) again.eval(SHARED_WINDOWS_LUA, calls[i][0].length, ...calls[i][0], ...calls[i][1]);
+      // Redis's EVAL of the one constant script (a server restarted and lost its cache): ids and values
+      // travel only as KEYS and ARGV, never as script text
+      for (const i of missing) again.call('EVAL', [SHARED_WINDOWS_LUA, calls[i][0].length, ...calls[i][0], ...calls[i][1]]);
       const redone = (await sent(again.exec())) ?? [];
       missing.forEach((i, j) => (replies[i] = redone[j]));
     }

@@ -7,13 +7,10 @@
  * at once and becomes a follower again: from where it stood when everything it applied was durable,
  * or from the start when it had applied entries the journal refused.
  */
-import type { FkEvent } from '../../contract/events.js';
 import type { Engine } from '../../engine/engine.js';
 import type { JournalEntry } from '../../log/journal.js';
 import type { PayloadSealer } from '../../log/payload-sealer.js';
-import { replayEntry } from '../../log/recovery.js';
 import type { Runnable } from '../../policy/compiled.js';
-import type { Outcome } from '../../rules/policy-types.js';
 import { GroupCommit } from '../../server/group-commit.js';
 import type { ServerMetrics } from '../../server/metrics.js';
 import { SeenIds } from '../../server/seen-ids.js';
@@ -28,10 +25,8 @@ import type { PgPartitionSnapshots } from '../../store/postgres/partition-snapsh
 import { clusterDecisionLookup } from './decision-lookup.js';
 import { restorePartition } from './partition-snapshot.js';
 import { PartitionReplica, RebuildWith, startingPolicy, type PlacedPolicy } from './partition-replica.js';
-import { controlKey, controlText, inputControlText, parseInputControl, type ClusterPolicySource, type InputSource, type PolicyControl } from './policy-control.js';
-import type { EngineInput } from '../../engine/inputs.js';
-import type { MerchantAction } from '../../merchants/store.js';
-import { foldAction, NO_RESTRICTIONS, toEngine, type AccountActionRecord } from '../../accounts/types.js';
+import { Placements, type ActionLedger, type MerchantLedger } from './placement.js';
+import type { ClusterPolicySource } from './policy-control.js';
 import { RecentDecisions } from './recent-decisions.js';
 
 /** What a partition runner needs from its node. */
@@ -63,24 +58,6 @@ export interface PartitionDeps {
   /** Called with the DecisionService when this node becomes the owner, and with null when it stops being it. */
   readonly onOwnerChange?: (service: DecisionService | null) => void;
   readonly log: (line: string) => void;
-}
-
-/** The account actions an owner places (PgAccountStore). */
-export interface ActionLedger {
-  /** Actions not placed in `partition`'s journal yet, oldest first. */
-  unplaced(partition: number, limit: number): Promise<AccountActionRecord[]>;
-  /** An account's actions up to `throughId`, oldest first. */
-  historyOf(accountId: string, throughId: number): Promise<AccountActionRecord[]>;
-  /** Records where action `id` was placed (the first placement stands). */
-  placed(id: number, partition: number, seq: number): Promise<void>;
-}
-
-/** The merchant actions an owner places (PgMerchantStore). */
-export interface MerchantLedger {
-  /** Actions opened and released and not placed in `partition`'s journal yet, oldest first. */
-  unplaced(partition: number, limit: number): Promise<{ opened: MerchantAction[]; released: MerchantAction[] }>;
-  /** Records where action `id` was placed opened or released (the first placement stands). */
-  placed(kind: 'merchant_action' | 'merchant_release', id: number, partition: number, seq: number): Promise<void>;
 }
 
 /** What the partition is doing on this node. */
@@ -122,20 +99,18 @@ export class PartitionRunner {
   private follower: JournalFollower | null = null;
   private owned: Ownership | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private placeTimer: NodeJS.Timeout | null = null;
+  /** What this node places in the journal while it owns the partition. */
+  private readonly placements: Placements;
   /** Serialises role changes: a takeover and a loss never run at once. */
   private changing: Promise<void> = Promise.resolve();
   private takeovers = 0;
   private lastTakeoverMs: number | null = null;
   /** Stops watching for the owner's graceful release (null before start). */
   private unwatch: (() => void) | null = null;
-  /** The owner's placement of the wanted policy under way (one at a time). */
-  private placing: { readonly version: number; readonly since: number } | null = null;
-  private placeFailure: string | null = null;
-  private placingRound = false;
 
   constructor(private readonly deps: PartitionDeps) {
     this.recent = new RecentDecisions(deps.recentCapacity);
+    this.placements = new Placements(deps, { owned: () => (this.role === 'owning' ? this.owned : null), replica: () => this.replica });
   }
 
   private get engine(): Engine {
@@ -234,8 +209,8 @@ export class PartitionRunner {
       takeovers: this.takeovers,
       lastTakeoverMs: this.lastTakeoverMs,
       policy: { name: this.replica?.engine.currentPolicy.name ?? '', version: p?.ctl.version ?? 0, modes: p?.ctl.overlays.map((o) => o.name) ?? [], placedAt: p?.seq ?? 0 },
-      placing: this.placing,
-      placeFailure: this.placeFailure,
+      placing: this.placements.placing,
+      placeFailure: this.placements.failure,
     };
   }
 
@@ -252,8 +227,7 @@ export class PartitionRunner {
     this.unwatch?.();
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    if (this.placeTimer !== null) clearTimeout(this.placeTimer);
-    this.placeTimer = null;
+    this.placements.stop();
     await this.change(async () => {
       const was = this.role;
       this.role = 'stopped';
@@ -374,7 +348,7 @@ export class PartitionRunner {
       this.deps.log(`partition ${partition}: owned by this node from entry ${end.seq + 1} (takeover ${this.lastTakeoverMs.toFixed(0)} ms)`);
       this.deps.onOwnerChange?.(service);
       // what was published while no node owned the partition (or its last owner was warming) is placed now
-      this.schedulePlace(0);
+      this.placements.schedule(0);
     } catch (e) {
       this.deps.log(`partition ${partition}: takeover abandoned: ${(e as Error).message}`);
       await lease.release().catch(() => undefined);
@@ -411,201 +385,11 @@ export class PartitionRunner {
     });
   }
 
-  // ---------------------------------------------------------------- placing the cluster's policy
-
   /**
-   * Asks the owner to place what was recorded and is not in its journal yet: the wanted policy
-   * (PostgreSQL's live publication and modes on) and account actions (announced by the node that
-   * recorded them; also polled).
+   * Asks the owner to place what was recorded and is not in its journal yet (announced by the node
+   * that recorded it; also polled): the wanted policy, account and merchant actions.
    */
   controlChanged(): void {
-    if (this.role === 'owning') this.schedulePlace(0);
-  }
-
-  private schedulePlace(ms: number): void {
-    if (this.placeTimer !== null) clearTimeout(this.placeTimer);
-    this.placeTimer = setTimeout(() => {
-      this.placeTimer = null;
-      const o = this.owned;
-      if (o === null || this.role !== 'owning') return;
-      void this.place(o).finally(() => {
-        if (this.owned === o && this.role === 'owning' && this.placeTimer === null) this.schedulePlace(PLACE_POLL_MS);
-      });
-    }, ms);
-    this.placeTimer.unref();
-  }
-
-  /** The owner's placements, one round at a time: the wanted policy first, then account actions. */
-  private async place(o: Ownership): Promise<void> {
-    if (this.placingRound) return;
-    this.placingRound = true;
-    try {
-      await this.placePolicy(o);
-      await this.placeActions(o);
-    } finally {
-      this.placingRound = false;
-    }
-  }
-
-  /**
-   * Account and merchant actions recorded on any node and not in the journal yet, oldest first, each
-   * an `input` entry: an account's restrictions folded through the action (whole, so placing one
-   * twice after a takeover changes nothing), a hold or suspension opened or released by its id.
-   */
-  private async placeActions(o: Ownership): Promise<void> {
-    const { partition } = this.deps;
-    try {
-      const ledger = this.deps.actions;
-      if (ledger !== undefined) {
-        for (const a of await ledger.unplaced(partition, 100)) {
-          const history = await ledger.historyOf(a.accountId, a.id);
-          if (this.owned !== o) return;
-          const folded = history.reduce((r, x) => foldAction(r, x), NO_RESTRICTIONS);
-          await this.placeInput(o, 'account_action', a.id, { kind: 'restrict_account', accountId: a.accountId, restriction: toEngine(folded) }, (seq) => ledger.placed(a.id, partition, seq));
-        }
-      }
-      const merchants = this.deps.merchantActions;
-      if (merchants !== undefined) {
-        const { opened, released } = await merchants.unplaced(partition, 100);
-        for (const a of opened) {
-          const control = { id: a.id, expiresAt: a.expiresAt ?? Infinity };
-          const input: EngineInput = a.action === 'hold_settlement' ? { kind: 'hold_settlement', merchantId: a.merchantId, control } : { kind: 'suspend_terminal', terminalId: a.terminalId!, control };
-          if (!(await this.placeInput(o, 'merchant_action', a.id, input, (seq) => merchants.placed('merchant_action', a.id, partition, seq)))) return;
-        }
-        for (const a of released) {
-          const input: EngineInput = a.action === 'hold_settlement' ? { kind: 'release_settlement', merchantId: a.merchantId, id: a.id } : { kind: 'release_terminal', terminalId: a.terminalId!, id: a.id };
-          if (!(await this.placeInput(o, 'merchant_release', a.id, input, (seq) => merchants.placed('merchant_release', a.id, partition, seq)))) return;
-        }
-      }
-    } catch (e) {
-      if (this.owned === o) this.deps.log(`partition ${partition}: cannot place actions: ${(e as Error).message}`);
-    }
-  }
-
-  /**
-   * One `input` entry added and put on the engine in the same step — as its text reads back, which is
-   * what every other node applies — then `record`ed once durable. False when the partition was lost.
-   */
-  private async placeInput(o: Ownership, source: InputSource, ref: number, input: EngineInput, record: (seq: number) => Promise<void>): Promise<boolean> {
-    if (this.owned !== o) return false;
-    const text = inputControlText({ control: 'input', source, ref, input });
-    o.commit.add('input', null, text, null);
-    const seq = o.commit.lastSeq;
-    this.engine.applyInput(parseInputControl(text, seq).input);
-    await o.commit.flush();
-    await record(seq);
-    return true;
-  }
-
-  /**
-   * The owner's step: the wanted policy, compiled (and warmed when it needs windows the engine lacks),
-   * goes into the journal as a control entry and into the engine in one synchronous step — every
-   * payment after the entry is decided by it — then its position is recorded in PostgreSQL.
-   */
-  private async placePolicy(o: Ownership): Promise<void> {
-    if (this.placing !== null) return;
-    const { partition } = this.deps;
-    let want: PolicyControl;
-    try {
-      want = await this.deps.policies.wanted();
-    } catch (e) {
-      this.placeFailure = `cannot read the cluster's live policy: ${(e as Error).message}`;
-      return;
-    }
-    if (this.owned !== o) return;
-    const now = this.replica.policy;
-    if (controlKey(want) === controlKey(now.ctl)) {
-      // placed already; a publication of the same version and modes (a rollback to what runs) needs only its position
-      if (want.publication !== now.ctl.publication) await this.deps.policies.placed(want, o.commit.lastSeq, partition, this.deps.nodeId).catch(() => undefined);
-      this.replica.policy = { ...now, ctl: want };
-      return;
-    }
-    this.placing = { version: want.version, since: Date.now() };
-    let superseded = false;
-    try {
-      const runnable = await this.deps.policies.runnable(want);
-      if (this.owned !== o) return;
-      const fresh = this.engine.freshWindowsFor(runnable.policy);
-      let seq = 0;
-      const swap = (warmed?: Engine): void => {
-        o.commit.add('control', null, controlText(want), null);
-        seq = o.commit.lastSeq;
-        this.engine.replacePolicy(runnable.policy, runnable.model, warmed);
-        this.replica.policy = { ctl: want, runnable, seq };
-      };
-      if (fresh.length === 0) swap();
-      else {
-        this.deps.log(`partition ${partition}: version ${want.version} needs windows the engine lacks (${fresh.join(', ')}): warming them from the journal before placing it`);
-        // a change recorded while it warmed (a rollback, another approval) wins: this one is not placed
-        const stillWanted = async (): Promise<boolean> => controlKey(await this.deps.policies.wanted()) === controlKey(want);
-        if (!(await this.warm(o, runnable, stillWanted, swap))) {
-          this.deps.log(`partition ${partition}: version ${want.version} was superseded while it warmed; placing what is wanted now`);
-          superseded = true;
-          return;
-        }
-      }
-      await o.commit.flush();
-      this.placeFailure = null;
-      await this.deps.policies.placed(want, seq, partition, this.deps.nodeId);
-      this.deps.log(`partition ${partition}: ${runnable.policy.name} (publication ${want.publication}) decides from journal entry ${seq + 1}`);
-    } catch (e) {
-      this.placeFailure = `version ${want.version}: ${(e as Error).message}`;
-      if (this.owned === o) this.deps.log(`partition ${partition}: cannot place version ${want.version}: ${(e as Error).message}`);
-    } finally {
-      this.placing = null;
-      if (superseded && this.owned === o) this.schedulePlace(0);
-    }
-  }
-
-  /**
-   * Warms an engine running `runnable`: the journal replayed from JetStream up to what the live engine
-   * had applied when it began, in slices with the event loop free between them, then what the live
-   * engine applied meanwhile; `ready(engine)` runs in the tick it has caught up, so the swap sees no
-   * event in between (as policy/warm.ts does on a data folder). False, without `ready`, when
-   * `stillWanted` says after the replay that another change was recorded meanwhile.
-   */
-  private async warm(o: Ownership, runnable: Runnable, stillWanted: () => Promise<boolean>, ready: (warmed: Engine) => void): Promise<boolean> {
-    const engine = this.deps.makeEngine(runnable);
-    const buffer: Array<{ seq: number; e: FkEvent; answered?: Outcome }> = [];
-    const stop = o.service.observe((seq, e, answered) => buffer.push({ seq, e, answered }));
-    try {
-      const replayTo = o.commit.lastSeq;
-      await o.commit.flush();
-      let n = 0;
-      for await (const e of readJournal(this.deps.cluster, this.deps.partition, { fromSeq: 1, toSeq: replayTo, sealer: this.deps.sealer })) {
-        if (this.owned !== o) throw new Error('the partition was lost while warming');
-        if (e.type === 'input') engine.applyInput(parseInputControl(e.event, e.seq).input);
-        else if (e.type !== 'control') replayEntry(engine, e, e.seq - 1);
-        if ((++n & 1023) === 0) await new Promise((r) => setImmediate(r));
-      }
-      if (!(await stillWanted())) return false;
-      await new Promise<void>((resolve, reject) => {
-        let taken = 0;
-        const step = (): void => {
-          try {
-            if (this.owned !== o) throw new Error('the partition was lost while warming');
-            const deadline = performance.now() + 1;
-            while (taken < buffer.length) {
-              const b = buffer[taken++];
-              engine.apply(b.e, b.answered);
-              if ((taken & 7) === 0 && performance.now() >= deadline) break;
-            }
-            if (taken < buffer.length) return void setImmediate(step);
-            stop();
-            ready(engine);
-            resolve();
-          } catch (e) {
-            reject(e);
-          }
-        };
-        setImmediate(step);
-      });
-      return true;
-    } finally {
-      stop();
-    }
+    if (this.role === 'owning') this.placements.schedule(0);
   }
 }
-
-/** How often an owner compares the wanted policy with its engine's, should an announcement be lost. */
-const PLACE_POLL_MS = 1000;
