@@ -5,7 +5,7 @@
 import { rateAccount } from '../features/credit-rating.js';
 import type { FkEvent, TransactionEvent } from '../contract/events.js';
 import { AccountState, type AccountView } from '../features/account-state.js';
-import { N } from '../features/catalog.js';
+import { N, S } from '../features/catalog.js';
 import { computeBuiltins } from '../features/builtins.js';
 import { computeLabelFeatures } from '../features/label-features.js';
 import { LabelKnowledge, type LabelView } from '../features/labels.js';
@@ -22,6 +22,8 @@ import { toDecision, toModelDecision, withModelReasons, type Decision } from './
 import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
 import { checkFields, readMerchantRisk, writeMerchantRisk } from './snapshot/merchant-risk.js';
 import { WindowGroups } from './window-groups.js';
+import { PROFILE_INPUTS } from '../features/merchant-profile.js';
+import type { SharedEffects } from './shared-effects.js';
 import { EventClock } from './event-clock.js';
 
 /** How many of the model's top features a flagged decision names. */
@@ -61,6 +63,8 @@ export class Engine {
 
   private model: GbdtModel | null;
   private contributionScratch: Float64Array;
+  /** Scratch for a payment decided elsewhere (applyDecidedElsewhere): only its profile inputs are set. */
+  private elsewhere: FeatureVector | null = null;
 
   /**
    * @param options.indexPayments keep payments findable by txId for label attribution (default true);
@@ -199,6 +203,52 @@ export class Engine {
     return decision;
   }
 
+  /**
+   * In a partitioned cluster, what the payment just decided did to the state every partition keeps
+   * (see shared-effects.ts): the merchant, terminal, device and IP windows it entered with the values
+   * it brought, and the profile inputs. Read right after `decide`, before anything else is applied.
+   */
+  sharedEffects(): SharedEffects {
+    const num = this.vector.num;
+    return { w: this.windows.recordShared(this.vector), p: PROFILE_INPUTS.map((slot) => (Number.isNaN(num[slot]) ? null : num[slot])) };
+  }
+
+  /**
+   * Applies an event another partition of the cluster journaled, in the cluster's order: payments
+   * and account events of accounts this partition does not own change only what every partition
+   * keeps — a payment's shared effects (as its owner recorded them: `shared`), the payment index
+   * labels read, the stream's registries and the clock; reference data and labels apply in full.
+   * Afterwards this engine decides its own accounts exactly as one engine fed the whole stream.
+   */
+  applyDecidedElsewhere(e: FkEvent, shared: SharedEffects | null): void {
+    this.startAt(e.t);
+    switch (e.type) {
+      case 'transaction': {
+        if (shared === null) throw new RangeError(`payment ${e.id} decided elsewhere came without its shared effects`);
+        const v = (this.elsewhere ??= createVector(this.policy.numSlots, this.policy.strSlots));
+        for (let i = 0; i < PROFILE_INPUTS.length; i++) v.num[PROFILE_INPUTS[i]] = shared.p[i] ?? NaN;
+        v.str[S.merchant] = e.merchantId;
+        v.str[S.terminal] = e.terminalId;
+        v.str[S.account] = e.accountId;
+        this.risk.profiles.observe(e, v);
+        this.windows.applyShared(shared.w, e.t);
+        this.knowledge.applyPaymentDecidedElsewhere(e, e.accountId);
+        break;
+      }
+      case 'account':
+        // "the stream registers accounts" is every partition's feature, counted as the owner counts it
+        this.ref.accountRegistrations++;
+        break;
+      case 'account_event':
+        if (e.kind === 'repayment') this.ref.repayments++;
+        break;
+      default:
+        this.apply(e);
+        return;
+    }
+    this.advance(e.t);
+  }
+
   /** Scores the payment with the model; names its top features only when the payment is flagged. */
   private withModel(txId: string, model: GbdtModel, count: number): Decision {
     const p = this.policy;
@@ -333,7 +383,7 @@ export class Engine {
    */
   static readonly SNAPSHOT_FIELDS: readonly string[] = [
     'ref', 'memory', 'knowledge', 'lists', 'risk', 'policy', 'windows', 'vector', 'hits', 'nextSweep', 'clock', 'model',
-    'contributionScratch',
+    'contributionScratch', 'elsewhere',
   ];
 
   /** Signatures of the current policy's window groups, in order (a snapshot's header lists them). */

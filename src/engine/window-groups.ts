@@ -7,10 +7,11 @@
  */
 import { KeyedWindows, STRING_OWNERS } from '../features/keyed-windows.js';
 import { PAIR_OWNERS, PairKeyedWindows } from '../features/pair-keyed-windows.js';
-import { WindowLayout, type KeyWindows } from '../features/window-layout.js';
+import { hash53, WindowLayout, type KeyWindows } from '../features/window-layout.js';
 import type { FeatureVector } from '../features/vector.js';
 import type { WindowFeature } from '../rules/policy-types.js';
 import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
+import type { SharedWindowRecord } from './shared-effects.js';
 
 const KEY_SEPARATOR = '\u0001';
 /** No group is swept more often than this (event time): short-window keys are few, visiting them is not. */
@@ -31,6 +32,13 @@ class WindowGroup {
   /** The group's windows' signatures in order: equal signatures, interchangeable state. */
   readonly signature: string;
   readonly layout: WindowLayout;
+  /**
+   * False when the key includes the account: in a partitioned cluster that state lives only with the
+   * account's partition, while every partition keeps the shared groups (docs/scale-out.md).
+   */
+  readonly shared: boolean;
+  /** A short name of `signature`, carried by records of shared effects instead of the signature. */
+  readonly tag: string;
   keySlots: readonly number[];
   windows: readonly WindowFeature[];
   private readonly single: KeyedWindows | null;
@@ -44,6 +52,8 @@ class WindowGroup {
   constructor(windows: readonly WindowFeature[]) {
     this.keyName = windows[0].keyNames.join('×');
     this.signature = groupSignature(windows);
+    this.shared = !windows[0].keyNames.includes('account');
+    this.tag = hash53(this.signature).toString(36);
     this.layout = new WindowLayout(windows.map((w) => ({ agg: w.agg, lengthMs: w.lengthMs, buckets: w.buckets })));
     this.pair = windows[0].keySlots.length === 2 ? new PairKeyedWindows(this.layout) : null;
     this.single = this.pair === null ? new KeyedWindows(this.layout) : null;
@@ -129,6 +139,62 @@ class WindowGroup {
     return false;
   }
 
+  /**
+   * What the payment `apply` just folded in did to this group, for the partitions that did not
+   * decide it: [tag, key parts…, entered mask ("1" per window entered), then the value each entered
+   * window took, in order: a string for distinct, a number (null for NaN) for sum/mean/max/min,
+   * nothing for count]. Null when the payment entered no window of a known key.
+   */
+  record(v: FeatureVector): SharedWindowRecord | null {
+    if (this.anyPartUnknown(v)) return null;
+    const windows = this.windows;
+    const enters = this.enters;
+    let mask = '';
+    for (let i = 0; i < windows.length; i++) mask += enters[i] === 1 ? '1' : '0';
+    if (!mask.includes('1')) return null;
+    const out: (string | number | null)[] = [this.tag];
+    for (const slot of this.keySlots) out.push(v.str[slot]);
+    out.push(mask);
+    for (let i = 0; i < windows.length; i++) {
+      if (enters[i] === 0) continue;
+      const w = windows[i];
+      if (w.agg === 'distinct') out.push(v.str[w.valueSlot]);
+      else if (w.agg !== 'count') {
+        const x = v.num[w.valueSlot];
+        out.push(Number.isNaN(x) ? null : x);
+      }
+    }
+    return out;
+  }
+
+  /** Folds in a payment another partition decided, as its `record` describes it (see apply). */
+  applyRecord(rec: SharedWindowRecord, t: number): void {
+    const parts = this.keySlots.length;
+    const mask = rec[1 + parts];
+    if (rec.length < 2 + parts || typeof mask !== 'string' || mask.length !== this.windows.length) {
+      throw new RangeError(`window group ${this.keyName}: a shared-effects record of another shape`);
+    }
+    const key: string[] = [];
+    for (let i = 1; i <= parts; i++) key.push(String(rec[i]));
+    const s = this.pair !== null ? this.pair.getOrCreate(key[0], key[1]) : this.single!.getOrCreate(key.join(KEY_SEPARATOR));
+    const layout = this.layout;
+    const windows = this.windows;
+    let at = 2 + parts;
+    for (let i = 0; i < windows.length; i++) {
+      if (mask.charCodeAt(i) !== 49) continue; // '1'
+      const w = windows[i];
+      if (w.agg === 'count') {
+        layout.add(s, i, t, 1);
+        continue;
+      }
+      const x = rec[at++];
+      if (w.agg === 'distinct') {
+        if (typeof x === 'string' && x !== '') layout.addDistinct(s, i, t, x);
+        else layout.touch(s, t);
+      } else layout.add(s, i, t, typeof x === 'number' ? x : NaN);
+    }
+  }
+
   /** Drops keys no window can see at `now`. */
   sweep(now: number): number {
     return this.single !== null ? this.single.sweep(now) : this.pair!.sweep(now);
@@ -181,6 +247,7 @@ export class WindowGroups {
   readonly groups: readonly WindowGroup[];
   /** Names of the windows that started empty because `previous` held no state of their signature. */
   readonly fresh: readonly string[];
+  private readonly byTag: ReadonlyMap<string, WindowGroup>;
 
   /**
    * Groups `windows` by key. With `previous` (the groups of the policy being replaced), every group
@@ -201,6 +268,33 @@ export class WindowGroups {
       return new WindowGroup(ws);
     });
     this.fresh = fresh;
+    this.byTag = new Map(this.groups.map((g) => [g.tag, g]));
+  }
+
+  /**
+   * What the payment `apply` just folded in did to the groups every partition keeps (keys without
+   * the account), for `applyShared` on the partitions that did not decide it.
+   */
+  recordShared(v: FeatureVector): SharedWindowRecord[] {
+    const out: SharedWindowRecord[] = [];
+    for (const g of this.groups) {
+      if (!g.shared) continue;
+      const r = g.record(v);
+      if (r !== null) out.push(r);
+    }
+    return out;
+  }
+
+  /**
+   * Folds in the shared effects of a payment another partition decided. A record whose group this
+   * policy does not have (the deciding partition ran another version) is skipped; a group it lacks
+   * a record for was not entered.
+   */
+  applyShared(records: readonly SharedWindowRecord[], t: number): void {
+    for (const r of records) {
+      const g = this.byTag.get(String(r[0]));
+      if (g !== undefined && g.shared) g.applyRecord(r, t);
+    }
   }
 
   /** Names of the windows that a swap to `windows` would start empty (nothing is changed). */

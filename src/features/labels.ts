@@ -140,6 +140,16 @@ export class LabelKnowledge implements LabelView {
     if (this.indexPayments) this.payments.add(tx.id, account, t, terminal, merchant);
   }
 
+  /**
+   * Counts a payment another partition of a cluster decided (engine/shared-effects.ts): `read`
+   * without the read, then `applyPayment`, so labels about it reach its terminal and merchant here too.
+   */
+  applyPaymentDecidedElsewhere(tx: TransactionEvent, account: string): void {
+    this.terminal = this.terminals.getOrCreate(tx.terminalId);
+    this.merchant = this.merchants.getOrCreate(tx.merchantId);
+    this.applyPayment(tx, account);
+  }
+
   /** Folds a label in at its own time. */
   applyLabel(e: LabelEvent): void {
     if (e.txId !== undefined) {

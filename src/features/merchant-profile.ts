@@ -30,6 +30,15 @@ const {
 } = N;
 const { merchant: S_MERCHANT, terminal: S_TERMINAL, account: S_ACCOUNT } = S;
 
+/**
+ * The numeric features `observe` reads besides the payment itself, in a fixed order: a partition
+ * that did not decide a payment folds it into its profiles from these values as the owner had them
+ * (engine/shared-effects.ts), since some (amount_to_limit) come from the account's memory.
+ */
+export const PROFILE_INPUTS: readonly number[] = [
+  M_RATE, M_FRAUD, M_FLAG, T_RATE, T_FRAUD, T_FLAG, ROUND, UNDER, TO_LIMIT, CODE, MCC, T_MCC, REGION, T_DIST, UNLICENSED, UNKNOWN_Q, NIGHT,
+];
+
 /** Seven days of one merchant code's or terminal's traffic. */
 export class Profile {
   /** counts[slot * NC + counter] for the day held in days[slot]. */

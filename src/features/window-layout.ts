@@ -50,7 +50,7 @@ const MAX_CHUNK = 2048;
 export type KeyWindows = number;
 
 /** 53-bit string hash (cyrb53): stored instead of the string so a set holds no string alive. */
-function hash53(s: string): number {
+export function hash53(s: string): number {
   let h1 = 0xdeadbeef, h2 = 0x41c6ce57;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
