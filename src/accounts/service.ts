@@ -85,8 +85,12 @@ export class LocalRestrictions implements RestrictionBook {
 
 /** What the service works with. */
 export interface AccountServiceDeps {
-  /** The engine the views read (a cluster node's replica may be rebuilt: hence a getter). */
-  readonly engine: () => Engine;
+  /**
+   * The engine holding `accountId`'s memory (a cluster node's replica may be rebuilt: hence a
+   * getter; with several partitions, the account's partition's); without an id, any engine (the
+   * reference data every engine holds alike).
+   */
+  readonly engine: (accountId?: string) => Engine;
   /**
    * The account store of either kind. Over the sync form an action commits with its audit record and
    * reaches the engine in one step, at the journal position the engine has applied.
@@ -96,8 +100,8 @@ export interface AccountServiceDeps {
   readonly audit: AuditLog;
   /** Where restrictions are and how an action takes effect. */
   readonly book: RestrictionBook;
-  /** Journal seq of the last event the engine applied: where an action takes effect (on a cluster: where this node stood). */
-  readonly appliedSeq: () => number;
+  /** Journal seq of the last event the account's engine applied: where an action takes effect (on a cluster: where this node stood). */
+  readonly appliedSeq: (accountId: string) => number;
   /** Highest journal seq on disk: what the payment lists wait for. */
   readonly committedSeq: () => number;
   /**
@@ -163,9 +167,13 @@ export class AccountService {
     return this.d.engine();
   }
 
+  private engineOf(accountId: string): Engine {
+    return this.d.engine(accountId);
+  }
+
   /** The engine's memory of a known account; NotFoundError for one never registered and never seen paying. */
   require(accountId: string): AccountView {
-    const a = this.engine.account(accountId);
+    const a = this.engineOf(accountId).account(accountId);
     if (a === undefined) {
       throw new NotFoundError(`account '${accountId}' is unknown: it was never registered and never made a payment`);
     }
@@ -197,7 +205,7 @@ export class AccountService {
       if (input.action === 'restore' && before.frozen === null && before.stepUp === null && before.limit === null) nothing('restriction');
       let after: Restrictions = before;
       const stored = this.d.store.addAction(
-        { accountId: acc.id, ...input, author: actor, at: now, journalSeq: this.d.appliedSeq() },
+        { accountId: acc.id, ...input, author: actor, at: now, journalSeq: this.d.appliedSeq(acc.id) },
         (rec) => {
           after = inForce(foldAction(full, rec), now);
           return {
@@ -220,7 +228,7 @@ export class AccountService {
     const payments = await this.payments(acc.id, Number.MAX_SAFE_INTEGER, RECENT_PAYMENTS);
     const r = await this.restrictions(acc.id);
     const effective = this.limitUnder(acc, r);
-    const fraud = this.engine.fraudLabelled(acc.id);
+    const fraud = this.engineOf(acc.id).fraudLabelled(acc.id);
     const rating: RatingExplained | null = explainRating(acc, fraud);
     return {
       accountId: acc.id,

@@ -15,7 +15,8 @@ import { parseArgs, type ParsedArgs } from './args.js';
 const USAGE = `fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|walsync|thread|inline] [--event-time-tolerance SECONDS] [--tls-cert cert.pem --tls-key key.pem] [--master-key-file FILE]
        fengkong serve --nats URL --postgres URL [--cluster fengkong] [--partitions 1] [--node-id ID] [--jetstream-replicas 1|3] [--port 8080] [--host 127.0.0.1] [--policy DIR] [--model model.json] [--event-time-tolerance SECONDS] [--tls-cert cert.pem --tls-key key.pem] [--master-key-file FILE]
          one node of a cluster on NATS JetStream and PostgreSQL (docs/scale-out.md, docs/deploy.md); every node needs the same master key file; --policy/--model seed a new cluster's version 1 (then publish through the API);
-         FENGKONG_NATS_URL, FENGKONG_POSTGRES_URL, FENGKONG_CLUSTER, FENGKONG_NODE_ID, FENGKONG_JETSTREAM_REPLICAS and FENGKONG_MASTER_KEY_FILE stand in for the flags`;
+         --partitions fixes a new cluster's partition count (later nodes may leave it out);
+         FENGKONG_NATS_URL, FENGKONG_POSTGRES_URL, FENGKONG_CLUSTER, FENGKONG_PARTITIONS, FENGKONG_NODE_ID, FENGKONG_JETSTREAM_REPLICAS and FENGKONG_MASTER_KEY_FILE stand in for the flags`;
 /**
  * A cluster node's settings from the environment (a container's configuration); a flag wins over
  * its variable. Any of the first two set makes `fengkong serve` a cluster node.
@@ -100,9 +101,9 @@ async function runClusterNode(flags: ParsedArgs['flags'], port: number): Promise
     if (flags.has(f)) throw new UsageError(`--${f} is for the embedded server; a cluster node keeps its journal in NATS JetStream and its stores in PostgreSQL\nusage: ${USAGE}`);
   }
   if (flags.has('redis')) {
-    // said plainly rather than accepted and ignored: nothing of a one-partition cluster is in Redis
+    // said plainly rather than accepted and ignored: nothing of a cluster is in Redis
     throw new UsageError(
-      `--redis: a one-partition cluster keeps nothing in Redis (every window is its owner's); Redis holds the merchant, terminal, device and IP windows shared by partitions, which come with --partitions > 1 (docs/scale-out.md, build plan step 4). Leave --redis out for now\nusage: ${USAGE}`,
+      `--redis: a cluster keeps nothing in Redis: the merchant, terminal, device and IP state every partition reads travels with the journal (docs/scale-out.md, "What is shared across partitions", says why). Leave --redis out\nusage: ${USAGE}`,
     );
   }
   const tolerance = flags.get('event-time-tolerance') as number | undefined;
@@ -115,7 +116,7 @@ async function runClusterNode(flags: ParsedArgs['flags'], port: number): Promise
     port,
     host: (flags.get('host') as string | undefined) ?? '127.0.0.1',
     ...optional('cluster', (flags.get('cluster') as string | undefined) ?? env('FENGKONG_CLUSTER')),
-    ...optional('partitions', flags.get('partitions') as number | undefined),
+    ...optional('partitions', (flags.get('partitions') as number | undefined) ?? intEnv('FENGKONG_PARTITIONS')),
     ...optional('nodeId', (flags.get('node-id') as string | undefined) ?? env('FENGKONG_NODE_ID')),
     ...optional('ownerTtlMs', flags.get('owner-ttl-ms') as number | undefined),
     ...optional('jetstreamReplicas', (flags.get('jetstream-replicas') as number | undefined) ?? intEnv('FENGKONG_JETSTREAM_REPLICAS')),

@@ -8,6 +8,7 @@
  * folded in, whatever the filters read.
  */
 import { StoreError } from '../errors.js';
+import type { TransactionEvent } from '../contract/events.js';
 
 /** One shared window group's part: [group tag, key parts…, entered mask, values…] (see WindowGroup.record). */
 export type SharedWindowRecord = readonly (string | number | null)[];
@@ -36,6 +37,11 @@ export function parseSharedEffects(text: string): SharedEffects {
   } catch {
     throw new StoreError('journal entry: shared effects: not JSON');
   }
+  return checkShared(x);
+}
+
+/** `x` as SharedEffects, or the StoreError saying what is wrong with it. */
+function checkShared(x: unknown): SharedEffects {
   if (typeof x !== 'object' || x === null) throw new StoreError('journal entry: shared effects: expected an object {w, p}');
   const { w, p } = x as { w?: unknown; p?: unknown };
   if (!Array.isArray(w) || !w.every((r) => Array.isArray(r) && r.length >= 3 && r.every(isCell))) {
@@ -49,4 +55,56 @@ export function parseSharedEffects(text: string): SharedEffects {
 
 function isCell(c: unknown): boolean {
   return c === null || typeof c === 'string' || typeof c === 'number';
+}
+
+/**
+ * A partitioned cluster's annotation of one journal entry (JournalEntry.meta): `a`, the stream
+ * sequence of the last other partition's message its owner had applied when it applied the entry —
+ * a replica applies the others' messages up to `a` first, so it goes through the owner's states in
+ * the owner's order — and, for a payment, its shared effects.
+ */
+export interface PartitionMeta {
+  readonly a: number;
+  readonly s: SharedEffects | null;
+}
+
+/** The text of `m`, as JournalEntry.meta carries it. */
+export function partitionMetaText(after: number, shared: SharedEffects | null): string {
+  return shared === null ? `{"a":${after}}` : `{"a":${after},"s":${sharedEffectsText(shared)}}`;
+}
+
+/** Parses JournalEntry.meta (`where` names the entry in errors). */
+export function parsePartitionMeta(text: string | null | undefined, where: string): PartitionMeta {
+  if (text === null || text === undefined) throw new StoreError(`${where} has no partition annotation: was it written by a cluster of one partition?`);
+  let x: unknown;
+  try {
+    x = JSON.parse(text);
+  } catch {
+    throw new StoreError(`${where}: its partition annotation is not JSON`);
+  }
+  const { a, s } = (x ?? {}) as { a?: unknown; s?: unknown };
+  if (typeof a !== 'number' || !Number.isInteger(a) || a < 0) throw new StoreError(`${where}: its partition annotation has no stream position (a)`);
+  return { a, s: s === undefined ? null : checkShared(s) };
+}
+
+/**
+ * A payment another partition journaled, as `applyDecidedElsewhere` reads it: only its time, ids and
+ * amount matter there, so the journal's JSON (the contract parser's own output, sealed by the owner
+ * that validated it) is read as it is, not validated again — a third of the cost of applying it.
+ */
+export function paymentDecidedElsewhere(text: string, where: string): TransactionEvent {
+  let x: unknown;
+  try {
+    x = JSON.parse(text);
+  } catch {
+    throw new StoreError(`${where}: its payment is not JSON`);
+  }
+  const tx = x as Partial<TransactionEvent>;
+  if (
+    tx.type !== 'transaction' || typeof tx.t !== 'number' || typeof tx.id !== 'string' || typeof tx.accountId !== 'string' ||
+    typeof tx.merchantId !== 'string' || typeof tx.terminalId !== 'string' || typeof tx.amount !== 'number'
+  ) {
+    throw new StoreError(`${where}: its payment lacks what the contract parser writes (type, t, id, accountId, merchantId, terminalId, amount)`);
+  }
+  return tx as TransactionEvent;
 }

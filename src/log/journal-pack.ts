@@ -20,6 +20,8 @@ export function packBatch(batch: readonly JournalEntry[]): string {
     const e = batch[i];
     if (i > 0) s += ENTRY;
     s += e.seq + FIELD + e.type + FIELD + (e.txId ?? '') + FIELD + e.event + FIELD + (e.decision ?? '') + FIELD + e.receivedAt;
+    // a partitioned cluster's annotation (JSON), as a seventh field only when there is one
+    if (e.meta !== undefined && e.meta !== null) s += FIELD + e.meta;
   }
   return s;
 }
@@ -36,6 +38,7 @@ export function unpackBatch(packed: string, out: JournalEntry[] = []): JournalEn
       event: f[3],
       decision: f[4] === '' ? null : f[4],
       receivedAt: Number(f[5]),
+      ...(f.length > 6 ? { meta: f[6] } : {}),
     });
   }
   return out;

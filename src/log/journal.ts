@@ -28,6 +28,12 @@ export interface JournalEntry {
   readonly decision: string | null;
   /** Wall-clock epoch ms when the server accepted it (event time is inside `event`). */
   readonly receivedAt: number;
+  /**
+   * A cluster of several partitions only (docs/scale-out.md, "What is shared across partitions"):
+   * where in the cluster's stream the owner stood when it applied the entry, and a payment's shared
+   * effects (engine/shared-effects.ts `partitionMetaText`). Absent everywhere else.
+   */
+  readonly meta?: string | null;
 }
 
 /** The entries a range read returns: a seq interval, optionally of one event type only. */

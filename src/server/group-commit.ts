@@ -33,6 +33,12 @@ export interface CommitHooks {
   readonly onCommit?: (size: number, ms: number) => void;
   /** Once, when a commit fails and the journal stops. */
   readonly onFail?: (err: Error) => void;
+  /**
+   * A partitioned cluster's owner (docs/scale-out.md): the annotation of each entry as it is added
+   * (JournalEntry.meta). Called synchronously inside `add`, so for a transaction the engine still
+   * holds the decision just made (DecisionService adds a payment right after deciding it).
+   */
+  readonly annotate?: (type: JournalEntryType) => string | null;
 }
 
 /** Assigns journal sequence numbers and batches entries into shared, ordered commits. */
@@ -92,7 +98,9 @@ export class GroupCommit {
       b = { entries: [], openedAt: performance.now(), callbacks: [], state: 'open', error: null };
       this.open = b;
     }
-    b.entries.push({ seq: this.nextSeq++, type, txId, event, decision, receivedAt: Date.now() });
+    const meta = this.hooks.annotate?.(type) ?? null;
+    const entry: JournalEntry = { seq: this.nextSeq++, type, txId, event, decision, receivedAt: Date.now() };
+    b.entries.push(meta === null ? entry : { ...entry, meta });
     this.schedule();
     return b;
   }

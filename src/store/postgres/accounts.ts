@@ -17,6 +17,7 @@ import { migrate } from './migrate.js';
 import type { PgCluster } from './pool.js';
 import { notPlaced, placementOf, recordPlacement } from './placements.js';
 import { inScope, scopedClient } from './tx.js';
+import { partitionOf } from '../../engine/partition-of.js';
 
 interface ActionRow {
   id: number;
@@ -58,15 +59,19 @@ function num(v: string | null): number | null {
 export interface PgAccountOptions {
   /** The journal partition whose seqs `payments` names (default 0, the one partition of P = 1). */
   readonly partition?: number;
+  /** The cluster's partition count (default 1): an action is recorded with its account's partition, whose owner places it. */
+  readonly partitions?: number;
 }
 
 /** AccountStore<'async'> on a cluster's pool; see the module comment. */
 export class PgAccountStore implements AccountStore<'async'> {
   private readonly partition: number;
+  private readonly partitions: number;
 
   /** A store on a migrated cluster with its Crypt (see `open`). */
   constructor(private readonly pg: PgCluster, private readonly crypt: PgCrypt, opts: PgAccountOptions = {}) {
     this.partition = opts.partition ?? 0;
+    this.partitions = opts.partitions ?? 1;
   }
 
   /** The account store of cluster `pg`: schema migrated, data keys opened (or the Crypt given used). */
@@ -120,9 +125,9 @@ export class PgAccountStore implements AccountStore<'async'> {
   addAction(a: Omit<AccountActionRecord, 'id'>, audit: (stored: AccountActionRecord) => AuditRecord, append: (r: AuditRecord) => Promise<void>): Promise<AccountActionRecord> {
     return this.write(async () => {
       const [r] = await this.rows<ActionRow>(
-        `INSERT INTO account_actions (id, account_id, action, reason, author, at, expires_at, limit_fen, journal_seq)
-         SELECT coalesce(max(id), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8 FROM account_actions RETURNING ${ACTION_COLUMNS}`,
-        [a.accountId, a.action, this.crypt.sealText(a.reason), a.author, a.at, a.expiresAt, a.limit, a.journalSeq],
+        `INSERT INTO account_actions (id, account_id, action, reason, author, at, expires_at, limit_fen, journal_seq, partition)
+         SELECT coalesce(max(id), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8, $9 FROM account_actions RETURNING ${ACTION_COLUMNS}`,
+        [a.accountId, a.action, this.crypt.sealText(a.reason), a.author, a.at, a.expiresAt, a.limit, a.journalSeq, partitionOf(a.accountId, this.partitions)],
       );
       const stored = await this.toAction(r);
       await append(audit(stored));
@@ -148,12 +153,12 @@ export class PgAccountStore implements AccountStore<'async'> {
 
   /**
    * Actions not placed yet in `partition`'s journal (docs/scale-out.md, "Control entries"), oldest
-   * first, at most `limit` (one partition holds every account so far).
+   * first, at most `limit`: the actions of accounts in `partition`, whose owner alone places them.
    */
   async unplaced(partition: number, limit: number): Promise<AccountActionRecord[]> {
     const rows = await this.rows<ActionRow>(
       `SELECT ${ACTION_COLUMNS} FROM account_actions a
-        WHERE ${notPlaced('account_action')}
+        WHERE a.partition = $1 AND ${notPlaced('account_action')}
         ORDER BY id LIMIT $2`,
       [partition, limit],
     );

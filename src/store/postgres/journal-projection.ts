@@ -200,9 +200,20 @@ export class PgJournalProjection {
     return this.paymentsBy('account_token', this.crypt.tokenBytes(ACCOUNT_TOKEN, accountId), partition, beforeSeq, limit);
   }
 
-  /** A merchant code's latest payments of `partition`, newest first, at most `limit`, events opened. */
-  merchantPayments(merchantId: string, partition: number, limit: number): Promise<Array<{ seq: number; event: string; decision: string | null }>> {
-    return this.paymentsBy('merchant_token', this.crypt.tokenBytes(MERCHANT_TOKEN, merchantId), partition, Number.MAX_SAFE_INTEGER, limit);
+  /**
+   * A merchant code's latest payments of `partition`, newest first, at most `limit`, events opened;
+   * `null`: of every partition, newest received first (a merchant's payments come from all of them).
+   */
+  merchantPayments(merchantId: string, partition: number | null, limit: number): Promise<Array<{ seq: number; event: string; decision: string | null }>> {
+    const token = this.crypt.tokenBytes(MERCHANT_TOKEN, merchantId);
+    if (partition !== null) return this.paymentsBy('merchant_token', token, partition, Number.MAX_SAFE_INTEGER, limit);
+    return this.run('read payments', async () => {
+      const r = await this.pg.pool.query<{ seq: string; event: string; decision: string | null }>(
+        `SELECT seq, event, decision FROM journal WHERE merchant_token = $1 ORDER BY received_at DESC, partition, seq DESC LIMIT $2`,
+        [token, limit],
+      );
+      return Promise.all(r.rows.map(async (x) => ({ seq: Number(x.seq), event: await this.crypt.openText(x.event), decision: x.decision })));
+    });
   }
 
   private paymentsBy(column: 'account_token' | 'merchant_token', token: Buffer, partition: number, beforeSeq: number, limit: number): Promise<Array<{ seq: number; event: string; decision: string | null }>> {

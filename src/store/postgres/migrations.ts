@@ -438,4 +438,18 @@ ALTER TABLE journal ADD COLUMN account_token bytea, ADD COLUMN merchant_token by
 CREATE INDEX journal_account ON journal (account_token, partition, seq) WHERE account_token IS NOT NULL;
 CREATE INDEX journal_merchant ON journal (merchant_token, partition, seq) WHERE merchant_token IS NOT NULL;`,
   },
+  {
+    version: 15,
+    name: 'partitions',
+    // docs/scale-out.md, "Partitions": a cluster's partition count, fixed by its first node (a row of
+    // cluster_settings); each account action carries its account's partition, whose owner alone
+    // places it (rows of a one-partition cluster are all partition 0)
+    sql: `
+CREATE TABLE cluster_settings (
+  name  text PRIMARY KEY,
+  value text NOT NULL
+);
+ALTER TABLE account_actions ADD COLUMN partition integer NOT NULL DEFAULT 0 CHECK (partition >= 0);
+CREATE INDEX account_actions_partition ON account_actions (partition, id);`,
+  },
 ];

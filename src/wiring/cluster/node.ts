@@ -47,6 +47,11 @@ import { PgJournalProjection } from '../../store/postgres/journal-projection.js'
 import { PgPartitionSnapshots } from '../../store/postgres/partition-snapshots.js';
 import { startProjector, type Projector } from './projector.js';
 import { PartitionRunner, type PartitionStatus } from './partition.js';
+import { partitionOf } from '../../engine/partition-of.js';
+import { announcePresence } from '../../store/nats/presence.js';
+import { Balancer } from './balance.js';
+import { clusterPartitions, MAX_PARTITIONS } from '../../store/postgres/cluster-settings.js';
+import { lastJournalSeq } from '../../store/nats/journal-reader.js';
 import { answerForwarded, ClusterDecider } from './router.js';
 import { clusterKeyChanges } from './keys.js';
 import { startClusterLists, type ClusterLists } from './lists.js';
@@ -60,7 +65,10 @@ export interface ClusterNodeOptions {
   readonly postgres: string;
   /** The cluster's name (default `fengkong`): its schema, streams, subjects and buckets carry it. */
   readonly cluster?: string;
-  /** Partitions of the account space; only 1 is built so far (docs/scale-out.md, build plan step 4). */
+  /**
+   * Partitions of the account space, fixed when the cluster is created (default 1; later nodes may
+   * leave it out, and must agree when they give it): docs/scale-out.md, "Partitions".
+   */
   readonly partitions?: number;
   /** This node's id in leases and logs (default `<hostname>-<random>`). */
   readonly nodeId?: string;
@@ -109,9 +117,8 @@ export interface RunningClusterNode {
 /** Connects to the services, starts following and owning the partition, and listens. */
 export async function startClusterNode(opts: ClusterNodeOptions): Promise<RunningClusterNode> {
   if (opts.tls !== undefined) checkTls(opts.tls);
-  const partitions = opts.partitions ?? 1;
-  if (partitions !== 1) {
-    throw new UsageError(`--partitions ${partitions}: a cluster runs one partition so far (P > 1, with merchant and terminal windows in Redis, is the next step of docs/scale-out.md); use --partitions 1`);
+  if (opts.partitions !== undefined && !(Number.isInteger(opts.partitions) && opts.partitions >= 1 && opts.partitions <= MAX_PARTITIONS)) {
+    throw new UsageError(`--partitions must be a whole number from 1 to ${MAX_PARTITIONS}, got ${opts.partitions}`);
   }
   const clusterName = opts.cluster ?? 'fengkong';
   const nodeId = opts.nodeId ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
@@ -125,12 +132,14 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
   let stores: ClusterStores | null = null;
   let nats: NatsCluster | null = null;
   let projector: Projector | null = null;
-  let runner: PartitionRunner | null = null;
+  const runners: PartitionRunner[] = [];
   let forwarder: Forwarder | null = null;
-  let inbox: ForwardServer | null = null;
+  /** Per partition, the inbox answering forwarded requests while this node owns it. */
+  const inboxes: Array<ForwardServer | null> = [];
   let http: HttpListener | null = null;
   let clusterLists: ClusterLists | null = null;
   let stopPolicyNotices: (() => void) | null = null;
+  let balancer: Balancer | null = null;
   try {
     stores = await openClusterStores({ postgres: opts.postgres, cluster: clusterName, ...(opts.masterKeyFile !== undefined ? { masterKeyFile: opts.masterKeyFile } : {}) });
     nats = await connectCluster({ url: opts.nats, cluster: clusterName, name: `fengkong ${nodeId}`, ...(opts.ownerTtlMs !== undefined ? { ownerTtlMs: opts.ownerTtlMs } : {}), ...(opts.jetstreamReplicas !== undefined ? { replicas: opts.jetstreamReplicas } : {}) });
@@ -140,15 +149,23 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
     const imported = await importFirstVersion(policyStore, stores.audit, { ...(opts.policyDir !== undefined ? { policyDir: opts.policyDir } : {}), ...(opts.modelPath !== undefined ? { modelPath: opts.modelPath } : {}) });
     if (imported !== null) log(imported);
     const policies = new ClusterPolicySource(policyStore, stores.audit, new CompiledCache());
-    const accountStore = await PgAccountStore.open(stores.pg, { crypt });
+    const n = nats;
+    const partitions = await clusterPartitions(stores.pg, opts.partitions, async () => (await lastJournalSeq(n, 0)).seq > 0);
+    if (partitions > 1) log(`the cluster has ${partitions} partitions`);
+    const accountStore = await PgAccountStore.open(stores.pg, { crypt, partitions });
     const merchantStore = await PgMerchantStore.open(stores.pg, { crypt });
     const projection = await PgJournalProjection.open(stores.pg, crypt);
     projector = await startProjector({ cluster: nats, projection, sealer });
     const metrics = new ServerMetrics();
-    const n = nats;
-    runner = new PartitionRunner({
+    const snapshots = await PgPartitionSnapshots.open(stores.pg);
+    const balance: { b: Balancer | null } = { b: null };
+    for (let p = 0; p < partitions; p++) {
+      inboxes.push(null);
+      runners.push(new PartitionRunner({
       cluster: n,
-      partition: 0,
+      partition: p,
+      partitions,
+      mayTake: () => balance.b?.mayTake() ?? true,
       nodeId,
       sealer,
       refreshKeys: () => crypt.refresh(),
@@ -158,33 +175,39 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       merchantActions: merchantStore,
       metrics,
       projection,
-      snapshots: await PgPartitionSnapshots.open(stores.pg),
+      snapshots,
       log,
-      onOwnerChange: (service) => {
+      onOwnerChange: (decider) => {
         // the inbox follows ownership: only the owner answers forwarded requests
-        const old = inbox;
-        inbox = service === null ? null : serveForwarded(n, 0, (reqs) => answerForwarded(service, 0, reqs));
+        const old = inboxes[p];
+        inboxes[p] = decider === null ? null : serveForwarded(n, p, (reqs) => answerForwarded(decider, p, reqs));
         if (old !== null) void old.close();
         // what this node forwarded to the owner it replaces waits no longer: answered 503, the retry lands here
-        if (service !== null) forwarder?.abandonInFlight(0, 'this node took partition 0 over from the node the request was forwarded to');
+        if (decider !== null) forwarder?.abandonInFlight(p, `this node took partition ${p} over from the node the request was forwarded to`);
       },
-    });
-    const r = runner;
+      }));
+    }
+    // partition 0 places the policy and the merchant actions: it speaks for the cluster's policy and reference data
+    const r = runners[0];
     forwarder = new Forwarder(n);
     const decider = new ClusterDecider(
-      { owner: () => r.service, recent: (_p, txId) => r.recentDecision(txId), projected: async (txId) => (await projection.decision(txId))?.decision ?? null },
+      {
+        partitions,
+        owner: (p) => runners[p].decider,
+        recent: (p, txId) => runners[p].recentDecision(txId),
+        projected: async (txId) => (await projection.decision(txId))?.decision ?? null,
+      },
       forwarder,
     );
-    // the lists every engine of this node reads, loaded before the partition's replica decides anything
-    // the replica first (the policy the journal placed, a snapshot): lists and routes read its policy
-    log(await runner.prepare());
+    // the replicas first (the policy the journal placed, a snapshot): lists and routes read their policy
+    for (const x of runners) log(await x.prepare());
     const decidingPolicy = () => r.currentEngine().currentPolicy;
     clusterLists = await startClusterLists(stores, nats, lists, decidingPolicy);
     // a publication, rollback or mode recorded on any node: the owner places it in the journal
     const placeSubject = nats.names.placeSubject;
-    stopPolicyNotices = onChangeAnnounced(nats, placeSubject, () => r.controlChanged());
+    stopPolicyNotices = onChangeAnnounced(nats, placeSubject, () => runners.forEach((x) => x.controlChanged()));
     const recorded = (): void => {
-      r.controlChanged();
+      runners.forEach((x) => x.controlChanged());
       announceChange(n, placeSubject);
     };
     const life = new ClusterPolicyLifecycle(policyStore, stores.audit, policies.cache, {
@@ -193,7 +216,13 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       changed: recorded,
       placeFailure: () => r.status().placeFailure,
     });
-    const accounts = clusterAccountService(accountStore, stores.audit, projection, () => r.currentEngine(), () => r.status().seq, recorded);
+    const accounts = clusterAccountService(
+      accountStore,
+      stores.audit,
+      projection,
+      { of: (id) => partitionOf(id, partitions), engine: (p) => runners[p].currentEngine(), appliedSeq: (p) => runners[p].status().seq },
+      recorded,
+    );
     const router = new Router([
       whoAmIRoute,
       ...auditRoutes(stores.audit),
@@ -206,7 +235,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
         actions: new ClusterMerchantActions(merchantStore, stores.audit, () => r.currentEngine(), () => r.status().seq, recorded),
         // no case service on a node yet: no open cases; payment places from the projection
         openCases: () => [],
-        places: async (id) => placesOf(r.currentEngine(), (await projection.merchantPayments(id, 0, PLACE_PAYMENTS)).map((x) => x.event)),
+        places: async (id) => placesOf(r.currentEngine(), (await projection.merchantPayments(id, partitions === 1 ? 0 : null, PLACE_PAYMENTS)).map((x) => x.event)),
       }),
       ...modeRoutes({
         list: () => life.modes(),
@@ -221,7 +250,7 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
     ]);
     const auth = new Authenticator(stores.keys, undefined, opts.badKeyLimits);
     let closing = false;
-    registerNodeMetrics(metrics, r, projector, forwarder);
+    registerNodeMetrics(metrics, runners, projector, forwarder);
     const handler = createHandler({
       service: decider,
       auth,
@@ -234,17 +263,22 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       maxEventLeadMs: opts.maxEventLeadMs ?? DEFAULT_MAX_EVENT_LEAD_MS,
       health: () => {
         const status = closing ? 'shutting_down' : 'ok';
-        return { ok: status === 'ok', body: { status, node: nodeId, cluster: clusterName, policy: decidingPolicy().name, partitions: [r.status()] } };
+        return { ok: status === 'ok', body: { status, node: nodeId, cluster: clusterName, policy: decidingPolicy().name, partitions: runners.map((x) => x.status()) } };
       },
     });
     // follow the journal after the replica, and try for the lease: a node answers once it can follow or own
-    runner.run();
+    // this node counted among the alive before it takes anything: partitions spread from the start
+    balancer = new Balancer(await announcePresence(n, nodeId), runners, Math.max(250, Math.floor(n.ownerTtlMs / 3)), log);
+    balance.b = balancer;
+    await balancer.start();
+    for (const x of runners) x.run();
     http = await listenHttp(handler, opts.port ?? 8080, opts.host ?? '127.0.0.1', opts.tls);
     const h = http;
     const s = stores;
     const p = projector;
     const f = forwarder;
     const cl = clusterLists;
+    const b = balancer;
     let closed: Promise<void> | null = null;
     return {
       url: h.url,
@@ -253,17 +287,18 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
       cluster: clusterName,
       policy: () => decidingPolicy().name,
       routes: [...BUILTIN_ROUTES, ...router.routes.map(accessOf)],
-      partitions: () => [r.status()],
+      partitions: () => runners.map((x) => x.status()),
       close() {
         closed ??= (async () => {
           closing = true;
           // answers waiting for the journal go out before connections are cut; then the lease is released
           await h.close(opts.drainMs ?? 10_000, async () => {
-            await r.service?.flushed();
+            await Promise.all(runners.map((x) => x.service?.flushed()));
           });
           stopPolicyNotices?.();
-          await r.stop();
-          await (inbox as ForwardServer | null)?.close();
+          await b?.stop();
+          await Promise.all(runners.map((x) => x.stop()));
+          await Promise.all(inboxes.map((x) => x?.close()));
           f.close();
           await cl.close();
           await p.stop();
@@ -276,8 +311,9 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
   } catch (e) {
     stopPolicyNotices?.();
     await http?.close(0).catch(() => undefined);
-    await runner?.stop().catch(() => undefined);
-    await (inbox as ForwardServer | null)?.close().catch(() => undefined);
+    await balancer?.stop().catch(() => undefined);
+    await Promise.all(runners.map((x) => x.stop().catch(() => undefined)));
+    await Promise.all(inboxes.map((x) => x?.close().catch(() => undefined)));
     forwarder?.close();
     await clusterLists?.close().catch(() => undefined);
     await projector?.stop().catch(() => undefined);
@@ -287,13 +323,17 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
   }
 }
 
-/** Where the partition stands and how far the projection is behind, for /metrics. */
-function registerNodeMetrics(m: ServerMetrics, r: PartitionRunner, p: Projector, f: Forwarder): void {
+/** Where the partitions stand and how far the projection is behind, for /metrics. */
+function registerNodeMetrics(m: ServerMetrics, runners: readonly PartitionRunner[], p: Projector, f: Forwarder): void {
   const roles = ['following', 'taking-over', 'owning', 'stopped'] as const;
-  m.family('fengkong_partition_role', 'Partitions on this node by role (1 for the role it has now).', 'gauge', 'role', () => roles.map((x) => [x, r.status().role === x ? 1 : 0]));
-  m.gauge('fengkong_journal_last_seq', 'Sequence number of the last journal entry this node applied.', () => r.status().seq);
-  m.gauge('fengkong_partition_takeovers', 'Times this node took a partition over.', () => r.status().takeovers);
-  m.gauge('fengkong_partition_last_takeover_seconds', 'How long the last takeover took, from the lease to answering.', () => (r.status().lastTakeoverMs ?? 0) / 1000);
+  const all = (): PartitionStatus[] => runners.map((r) => r.status());
+  m.family('fengkong_partition_role', 'Partitions on this node by role.', 'gauge', 'role', () => {
+    const now = all();
+    return roles.map((x) => [x, now.filter((s) => s.role === x).length]);
+  });
+  m.family('fengkong_journal_last_seq', 'Sequence number of the last journal entry this node applied, per partition.', 'gauge', 'partition', () => all().map((s) => [String(s.partition), s.seq]));
+  m.gauge('fengkong_partition_takeovers', 'Times this node took a partition over.', () => all().reduce((n, s) => n + s.takeovers, 0));
+  m.gauge('fengkong_partition_last_takeover_seconds', 'How long the longest of the last takeovers took, from the lease to answering.', () => Math.max(0, ...all().map((s) => s.lastTakeoverMs ?? 0)) / 1000);
   m.gauge('fengkong_projector_entries', 'Journal entries this node projected into PostgreSQL.', () => p.progress().entries);
   m.gauge('fengkong_projector_failures', 'Projector batches refused or messages not decoded (each retried).', () => p.progress().failures);
   m.family('fengkong_forwarded_total', 'Requests this node forwarded to a partition owner, and the NATS messages and no-owner retries that carried them.', 'counter', 'what', () => [

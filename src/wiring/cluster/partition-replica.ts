@@ -11,6 +11,10 @@ import type { JournalEntry } from '../../log/journal.js';
 import { replayEntry } from '../../log/recovery.js';
 import type { Runnable } from '../../policy/compiled.js';
 import type { JournalEnd } from '../../store/nats/journal-reader.js';
+import type { StreamMessage } from '../../store/nats/stream-feed.js';
+import { parseEvent } from '../../contract/parse.js';
+import { partitionOf } from '../../engine/partition-of.js';
+import { parsePartitionMeta, paymentDecidedElsewhere } from '../../engine/shared-effects.js';
 import type { PgJournalProjection } from '../../store/postgres/journal-projection.js';
 import { controlKey, parseControl, parseInputControl, type ClusterPolicySource, type PolicyControl } from './policy-control.js';
 
@@ -43,16 +47,39 @@ export async function startingPolicy(source: ClusterPolicySource, projection: Pg
     const ctl = parseControl(last.event, last.seq);
     return { ctl, runnable: await source.runnable(ctl), seq: last.seq };
   }
+  return firstPolicy(source);
+}
+
+/** The cluster's first publication: what decides before any control entry. */
+export async function firstPolicy(source: ClusterPolicySource): Promise<PlacedPolicy> {
   const first = (await source.store.publications({ before: 2, limit: 1 }))[0];
   if (first === undefined) throw new StoreError('the cluster has no policy publication (the first node imports one at its start)');
   const ctl: PolicyControl = { control: 'policy', publication: first.seq, version: first.version, overlays: [] };
   return { ctl, runnable: await source.runnable(ctl), seq: 0 };
 }
 
+/** Which partition a replica is, of how many (P > 1: docs/scale-out.md, "What is shared across partitions"). */
+export interface Partitioning {
+  readonly partition: number;
+  readonly partitions: number;
+}
+
 /** One partition's replica engine and its place in the journal. */
 export class PartitionReplica {
   /** The policy the engine runs now and the entry that placed it. */
   policy: PlacedPolicy;
+  /**
+   * P > 1: the other partitions' messages not applied yet. A follower applies them only up to the
+   * position the owner's next entry names (its `meta.a`), so it goes through the owner's states in
+   * the owner's order; an owner applies them as they come (`eager`).
+   */
+  private readonly foreign: StreamMessage[] = [];
+  /** P > 1: stream sequence of the last other partition's message applied: the owner's stamp. */
+  foreignApplied = 0;
+  /** P > 1: apply the other partitions' messages as they come (this node owns the partition). */
+  private eager = false;
+  /** P > 1: the partition and the count; null on a cluster of one partition. */
+  private readonly partitioning: Partitioning | null;
 
   /**
    * `pinned`: the policy the engine was built with; control entries up to its seq are passed over.
@@ -64,8 +91,109 @@ export class PartitionReplica {
     private readonly pinned: PlacedPolicy,
     public position: JournalEnd,
     private readonly onEntry: (e: JournalEntry) => void = () => undefined,
+    partitioning: Partitioning | null = null,
   ) {
     this.policy = pinned;
+    this.partitioning = partitioning !== null && partitioning.partitions > 1 ? partitioning : null;
+  }
+
+  /** P > 1: the other partitions' messages waiting for this partition's next entry. */
+  get waiting(): number {
+    return this.foreign.length;
+  }
+
+  /**
+   * P > 1: one message of the cluster's stream (followStream), in stream order. This partition's own
+   * entries are applied after the other partitions' messages their owner had applied first; the
+   * others' wait for that, or are applied at once while `eager`. Entries at or below the position are
+   * passed over (an owner's own, already applied when decided).
+   */
+  applyStreamed(m: StreamMessage): void | Promise<void> {
+    const own = this.partitioning!.partition;
+    if (m.partition !== own) {
+      if (!this.eager) {
+        this.foreign.push(m);
+        return;
+      }
+      return this.applyForeign(m);
+    }
+    return this.applyOwn(m, 0);
+  }
+
+  private applyOwn(m: StreamMessage, from: number): void | Promise<void> {
+    for (let i = from; i < m.entries.length; i++) {
+      const e = m.entries[i];
+      if (e.seq <= this.position.seq) continue;
+      const { a } = parsePartitionMeta(e.meta, `journal entry ${e.seq} of partition ${m.partition}`);
+      const r = this.drainForeign(a);
+      if (r !== undefined) return r.then(() => this.applyOwn(m, i));
+      const x = this.apply([e]);
+      if (x !== undefined) return x.then(() => this.applyOwn(m, i + 1));
+    }
+    this.position = { seq: this.position.seq, streamSeq: m.streamSeq };
+  }
+
+  /** P > 1: applies the waiting messages up to stream sequence `upTo`, in order. */
+  drainForeign(upTo = Infinity): void | Promise<void> {
+    while (this.foreign.length > 0 && this.foreign[0].streamSeq <= upTo) {
+      const m = this.foreign.shift()!;
+      const r = this.applyForeign(m);
+      if (r !== undefined) return r.then(() => this.drainForeign(upTo));
+    }
+  }
+
+  /**
+   * P > 1: from now on (this node owns the partition) the other partitions' messages are applied as
+   * they come; what waits is applied first.
+   */
+  becomeEager(): void | Promise<void> {
+    const r = this.drainForeign();
+    if (r !== undefined) return r.then(() => this.becomeEager());
+    this.eager = true;
+  }
+
+  /** What another partition's message changes here (Engine.applyDecidedElsewhere), and the stamp. */
+  private applyForeign(m: StreamMessage, from = 0): void | Promise<void> {
+    const { partition, partitions } = this.partitioning!;
+    for (let i = from; i < m.entries.length; i++) {
+      const e = m.entries[i];
+      const where = `journal entry ${e.seq} of partition ${m.partition}`;
+      if (e.type === 'control') {
+        const r = this.foreignControl(e);
+        if (r !== undefined) return r.then(() => this.applyForeign(m, i + 1));
+        continue;
+      }
+      if (e.type === 'input') {
+        const { input } = parseInputControl(e.event, e.seq);
+        // an account's restrictions belong to its partition's engine alone
+        if (input.kind !== 'restrict_account' || partitionOf(input.accountId, partitions) === partition) this.engine.applyInput(input);
+        continue;
+      }
+      if (e.type === 'transaction') {
+        this.engine.applyDecidedElsewhere(paymentDecidedElsewhere(e.event, where), parsePartitionMeta(e.meta, where).s);
+        continue;
+      }
+      let ev;
+      try {
+        ev = parseEvent(JSON.parse(e.event));
+      } catch (err) {
+        throw new StoreError(`${where} cannot be applied: ${(err as Error).message}`, { cause: err });
+      }
+      this.engine.applyDecidedElsewhere(ev, null);
+    }
+    this.foreignApplied = m.streamSeq;
+  }
+
+  /** P > 1: a publication another partition's owner placed (partition 0 places them all); new windows start empty, everywhere alike. */
+  private async foreignControl(e: JournalEntry): Promise<void> {
+    const ctl = parseControl(e.event, e.seq);
+    if (controlKey(ctl) === controlKey(this.policy.ctl)) {
+      this.policy = { ...this.policy, ctl };
+      return;
+    }
+    const runnable = await this.source.runnable(ctl);
+    this.engine.replacePolicy(runnable.policy, runnable.model);
+    this.policy = { ctl, runnable, seq: e.seq };
   }
 
   /**
@@ -101,7 +229,8 @@ export class PartitionReplica {
     if (e.seq > this.pinned.seq && controlKey(ctl) !== controlKey(this.policy.ctl)) {
       const runnable = await this.source.runnable(ctl);
       const placed = { ctl, runnable, seq: e.seq };
-      if (this.engine.freshWindowsFor(runnable.policy).length > 0) throw new RebuildWith(placed);
+      // P > 1: new windows start empty where the entry stands, on every partition alike (the owner placed it so)
+      if (this.partitioning === null && this.engine.freshWindowsFor(runnable.policy).length > 0) throw new RebuildWith(placed);
       this.engine.replacePolicy(runnable.policy, runnable.model);
       this.policy = placed;
     } else if (e.seq > this.pinned.seq) {

@@ -18,13 +18,17 @@ import { DecisionService } from '../../server/service.js';
 import type { NatsCluster } from '../../store/nats/connect.js';
 import { followJournal, type JournalFollower } from '../../store/nats/journal-follower.js';
 import { lastJournalSeq, readJournal, type JournalEnd } from '../../store/nats/journal-reader.js';
+import { followStream, streamLastSeq, type StreamFeed, type StreamMessage } from '../../store/nats/stream-feed.js';
+import { partitionMetaText } from '../../engine/shared-effects.js';
+import type { Decider } from '../../server/decider.js';
+import { BarrierDecider, StreamBarrier } from './stream-barrier.js';
 import { startJetStreamJournalWriter, type JetStreamJournalWriter } from '../../store/nats/journal-writer.js';
 import { acquireLease, watchLeaseReleases, type Lease } from '../../store/nats/lease.js';
 import type { PgJournalProjection } from '../../store/postgres/journal-projection.js';
 import type { PgPartitionSnapshots } from '../../store/postgres/partition-snapshots.js';
 import { clusterDecisionLookup } from './decision-lookup.js';
 import { restorePartition } from './partition-snapshot.js';
-import { PartitionReplica, RebuildWith, startingPolicy, type PlacedPolicy } from './partition-replica.js';
+import { firstPolicy, PartitionReplica, RebuildWith, startingPolicy, type PlacedPolicy } from './partition-replica.js';
 import { Placements, type ActionLedger, type MerchantLedger } from './placement.js';
 import type { ClusterPolicySource } from './policy-control.js';
 import { RecentDecisions } from './recent-decisions.js';
@@ -33,6 +37,11 @@ import { RecentDecisions } from './recent-decisions.js';
 export interface PartitionDeps {
   readonly cluster: NatsCluster;
   readonly partition: number;
+  /**
+   * The cluster's partition count (default 1). With more than one, the partition follows the whole
+   * stream (followStream) and its owner decides behind the stream barrier (docs/scale-out.md).
+   */
+  readonly partitions?: number;
   /** This node's id, written into the lease. */
   readonly nodeId: string;
   /** Seals journal payloads with the cluster's data keys (null: clear). */
@@ -51,12 +60,14 @@ export interface PartitionDeps {
   readonly recentCapacity?: number;
   /** How often a follower tries to take a free lease (ms, default a third of the lease TTL). */
   readonly acquireEveryMs?: number;
+  /** Whether this node may take one more partition now (balance.ts); default always. */
+  readonly mayTake?: () => boolean;
   /** Where account actions are recorded (absent: none are placed). */
   readonly actions?: ActionLedger;
   /** Where merchant actions are recorded (absent: none are placed). */
   readonly merchantActions?: MerchantLedger;
-  /** Called with the DecisionService when this node becomes the owner, and with null when it stops being it. */
-  readonly onOwnerChange?: (service: DecisionService | null) => void;
+  /** Called with what to decide through when this node becomes the owner, and with null when it stops being it. */
+  readonly onOwnerChange?: (decider: Decider | null) => void;
   readonly log: (line: string) => void;
 }
 
@@ -86,6 +97,8 @@ interface Ownership {
   readonly writer: JetStreamJournalWriter;
   readonly commit: GroupCommit;
   readonly service: DecisionService;
+  /** What routes and forwarded requests decide through: the service, behind the stream barrier when P > 1. */
+  readonly decider: Decider;
   /** Highest seq the journal acknowledged. */
   committed: number;
 }
@@ -97,6 +110,8 @@ export class PartitionRunner {
   private seen = new SeenIds();
   private readonly recent: RecentDecisions;
   private follower: JournalFollower | null = null;
+  /** P > 1: the whole stream, followed while this node follows or owns the partition. */
+  private feed: StreamFeed | null = null;
   private owned: Ownership | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** What this node places in the journal while it owns the partition. */
@@ -108,7 +123,11 @@ export class PartitionRunner {
   /** Stops watching for the owner's graceful release (null before start). */
   private unwatch: (() => void) | null = null;
 
+  /** More than one partition: see PartitionDeps.partitions. */
+  private readonly partitioned: boolean;
+
   constructor(private readonly deps: PartitionDeps) {
+    this.partitioned = (deps.partitions ?? 1) > 1;
     this.recent = new RecentDecisions(deps.recentCapacity);
     this.placements = new Placements(deps, { owned: () => (this.role === 'owning' ? this.owned : null), replica: () => this.replica });
   }
@@ -132,7 +151,13 @@ export class PartitionRunner {
 
   /** A replica at the journal's start running `policy`. */
   private fresh(policy: PlacedPolicy): PartitionReplica {
-    return new PartitionReplica(this.deps.makeEngine(policy.runnable), this.deps.policies, policy, { seq: 0, streamSeq: 0 }, (e) => this.saw(e));
+    const { partition, partitions = 1 } = this.deps;
+    return new PartitionReplica(this.deps.makeEngine(policy.runnable), this.deps.policies, policy, { seq: 0, streamSeq: 0 }, (e) => this.saw(e), { partition, partitions });
+  }
+
+  /** The policy a replica starts from: P > 1 replays the whole stream from the first publication, so every control entry applies where it stands. */
+  private startPolicy(): Promise<PlacedPolicy> {
+    return this.partitioned ? firstPolicy(this.deps.policies) : startingPolicy(this.deps.policies, this.deps.projection, this.deps.partition);
   }
 
   private saw(e: JournalEntry): void {
@@ -148,8 +173,9 @@ export class PartitionRunner {
    * is followed or decided until `run`.
    */
   async prepare(): Promise<string> {
-    const policy = await startingPolicy(this.deps.policies, this.deps.projection, this.deps.partition);
+    const policy = await this.startPolicy();
     this.replica = this.fresh(policy);
+    if (this.partitioned) return `partition ${this.deps.partition} of ${this.deps.partitions}: replaying the cluster's stream from its start (snapshots are not used with several partitions yet)`;
     return this.restore(policy);
   }
 
@@ -200,6 +226,11 @@ export class PartitionRunner {
     return this.role === 'owning' ? (this.owned?.service ?? null) : null;
   }
 
+  /** What to decide through while this node owns the partition (behind the stream barrier when P > 1); null otherwise. */
+  get decider(): Decider | null {
+    return this.role === 'owning' ? (this.owned?.decider ?? null) : null;
+  }
+
   status(): PartitionStatus {
     const p = this.replica?.policy;
     return {
@@ -241,6 +272,8 @@ export class PartitionRunner {
       }
       await this.follower?.stop();
       this.follower = null;
+      await this.feed?.stop();
+      this.feed = null;
     });
   }
 
@@ -251,6 +284,7 @@ export class PartitionRunner {
   }
 
   private follow(): void {
+    if (this.partitioned) return this.followAll();
     const f = followJournal(this.deps.cluster, this.deps.partition, { after: this.position, sealer: this.deps.sealer }, (entries, streamSeq) => {
       const done = (): void => {
         this.position = { seq: this.position.seq, streamSeq };
@@ -275,12 +309,46 @@ export class PartitionRunner {
   }
 
   /**
+   * P > 1: follows the cluster's whole stream. While following, the replica takes every message;
+   * while owning, its own messages (applied when decided) only move the position. When the feed
+   * stops with an error, the replica is rebuilt from the stream's start — unless this node owns the
+   * partition: then it stops owning (its engine may have missed what the others decided).
+   */
+  private followAll(): void {
+    const feed = followStream(this.deps.cluster, this.deps.sealer, (m) => this.streamed(m));
+    this.feed = feed;
+    void feed.done.then((err) => {
+      if (err === null || this.feed !== feed || this.role === 'stopped') return;
+      this.feed = null;
+      if (this.role === 'owning') return void this.lose(err);
+      this.deps.log(`partition ${this.deps.partition}: following the stream stopped (${err.message}); rebuilding the replica from the stream's start`);
+      void this.change(async () => {
+        await this.deps.refreshKeys().catch(() => undefined);
+        if (this.role === 'stopped' || this.role === 'owning' || this.feed !== null) return;
+        await this.rebuild();
+        this.followAll();
+      });
+    });
+  }
+
+  private streamed(m: StreamMessage): void | Promise<void> {
+    const o = this.owned;
+    if (m.partition === this.deps.partition && o !== null) {
+      // decided here: only the position moves (the writer knows its own end)
+      const last = m.entries[m.entries.length - 1];
+      if (last !== undefined && last.seq > this.position.seq) this.position = { seq: last.seq, streamSeq: m.streamSeq };
+      return;
+    }
+    return this.replica.applyStreamed(m);
+  }
+
+  /**
    * A fresh replica from the journal's start (the old one applied entries the journal does not hold,
    * or meets a policy needing windows it lacks: `target`). A rebuild in a running node does not look
    * for snapshots: it is rare, and the journal is the truth.
    */
   private async rebuild(target?: PlacedPolicy): Promise<void> {
-    this.replica = this.fresh(target ?? (await startingPolicy(this.deps.policies, this.deps.projection, this.deps.partition)));
+    this.replica = this.fresh(target ?? (await this.startPolicy()));
     this.seen = new SeenIds();
     this.recent.clear();
   }
@@ -299,11 +367,13 @@ export class PartitionRunner {
   /** Takes the lease if it is free, catches up and becomes the owner. */
   private async tryOwn(): Promise<void> {
     if (this.role !== 'following') return;
+    if (this.deps.mayTake !== undefined && !this.deps.mayTake()) return;
     const { cluster, partition } = this.deps;
     const lease = await acquireLease({ cluster, partition, holder: this.deps.nodeId, onLost: (e) => void this.lose(e) });
     if (lease === null) return;
     const started = performance.now();
     this.role = 'taking-over';
+    if (this.partitioned) return this.takeOverPartitioned(lease, started);
     try {
       const f = this.follower;
       this.follower = null;
@@ -336,19 +406,7 @@ export class PartitionRunner {
         },
         onFail: (e) => void this.lose(e),
       });
-      const service = new DecisionService(this.engine, clusterDecisionLookup(partition, this.recent, this.deps.projection), commit, this.deps.metrics, this.seen);
-      service.onCommitted((seq, e, _d, eventJson, decisionJson) => {
-        if (e.type === 'transaction' && decisionJson !== null) this.recent.put({ seq, txId: e.id, event: eventJson, decision: decisionJson });
-      });
-      own.o = { lease, writer, commit, service, committed: end.seq };
-      this.owned = own.o;
-      this.role = 'owning';
-      this.takeovers++;
-      this.lastTakeoverMs = performance.now() - started;
-      this.deps.log(`partition ${partition}: owned by this node from entry ${end.seq + 1} (takeover ${this.lastTakeoverMs.toFixed(0)} ms)`);
-      this.deps.onOwnerChange?.(service);
-      // what was published while no node owned the partition (or its last owner was warming) is placed now
-      this.placements.schedule(0);
+      this.becomeOwner(lease, writer, commit, own, end, started, null);
     } catch (e) {
       this.deps.log(`partition ${partition}: takeover abandoned: ${(e as Error).message}`);
       await lease.release().catch(() => undefined);
@@ -356,6 +414,83 @@ export class PartitionRunner {
       await this.rebuild(e instanceof RebuildWith ? e.target : undefined);
       this.follow();
     }
+  }
+
+  /** The owner's service over `commit`, then the role: what both kinds of takeover end with. */
+  private becomeOwner(lease: Lease, writer: JetStreamJournalWriter, commit: GroupCommit, own: { o: Ownership | null }, end: JournalEnd, started: number, barrier: StreamBarrier | null): void {
+    const { partition } = this.deps;
+    const service = new DecisionService(this.engine, clusterDecisionLookup(partition, this.recent, this.deps.projection), commit, this.deps.metrics, this.seen);
+    service.onCommitted((seq, e, _d, eventJson, decisionJson) => {
+      if (e.type === 'transaction' && decisionJson !== null) this.recent.put({ seq, txId: e.id, event: eventJson, decision: decisionJson });
+    });
+    const decider = barrier === null ? service : new BarrierDecider(service, barrier, partition);
+    own.o = { lease, writer, commit, service, decider, committed: end.seq };
+    this.owned = own.o;
+    this.role = 'owning';
+    this.takeovers++;
+    this.lastTakeoverMs = performance.now() - started;
+    this.deps.log(`partition ${partition}: owned by this node from entry ${end.seq + 1} (takeover ${this.lastTakeoverMs.toFixed(0)} ms)`);
+    this.deps.onOwnerChange?.(decider);
+    // what was published while no node owned the partition (or its last owner was warming) is placed now
+    this.placements.schedule(0);
+  }
+
+  /**
+   * P > 1: the takeover. The feed is read up to the stream's end as it is now — the partition's own
+   * entries to the last, and the others' messages before them — then what the others decided
+   * since this partition's last entry is applied, and the engine keeps up with the stream from then
+   * on. Every entry it journals carries the stream position it stood at, and each payment its shared
+   * effects (GroupCommit's annotate), for the other partitions and for its followers.
+   */
+  private async takeOverPartitioned(lease: Lease, started: number): Promise<void> {
+    const { cluster, partition } = this.deps;
+    try {
+      const feed = this.feed;
+      if (feed === null) throw new Error('the stream is not being followed');
+      await feed.reached(await streamLastSeq(cluster));
+      const end = await lastJournalSeq(cluster, partition);
+      if (this.position.seq !== end.seq) throw new Error(`caught up to entry ${this.position.seq}, but the journal ends at ${end.seq}`);
+      this.position = end;
+      await this.replica.becomeEager();
+      if (!lease.held) throw new Error('the lease was lost during the catch-up');
+      const writer = await startJetStreamJournalWriter({ cluster, partition, sealer: this.deps.sealer, after: end });
+      const own: { o: Ownership | null } = { o: null };
+      const replica = this.replica;
+      const commit = new GroupCommit(writer, end.seq, {
+        onCommit: (size, ms) => {
+          this.deps.metrics.commit(size, ms);
+          if (own.o !== null) own.o.committed += size;
+        },
+        onFail: (e) => void this.lose(e),
+        annotate: (type) => partitionMetaText(replica.foreignApplied, type === 'transaction' ? replica.engine.sharedEffects() : null),
+      });
+      const barrier = new StreamBarrier(() => streamLastSeq(cluster), (seq) => feed.reached(seq));
+      this.becomeOwner(lease, writer, commit, own, end, started, barrier);
+    } catch (e) {
+      this.deps.log(`partition ${partition}: takeover abandoned: ${(e as Error).message}`);
+      await lease.release().catch(() => undefined);
+      this.role = 'following';
+      await this.restartFeed();
+    }
+  }
+
+  /** P > 1: a fresh replica and a fresh feed from the stream's start (the old replica may be anywhere). */
+  private async restartFeed(): Promise<void> {
+    const f = this.feed;
+    this.feed = null;
+    await f?.stop();
+    await this.rebuild();
+    if (this.role !== 'stopped') this.followAll();
+  }
+
+  /** True while this node owns the partition. */
+  owning(): boolean {
+    return this.role === 'owning';
+  }
+
+  /** Gives the partition up on purpose (balance.ts): what is in flight is flushed, the lease released, and another node takes it. */
+  handOver(why: string): Promise<void> {
+    return this.lose(new Error(why));
   }
 
   /** Lease lost or append refused: stop deciding now, then follow again. */
@@ -372,6 +507,15 @@ export class PartitionRunner {
       await o.commit.flush().catch(() => undefined);
       await o.writer.close().catch(() => undefined);
       await o.lease.release().catch(() => undefined);
+      if (this.partitioned) {
+        // an owner applied the others' messages as they came: its engine is ahead of any follower's
+        // order, so it follows again from the stream's start
+        if (this.role === 'stopped') return;
+        this.role = 'following';
+        await this.restartFeed();
+        this.scheduleAcquire(this.deps.cluster.ownerTtlMs);
+        return;
+      }
       if (o.commit.failed === null && o.committed === o.commit.lastSeq) {
         this.position = { seq: o.commit.lastSeq, streamSeq: o.writer.lastSubjectSeq };
       } else {

@@ -44,6 +44,12 @@ export interface MerchantLedger {
 export interface PlacementDeps {
   readonly cluster: NatsCluster;
   readonly partition: number;
+  /**
+   * The cluster's partition count (default 1). With more than one, partition 0's owner places the
+   * policy and the merchant actions, which every partition applies where they stand in the stream,
+   * and each owner places its own accounts' actions.
+   */
+  readonly partitions?: number;
   readonly nodeId: string;
   readonly sealer: PayloadSealer | null;
   /** A fresh engine running `r` (a warm-up's). */
@@ -143,7 +149,7 @@ export class Placements {
           await this.placeInput(o, 'account_action', a.id, { kind: 'restrict_account', accountId: a.accountId, restriction: toEngine(folded) }, (seq) => ledger.placed(a.id, partition, seq));
         }
       }
-      const merchants = this.deps.merchantActions;
+      const merchants = partition === 0 ? this.deps.merchantActions : undefined;
       if (merchants !== undefined) {
         const { opened, released } = await merchants.unplaced(partition, 100);
         for (const a of opened) {
@@ -183,7 +189,8 @@ export class Placements {
    */
   private async placePolicy(o: OwnerJournal): Promise<void> {
     if (this.placingNow !== null) return;
-    const { partition } = this.deps;
+    const { partition, partitions = 1 } = this.deps;
+    if (partition !== 0) return; // P > 1: partition 0's owner places for all
     let want: PolicyControl;
     try {
       want = await this.deps.policies.wanted();
@@ -213,6 +220,12 @@ export class Placements {
         this.host.replica().policy = { ctl: want, runnable, seq };
       };
       if (fresh.length === 0) swap();
+      else if (partitions > 1) {
+        // P > 1: no engine holds the other partitions' history to warm them from (a payment's shared
+        // effects name the windows it entered then): new windows start empty here, on every partition alike
+        this.deps.log(`partition ${partition}: version ${want.version} starts windows empty (${fresh.join(', ')}): a cluster of ${partitions} partitions cannot warm them`);
+        swap();
+      }
       else {
         this.deps.log(`partition ${partition}: version ${want.version} needs windows the engine lacks (${fresh.join(', ')}): warming them from the journal before placing it`);
         // a change recorded while it warmed (a rollback, another approval) wins: this one is not placed

@@ -15,6 +15,7 @@ import { lastJournalSeq, readJournal, type JournalEnd } from '../../store/nats/j
 import type { PayloadSealer } from '../../log/payload-sealer.js';
 import { PgJournalProjection } from '../../store/postgres/journal-projection.js';
 import { PgPartitionSnapshots } from '../../store/postgres/partition-snapshots.js';
+import { storedPartitions } from '../../store/postgres/cluster-settings.js';
 import { PgPolicyStore } from '../../store/postgres/policies.js';
 import { PartitionReplica, RebuildWith, startingPolicy } from './partition-replica.js';
 import { restorePartition, writePartitionSnapshot } from './partition-snapshot.js';
@@ -52,6 +53,10 @@ export async function snapshotClusterPartition(opts: ClusterSnapshotOptions): Pr
   const make = (r: Runnable): Engine => new Engine(r.policy, { model: r.model ?? undefined, lists });
   const stores = await openClusterStores({ postgres: opts.postgres, cluster: opts.cluster ?? 'fengkong', ...(opts.masterKeyFile !== undefined ? { masterKeyFile: opts.masterKeyFile } : {}) });
   try {
+    const partitions = (await storedPartitions(stores.pg)) ?? 1;
+    if (partitions > 1) {
+      throw new ConfigError(`cluster ${opts.cluster ?? 'fengkong'} has ${partitions} partitions: their snapshots are not built yet (a node of it replays the cluster's stream from its start; docs/scale-out.md)`);
+    }
     const nats = await connectCluster({ url: opts.nats, cluster: opts.cluster ?? 'fengkong', name: 'fengkong snapshot' });
     try {
       const store = await PgPartitionSnapshots.open(stores.pg);

@@ -20,7 +20,7 @@ test('with no owner, GET /v1/decisions/{id} reads the projection, and a miss the
   const forwarder = new Forwarder(place.nats, { noOwnerWaitMs: 200, retryMs: 50 });
   t.after(() => forwarder.close());
   const decider = new ClusterDecider(
-    { owner: () => null, recent: () => null, projected: async (txId) => (await place.projection.decision(txId))?.decision ?? null },
+    { partitions: 1, owner: () => null, recent: () => null, projected: async (txId) => (await place.projection.decision(txId))?.decision ?? null },
     forwarder,
   );
   const tx = entries.find((e) => e.txId !== null && e.decision !== null)!;
