@@ -11,7 +11,8 @@
  * appended per decision (from the stream), Redis operations (none with one partition: shared-key
  * windows in Redis come with P > 1).
  *
- * usage: node dist/bench/cluster-vs-embedded.js [--connections 32] [--duration 8] [--rate 1000] [--rounds 2]
+ * usage: node dist/bench/cluster-vs-embedded.js [--connections 32] [--duration 8] [--rate 1000] [--rounds 2] [--setups embedded,1,2,2p2]
+ * (`2p2`: two nodes of a cluster of two partitions, one owned by each)
  * Needs PostgreSQL, NATS (JetStream) on loopback (.ci/services starts them).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -27,7 +28,7 @@ import { FENGKONG } from './serve-child.js';
 import { referenceEvents, transactionText } from './tx-traffic.js';
 import { answerHelp, flag, quantile } from './util.js';
 
-answerHelp('usage: node dist/bench/cluster-vs-embedded.js [--connections 32] [--duration 8] [--rate 1000] [--rounds 2]');
+answerHelp('usage: node dist/bench/cluster-vs-embedded.js [--connections 32] [--duration 8] [--rate 1000] [--rounds 2] [--setups embedded,1,2,2p2]');
 
 const POSTGRES_ADMIN = process.env.FENGKONG_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NATS = process.env.FK_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -175,7 +176,7 @@ async function embedded(): Promise<Setup> {
   };
 }
 
-async function cluster(nodes: number): Promise<Setup> {
+async function cluster(nodes: number, partitions = 1): Promise<Setup> {
   const name = `b_${randomBytes(5).toString('hex')}`;
   const database = `fk_${name}`;
   const admin = new pg.Client({ connectionString: POSTGRES_ADMIN });
@@ -189,14 +190,16 @@ async function cluster(nodes: number): Promise<Setup> {
   const key = execFileSync(process.execPath, [FENGKONG, 'keys', 'create', '--role', 'admin', ...base], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   const procs: Proc[] = [];
   for (let i = 0; i < nodes; i++) {
-    procs.push(await serve(['--nats', NATS, ...base, '--node-id', `n${i}`]));
+    procs.push(await serve(['--nats', NATS, ...base, '--node-id', `n${i}`, ...(i === 0 && partitions > 1 ? ['--partitions', String(partitions)] : [])]));
     // the first node takes the partition before the next starts, so the roles are known
     if (i === 0) await waitOwner(procs[0].url, key);
   }
+  // several partitions: each node owns its share before the runs
+  if (partitions > 1) for (const p of procs) await waitOwner(p.url, key);
   await register(procs[0].url, key);
   const nc = await connectCluster({ url: NATS, cluster: name });
   return {
-    name: `cluster, ${nodes} node${nodes > 1 ? 's' : ''}`,
+    name: `cluster, ${nodes} node${nodes > 1 ? 's' : ''}${partitions > 1 ? `, P = ${partitions}` : ''}`,
     urls: procs.map((p) => p.url),
     key,
     procs,
@@ -220,7 +223,7 @@ async function cluster(nodes: number): Promise<Setup> {
 async function waitOwner(url: string, key: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const h = (await (await fetch(`${url}/healthz`, { headers: { authorization: `Bearer ${key}` } })).json()) as { partitions?: { role: string }[] };
-    if (h.partitions?.[0]?.role === 'owning') return;
+    if (h.partitions?.some((p) => p.role === 'owning') === true) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('the first node did not take the partition');
@@ -239,7 +242,11 @@ interface Row {
 
 const setups: Setup[] = [];
 try {
-  setups.push(await embedded(), await cluster(1), await cluster(2));
+  const which = (flag('setups') ?? 'embedded,1,2,2p2').split(',');
+  if (which.includes('embedded')) setups.push(await embedded());
+  if (which.includes('1')) setups.push(await cluster(1));
+  if (which.includes('2')) setups.push(await cluster(2));
+  if (which.includes('2p2')) setups.push(await cluster(2, 2));
   process.stderr.write(`setups up (load average ${loadavg()[0].toFixed(1)}); ${connections} connections, ${duration} s per run, open loop ${rate}/s, ${rounds} rounds\n`);
   for (const s of setups) await throughput({ ...s }); // warm-up
   const rows = new Map<string, Row>(setups.map((s) => [s.name, { rps: [], p99: [], rateP50: [], rateP99: [], cpuMsPerDecision: [], serviceCpuMsPerDecision: [], messagesPerDecision: [], bytesPerDecision: [] }]));
@@ -279,11 +286,11 @@ try {
     return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
   };
   const span = (xs: number[], digits = 0): string => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
-  const base = med(rows.get('embedded')!.rps);
+  const base = med(rows.get('embedded')?.rps ?? [NaN]);
   console.log(`cluster-vs-embedded: ${connections} connections × ${duration} s (throughput), open loop ${rate}/s × ${duration} s (latency), medians of ${rounds} rounds; load average ${loadavg()[0].toFixed(1)}`);
   for (const s of setups) {
     const row = rows.get(s.name)!;
-    const js = row.messagesPerDecision.length > 0 ? `; JetStream ${med(row.messagesPerDecision).toFixed(3)} messages and ${Math.round(med(row.bytesPerDecision))} bytes per decision; Redis 0 operations (P = 1)` : '';
+    const js = row.messagesPerDecision.length > 0 ? `; JetStream ${med(row.messagesPerDecision).toFixed(3)} messages and ${Math.round(med(row.bytesPerDecision))} bytes per decision; Redis 0 operations` : '';
     console.log(
       `  ${s.name.padEnd(18)} ${String(Math.round(med(row.rps))).padStart(6)} decisions/s (rounds ${span(row.rps)}; ${(med(row.rps) / base).toFixed(2)}× embedded), p99 ${med(row.p99)} ms; ` +
         `at ${rate}/s p50 ${med(row.rateP50).toFixed(2)} ms (${span(row.rateP50, 2)}), p99 ${med(row.rateP99).toFixed(1)} ms (${span(row.rateP99, 1)}); CPU ${med(row.cpuMsPerDecision).toFixed(3)} ms per decision on the node(s), ${med(row.serviceCpuMsPerDecision).toFixed(3)} ms in NATS + PostgreSQL${js}`,
