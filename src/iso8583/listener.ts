@@ -46,7 +46,6 @@ class Connection {
   private readonly reader = new FrameReader();
   private readonly slots: Slot[] = [];
   private paused = false;
-  ended = false;
 
   constructor(
     readonly socket: Socket,
@@ -69,7 +68,6 @@ class Connection {
       if (!(e instanceof Iso8583FormatError)) throw e;
       this.metrics.framingErrors++;
       this.ctx.log(`iso8583: closing ${this.peer()}: ${e.message}`);
-      this.ended = true;
       this.socket.destroy();
       return;
     }

@@ -7,6 +7,9 @@
  */
 import { Iso8583FormatError } from '../errors.js';
 
+/** How far from the server's date a message's date may be: beyond it the year cannot be told. */
+const NEAR_MS = 183 * 86_400_000;
+
 /** Asia/Shanghai's offset: +08:00 all year. */
 const SHANGHAI_MS = 8 * 3600_000;
 
@@ -54,7 +57,9 @@ function nearestWallTime(dateField: number, mmdd: string, timeField: number, hhm
     if (new Date(ms).getUTCDate() !== day) continue; // 29 February of a common year
     if (Number.isNaN(best) || Math.abs(ms - nowWall) < Math.abs(best - nowWall)) best = ms;
   }
-  if (Number.isNaN(best)) throw new Iso8583FormatError(dateField, 0, `a date that exists near today (got ${mmdd})`);
+  if (Number.isNaN(best) || Math.abs(best - nowWall) > NEAR_MS) {
+    throw new Iso8583FormatError(dateField, 0, `a date within six months of the server's date (got ${mmdd}, which is not near today in any year)`);
+  }
   return best;
 }
 
