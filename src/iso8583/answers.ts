@@ -77,11 +77,11 @@ export function responseCode(d: DecidedAnswer): string {
 const PRIVATE_MAX = 999;
 
 /**
- * Field 48: `FK1|O=<outcome>|S=<score, 2 decimals>|R=<code>,<code>,…`, reasons most decisive first,
+ * Field 48: `FK1|O=<outcome>|S=<score as answered over HTTP>|R=<code>,<code>,…`, reasons most decisive first,
  * cut at whole codes to fit 999 bytes (then `,+N` says how many were left out).
  */
 export function privateField(d: DecidedAnswer): string {
-  const head = `FK1|O=${d.outcome}|S=${d.score.toFixed(2)}|R=`;
+  const head = `FK1|O=${d.outcome}|S=${String(d.score)}|R=`;
   let codes = '';
   for (let i = 0; i < d.reasons.length; i++) {
     const next = (i === 0 ? '' : ',') + d.reasons[i].code;

@@ -22,6 +22,8 @@ export interface IsoMessage {
   readonly mti: string;
   readonly fields: ReadonlyMap<number, string>;
   readonly prefix?: Buffer | undefined;
+  /** Where each field's value starts in the message (set by decodeMessage): a mapping error names it. */
+  readonly offsets?: ReadonlyMap<number, number> | undefined;
 }
 
 /** How messages are laid out on this connection. */
@@ -52,15 +54,23 @@ export class Iso8583DecodeFailure extends Error {
  * Reads one message. Throws Iso8583DecodeFailure (its `partial.error` is the Iso8583FormatError
  * naming the field and offset) on anything that does not match the layout: a short message, a
  * non-digit MTI, a field the table does not know, a byte outside its field's kind, a length beyond
- * the field's maximum, bytes left over after the last field.
+ * the field's maximum, bytes left over after the last field. A wrong byte inside a field of known
+ * length does not stop the reading: the first such error is thrown once the rest was read.
  */
 export function decodeMessage(buf: Buffer, opts: CodecOptions = {}): IsoMessage {
   const fields = new Map<number, string>();
+  const offsets = new Map<number, number>();
   let mti: string | null = null;
   let prefix: Buffer | undefined;
   let at = 0;
+  // the first content error (a wrong byte in a field whose length is known): reading goes on past it,
+  // so the fields after it (the STAN) are still read for the `30` answer; the message stays refused
+  let first: Iso8583FormatError | null = null;
   const fail = (field: number, offset: number, expected: string): never => {
-    throw new Iso8583DecodeFailure(new PartialMessage(mti, fields, prefix, new Iso8583FormatError(field, offset, expected)));
+    throw new Iso8583DecodeFailure(new PartialMessage(mti, fields, prefix, first ?? new Iso8583FormatError(field, offset, expected)));
+  };
+  const wrongByte = (field: number, offset: number, expected: string): void => {
+    first ??= new Iso8583FormatError(field, offset, expected);
   };
   if (opts.tpdu === true) {
     if (buf.length < TPDU_BYTES + HEADER_BYTES) fail(-1, 0, `a ${TPDU_BYTES}-byte TPDU and a ${HEADER_BYTES}-byte header before the MTI (the message has ${buf.length} bytes)`);
@@ -70,6 +80,7 @@ export function decodeMessage(buf: Buffer, opts: CodecOptions = {}): IsoMessage 
   }
   if (buf.length - at < 4) fail(0, at, `4 ASCII digits (the MTI); the message ends after ${buf.length} bytes`);
   for (let i = 0; i < 4; i++) if (!byteFits('n', buf[at + i])) fail(0, at + i, '4 ASCII digits (the MTI)');
+  // (an unreadable MTI stops here: nothing can be answered without it)
   mti = buf.toString('latin1', at, at + 4);
   at += 4;
   if (buf.length - at < 8) fail(1, at, `an 8-byte binary primary bitmap; the message ends after ${buf.length} bytes`);
@@ -83,10 +94,12 @@ export function decodeMessage(buf: Buffer, opts: CodecOptions = {}): IsoMessage 
     if (no === 65) fail(65, at, 'no field 65 (a tertiary bitmap is not supported)');
     const spec = FIELDS.get(no);
     if (spec === undefined) fail(no, at, `a field this listener knows (field ${no} has no format here, so the rest of the message cannot be read)`);
-    at = readField(buf, at, spec!, fields, fail);
+    offsets.set(no, at);
+    at = readField(buf, at, spec!, fields, fail, wrongByte);
   }
   if (at !== buf.length) fail(-1, at, `the end of the message after the last field of the bitmap (${buf.length - at} bytes left over)`);
-  return { mti, fields, prefix };
+  if (first !== null) throw new Iso8583DecodeFailure(new PartialMessage(mti, fields, prefix, first));
+  return { mti, fields, prefix, offsets };
 }
 
 function readField(
@@ -95,6 +108,7 @@ function readField(
   spec: FieldSpec,
   out: Map<number, string>,
   fail: (field: number, offset: number, expected: string) => never,
+  wrongByte: (field: number, offset: number, expected: string) => void,
 ): number {
   let len = spec.max;
   if (spec.length !== 'fixed') {
@@ -111,7 +125,11 @@ function readField(
   }
   if (buf.length - at < len) fail(spec.no, at, `${len} bytes of ${spec.name}; the message has ${buf.length - at} left`);
   for (let i = 0; i < len; i++) {
-    if (!byteFits(spec.kind, buf[at + i])) fail(spec.no, at + i, `${KIND_WORDS[spec.kind]} (${spec.name})`);
+    if (!byteFits(spec.kind, buf[at + i])) {
+      // the field's length is known: note the error and read on (the value is left out)
+      wrongByte(spec.no, at + i, `${KIND_WORDS[spec.kind]} (${spec.name})`);
+      return at + len;
+    }
   }
   const value = spec.kind === 'b' ? buf.toString('hex', at, at + len).toUpperCase() : spec.kind === 'ans' ? buf.toString('utf8', at, at + len) : buf.toString('latin1', at, at + len);
   out.set(spec.no, value);

@@ -88,7 +88,10 @@ function decidePayment(ctx: IsoContext, msg: IsoMessage, startedAt: number, cb: 
     }
   } catch (e) {
     if (!(e instanceof Iso8583FormatError)) throw e;
-    ctx.log(`iso8583: format error: ${e.message} (MTI ${msg.mti}, STAN ${msg.fields.get(11) ?? 'unread'})`);
+    // the mapping knows the field, the decoder where it starts in the message
+    const where = msg.offsets?.get(e.field) ?? 0;
+    const located = where === e.offset ? e : new Iso8583FormatError(e.field, where, e.expected);
+    ctx.log(`iso8583: format error: ${located.message} (MTI ${msg.mti}, STAN ${msg.fields.get(11) ?? 'unread'})`);
     return cb(msg.fields.has(11) ? answerTo(msg, RESPONSE_CODES.formatError) : null, 'format_error');
   }
   ctx.decider.decide(tx, startedAt, (err, body) => {

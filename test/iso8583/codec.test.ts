@@ -112,7 +112,7 @@ function failure(buf: Buffer): Iso8583DecodeFailure {
 }
 
 describe('format errors name the field and the byte offset', () => {
-  it('a letter in the amount (field 4): offset of the byte, MTI and STAN-less partial read', () => {
+  it('a letter in the amount (field 4): offset of the byte; reading goes on, so the STAN after it is read', () => {
     const bad = Buffer.from(PURCHASE);
     // field 4 starts at 4 + 8 + 21 + 6 = 39; its third byte is 41
     bad[41] = 0x41;
@@ -121,6 +121,8 @@ describe('format errors name the field and the byte offset', () => {
     assert.equal(f.partial.error.offset, 41);
     assert.equal(f.partial.mti, '0200');
     assert.equal(f.partial.fields.get(2), '6222021234567890123');
+    assert.equal(f.partial.fields.get(4), undefined);
+    assert.equal(f.partial.fields.get(11), '000042');
     assert.match(f.message, /field 4 at byte 41: expected ASCII digits/);
   });
 

@@ -108,8 +108,8 @@ describe('answers', () => {
   });
 
   it('field 48: FK1|O=…|S=…|R=…, cut at whole codes within 999 bytes', () => {
-    assert.equal(privateField(d('decline', ['A', 'B'])), 'FK1|O=decline|S=42.50|R=A,B');
-    assert.equal(privateField(d('approve')), 'FK1|O=approve|S=42.50|R=');
+    assert.equal(privateField(d('decline', ['A', 'B'])), 'FK1|O=decline|S=42.5|R=A,B');
+    assert.equal(privateField(d('approve')), 'FK1|O=approve|S=42.5|R=');
     const many = privateField(d('decline', Array.from({ length: 200 }, (_, i) => `REASON_CODE_${i}`)));
     assert.ok(many.length <= 999, String(many.length));
     assert.match(many, /,\+\d+$/);
