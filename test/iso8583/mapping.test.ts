@@ -2,7 +2,8 @@
 // response codes from decisions, the private field 48, the echoed fields.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Iso8583FormatError } from '../../src/errors.js';
+import { ContractError, Iso8583FormatError } from '../../src/errors.js';
+import { parseEvent } from '../../src/contract/parse.js';
 import { answerTo, privateField, responseCode, responseMti, RESPONSE_CODES } from '../../src/iso8583/answers.js';
 import { toTransaction, transactionId } from '../../src/iso8583/mapping.js';
 import { isoEventTime } from '../../src/iso8583/time.js';
@@ -123,5 +124,16 @@ describe('answers', () => {
     assert.equal(a.mti, '0210');
     assert.deepEqual([...a.fields.keys()].sort((x, y) => x - y), [2, 3, 4, 7, 11, 12, 13, 32, 37, 39, 41, 42, 49]);
     assert.equal(a.fields.get(39), '00');
+  });
+});
+
+describe('the contract: cardNumber on account events', () => {
+  const base = { type: 'account', ts: '2026-01-03T10:00:00+08:00', accountId: 'acc-1', creditLimit: 100 };
+  it('accepts 12–19 digits, refuses anything else naming the field, and never reads a cardToken from input', () => {
+    assert.equal((parseEvent({ ...base, cardNumber: '622202123456' }) as { cardNumber?: string }).cardNumber, '622202123456');
+    for (const bad of ['62220212345', '62220212345678901234', '6222 0212 3456', 6222021234567890]) {
+      assert.throws(() => parseEvent({ ...base, cardNumber: bad }), (e: unknown) => e instanceof ContractError && e.path === 'cardNumber');
+    }
+    assert.equal((parseEvent({ ...base, cardToken: 'card:forged' }) as { cardToken?: string }).cardToken, undefined);
   });
 });

@@ -196,6 +196,21 @@ describe('ISO 8583 listener on a real server', () => {
     assert.equal(clash.fields.get(39), '94');
   });
 
+  it('a bad cardNumber refuses the whole batch, naming the field; the card index learns nothing from it', async () => {
+    const ts = shanghai(Date.now() - DAY);
+    const r = await call(s.url, '/v1/events', {
+      key: s.keys.ingest,
+      body: [
+        { type: 'account', ts, accountId: 'A9', creditLimit: 100, cardNumber: PAN_UNKNOWN },
+        { type: 'account', ts, accountId: 'A8', creditLimit: 100, cardNumber: '12ab' },
+      ],
+    });
+    assert.equal(r.status, 400);
+    assert.equal(r.json.error.path, '[1].cardNumber');
+    const a = await c.ask(purchase(PAN_UNKNOWN, 1_000));
+    assert.ok(private48(a).reasons.includes('UNREGISTERED_ACCOUNT'), 'the refused batch registered no card');
+  });
+
   it('the listener\'s metrics: connections, messages by MTI, format errors, answer latency', async () => {
     const m = await call(s.url, '/metrics', { key: s.keys.metrics });
     assert.equal(m.status, 200);
