@@ -7,8 +7,10 @@
  * journal) serves both protocols; the echo floor (peers/iso-echo.ts) frames and returns bytes only.
  * The same payments either way: bench/tx-traffic.ts's world, each account with a card number.
  *
- * usage: node dist/bench/iso8583.js [--connections 32] [--duration 10] [--rate 2000] [--journal auto]
- * On a shared machine absolute figures swing between runs; the ratios in one run are the result.
+ * usage: node dist/bench/iso8583.js [--connections 32] [--duration 10] [--rate 2000] [--rounds 2] [--journal auto]
+ * Each round runs the three back to back (full speed, then the open loop), the order alternating
+ * between rounds. On a shared machine absolute figures swing between runs; the ratios in one round
+ * are the result.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +25,7 @@ import { openLoop } from './open-loop.js';
 import { referenceEvents, transactionText, WORLD } from './tx-traffic.js';
 import { answerHelp, flag, quantile } from './util.js';
 
-answerHelp('usage: node dist/bench/iso8583.js [--connections 32] [--duration 10] [--rate 2000] [--journal auto]');
+answerHelp('usage: node dist/bench/iso8583.js [--connections 32] [--duration 10] [--rate 2000] [--rounds 2] [--journal auto]');
 
 const FENGKONG = join(PACKAGE_ROOT, 'bin', 'fengkong.js');
 const ECHO = join(PACKAGE_ROOT, 'dist', 'bench', 'peers', 'iso-echo.js');
@@ -32,6 +34,12 @@ const connections = Number(flag('connections') ?? '32');
 const duration = Number(flag('duration') ?? '10');
 const rate = Number(flag('rate') ?? '2000');
 const journal = flag('journal') ?? 'auto';
+const rounds = Number(flag('rounds') ?? '2');
+
+/** One protocol's figures in one round. */
+function summary(name: string, full: number, l: Float64Array, olRps: number, notDecided: number) {
+  return { name, full, p50: quantile(l, 0.5), p99: quantile(l, 0.99), max: l[l.length - 1] ?? NaN, olRps, notDecided };
+}
 
 /** The card number of account `a`: 19 digits. */
 function cardOf(a: number): string {
@@ -205,29 +213,49 @@ try {
   await httpFull(url, key, 'x', 2);
   await closedLoop(echoHost, echoPort, 'y', 2, true);
 
-  const fullEcho = await closedLoop(echoHost, echoPort, 'E', duration, true);
-  const fullIso = await closedLoop(isoHost, isoPort, 'I', duration, false);
-  const fullHttp = await httpFull(url, key, 'H', duration);
-  process.stderr.write('full speed done; open loop next\n');
-  const olEcho = await openLoopIso(echoHost, echoPort, 'e', duration, true);
-  const olIso = await openLoopIso(isoHost, isoPort, 'i', duration, false);
-  let h = 0;
-  const olHttp = await openLoop({ urls: [url], path: '/v1/decisions', headers: { authorization: `Bearer ${key}` }, rate, seconds: duration, sockets: connections, body: () => transactionText('h', h++) });
-
-  const line = (name: string, l: Float64Array, rps: number): string =>
-    `  ${name.padEnd(22)} ${Math.round(rps)} answers/s; p50 ${quantile(l, 0.5).toFixed(2)} ms, p99 ${quantile(l, 0.99).toFixed(2)} ms, max ${l[l.length - 1]?.toFixed(2)} ms`;
-  console.log(`iso8583 bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}, journal ${journal}, ${connections} connections, ${duration} s per phase`);
-  console.log(`full speed (one message outstanding per connection):`);
-  console.log(`  TCP echo floor         ${Math.round(fullEcho.rps)} answers/s`);
-  console.log(`  ISO 8583 decisions     ${Math.round(fullIso.rps)} decisions/s${fullIso.bad > 0 ? ` (${fullIso.bad} not decided)` : ''}`);
-  console.log(`  HTTP decisions         ${Math.round(fullHttp)} decisions/s (autocannon)`);
-  console.log(`  ratios: ISO / HTTP ${(fullIso.rps / fullHttp).toFixed(2)}, ISO / echo floor ${(fullIso.rps / fullEcho.rps).toFixed(3)}, HTTP / echo floor ${(fullHttp / fullEcho.rps).toFixed(3)}`);
-  console.log(`open loop at ${rate}/s (latency from each message's scheduled time):`);
-  console.log(line('TCP echo floor', olEcho.latencies, olEcho.rps));
-  console.log(line('ISO 8583 decisions', olIso.latencies, olIso.rps) + (olIso.bad > 0 ? ` (${olIso.bad} not decided)` : ''));
-  console.log(line('HTTP decisions', olHttp.latencies, olHttp.rps) + (olHttp.failed > 0 ? ` (${olHttp.failed} failed)` : ''));
-  const p99 = (l: Float64Array): number => quantile(l, 0.99);
-  console.log(`  p99 ratios: ISO / HTTP ${(p99(olIso.latencies) / p99(olHttp.latencies)).toFixed(2)}, ISO / echo floor ${(p99(olIso.latencies) / p99(olEcho.latencies)).toFixed(1)}`);
+  const rows: { name: string; full: number; p50: number; p99: number; max: number; olRps: number; notDecided: number }[][] = [];
+  for (let r = 0; r < rounds; r++) {
+    // alternate the order, so neither protocol always runs on a warmer (or busier) server
+    const order = r % 2 === 0 ? ['echo', 'iso', 'http'] : ['http', 'iso', 'echo'];
+    const row: (typeof rows)[number] = [];
+    for (const what of order) {
+      const tag = `${what[0]}${r}`;
+      if (what === 'echo') {
+        const f = await closedLoop(echoHost, echoPort, tag.toUpperCase(), duration, true);
+        const o = await openLoopIso(echoHost, echoPort, tag, duration, true);
+        row.push(summary('TCP echo floor', f.rps, o.latencies, o.rps, o.bad));
+      } else if (what === 'iso') {
+        const f = await closedLoop(isoHost, isoPort, tag.toUpperCase(), duration, false);
+        const o = await openLoopIso(isoHost, isoPort, tag, duration, false);
+        row.push(summary('ISO 8583 decisions', f.rps, o.latencies, o.rps, o.bad + f.bad));
+      } else {
+        const f = await httpFull(url, key, tag.toUpperCase(), duration);
+        let h = 0;
+        const o = await openLoop({ urls: [url], path: '/v1/decisions', headers: { authorization: `Bearer ${key}` }, rate, seconds: duration, sockets: connections, body: () => transactionText(tag, h++) });
+        row.push(summary('HTTP decisions', f, o.latencies, o.rps, o.failed));
+      }
+      process.stderr.write(`round ${r + 1}: ${row[row.length - 1].name} done\n`);
+    }
+    rows.push(row);
+  }
+  console.log(`iso8583 bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}, journal ${journal}, ${connections} connections, ${duration} s per phase, ${rounds} rounds (order alternating)`);
+  for (let r = 0; r < rows.length; r++) {
+    console.log(`round ${r + 1} (in this order):`);
+    for (const x of rows[r]) {
+      console.log(
+        `  ${x.name.padEnd(20)} full speed ${String(Math.round(x.full)).padStart(6)} /s | open loop ${rate}/s: ${Math.round(x.olRps)} /s, ` +
+          `p50 ${x.p50.toFixed(2)} ms, p99 ${x.p99.toFixed(2)} ms, max ${x.max.toFixed(2)} ms${x.notDecided > 0 ? ` (${x.notDecided} not decided)` : ''}`,
+      );
+    }
+    const by = (n: string) => rows[r].find((x) => x.name.startsWith(n))!;
+    const iso = by('ISO');
+    const http = by('HTTP');
+    const echoRow = by('TCP');
+    console.log(
+      `  ratios: full speed ISO/HTTP ${(iso.full / http.full).toFixed(2)}, ISO/echo ${(iso.full / echoRow.full).toFixed(3)}, HTTP/echo ${(http.full / echoRow.full).toFixed(3)}; ` +
+        `p99 ISO/HTTP ${(iso.p99 / http.p99).toFixed(2)}, ISO/echo ${(iso.p99 / echoRow.p99).toFixed(1)}`,
+    );
+  }
 } finally {
   if (echo !== null) await stop(echo);
   if (server !== null) await stop(server);
