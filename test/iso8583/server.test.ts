@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeMessage, type IsoMessage } from '../../src/iso8583/codec.js';
 import { frame } from '../../src/iso8583/framing.js';
 import { call, feed, startTestServer, type TestServer } from '../server/helpers.js';
-import { IsoClient, network, nowFields, purchase } from './client.js';
+import { IsoClient, network, purchase } from './client.js';
 
 const PAN_A = '6222021234567890123';
 const PAN_B = '6222025555444433332';
@@ -278,6 +278,5 @@ describe('ISO 8583 listener on a real server', () => {
     } finally {
       await r.server.close();
     }
-    void nowFields;
   });
 });
