@@ -81,6 +81,16 @@ describe('codec against hand-checked bytes', () => {
     assert.equal(frame(PURCHASE).subarray(0, 2).toString('hex'), '00ae');
   });
 
+  it('reads the library\'s default bitmap: bit 1 always set, a secondary bitmap of zeros when no field is above 64', () => {
+    // iso_8583's assembleBitMap sets bit 1 unless optionalSecondaryBitmap is configured: a 0800 with
+    // fields 7 and 11 only still carries 16 bitmap bytes: 82 20 00 … 00 | 00 … 00; length 4 + 16 + 10 + 6 = 36
+    const lib = Buffer.concat([asc('0800'), hex('82 20 00 00 00 00 00 00'), hex('00 00 00 00 00 00 00 00'), asc('1206195300'), asc('000001')]);
+    const m = decodeMessage(lib);
+    assert.deepEqual([...m.fields], [[7, '1206195300'], [11, '000001']]);
+    // our answers send the secondary bitmap only when needed (the library reads bit 1 either way)
+    assert.equal(encodeMessage(m).length, 28);
+  });
+
   it('pads short fixed values (numbers with zeros on the left, text with spaces on the right) and refuses long ones', () => {
     const b = encodeMessage({ mti: '0210', fields: new Map([[39, '00'], [41, 'T1'], [4, '5']]) });
     // bits 4, 39, 41: byte 0 0x10; byte 4 (33–40) bit 39 → 0x02; byte 5 (41–48) bit 41 → 0x80
