@@ -24,6 +24,8 @@ export interface IsoListenOptions {
   readonly idleMs: number;
   /** Messages in flight on one connection before it stops being read (back-pressure). Default 1024. */
   readonly maxInFlight?: number;
+  /** Connections open at once; more are refused at accept. Default 1024. */
+  readonly maxConnections?: number;
 }
 
 /** A listening ISO 8583 socket. */
@@ -45,7 +47,11 @@ interface Slot {
 class Connection {
   private readonly reader = new FrameReader();
   private readonly slots: Slot[] = [];
+  /** Not read while too many answers are owed, or while the peer does not read what was written. */
   private paused = false;
+  private waitingDrain = false;
+  /** The listener is closing: nothing more is read. */
+  private stopped = false;
 
   constructor(
     readonly socket: Socket,
@@ -75,6 +81,20 @@ class Connection {
     if (!this.paused && this.slots.length >= this.maxInFlight) {
       this.paused = true;
       this.socket.pause();
+    }
+  }
+
+  /** Stops reading for good (the listener closes); what is in flight is still answered. */
+  stop(): void {
+    this.stopped = true;
+    this.socket.pause();
+  }
+
+  /** Reads again once neither back-pressure holds. */
+  private maybeResume(): void {
+    if (this.paused && !this.stopped && !this.waitingDrain && this.slots.length < this.maxInFlight / 2) {
+      this.paused = false;
+      this.socket.resume();
     }
   }
 
@@ -119,11 +139,20 @@ class Connection {
       if (s.bytes !== null) out.push(s.bytes);
       this.metrics.answerSeconds.observe((now - s.startedAt) / 1000);
     }
-    if (out.length > 0 && !this.socket.destroyed) this.socket.write(out.length === 1 ? out[0] : Buffer.concat(out));
-    if (this.paused && this.slots.length < this.maxInFlight / 2) {
-      this.paused = false;
-      this.socket.resume();
+    if (out.length > 0 && !this.socket.destroyed) {
+      const ok = this.socket.write(out.length === 1 ? out[0] : Buffer.concat(out));
+      if (!ok && !this.waitingDrain) {
+        // a peer that does not read its answers: stop reading its requests until it does
+        this.waitingDrain = true;
+        this.paused = true;
+        this.socket.pause();
+        this.socket.once('drain', () => {
+          this.waitingDrain = false;
+          this.maybeResume();
+        });
+      }
     }
+    this.maybeResume();
     if (this.slots.length === 0) this.onIdle();
   }
 
@@ -167,6 +196,7 @@ export async function listenIso8583(ctx: IsoContext, opts: IsoListenOptions, met
       });
     }
   });
+  server.maxConnections = opts.maxConnections ?? 1024;
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
@@ -190,7 +220,7 @@ export async function listenIso8583(ctx: IsoContext, opts: IsoListenOptions, met
         closing = true;
         const stopped = new Promise<void>((r) => server.close(() => r()));
         // no new bytes are read: what is in flight is answered, then each connection ends
-        for (const c of conns) c.socket.pause();
+        for (const c of conns) c.stop();
         if ([...conns].some((c) => c.inFlight > 0)) {
           await new Promise<void>((r) => {
             drained = r;
