@@ -38,6 +38,8 @@ export const ErrorCode = {
    * fence refused our append) or its ownership lease was lost. Stop deciding for it and drop it.
    */
   PartitionLost: 'FK5008',
+  /** An ISO 8583 message that cannot be read: a field's bytes are not what its format says. */
+  Iso8583Format: 'FK5009',
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -170,5 +172,24 @@ export class PartitionLostError extends FengkongError {
   constructor(partition: number, message: string, options?: { cause?: unknown }) {
     super(ErrorCode.PartitionLost, message, options);
     this.partition = partition;
+  }
+}
+
+/**
+ * An ISO 8583 message that cannot be read or mapped (src/iso8583/): `field` names the data element
+ * (0 for the MTI, 1 for the bitmap, -1 for the frame or the TPDU header), `offset` the byte of the
+ * message (counted from the first byte after the 2-byte length) where reading failed, `expected`
+ * what was wanted there. The listener answers it `30` (format error) when it could read the MTI and
+ * the STAN, and logs the offset; nothing is decided or stored.
+ */
+export class Iso8583FormatError extends FengkongError {
+  readonly field: number;
+  readonly offset: number;
+  readonly expected: string;
+  constructor(field: number, offset: number, expected: string) {
+    super(ErrorCode.Iso8583Format, `${field < 0 ? 'frame' : field === 0 ? 'MTI' : `field ${field}`} at byte ${offset}: expected ${expected}`);
+    this.field = field;
+    this.offset = offset;
+    this.expected = expected;
   }
 }

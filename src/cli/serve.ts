@@ -9,10 +9,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { startServer, type TlsFiles } from '../server/server.js';
+import { startServer, type Iso8583Options, type TlsFiles } from '../server/server.js';
 import { parseArgs, type ParsedArgs } from './args.js';
 
 const USAGE = `fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|walsync|thread|inline] [--event-time-tolerance SECONDS] [--tls-cert cert.pem --tls-key key.pem] [--master-key-file FILE]
+         [--iso8583-port P [--iso8583-host 127.0.0.1] [--iso8583-tpdu] [--iso8583-idle-timeout 300]]
+         --iso8583-port also listens for ISO 8583 (2-byte length frames, ASCII MTI, binary bitmap) beside HTTP: the same decisions
+         and journal (docs/iso8583.md); --iso8583-tpdu expects a 5-byte TPDU and 6-byte header before the MTI (Chinese POS
+         networks); --iso8583-idle-timeout closes a connection silent for that many seconds (0: never)
        fengkong serve --nats URL --postgres URL [--cluster fengkong] [--partitions 1] [--node-id ID] [--jetstream-replicas 1|3] [--port 8080] [--host 127.0.0.1] [--policy DIR] [--model model.json] [--event-time-tolerance SECONDS] [--tls-cert cert.pem --tls-key key.pem] [--master-key-file FILE]
          one node of a cluster on NATS JetStream and PostgreSQL (docs/scale-out.md, docs/deploy.md); every node needs the same master key file; --policy/--model seed a new cluster's version 1 (then publish through the API);
          --partitions fixes a new cluster's partition count (later nodes may leave it out);
@@ -23,7 +27,9 @@ const USAGE = `fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [
  */
 const CLUSTER_ENV = ['FENGKONG_NATS_URL', 'FENGKONG_POSTGRES_URL'];
 /** Flags of the embedded server only. */
-const EMBEDDED_ONLY = ['data', 'journal'];
+const EMBEDDED_ONLY = ['data', 'journal', 'iso8583-port', 'iso8583-host', 'iso8583-tpdu', 'iso8583-idle-timeout'];
+/** The ISO 8583 listener's flags besides its port. */
+const ISO_FLAGS = ['iso8583-host', 'iso8583-tpdu', 'iso8583-idle-timeout'];
 /** Flags of a cluster node only. */
 const CLUSTER_ONLY = ['cluster', 'partitions', 'node-id', 'owner-ttl-ms', 'jetstream-replicas', 'redis'];
 const JOURNAL_MODES = ['auto', 'walsync', 'thread', 'inline'] as const;
@@ -34,6 +40,7 @@ export async function runServe(args: string[]): Promise<number> {
     args,
     {
       port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string', 'event-time-tolerance': 'int', 'tls-cert': 'string', 'tls-key': 'string', 'master-key-file': 'string',
+      'iso8583-port': 'int', 'iso8583-host': 'string', 'iso8583-tpdu': 'switch', 'iso8583-idle-timeout': 'int',
       nats: 'string', postgres: 'string', redis: 'string', cluster: 'string', partitions: 'int', 'node-id': 'string', 'owner-ttl-ms': 'int', 'jetstream-replicas': 'int',
     },
     USAGE,
@@ -45,6 +52,7 @@ export async function runServe(args: string[]): Promise<number> {
   for (const f of CLUSTER_ONLY) {
     if (flags.has(f)) throw new UsageError(`--${f} is for a cluster node: give --nats URL and --postgres URL too\nusage: ${USAGE}`);
   }
+  const iso8583 = isoOptions(flags);
   const dataDir = resolve((flags.get('data') as string | undefined) ?? './data');
   const journal = (flags.get('journal') as string | undefined) ?? 'auto';
   if (!(JOURNAL_MODES as readonly string[]).includes(journal)) {
@@ -66,6 +74,7 @@ export async function runServe(args: string[]): Promise<number> {
     journal: journal as (typeof JOURNAL_MODES)[number],
     maxEventLeadMs: tolerance === undefined ? undefined : tolerance * 1000,
     ...(tls === undefined ? {} : { tls }),
+    ...(iso8583 === undefined ? {} : { iso8583 }),
     onFatal: () => {
       exitCode = 1;
       stop?.();
@@ -79,6 +88,7 @@ export async function runServe(args: string[]): Promise<number> {
       '\n',
   );
   process.stdout.write(`fengkong serve: listening on ${server.url}\n`);
+  if (server.iso8583 !== null) process.stdout.write(`fengkong serve: ISO 8583 on ${server.iso8583.address}${iso8583?.tpdu === true ? ' (TPDU + header)' : ''}\n`);
   const onSignal = (): void => stop?.();
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
@@ -165,6 +175,24 @@ function untilSignal(): Promise<void> {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+}
+
+/** The ISO 8583 listener's settings from the flags, or undefined without --iso8583-port. */
+function isoOptions(flags: ParsedArgs['flags']): Iso8583Options | undefined {
+  const port = flags.get('iso8583-port') as number | undefined;
+  if (port === undefined) {
+    const stray = ISO_FLAGS.find((f) => flags.has(f));
+    if (stray !== undefined) throw new UsageError(`--${stray} needs --iso8583-port too\nusage: ${USAGE}`);
+    return undefined;
+  }
+  if (port > 65535) throw new UsageError(`--iso8583-port must be at most 65535\nusage: ${USAGE}`);
+  const idle = flags.get('iso8583-idle-timeout') as number | undefined;
+  return {
+    port,
+    host: (flags.get('iso8583-host') as string | undefined) ?? '127.0.0.1',
+    tpdu: flags.get('iso8583-tpdu') === true,
+    ...(idle === undefined ? {} : { idleMs: idle * 1000 }),
+  };
 }
 
 /**

@@ -73,6 +73,17 @@ export interface AccountEvent extends Timed {
   readonly kyc?: Kyc | undefined;
   readonly openedAt?: string | undefined;
   readonly openedAtT?: number | undefined;
+  /**
+   * The card number (PAN, 12–19 digits) or payment token an ISO 8583 switch sends in field 2 for
+   * this account. Accepted at the boundary only: the server swaps it for `cardToken` before the
+   * event is applied or journaled, so it is never at rest in clear (src/server/card-index.ts).
+   */
+  readonly cardNumber?: string | undefined;
+  /**
+   * The keyed HMAC token of `cardNumber`, set by the server's card index, never read from input
+   * (the parser ignores it): what the journal keeps, and what the card index is rebuilt from.
+   */
+  readonly cardToken?: string | undefined;
 }
 
 /** Something happens to an account outside a payment (login, reset, repayment, …). */

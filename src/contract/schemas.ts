@@ -22,6 +22,8 @@ import { bool, geo, id, money, oneOf, pattern, text, timestamp, type Raw } from 
 const MCC = /^\d{4}$/;
 const CURRENCY = /^[A-Z]{3}$/;
 const REGION = /^\d{6}$/;
+/** A card number (PAN) or payment token as ISO 8583 field 2 carries it: 12–19 digits. */
+const CARD_NUMBER = /^\d{12,19}$/;
 const MCC_EXPECTED = 'a 4-digit merchant category code like "5411"';
 
 /** transaction: a credit payment to decide. */
@@ -61,6 +63,7 @@ export function parseAccount(o: Raw): AccountEvent {
     kyc: oneOf(o, 'kyc', KYC_LEVELS, false),
     openedAt: opened?.[0],
     openedAtT: opened?.[1],
+    cardNumber: pattern(o, 'cardNumber', CARD_NUMBER, 'a card number or payment token of 12–19 digits (ISO 8583 field 2)'),
   };
 }
 

@@ -45,7 +45,7 @@ const REC_INVALID = 2; // strs: path, expected
 const TAG_UNDEFINED = 0, TAG_NUMBER = 1, TAG_INTERNED = 2, TAG_PLAIN = 3, TAG_TRUE = 4, TAG_FALSE = 5, TAG_NULL = 6, TAG_OBJECT = 7;
 
 /** Fields whose strings are unique to their event: interning them would only grow the table. */
-const PLAIN_KEYS: ReadonlySet<string> = new Set(['id', 'ts', 'txId', 'openedAt']);
+const PLAIN_KEYS: ReadonlySet<string> = new Set(['id', 'ts', 'txId', 'openedAt', 'cardNumber']);
 /** Table size at which both sides start over (a few hundred MB of ids at most). */
 const MAX_TABLE = 1 << 21;
 

@@ -15,6 +15,7 @@ import type { ServerMetrics } from './metrics.js';
 import type { ApiReply, Route, RouteAccess, Router } from './routes.js';
 import type { RequestValidator } from './schemas/validator.js';
 import type { Decider } from './decider.js';
+import type { CardIndex } from './card-index.js';
 
 /** A decision body: one transaction, a few hundred bytes; 64 KiB is generous. */
 export const DECISION_LIMITS: BodyLimits = { maxBytes: 64 * 1024, maxDepth: 32 };
@@ -50,6 +51,11 @@ export const BUILTIN_ROUTES: readonly RouteAccess[] = [
 export interface AppContext {
   /** Decides, applies events and finds decisions: the DecisionService, or a cluster node's router. */
   readonly service: Decider;
+  /**
+   * The card index: an `account` event's `cardNumber` is swapped for its keyed token before it is
+   * applied or journaled. Without one (a cluster node, for now) such an event is refused.
+   */
+  readonly cards?: CardIndex;
   readonly auth: Authenticator;
   readonly metrics: ServerMetrics;
   /** Routes of the feature modules (policies, lists, audit, …), tried after the built-in ones. */
@@ -322,7 +328,12 @@ export function createHandler(ctx: AppContext): Handler {
     for (let i = 0; i < items.length; i++) {
       const prefix = many ? `[${i}]` : '';
       try {
-        const ev = parseEvent(items[i]);
+        let ev = parseEvent(items[i]);
+        if (ev.type === 'account' && ev.cardNumber !== undefined) {
+          const where = prefix ? `${prefix}.cardNumber` : 'cardNumber';
+          if (ctx.cards === undefined) return fail(res, route, started, wrongType(where, 'no cardNumber: this server keeps no card index (a cluster node); register cards on an embedded server'));
+          ev = ctx.cards.sealEvent(ev);
+        }
         if (ev.type === 'transaction') {
           const where = prefix ? `${prefix}.type` : 'type';
           return fail(res, route, started, wrongType(where, 'an event other than "transaction" (post payments to /v1/decisions)'));
@@ -340,6 +351,7 @@ export function createHandler(ctx: AppContext): Handler {
         return fail(res, route, started, invalidEvent(e, prefix));
       }
     }
+    ctx.cards?.learn(events);
     service.accept(events, (err2, accepted) => {
       if (err2 !== null) return fail(res, route, started, err2);
       send(res, route, started, 202, JSON.stringify({ accepted }));

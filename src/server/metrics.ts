@@ -67,6 +67,7 @@ export class ServerMetrics {
   private readonly gauges: { name: string; help: string; fn: GaugeFn }[] = [];
   private readonly families: { name: string; help: string; type: 'counter' | 'gauge'; label: string; fn: () => Iterable<[string, number]> }[] = [];
   private readonly infos: { name: string; help: string; fn: () => Record<string, string> }[] = [];
+  private readonly histograms: { name: string; help: string; labels: Record<string, string>; h: Histogram }[] = [];
   private readonly started = Date.now();
   /** The last minute of decisions (outcomes, scores, latency, reason codes), read by GET /v1/overview. */
   readonly live = new LiveWindow();
@@ -122,6 +123,14 @@ export class ServerMetrics {
   }
 
   /**
+   * Registers a histogram kept by another part of the server (the ISO 8583 listener's answer
+   * latency), rendered with `labels` at scrape time. Several may share a name with other labels.
+   */
+  histogram(name: string, help: string, labels: Record<string, string>, h: Histogram): void {
+    this.histograms.push({ name, help, labels, h });
+  }
+
+  /**
    * The current value of the gauge `name`, or null when none is registered: lets a route show a
    * figure a module exports (the case feed's lag) without reaching into that module.
    */
@@ -161,6 +170,15 @@ export class ServerMetrics {
       out.push(`# HELP ${f.name} ${f.help}`);
       out.push(`# TYPE ${f.name} ${f.type}`);
       for (const [value, n] of f.fn()) out.push(`${f.name}${labelText({ [f.label]: value })} ${n}`);
+    }
+    const named = new Set<string>();
+    for (const x of this.histograms) {
+      if (!named.has(x.name)) {
+        named.add(x.name);
+        out.push(`# HELP ${x.name} ${x.help}`);
+        out.push(`# TYPE ${x.name} histogram`);
+      }
+      out.push(...x.h.render(x.name, x.labels));
     }
     for (const i of this.infos) {
       out.push(`# HELP ${i.name} ${i.help}`);

@@ -39,6 +39,9 @@ import { RequestValidator } from './schemas/validator.js';
 import { accessOf, Router, type RouteAccess, type ServerModule } from './routes.js';
 import { SeenIds } from './seen-ids.js';
 import { DecisionService } from './service.js';
+import { CardIndex, cardTokenizer } from './card-index.js';
+import { IsoListenerMetrics } from '../iso8583/metrics.js';
+import { listenIso8583, type IsoListener } from '../iso8583/listener.js';
 import { setEncryption } from '../store/sqlite/crypt.js';
 import { privateDataDir } from '../store/sqlite/file-modes.js';
 
@@ -100,7 +103,27 @@ export interface ServeOptions {
    * the loopback interface should use it (docs/server.md, "TLS").
    */
   readonly tls?: TlsFiles;
+  /**
+   * Also listen for ISO 8583 (docs/iso8583.md) on this port beside HTTP: the same decisions, the same
+   * journal. Off when omitted.
+   */
+  readonly iso8583?: Iso8583Options;
 }
+
+/** The ISO 8583 listener's settings (`fengkong serve --iso8583-port …`). */
+export interface Iso8583Options {
+  /** TCP port; 0 picks a free one. */
+  readonly port: number;
+  /** Interface to bind. Default 127.0.0.1. */
+  readonly host?: string;
+  /** A 5-byte TPDU and a 6-byte header come before the MTI (Chinese POS networks). Default false. */
+  readonly tpdu?: boolean;
+  /** Close a connection idle this long (ms); 0 never. Default DEFAULT_ISO8583_IDLE_MS. */
+  readonly idleMs?: number;
+}
+
+/** Five minutes: switches send an echo test (0800/301) every minute or so on a live line. */
+export const DEFAULT_ISO8583_IDLE_MS = 5 * 60_000;
 
 export type { TlsFiles } from './http-listener.js';
 
@@ -143,6 +166,8 @@ export interface RunningServer {
   readonly checkpointer: Checkpointer | null;
   /** Every route and who may call it: the built-in ones, then the modules' (the route × role table). */
   readonly routes: readonly RouteAccess[];
+  /** The ISO 8583 listener (`host:port` and port), or null when not asked for. */
+  readonly iso8583: { readonly port: number; readonly address: string } | null;
   /** Graceful stop: refuse new work, finish in-flight, flush the journal, close the file. Idempotent. */
   close(): Promise<void>;
 }
@@ -163,6 +188,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let modules: ServerModule[] = [];
   let checkpointer: Checkpointer | null = null;
   let txIndex: TxIndex | null = null;
+  let iso: IsoListener | null = null;
   try {
     store = new SqliteStore(opts.dataDir);
     // recovery reads the journal next: a reader thread loads meanwhile (store/sqlite/read-ahead.ts)
@@ -185,6 +211,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       opts.snapshots !== false,
     );
     store.endLongRead();
+    // card number → account, kept only as keyed tokens; rebuilt from the journal's account events
+    // when the ISO 8583 listener will read it (one pass over the journal, account rows only opened)
+    const cards = new CardIndex(cardTokenizer(store.crypt.ring === null ? null : store.crypt.ring.token.bind(store.crypt.ring)));
+    if (opts.iso8583 !== undefined) store.forEachEventInRange({ type: 'account' }, (e) => cards.learnJournaled(e.event));
     if (note !== null) process.stderr.write(`fengkong serve: ${note}\n`);
     // the checkpointer starts once recovery has read the snapshots (it may prune them)
     const writeSnapshots = opts.snapshots !== false && opts.snapshots?.write !== false;
@@ -218,6 +248,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     registerAuthMetrics(metrics, auth);
     const handler = createHandler({
       service,
+      cards,
       auth,
       metrics,
       router,
@@ -234,10 +265,29 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         };
       },
     });
+    if (opts.iso8583 !== undefined) {
+      const isoMetrics = new IsoListenerMetrics();
+      const o = opts.iso8583;
+      iso = await listenIso8583(
+        {
+          decider: service,
+          cards,
+          maxEventLeadMs: opts.maxEventLeadMs ?? DEFAULT_MAX_EVENT_LEAD_MS,
+          tpdu: o.tpdu === true,
+          closing: () => closing,
+          log: (line) => process.stderr.write(`fengkong serve: ${line}\n`),
+        },
+        { port: o.port, host: o.host ?? '127.0.0.1', idleMs: o.idleMs ?? DEFAULT_ISO8583_IDLE_MS },
+        isoMetrics,
+      );
+      isoMetrics.register(metrics, iso.address);
+      metrics.gauge('fengkong_cards', 'Cards in the card index (token → account).', () => cards.size);
+    }
     const http = await listenHttp(handler, opts.port ?? 8080, opts.host ?? '127.0.0.1', opts.tls);
     const s = store;
     const w = writer;
     const ix = txIndex;
+    const isoListener = iso;
     let closed: Promise<void> | null = null;
     return {
       url: http.url,
@@ -247,9 +297,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       journal: journalMode,
       checkpointer,
       routes: [...BUILTIN_ROUTES, ...router.routes.map(accessOf)],
+      iso8583: isoListener === null ? null : { port: isoListener.port, address: isoListener.address },
       close() {
         closed ??= (async () => {
           closing = true;
+          await isoListener?.close(opts.drainMs ?? 10_000);
           await http.close(opts.drainMs ?? 10_000, () => commit.flush().catch(() => {}));
           await closeModules(modules);
           await ix.close();
@@ -262,6 +314,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       },
     };
   } catch (e) {
+    await iso?.close(0).catch(() => {});
     await closeModules(modules);
     await txIndex?.close().catch(() => {});
     await checkpointer?.close().catch(() => {});

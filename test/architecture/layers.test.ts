@@ -17,7 +17,7 @@ const LAYERS: Readonly<Record<string, number>> = {
   log: 4,
   accounts: 5, merchants: 5, cases: 5, detectors: 5, policy: 5, report: 5, lists: 5, audit: 5, keys: 5,
   store: 6,
-  server: 7, cli: 7, wiring: 7,
+  server: 7, cli: 7, wiring: 7, iso8583: 7,
   // imported only by the interfaces (the `simulate` command); its own imports are checked apart
   sim: 7,
 };

@@ -61,6 +61,8 @@ export const OTHER_EVENTS = {
     home: GeoRef(),
     kyc: StringEnum(KYC_LEVELS),
     openedAt: Ts(),
+    // kept only as a keyed HMAC token: never journaled in clear (docs/iso8583.md, "Cards")
+    cardNumber: Type.String({ pattern: '^\\d{12,19}$', description: 'card number or payment token (ISO 8583 field 2), 12–19 digits; stored only as a keyed token' }),
   }),
   AccountEvent: event('account_event', ['accountId', 'kind'], {
     accountId: Id(),

@@ -1,0 +1,96 @@
+/**
+ * From an ISO 8583 request to the contract's `transaction` event (docs/iso8583.md, "Mapping"): the
+ * message's fields become the same event an HTTP client would post, and go through the same
+ * contract parser, so one payment sent both ways is byte for byte one event (one id, one decision).
+ * Field 2, the card, becomes the account through the card index; the number itself goes no further.
+ */
+import type { Channel, TransactionEvent } from '../contract/events.js';
+import { parseEvent } from '../contract/parse.js';
+import { ContractError, Iso8583FormatError } from '../errors.js';
+import type { CardIndex } from '../server/card-index.js';
+import { isoEventTime } from './time.js';
+
+/**
+ * Field 22's first two digits (how the card number was read) → the contract's channel. Codes not
+ * listed (00 unknown, others) leave the channel out, as the contract allows.
+ */
+export const ENTRY_MODE_CHANNELS: Readonly<Record<string, Channel>> = {
+  '01': 'card', // key entered at the terminal
+  '02': 'card', // magnetic stripe
+  '03': 'qr', // bar code / QR code scanned (China UnionPay's 扫码 entry)
+  '05': 'card', // chip (ICC)
+  '07': 'card', // contactless chip
+  '10': 'app', // credential on file
+  '80': 'card', // chip fallback to magnetic stripe
+  '81': 'app', // e-commerce / in-app
+  '90': 'card', // magnetic stripe, full track
+  '91': 'card', // contactless magnetic stripe
+  '95': 'card', // chip, unreliable CVV
+  '96': 'qr', // stored value / code payment some networks report for a scanned code
+};
+
+/** ISO 4217 numeric → alphabetic codes this slice decides in; any other currency is refused. */
+export const CURRENCIES: Readonly<Record<string, string>> = { '156': 'CNY' };
+
+/** The contract field a ContractError names → the ISO 8583 field it came from. */
+const FIELD_OF_PATH: Readonly<Record<string, number>> = {
+  id: 37, accountId: 2, amount: 4, currency: 49, merchantId: 42, terminalId: 41, mcc: 18, acquirerId: 32, merchantName: 43, ts: 7,
+};
+
+/** The transaction id of a message: the RRN (37), else terminal + STAN + transmission time. */
+export function transactionId(fields: ReadonlyMap<number, string>): string {
+  const rrn = fields.get(37)?.trim();
+  if (rrn !== undefined && rrn !== '') return rrn;
+  const terminal = fields.get(41)?.trim();
+  const stan = fields.get(11);
+  const sent = fields.get(7);
+  if (terminal === undefined || terminal === '' || stan === undefined || sent === undefined) {
+    throw new Iso8583FormatError(37, 0, 'field 37 (retrieval reference number), or fields 41, 11 and 7 to make the transaction id from');
+  }
+  return `${terminal}:${stan}:${sent}`;
+}
+
+/**
+ * The `transaction` event of a 0100/0200 request; `nowMs` is the server's clock (the year of the
+ * date). Throws Iso8583FormatError naming the ISO field when a needed field is missing or does not
+ * fit the contract (currency other than 156, amount 0, merchant id of spaces, …).
+ */
+export function toTransaction(fields: ReadonlyMap<number, string>, cards: CardIndex, nowMs: number): TransactionEvent {
+  const need = (no: number, what: string): string => {
+    const v = fields.get(no);
+    if (v === undefined) throw new Iso8583FormatError(no, 0, `field ${no} (${what}): a payment needs it`);
+    return v;
+  };
+  const pan = need(2, 'primary account number');
+  if (pan.length < 12) throw new Iso8583FormatError(2, 0, 'a card number or payment token of 12–19 digits');
+  const amount = Number(need(4, 'amount, transaction'));
+  const currencyCode = fields.get(49) ?? '156';
+  const currency = CURRENCIES[currencyCode];
+  if (currency === undefined) throw new Iso8583FormatError(49, 0, `currency 156 (CNY), the only one decided here (got ${currencyCode})`);
+  const time = isoEventTime(fields, nowMs);
+  const mode = fields.get(22)?.slice(0, 2);
+  const channel = mode === undefined ? undefined : ENTRY_MODE_CHANNELS[mode];
+  const name = fields.get(43)?.trim();
+  const raw: Record<string, unknown> = {
+    type: 'transaction',
+    id: transactionId(fields),
+    ts: time.ts,
+    accountId: cards.accountOf(pan).accountId,
+    amount,
+    currency,
+    merchantId: need(42, 'card acceptor identification code').trim(),
+    terminalId: need(41, 'card acceptor terminal identification').trim(),
+  };
+  if (fields.has(18)) raw.mcc = fields.get(18);
+  if (fields.has(32)) raw.acquirerId = fields.get(32);
+  if (channel !== undefined) raw.channel = channel;
+  if (name !== undefined && name !== '') raw.merchantName = name;
+  try {
+    const ev = parseEvent(raw);
+    return ev as TransactionEvent;
+  } catch (e) {
+    if (!(e instanceof ContractError)) throw e;
+    const no = FIELD_OF_PATH[e.path] ?? -1;
+    throw new Iso8583FormatError(no, 0, `${e.expected} (contract field ${e.path})`);
+  }
+}
