@@ -43,7 +43,9 @@ interface Proc {
 }
 
 function serve(args: readonly string[]): Promise<Proc> {
-  const proc = spawn(process.execPath, [FENGKONG, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // FK_BENCH_NODE_FLAGS: flags for the servers' Node.js (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p` to profile them; NODE_OPTIONS refuses those)
+  const nodeFlags = (process.env.FK_BENCH_NODE_FLAGS ?? '').split(' ').filter((x) => x !== '');
+  const proc = spawn(process.execPath, [...nodeFlags, FENGKONG, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (b: Buffer) => (err += b.toString()));
   return new Promise((resolve, reject) => {
