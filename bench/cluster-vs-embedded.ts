@@ -15,23 +15,20 @@
  * (`2p2`: two nodes of a cluster of two partitions, one owned by each)
  * Needs PostgreSQL, NATS (JetStream) on loopback (.ci/services starts them).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
-import { connectCluster, deleteClusterObjects } from '../src/store/nats/connect.js';
+import { connectCluster } from '../src/store/nats/connect.js';
+import { benchCluster, NATS } from './cluster-place.js';
 import { openLoop } from './open-loop.js';
-import { FENGKONG } from './serve-child.js';
+import { FENGKONG, spawnServe, stopServe } from './serve-child.js';
 import { referenceEvents, transactionText } from './tx-traffic.js';
 import { answerHelp, flag, quantile } from './util.js';
 
 answerHelp('usage: node dist/bench/cluster-vs-embedded.js [--connections 32] [--duration 8] [--rate 1000] [--rounds 2] [--setups embedded,1,2,2p2]');
 
-const POSTGRES_ADMIN = process.env.FENGKONG_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const NATS = process.env.FK_NATS_URL ?? 'nats://127.0.0.1:4222';
 const connections = Number(flag('connections') ?? '32');
 const duration = Number(flag('duration') ?? '8');
 const rate = Number(flag('rate') ?? '1000');
@@ -42,29 +39,8 @@ interface Proc {
   readonly proc: ChildProcess;
 }
 
-function serve(args: readonly string[]): Promise<Proc> {
-  // FK_BENCH_NODE_FLAGS: flags for the servers' Node.js (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p` to profile them; NODE_OPTIONS refuses those)
-  const nodeFlags = (process.env.FK_BENCH_NODE_FLAGS ?? '').split(' ').filter((x) => x !== '');
-  const proc = spawn(process.execPath, [...nodeFlags, FENGKONG, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  proc.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m !== null) resolve({ url: m[1], proc });
-    });
-    proc.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
-}
-
-async function stop(p: Proc): Promise<void> {
-  if (p.proc.exitCode !== null) return;
-  const exited = new Promise<void>((r) => p.proc.once('exit', () => r()));
-  p.proc.kill('SIGTERM');
-  await exited;
-}
+const serve = spawnServe;
+const stop = stopServe;
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
 function cpuSeconds(pid: number): number {
@@ -179,17 +155,8 @@ async function embedded(): Promise<Setup> {
 }
 
 async function cluster(nodes: number, partitions = 1): Promise<Setup> {
-  const name = `b_${randomBytes(5).toString('hex')}`;
-  const database = `fk_${name}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
-  await admin.end();
-  const u = new URL(POSTGRES_ADMIN);
-  u.pathname = `/${database}`;
-  const dir = mkdtempSync(join(tmpdir(), 'fk-bench-cluster-'));
-  const base = ['--postgres', u.toString(), '--cluster', name, '--master-key-file', join(dir, 'master.key')];
-  const key = execFileSync(process.execPath, [FENGKONG, 'keys', 'create', '--role', 'admin', ...base], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const place = await benchCluster('b');
+  const { base, key } = place;
   const procs: Proc[] = [];
   for (let i = 0; i < nodes; i++) {
     procs.push(await serve(['--nats', NATS, ...base, '--node-id', `n${i}`, ...(i === 0 && partitions > 1 ? ['--partitions', String(partitions)] : [])]));
@@ -199,7 +166,7 @@ async function cluster(nodes: number, partitions = 1): Promise<Setup> {
   // several partitions: each node owns its share before the runs
   if (partitions > 1) for (const p of procs) await waitOwner(p.url, key);
   await register(procs[0].url, key);
-  const nc = await connectCluster({ url: NATS, cluster: name });
+  const nc = await connectCluster({ url: NATS, cluster: place.name });
   return {
     name: `cluster, ${nodes} node${nodes > 1 ? 's' : ''}${partitions > 1 ? `, P = ${partitions}` : ''}`,
     urls: procs.map((p) => p.url),
@@ -211,13 +178,8 @@ async function cluster(nodes: number, partitions = 1): Promise<Setup> {
     },
     close: async () => {
       for (const p of procs) await stop(p);
-      await deleteClusterObjects(nc.jsm, nc.names);
       await nc.close();
-      const a = new pg.Client({ connectionString: POSTGRES_ADMIN });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
-      await a.end();
-      rmSync(dir, { recursive: true, force: true });
+      await place.drop();
     },
   };
 }

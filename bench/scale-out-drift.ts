@@ -11,20 +11,19 @@
  * usage: node dist/bench/scale-out-drift.js [--accounts 400] [--days 4] [--clients 16] [--partitions 3]
  * Needs PostgreSQL and NATS with JetStream on loopback (.ci/services starts them).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { parseEvent } from '../src/contract/parse.js';
 import { Engine } from '../src/engine/engine.js';
 import { loadPolicy } from '../src/engine/policy-source.js';
 import type { JournalEntry } from '../src/log/journal.js';
-import { connectCluster, deleteClusterObjects } from '../src/store/nats/connect.js';
+import { connectCluster } from '../src/store/nats/connect.js';
+import { benchCluster, NATS } from './cluster-place.js';
 import { followStream, streamLastSeq } from '../src/store/nats/stream-feed.js';
 import { openClusterStores } from '../src/wiring/cluster/stores.js';
-import { FENGKONG } from './serve-child.js';
+import { FENGKONG, spawnServe as serve, stopServe } from './serve-child.js';
 import { answerHelp, flag } from './util.js';
 
 answerHelp('usage: node dist/bench/scale-out-drift.js [--accounts 400] [--days 4] [--clients 16] [--partitions 3]');
@@ -32,29 +31,12 @@ const accounts = Number(flag('accounts') ?? '400');
 const days = Number(flag('days') ?? '4');
 const clients = Number(flag('clients') ?? '16');
 const partitions = Number(flag('partitions') ?? '3');
-const NATS = process.env.FK_NATS_URL ?? 'nats://127.0.0.1:4222';
-const POSTGRES_ADMIN = process.env.FK_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 interface Answer {
   readonly txId: string;
   readonly outcome: string;
   readonly score: number;
   readonly reasons: readonly { code: string }[];
-}
-
-function serve(args: readonly string[]): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, [FENGKONG, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  proc.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m !== null) resolve({ url: m[1], proc });
-    });
-    proc.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
 }
 
 async function owns(url: string, key: string): Promise<number> {
@@ -79,18 +61,8 @@ process.stderr.write(`${lines.length} events, ${payments} payments (seed 29); ${
 
 /** One run on a fresh cluster of `P` partitions: how many answers differ from the stored order's replay. */
 async function run(P: number): Promise<{ differ: number; outcomes: number; answered: number; codes: Map<string, number> }> {
-  const name = `d_${randomBytes(5).toString('hex')}`;
-  const database = `fk_${name}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
-  await admin.end();
-  const u = new URL(POSTGRES_ADMIN);
-  u.pathname = `/${database}`;
-  const dir = mkdtempSync(join(tmpdir(), 'fk-drift-cluster-'));
-  const masterKeyFile = join(dir, 'master.key');
-  const base = ['--postgres', u.toString(), '--cluster', name, '--master-key-file', masterKeyFile];
-  const key = execFileSync(process.execPath, [FENGKONG, 'keys', 'create', '--role', 'admin', ...base], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const place = await benchCluster('d');
+  const { base, key, name } = place;
   const nodes: Array<{ url: string; proc: ChildProcess }> = [];
   const nc = await connectCluster({ url: NATS, cluster: name });
   try {
@@ -121,7 +93,7 @@ async function run(P: number): Promise<{ differ: number; outcomes: number; answe
     );
 
     // the stream in the order JetStream stored it, replayed through one engine
-    const stores = await openClusterStores({ postgres: u.toString(), cluster: name, masterKeyFile, poolMax: 2 });
+    const stores = await openClusterStores({ postgres: place.postgres, cluster: name, masterKeyFile: place.masterKeyFile, poolMax: 2 });
     const entries: JournalEntry[] = [];
     try {
       const end = await streamLastSeq(nc);
@@ -149,20 +121,9 @@ async function run(P: number): Promise<{ differ: number; outcomes: number; answe
     }
     return { differ, outcomes, answered: answered.size, codes };
   } finally {
-    for (const n of nodes) {
-      if (n.proc.exitCode === null) {
-        const exited = new Promise<void>((r) => n.proc.once('exit', () => r()));
-        n.proc.kill('SIGTERM');
-        await exited;
-      }
-    }
-    await deleteClusterObjects(nc.jsm, nc.names);
+    for (const n of nodes) await stopServe(n);
     await nc.close();
-    const a = new pg.Client({ connectionString: POSTGRES_ADMIN });
-    await a.connect();
-    await a.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
-    await a.end();
-    rmSync(dir, { recursive: true, force: true });
+    await place.drop();
   }
 }
 

@@ -47,3 +47,32 @@ export function createKey(dir: string, role: string): string {
     stdio: ['ignore', 'pipe', 'ignore'],
   }).trim();
 }
+
+/**
+ * Starts `fengkong serve --port 0 …args` (a data folder or a cluster node) and resolves once it
+ * prints its URL. FK_BENCH_NODE_FLAGS gives the server's Node.js flags (e.g. `--cpu-prof
+ * --cpu-prof-dir=/tmp/p` to profile it: NODE_OPTIONS refuses those).
+ */
+export function spawnServe(args: readonly string[]): Promise<{ url: string; proc: ChildProcess }> {
+  const nodeFlags = (process.env.FK_BENCH_NODE_FLAGS ?? '').split(' ').filter((x) => x !== '');
+  const proc = spawn(process.execPath, [...nodeFlags, FENGKONG, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  proc.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m !== null) resolve({ url: m[1], proc });
+    });
+    proc.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+  });
+}
+
+/** Stops a spawned server with SIGTERM (a graceful stop: it drains and, on a cluster, hands its partitions over). */
+export async function stopServe(p: { proc: ChildProcess }): Promise<void> {
+  if (p.proc.exitCode !== null || p.proc.signalCode !== null) return;
+  const exited = new Promise<void>((r) => p.proc.once('exit', () => r()));
+  p.proc.kill('SIGTERM');
+  await exited;
+}

@@ -9,7 +9,7 @@ import { DeliverPolicy } from '@nats-io/jetstream';
 import { FengkongError, StoreError } from '../../errors.js';
 import type { JournalEntry } from '../../log/journal.js';
 import type { NatsCluster } from './connect.js';
-import { decodeJournalMessage, journalMessageSeqs, type PayloadSealer } from './journal-message.js';
+import { checkFollows, decodeJournalMessage, journalMessageSeqs, type PayloadSealer } from './journal-message.js';
 import type { JournalEnd } from './journal-reader.js';
 import { checkPartition } from './names.js';
 
@@ -72,14 +72,7 @@ export function followJournal(
         if (stopped) break;
         const where = `${subject} message ${m.seq}`;
         const { first, last } = journalMessageSeqs(m.headers, where);
-        const expect = position.seq + 1;
-        if (first !== expect) {
-          throw new StoreError(
-            first > expect
-              ? `journal of partition ${partition} has a gap: entries ${expect}-${first - 1} are missing before ${where} (entries ${first}-${last})`
-              : `journal of partition ${partition} holds entry ${first} twice: ${where} (entries ${first}-${last}) follows entry ${expect - 1}`,
-          );
-        }
+        checkFollows(partition, position.seq, first, last, where);
         const r = apply(decodeJournalMessage(m.headers, m.data, sealer, where), m.seq);
         if (r !== undefined) await r;
         position = { seq: last, streamSeq: m.seq };

@@ -42,6 +42,20 @@ export function journalMessageSeqs(h: MsgHdrs | undefined, where: string): { fir
 }
 
 /**
+ * Throws unless a message holding entries `first..last` of `partition` follows entry `after`: a
+ * follower that skipped or repeated an entry would decide differently from the owner it replaces.
+ */
+export function checkFollows(partition: number, after: number, first: number, last: number, where: string): void {
+  const expect = after + 1;
+  if (first === expect) return;
+  throw new StoreError(
+    first > expect
+      ? `journal of partition ${partition} has a gap: entries ${expect}-${first - 1} are missing before ${where} (entries ${first}-${last})`
+      : `journal of partition ${partition} holds entry ${first} twice: ${where} (entries ${first}-${last}) follows entry ${expect - 1}`,
+  );
+}
+
+/**
  * The entries of a message, checked against its header: consecutive seqs from `first` to `last`.
  * `where` names the message (subject and stream seq) in errors.
  */

@@ -9,7 +9,7 @@ import { DeliverPolicy } from '@nats-io/jetstream';
 import { FengkongError, StoreError } from '../../errors.js';
 import type { JournalEntry } from '../../log/journal.js';
 import type { NatsCluster } from './connect.js';
-import { decodeJournalMessage, journalMessageSeqs, type PayloadSealer } from './journal-message.js';
+import { checkFollows, decodeJournalMessage, journalMessageSeqs, type PayloadSealer } from './journal-message.js';
 
 /** One journal message as the feed delivers it. */
 export interface StreamMessage {
@@ -89,14 +89,7 @@ export function followStream(cluster: NatsCluster, sealer: PayloadSealer | null,
         const where = `${m.subject} message ${m.seq}`;
         const partition = partitionOfSubject(m.subject, where);
         const { first, last: lastSeq } = journalMessageSeqs(m.headers, where);
-        const expect = (last.get(partition) ?? 0) + 1;
-        if (first !== expect) {
-          throw new StoreError(
-            first > expect
-              ? `journal of partition ${partition} has a gap: entries ${expect}-${first - 1} are missing before ${where}`
-              : `journal of partition ${partition} holds entry ${first} twice: ${where} follows entry ${expect - 1}`,
-          );
-        }
+        checkFollows(partition, last.get(partition) ?? 0, first, lastSeq, where);
         const r = apply({ partition, entries: decodeJournalMessage(m.headers, m.data, sealer, where), streamSeq: m.seq });
         if (r !== undefined) await r;
         last.set(partition, lastSeq);

@@ -9,13 +9,9 @@
  */
 import type { Engine } from '../../engine/engine.js';
 import type { JournalEntry } from '../../log/journal.js';
-import type { PayloadSealer } from '../../log/payload-sealer.js';
-import type { Runnable } from '../../policy/compiled.js';
 import { GroupCommit } from '../../server/group-commit.js';
-import type { ServerMetrics } from '../../server/metrics.js';
 import { SeenIds } from '../../server/seen-ids.js';
 import { DecisionService } from '../../server/service.js';
-import type { NatsCluster } from '../../store/nats/connect.js';
 import { followJournal, type JournalFollower } from '../../store/nats/journal-follower.js';
 import { lastJournalSeq, readJournal, type JournalEnd } from '../../store/nats/journal-reader.js';
 import { followStream, streamLastSeq, type StreamFeed, type StreamMessage } from '../../store/nats/stream-feed.js';
@@ -24,73 +20,14 @@ import type { Decider } from '../../server/decider.js';
 import { BarrierDecider, StreamBarrier } from './stream-barrier.js';
 import { startJetStreamJournalWriter, type JetStreamJournalWriter } from '../../store/nats/journal-writer.js';
 import { acquireLease, watchLeaseReleases, type Lease } from '../../store/nats/lease.js';
-import type { PgJournalProjection } from '../../store/postgres/journal-projection.js';
-import type { PgPartitionSnapshots } from '../../store/postgres/partition-snapshots.js';
 import { clusterDecisionLookup } from './decision-lookup.js';
 import { restorePartition } from './partition-snapshot.js';
 import { firstPolicy, PartitionReplica, RebuildWith, startingPolicy, type PlacedPolicy } from './partition-replica.js';
-import { Placements, type ActionLedger, type MerchantLedger } from './placement.js';
-import type { ClusterPolicySource } from './policy-control.js';
+import { Placements } from './placement.js';
 import { RecentDecisions } from './recent-decisions.js';
+import type { PartitionDeps, PartitionRole, PartitionStatus } from './partition-deps.js';
 
-/** What a partition runner needs from its node. */
-export interface PartitionDeps {
-  readonly cluster: NatsCluster;
-  readonly partition: number;
-  /**
-   * The cluster's partition count (default 1). With more than one, the partition follows the whole
-   * stream (followStream) and its owner decides behind the stream barrier (docs/scale-out.md).
-   */
-  readonly partitions?: number;
-  /** This node's id, written into the lease. */
-  readonly nodeId: string;
-  /** Seals journal payloads with the cluster's data keys (null: clear). */
-  readonly sealer: PayloadSealer | null;
-  /** Refreshes the data keys after a payload failed to open (a key rotated in by another node). */
-  readonly refreshKeys: () => Promise<void>;
-  /** A fresh engine running `r`, as `fengkong replay` builds one (the node's lists and settings). */
-  readonly makeEngine: (r: Runnable) => Engine;
-  /** The cluster's policy: what a control entry runs, and what the owner is to place. */
-  readonly policies: ClusterPolicySource;
-  readonly metrics: ServerMetrics;
-  readonly projection: PgJournalProjection;
-  /** Where the partition's snapshots are: a start restores the newest usable one (null: always replay from the first entry). */
-  readonly snapshots: PgPartitionSnapshots | null;
-  /** Decisions kept in memory for idempotent retries (RecentDecisions). */
-  readonly recentCapacity?: number;
-  /** How often a follower tries to take a free lease (ms, default a third of the lease TTL). */
-  readonly acquireEveryMs?: number;
-  /** Whether this node may take one more partition now (balance.ts); default always. */
-  readonly mayTake?: () => boolean;
-  /** Where account actions are recorded (absent: none are placed). */
-  readonly actions?: ActionLedger;
-  /** Where merchant actions are recorded (absent: none are placed). */
-  readonly merchantActions?: MerchantLedger;
-  /** Called with what to decide through when this node becomes the owner, and with null when it stops being it. */
-  readonly onOwnerChange?: (decider: Decider | null) => void;
-  readonly log: (line: string) => void;
-}
-
-/** What the partition is doing on this node. */
-export type PartitionRole = 'following' | 'taking-over' | 'owning' | 'stopped';
-
-/** Where a partition stands on this node, for /healthz and /metrics. */
-export interface PartitionStatus {
-  readonly partition: number;
-  readonly role: PartitionRole;
-  /** Last entry seq this node's engine applied (owned: decided, durable or not). */
-  readonly seq: number;
-  /** Times this node took the partition over. */
-  readonly takeovers: number;
-  /** Milliseconds the last takeover took, from the lease to the first decision it could make. */
-  readonly lastTakeoverMs: number | null;
-  /** The policy this node's engine of the partition runs (overlays included) and the journal entry that placed it. */
-  readonly policy: { readonly name: string; readonly version: number; readonly modes: readonly string[]; readonly placedAt: number };
-  /** The owner only: the policy it is warming to place, if any. */
-  readonly placing: { readonly version: number; readonly since: number } | null;
-  /** The last policy the owner could not place, and why. */
-  readonly placeFailure: string | null;
-}
+export type { PartitionDeps, PartitionRole, PartitionStatus } from './partition-deps.js';
 
 interface Ownership {
   readonly lease: Lease;

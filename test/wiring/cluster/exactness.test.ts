@@ -4,21 +4,10 @@
 // is readable by id from either node, and the PostgreSQL projection holds the whole journal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { schemaOf } from '../../../src/store/postgres/pool.js';
 import { call } from '../../server/helpers.js';
-import { BIN, ownerAndFollower, simulatedWorld, testCluster, until } from './nodes.js';
-
-interface Answer {
-  readonly txId: string;
-  readonly outcome: string;
-  readonly score: number;
-  readonly reasons: readonly { code: string }[];
-  readonly policy: string;
-}
+import { assertAsReplay, ownerAndFollower, simulatedWorld, testCluster, until, type Answer } from './nodes.js';
 
 test('two nodes fed one stream alternately decide every payment as fengkong replay does', { timeout: 240_000 }, async (t) => {
   const c = await testCluster(t);
@@ -39,17 +28,7 @@ test('two nodes fed one stream alternately decide every payment as fengkong repl
   }
   assert.ok(byNode.A > 100 && byNode.B > 100, `both nodes answered payments: ${JSON.stringify(byNode)}`);
 
-  const out = join(c.dir, 'replay.jsonl');
-  execFileSync(process.execPath, [BIN, 'replay', events, '--out', out, '--quiet'], { stdio: 'ignore' });
-  const replayed = readFileSync(out, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as Answer);
-  assert.equal(replayed.length, answered.size);
-  let flagged = 0;
-  for (const r of replayed) {
-    const got = answered.get(r.txId);
-    assert.ok(got !== undefined, `${r.txId} was answered`);
-    assert.deepEqual({ outcome: got.outcome, score: got.score, reasons: got.reasons, policy: got.policy }, { outcome: r.outcome, score: r.score, reasons: r.reasons, policy: r.policy }, r.txId);
-    if (r.outcome !== 'approve') flagged++;
-  }
+  const flagged = assertAsReplay(c, events, answered);
   assert.ok(flagged > 20, `the stream exercises the rules (${flagged} payments not approved)`);
 
   // every decision readable by id from both nodes, byte for byte as answered

@@ -1,6 +1,7 @@
 // Cluster nodes as a user runs them: `fengkong serve --nats … --postgres …` child processes on the
 // real services, a fresh database and cluster name per test (both removed after), keys made with
 // `fengkong keys create --postgres …`. Shared by the cluster tests.
+import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,4 +113,32 @@ export function simulatedWorld(c: TestCluster, seed: number, accounts: number, d
   execFileSync(process.execPath, [BIN, 'simulate', '--out', world, '--seed', String(seed), '--accounts', String(accounts), '--days', String(days), '--quiet'], { stdio: 'ignore' });
   const events = join(world, 'events.jsonl');
   return { events, lines: readFileSync(events, 'utf8').split('\n').filter((l) => l.length > 0) };
+}
+
+/** A decision as a node answers it (the parts `fengkong replay` writes too). */
+export interface Answer {
+  readonly txId: string;
+  readonly outcome: string;
+  readonly score: number;
+  readonly reasons: readonly { code: string }[];
+  readonly policy: string;
+}
+
+/**
+ * Asserts every payment of `events` (a file) was answered (`answered`, by id) exactly as `fengkong
+ * replay` decides it — outcome, score, reasons, policy — and returns how many were not approved.
+ */
+export function assertAsReplay(c: TestCluster, events: string, answered: ReadonlyMap<string, Answer>): number {
+  const out = join(c.dir, `replay-${answered.size}.jsonl`);
+  execFileSync(process.execPath, [BIN, 'replay', events, '--out', out, '--quiet'], { stdio: 'ignore' });
+  const replayed = readFileSync(out, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as Answer);
+  assert.equal(replayed.length, answered.size);
+  let flagged = 0;
+  for (const r of replayed) {
+    const got = answered.get(r.txId);
+    assert.ok(got !== undefined, `${r.txId} was answered`);
+    assert.deepEqual({ outcome: got.outcome, score: got.score, reasons: got.reasons, policy: got.policy }, { outcome: r.outcome, score: r.score, reasons: r.reasons, policy: r.policy }, r.txId);
+    if (r.outcome !== 'approve') flagged++;
+  }
+  return flagged;
 }

@@ -7,21 +7,10 @@
 // partition over, and a retry anywhere is the stored answer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { partitionOf } from '../../../src/engine/partition-of.js';
 import { tx } from '../../engine/world.js';
 import { call } from '../../server/helpers.js';
-import { BIN, simulatedWorld, startNode, testCluster, until, type Node } from './nodes.js';
-
-interface Answer {
-  readonly txId: string;
-  readonly outcome: string;
-  readonly score: number;
-  readonly reasons: readonly { code: string }[];
-  readonly policy: string;
-}
+import { assertAsReplay, simulatedWorld, startNode, testCluster, until, type Answer, type Node } from './nodes.js';
 
 /** The partitions node `n` owns, as its /healthz tells. */
 async function owned(n: Node, key: string): Promise<number[]> {
@@ -59,17 +48,7 @@ test('three partitions on two nodes decide one stream fed alternately as fengkon
   }
   assert.ok(byPartition.every((n) => n > 50), `every partition decided payments: ${byPartition.join(', ')}`);
 
-  const out = join(c.dir, 'replay.jsonl');
-  execFileSync(process.execPath, [BIN, 'replay', events, '--out', out, '--quiet'], { stdio: 'ignore' });
-  const replayed = readFileSync(out, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as Answer);
-  assert.equal(replayed.length, answered.size);
-  let flagged = 0;
-  for (const r of replayed) {
-    const got = answered.get(r.txId);
-    assert.ok(got !== undefined, `${r.txId} was answered`);
-    assert.deepEqual({ outcome: got.outcome, score: got.score, reasons: got.reasons, policy: got.policy }, { outcome: r.outcome, score: r.score, reasons: r.reasons, policy: r.policy }, r.txId);
-    if (r.outcome !== 'approve') flagged++;
-  }
+  const flagged = assertAsReplay(c, events, answered);
   assert.ok(flagged > 20, `the stream exercises the rules (${flagged} payments not approved)`);
 
   // a decision is found by id on either node, whichever partition holds it
