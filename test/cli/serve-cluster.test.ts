@@ -8,6 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/paths.js';
 import { freshPostgres } from '../helpers/services.js';
+import pg from 'pg';
+import { connectCluster, deleteClusterObjects } from '../../src/store/nats/connect.js';
+import { schemaOf } from '../../src/store/postgres/pool.js';
+import { NATS_URL } from '../store/nats/harness.js';
 
 const BIN = join(ROOT, 'bin', 'fengkong.js');
 
@@ -26,7 +30,9 @@ test('flags that do not fit a cluster node are refused, naming them', () => {
     [['--redis', 'redis://127.0.0.1:6379'], {}, /--redis is for a cluster node/],
     [[], { FENGKONG_NATS_URL: 'nats://127.0.0.1:4222' }, /needs --postgres URL/],
     [['--nats', 'n', '--postgres', 'p'], { FENGKONG_JETSTREAM_REPLICAS: 'three' }, /FENGKONG_JETSTREAM_REPLICAS=three: expected a whole number/],
-    [['--nats', 'n', '--postgres', 'p', '--redis', 'redis://127.0.0.1:6379'], {}, /--redis: a one-partition cluster keeps nothing in Redis/],
+    [['--nats', 'n', '--postgres', 'p', '--partitions', '0'], {}, /--partitions must be a whole number from 1 to 256, got 0/],
+    [['--nats', 'n', '--postgres', 'p'], { FENGKONG_PARTITIONS: '999' }, /--partitions must be a whole number from 1 to 256, got 999/],
+    [['--nats', 'n', '--postgres', 'p', '--redis', 'redis://127.0.0.1:6379'], {}, /--redis: a cluster keeps nothing in Redis/],
   ];
   for (const [args, env, want] of cases) {
     const r = serve(args, env);
@@ -36,17 +42,29 @@ test('flags that do not fit a cluster node are refused, naming them', () => {
   }
 });
 
-test('more than one partition is refused for now, and an unreachable service fails in one line naming it', async (t) => {
+test('a partition count other than the cluster\'s is refused naming both, and an unreachable service fails in one line naming it', async (t) => {
   const db = await freshPostgres();
   const dir = mkdtempSync(join(tmpdir(), 'fk-serve-cluster-'));
+  const env = { FENGKONG_MASTER_KEY_FILE: join(dir, 'master.key') };
   t.after(async () => {
+    const nats = await connectCluster({ url: NATS_URL, cluster: db.cluster });
+    await deleteClusterObjects(nats.jsm, nats.names);
+    await nats.close();
     await db.drop();
     rmSync(dir, { recursive: true, force: true });
   });
-  const two = serve(['--nats', 'nats://127.0.0.1:4222', '--postgres', db.url, '--partitions', '2']);
+  // a cluster created with three partitions (its settings row, as its first node writes it)
+  const keys = spawnSync(process.execPath, [BIN, 'keys', 'list', '--postgres', db.url, '--cluster', db.cluster], { encoding: 'utf8', env: { ...process.env, ...env } });
+  assert.equal(keys.status, 0, keys.stderr);
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  await client.query(`INSERT INTO ${pg.escapeIdentifier(schemaOf(db.cluster))}.cluster_settings (name, value) VALUES ('partitions', '3')`);
+  await client.end();
+  const two = serve(['--nats', NATS_URL, '--postgres', db.url, '--cluster', db.cluster, '--partitions', '2'], env);
   assert.notEqual(two.status, 0);
-  assert.match(two.stderr, /--partitions 2: a cluster runs one partition so far/);
-  const noNats = serve(['--nats', 'nats://127.0.0.1:1', '--postgres', db.url, '--cluster', db.cluster], { FENGKONG_MASTER_KEY_FILE: join(dir, 'master.key') });
+  assert.match(two.stderr, /has 3 partition\(s\), fixed when it was created; --partitions 2 cannot change it/);
+  assert.doesNotMatch(two.stderr, /\n\s+at /, 'no stack trace');
+  const noNats = serve(['--nats', 'nats://127.0.0.1:1', '--postgres', db.url, '--cluster', db.cluster], env);
   assert.notEqual(noNats.status, 0);
   assert.match(noNats.stderr, /127\.0\.0\.1:1/);
   assert.doesNotMatch(noNats.stderr, /\n\s+at /, 'no stack trace');

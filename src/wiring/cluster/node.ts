@@ -143,15 +143,16 @@ export async function startClusterNode(opts: ClusterNodeOptions): Promise<Runnin
   try {
     stores = await openClusterStores({ postgres: opts.postgres, cluster: clusterName, ...(opts.masterKeyFile !== undefined ? { masterKeyFile: opts.masterKeyFile } : {}) });
     nats = await connectCluster({ url: opts.nats, cluster: clusterName, name: `fengkong ${nodeId}`, ...(opts.ownerTtlMs !== undefined ? { ownerTtlMs: opts.ownerTtlMs } : {}), ...(opts.jetstreamReplicas !== undefined ? { replicas: opts.jetstreamReplicas } : {}) });
+    const n = nats;
+    // the partition count first: a node that disagrees with the cluster changes nothing
+    const partitions = await clusterPartitions(stores.pg, opts.partitions, async () => (await lastJournalSeq(n, 0)).seq > 0);
+    if (partitions > 1) log(`the cluster has ${partitions} partitions`);
     const crypt = stores.crypt;
     const sealer = crypt.payloadSealer();
     const policyStore = await PgPolicyStore.open(stores.pg, { crypt });
     const imported = await importFirstVersion(policyStore, stores.audit, { ...(opts.policyDir !== undefined ? { policyDir: opts.policyDir } : {}), ...(opts.modelPath !== undefined ? { modelPath: opts.modelPath } : {}) });
     if (imported !== null) log(imported);
     const policies = new ClusterPolicySource(policyStore, stores.audit, new CompiledCache());
-    const n = nats;
-    const partitions = await clusterPartitions(stores.pg, opts.partitions, async () => (await lastJournalSeq(n, 0)).seq > 0);
-    if (partitions > 1) log(`the cluster has ${partitions} partitions`);
     const accountStore = await PgAccountStore.open(stores.pg, { crypt, partitions });
     const merchantStore = await PgMerchantStore.open(stores.pg, { crypt });
     const projection = await PgJournalProjection.open(stores.pg, crypt);

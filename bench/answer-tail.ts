@@ -1,0 +1,125 @@
+/**
+ * The HTTP answer path's tail, as issue 15 asks it to be measured: a steady open-loop 2,000
+ * requests/s (32 keep-alive sockets; each request leaves at its scheduled time whatever the answers
+ * do, latency counted from that time) on a fresh server, then full speed (autocannon, 64
+ * connections), then the same steady load right after it — for our server (default policy, a fresh
+ * data folder, every decision durable before its answer) and for bare Fastify answering the same
+ * bodies, side by side in each round. Prints p50 / p90 / p99 and the ratios to Fastify.
+ *
+ * usage: node dist/bench/answer-tail.js [--rate 2000] [--seconds 10] [--burst 15] [--rounds 2] [--serve-args "--durability process"]
+ * Goal (issue 15): p99 < 5 ms fresh and after full speed (on a noisy machine: within 2× Fastify's
+ * p99 in the same run); full speed ≥ 50 % of Fastify's.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { PACKAGE_ROOT } from '../src/engine/policy-source.js';
+import { openLoop } from './open-loop.js';
+import { FENGKONG, spawnServe, stopServe } from './serve-child.js';
+import { referenceEvents, transactionText } from './tx-traffic.js';
+import { answerHelp, flag, quantile } from './util.js';
+
+answerHelp('usage: node dist/bench/answer-tail.js [--rate 2000] [--seconds 10] [--burst 15] [--rounds 2] [--serve-args "…"]');
+const rate = Number(flag('rate') ?? '2000');
+const seconds = Number(flag('seconds') ?? '10');
+const burst = Number(flag('burst') ?? '15');
+const rounds = Number(flag('rounds') ?? '2');
+const serveArgs = (flag('serve-args') ?? '').split(' ').filter((x) => x !== '');
+const FASTIFY = join(PACKAGE_ROOT, 'dist', 'bench', 'peers', 'fastify-decisions.js');
+
+interface Peer {
+  readonly name: string;
+  readonly url: string;
+  readonly proc: ChildProcess;
+  readonly headers: Record<string, string>;
+}
+
+let counter = 0;
+
+function startFastify(): Promise<Peer> {
+  const proc = spawn(process.execPath, [FASTIFY], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m !== null) resolve({ name: 'fastify', url: m[1], proc, headers: {} });
+    });
+    proc.once('exit', (code) => reject(new Error(`fastify exited ${code}`)));
+  });
+}
+
+async function register(url: string, key: string): Promise<void> {
+  const events = referenceEvents();
+  for (let i = 0; i < events.length; i += 2_000) {
+    const r = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(events.slice(i, i + 2_000)) });
+    if (r.status !== 202) throw new Error(`registering reference data failed: ${r.status} ${await r.text()}`);
+  }
+}
+
+/** A fresh server of ours on a fresh data folder. */
+async function startOurs(): Promise<Peer & { dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'fk-bench-tail-'));
+  const key = execFileSync(process.execPath, [FENGKONG, 'keys', 'create', '--role', 'admin', '--data', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const p = await spawnServe(['--data', dir, ...serveArgs]);
+  await register(p.url, key);
+  return { name: 'fengkong', url: p.url, proc: p.proc, headers: { authorization: `Bearer ${key}` }, dir };
+}
+
+interface Tail {
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly failed: number;
+}
+
+async function steady(p: Peer): Promise<Tail> {
+  const r = await openLoop({ urls: [p.url], path: '/v1/decisions', headers: p.headers, rate, seconds, sockets: 32, body: () => transactionText('t', counter++) });
+  return { p50: quantile(r.latencies, 0.5), p90: quantile(r.latencies, 0.9), p99: quantile(r.latencies, 0.99), max: r.latencies[r.latencies.length - 1] ?? NaN, failed: r.failed };
+}
+
+function fullSpeed(p: Peer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: p.url,
+        connections: 64,
+        pipelining: 1,
+        duration: burst,
+        requests: [{ method: 'POST', path: '/v1/decisions', headers: { 'content-type': 'application/json', ...p.headers }, setupRequest: (req) => ({ ...req, body: transactionText('f', counter++) }) }],
+      },
+      (err: Error | null, r: autocannon.Result) => (err ? reject(err) : resolve(r['2xx'] / r.duration)),
+    );
+  });
+}
+
+const fmt = (t: Tail): string => `p50 ${t.p50.toFixed(2)} / p90 ${t.p90.toFixed(2)} / p99 ${t.p99.toFixed(2)} ms (max ${t.max.toFixed(1)})${t.failed > 0 ? `, ${t.failed} failed` : ''}`;
+
+const fastify = await startFastify();
+try {
+  process.stderr.write(`open loop ${rate}/s × ${seconds} s, full speed 64 connections × ${burst} s, ${rounds} rounds; load average ${loadavg()[0].toFixed(1)}${serveArgs.length > 0 ? `; serve ${serveArgs.join(' ')}` : ''}\n`);
+  await steady(fastify); // warm-up
+  for (let r = 0; r < rounds; r++) {
+    const ours = await startOurs();
+    try {
+      const fFresh = await steady(fastify);
+      const oFresh = await steady(ours);
+      const fFull = await fullSpeed(fastify);
+      const fAfter = await steady(fastify);
+      const oFull = await fullSpeed(ours);
+      const oAfter = await steady(ours);
+      console.log(`round ${r + 1} (load average ${loadavg()[0].toFixed(1)}):`);
+      console.log(`  fresh      ours ${fmt(oFresh)}; fastify ${fmt(fFresh)}; p99 ${(oFresh.p99 / fFresh.p99).toFixed(2)}× fastify's`);
+      console.log(`  full speed ours ${Math.round(oFull)}/s, fastify ${Math.round(fFull)}/s: ${((100 * oFull) / fFull).toFixed(0)} %`);
+      console.log(`  after it   ours ${fmt(oAfter)}; fastify ${fmt(fAfter)}; p99 ${(oAfter.p99 / fAfter.p99).toFixed(2)}× fastify's`);
+    } finally {
+      await stopServe(ours);
+      rmSync(ours.dir, { recursive: true, force: true });
+    }
+  }
+} finally {
+  fastify.proc.kill('SIGTERM');
+}
