@@ -333,6 +333,7 @@ function registerNodeMetrics(m: ServerMetrics, runners: readonly PartitionRunner
     return roles.map((x) => [x, now.filter((s) => s.role === x).length]);
   });
   m.family('fengkong_journal_last_seq', 'Sequence number of the last journal entry this node applied, per partition.', 'gauge', 'partition', () => all().map((s) => [String(s.partition), s.seq]));
+  m.family('fengkong_partition_waiting_messages', 'Other partitions\' messages a follower holds until its partition\'s next entry, per partition.', 'gauge', 'partition', () => all().map((s) => [String(s.partition), s.waitingMessages]));
   m.gauge('fengkong_partition_takeovers', 'Times this node took a partition over.', () => all().reduce((n, s) => n + s.takeovers, 0));
   m.gauge('fengkong_partition_last_takeover_seconds', 'How long the longest of the last takeovers took, from the lease to answering.', () => Math.max(0, ...all().map((s) => s.lastTakeoverMs ?? 0)) / 1000);
   m.gauge('fengkong_projector_entries', 'Journal entries this node projected into PostgreSQL.', () => p.progress().entries);

@@ -70,4 +70,9 @@ export interface PartitionStatus {
   readonly placing: { readonly version: number; readonly since: number } | null;
   /** The last policy the owner could not place, and why. */
   readonly placeFailure: string | null;
+  /**
+   * P > 1, a follower: the other partitions' messages held until this partition's next entry says
+   * where its owner applied them (they grow while the partition decides nothing).
+   */
+  readonly waitingMessages: number;
 }

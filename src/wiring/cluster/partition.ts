@@ -179,6 +179,7 @@ export class PartitionRunner {
       policy: { name: this.replica?.engine.currentPolicy.name ?? '', version: p?.ctl.version ?? 0, modes: p?.ctl.overlays.map((o) => o.name) ?? [], placedAt: p?.seq ?? 0 },
       placing: this.placements.placing,
       placeFailure: this.placements.failure,
+      waitingMessages: this.replica?.waiting ?? 0,
     };
   }
 

@@ -61,6 +61,9 @@ test('three partitions on two nodes decide one stream fed alternately as fengkon
   }
   const none = await call(a.url, '/v1/decisions/never-decided', { key: c.key });
   assert.equal(none.status, 404, none.text);
+  // what followers hold for their partitions' next entries is on /metrics, per partition
+  const metrics = await call(a.url, '/metrics', { key: c.key });
+  for (const p of [0, 1, 2]) assert.match(metrics.text, new RegExp(`^fengkong_partition_waiting_messages\\{partition="${p}"\\} \\d+$`, 'm'));
 
   // a batch of events spanning partitions: each part journaled in its partition, answered once all are
   const ids = ['batch-1', 'batch-2', 'batch-3', 'batch-4', 'batch-5', 'batch-6'];
