@@ -28,7 +28,12 @@ export type AccountEventKind =
   | 'complaint'
   | 'limit_changed'
   /** Step-up verification of a payment (a `challenge` outcome) failed; `txId` names the payment. Opens a case. */
-  | 'challenge_failed';
+  | 'challenge_failed'
+  /**
+   * The payment `txId` was reversed (ISO 8583 0400/0420, or a switch's void): its effect on the
+   * account's balance and on its count, sum and mean windows is undone at this event's time.
+   */
+  | 'reversal';
 export const ACCOUNT_EVENT_KINDS: readonly AccountEventKind[] = [
   'login',
   'device_bound',
@@ -38,7 +43,12 @@ export const ACCOUNT_EVENT_KINDS: readonly AccountEventKind[] = [
   'complaint',
   'limit_changed',
   'challenge_failed',
+  'reversal',
 ];
+
+/** How a payment was answered, as a reversal records the reversed one's outcome. */
+export type AnsweredOutcome = 'approve' | 'challenge' | 'review' | 'decline';
+export const ANSWERED_OUTCOMES: readonly AnsweredOutcome[] = ['approve', 'challenge', 'review', 'decline'];
 
 interface Timed {
   readonly ts: string;
@@ -96,8 +106,15 @@ export interface AccountActivityEvent extends Timed {
   readonly geo?: Geo | undefined;
   readonly amount?: number | undefined;
   readonly creditLimit?: number | undefined;
-  /** The payment the event is about (for `challenge_failed`: the challenged payment). */
+  /** The payment the event is about (for `challenge_failed`: the challenged payment; for `reversal`: the reversed one). */
   readonly txId?: string | undefined;
+  /**
+   * A `reversal` as the server journals it: the reversed payment as it was decided and the outcome it
+   * was answered with, looked up when the reversal arrived (absent for a payment never decided), so a
+   * replay undoes exactly what the live server undid. Set by the server, never taken from a client.
+   */
+  readonly original?: TransactionEvent | undefined;
+  readonly originalOutcome?: AnsweredOutcome | undefined;
 }
 
 /** A merchant registered with its acquirer. */

@@ -7,10 +7,12 @@
 import { ContractError } from '../errors.js';
 import {
   ACCOUNT_EVENT_KINDS,
+  ANSWERED_OUTCOMES,
   CHANNELS,
   KYC_LEVELS,
   type AccountActivityEvent,
   type AccountEvent,
+  type AnsweredOutcome,
   type AcquirerEvent,
   type LabelEvent,
   type MerchantEvent,
@@ -82,8 +84,23 @@ export function parseAccountActivity(o: Raw): AccountActivityEvent {
     geo: geo(o, 'geo'),
     amount: money(o, 'amount', kind === 'repayment'),
     creditLimit: money(o, 'creditLimit', kind === 'limit_changed', true),
-    txId: id(o, 'txId', false),
+    txId: kind === 'reversal' ? id(o, 'txId', true) : id(o, 'txId', false),
+    ...(kind === 'reversal' ? reversed(o) : {}),
   };
+}
+
+/** What the server looked up for a `reversal` (see AccountActivityEvent.original), checked as a payment. */
+function reversed(o: Raw): { original?: TransactionEvent; originalOutcome?: AnsweredOutcome } {
+  if (o.original === undefined) return {};
+  if (typeof o.original !== 'object' || o.original === null || Array.isArray(o.original)) throw new ContractError('original', 'the reversed payment, as an object');
+  let original: TransactionEvent;
+  try {
+    original = parseTransaction(o.original as Raw);
+  } catch (e) {
+    if (e instanceof ContractError) throw new ContractError(`original.${e.path}`, e.expected);
+    throw e;
+  }
+  return { original, originalOutcome: oneOf(o, 'originalOutcome', ANSWERED_OUTCOMES, true) };
 }
 
 /** merchant: registered with its acquirer. */

@@ -3,7 +3,7 @@
  * One path for replay and live traffic alike, so both give the same decisions.
  */
 import { rateAccount } from '../features/credit-rating.js';
-import type { FkEvent, TransactionEvent } from '../contract/events.js';
+import type { AccountActivityEvent, FkEvent, TransactionEvent } from '../contract/events.js';
 import { AccountState, type AccountView } from '../features/account-state.js';
 import { N, S } from '../features/catalog.js';
 import { computeBuiltins } from '../features/builtins.js';
@@ -65,6 +65,8 @@ export class Engine {
   private contributionScratch: Float64Array;
   /** Scratch for a payment decided elsewhere (applyDecidedElsewhere): only its profile inputs are set. */
   private elsewhere: FeatureVector | null = null;
+  /** Scratch for a reversed payment's features (reverseWindows); made for the current policy. */
+  private reversal: FeatureVector | null = null;
 
   /**
    * @param options.indexPayments keep payments findable by txId for label attribution (default true);
@@ -109,6 +111,7 @@ export class Engine {
     this.contributionScratch = new Float64Array(bound?.featureNames.length ?? 0);
     this.windows = windows;
     this.vector = this.newVector(policy);
+    this.reversal = null;
     this.hits = new Int32Array(policy.rules.length);
     return { fresh: windows.fresh };
   }
@@ -155,6 +158,7 @@ export class Engine {
         // a failed step-up is for the case queue (cases/intake.ts); its device must not become the account's
         if (e.kind !== 'challenge_failed') a.applyActivity(e);
         if (e.kind === 'repayment') this.ref.repayments++;
+        if (e.kind === 'reversal') this.reverseWindows(e);
         rateAccount(a, e.t, this.fraudLabelled(a.id));
         break;
       }
@@ -247,6 +251,21 @@ export class Engine {
         return;
     }
     this.advance(e.t);
+  }
+
+  /**
+   * A reversal of the whole payment takes it back out of its count, sum and mean windows (see
+   * WindowGroup.reverse), its features computed now from the payment as journaled; a partial one
+   * changes only the balance (AccountState.applyActivity).
+   */
+  private reverseWindows(e: AccountActivityEvent): void {
+    const tx = e.original;
+    if (tx === undefined || (e.amount !== undefined && e.amount < tx.amount)) return;
+    const v = (this.reversal ??= this.newVector(this.policy));
+    v.t = tx.t;
+    computeBuiltins(tx, this.memory.get(tx.accountId), this.ref, v);
+    computeLabelFeatures(tx, this.knowledge, v);
+    this.windows.reverse(v, tx.t);
   }
 
   /** Scores the payment with the model; names its top features only when the payment is flagged. */
@@ -383,7 +402,7 @@ export class Engine {
    */
   static readonly SNAPSHOT_FIELDS: readonly string[] = [
     'ref', 'memory', 'knowledge', 'lists', 'risk', 'policy', 'windows', 'vector', 'hits', 'nextSweep', 'clock', 'model',
-    'contributionScratch', 'elsewhere',
+    'contributionScratch', 'elsewhere', 'reversal',
   ];
 
   /** Signatures of the current policy's window groups, in order (a snapshot's header lists them). */

@@ -140,6 +140,24 @@ class WindowGroup {
   }
 
   /**
+   * Takes a reversed payment back out of its key's count, sum and mean windows (WindowLayout.remove),
+   * `v` holding the payment's features as computed now and `t` its own time: the windows it enters by
+   * those features are the ones it entered, exactly when the filters read the payment's own fields.
+   */
+  reverse(v: FeatureVector, t: number): void {
+    const s = this.state(v, false);
+    if (s === undefined) return;
+    const windows = this.windows;
+    const layout = this.layout;
+    for (let i = 0; i < windows.length; i++) {
+      const w = windows[i];
+      if (w.filter !== null && !w.filter(v)) continue;
+      if (w.agg === 'count') layout.remove(s, i, t, 1);
+      else if (w.agg === 'sum' || w.agg === 'mean') layout.remove(s, i, t, v.num[w.valueSlot]);
+    }
+  }
+
+  /**
    * What the payment `apply` just folded in did to this group, for the partitions that did not
    * decide it: [tag, key parts…, entered mask ("1" per window entered), then the value each entered
    * window took, in order: a string for distinct, a number (null for NaN) for sum/mean/max/min,
@@ -295,6 +313,11 @@ export class WindowGroups {
       const g = this.byTag.get(String(r[0]));
       if (g !== undefined && g.shared) g.applyRecord(r, t);
     }
+  }
+
+  /** Takes a reversed payment (its features in `v`, its time `t`) back out of every group's count, sum and mean windows. */
+  reverse(v: FeatureVector, t: number): void {
+    for (const g of this.groups) g.reverse(v, t);
   }
 
   /** Names of the windows that a swap to `windows` would start empty (nothing is changed). */

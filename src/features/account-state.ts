@@ -315,6 +315,15 @@ export class AccountState {
         break;
       case 'login':
         break;
+      case 'reversal':
+        // a reversed payment gives back the credit it used (a declined one used none)
+        if (e.original !== undefined && e.originalOutcome !== 'decline') {
+          const amount = Math.min(e.amount ?? e.original.amount, e.original.amount);
+          this.outstanding = Math.max(0, this.outstanding - amount);
+          this.spentTotal = Math.max(0, this.spentTotal - amount);
+          if (this.outstanding === 0) this.owingSince = NaN;
+        }
+        break;
     }
     if (e.deviceId !== undefined && e.kind !== 'login') {
       if (this.rememberDevice(e.deviceId, e.t) && this.devices!.length > 1) {

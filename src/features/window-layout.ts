@@ -335,6 +335,33 @@ export class WindowLayout {
     } else if (value < f[v]) f[v] = value;
   }
 
+  /**
+   * Takes an event added at `ts` back out of a count/sum/mean window (a reversed payment), while its
+   * bucket is still in the ring; what a max, min or distinct window took cannot be told apart from
+   * the rest, so those keep it. Returns whether anything changed.
+   */
+  remove(s: KeyWindows, i: number, ts: number, value: number): boolean {
+    const k = this.kind[i];
+    if (k !== COUNT && k !== SUM && k !== MEAN) return false;
+    if (k !== COUNT && value - value !== 0) return false;
+    const sf = this.fChunks[s >>> 11], sfo = (s & 2047) * this.f64PerKey;
+    const su = this.uChunks[s >>> 11], suo = (s & 2047) * this.u32PerKey;
+    const B = this.nb[i], b = Math.floor(ts / this.w[i]), head = sf[sfo + this.ho[i]];
+    if (!(b <= head && b > head - B)) return false; // left the ring, or never entered it
+    const slot = mod(b, B);
+    const v = sfo + this.vo[i] + slot, c = suo + this.co[i] + slot;
+    if (k === COUNT) {
+      if (su[c] === 0) return false;
+      su[c]--;
+    } else if (k === SUM) sf[v] -= value;
+    else {
+      if (su[c] === 0) return false;
+      su[c]--;
+      sf[v] -= value;
+    }
+    return true;
+  }
+
   /** Clears the ring slots that the head passes when it moves from bucket `head` to `b`. */
   private advance(s: KeyWindows, i: number, head: number, b: number): void {
     const sf = this.fChunks[s >>> 11], sfo = (s & 2047) * this.f64PerKey;

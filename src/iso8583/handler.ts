@@ -1,7 +1,7 @@
 /**
  * What the listener does with one message, socket aside: read it, and answer it — network
  * management at once, a payment through the same Decider the HTTP route uses (so it is decided once
- * per id and journaled before its answer), reversals and other classes `40` for now, an unreadable
+ * per id and journaled before its answer), a reversal through the same service's events, other classes `40`, an unreadable
  * one `30` when its MTI and STAN could be read. Every failure becomes an answer or a log line; none
  * escapes to the socket code.
  */
@@ -12,7 +12,7 @@ import type { Decider } from '../server/decider.js';
 import type { ApiError } from '../server/errors.js';
 import { answerTo, privateField, RESPONSE_CODES, responseCode, responseMti, type DecidedAnswer } from './answers.js';
 import { decodeMessage, Iso8583DecodeFailure, type IsoMessage } from './codec.js';
-import { toTransaction } from './mapping.js';
+import { toReversal, toTransaction } from './mapping.js';
 
 /** What answering needs from the server. */
 export interface IsoContext {
@@ -31,7 +31,7 @@ export interface IsoContext {
 }
 
 /** How a message ended, for the metrics. */
-export type Handled = 'decided' | 'network' | 'format_error' | 'not_supported' | 'refused' | 'unanswered';
+export type Handled = 'decided' | 'reversed' | 'network' | 'format_error' | 'not_supported' | 'refused' | 'unanswered';
 
 /** Called once with the answer (null: nothing is sent) and how the message ended. */
 export type AnswerCallback = (answer: IsoMessage | null, how: Handled) => void;
@@ -68,8 +68,11 @@ export function handleMessage(ctx: IsoContext, bytes: Buffer, startedAt: number,
     cb(answerTo(msg, code, null, [7, 11, 37, 41, 42, 70]), 'network');
   } else if (cls === '10' || cls === '20') {
     decidePayment(ctx, msg, startedAt, cb);
+  } else if (mti[1] === '4' && (mti[2] === '0' || mti[2] === '2')) {
+    // 0400 (and its repeat 0401), 0420 (and 0421): a reversal or a reversal advice
+    reverse(ctx, msg, cb);
   } else {
-    // 0400/0420 reversals (and other classes) are answered "function not supported" in this slice
+    // other classes are answered "function not supported"
     cb(answerTo(msg, RESPONSE_CODES.notSupported, null, [...ANSWER_ECHO, 90]), 'not_supported');
   }
   return mti;
@@ -110,6 +113,31 @@ function decidePayment(ctx: IsoContext, msg: IsoMessage, startedAt: number, cb: 
     const extra = new Map<number, string>([[48, privateField(d)]]);
     if (code === RESPONSE_CODES.approved) extra.set(38, String(d.seq % 1_000_000).padStart(6, '0'));
     cb(answerTo(msg, code, extra), 'decided');
+  });
+}
+
+/**
+ * A reversal: journaled as an `account_event` of kind `reversal` through the same service as
+ * POST /v1/events (which looks the payment up and undoes what it did: DecisionService), answered
+ * 00 once durable — a reversal of a payment never decided too (recorded, nothing to undo), as a
+ * switch expects its reversal acknowledged whatever became of the original.
+ */
+function reverse(ctx: IsoContext, msg: IsoMessage, cb: AnswerCallback): void {
+  if (ctx.closing()) return cb(answerTo(msg, RESPONSE_CODES.unavailable, null, [...ANSWER_ECHO, 90]), 'refused');
+  let e;
+  try {
+    e = toReversal(msg.fields, ctx.cards, Date.now());
+  } catch (err) {
+    if (!(err instanceof Iso8583FormatError)) throw err;
+    ctx.log(`iso8583: format error: ${err.message} (MTI ${msg.mti}, STAN ${msg.fields.get(11) ?? 'unread'})`);
+    return cb(msg.fields.has(11) ? answerTo(msg, RESPONSE_CODES.formatError) : null, 'format_error');
+  }
+  ctx.decider.accept([e], (err) => {
+    if (err !== null) {
+      ctx.log(`iso8583: reversal of ${e.txId} not recorded: ${err.message}`);
+      return cb(answerTo(msg, refusalCode(err), null, [...ANSWER_ECHO, 90]), 'refused');
+    }
+    cb(answerTo(msg, RESPONSE_CODES.approved, null, [...ANSWER_ECHO, 90]), 'reversed');
   });
 }
 

@@ -4,7 +4,7 @@
  * contract parser, so one payment sent both ways is byte for byte one event (one id, one decision).
  * Field 2, the card, becomes the account through the card index; the number itself goes no further.
  */
-import type { Channel, TransactionEvent } from '../contract/events.js';
+import type { AccountActivityEvent, Channel, TransactionEvent } from '../contract/events.js';
 import { parseEvent } from '../contract/parse.js';
 import { ContractError, Iso8583FormatError } from '../errors.js';
 import type { CardIndex } from '../server/card-index.js';
@@ -88,6 +88,38 @@ export function toTransaction(fields: ReadonlyMap<number, string>, cards: CardIn
   try {
     const ev = parseEvent(raw);
     return ev as TransactionEvent;
+  } catch (e) {
+    if (!(e instanceof ContractError)) throw e;
+    const no = FIELD_OF_PATH[e.path] ?? -1;
+    throw new Iso8583FormatError(no, 0, `${e.expected} (contract field ${e.path})`);
+  }
+}
+
+/**
+ * The `account_event` of kind `reversal` a 0400/0420 stands for: the reversed payment's id is the
+ * RRN (field 37, which switches copy from the original), else the terminal with the original STAN
+ * and transmission time from field 90 (original data elements: MTI 4, STAN 6, time 10, …) — the id
+ * the original got when it came without an RRN. Field 4 is the amount reversed: less than the
+ * payment's makes it a partial reversal. The card gives the account, as for a payment.
+ */
+export function toReversal(fields: ReadonlyMap<number, string>, cards: CardIndex, nowMs: number): AccountActivityEvent {
+  const pan = fields.get(2);
+  if (pan === undefined || pan.length < 12) throw new Iso8583FormatError(2, 0, 'a card number or payment token of 12–19 digits: a reversal names the card of the payment');
+  let txId: string;
+  const rrn = fields.get(37)?.trim();
+  if (rrn !== undefined && rrn !== '') txId = rrn;
+  else {
+    const original = fields.get(90);
+    const terminal = fields.get(41)?.trim();
+    if (original === undefined || original.length < 20 || terminal === undefined || terminal === '') {
+      throw new Iso8583FormatError(37, 0, 'field 37 (the reversed payment\'s retrieval reference number), or fields 41 and 90 (original data elements) to make its id from');
+    }
+    txId = `${terminal}:${original.slice(4, 10)}:${original.slice(10, 20)}`;
+  }
+  const raw: Record<string, unknown> = { type: 'account_event', kind: 'reversal', ts: isoEventTime(fields, nowMs).ts, accountId: cards.accountOf(pan).accountId, txId };
+  if (fields.has(4)) raw.amount = Number(fields.get(4));
+  try {
+    return parseEvent(raw) as AccountActivityEvent;
   } catch (e) {
     if (!(e instanceof ContractError)) throw e;
     const no = FIELD_OF_PATH[e.path] ?? -1;

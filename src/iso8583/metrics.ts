@@ -43,7 +43,7 @@ export class IsoListenerMetrics {
     m.gauge('fengkong_iso8583_format_errors_total', `ISO 8583 messages that could not be read or mapped (answered 30 when the MTI and STAN could be read).`, () => this.formatErrors);
     m.gauge('fengkong_iso8583_framing_errors_total', 'ISO 8583 connections closed because a 2-byte length could not be trusted.', () => this.framingErrors);
     m.family('fengkong_iso8583_messages_total', 'ISO 8583 messages received, by MTI.', 'counter', 'mti', () => this.byMti);
-    m.family('fengkong_iso8583_messages_handled_total', 'ISO 8583 messages by how they ended (decided, network, format_error, not_supported, refused, unanswered).', 'counter', 'result', () => this.byEnd);
+    m.family('fengkong_iso8583_messages_handled_total', 'ISO 8583 messages by how they ended (decided, reversed, network, format_error, not_supported, refused, unanswered).', 'counter', 'result', () => this.byEnd);
     m.histogram('fengkong_iso8583_answer_seconds', 'Time from an ISO 8583 message read to its answer written (includes the journal commit).', { listener }, this.answerSeconds);
   }
 }

@@ -4,7 +4,8 @@
  * the batch still on its way to disk first, then at the journal, so the same id is never applied
  * twice, not even when both requests arrive in the same tick.
  */
-import type { FkEvent, TransactionEvent } from '../contract/events.js';
+import type { AccountActivityEvent, AnsweredOutcome, FkEvent, TransactionEvent } from '../contract/events.js';
+import { parseEvent } from '../contract/parse.js';
 import type { Decision } from '../engine/decision.js';
 import type { Engine } from '../engine/engine.js';
 import type { Outcome } from '../rules/policy-types.js';
@@ -18,6 +19,11 @@ import type { ServerMetrics } from './metrics.js';
 import type { SeenIds } from './seen-ids.js';
 
 export type { DecisionCallback, EventsCallback } from './decider.js';
+
+/** An account event reversing a payment. */
+function isReversal(e: FkEvent): e is AccountActivityEvent {
+  return e.type === 'account_event' && e.kind === 'reversal';
+}
 
 /**
  * Where the service finds a decision answered before this run: the SQLite journal answers at once; a
@@ -205,16 +211,29 @@ export class DecisionService implements CommitFeed, EventIntake, Decider {
     });
   }
 
-  /** Applies already-validated non-transaction events in order, journaled as part of one batch. */
-  accept(events: readonly FkEvent[], cb: EventsCallback): void {
+  /**
+   * Applies already-validated non-transaction events in order, journaled as part of one batch. A
+   * reversal is journaled with the payment it reverses as that was decided (reversalAsJournaled);
+   * one the service refuses refuses the batch, nothing applied.
+   */
+  accept(given: readonly FkEvent[], cb: EventsCallback): void {
     if (this.held !== null) {
-      this.held.push(() => this.accept(events, cb));
+      this.held.push(() => this.accept(given, cb));
       return;
     }
     const failed = this.commit.failed;
     if (failed !== null) {
       cb(journalError(failed), 0);
       return;
+    }
+    let events = given;
+    if (given.some(isReversal)) {
+      try {
+        events = given.map((e) => (isReversal(e) ? this.reversalAsJournaled(e) : e));
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        return cb(e, 0);
+      }
     }
     let batch: Batch | null = null;
     const texts: string[] = [];
@@ -237,6 +256,37 @@ export class DecisionService implements CommitFeed, EventIntake, Decider {
         for (let i = 0; i < events.length; i++) this.tell(lastSeq - events.length + 1 + i, events[i], null, texts[i], null);
       }
     });
+  }
+
+  /**
+   * A reversal as it is applied and journaled: with the reversed payment as it was decided and the
+   * outcome it was answered with (in flight, or in the journal), so a replay undoes exactly this; a
+   * payment never decided leaves the reversal as it came (recorded, undoing nothing). What a client
+   * sent as `original` is never kept.
+   */
+  private reversalAsJournaled(e: AccountActivityEvent): AccountActivityEvent {
+    const { original: _client, originalOutcome: _clientOutcome, ...rest } = e;
+    const txId = e.txId!;
+    let eventJson: string | undefined;
+    let decisionJson: string | undefined;
+    const p = this.pending.get(txId);
+    if (p !== undefined) {
+      eventJson = p.event;
+      decisionJson = p.body;
+    } else if (this.seen.mightContain(txId)) {
+      const stored = this.journal.decision(txId);
+      if (stored instanceof Promise) throw new ApiError('invalid_request', 'reversals are not taken by a cluster node yet (docs/iso8583.md): send them to an embedded server');
+      eventJson = stored?.event;
+      decisionJson = stored?.decision;
+    }
+    if (eventJson === undefined || decisionJson === undefined) return rest;
+    const original = parseEvent(JSON.parse(eventJson));
+    if (original.type !== 'transaction') return rest;
+    if (original.accountId !== e.accountId) {
+      throw new ApiError('invalid_event', `accountId: expected ${JSON.stringify(original.accountId)}, the account of the reversed payment ${JSON.stringify(txId)}`, { path: 'accountId' });
+    }
+    const outcome = (JSON.parse(decisionJson) as { outcome: AnsweredOutcome }).outcome;
+    return { ...rest, original, originalOutcome: outcome };
   }
 
   /**

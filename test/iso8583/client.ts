@@ -25,7 +25,7 @@ export function purchase(pan: string, amount: number, extra: Record<number, stri
   const fields = new Map<number, string>([
     [2, pan], [3, '000000'], [4, String(amount).padStart(12, '0')], [7, t.f7], [11, s], [12, t.f12], [13, t.f13],
     [18, '5411'], [22, '051'], [25, '00'], [32, '48021000'],
-    [37, `R${process.pid % 1000}${String(++rrn).padStart(8, '0')}`.slice(0, 12)],
+    [37, `R${String(process.pid % 1000).padStart(3, '0')}${String(++rrn).padStart(8, '0')}`],
     [41, 'T1'.padEnd(8, ' ')], [42, 'M1'.padEnd(15, ' ')], [43, 'Shenzhen corner shop'.padEnd(40, ' ')], [49, '156'],
   ]);
   for (const [k, v] of Object.entries(extra)) fields.set(Number(k), v);

@@ -1,7 +1,7 @@
 // The listener against a client nobody here wrote (issue 15): messages built by the npm `iso_8583`
 // library with its default packing (2-byte length, ASCII MTI, binary bitmap, ASCII fields), sent
 // over TCP to a real server, and the answers parsed back by the same library — a purchase approved,
-// one over the credit line declined, a network echo, and a reversal answered 40 for now.
+// one over the credit line declined, a network echo, and a reversal giving the credit back.
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -121,9 +121,15 @@ describe('the listener with the npm iso_8583 library as the switch', () => {
     assert.equal(a['70'], '301');
   });
 
-  it('a reversal is answered 0410 / 40 (not supported yet: docs/iso8583.md)', async () => {
-    const a = await c.ask(request('0400', 10_000));
+  it('a reversal of a purchase, both built by the library → 0410 / 00, the payment\'s credit given back', async () => {
+    const available = async (): Promise<number> => ((await call(s.url, '/v1/accounts/A1', { key: s.keys.analyst })).json as { credit: { availableCredit: number } }).credit.availableCredit;
+    const before = await available();
+    const pay = request('0200', 25_000);
+    assert.equal((await c.ask(pay))['39'], '00');
+    assert.equal(await available(), before - 25_000);
+    const a = await c.ask(request('0400', 25_000, { 37: pay[37] }));
     assert.equal(a['0'], '0410');
-    assert.equal(a['39'], '40');
+    assert.equal(a['39'], '00');
+    assert.equal(await available(), before);
   });
 });

@@ -147,12 +147,27 @@ describe('ISO 8583 listener on a real server', () => {
     assert.equal((await c.ask(purchase(PAN_A, 4_000))).fields.get(39), '00');
   });
 
-  it('0400 and 0420 reversals are answered 0410 / 0430 with 40 (not in this slice)', async () => {
-    const r = purchase(PAN_A, 4_000, {}, '0400');
-    const a = await c.ask(r);
+  it('a 0400 reversal → 0410 / 00 gives the payment\'s credit back; a 0420 advice → 0430 / 00; a reversal of an unknown payment is answered 00 and changes nothing', async () => {
+    const outstanding = async (): Promise<number> => {
+      const v = await call(s.url, '/v1/accounts/A1', { key: s.keys.analyst });
+      assert.equal(v.status, 200, v.text);
+      return (v.json as { credit: { outstanding: number } }).credit.outstanding;
+    };
+    const start = await outstanding();
+    const pay = purchase(PAN_A, 12_345);
+    assert.equal((await c.ask(pay)).fields.get(39), '00');
+    assert.equal(await outstanding(), start + 12_345);
+    // the reversal carries the original's RRN (field 37) as switches send it
+    const rev = purchase(PAN_A, 12_345, { 37: pay.fields.get(37)! }, '0400');
+    const a = await c.ask(rev);
     assert.equal(a.mti, '0410');
-    assert.equal(a.fields.get(39), '40');
-    assert.equal((await c.ask(purchase(PAN_A, 4_000, {}, '0420'))).mti, '0430');
+    assert.equal(a.fields.get(39), '00');
+    assert.equal(a.fields.get(37), pay.fields.get(37));
+    assert.equal(await outstanding(), start);
+    const advice = await c.ask(purchase(PAN_A, 500, { 37: 'NEVERDECIDED' }, '0420'));
+    assert.equal(advice.mti, '0430');
+    assert.equal(advice.fields.get(39), '00');
+    assert.equal(await outstanding(), start);
   });
 
   it('50 pipelined messages on one connection are answered in the order sent', async () => {

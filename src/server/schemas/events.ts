@@ -70,9 +70,9 @@ export const OTHER_EVENTS = {
     deviceId: Id(),
     ip: Id(),
     geo: GeoRef(),
-    amount: Money({ description: 'required for kind repayment' }),
+    amount: Money({ description: 'required for kind repayment; for kind reversal, the amount reversed when less than the payment' }),
     creditLimit: Money({ minimum: 0, description: 'required for kind limit_changed' }),
-    txId: Id({ description: 'the payment the event is about (kind challenge_failed: the challenged payment; opens a case)' }),
+    txId: Id({ description: 'the payment the event is about (kind challenge_failed: the challenged payment, opens a case; kind reversal, required: the reversed payment)' }),
   }),
   Merchant: event('merchant', ['merchantId', 'acquirerId'], {
     merchantId: Id(),

@@ -59,6 +59,13 @@ export class ClusterDecider implements Decider {
    * spans partitions is answered once every part is durable, and a part refused is the answer.
    */
   accept(events: readonly FkEvent[], cb: EventsCallback): void {
+    const r = events.findIndex((e) => e.type === 'account_event' && e.kind === 'reversal');
+    if (r >= 0) {
+      // a reversal is journaled with the payment it reverses (DecisionService), which a cluster's
+      // partitions cannot undo alike yet: refused rather than taken and left undone
+      const path = events.length > 1 ? `[${r}].kind` : 'kind';
+      return cb(new ApiError('invalid_event', `${path}: a kind other than "reversal": a cluster does not take reversals yet (docs/iso8583.md); send them to an embedded server`, { path }), 0);
+    }
     const P = this.local.partitions;
     const parts = new Map<number, FkEvent[]>();
     for (const e of events) {

@@ -61,6 +61,10 @@ test('three partitions on two nodes decide one stream fed alternately as fengkon
   }
   const none = await call(a.url, '/v1/decisions/never-decided', { key: c.key });
   assert.equal(none.status, 404, none.text);
+  // a reversal is refused by a cluster for now, naming the field, rather than taken and left undone
+  const rev = await call(b.url, '/v1/events', { key: c.key, body: { type: 'account_event', ts: '2026-11-01T10:00:00+08:00', accountId: 'batch-1', kind: 'reversal', txId: 'x' } });
+  assert.equal(rev.status, 400, rev.text);
+  assert.match(rev.text, /a cluster does not take reversals yet/);
   // what followers hold for their partitions' next entries is on /metrics, per partition
   const metrics = await call(a.url, '/metrics', { key: c.key });
   for (const p of [0, 1, 2]) assert.match(metrics.text, new RegExp(`^fengkong_partition_waiting_messages\\{partition="${p}"\\} \\d+$`, 'm'));
