@@ -1,7 +1,8 @@
 // The listener against a client nobody here wrote (issue 15): messages built by the npm `iso_8583`
 // library with its default packing (2-byte length, ASCII MTI, binary bitmap, ASCII fields), sent
 // over TCP to a real server, and the answers parsed back by the same library — a purchase approved,
-// one over the credit line declined, a network echo, and a reversal giving the credit back.
+// one over the credit line declined, a network echo, a malformed frame answered 30 on a connection
+// that goes on answering, a reversal giving the credit back, a frozen account's card declined 62.
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -54,6 +55,23 @@ class LibraryClient {
     return new Promise((resolve) => {
       this.waiting.push((b) => resolve(new Iso().getIsoJSON(b, {})));
       this.socket.write(out);
+    });
+  }
+
+  /** Sends bytes as they are; the next answer as the library parses it, or null when none comes within 1 s. */
+  raw(bytes: Buffer): Promise<Record<string, string> | null> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        const i = this.waiting.indexOf(take);
+        if (i >= 0) this.waiting.splice(i, 1);
+        resolve(null);
+      }, 1_000);
+      const take = (b: Buffer): void => {
+        clearTimeout(timer);
+        resolve(new Iso().getIsoJSON(b, {}));
+      };
+      this.waiting.push(take);
+      this.socket.write(bytes);
     });
   }
 
@@ -121,6 +139,20 @@ describe('the listener with the npm iso_8583 library as the switch', () => {
     assert.equal(a['70'], '301');
   });
 
+  it('a malformed frame on the connection is answered 30 and the next message the library builds is answered', async () => {
+    // MTI 0200, a bitmap with fields 11 (STAN) and 49 (currency, n3), and letters where 49's digits go
+    const junk = Buffer.concat([Buffer.from('0200', 'ascii'), Buffer.from('0020000000008000', 'hex'), Buffer.from('000777ABC', 'ascii')]);
+    const answered = await c.raw(Buffer.concat([Buffer.from([0, junk.length]), junk]));
+    assert.ok(answered !== null, 'a frame whose MTI and STAN can be read is answered');
+    assert.equal(answered['0'], '0210');
+    assert.equal(answered['39'], '30');
+    assert.equal(answered['11'], '000777');
+    const t = nowFields();
+    const a = await c.ask({ 0: '0800', 7: t.f7, 11: String(++stan).padStart(6, '0'), 70: '301' });
+    assert.equal(a['0'], '0810');
+    assert.equal(a['39'], '00');
+  });
+
   it('a reversal of a purchase, both built by the library → 0410 / 00, the payment\'s credit given back', async () => {
     const available = async (): Promise<number> => ((await call(s.url, '/v1/accounts/A1', { key: s.keys.analyst })).json as { credit: { availableCredit: number } }).credit.availableCredit;
     const before = await available();
@@ -131,5 +163,14 @@ describe('the listener with the npm iso_8583 library as the switch', () => {
     assert.equal(a['0'], '0410');
     assert.equal(a['39'], '00');
     assert.equal(await available(), before);
+  });
+
+  it('the card of a frozen account is declined 62', async () => {
+    const r = await call(s.url, '/v1/accounts/A1/actions', { key: s.keys.admin, body: { action: 'freeze', reason: 'suspected takeover' } });
+    assert.equal(r.status, 201, r.text);
+    const a = await c.ask(request('0200', 5_000));
+    assert.equal(a['0'], '0210');
+    assert.equal(a['39'], '62');
+    assert.match(a['48'], /ACCOUNT_FROZEN/);
   });
 });
