@@ -155,10 +155,12 @@ export class Engine {
       }
       case 'account_event': {
         const a = this.remember(e.accountId);
+        // a reversal undoes its payment once: a repeat (0401, an advice sent again) changes nothing
+        const undo = e.kind !== 'reversal' || e.original === undefined || this.knowledge.markReversed(e.original.id);
         // a failed step-up is for the case queue (cases/intake.ts); its device must not become the account's
-        if (e.kind !== 'challenge_failed') a.applyActivity(e);
+        if (e.kind !== 'challenge_failed' && undo) a.applyActivity(e);
         if (e.kind === 'repayment') this.ref.repayments++;
-        if (e.kind === 'reversal') this.reverseWindows(e);
+        if (e.kind === 'reversal' && undo) this.reverseWindows(e);
         rateAccount(a, e.t, this.fraudLabelled(a.id));
         break;
       }

@@ -150,6 +150,20 @@ export class LabelKnowledge implements LabelView {
     this.applyPayment(tx, account);
   }
 
+  /**
+   * Marks payment `txId` reversed; false when it was already (a repeated reversal — a 0401, an
+   * advice sent again — must undo nothing twice). A payment the index no longer holds cannot be
+   * told: true.
+   */
+  markReversed(txId: string): boolean {
+    const ix = this.payments;
+    const p = ix.find(txId);
+    if (p < 0) return true;
+    if (ix.isReversed(p)) return false;
+    ix.setReversed(p);
+    return true;
+  }
+
   /** Folds a label in at its own time. */
   applyLabel(e: LabelEvent): void {
     if (e.txId !== undefined) {

@@ -12,6 +12,12 @@ import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
 const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
+/**
+ * Flags of a payment, one byte each (the `fraud` column, written to snapshots as it is): labelled
+ * fraud, and reversed — a second bit, so snapshots written before reversals read the same.
+ */
+const FRAUD = 1;
+const REVERSED = 2;
 
 /** One chunk of columns. */
 interface Chunk {
@@ -173,10 +179,18 @@ export class PaymentIndex {
     return this.chunk(pos).merchants[pos & MASK];
   }
   isFraud(pos: number): boolean {
-    return this.chunk(pos).fraud[pos & MASK] === 1;
+    return (this.chunk(pos).fraud[pos & MASK] & FRAUD) !== 0;
   }
   setFraud(pos: number, fraud: boolean): void {
-    this.chunk(pos).fraud[pos & MASK] = fraud ? 1 : 0;
+    const c = this.chunk(pos).fraud;
+    c[pos & MASK] = (c[pos & MASK] & ~FRAUD) | (fraud ? FRAUD : 0);
+  }
+  /** Whether the payment was reversed already (a repeated reversal must undo nothing twice). */
+  isReversed(pos: number): boolean {
+    return (this.chunk(pos).fraud[pos & MASK] & REVERSED) !== 0;
+  }
+  setReversed(pos: number): void {
+    this.chunk(pos).fraud[pos & MASK] |= REVERSED;
   }
 
   /**

@@ -3,13 +3,14 @@
 // and takes it out of its count, sum and mean windows at the reversal's time — the next payment then
 // sees the balance and the velocity of a stream where the reversed payment never happened. A
 // declined payment's reversal gives back no credit; a partial one only the amount reversed; one
-// naming no decided payment changes nothing.
+// naming no decided payment changes nothing; a payment is reversed once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FkEvent, TransactionEvent } from '../../src/contract/events.js';
 import { parseEvent } from '../../src/contract/parse.js';
 import { Engine } from '../../src/engine/engine.js';
 import { N } from '../../src/features/catalog.js';
+import { SnapshotReader, SnapshotWriter } from '../../src/codec/codec.js';
 import { at, baseWorld, defaultPolicy, MIN, tx } from './world.js';
 
 type Obj = Record<string, unknown>;
@@ -82,4 +83,21 @@ test('the contract: a reversal needs txId; what it reverses is checked as a paym
   assert.throws(() => parseEvent({ ...reversal(p2, 'maybe') }), /originalOutcome/);
   const e = parseEvent(JSON.parse(JSON.stringify(reversal(p2, 'approve')))) as FkEvent & { original?: TransactionEvent };
   assert.equal(e.original?.id, p2.id);
+});
+
+test('a payment is reversed once: a repeat (0401, an advice sent again) changes nothing, even after a snapshot', () => {
+  const once = featuresAfter([...before, p1, p2, p3, reversal(p2, 'approve')], probe);
+  const twice = featuresAfter([...before, p1, p2, p3, reversal(p2, 'approve'), reversal(p2, 'approve', { ts: at(26 * MIN) })], probe);
+  assert.deepEqual(twice, once);
+  // the mark travels in the engine's snapshot
+  const e = engineAfter([...before, p1, p2, p3, reversal(p2, 'approve')]);
+  const w = new SnapshotWriter();
+  e.writeSnapshot(w);
+  const restored = new Engine(defaultPolicy());
+  restored.readSnapshot(new SnapshotReader(Buffer.concat(w.finish().parts)));
+  restored.apply(parseEvent(JSON.parse(JSON.stringify(reversal(p2, 'approve', { ts: at(26 * MIN) })))));
+  restored.apply(parseEvent(probe));
+  const v = restored.lastVector.num;
+  const after = Object.fromEntries(UNDONE.map((k) => [k, v[N[k] ?? restored.currentPolicy.windows.find((x) => x.name === k)!.slot]]));
+  assert.deepEqual(after, once);
 });

@@ -164,6 +164,10 @@ describe('ISO 8583 listener on a real server', () => {
     assert.equal(a.fields.get(39), '00');
     assert.equal(a.fields.get(37), pay.fields.get(37));
     assert.equal(await outstanding(), start);
+    // the switch sends it again (no answer reached it): answered 00, nothing given back twice
+    const again = await c.ask(purchase(PAN_A, 12_345, { 37: pay.fields.get(37)! }, '0400'));
+    assert.equal(again.fields.get(39), '00');
+    assert.equal(await outstanding(), start);
     const advice = await c.ask(purchase(PAN_A, 500, { 37: 'NEVERDECIDED' }, '0420'));
     assert.equal(advice.mti, '0430');
     assert.equal(advice.fields.get(39), '00');
