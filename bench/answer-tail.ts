@@ -10,15 +10,14 @@
  * Goal (issue 15): p99 < 5 ms fresh and after full speed (on a noisy machine: within 2× Fastify's
  * p99 in the same run); full speed ≥ 50 % of Fastify's.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { PACKAGE_ROOT } from '../src/engine/policy-source.js';
 import { openLoop } from './open-loop.js';
-import { FENGKONG, spawnServe, stopServe } from './serve-child.js';
-import { referenceEvents, transactionText } from './tx-traffic.js';
+import { FASTIFY_PEER, FENGKONG, spawnListening, spawnServe, stopServe } from './serve-child.js';
+import { registerReference, transactionText } from './tx-traffic.js';
 import { answerHelp, flag, quantile } from './util.js';
 
 answerHelp('usage: node dist/bench/answer-tail.js [--rate 2000] [--seconds 10] [--burst 15] [--rounds 2] [--serve-args "…"]');
@@ -27,7 +26,6 @@ const seconds = Number(flag('seconds') ?? '10');
 const burst = Number(flag('burst') ?? '15');
 const rounds = Number(flag('rounds') ?? '2');
 const serveArgs = (flag('serve-args') ?? '').split(' ').filter((x) => x !== '');
-const FASTIFY = join(PACKAGE_ROOT, 'dist', 'bench', 'peers', 'fastify-decisions.js');
 
 interface Peer {
   readonly name: string;
@@ -38,25 +36,9 @@ interface Peer {
 
 let counter = 0;
 
-function startFastify(): Promise<Peer> {
-  const proc = spawn(process.execPath, [FASTIFY], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m !== null) resolve({ name: 'fastify', url: m[1], proc, headers: {} });
-    });
-    proc.once('exit', (code) => reject(new Error(`fastify exited ${code}`)));
-  });
-}
-
-async function register(url: string, key: string): Promise<void> {
-  const events = referenceEvents();
-  for (let i = 0; i < events.length; i += 2_000) {
-    const r = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(events.slice(i, i + 2_000)) });
-    if (r.status !== 202) throw new Error(`registering reference data failed: ${r.status} ${await r.text()}`);
-  }
+async function startFastify(): Promise<Peer> {
+  const p = await spawnListening([FASTIFY_PEER]);
+  return { name: 'fastify', url: p.url, proc: p.proc, headers: {} };
 }
 
 /** A fresh server of ours on a fresh data folder. */
@@ -64,7 +46,7 @@ async function startOurs(): Promise<Peer & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'fk-bench-tail-'));
   const key = execFileSync(process.execPath, [FENGKONG, 'keys', 'create', '--role', 'admin', '--data', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   const p = await spawnServe(['--data', dir, ...serveArgs]);
-  await register(p.url, key);
+  await registerReference(p.url, key);
   return { name: 'fengkong', url: p.url, proc: p.proc, headers: { authorization: `Bearer ${key}` }, dir };
 }
 

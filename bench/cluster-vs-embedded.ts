@@ -24,7 +24,7 @@ import { connectCluster } from '../src/store/nats/connect.js';
 import { benchCluster, NATS } from './cluster-place.js';
 import { openLoop } from './open-loop.js';
 import { FENGKONG, spawnServe, stopServe } from './serve-child.js';
-import { referenceEvents, transactionText } from './tx-traffic.js';
+import { registerReference, transactionText } from './tx-traffic.js';
 import { answerHelp, flag, quantile } from './util.js';
 
 answerHelp('usage: node dist/bench/cluster-vs-embedded.js [--connections 32] [--duration 8] [--rate 1000] [--rounds 2] [--setups embedded,1,2,2p2]');
@@ -85,16 +85,6 @@ function cpuBetween(a: Map<number, number>, b: Map<number, number>): number {
   return t;
 }
 
-async function post(url: string, key: string, path: string, body: string): Promise<void> {
-  const r = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
-  if (r.status >= 300) throw new Error(`${path}: ${r.status} ${await r.text()}`);
-}
-
-async function register(url: string, key: string): Promise<void> {
-  const events = referenceEvents();
-  for (let i = 0; i < events.length; i += 2_000) await post(url, key, '/v1/events', JSON.stringify(events.slice(i, i + 2_000)));
-}
-
 /** One setup under test: its URLs (one or two), its key, and its processes. */
 interface Setup {
   readonly name: string;
@@ -140,7 +130,7 @@ async function embedded(): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), 'fk-bench-emb-'));
   const key = execFileSync(process.execPath, [FENGKONG, 'keys', 'create', '--role', 'admin', '--data', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   const p = await serve(['--data', dir]);
-  await register(p.url, key);
+  await registerReference(p.url, key);
   return {
     name: 'embedded',
     urls: [p.url],
@@ -165,7 +155,7 @@ async function cluster(nodes: number, partitions = 1): Promise<Setup> {
   }
   // several partitions: each node owns its share before the runs
   if (partitions > 1) for (const p of procs) await waitOwner(p.url, key);
-  await register(procs[0].url, key);
+  await registerReference(procs[0].url, key);
   const nc = await connectCluster({ url: NATS, cluster: place.name });
   return {
     name: `cluster, ${nodes} node${nodes > 1 ? 's' : ''}${partitions > 1 ? `, P = ${partitions}` : ''}`,

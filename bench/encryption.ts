@@ -21,7 +21,7 @@ import { generateKey, hashKey } from '../src/server/auth.js';
 import { startServer, type RunningServer } from '../src/server/server.js';
 import { setEncryption } from '../src/store/sqlite/crypt.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { referenceEvents, transactionText } from './tx-traffic.js';
+import { referenceEvents, registerReference, transactionText } from './tx-traffic.js';
 import { answerHelp, flag, quantile } from './util.js';
 
 answerHelp('usage: node dist/bench/encryption.js [--events 40000] [--starts 3] [--requests 20000] [--rounds 2] [--only a|b]');
@@ -46,18 +46,6 @@ function createKey(dir: string, encryption: boolean): string {
 
 async function start(dir: string, encryption: boolean): Promise<RunningServer> {
   return startServer({ dataDir: dir, port: 0, encryption, snapshots: false });
-}
-
-async function register(url: string, key: string): Promise<void> {
-  const events = referenceEvents();
-  for (let i = 0; i < events.length; i += 2_000) {
-    const r = await fetch(`${url}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify(events.slice(i, i + 2_000)),
-    });
-    if (r.status !== 202) throw new Error(`registering reference data failed: ${r.status}`);
-  }
 }
 
 /** `amount` payments of run `run` through 10 closed-loop connections; req/s and sorted latencies. */
@@ -98,7 +86,7 @@ async function recoveryPart(): Promise<number> {
   try {
     const key = createKey(clear, false);
     const s = await start(clear, false);
-    await register(s.url, key);
+    await registerReference(s.url, key);
     await load(s.url, key, 'rec', EVENTS);
     await s.close();
     cpSync(clear, sealed, { recursive: true });
@@ -135,7 +123,7 @@ async function throughputPart(): Promise<number> {
       try {
         const key = createKey(dir, mode === 'sealed');
         const s = await start(dir, mode === 'sealed');
-        await register(s.url, key);
+        await registerReference(s.url, key);
         await load(s.url, key, `warm${round}`, Math.min(2_000, REQUESTS)); // JIT warm, not measured
         const r = await load(s.url, key, `run${round}`, REQUESTS);
         res[mode].rps.push(r.rps);

@@ -55,7 +55,15 @@ export function createKey(dir: string, role: string): string {
  */
 export function spawnServe(args: readonly string[]): Promise<{ url: string; proc: ChildProcess }> {
   const nodeFlags = (process.env.FK_BENCH_NODE_FLAGS ?? '').split(' ').filter((x) => x !== '');
-  const proc = spawn(process.execPath, [...nodeFlags, FENGKONG, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnListening([...nodeFlags, FENGKONG, 'serve', '--port', '0', ...args]);
+}
+
+/** The bare Fastify peer the HTTP benches measure beside ours (bench/peers/fastify-decisions.ts). */
+export const FASTIFY_PEER = join(PACKAGE_ROOT, 'dist', 'bench', 'peers', 'fastify-decisions.js');
+
+/** Starts `node …args` and resolves once it prints `listening on <url>`; a stop before that rejects with its stderr. */
+export function spawnListening(args: readonly string[]): Promise<{ url: string; proc: ChildProcess }> {
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (b: Buffer) => (err += b.toString()));
   return new Promise((resolve, reject) => {
@@ -65,7 +73,7 @@ export function spawnServe(args: readonly string[]): Promise<{ url: string; proc
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m !== null) resolve({ url: m[1], proc });
     });
-    proc.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+    proc.once('exit', (code) => reject(new Error(`${args.filter((a) => !a.startsWith('-')).join(' ')} exited ${code}: ${err}`)));
   });
 }
 

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { PACKAGE_ROOT } from '../src/engine/policy-source.js';
-import { referenceEvents, transactionText } from './tx-traffic.js';
+import { registerReference, transactionText } from './tx-traffic.js';
 import { answerHelp, flag, quantile } from './util.js';
 
 answerHelp('usage: node dist/bench/server-vs-fastify.js [--connections 64] [--duration 10] [--rounds 3]');
@@ -89,18 +89,6 @@ async function run(p: Peer, opts: { connections: number; duration: number; rate?
   return { rps: ok / result.duration, result, latencies };
 }
 
-async function register(url: string, key: string): Promise<void> {
-  const events = referenceEvents();
-  for (let i = 0; i < events.length; i += 2_000) {
-    const r = await fetch(`${url}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify(events.slice(i, i + 2_000)),
-    });
-    if (r.status !== 202) throw new Error(`registering reference data failed: ${r.status} ${await r.text()}`);
-  }
-}
-
 async function metric(url: string, key: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${key}` } })).text();
   return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
@@ -124,7 +112,7 @@ try {
   const serveArgs = [FENGKONG, 'serve', '--port', '0', '--data', data, '--journal', journal];
   ours = await start('fengkong', serveArgs, { authorization: `Bearer ${key}` });
   fastify = await start('fastify', [FASTIFY], {});
-  await register(ours.url, key);
+  await registerReference(ours.url, key);
   process.stderr.write(`servers up; ${connections} connections, pipelining 1, ${duration} s per run, ${rounds} rounds, journal ${journal}\n`);
   await run(ours, { connections, duration: 3 });
   if (rounds > 0) await run(fastify, { connections, duration: 3 });

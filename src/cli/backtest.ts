@@ -21,7 +21,7 @@ import { ENTITY_SCOPES, type EntityScope } from '../policy/backtest-labels.js';
 import { loadPolicyDir } from '../rules/load.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { parseArgs } from './args.js';
-import { HISTORY_FLAGS, historyTarget, type HistoryTarget } from './history-target.js';
+import { HISTORY_FLAGS, historyTarget, withClusterHistory, type HistoryTarget } from './history-target.js';
 import { Progress } from './progress.js';
 
 const USAGE = `fengkong backtest --data DIR --policy DIR [--from TS] [--to TS] [--out report.json|-] [--model model.json] [--warm-up-days N] [--max-changed N] [--entity-labels account,merchant,terminal|none] [--quiet]
@@ -139,12 +139,5 @@ function dataFolderBacktest(data: string, options: BacktestOptions): BacktestRep
 }
 
 async function clusterBacktest(target: Extract<HistoryTarget, { kind: 'cluster' }>, options: BacktestOptions): Promise<BacktestReport> {
-  // loaded here only: the embedded commands never load the PostgreSQL client
-  const { openClusterHistory } = await import('../wiring/cluster/history.js');
-  const history = await openClusterHistory(target);
-  try {
-    return await runBacktestFrom(history.journal, { ...options, lists: await history.lists(), actions: await history.actionSteps() });
-  } finally {
-    await history.close();
-  }
+  return withClusterHistory(target, async (history) => runBacktestFrom(history.journal, { ...options, lists: await history.lists(), actions: await history.actionSteps() }));
 }

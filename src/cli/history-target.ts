@@ -7,6 +7,7 @@
  * Decided before anything is opened, every mix that cannot be meant refused naming the flag.
  */
 import { UsageError } from '../errors.js';
+import type { ClusterHistory } from '../wiring/cluster/history.js';
 import type { ParsedArgs } from './args.js';
 
 /** The flags a history command takes for its target. */
@@ -45,4 +46,18 @@ export function historyTarget(flags: ParsedArgs['flags'], usage: string, env: No
     cluster: str('cluster') ?? envValue(env, 'FENGKONG_CLUSTER') ?? 'fengkong',
     ...(mk !== undefined ? { masterKeyFile: mk } : {}),
   };
+}
+
+/**
+ * Runs `fn` over a cluster's history and closes it after. The cluster's code is loaded here only,
+ * by `import()`: the embedded commands never load the PostgreSQL client.
+ */
+export async function withClusterHistory<T>(target: Extract<HistoryTarget, { kind: 'cluster' }>, fn: (history: ClusterHistory) => Promise<T>): Promise<T> {
+  const { openClusterHistory } = await import('../wiring/cluster/history.js');
+  const history = await openClusterHistory(target);
+  try {
+    return await fn(history);
+  } finally {
+    await history.close();
+  }
 }

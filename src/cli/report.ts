@@ -18,7 +18,7 @@ import { runRiskReport, runRiskReportFrom, type RiskReport, type RiskReportOptio
 import { SqliteCaseQueueReader } from '../store/sqlite/case-queue.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { parseArgs } from './args.js';
-import { HISTORY_FLAGS, historyTarget, type HistoryTarget } from './history-target.js';
+import { HISTORY_FLAGS, historyTarget, withClusterHistory, type HistoryTarget } from './history-target.js';
 import { Progress } from './progress.js';
 
 const USAGE = `fengkong report --data DIR --from TS --to TS [--out report.html|report.json|-] [--format html|json] [--bucket hour|day|week] [--top N] [--min-payments N] [--entity-labels account,merchant,terminal|none] [--quiet]
@@ -145,12 +145,5 @@ function dataFolderReport(data: string, options: RiskReportOptions): RiskReport 
 }
 
 async function clusterReport(target: Extract<HistoryTarget, { kind: 'cluster' }>, options: RiskReportOptions): Promise<RiskReport> {
-  // loaded here only: the embedded commands never load the PostgreSQL client
-  const { openClusterHistory } = await import('../wiring/cluster/history.js');
-  const history = await openClusterHistory(target);
-  try {
-    return await runRiskReportFrom(history.journal, options, history.cases);
-  } finally {
-    await history.close();
-  }
+  return withClusterHistory(target, (history) => runRiskReportFrom(history.journal, options, history.cases));
 }

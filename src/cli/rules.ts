@@ -12,7 +12,7 @@ import { runRulePerformance, runRulePerformanceFrom, type RulePerformanceOptions
 import { int, pct, yuan } from '../report/format.js';
 import { bucketValue, type Bucket } from '../report/range.js';
 import { HelpRequested, parseArgs } from './args.js';
-import { HISTORY_FLAGS, historyTarget, type HistoryTarget } from './history-target.js';
+import { HISTORY_FLAGS, historyTarget, withClusterHistory, type HistoryTarget } from './history-target.js';
 import { Progress } from './progress.js';
 import { cliBound, cliScopes, openJournal, renderScan } from './report.js';
 
@@ -116,12 +116,5 @@ function dataFolderRulePerformance(data: string, options: RulePerformanceOptions
 }
 
 async function clusterRulePerformance(target: Extract<HistoryTarget, { kind: 'cluster' }>, options: RulePerformanceOptions): Promise<RulePerformanceReport> {
-  // loaded here only: the embedded commands never load the PostgreSQL client
-  const { openClusterHistory } = await import('../wiring/cluster/history.js');
-  const history = await openClusterHistory(target);
-  try {
-    return await runRulePerformanceFrom(history.journal, options);
-  } finally {
-    await history.close();
-  }
+  return withClusterHistory(target, (history) => runRulePerformanceFrom(history.journal, options));
 }

@@ -111,6 +111,7 @@ export class Engine {
     this.contributionScratch = new Float64Array(bound?.featureNames.length ?? 0);
     this.windows = windows;
     this.vector = this.newVector(policy);
+    this.elsewhere = null;
     this.reversal = null;
     this.hits = new Int32Array(policy.rules.length);
     return { fresh: windows.fresh };

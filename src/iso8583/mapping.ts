@@ -4,7 +4,7 @@
  * contract parser, so one payment sent both ways is byte for byte one event (one id, one decision).
  * Field 2, the card, becomes the account through the card index; the number itself goes no further.
  */
-import type { AccountActivityEvent, Channel, TransactionEvent } from '../contract/events.js';
+import type { AccountActivityEvent, Channel, FkEvent, TransactionEvent } from '../contract/events.js';
 import { parseEvent } from '../contract/parse.js';
 import { ContractError, Iso8583FormatError } from '../errors.js';
 import type { CardIndex } from '../server/card-index.js';
@@ -85,9 +85,13 @@ export function toTransaction(fields: ReadonlyMap<number, string>, cards: CardIn
   if (fields.has(32)) raw.acquirerId = fields.get(32);
   if (channel !== undefined) raw.channel = channel;
   if (name !== undefined && name !== '') raw.merchantName = name;
+  return contractEvent(raw) as TransactionEvent;
+}
+
+/** `raw` through the contract parser, a refusal naming the ISO field the contract field came from. */
+function contractEvent(raw: Record<string, unknown>): FkEvent {
   try {
-    const ev = parseEvent(raw);
-    return ev as TransactionEvent;
+    return parseEvent(raw);
   } catch (e) {
     if (!(e instanceof ContractError)) throw e;
     const no = FIELD_OF_PATH[e.path] ?? -1;
@@ -118,11 +122,5 @@ export function toReversal(fields: ReadonlyMap<number, string>, cards: CardIndex
   }
   const raw: Record<string, unknown> = { type: 'account_event', kind: 'reversal', ts: isoEventTime(fields, nowMs).ts, accountId: cards.accountOf(pan).accountId, txId };
   if (fields.has(4)) raw.amount = Number(fields.get(4));
-  try {
-    return parseEvent(raw) as AccountActivityEvent;
-  } catch (e) {
-    if (!(e instanceof ContractError)) throw e;
-    const no = FIELD_OF_PATH[e.path] ?? -1;
-    throw new Iso8583FormatError(no, 0, `${e.expected} (contract field ${e.path})`);
-  }
+  return contractEvent(raw) as AccountActivityEvent;
 }

@@ -99,8 +99,9 @@ export class GroupCommit {
       this.open = b;
     }
     const meta = this.hooks.annotate?.(type) ?? null;
-    const entry: JournalEntry = { seq: this.nextSeq++, type, txId, event, decision, receivedAt: Date.now() };
-    b.entries.push(meta === null ? entry : { ...entry, meta });
+    const seq = this.nextSeq++;
+    const receivedAt = Date.now();
+    b.entries.push(meta === null ? { seq, type, txId, event, decision, receivedAt } : { seq, type, txId, event, decision, receivedAt, meta });
     this.schedule();
     return b;
   }

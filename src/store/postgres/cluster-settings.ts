@@ -10,15 +10,19 @@ import type { PgCluster } from './pool.js';
 /** Partitions a cluster may have at most: each is a lease, a journal subject and an engine on every node. */
 export const MAX_PARTITIONS = 256;
 
+/** `n` as a partition count, or the ConfigError naming `--partitions` (checked before any service is touched). */
+export function checkPartitionCount(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PARTITIONS) throw new ConfigError(`--partitions must be a whole number from 1 to ${MAX_PARTITIONS}, got ${n}`);
+  return n;
+}
+
 /**
  * The cluster's partition count. `asked` (the `--partitions` flag) sets it on a new cluster and must
  * agree with it on an existing one; a cluster that has no setting but a journal (created before
  * partitions existed) has one partition. `hasJournal` tells whether any entry was ever journaled.
  */
 export async function clusterPartitions(pg: PgCluster, asked: number | undefined, hasJournal: () => Promise<boolean>): Promise<number> {
-  if (asked !== undefined && (!Number.isInteger(asked) || asked < 1 || asked > MAX_PARTITIONS)) {
-    throw new ConfigError(`--partitions must be a whole number from 1 to ${MAX_PARTITIONS}, got ${asked}`);
-  }
+  if (asked !== undefined) checkPartitionCount(asked);
   let stored = await storedPartitions(pg);
   if (stored === null) {
     const want = asked ?? 1;

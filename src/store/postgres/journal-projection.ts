@@ -7,11 +7,11 @@
  * entry is a StoreError, because it means two journals were mixed under one cluster name.
  */
 import type { PoolClient } from 'pg';
-import { FengkongError, StoreError } from '../../errors.js';
+import { StoreError } from '../../errors.js';
 import type { JournalEntry, StoredDecision } from '../../log/journal.js';
 import type { PgCrypt } from './crypt.js';
 import { migrate } from './migrate.js';
-import type { PgCluster } from './pool.js';
+import { asStoreError, type PgCluster } from './pool.js';
 import { inTransaction } from './tx.js';
 
 /** The entries of one partition to project: consecutive or not, in any order. */
@@ -83,14 +83,9 @@ export class PgJournalProjection {
     return new PgJournalProjection(pg, crypt);
   }
 
-  /** Runs `fn`, turning a driver failure into a StoreError that says what was being done. */
-  private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof FengkongError) throw e;
-      throw new StoreError(`cannot ${what} (schema ${this.pg.schema} on ${this.pg.where}): ${(e as Error).message}`, { cause: e });
-    }
+  /** Runs `fn`, a driver failure becoming a StoreError naming what was read and where (asStoreError). */
+  private run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return asStoreError(this.pg, what, fn);
   }
 
   /** Projects the entries of one partition in one transaction (see projectMany). */
@@ -205,23 +200,22 @@ export class PgJournalProjection {
    * `null`: of every partition, newest received first (a merchant's payments come from all of them).
    */
   merchantPayments(merchantId: string, partition: number | null, limit: number): Promise<Array<{ seq: number; event: string; decision: string | null }>> {
-    const token = this.crypt.tokenBytes(MERCHANT_TOKEN, merchantId);
-    if (partition !== null) return this.paymentsBy('merchant_token', token, partition, Number.MAX_SAFE_INTEGER, limit);
-    return this.run('read payments', async () => {
-      const r = await this.pg.pool.query<{ seq: string; event: string; decision: string | null }>(
-        `SELECT seq, event, decision FROM journal WHERE merchant_token = $1 ORDER BY received_at DESC, partition, seq DESC LIMIT $2`,
-        [token, limit],
-      );
-      return Promise.all(r.rows.map(async (x) => ({ seq: Number(x.seq), event: await this.crypt.openText(x.event), decision: x.decision })));
-    });
+    return this.paymentsBy('merchant_token', this.crypt.tokenBytes(MERCHANT_TOKEN, merchantId), partition, Number.MAX_SAFE_INTEGER, limit);
   }
 
-  private paymentsBy(column: 'account_token' | 'merchant_token', token: Buffer, partition: number, beforeSeq: number, limit: number): Promise<Array<{ seq: number; event: string; decision: string | null }>> {
+  /** Payments by a token column, newest first: of one partition by seq, or (`null`) of all by the time received. */
+  private paymentsBy(column: 'account_token' | 'merchant_token', token: Buffer, partition: number | null, beforeSeq: number, limit: number): Promise<Array<{ seq: number; event: string; decision: string | null }>> {
     return this.run('read payments', async () => {
-      const r = await this.pg.pool.query<{ seq: string; event: string; decision: string | null }>(
-        `SELECT seq, event, decision FROM journal WHERE ${column} = $1 AND partition = $2 AND seq < $3 ORDER BY seq DESC LIMIT $4`,
-        [token, partition, beforeSeq, limit],
-      );
+      const r =
+        partition === null
+          ? await this.pg.pool.query<{ seq: string; event: string; decision: string | null }>(
+              `SELECT seq, event, decision FROM journal WHERE ${column} = $1 ORDER BY received_at DESC, partition, seq DESC LIMIT $2`,
+              [token, limit],
+            )
+          : await this.pg.pool.query<{ seq: string; event: string; decision: string | null }>(
+              `SELECT seq, event, decision FROM journal WHERE ${column} = $1 AND partition = $2 AND seq < $3 ORDER BY seq DESC LIMIT $4`,
+              [token, partition, beforeSeq, limit],
+            );
       return Promise.all(r.rows.map(async (x) => ({ seq: Number(x.seq), event: await this.crypt.openText(x.event), decision: x.decision })));
     });
   }

@@ -18,12 +18,12 @@
  */
 import { EVENT_TYPES, type EventType } from '../../contract/events.js';
 import { isSealedText, sealedTextBytes } from '../../crypto/sealed-text.js';
-import { ConfigError, FengkongError, StoreError } from '../../errors.js';
+import { ConfigError, StoreError } from '../../errors.js';
 import type { JournalEntry, JournalRange } from '../../log/journal.js';
 import type { JournalSource } from '../../log/journal-reads.js';
 import type { PayloadSealer } from '../../log/payload-sealer.js';
 import type { PgCrypt } from './crypt.js';
-import type { PgCluster } from './pool.js';
+import { asStoreError, type PgCluster } from './pool.js';
 
 /** Rows of the first page of a read that may stop early (a bisection probe reads one entry). */
 const FIRST_PAGE = 16;
@@ -89,14 +89,9 @@ export class PgJournalSource implements JournalSource {
     return source;
   }
 
-  /** Runs `fn`, turning a driver failure into a StoreError that says what was being read, and where. */
-  private async run<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof FengkongError) throw e;
-      throw new StoreError(`cannot ${what} (schema ${this.pg.schema} on ${this.pg.where}): ${(e as Error).message}`, { cause: e });
-    }
+  /** Runs `fn`, a driver failure becoming a StoreError naming what was read and where (asStoreError). */
+  private run<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return asStoreError(this.pg, what, fn);
   }
 
   /** The highest seq projected for the partition (control entries included: they hold seqs too). */

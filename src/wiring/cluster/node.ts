@@ -11,7 +11,6 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../../engine/engine.js';
 import { loadPolicy, PACKAGE_ROOT } from '../../engine/policy-source.js';
-import { UsageError } from '../../errors.js';
 import { ListSet } from '../../lists/list-set.js';
 import { loadModel } from '../../model/model-file.js';
 import { BUILTIN_ROUTES, createHandler } from '../../server/app.js';
@@ -50,7 +49,7 @@ import { PartitionRunner, type PartitionStatus } from './partition.js';
 import { partitionOf } from '../../engine/partition-of.js';
 import { announcePresence } from '../../store/nats/presence.js';
 import { Balancer } from './balance.js';
-import { clusterPartitions, MAX_PARTITIONS } from '../../store/postgres/cluster-settings.js';
+import { checkPartitionCount, clusterPartitions } from '../../store/postgres/cluster-settings.js';
 import { lastJournalSeq } from '../../store/nats/journal-reader.js';
 import { answerForwarded, ClusterDecider } from './router.js';
 import { clusterKeyChanges } from './keys.js';
@@ -117,9 +116,7 @@ export interface RunningClusterNode {
 /** Connects to the services, starts following and owning the partition, and listens. */
 export async function startClusterNode(opts: ClusterNodeOptions): Promise<RunningClusterNode> {
   if (opts.tls !== undefined) checkTls(opts.tls);
-  if (opts.partitions !== undefined && !(Number.isInteger(opts.partitions) && opts.partitions >= 1 && opts.partitions <= MAX_PARTITIONS)) {
-    throw new UsageError(`--partitions must be a whole number from 1 to ${MAX_PARTITIONS}, got ${opts.partitions}`);
-  }
+  if (opts.partitions !== undefined) checkPartitionCount(opts.partitions);
   const clusterName = opts.cluster ?? 'fengkong';
   const nodeId = opts.nodeId ?? `${hostname()}-${randomUUID().slice(0, 8)}`;
   const log = opts.log ?? ((line: string) => process.stderr.write(`fengkong serve [${nodeId}]: ${line}\n`));
