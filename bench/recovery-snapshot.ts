@@ -30,7 +30,7 @@ import { startServer } from '../src/server/server.js';
 import type { JournalEntry } from '../src/log/journal.js';
 import { SqlitePolicyStore } from '../src/store/sqlite/policies.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
-import { referenceEvents, transactionText } from './tx-traffic.js';
+import { registerReference, transactionText } from './tx-traffic.js';
 import { answerHelp, flag, quantile } from './util.js';
 
 answerHelp('usage: node dist/bench/recovery-snapshot.js [--journal FILE] [--tail 10000] [--starts 2]');
@@ -153,18 +153,6 @@ async function load(c: Child, key: string, rate: number, duration: number): Prom
   return latencies.sort((a, b) => a - b);
 }
 
-async function register(url: string, key: string): Promise<void> {
-  const events = referenceEvents();
-  for (let i = 0; i < events.length; i += 2_000) {
-    const r = await fetch(`${url}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify(events.slice(i, i + 2_000)),
-    });
-    if (r.status !== 202) throw new Error(`registering reference data failed: ${r.status}`);
-  }
-}
-
 async function main(): Promise<void> {
   const source = flag('journal') ?? '/tmp/bt-bench/journal-s7-a40000-d30/fengkong.db';
   if (!existsSync(source)) {
@@ -226,7 +214,7 @@ async function main(): Promise<void> {
     db.close();
     const key = createKey(b);
     const first = await startChild(b, 'restore');
-    await register(first.url, key);
+    await registerReference(first.url, key);
     await stopChild(first);
     const lat: Record<'on' | 'off', number[][]> = { on: [], off: [] };
     const written: number[] = [];
