@@ -17,6 +17,7 @@ const BENCHES: readonly { readonly name: string; readonly nodeFlags: readonly st
   { name: 'replay-vs-floor', nodeFlags: [] },
   { name: 'case-intake', nodeFlags: [] },
   { name: 'server-vs-fastify', nodeFlags: [] },
+  { name: 'answer-tail', nodeFlags: [] },
   { name: 'console-load', nodeFlags: [] },
   { name: 'console-queue', nodeFlags: [] },
   { name: 'overview-cost', nodeFlags: [] },

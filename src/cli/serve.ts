@@ -12,7 +12,10 @@ import { UsageError } from '../errors.js';
 import { startServer, type Iso8583Options, type TlsFiles } from '../server/server.js';
 import { parseArgs, type ParsedArgs } from './args.js';
 
-const USAGE = `fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|walsync|thread|inline] [--event-time-tolerance SECONDS] [--tls-cert cert.pem --tls-key key.pem] [--master-key-file FILE]
+const USAGE = `fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|walsync|thread|inline] [--durability fsync|process] [--event-time-tolerance SECONDS] [--tls-cert cert.pem --tls-key key.pem] [--master-key-file FILE]
+         --durability: when an answer leaves — fsync (default): once its decision is on disk, safe against power loss;
+         process: once the decision is in the operating system's hands, fsynced right behind — safe against a crash or kill -9
+         of the server, not a power loss (docs/server.md, "Durability")
          [--iso8583-port P [--iso8583-host 127.0.0.1] [--iso8583-tpdu] [--iso8583-idle-timeout 300]]
          --iso8583-port also listens for ISO 8583 (2-byte length frames, ASCII MTI, binary bitmap) beside HTTP: the same decisions
          and journal (docs/iso8583.md); --iso8583-tpdu expects a 5-byte TPDU and 6-byte header before the MTI (Chinese POS
@@ -27,19 +30,20 @@ const USAGE = `fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [
  */
 const CLUSTER_ENV = ['FENGKONG_NATS_URL', 'FENGKONG_POSTGRES_URL'];
 /** Flags of the embedded server only. */
-const EMBEDDED_ONLY = ['data', 'journal', 'iso8583-port', 'iso8583-host', 'iso8583-tpdu', 'iso8583-idle-timeout'];
+const EMBEDDED_ONLY = ['data', 'journal', 'durability', 'iso8583-port', 'iso8583-host', 'iso8583-tpdu', 'iso8583-idle-timeout'];
 /** The ISO 8583 listener's flags besides its port. */
 const ISO_FLAGS = ['iso8583-host', 'iso8583-tpdu', 'iso8583-idle-timeout'];
 /** Flags of a cluster node only. */
 const CLUSTER_ONLY = ['cluster', 'partitions', 'node-id', 'owner-ttl-ms', 'jetstream-replicas', 'redis'];
 const JOURNAL_MODES = ['auto', 'walsync', 'thread', 'inline'] as const;
+const DURABILITIES = ['fsync', 'process'] as const;
 
 /** Runs the server until a signal; resolves to the exit code. */
 export async function runServe(args: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(
     args,
     {
-      port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string', 'event-time-tolerance': 'int', 'tls-cert': 'string', 'tls-key': 'string', 'master-key-file': 'string',
+      port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string', durability: 'string', 'event-time-tolerance': 'int', 'tls-cert': 'string', 'tls-key': 'string', 'master-key-file': 'string',
       'iso8583-port': 'int', 'iso8583-host': 'string', 'iso8583-tpdu': 'switch', 'iso8583-idle-timeout': 'int',
       nats: 'string', postgres: 'string', redis: 'string', cluster: 'string', partitions: 'int', 'node-id': 'string', 'owner-ttl-ms': 'int', 'jetstream-replicas': 'int',
     },
@@ -58,6 +62,13 @@ export async function runServe(args: string[]): Promise<number> {
   if (!(JOURNAL_MODES as readonly string[]).includes(journal)) {
     throw new UsageError(`--journal must be one of ${JOURNAL_MODES.join(', ')}\nusage: ${USAGE}`);
   }
+  const durability = (flags.get('durability') as string | undefined) ?? 'fsync';
+  if (!(DURABILITIES as readonly string[]).includes(durability)) {
+    throw new UsageError(`--durability must be fsync or process\nusage: ${USAGE}`);
+  }
+  if (durability === 'process' && journal === 'thread') {
+    throw new UsageError(`--journal thread answers after the writer thread's fsync; --durability process commits on the event loop: leave --journal out\nusage: ${USAGE}`);
+  }
   // how far ahead of this machine's clock an event's ts may be (default 300 s); see DEFAULT_MAX_EVENT_LEAD_MS
   const tolerance = flags.get('event-time-tolerance') as number | undefined;
   const tls = tlsFiles(flags);
@@ -72,6 +83,7 @@ export async function runServe(args: string[]): Promise<number> {
     masterKeyFile: flags.get('master-key-file') as string | undefined,
     modelPath: flags.get('model') as string | undefined,
     journal: journal as (typeof JOURNAL_MODES)[number],
+    durability: durability as (typeof DURABILITIES)[number],
     maxEventLeadMs: tolerance === undefined ? undefined : tolerance * 1000,
     ...(tls === undefined ? {} : { tls }),
     ...(iso8583 === undefined ? {} : { iso8583 }),
@@ -82,8 +94,8 @@ export async function runServe(args: string[]): Promise<number> {
   });
   const r = server.recovery;
   process.stderr.write(
-    `fengkong serve: data ${dataDir}, policy ${server.policy}, journal ${server.journal}; recovered ${r.events} events ` +
-      `(${r.transactions} decisions) from the journal in ${r.ms.toFixed(0)} ms` +
+    `fengkong serve: data ${dataDir}, policy ${server.policy}, journal ${server.journal}, durability ${server.durability}; recovered ${r.events} events ` +
+      `(${r.transactions} decisions) from the journal in ${r.ms.toFixed(0)} ms; warmed up on ${server.warmUp.payments} synthetic payments in ${server.warmUp.ms.toFixed(0)} ms` +
       (r.changedDecisions > 0 ? `; ${r.changedDecisions} replayed decisions differ from the answered ones (policy changed)` : '') +
       '\n',
   );

@@ -7,6 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { TxIndex } from '../accounts/tx-index.js';
+import { ConfigError } from '../errors.js';
+import { warmUp, WARM_PAYMENTS, type WarmUpReport } from '../engine/warm-up.js';
 import { createCaseService } from '../cases/index.js';
 import { ListSet } from '../lists/list-set.js';
 import { Engine } from '../engine/engine.js';
@@ -24,6 +26,8 @@ import { SqlitePolicyStore } from '../store/sqlite/policies.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { startThreadedWriter } from '../store/sqlite/threaded-writer.js';
 import { startWalSyncWriter } from '../store/sqlite/wal-sync-writer.js';
+import { startProcessDurableWriter, type ProcessDurableWriter } from '../store/sqlite/process-durable-writer.js';
+import { startWalCheckpointer, type WalCheckpointer } from '../store/sqlite/wal-checkpointer.js';
 import { BUILTIN_ROUTES, createHandler } from './app.js';
 import { ConsoleFiles } from './console-static.js';
 import { Authenticator } from './auth.js';
@@ -74,6 +78,10 @@ export interface ServeOptions {
   readonly modelPath?: string;
   /** Where journal commits run; see JournalMode. Default `auto`. */
   readonly journal?: JournalMode | 'auto';
+  /** When an answer may leave; see Durability. Default `fsync`. */
+  readonly durability?: Durability;
+  /** Payments a scratch engine decides before listening (engine/warm-up.ts); 0: none. Default WARM_PAYMENTS. */
+  readonly warmUpPayments?: number;
   /** Called once if the journal fails; the server then refuses all new work (503). */
   readonly onFatal?: (err: Error) => void;
   /** Milliseconds to wait for in-flight requests on close before cutting connections. Default 10 s. */
@@ -152,6 +160,16 @@ export function resolveJournalMode(mode: JournalMode | 'auto' = 'auto'): Journal
   return availableParallelism() > 2 ? 'thread' : 'inline';
 }
 
+/**
+ * When an answer may leave. `fsync` (the default): once its decision is on disk — it survives a
+ * power loss. `process`: once its decision is committed into the operating system's page cache,
+ * with the fsync right behind on libuv's pool (store/sqlite/process-durable-writer.ts) — it
+ * survives a crash or `kill -9` of the server, and a power loss may take the last fraction of a
+ * millisecond of answers (`fengkong_journal_unsynced_entries` says how many at any moment). The
+ * choice trades that window for the fsync's place on the answer path; docs/server.md measures both.
+ */
+export type Durability = 'fsync' | 'process';
+
 /** A running server. */
 export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:8080 (https:// with `tls`). */
@@ -162,6 +180,10 @@ export interface RunningServer {
   readonly policy: string;
   /** Where journal commits run. */
   readonly journal: JournalMode;
+  /** When answers leave: after their decision's fsync, or once it is in the operating system's hands. */
+  readonly durability: Durability;
+  /** The warm-up before listening. */
+  readonly warmUp: WarmUpReport;
   /** The snapshot writer (null when snapshots are off or it could not start). */
   readonly checkpointer: Checkpointer | null;
   /** Every route and who may call it: the built-in ones, then the modules' (the route × role table). */
@@ -187,10 +209,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let writer: JournalWriter | null = null;
   let modules: ServerModule[] = [];
   let checkpointer: Checkpointer | null = null;
+  let walCheckpointer: WalCheckpointer | null = null;
   let txIndex: TxIndex | null = null;
   let iso: IsoListener | null = null;
   try {
-    store = new SqliteStore(opts.dataDir);
+    const durability = opts.durability ?? 'fsync';
+    if (durability === 'process' && opts.journal === 'thread') {
+      throw new ConfigError('journal: `thread` commits in a writer thread and answers after its fsync; with durability `process` the journal commits on the event loop (leave journal at auto)');
+    }
+    // the WAL is copied back by a thread of its own (wal-checkpointer.ts), never inside a commit
+    store = new SqliteStore(opts.dataDir, { autoCheckpoint: false });
     // recovery reads the journal next: a reader thread loads meanwhile (store/sqlite/read-ahead.ts)
     store.prepareLongRead();
     // the live policy version (imported from policyDir/policy/modelPath on a new data folder) decides and recovers
@@ -211,6 +239,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       opts.snapshots !== false,
     );
     store.endLongRead();
+    // the first payments are decided by optimized code, not the interpreter (engine/warm-up.ts)
+    const warm = warmUp(() => new Engine(policy, { model: boot.runnable.model ?? undefined, lists }), opts.warmUpPayments ?? WARM_PAYMENTS);
     // card number → account, kept only as keyed tokens; rebuilt from the journal's account events
     // when the ISO 8583 listener will read it (one pass over the journal, account rows only opened)
     const cards = new CardIndex(cardTokenizer(store.crypt.ring === null ? null : store.crypt.ring.token.bind(store.crypt.ring)));
@@ -219,13 +249,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     // the checkpointer starts once recovery has read the snapshots (it may prune them)
     const writeSnapshots = opts.snapshots !== false && opts.snapshots?.write !== false;
     checkpointer = writeSnapshots ? await startSnapshots(opts.dataDir, opts.snapshots || {}) : null;
-    const journalMode = resolveJournalMode(opts.journal);
+    const main = store.database;
+    walCheckpointer = await startWalCheckpointer(store.file, { finish: () => main.pragma('wal_checkpoint(PASSIVE)') });
+    const journalMode = durability === 'process' ? 'inline' : resolveJournalMode(opts.journal);
+    const noAuto = { autoCheckpoint: false };
+    const processWriter = durability === 'process' ? startProcessDurableWriter(opts.dataDir, noAuto) : null;
     writer =
-      journalMode === 'inline'
-        ? inlineWriter(store)
-        : journalMode === 'walsync'
-          ? startWalSyncWriter(opts.dataDir)
-          : await startThreadedWriter(opts.dataDir);
+      processWriter !== null
+        ? processWriter
+        : journalMode === 'inline'
+          ? inlineWriter(store)
+          : journalMode === 'walsync'
+            ? startWalSyncWriter(opts.dataDir, noAuto)
+            : await startThreadedWriter(opts.dataDir, noAuto);
     const metrics = new ServerMetrics();
     let fatal: Error | null = null;
     const commit = new GroupCommit(writer, recovery.lastSeq, {
@@ -238,6 +274,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
     const service = new DecisionService(engine, store, commit, metrics, seen);
     registerGauges(metrics, commit, recovery, engine);
+    registerDurabilityGauges(metrics, walCheckpointer, processWriter);
     const cases = createCaseService({ store: new SqliteCaseStore(store.database), audit: store.audit, engine, decisions: service });
     txIndex = new TxIndex(openTxIndexReader(opts.dataDir), sqliteWorkerAdapter(opts.dataDir));
     const parts = { engine, lists, store, audit: store.audit, service, metrics, dataDir: opts.dataDir, cases, txIndex };
@@ -287,6 +324,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const s = store;
     const w = writer;
     const ix = txIndex;
+    const wc = walCheckpointer;
     const isoListener = iso;
     let closed: Promise<void> | null = null;
     return {
@@ -295,6 +333,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       recovery,
       policy: policy.name,
       journal: journalMode,
+      durability,
+      warmUp: warm,
       checkpointer,
       routes: [...BUILTIN_ROUTES, ...router.routes.map(accessOf)],
       iso8583: isoListener === null ? null : { port: isoListener.port, address: isoListener.address },
@@ -307,6 +347,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
           await ix.close();
           await checkpointer?.close();
           await w.close();
+          await wc.close();
           s.close();
           release();
         })();
@@ -319,10 +360,22 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     await txIndex?.close().catch(() => {});
     await checkpointer?.close().catch(() => {});
     await writer?.close().catch(() => {});
+    await walCheckpointer?.close().catch(() => {});
     store?.close();
     release();
     throw e;
   }
+}
+
+/** The WAL checkpoints' figures, and with durability `process` what a power loss could take now. */
+function registerDurabilityGauges(m: ServerMetrics, wal: WalCheckpointer, writer: ProcessDurableWriter | null): void {
+  m.gauge('fengkong_wal_checkpoints', 'WAL checkpoints run by the checkpoint thread since start.', () => wal.stats().checkpoints);
+  m.gauge('fengkong_wal_checkpoint_seconds', 'Time the checkpoint thread spent copying the WAL back, since start.', () => wal.stats().seconds);
+  m.gauge('fengkong_wal_bytes', 'Size of the WAL file at the last checkpoint (its high-water mark).', () => wal.stats().walBytes);
+  m.gauge('fengkong_wal_restarts', 'Times the WAL started over from its beginning since start.', () => wal.stats().restarts);
+  if (writer === null) return;
+  m.gauge('fengkong_journal_unsynced_entries', 'Entries answered (durability process) and not yet fsynced: what a power loss could take now.', () => writer.unsynced().entries);
+  m.gauge('fengkong_journal_unsynced_seconds', 'Age of the oldest answered entry not yet fsynced (durability process).', () => writer.unsynced().ms / 1000);
 }
 
 /** The rate limits' figures: 429s per key id, and for addresses sending unknown keys. */

@@ -118,10 +118,12 @@ export class SqliteStore implements Journal, KeyStore<'sync'> {
    * must exist with the current schema and nothing is ever written: a second reader beside the
    * server's writer (WAL lets it read a consistent snapshot while commits go on), e.g. a backtest.
    * `readAhead: false` keeps every read on this thread (the reader thread itself).
+   * `autoCheckpoint: false` leaves the WAL to a checkpointer thread (wal-checkpointer.ts) instead
+   * of copying it back inside whichever commit passes SQLite's mark.
    */
   constructor(
     private readonly dataDir: string,
-    options: { readonly?: boolean; readAhead?: boolean } = {},
+    options: { readonly?: boolean; readAhead?: boolean; autoCheckpoint?: boolean } = {},
   ) {
     this.file = dbPath(dataDir);
     this.readAhead = options.readAhead !== false;
@@ -130,6 +132,7 @@ export class SqliteStore implements Journal, KeyStore<'sync'> {
       if (!readonly) mkdirSync(dataDir, { recursive: true });
       this.db = new BetterSqlite3(this.file, { timeout: 5000, readonly, fileMustExist: readonly });
       if (!readonly) configure(this.db);
+      if (options.autoCheckpoint === false) this.db.pragma('wal_autocheckpoint = 0');
       migrate(this.db, this.file);
       this.crypt = attachCrypt(dataDir, this.db, readonly);
       if (!readonly && this.crypt.sealing) sealLegacyRows(this.db, this.crypt);

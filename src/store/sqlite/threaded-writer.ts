@@ -25,9 +25,11 @@ interface Waiter {
   reject(e: Error): void;
 }
 
-/** Starts the writer thread on the store of `dataDir`; resolves once its connection is open. */
-export async function startThreadedWriter(dataDir: string): Promise<JournalWriter> {
-  const worker = new Worker(new URL('./writer-thread.js', import.meta.url), { workerData: { dataDir, encryption: encryptionSettings(dataDir) } });
+/** Starts the writer thread on the store of `dataDir`; resolves once its connection is open. `autoCheckpoint` as SqliteStore's. */
+export async function startThreadedWriter(dataDir: string, o: { autoCheckpoint?: boolean } = {}): Promise<JournalWriter> {
+  const worker = new Worker(new URL('./writer-thread.js', import.meta.url), {
+    workerData: { dataDir, encryption: encryptionSettings(dataDir), autoCheckpoint: o.autoCheckpoint !== false },
+  });
   const waiters = new Map<number, Waiter>();
   let nextId = 1;
   let dead: Error | null = null;

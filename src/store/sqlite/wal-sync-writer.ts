@@ -24,9 +24,9 @@ interface Waiter {
   reject(e: Error): void;
 }
 
-/** Opens the journal's own connection in `dataDir` (the store's file must exist). */
-export function startWalSyncWriter(dataDir: string): JournalWriter {
-  const store = new SqliteStore(dataDir);
+/** Opens the journal's own connection in `dataDir` (the store's file must exist); `autoCheckpoint` as SqliteStore's. */
+export function startWalSyncWriter(dataDir: string, o: { autoCheckpoint?: boolean } = {}): JournalWriter {
+  const store = new SqliteStore(dataDir, { autoCheckpoint: o.autoCheckpoint });
   store.database.pragma('synchronous = NORMAL');
   const walFile = `${store.file}-wal`;
   let fd = -1;

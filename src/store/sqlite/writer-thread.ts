@@ -18,9 +18,9 @@ if (port === null) throw new Error('writer-thread.js must run as a worker thread
 let store: SqliteStore | null = null;
 let broken: string | null = null;
 try {
-  const data = workerData as { dataDir: string; encryption: EncryptionSettings };
+  const data = workerData as { dataDir: string; encryption: EncryptionSettings; autoCheckpoint: boolean };
   setEncryption(data.dataDir, data.encryption);
-  store = new SqliteStore(data.dataDir);
+  store = new SqliteStore(data.dataDir, { autoCheckpoint: data.autoCheckpoint });
   port.postMessage({ kind: 'ready' } satisfies WriterReply);
 } catch (e) {
   port.postMessage({ kind: 'failed', message: (e as Error).message } satisfies WriterReply);
