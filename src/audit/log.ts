@@ -62,6 +62,11 @@ export interface AuditQuery {
   readonly to?: number;
   /** Only entries with seq below this (paging backwards: pass the last seq of the previous page). */
   readonly before?: number;
+  /**
+   * Only entries with seq above this, and then oldest first: a reader tailing the log (the webhook
+   * outbox) passes the last seq it has taken.
+   */
+  readonly after?: number;
   /** At most this many (1–1000, default 100). */
   readonly limit?: number;
 }

@@ -16,6 +16,7 @@ import { policiesModule } from './routes/policies.js';
 import { reportsModule } from './routes/reports.js';
 import { rulesModule } from './routes/rules.js';
 import { shadowModule } from './routes/shadow.js';
+import { webhooksModule } from './routes/webhooks.js';
 
 /** Every module, in the order their routes are matched. */
-export const MODULES: readonly ModuleFactory[] = [auditModule, listsModule, policiesModule, modesModule, accountsModule, backtestsModule, rulesModule, reportsModule, casesModule, merchantsModule, shadowModule, keysModule, consoleModule];
+export const MODULES: readonly ModuleFactory[] = [auditModule, listsModule, policiesModule, modesModule, accountsModule, backtestsModule, rulesModule, reportsModule, casesModule, merchantsModule, shadowModule, keysModule, webhooksModule, consoleModule];

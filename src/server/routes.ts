@@ -16,6 +16,7 @@ import type { Permission, Principal } from './auth.js';
 import type { BodyLimits } from './body.js';
 import type { ServerMetrics } from './metrics.js';
 import type { DecisionService } from './service.js';
+import type { DispatcherOptions } from '../webhooks/dispatcher.js';
 
 /** HTTP methods a module route may use. */
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -112,6 +113,8 @@ export interface ServerParts {
    * account views and the merchant page's payment places; the server closes it after the modules.
    */
   readonly txIndex: TxIndex;
+  /** The webhook dispatcher's pacing (tests shorten it); DISPATCHER_DEFAULTS when absent. */
+  readonly webhooks?: Partial<DispatcherOptions>;
 }
 
 /** A feature area of the API: its routes and, when it runs background work, how to stop it. */

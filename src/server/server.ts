@@ -9,6 +9,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { TxIndex } from '../accounts/tx-index.js';
 import { ConfigError } from '../errors.js';
 import { warmUp, WARM_PAYMENTS, type WarmUpReport } from '../engine/warm-up.js';
+import type { DispatcherOptions } from '../webhooks/dispatcher.js';
 import { createCaseService } from '../cases/index.js';
 import { ListSet } from '../lists/list-set.js';
 import { Engine } from '../engine/engine.js';
@@ -80,6 +81,8 @@ export interface ServeOptions {
   readonly journal?: JournalMode | 'auto';
   /** When an answer may leave; see Durability. Default `fsync`. */
   readonly durability?: Durability;
+  /** The webhook dispatcher's pacing (tests shorten its waits); DISPATCHER_DEFAULTS when absent. */
+  readonly webhooks?: Partial<DispatcherOptions>;
   /** Payments a scratch engine decides before listening (engine/warm-up.ts); 0: none. Default WARM_PAYMENTS. */
   readonly warmUpPayments?: number;
   /** Called once if the journal fails; the server then refuses all new work (503). */
@@ -277,7 +280,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     registerDurabilityGauges(metrics, walCheckpointer, processWriter);
     const cases = createCaseService({ store: new SqliteCaseStore(store.database), audit: store.audit, engine, decisions: service });
     txIndex = new TxIndex(openTxIndexReader(opts.dataDir), sqliteWorkerAdapter(opts.dataDir));
-    const parts = { engine, lists, store, audit: store.audit, service, metrics, dataDir: opts.dataDir, cases, txIndex };
+    const parts = { engine, lists, store, audit: store.audit, service, metrics, dataDir: opts.dataDir, cases, txIndex, ...(opts.webhooks === undefined ? {} : { webhooks: opts.webhooks }) };
     modules = MODULES.map((m) => m(parts));
     const router = new Router(modules.flatMap((m) => m.routes));
     let closing = false;

@@ -77,6 +77,7 @@ function whereOf(q: AuditQuery): { sql: string; args: (string | number)[] } {
   if (q.from !== undefined) add((n) => `at >= ${n}`, q.from);
   if (q.to !== undefined) add((n) => `at < ${n}`, q.to);
   if (q.before !== undefined) add((n) => `seq < ${n}`, q.before);
+  if (q.after !== undefined) add((n) => `seq > ${n}`, q.after);
   return { sql: where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '', args };
 }
 
@@ -183,7 +184,7 @@ export class PgAuditLog implements AuditLog<'async'> {
       const { sql, args } = whereOf(q);
       const limit = Math.min(Math.max(1, Math.trunc(q.limit ?? 100)), AUDIT_MAX_PAGE);
       const on = scopedClient(this.pg.pool) ?? this.pg.pool;
-      const r = await on.query<Row>(`SELECT ${COLUMNS} FROM audit_log${sql} ORDER BY seq DESC LIMIT $${args.length + 1}`, [...args, limit]);
+      const r = await on.query<Row>(`SELECT ${COLUMNS} FROM audit_log${sql} ORDER BY seq ${q.after !== undefined ? 'ASC' : 'DESC'} LIMIT $${args.length + 1}`, [...args, limit]);
       const open = async (v: unknown): Promise<unknown> => (isSealedSnapshot(v) ? (JSON.parse(await this.crypt.openText(v.sealed)) as unknown) : v);
       return Promise.all(r.rows.map(async (row) => {
         const e = toEntry(row);

@@ -244,12 +244,16 @@ export class SqliteAuditLog implements AuditLog<'sync'> {
       where.push('seq < ?');
       args.push(q.before);
     }
+    if (q.after !== undefined) {
+      where.push('seq > ?');
+      args.push(q.after);
+    }
     const limit = Math.min(Math.max(1, Math.trunc(q.limit ?? 100)), AUDIT_MAX_PAGE);
     if (!this.tableExists()) return [];
     const sql =
       `SELECT ${this.stored ? COLUMNS : COLUMNS_NO_CHAIN} FROM audit_log` +
       (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-      ` ORDER BY seq DESC LIMIT ${limit}`;
+      ` ORDER BY seq ${q.after !== undefined ? 'ASC' : 'DESC'} LIMIT ${limit}`;
     const entries = (this.db.prepare(sql).all(...args) as Row[]).map(toEntry);
     if (this.stored) return entries;
     const chain = chainOf(this.db);

@@ -68,6 +68,18 @@ export function auditContract(name: string, open: Open<AuditLog>): void {
       assert.ok((await log.list({ limit: AUDIT_MAX_PAGE * 10 })).length <= AUDIT_MAX_PAGE);
     });
 
+    contractIt(open, 'tails forwards with `after`: entries above the cursor, oldest first, a page at a time', async (_h, log) => {
+      for (let i = 0; i < 30; i++) await log.append(rec('k', i % 3 === 0 ? 'case.open' : 'x.y', `t/${i}`));
+      const all = (await log.list({ limit: 1000 })).map((e) => e.seq).reverse();
+      const first = await log.list({ after: 0, limit: 10 });
+      assert.deepEqual(first.map((e) => e.seq), all.slice(0, 10), 'the ten oldest, oldest first');
+      const rest = await log.list({ after: first[first.length - 1].seq, limit: 100 });
+      assert.deepEqual(rest.map((e) => e.seq), all.slice(10));
+      assert.deepEqual(await log.list({ after: all[all.length - 1] }), [], 'nothing above the newest');
+      const opens = await log.list({ after: all[5], action: 'case.open' });
+      assert.ok(opens.every((e, i) => e.action === 'case.open' && e.seq > all[5] && (i === 0 || e.seq > opens[i - 1].seq)));
+    });
+
     contractIt(open, 'entries survive a reopen, and numbering goes on after them', async (h, log) => {
       const a = await log.append(rec('key_a', 'mode.on', 'modes/m', { before: { active: false }, after: { active: true } }));
       const again = await h.reopen();

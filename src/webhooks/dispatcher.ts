@@ -1,0 +1,165 @@
+/**
+ * Moves audit entries into the webhook outbox and delivers it, off the decision path.
+ *
+ * Every `pollMs` the dispatcher reads the audit log after its cursor, turns each entry that is an
+ * event (from-audit.ts) into one delivery per subscription that wants it, and stores them together
+ * with the new cursor in one transaction: at least once, across restarts and `kill -9` (the change
+ * and its audit entry committed together; the outbox and the cursor commit together). Then it sends
+ * what is due, at most `maxInFlight` at a time, each with a timeout, so a slow or dead receiver costs
+ * the event loop a socket and a timer, never a wait. A failed try is retried with exponential
+ * backoff (10 s, 20 s, 40 s … at most an hour apart) until `retryForMs` (24 h) after the event, then
+ * the delivery is dead and listed as such (`GET /v1/webhooks/{id}/deliveries?state=dead`).
+ */
+import type { AuditLog } from '../audit/log.js';
+import { eventBody, eventOfAudit } from './from-audit.js';
+import { SIGNATURE_HEADER, signature } from './signature.js';
+import type { DueDelivery, NewDelivery, WebhookStore } from './types.js';
+
+/** How the dispatcher paces itself; tests shorten the waits. */
+export interface DispatcherOptions {
+  readonly pollMs: number;
+  /** First retry delay; each later one doubles, up to maxDelayMs. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** How long after the event deliveries are retried before they are dead. */
+  readonly retryForMs: number;
+  /** One try's limit: connect, send and the answer's head. */
+  readonly timeoutMs: number;
+  readonly maxInFlight: number;
+}
+
+/** The defaults of a server. */
+export const DISPATCHER_DEFAULTS: DispatcherOptions = {
+  pollMs: 250,
+  baseDelayMs: 10_000,
+  maxDelayMs: 3_600_000,
+  retryForMs: 24 * 3_600_000,
+  timeoutMs: 10_000,
+  maxInFlight: 16,
+};
+
+/** Audit entries read per query while catching up. */
+const PAGE = 500;
+
+/** The delay before try number `attempts + 1`, after `attempts` failures. */
+export function retryDelay(attempts: number, o: Pick<DispatcherOptions, 'baseDelayMs' | 'maxDelayMs'>): number {
+  return Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** Math.max(0, attempts - 1));
+}
+
+/** The running dispatcher of one server. */
+export class WebhookDispatcher {
+  private readonly o: DispatcherOptions;
+  private readonly inFlight = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private running = false;
+  /** Tries whose answer is still awaited: close waits for them (each is bounded by timeoutMs). */
+  private readonly sends = new Set<Promise<void>>();
+
+  constructor(
+    private readonly store: WebhookStore,
+    private readonly audit: AuditLog<'sync'>,
+    options: Partial<DispatcherOptions> = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.o = { ...DISPATCHER_DEFAULTS, ...options };
+  }
+
+  /** Starts polling. */
+  start(): void {
+    if (this.timer !== null || this.closed) return;
+    this.timer = setInterval(() => this.tick(), this.o.pollMs);
+    this.timer.unref();
+  }
+
+  /** One round: take new events into the outbox, then send what is due. Errors are reported and retried next round. */
+  tick(): void {
+    if (this.closed || this.running) return;
+    this.running = true;
+    try {
+      this.take();
+      this.send();
+    } catch (e) {
+      process.stderr.write(`fengkong serve: webhooks: ${(e as Error).message} (retried in ${this.o.pollMs} ms)\n`);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Audit entries after the cursor → deliveries, a page per transaction. */
+  private take(): void {
+    for (;;) {
+      const cursor = this.store.cursor();
+      const entries = this.audit.list({ after: cursor, limit: PAGE });
+      if (entries.length === 0) return;
+      const hooks = this.store.list();
+      const out: NewDelivery[] = [];
+      for (const e of entries) {
+        const ev = hooks.length === 0 ? null : eventOfAudit(e);
+        if (ev === null) continue;
+        let body: string | null = null;
+        for (const h of hooks) {
+          if (!h.events.includes(ev.type) || h.createdAt > ev.createdAt) continue;
+          body ??= eventBody(ev);
+          out.push({ webhookId: h.id, eventId: ev.id, type: ev.type, body, createdAt: ev.createdAt });
+        }
+      }
+      this.store.enqueue(entries[entries.length - 1].seq, out);
+      if (entries.length < PAGE) return;
+    }
+  }
+
+  private send(): void {
+    const room = this.o.maxInFlight - this.inFlight.size;
+    if (room <= 0) return;
+    for (const d of this.store.due(this.now(), room, this.inFlight)) {
+      this.inFlight.add(d.id);
+      const p = this.deliver(d).finally(() => {
+        this.inFlight.delete(d.id);
+        this.sends.delete(p);
+      });
+      this.sends.add(p);
+    }
+  }
+
+  private async deliver(d: DueDelivery): Promise<void> {
+    const sentAt = this.now();
+    let status: number | null = null;
+    let error: string;
+    try {
+      const r = await fetch(d.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Fengkong-Webhooks/1',
+          [SIGNATURE_HEADER]: signature(d.secret, Math.floor(sentAt / 1000), d.body),
+        },
+        body: d.body,
+        signal: AbortSignal.timeout(this.o.timeoutMs),
+        redirect: 'manual',
+      });
+      status = r.status;
+      await r.body?.cancel().catch(() => {});
+      if (r.status >= 200 && r.status < 300) {
+        if (!this.closed) this.store.delivered(d.id, this.now(), r.status);
+        return;
+      }
+      error = `the endpoint answered ${r.status}`;
+    } catch (e) {
+      const err = e as Error & { cause?: { code?: string } };
+      error = err.name === 'TimeoutError' ? `no answer within ${this.o.timeoutMs} ms` : `${err.message}${err.cause?.code !== undefined ? ` (${err.cause.code})` : ''}`;
+    }
+    if (this.closed) return; // the store may be closing: the delivery stays pending and is retried after the restart
+    const at = this.now();
+    const next = at + retryDelay(d.attempts + 1, this.o);
+    this.store.failed(d.id, at, status, error, next <= d.createdAt + this.o.retryForMs ? next : null);
+  }
+
+  /** Stops polling and waits for the tries in flight (each bounded by timeoutMs). */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.allSettled([...this.sends]);
+  }
+}
