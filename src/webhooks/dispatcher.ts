@@ -53,8 +53,9 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   private running = false;
-  /** Tries whose answer is still awaited: close waits for them (each is bounded by timeoutMs). */
+  /** Tries whose answer is still awaited; close aborts them (they stay pending, sent again after a restart). */
   private readonly sends = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly store: WebhookStore,
@@ -135,7 +136,7 @@ export class WebhookDispatcher {
           [SIGNATURE_HEADER]: signature(d.secret, Math.floor(sentAt / 1000), d.body),
         },
         body: d.body,
-        signal: AbortSignal.timeout(this.o.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.o.timeoutMs), this.stopping.signal]),
         redirect: 'manual',
       });
       status = r.status;
@@ -155,11 +156,15 @@ export class WebhookDispatcher {
     this.store.failed(d.id, at, status, error, next <= d.createdAt + this.o.retryForMs ? next : null);
   }
 
-  /** Stops polling and waits for the tries in flight (each bounded by timeoutMs). */
+  /**
+   * Stops polling and aborts the tries in flight, so a dead receiver never holds a shutdown: they
+   * stay pending in the outbox and are sent again after the restart.
+   */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
+    this.stopping.abort();
     await Promise.allSettled([...this.sends]);
   }
 }

@@ -216,3 +216,29 @@ test('kill -9 while a delivery is in flight: the restarted server sends it again
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a receiver that never answers holds neither decisions nor a graceful stop; its delivery stays pending', async () => {
+  const rx = await receiver(() => 'hang');
+  const s = await startTestServer({ webhooks: { ...FAST, timeoutMs: 60_000 } });
+  try {
+    await feed(s.url, s.keys.admin, baseWorld());
+    const made = await call(s.url, '/v1/webhooks', { key: s.keys.admin, body: { url: rx.url, events: ['account.restricted'] } });
+    await call(s.url, '/v1/accounts/A1/actions', { key: s.keys.admin, body: { action: 'freeze', reason: 'r' } });
+    await until('the delivery in flight', () => rx.got.length === 1);
+    const d = await call(s.url, `/v1/webhooks/${made.json.id as string}/deliveries`, { key: s.keys.admin });
+    assert.equal((d.json.deliveries as { state: string }[])[0].state, 'pending');
+    const started = Date.now();
+    await s.close(true);
+    assert.ok(Date.now() - started < 15_000, `stopped in ${Date.now() - started} ms, not after the 60 s timeout`);
+    const again = await startTestServer({ dir: s.dir, keys: s.keys, webhooks: FAST });
+    try {
+      const after = await call(again.url, `/v1/webhooks/${made.json.id as string}/deliveries`, { key: s.keys.admin });
+      const [one] = after.json.deliveries as { state: string; attempts: number }[];
+      assert.equal(one.state, 'pending', 'an aborted try is not a failure: sent again, not counted');
+    } finally {
+      await again.close();
+    }
+  } finally {
+    await rx.close();
+  }
+});
