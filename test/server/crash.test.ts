@@ -3,47 +3,16 @@
 // returns the same decision. Then SIGTERM under load: in-flight requests finish, exit code 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../helpers/paths.js';
+import { BIN, serveCli, type ServeChild } from '../helpers/serve-cli.js';
 import { account, registry, tx } from '../engine/world.js';
 import { call, feed, tempDir } from './helpers.js';
 
-const BIN = join(ROOT, 'bin', 'fengkong.js');
-
-interface Child {
-  readonly proc: ChildProcess;
-  readonly url: string;
-  readonly exited: Promise<{ code: number | null; signal: string | null }>;
-  stderr(): string;
-}
-
-/** Starts `fengkong serve` on a free port and resolves once it printed its URL. */
-function serve(dir: string, journal = 'auto', durability = 'fsync'): Promise<Child> {
-  const args = [BIN, 'serve', '--port', '0', '--data', dir, '--journal', journal, '--durability', durability];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  proc.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((r) =>
-    proc.once('exit', (code, signal) => r({ code, signal })),
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 15_000);
-    proc.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1], exited, stderr: () => err });
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited ${code}: ${err}`));
-    });
-  });
+/** Starts `fengkong serve` on a free port with the journal mode and durability given. */
+function serve(dir: string, journal = 'auto', durability = 'fsync'): Promise<ServeChild> {
+  return serveCli(['--data', dir, '--journal', journal, '--durability', durability]);
 }
 
 function payment(w: number, i: number): Record<string, unknown> {

@@ -6,11 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT } from '../helpers/paths.js';
+import { BIN, serveCli } from '../helpers/serve-cli.js';
 import { baseWorld } from '../engine/world.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
 import { call, feed, startTestServer, tempDir } from './helpers.js';
@@ -177,23 +176,12 @@ test('refusals name the field; deleting a webhook stops its deliveries', async (
 });
 
 test('kill -9 while a delivery is in flight: the restarted server sends it again', async () => {
-  const BIN = join(ROOT, 'bin', 'fengkong.js');
   const dir = tempDir('fk-webhook-crash-');
   let hang = true;
   const rx = await receiver(() => (hang ? 'hang' : 200));
   const serve = async (): Promise<{ url: string; kill(sig: NodeJS.Signals): Promise<void> }> => {
-    const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      proc.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m !== null) resolve(m[1]);
-      });
-      proc.once('exit', (code) => reject(new Error(`serve exited ${code}`)));
-    });
-    return { url, kill: async (sig) => (proc.kill(sig), exited) };
+    const c = await serveCli(['--data', dir]);
+    return { url: c.url, kill: async (sig) => void (c.proc.kill(sig), await c.exited) };
   };
   try {
     const key = execFileSync(process.execPath, [BIN, 'keys', 'create', '--role', 'admin', '--data', dir], { encoding: 'utf8' }).trim();
