@@ -30,14 +30,14 @@ export function detectionEnabled(env: NodeJS.ProcessEnv = process.env): boolean 
 }
 
 /** Starts the feed: catch-up from the journal, then live through the commit feed (the server's DecisionService). */
-export function startDetection(o: { engine: Engine; journal: Journal; service: CommitFeed; cases: CaseService }): Detection {
+export function startDetection(o: { engine: Engine; journal: Journal; service: CommitFeed; cases: CaseService; consumers?: readonly FeedConsumer[] }): Detection {
   const activity = new ActivityIndex();
   const cleared = clearedCheck((kind, id, issue) => o.cases.lastResolved(kind, id, issue));
   const detectors: FeedConsumer[] = [new CashoutRingDetector(o.engine, cleared), ...concentrationDetectors(o.engine, cleared)];
   const feed = new JournalFeed({
     journal: o.journal,
     cases: o.cases,
-    consumers: [activity, new DecisionIntake(o.engine, o.journal), ...detectors],
+    consumers: [activity, new DecisionIntake(o.engine, o.journal), ...detectors, ...(o.consumers ?? [])],
     appliedSeq: () => o.service.appliedSeq,
   });
   const unsubscribe = o.service.onCommitted(feed.push);

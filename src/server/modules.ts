@@ -4,6 +4,7 @@
  */
 import type { ModuleFactory } from './routes.js';
 import { accountsModule } from './routes/accounts.js';
+import { alertsModule } from './routes/alerts.js';
 import { auditModule } from './routes/audit.js';
 import { backtestsModule } from './routes/backtests.js';
 import { casesModule } from './routes/cases.js';
@@ -19,4 +20,4 @@ import { shadowModule } from './routes/shadow.js';
 import { webhooksModule } from './routes/webhooks.js';
 
 /** Every module, in the order their routes are matched. */
-export const MODULES: readonly ModuleFactory[] = [auditModule, listsModule, policiesModule, modesModule, accountsModule, backtestsModule, rulesModule, reportsModule, casesModule, merchantsModule, shadowModule, keysModule, webhooksModule, consoleModule];
+export const MODULES: readonly ModuleFactory[] = [auditModule, listsModule, policiesModule, modesModule, accountsModule, backtestsModule, rulesModule, reportsModule, alertsModule, casesModule, merchantsModule, shadowModule, keysModule, webhooksModule, consoleModule];

@@ -17,6 +17,7 @@ import type { BodyLimits } from './body.js';
 import type { ServerMetrics } from './metrics.js';
 import type { DecisionService } from './service.js';
 import type { DispatcherOptions } from '../webhooks/dispatcher.js';
+import type { FeedConsumer } from '../detectors/types.js';
 
 /** HTTP methods a module route may use. */
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -113,6 +114,11 @@ export interface ServerParts {
    * account views and the merchant page's payment places; the server closes it after the modules.
    */
   readonly txIndex: TxIndex;
+  /**
+   * Consumers of the journal feed from modules other than cases (the alert monitor): a module built
+   * before the cases module pushes here, and the cases module starts the feed with them.
+   */
+  readonly feedConsumers?: FeedConsumer[];
   /** The webhook dispatcher's pacing (tests shorten it); DISPATCHER_DEFAULTS when absent. */
   readonly webhooks?: Partial<DispatcherOptions>;
 }

@@ -43,6 +43,9 @@ export function eventOfAudit(e: AuditEntry): WebhookEvent | null {
   } else if (MERCHANT.has(e.action)) {
     type = 'merchant.action';
     data = { ...base, merchantId: idAfter(e.target, 'merchants/').split('/')[0], target: e.target, before: e.before, after: e.after };
+  } else if (e.action === 'alert.raise') {
+    type = 'alert.raised';
+    data = { ...base, alertId: Number(idAfter(e.target, 'alerts/')), alert: e.after };
   } else return null;
   return { id: `evt_${e.seq}`, type, createdAt: e.at, data };
 }

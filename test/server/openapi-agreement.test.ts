@@ -57,6 +57,7 @@ const VALID: Record<string, () => unknown> = {
   'POST /v1/policies/rollback': () => ({ reason: 'too many reviews' }),
   'POST /v1/policies/{version}/publish': () => ({ note: 'ship it' }),
   'POST /v1/policies/{version}/reject': () => ({ reason: 'not yet' }),
+  'POST /v1/alerts/{id}/ack': () => ({ note: 'seen: a limit test' }),
   'POST /v1/webhooks': () => ({ url: 'https://notify.example.cn/fk', events: ['account.restricted'], description: 'notices' }),
 };
 

@@ -79,6 +79,7 @@ const ROWS: Row[] = [
   { route: 'POST /v1/cases/{id}/status', path: () => `/v1/cases/${caseId}/status`, body: { status: 'closed' }, field: 'status' },
   { route: 'POST /v1/cases/{id}/resolve', path: () => `/v1/cases/${caseId}/resolve`, body: { resolution: 'fraud', note: 3 }, field: 'note' },
   { route: 'DELETE /v1/keys/{keyId}', path: () => `/v1/keys/${keyId}`, body: { reason: 12 }, field: 'reason' },
+  { route: 'POST /v1/alerts/{id}/ack', path: () => '/v1/alerts/1/ack', body: { note: 7 }, field: 'note' },
   { route: 'POST /v1/webhooks', path: () => '/v1/webhooks', body: { url: 'http://127.0.0.1:1/x', events: ['account.exploded'] }, field: 'events[0]' },
   { route: 'PATCH /v1/keys/{keyId}', path: () => `/v1/keys/${keyId}`, body: { rate: '200' }, field: 'rate' },
   { route: 'POST /v1/lists', path: () => '/v1/lists', body: { name: 'x_list', kind: 'device', purpose: 'block', description: 5 }, field: 'description', message: 'description: expected a string of at most 500 characters or null' },

@@ -1,0 +1,65 @@
+/**
+ * `GET /v1/alerts` (read) and `POST /v1/alerts/{id}/ack` (work_cases): what the alert monitor
+ * (src/alerts/monitor.ts) raised from the decisions, against the same hour of past days. Raising and
+ * acknowledging are audited (`alert.raise` by `system:alerts`, `alert.ack`), so a raised alert also
+ * reaches webhooks as `alert.raised`. The monitor is a consumer of the journal feed the cases module
+ * starts; this module hands it over through `parts.feedConsumers`.
+ */
+import { AlertMonitor } from '../../alerts/monitor.js';
+import { SqliteAlertStore } from '../../store/sqlite/alerts.js';
+import { InputError } from '../../errors.js';
+import type { ModuleFactory } from '../routes.js';
+import { AlertAckBody, AlertListQuery } from '../schemas/alerts.js';
+import { intParam } from './audit.js';
+
+const ACK_LIMITS = { maxBytes: 4 * 1024, maxDepth: 4 };
+/** The actor of what the monitor does, in the audit log. */
+export const ALERTS_ACTOR = 'system:alerts';
+
+/** The alerts module of the embedded server. */
+export const alertsModule: ModuleFactory = ({ store, audit, metrics, feedConsumers }) => {
+  const alerts = new SqliteAlertStore(store.database);
+  const tx = <T>(fn: () => T): T => store.database.transaction(fn).immediate();
+  feedConsumers?.push(
+    new AlertMonitor((a) => {
+      tx(() => {
+        const stored = alerts.add(a, Date.now());
+        audit.append({ actor: ALERTS_ACTOR, action: 'alert.raise', target: `alerts/${stored.id}`, before: null, after: stored });
+      });
+    }),
+  );
+  metrics.gauge('fengkong_alerts_open', 'Alerts raised and not acknowledged yet.', () => alerts.openCount());
+  return {
+    routes: [
+      {
+        method: 'GET',
+        path: '/v1/alerts',
+        permission: 'read',
+        summary: 'Alerts, newest first: a rate or count of an hour beyond the bound set by the same hour of the past days',
+        querySchema: AlertListQuery,
+        handle: ({ query }) => ({ body: { alerts: alerts.list({ open: query.get('open') === 'true', limit: intParam(query, 'limit', 1, 1000) }) } }),
+      },
+      {
+        method: 'POST',
+        path: '/v1/alerts/{id}/ack',
+        permission: 'work_cases',
+        summary: 'Acknowledges an alert (once), with an optional note',
+        body: ACK_LIMITS,
+        bodyOptional: true,
+        bodySchema: AlertAckBody,
+        handle: ({ params, body, principal }) => {
+          const id = Number(params.id);
+          if (!Number.isSafeInteger(id) || id < 1) throw new InputError('id', 'an alert id: a whole number from 1');
+          const note = (body as { note?: string } | undefined)?.note ?? null;
+          const acked = tx(() => {
+            const before = alerts.get(id);
+            const after = alerts.ack(id, principal.keyId, note, Date.now());
+            audit.append({ actor: principal.keyId, action: 'alert.ack', target: `alerts/${id}`, before, after });
+            return after;
+          });
+          return { body: acked };
+        },
+      },
+    ],
+  };
+};
