@@ -55,7 +55,12 @@ export class WebhookDispatcher {
   private running = false;
   /** Tries whose answer is still awaited; close aborts them (they stay pending, sent again after a restart). */
   private readonly sends = new Set<Promise<void>>();
-  private readonly stopping = new AbortController();
+  /**
+   * Each try's own controller, aborted by its own timer or by close. With AbortSignal.any over an
+   * AbortSignal.timeout instead, tries to a receiver that never answered outlived their timeout under
+   * load and kept every slot (seen in bench/webhook-receiver.ts: later subscriptions got nothing).
+   */
+  private readonly tries = new Set<AbortController>();
 
   constructor(
     private readonly store: WebhookStore,
@@ -127,6 +132,9 @@ export class WebhookDispatcher {
     const sentAt = this.now();
     let status: number | null = null;
     let error: string;
+    const ac = new AbortController();
+    this.tries.add(ac);
+    const timer = setTimeout(() => ac.abort(new DOMException(`no answer within ${this.o.timeoutMs} ms`, 'TimeoutError')), this.o.timeoutMs);
     try {
       const r = await fetch(d.url, {
         method: 'POST',
@@ -136,7 +144,7 @@ export class WebhookDispatcher {
           [SIGNATURE_HEADER]: signature(d.secret, Math.floor(sentAt / 1000), d.body),
         },
         body: d.body,
-        signal: AbortSignal.any([AbortSignal.timeout(this.o.timeoutMs), this.stopping.signal]),
+        signal: ac.signal,
         redirect: 'manual',
       });
       status = r.status;
@@ -148,7 +156,10 @@ export class WebhookDispatcher {
       error = `the endpoint answered ${r.status}`;
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
-      error = err.name === 'TimeoutError' ? `no answer within ${this.o.timeoutMs} ms` : `${err.message}${err.cause?.code !== undefined ? ` (${err.cause.code})` : ''}`;
+      error = ac.signal.aborted ? `no answer within ${this.o.timeoutMs} ms` : `${err.message}${err.cause?.code !== undefined ? ` (${err.cause.code})` : ''}`;
+    } finally {
+      clearTimeout(timer);
+      this.tries.delete(ac);
     }
     if (this.closed) return; // the store may be closing: the delivery stays pending and is retried after the restart
     const at = this.now();
@@ -164,7 +175,7 @@ export class WebhookDispatcher {
     this.closed = true;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
-    this.stopping.abort();
+    for (const ac of this.tries) ac.abort();
     await Promise.allSettled([...this.sends]);
   }
 }

@@ -148,6 +148,26 @@ test('a failing receiver is retried with backoff until it answers; past the retr
   }
 });
 
+test('a try that gets no answer within the timeout fails and is tried again', async () => {
+  const rx = await receiver((n) => (n === 1 ? 'hang' : 200));
+  const s = await startTestServer({ webhooks: { ...FAST, timeoutMs: 300 } });
+  try {
+    await feed(s.url, s.keys.admin, baseWorld());
+    const made = await call(s.url, '/v1/webhooks', { key: s.keys.admin, body: { url: rx.url, events: ['account.restricted'] } });
+    await call(s.url, '/v1/accounts/A1/actions', { key: s.keys.admin, body: { action: 'freeze', reason: 'r' } });
+    await until('the second try', () => rx.got.length >= 2);
+    await until('delivered on the second try', async () => {
+      const d = await call(s.url, `/v1/webhooks/${made.json.id as string}/deliveries`, { key: s.keys.admin });
+      const [one] = d.json.deliveries as { state: string; attempts: number }[];
+      return one?.state === 'delivered' && one.attempts === 2;
+    });
+    assert.equal(rx.got[1].body, rx.got[0].body);
+  } finally {
+    await s.close();
+    await rx.close();
+  }
+});
+
 test('refusals name the field; deleting a webhook stops its deliveries', async () => {
   const s = await startTestServer({ webhooks: FAST });
   try {
