@@ -3,7 +3,7 @@
  * through (each change with its audit entry, so a raised alert also reaches webhooks as
  * `alert.raised`).
  */
-import type { AlertMetric, RaisedAlert } from './monitor.js';
+import type { RaisedAlert } from './monitor.js';
 
 /** A stored alert. */
 export interface Alert extends RaisedAlert {
@@ -26,6 +26,3 @@ export interface AlertStore {
   /** Unacknowledged alerts, for /metrics. */
   openCount(): number;
 }
-
-/** The metrics an alert can be about. */
-export const ALERT_METRICS: readonly AlertMetric[] = ['decline_rate', 'challenge_rate', 'review_rate', 'rule_hit_rate', 'fraud_labels'];

@@ -3,9 +3,11 @@
  * (src/alerts/monitor.ts) raised from the decisions, against the same hour of past days. Raising and
  * acknowledging are audited (`alert.raise` by `system:alerts`, `alert.ack`), so a raised alert also
  * reaches webhooks as `alert.raised`. The monitor is a consumer of the journal feed the cases module
- * starts; this module hands it over through `parts.feedConsumers`.
+ * starts; this module hands it over through `parts.feedConsumers`. A health watch looks at the last
+ * minute's latency and the journal's and feed's lags every 10 s (src/alerts/operational.ts).
  */
-import { AlertMonitor } from '../../alerts/monitor.js';
+import { AlertMonitor, type RaisedAlert } from '../../alerts/monitor.js';
+import { HealthWatch } from '../../alerts/operational.js';
 import { SqliteAlertStore } from '../../store/sqlite/alerts.js';
 import { InputError } from '../../errors.js';
 import type { ModuleFactory } from '../routes.js';
@@ -13,6 +15,8 @@ import { AlertAckBody, AlertListQuery } from '../schemas/alerts.js';
 import { intParam } from './audit.js';
 
 const ACK_LIMITS = { maxBytes: 4 * 1024, maxDepth: 4 };
+/** How often the health watch looks at latency and lags. */
+const HEALTH_LOOK_MS = 10_000;
 /** The actor of what the monitor does, in the audit log. */
 export const ALERTS_ACTOR = 'system:alerts';
 
@@ -20,14 +24,24 @@ export const ALERTS_ACTOR = 'system:alerts';
 export const alertsModule: ModuleFactory = ({ store, audit, metrics, feedConsumers }) => {
   const alerts = new SqliteAlertStore(store.database);
   const tx = <T>(fn: () => T): T => store.database.transaction(fn).immediate();
-  feedConsumers?.push(
-    new AlertMonitor((a) => {
-      tx(() => {
-        const stored = alerts.add(a, Date.now());
-        audit.append({ actor: ALERTS_ACTOR, action: 'alert.raise', target: `alerts/${stored.id}`, before: null, after: stored });
-      });
-    }),
-  );
+  const raise = (a: RaisedAlert): void => {
+    tx(() => {
+      const stored = alerts.add(a, Date.now());
+      audit.append({ actor: ALERTS_ACTOR, action: 'alert.raise', target: `alerts/${stored.id}`, before: null, after: stored });
+    });
+  };
+  feedConsumers?.push(new AlertMonitor(raise));
+  const health = new HealthWatch(raise);
+  const look = setInterval(() => {
+    try {
+      const now = Date.now();
+      const w = metrics.live.read(now, 0);
+      health.check({ latencyP99Us: w.latencyUs.p99, decisions: w.decisions, journalLagS: metrics.read('fengkong_journal_lag_seconds'), feedLagS: metrics.read('fengkong_case_feed_lag_seconds') }, now);
+    } catch (e) {
+      process.stderr.write(`fengkong serve: the health watch failed: ${(e as Error).message}\n`);
+    }
+  }, HEALTH_LOOK_MS);
+  look.unref();
   metrics.gauge('fengkong_alerts_open', 'Alerts raised and not acknowledged yet.', () => alerts.openCount());
   return {
     routes: [
@@ -61,5 +75,6 @@ export const alertsModule: ModuleFactory = ({ store, audit, metrics, feedConsume
         },
       },
     ],
+    close: () => clearInterval(look),
   };
 };
