@@ -23,12 +23,15 @@ const HOUR = 3_600_000;
 const SHANGHAI = 8 * HOUR;
 /** Days of history each hour is compared with. */
 export const BASELINE_DAYS = 7;
+/** Fewest payments an hour needs before its rates are judged: a quiet hour's few declines are not a trend. */
 export const MIN_HOUR_PAYMENTS = 50;
+/** Fewest payments the same hour of past days needs in all to be a baseline. */
 export const MIN_BASELINE_PAYMENTS = 200;
 /** Standard errors above the past for a rate or a count to alert. */
 export const Z = 4;
 /** A rate must also be this much above the past share (absolute), so a tiny base does not alert on noise. */
 export const RATE_FLOOR = 0.02;
+/** Fewest fraud labels an hour needs before it can alert. */
 export const MIN_LABELS = 10;
 
 /** What an alert is about. */

@@ -9,10 +9,13 @@ import type { RaisedAlert } from './monitor.js';
 
 const HOUR = 3_600_000;
 
-/** The bounds: p99 above LATENCY_P99_MS over at least LATENCY_MIN_DECISIONS decisions of the last minute; lags above their seconds. */
+/** Decision latency p99 past which the last minute alerts: far under a switch's 1–3 s timeout, far over a healthy server's. */
 export const LATENCY_P99_MS = 250;
+/** Fewest decisions in the last minute for its p99 to mean anything. */
 export const LATENCY_MIN_DECISIONS = 100;
+/** Seconds the oldest answered decision may wait to be durable (group commits take milliseconds). */
 export const JOURNAL_LAG_S = 1;
+/** Seconds the case feed may be behind the answers before cases, detectors and alerts count as late. */
 export const FEED_LAG_S = 60;
 
 /** What the watch reads at each look. */
