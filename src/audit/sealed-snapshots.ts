@@ -5,11 +5,12 @@
  */
 
 /**
- * Action prefixes whose before/after can hold personal data — account actions and appeals
- * (reasons, appeal texts), cases (notes, evidence), merchant actions (reasons) — and are stored
- * sealed. List entry changes are sealed by the list adapters before they reach the log.
+ * Action prefixes whose before/after can hold personal data or credentials — account actions and
+ * appeals (reasons, appeal texts), cases (notes, evidence), merchant actions (reasons), webhook
+ * subscriptions (endpoint URLs often carry a token) — and are stored sealed. List entry changes are
+ * sealed by the list adapters before they reach the log.
  */
-export const PERSONAL_ACTIONS: readonly string[] = ['account.', 'case.', 'merchant.'];
+export const PERSONAL_ACTIONS: readonly string[] = ['account.', 'case.', 'merchant.', 'webhook.'];
 
 /** Whether the snapshots of `action` are stored sealed. */
 export function sealsSnapshots(action: string): boolean {

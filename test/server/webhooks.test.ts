@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { BIN, serveCli } from '../helpers/serve-cli.js';
 import { baseWorld } from '../engine/world.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
@@ -103,6 +104,13 @@ test('a manual freeze reaches the receiver signed with the secret; a restore fol
     assert.deepEqual((deliveries.json.deliveries as { state: string }[]).map((d) => d.state), ['delivered', 'delivered']);
     const audit = await call(s.url, '/v1/audit?action=webhook.', { key: s.keys.admin });
     assert.ok(!audit.text.includes(secret), 'the audit log never holds the secret');
+    // at rest: neither the secret nor the endpoint's URL is in clear anywhere in the data folder
+    for (const f of readdirSync(s.dir)) {
+      if (!f.startsWith('fengkong.db')) continue;
+      const bytes = readFileSync(join(s.dir, f)).toString('latin1');
+      assert.ok(!bytes.includes(secret), `the secret is in clear in ${f}`);
+      assert.ok(!bytes.includes(rx.url.slice(7)), `the URL is in clear in ${f}`);
+    }
     assert.ok((audit.json.entries as { action: string }[]).some((e) => e.action === 'webhook.create'), audit.text);
   } finally {
     await s.close();

@@ -1,7 +1,8 @@
 /**
  * Webhook subscriptions and their outbox on the data folder's SQLite file, on the store's own
- * connection (the audit log's too). Secrets and delivery bodies are sealed at rest like every other
- * column that names a customer (the secret must be read back to sign, so it is sealed, not hashed).
+ * connection (the audit log's too). URLs (they often carry a token), secrets and delivery bodies are
+ * sealed at rest like every column that names a customer (the secret must be read back to sign, so
+ * it is sealed, not hashed).
  * A deleted subscription keeps its row (deleted_at), so its deliveries stay explainable.
  */
 import { randomBytes } from 'node:crypto';
@@ -75,7 +76,7 @@ const DELIVERY_COLUMNS = 'id, webhook_id, event_id, type, created_at, attempts, 
 function toHook(r: HookRow, c: Crypt): Webhook {
   return {
     id: r.id,
-    url: r.url,
+    url: c.openText(r.url),
     events: JSON.parse(r.events) as WebhookEventType[],
     description: c.openOpt(r.description),
     createdAt: r.created_at,
@@ -147,7 +148,7 @@ export class SqliteWebhookStore implements WebhookStore {
   create(w: NewWebhook): { webhook: Webhook; secret: string } {
     const id = `wh_${randomBytes(6).toString('hex')}`;
     const secret = newSecret();
-    this.insertHook.run(id, w.url, JSON.stringify(w.events), this.crypt.sealOpt(w.description), this.crypt.sealText(secret), w.createdAt, w.createdBy);
+    this.insertHook.run(id, this.crypt.sealText(w.url), JSON.stringify(w.events), this.crypt.sealOpt(w.description), this.crypt.sealText(secret), w.createdAt, w.createdBy);
     return { webhook: { id, url: w.url, events: [...w.events], description: w.description, createdAt: w.createdAt, createdBy: w.createdBy }, secret };
   }
 
@@ -187,7 +188,7 @@ export class SqliteWebhookStore implements WebhookStore {
     const out: DueDelivery[] = [];
     for (const r of this.dueRows.all(now, limit + skip.size)) {
       if (skip.has(r.id)) continue;
-      out.push({ ...toDelivery(r), url: r.url, secret: this.crypt.openText(r.secret), body: this.crypt.openText(r.body) });
+      out.push({ ...toDelivery(r), url: this.crypt.openText(r.url), secret: this.crypt.openText(r.secret), body: this.crypt.openText(r.body) });
       if (out.length === limit) break;
     }
     return out;
