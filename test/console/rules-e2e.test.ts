@@ -112,7 +112,8 @@ test('admins draft, propose and (with a second key) approve a policy change on t
     assert.match(diagText, /small_tx_10mm/, 'the diagnostic names the unknown feature');
     await page.locator('.gutter .marked-error').first().waitFor();
     assert.match(await page.getByTestId('draft-check').innerText(), /Does not compile/);
-    assert.equal(await page.getByRole('button', { name: 'Save draft' }).isDisabled(), true, 'a draft that does not compile cannot be saved');
+    // a draft that does not compile cannot be saved: the button turns disabled (waited for, as it follows the diagnostics' render)
+    await page.getByRole('button', { name: 'Save draft', disabled: true }).waitFor({ timeout: 10_000 });
     await shot(page, 'rules-04-draft-diagnostic');
 
     // fixed, with a real change: the burst rule scores 50
@@ -199,7 +200,7 @@ test('admins draft, propose and (with a second key) approve a policy change on t
     const modeDiags = page.getByTestId('diagnostics');
     await modeDiags.waitFor();
     assert.match(await modeDiags.innerText(), /modes\/remote-wave\.fk:2:\d+.*merchnt/s, 'the diagnostic points into the overlay');
-    assert.equal(await page.getByRole('button', { name: 'Propose for approval' }).isDisabled(), true);
+    await page.getByRole('button', { name: 'Propose for approval', disabled: true }).waitFor({ timeout: 10_000 });
     await shot(page, 'rules-10c-mode-diagnostic');
     await modeText.fill('rule INCIDENT_M1_QR\n  when channel == "qr" and merchant == "M1"\n  outcome challenge\n');
     await page.getByText(/^Compiles; switched on it would decide as .*incident:remote-wave/).waitFor();
