@@ -173,6 +173,16 @@ export function resolveJournalMode(mode: JournalMode | 'auto' = 'auto'): Journal
  */
 export type Durability = 'fsync' | 'process';
 
+/**
+ * The journal writer of `mode` for durability `fsync`; its connections leave the WAL to the
+ * checkpoint thread (the store's own, which `inline` commits on, already does).
+ */
+function startJournalWriter(mode: JournalMode, store: SqliteStore, dataDir: string): Promise<JournalWriter> | JournalWriter {
+  if (mode === 'inline') return inlineWriter(store);
+  if (mode === 'walsync') return startWalSyncWriter(dataDir, { autoCheckpoint: false });
+  return startThreadedWriter(dataDir, { autoCheckpoint: false });
+}
+
 /** A running server. */
 export interface RunningServer {
   /** Base URL, e.g. http://127.0.0.1:8080 (https:// with `tls`). */
@@ -255,16 +265,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const main = store.database;
     walCheckpointer = await startWalCheckpointer(store.file, { finish: () => main.pragma('wal_checkpoint(PASSIVE)') });
     const journalMode = durability === 'process' ? 'inline' : resolveJournalMode(opts.journal);
-    const noAuto = { autoCheckpoint: false };
-    const processWriter = durability === 'process' ? startProcessDurableWriter(opts.dataDir, noAuto) : null;
-    writer =
-      processWriter !== null
-        ? processWriter
-        : journalMode === 'inline'
-          ? inlineWriter(store)
-          : journalMode === 'walsync'
-            ? startWalSyncWriter(opts.dataDir, noAuto)
-            : await startThreadedWriter(opts.dataDir, noAuto);
+    const processWriter = durability === 'process' ? startProcessDurableWriter(opts.dataDir, { autoCheckpoint: false }) : null;
+    writer = processWriter ?? (await startJournalWriter(journalMode, store, opts.dataDir));
     const metrics = new ServerMetrics();
     let fatal: Error | null = null;
     const commit = new GroupCommit(writer, recovery.lastSeq, {

@@ -66,8 +66,9 @@ export class SqliteAlertStore implements AlertStore {
   private readonly byId: Statement<[number], Row>;
   private readonly markAcked: Statement<[number, string, string | null, number]>;
   private readonly countOpen: Statement<[], { n: number }>;
+  private readonly page: Statement<[{ open: number; limit: number }], Row>;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
     try {
       db.exec(DDL);
     } catch (e) {
@@ -77,6 +78,7 @@ export class SqliteAlertStore implements AlertStore {
     this.byId = db.prepare('SELECT * FROM alerts WHERE id = ?');
     this.markAcked = db.prepare('UPDATE alerts SET acked_at = ?, acked_by = ?, ack_note = ? WHERE id = ? AND acked_at IS NULL');
     this.countOpen = db.prepare('SELECT count(*) AS n FROM alerts WHERE acked_at IS NULL');
+    this.page = db.prepare('SELECT * FROM alerts WHERE (@open = 0 OR acked_at IS NULL) ORDER BY id DESC LIMIT @limit');
   }
 
   add(a: RaisedAlert, at: number): Alert {
@@ -92,8 +94,7 @@ export class SqliteAlertStore implements AlertStore {
 
   list(q: { open?: boolean; limit?: number }): Alert[] {
     const limit = Math.min(Math.max(1, Math.trunc(q.limit ?? 100)), 1000);
-    const sql = `SELECT * FROM alerts${q.open === true ? ' WHERE acked_at IS NULL' : ''} ORDER BY id DESC LIMIT ${limit}`;
-    return (this.db.prepare(sql).all() as Row[]).map(toAlert);
+    return this.page.all({ open: q.open === true ? 1 : 0, limit }).map(toAlert);
   }
 
   ack(id: number, by: string, note: string | null, at: number): Alert {

@@ -13,10 +13,9 @@
  * (keys, audit, lists, policies) keeps FULL. A failed fsync stops the journal: later batches are
  * refused, so the server stops answering rather than going on without knowing what is on disk.
  */
-import { closeSync, fsync, openSync } from 'node:fs';
 import { StoreError } from '../../errors.js';
 import type { JournalEntry, JournalWriter } from '../../log/journal.js';
-import { SqliteStore } from './sqlite-store.js';
+import { openNormalJournal } from './wal-fsync.js';
 
 /** Entries committed and not yet fsynced, and the age of the oldest of them. */
 export interface Unsynced {
@@ -31,10 +30,7 @@ export interface ProcessDurableWriter extends JournalWriter {
 
 /** Opens the journal's own connection in `dataDir` (the store's file must exist). */
 export function startProcessDurableWriter(dataDir: string, o: { autoCheckpoint?: boolean } = {}): ProcessDurableWriter {
-  const store = new SqliteStore(dataDir, { autoCheckpoint: o.autoCheckpoint });
-  store.database.pragma('synchronous = NORMAL');
-  const walFile = `${store.file}-wal`;
-  let fd = -1;
+  const journal = openNormalJournal(dataDir, o);
   let committed = 0;
   let synced = 0;
   /** performance.now() of the first commit the fsync in flight covers, and of the first after it started. */
@@ -51,24 +47,16 @@ export function startProcessDurableWriter(dataDir: string, o: { autoCheckpoint?:
       drained?.();
       return;
     }
-    try {
-      if (fd < 0) fd = openSync(walFile, 'r');
-    } catch (e) {
-      failure = new StoreError(`cannot open the journal's WAL for fsync: ${(e as Error).message}`, { cause: e });
-      process.stderr.write(`fengkong serve: ${failure.message}; the journal stops\n`);
-      drained?.();
-      return;
-    }
     syncing = true;
     const target = committed;
     inFlightSince = pendingSince;
     pendingSince = null;
-    fsync(fd, (err) => {
+    journal.syncWal((err) => {
       syncing = false;
       inFlightSince = null;
       if (err !== null) {
-        failure = new StoreError(`journal fsync failed: ${err.message}`, { cause: err });
-        process.stderr.write(`fengkong serve: ${failure.message}; the journal stops (answers already sent survive a process crash, not a power loss)\n`);
+        failure = err;
+        process.stderr.write(`fengkong serve: ${err.message}; the journal stops (answers already sent survive a process crash, not a power loss)\n`);
         drained?.();
         return;
       }
@@ -82,7 +70,7 @@ export function startProcessDurableWriter(dataDir: string, o: { autoCheckpoint?:
       if (failure !== null) return Promise.reject(failure);
       if (closed) return Promise.reject(new StoreError('journal writer is closed'));
       try {
-        store.append(batch);
+        journal.store.append(batch);
       } catch (e) {
         failure = e instanceof Error ? e : new Error(String(e));
         return Promise.reject(failure);
@@ -105,8 +93,7 @@ export function startProcessDurableWriter(dataDir: string, o: { autoCheckpoint?:
           syncNext();
         });
       }
-      if (fd >= 0) closeSync(fd);
-      store.close();
+      journal.close();
     },
   };
 }

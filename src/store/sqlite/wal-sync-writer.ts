@@ -14,10 +14,9 @@
  * Only the journal's connection runs with NORMAL; the store's main connection (keys, audit, lists,
  * policies) keeps FULL, so those changes stay durable at their own commit.
  */
-import { closeSync, fsync, openSync } from 'node:fs';
 import { StoreError } from '../../errors.js';
 import type { JournalEntry, JournalWriter } from '../../log/journal.js';
-import { SqliteStore } from './sqlite-store.js';
+import { openNormalJournal } from './wal-fsync.js';
 
 interface Waiter {
   resolve(): void;
@@ -26,10 +25,7 @@ interface Waiter {
 
 /** Opens the journal's own connection in `dataDir` (the store's file must exist); `autoCheckpoint` as SqliteStore's. */
 export function startWalSyncWriter(dataDir: string, o: { autoCheckpoint?: boolean } = {}): JournalWriter {
-  const store = new SqliteStore(dataDir, { autoCheckpoint: o.autoCheckpoint });
-  store.database.pragma('synchronous = NORMAL');
-  const walFile = `${store.file}-wal`;
-  let fd = -1;
+  const journal = openNormalJournal(dataDir, o);
   /** Batches that arrived during an fsync: committed together when it ends. */
   let queued: (readonly JournalEntry[])[] = [];
   /** Their waiters, in the same order. */
@@ -57,22 +53,15 @@ export function startWalSyncWriter(dataDir: string, o: { autoCheckpoint?: boolea
     waiting = [];
     queued = [];
     try {
-      store.append(entries);
+      journal.store.append(entries);
     } catch (e) {
       fail(e instanceof Error ? e : new Error(String(e)), batch);
       return;
     }
     syncing = true;
-    try {
-      if (fd < 0) fd = openSync(walFile, 'r');
-    } catch (e) {
+    journal.syncWal((err) => {
       syncing = false;
-      fail(new StoreError(`cannot open the journal's WAL for fsync: ${(e as Error).message}`, { cause: e }), batch);
-      return;
-    }
-    fsync(fd, (err) => {
-      syncing = false;
-      if (err !== null) fail(new StoreError(`journal fsync failed: ${err.message}`, { cause: err }), batch);
+      if (err !== null) fail(err, batch);
       else for (const w of batch) w.resolve();
       syncNext();
     });
@@ -92,8 +81,7 @@ export function startWalSyncWriter(dataDir: string, o: { autoCheckpoint?: boolea
       if (closed) return;
       closed = true;
       if (syncing || waiting.length > 0) await new Promise<void>((r) => (drained = r));
-      if (fd >= 0) closeSync(fd);
-      store.close();
+      journal.close();
     },
   };
 }

@@ -115,6 +115,7 @@ export class SqliteWebhookStore implements WebhookStore {
   private readonly markDelivered: Statement<[number, number, string]>;
   private readonly markFailed: Statement<[number | null, string, number, string, string]>;
   private readonly countStates: Statement<[], { state: string; n: number }>;
+  private readonly deliveriesOf: Statement<[{ hook: string; state: string | null; limit: number }], DeliveryRow>;
 
   constructor(private readonly db: Database) {
     this.crypt = cryptOf(db);
@@ -143,6 +144,9 @@ export class SqliteWebhookStore implements WebhookStore {
       "UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = ?, last_error = ?, next_at = ?, state = ? WHERE id = ? AND state = 'pending'",
     );
     this.countStates = db.prepare('SELECT state, count(*) AS n FROM webhook_deliveries GROUP BY state');
+    this.deliveriesOf = db.prepare(
+      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = @hook AND (@state IS NULL OR state = @state) ORDER BY created_at DESC, id LIMIT @limit`,
+    );
   }
 
   create(w: NewWebhook): { webhook: Webhook; secret: string } {
@@ -204,10 +208,7 @@ export class SqliteWebhookStore implements WebhookStore {
 
   deliveries(webhookId: string, q: { state?: DeliveryState; limit?: number }): WebhookDelivery[] {
     const limit = Math.min(Math.max(1, Math.trunc(q.limit ?? 100)), 1000);
-    const rows = (q.state === undefined
-      ? this.db.prepare(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = ? ORDER BY created_at DESC, id LIMIT ${limit}`).all(webhookId)
-      : this.db.prepare(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE webhook_id = ? AND state = ? ORDER BY created_at DESC, id LIMIT ${limit}`).all(webhookId, q.state)) as DeliveryRow[];
-    return rows.map(toDelivery);
+    return this.deliveriesOf.all({ hook: webhookId, state: q.state ?? null, limit }).map(toDelivery);
   }
 
   counts(): Record<DeliveryState, number> {
