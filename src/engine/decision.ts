@@ -6,6 +6,7 @@
 import { applyAllow, combine, thresholdOutcome } from '../rules/evaluate.js';
 import type { CompiledPolicy, CompiledRule, Outcome } from '../rules/policy-types.js';
 import { outcomeRank } from '../rules/policy-types.js';
+import type { DecisionAction } from './rule-actions.js';
 
 /** One reason behind a decision; `code` is stable and documented per rule. */
 export interface Reason {
@@ -21,6 +22,8 @@ export interface Decision {
   /** most important first. */
   readonly reasons: readonly Reason[];
   readonly policy: string;
+  /** What the policy's rules did besides deciding (engine/rule-actions.ts); absent when nothing. */
+  readonly actions?: readonly DecisionAction[];
 }
 
 /** How decisive a matching rule is: decline, then allow (it decided any other outcome), challenge, review, points. */
@@ -103,6 +106,7 @@ export function decisionJson(d: Decision): string {
   for (let i = 0; i < rs.length; i++) reasons += (i === 0 ? '{"code":' : ',{"code":') + JSON.stringify(rs[i].code) + '}';
   return (
     '{"txId":' + JSON.stringify(d.txId) + ',"outcome":"' + d.outcome + '","score":' + d.score +
-    ',"reasons":[' + reasons + '],"policy":' + JSON.stringify(d.policy) + '}'
+    ',"reasons":[' + reasons + '],"policy":' + JSON.stringify(d.policy) +
+    (d.actions === undefined ? '}' : ',"actions":' + JSON.stringify(d.actions) + '}')
   );
 }

@@ -25,6 +25,13 @@ import { WindowGroups } from './window-groups.js';
 import { PROFILE_INPUTS } from '../features/merchant-profile.js';
 import type { SharedEffects } from './shared-effects.js';
 import { EventClock } from './event-clock.js';
+import { decisionAction, RuleActions } from './rule-actions.js';
+
+/** A rule action as journaled with its decision: enough to count it against the caps again. */
+export interface JournaledAction {
+  readonly rule: string;
+  readonly capped?: boolean;
+}
 
 /** How many of the model's top features a flagged decision names. */
 const MODEL_REASONS = 3;
@@ -60,6 +67,8 @@ export class Engine {
   private nextSweep = -Infinity;
   /** latest event time applied. */
   private readonly clock = new EventClock();
+  /** What rules with actions did and may still do (caps; effects not yet stored). */
+  private readonly ruleActions = new RuleActions();
 
   private model: GbdtModel | null;
   private contributionScratch: Float64Array;
@@ -78,7 +87,7 @@ export class Engine {
    */
   constructor(policy: CompiledPolicy, options: { indexPayments?: boolean; model?: GbdtModel; lists?: ListLookup } = {}) {
     this.knowledge = new LabelKnowledge(options.indexPayments ?? true);
-    this.lists = options.lists ?? NO_LISTS;
+    this.lists = this.ruleActions.lists(options.lists ?? NO_LISTS);
     this.model = options.model === undefined ? null : bindModelToPolicy(options.model, policy);
     this.contributionScratch = new Float64Array(this.model?.featureNames.length ?? 0);
     this.policy = policy;
@@ -143,8 +152,8 @@ export class Engine {
   }
 
   /** Applies any event; a transaction is decided (see decide for `answered`) and its decision returned, others return null. */
-  apply(e: FkEvent, answered?: Outcome): Decision | null {
-    if (e.type === 'transaction') return this.decide(e, answered);
+  apply(e: FkEvent, answered?: Outcome, answeredActions?: readonly JournaledAction[]): Decision | null {
+    if (e.type === 'transaction') return this.decide(e, answered, answeredActions);
     const start = this.startAt(e.t);
     switch (e.type) {
       case 'account': {
@@ -188,8 +197,10 @@ export class Engine {
    * outcome the payment was actually answered with, when it is being replayed from the journal —
    * the account's memory (credit used) then follows that answer, not this policy's decision, so a
    * restart after a publication or an incident mode rebuilds exactly the state the answers made.
+   * Rule actions likewise: a live decision takes them (rule-actions.ts) and names them in the
+   * decision; a replayed one takes none and only counts `answeredActions`, the ones journaled.
    */
-  decide(tx: TransactionEvent, answered?: Outcome): Decision {
+  decide(tx: TransactionEvent, answered?: Outcome, answeredActions?: readonly JournaledAction[]): Decision {
     this.startAt(tx.t);
     const p = this.policy;
     const v = this.vector;
@@ -201,8 +212,14 @@ export class Engine {
     this.windows.apply(v, tx.t);
     computeDerived(p, v);
     const count = evaluateRules(p, v, this.hits);
-    const decision = this.model === null ? toDecision(tx.id, p, this.hits, count) : this.withModel(tx.id, this.model, count);
+    let decision = this.model === null ? toDecision(tx.id, p, this.hits, count) : this.withModel(tx.id, this.model, count);
     const account = this.remember(tx.accountId, acc);
+    if (answered !== undefined) {
+      if (answeredActions !== undefined) this.ruleActions.replayed(answeredActions, tx.t);
+    } else if (p.acting && count > 0) {
+      const taken = this.ruleActions.take(p, this.hits, count, tx, account, this.risk.controls, this.lists);
+      if (taken !== null) decision = { ...decision, actions: taken.map(decisionAction) };
+    }
     account.applyPayment(tx, (answered ?? decision.outcome) === 'decline');
     rateAccount(account, tx.t, v.num[ACCOUNT_FRAUD] === 1);
     this.knowledge.applyPayment(tx, account.id);
@@ -350,7 +367,11 @@ export class Engine {
     const c = this.risk.controls;
     switch (i.kind) {
       case 'restrict_account':
-        this.remember(i.accountId).restriction = i.restriction;
+        this.remember(i.accountId).restriction = this.ruleActions.applyTo(i.accountId, i.restriction);
+        break;
+      case 'rule_action_stored':
+        if (i.accountId !== undefined) this.ruleActions.accountStored(i.accountId);
+        if (i.list !== undefined) this.ruleActions.listEntryStored(i.list.name, i.list.value);
         break;
       case 'hold_settlement':
         c.hold(i.merchantId, i.control);
@@ -400,12 +421,13 @@ export class Engine {
 
   /**
    * The own fields of an engine, each written by writeSnapshot or deliberately left out (policy,
-   * model and scratch come with the reader's engine; lists live in the store). A field added to
+   * model and scratch come with the reader's engine; lists live in the store; rule actions' effects
+   * are in the store once recorded, and their hourly counts start again). A field added to
    * the class must be added here and to the snapshot, or writeSnapshot throws.
    */
   static readonly SNAPSHOT_FIELDS: readonly string[] = [
     'ref', 'memory', 'knowledge', 'lists', 'risk', 'policy', 'windows', 'vector', 'hits', 'nextSweep', 'clock', 'model',
-    'contributionScratch', 'elsewhere', 'reversal',
+    'contributionScratch', 'elsewhere', 'reversal', 'ruleActions',
   ];
 
   /** Signatures of the current policy's window groups, in order (a snapshot's header lists them). */

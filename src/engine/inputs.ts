@@ -18,4 +18,9 @@ export type EngineInput =
   /** Suspends the terminal (replacing a suspension in force). */
   | { readonly kind: 'suspend_terminal'; readonly terminalId: string; readonly control: Control }
   /** Lifts suspension `id` of the terminal. */
-  | { readonly kind: 'release_terminal'; readonly terminalId: string; readonly id: number };
+  | { readonly kind: 'release_terminal'; readonly terminalId: string; readonly id: number }
+  /**
+   * A rule action's effect is stored (automation/recorder.ts): the account's restriction, or the
+   * list entry, now comes from the store alone (engine/rule-actions.ts keeps it until then).
+   */
+  | { readonly kind: 'rule_action_stored'; readonly accountId?: string; readonly list?: { readonly name: string; readonly value: string } };

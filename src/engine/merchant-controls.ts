@@ -56,6 +56,16 @@ export class MerchantControls {
     return c !== undefined && t < c.expiresAt;
   }
 
+  /** When the hold of `merchantId` ends (Infinity: until released); NaN when none is recorded. */
+  holdEnd(merchantId: string): number {
+    return this.holds.get(merchantId)?.expiresAt ?? NaN;
+  }
+
+  /** When the suspension of `terminalId` ends (Infinity: until released); NaN when none is recorded. */
+  suspensionEnd(terminalId: string): number {
+    return this.suspensions.get(terminalId)?.expiresAt ?? NaN;
+  }
+
   /** Settlement holds in force (merchant ids), for status. */
   get held(): number {
     return this.holds.size;

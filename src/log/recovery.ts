@@ -6,7 +6,7 @@
  */
 import { parseEvent } from '../contract/parse.js';
 import type { Decision } from '../engine/decision.js';
-import type { Engine } from '../engine/engine.js';
+import type { Engine, JournaledAction } from '../engine/engine.js';
 import type { Outcome } from '../rules/policy-types.js';
 import { ContractError, StoreError } from '../errors.js';
 import type { Journal, JournalEntry } from './journal.js';
@@ -110,13 +110,15 @@ export function replayEntry(
   if (entry.seq !== lastSeq + 1) {
     throw new StoreError(`journal has a gap: seq ${entry.seq} follows ${lastSeq}`);
   }
-  return engine.apply(ev, answered?.outcome);
+  return engine.apply(ev, answered?.outcome, answered?.actions);
 }
 
 /** What a journaled payment was answered with: the part of the answer engine state depends on. */
 export interface AnsweredDecision {
   readonly outcome: Outcome;
   readonly score: number;
+  /** The rule actions it named (engine/rule-actions.ts), counted again against the caps. */
+  readonly actions?: readonly JournaledAction[];
 }
 
 const OUTCOMES: readonly string[] = ['approve', 'challenge', 'review', 'decline'];
@@ -128,12 +130,24 @@ const OUTCOMES: readonly string[] = ['approve', 'challenge', 'review', 'decline'
  */
 export function answerOf(entry: JournalEntry): AnsweredDecision | undefined {
   if (entry.decision === null) return undefined;
-  let s: { outcome?: unknown; score?: unknown };
+  let s: { outcome?: unknown; score?: unknown; actions?: unknown };
   try {
-    s = JSON.parse(entry.decision) as { outcome?: unknown; score?: unknown };
+    s = JSON.parse(entry.decision) as { outcome?: unknown; score?: unknown; actions?: unknown };
   } catch (e) {
     throw new StoreError(`journal entry ${entry.seq} has an unreadable decision: ${(e as Error).message}`, { cause: e });
   }
   if (typeof s.outcome !== 'string' || !OUTCOMES.includes(s.outcome)) return undefined;
-  return { outcome: s.outcome as Outcome, score: typeof s.score === 'number' ? s.score : NaN };
+  const answer = { outcome: s.outcome as Outcome, score: typeof s.score === 'number' ? s.score : NaN };
+  return Array.isArray(s.actions) ? { ...answer, actions: journaledActions(s.actions) } : answer;
+}
+
+/** The journaled actions' rule names and caps (anything else in the array is no action and is skipped). */
+function journaledActions(list: readonly unknown[]): JournaledAction[] {
+  const out: JournaledAction[] = [];
+  for (const a of list) {
+    if (typeof a !== 'object' || a === null) continue;
+    const { rule, capped } = a as { rule?: unknown; capped?: unknown };
+    if (typeof rule === 'string') out.push({ rule, capped: capped === true });
+  }
+  return out;
 }

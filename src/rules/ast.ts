@@ -72,8 +72,28 @@ export interface RuleDecl {
   readonly score: number | null;
   readonly scorePos: SourcePos | null;
   readonly reason: string | null;
+  /** `action …` clauses, in the order written (a rule may have several). */
+  readonly actions: readonly ActionDecl[];
   /** a syntax error inside the block: the checker skips "missing clause" errors that would only repeat it. */
   readonly broken: boolean;
+}
+
+/**
+ * `action freeze_account for 24h`, `action lower_limit to 50%`, `action add_to_list device
+ * "watch_devices" for 30d`: what a firing rule does besides deciding (rules/actions.ts checks it).
+ */
+export interface ActionDecl {
+  /** the action's word, e.g. freeze_account. */
+  readonly name: NameRef;
+  /** add_to_list: what of the payment goes on the list (account, device, …), when written. */
+  readonly subject: NameRef | null;
+  /** add_to_list: the list's name, when written. */
+  readonly list: { readonly name: string; readonly pos: SourcePos } | null;
+  /** lower_limit: `to 50%` (percent) or `to ¥2000` (fen). */
+  readonly to: { readonly kind: 'percent' | 'money'; readonly value: number; readonly pos: SourcePos } | null;
+  /** `for 24h`: how long, in ms of event time; null for until lifted. */
+  readonly forMs: number | null;
+  readonly forPos: SourcePos | null;
 }
 
 /** Anything a policy file declares at top level. */

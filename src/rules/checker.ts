@@ -8,6 +8,7 @@ import type { DerivedDecl, Expr, NameExpr, NameRef, PolicyFile, RuleDecl, Settin
 import { Diagnostics, didYouMean, posText, type DiagnosticBag, type SourcePos } from './diagnostics.js';
 import type { BuiltinCatalog, ValueType } from '../features/vector.js';
 import { LIST_NAME_RE, RULE_OUTCOMES, type RuleOutcome } from './policy-types.js';
+import { checkActions, type RuleAction } from './actions.js';
 
 /** A value type, or `error` after something was already reported. */
 export type Ty = ValueType | 'error';
@@ -44,6 +45,8 @@ export interface CheckedRule {
   readonly decl: RuleDecl;
   readonly file: string;
   readonly outcome: RuleOutcome | null;
+  /** its actions that checked clean (rules/actions.ts). */
+  readonly actions: readonly RuleAction[];
 }
 
 /** One `in_list(x, "name")` call: the list, the builtin looked up (null when not a plain feature) and where. */
@@ -59,10 +62,22 @@ export interface PolicySettings {
   readonly challenge: number;
   readonly decline: number;
   readonly scale: number;
+  /** Most actions all rules together take in an hour of event time (actions.cap_per_hour). */
+  readonly actionCap: number;
+  /** Most actions one rule takes in an hour of event time (actions.rule_cap_per_hour). */
+  readonly ruleActionCap: number;
 }
 
-/** Defaults when a policy sets nothing: review at 40, challenge at 60, decline at 80, 50 points = score 50. */
-export const DEFAULT_SETTINGS: PolicySettings = { review: 40, challenge: 60, decline: 80, scale: 50 };
+/**
+ * Defaults when a policy sets nothing: review at 40, challenge at 60, decline at 80, 50 points =
+ * score 50; rules act at most 100 times an hour together and 20 times each — enough for the rare
+ * cases actions are meant for, small enough that a rule gone wrong restricts a few dozen customers,
+ * not thousands, before it stops and raises an alert.
+ */
+export const DEFAULT_SETTINGS: PolicySettings = { review: 40, challenge: 60, decline: 80, scale: 50, actionCap: 100, ruleActionCap: 20 };
+
+/** Largest action cap a policy may set. */
+export const MAX_ACTION_CAP = 100_000;
 
 /** Everything code generation needs; only valid when the bag holds no errors. */
 export interface CheckedPolicy {
@@ -87,7 +102,7 @@ export const DEFAULT_BUCKETS = 12;
 /** Most buckets a window may have, bounding memory per key. */
 export const MAX_BUCKETS = 120;
 
-const SETTING_NAMES = ['score.review', 'score.challenge', 'score.decline', 'score.scale'] as const;
+const SETTING_NAMES = ['score.review', 'score.challenge', 'score.decline', 'score.scale', 'actions.cap_per_hour', 'actions.rule_cap_per_hour'] as const;
 
 /** Where a name is being used, which decides what it may refer to. */
 type Scope =
@@ -254,7 +269,7 @@ class Checker {
       const t = this.checkExpr(r.when, { kind: 'rule' });
       if (t !== 'boolean' && t !== 'error') this.bag.add(Diagnostics.ExpectedType, r.when.pos, `The 'when' condition of rule '${r.name.name}'`, 'a boolean', article(t));
     }
-    return { decl: r, file, outcome };
+    return { decl: r, file, outcome, actions: checkActions(r.name.name, outcome, r.actions, this.bag) };
   }
 
   private checkSettings(settings: readonly SettingDecl[]): PolicySettings {
@@ -263,6 +278,8 @@ class Checker {
       'score.challenge': DEFAULT_SETTINGS.challenge,
       'score.decline': DEFAULT_SETTINGS.decline,
       'score.scale': DEFAULT_SETTINGS.scale,
+      'actions.cap_per_hour': DEFAULT_SETTINGS.actionCap,
+      'actions.rule_cap_per_hour': DEFAULT_SETTINGS.ruleActionCap,
     };
     const where = new Map<string, SourcePos>();
     for (const s of settings) {
@@ -277,7 +294,12 @@ class Checker {
         continue;
       }
       if (s.value !== s.value) continue; // bad literal, already reported
-      if (name === 'score.scale' ? !(s.value > 0) : s.value < 0 || s.value > 100) {
+      if (name.startsWith('actions.')) {
+        if (!Number.isInteger(s.value) || s.value < 0 || s.value > MAX_ACTION_CAP) {
+          this.bag.add(Diagnostics.SettingOutOfRange, s.valuePos, name, s.value, `an action cap is a whole number of actions an hour from 0 to ${MAX_ACTION_CAP}`);
+          continue;
+        }
+      } else if (name === 'score.scale' ? !(s.value > 0) : s.value < 0 || s.value > 100) {
         this.bag.add(Diagnostics.SettingOutOfRange, s.valuePos, name, s.value, name === 'score.scale' ? 'it must be greater than 0' : 'a score threshold lies between 0 and 100');
         continue;
       }
@@ -295,7 +317,7 @@ class Checker {
     };
     const bad = r > c ? blame('score.review', 'score.challenge') : c > d ? blame('score.challenge', 'score.decline') : undefined;
     if (bad) this.bag.add(Diagnostics.ThresholdsNotIncreasing, bad, r, c, d);
-    return { review: r, challenge: c, decline: d, scale: values['score.scale'] };
+    return { review: r, challenge: c, decline: d, scale: values['score.scale'], actionCap: values['actions.cap_per_hour'], ruleActionCap: values['actions.rule_cap_per_hour'] };
   }
 
   // ---------------------------------------------------------------- expressions

@@ -72,7 +72,7 @@ function build(sources: readonly PolicySource[], builtins: BuiltinCatalog, name:
     compute: d.type === 'boolean' ? cx.booleanValue(d.decl.expr) : cx.number(d.decl.expr),
     line: d.decl.name.pos.line,
   }));
-  const rules: CompiledRule[] = checked.rules.map(({ decl, file, outcome }) => {
+  const rules: CompiledRule[] = checked.rules.map(({ decl, file, outcome, actions }) => {
     // a clean check guarantees `when` is present
     const p = decl.when ? cx.predicate(decl.when) : { test: () => false, constant: false };
     if (p.constant !== null) {
@@ -85,6 +85,7 @@ function build(sources: readonly PolicySource[], builtins: BuiltinCatalog, name:
       outcome,
       points: decl.score ?? 0,
       test: p.test,
+      actions: Object.freeze(actions),
       file,
       line: decl.name.pos.line,
     };
@@ -102,6 +103,8 @@ function build(sources: readonly PolicySource[], builtins: BuiltinCatalog, name:
     strSlots: checked.strSlots,
     lists: Object.freeze([...new Set(checked.listUses.map((u) => u.list))].sort()),
     listUses: Object.freeze(checked.listUses.map((u) => Object.freeze({ list: u.list, feature: u.feature, file: u.pos.file, line: u.pos.line }))),
+    acting: rules.some((r) => r.actions.length > 0),
+    actionCaps: Object.freeze({ perHour: s.actionCap, perRulePerHour: s.ruleActionCap }),
     warnings: Object.freeze(diagnostics),
   });
   return { diagnostics, policy };

@@ -24,7 +24,7 @@ export interface Token {
 }
 
 const PUNCT2 = new Set(['<=', '>=', '==', '!=']);
-const PUNCT1 = new Set(['(', ')', '[', ']', ',', '=', '<', '>', '+', '-', '*', '/']);
+const PUNCT1 = new Set(['(', ')', '[', ']', ',', '=', '<', '>', '+', '-', '*', '/', '%']);
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 const isDigit = (c: string): boolean => c >= '0' && c <= '9';

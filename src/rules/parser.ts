@@ -4,12 +4,12 @@
  *
  * Precedence, loosest first: or · and · not · comparisons and (not) in · + - · * / · unary - · atoms.
  */
-import type { BinaryOp, Decl, DerivedDecl, Expr, ListItem, NameRef, PolicyFile, RuleDecl, SettingDecl, WindowDecl } from './ast.js';
+import type { ActionDecl, BinaryOp, Decl, DerivedDecl, Expr, ListItem, NameRef, PolicyFile, RuleDecl, SettingDecl, WindowDecl } from './ast.js';
 import { Diagnostics, type DiagnosticBag, type SourcePos } from './diagnostics.js';
 import { tokenize, type Token } from './lexer.js';
 
 /** Clause words of a rule block, in the order the docs list them. */
-export const RULE_CLAUSES = ['description', 'when', 'outcome', 'score', 'reason'] as const;
+export const RULE_CLAUSES = ['description', 'when', 'outcome', 'score', 'reason', 'action'] as const;
 type Clause = (typeof RULE_CLAUSES)[number];
 
 /** Window aggregations; `count` takes no value. */
@@ -191,6 +191,7 @@ class Parser {
     let score: number | null = null;
     let scorePos: SourcePos | null = null;
     let reason: string | null = null;
+    const actions: ActionDecl[] = [];
     let broken = false;
     const seen = new Set<Clause>();
     for (;;) {
@@ -202,7 +203,7 @@ class Parser {
           throw BAIL;
         }
         const clause = t.text as Clause;
-        if (seen.has(clause)) this.bag.add(Diagnostics.DuplicateClause, this.pos(t), clause, name.name);
+        if (seen.has(clause) && clause !== 'action') this.bag.add(Diagnostics.DuplicateClause, this.pos(t), clause, name.name);
         seen.add(clause);
         this.next();
         switch (clause) {
@@ -236,6 +237,9 @@ class Parser {
             reason = r.text;
             break;
           }
+          case 'action':
+            actions.push(this.parseAction());
+            break;
         }
       } catch (e) {
         if (e !== BAIL) throw e;
@@ -243,7 +247,50 @@ class Parser {
         this.syncToClause();
       }
     }
-    return { kind: 'rule', name, description, when, outcome, score, scorePos, reason, broken };
+    return { kind: 'rule', name, description, when, outcome, score, scorePos, reason, actions, broken };
+  }
+
+  /**
+   * `action <name> [<subject>] ["list"] [to N% | to ¥N] [for <duration>]`, the parts on the action's
+   * own line; which parts an action needs is the checker's business (rules/actions.ts).
+   */
+  private parseAction(): ActionDecl {
+    const name = this.expectName('an action such as freeze_account, lower_limit or add_to_list');
+    let subject: NameRef | null = null;
+    let list: ActionDecl['list'] = null;
+    let to: ActionDecl['to'] = null;
+    let forMs: number | null = null;
+    let forPos: SourcePos | null = null;
+    for (;;) {
+      const t = this.peek();
+      if (t.newlineBefore || t.kind === 'eof') break;
+      if (t.kind === 'string' && list === null) {
+        this.next();
+        list = { name: t.text, pos: this.pos(t) };
+      } else if (t.kind === 'ident' && t.text === 'to' && to === null) {
+        this.next();
+        const v = this.peek();
+        if (v.kind === 'money') {
+          this.next();
+          to = { kind: 'money', value: v.value, pos: this.pos(v) };
+        } else if (v.kind === 'number') {
+          this.next();
+          this.expectPunct('%');
+          to = { kind: 'percent', value: v.value, pos: this.pos(v) };
+        } else this.fail(v, 'a share of the limit such as 50% or an amount such as ¥2000');
+      } else if (t.kind === 'ident' && t.text === 'for' && forMs === null) {
+        this.next();
+        const d = this.peek();
+        if (d.kind !== 'duration') this.fail(d, 'a duration such as 24h or 7d');
+        this.next();
+        forMs = d.value;
+        forPos = this.pos(d);
+      } else if (t.kind === 'ident' && subject === null && list === null && !CLAUSE_SET.has(t.text)) {
+        this.next();
+        subject = { name: t.text, pos: this.pos(t) };
+      } else this.fail(t, "'to', 'for' or the end of the action's line");
+    }
+    return { name, subject, list, to, forMs, forPos };
   }
 
   // ---------------------------------------------------------------- expressions

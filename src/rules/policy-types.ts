@@ -3,6 +3,7 @@
  * these shapes, so either side can change its insides without touching the other.
  */
 import type { FeatureVector } from '../features/vector.js';
+import type { RuleAction } from './actions.js';
 
 /** Decision outcomes, in rising priority (a payment network's order). */
 export const OUTCOMES = ['approve', 'review', 'challenge', 'decline'] as const;
@@ -65,8 +66,16 @@ export interface CompiledRule {
   readonly outcome: RuleOutcome | null;
   readonly points: number;
   readonly test: Predicate;
+  /** What the rule does besides deciding when it fires (rules/actions.ts); empty for most rules. */
+  readonly actions: readonly RuleAction[];
   readonly file: string;
   readonly line: number;
+}
+
+/** How many actions rules may take per hour of event time: all together, and each rule. */
+export interface ActionCaps {
+  readonly perHour: number;
+  readonly perRulePerHour: number;
 }
 
 /** Score thresholds: a score at or above one asks for that outcome. */
@@ -92,6 +101,9 @@ export interface CompiledPolicy {
   readonly lists: readonly string[];
   /** Every `in_list()` call: which list, the feature looked up (null for a literal) and where, to check list kinds. */
   readonly listUses: readonly ListUse[];
+  /** True when some rule has an action: the engine looks for actions only then. */
+  readonly acting: boolean;
+  readonly actionCaps: ActionCaps;
 }
 
 /** One `in_list(feature, "list")` call of a policy. */

@@ -96,6 +96,8 @@ export function inputControlText(c: InputControl): string {
     case 'release_terminal':
       input = { kind: i.kind, terminalId: i.terminalId, id: i.id };
       break;
+    case 'rule_action_stored':
+      throw new RangeError('a rule action being stored concerns only the engine that took it; it is never placed in the journal');
   }
   return JSON.stringify({ control: 'input', source: c.source, ref: c.ref, input });
 }
