@@ -76,8 +76,17 @@ export class LocalRestrictions implements RestrictionBook {
     return this.states.get(accountId) ?? NO_RESTRICTIONS;
   }
 
+  /** Every account with actions and its restrictions as folded (expired ones included): the expiry watch reads them. */
+  entries(): Iterable<[string, Restrictions]> {
+    return this.states.entries();
+  }
+
+  /** Called after each change (the expiry watch looks again). */
+  onChange: () => void = () => undefined;
+
   took(accountId: string, folded: Restrictions): boolean {
     this.states.set(accountId, folded);
+    this.onChange();
     this.engine.applyInput({ kind: 'restrict_account', accountId, restriction: toEngine(folded) });
     return true;
   }
@@ -113,6 +122,23 @@ export interface AccountServiceDeps {
   readonly cases: () => AppealCaseOpener | undefined;
   /** Wall clock, epoch ms. */
   readonly now?: () => number;
+}
+
+/** An action a rule took, as the rule-action follower hands it over (see recordRuleAction). */
+export interface RuleActionRecord {
+  /** Journal seq of the decision that took it. */
+  readonly seq: number;
+  readonly txId: string;
+  /** The decision's event time. */
+  readonly eventTime: number;
+  readonly rule: string;
+  readonly policy: string;
+  readonly accountId: string;
+  readonly action: 'freeze' | 'lower_limit' | 'require_step_up';
+  /** fen, lower_limit only. */
+  readonly limit: number | null;
+  /** Event time it ends; null for until lifted. */
+  readonly expiresAt: number | null;
 }
 
 /** What an action answers: the record, the restrictions before and after, and whether the next decision sees it yet. */
@@ -180,9 +206,20 @@ export class AccountService {
     return a;
   }
 
-  /** The restrictions of an account in force now (by the wall clock). */
+  /**
+   * The restrictions of an account in force now: by the stream's clock (event time), as decisions
+   * judge them — a freeze ending a day after the payment that set it reads as ended once the stream
+   * is a day on — or the wall clock before any event.
+   */
   restrictions(accountId: string): Restrictions | Promise<Restrictions> {
-    return then(this.d.book.folded(accountId), (full) => inForce(full, this.now()));
+    const t = this.clockOf(accountId);
+    return then(this.d.book.folded(accountId), (full) => inForce(full, t));
+  }
+
+  /** The time restrictions are judged at: the stream's clock of the account's engine, or the wall clock before any event. */
+  private clockOf(accountId: string): number {
+    const t = this.engineOf(accountId).now;
+    return Number.isFinite(t) ? t : this.now();
   }
 
   /**
@@ -194,8 +231,9 @@ export class AccountService {
     const acc = this.require(accountId);
     const now = this.now();
     const input = validateAction(body, acc.creditLimit, now);
+    const t = this.clockOf(acc.id);
     return then(this.d.book.folded(acc.id), (full) => {
-      const before = inForce(full, now);
+      const before = inForce(full, t);
       const nothing = (what: string): never => {
         throw new ConflictError(`account '${acc.id}' has no ${what} in force; nothing to lift`);
       };
@@ -207,7 +245,7 @@ export class AccountService {
       const stored = this.d.store.addAction(
         { accountId: acc.id, ...input, author: actor, at: now, journalSeq: this.d.appliedSeq(acc.id) },
         (rec) => {
-          after = inForce(foldAction(full, rec), now);
+          after = inForce(foldAction(full, rec), t);
           return {
             actor,
             action: `account.${rec.action}`,
@@ -220,6 +258,42 @@ export class AccountService {
       );
       return then(stored, (record) => then(this.d.book.took(acc.id, foldAction(full, record), record), (effective) => ({ action: record, before, after, effective })));
     });
+  }
+
+  /**
+   * Records an action a rule took on a live decision (the server's rule-action follower): stored as
+   * taken by `rule:<NAME>` at the decision's journal position — a replay applies it right after that
+   * payment, as it was taken — audited with the payment and the policy version, then the account's
+   * restriction comes from the store alone (the engine drops its pending copy). Thereafter an
+   * ordinary action: shown in the view, lifted by an admin, ended by event time. The sync store only.
+   */
+  recordRuleAction(r: RuleActionRecord): AccountActionRecord {
+    const engine = this.engineOf(r.accountId);
+    const full = this.d.book.folded(r.accountId);
+    if (full instanceof Promise) throw new RangeError('rule actions are recorded on a data folder only');
+    const before = inForce(full, r.eventTime);
+    const author = `rule:${r.rule}`;
+    const reason = `rule ${r.rule} of policy ${r.policy} on payment ${r.txId}`;
+    const acc = engine.account(r.accountId);
+    const limitOf = (x: Restrictions): number | null => (acc === undefined ? null : num(this.limitUnder(acc, x)));
+    const stored = this.d.store.addAction(
+      { accountId: r.accountId, action: r.action, reason, limit: r.limit, expiresAt: r.expiresAt, author, at: this.now(), journalSeq: r.seq },
+      (rec) => {
+        const after = inForce(foldAction(full, rec), r.eventTime);
+        return {
+          actor: author,
+          action: `account.${rec.action}`,
+          target: `accounts/${r.accountId}`,
+          before: { restrictions: before, effectiveLimit: limitOf(before) },
+          after: { restrictions: after, effectiveLimit: limitOf(after), reason, actionId: rec.id, rule: r.rule, policy: r.policy, txId: r.txId },
+        };
+      },
+      (a) => this.append(a),
+    );
+    if (stored instanceof Promise) throw new RangeError('rule actions are recorded on a data folder only');
+    engine.applyInput({ kind: 'rule_action_stored', account: { id: r.accountId, txId: r.txId } });
+    void this.d.book.took(r.accountId, foldAction(full, stored), stored);
+    return stored;
   }
 
   /** The analyst's view: registration, credit, restrictions, rating with drivers, devices, recent payments, actions, appeals. */

@@ -35,12 +35,12 @@ export const RATE_FLOOR = 0.02;
 export const MIN_LABELS = 10;
 
 /** What an alert is about. */
-export type AlertMetric = 'decline_rate' | 'challenge_rate' | 'review_rate' | 'rule_hit_rate' | 'fraud_labels' | 'latency_p99' | 'journal_lag' | 'case_feed_lag';
+export type AlertMetric = 'decline_rate' | 'challenge_rate' | 'review_rate' | 'rule_hit_rate' | 'fraud_labels' | 'latency_p99' | 'journal_lag' | 'case_feed_lag' | 'rule_actions_capped';
 
 /** An alert as the monitor raises it. */
 export interface RaisedAlert {
   readonly metric: AlertMetric;
-  /** The rule's code for rule_hit_rate; null otherwise. */
+  /** The rule's code for rule_hit_rate, the rule's name for rule_actions_capped; null otherwise. */
   readonly subject: string | null;
   /** The hour's start, epoch ms (event time). */
   readonly hour: number;

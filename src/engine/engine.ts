@@ -370,7 +370,7 @@ export class Engine {
         this.remember(i.accountId).restriction = this.ruleActions.applyTo(i.accountId, i.restriction);
         break;
       case 'rule_action_stored':
-        if (i.accountId !== undefined) this.ruleActions.accountStored(i.accountId);
+        if (i.account !== undefined) this.ruleActions.accountStored(i.account.id, i.account.txId);
         if (i.list !== undefined) this.ruleActions.listEntryStored(i.list.name, i.list.value);
         break;
       case 'hold_settlement':

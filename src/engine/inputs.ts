@@ -23,4 +23,9 @@ export type EngineInput =
    * A rule action's effect is stored (automation/recorder.ts): the account's restriction, or the
    * list entry, now comes from the store alone (engine/rule-actions.ts keeps it until then).
    */
-  | { readonly kind: 'rule_action_stored'; readonly accountId?: string; readonly list?: { readonly name: string; readonly value: string } };
+  | {
+      readonly kind: 'rule_action_stored';
+      /** The account and the payment whose rule restricted it. */
+      readonly account?: { readonly id: string; readonly txId: string };
+      readonly list?: { readonly name: string; readonly value: string };
+    };

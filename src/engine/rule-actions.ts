@@ -50,8 +50,8 @@ export class RuleActions {
   private hour = -Infinity;
   private total = 0;
   private readonly perRule = new Map<string, number>();
-  /** Restrictions rules set on accounts that the recorder has not stored yet. */
-  private readonly pendingAccounts = new Map<string, AccountRestriction>();
+  /** Restrictions rules set on accounts that the recorder has not stored yet: account → payment → what it set. */
+  private readonly pendingAccounts = new Map<string, Map<string, AccountRestriction>>();
   /** List entries rules added that the recorder has not stored yet: list → value → end (Infinity: never). */
   private readonly pendingLists = new Map<string, Map<string, number>>();
 
@@ -114,7 +114,7 @@ export class RuleActions {
         }
         if (taken === null) continue;
         if (!this.admit(rule.name, tx.t, p)) taken = { ...taken, capped: true };
-        else this.apply(taken, acc, controls);
+        else this.apply(taken, tx.id, acc, controls);
         (out ??= []).push(taken);
       }
     }
@@ -129,12 +129,18 @@ export class RuleActions {
   /** `r` with the account's pending rule restrictions on top: what an outside change sets (see the file comment). */
   applyTo(accountId: string, r: AccountRestriction | null): AccountRestriction | null {
     const p = this.pendingAccounts.get(accountId);
-    return p === undefined ? r : merge(r, p);
+    if (p === undefined) return r;
+    let out = r;
+    for (const part of p.values()) out = merge(out, part);
+    return out;
   }
 
-  /** The recorder stored what rules did to `accountId` (its restriction now comes from the store). */
-  accountStored(accountId: string): void {
-    this.pendingAccounts.delete(accountId);
+  /** The recorder stored what rules did to `accountId` on payment `txId` (its restriction now comes from the store). */
+  accountStored(accountId: string, txId: string): void {
+    const p = this.pendingAccounts.get(accountId);
+    if (p === undefined) return;
+    p.delete(txId);
+    if (p.size === 0) this.pendingAccounts.delete(accountId);
   }
 
   /** The recorder stored `value` on `list`. */
@@ -172,7 +178,7 @@ export class RuleActions {
     this.perRule.clear();
   }
 
-  private apply(a: TakenAction, acc: AccountState, controls: MerchantControls): void {
+  private apply(a: TakenAction, txId: string, acc: AccountState, controls: MerchantControls): void {
     const end = a.until ?? Infinity;
     switch (a.action) {
       case 'freeze_account':
@@ -185,7 +191,9 @@ export class RuleActions {
           part.limitCap = a.limit ?? NaN;
           part.limitUntil = end;
         }
-        this.pendingAccounts.set(acc.id, merge(this.pendingAccounts.get(acc.id) ?? null, part));
+        let p = this.pendingAccounts.get(acc.id);
+        if (p === undefined) this.pendingAccounts.set(acc.id, (p = new Map()));
+        p.set(txId, merge(p.get(txId) ?? null, part));
         acc.restriction = merge(acc.restriction, part);
         break;
       }

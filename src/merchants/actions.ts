@@ -205,6 +205,36 @@ export class MerchantActions {
     });
   }
 
+  /**
+   * Records a hold or a suspension a rule took on a live decision (the server's rule-action
+   * follower): stored as taken by `rule:<NAME>` from the decision's journal position, audited like
+   * an admin's, and put on the engine under its store id (replacing the rule's pending control).
+   * An open action it outlasts is closed as superseded; one lasting longer would have kept the rule
+   * from acting (engine/rule-actions.ts).
+   */
+  recordRuleAction(r: { seq: number; txId: string; rule: string; policy: string; action: 'hold_settlement' | 'suspend_terminal'; target: string; merchantId: string; expiresAt: number | null }): ActionView {
+    const now = this.now();
+    const actor = `rule:${r.rule}`;
+    const reason = `rule ${r.rule} of policy ${r.policy} on payment ${r.txId}`;
+    const hold = r.action === 'hold_settlement';
+    const merchantId = hold ? r.target : (this.engine.reference.terminals.get(r.target)?.merchantId ?? r.merchantId);
+    const terminalId = hold ? null : r.target;
+    return this.store.transaction(() => {
+      const open = hold ? this.store.openHoldOf(merchantId) : this.store.openSuspensionOf(r.target);
+      if (open !== undefined) this.store.closeAction(open.id, now, actor, `superseded by ${reason}`, r.seq);
+      const a = this.store.insert({ merchantId, action: r.action, terminalId, reason, actor, createdAt: now, fromSeq: r.seq, expiresAt: r.expiresAt });
+      const view = viewOf(a, now);
+      if (hold) {
+        this.audit.append({ actor, action: 'merchant.hold', target: `merchants/${merchantId}`, before: open === undefined ? null : viewOf(open, now), after: { ...view, rule: r.rule, policy: r.policy, txId: r.txId } });
+        this.engine.applyInput({ kind: 'hold_settlement', merchantId, control: { id: a.id, expiresAt: r.expiresAt ?? Infinity } });
+      } else {
+        this.audit.append({ actor, action: 'merchant.terminal.suspend', target: `merchants/${merchantId}/terminals/${r.target}`, before: open === undefined ? null : viewOf(open, now), after: { ...view, rule: r.rule, policy: r.policy, txId: r.txId } });
+        this.engine.applyInput({ kind: 'suspend_terminal', terminalId: r.target, control: { id: a.id, expiresAt: r.expiresAt ?? Infinity } });
+      }
+      return view;
+    });
+  }
+
   /** A merchant's actions in force now (wall clock), newest first. */
   active(merchantId: string): ActionView[] {
     const now = this.now();

@@ -68,5 +68,8 @@ export function formatBacktest(r: BacktestReport): string {
       (moves.length > 0 ? ` (${moves.map(([k, n]) => `${k} ${int(n)}`).join(', ')})` : '') +
       (r.changed.truncated ? `; the report lists the first ${int(r.changed.transactions.length)}` : ''),
   );
+  for (const a of r.ruleActions ?? []) {
+    out.push(`  rule ${a.rule} would ${a.action}: ${int(a.taken)} times` + (a.capped > 0 ? `, ${int(a.capped)} more past the cap` : ''));
+  }
   return out.join('\n') + '\n';
 }

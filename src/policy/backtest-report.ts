@@ -168,6 +168,12 @@ export interface BacktestReport {
     readonly transactions: readonly ChangedTransaction[];
     readonly truncated: boolean;
   };
+  /**
+   * What the draft's rule actions would have done in the range (engine/rule-actions.ts), most first:
+   * taken within the caps, and capped. The backtest's own engine took them, so later payments were
+   * decided with them; nothing reached the live engine or the stores. Absent in older reports.
+   */
+  readonly ruleActions?: readonly { readonly rule: string; readonly action: string; readonly taken: number; readonly capped: number }[];
 }
 
 /** One side of a backtest in the report's shape, read off the shared tally of its payments. */

@@ -178,7 +178,18 @@ function* backtestProgram(input: BacktestOptions): JournalProgram<BacktestReport
   let withoutLive = 0;
   let endSeq = 0;
 
+  /** The actions the draft's rules took (or would have, past a cap) in the range: `rule action` → counts. */
+  const ruleActions = new Map<string, { rule: string; action: string; taken: number; capped: number }>();
   const compare = (entry: JournalEntry, tx: TransactionEvent, d: Decision): void => {
+    if (d.actions !== undefined) {
+      for (const a of d.actions) {
+        const key = `${a.rule} ${a.action}`;
+        let c = ruleActions.get(key);
+        if (c === undefined) ruleActions.set(key, (c = { rule: a.rule, action: a.action, taken: 0, capped: 0 }));
+        if (a.capped === true) c.capped++;
+        else c.taken++;
+      }
+    }
     const stored = entry.decision === null ? null : readLiveDecision(entry.decision);
     if (stored === null) {
       withoutLive++;
@@ -273,5 +284,6 @@ function* backtestProgram(input: BacktestOptions): JournalProgram<BacktestReport
     transitions: transitions.matrix(),
     scores: { binWidth: SCORE_BIN_WIDTH, ...scores },
     changed: { total: changedTotal, transactions: changed, truncated: changedTotal > changed.length },
+    ruleActions: [...ruleActions.values()].sort((a, b) => b.taken + b.capped - (a.taken + a.capped) || a.rule.localeCompare(b.rule)),
   };
 }

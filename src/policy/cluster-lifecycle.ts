@@ -193,6 +193,10 @@ export class ClusterPolicyLifecycle {
     const pending = await this.store.pendingProposal(n);
     if (pending !== undefined) throw new ConflictError(`version ${n} is already proposed (proposal ${pending.id} by ${pending.proposedBy}, ${pending.state})`);
     const r = await this.runnable(v, await this.overlays());
+    if (r.policy.acting) {
+      // a cluster node has no rule-action followers yet (docs/automation.md): the actions would stay in one node's memory
+      throw new ConflictError(`version ${n} has rule actions (action …), which a cluster does not take yet; publish it on an embedded server, or remove the action lines`);
+    }
     const live = await this.livePublication();
     const proposal = await this.store.atomically(async () => {
       const p = await this.store.propose(n, actor, note);

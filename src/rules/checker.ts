@@ -269,6 +269,10 @@ class Checker {
       const t = this.checkExpr(r.when, { kind: 'rule' });
       if (t !== 'boolean' && t !== 'error') this.bag.add(Diagnostics.ExpectedType, r.when.pos, `The 'when' condition of rule '${r.name.name}'`, 'a boolean', article(t));
     }
+    // a list a rule adds to is a list the policy uses: it must exist and hold what is added (checked at publication)
+    for (const a of r.actions) {
+      if (a.name.name === 'add_to_list' && a.list !== null && LIST_NAME_RE.test(a.list.name)) this.listUses.push({ list: a.list.name, feature: a.subject?.name ?? 'account', pos: a.list.pos });
+    }
     return { decl: r, file, outcome, actions: checkActions(r.name.name, outcome, r.actions, this.bag) };
   }
 

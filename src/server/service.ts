@@ -46,6 +46,8 @@ export interface DecisionAnswer {
   readonly seq: number;
   /** Microseconds from the request's arrival (headers parsed) to the decision; journal wait excluded. */
   readonly latencyUs: number;
+  /** What the policy's rules did besides deciding (engine/rule-actions.ts); absent when nothing. */
+  readonly actions?: Decision['actions'];
 }
 
 interface Pending {
@@ -195,6 +197,7 @@ export class DecisionService implements CommitFeed, EventIntake, Decider {
       policy: d.policy,
       seq: this.commit.lastSeq + 1,
       latencyUs: Math.round((performance.now() - startedAt) * 1000),
+      actions: d.actions,
     };
     const body = JSON.stringify(answer);
     const batch = this.commit.add('transaction', tx.id, eventJson, body);

@@ -8,7 +8,7 @@ import type { AuditEntry } from '../audit/log.js';
 import type { WebhookEventType } from './types.js';
 
 const RESTRICTING = new Set(['account.freeze', 'account.lower_limit', 'account.require_step_up']);
-const RESTORING = new Set(['account.unfreeze', 'account.restore_limit', 'account.lift_step_up', 'account.restore']);
+const RESTORING = new Set(['account.unfreeze', 'account.restore_limit', 'account.lift_step_up', 'account.restore', 'account.expire']);
 const MERCHANT = new Set(['merchant.hold', 'merchant.release', 'merchant.terminal.suspend', 'merchant.terminal.release']);
 
 /** A webhook event before it is addressed to subscriptions. */

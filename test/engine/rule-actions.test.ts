@@ -88,10 +88,13 @@ rule WATCHED_DEVICE
 
 test('an outside change of the account keeps a rule restriction the recorder has not stored yet', () => {
   const { engine, decide } = engineWith(FREEZE);
-  decide(tx(10 * HOUR, { amount: 950_000 }));
+  const huge = decide(tx(10 * HOUR, { amount: 950_000 }));
   engine.applyInput({ kind: 'restrict_account', accountId: 'A1', restriction: null });
   assert.equal(decide(tx(10 * HOUR + MIN)).reasons[0].code, 'ACCOUNT_FROZEN');
-  engine.applyInput({ kind: 'rule_action_stored', accountId: 'A1' });
+  engine.applyInput({ kind: 'rule_action_stored', account: { id: 'A1', txId: 'other' } });
+  engine.applyInput({ kind: 'restrict_account', accountId: 'A1', restriction: null });
+  assert.equal(decide(tx(10 * HOUR + MIN)).reasons[0].code, 'ACCOUNT_FROZEN', "another payment's record leaves this one pending");
+  engine.applyInput({ kind: 'rule_action_stored', account: { id: 'A1', txId: huge.txId } });
   engine.applyInput({ kind: 'restrict_account', accountId: 'A1', restriction: null });
   assert.notEqual(decide(tx(10 * HOUR + 2 * MIN)).reasons[0]?.code, 'ACCOUNT_FROZEN');
 });

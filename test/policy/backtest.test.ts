@@ -5,7 +5,9 @@ import { scoreBin } from '../../src/policy/backtest-report.js';
 import assert from 'node:assert/strict';
 import { runBacktest, firstSeqAtOrAfter } from '../../src/policy/backtest.js';
 import { at, DAY, HOUR, MIN } from '../engine/world.js';
-import { draftPolicy, EntryBuilder, FROM, handJournal, payment, tempStore, TO } from './backtest-fixture.js';
+import { DRAFT_SOURCES, draftPolicy, EntryBuilder, FROM, handJournal, payment, tempStore, TO } from './backtest-fixture.js';
+import { compilePolicy } from '../../src/rules/compile.js';
+import { BUILTINS } from '../../src/features/catalog.js';
 
 // Amounts in fen: t1 2000, t2 10000, t3 60000, t4 150000, t5 30000, t6 70000, t7 200000, t8 5000.
 //
@@ -305,6 +307,25 @@ test('backtest: progress is reported for both phases and a bad range is refused'
     runBacktest({ journal: store, draft: draftPolicy(), from: FROM, to: TO, onProgress: (p) => phases.add(p.phase) });
     assert.deepEqual([...phases], ['labels', 'replay']);
     assert.throws(() => runBacktest({ journal: store, draft: draftPolicy(), from: TO, to: FROM }), /range is empty/);
+  } finally {
+    cleanup();
+  }
+});
+
+test("backtest: the draft's rule actions are reported, taken and capped, as its own engine took them", () => {
+  const { store, cleanup } = tempStore(handJournal());
+  try {
+    // BIG fires on t4 (A1, +3h20) and t7 (A1, +6h30)
+    const withAction = (action: string, settings = ''): ReturnType<typeof draftPolicy> =>
+      compilePolicy([{ file: 'draft.fk', text: DRAFT_SOURCES[0].text.replace('rule BIG\n  when amount >= ¥1000\n  outcome decline\n', `rule BIG\n  when amount >= ¥1000\n  outcome decline\n  ${action}\n`) + settings }], BUILTINS, 'draft');
+    const run = (draft: ReturnType<typeof draftPolicy>) => runBacktest({ journal: store, draft, from: FROM, to: TO }).ruleActions;
+    // a day's freeze at t4, extended at t7 (its end is later): two actions
+    assert.deepEqual(run(withAction('action freeze_account for 24h')), [{ rule: 'BIG', action: 'freeze_account', taken: 2, capped: 0 }]);
+    // a freeze until lifted at t4: A1 is frozen as long as can be at t7, nothing taken then
+    assert.deepEqual(run(withAction('action freeze_account')), [{ rule: 'BIG', action: 'freeze_account', taken: 1, capped: 0 }]);
+    // no action allowed an hour: both named capped
+    assert.deepEqual(run(withAction('action freeze_account for 24h', 'setting actions.rule_cap_per_hour = 0\n')), [{ rule: 'BIG', action: 'freeze_account', taken: 0, capped: 2 }]);
+    assert.deepEqual(run(draftPolicy()), []);
   } finally {
     cleanup();
   }

@@ -7,56 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, serveCli } from '../helpers/serve-cli.js';
 import { baseWorld } from '../engine/world.js';
 import { verifySignature } from '../../src/webhooks/signature.js';
 import { call, feed, startTestServer, tempDir } from './helpers.js';
-
-interface Received {
-  readonly headers: IncomingMessage['headers'];
-  readonly body: string;
-}
-
-/** A receiver on a free port; `answer` decides each request's fate (a status, or 'hang'). */
-async function receiver(answer: (n: number) => number | 'hang' = () => 200): Promise<{ url: string; got: Received[]; server: Server; close(): Promise<void> }> {
-  const got: Received[] = [];
-  const hanging: ServerResponse[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => (body += c));
-    req.on('end', () => {
-      got.push({ headers: req.headers, body });
-      const a = answer(got.length);
-      if (a === 'hang') hanging.push(res);
-      else res.writeHead(a).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}/hooks`,
-    got,
-    server,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const h of hanging) h.destroy();
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { receiver, until } from '../helpers/webhook-receiver.js';
 
 const FAST = { pollMs: 20, baseDelayMs: 40, maxDelayMs: 160, timeoutMs: 2_000 };
 

@@ -38,6 +38,23 @@ export type Outcome = 'approve' | 'review' | 'challenge' | 'decline';
 export type PriorityBand = 'critical' | 'high' | 'medium' | 'low';
 
 /** `GET /v1/overview`: the last window's figures. */
+/** An alert as `GET /v1/alerts` lists it (src/alerts). */
+export interface Alert {
+  readonly id: number;
+  readonly metric: string;
+  /** The rule for rule_hit_rate and rule_actions_capped; null otherwise. */
+  readonly subject: string | null;
+  readonly hour: number;
+  readonly observed: number;
+  readonly expected: number;
+  readonly bound: number;
+  readonly count: number;
+  readonly message: string;
+  readonly raisedAt: number;
+  readonly ackedAt: number | null;
+  readonly ackedBy: string | null;
+}
+
 export interface Overview {
   /** ISO 8601 with the Asia/Shanghai offset. */
   readonly at: string;

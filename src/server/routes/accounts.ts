@@ -7,11 +7,17 @@
 import { AccountService, DEFAULT_PAGE, LocalRestrictions, MAX_PAGE } from '../../accounts/service.js';
 import { MAX_APPEAL_LENGTH } from '../../accounts/types.js';
 import { SqliteAccountStore } from '../../store/sqlite/accounts.js';
+import { SqliteFollowerCursors } from '../../store/sqlite/follower-cursors.js';
+import { RuleActionFollower } from '../../automation/rule-action-follower.js';
+import { ExpiryWatch } from '../../accounts/expiry-watch.js';
 import type { BodyLimits } from '../body.js';
 import type { ModuleFactory, Route } from '../routes.js';
 import { thenReply } from './policies.js';
 import { AccountActionBody, AppealBody, CustomerViewQuery } from '../schemas/accounts.js';
 import { intParam } from './audit.js';
+
+/** How often ends of restrictions by event time are looked for. */
+const EXPIRY_LOOK_MS = 1_000;
 
 /** An action or appeal body is at most a few KiB. */
 const ACCOUNT_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
@@ -19,18 +25,58 @@ const ACCOUNT_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
 /** The account routes on a data folder. */
 export const accountsModule: ModuleFactory = (parts) => {
   const store = new SqliteAccountStore(parts.store.database);
+  const book = new LocalRestrictions(store, parts.engine);
+  const cursors = new SqliteFollowerCursors(parts.store.database);
   // the payment index is the server's (parts.txIndex): the merchant page reads it too
   const s = new AccountService({
     engine: () => parts.engine,
     store,
     audit: parts.audit,
-    book: new LocalRestrictions(store, parts.engine),
+    book,
     appliedSeq: () => parts.service.appliedSeq,
     committedSeq: () => parts.store.lastSeq(),
     index: parts.txIndex,
     cases: () => parts.cases,
   });
-  return { routes: accountRoutes(s) };
+  // what rules do to accounts is stored here, where the admin's own actions are (src/automation)
+  const follower = new RuleActionFollower({
+    name: 'rule_actions.accounts',
+    kinds: ['freeze_account', 'lower_limit', 'require_step_up'],
+    journal: parts.store,
+    feed: parts.service,
+    cursors,
+    record: (f) => {
+      s.recordRuleAction({
+        seq: f.seq,
+        txId: f.tx.id,
+        eventTime: f.tx.t,
+        rule: f.action.rule,
+        policy: f.policy,
+        accountId: f.action.target,
+        action: f.action.action === 'freeze_account' ? 'freeze' : f.action.action === 'lower_limit' ? 'lower_limit' : 'require_step_up',
+        limit: f.action.limit ?? null,
+        expiresAt: f.until,
+      });
+    },
+  });
+  // restrictions ending by event time are told (audit account.expire → webhook account.restored)
+  const watch = new ExpiryWatch({ states: () => book.entries(), now: () => parts.engine.now, cursors, append: (r) => parts.audit.append(r) });
+  book.onChange = () => watch.changed();
+  const look = setInterval(() => {
+    try {
+      watch.check();
+    } catch (e) {
+      process.stderr.write(`fengkong serve: the account expiry watch failed: ${(e as Error).message}\n`);
+    }
+  }, EXPIRY_LOOK_MS);
+  look.unref();
+  return {
+    routes: accountRoutes(s),
+    close: () => {
+      clearInterval(look);
+      follower.close();
+    },
+  };
 };
 
 /** The account routes over an AccountService of either kind (a data folder's, a cluster node's). */

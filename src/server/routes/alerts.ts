@@ -13,6 +13,10 @@ import { InputError } from '../../errors.js';
 import type { ModuleFactory } from '../routes.js';
 import { AlertAckBody, AlertListQuery } from '../schemas/alerts.js';
 import { intParam } from './audit.js';
+import { RuleActionFollower } from '../../automation/rule-action-follower.js';
+import { SqliteFollowerCursors } from '../../store/sqlite/follower-cursors.js';
+import { ACTION_KINDS } from '../../rules/actions.js';
+import { formatShanghai } from '../../contract/time.js';
 
 const ACK_LIMITS = { maxBytes: 4 * 1024, maxDepth: 4 };
 /** How often the health watch looks at latency and lags. */
@@ -21,7 +25,7 @@ const HEALTH_LOOK_MS = 10_000;
 export const ALERTS_ACTOR = 'system:alerts';
 
 /** The alerts module of the embedded server. */
-export const alertsModule: ModuleFactory = ({ store, audit, metrics, feedConsumers }) => {
+export const alertsModule: ModuleFactory = ({ store, audit, metrics, feedConsumers, service, engine }) => {
   const alerts = new SqliteAlertStore(store.database);
   const tx = <T>(fn: () => T): T => store.database.transaction(fn).immediate();
   const raise = (a: RaisedAlert): void => {
@@ -31,6 +35,27 @@ export const alertsModule: ModuleFactory = ({ store, audit, metrics, feedConsume
     });
   };
   feedConsumers?.push(new AlertMonitor(raise));
+  // a rule past its cap on automatic actions (engine/rule-actions.ts): once per rule and hour
+  const capped = new Set<string>();
+  const follower = new RuleActionFollower({
+    name: 'rule_actions.caps',
+    kinds: ACTION_KINDS,
+    capped: true,
+    journal: store,
+    feed: service,
+    cursors: new SqliteFollowerCursors(store.database),
+    record: (f) => {
+      const hour = Math.floor(f.tx.t / 3_600_000) * 3_600_000;
+      const key = `${f.action.rule}@${hour}`;
+      if (capped.has(key)) return;
+      capped.add(key);
+      const caps = engine.currentPolicy.actionCaps;
+      raise({
+        metric: 'rule_actions_capped', subject: f.action.rule, hour, observed: caps.perRulePerHour, expected: 0, bound: caps.perRulePerHour, count: caps.perHour,
+        message: `rule ${f.action.rule} of policy ${f.policy} reached the cap on automatic actions in the hour from ${formatShanghai(hour)} (${caps.perRulePerHour} a rule, ${caps.perHour} for all rules): its actions stop until the hour ends (payment ${f.tx.id} would have taken ${f.action.action} on ${f.action.target}); its decisions still apply`,
+      });
+    },
+  });
   const health = new HealthWatch(raise);
   const look = setInterval(() => {
     try {
@@ -75,6 +100,9 @@ export const alertsModule: ModuleFactory = ({ store, audit, metrics, feedConsume
         },
       },
     ],
-    close: () => clearInterval(look),
+    close: () => {
+      clearInterval(look);
+      follower.close();
+    },
   };
 };

@@ -15,6 +15,8 @@ import { SqliteListStore } from '../../store/sqlite/lists.js';
 import type { BodyLimits } from '../body.js';
 import type { CompiledPolicy } from '../../rules/policy-types.js';
 import type { ApiRequest, ModuleFactory, Route } from '../routes.js';
+import { RuleActionFollower } from '../../automation/rule-action-follower.js';
+import { SqliteFollowerCursors } from '../../store/sqlite/follower-cursors.js';
 import { ListBody, ListEntriesQuery, ListEntryBody } from '../schemas/lists.js';
 
 /** A list or entry body is a few hundred bytes. */
@@ -108,7 +110,8 @@ function page(req: ApiRequest): { after?: string; limit: number } {
 }
 
 /** The list routes. */
-export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir }) => {
+export const listsModule: ModuleFactory = (parts) => {
+  const { engine, lists: engineLists, dataDir } = parts;
   let live: LiveLists | null = null;
   let audit: SqliteAuditLog | null = null;
   // its own connection, so each change and its audit record commit in one transaction
@@ -131,7 +134,35 @@ export const listsModule: ModuleFactory = ({ engine, lists: engineLists, dataDir
     throw e;
   }
   const l = live;
-  return { close: () => l.close(), routes: listRoutes(l, () => engine.currentPolicy) };
+  // entries rules add (action add_to_list) are stored here, on the list store's connection with the
+  // follower's cursor; the policy's check at publication makes sure the list exists and fits
+  const follower = new RuleActionFollower({
+    name: 'rule_actions.lists',
+    kinds: ['add_to_list'],
+    journal: parts.store,
+    feed: parts.service,
+    cursors: new SqliteFollowerCursors(store.database),
+    record: (f) => {
+      const list = f.action.list ?? '';
+      const author = `rule:${f.action.rule}`;
+      const reason = `rule ${f.action.rule} of policy ${f.policy} on payment ${f.tx.id}`;
+      const entry = { value: f.action.target, reason, author, addedAt: Date.now(), expiresAt: f.until };
+      if (store.list(list) === undefined) {
+        process.stderr.write(`fengkong serve: rule ${f.action.rule} added ${JSON.stringify(entry.value)} to list "${list}", which does not exist; nothing was stored\n`);
+      } else {
+        store.putEntry(list, entry, author);
+        engineLists.putEntry(list, entry);
+      }
+      engine.applyInput({ kind: 'rule_action_stored', list: { name: list, value: entry.value } });
+    },
+  });
+  return {
+    close: async () => {
+      follower.close();
+      await l.close();
+    },
+    routes: listRoutes(l, () => engine.currentPolicy),
+  };
 };
 
 /**

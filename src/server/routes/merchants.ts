@@ -14,6 +14,8 @@ import { NotFoundError } from '../../errors.js';
 import { SqliteMerchantStore } from '../../store/sqlite/merchants.js';
 import { allows, forbidden } from '../auth.js';
 import type { BodyLimits } from '../body.js';
+import { RuleActionFollower } from '../../automation/rule-action-follower.js';
+import { SqliteFollowerCursors } from '../../store/sqlite/follower-cursors.js';
 import type { ModuleFactory, Route } from '../routes.js';
 import type { Engine } from '../../engine/engine.js';
 import type { ActionView } from '../../merchants/actions.js';
@@ -51,7 +53,19 @@ export const merchantsModule: ModuleFactory = (parts) => {
   const controls = engine.merchantRisk.controls;
   parts.metrics.gauge('fengkong_merchant_settlements_held', 'Merchants whose settlement is held now.', () => controls.held);
   parts.metrics.gauge('fengkong_terminals_suspended', 'Terminals suspended now.', () => controls.suspended);
+  const follower = new RuleActionFollower({
+    name: 'rule_actions.merchants',
+    kinds: ['hold_settlement', 'suspend_terminal'],
+    journal: parts.store,
+    feed: service,
+    cursors: new SqliteFollowerCursors(parts.store.database),
+    record: (f) => {
+      const action = f.action.action === 'hold_settlement' ? 'hold_settlement' : 'suspend_terminal';
+      actions.recordRuleAction({ seq: f.seq, txId: f.tx.id, rule: f.action.rule, policy: f.policy, action, target: f.action.target, merchantId: f.tx.merchantId, expiresAt: f.until });
+    },
+  });
   return {
+    close: () => follower.close(),
     routes: merchantRoutes({
       engine: () => engine,
       actions,

@@ -7,7 +7,7 @@ import type { ReactNode } from 'react';
 import { useApi, useSession } from '../../api/session-context';
 import type { AccountView, Hold } from '../../api/types';
 import type { MessageKey } from '../../i18n/en';
-import { useI18n } from '../../i18n/i18n';
+import { useI18n, type Translate } from '../../i18n/i18n';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { formatMoney, formatNumber, formatTime } from '../../ui/format';
 import { OUTCOME_NAMES } from '../../ui/names';
@@ -22,13 +22,23 @@ export const ACCOUNT_STATUS: Readonly<Record<string, MessageKey>> = {
   restricted: 'account.statusRestricted',
 };
 
+/** Who took an action: a rule (`rule:<NAME>`, taken by the policy itself) is named as one. */
+function authorOf(author: string, t: Translate): ReactNode {
+  if (!author.startsWith('rule:')) return author;
+  return (
+    <span className="rule-author" title={t('account.byRuleHint')}>
+      {t('account.byRule', { rule: author.slice(5) })}
+    </span>
+  );
+}
+
 function HoldRow({ name, hold, extra }: { name: string; hold: Hold; extra?: string }): ReactNode {
   const { t } = useI18n();
   return (
     <tr>
       <th scope="row">{name}{extra === undefined ? null : <span className="muted"> · {extra}</span>}</th>
       <td>{hold.reason}</td>
-      <td>{hold.author}</td>
+      <td>{authorOf(hold.author, t)}</td>
       <td className="time">{formatTime(hold.since)}</td>
       <td className="time">{hold.expiresAt === null ? t('account.untilLifted') : formatTime(hold.expiresAt)}</td>
     </tr>
@@ -156,7 +166,7 @@ function History({ v }: { v: AccountView }): ReactNode {
               {a.expiresAt === null ? null : <span className="muted"> · {t('account.untilTime', { time: formatTime(a.expiresAt) })}</span>}
             </th>
             <td>{a.reason}</td>
-            <td>{a.author}</td>
+            <td>{authorOf(a.author, t)}</td>
           </tr>
         ))}
       </tbody>

@@ -1,6 +1,6 @@
 /**
  * The overview: what the engine is doing now, polled every 2 s from `GET /v1/overview` — rate,
- * outcome mix, latency, the rules firing most, the score distribution, open cases and lag — each
+ * outcome mix, latency, the rules firing most, the score distribution, open cases, lag and open alerts — each
  * figure with its unit and the time and window it covers.
  */
 import { useEffect, useState, type ReactNode } from 'react';
@@ -11,6 +11,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice';
 import { formatTime } from '../../ui/format';
 import { allows } from '../../ui/nav';
 import { PageTitle } from '../../ui/PageTitle';
+import { OpenAlerts } from './OpenAlerts';
 import { OpenCases } from './OpenCases';
 import { OutcomeMix } from './OutcomeMix';
 import { addPoint, EMPTY_HISTORY } from './rate-history';
@@ -64,6 +65,7 @@ export function OverviewPage(): ReactNode {
         <OpenCases o={o} canOpenQueue={allows(who, 'read')} />
       </div>
       <RateTrend history={history} />
+      <OpenAlerts canAck={allows(who, 'work_cases')} />
     </section>
   );
 }

@@ -1,0 +1,88 @@
+// Rule actions and alerts in the console, end to end: a real server with the built console and a
+// policy, published by two admins, whose rule freezes an account on a huge payment, capped at one
+// action an hour. The account page names the rule as the freeze's author; the second huge payment
+// is past the cap, so the overview lists a `rule_actions_capped` alert, which an analyst
+// acknowledges with one click. Screenshots go to screenshots/console/ (git-ignored).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/paths.js';
+import { account, baseWorld, HOUR, tx } from '../engine/world.js';
+import { addAdmin, decide, defaultFiles, publish, waitLive } from '../policy/helpers.js';
+import { call, feed, startTestServer, type TestServer } from '../server/helpers.js';
+import { launchChromium, openPage, signIn } from './drive.js';
+import { SHOTS, shot } from './walk.js';
+
+const CONSOLE_INDEX = join(ROOT, 'dist', 'console', 'index.html');
+
+let srv: TestServer;
+
+before(async () => {
+  if (!existsSync(CONSOLE_INDEX)) throw new Error(`${CONSOLE_INDEX} is missing: build the console first (\`npm run build:console\`)`);
+  srv = await startTestServer();
+});
+
+after(async () => {
+  await srv?.close();
+});
+
+async function waitFor(what: string, ok: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await ok())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('the account page names the rule that froze the account; the overview lists the cap alert and an analyst acknowledges it', { timeout: 120_000 }, async () => {
+  const admin2 = addAdmin(srv.dir);
+  await feed(srv.url, srv.keys.admin, [...baseWorld(), account('A2')]);
+  const files = defaultFiles();
+  files['90-auto.fk'] = `setting actions.rule_cap_per_hour = 1
+
+rule AUTO_FREEZE_HUGE
+  description "A huge payment freezes the account for a day"
+  when amount >= ¥9000
+  outcome decline
+  action freeze_account for 24h
+`;
+  const { version } = await publish(srv, srv.keys.admin, admin2, files, 'freeze on huge payments');
+  await waitLive(srv, srv.keys.analyst, version);
+  assert.equal((await decide(srv, srv.keys.decide, tx(10 * HOUR, { id: 'e2e-huge-1', amount: 950_000 }))).actions[0].capped, undefined);
+  assert.equal((await decide(srv, srv.keys.decide, tx(10 * HOUR + 60_000, { id: 'e2e-huge-2', accountId: 'A2', amount: 950_000 }))).actions[0].capped, true);
+  await waitFor('the freeze record and the alert', async () => {
+    const acc = await call(srv.url, '/v1/accounts/A1', { key: srv.keys.analyst });
+    const alerts = await call(srv.url, '/v1/alerts?open=true', { key: srv.keys.analyst });
+    return (acc.json.actions as unknown[]).length > 0 && (alerts.json.alerts as unknown[]).length > 0;
+  });
+
+  mkdirSync(SHOTS, { recursive: true });
+  const problems: string[] = [];
+  const browser = await launchChromium();
+  try {
+    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
+    const page = await openPage(ctx, problems);
+    await signIn(page, srv.url, srv.keys.analyst, undefined, '#/accounts/A1');
+    const restrictions = page.getByTestId('restrictions');
+    await restrictions.waitFor();
+    const text = await restrictions.innerText();
+    assert.match(text, /Rule AUTO_FREEZE_HUGE/);
+    assert.match(text, /rule AUTO_FREEZE_HUGE of policy v2 on payment e2e-huge-1/);
+    await shot(page, '60-account-frozen-by-rule');
+
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Overview' }).click();
+    const open = page.getByTestId('open-alerts');
+    await open.waitFor();
+    assert.match(await open.innerText(), /rule_actions_capped · AUTO_FREEZE_HUGE/);
+    await shot(page, '61-overview-open-alert');
+    await open.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByText('No open alerts.').waitFor();
+    const acked = await call(srv.url, '/v1/alerts', { key: srv.keys.analyst });
+    const alert = (acked.json.alerts as { metric: string; ackedBy: string | null }[]).find((a) => a.metric === 'rule_actions_capped');
+    assert.ok(alert?.ackedBy, 'the click acknowledged it on the server');
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+  }
+});
