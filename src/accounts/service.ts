@@ -120,6 +120,8 @@ export interface AccountServiceDeps {
   readonly index: TxIndex | ((accountId: string, beforeSeq: number, limit: number) => Promise<JournalPayment[]>) | null;
   /** The case service, when the server has one (asked at each appeal). */
   readonly cases: () => AppealCaseOpener | undefined;
+  /** The account's latest customer notices, newest first (src/notices), for the customer view; none when absent. */
+  readonly notices?: (accountId: string) => readonly { readonly kind: string; readonly text: Readonly<Record<string, string>>; readonly createdAt: number }[];
   /** Wall clock, epoch ms. */
   readonly now?: () => number;
 }
@@ -388,6 +390,7 @@ export class AccountService {
       currency: 'CNY',
       creditLimit: num(effective),
       availableCredit: Number.isNaN(effective) ? null : Math.max(0, effective - acc.outstanding),
+      notices: (this.d.notices?.(acc.id) ?? []).map((n) => ({ kind: n.kind, text: n.text, at: formatShanghai(n.createdAt) })),
       transactions: shown.map((p) => {
         const tx = JSON.parse(p.event) as TxEvent;
         const outcome = customerOutcome(p.decision === null ? 'approve' : (JSON.parse(p.decision) as DecisionBody).outcome);

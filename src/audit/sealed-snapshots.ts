@@ -10,7 +10,7 @@
  * subscriptions (endpoint URLs often carry a token) — and are stored sealed. List entry changes are
  * sealed by the list adapters before they reach the log.
  */
-export const PERSONAL_ACTIONS: readonly string[] = ['account.', 'case.', 'merchant.', 'webhook.'];
+export const PERSONAL_ACTIONS: readonly string[] = ['account.', 'case.', 'merchant.', 'webhook.', 'notice.', 'complaint.'];
 
 /** Whether the snapshots of `action` are stored sealed. */
 export function sealsSnapshots(action: string): boolean {

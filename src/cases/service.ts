@@ -227,6 +227,16 @@ export class CaseService implements CaseOpener {
         before: { status: before.status, resolution: null },
         after: { status: 'resolved', resolution, typology, note: note ?? null },
       });
+      if (before.issue === 'appeal' && before.subjectKind === 'account') {
+        // the customer's appeal is decided: upheld when the case finds the account's payments legitimate
+        this.audit.append({
+          actor,
+          action: 'account.appeal_decide',
+          target: `accounts/${before.subjectId}`,
+          before: null,
+          after: { caseId: before.id, upheld: resolution === 'legitimate', resolution },
+        });
+      }
     });
     const labels = await this.emitLabels(n);
     return { case: this.store.summary(n)!, labels };

@@ -125,8 +125,12 @@ function hash(s: string): number {
 }
 
 /** Why a rating is what it is: one line per driver. */
+/** The drivers the traffic makes. */
+export type TrafficDriver = 'cashout' | 'code_jumping' | 'relocation' | 'second_clearing' | 'confirmed_fraud' | 'night_large';
+
 export interface Driver {
-  readonly driver: 'cashout' | 'code_jumping' | 'relocation' | 'second_clearing' | 'confirmed_fraud' | 'night_large';
+  /** `complaints` is added by the merchant view from filed complaints (merchants/view.ts withComplaints), not by traffic. */
+  readonly driver: TrafficDriver | 'complaints';
   /** 0–1: how strongly the traffic shows it. */
   readonly severity: number;
   /** Points of the 0–100 score it accounts for on its own (100 · weight · severity). */
@@ -192,8 +196,8 @@ export function rate(p: Profile | undefined, labelled: boolean, day: number): Ra
   const t = p.totals;
   const n = t[C.tx];
   const share = (k: number): number => (n > 0 ? Math.round((t[k] / n) * 10_000) / 10_000 : 0);
-  const names = Object.keys(WEIGHTS) as Driver['driver'][];
-  const evidence: Record<Driver['driver'], Record<string, number | boolean>> = {
+  const names = Object.keys(WEIGHTS) as TrafficDriver[];
+  const evidence: Record<TrafficDriver, Record<string, number | boolean>> = {
     cashout: { payments: t[C.cashout], share: share(C.cashout), accounts: p.cashoutAccounts() },
     code_jumping: { otherMerchantCode: t[C.code], otherMcc: t[C.mcc], otherRegion: t[C.region], share: Math.max(share(C.code), share(C.mcc), share(C.region)) },
     relocation: { farFromBoundAddress: t[C.moved], share: share(C.moved) },

@@ -8,7 +8,8 @@ import { formatShanghai } from '../contract/time.js';
 import type { Engine } from '../engine/engine.js';
 import type { CaseSummary } from '../cases/types.js';
 import type { ActionView } from './actions.js';
-import { rate, type Rating } from '../features/merchant-profile.js';
+import { gradeOf, rate, type Rating } from '../features/merchant-profile.js';
+import type { MerchantComplaints } from '../complaints/patterns.js';
 
 const DAY = 86_400_000;
 
@@ -36,6 +37,19 @@ export interface ViewOptions {
   readonly cases?: (kind: 'merchant' | 'terminal', id: string) => CaseSummary[];
   /** Wall clock (epoch ms) for "in force now"; default Date.now(). */
   readonly now?: number;
+  /** What filed complaints say about the merchant; they feed its rating as the `complaints` driver. */
+  readonly complaints?: (merchantId: string) => MerchantComplaints;
+}
+
+/**
+ * `r` with the complaints driver: one more factor of the score's product, 100·(1 − (1 − score/100)(1 − points/100)),
+ * as the traffic drivers combine.
+ */
+export function withComplaints(r: Rating, c: MerchantComplaints): Rating {
+  if (c.driver === null) return r;
+  const score = Math.round(100 * (1 - (1 - r.score / 100) * (1 - c.driver.points / 100)) * 100) / 100;
+  const driver = { driver: 'complaints' as const, severity: c.driver.severity, points: c.driver.points, evidence: { complaints30d: c.total30d, counted30d: c.counted30d } };
+  return { ...r, score, grade: gradeOf(score), drivers: [...r.drivers, driver].sort((a, b) => b.points - a.points) };
 }
 
 /** Terminals listed per merchant at most. */
@@ -88,6 +102,7 @@ export function merchantView(engine: Engine, merchantId: string, o: ViewOptions)
     check: { ok: problems.length === 0, problems } satisfies MerchantCheck,
   };
   if (!o.full) return view;
+  const complaints = o.complaints?.(merchantId);
   const terminals: Record<string, unknown>[] = [];
   for (const t of ref.terminals.values()) {
     if (t.merchantId !== merchantId) continue;
@@ -102,7 +117,8 @@ export function merchantView(engine: Engine, merchantId: string, o: ViewOptions)
     ...view,
     terminals,
     settlement: controls.isHeld(merchantId, now) ? 'held' : 'normal',
-    rating: ratingOf(engine, 'merchant', merchantId),
+    rating: complaints === undefined ? ratingOf(engine, 'merchant', merchantId) : withComplaints(ratingOf(engine, 'merchant', merchantId), complaints),
+    ...(complaints === undefined ? {} : { complaints }),
     ...(o.terminalId === undefined ? {} : { terminalRating: ratingOf(engine, 'terminal', o.terminalId) }),
     actions: o.actions?.(merchantId) ?? [],
     openCases: [...(o.cases?.('merchant', merchantId) ?? []), ...terminals.flatMap((t) => o.cases?.('terminal', t.terminalId as string) ?? [])],

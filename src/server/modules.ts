@@ -8,11 +8,13 @@ import { alertsModule } from './routes/alerts.js';
 import { auditModule } from './routes/audit.js';
 import { backtestsModule } from './routes/backtests.js';
 import { casesModule } from './routes/cases.js';
+import { complaintsModule } from './routes/complaints.js';
 import { consoleModule } from './routes/console.js';
 import { keysModule } from './routes/keys.js';
 import { listsModule } from './routes/lists.js';
 import { merchantsModule } from './routes/merchants.js';
 import { modesModule } from './routes/modes.js';
+import { noticesModule } from './routes/notices.js';
 import { policiesModule } from './routes/policies.js';
 import { reportsModule } from './routes/reports.js';
 import { rulesModule } from './routes/rules.js';
@@ -20,4 +22,4 @@ import { shadowModule } from './routes/shadow.js';
 import { webhooksModule } from './routes/webhooks.js';
 
 /** Every module, in the order their routes are matched. */
-export const MODULES: readonly ModuleFactory[] = [auditModule, listsModule, policiesModule, modesModule, accountsModule, backtestsModule, rulesModule, reportsModule, alertsModule, casesModule, merchantsModule, shadowModule, keysModule, webhooksModule, consoleModule];
+export const MODULES: readonly ModuleFactory[] = [auditModule, listsModule, policiesModule, modesModule, accountsModule, backtestsModule, rulesModule, reportsModule, alertsModule, casesModule, complaintsModule, merchantsModule, shadowModule, keysModule, noticesModule, webhooksModule, consoleModule];

@@ -43,6 +43,12 @@ export function eventOfAudit(e: AuditEntry): WebhookEvent | null {
   } else if (MERCHANT.has(e.action)) {
     type = 'merchant.action';
     data = { ...base, merchantId: idAfter(e.target, 'merchants/').split('/')[0], target: e.target, before: e.before, after: e.after };
+  } else if (e.action === 'account.appeal_decide') {
+    type = 'appeal.decided';
+    data = { ...base, accountId: idAfter(e.target, 'accounts/'), ...(e.after as Record<string, unknown>) };
+  } else if (e.action === 'notice.issue') {
+    type = 'customer.notice';
+    data = { ...base, accountId: idAfter(e.target, 'accounts/'), notice: e.after };
   } else if (e.action === 'alert.raise') {
     type = 'alert.raised';
     data = { ...base, alertId: Number(idAfter(e.target, 'alerts/')), alert: e.after };

@@ -7,7 +7,7 @@
  */
 
 /** The event types a webhook may subscribe to: each is emitted by something in the product today. */
-export const WEBHOOK_EVENT_TYPES = ['account.restricted', 'account.restored', 'case.opened', 'case.resolved', 'merchant.action', 'alert.raised'] as const;
+export const WEBHOOK_EVENT_TYPES = ['account.restricted', 'account.restored', 'case.opened', 'case.resolved', 'merchant.action', 'alert.raised', 'appeal.decided', 'customer.notice'] as const;
 
 /** One of WEBHOOK_EVENT_TYPES. */
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

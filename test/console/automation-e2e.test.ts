@@ -2,7 +2,8 @@
 // policy, published by two admins, whose rule freezes an account on a huge payment, capped at one
 // action an hour. The account page names the rule as the freeze's author; the second huge payment
 // is past the cap, so the overview lists a `rule_actions_capped` alert, which an analyst
-// acknowledges with one click. Screenshots go to screenshots/console/ (git-ignored).
+// acknowledges with one click; the customer view lists the notice the freeze sent. Screenshots go
+// to screenshots/console/ (git-ignored).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -51,10 +52,11 @@ rule AUTO_FREEZE_HUGE
   await waitLive(srv, srv.keys.analyst, version);
   assert.equal((await decide(srv, srv.keys.decide, tx(10 * HOUR, { id: 'e2e-huge-1', amount: 950_000 }))).actions[0].capped, undefined);
   assert.equal((await decide(srv, srv.keys.decide, tx(10 * HOUR + 60_000, { id: 'e2e-huge-2', accountId: 'A2', amount: 950_000 }))).actions[0].capped, true);
-  await waitFor('the freeze record and the alert', async () => {
+  await waitFor('the freeze record, its notice and the alert', async () => {
     const acc = await call(srv.url, '/v1/accounts/A1', { key: srv.keys.analyst });
+    const told = await call(srv.url, '/v1/accounts/A1/customer-view', { key: srv.keys.support });
     const alerts = await call(srv.url, '/v1/alerts?open=true', { key: srv.keys.analyst });
-    return (acc.json.actions as unknown[]).length > 0 && (alerts.json.alerts as unknown[]).length > 0;
+    return (acc.json.actions as unknown[]).length > 0 && (told.json.notices as unknown[]).length > 0 && (alerts.json.alerts as unknown[]).length > 0;
   });
 
   mkdirSync(SHOTS, { recursive: true });
@@ -70,6 +72,12 @@ rule AUTO_FREEZE_HUGE
     assert.match(text, /Rule AUTO_FREEZE_HUGE/);
     assert.match(text, /rule AUTO_FREEZE_HUGE of policy v2 on payment e2e-huge-1/);
     await shot(page, '60-account-frozen-by-rule');
+    // what the customer was told: the freeze's notice, in the console's language
+    await page.getByText('What the customer sees (customer view)').click();
+    const told = page.getByTestId('customer-notices');
+    await told.waitFor();
+    assert.match(await told.innerText(), /your account A1 is temporarily frozen \(until 2026-11-11 10:00 \(Beijing time\)\)/);
+    await shot(page, '62-customer-notices');
 
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Overview' }).click();
     const open = page.getByTestId('open-alerts');

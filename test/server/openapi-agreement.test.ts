@@ -9,6 +9,7 @@
 // resolves, every path parameter is declared, every schema compiles as JSON Schema 2020-12.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { DEFAULT_TEMPLATES } from '../../src/notices/templates.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { account, registry, tx } from '../engine/world.js';
 import { call, feed, startTestServer, type TestServer } from './helpers.js';
@@ -58,12 +59,15 @@ const VALID: Record<string, () => unknown> = {
   'POST /v1/policies/{version}/publish': () => ({ note: 'ship it' }),
   'POST /v1/policies/{version}/reject': () => ({ reason: 'not yet' }),
   'POST /v1/alerts/{id}/ack': () => ({ note: 'seen: a limit test' }),
+  'POST /v1/complaints': () => ({ subjectKind: 'account', subjectId: 'A1', text: '这笔不是我付的', complainant: { deviceId: 'D1' } }),
+  'PUT /v1/notices/templates': () => ({ templates: DEFAULT_TEMPLATES, note: 'the defaults again' }),
   'POST /v1/webhooks': () => ({ url: 'https://notify.example.cn/fk', events: ['account.restricted'], description: 'notices' }),
 };
 
 /** Query parameters a request needs to be valid at all (the required ones). */
 const REQUIRED_QUERY: Record<string, Record<string, string>> = {
   'GET /v1/reports/risk': { from: '2026-11-01', to: '2026-11-02' },
+  'GET /v1/complaints': { subjectKind: 'account', subjectId: 'A1' },
 };
 
 /** A JSON pointer segment. */

@@ -4,6 +4,7 @@
 // The table must cover every body route the OpenAPI document lists, so a new one needs a row here.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { DEFAULT_TEMPLATES } from '../../src/notices/templates.js';
 import { account, baseWorld, tx } from '../engine/world.js';
 import { call, feed, journalSeq, startTestServer, type TestServer } from './helpers.js';
 
@@ -80,6 +81,8 @@ const ROWS: Row[] = [
   { route: 'POST /v1/cases/{id}/resolve', path: () => `/v1/cases/${caseId}/resolve`, body: { resolution: 'fraud', note: 3 }, field: 'note' },
   { route: 'DELETE /v1/keys/{keyId}', path: () => `/v1/keys/${keyId}`, body: { reason: 12 }, field: 'reason' },
   { route: 'POST /v1/alerts/{id}/ack', path: () => '/v1/alerts/1/ack', body: { note: 7 }, field: 'note' },
+  { route: 'POST /v1/complaints', path: () => '/v1/complaints', body: { subjectKind: 'terminal', subjectId: 'T1', text: 'x' }, field: 'subjectKind' },
+  { route: 'PUT /v1/notices/templates', path: () => '/v1/notices/templates', body: { templates: { ...DEFAULT_TEMPLATES, account_frozen: { 'zh-CN': '冻结', en: 3 } } }, field: 'templates.account_frozen.en' },
   { route: 'POST /v1/webhooks', path: () => '/v1/webhooks', body: { url: 'http://127.0.0.1:1/x', events: ['account.exploded'] }, field: 'events[0]' },
   { route: 'PATCH /v1/keys/{keyId}', path: () => `/v1/keys/${keyId}`, body: { rate: '200' }, field: 'rate' },
   { route: 'POST /v1/lists', path: () => '/v1/lists', body: { name: 'x_list', kind: 'device', purpose: 'block', description: 5 }, field: 'description', message: 'description: expected a string of at most 500 characters or null' },

@@ -286,6 +286,8 @@ export interface CustomerView {
   readonly restrictions: readonly { readonly kind: string; readonly until: string | null; readonly message: Bilingual; readonly whatYouCanDo: Bilingual }[];
   readonly creditLimit: number | null;
   readonly availableCredit: number | null;
+  /** What the customer was told (src/notices), newest first; absent from servers before notices. */
+  readonly notices?: readonly { readonly kind: string; readonly text: { readonly 'zh-CN': string; readonly en: string }; readonly at: string }[];
   readonly transactions: readonly { readonly txId: string; readonly time: string; readonly amount: number; readonly merchant: string | null; readonly merchantId: string; readonly outcome: string; readonly outcomeText: Bilingual }[];
   readonly next: string | null;
 }

@@ -8,6 +8,7 @@ import { AccountService, DEFAULT_PAGE, LocalRestrictions, MAX_PAGE } from '../..
 import { MAX_APPEAL_LENGTH } from '../../accounts/types.js';
 import { SqliteAccountStore } from '../../store/sqlite/accounts.js';
 import { SqliteFollowerCursors } from '../../store/sqlite/follower-cursors.js';
+import { SqliteNoticeStore } from '../../store/sqlite/notices.js';
 import { RuleActionFollower } from '../../automation/rule-action-follower.js';
 import { ExpiryWatch } from '../../accounts/expiry-watch.js';
 import type { BodyLimits } from '../body.js';
@@ -15,6 +16,9 @@ import type { ModuleFactory, Route } from '../routes.js';
 import { thenReply } from './policies.js';
 import { AccountActionBody, AppealBody, CustomerViewQuery } from '../schemas/accounts.js';
 import { intParam } from './audit.js';
+
+/** Customer notices the customer view lists. */
+const RECENT_NOTICES = 20;
 
 /** How often ends of restrictions by event time are looked for. */
 const EXPIRY_LOOK_MS = 1_000;
@@ -26,6 +30,7 @@ const ACCOUNT_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
 export const accountsModule: ModuleFactory = (parts) => {
   const store = new SqliteAccountStore(parts.store.database);
   const book = new LocalRestrictions(store, parts.engine);
+  const noticeStore = new SqliteNoticeStore(parts.store.database);
   const cursors = new SqliteFollowerCursors(parts.store.database);
   // the payment index is the server's (parts.txIndex): the merchant page reads it too
   const s = new AccountService({
@@ -37,6 +42,7 @@ export const accountsModule: ModuleFactory = (parts) => {
     committedSeq: () => parts.store.lastSeq(),
     index: parts.txIndex,
     cases: () => parts.cases,
+    notices: (id) => noticeStore.of(id, RECENT_NOTICES),
   });
   // what rules do to accounts is stored here, where the admin's own actions are (src/automation)
   const follower = new RuleActionFollower({

@@ -15,6 +15,8 @@ import { SqliteMerchantStore } from '../../store/sqlite/merchants.js';
 import { allows, forbidden } from '../auth.js';
 import type { BodyLimits } from '../body.js';
 import { RuleActionFollower } from '../../automation/rule-action-follower.js';
+import { merchantComplaints, type MerchantComplaints } from '../../complaints/patterns.js';
+import { SqliteComplaintStore } from '../../store/sqlite/complaints.js';
 import { SqliteFollowerCursors } from '../../store/sqlite/follower-cursors.js';
 import type { ModuleFactory, Route } from '../routes.js';
 import type { Engine } from '../../engine/engine.js';
@@ -42,6 +44,8 @@ export interface MerchantRouteDeps {
   readonly openCases: (kind: 'merchant' | 'terminal', id: string) => CaseSummary[];
   /** Where the merchant's latest payments were made (null: no payment index here). */
   readonly places: ((merchantId: string) => Promise<unknown>) | null;
+  /** What filed complaints say about the merchant (absent: no complaints here). */
+  readonly complaints?: (merchantId: string) => MerchantComplaints;
 }
 
 /** The merchant routes on a data folder. */
@@ -49,6 +53,7 @@ export const merchantsModule: ModuleFactory = (parts) => {
   const { engine, audit, service } = parts;
   const store = new SqliteMerchantStore(parts.store.database);
   const actions = new MerchantActions(store, engine, audit, () => service.appliedSeq);
+  const complaintStore = new SqliteComplaintStore(parts.store.database);
   const cases = parts.cases instanceof CaseService ? parts.cases : null;
   const controls = engine.merchantRisk.controls;
   parts.metrics.gauge('fengkong_merchant_settlements_held', 'Merchants whose settlement is held now.', () => controls.held);
@@ -70,6 +75,7 @@ export const merchantsModule: ModuleFactory = (parts) => {
       engine: () => engine,
       actions,
       openCases: (kind, id) => cases?.activeFor(kind, id) ?? [],
+      complaints: (merchantId) => merchantComplaints(merchantId, complaintStore.merchantComplaintsSince(Date.now() - 30 * 86_400_000)),
       async places(merchantId) {
         // every payment already answered is indexed before its places are read
         await parts.txIndex.upTo(parts.store.lastSeq());
@@ -120,6 +126,7 @@ export function merchantRoutes(d: MerchantRouteDeps): Route[] {
             full,
             actions: () => active,
             cases: d.openCases,
+            ...(d.complaints === undefined ? {} : { complaints: d.complaints }),
           });
           if (view === null) throw new NotFoundError(`no merchant ${JSON.stringify(params.merchantId)} is registered or was seen in payments`);
           if (!full || d.places === null) return { body: view };

@@ -1,7 +1,8 @@
 /**
  * What the customer is told (`GET /v1/accounts/{id}/customer-view`), for customer service: status and
  * restrictions in the customer's words (in the console's language), limit and available credit, the
- * transaction record; and filing an appeal for the customer, which opens a case.
+ * notices sent to the customer, the transaction record; and filing an appeal for the customer, which
+ * opens a case.
  */
 import { useState, type ReactNode } from 'react';
 import { useAction, useApi, useSession } from '../../api/session-context';
@@ -79,6 +80,21 @@ export function CustomerPanel({ id }: { id: string }): ReactNode {
                 <p className="note-text">{words(r.message)}</p>
                 <p>{words(r.whatYouCanDo)}</p>
                 {r.until === null ? null : <p className="muted">{t('account.untilTime', { time: formatTime(r.until) })}</p>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section className="panel" aria-labelledby="cv-notices">
+        <h2 id="cv-notices">{t('customer.notices')}</h2>
+        {(v.notices ?? []).length === 0 ? (
+          <p className="muted">{t('customer.noNotices')}</p>
+        ) : (
+          <ul className="plain" data-testid="customer-notices">
+            {(v.notices ?? []).map((n, i) => (
+              <li key={`${n.at}-${i}`}>
+                <p className="note-text">{lang === 'zh-CN' ? n.text['zh-CN'] : n.text.en}</p>
+                <p className="muted">{formatTime(n.at)}</p>
               </li>
             ))}
           </ul>

@@ -29,6 +29,8 @@ const EVIDENCE_NAMES: Readonly<Record<string, MessageKey>> = {
   labelled: 'merchants.evidence.labelled',
   fraudPayments30d: 'merchants.evidence.fraudPayments30d',
   fraudRate30d: 'merchants.evidence.fraudRate30d',
+  complaints30d: 'merchants.evidence.complaints30d',
+  counted30d: 'merchants.evidence.counted30d',
 };
 
 /** Shares of the merchant's payments (0–1), shown as percentages. */
@@ -41,6 +43,7 @@ const DRIVER_NAMES: Readonly<Record<string, MessageKey>> = {
   second_clearing: 'merchants.driver.second_clearing',
   confirmed_fraud: 'merchants.driver.confirmed_fraud',
   night_large: 'merchants.driver.night_large',
+  complaints: 'merchants.driver.complaints',
 };
 
 const ACTION_STATUS: Readonly<Record<string, MessageKey>> = {
