@@ -35,7 +35,7 @@ export const RATE_FLOOR = 0.02;
 export const MIN_LABELS = 10;
 
 /** What an alert is about. */
-export type AlertMetric = 'decline_rate' | 'challenge_rate' | 'review_rate' | 'rule_hit_rate' | 'fraud_labels' | 'latency_p99' | 'journal_lag' | 'case_feed_lag' | 'rule_actions_capped';
+export type AlertMetric = 'decline_rate' | 'challenge_rate' | 'review_rate' | 'rule_hit_rate' | 'fraud_labels' | 'latency_p99' | 'journal_lag' | 'case_feed_lag' | 'rule_actions_capped' | 'detector_actions_capped';
 
 /** An alert as the monitor raises it. */
 export interface RaisedAlert {

@@ -16,7 +16,7 @@ import { formatShanghai, shanghaiHour } from '../contract/time.js';
 import type { OpenCaseRequest } from '../cases/types.js';
 import type { Engine } from '../engine/engine.js';
 import { isJustUnder, isRoundAmount } from '../features/amounts.js';
-import type { FeedConsumer, FeedEntry } from './types.js';
+import type { FeedConsumer, FeedEntry, FindingListener } from './types.js';
 import { HitQueues, HourlyCounts, type Hit, type HitQueue } from './window.js';
 import { EventClock } from '../engine/event-clock.js';
 
@@ -65,6 +65,7 @@ export class CashoutRingDetector implements FeedConsumer {
   constructor(
     private readonly engine: Engine,
     private readonly cleared: ClearedCheck = () => false,
+    private readonly found: FindingListener = () => undefined,
   ) {}
 
   consume(entry: FeedEntry, open: OpenCaseRequest[]): void {
@@ -161,6 +162,7 @@ export class CashoutRingDetector implements FeedConsumer {
     const issue = ISSUE;
     const actor = this.name;
     const within = `${byAccount.size} accounts paid ${ring.hits.length} cash-shaped sums (${Math.round(share * 100)}% of ${payments} payments) within 24 h`;
+    this.found({ detector: 'cashout_ring', subjectKind: 'merchant', subjectId: merchant, seq: entry.seq, t: entry.event.t, txId: (entry.event as TransactionEvent).id, summary: within });
     open.push({
       subjectKind: 'merchant', subjectId: merchant, issue, source: { kind: 'detector', ref: 'finding:cashout_ring' },
       risk: finding.risk, amount: 0, actor, detail: finding,

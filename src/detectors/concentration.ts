@@ -12,7 +12,7 @@ import type { OpenCaseRequest } from '../cases/types.js';
 import type { Engine } from '../engine/engine.js';
 import { distanceKm } from '../features/geo.js';
 import type { ClearedCheck } from './cashout-ring.js';
-import type { FeedConsumer, FeedEntry } from './types.js';
+import type { FeedConsumer, FeedEntry, FindingListener } from './types.js';
 import { HitQueues, type Hit } from './window.js';
 import { EventClock } from '../engine/event-clock.js';
 
@@ -53,6 +53,7 @@ export class ConcentrationDetector implements FeedConsumer {
     private readonly pattern: Pattern,
     private readonly engine: Engine,
     private readonly cleared: ClearedCheck = () => false,
+    private readonly found: FindingListener = () => undefined,
   ) {
     this.name = `detector:${pattern.name}`;
   }
@@ -76,6 +77,7 @@ export class ConcentrationDetector implements FeedConsumer {
     const p = this.pattern;
     if (!entry.act || this.cleared(p.subjectKind, m.subject, this.name)) return;
     this.findings++;
+    this.found({ detector: p.name, subjectKind: p.subjectKind, subjectId: m.subject, seq: entry.seq, t: e.t, txId: e.id, summary: p.summary(q.hits) });
     const risk = Math.min(p.maxRisk, p.baseRisk + 5 * (q.hits.length - MIN_PAYMENTS));
     const amount = q.hits.reduce((s, h) => s + h.amount, 0);
     const finding = {
@@ -186,6 +188,6 @@ export const SECOND_CLEARING: Pattern = {
 };
 
 /** The three concentration detectors. */
-export function concentrationDetectors(engine: Engine, cleared?: ClearedCheck): ConcentrationDetector[] {
-  return [CODE_JUMPING, RELOCATED_TERMINAL, SECOND_CLEARING].map((p) => new ConcentrationDetector(p, engine, cleared));
+export function concentrationDetectors(engine: Engine, cleared?: ClearedCheck, found?: FindingListener): ConcentrationDetector[] {
+  return [CODE_JUMPING, RELOCATED_TERMINAL, SECOND_CLEARING].map((p) => new ConcentrationDetector(p, engine, cleared, found));
 }

@@ -13,7 +13,7 @@ import type { Journal } from '../log/journal.js';
 import { CashoutRingDetector, clearedCheck } from './cashout-ring.js';
 import { concentrationDetectors } from './concentration.js';
 import { JournalFeed } from './feed.js';
-import type { FeedConsumer } from './types.js';
+import type { FeedConsumer, FindingListener } from './types.js';
 
 /** The running feed and what it feeds. */
 export interface Detection {
@@ -30,10 +30,18 @@ export function detectionEnabled(env: NodeJS.ProcessEnv = process.env): boolean 
 }
 
 /** Starts the feed: catch-up from the journal, then live through the commit feed (the server's DecisionService). */
-export function startDetection(o: { engine: Engine; journal: Journal; service: CommitFeed; cases: CaseService; consumers?: readonly FeedConsumer[] }): Detection {
+export function startDetection(o: {
+  engine: Engine;
+  journal: Journal;
+  service: CommitFeed;
+  cases: CaseService;
+  consumers?: readonly FeedConsumer[];
+  /** Told of each finding the feed acts on (detector actions). */
+  found?: FindingListener;
+}): Detection {
   const activity = new ActivityIndex();
   const cleared = clearedCheck((kind, id, issue) => o.cases.lastResolved(kind, id, issue));
-  const detectors: FeedConsumer[] = [new CashoutRingDetector(o.engine, cleared), ...concentrationDetectors(o.engine, cleared)];
+  const detectors: FeedConsumer[] = [new CashoutRingDetector(o.engine, cleared, o.found), ...concentrationDetectors(o.engine, cleared, o.found)];
   const feed = new JournalFeed({
     journal: o.journal,
     cases: o.cases,

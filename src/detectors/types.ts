@@ -34,3 +34,23 @@ export interface FeedConsumer {
   /** Takes one entry into account; pushes the cases it opens (only when `entry.act`). */
   consume(entry: FeedEntry, open: OpenCaseRequest[]): void;
 }
+
+/**
+ * A detector's finding as it is reported beside its case (only for entries the feed acts on): the
+ * detector, its subject, and the journal entry and event time of the payment that completed it.
+ * Automatic actions on findings hang on this (automation/detector-actions.ts).
+ */
+export interface Finding {
+  /** The detector's name without the `detector:` prefix (cashout_ring, code_jumping, …). */
+  readonly detector: string;
+  readonly subjectKind: 'merchant' | 'terminal';
+  readonly subjectId: string;
+  readonly seq: number;
+  readonly t: number;
+  readonly txId: string;
+  /** The case note's one line: what was seen. */
+  readonly summary: string;
+}
+
+/** Told of each finding; must not throw (a failure is the listener's to report). */
+export type FindingListener = (f: Finding) => void;

@@ -15,7 +15,7 @@ const { terminal_merchant: S_T_MERCHANT } = S;
 /** The merchant side as modules above the engine see it: profiles and controls to read, nothing to change. */
 export interface MerchantRiskView {
   readonly profiles: { readonly merchants: ReadonlyMap<string, Profile>; readonly terminals: ReadonlyMap<string, Profile> };
-  readonly controls: Pick<MerchantControls, 'any' | 'isHeld' | 'isSuspended' | 'held' | 'suspended'>;
+  readonly controls: Pick<MerchantControls, 'any' | 'isHeld' | 'isSuspended' | 'held' | 'suspended' | 'holdEnd' | 'suspensionEnd'>;
   heldMerchantOf(tx: { merchantId: string; terminalId: string; t: number }, terminalMerchant: string | undefined): string | null;
 }
 

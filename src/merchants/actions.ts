@@ -166,85 +166,87 @@ export class MerchantActions {
   /** Takes the action of `body` on `merchantId` for `actor`; see the file comment for the checks. */
   act(merchantId: string, body: unknown, actor: string): ActionResult {
     const now = this.now();
+    const t = this.clock();
     const { name, reason, terminalId, expiresAt } = checkedAction(this.engine, merchantId, body, now);
     const engine = this.engine;
     const seq = this.appliedSeq();
     return this.store.transaction(() => {
       switch (name) {
         case 'hold_settlement': {
-          this.expireOpen(this.store.openHoldOf(merchantId), now, 'hold', merchantId);
+          this.expireOpen(this.store.openHoldOf(merchantId), t, now, 'hold', merchantId);
           const a = this.store.insert({ merchantId, action: 'hold_settlement', terminalId: null, reason, actor, createdAt: now, fromSeq: seq, expiresAt });
-          this.audit.append({ actor, action: 'merchant.hold', target: `merchants/${merchantId}`, before: null, after: viewOf(a, now) });
+          this.audit.append({ actor, action: 'merchant.hold', target: `merchants/${merchantId}`, before: null, after: viewOf(a, t) });
           engine.applyInput({ kind: 'hold_settlement', merchantId, control: { id: a.id, expiresAt: expiresAt ?? Infinity } });
-          return { action: viewOf(a, now), before: null };
+          return { action: viewOf(a, t), before: null };
         }
         case 'suspend_terminal': {
-          this.expireOpen(this.store.openSuspensionOf(terminalId!), now, 'suspension', terminalId!);
+          this.expireOpen(this.store.openSuspensionOf(terminalId!), t, now, 'suspension', terminalId!);
           const a = this.store.insert({ merchantId, action: 'suspend_terminal', terminalId, reason, actor, createdAt: now, fromSeq: seq, expiresAt });
-          this.audit.append({ actor, action: 'merchant.terminal.suspend', target: `merchants/${merchantId}/terminals/${terminalId}`, before: null, after: viewOf(a, now) });
+          this.audit.append({ actor, action: 'merchant.terminal.suspend', target: `merchants/${merchantId}/terminals/${terminalId}`, before: null, after: viewOf(a, t) });
           engine.applyInput({ kind: 'suspend_terminal', terminalId: terminalId!, control: { id: a.id, expiresAt: expiresAt ?? Infinity } });
-          return { action: viewOf(a, now), before: null };
+          return { action: viewOf(a, t), before: null };
         }
         case 'release': {
-          const open = this.live(this.store.openHoldOf(merchantId), now);
+          const open = this.live(this.store.openHoldOf(merchantId), t);
           if (open === undefined) throw new ConflictError(`merchant ${merchantId} has no settlement hold in force; nothing to release`);
           const a = this.store.closeAction(open.id, now, actor, reason, seq);
-          this.audit.append({ actor, action: 'merchant.release', target: `merchants/${merchantId}`, before: viewOf(open, now), after: viewOf(a, now) });
+          this.audit.append({ actor, action: 'merchant.release', target: `merchants/${merchantId}`, before: viewOf(open, t), after: viewOf(a, t) });
           engine.applyInput({ kind: 'release_settlement', merchantId, id: a.id });
-          return { action: viewOf(a, now), before: viewOf(open, now) };
+          return { action: viewOf(a, t), before: viewOf(open, t) };
         }
         case 'release_terminal': {
-          const open = this.live(this.store.openSuspensionOf(terminalId!), now);
+          const open = this.live(this.store.openSuspensionOf(terminalId!), t);
           if (open === undefined) throw new ConflictError(`terminal ${terminalId} is not suspended; nothing to release`);
           const a = this.store.closeAction(open.id, now, actor, reason, seq);
-          this.audit.append({ actor, action: 'merchant.terminal.release', target: `merchants/${merchantId}/terminals/${terminalId}`, before: viewOf(open, now), after: viewOf(a, now) });
+          this.audit.append({ actor, action: 'merchant.terminal.release', target: `merchants/${merchantId}/terminals/${terminalId}`, before: viewOf(open, t), after: viewOf(a, t) });
           engine.applyInput({ kind: 'release_terminal', terminalId: terminalId!, id: a.id });
-          return { action: viewOf(a, now), before: viewOf(open, now) };
+          return { action: viewOf(a, t), before: viewOf(open, t) };
         }
       }
     });
   }
 
   /**
-   * Records a hold or a suspension a rule took on a live decision (the server's rule-action
-   * follower): stored as taken by `rule:<NAME>` from the decision's journal position, audited like
-   * an admin's, and put on the engine under its store id (replacing the rule's pending control).
-   * An open action it outlasts is closed as superseded; one lasting longer would have kept the rule
-   * from acting (engine/rule-actions.ts).
+   * Records a hold or a suspension taken by the system itself — a rule on a live decision (the
+   * server's rule-action follower) or a detector's finding (automation/detector-actions.ts): stored
+   * as taken by `actor` (`rule:<NAME>`, `detector:<name>`) from journal position `seq`, audited like
+   * an admin's with `detail`, and put on the engine under its store id (replacing a rule's pending
+   * control). An open action it outlasts is closed as superseded.
    */
-  recordRuleAction(r: { seq: number; txId: string; rule: string; policy: string; action: 'hold_settlement' | 'suspend_terminal'; target: string; merchantId: string; expiresAt: number | null }): ActionView {
+  recordAutomatic(r: { seq: number; actor: string; reason: string; action: 'hold_settlement' | 'suspend_terminal'; target: string; merchantId: string; expiresAt: number | null; detail: Record<string, unknown> }): ActionView {
     const now = this.now();
-    const actor = `rule:${r.rule}`;
-    const reason = `rule ${r.rule} of policy ${r.policy} on payment ${r.txId}`;
+    const t = this.clock();
+    const { actor, reason } = r;
     const hold = r.action === 'hold_settlement';
     const merchantId = hold ? r.target : (this.engine.reference.terminals.get(r.target)?.merchantId ?? r.merchantId);
     const terminalId = hold ? null : r.target;
     return this.store.transaction(() => {
       const open = hold ? this.store.openHoldOf(merchantId) : this.store.openSuspensionOf(r.target);
-      if (open !== undefined) this.store.closeAction(open.id, now, actor, `superseded by ${reason}`, r.seq);
+      if (open !== undefined) this.store.closeAction(open.id, now, actor, `superseded by ${reason}`.slice(0, MAX_REASON), r.seq);
       const a = this.store.insert({ merchantId, action: r.action, terminalId, reason, actor, createdAt: now, fromSeq: r.seq, expiresAt: r.expiresAt });
-      const view = viewOf(a, now);
+      const view = viewOf(a, t);
+      const before = open === undefined ? null : viewOf(open, t);
       if (hold) {
-        this.audit.append({ actor, action: 'merchant.hold', target: `merchants/${merchantId}`, before: open === undefined ? null : viewOf(open, now), after: { ...view, rule: r.rule, policy: r.policy, txId: r.txId } });
+        this.audit.append({ actor, action: 'merchant.hold', target: `merchants/${merchantId}`, before, after: { ...view, ...r.detail } });
         this.engine.applyInput({ kind: 'hold_settlement', merchantId, control: { id: a.id, expiresAt: r.expiresAt ?? Infinity } });
       } else {
-        this.audit.append({ actor, action: 'merchant.terminal.suspend', target: `merchants/${merchantId}/terminals/${r.target}`, before: open === undefined ? null : viewOf(open, now), after: { ...view, rule: r.rule, policy: r.policy, txId: r.txId } });
+        this.audit.append({ actor, action: 'merchant.terminal.suspend', target: `merchants/${merchantId}/terminals/${r.target}`, before, after: { ...view, ...r.detail } });
         this.engine.applyInput({ kind: 'suspend_terminal', terminalId: r.target, control: { id: a.id, expiresAt: r.expiresAt ?? Infinity } });
       }
       return view;
     });
   }
 
-  /** A merchant's actions in force now (wall clock), newest first. */
+  /** A merchant's actions in force now (by the stream's clock), newest first. */
   active(merchantId: string): ActionView[] {
-    const now = this.now();
-    return this.store.history(merchantId).map((a) => viewOf(a, now)).filter((a) => a.status === 'active');
+    const t = this.clock();
+    return this.store.history(merchantId).map((a) => viewOf(a, t)).filter((a) => a.status === 'active');
   }
 
   /** A merchant's actions, newest first; read through the port of either kind. */
   async history(merchantId: string, limit = 100): Promise<ActionView[]> {
-    const now = this.now();
-    return (await this.reader.history(merchantId, limit)).map((a) => viewOf(a, now));
+    const t = this.clock();
+    return (await this.reader.history(merchantId, limit)).map((a) => viewOf(a, t));
   }
 
   /** The store as the history reads it: the port of either kind, awaited. */
@@ -252,19 +254,29 @@ export class MerchantActions {
     return this.store;
   }
 
-  /** Is `terminalId` suspended now (wall clock)? */
+  /** Is `terminalId` suspended now (by the stream's clock)? */
   isSuspended(terminalId: string): boolean {
-    return this.live(this.store.openSuspensionOf(terminalId), this.now()) !== undefined;
+    return this.live(this.store.openSuspensionOf(terminalId), this.clock()) !== undefined;
+  }
+
+  /**
+   * The time actions are judged in force at: the stream's clock (event time), as decisions judge
+   * them — an action ending three days after the payment that set it reads as ended once the stream
+   * is three days on — or the wall clock before any event.
+   */
+  private clock(): number {
+    const t = this.engine.now;
+    return Number.isFinite(t) ? t : this.now();
   }
 
   private live(a: MerchantAction | undefined, now: number): MerchantAction | undefined {
     return liveAt(a, now);
   }
 
-  /** A new action on a target whose open one has expired closes that one as expired; one in force is a conflict. */
-  private expireOpen(open: MerchantAction | undefined, now: number, what: string, target: string): void {
+  /** A new action on a target whose open one has expired (by `t`) closes that one as expired at `now`; one in force is a conflict. */
+  private expireOpen(open: MerchantAction | undefined, t: number, now: number, what: string, target: string): void {
     if (open === undefined) return;
-    if (this.live(open, now) !== undefined) {
+    if (this.live(open, t) !== undefined) {
       throw new ConflictError(
         `${target} has a ${what} in force since ${new Date(open.createdAt).toISOString()} by ${open.actor} (${open.reason}); release it first`,
       );

@@ -66,7 +66,23 @@ export interface PolicySettings {
   readonly actionCap: number;
   /** Most actions one rule takes in an hour of event time (actions.rule_cap_per_hour). */
   readonly ruleActionCap: number;
+  /** Hours a detector's finding holds settlement or suspends the terminal; 0: the detector only opens a case. */
+  readonly detectorActionHours: Readonly<Record<DetectorWithAction, number>>;
+  /** Most detector actions in an hour of event time (detectors.actions_per_hour). */
+  readonly detectorActionCap: number;
 }
+
+/** The detectors that may act by themselves, and what they do (automation/detector-actions.ts). */
+export const DETECTOR_ACTIONS = {
+  cashout_ring: 'hold_settlement',
+  second_clearing: 'hold_settlement',
+  code_jumping: 'suspend_terminal',
+  relocated_terminal: 'suspend_terminal',
+} as const;
+export type DetectorWithAction = keyof typeof DETECTOR_ACTIONS;
+const DETECTOR_SETTINGS = (Object.keys(DETECTOR_ACTIONS) as DetectorWithAction[]).map((d) => `detectors.${d}.${DETECTOR_ACTIONS[d]}_hours`);
+/** Longest a detector action may hold: a year. */
+const MAX_DETECTOR_HOURS = 8_760;
 
 /**
  * Defaults when a policy sets nothing: review at 40, challenge at 60, decline at 80, 50 points =
@@ -74,7 +90,16 @@ export interface PolicySettings {
  * cases actions are meant for, small enough that a rule gone wrong restricts a few dozen customers,
  * not thousands, before it stops and raises an alert.
  */
-export const DEFAULT_SETTINGS: PolicySettings = { review: 40, challenge: 60, decline: 80, scale: 50, actionCap: 100, ruleActionCap: 20 };
+export const DEFAULT_SETTINGS: PolicySettings = {
+  review: 40,
+  challenge: 60,
+  decline: 80,
+  scale: 50,
+  actionCap: 100,
+  ruleActionCap: 20,
+  detectorActionHours: { cashout_ring: 0, second_clearing: 0, code_jumping: 0, relocated_terminal: 0 },
+  detectorActionCap: 10,
+};
 
 /** Largest action cap a policy may set. */
 export const MAX_ACTION_CAP = 100_000;
@@ -102,7 +127,7 @@ export const DEFAULT_BUCKETS = 12;
 /** Most buckets a window may have, bounding memory per key. */
 export const MAX_BUCKETS = 120;
 
-const SETTING_NAMES = ['score.review', 'score.challenge', 'score.decline', 'score.scale', 'actions.cap_per_hour', 'actions.rule_cap_per_hour'] as const;
+const SETTING_NAMES: readonly string[] = ['score.review', 'score.challenge', 'score.decline', 'score.scale', 'actions.cap_per_hour', 'actions.rule_cap_per_hour', 'detectors.actions_per_hour', ...DETECTOR_SETTINGS];
 
 /** Where a name is being used, which decides what it may refer to. */
 type Scope =
@@ -284,11 +309,13 @@ class Checker {
       'score.scale': DEFAULT_SETTINGS.scale,
       'actions.cap_per_hour': DEFAULT_SETTINGS.actionCap,
       'actions.rule_cap_per_hour': DEFAULT_SETTINGS.ruleActionCap,
+      'detectors.actions_per_hour': DEFAULT_SETTINGS.detectorActionCap,
+      ...Object.fromEntries(DETECTOR_SETTINGS.map((n) => [n, 0])),
     };
     const where = new Map<string, SourcePos>();
     for (const s of settings) {
       const name = s.name.name;
-      if (!(SETTING_NAMES as readonly string[]).includes(name)) {
+      if (!SETTING_NAMES.includes(name)) {
         this.bag.add(Diagnostics.UnknownSetting, s.name.pos, name, didYouMean(name, SETTING_NAMES));
         continue;
       }
@@ -298,9 +325,14 @@ class Checker {
         continue;
       }
       if (s.value !== s.value) continue; // bad literal, already reported
-      if (name.startsWith('actions.')) {
+      if (name.startsWith('actions.') || name === 'detectors.actions_per_hour') {
         if (!Number.isInteger(s.value) || s.value < 0 || s.value > MAX_ACTION_CAP) {
           this.bag.add(Diagnostics.SettingOutOfRange, s.valuePos, name, s.value, `an action cap is a whole number of actions an hour from 0 to ${MAX_ACTION_CAP}`);
+          continue;
+        }
+      } else if (name.startsWith('detectors.')) {
+        if (!Number.isInteger(s.value) || s.value < 0 || s.value > MAX_DETECTOR_HOURS) {
+          this.bag.add(Diagnostics.SettingOutOfRange, s.valuePos, name, s.value, `how long a detector's action holds, in whole hours from 0 (no action) to ${MAX_DETECTOR_HOURS}`);
           continue;
         }
       } else if (name === 'score.scale' ? !(s.value > 0) : s.value < 0 || s.value > 100) {
@@ -321,7 +353,17 @@ class Checker {
     };
     const bad = r > c ? blame('score.review', 'score.challenge') : c > d ? blame('score.challenge', 'score.decline') : undefined;
     if (bad) this.bag.add(Diagnostics.ThresholdsNotIncreasing, bad, r, c, d);
-    return { review: r, challenge: c, decline: d, scale: values['score.scale'], actionCap: values['actions.cap_per_hour'], ruleActionCap: values['actions.rule_cap_per_hour'] };
+    const detectorActionHours = Object.fromEntries((Object.keys(DETECTOR_ACTIONS) as DetectorWithAction[]).map((k) => [k, values[`detectors.${k}.${DETECTOR_ACTIONS[k]}_hours`]])) as Record<DetectorWithAction, number>;
+    return {
+      review: r,
+      challenge: c,
+      decline: d,
+      scale: values['score.scale'],
+      actionCap: values['actions.cap_per_hour'],
+      ruleActionCap: values['actions.rule_cap_per_hour'],
+      detectorActionHours,
+      detectorActionCap: values['detectors.actions_per_hour'],
+    };
   }
 
   // ---------------------------------------------------------------- expressions

@@ -76,6 +76,10 @@ export interface CompiledRule {
 export interface ActionCaps {
   readonly perHour: number;
   readonly perRulePerHour: number;
+  /** Hours each detector's finding holds settlement or suspends the terminal (0: none). */
+  readonly detectorHours: Readonly<Record<string, number>>;
+  /** Most detector actions per hour of event time. */
+  readonly detectorPerHour: number;
 }
 
 /** Score thresholds: a score at or above one asks for that outcome. */

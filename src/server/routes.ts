@@ -17,7 +17,8 @@ import type { BodyLimits } from './body.js';
 import type { ServerMetrics } from './metrics.js';
 import type { DecisionService } from './service.js';
 import type { DispatcherOptions } from '../webhooks/dispatcher.js';
-import type { FeedConsumer } from '../detectors/types.js';
+import type { FeedConsumer, FindingListener } from '../detectors/types.js';
+import type { RaisedAlert } from '../alerts/monitor.js';
 
 /** HTTP methods a module route may use. */
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -119,6 +120,12 @@ export interface ServerParts {
    * before the cases module pushes here, and the cases module starts the feed with them.
    */
   readonly feedConsumers?: FeedConsumer[];
+  /**
+   * Hooks one module offers the others, filled as the modules are built and called later (at run
+   * time): the alerts module's way to raise an alert, the merchants module's way to act on a
+   * detector's finding (the cases module starts the detectors before the merchants module exists).
+   */
+  readonly automation?: { raiseAlert?: (a: RaisedAlert) => void; onFinding?: FindingListener };
   /** The webhook dispatcher's pacing (tests shorten it); DISPATCHER_DEFAULTS when absent. */
   readonly webhooks?: Partial<DispatcherOptions>;
 }

@@ -282,7 +282,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     registerDurabilityGauges(metrics, walCheckpointer, processWriter);
     const cases = createCaseService({ store: new SqliteCaseStore(store.database), audit: store.audit, engine, decisions: service });
     txIndex = new TxIndex(openTxIndexReader(opts.dataDir), sqliteWorkerAdapter(opts.dataDir));
-    const parts = { engine, lists, store, audit: store.audit, service, metrics, dataDir: opts.dataDir, cases, txIndex, feedConsumers: [], ...(opts.webhooks === undefined ? {} : { webhooks: opts.webhooks }) };
+    const parts = { engine, lists, store, audit: store.audit, service, metrics, dataDir: opts.dataDir, cases, txIndex, feedConsumers: [], automation: {}, ...(opts.webhooks === undefined ? {} : { webhooks: opts.webhooks }) };
     modules = MODULES.map((m) => m(parts));
     const router = new Router(modules.flatMap((m) => m.routes));
     let closing = false;

@@ -25,7 +25,7 @@ const HEALTH_LOOK_MS = 10_000;
 export const ALERTS_ACTOR = 'system:alerts';
 
 /** The alerts module of the embedded server. */
-export const alertsModule: ModuleFactory = ({ store, audit, metrics, feedConsumers, service, engine }) => {
+export const alertsModule: ModuleFactory = ({ store, audit, metrics, feedConsumers, service, engine, automation }) => {
   const alerts = new SqliteAlertStore(store.database);
   const tx = <T>(fn: () => T): T => store.database.transaction(fn).immediate();
   const raise = (a: RaisedAlert): void => {
@@ -35,6 +35,7 @@ export const alertsModule: ModuleFactory = ({ store, audit, metrics, feedConsume
     });
   };
   feedConsumers?.push(new AlertMonitor(raise));
+  if (automation !== undefined) automation.raiseAlert = raise;
   // a rule past its cap on automatic actions (engine/rule-actions.ts): once per rule and hour
   const capped = new Set<string>();
   const follower = new RuleActionFollower({

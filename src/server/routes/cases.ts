@@ -55,7 +55,7 @@ export const casesModule: ModuleFactory = (parts) => {
   if (!(cases instanceof CaseService)) throw new Error('internal: the cases module needs the server\'s CaseService');
   const merchantStore = new SqliteMerchantStore(parts.store.database);
   const actions = (merchantId: string) => merchantStore.history(merchantId, 20).map((a) => viewOf(a, Date.now())).filter((a) => a.status === 'active');
-  const detection: Detection | null = detectionEnabled() ? startDetection({ engine: parts.engine, journal: parts.store, service: parts.service, cases, consumers: parts.feedConsumers ?? [] }) : null;
+  const detection: Detection | null = detectionEnabled() ? startDetection({ engine: parts.engine, journal: parts.store, service: parts.service, cases, consumers: parts.feedConsumers ?? [], found: (f) => parts.automation?.onFinding?.(f) }) : null;
   const m = parts.metrics;
   if (detection !== null) {
     const f = detection.feed;

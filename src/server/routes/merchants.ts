@@ -15,6 +15,7 @@ import { SqliteMerchantStore } from '../../store/sqlite/merchants.js';
 import { allows, forbidden } from '../auth.js';
 import type { BodyLimits } from '../body.js';
 import { RuleActionFollower } from '../../automation/rule-action-follower.js';
+import { DetectorActions } from '../../automation/detector-actions.js';
 import { merchantComplaints, type MerchantComplaints } from '../../complaints/patterns.js';
 import { SqliteComplaintStore } from '../../store/sqlite/complaints.js';
 import { SqliteFollowerCursors } from '../../store/sqlite/follower-cursors.js';
@@ -66,9 +67,29 @@ export const merchantsModule: ModuleFactory = (parts) => {
     cursors: new SqliteFollowerCursors(parts.store.database),
     record: (f) => {
       const action = f.action.action === 'hold_settlement' ? 'hold_settlement' : 'suspend_terminal';
-      actions.recordRuleAction({ seq: f.seq, txId: f.tx.id, rule: f.action.rule, policy: f.policy, action, target: f.action.target, merchantId: f.tx.merchantId, expiresAt: f.until });
+      const { rule } = f.action;
+      actions.recordAutomatic({
+        seq: f.seq, actor: `rule:${rule}`, reason: `rule ${rule} of policy ${f.policy} on payment ${f.tx.id}`, action, target: f.action.target,
+        merchantId: f.tx.merchantId, expiresAt: f.until, detail: { rule, policy: f.policy, txId: f.tx.id },
+      });
     },
   });
+  // detectors' findings hold settlement or suspend a terminal where the policy's settings say so
+  const detectorActions = new DetectorActions({
+    policy: () => engine.currentPolicy,
+    holdEnd: (m) => controls.holdEnd(m),
+    suspensionEnd: (t) => controls.suspensionEnd(t),
+    merchantOf: (t) => engine.reference.terminals.get(t)?.merchantId,
+    take: (r) => actions.recordAutomatic(r),
+    raise: (a) => parts.automation?.raiseAlert?.(a),
+  });
+  if (parts.automation !== undefined) parts.automation.onFinding = (f) => {
+    try {
+      detectorActions.onFinding(f);
+    } catch (e) {
+      process.stderr.write(`fengkong serve: the action of detector ${f.detector} on ${f.subjectKind} ${f.subjectId} failed: ${(e as Error).message}\n`);
+    }
+  };
   return {
     close: () => follower.close(),
     routes: merchantRoutes({
