@@ -168,6 +168,25 @@ export class IncidentModes {
     return { status: 200, body: { mode: saved, changed: true, policy: r.policy.name } };
   }
 
+  /**
+   * Switches on, as `actor`, every approved mode that is off and whose approved overlay asks to be
+   * switched on by alert `metric` (`setting alerts.switch_on.<metric> = 1`): the alert monitor's way
+   * to pull the emergency brake the team prepared and approved with four eyes. Returns their names.
+   */
+  switchOnAlert(metric: string, actor: string): string[] {
+    const on: string[] = [];
+    const version = this.live.liveVersion();
+    // what the mode's own overlay asks: compiled on the plain live version, not with other modes' settings
+    if (this.live.runnable(version, []).policy.switchOnAlerts.includes(metric)) return on;
+    for (const m of this.live.d.store.modes()) {
+      if (m.active || m.approvedAt === null) continue;
+      if (!this.live.runnable(version, [{ name: m.name, rules: m.rules }]).policy.switchOnAlerts.includes(metric)) continue;
+      this.switch(m.name, true, actor);
+      on.push(m.name);
+    }
+    return on;
+  }
+
   /** `DELETE /v1/modes/{name}`: only a mode that is off (a pending proposal goes with it). */
   delete(rawName: string, actor: string): Outcome {
     const m = this.get(rawName);

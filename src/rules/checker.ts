@@ -70,7 +70,16 @@ export interface PolicySettings {
   readonly detectorActionHours: Readonly<Record<DetectorWithAction, number>>;
   /** Most detector actions in an hour of event time (detectors.actions_per_hour). */
   readonly detectorActionCap: number;
+  /** Alerts that switch an incident mode on, for a mode's overlay (`setting alerts.switch_on.<metric> = 1`). */
+  readonly switchOnAlerts: readonly string[];
 }
+
+/** The alerts (src/alerts) an incident mode may ask to be switched on by. */
+export const SWITCHING_ALERTS = [
+  'decline_rate', 'challenge_rate', 'review_rate', 'rule_hit_rate', 'fraud_labels',
+  'latency_p99', 'journal_lag', 'case_feed_lag', 'rule_actions_capped', 'detector_actions_capped',
+] as const;
+const SWITCH_SETTINGS = SWITCHING_ALERTS.map((m) => `alerts.switch_on.${m}`);
 
 /** The detectors that may act by themselves, and what they do (automation/detector-actions.ts). */
 export const DETECTOR_ACTIONS = {
@@ -99,6 +108,7 @@ export const DEFAULT_SETTINGS: PolicySettings = {
   ruleActionCap: 20,
   detectorActionHours: { cashout_ring: 0, second_clearing: 0, code_jumping: 0, relocated_terminal: 0 },
   detectorActionCap: 10,
+  switchOnAlerts: [],
 };
 
 /** Largest action cap a policy may set. */
@@ -127,7 +137,7 @@ export const DEFAULT_BUCKETS = 12;
 /** Most buckets a window may have, bounding memory per key. */
 export const MAX_BUCKETS = 120;
 
-const SETTING_NAMES: readonly string[] = ['score.review', 'score.challenge', 'score.decline', 'score.scale', 'actions.cap_per_hour', 'actions.rule_cap_per_hour', 'detectors.actions_per_hour', ...DETECTOR_SETTINGS];
+const SETTING_NAMES: readonly string[] = ['score.review', 'score.challenge', 'score.decline', 'score.scale', 'actions.cap_per_hour', 'actions.rule_cap_per_hour', 'detectors.actions_per_hour', ...DETECTOR_SETTINGS, ...SWITCH_SETTINGS];
 
 /** Where a name is being used, which decides what it may refer to. */
 type Scope =
@@ -311,6 +321,7 @@ class Checker {
       'actions.rule_cap_per_hour': DEFAULT_SETTINGS.ruleActionCap,
       'detectors.actions_per_hour': DEFAULT_SETTINGS.detectorActionCap,
       ...Object.fromEntries(DETECTOR_SETTINGS.map((n) => [n, 0])),
+      ...Object.fromEntries(SWITCH_SETTINGS.map((n) => [n, 0])),
     };
     const where = new Map<string, SourcePos>();
     for (const s of settings) {
@@ -328,6 +339,11 @@ class Checker {
       if (name.startsWith('actions.') || name === 'detectors.actions_per_hour') {
         if (!Number.isInteger(s.value) || s.value < 0 || s.value > MAX_ACTION_CAP) {
           this.bag.add(Diagnostics.SettingOutOfRange, s.valuePos, name, s.value, `an action cap is a whole number of actions an hour from 0 to ${MAX_ACTION_CAP}`);
+          continue;
+        }
+      } else if (name.startsWith('alerts.switch_on.')) {
+        if (s.value !== 0 && s.value !== 1) {
+          this.bag.add(Diagnostics.SettingOutOfRange, s.valuePos, name, s.value, 'it is 1 (the alert switches the incident mode on) or 0');
           continue;
         }
       } else if (name.startsWith('detectors.')) {
@@ -363,6 +379,7 @@ class Checker {
       ruleActionCap: values['actions.rule_cap_per_hour'],
       detectorActionHours,
       detectorActionCap: values['detectors.actions_per_hour'],
+      switchOnAlerts: SWITCHING_ALERTS.filter((m) => values[`alerts.switch_on.${m}`] === 1),
     };
   }
 

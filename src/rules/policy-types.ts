@@ -105,6 +105,8 @@ export interface CompiledPolicy {
   readonly lists: readonly string[];
   /** Every `in_list()` call: which list, the feature looked up (null for a literal) and where, to check list kinds. */
   readonly listUses: readonly ListUse[];
+  /** Alerts that switch on the incident mode whose overlay this is (`setting alerts.switch_on.<metric> = 1`). */
+  readonly switchOnAlerts: readonly string[];
   /** True when some rule has an action: the engine looks for actions only then. */
   readonly acting: boolean;
   readonly actionCaps: ActionCaps;

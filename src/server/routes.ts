@@ -123,9 +123,10 @@ export interface ServerParts {
   /**
    * Hooks one module offers the others, filled as the modules are built and called later (at run
    * time): the alerts module's way to raise an alert, the merchants module's way to act on a
-   * detector's finding (the cases module starts the detectors before the merchants module exists).
+   * detector's finding (the cases module starts the detectors before the merchants module exists),
+   * the modes module's way to switch on the modes an alert calls for.
    */
-  readonly automation?: { raiseAlert?: (a: RaisedAlert) => void; onFinding?: FindingListener };
+  readonly automation?: { raiseAlert?: (a: RaisedAlert) => void; onFinding?: FindingListener; switchOnAlert?: (metric: string) => string[] };
   /** The webhook dispatcher's pacing (tests shorten it); DISPATCHER_DEFAULTS when absent. */
   readonly webhooks?: Partial<DispatcherOptions>;
 }

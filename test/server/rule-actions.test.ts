@@ -3,12 +3,13 @@
 // payment; the next payment is declined ACCOUNT_FROZEN; the account view names the rule; the freeze
 // ends a day later by event time; webhooks tell of both, signed. Then: an admin lifts a rule's
 // freeze; a restart keeps a rule's freeze (stored, replayed at its journal position); a rule past
-// its cap raises an alert and stops acting while its decisions still apply.
+// its cap raises an alert and stops acting while its decisions still apply; that alert switches on
+// an incident mode whose approved overlay asks for it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { account, baseWorld, DAY, HOUR, MIN, tx } from '../engine/world.js';
-import { addAdmin, decide, defaultFiles, publish, waitLive } from '../policy/helpers.js';
+import { addAdmin, auditOf, decide, defaultFiles, defineMode, publish, waitLive } from '../policy/helpers.js';
 import { receiver, until } from '../helpers/webhook-receiver.js';
 import { call, feed, startTestServer, tempDir } from './helpers.js';
 
@@ -129,6 +130,38 @@ test('an admin lifts a rule freeze; a restart keeps a rule freeze; past its cap 
     const view = await call(s.url, '/v1/accounts/A2', { key: s.keys.analyst });
     assert.equal(view.json.actions.length, 1, 'stored once, not again at the restart');
     assert.equal(view.json.restrictions.frozen.author, 'rule:AUTO_FREEZE_HUGE');
+  } finally {
+    await s.close();
+  }
+});
+
+test('an alert switches on the incident mode whose approved overlay asks for it; a mode that does not ask stays off', async () => {
+  const s = await startTestServer();
+  try {
+    const admin2 = addAdmin(s.dir);
+    await feed(s.url, s.keys.admin, baseWorld());
+    const files = defaultFiles();
+    files['90-auto.fk'] = `setting actions.rule_cap_per_hour = 0\n${FREEZE}`;
+    const { version } = await publish(s, s.keys.admin, admin2, files);
+    await waitLive(s, s.keys.analyst, version);
+    const brake = await defineMode(s, s.keys.admin, admin2, 'brake', {
+      description: 'tighten review when automatic actions are capped',
+      rules: 'setting alerts.switch_on.rule_actions_capped = 1\nsetting score.review = 30\n',
+    });
+    assert.equal(brake.status, 200, brake.text);
+    const other = await defineMode(s, s.keys.admin, admin2, 'quiet', { description: 'not for this alert', rules: 'setting alerts.switch_on.fraud_labels = 1\n' });
+    assert.equal(other.status, 200, other.text);
+    const bad = await call(s.url, '/v1/modes/wrong', { key: s.keys.admin, method: 'PUT', body: { description: 'x', rules: 'setting alerts.switch_on.decline_rate = 2\n' } });
+    assert.equal(bad.status, 422, 'a switch is 0 or 1');
+
+    assert.equal((await decide(s, s.keys.decide, tx(10 * HOUR, { id: 'capped-1', amount: 950_000 }))).actions[0].capped, true);
+    await until('the mode on', async () => (await call(s.url, '/v1/modes/brake', { key: s.keys.analyst })).json.mode.active === true);
+    assert.equal((await call(s.url, '/v1/modes/quiet', { key: s.keys.analyst })).json.mode.active, false);
+    const on = (await auditOf(s, s.keys.analyst, 'mode.on'))[0];
+    assert.equal(on.actor, 'system:alerts');
+    assert.equal(on.target, 'modes/brake');
+    const next = await decide(s, s.keys.decide, tx(10 * HOUR + MIN, { id: 'under-brake' }));
+    assert.match(next.policy, /incident:brake/);
   } finally {
     await s.close();
   }

@@ -33,6 +33,12 @@ export const alertsModule: ModuleFactory = ({ store, audit, metrics, feedConsume
       const stored = alerts.add(a, Date.now());
       audit.append({ actor: ALERTS_ACTOR, action: 'alert.raise', target: `alerts/${stored.id}`, before: null, after: stored });
     });
+    try {
+      const on = automation?.switchOnAlert?.(a.metric) ?? [];
+      if (on.length > 0) process.stderr.write(`fengkong serve: alert ${a.metric} switched on incident mode ${on.join(', ')}\n`);
+    } catch (e) {
+      process.stderr.write(`fengkong serve: alert ${a.metric} could not switch on its incident mode: ${(e as Error).message}\n`);
+    }
   };
   feedConsumers?.push(new AlertMonitor(raise));
   if (automation !== undefined) automation.raiseAlert = raise;

@@ -10,6 +10,7 @@ import type { IncidentMode } from '../../policy/versions.js';
 import type { ApiReply, ModuleFactory, Route } from '../routes.js';
 import { ModeBody, ModeCheckBody, RejectBody } from '../schemas/policies.js';
 import { lifecycleFor, thenReply, type Maybe } from './policies.js';
+import { ALERTS_ACTOR } from './alerts.js';
 
 const MODE_BODY = { maxBytes: 512 * 1024, maxDepth: 8 };
 const SMALL_BODY = { maxBytes: 16 * 1024, maxDepth: 4 };
@@ -29,7 +30,12 @@ export interface ModeApi {
 const out = (o: Maybe<Outcome>): Maybe<ApiReply> => thenReply(o, (v) => v);
 
 /** The incident mode routes. */
-export const modesModule: ModuleFactory = (parts) => ({ routes: modeRoutes(lifecycleFor(parts).modes) });
+export const modesModule: ModuleFactory = (parts) => {
+  const modes = lifecycleFor(parts).modes;
+  // an alert may switch on a mode whose approved overlay asks for it (docs/automation.md)
+  if (parts.automation !== undefined) parts.automation.switchOnAlert = (metric) => modes.switchOnAlert(metric, ALERTS_ACTOR);
+  return { routes: modeRoutes(modes) };
+};
 
 /** The incident mode routes over either kind of lifecycle. */
 export function modeRoutes(modes: ModeApi): Route[] {
