@@ -354,6 +354,11 @@ export class Engine {
     return this.memory.get(id);
   }
 
+  /** Every account the engine remembers, read-only (periodic jobs: the review queue). */
+  accounts(): IterableIterator<AccountView> {
+    return this.memory.values();
+  }
+
   /** How many accounts the engine remembers. */
   get accountCount(): number {
     return this.memory.size;

@@ -72,6 +72,10 @@ export interface PolicySettings {
   readonly detectorActionCap: number;
   /** Alerts that switch an incident mode on, for a mode's overlay (`setting alerts.switch_on.<metric> = 1`). */
   readonly switchOnAlerts: readonly string[];
+  /** Days between periodic reviews of watched and grade-E accounts (schedules.review_every_days; 0: none). */
+  readonly reviewEveryDays: number;
+  /** Whether the weekly risk report is made and kept (schedules.weekly_report, 1 or 0). */
+  readonly weeklyReport: boolean;
 }
 
 /** The alerts (src/alerts) an incident mode may ask to be switched on by. */
@@ -109,6 +113,8 @@ export const DEFAULT_SETTINGS: PolicySettings = {
   detectorActionHours: { cashout_ring: 0, second_clearing: 0, code_jumping: 0, relocated_terminal: 0 },
   detectorActionCap: 10,
   switchOnAlerts: [],
+  reviewEveryDays: 7,
+  weeklyReport: true,
 };
 
 /** Largest action cap a policy may set. */
@@ -137,7 +143,7 @@ export const DEFAULT_BUCKETS = 12;
 /** Most buckets a window may have, bounding memory per key. */
 export const MAX_BUCKETS = 120;
 
-const SETTING_NAMES: readonly string[] = ['score.review', 'score.challenge', 'score.decline', 'score.scale', 'actions.cap_per_hour', 'actions.rule_cap_per_hour', 'detectors.actions_per_hour', ...DETECTOR_SETTINGS, ...SWITCH_SETTINGS];
+const SETTING_NAMES: readonly string[] = ['score.review', 'score.challenge', 'score.decline', 'score.scale', 'actions.cap_per_hour', 'actions.rule_cap_per_hour', 'detectors.actions_per_hour', ...DETECTOR_SETTINGS, ...SWITCH_SETTINGS, 'schedules.review_every_days', 'schedules.weekly_report'];
 
 /** Where a name is being used, which decides what it may refer to. */
 type Scope =
@@ -322,6 +328,8 @@ class Checker {
       'detectors.actions_per_hour': DEFAULT_SETTINGS.detectorActionCap,
       ...Object.fromEntries(DETECTOR_SETTINGS.map((n) => [n, 0])),
       ...Object.fromEntries(SWITCH_SETTINGS.map((n) => [n, 0])),
+      'schedules.review_every_days': DEFAULT_SETTINGS.reviewEveryDays,
+      'schedules.weekly_report': 1,
     };
     const where = new Map<string, SourcePos>();
     for (const s of settings) {
@@ -341,9 +349,14 @@ class Checker {
           this.bag.add(Diagnostics.SettingOutOfRange, s.valuePos, name, s.value, `an action cap is a whole number of actions an hour from 0 to ${MAX_ACTION_CAP}`);
           continue;
         }
-      } else if (name.startsWith('alerts.switch_on.')) {
+      } else if (name === 'schedules.review_every_days') {
+        if (!Number.isInteger(s.value) || s.value < 0 || s.value > 365) {
+          this.bag.add(Diagnostics.SettingOutOfRange, s.valuePos, name, s.value, 'a whole number of days from 0 (no periodic review) to 365');
+          continue;
+        }
+      } else if (name.startsWith('alerts.switch_on.') || name === 'schedules.weekly_report') {
         if (s.value !== 0 && s.value !== 1) {
-          this.bag.add(Diagnostics.SettingOutOfRange, s.valuePos, name, s.value, 'it is 1 (the alert switches the incident mode on) or 0');
+          this.bag.add(Diagnostics.SettingOutOfRange, s.valuePos, name, s.value, 'it is 1 (on) or 0 (off)');
           continue;
         }
       } else if (name.startsWith('detectors.')) {
@@ -380,6 +393,8 @@ class Checker {
       detectorActionHours,
       detectorActionCap: values['detectors.actions_per_hour'],
       switchOnAlerts: SWITCHING_ALERTS.filter((m) => values[`alerts.switch_on.${m}`] === 1),
+      reviewEveryDays: values['schedules.review_every_days'],
+      weeklyReport: values['schedules.weekly_report'] === 1,
     };
   }
 

@@ -18,8 +18,9 @@ import { noticesModule } from './routes/notices.js';
 import { policiesModule } from './routes/policies.js';
 import { reportsModule } from './routes/reports.js';
 import { rulesModule } from './routes/rules.js';
+import { schedulesModule } from './routes/schedules.js';
 import { shadowModule } from './routes/shadow.js';
 import { webhooksModule } from './routes/webhooks.js';
 
 /** Every module, in the order their routes are matched. */
-export const MODULES: readonly ModuleFactory[] = [auditModule, listsModule, policiesModule, modesModule, accountsModule, backtestsModule, rulesModule, reportsModule, alertsModule, casesModule, complaintsModule, merchantsModule, shadowModule, keysModule, noticesModule, webhooksModule, consoleModule];
+export const MODULES: readonly ModuleFactory[] = [auditModule, listsModule, policiesModule, modesModule, accountsModule, backtestsModule, rulesModule, reportsModule, schedulesModule, alertsModule, casesModule, complaintsModule, merchantsModule, shadowModule, keysModule, noticesModule, webhooksModule, consoleModule];

@@ -19,6 +19,7 @@ import type { DecisionService } from './service.js';
 import type { DispatcherOptions } from '../webhooks/dispatcher.js';
 import type { FeedConsumer, FindingListener } from '../detectors/types.js';
 import type { RaisedAlert } from '../alerts/monitor.js';
+import type { SchedulerOptions } from './routes/schedules.js';
 
 /** HTTP methods a module route may use. */
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -127,6 +128,8 @@ export interface ServerParts {
    * the modes module's way to switch on the modes an alert calls for.
    */
   readonly automation?: { raiseAlert?: (a: RaisedAlert) => void; onFinding?: FindingListener; switchOnAlert?: (metric: string) => string[] };
+  /** The scheduler's clock and tick (tests run a week in a second); the wall clock and 30 s when absent. */
+  readonly schedules?: SchedulerOptions;
   /** The webhook dispatcher's pacing (tests shorten it); DISPATCHER_DEFAULTS when absent. */
   readonly webhooks?: Partial<DispatcherOptions>;
 }

@@ -10,6 +10,7 @@ import { TxIndex } from '../accounts/tx-index.js';
 import { ConfigError } from '../errors.js';
 import { warmUp, WARM_PAYMENTS, type WarmUpReport } from '../engine/warm-up.js';
 import type { DispatcherOptions } from '../webhooks/dispatcher.js';
+import type { SchedulerOptions } from './routes/schedules.js';
 import { createCaseService } from '../cases/index.js';
 import { ListSet } from '../lists/list-set.js';
 import { Engine } from '../engine/engine.js';
@@ -83,6 +84,8 @@ export interface ServeOptions {
   readonly durability?: Durability;
   /** The webhook dispatcher's pacing (tests shorten its waits); DISPATCHER_DEFAULTS when absent. */
   readonly webhooks?: Partial<DispatcherOptions>;
+  /** The scheduler's clock and tick (tests run a week in a second); the wall clock and 30 s when absent. */
+  readonly schedules?: SchedulerOptions;
   /** Payments a scratch engine decides before listening (engine/warm-up.ts); 0: none. Default WARM_PAYMENTS. */
   readonly warmUpPayments?: number;
   /** Called once if the journal fails; the server then refuses all new work (503). */
@@ -282,7 +285,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     registerDurabilityGauges(metrics, walCheckpointer, processWriter);
     const cases = createCaseService({ store: new SqliteCaseStore(store.database), audit: store.audit, engine, decisions: service });
     txIndex = new TxIndex(openTxIndexReader(opts.dataDir), sqliteWorkerAdapter(opts.dataDir));
-    const parts = { engine, lists, store, audit: store.audit, service, metrics, dataDir: opts.dataDir, cases, txIndex, feedConsumers: [], automation: {}, ...(opts.webhooks === undefined ? {} : { webhooks: opts.webhooks }) };
+    const parts = { engine, lists, store, audit: store.audit, service, metrics, dataDir: opts.dataDir, cases, txIndex, feedConsumers: [], automation: {}, ...(opts.webhooks === undefined ? {} : { webhooks: opts.webhooks }), ...(opts.schedules === undefined ? {} : { schedules: opts.schedules }) };
     modules = MODULES.map((m) => m(parts));
     const router = new Router(modules.flatMap((m) => m.routes));
     let closing = false;

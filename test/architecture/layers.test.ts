@@ -15,7 +15,7 @@ const LAYERS: Readonly<Record<string, number>> = {
   features: 2, rules: 2, model: 2, eval: 2,
   engine: 3,
   log: 4,
-  accounts: 5, merchants: 5, cases: 5, detectors: 5, policy: 5, report: 5, lists: 5, audit: 5, keys: 5, webhooks: 5, alerts: 5, automation: 5, notices: 5, complaints: 5,
+  accounts: 5, merchants: 5, cases: 5, detectors: 5, policy: 5, report: 5, lists: 5, audit: 5, keys: 5, webhooks: 5, alerts: 5, automation: 5, notices: 5, complaints: 5, schedules: 5,
   store: 6,
   server: 7, cli: 7, wiring: 7, iso8583: 7,
   // imported only by the interfaces (the `simulate` command); its own imports are checked apart
