@@ -3,7 +3,10 @@
  * change is checked (a refusal changes nothing), committed with its audit record (actor
  * `cli:<user>`), and picked up by a server running on the same folder within a second.
  */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { consortiumKeyOf, exportShared, HASHED_RE, partnerKeyOf, readShared, signingKeyOf } from '../lists/shared.js';
 import { UsageError } from '../errors.js';
 import { ListSet } from '../lists/list-set.js';
 import { ListManager } from '../lists/manager.js';
@@ -19,6 +22,12 @@ const USAGE = `fengkong lists [show] [--json]                                   
   fengkong lists create NAME --kind KIND --purpose PURPOSE [--description TEXT]
   fengkong lists add NAME VALUE --reason TEXT [--expires 2026-12-31T00:00:00+08:00|30d]
   fengkong lists remove NAME VALUE
+  fengkong lists export NAME --shared --institution ID --consortium-key-file FILE --signing-key-file KEY.pem [--out FILE]
+    the list's entries as keyed hashes (HMAC-SHA256 under the consortium key), signed with the institution's Ed25519 key
+  fengkong lists import FILE --partner-key PARTNER.pub --into NAME [--description TEXT]
+    a partner's shared list, its signature checked, into list NAME (created when absent: the file's kind, purpose block)
+  fengkong lists keygen --signing PREFIX | --consortium FILE
+    an Ed25519 key pair (PREFIX.key, kept; PREFIX.pub, given to partners) or a new consortium key (shared by every member)
   (every form takes --data DIR, default ./data; or --postgres URL [--cluster NAME] [--master-key-file FILE]
    for a cluster's lists, which every node picks up within a second)`;
 
@@ -35,6 +44,15 @@ const FLAGS = {
   description: 'string',
   reason: 'string',
   expires: 'string',
+  shared: 'switch',
+  institution: 'string',
+  'consortium-key-file': 'string',
+  'signing-key-file': 'string',
+  out: 'string',
+  'partner-key': 'string',
+  into: 'string',
+  signing: 'string',
+  consortium: 'string',
   help: 'switch',
 } as const;
 
@@ -78,6 +96,10 @@ export async function runLists(args: string[]): Promise<number> {
   if (sub === 'help' || flags.get('help') === true) {
     process.stdout.write(`usage: ${USAGE}\n`);
     return 0;
+  }
+  if (sub === 'keygen') {
+    need(0, 'no arguments');
+    return keygen(str('signing'), str('consortium'));
   }
   const postgres = str('postgres');
   if (postgres !== undefined && flags.has('data')) throw new UsageError(`--data and --postgres name two different list stores: give one\nusage: ${USAGE}`);
@@ -128,12 +150,78 @@ export async function runLists(args: string[]): Promise<number> {
         out(c, `removed ${value} from ${name}`);
         return 0;
       }
+      case 'export': {
+        const [name] = need(1, 'a list name');
+        if (flags.get('shared') !== true) throw new UsageError(`"lists export" writes a shared list: give --shared (entries as keyed hashes)\nusage: ${USAGE}`);
+        const file = (flag: string): string => {
+          const f = str(flag);
+          if (f === undefined) throw new UsageError(`"lists export --shared" needs --${flag}\nusage: ${USAGE}`);
+          return readFileSync(f, 'utf8');
+        };
+        const institution = str('institution');
+        if (institution === undefined || institution.trim() === '') throw new UsageError(`"lists export --shared" needs --institution (the name the consortium knows you by)\nusage: ${USAGE}`);
+        const info = set.lists().find((l) => l.name === name);
+        if (info === undefined) throw new UsageError(`no list named ${JSON.stringify(name)}; lists: ${set.lists().map((l) => l.name).join(', ')}`);
+        const entries: ListEntry[] = [];
+        let after: string | undefined;
+        do {
+          const page = set.entries(name, after === undefined ? { limit: 1000 } : { after, limit: 1000 }, now);
+          entries.push(...page.entries.filter((e) => !HASHED_RE.test(e.value)));
+          after = page.next ?? undefined;
+        } while (after !== undefined);
+        const shared = exportShared({ institution, kind: info.kind, list: name, entries, consortiumKey: consortiumKeyOf(file('consortium-key-file')), signingKey: signingKeyOf(file('signing-key-file')), now });
+        const text = `${JSON.stringify(shared, null, 1)}\n`;
+        const target = str('out');
+        if (target === undefined) process.stdout.write(text);
+        else {
+          writeFileSync(target, text);
+          process.stderr.write(`wrote ${shared.entries.length} hashed entries of ${name} to ${target}\n`);
+        }
+        return 0;
+      }
+      case 'import': {
+        const [path] = need(1, 'the shared list file');
+        const keyFile = str('partner-key');
+        const into = str('into');
+        if (keyFile === undefined || into === undefined) throw new UsageError(`"lists import" needs --partner-key and --into\nusage: ${USAGE}`);
+        const shared = readShared(readFileSync(path, 'utf8'), partnerKeyOf(readFileSync(keyFile, 'utf8')));
+        const existing = set.lists().find((l) => l.name === into);
+        if (existing === undefined) {
+          await lists.createList({ name: into, kind: shared.kind, purpose: 'block', description: str('description') ?? `shared by ${shared.institution}` }, { actor, now });
+        } else if (existing.kind !== shared.kind) {
+          throw new UsageError(`list ${into} holds ${existing.kind} values; the shared list holds ${shared.kind} values: import into another list`);
+        }
+        const reason = `shared by ${shared.institution} (${shared.list}, exported ${new Date(shared.exportedAt).toISOString()})`;
+        let added = 0;
+        for (const e of shared.entries) {
+          if (e.expiresAt !== null && e.expiresAt <= now) continue;
+          await lists.addEntry(into, { value: `h:${e.h}`, reason, expiresAt: e.expiresAt }, { actor, now });
+          added++;
+        }
+        out({ list: into, institution: shared.institution, added }, `added ${added} hashed entries shared by ${shared.institution} to ${into}`);
+        return 0;
+      }
       default:
         throw new UsageError(`unknown subcommand "lists ${sub}"\nusage: ${USAGE}`);
     }
   } finally {
     await opened.close();
   }
+}
+
+/** `lists keygen`: an Ed25519 key pair for signing shared lists, or a new consortium key; files 0600 where secret. */
+function keygen(signing: string | undefined, consortium: string | undefined): number {
+  if ((signing === undefined) === (consortium === undefined)) throw new UsageError(`"lists keygen" takes one of --signing PREFIX or --consortium FILE\nusage: ${USAGE}`);
+  if (consortium !== undefined) {
+    writeFileSync(consortium, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    process.stderr.write(`wrote a new consortium key to ${consortium}: give it to every member over a safe channel, never with a shared list\n`);
+    return 0;
+  }
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  writeFileSync(`${signing}.key`, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+  writeFileSync(`${signing}.pub`, publicKey.export({ type: 'spki', format: 'pem' }), { flag: 'wx' });
+  process.stderr.write(`wrote ${signing}.key (keep it) and ${signing}.pub (give it to your partners)\n`);
+  return 0;
 }
 
 /** A list store and how to close it (with its audit log and, on a cluster, its pool). */

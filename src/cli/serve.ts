@@ -16,7 +16,9 @@ const USAGE = `fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [
          --durability: when an answer leaves — fsync (default): once its decision is on disk, safe against power loss;
          process: once the decision is in the operating system's hands, fsynced right behind — safe against a crash or kill -9
          of the server, not a power loss (docs/server.md, "Durability")
-         [--iso8583-port P [--iso8583-host 127.0.0.1] [--iso8583-tpdu] [--iso8583-idle-timeout 300]]
+         [--iso8583-port P [--iso8583-host 127.0.0.1] [--iso8583-tpdu] [--iso8583-idle-timeout 300]] [--consortium-key-file FILE]
+         --consortium-key-file: the key partner institutions' shared lists are hashed under (default <data>/consortium.key
+         when present; docs/automation.md, "Partner institutions")
          --iso8583-port also listens for ISO 8583 (2-byte length frames, ASCII MTI, binary bitmap) beside HTTP: the same decisions
          and journal (docs/iso8583.md); --iso8583-tpdu expects a 5-byte TPDU and 6-byte header before the MTI (Chinese POS
          networks); --iso8583-idle-timeout closes a connection silent for that many seconds (0: never)
@@ -30,7 +32,7 @@ const USAGE = `fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [
  */
 const CLUSTER_ENV = ['FENGKONG_NATS_URL', 'FENGKONG_POSTGRES_URL'];
 /** Flags of the embedded server only. */
-const EMBEDDED_ONLY = ['data', 'journal', 'durability', 'iso8583-port', 'iso8583-host', 'iso8583-tpdu', 'iso8583-idle-timeout'];
+const EMBEDDED_ONLY = ['data', 'journal', 'durability', 'iso8583-port', 'iso8583-host', 'iso8583-tpdu', 'iso8583-idle-timeout', 'consortium-key-file'];
 /** The ISO 8583 listener's flags besides its port. */
 const ISO_FLAGS = ['iso8583-host', 'iso8583-tpdu', 'iso8583-idle-timeout'];
 /** Flags of a cluster node only. */
@@ -43,7 +45,7 @@ export async function runServe(args: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(
     args,
     {
-      port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string', durability: 'string', 'event-time-tolerance': 'int', 'tls-cert': 'string', 'tls-key': 'string', 'master-key-file': 'string',
+      port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string', durability: 'string', 'event-time-tolerance': 'int', 'tls-cert': 'string', 'tls-key': 'string', 'master-key-file': 'string', 'consortium-key-file': 'string',
       'iso8583-port': 'int', 'iso8583-host': 'string', 'iso8583-tpdu': 'switch', 'iso8583-idle-timeout': 'int',
       nats: 'string', postgres: 'string', redis: 'string', cluster: 'string', partitions: 'int', 'node-id': 'string', 'owner-ttl-ms': 'int', 'jetstream-replicas': 'int',
     },
@@ -81,6 +83,7 @@ export async function runServe(args: string[]): Promise<number> {
     host: (flags.get('host') as string | undefined) ?? '127.0.0.1',
     policyDir: flags.get('policy') as string | undefined,
     masterKeyFile: flags.get('master-key-file') as string | undefined,
+    consortiumKeyFile: flags.get('consortium-key-file') as string | undefined,
     modelPath: flags.get('model') as string | undefined,
     journal: journal as (typeof JOURNAL_MODES)[number],
     durability: durability as (typeof DURABILITIES)[number],

@@ -10,6 +10,7 @@
 import { ConflictError, ListError, NotFoundError } from '../errors.js';
 import type { ListLookup } from '../features/vector.js';
 import type { ListUse } from '../rules/policy-types.js';
+import { HASHED_RE, hashedValue } from './shared.js';
 import {
   DEFAULT_LISTS,
   DEFAULT_PAGE,
@@ -36,6 +37,13 @@ export class ListSet implements ListLookup {
   private total = 0;
   /** earliest expiry of any entry held: nothing to prune before it. */
   private nextExpiry = Infinity;
+  /** The consortium key partner lists are hashed under (lists/shared.ts); null: hashed entries match nothing. */
+  private consortiumKey: Buffer | null = null;
+  /** Lists that hold (or held) hashed entries: only their lookups hash the value. */
+  private readonly hashedLists = new Set<string>();
+  /** The last value hashed and its hash (a payment asks the same list for the same value several times). */
+  private lastPlain = '';
+  private lastHashed = '';
 
   /**
    * @param options.defaults create the default lists (block_accounts, …, allow_accounts, watch_merchants);
@@ -57,10 +65,28 @@ export class ListSet implements ListLookup {
     if (this.total === 0 || value === '') return false;
     const l = this.byName.get(list);
     if (l === undefined) return false;
-    const e = l.entries.get(value);
-    if (e === undefined) return false;
+    let e = l.entries.get(value);
+    if (e === undefined) {
+      // a partner's list holds keyed hashes: look the value up as the partner wrote it
+      if (this.consortiumKey === null || !this.hashedLists.has(list)) return false;
+      if (value !== this.lastPlain) {
+        this.lastHashed = hashedValue(this.consortiumKey, value);
+        this.lastPlain = value;
+      }
+      e = l.entries.get(this.lastHashed);
+      if (e === undefined) return false;
+    }
     const x = e.expiresAt;
     return x === null || atMs < x;
+  }
+
+  /**
+   * Sets the consortium key partner lists' hashed entries (`h:<hex>`, lists/shared.ts) were made
+   * with: from now on `has` also finds a value whose keyed hash is on such a list.
+   */
+  setConsortiumKey(key: Buffer | null): void {
+    this.consortiumKey = key;
+    this.lastPlain = '';
   }
 
   /** The entry for `value`, if held; with `atMs`, only when it has not expired by then. */
@@ -186,6 +212,7 @@ export class ListSet implements ListLookup {
     const before = s.entries.get(entry.value) ?? null;
     if (before === null) this.total++;
     s.entries.set(entry.value, entry);
+    if (HASHED_RE.test(entry.value)) this.hashedLists.add(list);
     if (entry.expiresAt !== null && entry.expiresAt < this.nextExpiry) this.nextExpiry = entry.expiresAt;
     return before;
   }
@@ -227,6 +254,7 @@ export class ListSet implements ListLookup {
     if (other === this) return;
     this.byName.clear();
     for (const [name, s] of other.byName) this.byName.set(name, { info: s.info, entries: new Map(s.entries) });
+    for (const name of other.hashedLists) this.hashedLists.add(name);
     this.total = other.total;
     this.nextExpiry = other.nextExpiry;
   }

@@ -80,13 +80,16 @@ export function validateListDef(input: unknown): ListDef {
  * A value that fits a list of `kind`: 1–128 printable characters like the contract's ids, and for
  * `ip` lists an IPv4 or IPv6 address (matched exactly as the payment carries it, no ranges).
  */
+/** A keyed hash shared by a partner institution (lists/shared.ts): `h:` and 64 hex digits, on any kind of list. */
+const HASHED_RE = /^h:[0-9a-f]{64}$/;
+
 export function validateValue(value: unknown, kind: ListKind, list: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_VALUE_LENGTH || !isPrintable(value)) {
     throw new ListError('value', `a string of 1–${MAX_VALUE_LENGTH} printable characters`);
   }
   if (value.trim() !== value) throw new ListError('value', 'no leading or trailing spaces (values are matched exactly)');
   if (!isIdText(value)) throw new ListError('value', 'no invisible formatting characters or unpaired surrogates (values are matched exactly)');
-  if (kind === 'ip' && isIP(value) === 0) {
+  if (kind === 'ip' && isIP(value) === 0 && !HASHED_RE.test(value)) {
     throw new ListError('value', `an IPv4 or IPv6 address, because list '${list}' holds ip values`);
   }
   return value;

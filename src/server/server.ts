@@ -3,9 +3,10 @@
  * engine from the journal, then listen; on close stop accepting, finish what is in flight, flush
  * the journal and close the file. The module API the CLI and the tests share.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
+import { consortiumKeyOf } from '../lists/shared.js';
 import { TxIndex } from '../accounts/tx-index.js';
 import { ConfigError } from '../errors.js';
 import { warmUp, WARM_PAYMENTS, type WarmUpReport } from '../engine/warm-up.js';
@@ -60,6 +61,11 @@ export interface ServeOptions {
    * FENGKONG_MASTER_KEY_FILE, else `<dataDir>/master.key`, created (0600) when absent.
    */
   readonly masterKeyFile?: string;
+  /**
+   * The consortium key partner lists are hashed under (lists/shared.ts): this file, else
+   * `<dataDir>/consortium.key` when it exists; without one, hashed entries match nothing.
+   */
+  readonly consortiumKeyFile?: string | undefined;
   /**
    * False writes everything in clear: only for the encryption bench and tests, never a CLI flag, and
    * only on a folder never sealed (it cannot open sealed rows). Default true.
@@ -246,6 +252,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     // applied at the journal position each took effect (see store/sqlite/side-inputs.ts)
     // the lists rules read: the engine reads them, the lists module keeps them in step with the store
     const lists = new ListSet();
+    const consortium = opts.consortiumKeyFile ?? join(opts.dataDir, 'consortium.key');
+    if (opts.consortiumKeyFile !== undefined || existsSync(consortium)) lists.setConsortiumKey(consortiumKeyOf(readFileSync(consortium, 'utf8')));
     const { engine, recovery, note } = recoverEngine(
       storeRecoverySource(store),
       opts.dataDir,
