@@ -15,7 +15,7 @@
 import type { Finding } from '../detectors/types.js';
 import type { RaisedAlert } from '../alerts/monitor.js';
 import { formatShanghai } from '../contract/time.js';
-import { DETECTOR_ACTIONS, type DetectorWithAction } from '../rules/checker.js';
+import { DETECTOR_ACTIONS, type DetectorWithAction } from '../rules/settings.js';
 import type { CompiledPolicy } from '../rules/policy-types.js';
 
 /** An action a finding takes (MerchantActions.recordAutomatic stores it). */

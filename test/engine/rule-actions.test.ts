@@ -3,18 +3,16 @@
 // journal takes none itself; the checker refuses actions a rule cannot take, each with its code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseEvent } from '../../src/contract/parse.js';
 import { Engine } from '../../src/engine/engine.js';
 import type { Decision } from '../../src/engine/decision.js';
-import { DEFAULT_POLICY_DIR } from '../../src/engine/policy-source.js';
 import { BUILTINS } from '../../src/features/catalog.js';
 import { checkPolicy, compilePolicy } from '../../src/rules/compile.js';
 import { answerOf } from '../../src/log/recovery.js';
 import { baseWorld, DAY, HOUR, MIN, tx } from './world.js';
+import { defaultFiles } from '../policy/helpers.js';
 
-const pack = readdirSync(DEFAULT_POLICY_DIR).filter((f) => f.endsWith('.fk')).sort().map((f) => ({ file: f, text: readFileSync(join(DEFAULT_POLICY_DIR, f), 'utf8') }));
+const pack = Object.entries(defaultFiles()).map(([file, text]) => ({ file, text }));
 
 function policyWith(text: string) {
   return compilePolicy([...pack, { file: '90-auto.fk', text }], BUILTINS, 'auto@v1');

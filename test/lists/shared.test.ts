@@ -6,14 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN } from '../helpers/serve-cli.js';
-import { DEFAULT_POLICY_DIR } from '../../src/engine/policy-source.js';
 import { BUILTINS } from '../../src/features/catalog.js';
 import { compilePolicy } from '../../src/rules/compile.js';
 import { baseWorld, HOUR, tx } from '../engine/world.js';
 import { call, feed, startTestServer, tempDir } from '../server/helpers.js';
+import { defaultFiles } from '../policy/helpers.js';
 
 function fk(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 30_000 });
@@ -59,7 +59,7 @@ test('a shared block list: exported as signed keyed hashes, refused when forged,
 
   // B's server, with the consortium key in its data folder, matches A's devices
   copyFileSync(join(keys, 'consortium.key'), join(b, 'consortium.key'));
-  const pack = readdirSync(DEFAULT_POLICY_DIR).filter((f) => f.endsWith('.fk')).sort().map((f) => ({ file: f, text: readFileSync(join(DEFAULT_POLICY_DIR, f), 'utf8') }));
+  const pack = Object.entries(defaultFiles()).map(([file, text]) => ({ file, text }));
   const policy = compilePolicy([...pack, { file: '95-partner.fk', text: PARTNER_RULE }], BUILTINS, 'partner');
   const s = await startTestServer({ dir: b, policy });
   try {

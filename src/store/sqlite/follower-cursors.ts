@@ -40,25 +40,20 @@ export class SqliteFollowerCursors {
    * must not block the event loop, and a later move makes up for it).
    */
   tryAdvance(name: string, seq: number): boolean {
-    const wait = this.db.pragma('busy_timeout', { simple: true }) as number;
-    this.db.pragma('busy_timeout = 0');
-    try {
-      this.put.run({ name, seq });
-      return true;
-    } catch (e) {
-      if ((e as { code?: string }).code === 'SQLITE_BUSY') return false;
-      throw e;
-    } finally {
-      this.db.pragma(`busy_timeout = ${wait}`);
-    }
+    return this.withoutWaiting(() => void this.put.run({ name, seq }));
   }
 
   /** Runs `fn` in one transaction unless another connection holds the write lock now (false then: nothing was done). */
   tryTransaction(fn: () => void): boolean {
+    return this.withoutWaiting(() => this.db.transaction(fn).immediate());
+  }
+
+  /** Runs `write` with no busy wait: false when another connection holds the write lock (nothing was done). */
+  private withoutWaiting(write: () => void): boolean {
     const wait = this.db.pragma('busy_timeout', { simple: true }) as number;
     this.db.pragma('busy_timeout = 0');
     try {
-      this.db.transaction(fn).immediate();
+      write();
       return true;
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_BUSY') return false;
