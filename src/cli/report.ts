@@ -13,6 +13,7 @@ import { ENTITY_SCOPES, type EntityScope } from '../policy/backtest-labels.js';
 import type { ScanProgress } from '../policy/rule-performance.js';
 import { int, pct, yuan } from '../report/format.js';
 import { renderRiskReportHtml } from '../report/html.js';
+import { isReportLang } from '../report/i18n.js';
 import { BOUND_EXPECTED, bucketValue, parseBound } from '../report/range.js';
 import { runRiskReport, runRiskReportFrom, type RiskReport, type RiskReportOptions } from '../report/risk-report.js';
 import { SqliteCaseQueueReader } from '../store/sqlite/case-queue.js';
@@ -21,7 +22,7 @@ import { parseArgs } from './args.js';
 import { HISTORY_FLAGS, historyTarget, withClusterHistory, type HistoryTarget } from './history-target.js';
 import { Progress } from './progress.js';
 
-const USAGE = `fengkong report --data DIR --from TS --to TS [--out report.html|report.json|-] [--format html|json] [--bucket hour|day|week] [--top N] [--min-payments N] [--entity-labels account,merchant,terminal|none] [--quiet]
+const USAGE = `fengkong report --data DIR --from TS --to TS [--out report.html|report.json|-] [--format html|json] [--lang en|zh-CN] [--bucket hour|day|week] [--top N] [--min-payments N] [--entity-labels account,merchant,terminal|none] [--quiet]
        fengkong report --postgres URL [--cluster fengkong] [--master-key-file FILE] --from TS --to TS [same options]
          a cluster's history, read a page at a time from its PostgreSQL projection, open cases from its case store
          (one partition: the only kind of cluster so far); FENGKONG_POSTGRES_URL, FENGKONG_CLUSTER and
@@ -79,7 +80,7 @@ export async function runReportCommand(args: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(
     args,
     {
-      ...HISTORY_FLAGS, from: 'string', to: 'string', out: 'string', format: 'string', bucket: 'string', top: 'int',
+      ...HISTORY_FLAGS, from: 'string', to: 'string', out: 'string', format: 'string', lang: 'string', bucket: 'string', top: 'int',
       'min-payments': 'int', 'entity-labels': 'string', quiet: 'switch',
     },
     USAGE,
@@ -94,6 +95,8 @@ export async function runReportCommand(args: string[]): Promise<number> {
   const formatFlag = flags.get('format') as string | undefined;
   const format = formatFlag ?? (out.endsWith('.json') ? 'json' : 'html');
   if (format !== 'html' && format !== 'json') throw new UsageError(`--format takes html or json, got "${format}"\nusage: ${USAGE}`);
+  const lang = (flags.get('lang') as string | undefined) ?? 'en';
+  if (!isReportLang(lang)) throw new UsageError(`--lang takes en or zh-CN (the HTML report's language), got "${lang}"\nusage: ${USAGE}`);
   const bucketFlag = flags.get('bucket') as string | undefined;
   let bucket;
   try {
@@ -120,7 +123,7 @@ export async function runReportCommand(args: string[]): Promise<number> {
   } finally {
     progress.done();
   }
-  const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderRiskReportHtml(report);
+  const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderRiskReportHtml(report, lang);
   if (out === '-') {
     process.stdout.write(text);
     if (!quiet) process.stderr.write(summary(report) + '\n');

@@ -187,6 +187,9 @@ test('html: open cases by age and the ratings section, when present', () => {
       merchants: { ...r.merchants, byFraudAmount: r.merchants.byFraudAmount.map((e) => ({ ...e, rating: { score: 72.5, grade: 'D' } })) },
     };
     const html = renderRiskReportHtml(withRatings);
+    const missing = new Set<string>();
+    renderRiskReportHtml(withRatings, 'zh-CN', missing);
+    assert.deepEqual([...missing], [], 'the cases and ratings sections in Chinese too');
     const doc = parse(html);
     assert.equal(all(doc, 'svg').length, 8); // the seven charts and open cases by age
     assert.match(html, /1 open of 1; median age 2\.0 days, oldest 2\.0 days; ¥123\.45 at stake/);
@@ -197,4 +200,20 @@ test('html: open cases by age and the ratings section, when present', () => {
   } finally {
     cleanup();
   }
+});
+
+test('html in Chinese: every phrase of the report has a translation, the page says lang="zh-CN", and is as well-formed as the English one', () => {
+  const r = report();
+  const missing = new Set<string>();
+  const zh = renderRiskReportHtml(r, 'zh-CN', missing);
+  assert.deepEqual([...missing], [], 'phrases without a Chinese translation');
+  assert.match(zh, /<html lang="zh-CN">/);
+  assert.match(zh, /<h1>风险评估报告<\/h1>/);
+  for (const heading of ['概览', '结果与金额', '规则精确率', '风险最高的商户', '未结案件', '阅读说明']) assert.ok(zh.includes(heading), heading);
+  for (const english of ['<h2>Summary</h2>', 'Riskiest merchants', 'How to read this']) assert.ok(!zh.includes(english), english);
+  const doc = parse(zh);
+  assert.equal(doc.children[0].name, 'html');
+  assert.equal(all(doc, 'svg').length, all(parse(renderRiskReportHtml(r)), 'svg').length, 'the same charts');
+  // the machine-readable JSON is the same in both languages
+  assert.ok(zh.includes(embeddedJson(r)));
 });

@@ -39,6 +39,8 @@ test('weekly report kept on Monday 09:00, periodic reviews at 08:00, durable acr
     const html = await call(s.url, `/v1/reports/${kept.id}?format=html`, { key: s.keys.analyst });
     assert.match(String(html.headers['content-type']), /text\/html/);
     assert.match(html.text, /<!DOCTYPE html>/);
+    const zh = await call(s.url, `/v1/reports/${kept.id}?format=html&lang=zh-CN`, { key: s.keys.analyst });
+    assert.match(zh.text, /<h1>风险评估报告<\/h1>/, 'the kept report in Chinese');
     assert.equal((await call(s.url, '/v1/reports/99', { key: s.keys.analyst })).status, 404);
 
     // the next day at 08:00: the watched account gets its periodic review

@@ -7,6 +7,7 @@
  */
 import { ContractError } from '../../errors.js';
 import { renderRiskReportHtml } from '../../report/html.js';
+import { isReportLang } from '../../report/i18n.js';
 import { addRatings } from '../../report/ratings.js';
 import { bucketValue, checkBuckets, checkRange, defaultBucket, queryBound } from '../../report/range.js';
 import { JobQueue, QueueClosedError, runReportInWorker, type ReportJob, type ReportResult } from '../../report/worker-runner.js';
@@ -56,7 +57,7 @@ export const reportsModule: ModuleFactory = (parts) => {
           'Query: from, to (required; epoch ms, an ISO 8601 timestamp with offset, or a date YYYY-MM-DD meaning midnight +08:00), ' +
           'bucket (hour|day|week; default hour up to 3 days, day up to 180, then week), top (1–100, default 10), ' +
           'minPayments (default 20: the fewest payments a merchant or terminal needs to rank by flagged share), ' +
-          'format (json, default, or html: the self-contained printable report as text/html; also chosen by Accept: text/html). ' +
+          'format (json, default, or html: the self-contained printable report as text/html; also chosen by Accept: text/html), lang (en, default, or zh-CN: the HTML report in Chinese). ' +
           'Drift (PSI) is measured against the previous period of equal length. Fraud by the labels known now. ' +
           'The live engine\'s current merchant and terminal ratings (last 7 days of traffic) are added: `ratings`, and a `rating` on each top-list row.',
         querySchema: RiskReportQuery,
@@ -72,6 +73,8 @@ export const reportsModule: ModuleFactory = (parts) => {
           const accept = String(headers.accept ?? '');
           const format = query.get('format') ?? (accept.includes('text/html') && !accept.includes('application/json') ? 'html' : 'json');
           if (format !== 'json' && format !== 'html') throw new ContractError('format', 'json or html');
+          const lang = query.get('lang') ?? 'en';
+          if (!isReportLang(lang)) throw new ContractError('lang', 'en or zh-CN (the HTML report\'s language)');
           const top = intParam(query, 'top', 1, 100);
           const minPayments = intParam(query, 'minPayments', 1, 1_000_000_000);
           const options: Extract<ReportJob, { kind: 'risk-report' }>['options'] = { from, to, bucket };
@@ -79,7 +82,7 @@ export const reportsModule: ModuleFactory = (parts) => {
           if (minPayments !== undefined) options.minPayments = minPayments;
           // the live engine's current merchant and terminal ratings join the report here (the worker has no engine)
           const report = addRatings(await queuedReport(parts, { kind: 'risk-report', options }), parts.engine, top ?? 10);
-          if (format === 'html') return { text: renderRiskReportHtml(report), contentType: 'text/html; charset=utf-8' };
+          if (format === 'html') return { text: renderRiskReportHtml(report, lang), contentType: 'text/html; charset=utf-8' };
           return { body: report };
         },
       },

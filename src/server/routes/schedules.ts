@@ -8,6 +8,7 @@
  */
 import { addRatings } from '../../report/ratings.js';
 import { renderRiskReportHtml } from '../../report/html.js';
+import { isReportLang } from '../../report/i18n.js';
 import type { RiskReport } from '../../report/risk-report.js';
 import { runReviewQueue, SCHEDULES_ACTOR } from '../../schedules/review-queue.js';
 import { Scheduler, type Job } from '../../schedules/scheduler.js';
@@ -79,14 +80,16 @@ export const schedulesModule: ModuleFactory = (parts) => {
         method: 'GET',
         path: '/v1/reports/{id}',
         permission: 'read',
-        summary: 'One kept report: JSON, or ?format=html for the printable page',
+        summary: 'One kept report: JSON, or ?format=html for the printable page (&lang=zh-CN in Chinese)',
         handle: ({ params, query }) => {
           const id = Number(params.id);
           if (!Number.isSafeInteger(id) || id < 1) throw new ContractError('id', 'the id of a kept report (GET /v1/reports lists them)');
           const r = reports.get(id);
           if (r === undefined) throw new NotFoundError(`no kept report ${id}`);
           const format = query.get('format') ?? 'json';
-          if (format === 'html') return { text: renderRiskReportHtml(r.body as RiskReport), contentType: 'text/html; charset=utf-8' };
+          const lang = query.get('lang') ?? 'en';
+          if (!isReportLang(lang)) throw new ContractError('lang', 'en or zh-CN (the HTML report\'s language)');
+          if (format === 'html') return { text: renderRiskReportHtml(r.body as RiskReport, lang), contentType: 'text/html; charset=utf-8' };
           if (format !== 'json') throw new ContractError('format', 'json or html');
           return { body: r };
         },

@@ -40,6 +40,7 @@ export const RiskReportQuery = Type.Object({
   format: Type.Optional(
     StringEnum(['json', 'html'] as const, expected('json or html', { description: 'json (default) or html; also chosen by Accept: text/html' })),
   ),
+  lang: Type.Optional(StringEnum(['en', 'zh-CN'] as const, expected('en or zh-CN', { description: "the HTML report's language: en (default) or zh-CN" }))),
 });
 
 /** `GET /v1/rules/performance`: the whole journal unless bounded. */
