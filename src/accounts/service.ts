@@ -262,6 +262,14 @@ export class AccountService {
     });
   }
 
+  /** The limit a payment of the account may use now (fen): the registered one, or the lowered one in force; NaN when unknown. */
+  limitInForce(accountId: string): number {
+    const acc = this.engineOf(accountId).account(accountId);
+    const r = this.restrictions(accountId);
+    if (acc === undefined || r instanceof Promise) return NaN;
+    return this.limitUnder(acc, r);
+  }
+
   /**
    * Records an action a rule took on a live decision (the server's rule-action follower): stored as
    * taken by `rule:<NAME>` at the decision's journal position — a replay applies it right after that

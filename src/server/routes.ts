@@ -20,6 +20,7 @@ import type { DispatcherOptions } from '../webhooks/dispatcher.js';
 import type { FeedConsumer, FindingListener } from '../detectors/types.js';
 import type { RaisedAlert } from '../alerts/monitor.js';
 import type { SchedulerOptions } from './routes/schedules.js';
+import type { Job } from '../schedules/scheduler.js';
 
 /** HTTP methods a module route may use. */
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -125,9 +126,10 @@ export interface ServerParts {
    * Hooks one module offers the others, filled as the modules are built and called later (at run
    * time): the alerts module's way to raise an alert, the merchants module's way to act on a
    * detector's finding (the cases module starts the detectors before the merchants module exists),
-   * the modes module's way to switch on the modes an alert calls for.
+   * the modes module's way to switch on the modes an alert calls for, and the scheduled jobs other
+   * modules add (the schedules module, built after them, runs them).
    */
-  readonly automation?: { raiseAlert?: (a: RaisedAlert) => void; onFinding?: FindingListener; switchOnAlert?: (metric: string) => string[] };
+  readonly automation?: { raiseAlert?: (a: RaisedAlert) => void; onFinding?: FindingListener; switchOnAlert?: (metric: string) => string[]; jobs?: Job[] };
   /** The scheduler's clock and tick (tests run a week in a second); the wall clock and 30 s when absent. */
   readonly schedules?: SchedulerOptions;
   /** The webhook dispatcher's pacing (tests shorten it); DISPATCHER_DEFAULTS when absent. */

@@ -59,6 +59,8 @@ const VALID: Record<string, () => unknown> = {
   'POST /v1/policies/{version}/publish': () => ({ note: 'ship it' }),
   'POST /v1/policies/{version}/reject': () => ({ reason: 'not yet' }),
   'POST /v1/alerts/{id}/ack': () => ({ note: 'seen: a limit test' }),
+  'POST /v1/limit-proposals/approve': () => ({ ids: [1], note: 'weekly review' }),
+  'POST /v1/limit-proposals/reject': () => ({ all: true }),
   'POST /v1/complaints': () => ({ subjectKind: 'account', subjectId: 'A1', text: '这笔不是我付的', complainant: { deviceId: 'D1' } }),
   'PUT /v1/notices/templates': () => ({ templates: DEFAULT_TEMPLATES, note: 'the defaults again' }),
   'POST /v1/webhooks': () => ({ url: 'https://notify.example.cn/fk', events: ['account.restricted'], description: 'notices' }),

@@ -11,6 +11,8 @@ import { SqliteFollowerCursors } from '../../store/sqlite/follower-cursors.js';
 import { SqliteNoticeStore } from '../../store/sqlite/notices.js';
 import { RuleActionFollower } from '../../automation/rule-action-follower.js';
 import { ExpiryWatch } from '../../accounts/expiry-watch.js';
+import { SqliteLimitProposals } from '../../store/sqlite/limit-proposals.js';
+import { limitProposalJob, limitProposalRoutes } from './limit-proposals.js';
 import type { BodyLimits } from '../body.js';
 import type { ModuleFactory, Route } from '../routes.js';
 import { thenReply } from './policies.js';
@@ -76,8 +78,12 @@ export const accountsModule: ModuleFactory = (parts) => {
     }
   }, EXPIRY_LOOK_MS);
   look.unref();
+  // the credit rating's weekly proposals of lower limits, approved by an admin (in bulk)
+  const proposals = new SqliteLimitProposals(parts.store.database);
+  const tx = <T>(fn: () => T): T => parts.store.database.transaction(fn).immediate();
+  parts.automation?.jobs?.push(limitProposalJob(() => parts.engine, s, proposals, tx, parts.audit));
   return {
-    routes: accountRoutes(s),
+    routes: [...accountRoutes(s), ...limitProposalRoutes(s, proposals, tx, parts.audit)],
     close: () => {
       clearInterval(look);
       follower.close();

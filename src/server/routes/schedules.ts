@@ -2,7 +2,8 @@
  * The embedded scheduler (src/schedules) and the reports it keeps: every Monday at 09:00
  * Asia/Shanghai the weekly risk report of the week before (Monday to Monday, made on the report
  * worker like `GET /v1/reports/risk`) is made and kept; every day at 08:00 the periodic review queue
- * runs (its rhythm and the report are the live policy's settings `schedules.*`). `GET /v1/reports`
+ * runs (its rhythm and the report are the live policy's settings `schedules.*`); other modules add
+ * theirs through `parts.automation.jobs` (the accounts module's weekly limit proposals). `GET /v1/reports`
  * lists the kept reports and when each job last ran; `GET /v1/reports/{id}` answers one, as JSON or
  * (`?format=html`) the printable page.
  */
@@ -61,7 +62,7 @@ export const schedulesModule: ModuleFactory = (parts) => {
       },
     },
   ];
-  const scheduler = new Scheduler(jobs, new SqliteFollowerCursors(store.database), now);
+  const scheduler = new Scheduler([...jobs, ...(parts.automation?.jobs ?? [])], new SqliteFollowerCursors(store.database), now);
   const tick = (): void => void scheduler.tick();
   const timer = setInterval(tick, parts.schedules?.tickMs ?? TICK_MS);
   timer.unref();

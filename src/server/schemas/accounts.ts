@@ -70,3 +70,19 @@ export const CustomerViewQuery = Type.Object({
   cursor: textQuery('the `next` of the previous page'),
   limit: intQuery(1, MAX_PAGE, { description: `page size, default ${DEFAULT_PAGE}` }),
 });
+
+/** `POST /v1/limit-proposals/approve` and `/reject`: the ids, or every pending one, and why. */
+export const LimitDecisionBody = Type.Object(
+  {
+    ids: Type.Optional(Type.Array(Type.Integer(expected('a proposal id', { minimum: 1 })), expected('a list of 1–10000 proposal ids', { minItems: 1, maxItems: 10_000 }))),
+    all: Type.Optional(Type.Boolean(expected('true for every pending proposal'))),
+    note: Type.Optional(Type.String(expected('why, in 1–400 characters', { minLength: 1, maxLength: 400 }))),
+  },
+  { additionalProperties: false },
+);
+
+/** `GET /v1/limit-proposals?state=pending&limit=500`. */
+export const LimitProposalQuery = Type.Object({
+  state: Type.Optional(StringEnum(['pending', 'approved', 'rejected', 'superseded'] as const, expected('pending, approved, rejected or superseded'))),
+  limit: intQuery(1, 10_000),
+});
