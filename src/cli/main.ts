@@ -25,7 +25,7 @@ usage:
   fengkong accounts show|customer|actions|appeal ACCOUNT …           account actions, views and appeals on a running server (fengkong accounts help)
   fengkong policy draft|list|show|live|publish|approve|reject|rollback|mode …   policy versions on a running server (fengkong policy help)
   fengkong cases list|show|open|assign|note|status|resolve|detectors …   the case queue on a running server (fengkong cases help)
-  fengkong merchants show|risky|actions|hold|release|suspend|release-terminal …   merchants and terminals on a running server (fengkong merchants help)
+  fengkong merchants show|risky|actions|hold|release|suspend|release-terminal|licences …   merchants and terminals on a running server (fengkong merchants help)
   fengkong backtest --data DIR --policy DIR [--from TS] [--to TS] [--out report.json]   run a draft over journaled history
   fengkong report --data DIR --from TS --to TS [--out report.html] [--format html|json]   the printable risk assessment report
     (backtest, report and rules performance take --postgres URL [--cluster NAME] [--master-key-file F] in place of --data: a cluster's history)

@@ -2,7 +2,10 @@
  * `fengkong merchants …`: check a merchant (and a terminal), see its rating, hold or release its
  * settlement, suspend or release a terminal — over HTTP to a running server, like `fengkong cases`.
  */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
+import { parseLicenceCsv } from '../merchants/licence-list.js';
 import { clientCommand, httpRequest, type HttpReply, type Out, KEY_FLAGS } from './http-client.js';
 import { reportError } from './cases.js';
 import { expiresArg } from './lists.js';
@@ -14,7 +17,11 @@ const USAGE = `fengkong merchants <command> [--url http://127.0.0.1:8080] [--key
   hold MERCHANT --reason TEXT [--expires 7d|ISO 8601|epoch ms]   hold settlement (analyst, admin): its payments are reviewed
   release MERCHANT --reason TEXT               lift the settlement hold (admin)
   suspend MERCHANT TERMINAL --reason TEXT [--expires …]   suspend a terminal (admin): its payments are declined
-  release-terminal MERCHANT TERMINAL --reason TEXT        lift a terminal's suspension (admin)`;
+  release-terminal MERCHANT TERMINAL --reason TEXT        lift a terminal's suspension (admin)
+  licences FILE.csv --as-of YYYY-MM-DD [--source TEXT] [--mark-unlisted] [--dry-run]
+    the central bank's list of licensed payment institutions (CSV as published: 公司名称 / name, optionally
+    机构代码 / acquirerId and 有效期至 / validUntil) as the authority for second clearing (admin); --mark-unlisted:
+    the list is complete, registered acquirers it does not name become unlicensed; --dry-run shows what would change`;
 
 const SPEC = {
   url: 'string',
@@ -26,6 +33,10 @@ const SPEC = {
   limit: 'int',
   reason: 'string',
   expires: 'string',
+  'as-of': 'string',
+  source: 'string',
+  'mark-unlisted': 'switch',
+  'dry-run': 'switch',
 } as const;
 
 
@@ -108,6 +119,26 @@ export async function runMerchants(args: string[], out: Out = (l) => process.std
     case 'release-terminal': {
       const [m, t] = need(2, 'a merchant id and a terminal id');
       r = await act(m, { action: 'release_terminal', terminalId: t, reason: reason() });
+      break;
+    }
+    case 'licences': {
+      const [file] = need(1, 'the CSV file');
+      const asOf = str('as-of');
+      if (asOf === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new UsageError(`"merchants licences" needs --as-of YYYY-MM-DD, the list's date\nusage: ${USAGE}`);
+      const rows = parseLicenceCsv(readFileSync(file, 'utf8')).map((x) => ({ name: x.name, ...(x.acquirerId === null ? {} : { acquirerId: x.acquirerId }), ...(x.validUntil === null ? {} : { validUntil: x.validUntil }) }));
+      r = await httpRequest(c, 'POST', '/v1/acquirers/licence-list', {
+        asOf, source: str('source') ?? `PBC licensed payment institutions, ${basename(file)}`, rows,
+        ...(a.flags.get('mark-unlisted') === true ? { markUnlisted: true } : {}), ...(a.flags.get('dry-run') === true ? { dryRun: true } : {}),
+      });
+      if (r.status < 400) {
+        const b = r.body as { updates: { acquirerId: string; licensed: boolean; why: string }[]; unmatched: { name: string }[]; unlisted: string[]; dryRun: boolean };
+        emit(r.body, () => {
+          for (const u of b.updates) out(`${u.acquirerId}\t${u.licensed ? 'licensed' : 'UNLICENSED'}\t${u.why}`);
+          for (const x of b.unmatched) out(`(no registered acquirer)\t${x.name}`);
+          if (b.unlisted.length > 0) out(`registered, not on the list: ${b.unlisted.join(', ')}`);
+          if (b.dryRun) out('dry run: nothing changed');
+        });
+      }
       break;
     }
     default:

@@ -37,6 +37,8 @@ export interface ViewOptions {
   readonly cases?: (kind: 'merchant' | 'terminal', id: string) => CaseSummary[];
   /** Wall clock (epoch ms) for "in force now"; default Date.now(). */
   readonly now?: number;
+  /** The latest licensed-institutions list imported (merchants/licence-list.ts): its date is shown with the acquirer. */
+  readonly licenceList?: { readonly asOf: string; readonly source: string } | null;
   /** What filed complaints say about the merchant; they feed its rating as the `complaints` driver. */
   readonly complaints?: (merchantId: string) => MerchantComplaints;
 }
@@ -68,7 +70,7 @@ export function merchantView(engine: Engine, merchantId: string, o: ViewOptions)
   if (m === undefined) problems.push(`merchant ${merchantId} is not registered`);
   else {
     const q = ref.acquirers.get(m.acquirerId);
-    acquirer = { acquirerId: m.acquirerId, name: q?.name ?? null, registered: q !== undefined, licensed: q === undefined ? null : q.licensed };
+    acquirer = { acquirerId: m.acquirerId, name: q?.name ?? null, registered: q !== undefined, licensed: q === undefined ? null : q.licensed, licenceList: o.licenceList ?? null };
     if (q === undefined) problems.push(`its acquirer ${m.acquirerId} is not a registered institution (possible second clearing, 二清)`);
     else if (!q.licensed) problems.push(`its acquirer ${m.acquirerId} holds no payment licence (second clearing, 二清)`);
   }

@@ -61,6 +61,7 @@ const VALID: Record<string, () => unknown> = {
   'POST /v1/alerts/{id}/ack': () => ({ note: 'seen: a limit test' }),
   'POST /v1/limit-proposals/approve': () => ({ ids: [1], note: 'weekly review' }),
   'POST /v1/limit-proposals/reject': () => ({ all: true }),
+  'POST /v1/acquirers/licence-list': () => ({ asOf: '2026-11-30', source: 'PBC list', rows: [{ name: '持牌支付', validUntil: '2030-12-31' }], dryRun: true }),
   'POST /v1/complaints': () => ({ subjectKind: 'account', subjectId: 'A1', text: '这笔不是我付的', complainant: { deviceId: 'D1' } }),
   'PUT /v1/notices/templates': () => ({ templates: DEFAULT_TEMPLATES, note: 'the defaults again' }),
   'POST /v1/webhooks': () => ({ url: 'https://notify.example.cn/fk', events: ['account.restricted'], description: 'notices' }),

@@ -83,6 +83,7 @@ const ROWS: Row[] = [
   { route: 'POST /v1/alerts/{id}/ack', path: () => '/v1/alerts/1/ack', body: { note: 7 }, field: 'note' },
   { route: 'POST /v1/limit-proposals/approve', path: () => '/v1/limit-proposals/approve', body: { ids: ['one'] }, field: 'ids[0]' },
   { route: 'POST /v1/limit-proposals/reject', path: () => '/v1/limit-proposals/reject', body: { all: 'yes' }, field: 'all' },
+  { route: 'POST /v1/acquirers/licence-list', path: () => '/v1/acquirers/licence-list', body: { asOf: '30/11/2026', source: 'PBC', rows: [{ name: '持牌支付' }] }, field: 'asOf' },
   { route: 'POST /v1/complaints', path: () => '/v1/complaints', body: { subjectKind: 'terminal', subjectId: 'T1', text: 'x' }, field: 'subjectKind' },
   { route: 'PUT /v1/notices/templates', path: () => '/v1/notices/templates', body: { templates: { ...DEFAULT_TEMPLATES, account_frozen: { 'zh-CN': '冻结', en: 3 } } }, field: 'templates.account_frozen.en' },
   { route: 'POST /v1/webhooks', path: () => '/v1/webhooks', body: { url: 'http://127.0.0.1:1/x', events: ['account.exploded'] }, field: 'events[0]' },

@@ -15,6 +15,12 @@ import { SqliteMerchantStore } from '../../store/sqlite/merchants.js';
 import { allows, forbidden } from '../auth.js';
 import type { BodyLimits } from '../body.js';
 import { RuleActionFollower } from '../../automation/rule-action-follower.js';
+import { matchLicences } from '../../merchants/licence-list.js';
+import { SqliteLicenceLists } from '../../store/sqlite/licence-lists.js';
+import { formatShanghai } from '../../contract/time.js';
+import type { FkEvent } from '../../contract/events.js';
+import type { EventIntake } from '../../log/feed.js';
+import type { AuditLog } from '../../audit/log.js';
 import { DetectorActions } from '../../automation/detector-actions.js';
 import { merchantComplaints, type MerchantComplaints } from '../../complaints/patterns.js';
 import { SqliteComplaintStore } from '../../store/sqlite/complaints.js';
@@ -24,7 +30,7 @@ import type { Engine } from '../../engine/engine.js';
 import type { ActionView } from '../../merchants/actions.js';
 import type { CaseSummary } from '../../cases/types.js';
 import { thenReply, type Maybe } from './policies.js';
-import { MerchantActionBody, MerchantCheckQuery, MerchantListQuery } from '../schemas/merchants.js';
+import { LicenceListBody, MerchantActionBody, MerchantCheckQuery, MerchantListQuery } from '../schemas/merchants.js';
 import { intParam } from './audit.js';
 
 const ACTION_LIMITS: BodyLimits = { maxBytes: 16 * 1024, maxDepth: 4 };
@@ -47,6 +53,8 @@ export interface MerchantRouteDeps {
   readonly places: ((merchantId: string) => Promise<unknown>) | null;
   /** What filed complaints say about the merchant (absent: no complaints here). */
   readonly complaints?: (merchantId: string) => MerchantComplaints;
+  /** The latest licensed-institutions list imported, shown beside the acquirer (null: none yet). */
+  readonly licenceList?: () => { asOf: string; source: string } | null;
 }
 
 /** The merchant routes on a data folder. */
@@ -90,9 +98,12 @@ export const merchantsModule: ModuleFactory = (parts) => {
       process.stderr.write(`fengkong serve: the action of detector ${f.detector} on ${f.subjectKind} ${f.subjectId} failed: ${(e as Error).message}\n`);
     }
   };
+  const licences = new SqliteLicenceLists(parts.store.database);
   return {
     close: () => follower.close(),
-    routes: merchantRoutes({
+    routes: [
+      ...licenceListRoutes(engine, service, licences, audit),
+      ...merchantRoutes({
       engine: () => engine,
       actions,
       openCases: (kind, id) => cases?.activeFor(kind, id) ?? [],
@@ -103,9 +114,50 @@ export const merchantsModule: ModuleFactory = (parts) => {
         const seqs = parts.txIndex.reader.merchantPage(merchantId, Number.MAX_SAFE_INTEGER, PLACE_PAYMENTS);
         return paymentPlaces(engine, parts.store, seqs);
       },
+      licenceList: () => {
+        const l = licences.latest();
+        return l === undefined ? null : { asOf: l.asOf, source: l.source };
+      },
     }),
+    ],
   };
 };
+
+/**
+ * `POST /v1/acquirers/licence-list` (admin): the central bank's list of licensed payment institutions
+ * (merchants/licence-list.ts) — matched to the registered acquirers, journaled as acquirer events
+ * (their licence as the list says), kept with its date, audited as `acquirers.licence_list`.
+ */
+function licenceListRoutes(engine: Engine, intake: EventIntake, licences: SqliteLicenceLists, audit: AuditLog<'sync'>): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/v1/acquirers/licence-list',
+      permission: 'admin',
+      summary: "Imports the central bank's list of licensed payment institutions: matched acquirers are registered again as licensed or not (二清)",
+      description:
+        '{asOf: YYYY-MM-DD, source, rows: [{acquirerId?, name, validUntil?}], markUnlisted?, dryRun?}. Rows match registered acquirers by code, else by exact name; ' +
+        'a licence valid on asOf (or without an end) is licensed, an expired one unlicensed; markUnlisted: registered acquirers the list does not name become unlicensed. ' +
+        '`fengkong merchants licences FILE.csv` sends the CSV as published.',
+      body: { maxBytes: 8 * 1024 * 1024, maxDepth: 4 },
+      bodySchema: LicenceListBody,
+      handle: async ({ body, principal }) => {
+        const o = body as { asOf: string; source: string; rows: { acquirerId?: string; name: string; validUntil?: string }[]; markUnlisted?: boolean; dryRun?: boolean };
+        const rows = o.rows.map((r) => ({ acquirerId: r.acquirerId ?? null, name: r.name, validUntil: r.validUntil ?? null }));
+        const m = matchLicences(rows, engine.reference.acquirers, o.asOf, o.markUnlisted === true);
+        const summary = { asOf: o.asOf, source: o.source, updates: m.updates, unmatched: m.unmatched, unlisted: m.unlisted, dryRun: o.dryRun === true };
+        if (o.dryRun === true || m.updates.length === 0) return { body: summary };
+        const t = Number.isFinite(engine.now) ? engine.now : Date.now();
+        const events: FkEvent[] = m.updates.map((u) => ({ type: 'acquirer', ts: formatShanghai(t), t, acquirerId: u.acquirerId, name: u.name, licensed: u.licensed }));
+        await new Promise<void>((resolve, reject) => intake.accept(events, (err) => (err === null ? resolve() : reject(err))));
+        const licensed = m.updates.filter((u) => u.licensed).length;
+        const kept = licences.add({ asOf: o.asOf, source: o.source, importedAt: Date.now(), importedBy: principal.keyId, licensed, unlicensed: m.updates.length - licensed, unmatched: m.unmatched.length });
+        audit.append({ actor: principal.keyId, action: 'acquirers.licence_list', target: `acquirers/licence-lists/${kept.id}`, before: null, after: { ...kept, updates: m.updates } });
+        return { body: summary };
+      },
+    },
+  ];
+}
 
 /** The merchant routes over either kind of actions (a data folder's, a cluster node's). */
 export function merchantRoutes(d: MerchantRouteDeps): Route[] {
@@ -148,6 +200,7 @@ export function merchantRoutes(d: MerchantRouteDeps): Route[] {
             actions: () => active,
             cases: d.openCases,
             ...(d.complaints === undefined ? {} : { complaints: d.complaints }),
+            ...(d.licenceList === undefined ? {} : { licenceList: d.licenceList() }),
           });
           if (view === null) throw new NotFoundError(`no merchant ${JSON.stringify(params.merchantId)} is registered or was seen in payments`);
           if (!full || d.places === null) return { body: view };

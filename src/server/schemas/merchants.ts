@@ -44,3 +44,25 @@ export const MerchantListQuery = Type.Object({
 export const MerchantCheckQuery = Type.Object({
   terminalId: textQuery('a terminal to check: is it this merchant\'s, and in service?'),
 });
+
+/** `POST /v1/acquirers/licence-list`: the central bank's list of licensed payment institutions, as rows. */
+export const LicenceListBody = Type.Object(
+  {
+    asOf: Type.String(expected('the list\'s date, YYYY-MM-DD', { pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
+    source: Type.String(expected('where the list comes from, 1–200 characters', { minLength: 1, maxLength: 200 })),
+    rows: Type.Array(
+      Type.Object(
+        {
+          acquirerId: Type.Optional(Type.String(expected('an institution code of 1–128 characters', { minLength: 1, maxLength: 128 }))),
+          name: Type.String(expected('the institution name, 1–200 characters', { minLength: 1, maxLength: 200 })),
+          validUntil: Type.Optional(Type.String(expected('the licence\'s last valid day, YYYY-MM-DD', { pattern: '^\\d{4}-\\d{2}-\\d{2}$' }))),
+        },
+        { additionalProperties: false },
+      ),
+      expected('the list\'s institutions, 1–20000 rows', { minItems: 1, maxItems: 20_000 }),
+    ),
+    markUnlisted: Type.Optional(Type.Boolean(expected('true when the list is complete: registered acquirers it does not name become unlicensed'))),
+    dryRun: Type.Optional(Type.Boolean(expected('true to see what the import would do, changing nothing'))),
+  },
+  { additionalProperties: false },
+);
