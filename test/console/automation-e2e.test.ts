@@ -2,8 +2,9 @@
 // policy, published by two admins, whose rule freezes an account on a huge payment, capped at one
 // action an hour. The account page names the rule as the freeze's author; the second huge payment
 // is past the cap, so the overview lists a `rule_actions_capped` alert, which an analyst
-// acknowledges with one click; the customer view lists the notice the freeze sent. Screenshots go
-// to screenshots/console/ (git-ignored).
+// acknowledges with one click; the customer view lists the notice the freeze sent; the merchant page
+// shows the licence list's date and a malicious complainant. Screenshots go to screenshots/console/
+// (git-ignored).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -59,6 +60,14 @@ rule AUTO_FREEZE_HUGE
     return (acc.json.actions as unknown[]).length > 0 && (told.json.notices as unknown[]).length > 0 && (alerts.json.alerts as unknown[]).length > 0;
   });
 
+  // complaints about merchants (one device against three: a pattern) and the central bank's list
+  for (const m of ['M1', 'M2', 'M3']) {
+    const filed = await call(srv.url, '/v1/complaints', { key: srv.keys.support, body: { subjectKind: 'merchant', subjectId: m, text: '商品没有发货', complainant: { deviceId: 'DX' } } });
+    assert.equal(filed.status, 201, filed.text);
+  }
+  const listed = await call(srv.url, '/v1/acquirers/licence-list', { key: srv.keys.admin, body: { asOf: '2026-11-30', source: 'PBC list', rows: [{ name: '持牌支付', validUntil: '2030-12-31' }] } });
+  assert.equal(listed.status, 200, listed.text);
+
   mkdirSync(SHOTS, { recursive: true });
   const problems: string[] = [];
   const browser = await launchChromium();
@@ -89,6 +98,12 @@ rule AUTO_FREEZE_HUGE
     const acked = await call(srv.url, '/v1/alerts', { key: srv.keys.analyst });
     const alert = (acked.json.alerts as { metric: string; ackedBy: string | null }[]).find((a) => a.metric === 'rule_actions_capped');
     assert.ok(alert?.ackedBy, 'the click acknowledged it on the server');
+    // the merchant page: the licence list's date beside the acquirer, the complaints and the malicious pattern
+    await page.goto(`${srv.url}/console/#/merchants/M1`);
+    await page.getByTestId('merchant-complaints').waitFor();
+    assert.match(await page.getByTestId('licence-list').innerText(), /by the licence list of 2026-11-30/);
+    assert.match(await page.getByTestId('merchant-complaints').innerText(), /1 complaints in 30 days, 0 counted in the rating[\s\S]*Possibly malicious: this device complained about 3 merchants/);
+    await shot(page, '63-merchant-complaints');
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

@@ -82,7 +82,10 @@ function Registration({ v }: { v: MerchantView }): ReactNode {
           {q === null ? '—' : <><span className="id">{q.acquirerId}</span>{q.name === null ? null : ` ${q.name}`}{' '}
             <span className={q.licensed === true ? 'chip' : 'chip chip-bad'}>
               {t(!q.registered ? 'merchants.acquirerUnknown' : q.licensed === true ? 'merchants.licensed' : 'merchants.unlicensed')}
-            </span></>}
+            </span>
+            {q.licenceList === undefined || q.licenceList === null ? null : (
+              <span className="muted" data-testid="licence-list"> · {t('merchants.licenceListAsOf', { date: q.licenceList.asOf })}</span>
+            )}</>}
         </dd>
         <dt>{t('merchants.region')}</dt>
         <dd>{v.region ?? '—'}</dd>
@@ -100,6 +103,27 @@ function Registration({ v }: { v: MerchantView }): ReactNode {
         </div>
       )}
     </>
+  );
+}
+
+/** Complaints of the last 30 days, and complainants that look malicious (one device or IP against many merchants). */
+function Complaints({ v }: { v: MerchantView }): ReactNode {
+  const { t } = useI18n();
+  const c = v.complaints;
+  if (c === undefined || c.total30d === 0) return null;
+  return (
+    <div data-testid="merchant-complaints">
+      <p>{t('merchants.complaints', { total: c.total30d, counted: c.counted30d })}</p>
+      {c.maliciousComplainants.length === 0 ? null : (
+        <ul className="plain">
+          {c.maliciousComplainants.map((m) => (
+            <li key={`${m.kind}:${m.token}`}>
+              {t('merchants.maliciousComplainant', { kind: m.kind, merchants: m.merchants })} <code className="id">{m.token.slice(0, 12)}…</code>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 
@@ -295,6 +319,7 @@ export function MerchantRecord({ id }: { id: string }): ReactNode {
       <section className="panel" aria-labelledby="m-rating">
         <h2 id="m-rating">{t('merchants.rating')}</h2>
         <Rating v={v} />
+        <Complaints v={v} />
       </section>
       {acts.length === 0 && !(v.terminals ?? []).some((x) => terminalAction(who, x.status) !== null) ? null : (
         <section className="panel actions" aria-labelledby="m-act">

@@ -59,7 +59,20 @@ export interface MerchantView {
   readonly region: string | null;
   readonly address: Geo | null;
   readonly registeredAt: string | null;
-  readonly acquirer: { readonly acquirerId: string; readonly name: string | null; readonly registered: boolean; readonly licensed: boolean | null } | null;
+  readonly acquirer: {
+    readonly acquirerId: string;
+    readonly name: string | null;
+    readonly registered: boolean;
+    readonly licensed: boolean | null;
+    /** The latest licensed-institutions list imported (absent from servers before it). */
+    readonly licenceList?: { readonly asOf: string; readonly source: string } | null;
+  } | null;
+  /** What filed complaints say (absent from servers before complaints). */
+  readonly complaints?: {
+    readonly total30d: number;
+    readonly counted30d: number;
+    readonly maliciousComplainants: readonly { readonly kind: 'device' | 'ip'; readonly token: string; readonly merchants: number }[];
+  };
   readonly terminal?: {
     readonly terminalId: string;
     readonly registered: boolean;
