@@ -2,7 +2,9 @@
  * Accounts over HTTP: actions (freeze, lower the limit, require step-up, restore, …) effective from
  * the very next decision, the analyst's full view, the customer's view for customer service, and
  * appeals that open a case. Analysts read, admins act, support reads the customer view and files
- * appeals (see auth.ts).
+ * appeals (see auth.ts). The module also stores what rules did to accounts (a journal follower),
+ * tells restrictions ending by event time (the expiry watch), and proposes lower limits for risky
+ * grades weekly (limit-proposals.ts).
  */
 import { AccountService, DEFAULT_PAGE, LocalRestrictions, MAX_PAGE } from '../../accounts/service.js';
 import { MAX_APPEAL_LENGTH } from '../../accounts/types.js';
