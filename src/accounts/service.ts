@@ -283,6 +283,11 @@ export class AccountService {
     if (full instanceof Promise) throw new RangeError('rule actions are recorded on a data folder only');
     const before = inForce(full, r.eventTime);
     const author = `rule:${r.rule}`;
+    // recorded once: a follower that re-reads entries after a failure finds what it stored then
+    const recent = this.d.store.actionsOf(r.accountId, 50);
+    if (recent instanceof Promise) throw new RangeError('rule actions are recorded on a data folder only');
+    const done = recent.find((a) => a.journalSeq === r.seq && a.author === author && a.action === r.action);
+    if (done !== undefined) return done;
     const reason = `rule ${r.rule} of policy ${r.policy} on payment ${r.txId}`;
     const acc = engine.account(r.accountId);
     const limitOf = (x: Restrictions): number | null => (acc === undefined ? null : num(this.limitUnder(acc, x)));

@@ -74,11 +74,15 @@ export class RuleActionFollower {
     // a follower new to a data folder: decisions before it named no action it knows
     if (from === null) o.cursors.advance(o.name, last);
     else if (from < last) {
+      // read first, record after: the journal's read holds the connection the records are written on
+      const found: { seq: number; event: string; decision: string }[] = [];
       o.journal.forEachEventInRange({ fromSeq: from + 1, toSeq: last, type: 'transaction', whole: true }, (entry) => {
-        if (entry.decision === null || !entry.decision.includes('"actions"')) return;
-        const d = JSON.parse(entry.decision) as JournaledDecision;
-        this.handle(entry.seq, () => parseEvent(JSON.parse(entry.event)) as TransactionEvent, d.policy ?? '', d.actions);
+        if (entry.decision !== null && entry.decision.includes('"actions"')) found.push({ seq: entry.seq, event: entry.event, decision: entry.decision });
       });
+      for (const f of found) {
+        const d = JSON.parse(f.decision) as JournaledDecision;
+        this.handle(f.seq, () => parseEvent(JSON.parse(f.event)) as TransactionEvent, d.policy ?? '', d.actions);
+      }
     }
     this.lastSeen = last;
     this.stop = o.feed.onCommitted((seq, e, decision) => {

@@ -221,6 +221,9 @@ export class MerchantActions {
     const merchantId = hold ? r.target : (this.engine.reference.terminals.get(r.target)?.merchantId ?? r.merchantId);
     const terminalId = hold ? null : r.target;
     return this.store.transaction(() => {
+      // recorded once: a follower that re-reads entries after a failure finds what it stored then
+      const done = this.store.history(merchantId, 50).find((a) => a.fromSeq === r.seq && a.actor === actor && a.action === r.action && a.terminalId === terminalId);
+      if (done !== undefined) return viewOf(done, t);
       const open = hold ? this.store.openHoldOf(merchantId) : this.store.openSuspensionOf(r.target);
       if (open !== undefined) this.store.closeAction(open.id, now, actor, `superseded by ${reason}`.slice(0, MAX_REASON), r.seq);
       const a = this.store.insert({ merchantId, action: r.action, terminalId, reason, actor, createdAt: now, fromSeq: r.seq, expiresAt: r.expiresAt });

@@ -11,6 +11,8 @@ import { createHmac } from 'node:crypto';
 import { account, baseWorld, DAY, HOUR, MIN, tx } from '../engine/world.js';
 import { addAdmin, auditOf, decide, defaultFiles, defineMode, publish, waitLive } from '../policy/helpers.js';
 import { receiver, until } from '../helpers/webhook-receiver.js';
+import BetterSqlite3 from 'better-sqlite3';
+import { dbPath } from '../../src/store/sqlite/sqlite-store.js';
 import { call, feed, startTestServer, tempDir } from './helpers.js';
 
 const FREEZE = `
@@ -122,13 +124,22 @@ test('an admin lifts a rule freeze; a restart keeps a rule freeze; past its cap 
     assert.equal(cap.length, 1);
     assert.equal(cap[0].subject, 'AUTO_FREEZE_HUGE');
 
-    // a restart: A2's rule freeze is replayed at its journal position and still declines
+    // a restart: A2's rule freeze is replayed at its journal position and still declines; the
+    // followers' cursors are set back first, so they read the decisions again (as after a failed
+    // recording) and must find what they stored then
     await s.close(true);
+    const db = new BetterSqlite3(dbPath(dir));
+    assert.ok(db.prepare("UPDATE follower_cursors SET seq = 0 WHERE name LIKE 'rule_actions.%'").run().changes >= 3);
+    db.close();
     s = await startTestServer({ dir, keys: s.keys });
     const a2 = await decide(s, s.keys.decide, tx(10 * HOUR + 5 * MIN, { id: 'a2-next', accountId: 'A2' }));
     assert.equal(a2.reasons[0].code, 'ACCOUNT_FROZEN');
     const view = await call(s.url, '/v1/accounts/A2', { key: s.keys.analyst });
-    assert.equal(view.json.actions.length, 1, 'stored once, not again at the restart');
+    assert.equal(view.json.actions.length, 1, 'stored once, not again when read again at the restart');
+    const audited = await call(s.url, '/v1/audit?action=account.freeze', { key: s.keys.admin });
+    assert.equal((audited.json.entries as { target: string }[]).filter((e) => e.target === 'accounts/A2').length, 1, 'audited once');
+    const capAlerts = ((await call(s.url, '/v1/alerts', { key: s.keys.analyst })).json.alerts as { metric: string }[]).filter((a) => a.metric === 'rule_actions_capped');
+    assert.equal(capAlerts.length, 1, 'the cap alert is not raised again');
     assert.equal(view.json.restrictions.frozen.author, 'rule:AUTO_FREEZE_HUGE');
   } finally {
     await s.close();

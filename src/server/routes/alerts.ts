@@ -54,7 +54,8 @@ export const alertsModule: ModuleFactory = ({ store, audit, metrics, feedConsume
     record: (f) => {
       const hour = Math.floor(f.tx.t / 3_600_000) * 3_600_000;
       const key = `${f.action.rule}@${hour}`;
-      if (capped.has(key)) return;
+      // once per rule and hour, across restarts too (a follower reading decisions again finds the alert)
+      if (capped.has(key) || alerts.raised('rule_actions_capped', f.action.rule, hour)) return;
       capped.add(key);
       const caps = engine.currentPolicy.actionCaps;
       raise({

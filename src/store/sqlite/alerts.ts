@@ -66,6 +66,7 @@ export class SqliteAlertStore implements AlertStore {
   private readonly byId: Statement<[number], Row>;
   private readonly markAcked: Statement<[number, string, string | null, number]>;
   private readonly countOpen: Statement<[], { n: number }>;
+  private readonly raisedFor: Statement<{ metric: string; subject: string | null; hour: number }>;
   private readonly page: Statement<[{ open: number; limit: number }], Row>;
 
   constructor(db: Database) {
@@ -78,6 +79,7 @@ export class SqliteAlertStore implements AlertStore {
     this.byId = db.prepare('SELECT * FROM alerts WHERE id = ?');
     this.markAcked = db.prepare('UPDATE alerts SET acked_at = ?, acked_by = ?, ack_note = ? WHERE id = ? AND acked_at IS NULL');
     this.countOpen = db.prepare('SELECT count(*) AS n FROM alerts WHERE acked_at IS NULL');
+    this.raisedFor = db.prepare('SELECT 1 FROM alerts WHERE metric = @metric AND subject IS @subject AND hour = @hour LIMIT 1');
     this.page = db.prepare('SELECT * FROM alerts WHERE (@open = 0 OR acked_at IS NULL) ORDER BY id DESC LIMIT @limit');
   }
 
@@ -102,6 +104,11 @@ export class SqliteAlertStore implements AlertStore {
     if (before.ackedAt !== null) throw new ConflictError(`alert ${id} was acknowledged by ${before.ackedBy} already`);
     this.markAcked.run(at, by, note, id);
     return toAlert(this.byId.get(id)!);
+  }
+
+  /** True when an alert of `metric` about `subject` for `hour` was raised already (raising is once per hour). */
+  raised(metric: AlertMetric, subject: string | null, hour: number): boolean {
+    return this.raisedFor.get({ metric, subject, hour }) !== undefined;
   }
 
   openCount(): number {
