@@ -70,7 +70,9 @@ export function merchantView(engine: Engine, merchantId: string, o: ViewOptions)
   if (m === undefined) problems.push(`merchant ${merchantId} is not registered`);
   else {
     const q = ref.acquirers.get(m.acquirerId);
-    acquirer = { acquirerId: m.acquirerId, name: q?.name ?? null, registered: q !== undefined, licensed: q === undefined ? null : q.licensed, licenceList: o.licenceList ?? null };
+    acquirer = { acquirerId: m.acquirerId, name: q?.name ?? null, registered: q !== undefined, licensed: q === undefined ? null : q.licensed };
+    // the authority behind `licensed`, once a licensed-institutions list was imported (merchants/licence-list.ts)
+    if (o.licenceList !== undefined && o.licenceList !== null) acquirer.licenceList = o.licenceList;
     if (q === undefined) problems.push(`its acquirer ${m.acquirerId} is not a registered institution (possible second clearing, 二清)`);
     else if (!q.licensed) problems.push(`its acquirer ${m.acquirerId} holds no payment licence (second clearing, 二清)`);
   }
