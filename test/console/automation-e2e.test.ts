@@ -3,8 +3,8 @@
 // action an hour. The account page names the rule as the freeze's author; the second huge payment
 // is past the cap, so the overview lists a `rule_actions_capped` alert, which an analyst
 // acknowledges with one click; the customer view lists the notice the freeze sent; the merchant page
-// shows the licence list's date and a malicious complainant. Screenshots go to screenshots/console/
-// (git-ignored).
+// shows the licence list's date and a malicious complainant; the Reports page lists the weekly report
+// the scheduler kept and downloads it in Chinese. Screenshots go to screenshots/console/ (git-ignored).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -19,10 +19,12 @@ import { SHOTS, shot } from './walk.js';
 const CONSOLE_INDEX = join(ROOT, 'dist', 'console', 'index.html');
 
 let srv: TestServer;
+/** The scheduler's clock (a Monday morning), moved by the test to make the weekly report. */
+let clock = Date.parse('2026-11-16T08:30:00+08:00');
 
 before(async () => {
   if (!existsSync(CONSOLE_INDEX)) throw new Error(`${CONSOLE_INDEX} is missing: build the console first (\`npm run build:console\`)`);
-  srv = await startTestServer();
+  srv = await startTestServer({ schedules: { now: () => clock, tickMs: 50 } });
 });
 
 after(async () => {
@@ -68,6 +70,10 @@ rule AUTO_FREEZE_HUGE
   const listed = await call(srv.url, '/v1/acquirers/licence-list', { key: srv.keys.admin, body: { asOf: '2026-11-30', source: 'PBC list', rows: [{ name: '持牌支付', validUntil: '2030-12-31' }] } });
   assert.equal(listed.status, 200, listed.text);
 
+  // Monday 09:00: the scheduler makes and keeps last week's report
+  clock = Date.parse('2026-11-16T09:00:05+08:00');
+  await waitFor('the kept report', async () => ((await call(srv.url, '/v1/reports', { key: srv.keys.analyst })).json.reports as unknown[]).length === 1);
+
   mkdirSync(SHOTS, { recursive: true });
   const problems: string[] = [];
   const browser = await launchChromium();
@@ -104,6 +110,14 @@ rule AUTO_FREEZE_HUGE
     assert.match(await page.getByTestId('licence-list').innerText(), /by the licence list of 2026-11-30/);
     assert.match(await page.getByTestId('merchant-complaints').innerText(), /1 complaints in 30 days, 0 counted in the rating[\s\S]*Possibly malicious: this device complained about 3 merchants/);
     await shot(page, '63-merchant-complaints');
+    // the Reports page lists the kept weekly report, downloadable in English or Chinese
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Reports' }).click();
+    const kept = page.getByTestId('kept-reports');
+    await kept.waitFor();
+    assert.match(await kept.innerText(), /2026-11-09 00:00:00 \+08:00 – 2026-11-16 00:00:00 \+08:00/);
+    const [download] = await Promise.all([page.waitForEvent('download'), kept.getByRole('button', { name: '下载（中文）' }).click()]);
+    assert.equal(download.suggestedFilename(), 'fengkong-weekly-2026-11-09-zh-CN.html');
+    await shot(page, '64-kept-reports');
     assert.deepEqual(problems, []);
   } finally {
     await browser.close();

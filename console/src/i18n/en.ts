@@ -751,6 +751,13 @@ export const en = {
   'lists.nameHint': 'Lowercase letters, digits and _, starting with a letter, e.g. watch_devices.',
   'lists.nameInvalid': 'A list name is 1–64 lowercase letters, digits and _, starting with a letter.',
 
+  'reports.kept': 'Kept weekly reports',
+  'reports.keptSub': 'Made by the scheduler every Monday at 09:00 (Asia/Shanghai) for the week before, and kept.',
+  'reports.keptNone': 'No report kept yet: the first is made next Monday at 09:00.',
+  'reports.keptPeriod': 'Week',
+  'reports.keptMade': 'Made',
+  'reports.keptEnglish': 'Download (English)',
+  'reports.keptChinese': '下载（中文）',
   'reports.title': 'Risk report',
   'reports.sub': 'Volumes, outcomes, fraud caught and missed, money saved, rule precision, score drift, the riskiest merchants and open cases over a period. Dates in Asia/Shanghai.',
   'reports.range': 'Report period',

@@ -753,6 +753,13 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'lists.nameHint': '小写字母、数字和 _，以字母开头，例如 watch_devices。',
   'lists.nameInvalid': '名单名称为 1–64 个小写字母、数字或 _，以字母开头。',
 
+  'reports.kept': '已保存的周报',
+  'reports.keptSub': '调度器每周一 09:00（北京时间）生成上一周的报告并保存。',
+  'reports.keptNone': '尚未保存报告：第一份将在下周一 09:00 生成。',
+  'reports.keptPeriod': '周期',
+  'reports.keptMade': '生成时间',
+  'reports.keptEnglish': 'Download (English)',
+  'reports.keptChinese': '下载（中文）',
   'reports.title': '风险报告',
   'reports.sub': '一段时间内的交易量、决策结果、拦截与漏过的欺诈、挽回金额、规则精确率、分数漂移、高风险商户和未结案件。日期为北京时间。',
   'reports.range': '报告期间',

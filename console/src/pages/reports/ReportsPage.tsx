@@ -12,6 +12,7 @@ import { useI18n } from '../../i18n/i18n';
 import { Chart } from '../../ui/charts/Chart';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { formatMoney, formatNumber, formatTime } from '../../ui/format';
+import { KeptReports } from './KeptReports';
 import { PageTitle } from '../../ui/PageTitle';
 import { RangeForm } from '../../ui/RangeForm';
 import { fetchHtml, saveHtml } from './download';
@@ -442,6 +443,7 @@ function ReportsView({ start }: { start: number }): ReactNode {
         <Download range={range} />
       </div>
       <Report range={range} />
+      <KeptReports />
     </section>
   );
 }
