@@ -416,6 +416,8 @@ export const en = {
   'merchants.driver.confirmed_fraud': 'Confirmed fraud',
   'merchants.licenceListAsOf': 'by the licence list of {date}',
   'merchants.complaints': '{total} complaints in 30 days, {counted} counted in the rating',
+  'merchants.complainantDevice': 'device',
+  'merchants.complainantIp': 'IP address',
   'merchants.maliciousComplainant': 'Possibly malicious: this {kind} complained about {merchants} merchants in 30 days',
   'merchants.driver.complaints': 'Customer complaints',
   'merchants.driver.night_large': 'Large payments at night',

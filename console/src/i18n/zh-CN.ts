@@ -418,6 +418,8 @@ export const zhCN: Readonly<Record<MessageKey, string>> = {
   'merchants.driver.confirmed_fraud': '已确认欺诈',
   'merchants.licenceListAsOf': '依据 {date} 的许可机构名单',
   'merchants.complaints': '30 天内投诉 {total} 件，其中 {counted} 件计入评级',
+  'merchants.complainantDevice': '设备',
+  'merchants.complainantIp': 'IP 地址',
   'merchants.maliciousComplainant': '疑似恶意投诉：该{kind}在 30 天内投诉了 {merchants} 家商户',
   'merchants.driver.complaints': '客户投诉',
   'merchants.driver.night_large': '夜间大额交易',

@@ -118,7 +118,7 @@ function Complaints({ v }: { v: MerchantView }): ReactNode {
         <ul className="plain">
           {c.maliciousComplainants.map((m) => (
             <li key={`${m.kind}:${m.token}`}>
-              {t('merchants.maliciousComplainant', { kind: m.kind, merchants: m.merchants })} <code className="id">{m.token.slice(0, 12)}…</code>
+              {t('merchants.maliciousComplainant', { kind: t(m.kind === 'device' ? 'merchants.complainantDevice' : 'merchants.complainantIp'), merchants: m.merchants })} <code className="id">{m.token.slice(0, 12)}…</code>
             </li>
           ))}
         </ul>

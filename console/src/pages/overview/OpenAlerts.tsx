@@ -24,7 +24,7 @@ function AlertRow({ a, canAck }: { a: Alert; canAck: boolean }): ReactNode {
         {a.subject === null ? null : <> · <code>{a.subject}</code></>}
       </td>
       <td>{a.message}</td>
-      <td>
+      <td className="nowrap">
         {canAck ? (
           <button type="button" disabled={ack.isPending} onClick={() => ack.mutate({})}>
             {t('alerts.ack')}
