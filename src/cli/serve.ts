@@ -11,12 +11,15 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { startServer, type Iso8583Options, type TlsFiles } from '../server/server.js';
 import { parseArgs, type ParsedArgs } from './args.js';
+import { parseScheduleFile, type CadenceOrOff } from '../schedules/schedule-file.js';
 
 const USAGE = `fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|walsync|thread|inline] [--durability fsync|process] [--event-time-tolerance SECONDS] [--tls-cert cert.pem --tls-key key.pem] [--master-key-file FILE]
          --durability: when an answer leaves — fsync (default): once its decision is on disk, safe against power loss;
          process: once the decision is in the operating system's hands, fsynced right behind — safe against a crash or kill -9
          of the server, not a power loss (docs/server.md, "Durability")
-         [--iso8583-port P [--iso8583-host 127.0.0.1] [--iso8583-tpdu] [--iso8583-idle-timeout 300]] [--consortium-key-file FILE]
+         [--iso8583-port P [--iso8583-host 127.0.0.1] [--iso8583-tpdu] [--iso8583-idle-timeout 300]] [--consortium-key-file FILE] [--schedule-file FILE]
+         --schedule-file: when the scheduled jobs run, a JSON object like {"review_queue": "daily 09:30", "weekly_report": "mon 10:00",
+         "list_expiry": "off"} (Asia/Shanghai; jobs: list_expiry, rerate_idle, review_queue, limit_proposals, weekly_report; docs/automation.md)
          --consortium-key-file: the key partner institutions' shared lists are hashed under (default <data>/consortium.key
          when present; docs/automation.md, "Partner institutions")
          --iso8583-port also listens for ISO 8583 (2-byte length frames, ASCII MTI, binary bitmap) beside HTTP: the same decisions
@@ -32,7 +35,7 @@ const USAGE = `fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [
  */
 const CLUSTER_ENV = ['FENGKONG_NATS_URL', 'FENGKONG_POSTGRES_URL'];
 /** Flags of the embedded server only. */
-const EMBEDDED_ONLY = ['data', 'journal', 'durability', 'iso8583-port', 'iso8583-host', 'iso8583-tpdu', 'iso8583-idle-timeout', 'consortium-key-file'];
+const EMBEDDED_ONLY = ['data', 'journal', 'durability', 'iso8583-port', 'iso8583-host', 'iso8583-tpdu', 'iso8583-idle-timeout', 'consortium-key-file', 'schedule-file'];
 /** The ISO 8583 listener's flags besides its port. */
 const ISO_FLAGS = ['iso8583-host', 'iso8583-tpdu', 'iso8583-idle-timeout'];
 /** Flags of a cluster node only. */
@@ -45,7 +48,7 @@ export async function runServe(args: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(
     args,
     {
-      port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string', durability: 'string', 'event-time-tolerance': 'int', 'tls-cert': 'string', 'tls-key': 'string', 'master-key-file': 'string', 'consortium-key-file': 'string',
+      port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string', durability: 'string', 'event-time-tolerance': 'int', 'tls-cert': 'string', 'tls-key': 'string', 'master-key-file': 'string', 'consortium-key-file': 'string', 'schedule-file': 'string',
       'iso8583-port': 'int', 'iso8583-host': 'string', 'iso8583-tpdu': 'switch', 'iso8583-idle-timeout': 'int',
       nats: 'string', postgres: 'string', redis: 'string', cluster: 'string', partitions: 'int', 'node-id': 'string', 'owner-ttl-ms': 'int', 'jetstream-replicas': 'int',
     },
@@ -74,6 +77,7 @@ export async function runServe(args: string[]): Promise<number> {
   // how far ahead of this machine's clock an event's ts may be (default 300 s); see DEFAULT_MAX_EVENT_LEAD_MS
   const tolerance = flags.get('event-time-tolerance') as number | undefined;
   const tls = tlsFiles(flags);
+  const cadences = scheduleFile(flags.get('schedule-file') as string | undefined);
   let exitCode = 0;
   let stop: (() => void) | null = null;
   const stopped = new Promise<void>((r) => (stop = r));
@@ -90,6 +94,7 @@ export async function runServe(args: string[]): Promise<number> {
     maxEventLeadMs: tolerance === undefined ? undefined : tolerance * 1000,
     ...(tls === undefined ? {} : { tls }),
     ...(iso8583 === undefined ? {} : { iso8583 }),
+    ...(cadences === undefined ? {} : { schedules: { cadences } }),
     onFatal: () => {
       exitCode = 1;
       stop?.();
@@ -231,4 +236,16 @@ function readPem(flag: string, file: string): Buffer {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a folder, not a file' : (e as Error).message;
     throw new UsageError(`--${flag} ${file}: cannot read it (${why})\nusage: ${USAGE}`);
   }
+}
+
+/** The job times of `--schedule-file`, read and checked before the server starts; undefined without the flag. */
+function scheduleFile(file: string | undefined): Record<string, CadenceOrOff> | undefined {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--schedule-file: cannot read ${file}: ${(e as Error).message}`);
+  }
+  return parseScheduleFile(text, file);
 }

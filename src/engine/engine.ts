@@ -2,7 +2,7 @@
  * The decision engine: applies events at their event time and decides payments in memory.
  * One path for replay and live traffic alike, so both give the same decisions.
  */
-import { rateAccount } from '../features/credit-rating.js';
+import { gradeOf, rateAccount } from '../features/credit-rating.js';
 import type { AccountActivityEvent, FkEvent, TransactionEvent } from '../contract/events.js';
 import { AccountState, type AccountView } from '../features/account-state.js';
 import { N, S } from '../features/catalog.js';
@@ -206,6 +206,9 @@ export class Engine {
     const v = this.vector;
     v.t = tx.t;
     const acc = this.memory.get(tx.accountId);
+    // the grade a rule reads is the account's as of this payment, however long it sat idle (overdue
+    // days grow, device changes age out): a function of the stream alone, whatever re-rated it between
+    if (acc !== undefined && acc.ratedAt !== tx.t) rateAccount(acc, tx.t, this.fraudLabelled(acc.id));
     computeBuiltins(tx, acc, this.ref, v);
     computeLabelFeatures(tx, this.knowledge, v);
     this.risk.observe(tx, v);
@@ -334,6 +337,16 @@ export class Engine {
     return this.clock.now;
   }
 
+  /**
+   * The engine's clock, or `before` (the caller's wall clock, a job's slot) before the first event:
+   * the time restrictions, controls and list entries are judged at outside a decision, as decisions
+   * judge them.
+   */
+  nowOr(before: number): number {
+    const t = this.clock.now;
+    return Number.isFinite(t) ? t : before;
+  }
+
   /** Registered merchants, terminals and acquirers and what the stream feeds, read-only. */
   get reference(): ReferenceView {
     return this.ref;
@@ -357,6 +370,22 @@ export class Engine {
   /** Every account the engine remembers, read-only (periodic jobs: the review queue). */
   accounts(): IterableIterator<AccountView> {
     return this.memory.values();
+  }
+
+  /**
+   * Re-rates the account at the engine's clock (the scheduled re-rating of idle accounts, see
+   * schedules/rerate-idle.ts), so the grades the review queue, the limit proposals and the views read
+   * age with the account. Decisions do not depend on it — each payment re-rates its account first.
+   * Returns the grades before and after, or null for an account the engine does not know (or
+   * before the first event).
+   */
+  rerate(accountId: string): { before: string; after: string } | null {
+    const a = this.memory.get(accountId);
+    const now = this.clock.now;
+    if (a === undefined || !Number.isFinite(now)) return null;
+    const before = gradeOf(a.ratingScore);
+    rateAccount(a, now, this.fraudLabelled(a.id));
+    return { before, after: gradeOf(a.ratingScore) };
   }
 
   /** How many accounts the engine remembers. */

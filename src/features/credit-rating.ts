@@ -3,7 +3,8 @@
  * account — tenure, repayment behaviour, how late it is, utilisation, confirmed fraud, device churn
  * and complaints. The score is a base plus each driver's points, clamped to 0–1000; the grade
  * (A–E) is a band of the score. Recomputed when an event touches the account (registration,
- * account event, payment, label), never per read, so a rule reading it costs one array load.
+ * account event, payment — at its time before the decision and after it — label) and by the nightly
+ * re-rating of idle accounts, never per read, so a rule reading it costs one array load.
  * Every band is a table below; docs/accounts.md prints the same tables.
  */
 import { countSince, type AccountState, type AccountView } from './account-state.js';

@@ -104,7 +104,7 @@ function build(sources: readonly PolicySource[], builtins: BuiltinCatalog, name:
     lists: Object.freeze([...new Set(checked.listUses.map((u) => u.list))].sort()),
     listUses: Object.freeze(checked.listUses.map((u) => Object.freeze({ list: u.list, feature: u.feature, file: u.pos.file, line: u.pos.line }))),
     switchOnAlerts: Object.freeze([...s.switchOnAlerts]),
-    schedules: Object.freeze({ reviewEveryDays: s.reviewEveryDays, weeklyReport: s.weeklyReport }),
+    schedules: Object.freeze({ reviewEveryDays: s.reviewEveryDays, weeklyReport: s.weeklyReport, rerateIdleDays: s.rerateIdleDays, listExpiry: s.listExpiry }),
     acting: rules.some((r) => r.actions.length > 0),
     actionCaps: Object.freeze({ perHour: s.actionCap, perRulePerHour: s.ruleActionCap, detectorHours: Object.freeze({ ...s.detectorActionHours }), detectorPerHour: s.detectorActionCap }),
     warnings: Object.freeze(diagnostics),

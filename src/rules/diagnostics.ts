@@ -66,7 +66,7 @@ export const Diagnostics = {
   RuleWithoutWhen: t('FKR504', 'declaration', "Rule '{0}' has no 'when' clause."),
   RuleWithoutEffect: t('FKR505', 'declaration', "Rule '{0}' needs an 'outcome' or a 'score' (or both)."),
   UnknownOutcome: t('FKR506', 'declaration', "Unknown outcome '{0}'; expected approve, review, challenge, decline or allow."),
-  UnknownSetting: t('FKR507', 'setting', "Unknown setting '{0}'.{1} Settings: score.*, actions.cap_per_hour, actions.rule_cap_per_hour, detectors.actions_per_hour, detectors.<detector>.<action>_hours, alerts.switch_on.<alert>, schedules.review_every_days, schedules.weekly_report (docs/automation.md)."),
+  UnknownSetting: t('FKR507', 'setting', "Unknown setting '{0}'.{1} Settings: score.*, actions.cap_per_hour, actions.rule_cap_per_hour, detectors.actions_per_hour, detectors.<detector>.<action>_hours, alerts.switch_on.<alert>, schedules.review_every_days, schedules.weekly_report, schedules.rerate_idle_days, schedules.list_expiry (docs/automation.md)."),
   DuplicateSetting: t('FKR508', 'setting', "Setting '{0}' is set twice; it is first set at {1}."),
   SettingOutOfRange: t('FKR509', 'setting', "Setting '{0}' = {1} is out of range; {2}."),
   ThresholdsNotIncreasing: t('FKR510', 'setting', 'Score thresholds must not decrease: review ({0}) ≤ challenge ({1}) ≤ decline ({2}).'),

@@ -107,8 +107,8 @@ export interface CompiledPolicy {
   readonly listUses: readonly ListUse[];
   /** Alerts that switch on the incident mode whose overlay this is (`setting alerts.switch_on.<metric> = 1`). */
   readonly switchOnAlerts: readonly string[];
-  /** The periodic jobs the policy asks for (src/schedules): review every N days (0: none), the weekly report. */
-  readonly schedules: { readonly reviewEveryDays: number; readonly weeklyReport: boolean };
+  /** The periodic jobs the policy asks for (src/schedules): review every N days (0: none), the weekly report, re-rating idle accounts, purging expired list entries. */
+  readonly schedules: { readonly reviewEveryDays: number; readonly weeklyReport: boolean; readonly rerateIdleDays: number; readonly listExpiry: boolean };
   /** True when some rule has an action: the engine looks for actions only then. */
   readonly acting: boolean;
   readonly actionCaps: ActionCaps;

@@ -27,6 +27,10 @@ export interface PolicySettings {
   readonly reviewEveryDays: number;
   /** Whether the weekly risk report is made and kept (schedules.weekly_report, 1 or 0). */
   readonly weeklyReport: boolean;
+  /** Days without an event after which the nightly job re-rates an account (schedules.rerate_idle_days; 0: never). */
+  readonly rerateIdleDays: number;
+  /** Whether the nightly job deletes expired list entries from the store (schedules.list_expiry, 1 or 0). */
+  readonly listExpiry: boolean;
 }
 
 /** The alerts (src/alerts) an incident mode may ask to be switched on by. */
@@ -66,12 +70,14 @@ export const DEFAULT_SETTINGS: PolicySettings = {
   switchOnAlerts: [],
   reviewEveryDays: 7,
   weeklyReport: true,
+  rerateIdleDays: 7,
+  listExpiry: true,
 };
 
 /** Largest action cap a policy may set. */
 export const MAX_ACTION_CAP = 100_000;
 
-const SETTING_NAMES: readonly string[] = ['score.review', 'score.challenge', 'score.decline', 'score.scale', 'actions.cap_per_hour', 'actions.rule_cap_per_hour', 'detectors.actions_per_hour', ...DETECTOR_SETTINGS, ...SWITCH_SETTINGS, 'schedules.review_every_days', 'schedules.weekly_report'];
+const SETTING_NAMES: readonly string[] = ['score.review', 'score.challenge', 'score.decline', 'score.scale', 'actions.cap_per_hour', 'actions.rule_cap_per_hour', 'detectors.actions_per_hour', ...DETECTOR_SETTINGS, ...SWITCH_SETTINGS, 'schedules.review_every_days', 'schedules.weekly_report', 'schedules.rerate_idle_days', 'schedules.list_expiry'];
 
 /** Checks the settings (every problem into `bag`) and resolves them over the defaults. */
 export function checkSettings(settings: readonly SettingDecl[], bag: DiagnosticBag): PolicySettings {
@@ -87,6 +93,8 @@ export function checkSettings(settings: readonly SettingDecl[], bag: DiagnosticB
     ...Object.fromEntries(SWITCH_SETTINGS.map((n) => [n, 0])),
     'schedules.review_every_days': DEFAULT_SETTINGS.reviewEveryDays,
     'schedules.weekly_report': 1,
+    'schedules.rerate_idle_days': DEFAULT_SETTINGS.rerateIdleDays,
+    'schedules.list_expiry': 1,
   };
   const where = new Map<string, SourcePos>();
   for (const s of settings) {
@@ -106,12 +114,13 @@ export function checkSettings(settings: readonly SettingDecl[], bag: DiagnosticB
         bag.add(Diagnostics.SettingOutOfRange, s.valuePos, name, s.value, `an action cap is a whole number of actions an hour from 0 to ${MAX_ACTION_CAP}`);
         continue;
       }
-    } else if (name === 'schedules.review_every_days') {
+    } else if (name === 'schedules.review_every_days' || name === 'schedules.rerate_idle_days') {
       if (!Number.isInteger(s.value) || s.value < 0 || s.value > 365) {
-        bag.add(Diagnostics.SettingOutOfRange, s.valuePos, name, s.value, 'a whole number of days from 0 (no periodic review) to 365');
+        const off = name === 'schedules.review_every_days' ? 'no periodic review' : 'no re-rating of idle accounts';
+        bag.add(Diagnostics.SettingOutOfRange, s.valuePos, name, s.value, `a whole number of days from 0 (${off}) to 365`);
         continue;
       }
-    } else if (name.startsWith('alerts.switch_on.') || name === 'schedules.weekly_report') {
+    } else if (name.startsWith('alerts.switch_on.') || name === 'schedules.weekly_report' || name === 'schedules.list_expiry') {
       if (s.value !== 0 && s.value !== 1) {
         bag.add(Diagnostics.SettingOutOfRange, s.valuePos, name, s.value, 'it is 1 (on) or 0 (off)');
         continue;
@@ -152,5 +161,7 @@ export function checkSettings(settings: readonly SettingDecl[], bag: DiagnosticB
     switchOnAlerts: SWITCHING_ALERTS.filter((m) => values[`alerts.switch_on.${m}`] === 1),
     reviewEveryDays: values['schedules.review_every_days'],
     weeklyReport: values['schedules.weekly_report'] === 1,
+    rerateIdleDays: values['schedules.rerate_idle_days'],
+    listExpiry: values['schedules.list_expiry'] === 1,
   };
 }

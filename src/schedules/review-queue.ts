@@ -24,7 +24,7 @@ export function runReviewQueue(o: { engine: Engine; lists: ListSet; cases: CaseO
   const day = Math.floor((o.slot + SHANGHAI) / DAY);
   if (day % o.everyDays !== 0) return 0;
   const date = formatShanghai(o.slot).slice(0, 10);
-  const at = Number.isFinite(o.engine.now) ? o.engine.now : o.slot;
+  const at = o.engine.nowOr(o.slot);
   const why = new Map<string, string>();
   for (const l of o.lists.lists()) {
     if (l.kind !== 'account' || l.purpose !== 'watch') continue;

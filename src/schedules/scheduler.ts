@@ -8,24 +8,28 @@
  * next slot.
  */
 
-const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 /** Asia/Shanghai has no daylight saving time: always UTC+8. */
 const SHANGHAI = 8 * HOUR;
 
-/** When a job runs, on the Shanghai clock. */
-export type Cadence = { readonly every: 'day'; readonly hour: number } | { readonly every: 'week'; readonly weekday: number; readonly hour: number };
+/** When a job runs, on the Shanghai clock (minute 0 when left out). */
+export type Cadence =
+  | { readonly every: 'day'; readonly hour: number; readonly minute?: number }
+  | { readonly every: 'week'; readonly weekday: number; readonly hour: number; readonly minute?: number };
 
 /** The latest slot of `c` at or before `now` (epoch ms). Weekdays: 1 = Monday … 7 = Sunday. */
 export function latestSlot(c: Cadence, now: number): number {
   const day = Math.floor((now + SHANGHAI) / DAY);
+  const at = c.hour * HOUR + (c.minute ?? 0) * MINUTE - SHANGHAI;
   let slot: number;
-  if (c.every === 'day') slot = day * DAY + c.hour * HOUR - SHANGHAI;
+  if (c.every === 'day') slot = day * DAY + at;
   else {
     // 1970-01-01 (day 0) was a Thursday: ISO weekday (day + 3) % 7 + 1
     const weekday = ((day + 3) % 7) + 1;
     const back = (weekday - c.weekday + 7) % 7;
-    slot = (day - back) * DAY + c.hour * HOUR - SHANGHAI;
+    slot = (day - back) * DAY + at;
   }
   while (slot > now) slot -= c.every === 'day' ? DAY : 7 * DAY;
   return slot;

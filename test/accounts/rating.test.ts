@@ -95,7 +95,7 @@ test('the engine recomputes the rating on registrations, account events, payment
   e.apply(parseEvent({ type: 'account_event', ts: at(2 * HOUR), accountId: 'A1', kind: 'complaint' }));
   assert.equal(a1.ratingScore, 890, 'a complaint: -20 instead of +50');
 
-  // a payment reads the stored rating (as of the account's latest event) into the builtins
+  // a payment reads the rating as of its own time into the builtins (here the same as the stored one)
   e.apply(parseEvent(tx(3 * HOUR, { id: 'r-1' })));
   assert.equal(e.lastVector.num[N.credit_rating_score], 890);
   assert.equal(e.lastVector.str[S.credit_grade], 'A');
@@ -108,12 +108,14 @@ test('the engine recomputes the rating on registrations, account events, payment
   e.apply(parseEvent(tx(5 * HOUR)));
   assert.deepEqual([e.lastVector.num[N.credit_rating_score], e.lastVector.str[S.credit_grade]], [430, 'D']);
 
-  // time alone does not change a stored rating; the next event does: 45 days on, still owing → overdue
+  // time alone does not change a stored rating; a payment is decided with the rating of its own
+  // time: 45 days on, still owing → overdue (-80), however long the account sat idle
   const b = engineWith([...baseWorld(), account('B1'), tx(0, { accountId: 'B1', amount: 100_000 })]);
   const b1 = b.account('B1')!;
   const before = b1.ratingScore;
+  assert.equal(explainRating(b1, false)!.drivers.find((d) => d.driver === 'overdue')!.points, 0);
   b.apply(parseEvent(tx(45 * DAY, { accountId: 'B1', amount: 1_000 })));
-  assert.equal(b.lastVector.num[N.credit_rating_score], before, 'the payment is decided with the rating of the last event');
+  assert.equal(b.lastVector.num[N.credit_rating_score], before - 80, 'the payment is decided with the rating of its own time');
   assert.equal(explainRating(b1, false)!.drivers.find((d) => d.driver === 'overdue')!.points, -80);
   // an unknown account has no rating: unknown, never a rule's match
   b.apply(parseEvent(tx(46 * DAY, { accountId: 'NEW' })));

@@ -11,6 +11,7 @@ import type { Engine } from '../../engine/engine.js';
 import type { AuditLog } from '../../audit/log.js';
 import type { Job } from '../../schedules/scheduler.js';
 import { SCHEDULES_ACTOR } from '../../schedules/review-queue.js';
+import { DEFAULT_CADENCES } from '../../schedules/schedule-file.js';
 import type { SqliteLimitProposals } from '../../store/sqlite/limit-proposals.js';
 import type { Route } from '../routes.js';
 import { LimitDecisionBody, LimitProposalQuery } from '../schemas/accounts.js';
@@ -23,7 +24,7 @@ const STATES: readonly ProposalState[] = ['pending', 'approved', 'rejected', 'su
 export function limitProposalJob(engine: () => Engine, accounts: AccountService, proposals: SqliteLimitProposals, transaction: <T>(fn: () => T) => T, audit: AuditLog<'sync'>): Job {
   return {
     name: 'limit_proposals',
-    cadence: { every: 'week', weekday: 1, hour: 8 },
+    cadence: DEFAULT_CADENCES.limit_proposals,
     run: async (slot) => {
       transaction(() => {
         let made = 0;

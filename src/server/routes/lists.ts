@@ -17,6 +17,8 @@ import type { CompiledPolicy } from '../../rules/policy-types.js';
 import type { ApiRequest, ModuleFactory, Route } from '../routes.js';
 import { RuleActionFollower } from '../../automation/rule-action-follower.js';
 import { SqliteFollowerCursors } from '../../store/sqlite/follower-cursors.js';
+import { SCHEDULES_ACTOR } from '../../schedules/review-queue.js';
+import { DEFAULT_CADENCES } from '../../schedules/schedule-file.js';
 import { ListBody, ListEntriesQuery, ListEntryBody } from '../schemas/lists.js';
 
 /** A list or entry body is a few hundred bytes. */
@@ -75,6 +77,18 @@ export class LiveLists {
       if (this.committed === this.seen + 1) this.seen = this.committed;
       else await this.reload();
       return c;
+    });
+  }
+
+  /**
+   * Deletes the entries expired at `atMs` from the store and from memory (the nightly list expiry),
+   * after whatever change is queued; returns how many the store held.
+   */
+  purge(atMs: number): Promise<number> {
+    return this.serial(async () => {
+      const n = await this.store.purgeExpired(atMs);
+      this.lists.prune(atMs);
+      return n;
     });
   }
 
@@ -154,6 +168,18 @@ export const listsModule: ModuleFactory = (parts) => {
         engineLists.putEntry(list, entry);
       }
       engine.applyInput({ kind: 'rule_action_stored', list: { name: list, value: entry.value } });
+    },
+  });
+  // the nightly list expiry: entries past their expiry by both clocks — the stream's, which decisions
+  // judge them by, and the wall's — leave the store, so lists and their exports hold live entries only
+  parts.automation?.jobs?.push({
+    name: 'list_expiry',
+    cadence: DEFAULT_CADENCES.list_expiry,
+    run: async (slot) => {
+      if (!engine.currentPolicy.schedules.listExpiry || !Number.isFinite(engine.now)) return;
+      const at = Math.min(engine.now, Date.now());
+      const removed = await l.purge(at);
+      if (removed > 0) audit?.append({ actor: SCHEDULES_ACTOR, action: 'lists.expire', target: `lists/expire/${slot}`, before: null, after: { asOf: at, removed } });
     },
   });
   return {
