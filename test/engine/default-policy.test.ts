@@ -34,6 +34,13 @@ function accounts(n: number): Obj[] {
   return Array.from({ length: n }, (_, i) => account(`B${i}`));
 }
 
+/** Account G1 (¥10,000 line, open 170 days) that spent ¥6,000 150 days ago, repaid 10 days ago or not. */
+function weakCredit(repaid: boolean): Obj[] {
+  const ev: Obj[] = [account('G1', { creditLimit: 1_000_000, openedAt: at(T - 170 * DAY) }), tx(T - 150 * DAY, { accountId: 'G1', amount: 600_000, deviceId: 'G' })];
+  if (repaid) ev.push({ type: 'account_event', ts: at(T - 10 * DAY), accountId: 'G1', kind: 'repayment', amount: 600_000 });
+  return ev;
+}
+
 function acctEvent(ms: number, kind: string, extra: Obj = {}): Obj {
   return { type: 'account_event', ts: at(ms), accountId: 'A1', kind, ...extra };
 }
@@ -80,6 +87,12 @@ const CASES: { code: string; fires: Obj[]; quiet: Obj[]; lists?: Listed; restric
     code: 'FRESH_ACCOUNT_LOW_KYC',
     fires: [account('F1', { creditLimit: 500_000, kyc: 'basic', openedAt: at(T - DAY) }), tx(T, { accountId: 'F1', amount: 80_000 })],
     quiet: [account('F1', { creditLimit: 500_000, kyc: 'full', openedAt: at(T - DAY) }), tx(T, { accountId: 'F1', amount: 80_000 })],
+  },
+  // grade E: ¥6,000 of a ¥10,000 line owed for 150 days without a repayment; the look-alike repaid it
+  {
+    code: 'WEAK_CREDIT_LARGE_PAYMENT',
+    fires: [...weakCredit(false), tx(T, { accountId: 'G1', amount: 300_000, deviceId: 'G' })],
+    quiet: [...weakCredit(true), tx(T, { accountId: 'G1', amount: 300_000, deviceId: 'G' })],
   },
   {
     code: 'REMOTE_LARGE_AMOUNT',
