@@ -282,5 +282,6 @@ function statusOf(r: ShadowRunInfo): ShadowStatus {
     overlayProblem: null,
     resumedFrom: r.resumedFrom,
     ...(r.summary ?? new ShadowTally().view()),
+    actions: r.summary?.actions ?? [], // summaries kept before shadows counted actions have none
   };
 }

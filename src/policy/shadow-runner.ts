@@ -219,7 +219,7 @@ export class ShadowRunner {
   private record(seq: number, tx: TransactionEvent, live: Decision, shadow: Decision): void {
     const liveReasons = live.reasons.map((r) => r.code);
     const shadowReasons = shadow.reasons.map((r) => r.code);
-    this.tally.add(live.policy, tx.amount, live.outcome, liveReasons, shadow.outcome, shadowReasons);
+    this.tally.add(live.policy, tx.amount, live.outcome, liveReasons, shadow.outcome, shadowReasons, shadow.actions);
     this.rows.push({
       seq,
       txId: tx.id,

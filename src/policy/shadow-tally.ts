@@ -10,6 +10,7 @@ import { figuresOf, ratio, type Cell, type CellFigures, type OutcomeCounts } fro
 import { NO_CODES, Tally } from '../eval/tally.js';
 import { Transitions } from '../eval/transitions.js';
 import { OWN_FRAUD, OWN_LEGITIMATE } from '../eval/truth.js';
+import type { DecisionAction } from '../engine/rule-actions.js';
 import type { Outcome } from '../rules/policy-types.js';
 import type { LabelledRow } from './shadow-types.js';
 
@@ -68,6 +69,20 @@ export interface ShadowTotals {
   readonly labels: { readonly labelled: number; readonly fraud: number; readonly legitimate: number };
   readonly fraud: { readonly live: FraudSide; readonly shadow: FraudSide };
   readonly money: { readonly live: MoneySide; readonly shadow: MoneySide };
+  /**
+   * The actions the shadow's rules would have taken (`action freeze_account` …), never taken: per
+   * rule and action, how many and how many past a cap — what a backtest reports as `ruleActions`.
+   * Taken only in the shadow's own memory, so its later decisions see them as live's would.
+   */
+  readonly actions: readonly ShadowActionCount[];
+}
+
+/** One rule's action in a shadow's totals. */
+export interface ShadowActionCount {
+  readonly rule: string;
+  readonly action: string;
+  readonly taken: number;
+  readonly capped: number;
 }
 
 interface Labelled extends LabelledRow {
@@ -85,12 +100,22 @@ export class ShadowTally {
   private readonly transitions = new Transitions();
   /** Labelled payments the shadow recorded, by txId. */
   private readonly labelled = new Map<string, Labelled>();
+  /** The shadow's rule actions by `rule action`. */
+  private readonly actions = new Map<string, { rule: string; action: string; taken: number; capped: number }>();
 
-  /** Counts one compared payment. */
-  add(livePolicy: string, amount: number, live: Outcome, liveReasons: readonly string[], shadow: Outcome, shadowReasons: readonly string[]): void {
+  /** Counts one compared payment, and the actions the shadow's decision names. */
+  add(livePolicy: string, amount: number, live: Outcome, liveReasons: readonly string[], shadow: Outcome, shadowReasons: readonly string[], shadowActions?: readonly DecisionAction[]): void {
     this.live.add(livePolicy, live, null, liveReasons, amount, null);
     this.shadow.add('', shadow, null, shadowReasons, amount, null);
     this.transitions.add(live, shadow, amount, null);
+    if (shadowActions === undefined) return;
+    for (const a of shadowActions) {
+      const key = `${a.rule} ${a.action}`;
+      let c = this.actions.get(key);
+      if (c === undefined) this.actions.set(key, (c = { rule: a.rule, action: a.action, taken: 0, capped: 0 }));
+      if (a.capped === true) c.capped++;
+      else c.taken++;
+    }
   }
 
   /** A label of a recorded payment (a later one for the same payment replaces it). */
@@ -127,6 +152,7 @@ export class ShadowTally {
       labels: { labelled: labels.payments, fraud: labels.fraud, legitimate: labels.payments - labels.fraud },
       fraud: { live: knownLive, shadow: knownShadow },
       money: { live: money(live, knownLive), shadow: money(shadow, knownShadow) },
+      actions: [...this.actions.values()].map((c) => ({ ...c })).sort((a, b) => b.taken + b.capped - (a.taken + a.capped) || a.rule.localeCompare(b.rule)),
     };
   }
 

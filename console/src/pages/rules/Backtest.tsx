@@ -13,6 +13,7 @@ import { useI18n } from '../../i18n/i18n';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { Chart } from '../../ui/charts/Chart';
 import { TIME_ZONE } from '../../ui/format';
+import { RuleActionCounts } from './RuleActionCounts';
 import { hitPairs, outcomePairs, pairsSummary, scorePairs, type BacktestReportView, type Pairs } from './backtest-charts';
 import type { BacktestShown, BacktestStarted, BacktestState } from './types';
 
@@ -78,6 +79,7 @@ function Run({ version, id }: { version: number; id: number }): ReactNode {
       </p>
       {b.error === null ? null : <p className="field-error">{b.error.message}</p>}
       {q.data?.report == null ? null : <Charts r={q.data.report} />}
+      <RuleActionCounts counts={q.data?.report?.ruleActions} of="backtest" />
       {q.data?.text == null ? null : (
         <details>
           <summary>{t('rules.backtestText')}</summary>

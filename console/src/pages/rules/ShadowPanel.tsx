@@ -14,6 +14,7 @@ import { useI18n } from '../../i18n/i18n';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { formatMoney, formatNumber, formatTime } from '../../ui/format';
 import { explainAction, useMayChange } from './actions';
+import { RuleActionCounts, type RuleActionCount } from './RuleActionCounts';
 
 const OUTCOMES: readonly Outcome[] = ['approve', 'review', 'challenge', 'decline'];
 const POLL_MS = 2000;
@@ -39,6 +40,8 @@ export interface ShadowStatus {
   readonly declineRate: { readonly live: number | null; readonly shadow: number | null };
   readonly newlyDeclined: { readonly count: number; readonly amount: number; readonly fraudAmount: number };
   readonly newlyApproved: { readonly count: number; readonly amount: number; readonly fraudAmount: number };
+  /** The actions the shadow's rules would have taken (servers before 2026-12 leave it out). */
+  readonly actions?: readonly RuleActionCount[];
 }
 
 /** How many of the latest disagreements the panel lists. */
@@ -154,6 +157,7 @@ function Comparison({ s }: { s: ShadowStatus }): ReactNode {
           </tbody>
         </table>
       </div>
+      <RuleActionCounts counts={s.actions} of="shadow" />
     </>
   );
 }

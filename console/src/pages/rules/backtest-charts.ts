@@ -19,6 +19,8 @@ export interface BacktestReportView {
   readonly live: BacktestSideView;
   readonly draft: BacktestSideView;
   readonly scores?: { readonly binWidth: number; readonly live: readonly number[]; readonly draft: readonly number[]; readonly liveWithoutScore: number };
+  /** The actions the draft's rules would have taken in the range, per rule and action. */
+  readonly ruleActions?: readonly { readonly rule: string; readonly action: string; readonly taken: number; readonly capped: number }[];
 }
 
 /** Categories with a live and a draft value each. */
