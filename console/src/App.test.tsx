@@ -79,7 +79,7 @@ describe('what each role sees', () => {
   it('gives an analyst every page, with its role in the header', async () => {
     renderApp();
     await signIn('key-analyst');
-    expect(await links()).toEqual(['Overview', 'Cases', 'Accounts', 'Merchants', 'Rules', 'Lists', 'Reports', 'Audit']);
+    expect(await links()).toEqual(['Overview', 'Cases', 'Accounts', 'Merchants', 'Rules', 'Lists', 'Reports', 'Automation', 'Audit']);
     expect(screen.getByText('Analyst · key_analyst')).toBeTruthy();
   });
 

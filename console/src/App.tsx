@@ -18,6 +18,7 @@ import { consoleAccess, pageFor, visiblePages, type PageId } from './ui/nav';
 import { useHashPage } from './ui/route';
 import { AccountsPage } from './pages/accounts/AccountsPage';
 import { AuditPage } from './pages/audit/AuditPage';
+import { AutomationPage } from './pages/automation/AutomationPage';
 import { CasesPage } from './pages/cases/CasesPage';
 import { ListsPage } from './pages/lists/ListsPage';
 import { MerchantsPage } from './pages/merchants/MerchantsPage';
@@ -35,6 +36,7 @@ const PAGES: Readonly<Record<PageId, () => ReactNode>> = {
   rules: RulesPage,
   lists: ListsPage,
   reports: ReportsPage,
+  automation: AutomationPage,
   audit: AuditPage,
 };
 

@@ -1,7 +1,8 @@
 // Accessibility of the analyst console, checked in Chromium against a real server: axe-core's WCAG 2
 // A and AA rules on every page an admin sees (Overview, Cases, a case, Accounts with an account open,
-// Merchants, Rules, Lists, Reports, Audit), and the keyboard: from the key field Tab reaches Sign in
-// and Enter signs in; Tab reaches the navigation links and each shows a visible focus ring.
+// Merchants, Rules, Lists, Reports, Automation with a webhook's deliveries and its form, Audit), and
+// the keyboard: from the key field Tab reaches Sign in and Enter signs in; Tab reaches the navigation
+// links and each shows a visible focus ring.
 //
 // Injecting axe under the console's CSP (`script-src 'self'`): page.addScriptTag({content}) adds an
 // inline <script>, which the CSP refuses, and loosening the CSP (bypassCSP) would hide the violations
@@ -131,7 +132,7 @@ test('every console page passes axe (WCAG 2 A, AA); the keyboard reaches sign-in
       window.scrollTo(0, 0);
     });
     const reached = new Map<string, string>();
-    for (let i = 0; i < 40 && reached.size < 8; i++) {
+    for (let i = 0; i < 40 && reached.size < 9; i++) {
       await page.keyboard.press('Tab');
       const f = await page.evaluate(() => {
         const a = document.activeElement;
@@ -145,7 +146,7 @@ test('every console page passes axe (WCAG 2 A, AA); the keyboard reaches sign-in
         reached.set(f.name, f.outline);
       }
     }
-    assert.deepEqual([...reached.keys()], ['Overview', 'Cases', 'Accounts', 'Merchants', 'Rules', 'Lists', 'Reports', 'Audit'], 'Tab reaches every navigation link in order');
+    assert.deepEqual([...reached.keys()], ['Overview', 'Cases', 'Accounts', 'Merchants', 'Rules', 'Lists', 'Reports', 'Automation', 'Audit'], 'Tab reaches every navigation link in order');
 
     // axe on every page
     const visit = async (hash: string, heading: string | RegExp, where: string): Promise<void> => {
@@ -197,6 +198,15 @@ test('every console page passes axe (WCAG 2 A, AA); the keyboard reaches sign-in
     await page.getByLabel('Value', { exact: true }).waitFor();
     found.push(...(await axe(page, 'Lists (a list, its Add entry form)')));
     await visit('#/reports', 'Risk report', 'Reports');
+    const hook = await call(srv.url, '/v1/webhooks', { key: srv.keys.admin, body: { url: 'https://siem.example/fengkong', events: ['case.opened'], description: 'SIEM' } });
+    assert.equal(hook.status, 201, hook.text);
+    await visit('#/automation', 'Automation', 'Automation');
+    await page.getByTestId('webhooks-table').getByRole('button', { name: 'Deliveries' }).click();
+    await page.getByTestId('webhook-deliveries').waitFor();
+    await page.getByRole('button', { name: 'New webhook' }).click();
+    await page.getByLabel('Endpoint URL').waitFor();
+    await page.waitForLoadState('networkidle').catch(() => undefined);
+    found.push(...(await axe(page, 'Automation (deliveries, the New webhook form)')));
     await visit('#/audit', 'Audit', 'Audit');
     await ctx.close();
   } finally {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/paths.js';
-import { account, baseWorld, HOUR, tx } from '../engine/world.js';
+import { account, baseWorld, FREEZE_HUGE, HOUR, tx } from '../engine/world.js';
 import { addAdmin, decide, defaultFiles, publish, waitLive } from '../policy/helpers.js';
 import { call, feed, startTestServer, type TestServer } from '../server/helpers.js';
 import { launchChromium, openPage, signIn } from './drive.js';
@@ -43,14 +43,7 @@ test('the account page names the rule that froze the account; the overview lists
   const admin2 = addAdmin(srv.dir);
   await feed(srv.url, srv.keys.admin, [...baseWorld(), account('A2')]);
   const files = defaultFiles();
-  files['90-auto.fk'] = `setting actions.rule_cap_per_hour = 1
-
-rule AUTO_FREEZE_HUGE
-  description "A huge payment freezes the account for a day"
-  when amount >= ¥9000
-  outcome decline
-  action freeze_account for 24h
-`;
+  files['90-auto.fk'] = `setting actions.rule_cap_per_hour = 1\n${FREEZE_HUGE}`;
   const { version } = await publish(srv, srv.keys.admin, admin2, files, 'freeze on huge payments');
   await waitLive(srv, srv.keys.analyst, version);
   assert.equal((await decide(srv, srv.keys.decide, tx(10 * HOUR, { id: 'e2e-huge-1', amount: 950_000 }))).actions[0].capped, undefined);
@@ -117,6 +110,10 @@ rule AUTO_FREEZE_HUGE
     assert.match(await kept.innerText(), /2026-11-09 00:00:00 \+08:00 – 2026-11-16 00:00:00 \+08:00/);
     const [download] = await Promise.all([page.waitForEvent('download'), kept.getByRole('button', { name: '下载（中文）' }).click()]);
     assert.equal(download.suggestedFilename(), 'fengkong-weekly-2026-11-09-zh-CN.html');
+    // and the scheduler's jobs, each with its time and last run (the weekly report's: Monday 09:00)
+    const jobs = await page.getByTestId('scheduled-jobs').innerText();
+    assert.match(jobs, /Re-rate accounts idle for a week\s+every day 07:00/);
+    assert.match(jobs, /Make and keep the weekly risk report\s+Mondays 09:00\s+2026-11-16 09:00:00 \+08:00/);
     await shot(page, '64-kept-reports');
     assert.deepEqual(problems, []);
   } finally {

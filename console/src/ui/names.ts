@@ -26,6 +26,7 @@ export const PAGE_NAMES: Readonly<Record<PageId, MessageKey>> = {
   rules: 'nav.rules',
   lists: 'nav.lists',
   reports: 'nav.reports',
+  automation: 'nav.automation',
   audit: 'nav.audit',
 };
 

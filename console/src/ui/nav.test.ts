@@ -14,7 +14,7 @@ const KEYS: Record<Role, { role: Role; permissions: Permission[] }> = {
 
 describe('visible pages by role', () => {
   it('shows admins and analysts every page', () => {
-    const all = ['overview', 'cases', 'accounts', 'merchants', 'rules', 'lists', 'reports', 'audit'];
+    const all = ['overview', 'cases', 'accounts', 'merchants', 'rules', 'lists', 'reports', 'automation', 'audit'];
     expect(visiblePages(KEYS.admin)).toEqual(all);
     expect(visiblePages(KEYS.analyst)).toEqual(all);
   });

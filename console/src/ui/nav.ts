@@ -5,7 +5,7 @@
 import type { Permission, WhoAmI } from '../api/types';
 
 /** The console's pages, in navigation order. */
-export const PAGE_IDS = ['overview', 'cases', 'accounts', 'merchants', 'rules', 'lists', 'reports', 'audit'] as const;
+export const PAGE_IDS = ['overview', 'cases', 'accounts', 'merchants', 'rules', 'lists', 'reports', 'automation', 'audit'] as const;
 
 /** One page of the console. */
 export type PageId = (typeof PAGE_IDS)[number];
@@ -13,6 +13,7 @@ export type PageId = (typeof PAGE_IDS)[number];
 /**
  * The permission each page needs. Accounts needs `support`: the customer view and appeals customer
  * service works with (analysts and admins hold it too); everything else reads risk data (`read`).
+ * Automation's changes and its webhooks need `admin`, checked within the page.
  */
 export const PAGE_NEEDS: Readonly<Record<PageId, Permission>> = {
   overview: 'read',
@@ -22,6 +23,7 @@ export const PAGE_NEEDS: Readonly<Record<PageId, Permission>> = {
   rules: 'read',
   lists: 'read',
   reports: 'read',
+  automation: 'read',
   audit: 'read',
 };
 

@@ -1,7 +1,7 @@
 /**
  * The reports the scheduler made and kept (`GET /v1/reports`: the weekly risk report, every Monday
- * 09:00 Asia/Shanghai), each downloadable as the printable page in English or Chinese, and when each
- * scheduled job last ran.
+ * 09:00 Asia/Shanghai), each downloadable as the printable page in English or Chinese (the jobs
+ * themselves: ScheduledJobs.tsx).
  */
 import { useState, type ReactNode } from 'react';
 import { useApi, useSession } from '../../api/session-context';
@@ -48,7 +48,7 @@ function DownloadKept({ r, lang, label }: { r: KeptReport; lang: 'en' | 'zh-CN';
 /** The kept reports, newest first. */
 export function KeptReports(): ReactNode {
   const { t } = useI18n();
-  const q = useApi<{ reports: KeptReport[]; lastRuns: Record<string, number | null> }>('/v1/reports');
+  const q = useApi<{ reports: KeptReport[] }>('/v1/reports');
   const reports = q.data?.reports ?? [];
   return (
     <section className="panel" aria-labelledby="kept-reports">

@@ -13,6 +13,7 @@ import { Chart } from '../../ui/charts/Chart';
 import { ErrorNotice } from '../../ui/ErrorNotice';
 import { formatMoney, formatNumber, formatTime } from '../../ui/format';
 import { KeptReports } from './KeptReports';
+import { ScheduledJobs } from './ScheduledJobs';
 import { PageTitle } from '../../ui/PageTitle';
 import { RangeForm } from '../../ui/RangeForm';
 import { fetchHtml, saveHtml } from './download';
@@ -444,6 +445,7 @@ function ReportsView({ start }: { start: number }): ReactNode {
       </div>
       <Report range={range} />
       <KeptReports />
+      <ScheduledJobs />
     </section>
   );
 }
