@@ -220,8 +220,7 @@ export class AccountService {
 
   /** The time restrictions are judged at: the stream's clock of the account's engine, or the wall clock before any event. */
   private clockOf(accountId: string): number {
-    const t = this.engineOf(accountId).now;
-    return Number.isFinite(t) ? t : this.now();
+    return this.engineOf(accountId).nowOr(this.now());
   }
 
   /**

@@ -268,8 +268,7 @@ export class MerchantActions {
    * is three days on — or the wall clock before any event.
    */
   private clock(): number {
-    const t = this.engine.now;
-    return Number.isFinite(t) ? t : this.now();
+    return this.engine.nowOr(this.now());
   }
 
   private live(a: MerchantAction | undefined, now: number): MerchantAction | undefined {

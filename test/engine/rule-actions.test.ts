@@ -9,7 +9,7 @@ import type { Decision } from '../../src/engine/decision.js';
 import { BUILTINS } from '../../src/features/catalog.js';
 import { checkPolicy, compilePolicy } from '../../src/rules/compile.js';
 import { answerOf } from '../../src/log/recovery.js';
-import { baseWorld, DAY, HOUR, MIN, tx } from './world.js';
+import { baseWorld, DAY, FREEZE_HUGE, HOUR, MIN, tx } from './world.js';
 import { defaultFiles } from '../policy/helpers.js';
 
 const pack = Object.entries(defaultFiles()).map(([file, text]) => ({ file, text }));
@@ -18,13 +18,6 @@ function policyWith(text: string) {
   return compilePolicy([...pack, { file: '90-auto.fk', text }], BUILTINS, 'auto@v1');
 }
 
-const FREEZE = `
-rule AUTO_FREEZE_HUGE
-  description "A huge payment freezes the account for a day"
-  when amount >= ¥9000
-  outcome decline
-  action freeze_account for 24h
-`;
 
 function engineWith(text: string): { engine: Engine; decide: (e: Record<string, unknown>) => Decision } {
   const engine = new Engine(policyWith(text));
@@ -33,7 +26,7 @@ function engineWith(text: string): { engine: Engine; decide: (e: Record<string, 
 }
 
 test('freeze_account: the payment is declined by its outcome, the next one ACCOUNT_FROZEN, and the freeze ends 24h later by event time', () => {
-  const { engine, decide } = engineWith(FREEZE);
+  const { engine, decide } = engineWith(FREEZE_HUGE);
   const huge = decide(tx(10 * HOUR, { amount: 950_000 }));
   assert.equal(huge.outcome, 'decline');
   assert.deepEqual(huge.reasons.map((r) => r.code).includes('ACCOUNT_FROZEN'), false, 'the firing payment is decided by its own outcome');
@@ -48,7 +41,7 @@ test('freeze_account: the payment is declined by its outcome, the next one ACCOU
 });
 
 test('a second huge payment while frozen longer takes no action; one past the end freezes again', () => {
-  const { decide } = engineWith(FREEZE);
+  const { decide } = engineWith(FREEZE_HUGE);
   decide(tx(10 * HOUR, { amount: 950_000 }));
   assert.equal(decide(tx(11 * HOUR, { amount: 950_000 })).actions?.[0].until, '2026-11-11T11:00:00+08:00', 'a later end extends the freeze');
   assert.equal(decide(tx(11 * HOUR, { amount: 950_000 })).actions, undefined, 'the same end changes nothing');
@@ -85,7 +78,7 @@ rule WATCHED_DEVICE
 });
 
 test('an outside change of the account keeps a rule restriction the recorder has not stored yet', () => {
-  const { engine, decide } = engineWith(FREEZE);
+  const { engine, decide } = engineWith(FREEZE_HUGE);
   const huge = decide(tx(10 * HOUR, { amount: 950_000 }));
   engine.applyInput({ kind: 'restrict_account', accountId: 'A1', restriction: null });
   assert.equal(decide(tx(10 * HOUR + MIN)).reasons[0].code, 'ACCOUNT_FROZEN');
@@ -98,7 +91,7 @@ test('an outside change of the account keeps a rule restriction the recorder has
 });
 
 test('caps: past the rule cap an hour, actions are named capped and not taken; the next hour they act again', () => {
-  const { engine, decide } = engineWith(`setting actions.rule_cap_per_hour = 2\n${FREEZE}`);
+  const { engine, decide } = engineWith(`setting actions.rule_cap_per_hour = 2\n${FREEZE_HUGE}`);
   const ids = ['B1', 'B2', 'B3'];
   for (const id of [...ids, 'B4']) engine.apply(parseEvent({ type: 'account', ts: '2026-11-01T00:00:00+08:00', accountId: id, creditLimit: 2_000_000 }));
   const taken = ids.map((id, i) => decide(tx(10 * HOUR + i * MIN, { accountId: id, amount: 950_000 })).actions?.[0]);
@@ -108,7 +101,7 @@ test('caps: past the rule cap an hour, actions are named capped and not taken; t
 });
 
 test('a replay takes no action itself and counts the journaled ones against the caps', () => {
-  const policy = policyWith(`setting actions.rule_cap_per_hour = 1\n${FREEZE}`);
+  const policy = policyWith(`setting actions.rule_cap_per_hour = 1\n${FREEZE_HUGE}`);
   const engine = new Engine(policy);
   for (const e of baseWorld()) engine.apply(parseEvent(e));
   const live = engine.apply(parseEvent(tx(10 * HOUR, { amount: 950_000 }))) as Decision;

@@ -70,6 +70,15 @@ export function baseWorld(): Obj[] {
   return ev;
 }
 
+/** The issue's example of an acting rule: a payment of ¥9,000 or more is declined and freezes the account for a day. */
+export const FREEZE_HUGE = `
+rule AUTO_FREEZE_HUGE
+  description "A huge payment freezes the account for a day"
+  when amount >= ¥9000
+  outcome decline
+  action freeze_account for 24h
+`;
+
 let cached: CompiledPolicy | undefined;
 /** The default policy pack, compiled once per test file. */
 export function defaultPolicy(): CompiledPolicy {

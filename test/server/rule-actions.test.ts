@@ -8,20 +8,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { account, baseWorld, DAY, HOUR, MIN, tx } from '../engine/world.js';
+import { account, baseWorld, DAY, FREEZE_HUGE, HOUR, MIN, tx } from '../engine/world.js';
 import { addAdmin, auditOf, decide, defaultFiles, defineMode, publish, waitLive } from '../policy/helpers.js';
 import { receiver, until } from '../helpers/webhook-receiver.js';
 import BetterSqlite3 from 'better-sqlite3';
 import { dbPath } from '../../src/store/sqlite/sqlite-store.js';
 import { call, feed, startTestServer, tempDir } from './helpers.js';
 
-const FREEZE = `
-rule AUTO_FREEZE_HUGE
-  description "A huge payment freezes the account for a day"
-  when amount >= ¥9000
-  outcome decline
-  action freeze_account for 24h
-`;
 
 const FAST = { pollMs: 20, baseDelayMs: 40, maxDelayMs: 160, timeoutMs: 2_000 };
 
@@ -39,7 +32,7 @@ test('a published freeze_account action: declined by its outcome, the next ACCOU
     const hook = await call(s.url, '/v1/webhooks', { key: s.keys.admin, body: { url: rx.url, events: ['account.restricted', 'account.restored'] } });
     assert.equal(hook.status, 201, hook.text);
     const files = defaultFiles();
-    files['90-auto.fk'] = FREEZE;
+    files['90-auto.fk'] = FREEZE_HUGE;
     const { version, approval } = await publish(s, s.keys.admin, admin2, files, 'freeze on huge payments');
     assert.equal(approval.status, 200, approval.text);
     await waitLive(s, s.keys.analyst, version);
@@ -102,7 +95,7 @@ test('an admin lifts a rule freeze; a restart keeps a rule freeze; past its cap 
     const admin2 = addAdmin(dir);
     await feed(s.url, s.keys.admin, [...baseWorld(), account('A2'), account('A3'), account('A4')]);
     const files = defaultFiles();
-    files['90-auto.fk'] = `setting actions.rule_cap_per_hour = 2\n${FREEZE}`;
+    files['90-auto.fk'] = `setting actions.rule_cap_per_hour = 2\n${FREEZE_HUGE}`;
     const { version } = await publish(s, s.keys.admin, admin2, files);
     await waitLive(s, s.keys.analyst, version);
     assert.equal((await decide(s, s.keys.decide, tx(10 * HOUR, { id: 'a1-huge', amount: 950_000 }))).actions.length, 1);
@@ -152,7 +145,7 @@ test('an alert switches on the incident mode whose approved overlay asks for it;
     const admin2 = addAdmin(s.dir);
     await feed(s.url, s.keys.admin, baseWorld());
     const files = defaultFiles();
-    files['90-auto.fk'] = `setting actions.rule_cap_per_hour = 0\n${FREEZE}`;
+    files['90-auto.fk'] = `setting actions.rule_cap_per_hour = 0\n${FREEZE_HUGE}`;
     const { version } = await publish(s, s.keys.admin, admin2, files);
     await waitLive(s, s.keys.analyst, version);
     const brake = await defineMode(s, s.keys.admin, admin2, 'brake', {

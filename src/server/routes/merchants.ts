@@ -147,7 +147,7 @@ function licenceListRoutes(engine: Engine, intake: EventIntake, licences: Sqlite
         const m = matchLicences(rows, engine.reference.acquirers, o.asOf, o.markUnlisted === true);
         const summary = { asOf: o.asOf, source: o.source, updates: m.updates, unmatched: m.unmatched, unlisted: m.unlisted, dryRun: o.dryRun === true };
         if (o.dryRun === true || m.updates.length === 0) return { body: summary };
-        const t = Number.isFinite(engine.now) ? engine.now : Date.now();
+        const t = engine.nowOr(Date.now());
         const events: FkEvent[] = m.updates.map((u) => ({ type: 'acquirer', ts: formatShanghai(t), t, acquirerId: u.acquirerId, name: u.name, licensed: u.licensed }));
         await new Promise<void>((resolve, reject) => intake.accept(events, (err) => (err === null ? resolve() : reject(err))));
         const licensed = m.updates.filter((u) => u.licensed).length;

@@ -26,6 +26,7 @@ import {
 } from '../../cases/types.js';
 import { BUSY, type CaseStore, type GroupResult, type LastResolution, type OpenResult } from '../../cases/store.js';
 import { cryptOf, type Crypt } from './crypt.js';
+import { LOCKED, withoutWaiting } from './no-wait.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS cases (
@@ -275,23 +276,9 @@ export class SqliteCaseStore implements CaseStore<'sync'> {
    * background work from ever blocking the event loop on the disk.
    */
   background<T>(fn: () => T): T | typeof BUSY {
-    const db = this.db;
-    const sync = db.pragma('synchronous', { simple: true }) as number;
-    const wait = db.pragma('busy_timeout', { simple: true }) as number;
-    const checkpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
-    db.pragma('busy_timeout = 0');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('wal_autocheckpoint = 0'); // the journal's own commits checkpoint the WAL, never this one
-    try {
-      return db.transaction(fn).immediate();
-    } catch (e) {
-      if ((e as { code?: string }).code === 'SQLITE_BUSY') return BUSY;
-      throw e;
-    } finally {
-      db.pragma(`synchronous = ${sync}`);
-      db.pragma(`busy_timeout = ${wait}`);
-      db.pragma(`wal_autocheckpoint = ${checkpoint}`);
-    }
+    // wal_autocheckpoint 0: the journal's own commits checkpoint the WAL, never this one
+    const r = withoutWaiting(this.db, () => this.db.transaction(fn).immediate(), { synchronous: 'NORMAL', wal_autocheckpoint: 0 });
+    return r === LOCKED ? BUSY : r;
   }
 
   /** The case with row `n`, without its items. */

@@ -4,6 +4,7 @@
  * recorded, so a crash between the two neither loses an action nor records it twice.
  */
 import type { Database, Statement } from 'better-sqlite3';
+import { LOCKED, withoutWaiting } from './no-wait.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS follower_cursors (
@@ -40,27 +41,12 @@ export class SqliteFollowerCursors {
    * must not block the event loop, and a later move makes up for it).
    */
   tryAdvance(name: string, seq: number): boolean {
-    return this.withoutWaiting(() => void this.put.run({ name, seq }));
+    return withoutWaiting(this.db, () => void this.put.run({ name, seq })) !== LOCKED;
   }
 
   /** Runs `fn` in one transaction unless another connection holds the write lock now (false then: nothing was done). */
   tryTransaction(fn: () => void): boolean {
-    return this.withoutWaiting(() => this.db.transaction(fn).immediate());
-  }
-
-  /** Runs `write` with no busy wait: false when another connection holds the write lock (nothing was done). */
-  private withoutWaiting(write: () => void): boolean {
-    const wait = this.db.pragma('busy_timeout', { simple: true }) as number;
-    this.db.pragma('busy_timeout = 0');
-    try {
-      write();
-      return true;
-    } catch (e) {
-      if ((e as { code?: string }).code === 'SQLITE_BUSY') return false;
-      throw e;
-    } finally {
-      this.db.pragma(`busy_timeout = ${wait}`);
-    }
+    return withoutWaiting(this.db, () => this.db.transaction(fn).immediate()) !== LOCKED;
   }
 
   /**
