@@ -1,5 +1,5 @@
 /**
- * `fengkong simulate --out DIR [--seed N] [--accounts N] [--days N] [--start YYYY-MM-DD] [--quiet]`:
+ * `fengkong simulate --out DIR [--seed N] [--accounts N] [--days N] [--start YYYY-MM-DD] [--available-credit …] [--missing-repayments …] [--quiet]`:
  * writes a labelled simulated world. Progress goes to stderr (a live line on a terminal, a line
  * every ~5% otherwise) and a summary at the end; bad arguments throw a UsageError that says what to
  * type (the CLI turns it into exit code 2). It lives in the CLI layer so the simulator itself
@@ -12,7 +12,9 @@ import { parseArgs } from './args.js';
 import { Progress } from './progress.js';
 
 const USAGE =
-  'fengkong simulate --out DIR [--seed N] [--accounts N] [--days N] [--start YYYY-MM-DD] [--quiet]\n' +
+  'fengkong simulate --out DIR [--seed N] [--accounts N] [--days N] [--start YYYY-MM-DD] [--available-credit none|card|all] [--missing-repayments 0.33] [--quiet]\n' +
+  '  --available-credit: which payments carry the issuer\'s open-to-buy (availableCredit, ISO 8583 field 54); default none\n' +
+  '  --missing-repayments: the share of repayments the stream leaves out (paid by bank transfer), still in the issuer\'s books; default 0\n' +
   '  e.g. fengkong simulate --out /tmp/world --seed 1 --accounts 20000 --days 30';
 
 /** Parsed options of the simulate command. */
@@ -22,6 +24,8 @@ export interface SimulateArgs {
   accounts: number;
   days: number;
   start: string;
+  availableCredit: 'none' | 'card' | 'all';
+  missingRepayments: number;
   quiet: boolean;
 }
 
@@ -33,7 +37,7 @@ function bad(message: string): UsageError {
 export function parseSimulateArgs(args: readonly string[]): SimulateArgs {
   const { positionals, flags } = parseArgs(
     args,
-    { out: 'string', seed: 'int', accounts: 'int', days: 'int', start: 'string', quiet: 'switch' },
+    { out: 'string', seed: 'int', accounts: 'int', days: 'int', start: 'string', 'available-credit': 'string', 'missing-repayments': 'string', quiet: 'switch' },
     USAGE,
   );
   if (positionals.length > 0) throw bad(`unexpected argument "${positionals[0]}"`);
@@ -47,7 +51,12 @@ export function parseSimulateArgs(args: readonly string[]): SimulateArgs {
   if (accounts < 10 || accounts > MAX_ACCOUNTS) throw bad(`--accounts must be from 10 to ${MAX_ACCOUNTS}, got ${accounts}`);
   if (days < 1 || days > MAX_DAYS) throw bad(`--days must be from 1 to ${MAX_DAYS}, got ${days}`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(start)) throw bad(`--start must be a date like 2026-10-01, got "${start}"`);
-  return { out, seed, accounts, days, start, quiet: flags.get('quiet') === true };
+  const availableCredit = (flags.get('available-credit') as string | undefined) ?? 'none';
+  if (availableCredit !== 'none' && availableCredit !== 'card' && availableCredit !== 'all') throw bad(`--available-credit must be none, card or all, got "${availableCredit}"`);
+  const missingText = (flags.get('missing-repayments') as string | undefined) ?? '0';
+  const missingRepayments = Number(missingText);
+  if (missingText.trim() === '' || !(missingRepayments >= 0 && missingRepayments <= 1)) throw bad(`--missing-repayments must be a share from 0 to 1 (0.33: one in three), got "${missingText}"`);
+  return { out, seed, accounts, days, start, availableCredit, missingRepayments, quiet: flags.get('quiet') === true };
 }
 
 /** Human-readable lines of a summary. */
@@ -81,6 +90,7 @@ export async function runSimulate(args: string[]): Promise<number> {
     accounts: a.accounts,
     days: a.days,
     start: a.start,
+    stream: { availableCredit: a.availableCredit, missingRepayments: a.missingRepayments },
     onProgress: (done, total) => {
       if (a.quiet) return;
       const pct = Math.floor((done / total) * 100);

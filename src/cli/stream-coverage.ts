@@ -44,6 +44,13 @@ export class StreamCoverage {
       ['repayments', ref.repaymentsUsed, 'available credit and utilisation (OVER_LIMIT only for a payment above the limit)'],
     ];
     out.push(`stream: fed ${fed.map(([what, yes]) => `${what} ${yes ? 'yes' : 'no'}`).join(', ')}`);
+    if (ref.issuerCredit > 0) {
+      const c = ref.creditContradictions;
+      out.push(
+        `stream: ${pct(ref.issuerCredit)} of payments carried the issuer's open-to-buy; ${c} contradicted the engine's own arithmetic` +
+          (c > 0 ? ' (the stream misses repayments or refunds: that arithmetic declines no payment for 7 days after one — OVER_LIMIT_BY_OWN_BOOKS scores it instead)' : ''),
+      );
+    }
     for (const [what, yes, off] of fed) if (!yes) out.push(`stream: no ${what}: quiet are ${off}`);
     FIELDS.forEach(([, name, off], i) => {
       if (this.present[i] === 0 && off !== 'nothing in the default policy') out.push(`stream: no payment carried ${name}: quiet are ${off}`);

@@ -33,7 +33,12 @@ export type AccountEventKind =
    * The payment `txId` was reversed (ISO 8583 0400/0420, or a switch's void): its effect on the
    * account's balance and on its count, sum and mean windows is undone at this event's time.
    */
-  | 'reversal';
+  | 'reversal'
+  /**
+   * Money a merchant gave back on a payment (`amount`; `txId` the refunded payment, optional): the
+   * credit it used is free again, as the issuer's books have it.
+   */
+  | 'refund';
 export const ACCOUNT_EVENT_KINDS: readonly AccountEventKind[] = [
   'login',
   'device_bound',
@@ -44,6 +49,7 @@ export const ACCOUNT_EVENT_KINDS: readonly AccountEventKind[] = [
   'limit_changed',
   'challenge_failed',
   'reversal',
+  'refund',
 ];
 
 /** How a payment was answered, as a reversal records the reversed one's outcome. */
@@ -72,6 +78,12 @@ export interface TransactionEvent extends Timed {
   readonly ip?: string | undefined;
   readonly channel?: Channel | undefined;
   readonly merchantName?: string | undefined;
+  /**
+   * The issuer's open-to-buy at authorisation (ISO 8583 field 54, amount type 02), in fen: what the
+   * issuer's own books say is left on the line before this payment. Wins over the engine's arithmetic
+   * of what is owed, which misses what the stream never carries (repayments by bank transfer, refunds).
+   */
+  readonly availableCredit?: number | undefined;
 }
 
 /** A credit account is opened or changed. */

@@ -48,6 +48,7 @@ export function parseTransaction(o: Raw): TransactionEvent {
     ip: id(o, 'ip', false),
     channel: oneOf(o, 'channel', CHANNELS, false),
     merchantName: text(o, 'merchantName'),
+    availableCredit: money(o, 'availableCredit', false, true),
   };
 }
 
@@ -69,7 +70,7 @@ export function parseAccount(o: Raw): AccountEvent {
   };
 }
 
-/** account_event: login, device_bound, password_reset, phone_changed, repayment, complaint, limit_changed, challenge_failed (txId optional). */
+/** account_event: login, device_bound, password_reset, phone_changed, repayment, complaint, limit_changed, challenge_failed (txId optional), reversal (txId), refund (amount, txId optional). */
 export function parseAccountActivity(o: Raw): AccountActivityEvent {
   const [ts, t] = timestamp(o, 'ts', true)!;
   const kind = oneOf(o, 'kind', ACCOUNT_EVENT_KINDS, true)!;
@@ -82,7 +83,7 @@ export function parseAccountActivity(o: Raw): AccountActivityEvent {
     deviceId: id(o, 'deviceId', false),
     ip: id(o, 'ip', false),
     geo: geo(o, 'geo'),
-    amount: money(o, 'amount', kind === 'repayment'),
+    amount: money(o, 'amount', kind === 'repayment' || kind === 'refund'),
     creditLimit: money(o, 'creditLimit', kind === 'limit_changed', true),
     txId: kind === 'reversal' ? id(o, 'txId', true) : id(o, 'txId', false),
     ...(kind === 'reversal' ? reversed(o) : {}),

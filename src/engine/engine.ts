@@ -2,6 +2,7 @@
  * The decision engine: applies events at their event time and decides payments in memory.
  * One path for replay and live traffic alike, so both give the same decisions.
  */
+import { reconcileCredit } from '../features/credit-books.js';
 import { gradeOf, rateAccount } from '../features/credit-rating.js';
 import type { AccountActivityEvent, FkEvent, TransactionEvent } from '../contract/events.js';
 import { AccountState, type AccountView } from '../features/account-state.js';
@@ -208,7 +209,11 @@ export class Engine {
     const acc = this.memory.get(tx.accountId);
     // the grade a rule reads is the account's as of this payment, however long it sat idle (overdue
     // days grow, device changes age out): a function of the stream alone, whatever re-rated it between
-    if (acc !== undefined && acc.ratedAt !== tx.t) rateAccount(acc, tx.t, this.fraudLabelled(acc.id));
+    if (acc !== undefined) {
+      // the issuer's open-to-buy, where the payment carries it, sets the account's books first
+      if (tx.availableCredit !== undefined) reconcileCredit(acc, tx, this.ref);
+      if (acc.ratedAt !== tx.t) rateAccount(acc, tx.t, this.fraudLabelled(acc.id));
+    } else if (tx.availableCredit !== undefined) this.ref.issuerCredit++;
     computeBuiltins(tx, acc, this.ref, v);
     computeLabelFeatures(tx, this.knowledge, v);
     this.risk.observe(tx, v);

@@ -315,6 +315,12 @@ export class AccountState {
         break;
       case 'login':
         break;
+      case 'refund':
+        // the merchant gave money back: the credit it covers is free again (not a repayment by the customer)
+        this.outstanding = Math.max(0, this.outstanding - (e.amount ?? 0));
+        this.spentTotal = Math.max(0, this.spentTotal - (e.amount ?? 0));
+        if (this.outstanding === 0) this.owingSince = NaN;
+        break;
       case 'reversal':
         // a reversed payment gives back the credit it used (a declined one used none)
         if (e.original !== undefined && e.originalOutcome !== 'decline') {

@@ -9,6 +9,7 @@ import { shanghaiHour } from '../contract/time.js';
 import type { AccountState } from './account-state.js';
 import { countSince } from './account-state.js';
 import { isJustUnder, isRoundAmount } from './amounts.js';
+import { creditTrusted } from './credit-books.js';
 import { N, S } from './catalog.js';
 import { distanceKm, speedKmh } from './geo.js';
 import type { ReferenceData } from './reference.js';
@@ -35,7 +36,8 @@ const {
   terminal_distance_km: T_DIST, merchant_distance_km: M_DIST, merchant_age_days: M_AGE, terminal_age_days: T_AGE,
   account_frozen: FROZEN, account_step_up: STEP_UP, effective_credit_limit: EFFECTIVE_LIMIT, credit_rating_score: RATING,
   merchant_registry_used: M_REGISTRY, terminal_registry_used: T_REGISTRY, account_registry_used: A_REGISTRY,
-  acquirer_registry_used: Q_REGISTRY, repayments_used: REPAYMENTS,
+  acquirer_registry_used: Q_REGISTRY, repayments_used: REPAYMENTS, issuer_available_credit: ISSUER_AVAILABLE,
+  available_credit_trusted: CREDIT_TRUSTED,
 } = N;
 
 const {
@@ -76,7 +78,11 @@ export function computeBuiltins(
   str[S_CURRENCY] = tx.currency;
 
   num[REPAYMENTS] = b(ref.repaymentsUsed);
-  accountFeatures(tx, acc, ref.repaymentsUsed, num, str);
+  num[ISSUER_AVAILABLE] = tx.availableCredit ?? NaN;
+  num[CREDIT_TRUSTED] = b(creditTrusted(tx, ref));
+  // what is owed is known where the stream reports repayments, or the issuer's figure came with the
+  // payment (the engine set the account's books to it: credit-books.ts)
+  accountFeatures(tx, acc, ref.repaymentsUsed || tx.availableCredit !== undefined, num, str);
   registryFeatures(tx, ref, num, str);
 }
 
@@ -117,7 +123,8 @@ function accountFeatures(tx: TransactionEvent, acc: AccountState | undefined, ow
   num[EFFECTIVE_LIMIT] = effective;
   num[RATING] = acc.ratingScore;
   str[S_GRADE] = gradeOf(acc.ratingScore);
-  // what is owed is known only where repayments are reported (ReferenceData.repayments)
+  // what is owed is known only where repayments are reported (ReferenceData.repayments) or the
+  // payment carried the issuer's figure
   const outstanding = owedKnown ? acc.outstanding : NaN;
   const available = effective - outstanding;
   num[LIMIT] = limit;

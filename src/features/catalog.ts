@@ -72,7 +72,7 @@ const NUMERIC: [string, 'number' | 'boolean', string][] = [
   ['account_frozen', 'boolean', 'the account is frozen by an account action (冻结) at the payment\'s time'],
   ['account_step_up', 'boolean', 'an account action requires step-up verification for every payment of the account'],
   ['effective_credit_limit', 'number', 'the limit in force in fen: the registered limit, or the lowered one (降额) while it holds'],
-  ['credit_rating_score', 'number', "the account's credit rating, 0–1000 (docs/accounts.md), as of its latest event before this payment"],
+  ['credit_rating_score', 'number', "the account's credit rating, 0–1000 (docs/accounts.md), as of this payment's time (before the payment)"],
   ['merchant_risk_score', 'number', "0–100 rating of the merchant code's last 7 days of traffic (cash-out shapes, 跳码, 移机, 二清, confirmed fraud), before this payment"],
   ['terminal_risk_score', 'number', "0–100 rating of the terminal's last 7 days of traffic, as merchant_risk_score, before this payment"],
   ['terminal_suspended', 'boolean', 'the terminal is suspended by a merchant action (停机) at the payment\'s time'],
@@ -82,6 +82,8 @@ const NUMERIC: [string, 'number' | 'boolean', string][] = [
   ['account_registry_used', 'boolean', 'the stream has registered accounts at all (account events)'],
   ['acquirer_registry_used', 'boolean', 'the stream has registered acquirers at all (acquirer events)'],
   ['repayments_used', 'boolean', 'the stream reports repayments at all; until it does, available_credit, utilisation and amount_to_available are unknown'],
+  ['issuer_available_credit', 'number', "the issuer's open-to-buy the payment carries (availableCredit, ISO 8583 field 54), in fen; unknown when it carries none"],
+  ['available_credit_trusted', 'boolean', "available_credit may decline: the payment carries the issuer's figure, or the engine's own arithmetic has not contradicted the issuer's within 7 days (features/credit-books.ts)"],
 ];
 
 const STRINGS: [string, string][] = [

@@ -46,6 +46,11 @@ export interface ReferenceView {
   readonly accountRegistrations: number;
   readonly repayments: number;
   readonly repaymentsUsed: boolean;
+  /** Payments that carried the issuer's open-to-buy (`availableCredit`), and those it contradicted the engine's arithmetic on (credit-books.ts). */
+  readonly issuerCredit: number;
+  readonly creditContradictions: number;
+  /** Event time of the latest contradiction (NaN: none yet). */
+  readonly lastContradictionT: number;
   readonly streamStart: number;
   readonly merchantRegistryUsed: boolean;
   readonly terminalRegistryUsed: boolean;
@@ -71,6 +76,10 @@ export class ReferenceData implements ReferenceView {
    * with every purchase and their payments declined over the limit.
    */
   repayments = 0;
+  /** See ReferenceView and features/credit-books.ts. */
+  issuerCredit = 0;
+  creditContradictions = 0;
+  lastContradictionT = NaN;
 
   /** Whether the stream reports repayments at all (see `repayments`). */
   get repaymentsUsed(): boolean {
@@ -164,6 +173,9 @@ export class ReferenceData implements ReferenceView {
     w.f64(this.accountRegistrations);
     w.f64(this.streamStart);
     w.f64(this.repayments);
+    w.f64(this.issuerCredit);
+    w.f64(this.creditContradictions);
+    w.f64(this.lastContradictionT);
   }
 
   /** Restores what writeSnapshot wrote into this empty registry. */
@@ -184,6 +196,9 @@ export class ReferenceData implements ReferenceView {
     this.accountRegistrations = r.f64();
     this.streamStart = r.f64();
     this.repayments = r.f64();
+    this.issuerCredit = r.f64();
+    this.creditContradictions = r.f64();
+    this.lastContradictionT = r.f64();
   }
 }
 

@@ -37,7 +37,7 @@ export interface InvalidLine {
 }
 
 // record kinds; every record starts [kind, lineNo]
-const REC_TX = 0; // t, amount, hasGeo, (lat, lon), 10 string refs; strs: id, ts
+const REC_TX = 0; // t, amount, availableCredit (NaN: absent), hasGeo, (lat, lon), 10 string refs; strs: id, ts
 const REC_EVENT = 1; // value of tag OBJECT (the event is an object), see writeValue
 const REC_INVALID = 2; // strs: path, expected
 
@@ -110,6 +110,7 @@ export class EventBatchEncoder {
     n[u++] = lineNo;
     n[u++] = e.t;
     n[u++] = e.amount;
+    n[u++] = e.availableCredit ?? NaN;
     if (e.geo === undefined) n[u++] = 0;
     else {
       n[u++] = 1;
@@ -225,6 +226,7 @@ export class EventBatchDecoder {
     let a = this.at;
     const t = n[a++];
     const amount = n[a++];
+    const availableCredit = n[a++];
     let geo: Geo | undefined;
     if (n[a++] === 1) {
       geo = { lat: n[a], lon: n[a + 1] };
@@ -247,6 +249,7 @@ export class EventBatchDecoder {
       ip: T[n[a + 7]],
       channel: T[n[a + 8]] as TransactionEvent['channel'],
       merchantName: T[n[a + 9]],
+      availableCredit: Number.isNaN(availableCredit) ? undefined : availableCredit,
     };
     this.at = a + 10;
     this.si += 2;

@@ -35,7 +35,26 @@ export const CURRENCIES: Readonly<Record<string, string>> = { '156': 'CNY' };
 /** The contract field a ContractError names → the ISO 8583 field it came from. */
 const FIELD_OF_PATH: Readonly<Record<string, number>> = {
   id: 37, accountId: 2, amount: 4, currency: 49, merchantId: 42, terminalId: 41, mcc: 18, acquirerId: 32, merchantName: 43, ts: 7,
+  availableCredit: 54,
 };
+
+/**
+ * The issuer's open-to-buy from field 54 (additional amounts): blocks of 20 characters — account type
+ * (2), amount type (2), currency (3), sign C or D (1), amount in minor units (12) — of which amount
+ * type 02 (available balance) in CNY is the one; a debit sign (over the line) reads as 0 left.
+ * Undefined when the field carries no such block; an Iso8583FormatError when a block is malformed.
+ */
+export function availableCredit(field54: string | undefined): number | undefined {
+  if (field54 === undefined) return undefined;
+  if (field54.length % 20 !== 0) throw new Iso8583FormatError(54, 0, 'blocks of 20 characters: account type, amount type, currency, sign C/D, 12-digit amount');
+  for (let i = 0; i < field54.length; i += 20) {
+    const block = field54.slice(i, i + 20);
+    if (!/^\d{7}[CD]\d{12}$/.test(block)) throw new Iso8583FormatError(54, i, `a block like 0002156C000000150000 (amount type 02, CNY, credit, ¥1,500.00), not "${block}"`);
+    if (block.slice(2, 4) !== '02' || block.slice(4, 7) !== '156') continue;
+    return block[7] === 'D' ? 0 : Number(block.slice(8));
+  }
+  return undefined;
+}
 
 /** The transaction id of a message: the RRN (37), else terminal + STAN + transmission time. */
 export function transactionId(fields: ReadonlyMap<number, string>): string {
@@ -85,6 +104,8 @@ export function toTransaction(fields: ReadonlyMap<number, string>, cards: CardIn
   if (fields.has(32)) raw.acquirerId = fields.get(32);
   if (channel !== undefined) raw.channel = channel;
   if (name !== undefined && name !== '') raw.merchantName = name;
+  const open = availableCredit(fields.get(54));
+  if (open !== undefined) raw.availableCredit = open;
   return contractEvent(raw) as TransactionEvent;
 }
 

@@ -51,6 +51,7 @@ import { IsoListenerMetrics } from '../iso8583/metrics.js';
 import { listenIso8583, type IsoListener } from '../iso8583/listener.js';
 import { setEncryption } from '../store/sqlite/crypt.js';
 import { privateDataDir } from '../store/sqlite/file-modes.js';
+import { CONTRADICTION_WINDOW_MS } from '../features/credit-books.js';
 
 /** How to start a server. */
 export interface ServeOptions {
@@ -444,4 +445,7 @@ function registerGauges(m: ServerMetrics, commit: GroupCommit, r: RecoveryReport
   m.gauge('fengkong_stream_acquirer_registrations', 'Acquirers registered by the traffic (0: ACQUIRER_UNKNOWN stays quiet).', () => ref.acquirers.size);
   m.gauge('fengkong_stream_account_registrations', 'Account events applied (0: UNREGISTERED_ACCOUNT stays quiet).', () => ref.accountRegistrations);
   m.gauge('fengkong_stream_repayments', 'Repayments reported (0: available credit and utilisation are unknown).', () => ref.repayments);
+  m.gauge('fengkong_stream_issuer_credit_payments', "Payments that carried the issuer's open-to-buy (availableCredit).", () => ref.issuerCredit);
+  m.gauge('fengkong_stream_credit_contradictions', "Payments the issuer authorised that the engine's own arithmetic of what is owed would have declined (the stream misses repayments or refunds).", () => ref.creditContradictions);
+  m.gauge('fengkong_stream_own_credit_trusted', "1 while the engine's own arithmetic may decline over the limit; 0 for 7 days of event time after a contradiction.", () => (engine.now - ref.lastContradictionT < CONTRADICTION_WINDOW_MS ? 0 : 1));
 }

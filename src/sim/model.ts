@@ -158,6 +158,8 @@ export interface SimTransaction extends Stamped {
   readonly ip?: string;
   readonly channel?: 'qr' | 'card' | 'app';
   readonly merchantName?: string;
+  /** The issuer's open-to-buy before the payment, set by the serializer where the stream carries it. */
+  availableCredit?: number;
   readonly fraud: boolean;
   readonly typology?: Typology;
 }

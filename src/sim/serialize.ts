@@ -68,9 +68,46 @@ export class TsFormatter {
   }
 }
 
+/**
+ * How the simulated issuer's stream reaches the risk system. Defaults keep the world's stream as it
+ * always was: no open-to-buy on payments, every repayment carried.
+ */
+export interface StreamOptions {
+  /**
+   * Which payments carry the issuer's open-to-buy at authorisation (`availableCredit`, as ISO 8583
+   * field 54 does on card authorisations): none (default), card payments, or all.
+   */
+  readonly availableCredit?: 'none' | 'card' | 'all';
+  /**
+   * The share of repayments (0–1) the stream leaves out — paid by bank transfer, never reported to
+   * the risk system — while the issuer's books (and its open-to-buy) still have them. Which ones is a
+   * fixed hash of account and time, so a world is the same at every run.
+   */
+  readonly missingRepayments?: number;
+}
+
+/** FNV-1a of `s`, as a share in [0, 1): picks the repayments a stream misses, the same at every run. */
+function share(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) / 0x1_0000_0000;
+}
+
 /** Serialises events into JSON lines, keeping the running tx counter and counts. */
 export class Serializer {
   private txCounter = 0;
+  /** The issuer's books as the events pass in time order: limit and credit used per account. */
+  private readonly books = new Map<string, { limit: number; used: number }>();
+  private readonly availableCredit: 'none' | 'card' | 'all';
+  private readonly missingRepayments: number;
+
+  constructor(stream: StreamOptions = {}) {
+    this.availableCredit = stream.availableCredit ?? 'none';
+    this.missingRepayments = stream.missingRepayments ?? 0;
+  }
   private readonly ts = new TsFormatter();
   /** `,"merchantName":"…"}` + newline as UTF-8, per name: names repeat endlessly. */
   private readonly names = new Map<string, Buffer>();
@@ -79,6 +116,7 @@ export class Serializer {
   /** Appends the JSON lines of `events` (already in time order) to `out`, truth lines to `truth`. */
   write(events: readonly SimEvent[], out: ByteSink, truth: ByteSink): void {
     for (const e of events) {
+      if (!this.book(e)) continue; // a repayment the stream misses: in the issuer's books only
       const ts = this.ts.format(e.t);
       if (this.counts.firstTs === null) this.counts.firstTs = ts;
       this.counts.lastTs = ts;
@@ -88,6 +126,31 @@ export class Serializer {
         truth.ascii(this.truthLine(e) + '\n');
       } else out.utf8(JSON.stringify(this.toJson(e, ts)) + '\n');
     }
+  }
+
+  /**
+   * Keeps the issuer's books for `e` — the open-to-buy a payment carries is what they say before it
+   * — and answers whether the stream carries the event (false: a repayment it misses).
+   */
+  private book(e: SimEvent): boolean {
+    if (e.type === 'account') {
+      const b = this.books.get(e.account.id);
+      if (b === undefined) this.books.set(e.account.id, { limit: e.creditLimit, used: 0 });
+      else b.limit = e.creditLimit;
+    } else if (e.type === 'account_event') {
+      const b = this.books.get(e.accountId);
+      if (e.kind === 'limit_changed' && b !== undefined && e.creditLimit !== undefined) b.limit = e.creditLimit;
+      if (e.kind === 'repayment') {
+        if (b !== undefined) b.used -= e.amount ?? 0;
+        if (this.missingRepayments > 0 && share(`${e.accountId}|${e.t}`) < this.missingRepayments) return false;
+      }
+    } else if (e.type === 'transaction') {
+      const b = this.books.get(e.accountId);
+      const carry = this.availableCredit === 'all' || (this.availableCredit === 'card' && e.channel === 'card');
+      e.availableCredit = carry && b !== undefined ? Math.max(0, b.limit - b.used) : undefined;
+      if (b !== undefined) b.used += e.amount;
+    }
+    return true;
   }
 
   private nameTail(name: string): Buffer {
@@ -116,6 +179,7 @@ export class Serializer {
     if (e.deviceId !== undefined) s += ',"deviceId":"' + e.deviceId + '"';
     if (e.ip !== undefined) s += ',"ip":"' + e.ip + '"';
     if (e.channel !== undefined) s += ',"channel":"' + e.channel + '"';
+    if (e.availableCredit !== undefined) s += ',"availableCredit":' + e.availableCredit;
     out.ascii(s);
     if (e.merchantName !== undefined) out.bytes(this.nameTail(e.merchantName));
     else out.ascii('}\n');

@@ -19,6 +19,7 @@ import { pushRegistry } from './registry.js';
 import { Rng } from './rng.js';
 import { Serializer, type SimCounts } from './serialize.js';
 import { Timeline } from './timeline.js';
+import type { StreamOptions } from './serialize.js';
 import { buildWorld } from './world.js';
 import { LineWriter } from './writer.js';
 
@@ -31,6 +32,8 @@ export interface SimOptions {
   days: number;
   /** First local day, ISO date; default 2026-10-01. */
   start?: string;
+  /** How the stream is kept: which payments carry the issuer's open-to-buy, which repayments it misses (serialize.ts). */
+  stream?: StreamOptions;
   /** Called after each simulated day with (days done, total days). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -72,6 +75,8 @@ function checkOptions(o: SimOptions): void {
   if (!Number.isInteger(o.days) || o.days < 1 || o.days > MAX_DAYS) {
     throw new SimOptionError(`days must be an integer from 1 to ${MAX_DAYS}, got ${o.days}`);
   }
+  const missing = o.stream?.missingRepayments ?? 0;
+  if (!(missing >= 0 && missing <= 1)) throw new SimOptionError(`missing repayments must be a share from 0 to 1, got ${missing}`);
 }
 
 /**
@@ -98,7 +103,7 @@ export async function simulate(opts: SimOptions): Promise<SimSummary> {
 
   const events = new LineWriter(join(opts.outDir, 'events.jsonl'));
   const truth = new LineWriter(join(opts.outDir, 'truth.jsonl'));
-  const serializer = new Serializer();
+  const serializer = new Serializer(opts.stream);
   const eventBytes = new ByteSink(8 << 20);
   const truthBytes = new ByteSink(1 << 20);
   const flush = async (until: number) => {

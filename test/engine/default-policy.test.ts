@@ -34,6 +34,11 @@ function accounts(n: number): Obj[] {
   return Array.from({ length: n }, (_, i) => account(`B${i}`));
 }
 
+/** `who` (registered, a ¥20,000 line) spends ¥19,000 in four payments in the hours before T. */
+function spent(who: string): Obj[] {
+  return [...(who === 'A1' ? [] : [account(who)]), ...[0, 1, 2, 3].map((i) => tx(T - 4 * HOUR + i * HOUR, { accountId: who, amount: 475_000, ...M4 }))];
+}
+
 /** Account G1 (¥10,000 line, open 170 days) that spent ¥6,000 150 days ago, repaid 10 days ago or not. */
 function weakCredit(repaid: boolean): Obj[] {
   const ev: Obj[] = [account('G1', { creditLimit: 1_000_000, openedAt: at(T - 170 * DAY) }), tx(T - 150 * DAY, { accountId: 'G1', amount: 600_000, deviceId: 'G' })];
@@ -87,6 +92,13 @@ const CASES: { code: string; fires: Obj[]; quiet: Obj[]; lists?: Listed; restric
     code: 'FRESH_ACCOUNT_LOW_KYC',
     fires: [account('F1', { creditLimit: 500_000, kyc: 'basic', openedAt: at(T - DAY) }), tx(T, { accountId: 'F1', amount: 80_000 })],
     quiet: [account('F1', { creditLimit: 500_000, kyc: 'full', openedAt: at(T - DAY) }), tx(T, { accountId: 'F1', amount: 80_000 })],
+  },
+  // A1 has spent ¥19,000 of ¥20,000 by the stream's books; B1 did the same and the issuer's figure on
+  // its card payment shows it repaid (a contradiction): A1's ¥2,000 is then a signal, not a decline
+  {
+    code: 'OVER_LIMIT_BY_OWN_BOOKS',
+    fires: [...spent('A1'), ...spent('B1'), tx(T + 5 * HOUR, { accountId: 'B1', amount: 200_000, availableCredit: 2_000_000, channel: 'card' }), tx(T + 6 * HOUR, { amount: 200_000 })],
+    quiet: [...spent('A1'), tx(T + 6 * HOUR, { amount: 200_000 })],
   },
   // grade E: ¥6,000 of a ¥10,000 line owed for 150 days without a repayment; the look-alike repaid it
   {

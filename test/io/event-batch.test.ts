@@ -43,7 +43,8 @@ test('every event of EVENTS.md crosses unchanged, with optional fields absent an
   assert.equal(events.length, 7);
   const tx = events.find((e) => e.type === 'transaction')!;
   const bare = parseEvent({ type: 'transaction', id: 'tx-bare', ts: '2026-11-24T21:05:09+08:00', accountId: 'a', amount: 1, merchantId: 'm', terminalId: 't' });
-  const all = [...events, bare, tx];
+  const withCredit = parseEvent({ type: 'transaction', id: 'tx-otb', ts: '2026-11-24T21:05:09+08:00', accountId: 'a', amount: 1, merchantId: 'm', terminalId: 't', availableCredit: 0 });
+  const all = [...events, bare, tx, withCredit];
   const enc = new EventBatchEncoder();
   all.forEach((e, i) => enc.add(e, i + 1));
   const { events: out } = roundTrip([enc.take()]);

@@ -48,6 +48,17 @@ describe('time and year', () => {
 describe('mapping to a transaction', () => {
   const cards = new CardIndex(cardTokenizer(null));
 
+  it("field 54's available balance (amount type 02, CNY) is the issuer's open-to-buy; a debit sign is nothing left; a malformed block names field 54", () => {
+    assert.equal(toTransaction(fields(BASE), cards, NOW).availableCredit, undefined);
+    // a ledger balance (01) first, then the available balance (02): ¥1,500.00
+    const two = '0001156C000000990000' + '0002156C000000150000';
+    assert.equal(toTransaction(fields({ ...BASE, 54: two }), cards, NOW).availableCredit, 150_000);
+    assert.equal(toTransaction(fields({ ...BASE, 54: '0002156D000000001000' }), cards, NOW).availableCredit, 0);
+    assert.equal(toTransaction(fields({ ...BASE, 54: '0002840C000000150000' }), cards, NOW).availableCredit, undefined, 'another currency is not the line');
+    throwsField(() => toTransaction(fields({ ...BASE, 54: '0002156X000000150000' }), cards, NOW), 54);
+    throwsField(() => toTransaction(fields({ ...BASE, 54: '0002156C00000015' }), cards, NOW), 54);
+  });
+
   it('maps the fields of the contract; an unknown card is its own token', () => {
     const tx = toTransaction(fields(BASE), cards, NOW);
     assert.equal(tx.id, '123456789012');

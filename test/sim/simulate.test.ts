@@ -291,7 +291,7 @@ test('the random stream is deterministic and in range', () => {
 
 test('an option out of range is a SimOptionError (a RangeError) and nothing is written', async () => {
   const dir = join(root, 'refused');
-  const refused = [{ start: '2026-02-30' }, { start: '1 Oct 2026' }, { seed: -1 }, { accounts: 5 }, { days: 0 }];
+  const refused = [{ start: '2026-02-30' }, { start: '1 Oct 2026' }, { seed: -1 }, { accounts: 5 }, { days: 0 }, { stream: { missingRepayments: 1.5 } }];
   for (const o of refused) {
     await assert.rejects(
       simulate({ outDir: dir, seed: 1, accounts: 50, days: 1, ...o }),
@@ -300,4 +300,38 @@ test('an option out of range is a SimOptionError (a RangeError) and nothing is w
     );
   }
   assert.equal(existsSync(dir), false);
+});
+
+test("the stream's keeping: the issuer's open-to-buy on card payments (its books, before each payment), a third of the repayments missing, the same world otherwise", async () => {
+  const dir = join(root, 'kept');
+  await simulate({ outDir: dir, seed: 11, accounts: 300, days: 5, stream: { availableCredit: 'card', missingRepayments: 1 / 3 } });
+  const events = readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Json);
+  for (const e of events) parseEvent(e); // the contract this project keeps (availableCredit is beyond EVENTS.md)
+  const txs = events.filter((e) => e.type === 'transaction');
+  assert.deepEqual(txs.map((e) => e.id), small.events.filter((e) => e.type === 'transaction').map((e) => e.id), 'the same payments');
+  assert.ok(txs.every((e) => (e.availableCredit !== undefined) === (e.channel === 'card')), 'card payments alone carry the figure');
+  // the issuer's books: limit less what was paid and repaid before, every repayment counted
+  const limit = new Map<string, number>();
+  const used = new Map<string, number>();
+  const repaid = small.events.filter((e) => e.kind === 'repayment');
+  const full = [...small.events].sort((a, b) => epochMs(a.ts) - epochMs(b.ts));
+  const figures = new Map(txs.filter((e) => e.availableCredit !== undefined).map((e) => [e.id as string, e.availableCredit as number]));
+  let checked = 0;
+  for (const e of full) {
+    const a = e.accountId as string;
+    if (e.type === 'account') limit.set(a, e.creditLimit as number);
+    else if (e.kind === 'limit_changed') limit.set(a, e.creditLimit as number);
+    else if (e.kind === 'repayment') used.set(a, (used.get(a) ?? 0) - (e.amount as number));
+    else if (e.type === 'transaction') {
+      const f = figures.get(e.id as string);
+      if (f !== undefined && limit.has(a)) {
+        assert.equal(f, Math.max(0, limit.get(a)! - (used.get(a) ?? 0)), `open-to-buy of ${e.id as string}`);
+        checked++;
+      }
+      used.set(a, (used.get(a) ?? 0) + (e.amount as number));
+    }
+  }
+  assert.ok(checked > 50, `${checked} figures checked`);
+  const kept = events.filter((e) => e.kind === 'repayment').length;
+  assert.ok(kept > 0.55 * repaid.length && kept < 0.8 * repaid.length, `${kept} of ${repaid.length} repayments carried`);
 });

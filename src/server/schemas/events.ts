@@ -51,6 +51,7 @@ export const Transaction = event('transaction', ['id', 'accountId', 'amount', 'm
   ip: Id(),
   channel: StringEnum(CHANNELS),
   merchantName: Text(),
+  availableCredit: Money({ minimum: 0, description: "the issuer's open-to-buy at authorisation (ISO 8583 field 54), in fen: wins over the engine's own arithmetic of what is owed" }),
 });
 
 /** The other events of POST /v1/events, by their `type`. */
@@ -70,9 +71,9 @@ export const OTHER_EVENTS = {
     deviceId: Id(),
     ip: Id(),
     geo: GeoRef(),
-    amount: Money({ description: 'required for kind repayment; for kind reversal, the amount reversed when less than the payment' }),
+    amount: Money({ description: 'required for kinds repayment and refund; for kind reversal, the amount reversed when less than the payment' }),
     creditLimit: Money({ minimum: 0, description: 'required for kind limit_changed' }),
-    txId: Id({ description: 'the payment the event is about (kind challenge_failed: the challenged payment, opens a case; kind reversal, required: the reversed payment)' }),
+    txId: Id({ description: 'the payment the event is about (kind challenge_failed: the challenged payment, opens a case; kind reversal, required: the reversed payment; kind refund: the refunded payment)' }),
   }),
   Merchant: event('merchant', ['merchantId', 'acquirerId'], {
     merchantId: Id(),
