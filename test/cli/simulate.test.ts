@@ -13,7 +13,8 @@ const root = mkdtempSync(join(tmpdir(), 'fk-sim-cli-test-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 test('the command line: defaults, bad arguments name what to type, a run returns 0', async () => {
-  assert.deepEqual(parseSimulateArgs(['--out', 'w']), { out: 'w', seed: 1, accounts: 20000, days: 30, start: '2026-10-01', quiet: false });
+  assert.deepEqual(parseSimulateArgs(['--out', 'w']), { out: 'w', seed: 1, accounts: 20000, days: 30, start: '2026-10-01', availableCredit: 'none', missingRepayments: 0, quiet: false });
+  assert.deepEqual(parseSimulateArgs(['--out', 'w', '--available-credit', 'card', '--missing-repayments', '0.33']).missingRepayments, 0.33);
   const bad = [
     [],
     ['--out'],
@@ -22,6 +23,9 @@ test('the command line: defaults, bad arguments name what to type, a run returns
     ['--out', 'w', '--seed', ''],
     ['--out', 'w', '--nope'],
     ['w'],
+    ['--out', 'w', '--available-credit', 'some'],
+    ['--out', 'w', '--missing-repayments', '1.5'],
+    ['--out', 'w', '--missing-repayments', 'third'],
   ];
   for (const args of bad) {
     assert.throws(
