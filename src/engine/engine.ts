@@ -212,7 +212,7 @@ export class Engine {
     if (acc !== undefined) {
       // the issuer's open-to-buy, where the payment carries it, sets the account's books first
       if (tx.availableCredit !== undefined) reconcileCredit(acc, tx, this.ref);
-      if (acc.ratedAt !== tx.t) rateAccount(acc, tx.t, this.fraudLabelled(acc.id));
+      if (acc.ratedAt !== tx.t) rateAccount(acc, tx.t, this.knowledge.accountFraudAt(acc.id, tx.t));
     } else if (tx.availableCredit !== undefined) this.ref.issuerCredit++;
     computeBuiltins(tx, acc, this.ref, v);
     computeLabelFeatures(tx, this.knowledge, v);

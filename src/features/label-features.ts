@@ -43,7 +43,7 @@ export function computeLabelFeatures(tx: TransactionEvent, k: LabelKnowledge, v:
   num[M_RATE_7] = rate(merchant.fraud7, merchant.tx7);
   num[M_RATE_30] = rate(merchant.fraud30, merchant.tx30);
   num[M_FRAUD_30] = merchant.fraud30;
-  num[T_FLAG] = k.terminalFlags.get(tx.terminalId) === true ? 1 : 0;
-  num[M_FLAG] = k.merchantFlags.get(tx.merchantId) === true ? 1 : 0;
-  num[A_FLAG] = k.accountFraud(tx.accountId) ? 1 : 0;
+  num[T_FLAG] = k.flagAt(3, tx.terminalId, tx.t) ? 1 : 0;
+  num[M_FLAG] = k.flagAt(2, tx.merchantId, tx.t) ? 1 : 0;
+  num[A_FLAG] = k.accountFraudAt(tx.accountId, tx.t) ? 1 : 0;
 }

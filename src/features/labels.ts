@@ -3,7 +3,10 @@
  * merchant, how many payments of the last 1, 7 and 30 days (by payment time) are known to be fraud,
  * next to how many payments there were; and whether an account, merchant or terminal itself has been
  * labelled. A label counts from its own `ts` on — it is folded in when the label event is applied —
- * so replay and live traffic see exactly what was known at each moment, never later knowledge.
+ * so replay and live traffic see exactly what was known at each moment, never later knowledge. A
+ * late payment (its `ts` before a label already applied) is judged by the labels known at its own
+ * time too: the labels of the last LATE_LABEL_MS are kept with what they changed, and a read for an
+ * earlier time takes back what came after it.
  */
 import type { LabelEvent, TransactionEvent } from '../contract/events.js';
 import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
@@ -15,6 +18,28 @@ const DAY = 86_400_000;
 /** How long a payment stays findable by a label on its txId: the longest window it can count in. */
 export const LABEL_LOOKBACK_MS = 30 * DAY;
 const SWEEP_EVERY_MS = DAY;
+/**
+ * How long a label is kept with what it changed, for payments arriving late (ts before the label's):
+ * a payment later than this behind the stream's clock sees the labels of the time it arrives.
+ */
+export const LATE_LABEL_MS = 7 * DAY;
+
+/** What one label changed, kept LATE_LABEL_MS so a late payment can be judged without it. */
+interface RecentLabel {
+  /** The label's ts. */
+  readonly t: number;
+  /** 0: a payment's label; 1: an account's, 2: a merchant's, 3: a terminal's. */
+  readonly kind: 0 | 1 | 2 | 3;
+  /** The entity labelled; for a payment's label, the payer's account. */
+  readonly id: string;
+  /** The entity's flag before the label; for a payment's label, whether the account had a fraud payment before. */
+  readonly prev: boolean | undefined;
+  /** A payment's label: its terminal and merchant states, payment time and what it added to their fraud counts (±1). */
+  readonly terminal: number;
+  readonly merchant: number;
+  readonly paymentT: number;
+  readonly delta: number;
+}
 
 /**
  * The windows of each terminal and merchant, by payment time: payments (count), known-fraud payments
@@ -81,6 +106,10 @@ export class LabelKnowledge implements LabelView {
   /** accounts with at least one payment confirmed as fraud. */
   readonly accountsWithFraud = new Set<string>();
   private nextSweep = -Infinity;
+  /** Labels of the last LATE_LABEL_MS, in label time order (see RecentLabel). */
+  private recent: RecentLabel[] = [];
+  /** The latest label time in `recent` (-Infinity: none): a payment at or after it needs no taking back. */
+  private newest = -Infinity;
 
   /**
    * True when the account, or one of its payments, is labelled fraud by now: the one definition of
@@ -88,6 +117,31 @@ export class LabelKnowledge implements LabelView {
    */
   accountFraud(accountId: string): boolean {
     return this.accounts.get(accountId) === true || this.accountsWithFraud.has(accountId);
+  }
+
+  /** accountFraud as known at `t`: labels after `t` taken back (a late payment's view). */
+  accountFraudAt(accountId: string, t: number): boolean {
+    if (t >= this.newest) return this.accountFraud(accountId);
+    let flag = this.accounts.get(accountId) === true;
+    let paid = this.accountsWithFraud.has(accountId);
+    for (let i = this.recent.length - 1; i >= 0 && this.recent[i].t > t; i--) {
+      const r = this.recent[i];
+      if (r.id !== accountId) continue;
+      if (r.kind === 1) flag = r.prev === true;
+      else if (r.kind === 0) paid = r.prev === true;
+    }
+    return flag || paid;
+  }
+
+  /** Whether the merchant (kind 2) or terminal (kind 3) itself was labelled fraud as known at `t`. */
+  flagAt(kind: 2 | 3, id: string, t: number): boolean {
+    let flag = (kind === 2 ? this.merchantFlags : this.terminalFlags).get(id) === true;
+    if (t >= this.newest) return flag;
+    for (let i = this.recent.length - 1; i >= 0 && this.recent[i].t > t; i--) {
+      const r = this.recent[i];
+      if (r.kind === kind && r.id === id) flag = r.prev === true;
+    }
+    return flag;
   }
 
   /**
@@ -109,6 +163,17 @@ export class LabelKnowledge implements LabelView {
     this.merchant = this.merchants.getOrCreate(merchantId);
     this.readInto(this.terminal, now, t);
     this.readInto(this.merchant, now, m);
+    if (now < this.newest) this.takeBack(now, t, m);
+  }
+
+  /** Takes the fraud counts of labels later than `now` back out of `t` and `m` (a late payment's read). */
+  private takeBack(now: number, t: FraudCounts, m: FraudCounts): void {
+    for (let i = this.recent.length - 1; i >= 0 && this.recent[i].t > now; i--) {
+      const r = this.recent[i];
+      if (r.kind !== 0 || r.paymentT > now) continue;
+      if (r.terminal === this.terminal) untake(t, r, now);
+      if (r.merchant === this.merchant) untake(m, r, now);
+    }
   }
 
   private readInto(s: number, now: number, out: FraudCounts): void {
@@ -164,7 +229,7 @@ export class LabelKnowledge implements LabelView {
     return true;
   }
 
-  /** Folds a label in at its own time. */
+  /** Folds a label in at its own time, keeping what it changed for late payments (see RecentLabel). */
   applyLabel(e: LabelEvent): void {
     if (e.txId !== undefined) {
       const ix = this.payments;
@@ -181,12 +246,29 @@ export class LabelKnowledge implements LabelView {
         this.layout.add(ix.terminal(p), W.lastFraud, t, t);
         this.layout.add(ix.merchant(p), W.lastFraud, t, t);
       }
-      if (e.fraud) this.accountsWithFraud.add(ix.account(p));
+      const account = ix.account(p);
+      this.remember({ t: e.t, kind: 0, id: account, prev: this.accountsWithFraud.has(account), terminal: ix.terminal(p), merchant: ix.merchant(p), paymentT: t, delta });
+      if (e.fraud) this.accountsWithFraud.add(account);
       return;
     }
-    if (e.accountId !== undefined) this.accounts.set(e.accountId, e.fraud);
-    else if (e.merchantId !== undefined) this.merchantFlags.set(e.merchantId, e.fraud);
-    else if (e.terminalId !== undefined) this.terminalFlags.set(e.terminalId, e.fraud);
+    const [kind, id, flags] =
+      e.accountId !== undefined ? ([1, e.accountId, this.accounts] as const)
+      : e.merchantId !== undefined ? ([2, e.merchantId, this.merchantFlags] as const)
+      : e.terminalId !== undefined ? ([3, e.terminalId, this.terminalFlags] as const)
+      : ([1, '', null] as const);
+    if (flags === null) return;
+    this.remember({ t: e.t, kind, id, prev: flags.get(id), terminal: -1, merchant: -1, paymentT: NaN, delta: 0 });
+    flags.set(id, e.fraud);
+  }
+
+  /** Keeps `r` in label-time order (a label is late far less often than not: appended). */
+  private remember(r: RecentLabel): void {
+    const list = this.recent;
+    let i = list.length;
+    while (i > 0 && list[i - 1].t > r.t) i--;
+    if (i === list.length) list.push(r);
+    else list.splice(i, 0, r);
+    if (r.t > this.newest) this.newest = r.t;
   }
 
   /**
@@ -206,6 +288,17 @@ export class LabelKnowledge implements LabelView {
       w.u8s(Uint8Array.from(flags.values(), (f) => (f ? 1 : 0)));
     }
     w.strs([...this.accountsWithFraud]);
+    w.f64(this.recent.length);
+    for (const r of this.recent) {
+      w.f64(r.t);
+      w.u8(r.kind);
+      w.str(r.id);
+      w.u8(r.prev === undefined ? 2 : r.prev ? 1 : 0);
+      w.f64(r.terminal);
+      w.f64(r.merchant);
+      w.f64(r.paymentT);
+      w.f64(r.delta);
+    }
   }
 
   /** Restores what writeSnapshot wrote into this fresh instance (same indexPayments). */
@@ -223,14 +316,35 @@ export class LabelKnowledge implements LabelView {
       for (let i = 0; i < keys.length; i++) flags.set(keys[i] as string, values[i] === 1);
     }
     for (const id of r.strs()) this.accountsWithFraud.add(id as string);
+    for (let n = r.f64(); n > 0; n--) {
+      const t = r.f64();
+      const kind = r.u8() as RecentLabel['kind'];
+      const id = r.str();
+      const prev = r.u8();
+      this.remember({ t, kind, id, prev: prev === 2 ? undefined : prev === 1, terminal: r.f64(), merchant: r.f64(), paymentT: r.f64(), delta: r.f64() });
+    }
   }
 
   /** Forgets payments too old for any window, and idle terminals and merchants; cheap to call often. */
   advance(now: number): void {
     if (now < this.nextSweep) return;
     this.nextSweep = now + SWEEP_EVERY_MS;
+    const keep = this.recent.findIndex((r) => r.t >= now - LATE_LABEL_MS);
+    if (keep !== 0) this.recent = keep < 0 ? [] : this.recent.slice(keep);
+    if (this.recent.length === 0) this.newest = -Infinity;
     this.payments.forgetUpTo(now - LABEL_LOOKBACK_MS);
     // one layout holds both maps' states: sweep it once and hand each dropped state to its own map
     this.layout.sweepExpired(now, this.forgetDropped);
   }
+}
+
+/** Takes payment label `r` back out of counts read at `now` (its payment inside each window, by payment time). */
+function untake(c: FraudCounts, r: RecentLabel, now: number): void {
+  const age = now - r.paymentT;
+  if (age < DAY) c.fraud1 = Math.max(0, c.fraud1 - r.delta);
+  if (age < 7 * DAY) c.fraud7 = Math.max(0, c.fraud7 - r.delta);
+  if (age < 14 * DAY) c.fraud14 = Math.max(0, c.fraud14 - r.delta);
+  if (age < 30 * DAY) c.fraud30 = Math.max(0, c.fraud30 - r.delta);
+  // the latest known fraud came from this label: which one was known before it is not kept
+  if (r.delta > 0 && c.lastFraudT === r.paymentT) c.lastFraudT = NaN;
 }
