@@ -172,8 +172,9 @@ export async function runTrain(args: string[]): Promise<number> {
       `${c.rows.rows} payments in the window, ${c.labelled} labelled fraud\n` +
       `train: ${r.model.size} trees (best of ${r.roundsRun}${r.stoppedEarly ? ', stopped early' : ''}), ` +
       `positive weight ${fmt(tr?.positiveWeight, 1)}, ${r.seconds.toFixed(1)} s\n` +
-      `train: validation (latest ${tr?.validationRows ?? 0} rows, ${tr?.validationPositives ?? 0} frauds): ` +
-      `ROC AUC ${fmt(m?.auc)}, AP ${fmt(m?.averagePrecision)}, log loss ${fmt(m?.logLoss)}\n` +
+      `train: held out the latest ${tr?.validationRows ?? 0} rows (${tr?.validationPositives ?? 0} frauds)` +
+      (tr?.slices === undefined ? '' : `: early stopping on ${tr.slices.stop.rows} (${tr.slices.stop.positives} frauds), calibration on the next ${tr.slices.calibration.rows} (${tr.slices.calibration.positives}), reported on the latest ${tr.slices.report.rows} (${tr.slices.report.positives})`) +
+      `\ntrain: reported slice: ROC AUC ${fmt(m?.auc)}, AP ${fmt(m?.averagePrecision)}, log loss ${fmt(m?.logLoss)}\n` +
       `train: top features: ${top.map((t) => `${t.name} ${(100 * t.g).toFixed(1)}%`).join(', ')}\n` +
       `train: model written to ${out}\n`,
   );

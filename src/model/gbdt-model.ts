@@ -18,8 +18,15 @@ export interface ModelTraining {
   readonly lastT: number | null;
   readonly rows: number;
   readonly positives: number;
+  /** The held-out latest rows (all three slices below) and the frauds among them. */
   readonly validationRows: number;
   readonly validationPositives: number;
+  /**
+   * The held-out rows cut by time into three slices, each used once: early stopping (earliest), then
+   * calibration, then the reported metrics (latest) — so the figures stored are on rows neither the
+   * stopping nor the calibration saw. Absent in models trained before the cut.
+   */
+  readonly slices?: { readonly stop: SliceSize; readonly calibration: SliceSize; readonly report: SliceSize };
   readonly positiveWeight: number;
   /** rounds that generalised best on the validation slice. */
   readonly bestIteration: number;
@@ -32,7 +39,13 @@ export interface ModelTraining {
   readonly params: Readonly<Record<string, number | string | boolean>>;
 }
 
-/** Metrics on the validation slice (the last part of the window by time), after calibration. */
+/** Rows and frauds in one held-out slice. */
+export interface SliceSize {
+  readonly rows: number;
+  readonly positives: number;
+}
+
+/** Metrics on the report slice (the latest part of the window by time, seen by neither early stopping nor calibration), after calibration. */
 export interface ModelMetrics {
   readonly auc: number | null;
   readonly averagePrecision: number | null;

@@ -1,9 +1,11 @@
 /**
  * Trains a gradient-boosted tree ensemble for fraud / not fraud (logistic loss, Newton leaf
  * values). Fraud is rare and concept drift is real, so: positives carry a weight (default the
- * negative/positive ratio, capped), the validation slice is the *latest* part of the window by time
- * (it stands in for next week's traffic), training stops when that slice stops improving, and the
- * probability is calibrated on it. The same data and seed always give the same model.
+ * negative/positive ratio, capped), the held-out rows are the *latest* part of the window by time
+ * (they stand in for next week's traffic), cut by time into three slices each used once: training
+ * stops when the first stops improving, the probability is calibrated on the second, and the metrics
+ * stored with the model are measured on the third, the latest — so they are not flattered by rows
+ * the stopping or the calibration already fitted. The same data and seed always give the same model.
  */
 import { averagePrecision, brierScore, logLoss, rocAuc } from '../eval/metrics.js';
 import { binRows, computeEdges, MAX_VALUE_BINS } from './binning.js';
@@ -111,8 +113,18 @@ export interface TrainResult {
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
-/** Row indices split by time: the earliest (1 − fraction) for training, the rest for validation. */
-function splitByTime(data: TrainingData, fraction: number): { train: Int32Array; valid: Int32Array } {
+/** Row indices cut by time: the earliest (1 − fraction) for training, the rest held out. */
+interface TimeSplit {
+  readonly train: Int32Array;
+  /** all held-out rows. */
+  readonly valid: Int32Array;
+  /** the held-out rows in three consecutive time slices (each the whole held-out part when it has fewer than 3 rows). */
+  readonly stop: Int32Array;
+  readonly calibrate: Int32Array;
+  readonly report: Int32Array;
+}
+
+function splitByTime(data: TrainingData, fraction: number): TimeSplit {
   const n = data.rows;
   const idx = new Int32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;
@@ -120,8 +132,12 @@ function splitByTime(data: TrainingData, fraction: number): { train: Int32Array;
   if (time !== undefined) idx.sort((a, b) => time[a] - time[b] || a - b);
   const nValid = fraction > 0 ? Math.min(n - 1, Math.max(1, Math.round(n * fraction))) : 0;
   const train = idx.slice(0, n - nValid).sort();
-  const valid = idx.slice(n - nValid).sort();
-  return { train, valid };
+  const held = idx.slice(n - nValid);
+  const valid = held.slice().sort();
+  if (nValid < 3) return { train, valid, stop: valid, calibrate: valid, report: valid };
+  const a = Math.round(nValid / 3);
+  const b = Math.round((2 * nValid) / 3);
+  return { train, valid, stop: held.slice(0, a).sort(), calibrate: held.slice(a, b).sort(), report: held.slice(b).sort() };
 }
 
 /** Trains a model on `data`; `params` override DEFAULT_PARAMS field by field. */
@@ -131,7 +147,7 @@ export function trainGbdt(data: TrainingData, params: Partial<GbdtParams> = {}, 
   const width = data.width;
   if (data.featureNames.length !== width) throw new RangeError(`${data.featureNames.length} feature names for ${width} columns`);
   if (data.rows < 2) throw new RangeError('training needs at least two rows');
-  const { train, valid } = splitByTime(data, p.validationFraction);
+  const { train, valid, stop, calibrate, report } = splitByTime(data, p.validationFraction);
   const nt = train.length;
   const nv = valid.length;
 
@@ -154,7 +170,14 @@ export function trainGbdt(data: TrainingData, params: Partial<GbdtParams> = {}, 
   const edges = computeEdges(data.x, width, sample, Math.min(MAX_VALUE_BINS, p.maxBins));
   const valueBins = Int32Array.from(edges, (e) => e.length + 1);
   const trainSet: BinnedSet = { bins: binRows(data.x, width, train, edges), rows: nt, y: yt, w: weights(yt) };
-  const validSet: BinnedSet = { bins: binRows(data.x, width, valid, edges), rows: nv, y: yv, w: weights(yv) };
+  const setOf = (rows: Int32Array): BinnedSet => {
+    const y = yOf(rows);
+    return { bins: binRows(data.x, width, rows, edges), rows: rows.length, y, w: weights(y) };
+  };
+  const stopSet = setOf(stop);
+  const calibrationSet = setOf(calibrate);
+  const reportSet = setOf(report);
+  const positives = (set: BinnedSet): number => set.y.reduce((a, b) => a + b, 0);
 
   // start from the weighted prior log-odds
   const base = pos > 0 && neg > 0 ? Math.log((pos * posWeight) / neg) : pos > 0 ? 5 : -5;
@@ -174,23 +197,26 @@ export function trainGbdt(data: TrainingData, params: Partial<GbdtParams> = {}, 
     stopMetric: p.stopMetric,
     seed: p.seed,
   };
-  const first = boost(trainSet, nv > 0 ? validSet : null, width, valueBins, base, settings);
+  const first = boost(trainSet, nv > 0 ? stopSet : null, width, valueBins, base, settings);
 
-  // calibration and the stored metrics come from the held-out slice, before any refit sees it
-  const vm = marginsOf(first.trees, validSet, width, base);
+  // calibration on its own slice, the stored metrics on the latest one, before any refit sees them
+  const cm = marginsOf(first.trees, calibrationSet, width, base);
   let calibration: Calibration | null = null;
   const prior = Math.log(posWeight);
-  if (p.calibration === 'platt') calibration = nv > 0 ? fitPlatt(vm, yv, prior) : { kind: 'platt', a: 1, b: -prior };
-  else if (p.calibration === 'isotonic') calibration = nv > 0 && vpos > 0 ? fitIsotonic(vm, yv) : { kind: 'platt', a: 1, b: -prior };
+  const cy = calibrationSet.y;
+  if (p.calibration === 'platt') calibration = nv > 0 ? fitPlatt(cm, cy, prior) : { kind: 'platt', a: 1, b: -prior };
+  else if (p.calibration === 'isotonic') calibration = nv > 0 && positives(calibrationSet) > 0 ? fitIsotonic(cm, cy) : { kind: 'platt', a: 1, b: -prior };
   let metrics: ModelMetrics | null = null;
   if (nv > 0) {
-    const probs = Float64Array.from(vm, (m) => (calibration === null ? sigmoid(m) : applyCalibration(calibration, m)));
+    const rm = marginsOf(first.trees, reportSet, width, base);
+    const ry = reportSet.y;
+    const probs = Float64Array.from(rm, (m) => (calibration === null ? sigmoid(m) : applyCalibration(calibration, m)));
     const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
     metrics = {
-      auc: finite(rocAuc(vm, yv)),
-      averagePrecision: finite(averagePrecision(vm, yv)),
-      logLoss: finite(logLoss(probs, yv)),
-      brier: finite(brierScore(probs, yv)),
+      auc: finite(rocAuc(rm, ry)),
+      averagePrecision: finite(averagePrecision(rm, ry)),
+      logLoss: finite(logLoss(probs, ry)),
+      brier: finite(brierScore(probs, ry)),
     };
   }
 
@@ -235,6 +261,11 @@ export function trainGbdt(data: TrainingData, params: Partial<GbdtParams> = {}, 
       positives: pos,
       validationRows: nv,
       validationPositives: vpos,
+      slices: {
+        stop: { rows: stopSet.rows, positives: positives(stopSet) },
+        calibration: { rows: calibrationSet.rows, positives: positives(calibrationSet) },
+        report: { rows: reportSet.rows, positives: positives(reportSet) },
+      },
       positiveWeight: posWeight,
       bestIteration: first.bestIteration,
       trees: kept.length,

@@ -111,3 +111,21 @@ test('the validation slice is the latest part by time', () => {
   assert.equal(r.model.training?.validationRows, 400);
   assert.equal(r.model.training?.validationPositives, 0);
 });
+
+test('the held-out rows are cut by time into three slices, each used once: stopping, calibration, the reported metrics (latest)', () => {
+  // frauds only among the latest ~7 % of rows by time: the report slice holds them, the others none
+  const d = planted(3000, 5);
+  const n = d.rows;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => d.time![a] - d.time![b]);
+  const rank = new Int32Array(n);
+  order.forEach((row, r) => (rank[row] = r));
+  const y = Uint8Array.from(d.y, (v, i) => (rank[i] >= n - 200 ? v : 0));
+  const r = trainGbdt({ ...d, y }, { rounds: 5 });
+  const s = r.model.training?.slices;
+  assert.ok(s !== undefined);
+  assert.equal(s.stop.rows + s.calibration.rows + s.report.rows, r.model.training?.validationRows);
+  assert.deepEqual([s.stop.rows, s.calibration.rows, s.report.rows], [200, 200, 200]);
+  assert.equal(s.stop.positives + s.calibration.positives, 0);
+  assert.equal(s.report.positives, r.model.training?.validationPositives);
+  assert.ok(s.report.positives > 0);
+});
