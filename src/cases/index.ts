@@ -25,7 +25,9 @@ export function createCaseService(p: CaseServiceParts): CaseService {
     store: p.store,
     audit: p.audit,
     labels: (events, cb) => p.decisions.accept(events, (err, n) => cb(err, n)),
-    // a label counts from its own time: never before the payments it names
-    labelClock: () => Math.max(Date.now(), Number.isFinite(p.engine.now) ? p.engine.now : 0),
+    // a label counts from its own time, on the clock decisions use: the stream's (the wall clock
+    // before any event). A payment dated before it is judged without it (features/labels.ts), so a
+    // wall-clock stamp would hide an analyst's verdict from a stream whose clock lags the wall's
+    labelClock: () => p.engine.nowOr(Date.now()),
   });
 }
