@@ -43,6 +43,10 @@ export async function runReplay(args: string[]): Promise<number> {
   const total = input === '-' ? 0 : fileSize(input);
   const modelPath = flags.get('model') as string | undefined;
   const model = modelPath === undefined ? undefined : loadModel(modelPath);
+  const op = model?.operatingPoint ?? null;
+  if (op !== null && !quiet) {
+    process.stderr.write(`replay: the model's operating point (review budget ${(100 * op.budget).toFixed(2)}%): review at score ≥ ${op.review}, challenge ≥ ${op.challenge}, decline ≥ ${op.decline}, in place of the policy's thresholds\n`);
+  }
   const summary = await replay(input, outPath, new Engine(policy, { model }), total, quiet);
   const rate = Math.round(summary.events / Math.max(summary.seconds, 1e-9));
   const d = summary.decisions;

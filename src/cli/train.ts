@@ -7,6 +7,10 @@
  */
 import { statSync } from 'node:fs';
 import type { FkEvent } from '../contract/events.js';
+import { combinedScore } from '../engine/decision.js';
+import type { OperatingPoint } from '../model/gbdt-model.js';
+import { chooseOperatingPoint, floorShare, type PointRow } from '../model/operating-point.js';
+import type { Outcome } from '../rules/policy-types.js';
 import { parseEventText } from '../contract/parse.js';
 import { parseTimestamp } from '../contract/time.js';
 import { Engine } from '../engine/engine.js';
@@ -22,7 +26,17 @@ import { Progress } from './progress.js';
 
 const USAGE =
   'fengkong train <events.jsonl> --out model.json [--from TS] [--to TS] [--policy DIR] [--seed N] ' +
-  '[--rounds N] [--depth N] [--quiet]';
+  '[--rounds N] [--depth N] [--review-budget 0.5%] [--quiet]\n' +
+  '  --review-budget: the share of legitimate payments the team can look at; sets the review, challenge and decline\n' +
+  '  thresholds of rules and model together on the latest held-out slice (kept in the model file, used while it decides)';
+
+/** `0.5%` or `0.005`: a share from 0 (exclusive) to 1. */
+export function parseBudget(text: string): number {
+  const t = text.trim();
+  const v = t.endsWith('%') ? Number(t.slice(0, -1)) / 100 : Number(t);
+  if (t === '' || t === '%' || !(v > 0 && v < 1)) throw new UsageError(`--review-budget must be a share of legitimate payments like 0.5% (or 0.005), got "${text}"\nusage: ${USAGE}`);
+  return v;
+}
 
 /** A plain date (YYYY-MM-DD) means local midnight in China, where the payments happen. */
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -39,6 +53,9 @@ export function parseWindowBound(text: string, flag: string): number {
 /** Rows collected from one replay, with their labels attached. */
 export interface CollectedRows {
   readonly rows: RowCollector;
+  /** Per row (same index): what the rules alone asked for (score, outcome floor, allow) and the fraud's typology from its label ('' when none). */
+  readonly verdicts: readonly { readonly score: number; readonly floor: Outcome; readonly allowed: boolean }[];
+  readonly typologies: readonly string[];
   readonly featureNames: string[];
   readonly events: number;
   readonly invalid: number;
@@ -63,7 +80,8 @@ export async function collectRows(
   const featureNames = numericSlotNames(engine.currentPolicy);
   const rows = new RowCollector(featureNames.length, 1 << 14);
   const rowOf = new Map<string, number>();
-  const labels = new Map<string, { t: number; fraud: boolean }>();
+  const labels = new Map<string, { t: number; fraud: boolean; typology: string }>();
+  const verdicts: { score: number; floor: Outcome; allowed: boolean }[] = [];
   const seen = new Set<string>();
   const progress = new Progress();
   let events = 0;
@@ -83,7 +101,7 @@ export async function collectRows(
     if (ev.type === 'label') {
       if (ev.txId !== undefined) {
         const prev = labels.get(ev.txId);
-        if (prev === undefined || ev.t >= prev.t) labels.set(ev.txId, { t: ev.t, fraud: ev.fraud });
+        if (prev === undefined || ev.t >= prev.t) labels.set(ev.txId, { t: ev.t, fraud: ev.fraud, typology: ev.typology ?? '' });
       }
       engine.apply(ev);
       return;
@@ -92,7 +110,10 @@ export async function collectRows(
       if (seen.has(ev.id)) return;
       seen.add(ev.id);
       engine.apply(ev);
-      if (ev.t >= from && ev.t < to) rowOf.set(ev.id, rows.add(engine.lastVector.num, ev.t));
+      if (ev.t >= from && ev.t < to) {
+        rowOf.set(ev.id, rows.add(engine.lastVector.num, ev.t));
+        verdicts.push(engine.lastRulesVerdict());
+      }
       return;
     }
     engine.apply(ev);
@@ -108,14 +129,16 @@ export async function collectRows(
   });
   progress.done();
   let labelled = 0;
+  const typologies = new Array<string>(verdicts.length).fill('');
   for (const [txId, l] of labels) {
     const row = rowOf.get(txId);
     if (row !== undefined && l.fraud) {
       rows.setLabel(row, 1);
+      typologies[row] = l.typology;
       labelled++;
     }
   }
-  return { rows, featureNames, events, invalid, labelled, seconds: (performance.now() - started) / 1000 };
+  return { rows, verdicts, typologies, featureNames, events, invalid, labelled, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Trains on collected rows. */
@@ -134,7 +157,7 @@ function fmt(v: number | null | undefined, digits = 4): string {
 
 /** Runs the train command; returns the process exit code. */
 export async function runTrain(args: string[]): Promise<number> {
-  const spec = { out: 'string', from: 'string', to: 'string', policy: 'string', seed: 'int', rounds: 'int', depth: 'int', quiet: 'switch' } as const;
+  const spec = { out: 'string', from: 'string', to: 'string', policy: 'string', seed: 'int', rounds: 'int', depth: 'int', 'review-budget': 'string', quiet: 'switch' } as const;
   const { positionals, flags } = parseArgs(args, spec, USAGE);
   if (positionals.length !== 1) throw new UsageError(`give exactly one events file\nusage: ${USAGE}`);
   const input = positionals[0];
@@ -146,6 +169,8 @@ export async function runTrain(args: string[]): Promise<number> {
   const to = toText === null ? Infinity : parseWindowBound(toText, 'to');
   if (!(from < to)) throw new UsageError(`--from must be before --to\nusage: ${USAGE}`);
   const quiet = flags.get('quiet') === true;
+  const budgetText = flags.get('review-budget') as string | undefined;
+  const budget = budgetText === undefined ? null : parseBudget(budgetText);
   let size = 0;
   try {
     size = statSync(input).size;
@@ -162,7 +187,20 @@ export async function runTrain(args: string[]): Promise<number> {
   if (c.rows.rows < 2) throw new UsageError(`only ${c.rows.rows} payments fall in the training window; widen --from/--to\nusage: ${USAGE}`);
   if (c.labelled === 0) process.stderr.write('train: warning: no payment in the window has a fraud label; the model will learn nothing\n');
   const r = trainOnRows(c, params, fromText, toText);
-  saveModel(r.model, out);
+  let model = r.model;
+  let pointLines = '';
+  if (budget !== null) {
+    if (r.reportSlice === null) throw new UsageError(`--review-budget needs held-out rows to set the thresholds on; the window has too few payments\nusage: ${USAGE}`);
+    const y = c.rows.view().y;
+    const slice: PointRow[] = Array.from(r.reportSlice.rows, (row, i) => {
+      const v = c.verdicts[row];
+      return { score: combinedScore(r.reportSlice!.probability[i], v.score), floor: v.floor, allowed: v.allowed, fraud: y[row] > 0, typology: c.typologies[row] };
+    });
+    const op = chooseOperatingPoint(slice, budget);
+    model = model.withOperatingPoint(op);
+    pointLines = operatingPointLines(op, floorShare(slice));
+  }
+  saveModel(model, out);
 
   const tr = r.model.training;
   const m = r.model.metrics;
@@ -176,7 +214,22 @@ export async function runTrain(args: string[]): Promise<number> {
       (tr?.slices === undefined ? '' : `: early stopping on ${tr.slices.stop.rows} (${tr.slices.stop.positives} frauds), calibration on the next ${tr.slices.calibration.rows} (${tr.slices.calibration.positives}), reported on the latest ${tr.slices.report.rows} (${tr.slices.report.positives})`) +
       `\ntrain: reported slice: ROC AUC ${fmt(m?.auc)}, AP ${fmt(m?.averagePrecision)}, log loss ${fmt(m?.logLoss)}\n` +
       `train: top features: ${top.map((t) => `${t.name} ${(100 * t.g).toFixed(1)}%`).join(', ')}\n` +
+      pointLines +
       `train: model written to ${out}\n`,
   );
   return 0;
+}
+
+/** What train says of the operating point it set: the thresholds, and what they gave on the slice. */
+function operatingPointLines(op: OperatingPoint, floor: number): string {
+  const pct = (v: number, d = 2): string => (Number.isFinite(v) ? `${(100 * v).toFixed(d)}%` : 'n/a');
+  const s = op.slice;
+  let text =
+    `train: review budget ${pct(op.budget)}: review at score ≥ ${op.review}, challenge ≥ ${op.challenge}, decline ≥ ${op.decline} ` +
+    `(kept in the model file; they replace the policy's thresholds while this model decides)\n` +
+    `train: on the latest held-out slice (${s.rows} payments, ${s.frauds} frauds): ${pct(s.legitimateFlagged, 3)} of legitimate payments flagged, recall ${pct(s.recall)}\n`;
+  if (floor > op.budget) text += `train: warning: the rules' own outcomes already flag ${pct(floor, 3)} of legitimate payments, more than the budget\n`;
+  const typ = Object.entries(s.typologies).sort((a, b) => a[0].localeCompare(b[0]));
+  if (typ.length > 0) text += `train: expected recall per typology: ${typ.map(([k, e]) => `${k} ${pct(e.flagged / e.frauds, 1)} (${e.frauds})`).join(', ')}\n`;
+  return text;
 }

@@ -4,7 +4,7 @@
  * combination logic.
  */
 import { applyAllow, combine, thresholdOutcome } from '../rules/evaluate.js';
-import type { CompiledPolicy, CompiledRule, Outcome } from '../rules/policy-types.js';
+import type { CompiledPolicy, CompiledRule, Outcome, Thresholds } from '../rules/policy-types.js';
 import { outcomeRank } from '../rules/policy-types.js';
 import type { DecisionAction } from './rule-actions.js';
 
@@ -47,8 +47,8 @@ export function toDecision(txId: string, policy: CompiledPolicy, hits: Int32Arra
 /**
  * Rules and model together: the score is the noisy-OR of the rules' score and the model's calibrated
  * probability, 100·(1 − (1 − p)(1 − rules/100)) — either alone can raise it, neither can lower the
- * other — and the policy's thresholds apply to it; rule outcomes still set a floor, and an `allow`
- * rule still turns review or challenge into approve (never a decline).
+ * other — and the policy's thresholds apply to it (or the model's operating point, `thresholds`); rule
+ * outcomes still set a floor, and an `allow` rule still turns review or challenge into approve (never a decline).
  */
 export function toModelDecision(
   txId: string,
@@ -56,14 +56,19 @@ export function toModelDecision(
   hits: Int32Array,
   count: number,
   probability: number,
+  thresholds: Thresholds = policy.thresholds,
 ): Decision {
   const c = combine(policy, hits, count);
-  const p = probability > 0 ? Math.min(1, probability) : 0;
-  const raw = 100 * (1 - (1 - p) * (1 - c.score / 100));
-  const score = Math.round(raw * 10_000) / 10_000;
-  const byScore = thresholdOutcome(score, policy.thresholds);
+  const score = combinedScore(probability, c.score);
+  const byScore = thresholdOutcome(score, thresholds);
   const outcome = applyAllow(outcomeRank(byScore) > outcomeRank(c.ruleOutcome) ? byScore : c.ruleOutcome, c.allowed);
   return { txId, outcome, score, reasons: reasonsOf(policy.rules, hits, count), policy: policy.name };
+}
+
+/** The noisy-OR of the model's probability and the rules' score (0–100), to 4 decimals: the score a decision with a model carries. */
+export function combinedScore(probability: number, rulesScore: number): number {
+  const p = probability > 0 ? Math.min(1, probability) : 0;
+  return Math.round(100 * (1 - (1 - p) * (1 - rulesScore / 100)) * 10_000) / 10_000;
 }
 
 /** The decision with the model's top features after the rules' reasons, as `MODEL_<FEATURE>` codes. */

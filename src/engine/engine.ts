@@ -17,7 +17,7 @@ import { MerchantRisk, type MerchantRiskView } from './merchant-state.js';
 import { topContributions } from '../model/explain.js';
 import { bindModelToPolicy } from '../model/feature-names.js';
 import type { GbdtModel } from '../model/gbdt-model.js';
-import { computeDerived, evaluateRules } from '../rules/evaluate.js';
+import { combine, computeDerived, evaluateRules } from '../rules/evaluate.js';
 import type { CompiledPolicy, Outcome } from '../rules/policy-types.js';
 import { toDecision, toModelDecision, withModelReasons, type Decision } from './decision.js';
 import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
@@ -70,6 +70,8 @@ export class Engine {
   private readonly clock = new EventClock();
   /** What rules with actions did and may still do (caps; effects not yet stored). */
   private readonly ruleActions = new RuleActions();
+  /** Rules that matched the last payment decided (scratch, with `hits`). */
+  private lastHitCount = 0;
 
   private model: GbdtModel | null;
   private contributionScratch: Float64Array;
@@ -220,6 +222,7 @@ export class Engine {
     this.windows.apply(v, tx.t);
     computeDerived(p, v);
     const count = evaluateRules(p, v, this.hits);
+    this.lastHitCount = count;
     let decision = this.model === null ? toDecision(tx.id, p, this.hits, count) : this.withModel(tx.id, this.model, count);
     const account = this.remember(tx.accountId, acc);
     if (answered !== undefined) {
@@ -299,10 +302,20 @@ export class Engine {
   /** Scores the payment with the model; names its top features only when the payment is flagged. */
   private withModel(txId: string, model: GbdtModel, count: number): Decision {
     const p = this.policy;
-    const d = toModelDecision(txId, p, this.hits, count, model.probability(this.vector.num));
+    const d = toModelDecision(txId, p, this.hits, count, model.probability(this.vector.num), model.operatingPoint ?? p.thresholds);
     if (d.outcome === 'approve') return d;
     const top = topContributions(model, this.vector.num, MODEL_REASONS, this.contributionScratch);
     return withModelReasons(d, top.map((c) => c.feature));
+  }
+
+  /**
+   * The rules' part of the last payment decided — their score, the outcome their `outcome` clauses
+   * ask for at least, and whether an `allow` rule matched — for `train --review-budget`, which sets
+   * the thresholds of rules and model together.
+   */
+  lastRulesVerdict(): { score: number; floor: Outcome; allowed: boolean } {
+    const c = combine(this.policy, this.hits, this.lastHitCount);
+    return { score: c.score, floor: c.ruleOutcome, allowed: c.allowed };
   }
 
   /** True when the account, or one of its payments, is labelled fraud by now (the credit rating's input). */
@@ -466,7 +479,7 @@ export class Engine {
    */
   static readonly SNAPSHOT_FIELDS: readonly string[] = [
     'ref', 'memory', 'knowledge', 'lists', 'risk', 'policy', 'windows', 'vector', 'hits', 'nextSweep', 'clock', 'model',
-    'contributionScratch', 'elsewhere', 'reversal', 'ruleActions',
+    'contributionScratch', 'elsewhere', 'reversal', 'ruleActions', 'lastHitCount',
   ];
 
   /** Signatures of the current policy's window groups, in order (a snapshot's header lists them). */

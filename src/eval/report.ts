@@ -6,6 +6,7 @@
  */
 import { OUTCOMES } from '../rules/policy-types.js';
 import { averagePrecision, cardPrecisionTopK, confusion, rocAuc, type CardPrecision, type Confusion } from './metrics.js';
+import { operatingCurve, type CurvePoint } from './operating-curve.js';
 import type { EvalRows } from './read.js';
 
 /** One outcome level: flagged = the outcome is at least this severe. */
@@ -39,6 +40,8 @@ export interface EvalReport {
   /** null when no card or day was known; `cardPrecisionNote` says why. */
   readonly cardPrecision: CardPrecision | null;
   readonly cardPrecisionNote: string | null;
+  /** Recall against the share of legitimate payments flagged, ranking by score (operating-curve.ts). */
+  readonly curve: readonly CurvePoint[];
 }
 
 /** Computes the report; `k` is the card precision's top k (100 in the Handbook). */
@@ -96,6 +99,7 @@ export function evaluate(rows: EvalRows, k = 100): EvalReport {
     legitimateFlaggedShare: levels[0].fpr,
     cardPrecision,
     cardPrecisionNote,
+    curve: operatingCurve(score, label),
   };
 }
 
@@ -123,6 +127,15 @@ export function formatReport(r: EvalReport): string {
     lines.push(`${(l.level === '≥review' ? '≥review*' : l.level).padEnd(11)} ${String(l.flagged).padStart(8)}   ${pct(l.recall).padStart(8)}   ${pct(l.fpr).padStart(14)}   ${pct(l.precision).padStart(9)}`);
   }
   lines.push(`* flagged (outcome ≠ approve): legitimate payments flagged ${pct(r.legitimateFlaggedShare)}`);
+  if (r.curve.length > 0 && r.frauds > 0) {
+    lines.push('');
+    lines.push('recall against the share of legitimate payments flagged (by score; the threshold that stays within it)');
+    lines.push('  share flagged   score ≥     recall   flagged');
+    for (const c of r.curve) {
+      const thr = c.threshold === -Infinity ? 'any' : c.threshold === Infinity ? 'none' : c.threshold.toFixed(4);
+      lines.push(`  ${pct(c.share).padStart(13)}   ${thr.padStart(8)}   ${pct(c.recall).padStart(8)}   ${String(c.flagged).padStart(7)}`);
+    }
+  }
   if (r.typologies.length > 0) {
     lines.push('');
     lines.push('recall per typology (outcome ≠ approve)');

@@ -39,6 +39,27 @@ export interface ModelTraining {
   readonly params: Readonly<Record<string, number | string | boolean>>;
 }
 
+/**
+ * Where the model's score asks for review, challenge and decline, set by `train --review-budget` on
+ * the latest held-out slice: while the model decides, these replace the policy's score thresholds
+ * (the policy's were set for the rules' score alone). What they gave on that slice is kept with them.
+ */
+export interface OperatingPoint {
+  /** the share of legitimate payments the team can look at (0.005 = 0.5 %). */
+  readonly budget: number;
+  readonly review: number;
+  readonly challenge: number;
+  readonly decline: number;
+  /** On the slice the thresholds were set on: rows, frauds, share of legitimate payments flagged, recall, recall per typology. */
+  readonly slice: {
+    readonly rows: number;
+    readonly frauds: number;
+    readonly legitimateFlagged: number;
+    readonly recall: number;
+    readonly typologies: Readonly<Record<string, { readonly frauds: number; readonly flagged: number }>>;
+  };
+}
+
 /** Rows and frauds in one held-out slice. */
 export interface SliceSize {
   readonly rows: number;
@@ -89,6 +110,7 @@ export interface GbdtModelJson {
   readonly calibration: Calibration | null;
   readonly training: ModelTraining | null;
   readonly metrics: ModelMetrics | null;
+  readonly operatingPoint?: OperatingPoint;
 }
 
 /** Everything a model is made of. */
@@ -99,6 +121,8 @@ export interface GbdtModelParts {
   readonly calibration: Calibration | null;
   readonly training: ModelTraining | null;
   readonly metrics: ModelMetrics | null;
+  /** The thresholds a review budget set (train --review-budget); none: the policy's apply. */
+  readonly operatingPoint?: OperatingPoint | null;
 }
 
 /** A trained model: scoring, probability, explanation. Immutable; `withInputs` returns a new one. */
@@ -109,6 +133,7 @@ export class GbdtModel {
   readonly calibration: Calibration | null;
   readonly training: ModelTraining | null;
   readonly metrics: ModelMetrics | null;
+  readonly operatingPoint: OperatingPoint | null;
   /** the hot-path layout (see scorer.ts), built for this model's input positions. */
   private readonly layout: ScoringLayout;
 
@@ -119,6 +144,7 @@ export class GbdtModel {
     this.calibration = parts.calibration;
     this.training = parts.training;
     this.metrics = parts.metrics;
+    this.operatingPoint = parts.operatingPoint ?? null;
     const t = parts.trees;
     for (let n = 0; n < t.feature.length; n++) {
       if (t.feature[n] >= 0 && t.right[n] !== t.left[n] + 1) throw new RangeError(`node ${n}: children must be adjacent (right = left + 1)`);
@@ -205,6 +231,12 @@ export class GbdtModel {
       calibration: this.calibration,
       training: this.training,
       metrics: this.metrics,
+      ...(this.operatingPoint === null ? {} : { operatingPoint: this.operatingPoint }),
     };
+  }
+
+  /** The same model with the operating point a review budget set. */
+  withOperatingPoint(op: OperatingPoint): GbdtModel {
+    return new GbdtModel({ ...this, operatingPoint: op });
   }
 }

@@ -109,6 +109,11 @@ export interface TrainResult {
   readonly stoppedEarly: boolean;
   readonly history: readonly RoundLog[];
   readonly seconds: number;
+  /**
+   * The latest held-out slice (row indices into the training data) with the calibrated probability
+   * the model before any refit gives each: where an operating point is set (operating-point.ts).
+   */
+  readonly reportSlice: { readonly rows: Int32Array; readonly probability: Float64Array } | null;
 }
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
@@ -207,10 +212,12 @@ export function trainGbdt(data: TrainingData, params: Partial<GbdtParams> = {}, 
   if (p.calibration === 'platt') calibration = nv > 0 ? fitPlatt(cm, cy, prior) : { kind: 'platt', a: 1, b: -prior };
   else if (p.calibration === 'isotonic') calibration = nv > 0 && positives(calibrationSet) > 0 ? fitIsotonic(cm, cy) : { kind: 'platt', a: 1, b: -prior };
   let metrics: ModelMetrics | null = null;
+  let reportSlice: TrainResult['reportSlice'] = null;
   if (nv > 0) {
     const rm = marginsOf(first.trees, reportSet, width, base);
     const ry = reportSet.y;
     const probs = Float64Array.from(rm, (m) => (calibration === null ? sigmoid(m) : applyCalibration(calibration, m)));
+    reportSlice = { rows: report, probability: probs };
     const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
     metrics = {
       auc: finite(rocAuc(rm, ry)),
@@ -275,5 +282,5 @@ export function trainGbdt(data: TrainingData, params: Partial<GbdtParams> = {}, 
     },
     metrics,
   });
-  return { model, bestIteration: first.bestIteration, roundsRun, stoppedEarly, history, seconds };
+  return { model, bestIteration: first.bestIteration, roundsRun, stoppedEarly, history, seconds, reportSlice };
 }

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import type { Calibration } from './calibration.js';
-import { GbdtModel, type GbdtModelJson, type ModelMetrics, type ModelTraining } from './gbdt-model.js';
+import { GbdtModel, type GbdtModelJson, type ModelMetrics, type ModelTraining, type OperatingPoint } from './gbdt-model.js';
 
 type Obj = Record<string, unknown>;
 
@@ -86,6 +86,7 @@ export function modelFromJson(data: unknown): GbdtModel {
     calibration: calibrationOf(data.calibration),
     training: isObj(data.training) ? (data.training as unknown as ModelTraining) : null,
     metrics: isObj(data.metrics) ? (data.metrics as unknown as ModelMetrics) : null,
+    operatingPoint: operatingPointOf(data.operatingPoint),
   });
 }
 
@@ -129,4 +130,19 @@ export function loadModel(path: string): GbdtModel {
     if (e instanceof ConfigError) throw new ConfigError(`model file ${path}: ${e.message.replace(/^\[FK\d+\] /, '')}`);
     throw e;
   }
+}
+
+/** The operating point of a model file, checked: thresholds rising within 0–100; absent: null. */
+function operatingPointOf(v: unknown): OperatingPoint | null {
+  if (v === undefined || v === null) return null;
+  if (!isObj(v)) throw new ConfigError('operatingPoint: an object {budget, review, challenge, decline, slice}');
+  const o = v as Record<string, unknown>;
+  const at = (k: string): number => {
+    const x = o[k];
+    if (typeof x !== 'number' || !(x >= 0 && x <= 100)) throw new ConfigError(`operatingPoint.${k}: a score from 0 to 100`);
+    return x;
+  };
+  const [review, challenge, decline] = [at('review'), at('challenge'), at('decline')];
+  if (!(review <= challenge && challenge <= decline)) throw new ConfigError('operatingPoint: review ≤ challenge ≤ decline');
+  return v as unknown as OperatingPoint;
 }

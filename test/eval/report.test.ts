@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEval } from '../../src/cli/eval.js';
@@ -77,4 +77,20 @@ test('fengkong eval --json prints the same figures as JSON; misuse is a UsageErr
   assert.equal(j.levels.length, 3);
   await assert.rejects(runEval(['--decisions', decisions]), UsageError);
   await assert.rejects(runEval(['--truth', truth, '--decisions', decisions, '--bogus']), UsageError);
+});
+
+test('eval prints recall against the share flagged, and --html draws it on a printable page', async () => {
+  const r = evaluate(await readEvalRows(decisions, truth, null), 1);
+  // legitimate at 45, 20, 5: a third of them flagged is 45 alone → one fraud (70) of two above it
+  const third = r.curve.find((c) => Math.abs(c.share - 0.005) < 1e-12);
+  assert.ok(third !== undefined);
+  assert.deepEqual([third.threshold, third.recall], [45.0001, 0.5], 'none of three legitimate payments fits in 0.5%: only 70 is above 45');
+  assert.match(formatReport(r), /recall against the share of legitimate payments flagged/);
+  const html = join(dir, 'eval.html');
+  const chunks: string[] = [];
+  assert.equal(await runEval(['--decisions', decisions, '--truth', truth, '--html', html], { write: (s: string) => chunks.push(s) }), 0);
+  const page = readFileSync(html, 'utf8');
+  assert.match(page, /<svg[\s\S]*Recall against the share of legitimate payments flagged/);
+  assert.match(page, /<td>0\.50%<\/td><td>45\.0001<\/td><td>50\.00%<\/td>/);
+  await assert.rejects(runEval(['--decisions', decisions, '--truth', truth, '--html', join(html, 'no', 'such', 'dir.html')], { write: () => true }), UsageError);
 });

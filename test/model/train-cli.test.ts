@@ -79,3 +79,44 @@ test('train: window bounds and misuse', async () => {
   await assert.rejects(runTrain([join(dir, 'missing.jsonl'), '--out', join(dir, 'm.json')]), UsageError);
   await assert.rejects(runTrain(['x.jsonl', '--out', 'm.json', '--from', '2026-10-02', '--to', '2026-10-01']), /before/);
 });
+
+test('--review-budget sets the thresholds of rules and model together on the latest slice, kept in the model, and a replay uses them', async () => {
+  const events = world();
+  const out = join(dir, 'budget.json');
+  let said = '';
+  const stderr = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => ((said += chunk), true)) as typeof process.stderr.write;
+  let code: number;
+  try {
+    code = await runTrain([events, '--out', out, '--seed', '3', '--rounds', '40', '--review-budget', '2%']);
+  } finally {
+    process.stderr.write = stderr;
+  }
+  assert.equal(code, 0);
+  const op = loadModel(out).operatingPoint;
+  assert.ok(op !== null);
+  assert.equal(op.budget, 0.02);
+  assert.ok(op.review <= op.challenge && op.challenge <= op.decline && op.decline <= 100, JSON.stringify(op));
+  assert.ok(op.slice.legitimateFlagged <= 0.02, `${op.slice.legitimateFlagged} within the budget`);
+  assert.ok(op.slice.recall > 0.9, `recall ${op.slice.recall} on the slice`);
+  assert.match(said, /review budget 2\.00%: review at score ≥ [\d.]+, challenge ≥ [\d.]+, decline ≥ [\d.]+/);
+  // the engine decides with the model's thresholds, not the policy's
+  const policy = loadPolicy();
+  const { Engine } = await import('../../src/engine/engine.js');
+  const { parseEvent } = await import('../../src/contract/parse.js');
+  const model = loadModel(out);
+  const engine = new Engine(policy, { model });
+  let outcomes = 0;
+  for (let i = 0; i < 60; i++) {
+    const d = engine.apply(parseEvent({ type: 'transaction', id: `x${i}`, ts: ts(20_000 + i * 10), accountId: `a${i % 40}`, amount: i % 7 === 3 ? 95_000 : 2000, merchantId: 'm1', terminalId: 't1' }));
+    if (d === null) continue;
+    const expected: string = d.score >= op.decline ? 'decline' : d.score >= op.challenge ? 'challenge' : d.score >= op.review ? 'review' : 'approve';
+    if (d.reasons.every((r) => r.code.startsWith('MODEL_'))) {
+      assert.equal(d.outcome, expected, `score ${d.score}`);
+      outcomes++;
+    }
+  }
+  assert.ok(outcomes > 10);
+  await assert.rejects(runTrain([events, '--out', out, '--review-budget', '150%']), (e: unknown) => e instanceof UsageError && /--review-budget must be a share/.test(e.message));
+  await assert.rejects(runTrain([events, '--out', out, '--review-budget', 'half']), UsageError);
+});
