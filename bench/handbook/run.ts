@@ -1,7 +1,7 @@
 /**
  * The Fraud Detection Handbook benchmark, Chapter 3 protocol, on Fengkong:
  *
- *   npm run build && node dist/bench/handbook/run.js [--json FILE]
+ *   npm run build && node dist/bench/handbook/run.js [--engine-only | --default-policy | --auto-features] [--json FILE]
  *
  * One replay of the public data (../shared/datasets/fraud-handbook/raw.csv.gz, read in place) from
  * its first day to the end of the test week through the engine with the handbook policy, every
@@ -16,11 +16,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEventText } from '../../src/contract/parse.js';
 import { Engine } from '../../src/engine/engine.js';
-import { loadPolicy, PACKAGE_ROOT } from '../../src/engine/policy-source.js';
+import { loadPolicy, loadPolicyWith, PACKAGE_ROOT } from '../../src/engine/policy-source.js';
+import { AUTO_PREFIX, candidateFeatures, featureFile } from '../../src/model/auto-features.js';
+import { keptFeatures, withColumns } from '../../src/model/auto-select.js';
 import { averagePrecision, cardPrecisionTopK, rocAuc } from '../../src/eval/metrics.js';
 import { RowCollector } from '../../src/model/dataset.js';
 import { numericSlotNames } from '../../src/model/feature-names.js';
-import type { GbdtModel } from '../../src/model/gbdt-model.js';
+import type { GbdtModel, ModelFeatures } from '../../src/model/gbdt-model.js';
 import { trainGbdt, type GbdtParams, type TrainResult } from '../../src/model/gbdt-train.js';
 import { flag } from '../util.js';
 import { HANDBOOK_CSV } from './csv.js';
@@ -51,9 +53,13 @@ export async function collectHandbook(
   gapDays = 8,
   /** only the engine's own features (builtins + policy), without the bench's known-fraud helper */
   engineOnly = false,
+  /** the product's default policy instead of the handbook policy: what `fengkong train` sees with no --policy */
+  defaultPolicy = false,
+  /** generated feature files compiled in beside the policy (`train --features auto`) */
+  generatedFiles: readonly ModelFeatures[] = [],
 ): Promise<HandbookData> {
   const started = performance.now();
-  const policy = loadPolicy(HANDBOOK_POLICY);
+  const policy = defaultPolicy ? loadPolicyWith(undefined, generatedFiles) : loadPolicy(HANDBOOK_POLICY);
   const engine = new Engine(policy);
   const known = new KnownFraudByTerminal();
   const featureNames = [...numericSlotNames(policy), ...(engineOnly ? [] : KNOWN_FRAUD_FEATURES)];
@@ -144,7 +150,9 @@ export function scoreHandbook(d: HandbookData, model: GbdtModel): HandbookScore 
   const v = d.test.view();
   const w = d.test.width;
   const scores = new Float64Array(v.rows);
-  for (let i = 0; i < v.rows; i++) scores[i] = model.probability(v.x.subarray(i * w, (i + 1) * w));
+  // a model trained on some of the columns (the kept generated features) reads them where they are
+  const bound = model.withInputs(model.featureNames.map((n) => d.featureNames.indexOf(n)));
+  for (let i = 0; i < v.rows; i++) scores[i] = bound.probability(v.x.subarray(i * w, (i + 1) * w));
   let frauds = 0;
   for (const y of d.testFraud) frauds += y;
   return {
@@ -171,22 +179,40 @@ export function formatTable(s: HandbookScore, label = 'Fengkong GBDT (this run)'
 async function main(): Promise<void> {
   const csv = flag('csv') ?? HANDBOOK_CSV;
   process.stderr.write(`handbook: replaying ${HISTORY_FROM} … ${TEST_TO} (exclusive) from ${csv}\n`);
-  const engineOnly = process.argv.includes('--engine-only');
-  if (engineOnly) process.stderr.write('handbook: engine features only (no known-fraud helper)\n');
-  const d = await collectHandbook(csv, HISTORY_FROM, 8, engineOnly);
+  const autoFeatures = process.argv.includes('--auto-features');
+  const defaultPolicy = autoFeatures || process.argv.includes('--default-policy');
+  const generated = autoFeatures ? candidateFeatures({ device: false, ip: false }) : [];
+  const extra = generated.length === 0 ? [] : [{ file: '95-auto-candidates.fk', text: featureFile(generated, generated, 'every candidate') }];
+  const engineOnly = defaultPolicy || process.argv.includes('--engine-only');
+  if (defaultPolicy) process.stderr.write("handbook: the product's default policy and builtins only, as `fengkong train` with no --policy (no known-fraud helper)\n");
+  else if (engineOnly) process.stderr.write('handbook: engine features only (no known-fraud helper)\n');
+  const d = await collectHandbook(csv, HISTORY_FROM, 8, engineOnly, defaultPolicy, extra);
   process.stderr.write(
     `handbook: ${d.events} events replayed in ${d.seconds.toFixed(1)} s; training week ${d.train.rows} payments, ` +
       `${d.trainFrauds} known frauds; test week ${d.test.rows} payments (book: ${BOOK_TEST.transactions}), ` +
       `${d.testFraud.reduce((a, b) => a + b, 0)} frauds (book: ${BOOK_TEST.frauds})\n`,
   );
-  const r = trainHandbook(d);
+  let r = trainHandbook(d);
+  if (autoFeatures) {
+    // as `fengkong train --features auto`: keep what the model leans on, keep it only if it helps on the latest slice
+    const kept = keptFeatures(r.model, generated);
+    const names = new Set(kept.map((f) => f.name));
+    const v = d.train.view();
+    const all = { x: v.x, width: d.train.width, rows: v.rows, y: v.y, time: v.time, featureNames: d.featureNames };
+    const ctx = { from: `${TRAIN_FROM}T00:00:00${ZONE}`, to: `${TRAIN_TO}T00:00:00${ZONE}` };
+    const own = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX)), {}, ctx);
+    const withKept = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX) || names.has(n)), {}, ctx);
+    const [a, b] = [own.model.metrics?.averagePrecision ?? NaN, withKept.model.metrics?.averagePrecision ?? NaN];
+    r = b > a ? withKept : own;
+    process.stderr.write(`handbook: generated features: kept ${kept.length} of ${generated.length} (${kept.map((f) => f.name).join(', ')}); reported-slice AP ${a.toFixed(4)} without, ${b.toFixed(4)} with: ${b > a ? 'kept' : 'dropped'}\n`);
+  }
   const tr = r.model.training;
   process.stderr.write(
     `handbook: trained ${r.model.size} trees (of ${r.roundsRun}) on ${tr?.rows ?? 0} rows + ${tr?.validationRows ?? 0} validation rows ` +
       `in ${r.seconds.toFixed(1)} s; validation AUC ${r.model.metrics?.auc?.toFixed(4)}, AP ${r.model.metrics?.averagePrecision?.toFixed(4)}\n`,
   );
   const s = scoreHandbook(d, r.model);
-  const top = (tr?.importance ?? []).map((g, i) => ({ g, n: d.featureNames[i] })).sort((a, b) => b.g - a.g).slice(0, 10);
+  const top = (tr?.importance ?? []).map((g, i) => ({ g, n: r.model.featureNames[i] })).sort((a, b) => b.g - a.g).slice(0, 10);
   process.stdout.write(
     `\nFraud Detection Handbook, Chapter 3 protocol (test week ${TEST_FROM} … 2018-08-14, ` +
       `${s.transactions} payments, ${s.frauds} frauds)\n\n${formatTable(s)}\n\n` +

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import type { FkEvent } from '../contract/events.js';
 import { decisionJson } from '../engine/decision.js';
 import { Engine } from '../engine/engine.js';
-import { loadPolicy } from '../engine/policy-source.js';
+import { loadPolicyWith } from '../engine/policy-source.js';
 import { loadModel } from '../model/model-file.js';
 import { UsageError } from '../errors.js';
 import type { InvalidLine } from '../io/event-batch.js';
@@ -39,10 +39,11 @@ export async function runReplay(args: string[]): Promise<number> {
   const input = positionals[0];
   const outPath = (flags.get('out') as string | undefined) ?? null;
   const quiet = flags.get('quiet') === true;
-  const policy = loadPolicy(flags.get('policy') as string | undefined);
   const total = input === '-' ? 0 : fileSize(input);
   const modelPath = flags.get('model') as string | undefined;
   const model = modelPath === undefined ? undefined : loadModel(modelPath);
+  // a model trained with features from the stream brings their file: compiled in beside the policy's
+  const policy = loadPolicyWith(flags.get('policy') as string | undefined, model?.features == null ? [] : [model.features]);
   const op = model?.operatingPoint ?? null;
   if (op !== null && !quiet) {
     process.stderr.write(`replay: the model's operating point (review budget ${(100 * op.budget).toFixed(2)}%): review at score ≥ ${op.review}, challenge ≥ ${op.challenge}, decline ≥ ${op.decline}, in place of the policy's thresholds\n`);

@@ -5,16 +5,19 @@
  * the window, labels them from the file's `label` events (a txId label with fraud:true = fraud, no
  * label = legitimate) and trains a gradient-boosted model on them.
  */
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { FkEvent } from '../contract/events.js';
 import { combinedScore } from '../engine/decision.js';
-import type { OperatingPoint } from '../model/gbdt-model.js';
+import type { ModelFeatures, OperatingPoint } from '../model/gbdt-model.js';
 import { chooseOperatingPoint, floorShare, type PointRow } from '../model/operating-point.js';
 import type { Outcome } from '../rules/policy-types.js';
 import { parseEventText } from '../contract/parse.js';
 import { parseTimestamp } from '../contract/time.js';
 import { Engine } from '../engine/engine.js';
-import { loadPolicy } from '../engine/policy-source.js';
+import { loadPolicy, loadPolicyWith } from '../engine/policy-source.js';
+import { AUTO_PREFIX, candidateFeatures, featureFile } from '../model/auto-features.js';
+import { keptFeatures, withColumns } from '../model/auto-select.js';
 import { ContractError, UsageError } from '../errors.js';
 import { forEachLine, openInput } from '../io/lines.js';
 import { RowCollector } from '../model/dataset.js';
@@ -26,7 +29,10 @@ import { Progress } from './progress.js';
 
 const USAGE =
   'fengkong train <events.jsonl> --out model.json [--from TS] [--to TS] [--policy DIR] [--seed N] ' +
-  '[--rounds N] [--depth N] [--review-budget 0.5%] [--quiet]\n' +
+  '[--rounds N] [--depth N] [--review-budget 0.5%] [--features auto|none] [--quiet]\n' +
+  '  --features auto: also generate features from the stream (windows of count, sum, mean, max and distinct\n' +
+  '  counterparts per account, terminal, merchant, device, IP and account × merchant over 1h/1d/7d/30d), keep the\n' +
+  '  ones the model leans on and write them to <out>.features.fk, bound to the model (replay --model compiles them)\n' +
   '  --review-budget: the share of legitimate payments the team can look at; sets the review, challenge and decline\n' +
   '  thresholds of rules and model together on the latest held-out slice (kept in the model file, used while it decides)';
 
@@ -157,7 +163,7 @@ function fmt(v: number | null | undefined, digits = 4): string {
 
 /** Runs the train command; returns the process exit code. */
 export async function runTrain(args: string[]): Promise<number> {
-  const spec = { out: 'string', from: 'string', to: 'string', policy: 'string', seed: 'int', rounds: 'int', depth: 'int', 'review-budget': 'string', quiet: 'switch' } as const;
+  const spec = { out: 'string', from: 'string', to: 'string', policy: 'string', seed: 'int', rounds: 'int', depth: 'int', 'review-budget': 'string', features: 'string', quiet: 'switch' } as const;
   const { positionals, flags } = parseArgs(args, spec, USAGE);
   if (positionals.length !== 1) throw new UsageError(`give exactly one events file\nusage: ${USAGE}`);
   const input = positionals[0];
@@ -171,6 +177,8 @@ export async function runTrain(args: string[]): Promise<number> {
   const quiet = flags.get('quiet') === true;
   const budgetText = flags.get('review-budget') as string | undefined;
   const budget = budgetText === undefined ? null : parseBudget(budgetText);
+  const featureMode = (flags.get('features') as string | undefined) ?? 'none';
+  if (featureMode !== 'auto' && featureMode !== 'none') throw new UsageError(`--features must be auto or none, got "${featureMode}"\nusage: ${USAGE}`);
   let size = 0;
   try {
     size = statSync(input).size;
@@ -182,12 +190,42 @@ export async function runTrain(args: string[]): Promise<number> {
   if (flags.has('rounds')) params.rounds = Math.max(1, flags.get('rounds') as number);
   if (flags.has('depth')) params.maxDepth = Math.max(1, flags.get('depth') as number);
 
-  const engine = new Engine(loadPolicy(flags.get('policy') as string | undefined));
+  const policyDir = flags.get('policy') as string | undefined;
+  const generated = featureMode === 'auto' ? candidateFeatures({ device: true, ip: true }) : [];
+  const candidateFile = { file: '95-auto-candidates.fk', text: featureFile(generated, generated, 'every candidate') };
+  const engine = new Engine(generated.length === 0 ? loadPolicy(policyDir) : loadPolicyWith(policyDir, [candidateFile]));
   const c = await collectRows(input, engine, from, to, quiet, size);
   if (c.rows.rows < 2) throw new UsageError(`only ${c.rows.rows} payments fall in the training window; widen --from/--to\nusage: ${USAGE}`);
   if (c.labelled === 0) process.stderr.write('train: warning: no payment in the window has a fraud label; the model will learn nothing\n');
-  const r = trainOnRows(c, params, fromText, toText);
-  let model = r.model;
+  let r = trainOnRows(c, params, fromText, toText);
+  let featureLines = '';
+  let features: ModelFeatures | null = null;
+  if (generated.length > 0) {
+    // keep what the model with every candidate leans on, then train again on those and the policy's own
+    const kept = keptFeatures(r.model, generated);
+    const keptNames = new Set(kept.map((f) => f.name));
+    const v = c.rows.view();
+    const all = { x: v.x, width: c.rows.width, rows: v.rows, y: v.y, time: v.time, featureNames: c.featureNames };
+    const withAll = r.model.metrics?.averagePrecision ?? NaN;
+    const ctx = { from: fromText, to: toText };
+    const own = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX)), params, ctx);
+    const ownAp = own.model.metrics?.averagePrecision ?? NaN;
+    const withKept = kept.length === 0 ? own : trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX) || keptNames.has(n)), params, ctx);
+    const keptAp = withKept.model.metrics?.averagePrecision ?? NaN;
+    // kept only when they help on the reported slice (the latest, seen by neither stopping nor calibration)
+    const helps = kept.length > 0 && keptAp > ownAp;
+    r = helps ? withKept : own;
+    const figures = `reported-slice AP ${fmt(ownAp)} with the policy's own features, ${fmt(keptAp)} with the ${kept.length} kept, ${fmt(withAll)} with all`;
+    if (helps) {
+      const file = `${basename(out).replace(/\.json$/i, '')}.features.fk`;
+      features = { file, text: featureFile(kept, generated, `${kept.length} of ${generated.length} candidates, for ${basename(out)}`) };
+      writeFileSync(join(dirname(out), file), features.text);
+      featureLines = `train: features from the stream: kept ${kept.length} of ${generated.length} candidates (${figures}) in ${join(dirname(out), file)}: ${kept.slice(0, 8).map((f) => f.name).join(', ')}${kept.length > 8 ? ', …' : ''}\n`;
+    } else {
+      featureLines = `train: features from the stream: none kept — the ${kept.length} the model leaned on did not help (${figures}); the model uses the policy's own features\n`;
+    }
+  }
+  let model = features === null ? r.model : r.model.withFeatures(features);
   let pointLines = '';
   if (budget !== null) {
     if (r.reportSlice === null) throw new UsageError(`--review-budget needs held-out rows to set the thresholds on; the window has too few payments\nusage: ${USAGE}`);
@@ -214,6 +252,7 @@ export async function runTrain(args: string[]): Promise<number> {
       (tr?.slices === undefined ? '' : `: early stopping on ${tr.slices.stop.rows} (${tr.slices.stop.positives} frauds), calibration on the next ${tr.slices.calibration.rows} (${tr.slices.calibration.positives}), reported on the latest ${tr.slices.report.rows} (${tr.slices.report.positives})`) +
       `\ntrain: reported slice: ROC AUC ${fmt(m?.auc)}, AP ${fmt(m?.averagePrecision)}, log loss ${fmt(m?.logLoss)}\n` +
       `train: top features: ${top.map((t) => `${t.name} ${(100 * t.g).toFixed(1)}%`).join(', ')}\n` +
+      featureLines +
       pointLines +
       `train: model written to ${out}\n`,
   );

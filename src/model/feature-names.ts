@@ -30,7 +30,8 @@ export function bindModelToPolicy(model: GbdtModel, policy: CompiledPolicy): Gbd
   const slots = new Map(numericSlotNames(policy).map((n, i) => [n, i]));
   const missing = model.featureNames.filter((n) => !slots.has(n));
   if (missing.length > 0) {
-    throw new ConfigError(`the model needs features the policy "${policy.name}" does not compute: ${missing.join(', ')}`);
+    const generated = model.features === null ? '' : `; they are generated features: add the model's ${model.features.file} (written beside it by fengkong train) to the policy`;
+    throw new ConfigError(`the model needs features the policy "${policy.name}" does not compute: ${missing.join(', ')}${generated}`);
   }
   return model.withInputs(model.featureNames.map((n) => slots.get(n) as number));
 }

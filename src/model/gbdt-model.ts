@@ -111,6 +111,17 @@ export interface GbdtModelJson {
   readonly training: ModelTraining | null;
   readonly metrics: ModelMetrics | null;
   readonly operatingPoint?: OperatingPoint;
+  readonly features?: ModelFeatures;
+}
+
+/**
+ * Policy features the model was trained with beyond the policy's own — generated from the stream by
+ * `train --features auto` — as the rule-language file it was written to: `replay --model` compiles
+ * it into the policy; a server's policy must include the file.
+ */
+export interface ModelFeatures {
+  readonly file: string;
+  readonly text: string;
 }
 
 /** Everything a model is made of. */
@@ -123,6 +134,8 @@ export interface GbdtModelParts {
   readonly metrics: ModelMetrics | null;
   /** The thresholds a review budget set (train --review-budget); none: the policy's apply. */
   readonly operatingPoint?: OperatingPoint | null;
+  /** The generated features it needs beyond the policy's (train --features auto). */
+  readonly features?: ModelFeatures | null;
 }
 
 /** A trained model: scoring, probability, explanation. Immutable; `withInputs` returns a new one. */
@@ -134,6 +147,7 @@ export class GbdtModel {
   readonly training: ModelTraining | null;
   readonly metrics: ModelMetrics | null;
   readonly operatingPoint: OperatingPoint | null;
+  readonly features: ModelFeatures | null;
   /** the hot-path layout (see scorer.ts), built for this model's input positions. */
   private readonly layout: ScoringLayout;
 
@@ -145,6 +159,7 @@ export class GbdtModel {
     this.training = parts.training;
     this.metrics = parts.metrics;
     this.operatingPoint = parts.operatingPoint ?? null;
+    this.features = parts.features ?? null;
     const t = parts.trees;
     for (let n = 0; n < t.feature.length; n++) {
       if (t.feature[n] >= 0 && t.right[n] !== t.left[n] + 1) throw new RangeError(`node ${n}: children must be adjacent (right = left + 1)`);
@@ -232,7 +247,13 @@ export class GbdtModel {
       training: this.training,
       metrics: this.metrics,
       ...(this.operatingPoint === null ? {} : { operatingPoint: this.operatingPoint }),
+      ...(this.features === null ? {} : { features: this.features }),
     };
+  }
+
+  /** The same model with the generated features it needs. */
+  withFeatures(f: ModelFeatures): GbdtModel {
+    return new GbdtModel({ ...this, features: f });
   }
 
   /** The same model with the operating point a review budget set. */

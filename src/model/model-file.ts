@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import type { Calibration } from './calibration.js';
-import { GbdtModel, type GbdtModelJson, type ModelMetrics, type ModelTraining, type OperatingPoint } from './gbdt-model.js';
+import { GbdtModel, type GbdtModelJson, type ModelMetrics, type ModelFeatures, type ModelTraining, type OperatingPoint } from './gbdt-model.js';
 
 type Obj = Record<string, unknown>;
 
@@ -87,6 +87,7 @@ export function modelFromJson(data: unknown): GbdtModel {
     training: isObj(data.training) ? (data.training as unknown as ModelTraining) : null,
     metrics: isObj(data.metrics) ? (data.metrics as unknown as ModelMetrics) : null,
     operatingPoint: operatingPointOf(data.operatingPoint),
+    features: featuresOf(data.features),
   });
 }
 
@@ -145,4 +146,12 @@ function operatingPointOf(v: unknown): OperatingPoint | null {
   const [review, challenge, decline] = [at('review'), at('challenge'), at('decline')];
   if (!(review <= challenge && challenge <= decline)) throw new ConfigError('operatingPoint: review ≤ challenge ≤ decline');
   return v as unknown as OperatingPoint;
+}
+
+/** The generated features of a model file, checked for shape; absent: null. */
+function featuresOf(v: unknown): ModelFeatures | null {
+  if (v === undefined || v === null) return null;
+  const o = isObj(v) ? (v as Record<string, unknown>) : null;
+  if (o === null || typeof o.file !== 'string' || typeof o.text !== 'string') throw new ConfigError('features: an object {file, text} (the generated policy file)');
+  return { file: o.file, text: o.text };
 }

@@ -29,7 +29,7 @@ import { SqlitePolicyStore } from '../store/sqlite/policies.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { startThreadedWriter } from '../store/sqlite/threaded-writer.js';
 import { startWalSyncWriter } from '../store/sqlite/wal-sync-writer.js';
-import { startProcessDurableWriter, type ProcessDurableWriter } from '../store/sqlite/process-durable-writer.js';
+import { startProcessDurableWriter } from '../store/sqlite/process-durable-writer.js';
 import { startWalCheckpointer, type WalCheckpointer } from '../store/sqlite/wal-checkpointer.js';
 import { BUILTIN_ROUTES, createHandler } from './app.js';
 import { ConsoleFiles } from './console-static.js';
@@ -39,6 +39,7 @@ import { GroupCommit } from './group-commit.js';
 import { checkTls, listenHttp, type TlsFiles } from './http-listener.js';
 import { claimDataDir } from './lock.js';
 import { ServerMetrics } from './metrics.js';
+import { registerDurabilityGauges, registerGauges } from './gauges.js';
 import { MODULES } from './modules.js';
 import { openApiDocument, packageVersion } from './openapi.js';
 import type { RecoveryReport } from '../log/recovery.js';
@@ -51,7 +52,6 @@ import { IsoListenerMetrics } from '../iso8583/metrics.js';
 import { listenIso8583, type IsoListener } from '../iso8583/listener.js';
 import { setEncryption } from '../store/sqlite/crypt.js';
 import { privateDataDir } from '../store/sqlite/file-modes.js';
-import { CONTRADICTION_WINDOW_MS } from '../features/credit-books.js';
 
 /** How to start a server. */
 export interface ServeOptions {
@@ -384,17 +384,6 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
 }
 
-/** The WAL checkpoints' figures, and with durability `process` what a power loss could take now. */
-function registerDurabilityGauges(m: ServerMetrics, wal: WalCheckpointer, writer: ProcessDurableWriter | null): void {
-  m.gauge('fengkong_wal_checkpoints', 'WAL checkpoints run by the checkpoint thread since start.', () => wal.stats().checkpoints);
-  m.gauge('fengkong_wal_checkpoint_seconds', 'Time the checkpoint thread spent copying the WAL back, since start.', () => wal.stats().seconds);
-  m.gauge('fengkong_wal_bytes', 'Size of the WAL file at the last checkpoint (its high-water mark).', () => wal.stats().walBytes);
-  m.gauge('fengkong_wal_restarts', 'Times the WAL started over from its beginning since start.', () => wal.stats().restarts);
-  if (writer === null) return;
-  m.gauge('fengkong_journal_unsynced_entries', 'Entries answered (durability process) and not yet fsynced: what a power loss could take now.', () => writer.unsynced().entries);
-  m.gauge('fengkong_journal_unsynced_seconds', 'Age of the oldest answered entry not yet fsynced (durability process).', () => writer.unsynced().ms / 1000);
-}
-
 /** The rate limits' figures: 429s per key id, and for addresses sending unknown keys. */
 function registerAuthMetrics(m: ServerMetrics, auth: Authenticator): void {
   m.family('fengkong_rate_limited_total', 'Requests refused (429) for being over the key\'s rate limit, by key id.', 'counter', 'key', () => auth.rateLimited());
@@ -429,23 +418,4 @@ async function closeModules(modules: readonly ServerModule[]): Promise<void> {
 function ensureDir(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
-}
-
-function registerGauges(m: ServerMetrics, commit: GroupCommit, r: RecoveryReport, engine: Engine): void {
-  m.gauge('fengkong_journal_pending_entries', 'Entries decided and not yet durable (journal lag).', () => commit.pendingEntries);
-  m.gauge('fengkong_journal_lag_seconds', 'Age of the oldest entry not yet durable.', () => commit.lagMs() / 1000);
-  m.gauge('fengkong_journal_last_seq', 'Sequence number of the last journaled entry.', () => commit.lastSeq);
-  m.gauge('fengkong_recovery_seconds', 'Time the last start took to replay the journal.', () => r.ms / 1000);
-  m.gauge('fengkong_recovery_events', 'Events replayed from the journal at start.', () => r.events);
-  m.gauge('fengkong_accounts', 'Accounts held in engine memory.', () => engine.accountCount);
-  // what the traffic feeds: "never registered" and what is owed count only where it does (docs/server.md)
-  const ref = engine.reference;
-  m.gauge('fengkong_stream_merchant_registrations', 'Merchants registered by the traffic (0: UNREGISTERED_MERCHANT stays quiet).', () => ref.merchants.size);
-  m.gauge('fengkong_stream_terminal_registrations', 'Terminals registered by the traffic (0: UNREGISTERED_TERMINAL stays quiet).', () => ref.terminals.size);
-  m.gauge('fengkong_stream_acquirer_registrations', 'Acquirers registered by the traffic (0: ACQUIRER_UNKNOWN stays quiet).', () => ref.acquirers.size);
-  m.gauge('fengkong_stream_account_registrations', 'Account events applied (0: UNREGISTERED_ACCOUNT stays quiet).', () => ref.accountRegistrations);
-  m.gauge('fengkong_stream_repayments', 'Repayments reported (0: available credit and utilisation are unknown).', () => ref.repayments);
-  m.gauge('fengkong_stream_issuer_credit_payments', "Payments that carried the issuer's open-to-buy (availableCredit).", () => ref.issuerCredit);
-  m.gauge('fengkong_stream_credit_contradictions', "Payments the issuer authorised that the engine's own arithmetic of what is owed would have declined (the stream misses repayments or refunds).", () => ref.creditContradictions);
-  m.gauge('fengkong_stream_own_credit_trusted', "1 while the engine's own arithmetic may decline over the limit; 0 for 7 days of event time after a contradiction.", () => (engine.now - ref.lastContradictionT < CONTRADICTION_WINDOW_MS ? 0 : 1));
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseWindowBound, runTrain } from '../../src/cli/train.js';
@@ -119,4 +119,39 @@ test('--review-budget sets the thresholds of rules and model together on the lat
   assert.ok(outcomes > 10);
   await assert.rejects(runTrain([events, '--out', out, '--review-budget', '150%']), (e: unknown) => e instanceof UsageError && /--review-budget must be a share/.test(e.message));
   await assert.rejects(runTrain([events, '--out', out, '--review-budget', 'half']), UsageError);
+});
+
+test('--features auto: the candidates are tried, kept only when they help on the latest slice, and a kept file is bound to the model for replay', async () => {
+  const events = world();
+  const out = join(dir, 'auto.json');
+  let said = '';
+  const stderr = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => ((said += chunk), true)) as typeof process.stderr.write;
+  try {
+    assert.equal(await runTrain([events, '--out', out, '--seed', '3', '--rounds', '30', '--features', 'auto']), 0);
+  } finally {
+    process.stderr.write = stderr;
+  }
+  const line = /train: features from the stream: (kept (\d+) of 140|none kept)[^\n]*reported-slice AP ([\d.]+) with the policy's own features, ([\d.]+) with the/.exec(said);
+  assert.ok(line !== null, said);
+  const model = loadModel(out);
+  const auto = model.featureNames.filter((n) => n.startsWith('auto_'));
+  if (line[1].startsWith('kept')) {
+    assert.ok(Number(line[4]) > Number(line[3]), 'kept only when it helps');
+    assert.ok(model.features !== null && existsSync(join(dir, model.features.file)));
+    assert.ok(auto.length > 0 && auto.every((n) => model.features!.text.includes(`feature ${n} =`)));
+    // replay compiles the model's file beside the default policy
+    const { runReplay } = await import('../../src/cli/replay.js');
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      assert.equal(await runReplay([events, '--model', out, '--out', join(dir, 'auto-d.jsonl'), '--quiet']), 0);
+    } finally {
+      process.stderr.write = stderr;
+    }
+  } else {
+    assert.ok(Number(line[4]) <= Number(line[3]));
+    assert.equal(model.features, null);
+    assert.deepEqual(auto, []);
+  }
+  await assert.rejects(runTrain([events, '--out', out, '--features', 'some']), UsageError);
 });

@@ -1,0 +1,42 @@
+/**
+ * Which generated features to keep (auto-features.ts): a model is trained with every candidate, and
+ * the generated features it leans on — by their share of the split gain, at least MIN_SHARE, at most
+ * MAX_KEPT — are kept; the final model is trained again on the policy's own features and the kept
+ * ones only, so the policy computes a handful of windows, not a hundred. Pure over training data.
+ */
+import { AUTO_PREFIX, type GeneratedFeature } from './auto-features.js';
+import type { GbdtModel } from './gbdt-model.js';
+import type { TrainingData } from './gbdt-train.js';
+
+/** Most generated features kept. */
+export const MAX_KEPT = 24;
+/** Least share of the model's split gain a generated feature must carry to be kept. */
+export const MIN_SHARE = 0.002;
+
+/** The generated features `model` leans on, most first, with the windows their ratios read. */
+export function keptFeatures(model: GbdtModel, generated: readonly GeneratedFeature[]): GeneratedFeature[] {
+  const importance = model.training?.importance ?? [];
+  const byName = new Map(generated.map((g) => [g.name, g]));
+  return model.featureNames
+    .map((name, i) => ({ name, share: importance[i] ?? 0 }))
+    .filter((f) => f.name.startsWith(AUTO_PREFIX) && f.share >= MIN_SHARE && byName.has(f.name))
+    .sort((a, b) => b.share - a.share || (a.name < b.name ? -1 : 1))
+    .slice(0, MAX_KEPT)
+    .map((f) => byName.get(f.name) as GeneratedFeature);
+}
+
+/** `data` with only the columns whose names `keep` accepts, in their order. */
+export function withColumns(data: TrainingData, keep: (name: string) => boolean): TrainingData {
+  const cols: number[] = [];
+  data.featureNames.forEach((n, i) => {
+    if (keep(n)) cols.push(i);
+  });
+  const width = cols.length;
+  const x = new Float64Array(data.rows * width);
+  for (let r = 0; r < data.rows; r++) {
+    const from = r * data.width;
+    const to = r * width;
+    for (let c = 0; c < width; c++) x[to + c] = data.x[from + cols[c]];
+  }
+  return { ...data, x, width, featureNames: cols.map((i) => data.featureNames[i]) };
+}
