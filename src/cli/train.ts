@@ -16,7 +16,7 @@ import { parseEventText } from '../contract/parse.js';
 import { parseTimestamp } from '../contract/time.js';
 import { Engine } from '../engine/engine.js';
 import { loadPolicy, loadPolicyWith } from '../engine/policy-source.js';
-import { AUTO_PREFIX, candidateFeatures, featureFile } from '../model/auto-features.js';
+import { AUTO_PREFIX, candidateFeatures, featureFile, type GeneratedFeature } from '../model/auto-features.js';
 import { keptFeatures, withColumns } from '../model/auto-select.js';
 import { ContractError, UsageError } from '../errors.js';
 import { forEachLine, openInput } from '../io/lines.js';
@@ -200,31 +200,7 @@ export async function runTrain(args: string[]): Promise<number> {
   let r = trainOnRows(c, params, fromText, toText);
   let featureLines = '';
   let features: ModelFeatures | null = null;
-  if (generated.length > 0) {
-    // keep what the model with every candidate leans on, then train again on those and the policy's own
-    const kept = keptFeatures(r.model, generated);
-    const keptNames = new Set(kept.map((f) => f.name));
-    const v = c.rows.view();
-    const all = { x: v.x, width: c.rows.width, rows: v.rows, y: v.y, time: v.time, featureNames: c.featureNames };
-    const withAll = r.model.metrics?.averagePrecision ?? NaN;
-    const ctx = { from: fromText, to: toText };
-    const own = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX)), params, ctx);
-    const ownAp = own.model.metrics?.averagePrecision ?? NaN;
-    const withKept = kept.length === 0 ? own : trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX) || keptNames.has(n)), params, ctx);
-    const keptAp = withKept.model.metrics?.averagePrecision ?? NaN;
-    // kept only when they help on the reported slice (the latest, seen by neither stopping nor calibration)
-    const helps = kept.length > 0 && keptAp > ownAp;
-    r = helps ? withKept : own;
-    const figures = `reported-slice AP ${fmt(ownAp)} with the policy's own features, ${fmt(keptAp)} with the ${kept.length} kept, ${fmt(withAll)} with all`;
-    if (helps) {
-      const file = `${basename(out).replace(/\.json$/i, '')}.features.fk`;
-      features = { file, text: featureFile(kept, generated, `${kept.length} of ${generated.length} candidates, for ${basename(out)}`) };
-      writeFileSync(join(dirname(out), file), features.text);
-      featureLines = `train: features from the stream: kept ${kept.length} of ${generated.length} candidates (${figures}) in ${join(dirname(out), file)}: ${kept.slice(0, 8).map((f) => f.name).join(', ')}${kept.length > 8 ? ', …' : ''}\n`;
-    } else {
-      featureLines = `train: features from the stream: none kept — the ${kept.length} the model leaned on did not help (${figures}); the model uses the policy's own features\n`;
-    }
-  }
+  if (generated.length > 0) ({ r, features, line: featureLines } = keepGenerated(c, r, generated, params, { from: fromText, to: toText }, out));
   let model = features === null ? r.model : r.model.withFeatures(features);
   let pointLines = '';
   if (budget !== null) {
@@ -257,6 +233,40 @@ export async function runTrain(args: string[]): Promise<number> {
       `train: model written to ${out}\n`,
   );
   return 0;
+}
+
+/**
+ * `--features auto` after the first training (with every candidate): the generated features the
+ * model leans on, kept only when a model with them beats one with the policy's own features on the
+ * latest slice; their file is written beside the model. Returns the model to keep and what to say.
+ */
+function keepGenerated(
+  c: CollectedRows,
+  first: TrainResult,
+  generated: readonly GeneratedFeature[],
+  params: Partial<GbdtParams>,
+  ctx: { from: string | null; to: string | null },
+  out: string,
+): { r: TrainResult; features: ModelFeatures | null; line: string } {
+  const kept = keptFeatures(first.model, generated);
+  const keptNames = new Set(kept.map((f) => f.name));
+  const v = c.rows.view();
+  const all = { x: v.x, width: c.rows.width, rows: v.rows, y: v.y, time: v.time, featureNames: c.featureNames };
+  const withAll = first.model.metrics?.averagePrecision ?? NaN;
+  const own = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX)), params, ctx);
+  const ownAp = own.model.metrics?.averagePrecision ?? NaN;
+  const withKept = kept.length === 0 ? own : trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX) || keptNames.has(n)), params, ctx);
+  const keptAp = withKept.model.metrics?.averagePrecision ?? NaN;
+  const figures = `reported-slice AP ${fmt(ownAp)} with the policy's own features, ${fmt(keptAp)} with the ${kept.length} kept, ${fmt(withAll)} with all`;
+  // kept only when they help on the reported slice (the latest, seen by neither stopping nor calibration)
+  if (!(kept.length > 0 && keptAp > ownAp)) {
+    return { r: own, features: null, line: `train: features from the stream: none kept — the ${kept.length} the model leaned on did not help (${figures}); the model uses the policy's own features\n` };
+  }
+  const file = `${basename(out).replace(/\.json$/i, '')}.features.fk`;
+  const features = { file, text: featureFile(kept, generated, `${kept.length} of ${generated.length} candidates, for ${basename(out)}`) };
+  writeFileSync(join(dirname(out), file), features.text);
+  const names = `${kept.slice(0, 8).map((f) => f.name).join(', ')}${kept.length > 8 ? ', …' : ''}`;
+  return { r: withKept, features, line: `train: features from the stream: kept ${kept.length} of ${generated.length} candidates (${figures}) in ${join(dirname(out), file)}: ${names}\n` };
 }
 
 /** What train says of the operating point it set: the thresholds, and what they gave on the slice. */

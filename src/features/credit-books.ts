@@ -42,7 +42,7 @@ export function reconcileCredit(acc: AccountState, tx: TransactionEvent, ref: Re
     const own = effective - acc.outstanding;
     if (tx.amount > own && tx.amount <= issuer - (limit - effective)) {
       ref.creditContradictions++;
-      ref.lastContradictionT = Math.max(tx.t, ref.lastContradictionT || -Infinity);
+      ref.lastContradictionT = Number.isNaN(ref.lastContradictionT) ? tx.t : Math.max(tx.t, ref.lastContradictionT);
     }
   }
   const owed = Math.max(0, limit - issuer);

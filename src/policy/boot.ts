@@ -84,9 +84,12 @@ function asBuild(p: CompiledPolicy): PolicyBuild {
 /** Imports the configured policy as version 1, published by `system`. */
 function importFirst(store: PolicyStore<'sync'>, audit: AuditLog<'sync'>, journal: Journal, opts: PolicyBootOptions): void {
   const dir = opts.policyDir ?? DEFAULT_POLICY_DIR;
-  const sources = asStored(readPolicyDir(dir));
-  const name = opts.policy?.name ?? (opts.policyDir === undefined ? 'default' : basename(resolve(opts.policyDir)));
   const model = opts.modelPath === undefined ? null : readModel(opts.modelPath);
+  // a model trained with features from the stream brings their file: it becomes part of version 1
+  const generated = model === null ? null : modelFromText(model).features;
+  const folder = readPolicyDir(dir);
+  const sources = asStored(generated === null || folder.some((f) => basename(f.file) === generated.file) ? folder : [...folder, generated]);
+  const name = opts.policy?.name ?? (opts.policyDir === undefined ? 'default' : basename(resolve(opts.policyDir)));
   if (opts.policy === undefined) compileVersion({ name, sources }); // refuse a folder that does not compile before storing it
   store.atomically(() => {
     const v = store.createVersion({
