@@ -209,13 +209,11 @@ export class Engine {
     const v = this.vector;
     v.t = tx.t;
     const acc = this.memory.get(tx.accountId);
+    // the issuer's open-to-buy, where the payment carries it, sets the account's books first
+    if (tx.availableCredit !== undefined) reconcileCredit(acc, tx, this.ref);
     // the grade a rule reads is the account's as of this payment, however long it sat idle (overdue
     // days grow, device changes age out): a function of the stream alone, whatever re-rated it between
-    if (acc !== undefined) {
-      // the issuer's open-to-buy, where the payment carries it, sets the account's books first
-      if (tx.availableCredit !== undefined) reconcileCredit(acc, tx, this.ref);
-      if (acc.ratedAt !== tx.t) rateAccount(acc, tx.t, this.knowledge.accountFraudAt(acc.id, tx.t));
-    } else if (tx.availableCredit !== undefined) this.ref.issuerCredit++;
+    if (acc !== undefined && acc.ratedAt !== tx.t) rateAccount(acc, tx.t, this.knowledge.accountFraudAt(acc.id, tx.t));
     computeBuiltins(tx, acc, this.ref, v);
     computeLabelFeatures(tx, this.knowledge, v);
     this.risk.observe(tx, v);

@@ -51,7 +51,7 @@ export function operatingCurve(score: ArrayLike<number>, label: ArrayLike<number
 }
 
 /** How many of `desc` (sorted descending) are ≥ `t`. */
-export function countAtLeast(desc: ArrayLike<number>, t: number): number {
+function countAtLeast(desc: ArrayLike<number>, t: number): number {
   let lo = 0;
   let hi = desc.length;
   while (lo < hi) {

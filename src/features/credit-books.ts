@@ -27,16 +27,16 @@ export const CONTRADICTION_WINDOW_MS = 7 * DAY;
 
 /**
  * Sets `acc`'s books to the issuer's figure on `tx` (which carries `availableCredit`), counting the
- * payment and any contradiction in `ref`. The engine's own books count only where the stream
+ * payment (of an account the engine knows or not) and any contradiction in `ref`. The engine's own books count only where the stream
  * reports repayments (ReferenceData.repaymentsUsed); a lowered limit (an account action) is the
  * issuer's figure less what the action took off.
  */
-export function reconcileCredit(acc: AccountState, tx: TransactionEvent, ref: ReferenceData): void {
+export function reconcileCredit(acc: AccountState | undefined, tx: TransactionEvent, ref: ReferenceData): void {
   const issuer = tx.availableCredit;
   if (issuer === undefined) return;
   ref.issuerCredit++;
+  if (acc === undefined || !(acc.creditLimit >= 0)) return; // an account or a line the engine was never told of: nothing to set
   const limit = acc.creditLimit;
-  if (!(limit >= 0)) return; // a line the engine was never told of: nothing to set
   const effective = acc.restriction === null ? limit : effectiveLimit(limit, acc.restriction, tx.t);
   if (ref.repaymentsUsed) {
     const own = effective - acc.outstanding;

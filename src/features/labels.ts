@@ -121,27 +121,31 @@ export class LabelKnowledge implements LabelView {
 
   /** accountFraud as known at `t`: labels after `t` taken back (a late payment's view). */
   accountFraudAt(accountId: string, t: number): boolean {
-    if (t >= this.newest) return this.accountFraud(accountId);
-    let flag = this.accounts.get(accountId) === true;
-    let paid = this.accountsWithFraud.has(accountId);
-    for (let i = this.recent.length - 1; i >= 0 && this.recent[i].t > t; i--) {
-      const r = this.recent[i];
-      if (r.id !== accountId) continue;
-      if (r.kind === 1) flag = r.prev === true;
-      else if (r.kind === 0) paid = r.prev === true;
-    }
-    return flag || paid;
+    return this.knownAt(1, accountId, t) || this.knownAt(0, accountId, t);
   }
 
   /** Whether the merchant (kind 2) or terminal (kind 3) itself was labelled fraud as known at `t`. */
   flagAt(kind: 2 | 3, id: string, t: number): boolean {
-    let flag = (kind === 2 ? this.merchantFlags : this.terminalFlags).get(id) === true;
-    if (t >= this.newest) return flag;
+    return this.knownAt(kind, id, t);
+  }
+
+  /** The flags of accounts (1), merchants (2) or terminals (3) labelled themselves. */
+  private flagsOf(kind: 1 | 2 | 3): Map<string, boolean> {
+    return kind === 1 ? this.accounts : kind === 2 ? this.merchantFlags : this.terminalFlags;
+  }
+
+  /**
+   * What labels of `kind` (see RecentLabel) say of `id` as known at `t`: the value now, with the
+   * labels after `t` taken back — the earliest of them holds the value before it.
+   */
+  private knownAt(kind: RecentLabel['kind'], id: string, t: number): boolean {
+    let v = kind === 0 ? this.accountsWithFraud.has(id) : this.flagsOf(kind).get(id) === true;
+    if (t >= this.newest) return v;
     for (let i = this.recent.length - 1; i >= 0 && this.recent[i].t > t; i--) {
       const r = this.recent[i];
-      if (r.kind === kind && r.id === id) flag = r.prev === true;
+      if (r.kind === kind && r.id === id) v = r.prev === true;
     }
-    return flag;
+    return v;
   }
 
   /**
@@ -251,12 +255,10 @@ export class LabelKnowledge implements LabelView {
       if (e.fraud) this.accountsWithFraud.add(account);
       return;
     }
-    const [kind, id, flags] =
-      e.accountId !== undefined ? ([1, e.accountId, this.accounts] as const)
-      : e.merchantId !== undefined ? ([2, e.merchantId, this.merchantFlags] as const)
-      : e.terminalId !== undefined ? ([3, e.terminalId, this.terminalFlags] as const)
-      : ([1, '', null] as const);
-    if (flags === null) return;
+    const kind = e.accountId !== undefined ? 1 : e.merchantId !== undefined ? 2 : e.terminalId !== undefined ? 3 : null;
+    if (kind === null) return; // the contract names exactly one of them
+    const id = (e.accountId ?? e.merchantId ?? e.terminalId) as string;
+    const flags = this.flagsOf(kind);
     this.remember({ t: e.t, kind, id, prev: flags.get(id), terminal: -1, merchant: -1, paymentT: NaN, delta: 0 });
     flags.set(id, e.fraud);
   }

@@ -31,17 +31,23 @@ export function outcomeAt(r: PointRow, t: Thresholds): Outcome {
   return applyAllow(outcomeRank(byScore) > outcomeRank(r.floor) ? byScore : r.floor, r.allowed);
 }
 
-/** The thresholds that spend `budget` (a share of legitimate payments) on `rows`, and what they give there. */
-export function chooseOperatingPoint(rows: readonly PointRow[], budget: number): OperatingPoint {
+/** The legitimate payments of `rows`: how many, how many the rules' own outcomes flag, and the scores of those only the score can flag. */
+function legitimate(rows: readonly PointRow[]): { legit: number; floorFlagged: number; open: number[] } {
   let legit = 0;
   let floorFlagged = 0;
-  const open: number[] = []; // legitimate payments only the score can flag
+  const open: number[] = [];
   for (const r of rows) {
     if (r.fraud) continue;
     legit++;
     if (applyAllow(r.floor, r.allowed) !== 'approve') floorFlagged++;
     else if (!r.allowed) open.push(r.score);
   }
+  return { legit, floorFlagged, open };
+}
+
+/** The thresholds that spend `budget` (a share of legitimate payments) on `rows`, and what they give there. */
+export function chooseOperatingPoint(rows: readonly PointRow[], budget: number): OperatingPoint {
+  const { legit, floorFlagged, open } = legitimate(rows);
   open.sort((a, b) => b - a);
   const left = Math.max(0, budget * legit - floorFlagged);
   const at = (part: number): number => {
@@ -50,7 +56,8 @@ export function chooseOperatingPoint(rows: readonly PointRow[], budget: number):
     return t === -Infinity ? 0 : Math.min(100, t);
   };
   const review = at(1);
-  const t: Thresholds = { review, challenge: Math.max(review, at(CHALLENGE_SHARE)), decline: Math.max(review, at(CHALLENGE_SHARE), at(DECLINE_SHARE)) };
+  const challenge = Math.max(review, at(CHALLENGE_SHARE));
+  const t: Thresholds = { review, challenge, decline: Math.max(challenge, at(DECLINE_SHARE)) };
   let flaggedLegit = 0;
   let frauds = 0;
   let caught = 0;
@@ -75,15 +82,8 @@ export function chooseOperatingPoint(rows: readonly PointRow[], budget: number):
   };
 }
 
-/** How many legitimate payments the rules' outcomes alone flag in `rows` (more than the budget: no threshold can help). */
+/** The share of legitimate payments the rules' own outcomes alone flag in `rows` (more than the budget: no threshold can help). */
 export function floorShare(rows: readonly PointRow[]): number {
-  let legit = 0;
-  let flagged = 0;
-  for (const r of rows) {
-    if (r.fraud) continue;
-    legit++;
-    if (applyAllow(r.floor, r.allowed) !== 'approve') flagged++;
-  }
-  return legit === 0 ? 0 : flagged / legit;
+  const { legit, floorFlagged } = legitimate(rows);
+  return legit === 0 ? 0 : floorFlagged / legit;
 }
-
