@@ -1,9 +1,9 @@
 /**
  * The Fraud Detection Handbook benchmark, Chapter 3 protocol, on Fengkong:
  *
- *   npm run build && node dist/bench/handbook/run.js [--engine-only | --default-policy | --auto-features] [--json FILE]
+ *   npm run build && node dist/bench/handbook/run.js [--features auto|none] [--in-process …] [--json FILE]
  *
- * One replay of the public data (../shared/datasets/fraud-handbook/raw.csv.gz, read in place) from
+ * The headline runs the product's own commands (cli-path.ts). With --in-process: one replay of the public data (../shared/datasets/fraud-handbook/raw.csv.gz, read in place) from
  * its first day to the end of the test week through the engine with the handbook policy, every
  * feature computed point in time. The vectors of the training week (2018-07-25 … 07-31) are kept
  * and labelled with the label events known when the test week starts (2018-08-08 00:00, labels
@@ -24,7 +24,8 @@ import { RowCollector } from '../../src/model/dataset.js';
 import { numericSlotNames } from '../../src/model/feature-names.js';
 import type { GbdtModel, ModelFeatures } from '../../src/model/gbdt-model.js';
 import { trainGbdt, type GbdtParams, type TrainResult } from '../../src/model/gbdt-train.js';
-import { flag } from '../util.js';
+import { answerHelp, flag } from '../util.js';
+import { runCliPath } from './cli-path.js';
 import { HANDBOOK_CSV } from './csv.js';
 import { handbookEvents, ZONE } from './events.js';
 import { KNOWN_FRAUD_FEATURES, KnownFraudByTerminal } from './known-fraud.js';
@@ -176,17 +177,41 @@ export function formatTable(s: HandbookScore, label = 'Fengkong GBDT (this run)'
   ].join('\n');
 }
 
+const USAGE = `node dist/bench/handbook/run.js [--features auto|none] [--in-process [--bench-policy | --engine-only | --auto-features]] [--json FILE] [--csv FILE]
+  default: the headline — the product's own commands, \`fengkong train\` (default policy, its default --features)
+           then \`fengkong replay --model\`, on the handbook's events; --features is passed to train
+  --in-process: the same protocol inside this process with the product's default policy and builtins
+    --auto-features: with every generated candidate, then the kept ones (as train --features auto)
+    --bench-policy: this folder's policy and known-fraud.ts (the bench's own features, which a user does not have)
+    --engine-only: this folder's policy without known-fraud.ts`;
+
 async function main(): Promise<void> {
+  answerHelp(USAGE);
   const csv = flag('csv') ?? HANDBOOK_CSV;
+  if (!process.argv.includes('--in-process')) {
+    const features = flag('features');
+    process.stderr.write(`handbook: the product's commands on ${HISTORY_FROM} … ${TEST_TO} (exclusive) from ${csv}\n`);
+    const r = await runCliPath({ csv, trainArgs: features === undefined ? [] : ['--features', features] });
+    process.stdout.write(
+      `\nFraud Detection Handbook, Chapter 3 protocol (test week ${TEST_FROM} … 2018-08-14, ${r.score.transactions} payments, ${r.score.frauds} frauds)\n` +
+        `through the product's commands:\n${r.commands.map((c) => `  ${c}`).join('\n')}\n\n${formatTable(r.score, 'Fengkong, train + replay --model')}\n\n` +
+        `train took ${r.trainSeconds.toFixed(1)} s (replay and training of ${TRAIN_FROM} … ${TRAIN_TO}), replay --model ${r.replaySeconds.toFixed(1)} s\n`,
+    );
+    const out = flag('json');
+    if (out !== undefined) writeFileSync(out, JSON.stringify({ path: 'cli', score: r.score, published: PUBLISHED, commands: r.commands, trainSeconds: r.trainSeconds, replaySeconds: r.replaySeconds }, null, 2) + '\n');
+    return;
+  }
   process.stderr.write(`handbook: replaying ${HISTORY_FROM} … ${TEST_TO} (exclusive) from ${csv}\n`);
   const autoFeatures = process.argv.includes('--auto-features');
-  const defaultPolicy = autoFeatures || process.argv.includes('--default-policy');
+  const benchPolicy = process.argv.includes('--bench-policy');
+  const engineOnly = process.argv.includes('--engine-only');
+  const defaultPolicy = !benchPolicy && !engineOnly;
   const generated = autoFeatures ? candidateFeatures({ device: false, ip: false }) : [];
   const extra = generated.length === 0 ? [] : [{ file: '95-auto-candidates.fk', text: featureFile(generated, generated, 'every candidate') }];
-  const engineOnly = defaultPolicy || process.argv.includes('--engine-only');
   if (defaultPolicy) process.stderr.write("handbook: the product's default policy and builtins only, as `fengkong train` with no --policy (no known-fraud helper)\n");
-  else if (engineOnly) process.stderr.write('handbook: engine features only (no known-fraud helper)\n');
-  const d = await collectHandbook(csv, HISTORY_FROM, 8, engineOnly, defaultPolicy, extra);
+  else if (engineOnly) process.stderr.write('handbook: this folder\'s policy, engine features only (no known-fraud helper)\n');
+  else process.stderr.write('handbook: this folder\'s policy and known-fraud.ts\n');
+  const d = await collectHandbook(csv, HISTORY_FROM, 8, !benchPolicy, defaultPolicy, extra);
   process.stderr.write(
     `handbook: ${d.events} events replayed in ${d.seconds.toFixed(1)} s; training week ${d.train.rows} payments, ` +
       `${d.trainFrauds} known frauds; test week ${d.test.rows} payments (book: ${BOOK_TEST.transactions}), ` +

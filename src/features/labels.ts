@@ -46,13 +46,38 @@ interface RecentLabel {
  * (a sum of ±1, so a later "not fraud after all" label can take one back), and the payment time of
  * the latest known fraud (a max; a retracted label does not lower it).
  */
-const W = { tx1: 0, tx7: 1, tx14: 2, tx30: 3, fraud1: 4, fraud7: 5, fraud14: 6, fraud30: 7, lastFraud: 8 } as const;
+const W = { tx1: 0, tx7: 1, tx14: 2, tx30: 3, fraud1: 4, fraud7: 5, fraud14: 6, fraud30: 7, lastFraud: 8, txDays: 9, fraudDays: 10 } as const;
 const BUCKETS: Record<number, number> = { 1: 4, 7: 7, 14: 7, 30: 10 };
+/** The windows a payment's fraud label adds to (±1). */
+const FRAUD_WINDOWS = [W.fraud1, W.fraud7, W.fraud14, W.fraud30, W.fraudDays] as const;
+/**
+ * Days of per-day history kept per terminal and merchant (payments, known frauds, by payment day):
+ * the delay before a day counts as mature (MATURE_MS) plus a month of mature days and a margin.
+ */
+export const HISTORY_DAYS = 40;
 const SPECS = [
   ...[1, 7, 14, 30].map((d) => ({ agg: 'count' as const, lengthMs: d * DAY, buckets: BUCKETS[d] })),
   ...[1, 7, 14, 30].map((d) => ({ agg: 'sum' as const, lengthMs: d * DAY, buckets: BUCKETS[d] })),
   { agg: 'max' as const, lengthMs: 30 * DAY, buckets: 10 },
+  { agg: 'count' as const, lengthMs: HISTORY_DAYS * DAY, buckets: HISTORY_DAYS },
+  { agg: 'sum' as const, lengthMs: HISTORY_DAYS * DAY, buckets: HISTORY_DAYS },
 ];
+
+/**
+ * A terminal's or merchant's payments and known frauds per 24-hour bucket (UTC days), newest first:
+ * index 0 is the bucket of the payment being decided. Filled by LabelKnowledge.read.
+ */
+export interface DayHistory {
+  readonly tx: Float64Array;
+  readonly fraud: Float64Array;
+  /** the bucket number of index 0 (floor(t / day)). */
+  today: number;
+}
+
+/** An empty day history, to be filled by LabelKnowledge.read. */
+export function emptyDays(): DayHistory {
+  return { tx: new Float64Array(HISTORY_DAYS), fraud: new Float64Array(HISTORY_DAYS), today: 0 };
+}
 
 /** Known fraud at one key over 1/7/14/30 days by payment time, as counts, and the latest known fraud. */
 export interface FraudCounts {
@@ -162,26 +187,29 @@ export class LabelKnowledge implements LabelView {
    * Reads what is known at `tx.t` about the payment's terminal and merchant into `t` and `m`, and
    * keeps their states for `applyPayment` (one map lookup each per payment).
    */
-  read(terminalId: string, merchantId: string, now: number, t: FraudCounts, m: FraudCounts): void {
+  read(terminalId: string, merchantId: string, now: number, t: FraudCounts, m: FraudCounts, td: DayHistory, md: DayHistory): void {
     this.terminal = this.terminals.getOrCreate(terminalId);
     this.merchant = this.merchants.getOrCreate(merchantId);
-    this.readInto(this.terminal, now, t);
-    this.readInto(this.merchant, now, m);
-    if (now < this.newest) this.takeBack(now, t, m);
+    this.readInto(this.terminal, now, t, td);
+    this.readInto(this.merchant, now, m, md);
+    if (now < this.newest) this.takeBack(now, t, m, td, md);
   }
 
-  /** Takes the fraud counts of labels later than `now` back out of `t` and `m` (a late payment's read). */
-  private takeBack(now: number, t: FraudCounts, m: FraudCounts): void {
+  /** Takes the fraud counts of labels later than `now` back out of the counts and days read (a late payment's read). */
+  private takeBack(now: number, t: FraudCounts, m: FraudCounts, td: DayHistory, md: DayHistory): void {
     for (let i = this.recent.length - 1; i >= 0 && this.recent[i].t > now; i--) {
       const r = this.recent[i];
       if (r.kind !== 0 || r.paymentT > now) continue;
-      if (r.terminal === this.terminal) untake(t, r, now);
-      if (r.merchant === this.merchant) untake(m, r, now);
+      if (r.terminal === this.terminal) untake(t, td, r, now);
+      if (r.merchant === this.merchant) untake(m, md, r, now);
     }
   }
 
-  private readInto(s: number, now: number, out: FraudCounts): void {
+  private readInto(s: number, now: number, out: FraudCounts, days: DayHistory): void {
     const l = this.layout;
+    l.readBuckets(s, W.txDays, now, days.tx);
+    l.readBuckets(s, W.fraudDays, now, days.fraud);
+    days.today = Math.floor(now / DAY);
     out.tx1 = l.read(s, W.tx1, now);
     out.tx7 = l.read(s, W.tx7, now);
     out.tx14 = l.read(s, W.tx14, now);
@@ -206,6 +234,8 @@ export class LabelKnowledge implements LabelView {
       l.add(terminal, i, t, 1);
       l.add(merchant, i, t, 1);
     }
+    l.add(terminal, W.txDays, t, 1);
+    l.add(merchant, W.txDays, t, 1);
     if (this.indexPayments) this.payments.add(tx.id, account, t, terminal, merchant);
   }
 
@@ -242,7 +272,7 @@ export class LabelKnowledge implements LabelView {
       ix.setFraud(p, e.fraud);
       const delta = e.fraud ? 1 : -1;
       const t = ix.time(p);
-      for (let i = W.fraud1; i <= W.fraud30; i++) {
+      for (const i of FRAUD_WINDOWS) {
         this.layout.add(ix.terminal(p), i, t, delta);
         this.layout.add(ix.merchant(p), i, t, delta);
       }
@@ -340,9 +370,11 @@ export class LabelKnowledge implements LabelView {
   }
 }
 
-/** Takes payment label `r` back out of counts read at `now` (its payment inside each window, by payment time). */
-function untake(c: FraudCounts, r: RecentLabel, now: number): void {
+/** Takes payment label `r` back out of counts and days read at `now` (its payment inside each window, by payment time). */
+function untake(c: FraudCounts, days: DayHistory, r: RecentLabel, now: number): void {
   const age = now - r.paymentT;
+  const j = days.today - Math.floor(r.paymentT / DAY);
+  if (j >= 0 && j < HISTORY_DAYS) days.fraud[j] = Math.max(0, days.fraud[j] - r.delta);
   if (age < DAY) c.fraud1 = Math.max(0, c.fraud1 - r.delta);
   if (age < 7 * DAY) c.fraud7 = Math.max(0, c.fraud7 - r.delta);
   if (age < 14 * DAY) c.fraud14 = Math.max(0, c.fraud14 - r.delta);

@@ -473,6 +473,35 @@ export class WindowLayout {
   }
 
   /**
+   * The count or sum window's buckets one by one, newest first: out[j] is bucket floor(now / w) − j
+   * (0 when empty, left the ring or after the head), for j < min(out.length, B). Label-aware features
+   * need the shape of the history (which days were mostly fraud, since when), not just its total.
+   */
+  readBuckets(s: KeyWindows, i: number, now: number, out: Float64Array): void {
+    const sf = this.fChunks[s >>> 11], sfo = (s & 2047) * this.f64PerKey;
+    const su = this.uChunks[s >>> 11], suo = (s & 2047) * this.u32PerKey;
+    const k = this.kind[i], B = this.nb[i], head = sf[sfo + this.ho[i]];
+    if (k !== COUNT && k !== SUM) throw new RangeError('readBuckets: window is not count or sum');
+    const n = Math.min(out.length, B);
+    // out[j] is bucket hi − j; the ring holds buckets head − B + 1 … head, i.e. j in [hi − head, hi − head + B)
+    const hi = Math.floor(now / this.w[i]);
+    const lo = Math.max(0, hi - head), end = Math.min(n, hi - head + B);
+    if (!(lo < end)) {
+      for (let j = 0; j < n; j++) out[j] = 0; // nothing in the ring yet, all of it older, or a released state
+      return;
+    }
+    for (let j = 0; j < lo; j++) out[j] = 0;
+    for (let j = end; j < n; j++) out[j] = 0;
+    // one loop per array type: a loop reading both kinds of typed array is slower than either
+    let slot = mod(hi - lo, B);
+    if (k === COUNT) {
+      for (let j = lo, base = suo + this.co[i]; j < end; j++, slot = slot === 0 ? B - 1 : slot - 1) out[j] = su[base + slot];
+    } else {
+      for (let j = lo, base = sfo + this.vo[i]; j < end; j++, slot = slot === 0 ? B - 1 : slot - 1) out[j] = sf[base + slot];
+    }
+  }
+
+  /**
    * Writes every state as it is: the chunks' raw bytes, each slot's owner, the allocation cursor,
    * the free lists and the distinct pool, so readSnapshot rebuilds it bit for bit (a handle held
    * by a key map stays valid, free slots are reused in the same order).

@@ -99,3 +99,36 @@ test('no leakage: a label never changes a decision made before its time, nor any
   assert.ok(before >= 10, `only ${before} payments before the first label`);
   assert.ok(changedAfter > 0, 'labels must change later features, or this test proves nothing');
 });
+
+test("mature days: the latest day old enough for its fraud to be reported, the run of mostly-fraud days before it and since when, late payments judged without later labels", () => {
+  // payments at T2 / M2 at 10:00 and 11:00 Shanghai (02:00, 03:00 UTC: one 24-hour bucket) on days 1, 2, 3;
+  // both of day 2 and one of day 3 are fraud, labelled on day 4
+  const ev: Obj[] = [...baseWorld(), account('C1'), account('C2')];
+  for (const d of [1, 2, 3]) {
+    for (const h of [10, 11]) ev.push(tx(d * DAY + h * HOUR, { id: `D${d}-${h}`, accountId: h === 10 ? 'C1' : 'C2', merchantId: 'M2', terminalId: 'T2', deviceId: `E${h}`, mcc: '5944', merchantName: '深圳珠宝行', geo: { lat: 22.55, lon: 114.07 } }));
+  }
+  ev.push(label(4 * DAY, { txId: 'D2-10' }), label(4 * DAY, { txId: 'D2-11' }), label(4 * DAY, { txId: 'D3-10' }));
+  const at2 = (ms: number, id: string): Obj => tx(ms, { id, accountId: 'C1', merchantId: 'M2', terminalId: 'T2', deviceId: 'E10', mcc: '5944', merchantName: '深圳珠宝行', geo: { lat: 22.55, lon: 114.07 } });
+  const names = ['mature_fraud_share', 'mature_fraud_days', 'days_since_fraud_run', 'fraud_rate_delayed_7d'];
+  const read = (engine: Engine, who: 'terminal' | 'merchant'): number[] => names.map((n) => engine.lastVector.num[slot(`${who}_${n}`)]);
+
+  // day 8: no day is 7 days old yet, so nothing is mature whatever the labels already say
+  const early = new Engine(defaultPolicy());
+  feed(early, [...ev, at2(8 * DAY + 10 * HOUR, 'early')]);
+  assert.deepEqual(read(early, 'terminal'), [NaN, 0, NaN, NaN]);
+
+  // day 12: days 1–3 are mature; day 3 is half fraud (counts as mostly), day 2 all, day 1 none
+  const engine = new Engine(defaultPolicy());
+  feed(engine, [...ev, at2(12 * DAY + 10 * HOUR, 'on-12')]);
+  const runStart = 2 * DAY + 8 * HOUR; // the UTC midnight that begins day 2's bucket
+  const expected = [0.5, 2, (12 * DAY + 10 * HOUR - runStart) / DAY, 3 / 6];
+  assert.deepEqual(read(engine, 'terminal'), expected);
+  assert.deepEqual(read(engine, 'merchant'), expected, 'M2 has the same payments as T2');
+
+  // day 3's fraud is taken back on day 13: a payment of day 12 arriving after it still sees what was known then
+  feed(engine, [label(13 * DAY, { txId: 'D3-10' }, false), at2(12 * DAY + 10 * HOUR, 'late-12')]);
+  assert.deepEqual(read(engine, 'terminal'), expected);
+  // a payment after the retraction sees day 3 clean: the run ends there
+  feed(engine, [at2(13 * DAY + HOUR, 'on-13')]);
+  assert.deepEqual(read(engine, 'terminal'), [0, 0, NaN, 2 / 6]);
+});
