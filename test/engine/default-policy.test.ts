@@ -20,6 +20,8 @@ const T = 10 * HOUR; // 10:00 local on DAY0
 
 const M2 = { merchantId: 'M2', terminalId: 'T2', mcc: '5944', merchantName: '深圳珠宝行', geo: SZ2 };
 const M4 = { merchantId: 'M4', terminalId: 'T4', mcc: '5814', merchantName: '深圳小吃', geo: SZ2 };
+/** 10 km north of T1's bound address in Shenzhen: another shop across town. */
+const MOVED = { lat: SZ.lat + 0.09, lon: SZ.lon };
 
 function burst(n: number, amount: number, gapMs: number, pick: (i: number) => Obj = () => ({})): Obj[] {
   return Array.from({ length: n }, (_, i) => tx(T + i * gapMs, { amount, ...pick(i) }));
@@ -226,6 +228,12 @@ const CASES: { code: string; fires: Obj[]; quiet: Obj[]; lists?: Listed; restric
     quiet: [tx(T, { merchantId: 'M2', mcc: '5944', merchantName: '深圳珠宝行' })],
   },
   { code: 'TERMINAL_RELOCATED', fires: [tx(T, { geo: GZ })], quiet: [tx(T, { geo: SZ })] },
+  {
+    // T1 moved 10 km across town: every located payment of the day comes from there; quiet while 2 of 5 are at home
+    code: 'TERMINAL_MOVED',
+    fires: [tx(T, { geo: MOVED }), tx(T + HOUR, { geo: MOVED }), tx(T + 2 * HOUR, { geo: MOVED })],
+    quiet: [tx(T, { geo: SZ }), tx(T + HOUR, { geo: MOVED }), tx(T + 2 * HOUR, { geo: SZ }), tx(T + 3 * HOUR, { geo: MOVED }), tx(T + 4 * HOUR, { geo: MOVED })],
+  },
   {
     code: 'TERMINAL_MANY_MERCHANT_CODES',
     fires: [tx(T), tx(T + HOUR, { accountId: 'A1', merchantId: 'M2', mcc: '5944', merchantName: '深圳珠宝行' })],
