@@ -18,7 +18,7 @@ import { parseEventText } from '../../src/contract/parse.js';
 import { Engine } from '../../src/engine/engine.js';
 import { loadPolicy, loadPolicyWith, PACKAGE_ROOT } from '../../src/engine/policy-source.js';
 import { AUTO_PREFIX, candidateFeatures, featureFile } from '../../src/model/auto-features.js';
-import { keptFeatures, withColumns } from '../../src/model/auto-select.js';
+import { keptFeatures, keptHelp, withColumns } from '../../src/model/auto-select.js';
 import { averagePrecision, cardPrecisionTopK, rocAuc } from '../../src/eval/metrics.js';
 import { RowCollector } from '../../src/model/dataset.js';
 import { numericSlotNames } from '../../src/model/feature-names.js';
@@ -228,8 +228,12 @@ async function main(): Promise<void> {
     const own = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX)), {}, ctx);
     const withKept = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX) || names.has(n)), {}, ctx);
     const [a, b] = [own.model.metrics?.averagePrecision ?? NaN, withKept.model.metrics?.averagePrecision ?? NaN];
-    r = b > a ? withKept : own;
-    process.stderr.write(`handbook: generated features: kept ${kept.length} of ${generated.length} (${kept.map((f) => f.name).join(', ')}); reported-slice AP ${a.toFixed(4)} without, ${b.toFixed(4)} with: ${b > a ? 'kept' : 'dropped'}\n`);
+    const keep = keptHelp(own.model.metrics, withKept.model.metrics);
+    r = keep ? withKept : own;
+    process.stderr.write(
+      `handbook: generated features: kept ${kept.length} of ${generated.length} (${kept.map((f) => f.name).join(', ')}); reported-slice AP ${a.toFixed(4)} without, ${b.toFixed(4)} with, ` +
+        `log loss ${own.model.metrics?.logLoss?.toFixed(4)} without, ${withKept.model.metrics?.logLoss?.toFixed(4)} with: ${keep ? 'kept' : 'dropped'}\n`,
+    );
   }
   const tr = r.model.training;
   process.stderr.write(

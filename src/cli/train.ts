@@ -17,7 +17,7 @@ import { parseTimestamp } from '../contract/time.js';
 import { Engine } from '../engine/engine.js';
 import { loadPolicy, loadPolicyWith } from '../engine/policy-source.js';
 import { AUTO_PREFIX, candidateFeatures, featureFile, type GeneratedFeature } from '../model/auto-features.js';
-import { keptFeatures, withColumns } from '../model/auto-select.js';
+import { keptFeatures, keptHelp, withColumns } from '../model/auto-select.js';
 import { ContractError, UsageError } from '../errors.js';
 import { forEachLine, openInput } from '../io/lines.js';
 import { RowCollector } from '../model/dataset.js';
@@ -257,9 +257,11 @@ function keepGenerated(
   const ownAp = own.model.metrics?.averagePrecision ?? NaN;
   const withKept = kept.length === 0 ? own : trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX) || keptNames.has(n)), params, ctx);
   const keptAp = withKept.model.metrics?.averagePrecision ?? NaN;
-  const figures = `reported-slice AP ${fmt(ownAp)} with the policy's own features, ${fmt(keptAp)} with the ${kept.length} kept, ${fmt(withAll)} with all`;
+  const figures =
+    `reported-slice AP ${fmt(ownAp)} / log loss ${fmt(own.model.metrics?.logLoss)} with the policy's own features, ` +
+    `${fmt(keptAp)} / ${fmt(withKept.model.metrics?.logLoss)} with the ${kept.length} kept, AP ${fmt(withAll)} with all`;
   // kept only when they help on the reported slice (the latest, seen by neither stopping nor calibration)
-  if (!(kept.length > 0 && keptAp > ownAp)) {
+  if (!(kept.length > 0 && keptHelp(own.model.metrics, withKept.model.metrics))) {
     return { r: own, features: null, line: `train: features from the stream: none kept — the ${kept.length} the model leaned on did not help (${figures}); the model uses the policy's own features\n` };
   }
   const file = `${basename(out).replace(/\.json$/i, '')}.features.fk`;

@@ -40,3 +40,22 @@ export function withColumns(data: TrainingData, keep: (name: string) => boolean)
   }
   return { ...data, x, width, featureNames: cols.map((i) => data.featureNames[i]) };
 }
+
+/** The latest slice's figures of a model, as stored with it. */
+interface SliceFigures {
+  readonly averagePrecision?: number | null;
+  readonly logLoss?: number | null;
+}
+
+/**
+ * Whether the model with the kept generated features beats the one with the policy's own features
+ * on the latest slice: higher average precision *and* lower log loss. AP alone rests on the slice's
+ * few frauds, so a gain of a thousandth is as likely noise as signal (on the Handbook it kept windows
+ * that lowered ROC AUC on the test week); log loss weighs every row, and a feature that only reshuffles
+ * the top of the ranking by chance rarely lowers it too.
+ */
+export function keptHelp(own: SliceFigures | null | undefined, withKept: SliceFigures | null | undefined): boolean {
+  const [a, b] = [own?.averagePrecision ?? NaN, withKept?.averagePrecision ?? NaN];
+  const [la, lb] = [own?.logLoss ?? NaN, withKept?.logLoss ?? NaN];
+  return b > a && lb < la;
+}

@@ -166,9 +166,11 @@ class Checker {
     // 5. settings
     const resolved = checkSettings(settings, this.bag);
 
-    // 6. lint: declared but unused
+    // 6. lint: declared but unused — except in a file of features only, which declares model inputs
+    // (a model reads every feature; the default pack's baselines and a trained model's generated file)
+    const modelInputFiles = new Set(files.filter((f) => f.decls.some((d) => d.kind !== 'rule') && !f.decls.some((d) => d.kind === 'rule')).map((f) => f.file));
     for (const [name, sym] of this.declared) {
-      if (!this.used.has(name) && sym.pos) this.bag.add(Diagnostics.UnusedFeature, sym.pos, name);
+      if (!this.used.has(name) && sym.pos && !modelInputFiles.has(sym.pos.file)) this.bag.add(Diagnostics.UnusedFeature, sym.pos, name);
     }
 
     return {

@@ -59,3 +59,15 @@ test('selection keeps the generated features a model leans on, most first, and n
   assert.equal(kept[0]?.name, 'auto_terminal_count_7d');
   assert.ok(kept.every((f) => f.name.startsWith('auto_')));
 });
+
+test('generated features are kept only when the latest slice says so on both counts: higher AP and lower log loss', async () => {
+  const { keptHelp } = await import('../../src/model/auto-select.js');
+  const own = { averagePrecision: 0.832, logLoss: 0.0114 };
+  assert.equal(keptHelp(own, { averagePrecision: 0.85, logLoss: 0.0101 }), true);
+  // a thousandth of AP on a few frauds, with the likelihood of every row worse: noise
+  assert.equal(keptHelp(own, { averagePrecision: 0.8331, logLoss: 0.0117 }), false);
+  assert.equal(keptHelp(own, { averagePrecision: 0.82, logLoss: 0.0101 }), false);
+  // a slice without figures (no fraud held out) keeps nothing
+  assert.equal(keptHelp(own, { averagePrecision: null, logLoss: null }), false);
+  assert.equal(keptHelp(null, { averagePrecision: 0.9, logLoss: 0.01 }), false);
+});

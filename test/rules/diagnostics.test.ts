@@ -163,3 +163,16 @@ test('very deep expressions are refused with FKR206 instead of overflowing the s
   // at the limit, still fine
   assert.deepEqual(check(`rule A\n  when ${'is_night and '.repeat(199)}is_night${R}`), []);
 });
+
+test('a file of features only declares model inputs: its features are not linted as unused, a rule file\'s still are', async () => {
+  const { checkPolicy } = await import('../../src/rules/compile.js');
+  const { CAT } = await import('./helpers.js');
+  const diags = checkPolicy(
+    [
+      { file: 'inputs.fk', text: 'feature spend_30d = sum(amount) by account over 30d\nfeature amount_vs_spend = amount / spend_30d\n' },
+      { file: 'rules.fk', text: `feature c = count by account over 1h\nrule A\n  when amount > 1${R}` },
+    ],
+    CAT,
+  );
+  assert.deepEqual(diags.map((d) => [d.code, d.file]), [['FKR604', 'rules.fk']]);
+});
