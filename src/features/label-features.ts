@@ -81,7 +81,7 @@ function matureHistory(d: DayHistory, now: number, num: Float64Array, share: num
     if (j < first + 7) {
       tx7 += n;
       fraud7 += d.fraud[j];
-    }
+    } else if (!open) break; // the run has ended and the 7 days are summed: nothing older matters
     if (n === 0 || !open) continue;
     const s = d.fraud[j] / n;
     if (latest !== latest) latest = s;
