@@ -132,12 +132,12 @@ test('--features auto: the candidates are tried, kept only when they help on the
   } finally {
     process.stderr.write = stderr;
   }
-  const line = /train: features from the stream: (kept (\d+) of 140|none kept)[^\n]*reported-slice AP ([\d.]+) with the policy's own features, ([\d.]+) with the/.exec(said);
+  const line = /train: features from the stream: (kept (\d+) of 140|none kept)[^\n]*reported-slice AP ([\d.]+) \/ log loss ([\d.]+) with the policy's own features, ([\d.]+) \/ ([\d.]+) with the/.exec(said);
   assert.ok(line !== null, said);
   const model = loadModel(out);
   const auto = model.featureNames.filter((n) => n.startsWith('auto_'));
   if (line[1].startsWith('kept')) {
-    assert.ok(Number(line[4]) > Number(line[3]), 'kept only when it helps');
+    assert.ok(Number(line[5]) > Number(line[3]) && Number(line[6]) < Number(line[4]), 'kept only when AP rises and log loss falls');
     assert.ok(model.features !== null && existsSync(join(dir, model.features.file)));
     assert.ok(auto.length > 0 && auto.every((n) => model.features!.text.includes(`feature ${n} =`)));
     // replay compiles the model's file beside the default policy
@@ -149,7 +149,7 @@ test('--features auto: the candidates are tried, kept only when they help on the
       process.stderr.write = stderr;
     }
   } else {
-    assert.ok(Number(line[4]) <= Number(line[3]));
+    assert.ok(!(Number(line[5]) > Number(line[3]) && Number(line[6]) < Number(line[4])) || line[0].includes('the 0 the model'), said);
     assert.equal(model.features, null);
     assert.deepEqual(auto, []);
   }
