@@ -72,7 +72,7 @@ export interface CollectedRows {
 /**
  * Replays `path` through `engine` and keeps the feature vector of every payment with
  * from ≤ ts < to. Labels are gathered from the whole file, the latest label of a txId winning
- * (a chargeback reversed later is legitimate).
+ * (a chargeback reversed later is legitimate); other events from `to` on are read, not applied.
  */
 export async function collectRows(
   path: string,
@@ -104,6 +104,8 @@ export async function collectRows(
       return;
     }
     events++;
+    // past the window nothing can change a kept row (features are point in time): only labels matter there
+    if (ev.t >= to && ev.type !== 'label') return;
     if (ev.type === 'label') {
       if (ev.txId !== undefined) {
         const prev = labels.get(ev.txId);
