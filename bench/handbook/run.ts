@@ -3,8 +3,9 @@
  *
  *   npm run build && node dist/bench/handbook/run.js [--features auto|none] [--in-process …] [--json FILE]
  *
- * The headline runs the product's own commands (cli-path.ts). With --in-process: one replay of the public data (../shared/datasets/fraud-handbook/raw.csv.gz, read in place) from
- * its first day to the end of the test week through the engine with the handbook policy, every
+ * The headline runs the product's own commands (cli-path.ts). With --in-process: one replay of the
+ * public data (../shared/datasets/fraud-handbook/raw.csv.gz, read in place) from its first day to
+ * the end of the test week through the engine (default policy, or this folder's), every
  * feature computed point in time. The vectors of the training week (2018-07-25 … 07-31) are kept
  * and labelled with the label events known when the test week starts (2018-08-08 00:00, labels
  * arriving 7 days after each fraud); the vectors of the test week (08-08 … 08-14) are kept for

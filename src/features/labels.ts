@@ -1,8 +1,8 @@
 /**
  * What confirmed fraud has taught the engine so far, for label-aware features: per terminal and per
- * merchant, how many payments of the last 1, 7 and 30 days (by payment time) are known to be fraud,
- * next to how many payments there were; and whether an account, merchant or terminal itself has been
- * labelled. A label counts from its own `ts` on — it is folded in when the label event is applied —
+ * merchant, how many payments of the last 1, 7, 14 and 30 days (by payment time) are known to be
+ * fraud, next to how many payments there were, and the same per day over 40 days; and whether an
+ * account, merchant or terminal itself has been labelled. A label counts from its own `ts` on — it is folded in when the label event is applied —
  * so replay and live traffic see exactly what was known at each moment, never later knowledge. A
  * late payment (its `ts` before a label already applied) is judged by the labels known at its own
  * time too: the labels of the last LATE_LABEL_MS are kept with what they changed, and a read for an
@@ -43,8 +43,9 @@ interface RecentLabel {
 
 /**
  * The windows of each terminal and merchant, by payment time: payments (count), known-fraud payments
- * (a sum of ±1, so a later "not fraud after all" label can take one back), and the payment time of
- * the latest known fraud (a max; a retracted label does not lower it).
+ * (a sum of ±1, so a later "not fraud after all" label can take one back), the payment time of the
+ * latest known fraud (a max; a retracted label does not lower it), and both counts again per 24-hour
+ * bucket over HISTORY_DAYS, read bucket by bucket for the mature-day builtins (label-features.ts).
  */
 const W = { tx1: 0, tx7: 1, tx14: 2, tx30: 3, fraud1: 4, fraud7: 5, fraud14: 6, fraud30: 7, lastFraud: 8, txDays: 9, fraudDays: 10 } as const;
 const BUCKETS: Record<number, number> = { 1: 4, 7: 7, 14: 7, 30: 10 };
