@@ -78,6 +78,36 @@ function pickFeatures(width: number, share: number, rng: SeededRandom, out: Int3
   return out.subarray(0, want);
 }
 
+/**
+ * Which features take more than one bin in `set`: a feature with one value (or none: all unknown)
+ * in every row cannot split, and a stream leaves many builtins so (no devices, no geo, no
+ * registries), so the histograms skip them — the trees are the same, built sooner.
+ */
+function splittable(set: BinnedSet, width: number): Uint8Array {
+  const first = new Int16Array(width).fill(-1);
+  const varies = new Uint8Array(width);
+  let left = width;
+  for (let r = 0; r < set.rows && left > 0; r++) {
+    const base = r * width;
+    for (let f = 0; f < width; f++) {
+      const b = set.bins[base + f];
+      if (first[f] < 0) first[f] = b;
+      else if (varies[f] === 0 && b !== first[f]) {
+        varies[f] = 1;
+        left--;
+      }
+    }
+  }
+  return varies;
+}
+
+/** The features of `picked` that `varies` says can split, written into `out`. */
+function onlySplittable(picked: Int32Array, varies: Uint8Array, out: Int32Array): Int32Array {
+  let n = 0;
+  for (let i = 0; i < picked.length; i++) if (varies[picked[i]] === 1) out[n++] = picked[i];
+  return out.subarray(0, n);
+}
+
 /** The margins of `set` under `trees`, starting from `base`. */
 export function marginsOf(trees: readonly GrownTree[], set: BinnedSet, width: number, base: number): Float64Array {
   const m = new Float64Array(set.rows).fill(base);
@@ -106,6 +136,8 @@ export function boost(
   const rows = new Int32Array(nt);
   const featBuf = new Int32Array(width);
   for (let f = 0; f < width; f++) featBuf[f] = f;
+  const varies = splittable(train, width);
+  const useBuf = new Int32Array(width);
   const grower = new TreeGrower(train.bins, width, valueBins, nt);
   const trees: GrownTree[] = [];
   const history: RoundLog[] = [];
@@ -125,7 +157,9 @@ export function boost(
     let count = 0;
     if (s.subsample >= 1) for (let i = 0; i < nt; i++) rows[count++] = i;
     else for (let i = 0; i < nt; i++) if (rng.next() < s.subsample) rows[count++] = i;
-    const tree = grower.grow(rows, count, grad, hess, pickFeatures(width, s.colsample, rng, featBuf), s.limits);
+    // the features are drawn from all of them (the same draw whatever the data), then the constant ones left out
+    const features = onlySplittable(pickFeatures(width, s.colsample, rng, featBuf), varies, useBuf);
+    const tree = grower.grow(rows, count, grad, hess, features, s.limits);
     trees.push(tree);
     for (let i = 0; i < nt; i++) mt[i] += leafValueBinned(tree, train.bins, i * width);
     if (!canStop || valid === null || mv === null) {

@@ -16,8 +16,9 @@ export function newHistogram(width: number): Float64Array {
 }
 
 /**
- * Fills `hist` from the rows `rows[start..end)` of the row-major binned matrix. Rows are visited
- * in order and all of a row's bytes are read together, which is what keeps this pass cache-friendly.
+ * Fills `hist` from the rows `rows[start..end)` of the row-major binned matrix, for the features
+ * the split search will try (`features`, ascending; the others stay zero). Rows are visited in
+ * order and a row's bytes are read together, which is what keeps this pass cache-friendly.
  */
 export function buildHistogram(
   bins: Uint8Array,
@@ -28,14 +29,17 @@ export function buildHistogram(
   grad: Float64Array,
   hess: Float64Array,
   hist: Float64Array,
+  features: Int32Array,
 ): void {
   hist.fill(0);
+  const nf = features.length;
   for (let i = start; i < end; i++) {
     const r = rows[i];
     const g = grad[r];
     const h = hess[r];
     const base = r * width;
-    for (let f = 0; f < width; f++) {
+    for (let k = 0; k < nf; k++) {
+      const f = features[k];
       const idx = ((f << 8) + bins[base + f]) * STRIDE;
       hist[idx] += g;
       hist[idx + 1] += h;

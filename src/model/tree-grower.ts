@@ -107,7 +107,7 @@ export class TreeGrower {
     let level: Pending[] = [{ node: root, start: 0, end: count, g, h, hist: null }];
     if (lim.maxDepth > 0 && count >= 2 * lim.minLeafRows) {
       const hist = this.take();
-      buildHistogram(this.bins, this.width, rows, 0, count, grad, hess, hist);
+      buildHistogram(this.bins, this.width, rows, 0, count, grad, hess, hist, features);
       level[0].hist = hist;
     }
     for (let depth = 0; depth < lim.maxDepth && level.length > 0; depth++) {
@@ -136,7 +136,7 @@ export class TreeGrower {
           const small = smallIsLeft ? left : right;
           const large = smallIsLeft ? right : left;
           const sh = this.take();
-          buildHistogram(this.bins, this.width, rows, small.start, small.end, grad, hess, sh);
+          buildHistogram(this.bins, this.width, rows, small.start, small.end, grad, hess, sh, features);
           subtractHistogram(p.hist, sh);
           small.hist = sh;
           large.hist = p.hist;

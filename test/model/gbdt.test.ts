@@ -129,3 +129,22 @@ test('the held-out rows are cut by time into three slices, each used once: stopp
   assert.equal(s.report.positives, r.model.training?.validationPositives);
   assert.ok(s.report.positives > 0);
 });
+
+test('columns with one value in every row (a stream without devices, geo or registries) change no tree: they are left out of the histograms', () => {
+  const base = planted(4000, 33);
+  // the same rows with two more columns: one constant, one never known
+  const width = base.width + 2;
+  const x = new Float64Array(base.rows * width);
+  for (let i = 0; i < base.rows; i++) {
+    x.set(base.x.subarray(i * base.width, (i + 1) * base.width), i * width);
+    x[i * width + base.width] = 7;
+    x[i * width + base.width + 1] = NaN;
+  }
+  const wide = { ...base, x, width, featureNames: [...base.featureNames, 'constant', 'unknown'] };
+  const params = { rounds: 40, subsample: 0.8, colsample: 1, seed: 5 };
+  const narrow = trainGbdt(base, params).model;
+  const withConstants = trainGbdt(wide, params).model;
+  assert.ok(narrow.size > 10);
+  assert.equal(modelToText(withConstants).includes('"constant"'), true);
+  assert.deepEqual(JSON.parse(modelToText(withConstants)).trees, JSON.parse(modelToText(narrow)).trees);
+});
