@@ -178,7 +178,8 @@ export function formatTable(s: HandbookScore, label = 'Fengkong GBDT (this run)'
   ].join('\n');
 }
 
-const USAGE = `node dist/bench/handbook/run.js [--features auto|none] [--in-process [--bench-policy | --engine-only | --auto-features]] [--json FILE] [--csv FILE]
+const USAGE = `node dist/bench/handbook/run.js [--features auto|none] [--seed N] [--in-process [--bench-policy | --engine-only | --auto-features]] [--json FILE] [--csv FILE]
+  --seed: the model's training seed (row and column sampling), passed to train; the figures move by a few thousandths
   default: the headline — the product's own commands, \`fengkong train\` (default policy, its default --features)
            then \`fengkong replay --model\`, on the handbook's events; --features is passed to train
   --in-process: the same protocol inside this process with the product's default policy and builtins
@@ -189,10 +190,14 @@ const USAGE = `node dist/bench/handbook/run.js [--features auto|none] [--in-proc
 async function main(): Promise<void> {
   answerHelp(USAGE);
   const csv = flag('csv') ?? HANDBOOK_CSV;
+  const seedText = flag('seed');
+  const seed = seedText === undefined ? undefined : Number(seedText);
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got "${seedText}"`);
   if (!process.argv.includes('--in-process')) {
     const features = flag('features');
     process.stderr.write(`handbook: the product's commands on ${HISTORY_FROM} … ${TEST_TO} (exclusive) from ${csv}\n`);
-    const r = await runCliPath({ csv, trainArgs: features === undefined ? [] : ['--features', features] });
+    const trainArgs = [...(features === undefined ? [] : ['--features', features]), ...(seed === undefined ? [] : ['--seed', String(seed)])];
+    const r = await runCliPath({ csv, trainArgs });
     process.stdout.write(
       `\nFraud Detection Handbook, Chapter 3 protocol (test week ${TEST_FROM} … 2018-08-14, ${r.score.transactions} payments, ${r.score.frauds} frauds)\n` +
         `through the product's commands:\n${r.commands.map((c) => `  ${c}`).join('\n')}\n\n${formatTable(r.score, 'Fengkong, train + replay --model')}\n\n` +
@@ -218,7 +223,8 @@ async function main(): Promise<void> {
       `${d.trainFrauds} known frauds; test week ${d.test.rows} payments (book: ${BOOK_TEST.transactions}), ` +
       `${d.testFraud.reduce((a, b) => a + b, 0)} frauds (book: ${BOOK_TEST.frauds})\n`,
   );
-  let r = trainHandbook(d);
+  const params: Partial<GbdtParams> = seed === undefined ? {} : { seed };
+  let r = trainHandbook(d, params);
   if (autoFeatures) {
     // as `fengkong train --features auto`: keep what the model leans on, keep it only if it helps on the latest slice
     const kept = keptFeatures(r.model, generated);
@@ -226,8 +232,8 @@ async function main(): Promise<void> {
     const v = d.train.view();
     const all = { x: v.x, width: d.train.width, rows: v.rows, y: v.y, time: v.time, featureNames: d.featureNames };
     const ctx = { from: `${TRAIN_FROM}T00:00:00${ZONE}`, to: `${TRAIN_TO}T00:00:00${ZONE}` };
-    const own = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX)), {}, ctx);
-    const withKept = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX) || names.has(n)), {}, ctx);
+    const own = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX)), params, ctx);
+    const withKept = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX) || names.has(n)), params, ctx);
     const [a, b] = [own.model.metrics?.averagePrecision ?? NaN, withKept.model.metrics?.averagePrecision ?? NaN];
     const keep = keptHelp(own.model.metrics, withKept.model.metrics);
     r = keep ? withKept : own;
