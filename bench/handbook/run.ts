@@ -19,7 +19,7 @@ import { parseEventText } from '../../src/contract/parse.js';
 import { Engine } from '../../src/engine/engine.js';
 import { loadPolicy, loadPolicyWith, PACKAGE_ROOT } from '../../src/engine/policy-source.js';
 import { AUTO_PREFIX, candidateFeatures, featureFile } from '../../src/model/auto-features.js';
-import { keptFeatures, keptHelp, withColumns } from '../../src/model/auto-select.js';
+import { keptFeatures, keptHelp, selectionSample, withColumns } from '../../src/model/auto-select.js';
 import { averagePrecision, cardPrecisionTopK, rocAuc } from '../../src/eval/metrics.js';
 import { RowCollector } from '../../src/model/dataset.js';
 import { numericSlotNames } from '../../src/model/feature-names.js';
@@ -224,14 +224,15 @@ async function main(): Promise<void> {
       `${d.testFraud.reduce((a, b) => a + b, 0)} frauds (book: ${BOOK_TEST.frauds})\n`,
   );
   const params: Partial<GbdtParams> = seed === undefined ? {} : { seed };
-  let r = trainHandbook(d, params);
-  if (autoFeatures) {
-    // as `fengkong train --features auto`: keep what the model leans on, keep it only if it helps on the latest slice
-    const kept = keptFeatures(r.model, generated);
-    const names = new Set(kept.map((f) => f.name));
+  let r: TrainResult;
+  if (!autoFeatures) r = trainHandbook(d, params);
+  else {
+    // as `fengkong train --features auto`: a selection model names what it leans on, kept only if it helps on the latest slice
     const v = d.train.view();
     const all = { x: v.x, width: d.train.width, rows: v.rows, y: v.y, time: v.time, featureNames: d.featureNames };
     const ctx = { from: `${TRAIN_FROM}T00:00:00${ZONE}`, to: `${TRAIN_TO}T00:00:00${ZONE}` };
+    const kept = keptFeatures(trainGbdt(selectionSample(all), params, ctx).model, generated);
+    const names = new Set(kept.map((f) => f.name));
     const own = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX)), params, ctx);
     const withKept = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX) || names.has(n)), params, ctx);
     const [a, b] = [own.model.metrics?.averagePrecision ?? NaN, withKept.model.metrics?.averagePrecision ?? NaN];

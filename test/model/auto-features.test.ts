@@ -71,3 +71,22 @@ test('generated features are kept only when the latest slice says so on both cou
   assert.equal(keptHelp(own, { averagePrecision: null, logLoss: null }), false);
   assert.equal(keptHelp(null, { averagePrecision: 0.9, logLoss: 0.01 }), false);
 });
+
+test('the selection model trains on every fraud and a fixed quarter of the legitimate rows, in their order', async () => {
+  const { selectionSample } = await import('../../src/model/auto-select.js');
+  const rows = 20_000;
+  const y: number[] = Array.from({ length: rows }, (_, i) => (i % 97 === 0 ? 1 : 0));
+  const x = Float64Array.from({ length: rows * 2 }, (_, i) => i);
+  const time = Array.from({ length: rows }, (_, i) => 1000 + i);
+  const data = { x, width: 2, rows, y, time, featureNames: ['a', 'b'] };
+  const s = selectionSample(data);
+  const frauds = y.reduce((a, b) => a + b, 0);
+  assert.equal(Array.from(s.y).reduce((a, b) => a + b, 0), frauds, 'every fraud');
+  const legit = s.rows - frauds;
+  assert.ok(Math.abs(legit / (rows - frauds) - 0.25) < 0.02, `a quarter of the legitimate rows: ${legit}`);
+  const t = s.time as number[];
+  for (let i = 1; i < s.rows; i++) assert.ok(t[i] > t[i - 1], 'in their order');
+  // each kept row is the row it came from
+  for (let i = 0; i < s.rows; i += 997) assert.equal(s.x[i * 2], 2 * (t[i] - 1000));
+  assert.deepEqual(selectionSample(data).time, s.time, 'the same data, the same sample');
+});
