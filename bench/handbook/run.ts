@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import { parseEventText } from '../../src/contract/parse.js';
 import { Engine } from '../../src/engine/engine.js';
 import { loadPolicy, loadPolicyWith, PACKAGE_ROOT } from '../../src/engine/policy-source.js';
-import { AUTO_PREFIX, candidateFeatures, featureFile } from '../../src/model/auto-features.js';
-import { keptFeatures, keptHelp, selectionSample, withColumns } from '../../src/model/auto-select.js';
+import { candidateFeatures, featureFile } from '../../src/model/auto-features.js';
+import { chooseGenerated } from '../../src/model/auto-select.js';
 import { averagePrecision, cardPrecisionTopK, rocAuc } from '../../src/eval/metrics.js';
 import { RowCollector } from '../../src/model/dataset.js';
 import { numericSlotNames } from '../../src/model/feature-names.js';
@@ -231,12 +231,8 @@ async function main(): Promise<void> {
     const v = d.train.view();
     const all = { x: v.x, width: d.train.width, rows: v.rows, y: v.y, time: v.time, featureNames: d.featureNames };
     const ctx = { from: `${TRAIN_FROM}T00:00:00${ZONE}`, to: `${TRAIN_TO}T00:00:00${ZONE}` };
-    const kept = keptFeatures(trainGbdt(selectionSample(all), params, ctx).model, generated);
-    const names = new Set(kept.map((f) => f.name));
-    const own = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX)), params, ctx);
-    const withKept = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX) || names.has(n)), params, ctx);
+    const { kept, own, withKept, keep } = chooseGenerated(all, generated, params, ctx);
     const [a, b] = [own.model.metrics?.averagePrecision ?? NaN, withKept.model.metrics?.averagePrecision ?? NaN];
-    const keep = keptHelp(own.model.metrics, withKept.model.metrics);
     r = keep ? withKept : own;
     process.stderr.write(
       `handbook: generated features: kept ${kept.length} of ${generated.length} (${kept.map((f) => f.name).join(', ')}); reported-slice AP ${a.toFixed(4)} without, ${b.toFixed(4)} with, ` +

@@ -16,8 +16,8 @@ import { parseEventText } from '../contract/parse.js';
 import { parseTimestamp } from '../contract/time.js';
 import { Engine } from '../engine/engine.js';
 import { loadPolicy, loadPolicyWith } from '../engine/policy-source.js';
-import { AUTO_PREFIX, candidateFeatures, featureFile, type GeneratedFeature } from '../model/auto-features.js';
-import { keptFeatures, keptHelp, selectionSample, withColumns } from '../model/auto-select.js';
+import { candidateFeatures, featureFile, type GeneratedFeature } from '../model/auto-features.js';
+import { chooseGenerated } from '../model/auto-select.js';
 import { ContractError, UsageError } from '../errors.js';
 import { forEachLine, openInput } from '../io/lines.js';
 import { RowCollector } from '../model/dataset.js';
@@ -239,10 +239,9 @@ export async function runTrain(args: string[]): Promise<number> {
 }
 
 /**
- * `--features auto`: a selection model with every candidate (on every fraud and a quarter of the
- * legitimate rows: selectionSample) names the generated features it leans on; they are kept only when
- * a model with them beats one with the policy's own features on the latest slice; their file is
- * written beside the model. Returns the model to keep and what to say.
+ * `--features auto` (auto-select.ts chooseGenerated): the generated features a selection model leans
+ * on, kept only when a model with them beats one with the policy's own features on the latest slice;
+ * their file is written beside the model. Returns the model to keep and what to say.
  */
 function keepGenerated(
   c: CollectedRows,
@@ -252,19 +251,11 @@ function keepGenerated(
   out: string,
 ): { r: TrainResult; features: ModelFeatures | null; line: string } {
   const v = c.rows.view();
-  const all = { x: v.x, width: c.rows.width, rows: v.rows, y: v.y, time: v.time, featureNames: c.featureNames };
-  const first = trainGbdt(selectionSample(all), params, ctx);
-  const kept = keptFeatures(first.model, generated);
-  const keptNames = new Set(kept.map((f) => f.name));
-  const own = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX)), params, ctx);
-  const ownAp = own.model.metrics?.averagePrecision ?? NaN;
-  const withKept = kept.length === 0 ? own : trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX) || keptNames.has(n)), params, ctx);
-  const keptAp = withKept.model.metrics?.averagePrecision ?? NaN;
+  const { kept, own, withKept, keep } = chooseGenerated({ x: v.x, width: c.rows.width, rows: v.rows, y: v.y, time: v.time, featureNames: c.featureNames }, generated, params, ctx);
   const figures =
-    `reported-slice AP ${fmt(ownAp)} / log loss ${fmt(own.model.metrics?.logLoss)} with the policy's own features, ` +
-    `${fmt(keptAp)} / ${fmt(withKept.model.metrics?.logLoss)} with the ${kept.length} kept`;
-  // kept only when they help on the reported slice (the latest, seen by neither stopping nor calibration)
-  if (!(kept.length > 0 && keptHelp(own.model.metrics, withKept.model.metrics))) {
+    `reported-slice AP ${fmt(own.model.metrics?.averagePrecision)} / log loss ${fmt(own.model.metrics?.logLoss)} with the policy's own features, ` +
+    `${fmt(withKept.model.metrics?.averagePrecision)} / ${fmt(withKept.model.metrics?.logLoss)} with the ${kept.length} kept`;
+  if (!keep) {
     return { r: own, features: null, line: `train: features from the stream: none kept — the ${kept.length} the model leaned on did not help (${figures}); the model uses the policy's own features\n` };
   }
   const file = `${basename(out).replace(/\.json$/i, '')}.features.fk`;

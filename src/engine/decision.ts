@@ -3,7 +3,7 @@
  * reasons. Kept apart from the engine so backtests and shadow policies reuse exactly the same
  * combination logic.
  */
-import { applyAllow, combine, thresholdOutcome } from '../rules/evaluate.js';
+import { combine, outcomeOf } from '../rules/evaluate.js';
 import type { CompiledPolicy, CompiledRule, Outcome, Thresholds } from '../rules/policy-types.js';
 import { outcomeRank } from '../rules/policy-types.js';
 import type { DecisionAction } from './rule-actions.js';
@@ -60,8 +60,7 @@ export function toModelDecision(
 ): Decision {
   const c = combine(policy, hits, count);
   const score = combinedScore(probability, c.score);
-  const byScore = thresholdOutcome(score, thresholds);
-  const outcome = applyAllow(outcomeRank(byScore) > outcomeRank(c.ruleOutcome) ? byScore : c.ruleOutcome, c.allowed);
+  const outcome = outcomeOf(score, thresholds, c.ruleOutcome, c.allowed);
   return { txId, outcome, score, reasons: reasonsOf(policy.rules, hits, count), policy: policy.name };
 }
 

@@ -27,9 +27,9 @@ export const CONTRADICTION_WINDOW_MS = 7 * DAY;
 
 /**
  * Sets `acc`'s books to the issuer's figure on `tx` (which carries `availableCredit`), counting the
- * payment (of an account the engine knows or not) and any contradiction in `ref`. The engine's own books count only where the stream
- * reports repayments (ReferenceData.repaymentsUsed); a lowered limit (an account action) is the
- * issuer's figure less what the action took off.
+ * payment (of an account the engine knows or not) and any contradiction in `ref`. The engine's own
+ * books count only where the stream reports repayments (ReferenceData.repaymentsUsed); a lowered
+ * limit (an account action) is the issuer's figure less what the action took off.
  */
 export function reconcileCredit(acc: AccountState | undefined, tx: TransactionEvent, ref: ReferenceData): void {
   const issuer = tx.availableCredit;

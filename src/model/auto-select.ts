@@ -6,7 +6,7 @@
  */
 import { AUTO_PREFIX, type GeneratedFeature } from './auto-features.js';
 import type { GbdtModel } from './gbdt-model.js';
-import type { TrainingData } from './gbdt-train.js';
+import { trainGbdt, type GbdtParams, type TrainingContext, type TrainingData, type TrainResult } from './gbdt-train.js';
 
 /** Most generated features kept. */
 export const MAX_KEPT = 24;
@@ -87,4 +87,34 @@ export function selectionSample(data: TrainingData, share = SELECTION_LEGIT_SHAR
     time: time === undefined ? undefined : keep.map((r) => time[r]),
     featureNames: data.featureNames,
   };
+}
+
+/** What `--features auto` chose, with both models it compared. */
+export interface GeneratedChoice {
+  /** the generated features the selection model leaned on (kept or not). */
+  readonly kept: readonly GeneratedFeature[];
+  /** the model on the policy's own features, and the one with the kept generated features too. */
+  readonly own: TrainResult;
+  readonly withKept: TrainResult;
+  /** whether they helped (keptHelp): then `withKept` is the model, else `own`. */
+  readonly keep: boolean;
+}
+
+/**
+ * `--features auto` on training data holding every candidate column: a selection model (every fraud,
+ * a quarter of the legitimate rows) names the generated features it leans on, then a model on the
+ * policy's own features and one with those too are compared on the latest slice (keptHelp).
+ */
+export function chooseGenerated(
+  all: TrainingData,
+  generated: readonly GeneratedFeature[],
+  params: Partial<GbdtParams>,
+  ctx: TrainingContext,
+): GeneratedChoice {
+  const kept = keptFeatures(trainGbdt(selectionSample(all), params, ctx).model, generated);
+  const names = new Set(kept.map((f) => f.name));
+  const own = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX)), params, ctx);
+  if (kept.length === 0) return { kept, own, withKept: own, keep: false };
+  const withKept = trainGbdt(withColumns(all, (n) => !n.startsWith(AUTO_PREFIX) || names.has(n)), params, ctx);
+  return { kept, own, withKept, keep: keptHelp(own.model.metrics, withKept.model.metrics) };
 }

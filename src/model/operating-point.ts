@@ -7,8 +7,8 @@
  * flagged, recall, recall per typology — is kept with them. Pure.
  */
 import { thresholdForShare } from '../eval/operating-curve.js';
-import { applyAllow, thresholdOutcome } from '../rules/evaluate.js';
-import { outcomeRank, type Outcome, type Thresholds } from '../rules/policy-types.js';
+import { applyAllow, outcomeOf } from '../rules/evaluate.js';
+import type { Outcome, Thresholds } from '../rules/policy-types.js';
 import type { OperatingPoint } from './gbdt-model.js';
 
 /** One payment of the slice: its score with the model, what the rules ask for at least, the truth. */
@@ -27,8 +27,7 @@ const DECLINE_SHARE = 0.1;
 
 /** The outcome of `r` under thresholds `t`, as a decision with a model gives it (engine/decision.ts). */
 export function outcomeAt(r: PointRow, t: Thresholds): Outcome {
-  const byScore = thresholdOutcome(r.score, t);
-  return applyAllow(outcomeRank(byScore) > outcomeRank(r.floor) ? byScore : r.floor, r.allowed);
+  return outcomeOf(r.score, t, r.floor, r.allowed);
 }
 
 /** The legitimate payments of `rows`: how many, how many the rules' own outcomes flag, and the scores of those only the score can flag. */

@@ -51,6 +51,16 @@ export function applyAllow(outcome: Outcome, allowed: boolean): Outcome {
   return allowed && outcome !== 'decline' ? 'approve' : outcome;
 }
 
+/**
+ * The outcome a score gets under `t`, never below what the rules' `outcome` clauses asked for
+ * (`floor`), then `allow` applied: the one rule for rules alone, rules with a model, and the
+ * operating point a review budget sets.
+ */
+export function outcomeOf(score: number, t: Thresholds, floor: Outcome, allowed: boolean): Outcome {
+  const byScore = thresholdOutcome(score, t);
+  return applyAllow(outcomeRank(byScore) > outcomeRank(floor) ? byScore : floor, allowed);
+}
+
 /** Sums points and takes the highest-priority outcome, so every caller decides the same way. */
 export function combine(policy: CompiledPolicy, hits: Int32Array, count: number): Combined {
   let points = 0;
@@ -65,7 +75,5 @@ export function combine(policy: CompiledPolicy, hits: Int32Array, count: number)
     else if (outcomeRank(o) > outcomeRank(ruleOutcome)) ruleOutcome = o;
   }
   const score = scoreOf(points, policy.scoreScale);
-  const byScore = thresholdOutcome(score, policy.thresholds);
-  const outcome = outcomeRank(byScore) > outcomeRank(ruleOutcome) ? byScore : ruleOutcome;
-  return { points, score, ruleOutcome, allowed, outcome: applyAllow(outcome, allowed) };
+  return { points, score, ruleOutcome, allowed, outcome: outcomeOf(score, policy.thresholds, ruleOutcome, allowed) };
 }

@@ -40,17 +40,22 @@ function world(): string {
   return p;
 }
 
-test('fengkong train replays a file, labels rows from label events and writes a model that binds to the policy', async () => {
-  const events = world();
-  const out = join(dir, 'model.json');
+/** Runs a command with stderr captured: what it returns and what it said. */
+async function saying<T>(run: () => Promise<T>): Promise<{ result: T; said: string }> {
+  let said = '';
   const stderr = process.stderr.write.bind(process.stderr);
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  let code: number;
+  process.stderr.write = ((chunk: string) => ((said += chunk), true)) as typeof process.stderr.write;
   try {
-    code = await runTrain([events, '--out', out, '--from', '2026-10-01T08:00:00+08:00', '--to', '2026-10-09', '--seed', '3', '--rounds', '60']);
+    return { result: await run(), said };
   } finally {
     process.stderr.write = stderr;
   }
+}
+
+test('fengkong train replays a file, labels rows from label events and writes a model that binds to the policy', async () => {
+  const events = world();
+  const out = join(dir, 'model.json');
+  const { result: code } = await saying(() => runTrain([events, '--out', out, '--from', '2026-10-01T08:00:00+08:00', '--to', '2026-10-09', '--seed', '3', '--rounds', '60']));
   assert.equal(code, 0);
   const model = loadModel(out);
   const policy = loadPolicy();
@@ -83,15 +88,7 @@ test('train: window bounds and misuse', async () => {
 test('--review-budget sets the thresholds of rules and model together on the latest slice, kept in the model, and a replay uses them', async () => {
   const events = world();
   const out = join(dir, 'budget.json');
-  let said = '';
-  const stderr = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string) => ((said += chunk), true)) as typeof process.stderr.write;
-  let code: number;
-  try {
-    code = await runTrain([events, '--out', out, '--seed', '3', '--rounds', '40', '--review-budget', '2%']);
-  } finally {
-    process.stderr.write = stderr;
-  }
+  const { result: code, said } = await saying(() => runTrain([events, '--out', out, '--seed', '3', '--rounds', '40', '--review-budget', '2%']));
   assert.equal(code, 0);
   const op = loadModel(out).operatingPoint;
   assert.ok(op !== null);
@@ -124,14 +121,8 @@ test('--review-budget sets the thresholds of rules and model together on the lat
 test('--features auto: the candidates are tried, kept only when they help on the latest slice, and a kept file is bound to the model for replay', async () => {
   const events = world();
   const out = join(dir, 'auto.json');
-  let said = '';
-  const stderr = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string) => ((said += chunk), true)) as typeof process.stderr.write;
-  try {
-    assert.equal(await runTrain([events, '--out', out, '--seed', '3', '--rounds', '30', '--features', 'auto']), 0);
-  } finally {
-    process.stderr.write = stderr;
-  }
+  const { result: code, said } = await saying(() => runTrain([events, '--out', out, '--seed', '3', '--rounds', '30', '--features', 'auto']));
+  assert.equal(code, 0);
   const line = /train: features from the stream: (kept (\d+) of 140|none kept)[^\n]*reported-slice AP ([\d.]+) \/ log loss ([\d.]+) with the policy's own features, ([\d.]+) \/ ([\d.]+) with the/.exec(said);
   assert.ok(line !== null, said);
   const model = loadModel(out);
@@ -142,12 +133,7 @@ test('--features auto: the candidates are tried, kept only when they help on the
     assert.ok(auto.length > 0 && auto.every((n) => model.features!.text.includes(`feature ${n} =`)));
     // replay compiles the model's file beside the default policy
     const { runReplay } = await import('../../src/cli/replay.js');
-    process.stderr.write = (() => true) as typeof process.stderr.write;
-    try {
-      assert.equal(await runReplay([events, '--model', out, '--out', join(dir, 'auto-d.jsonl'), '--quiet']), 0);
-    } finally {
-      process.stderr.write = stderr;
-    }
+    assert.equal((await saying(() => runReplay([events, '--model', out, '--out', join(dir, 'auto-d.jsonl'), '--quiet']))).result, 0);
   } else {
     assert.ok(!(Number(line[5]) > Number(line[3]) && Number(line[6]) < Number(line[4])) || line[0].includes('the 0 the model'), said);
     assert.equal(model.features, null);
