@@ -4,7 +4,9 @@
  * do, latency counted from that time) on a fresh server, then full speed (autocannon, 64
  * connections), then the same steady load right after it — for our server (default policy, a fresh
  * data folder, every decision durable before its answer) and for bare Fastify answering the same
- * bodies, side by side in each round. Prints p50 / p90 / p99 and the ratios to Fastify.
+ * bodies, side by side in each round. Prints p50 / p90 / p99 and the ratios to Fastify, and at full
+ * speed the CPU each answer cost — each server (all threads, and its main thread) and this process,
+ * the load generator — so the throughput goal can be checked against what two shared cores hold.
  *
  * usage: node dist/bench/answer-tail.js [--rate 2000] [--seconds 10] [--burst 15] [--rounds 2] [--serve-args "--durability process"]
  * Goal (issue 15): p99 < 5 ms fresh and after full speed (on a noisy machine: within 2× Fastify's
@@ -16,6 +18,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { openLoop } from './open-loop.js';
+import { cpuOf, ownCpuMs } from './proc-cpu.js';
 import { FASTIFY_PEER, FENGKONG, spawnListening, spawnServe, stopServe } from './serve-child.js';
 import { registerReference, transactionText } from './tx-traffic.js';
 import { answerHelp, flag, quantile } from './util.js';
@@ -63,7 +66,30 @@ async function steady(p: Peer): Promise<Tail> {
   return { p50: quantile(r.latencies, 0.5), p90: quantile(r.latencies, 0.9), p99: quantile(r.latencies, 0.99), max: r.latencies[r.latencies.length - 1] ?? NaN, failed: r.failed };
 }
 
-function fullSpeed(p: Peer): Promise<number> {
+/** Full speed: answers/s, and the CPU µs per answer of the server (all threads, main thread) and of the load generator (null off Linux). */
+interface Full {
+  readonly rps: number;
+  readonly serverUs: number | null;
+  readonly mainUs: number | null;
+  readonly generatorUs: number;
+}
+
+async function fullSpeed(p: Peer): Promise<Full> {
+  const server0 = cpuOf(p.proc.pid);
+  const own0 = ownCpuMs();
+  const r = await autocannonRun(p);
+  const server1 = cpuOf(p.proc.pid);
+  const answers = Math.max(1, r['2xx']);
+  const per = (ms: number): number => (ms * 1000) / answers;
+  return {
+    rps: r['2xx'] / r.duration,
+    serverUs: server0 === null || server1 === null ? null : per(server1.processMs - server0.processMs),
+    mainUs: server0 === null || server1 === null ? null : per(server1.mainMs - server0.mainMs),
+    generatorUs: per(ownCpuMs() - own0),
+  };
+}
+
+function autocannonRun(p: Peer): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -73,10 +99,13 @@ function fullSpeed(p: Peer): Promise<number> {
         duration: burst,
         requests: [{ method: 'POST', path: '/v1/decisions', headers: { 'content-type': 'application/json', ...p.headers }, setupRequest: (req) => ({ ...req, body: transactionText('f', counter++) }) }],
       },
-      (err: Error | null, r: autocannon.Result) => (err ? reject(err) : resolve(r['2xx'] / r.duration)),
+      (err: Error | null, r: autocannon.Result) => (err ? reject(err) : resolve(r)),
     );
   });
 }
+
+const us = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(0)} µs`);
+const fmtCpu = (f: Full): string => `server ${us(f.serverUs)} (main thread ${us(f.mainUs)}), load generator ${us(f.generatorUs)}`;
 
 const fmt = (t: Tail): string => `p50 ${t.p50.toFixed(2)} / p90 ${t.p90.toFixed(2)} / p99 ${t.p99.toFixed(2)} ms (max ${t.max.toFixed(1)})${t.failed > 0 ? `, ${t.failed} failed` : ''}`;
 
@@ -95,7 +124,10 @@ try {
       const oAfter = await steady(ours);
       console.log(`round ${r + 1} (load average ${loadavg()[0].toFixed(1)}):`);
       console.log(`  fresh      ours ${fmt(oFresh)}; fastify ${fmt(fFresh)}; p99 ${(oFresh.p99 / fFresh.p99).toFixed(2)}× fastify's`);
-      console.log(`  full speed ours ${Math.round(oFull)}/s, fastify ${Math.round(fFull)}/s: ${((100 * oFull) / fFull).toFixed(0)} %`);
+      console.log(`  full speed ours ${Math.round(oFull.rps)}/s, fastify ${Math.round(fFull.rps)}/s: ${((100 * oFull.rps) / fFull.rps).toFixed(0)} %`);
+      console.log(`  CPU per answer at full speed: ours ${fmtCpu(oFull)}; fastify ${fmtCpu(fFull)}`);
+      // Half of Fastify's rate leaves our event loop (one core at most) 1e6 / (rate / 2) µs per answer.
+      console.log(`  50 % of fastify (${Math.round(fFull.rps / 2)}/s) allows our main thread ≤ ${(2e6 / fFull.rps).toFixed(0)} µs per answer and all of it, with the load generator, ≤ 2 cores`);
       console.log(`  after it   ours ${fmt(oAfter)}; fastify ${fmt(fAfter)}; p99 ${(oAfter.p99 / fAfter.p99).toFixed(2)}× fastify's`);
     } finally {
       await stopServe(ours);

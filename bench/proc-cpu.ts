@@ -1,0 +1,51 @@
+/**
+ * CPU time of a child process and of its main thread, read from Linux's /proc, so an HTTP bench can
+ * say how many microseconds of CPU each answer cost the server and the load generator in the same
+ * run — on a 2-core machine where both share the cores, that budget decides what throughput a goal
+ * can reach, and a ratio of requests/s alone does not show it.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** CPU milliseconds used so far (user + system). */
+export interface CpuSample {
+  /** Every thread of the process. */
+  readonly processMs: number;
+  /** The main thread only (the event loop, for a Node.js server). */
+  readonly mainMs: number;
+}
+
+let ticksPerSecond: number | null = null;
+function clockTicks(): number {
+  if (ticksPerSecond === null) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+/** utime + stime of a /proc stat file, in ms (fields 14 and 15, counted after the command's closing parenthesis). */
+function statMs(path: string): number {
+  const text = readFileSync(path, 'utf8');
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks();
+}
+
+/** The CPU `pid` has used so far, or null where /proc is not there (not Linux) or the process is gone. */
+export function cpuOf(pid: number | undefined): CpuSample | null {
+  if (pid === undefined) return null;
+  try {
+    return { processMs: statMs(`/proc/${pid}/stat`), mainMs: statMs(`/proc/${pid}/task/${pid}/stat`) };
+  } catch {
+    return null;
+  }
+}
+
+/** This process's CPU so far in ms (every thread), portable. */
+export function ownCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
