@@ -101,7 +101,7 @@ export interface ServeOptions {
   readonly drainMs?: number;
   /**
    * Engine snapshots (docs/snapshots.md): a start restores the newest usable one and replays only
-   * the journal after it, and a checkpointer thread writes new ones with these options. `false`:
+   * the journal after it, and a checkpointer process writes new ones with these options. `false`:
    * none (every start replays the whole journal). Default: on, CHECKPOINT_DEFAULTS.
    */
   readonly snapshots?: CheckpointOptions | false;

@@ -1,12 +1,14 @@
 /**
- * The checkpointer: a worker thread (checkpointer-worker.ts) that keeps a replica of the server's
+ * The checkpointer: a child process (checkpointer-process.ts) that keeps a replica of the server's
  * engine by tailing the journal through its own read-only connection and writes a snapshot every
  * `everyEntries` entries or `everyMs` milliseconds, so a restart replays only what came after it.
- * Serialising a million accounts takes about a second; in the worker that second never blocks a
+ * Serialising a million accounts takes about a second; in the child that second never blocks a
  * live answer (the price: a second copy of the feature state in memory, and the CPU of applying
- * each event twice, ~15 µs). See docs/snapshots.md.
+ * each event twice, ~15 µs — on cores the server leaves idle: the child runs at the idle scheduling
+ * class, garbage collector included). See docs/snapshots.md.
  */
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { StoreError } from '../errors.js';
 import { encryptionSettings, type EncryptionSettings } from '../store/sqlite/crypt.js';
 
@@ -45,10 +47,10 @@ export interface CheckpointWritten {
   readonly writeMs: number;
 }
 
-/** Main thread → worker. */
+/** Server → checkpointer. */
 export type CheckpointRequest = { kind: 'snapshot'; id: number; minSeq: number } | { kind: 'close' };
 
-/** Worker → main thread. */
+/** Checkpointer → server. */
 export type CheckpointReply =
   | { kind: 'ready' }
   | { kind: 'log'; message: string }
@@ -56,8 +58,8 @@ export type CheckpointReply =
   | { kind: 'error'; message: string; id: number | null }
   | { kind: 'closed' };
 
-/** What the worker is started with. */
-export interface CheckpointWorkerData {
+/** What the child is started with (as JSON, its one argument). */
+export interface CheckpointStart {
   readonly dataDir: string;
   readonly options: Required<CheckpointOptions>;
   /** How the folder is sealed (master key file), as the starting thread set it. */
@@ -66,6 +68,8 @@ export interface CheckpointWorkerData {
 
 /** A running checkpointer. */
 export interface Checkpointer {
+  /** The checkpointer's process id (for status and for checking how it is scheduled). */
+  readonly pid: number | undefined;
   /** The snapshots written since start, oldest first. */
   readonly written: readonly CheckpointWritten[];
   /**
@@ -92,9 +96,13 @@ export async function startCheckpointer(
   options: CheckpointOptions = {},
   log: (line: string) => void = () => {},
 ): Promise<Checkpointer> {
-  const data: CheckpointWorkerData = { dataDir, options: { ...CHECKPOINT_DEFAULTS, ...options }, encryption: encryptionSettings(dataDir) };
-  const worker = new Worker(new URL('./checkpointer-worker.js', import.meta.url), { workerData: data });
-  worker.unref();
+  const data: CheckpointStart = { dataDir, options: { ...CHECKPOINT_DEFAULTS, ...options }, encryption: encryptionSettings(dataDir) };
+  const worker = fork(fileURLToPath(new URL('./checkpointer-process.js', import.meta.url)), [JSON.stringify(data)], {
+    serialization: 'advanced',
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    // the server's heap sizes (its state is the replica's too), none of its other flags (a profiler, a test runner's)
+    execArgv: process.execArgv.filter((a) => /^--max-(old|semi)-space-size/.test(a)),
+  });
   const written: CheckpointWritten[] = [];
   const waiters = new Map<number, Waiter>();
   let nextId = 1;
@@ -102,11 +110,22 @@ export async function startCheckpointer(
   let closed: (() => void) | null = null;
   await new Promise<void>((resolve, reject) => {
     const fail = (e: Error): void => reject(new StoreError(`checkpointer did not start: ${e.message}`, { cause: e }));
+    const exited = (code: number | null): void => fail(new Error(`it exited (${code}) before it was ready`));
     worker.once('error', fail);
+    worker.once('exit', exited);
     worker.once('message', (m: CheckpointReply) => {
       worker.off('error', fail);
-      if (m.kind === 'ready') resolve();
-      else fail(new Error(m.kind === 'error' ? m.message : m.kind));
+      worker.off('exit', exited);
+      if (m.kind === 'ready') {
+        // from now on the checkpointer never keeps the server's process alive by itself
+        worker.unref();
+        worker.channel?.unref();
+        resolve();
+      }
+      else {
+        worker.disconnect();
+        fail(new Error(m.kind === 'error' ? m.message : m.kind));
+      }
     });
   });
   const settle = (id: number | null, fn: (w: Waiter) => void): void => {
@@ -123,7 +142,10 @@ export async function startCheckpointer(
     } else if (m.kind === 'error') {
       if (m.id === null) log(`checkpointer: ${m.message}`);
       settle(m.id, (w) => w.reject(new StoreError(m.message)));
-    } else if (m.kind === 'closed') closed?.();
+    } else if (m.kind === 'closed') {
+      if (worker.connected) worker.disconnect();
+      closed?.();
+    }
   });
   worker.on('error', (e) => log(`checkpointer stopped: ${e.message}`));
   worker.on('exit', () => {
@@ -133,23 +155,25 @@ export async function startCheckpointer(
     closed?.();
   });
   return {
+    pid: worker.pid,
     written,
     snapshotNow(minSeq = 0) {
       if (exited) return Promise.reject(new StoreError('checkpointer stopped'));
       const id = nextId++;
       return new Promise((resolve, reject) => {
         waiters.set(id, { resolve, reject });
-        worker.postMessage({ kind: 'snapshot', id, minSeq } satisfies CheckpointRequest);
+        worker.send({ kind: 'snapshot', id, minSeq } satisfies CheckpointRequest);
       });
     },
     async close() {
       if (exited) return;
+      const gone = new Promise<void>((r) => worker.once('exit', () => r()));
       const done = new Promise<void>((r) => (closed = r));
-      worker.postMessage({ kind: 'close' } satisfies CheckpointRequest);
-      const timer = setTimeout(() => void worker.terminate(), 1_000);
+      worker.send({ kind: 'close' } satisfies CheckpointRequest);
+      const timer = setTimeout(() => worker.kill('SIGKILL'), 1_000);
       await done;
+      await gone;
       clearTimeout(timer);
-      await worker.terminate();
     },
   };
 }

@@ -45,7 +45,7 @@ export const FAST_WRITE: WritePacing = { syncBytes: 32 << 20, pauseMs: 0 };
  * Beside a live server (the checkpointer): 1 MB at a time. Measured on the project's VM with a
  * 2 ms-period fsync loop beside 121 MB snapshot writes: its fsync p99 was 4.2 ms (alone: 4.4 ms),
  * against 15.8 ms with an fsync every 32 MB and 6.8 ms every 4 MB. A 121 MB snapshot then takes
- * about a second to write, in the checkpointer's thread.
+ * about a second to write, in the checkpointer's process.
  */
 export const GENTLE_WRITE: WritePacing = { syncBytes: 1 << 20, pauseMs: 5 };
 

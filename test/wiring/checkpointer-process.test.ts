@@ -1,0 +1,83 @@
+// The checkpointer runs as a child process of the server: every thread of it in the idle scheduling
+// class (where Linux and `chrt` allow it), and gone when the server is gone, even after kill -9.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { startServer } from '../../src/server/server.js';
+import { serveCli } from '../helpers/serve-cli.js';
+import { tempDir } from '../server/helpers.js';
+
+/** SCHED_IDLE in /proc/<pid>/stat's `policy` field (field 41). */
+const SCHED_IDLE = 5;
+
+function policyOf(pid: number, tid: string): number {
+  const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[41 - 3]);
+}
+
+function canIdle(): boolean {
+  if (!existsSync('/proc/self/stat')) return false;
+  try {
+    execFileSync('chrt', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pids whose parent is `ppid` and whose command line names the checkpointer. */
+function checkpointersOf(ppid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === ppid && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('checkpointer-process.js')) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+const alive = (pid: number): boolean => existsSync(`/proc/${pid}`);
+
+test('the checkpointer is a child process with every thread in the idle scheduling class', { skip: !canIdle() && 'needs Linux /proc and chrt' }, async () => {
+  const dir = tempDir();
+  const s = await startServer({ dataDir: dir, port: 0 });
+  try {
+    const pid = s.checkpointer?.pid;
+    assert.ok(pid !== undefined && pid !== process.pid, 'a process of its own');
+    const tids = readdirSync(`/proc/${pid}/task`);
+    assert.ok(tids.length > 1, 'its V8 helper threads are its own');
+    for (const tid of tids) assert.equal(policyOf(pid, tid), SCHED_IDLE, `thread ${tid} of the checkpointer`);
+    // the server's own main thread keeps the normal class
+    assert.notEqual(policyOf(process.pid, String(process.pid)), SCHED_IDLE);
+    // and it still writes snapshots on request
+    const w = await s.checkpointer!.snapshotNow(0);
+    assert.equal(w, null, 'nothing journaled yet: the newest snapshot covers it');
+  } finally {
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal(alive(s.checkpointer!.pid!), false, 'a graceful stop ends it');
+});
+
+test('kill -9 of the server leaves no checkpointer behind', { skip: !existsSync('/proc/self/stat') && 'needs Linux /proc' }, async () => {
+  const dir = tempDir();
+  const srv = await serveCli(['--data', dir]);
+  try {
+    const kids = checkpointersOf(srv.proc.pid!);
+    assert.equal(kids.length, 1, `one checkpointer under the server (stderr: ${srv.stderr()})`);
+    srv.proc.kill('SIGKILL');
+    await srv.exited;
+    const until = Date.now() + 10_000;
+    while (alive(kids[0]) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(alive(kids[0]), false, 'the checkpointer ends once its server is gone');
+  } finally {
+    srv.proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
