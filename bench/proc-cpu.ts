@@ -5,11 +5,11 @@
  * can reach, and a ratio of requests/s alone does not show it.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** CPU milliseconds used so far (user + system). */
 export interface CpuSample {
-  /** Every thread of the process. */
+  /** Every thread of the process and of its live child processes (the server's checkpointer). */
   readonly processMs: number;
   /** The main thread only (the event loop, for a Node.js server). */
   readonly mainMs: number;
@@ -34,11 +34,31 @@ function statMs(path: string): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks();
 }
 
+/** The parent pid in a /proc stat file (field 4). */
+function parentOf(path: string): number {
+  const text = readFileSync(path, 'utf8');
+  return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/** CPU ms of the live children of `pid` (one level: the server's own child processes). */
+function childrenMs(pid: number): number {
+  let ms = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (parentOf(`/proc/${d}/stat`) === pid) ms += statMs(`/proc/${d}/stat`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ms;
+}
+
 /** The CPU `pid` has used so far, or null where /proc is not there (not Linux) or the process is gone. */
 export function cpuOf(pid: number | undefined): CpuSample | null {
   if (pid === undefined) return null;
   try {
-    return { processMs: statMs(`/proc/${pid}/stat`), mainMs: statMs(`/proc/${pid}/task/${pid}/stat`) };
+    return { processMs: statMs(`/proc/${pid}/stat`) + childrenMs(pid), mainMs: statMs(`/proc/${pid}/task/${pid}/stat`) };
   } catch {
     return null;
   }

@@ -18,7 +18,7 @@ export interface CheckpointOptions {
   readonly everyEntries?: number;
   /** …or once this long passed since the last one, if any entry came after it. Default 10 minutes. */
   readonly everyMs?: number;
-  /** How often the worker looks for new journal entries and a changed live policy. Default 1 s. */
+  /** How often the child looks for new journal entries and a changed live policy. Default 1 s. */
   readonly pollMs?: number;
   /** Snapshots kept (the newest ones; older ones are deleted after each write). Default 2. */
   readonly keep?: number;
@@ -74,11 +74,11 @@ export interface Checkpointer {
   readonly written: readonly CheckpointWritten[];
   /**
    * Writes a snapshot as soon as the replica has applied at least `minSeq` (default: the journal's
-   * end as the worker sees it); resolves with it, or with null when the newest snapshot already
+   * end as the child sees it); resolves with it, or with null when the newest snapshot already
    * covers that seq.
    */
   snapshotNow(minSeq?: number): Promise<CheckpointWritten | null>;
-  /** Stops the worker (a snapshot being written is abandoned; its temp file never counts). */
+  /** Stops the child (a snapshot being written is abandoned; its temp file never counts). */
   close(): Promise<void>;
 }
 
@@ -97,7 +97,7 @@ export async function startCheckpointer(
   log: (line: string) => void = () => {},
 ): Promise<Checkpointer> {
   const data: CheckpointStart = { dataDir, options: { ...CHECKPOINT_DEFAULTS, ...options }, encryption: encryptionSettings(dataDir) };
-  const worker = fork(fileURLToPath(new URL('./checkpointer-process.js', import.meta.url)), [JSON.stringify(data)], {
+  const child = fork(fileURLToPath(new URL('./checkpointer-process.js', import.meta.url)), [JSON.stringify(data)], {
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     // the server's heap sizes (its state is the replica's too), none of its other flags (a profiler, a test runner's)
@@ -111,19 +111,18 @@ export async function startCheckpointer(
   await new Promise<void>((resolve, reject) => {
     const fail = (e: Error): void => reject(new StoreError(`checkpointer did not start: ${e.message}`, { cause: e }));
     const exited = (code: number | null): void => fail(new Error(`it exited (${code}) before it was ready`));
-    worker.once('error', fail);
-    worker.once('exit', exited);
-    worker.once('message', (m: CheckpointReply) => {
-      worker.off('error', fail);
-      worker.off('exit', exited);
+    child.once('error', fail);
+    child.once('exit', exited);
+    child.once('message', (m: CheckpointReply) => {
+      child.off('error', fail);
+      child.off('exit', exited);
       if (m.kind === 'ready') {
         // from now on the checkpointer never keeps the server's process alive by itself
-        worker.unref();
-        worker.channel?.unref();
+        child.unref();
+        child.channel?.unref();
         resolve();
-      }
-      else {
-        worker.disconnect();
+      } else {
+        child.disconnect();
         fail(new Error(m.kind === 'error' ? m.message : m.kind));
       }
     });
@@ -134,7 +133,7 @@ export async function startCheckpointer(
     waiters.delete(id!);
     fn(w);
   };
-  worker.on('message', (m: CheckpointReply) => {
+  child.on('message', (m: CheckpointReply) => {
     if (m.kind === 'log') log(m.message);
     else if (m.kind === 'written') {
       if (m.snapshot !== null) written.push(m.snapshot);
@@ -143,34 +142,34 @@ export async function startCheckpointer(
       if (m.id === null) log(`checkpointer: ${m.message}`);
       settle(m.id, (w) => w.reject(new StoreError(m.message)));
     } else if (m.kind === 'closed') {
-      if (worker.connected) worker.disconnect();
+      if (child.connected) child.disconnect();
       closed?.();
     }
   });
-  worker.on('error', (e) => log(`checkpointer stopped: ${e.message}`));
-  worker.on('exit', () => {
+  child.on('error', (e) => log(`checkpointer stopped: ${e.message}`));
+  child.on('exit', () => {
     exited = true;
     for (const w of waiters.values()) w.reject(new StoreError('checkpointer stopped'));
     waiters.clear();
     closed?.();
   });
   return {
-    pid: worker.pid,
+    pid: child.pid,
     written,
     snapshotNow(minSeq = 0) {
       if (exited) return Promise.reject(new StoreError('checkpointer stopped'));
       const id = nextId++;
       return new Promise((resolve, reject) => {
         waiters.set(id, { resolve, reject });
-        worker.send({ kind: 'snapshot', id, minSeq } satisfies CheckpointRequest);
+        child.send({ kind: 'snapshot', id, minSeq } satisfies CheckpointRequest);
       });
     },
     async close() {
       if (exited) return;
-      const gone = new Promise<void>((r) => worker.once('exit', () => r()));
+      const gone = new Promise<void>((r) => child.once('exit', () => r()));
       const done = new Promise<void>((r) => (closed = r));
-      worker.send({ kind: 'close' } satisfies CheckpointRequest);
-      const timer = setTimeout(() => worker.kill('SIGKILL'), 1_000);
+      child.send({ kind: 'close' } satisfies CheckpointRequest);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 1_000);
       await done;
       await gone;
       clearTimeout(timer);
