@@ -173,7 +173,9 @@ function stop(): void {
 }
 
 process.on('disconnect', () => (opened ? stop() : undefined));
-if (opened) process.on('message', (m: CheckpointRequest) => {
+// a server gone while this process was still loading disconnected before anyone listened
+if (opened && !process.connected) stop();
+if (opened && !closing) process.on('message', (m: CheckpointRequest) => {
   if (m.kind === 'close') {
     stop();
     return;
@@ -187,4 +189,4 @@ if (opened) process.on('message', (m: CheckpointRequest) => {
   schedule(0);
 });
 
-if (opened) schedule(0);
+if (opened && !closing) schedule(0);

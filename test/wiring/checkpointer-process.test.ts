@@ -2,11 +2,13 @@
 // class (where Linux and `chrt` allow it), and gone when the server is gone, even after kill -9.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { startServer } from '../../src/server/server.js';
 import { serveCli } from '../helpers/serve-cli.js';
 import { tempDir } from '../server/helpers.js';
+import { ROOT } from '../helpers/paths.js';
 
 /** SCHED_IDLE in /proc/<pid>/stat's `policy` field (field 41). */
 const SCHED_IDLE = 5;
@@ -78,6 +80,25 @@ test('kill -9 of the server leaves no checkpointer behind', { skip: !existsSync(
     assert.equal(alive(kids[0]), false, 'the checkpointer ends once its server is gone');
   } finally {
     srv.proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a server gone while its checkpointer is still starting leaves no checkpointer behind', { skip: !existsSync('/proc/self/stat') && 'needs Linux /proc' }, async () => {
+  const dir = tempDir();
+  try {
+    // a data folder a server has started on (a store with a live policy), as the checkpointer expects
+    await (await startServer({ dataDir: dir, port: 0, snapshots: false })).close();
+    const script = join(ROOT, 'dist', 'src', 'wiring', 'checkpointer-process.js');
+    const start = JSON.stringify({ dataDir: dir, options: { everyEntries: 200_000, everyMs: 600_000, pollMs: 1_000, keep: 2, write: true }, encryption: { masterKeyFile: join(dir, 'master.key'), enabled: true } });
+    // the parent forks it and exits at once, before the child has even loaded its modules
+    const r = spawnSync(process.execPath, ['-e', `const c = require('node:child_process').fork(${JSON.stringify(script)}, [${JSON.stringify(start)}], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] }); console.log(c.pid); process.exit(0);`], { encoding: 'utf8' });
+    const pid = Number(r.stdout.trim());
+    assert.ok(pid > 0, `the parent printed its child's pid (${r.stdout} ${r.stderr})`);
+    const until = Date.now() + 15_000;
+    while (alive(pid) && Date.now() < until) await new Promise((res) => setTimeout(res, 50));
+    assert.equal(alive(pid), false, 'the orphaned checkpointer stops by itself');
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
