@@ -71,7 +71,29 @@ export interface TxIndexWriter {
    * starts over.
    */
   step(): { indexed: number; done: boolean };
+  /**
+   * Indexes payments the server has just committed, as it tells them (IndexedRows), without
+   * opening the journal: reading and opening every sealed event again costs the worker ~45 µs a
+   * payment, and measured, a thread doing that for 2,000 payments a second stalled the server's
+   * event loop 30–110 ms once a second (docs/server.md, "Fourth pass"). Applied only when the rows
+   * continue the index (`from` at most one past what is indexed); otherwise nothing changes and
+   * `applied` is false — the caller catches up from the journal with step() instead.
+   */
+  record(rows: IndexedRows): { indexed: number; applied: boolean };
   close(): void;
+}
+
+/**
+ * Committed journal entries `from`..`to` (every seq in between, payments or not) and, for each
+ * payment among them, its seq, account and merchant code ('' when it names none): what the index
+ * keeps, in parallel arrays so the message to the worker is cheap to copy.
+ */
+export interface IndexedRows {
+  readonly from: number;
+  readonly to: number;
+  readonly seqs: readonly number[];
+  readonly accounts: readonly string[];
+  readonly merchants: readonly string[];
 }
 
 /** What the index worker imports by URL (an AdapterRef's module) to open its writer. */

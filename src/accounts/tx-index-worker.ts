@@ -1,27 +1,44 @@
 /**
- * Worker-thread entry that keeps the payment index (account → journal seq) caught up with the
- * journal: a chunk at a time, every second and whenever the main thread asks (a view about to
- * read). Off the event loop, and in a file of its own, so neither deciding nor the journal's
- * commits ever wait for it. The writer comes from the adapter named in the worker data (an
- * AdapterRef): this file imports no adapter. Messages are defined in tx-index.ts.
+ * Worker-thread entry that keeps the payment index (account → journal seq) complete. Live, the
+ * main thread hands it the payments it has committed (`rows`: seq, account, merchant code), which
+ * it inserts without opening the journal. From the journal — a chunk at a time, yielding between
+ * chunks so messages get through — it catches up at start, when handed rows that do not continue
+ * the index, when a view asks (`sync`), and a second after the live rows stop. Off the event loop,
+ * and in a file of its own, so neither deciding nor the journal's commits ever wait for it. The
+ * writer comes from the adapter named in the worker data (an AdapterRef): this file imports no
+ * adapter. Messages are defined in tx-index.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { importAdapter } from '../io/adapter-ref.js';
-import type { TxIndexAdapter, TxIndexWriter } from './store.js';
+import type { IndexedRows, TxIndexAdapter, TxIndexWriter } from './store.js';
 import type { IndexReply, IndexRequest, IndexWorkerData } from './tx-index.js';
 
 const port = parentPort;
 if (port === null) throw new Error('tx-index-worker.js must run as a worker thread');
 
+/** How long after the last live rows (or the last catch-up) the journal is looked at again. */
 const IDLE_MS = 1_000;
 
 let writer: TxIndexWriter | null = null;
 let timer: NodeJS.Timeout | null = null;
 let running = false;
 let closed = false;
+let lastRowsAt = 0;
 
-/** Indexes chunk after chunk (yielding between them so messages get through) until caught up. */
-function run(): void {
+function rearm(): void {
+  if (timer !== null) clearTimeout(timer);
+  timer = setTimeout(idle, IDLE_MS);
+}
+
+/** The periodic look at the journal, skipped while live rows keep the index complete. */
+function idle(): void {
+  timer = null;
+  if (performance.now() - lastRowsAt < IDLE_MS) rearm();
+  else catchUp();
+}
+
+/** Indexes from the journal chunk after chunk (yielding between them so messages get through) until caught up. */
+function catchUp(): void {
   if (running || writer === null) return;
   running = true;
   if (timer !== null) clearTimeout(timer);
@@ -39,14 +56,28 @@ function run(): void {
       port!.postMessage({ kind: 'error', message: (e as Error).message } satisfies IndexReply);
     }
     running = false;
-    timer = setTimeout(run, IDLE_MS);
+    rearm();
   };
   step();
 }
 
-// listening before the adapter loads: a sync or close sent meanwhile is not lost
+/** Live rows: inserted when they continue the index; otherwise the journal has them (a catch-up reads them). */
+function record(rows: IndexedRows): void {
+  lastRowsAt = performance.now();
+  if (writer === null || running) return;
+  try {
+    const r = writer.record(rows);
+    if (r.applied) port!.postMessage({ kind: 'indexed', seq: r.indexed } satisfies IndexReply);
+    else catchUp();
+  } catch (e) {
+    port!.postMessage({ kind: 'error', message: (e as Error).message } satisfies IndexReply);
+  }
+}
+
+// listening before the adapter loads: a sync or close sent meanwhile is not lost (rows are: the start's catch-up reads them)
 port.on('message', (m: IndexRequest) => {
-  if (m.kind === 'sync') run();
+  if (m.kind === 'rows') record(m.rows);
+  else if (m.kind === 'sync') catchUp();
   else if (m.kind === 'close') {
     closed = true;
     if (timer !== null) clearTimeout(timer);
@@ -64,7 +95,7 @@ try {
   else {
     writer = opened;
     port.postMessage({ kind: 'ready' } satisfies IndexReply);
-    run();
+    catchUp();
   }
 } catch (e) {
   if (!closed) port.postMessage({ kind: 'failed', message: (e as Error).message } satisfies IndexReply);

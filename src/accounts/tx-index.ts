@@ -1,14 +1,17 @@
 /**
  * The index of payments by account, for the account views' payment lists: a worker thread
- * (tx-index-worker.ts) fills it from the journal; the main thread reads it through its own
- * TxIndexReader. A view first asks for the index to reach the journal's last committed seq, so it
- * lists every payment already answered. Both sides come from the adapter the composition root
- * picked: the reader as an object, the writer as an AdapterRef the worker imports.
+ * (tx-index-worker.ts) fills it — from the payments the server tells it as they commit (`told`,
+ * handed over in batches), and from the journal where those do not reach (at start, after a gap);
+ * the main thread reads it through its own TxIndexReader. A view first asks for the index to reach
+ * the journal's last committed seq, so it lists every payment already answered. Both sides come from
+ * the adapter the composition root picked: the reader as an object, the writer as an AdapterRef the
+ * worker imports.
  */
 import { Worker } from 'node:worker_threads';
+import type { FkEvent } from '../contract/events.js';
 import { StoreError } from '../errors.js';
 import type { AdapterRef } from '../io/adapter-ref.js';
-import type { TxIndexReader } from './store.js';
+import type { IndexedRows, TxIndexReader } from './store.js';
 
 /** What the worker starts with: the adapter its writer comes from. */
 export interface IndexWorkerData {
@@ -16,7 +19,22 @@ export interface IndexWorkerData {
 }
 
 /** Main thread → worker. */
-export type IndexRequest = { kind: 'sync' } | { kind: 'close' };
+export type IndexRequest = { kind: 'rows'; rows: IndexedRows } | { kind: 'sync' } | { kind: 'close' };
+
+/**
+ * How often the payments told are handed to the worker: a message of a few hundred rows, so the
+ * worker's inserts come in small transactions and the main thread's share is one copy per batch.
+ */
+export const HAND_OVER_MS = 200;
+
+/** The batch being gathered on the main thread (see TxIndex.told). */
+interface Gathering {
+  from: number;
+  to: number;
+  seqs: number[];
+  accounts: string[];
+  merchants: string[];
+}
 /** Worker → main thread. */
 export type IndexReply =
   | { kind: 'ready' }
@@ -39,6 +57,8 @@ export class TxIndex {
   private waiters: Waiter[] = [];
   private failure: Error | null = null;
   private closed: Promise<void> | null = null;
+  private gathering: Gathering | null = null;
+  private handOverTimer: NodeJS.Timeout | null = null;
 
   /**
    * Reads through `reader` (closed by `close`) and starts the worker that fills the index, opening
@@ -68,19 +88,57 @@ export class TxIndex {
     });
   }
 
+  /**
+   * Takes note of a committed journal entry, in seq order (a DecisionService commit listener): a
+   * payment's seq, account and merchant code join the batch the worker gets next. Entries not told
+   * (a gap in the seqs) start a new batch; the worker then reads the gap from the journal.
+   */
+  readonly told = (seq: number, e: FkEvent): void => {
+    if (this.closed !== null) return;
+    let g = this.gathering;
+    if (g !== null && seq !== g.to + 1) {
+      this.handOver();
+      g = null;
+    }
+    if (g === null) {
+      g = { from: seq, to: seq, seqs: [], accounts: [], merchants: [] };
+      this.gathering = g;
+      this.handOverTimer ??= setTimeout(() => this.handOver(), HAND_OVER_MS).unref();
+    }
+    g.to = seq;
+    if (e.type === 'transaction') {
+      g.seqs.push(seq);
+      g.accounts.push(e.accountId);
+      g.merchants.push(e.merchantId);
+    }
+  };
+
   /** Resolves once every journal entry up to `seq` is indexed. */
   upTo(seq: number): Promise<void> {
     if (this.indexed >= seq) return Promise.resolve();
     if (this.failure !== null) return Promise.reject(this.failure);
+    this.handOver();
     return new Promise((resolve, reject) => {
       this.waiters.push({ seq, resolve, reject });
       this.worker.postMessage({ kind: 'sync' } satisfies IndexRequest);
     });
   }
 
+  /** Sends the gathered batch to the worker. */
+  private handOver(): void {
+    if (this.handOverTimer !== null) clearTimeout(this.handOverTimer);
+    this.handOverTimer = null;
+    const rows = this.gathering;
+    this.gathering = null;
+    if (rows !== null && this.failure === null) this.worker.postMessage({ kind: 'rows', rows } satisfies IndexRequest);
+  }
+
   /** Stops the worker and closes the files. Idempotent. */
   close(): Promise<void> {
     this.closed ??= (async () => {
+      if (this.handOverTimer !== null) clearTimeout(this.handOverTimer);
+      this.handOverTimer = null;
+      this.gathering = null;
       const done = new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 2_000);
         this.worker.once('exit', () => {

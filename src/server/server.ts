@@ -294,6 +294,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     registerDurabilityGauges(metrics, walCheckpointer, processWriter);
     const cases = createCaseService({ store: new SqliteCaseStore(store.database), audit: store.audit, engine, decisions: service });
     txIndex = new TxIndex(openTxIndexReader(opts.dataDir), sqliteWorkerAdapter(opts.dataDir));
+    // the index learns committed payments from here; it reads the journal only for what it missed
+    service.onCommitted(txIndex.told);
     const parts = { engine, lists, store, audit: store.audit, service, metrics, dataDir: opts.dataDir, cases, txIndex, feedConsumers: [], automation: { jobs: [] }, ...(opts.webhooks === undefined ? {} : { webhooks: opts.webhooks }), ...(opts.schedules === undefined ? {} : { schedules: opts.schedules }) };
     modules = MODULES.map((m) => m(parts));
     const router = new Router(modules.flatMap((m) => m.routes));

@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
-import type { AccountStore, JournalPayment, TxIndexReader, TxIndexWriter } from '../../accounts/store.js';
+import type { AccountStore, IndexedRows, JournalPayment, TxIndexReader, TxIndexWriter } from '../../accounts/store.js';
 import type { AccountActionKind, AccountActionRecord, AppealRecord } from '../../accounts/types.js';
 import { FengkongError, StoreError } from '../../errors.js';
 import type { AuditRecord } from '../../audit/log.js';
@@ -364,6 +364,23 @@ export class SqliteTxIndexWriter implements TxIndexWriter {
       this.setState.run(to, origin);
     })();
     return { indexed: to, done: to >= last };
+  }
+
+  record(rows: IndexedRows): { indexed: number; applied: boolean } {
+    return this.index.transaction(() => {
+      const st = this.state.get() ?? { indexed_seq: 0, origin: '' };
+      const indexed = st.indexed_seq;
+      if (rows.to <= indexed) return { indexed, applied: true };
+      if (rows.from > indexed + 1) return { indexed, applied: false };
+      for (let i = 0; i < rows.seqs.length; i++) {
+        const seq = rows.seqs[i];
+        if (seq <= indexed) continue;
+        this.insert.run(rows.accounts[i], seq);
+        if (rows.merchants[i] !== '') this.insertMerchant.run(rows.merchants[i], seq);
+      }
+      this.setState.run(rows.to, st.origin);
+      return { indexed: rows.to, applied: true };
+    })();
   }
 
   close(): void {

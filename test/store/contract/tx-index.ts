@@ -77,6 +77,25 @@ export function txIndexContract(name: string, open: Open<TxIndexUnderTest>): voi
       assert.equal(reader.page('A3', Number.MAX_SAFE_INTEGER, 5_000).length, 714);
     });
 
+    contractIt(open, 'rows told by the server continue the index without the journal; a gap is refused, changing nothing', (_h, { journal, reader, writer }) => {
+      journal.append([registration(1, 'A1'), paymentAt(2, 'A1', 'M1')]);
+      catchUp(writer);
+      // told rows: seqs 3..5, payments at 3 and 5 (4 is no payment); the journal is not read for them
+      assert.deepEqual(writer.record({ from: 3, to: 5, seqs: [3, 5], accounts: ['A2', 'A1'], merchants: ['M1', ''] }), { indexed: 5, applied: true });
+      assert.equal(reader.indexedSeq(), 5);
+      assert.deepEqual(reader.page('A1', Number.MAX_SAFE_INTEGER, 10), [5, 2]);
+      assert.deepEqual(reader.page('A2', Number.MAX_SAFE_INTEGER, 10), [3]);
+      assert.deepEqual(reader.merchantPage('M1', Number.MAX_SAFE_INTEGER, 10), [3, 2], "a payment naming no merchant code is in the account's list only");
+      // rows already indexed (a batch sent twice, or overlapping a catch-up) change nothing and are not doubled
+      assert.deepEqual(writer.record({ from: 4, to: 5, seqs: [5], accounts: ['A1'], merchants: [''] }), { indexed: 5, applied: true });
+      assert.deepEqual(writer.record({ from: 5, to: 6, seqs: [5, 6], accounts: ['A1', 'A1'], merchants: ['', ''] }), { indexed: 6, applied: true });
+      assert.deepEqual(reader.page('A1', Number.MAX_SAFE_INTEGER, 10), [6, 5, 2]);
+      // seqs 7..8 were never told: rows from 9 on do not continue the index
+      assert.deepEqual(writer.record({ from: 9, to: 9, seqs: [9], accounts: ['A3'], merchants: ['M3'] }), { indexed: 6, applied: false });
+      assert.equal(reader.indexedSeq(), 6);
+      assert.deepEqual(reader.page('A3', Number.MAX_SAFE_INTEGER, 10), []);
+    });
+
     contractIt(open, 'the index survives a reopen', async (h, { journal, writer }) => {
       journal.append([payment(1, 'A1'), payment(2, 'A1')]);
       catchUp(writer);
