@@ -159,20 +159,28 @@ function schedule(delay: number): void {
   timer = delay === 0 ? (setImmediate(tick) as unknown as NodeJS.Timeout) : setTimeout(tick, delay);
 }
 
+/** Drops the pending tick, a timeout or an immediate (schedule makes either). */
+function cancelTick(): void {
+  if (timer === null) return;
+  clearTimeout(timer);
+  clearImmediate(timer as unknown as NodeJS.Immediate);
+  timer = null;
+}
+
 /** Stops for good: the server asked, or it is gone (its channel closed: a crash or kill -9 of the server). */
 function stop(): void {
   if (closing) return;
   closing = true;
-  if (timer !== null) {
-    clearTimeout(timer);
-    clearImmediate(timer as unknown as NodeJS.Immediate);
-    timer = null;
-  }
+  cancelTick();
   store.close();
   send({ kind: 'closed' }); // the server disconnects then, and with nothing left to run this process ends
 }
 
 process.on('disconnect', () => (opened ? stop() : undefined));
+// the server ends this process (closing its channel): a Ctrl-C in a terminal, or a signal sent to the
+// whole process group, reaches this process too and must not cut it off while the server still talks to it
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});
 // a server gone while this process was still loading disconnected before anyone listened
 if (opened && !process.connected) stop();
 if (opened && !closing) process.on('message', (m: CheckpointRequest) => {
@@ -181,11 +189,7 @@ if (opened && !closing) process.on('message', (m: CheckpointRequest) => {
     return;
   }
   requests.push({ id: m.id, target: Math.max(m.minSeq, store.lastSeq()) });
-  if (timer !== null) {
-    clearTimeout(timer);
-    clearImmediate(timer as unknown as NodeJS.Immediate);
-    timer = null;
-  }
+  cancelTick();
   schedule(0);
 });
 

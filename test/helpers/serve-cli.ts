@@ -15,9 +15,13 @@ export interface ServeChild {
   stderr(): string;
 }
 
-/** Starts `fengkong serve --port 0 …args` and resolves once it printed its URL (rejects with its stderr if it stops first). */
-export function serveCli(args: readonly string[]): Promise<ServeChild> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `fengkong serve --port 0 …args` and resolves once it printed its URL (rejects with its
+ * stderr if it stops first). `detached`: in a process group of its own, as a shell starts a job, so
+ * a test can signal the whole group the way a terminal's Ctrl-C does.
+ */
+export function serveCli(args: readonly string[], opts: { detached?: boolean } = {}): Promise<ServeChild> {
+  const proc = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached === true });
   let err = '';
   proc.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<{ code: number | null; signal: string | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));

@@ -84,6 +84,30 @@ test('kill -9 of the server leaves no checkpointer behind', { skip: !existsSync(
   }
 });
 
+test('a Ctrl-C reaching the whole process group stops the server cleanly, its checkpointer with it', { skip: !existsSync('/proc/self/stat') && 'needs Linux /proc' }, async () => {
+  const dir = tempDir();
+  const srv = await serveCli(['--data', dir, '--warm-up-answers', '0'], { detached: true });
+  try {
+    const kids = checkpointersOf(srv.proc.pid!);
+    assert.equal(kids.length, 1, `one checkpointer under the server (stderr: ${srv.stderr()})`);
+    // the signal alone does not end it: its server does
+    process.kill(kids[0], 'SIGINT');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(alive(kids[0]), true, 'a SIGINT of its own leaves the checkpointer running');
+    process.kill(-srv.proc.pid!, 'SIGINT');
+    const end = await srv.exited;
+    assert.deepEqual(end, { code: 0, signal: null }, srv.stderr());
+    assert.match(srv.stderr(), /fengkong serve: stopped/);
+    assert.doesNotMatch(srv.stderr(), /checkpointer stopped/, 'the checkpointer was not cut off before the server closed it');
+    const until = Date.now() + 10_000;
+    while (alive(kids[0]) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(alive(kids[0]), false);
+  } finally {
+    srv.proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a server gone while its checkpointer is still starting leaves no checkpointer behind', { skip: !existsSync('/proc/self/stat') && 'needs Linux /proc' }, async () => {
   const dir = tempDir();
   try {
