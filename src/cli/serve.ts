@@ -9,14 +9,17 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
+import { WARM_ANSWERS } from '../server/answer-warm-up.js';
 import { startServer, type Iso8583Options, type TlsFiles } from '../server/server.js';
 import { parseArgs, type ParsedArgs } from './args.js';
 import { parseScheduleFile, type CadenceOrOff } from '../schedules/schedule-file.js';
 
-const USAGE = `fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|walsync|thread|inline] [--durability fsync|process] [--event-time-tolerance SECONDS] [--tls-cert cert.pem --tls-key key.pem] [--master-key-file FILE]
+const USAGE = `fengkong serve [--port 8080] [--host 127.0.0.1] [--data ./data] [--policy DIR] [--model model.json] [--journal auto|walsync|thread|inline] [--durability fsync|process] [--warm-up-answers 3000] [--event-time-tolerance SECONDS] [--tls-cert cert.pem --tls-key key.pem] [--master-key-file FILE]
          --durability: when an answer leaves — fsync (default): once its decision is on disk, safe against power loss;
          process: once the decision is in the operating system's hands, fsynced right behind — safe against a crash or kill -9
          of the server, not a power loss (docs/server.md, "Durability")
+         --warm-up-answers: payments a scratch server answers over loopback before this one listens, so the first live
+         answers find the whole path warm (about a second of start; 0: none)
          [--iso8583-port P [--iso8583-host 127.0.0.1] [--iso8583-tpdu] [--iso8583-idle-timeout 300]] [--consortium-key-file FILE] [--schedule-file FILE]
          --schedule-file: when the scheduled jobs run, a JSON object like {"review_queue": "daily 09:30", "weekly_report": "mon 10:00",
          "list_expiry": "off"} (Asia/Shanghai; jobs: list_expiry, rerate_idle, review_queue, limit_proposals, weekly_report; docs/automation.md)
@@ -48,7 +51,7 @@ export async function runServe(args: string[]): Promise<number> {
   const { positionals, flags } = parseArgs(
     args,
     {
-      port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string', durability: 'string', 'event-time-tolerance': 'int', 'tls-cert': 'string', 'tls-key': 'string', 'master-key-file': 'string', 'consortium-key-file': 'string', 'schedule-file': 'string',
+      port: 'int', host: 'string', data: 'string', policy: 'string', model: 'string', journal: 'string', durability: 'string', 'event-time-tolerance': 'int', 'warm-up-answers': 'int', 'tls-cert': 'string', 'tls-key': 'string', 'master-key-file': 'string', 'consortium-key-file': 'string', 'schedule-file': 'string',
       'iso8583-port': 'int', 'iso8583-host': 'string', 'iso8583-tpdu': 'switch', 'iso8583-idle-timeout': 'int',
       nats: 'string', postgres: 'string', redis: 'string', cluster: 'string', partitions: 'int', 'node-id': 'string', 'owner-ttl-ms': 'int', 'jetstream-replicas': 'int',
     },
@@ -76,6 +79,8 @@ export async function runServe(args: string[]): Promise<number> {
   }
   // how far ahead of this machine's clock an event's ts may be (default 300 s); see DEFAULT_MAX_EVENT_LEAD_MS
   const tolerance = flags.get('event-time-tolerance') as number | undefined;
+  // answers a scratch server gives over loopback before listening, so the first live ones find the path warm
+  const warmUpAnswers = (flags.get('warm-up-answers') as number | undefined) ?? WARM_ANSWERS;
   const tls = tlsFiles(flags);
   const cadences = scheduleFile(flags.get('schedule-file') as string | undefined);
   let exitCode = 0;
@@ -92,6 +97,7 @@ export async function runServe(args: string[]): Promise<number> {
     journal: journal as (typeof JOURNAL_MODES)[number],
     durability: durability as (typeof DURABILITIES)[number],
     maxEventLeadMs: tolerance === undefined ? undefined : tolerance * 1000,
+    warmUpAnswers,
     ...(tls === undefined ? {} : { tls }),
     ...(iso8583 === undefined ? {} : { iso8583 }),
     ...(cadences === undefined ? {} : { schedules: { cadences } }),
@@ -104,6 +110,7 @@ export async function runServe(args: string[]): Promise<number> {
   process.stderr.write(
     `fengkong serve: data ${dataDir}, policy ${server.policy}, journal ${server.journal}, durability ${server.durability}; recovered ${r.events} events ` +
       `(${r.transactions} decisions) from the journal in ${r.ms.toFixed(0)} ms; warmed up on ${server.warmUp.payments} synthetic payments in ${server.warmUp.ms.toFixed(0)} ms` +
+      (server.answerWarmUp === null ? '' : ` and ${server.answerWarmUp.answers} answers of a scratch server in ${server.answerWarmUp.ms.toFixed(0)} ms`) +
       (r.changedDecisions > 0 ? `; ${r.changedDecisions} replayed decisions differ from the answered ones (policy changed)` : '') +
       '\n',
   );

@@ -41,8 +41,8 @@ function place(i: number): { lat: number; lon: number } {
   return { lat: +(c.lat + ((i % 97) - 48) / 1000).toFixed(4), lon: +(c.lon + ((i % 89) - 44) / 1000).toFixed(4) };
 }
 
-/** The synthetic world's events as JSON texts, reference data first, then payments in time order. */
-function* worldTexts(payments: number, now: number): Generator<string> {
+/** The synthetic world's reference data (acquirer, merchants, terminals, accounts) as JSON texts, dated before its payments. */
+export function* warmUpReference(now: number): Generator<string> {
   const start = now - 2 * 86_400_000;
   const ts = new Date(start - 86_400_000).toISOString();
   yield JSON.stringify({ type: 'acquirer', ts, acquirerId: '48029999', name: 'warm-up', licensed: true });
@@ -54,6 +54,11 @@ function* worldTexts(payments: number, now: number): Generator<string> {
   for (let a = 0; a < ACCOUNTS; a++) {
     yield JSON.stringify({ type: 'account', ts, accountId: `wa${a}`, creditLimit: 500_000 + (a % 10) * 500_000, home: place(a), kyc: 'full', openedAt: new Date(start - 400 * 86_400_000).toISOString() });
   }
+}
+
+/** The synthetic world's payments as JSON texts, in time order over the two days before `now`. */
+export function* warmUpPayments(payments: number, now: number): Generator<string> {
+  const start = now - 2 * 86_400_000;
   const step = Math.max(1, Math.floor((2 * 86_400_000) / payments));
   for (let n = 0; n < payments; n++) {
     const h = mix(n);
@@ -71,8 +76,10 @@ function* worldTexts(payments: number, now: number): Generator<string> {
 
 /** Runs a scratch engine from `makeEngine` over the synthetic world, then lets it go. */
 export function warmUp(makeEngine: () => Engine, payments = WARM_PAYMENTS, now = Date.now()): WarmUpReport {
+  if (payments <= 0) return { payments: 0, ms: 0 };
   const started = performance.now();
   const scratch = makeEngine();
-  for (const text of worldTexts(payments, now)) scratch.apply(parseEvent(JSON.parse(text) as unknown));
+  for (const text of warmUpReference(now)) scratch.apply(parseEvent(JSON.parse(text) as unknown));
+  for (const text of warmUpPayments(payments, now)) scratch.apply(parseEvent(JSON.parse(text) as unknown));
   return { payments, ms: performance.now() - started };
 }

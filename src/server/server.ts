@@ -10,6 +10,7 @@ import { consortiumKeyOf } from '../lists/shared.js';
 import { TxIndex } from '../accounts/tx-index.js';
 import { ConfigError } from '../errors.js';
 import { warmUp, WARM_PAYMENTS, type WarmUpReport } from '../engine/warm-up.js';
+import { warmAnswerPath, type AnswerWarmUpReport } from './answer-warm-up.js';
 import type { DispatcherOptions } from '../webhooks/dispatcher.js';
 import type { SchedulerOptions } from './routes/schedules.js';
 import { createCaseService } from '../cases/index.js';
@@ -95,6 +96,14 @@ export interface ServeOptions {
   readonly schedules?: SchedulerOptions;
   /** Payments a scratch engine decides before listening (engine/warm-up.ts); 0: none. Default WARM_PAYMENTS. */
   readonly warmUpPayments?: number;
+  /**
+   * Answers a scratch server gives over loopback before this one listens (answer-warm-up.ts), so
+   * the whole answer path is warm, not only the engine. Default 0 (none): `fengkong serve` asks for
+   * WARM_ANSWERS; a server embedded in a test or a tool starts without the second or so it takes.
+   */
+  readonly warmUpAnswers?: number;
+  /** Where the server's own lines go (a warning, a recovery note…), without the `fengkong serve: ` prefix. Default: stderr with it. */
+  readonly log?: (line: string) => void;
   /** Called once if the journal fails; the server then refuses all new work (503). */
   readonly onFatal?: (err: Error) => void;
   /** Milliseconds to wait for in-flight requests on close before cutting connections. Default 10 s. */
@@ -207,6 +216,8 @@ export interface RunningServer {
   readonly durability: Durability;
   /** The warm-up before listening. */
   readonly warmUp: WarmUpReport;
+  /** The answer path's warm-up before listening (null when not asked for, or when it failed: the start line says why). */
+  readonly answerWarmUp: AnswerWarmUpReport | null;
   /** The snapshot writer (null when snapshots are off or it could not start). */
   readonly checkpointer: Checkpointer | null;
   /** Every route and who may call it: the built-in ones, then the modules' (the route × role table). */
@@ -221,8 +232,9 @@ export interface RunningServer {
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // a certificate that is no PEM, or a key that is not its own, fails here, before the data folder is touched
   if (opts.tls !== undefined) checkTls(opts.tls);
+  const log = opts.log ?? ((line: string) => process.stderr.write(`fengkong serve: ${line}\n`));
   ensureDir(opts.dataDir);
-  for (const line of privateDataDir(opts.dataDir)) process.stderr.write(`fengkong serve: warning: ${line}\n`);
+  for (const line of privateDataDir(opts.dataDir)) log(`warning: ${line}`);
   setEncryption(opts.dataDir, {
     ...(opts.masterKeyFile !== undefined ? { masterKeyFile: resolvePath(opts.masterKeyFile) } : {}),
     enabled: opts.encryption !== false,
@@ -246,7 +258,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     store.prepareLongRead();
     // the live policy version (imported from policyDir/policy/modelPath on a new data folder) decides and recovers
     const boot = bootPolicies({ policies: new SqlitePolicyStore(store.database), audit: store.audit, journal: store }, opts);
-    for (const note of boot.notes) process.stderr.write(`fengkong serve: ${note}\n`);
+    for (const note of boot.notes) log(note);
     const policy = boot.runnable.policy;
     const seen = new SeenIds();
     // from the newest usable snapshot, then the journal after it; account and merchant actions are
@@ -270,10 +282,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     // when the ISO 8583 listener will read it (one pass over the journal, account rows only opened)
     const cards = new CardIndex(cardTokenizer(store.crypt.ring === null ? null : store.crypt.ring.token.bind(store.crypt.ring)));
     if (opts.iso8583 !== undefined) store.forEachEventInRange({ type: 'account' }, (e) => cards.learnJournaled(e.event));
-    if (note !== null) process.stderr.write(`fengkong serve: ${note}\n`);
+    if (note !== null) log(note);
     // the checkpointer starts once recovery has read the snapshots (it may prune them)
     const writeSnapshots = opts.snapshots !== false && opts.snapshots?.write !== false;
-    checkpointer = writeSnapshots ? await startSnapshots(opts.dataDir, opts.snapshots || {}) : null;
+    checkpointer = writeSnapshots ? await startSnapshots(opts.dataDir, opts.snapshots || {}, log) : null;
     const main = store.database;
     walCheckpointer = await startWalCheckpointer(store.file, { finish: () => main.pragma('wal_checkpoint(PASSIVE)') });
     const journalMode = durability === 'process' ? 'inline' : resolveJournalMode(opts.journal);
@@ -285,7 +297,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       onCommit: (size, ms) => metrics.commit(size, ms),
       onFail: (err) => {
         fatal = err;
-        process.stderr.write(`fengkong serve: journal failed, refusing new work: ${err.message}\n`);
+        log(`journal failed, refusing new work: ${err.message}`);
         opts.onFatal?.(err);
       },
     });
@@ -321,6 +333,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         };
       },
     });
+    // the rest of the answer path too (HTTP, validation, journal, commit listeners), on a scratch server
+    const answerWarmUp = await warmAnswers(opts, log);
     if (opts.iso8583 !== undefined) {
       const isoMetrics = new IsoListenerMetrics();
       const o = opts.iso8583;
@@ -331,7 +345,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
           maxEventLeadMs: opts.maxEventLeadMs ?? DEFAULT_MAX_EVENT_LEAD_MS,
           tpdu: o.tpdu === true,
           closing: () => closing,
-          log: (line) => process.stderr.write(`fengkong serve: ${line}\n`),
+          log,
         },
         { port: o.port, host: o.host ?? '127.0.0.1', idleMs: o.idleMs ?? DEFAULT_ISO8583_IDLE_MS },
         isoMetrics,
@@ -354,6 +368,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       journal: journalMode,
       durability,
       warmUp: warm,
+      answerWarmUp,
       checkpointer,
       routes: [...BUILTIN_ROUTES, ...router.routes.map(accessOf)],
       iso8583: isoListener === null ? null : { port: isoListener.port, address: isoListener.address },
@@ -396,11 +411,23 @@ function registerAuthMetrics(m: ServerMetrics, auth: Authenticator): void {
 }
 
 /** Starts the checkpointer; a failure leaves the server without new snapshots, not without service. */
-async function startSnapshots(dataDir: string, options: CheckpointOptions = {}): Promise<Checkpointer | null> {
+async function startSnapshots(dataDir: string, options: CheckpointOptions, log: (line: string) => void): Promise<Checkpointer | null> {
   try {
-    return await startCheckpointer(dataDir, options, (line) => process.stderr.write(`fengkong serve: ${line}\n`));
+    return await startCheckpointer(dataDir, options, log);
   } catch (e) {
-    process.stderr.write(`fengkong serve: snapshots off, the checkpointer did not start: ${(e as Error).message}\n`);
+    log(`snapshots off, the checkpointer did not start: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+/** The answer path's warm-up when asked for; a failure costs only the warm-up, never the start. */
+async function warmAnswers(opts: ServeOptions, log: (line: string) => void): Promise<AnswerWarmUpReport | null> {
+  const answers = opts.warmUpAnswers ?? 0;
+  if (answers <= 0) return null;
+  try {
+    return await warmAnswerPath(startServer, opts, answers);
+  } catch (e) {
+    log(`the answer path was not warmed up (the first requests may be slower): ${(e as Error).message}`);
     return null;
   }
 }
