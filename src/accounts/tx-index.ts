@@ -35,6 +35,7 @@ interface Gathering {
   accounts: string[];
   merchants: string[];
 }
+
 /** Worker → main thread. */
 export type IndexReply =
   | { kind: 'ready' }

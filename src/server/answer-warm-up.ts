@@ -19,7 +19,11 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { generateKey, hashKey } from './auth.js';
 import type { RunningServer, ServeOptions } from './server.js';
 
-/** Answers the scratch server gives before the live one listens: measured in bench/answer-tail.ts. */
+/**
+ * Answers the scratch server gives before the live one listens: with its start, ~1.4 s on the
+ * project's 2-core VM; docs/server.md ("Fourth pass") measures a fresh server's first seconds with
+ * and without it.
+ */
 export const WARM_ANSWERS = 3_000;
 
 /** Connections the warm-up sends on, as a switch keeps several open. */
