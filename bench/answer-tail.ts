@@ -6,7 +6,9 @@
  * data folder, every decision durable before its answer) and for bare Fastify answering the same
  * bodies, side by side in each round. Prints p50 / p90 / p99 and the ratios to Fastify, and at full
  * speed the CPU each answer cost — each server (all threads, and its main thread) and this process,
- * the load generator — so the throughput goal can be checked against what two shared cores hold.
+ * the load generator — so the throughput goal can be checked against what two shared cores hold; and
+ * our server's event-loop stalls of 20 ms or more in each steady run (its /metrics), a count the
+ * machine's noise moves less than a p99.
  *
  * usage: node dist/bench/answer-tail.js [--rate 2000] [--seconds 10] [--burst 15] [--rounds 2] [--serve-args "--durability process"]
  * Goal (issue 15): p99 < 5 ms fresh and after full speed (on a noisy machine: within 2× Fastify's
@@ -59,11 +61,26 @@ interface Tail {
   readonly p99: number;
   readonly max: number;
   readonly failed: number;
+  /** Our server's event-loop stalls of 20 ms or more during the run (its /metrics); null for Fastify. */
+  readonly stalls: number | null;
+}
+
+/** fengkong_event_loop_stalls_total of 20 ms or more, from our server's /metrics (null for a peer without it). */
+async function stallsOf(p: Peer): Promise<number | null> {
+  if (p.name !== 'fengkong') return null;
+  const text = await (await fetch(`${p.url}/metrics`, { headers: p.headers })).text();
+  const line = text.split('\n').find((l) => l.startsWith('fengkong_event_loop_stalls_total{at_least_seconds="0.02"} '));
+  return line === undefined ? null : Number(line.split(' ')[1]);
 }
 
 async function steady(p: Peer): Promise<Tail> {
+  const s0 = await stallsOf(p);
   const r = await openLoop({ urls: [p.url], path: '/v1/decisions', headers: p.headers, rate, seconds, sockets: 32, body: () => transactionText('t', counter++) });
-  return { p50: quantile(r.latencies, 0.5), p90: quantile(r.latencies, 0.9), p99: quantile(r.latencies, 0.99), max: r.latencies[r.latencies.length - 1] ?? NaN, failed: r.failed };
+  const s1 = await stallsOf(p);
+  return {
+    p50: quantile(r.latencies, 0.5), p90: quantile(r.latencies, 0.9), p99: quantile(r.latencies, 0.99), max: r.latencies[r.latencies.length - 1] ?? NaN, failed: r.failed,
+    stalls: s0 === null || s1 === null ? null : s1 - s0,
+  };
 }
 
 /** Full speed: answers/s, and the CPU µs per answer of the server (all threads, main thread) and of the load generator (null off Linux). */
@@ -107,7 +124,8 @@ function autocannonRun(p: Peer): Promise<autocannon.Result> {
 const us = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(0)} µs`);
 const fmtCpu = (f: Full): string => `server ${us(f.serverUs)} (main thread ${us(f.mainUs)}), load generator ${us(f.generatorUs)}`;
 
-const fmt = (t: Tail): string => `p50 ${t.p50.toFixed(2)} / p90 ${t.p90.toFixed(2)} / p99 ${t.p99.toFixed(2)} ms (max ${t.max.toFixed(1)})${t.failed > 0 ? `, ${t.failed} failed` : ''}`;
+const fmt = (t: Tail): string =>
+  `p50 ${t.p50.toFixed(2)} / p90 ${t.p90.toFixed(2)} / p99 ${t.p99.toFixed(2)} ms (max ${t.max.toFixed(1)})${t.stalls === null ? '' : `, ${t.stalls} event-loop stalls ≥ 20 ms`}${t.failed > 0 ? `, ${t.failed} failed` : ''}`;
 
 const fastify = await startFastify();
 try {

@@ -2,7 +2,7 @@
  * The server's gauges on `/metrics` read from its parts at scrape time: the journal and the
  * recovery, the engine's memory, what the traffic feeds (registries, repayments, the issuer's
  * open-to-buy and where it contradicted the engine's arithmetic), the WAL checkpoints and, with
- * durability `process`, what a power loss could take now.
+ * durability `process`, what a power loss could take now; and the event loop's stalls.
  */
 import type { Engine } from '../engine/engine.js';
 import { CONTRADICTION_WINDOW_MS } from '../features/credit-books.js';
@@ -10,6 +10,7 @@ import type { RecoveryReport } from '../log/recovery.js';
 import type { ProcessDurableWriter } from '../store/sqlite/process-durable-writer.js';
 import type { WalCheckpointer } from '../store/sqlite/wal-checkpointer.js';
 import type { GroupCommit } from './group-commit.js';
+import type { LoopStalls } from './loop-stalls.js';
 import type { ServerMetrics } from './metrics.js';
 
 /** The WAL checkpoints' figures, and with durability `process` what a power loss could take now. */
@@ -41,4 +42,10 @@ export function registerGauges(m: ServerMetrics, commit: GroupCommit, r: Recover
   m.gauge('fengkong_stream_issuer_credit_payments', "Payments that carried the issuer's open-to-buy (availableCredit).", () => ref.issuerCredit);
   m.gauge('fengkong_stream_credit_contradictions', "Payments the issuer authorised that the engine's own arithmetic of what is owed would have declined (the stream misses repayments or refunds).", () => ref.creditContradictions);
   m.gauge('fengkong_stream_own_credit_trusted', "1 while the engine's own arithmetic may decline over the limit; 0 for 7 days of event time after a contradiction.", () => (engine.now - ref.lastContradictionT < CONTRADICTION_WINDOW_MS ? 0 : 1));
+}
+
+/** The event loop's stalls: every answer in flight waits through one (loop-stalls.ts). */
+export function registerLoopGauges(m: ServerMetrics, stalls: LoopStalls): void {
+  m.family('fengkong_event_loop_stalls_total', 'Turns of the event loop that held every request in flight at least this many seconds, since start.', 'counter', 'at_least_seconds', () => stalls.stalls());
+  m.gauge('fengkong_event_loop_stall_max_seconds', 'The longest stall of the event loop since start.', () => stalls.maxSeconds());
 }

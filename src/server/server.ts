@@ -40,7 +40,8 @@ import { GroupCommit } from './group-commit.js';
 import { checkTls, listenHttp, type TlsFiles } from './http-listener.js';
 import { claimDataDir } from './lock.js';
 import { ServerMetrics } from './metrics.js';
-import { registerDurabilityGauges, registerGauges } from './gauges.js';
+import { registerDurabilityGauges, registerGauges, registerLoopGauges } from './gauges.js';
+import { LoopStalls } from './loop-stalls.js';
 import { MODULES } from './modules.js';
 import { openApiDocument, packageVersion } from './openapi.js';
 import type { RecoveryReport } from '../log/recovery.js';
@@ -247,6 +248,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let walCheckpointer: WalCheckpointer | null = null;
   let txIndex: TxIndex | null = null;
   let iso: IsoListener | null = null;
+  let stalls: LoopStalls | null = null;
   try {
     const durability = opts.durability ?? 'fsync';
     if (durability === 'process' && opts.journal === 'thread') {
@@ -335,6 +337,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
     // the rest of the answer path too (HTTP, validation, journal, commit listeners), on a scratch server
     const answerWarmUp = await warmAnswers(opts, log);
+    // from here on every stall of the loop is one a request in flight would wait through
+    stalls = new LoopStalls();
+    registerLoopGauges(metrics, stalls);
     if (opts.iso8583 !== undefined) {
       const isoMetrics = new IsoListenerMetrics();
       const o = opts.iso8583;
@@ -359,6 +364,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const ix = txIndex;
     const wc = walCheckpointer;
     const isoListener = iso;
+    const watch = stalls;
     let closed: Promise<void> | null = null;
     return {
       url: http.url,
@@ -382,6 +388,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
           await checkpointer?.close();
           await w.close();
           await wc.close();
+          watch.stop();
           s.close();
           release();
         })();
@@ -389,6 +396,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       },
     };
   } catch (e) {
+    stalls?.stop();
     await iso?.close(0).catch(() => {});
     await closeModules(modules);
     await txIndex?.close().catch(() => {});
