@@ -25,7 +25,7 @@ export type IndexRequest = { kind: 'rows'; rows: IndexedRows } | { kind: 'sync' 
  * How often the payments told are handed to the worker: a message of a few hundred rows, so the
  * worker's inserts come in small transactions and the main thread's share is one copy per batch.
  */
-export const HAND_OVER_MS = 200;
+const HAND_OVER_MS = 200;
 
 /** The batch being gathered on the main thread (see TxIndex.told). */
 interface Gathering {

@@ -42,7 +42,7 @@ function place(i: number): { lat: number; lon: number } {
 }
 
 /** The synthetic world's reference data (acquirer, merchants, terminals, accounts) as JSON texts, dated before its payments. */
-export function* warmUpReference(now: number): Generator<string> {
+export function* syntheticReference(now: number): Generator<string> {
   const start = now - 2 * 86_400_000;
   const ts = new Date(start - 86_400_000).toISOString();
   yield JSON.stringify({ type: 'acquirer', ts, acquirerId: '48029999', name: 'warm-up', licensed: true });
@@ -57,7 +57,7 @@ export function* warmUpReference(now: number): Generator<string> {
 }
 
 /** The synthetic world's payments as JSON texts, in time order over the two days before `now`. */
-export function* warmUpPayments(payments: number, now: number): Generator<string> {
+export function* syntheticPayments(payments: number, now: number): Generator<string> {
   const start = now - 2 * 86_400_000;
   const step = Math.max(1, Math.floor((2 * 86_400_000) / payments));
   for (let n = 0; n < payments; n++) {
@@ -79,7 +79,7 @@ export function warmUp(makeEngine: () => Engine, payments = WARM_PAYMENTS, now =
   if (payments <= 0) return { payments: 0, ms: 0 };
   const started = performance.now();
   const scratch = makeEngine();
-  for (const text of warmUpReference(now)) scratch.apply(parseEvent(JSON.parse(text) as unknown));
-  for (const text of warmUpPayments(payments, now)) scratch.apply(parseEvent(JSON.parse(text) as unknown));
+  for (const text of syntheticReference(now)) scratch.apply(parseEvent(JSON.parse(text) as unknown));
+  for (const text of syntheticPayments(payments, now)) scratch.apply(parseEvent(JSON.parse(text) as unknown));
   return { payments, ms: performance.now() - started };
 }

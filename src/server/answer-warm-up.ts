@@ -14,7 +14,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MASTER_KEY_FILE, loadOrCreateMasterKey } from '../crypto/index.js';
-import { warmUpPayments, warmUpReference } from '../engine/warm-up.js';
+import { syntheticPayments, syntheticReference } from '../engine/warm-up.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { generateKey, hashKey } from './auth.js';
 import type { RunningServer, ServeOptions } from './server.js';
@@ -76,9 +76,9 @@ export async function warmAnswerPath(start: (o: ServeOptions) => Promise<Running
     });
     const post = poster(server.url, key, agent);
     const now = Date.now();
-    const reference = [...warmUpReference(now)];
+    const reference = [...syntheticReference(now)];
     for (let i = 0; i < reference.length; i += EVENTS_PER_CALL) await post('/v1/events', `[${reference.slice(i, i + EVENTS_PER_CALL).join(',')}]`, 202);
-    const payments = [...warmUpPayments(answers, now)];
+    const payments = [...syntheticPayments(answers, now)];
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < payments.length) await post('/v1/decisions', payments[next++], 200);
