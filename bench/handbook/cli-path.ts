@@ -20,7 +20,7 @@ import { forEachLine, openInput } from '../../src/io/lines.js';
 import { averagePrecision, cardPrecisionTopK, rocAuc } from '../../src/eval/metrics.js';
 import { HANDBOOK_CSV } from './csv.js';
 import { handbookEvents, txIdOf, ZONE } from './events.js';
-import { HISTORY_FROM, KnownCompromised, TEST_FROM, TEST_TO, TRAIN_FROM, TRAIN_TO } from './protocol.js';
+import { CHAPTER_3, HISTORY_FROM, KnownCompromised, type Weeks } from './protocol.js';
 import type { HandbookScore } from './run.js';
 
 /** A test-week payment as the protocol scores it. */
@@ -44,16 +44,17 @@ export interface CliPathResult {
  * Writes the events from HISTORY_FROM to the end of the test week and returns the test rows the
  * protocol scores (payments of the test week minus each day's known-compromised cards).
  */
-async function writeEvents(csv: string, path: string): Promise<Map<string, TestRow>> {
+async function writeEvents(csv: string, path: string, weeks: Weeks): Promise<Map<string, TestRow>> {
+  const { trainFrom, trainTo, testFrom, testTo } = weeks;
   const out = createWriteStream(path);
   const test = new Map<string, TestRow>();
-  const compromised = new KnownCompromised();
+  const compromised = new KnownCompromised(trainFrom);
   const training = new Set<string>();
-  const testStart = Date.parse(`${TEST_FROM}T00:00:00${ZONE}`);
+  const testStart = Date.parse(`${testFrom}T00:00:00${ZONE}`);
   let lateTrainingLabels = 0;
   let buf = '';
   const pending: Promise<unknown>[] = [];
-  await handbookEvents(csv, HISTORY_FROM, TEST_TO, (line, row, t) => {
+  await handbookEvents(csv, HISTORY_FROM, testTo, (line, row, t) => {
     buf += line + '\n';
     if (buf.length > 1 << 20) {
       if (!out.write(buf)) pending.push(once(out, 'drain'));
@@ -67,8 +68,8 @@ async function writeEvents(csv: string, path: string): Promise<Map<string, TestR
     const day = row.datetime.slice(0, 10);
     const card = `C${row.customer}`;
     compromised.note(card, day, row.fraud);
-    if (day >= TRAIN_FROM && day < TRAIN_TO) training.add(txIdOf(row));
-    else if (day >= TEST_FROM && !compromised.known(card, day)) test.set(txIdOf(row), { card, day, fraud: row.fraud });
+    if (day >= trainFrom && day < trainTo) training.add(txIdOf(row));
+    else if (day >= testFrom && !compromised.known(card, day)) test.set(txIdOf(row), { card, day, fraud: row.fraud });
   });
   await Promise.all(pending);
   out.end(buf);
@@ -94,16 +95,18 @@ async function fengkong(args: readonly string[], echo: boolean): Promise<{ stder
 
 /**
  * The protocol through `fengkong train` (with `trainArgs` added, e.g. `--features none`) and
- * `fengkong replay --model`, in a temporary folder removed afterwards.
+ * `fengkong replay --model`, in a temporary folder removed afterwards; `weeks` (default the book's)
+ * moves the protocol to earlier weeks.
  */
-export async function runCliPath(opts: { csv?: string; trainArgs?: readonly string[]; echo?: boolean } = {}): Promise<CliPathResult> {
+export async function runCliPath(opts: { csv?: string; trainArgs?: readonly string[]; echo?: boolean; weeks?: Weeks } = {}): Promise<CliPathResult> {
+  const weeks = opts.weeks ?? CHAPTER_3;
   const dir = mkdtempSync(join(tmpdir(), 'fk-handbook-'));
   try {
     const events = join(dir, 'handbook.jsonl');
     const model = join(dir, 'model.json');
     const decisions = join(dir, 'decisions.jsonl');
-    const test = await writeEvents(opts.csv ?? HANDBOOK_CSV, events);
-    const trainArgs = ['train', events, '--out', model, '--from', TRAIN_FROM, '--to', TRAIN_TO, ...(opts.trainArgs ?? [])];
+    const test = await writeEvents(opts.csv ?? HANDBOOK_CSV, events, weeks);
+    const trainArgs = ['train', events, '--out', model, '--from', weeks.trainFrom, '--to', weeks.trainTo, ...(opts.trainArgs ?? [])];
     const replayArgs = ['replay', events, '--model', model, '--out', decisions, '--quiet'];
     const train = await fengkong(trainArgs, opts.echo ?? true);
     const replay = await fengkong(replayArgs, opts.echo ?? true);

@@ -11,6 +11,26 @@ export const TRAIN_TO = '2018-08-01';
 export const TEST_FROM = '2018-08-08';
 /** Day after the test week: where the replay ends. */
 export const TEST_TO = '2018-08-15';
+/** The protocol's four dates: training week, delay week between, test week (`testTo` exclusive). */
+export interface Weeks {
+  readonly trainFrom: string;
+  readonly trainTo: string;
+  readonly testFrom: string;
+  readonly testTo: string;
+}
+
+/** The book's weeks, as above. */
+export const CHAPTER_3: Weeks = { trainFrom: TRAIN_FROM, trainTo: TRAIN_TO, testFrom: TEST_FROM, testTo: TEST_TO };
+
+/**
+ * The same protocol `days` earlier: weeks to choose features or settings on without looking at the
+ * reported test week (which then stays a test). The data starts 2018-04-01, so a card still has
+ * months of history at any shift up to about 60 days.
+ */
+export function weeksBack(days: number): Weeks {
+  return { trainFrom: addDays(TRAIN_FROM, -days), trainTo: addDays(TRAIN_TO, -days), testFrom: addDays(TEST_FROM, -days), testTo: addDays(TEST_TO, -days) };
+}
+
 /** Where the replay starts: the first day of the data, so every card has its full history. */
 export const HISTORY_FROM = '2018-04-01';
 
@@ -43,9 +63,12 @@ export class KnownCompromised {
   /** card → first fraud day since the training week began. */
   private readonly firstFraud = new Map<string, string>();
 
+  /** `trainFrom`: the first day of the training week (another with weeksBack). */
+  constructor(private readonly trainFrom: string = TRAIN_FROM) {}
+
   /** Records the truth of a payment on `day`. */
   note(card: string, day: string, fraud: boolean): void {
-    if (!fraud || day < TRAIN_FROM) return;
+    if (!fraud || day < this.trainFrom) return;
     const prev = this.firstFraud.get(card);
     if (prev === undefined || day < prev) this.firstFraud.set(card, day);
   }

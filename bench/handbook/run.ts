@@ -30,7 +30,7 @@ import { runCliPath } from './cli-path.js';
 import { HANDBOOK_CSV } from './csv.js';
 import { handbookEvents, ZONE } from './events.js';
 import { KNOWN_FRAUD_FEATURES, KnownFraudByTerminal } from './known-fraud.js';
-import { BOOK_TEST, HISTORY_FROM, KnownCompromised, PUBLISHED, TEST_FROM, TEST_TO, TRAIN_FROM, TRAIN_TO } from './protocol.js';
+import { addDays, BOOK_TEST, CHAPTER_3, HISTORY_FROM, KnownCompromised, PUBLISHED, TEST_FROM, TEST_TO, TRAIN_FROM, TRAIN_TO, weeksBack } from './protocol.js';
 
 /** The handbook policy folder (features only, no rules). */
 export const HANDBOOK_POLICY = join(PACKAGE_ROOT, 'bench', 'handbook', 'policy');
@@ -166,9 +166,9 @@ export function scoreHandbook(d: HandbookData, model: GbdtModel): HandbookScore 
   };
 }
 
-/** The comparison table, published rows first. */
-export function formatTable(s: HandbookScore, label = 'Fengkong GBDT (this run)'): string {
-  const rows = [...PUBLISHED.map((p) => ({ model: p.model, auc: p.auc, ap: p.ap, cp: p.cp100 })), { model: label, auc: s.auc, ap: s.ap, cp: s.cp100 }];
+/** The comparison table, published rows first (none for weeks the book did not test on). */
+export function formatTable(s: HandbookScore, label = 'Fengkong GBDT (this run)', published: typeof PUBLISHED = PUBLISHED): string {
+  const rows = [...published.map((p) => ({ model: p.model, auc: p.auc, ap: p.ap, cp: p.cp100 })), { model: label, auc: s.auc, ap: s.ap, cp: s.cp100 }];
   const w = Math.max(...rows.map((r) => r.model.length));
   const line = (m: string, a: string, b: string, c: string): string => `| ${m.padEnd(w)} | ${a.padStart(7)} | ${b.padStart(5)} | ${c.padStart(6)} |`;
   return [
@@ -178,8 +178,10 @@ export function formatTable(s: HandbookScore, label = 'Fengkong GBDT (this run)'
   ].join('\n');
 }
 
-const USAGE = `node dist/bench/handbook/run.js [--features auto|none] [--seed N] [--in-process [--bench-policy | --engine-only | --auto-features]] [--json FILE] [--csv FILE]
+const USAGE = `node dist/bench/handbook/run.js [--features auto|none] [--seed N] [--weeks-back DAYS] [--in-process [--bench-policy | --engine-only | --auto-features]] [--json FILE] [--csv FILE]
   --seed: the model's training seed (row and column sampling), passed to train; the figures move by a few thousandths
+  --weeks-back: the same protocol DAYS earlier (e.g. 14, 21, 28): weeks to choose features on without looking at
+           the reported test week; commands path only
   default: the headline — the product's own commands, \`fengkong train\` (default policy, its default --features)
            then \`fengkong replay --model\`, on the handbook's events; --features is passed to train
   --in-process: the same protocol inside this process with the product's default policy and builtins
@@ -193,18 +195,25 @@ async function main(): Promise<void> {
   const seedText = flag('seed');
   const seed = seedText === undefined ? undefined : Number(seedText);
   if (seed !== undefined && !Number.isSafeInteger(seed)) throw new Error(`--seed must be an integer, got "${seedText}"`);
+  const backText = flag('weeks-back');
+  const back = backText === undefined ? 0 : Number(backText);
+  if (!Number.isSafeInteger(back) || back < 0 || back > 60) throw new Error(`--weeks-back must be a whole number of days from 0 to 60, got "${backText}"`);
+  if (back > 0 && process.argv.includes('--in-process')) throw new Error('--weeks-back runs the commands path only; leave out --in-process');
   if (!process.argv.includes('--in-process')) {
     const features = flag('features');
-    process.stderr.write(`handbook: the product's commands on ${HISTORY_FROM} … ${TEST_TO} (exclusive) from ${csv}\n`);
+    const weeks = back === 0 ? CHAPTER_3 : weeksBack(back);
+    const lastTestDay = addDays(weeks.testTo, -1);
+    process.stderr.write(`handbook: the product's commands on ${HISTORY_FROM} … ${weeks.testTo} (exclusive) from ${csv}\n`);
     const trainArgs = [...(features === undefined ? [] : ['--features', features]), ...(seed === undefined ? [] : ['--seed', String(seed)])];
-    const r = await runCliPath({ csv, trainArgs });
+    const r = await runCliPath({ csv, trainArgs, weeks });
+    const what = back === 0 ? 'Chapter 3 protocol' : `Chapter 3 protocol ${back} days earlier (not the book's test week: its figures compare with no published row)`;
     process.stdout.write(
-      `\nFraud Detection Handbook, Chapter 3 protocol (test week ${TEST_FROM} … 2018-08-14, ${r.score.transactions} payments, ${r.score.frauds} frauds)\n` +
-        `through the product's commands:\n${r.commands.map((c) => `  ${c}`).join('\n')}\n\n${formatTable(r.score, 'Fengkong, train + replay --model')}\n\n` +
-        `train took ${r.trainSeconds.toFixed(1)} s (replay and training of ${TRAIN_FROM} … ${TRAIN_TO}), replay --model ${r.replaySeconds.toFixed(1)} s\n`,
+      `\nFraud Detection Handbook, ${what} (test week ${weeks.testFrom} … ${lastTestDay}, ${r.score.transactions} payments, ${r.score.frauds} frauds)\n` +
+        `through the product's commands:\n${r.commands.map((c) => `  ${c}`).join('\n')}\n\n${formatTable(r.score, 'Fengkong, train + replay --model', back === 0 ? PUBLISHED : [])}\n\n` +
+        `train took ${r.trainSeconds.toFixed(1)} s (replay and training of ${weeks.trainFrom} … ${weeks.trainTo}), replay --model ${r.replaySeconds.toFixed(1)} s\n`,
     );
     const out = flag('json');
-    if (out !== undefined) writeFileSync(out, JSON.stringify({ path: 'cli', score: r.score, published: PUBLISHED, commands: r.commands, trainSeconds: r.trainSeconds, replaySeconds: r.replaySeconds }, null, 2) + '\n');
+    if (out !== undefined) writeFileSync(out, JSON.stringify({ path: 'cli', weeks, score: r.score, published: back === 0 ? PUBLISHED : [], commands: r.commands, trainSeconds: r.trainSeconds, replaySeconds: r.replaySeconds }, null, 2) + '\n');
     return;
   }
   process.stderr.write(`handbook: replaying ${HISTORY_FROM} … ${TEST_TO} (exclusive) from ${csv}\n`);
@@ -258,4 +267,9 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) await main();
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
+  await main().catch((e: unknown) => {
+    process.stderr.write(`handbook: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { KNOWN_FRAUD_FEATURES, KnownFraudByTerminal } from '../../bench/handbook/known-fraud.js';
 import { handbookEvents, LABEL_DELAY_MS } from '../../bench/handbook/events.js';
 import { HANDBOOK_CSV } from '../../bench/handbook/csv.js';
-import { addDays, KnownCompromised } from '../../bench/handbook/protocol.js';
+import { addDays, CHAPTER_3, KnownCompromised, weeksBack } from '../../bench/handbook/protocol.js';
 import type { LabelEvent, TransactionEvent } from '../../src/contract/events.js';
 import { parseEvent, parseEventText } from '../../src/contract/parse.js';
 
@@ -95,4 +95,19 @@ test('known compromised cards follow the book: fraud in the training week or 8+ 
   assert.equal(k.known('C', '2018-08-14'), false);
   assert.equal(k.known('D', '2018-08-14'), false);
   assert.equal(addDays('2018-08-01', -8), '2018-07-24');
+});
+
+test('weeks back: the whole protocol moves, and cards count as compromised from the moved training week', () => {
+  assert.deepEqual(weeksBack(0), CHAPTER_3);
+  const w = weeksBack(21);
+  assert.deepEqual(w, { trainFrom: '2018-07-04', trainTo: '2018-07-11', testFrom: '2018-07-18', testTo: '2018-07-25' });
+  const k = new KnownCompromised(w.trainFrom);
+  k.note('A', '2018-07-05', true); // the moved training week
+  k.note('C', '2018-06-30', true); // before it: not counted
+  assert.equal(k.known('A', '2018-07-18'), true);
+  assert.equal(k.known('C', '2018-07-24'), false);
+  // the book's own weeks would not have counted A
+  const book = new KnownCompromised();
+  book.note('A', '2018-07-05', true);
+  assert.equal(book.known('A', '2018-07-18'), false);
 });
