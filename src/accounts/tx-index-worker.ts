@@ -3,7 +3,7 @@
  * main thread hands it the payments it has committed (`rows`: seq, account, merchant code), which
  * it inserts without opening the journal. From the journal — a chunk at a time, yielding between
  * chunks so messages get through — it catches up at start, when handed rows that do not continue
- * the index, when a view asks (`sync`), and a second after the live rows stop. Off the event loop,
+ * the index, when a view asks (`sync`), and once the live rows stop (no batch for LIVE_MS). Off the event loop,
  * and in a file of its own, so neither deciding nor the journal's commits ever wait for it. The
  * writer comes from the adapter named in the worker data (an AdapterRef): this file imports no
  * adapter. Messages are defined in tx-index.ts.
@@ -11,13 +11,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { importAdapter } from '../io/adapter-ref.js';
 import type { IndexedRows, TxIndexAdapter, TxIndexWriter } from './store.js';
-import type { IndexReply, IndexRequest, IndexWorkerData } from './tx-index.js';
+import { HAND_OVER_MS, type IndexReply, type IndexRequest, type IndexWorkerData } from './tx-index.js';
 
 const port = parentPort;
 if (port === null) throw new Error('tx-index-worker.js must run as a worker thread');
 
-/** How long after the last live rows (or the last catch-up) the journal is looked at again. */
+/** How long after the last catch-up (or a start) the journal is looked at again. */
 const IDLE_MS = 1_000;
+/** Live rows keep the index complete while the last batch came within this (batches come every HAND_OVER_MS). */
+const LIVE_MS = 2.5 * HAND_OVER_MS;
 
 let writer: TxIndexWriter | null = null;
 let timer: NodeJS.Timeout | null = null;
@@ -33,7 +35,7 @@ function rearm(): void {
 /** The periodic look at the journal, skipped while live rows keep the index complete. */
 function idle(): void {
   timer = null;
-  if (performance.now() - lastRowsAt < IDLE_MS) rearm();
+  if (performance.now() - lastRowsAt < LIVE_MS) rearm();
   else catchUp();
 }
 
