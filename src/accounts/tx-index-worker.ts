@@ -3,8 +3,8 @@
  * main thread hands it the payments it has committed (`rows`: seq, account, merchant code), which
  * it inserts without opening the journal. From the journal — a chunk at a time, yielding between
  * chunks so messages get through — it catches up at start, when handed rows that do not continue
- * the index, when a view asks (`sync`), and once the live rows stop (no batch for LIVE_MS). Off the event loop,
- * and in a file of its own, so neither deciding nor the journal's commits ever wait for it. The
+ * the index, when a view asks (`sync`), and once the live rows stop (no batch for LIVE_MS). Off the
+ * event loop, and in a file of its own, so neither deciding nor the journal's commits wait for it. The
  * writer comes from the adapter named in the worker data (an AdapterRef): this file imports no
  * adapter. Messages are defined in tx-index.ts.
  */
