@@ -20,7 +20,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { openLoop } from './open-loop.js';
-import { cpuOf, ownCpuMs } from './proc-cpu.js';
+import { cpuOf, ownCpuMs, writtenOf } from './proc-cpu.js';
 import { FASTIFY_PEER, FENGKONG, spawnListening, spawnServe, stopServe } from './serve-child.js';
 import { registerReference, transactionText } from './tx-traffic.js';
 import { answerHelp, flag, quantile } from './util.js';
@@ -63,6 +63,8 @@ interface Tail {
   readonly failed: number;
   /** Our server's event-loop stalls of 20 ms or more during the run (its /metrics); null for Fastify. */
   readonly stalls: number | null;
+  /** KB the server (and its children) wrote to storage per answer during the run; null off Linux. */
+  readonly writtenKb: number | null;
 }
 
 /** fengkong_event_loop_stalls_total of 20 ms or more, from our server's /metrics (null for a peer without it). */
@@ -75,11 +77,14 @@ async function stallsOf(p: Peer): Promise<number | null> {
 
 async function steady(p: Peer): Promise<Tail> {
   const s0 = await stallsOf(p);
+  const w0 = writtenOf(p.proc.pid);
   const r = await openLoop({ urls: [p.url], path: '/v1/decisions', headers: p.headers, rate, seconds, sockets: 32, body: () => transactionText('t', counter++) });
   const s1 = await stallsOf(p);
+  const w1 = writtenOf(p.proc.pid);
   return {
     p50: quantile(r.latencies, 0.5), p90: quantile(r.latencies, 0.9), p99: quantile(r.latencies, 0.99), max: r.latencies[r.latencies.length - 1] ?? NaN, failed: r.failed,
     stalls: s0 === null || s1 === null ? null : s1 - s0,
+    writtenKb: w0 === null || w1 === null ? null : (w1 - w0) / 1024 / Math.max(1, r.ok),
   };
 }
 
@@ -125,7 +130,7 @@ const us = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(0)} 
 const fmtCpu = (f: Full): string => `server ${us(f.serverUs)} (main thread ${us(f.mainUs)}), load generator ${us(f.generatorUs)}`;
 
 const fmt = (t: Tail): string =>
-  `p50 ${t.p50.toFixed(2)} / p90 ${t.p90.toFixed(2)} / p99 ${t.p99.toFixed(2)} ms (max ${t.max.toFixed(1)})${t.stalls === null ? '' : `, ${t.stalls} event-loop stalls ≥ 20 ms`}${t.failed > 0 ? `, ${t.failed} failed` : ''}`;
+  `p50 ${t.p50.toFixed(2)} / p90 ${t.p90.toFixed(2)} / p99 ${t.p99.toFixed(2)} ms (max ${t.max.toFixed(1)})${t.stalls === null ? '' : `, ${t.stalls} event-loop stalls ≥ 20 ms`}${t.writtenKb === null ? '' : `, ${t.writtenKb.toFixed(1)} KB written per answer`}${t.failed > 0 ? `, ${t.failed} failed` : ''}`;
 
 const fastify = await startFastify();
 try {

@@ -40,18 +40,61 @@ function parentOf(path: string): number {
   return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
-/** CPU ms of the live children of `pid` (one level: the server's own child processes). */
-function childrenMs(pid: number): number {
-  let ms = 0;
+/** The pids of the live children of `pid` (one level: the server's own child processes). */
+function childrenOf(pid: number): number[] {
+  const kids: number[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      if (parentOf(`/proc/${d}/stat`) === pid) ms += statMs(`/proc/${d}/stat`);
+      if (parentOf(`/proc/${d}/stat`) === pid) kids.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return kids;
+}
+
+/** CPU ms of the live children of `pid`. */
+function childrenMs(pid: number): number {
+  let ms = 0;
+  for (const k of childrenOf(pid)) {
+    try {
+      ms += statMs(`/proc/${k}/stat`);
     } catch {
       // gone meanwhile
     }
   }
   return ms;
+}
+
+/**
+ * Bytes a process has caused to be written to storage (`write_bytes` of /proc/<pid>/io; 0 when gone),
+ * counted as the page cache sends them: a run's figure may carry writeback of the run before.
+ */
+function writeBytesOf(pid: number): number {
+  try {
+    const m = /^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+    return m === null ? 0 : Number(m[1]);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Bytes `pid` and its live children have sent to storage so far, or null off Linux. The disk is
+ * shared with the journal's fsyncs: what the server writes beside them is what makes them wait
+ * (docs/server.md, "Fifth pass"), and a latency figure alone does not show it.
+ */
+export function writtenOf(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    readFileSync(`/proc/${pid}/io`, 'utf8');
+  } catch {
+    return null;
+  }
+  let bytes = writeBytesOf(pid);
+  for (const k of childrenOf(pid)) bytes += writeBytesOf(k);
+  return bytes;
 }
 
 /** The CPU `pid` has used so far, or null where /proc is not there (not Linux) or the process is gone. */
