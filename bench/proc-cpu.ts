@@ -68,15 +68,16 @@ function childrenMs(pid: number): number {
 }
 
 /**
- * Bytes a process has caused to be written to storage (`write_bytes` of /proc/<pid>/io; 0 when gone),
- * counted as the page cache sends them: a run's figure may carry writeback of the run before.
+ * Bytes a process has caused to be written to storage (`write_bytes` of /proc/<pid>/io), counted as
+ * the page cache sends them: a run's figure may carry writeback of the run before. Null when the
+ * file cannot be read (not Linux, or the process is gone).
  */
-function writeBytesOf(pid: number): number {
+function writeBytesOf(pid: number): number | null {
   try {
     const m = /^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
-    return m === null ? 0 : Number(m[1]);
+    return m === null ? null : Number(m[1]);
   } catch {
-    return 0;
+    return null;
   }
 }
 
@@ -86,14 +87,10 @@ function writeBytesOf(pid: number): number {
  * (docs/server.md, "Fifth pass"), and a latency figure alone does not show it.
  */
 export function writtenOf(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    readFileSync(`/proc/${pid}/io`, 'utf8');
-  } catch {
-    return null;
-  }
-  let bytes = writeBytesOf(pid);
-  for (const k of childrenOf(pid)) bytes += writeBytesOf(k);
+  const own = pid === undefined ? null : writeBytesOf(pid);
+  if (pid === undefined || own === null) return null;
+  let bytes = own;
+  for (const k of childrenOf(pid)) bytes += writeBytesOf(k) ?? 0; // a child gone meanwhile wrote nothing more
   return bytes;
 }
 

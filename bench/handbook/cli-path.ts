@@ -7,8 +7,9 @@
  *
  * One file serves both commands. `train` labels its rows from every label in the file, which is
  * the protocol's "labels known when the test week starts" only because each label arrives exactly
- * 7 days after its fraud, so every fraud of the training week is labelled before 08-08 and no label
- * of the file can reach a training row later; writeEvents checks that instead of assuming it.
+ * 7 days after its fraud, so every fraud of the training week is labelled before the test week
+ * (08-08 for the book's weeks) and no label of the file can reach a training row later; writeEvents
+ * checks that instead of assuming it.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
