@@ -10,7 +10,8 @@
  * our server's event-loop stalls of 20 ms or more in each steady run (its /metrics), a count the
  * machine's noise moves less than a p99.
  *
- * usage: node dist/bench/answer-tail.js [--rate 2000] [--seconds 10] [--burst 15] [--rounds 2] [--serve-args "--durability process"]
+ * usage: node dist/bench/answer-tail.js [--rate 2000] [--seconds 10] [--burst 15] [--rounds 2] [--ids ascending|random] [--serve-args "--durability process"]
+ * `--ids random` sends ids in no order (UUID-like), as many switches and PSPs do; the default ascends.
  * Goal (issue 15): p99 < 5 ms fresh and after full speed (on a noisy machine: within 2× Fastify's
  * p99 in the same run); full speed ≥ 50 % of Fastify's.
  */
@@ -22,15 +23,21 @@ import autocannon from 'autocannon';
 import { openLoop } from './open-loop.js';
 import { cpuOf, ownCpuMs, writtenOf } from './proc-cpu.js';
 import { FASTIFY_PEER, FENGKONG, spawnListening, spawnServe, stopServe } from './serve-child.js';
-import { registerReference, transactionText } from './tx-traffic.js';
+import { registerReference, transactionText, type IdOrder } from './tx-traffic.js';
 import { answerHelp, flag, quantile } from './util.js';
 
-answerHelp('usage: node dist/bench/answer-tail.js [--rate 2000] [--seconds 10] [--burst 15] [--rounds 2] [--serve-args "…"]');
+answerHelp('usage: node dist/bench/answer-tail.js [--rate 2000] [--seconds 10] [--burst 15] [--rounds 2] [--ids ascending|random] [--serve-args "…"]');
 const rate = Number(flag('rate') ?? '2000');
 const seconds = Number(flag('seconds') ?? '10');
 const burst = Number(flag('burst') ?? '15');
 const rounds = Number(flag('rounds') ?? '2');
 const serveArgs = (flag('serve-args') ?? '').split(' ').filter((x) => x !== '');
+const idsFlag = flag('ids') ?? 'ascending';
+if (idsFlag !== 'ascending' && idsFlag !== 'random') {
+  process.stderr.write(`answer-tail: --ids: expected ascending or random, got ${JSON.stringify(idsFlag)}\n`);
+  process.exit(1);
+}
+const ids: IdOrder = idsFlag;
 
 interface Peer {
   readonly name: string;
@@ -78,7 +85,7 @@ async function stallsOf(p: Peer): Promise<number | null> {
 async function steady(p: Peer): Promise<Tail> {
   const s0 = await stallsOf(p);
   const w0 = writtenOf(p.proc.pid);
-  const r = await openLoop({ urls: [p.url], path: '/v1/decisions', headers: p.headers, rate, seconds, sockets: 32, body: () => transactionText('t', counter++) });
+  const r = await openLoop({ urls: [p.url], path: '/v1/decisions', headers: p.headers, rate, seconds, sockets: 32, body: () => transactionText('t', counter++, ids) });
   const s1 = await stallsOf(p);
   const w1 = writtenOf(p.proc.pid);
   return {
@@ -134,7 +141,7 @@ const fmt = (t: Tail): string =>
 
 const fastify = await startFastify();
 try {
-  process.stderr.write(`open loop ${rate}/s × ${seconds} s, full speed 64 connections × ${burst} s, ${rounds} rounds; load average ${loadavg()[0].toFixed(1)}${serveArgs.length > 0 ? `; serve ${serveArgs.join(' ')}` : ''}\n`);
+  process.stderr.write(`open loop ${rate}/s × ${seconds} s, full speed 64 connections × ${burst} s, ${rounds} rounds; load average ${loadavg()[0].toFixed(1)}; ids ${ids}${serveArgs.length > 0 ? `; serve ${serveArgs.join(' ')}` : ''}\n`);
   await steady(fastify); // warm-up
   for (let r = 0; r < rounds; r++) {
     const ours = await startOurs();

@@ -54,8 +54,23 @@ export function referenceEvents(): Record<string, unknown>[] {
   return out;
 }
 
+/**
+ * How transaction ids are spelt: `ascending` (`run-n`, as a payment switch numbering its own
+ * requests) or `random` (`run-` and 16 hex digits in no order, as UUIDs or a PSP's opaque ids) —
+ * the second lands each id on a random leaf of whatever index the store keeps of them.
+ */
+export type IdOrder = 'ascending' | 'random';
+
+/** The id of transaction `n` of run `run`: unique across runs and, within a run, for n < 2^32. */
+export function transactionId(run: string, n: number, ids: IdOrder = 'ascending'): string {
+  if (ids === 'ascending') return `${run}-${n}`;
+  // mix is a bijection of 32-bit words, so the first 8 digits alone keep ids unique
+  const hex = (x: number): string => x.toString(16).padStart(8, '0');
+  return `${run}-${hex(mix(n ^ 0x5bd1e995))}${hex(mix(n + 0x27d4eb2f))}`;
+}
+
 /** Transaction number `n` of run `run` (ids unique across runs) as JSON text. */
-export function transactionText(run: string, n: number): string {
+export function transactionText(run: string, n: number, ids: IdOrder = 'ascending'): string {
   const h = mix(n);
   const account = h % WORLD.accounts;
   const merchant = (account * 7 + (h >>> 20)) % WORLD.merchants;
@@ -63,7 +78,7 @@ export function transactionText(run: string, n: number): string {
   const amount = 500 + Math.floor(Math.exp((r / 0xffff) * 9)) * 10; // ¥5 … ~¥800, long tail
   const geo = cityOf(merchant);
   return JSON.stringify({
-    type: 'transaction', id: `${run}-${n}`, ts: iso(START + n * 200), accountId: `acc-${account}`,
+    type: 'transaction', id: transactionId(run, n, ids), ts: iso(START + n * 200), accountId: `acc-${account}`,
     amount, currency: 'CNY', merchantId: `M${merchant}`, terminalId: `T${merchant}`, mcc: MCCS[merchant % MCCS.length],
     acquirerId: `4802${String(merchant % WORLD.acquirers).padStart(4, '0')}`, geo, deviceId: `dev-${account}`,
     ip: `10.${account % 250}.${(account >> 8) % 250}.${account % 7}`, channel: h & 1 ? 'qr' : 'card', merchantName: `商户${merchant}`,
