@@ -461,7 +461,7 @@ export class Engine {
     if (now >= this.nextSweep) {
       this.windows.sweep(now);
       this.nextSweep = now + SWEEP_EVERY_MS;
-    }
+    } else if (this.windows.sweeping) this.windows.sweep(now); // a slice of the sweep under way per event
   }
 
   /** Live window keys per key kind. */

@@ -16,6 +16,11 @@ import type { SharedWindowRecord } from './shared-effects.js';
 const KEY_SEPARATOR = '\u0001';
 /** No group is swept more often than this (event time): short-window keys are few, visiting them is not. */
 const MIN_SWEEP_MS = 6 * 3_600_000;
+/**
+ * Slots a sweep in progress looks at per event: a few µs each time (more only where many keys
+ * expire at once), so a group of 300,000 keys is swept over ~600 events instead of in one 200 ms stall.
+ */
+const SWEEP_SLICE = 512;
 
 /** What a window reads when its key has no state: nothing counted, no mean or extreme known. */
 function emptyValue(w: WindowFeature): number {
@@ -48,6 +53,8 @@ class WindowGroup {
   private enters: Uint8Array;
   /** event time of this group's next sweep; see WindowGroups.sweep. */
   nextSweep = -Infinity;
+  /** Where the sweep under way goes on (a layout position), or -1 when none is. */
+  sweepAt = -1;
 
   constructor(windows: readonly WindowFeature[]) {
     this.keyName = windows[0].keyNames.join('×');
@@ -213,15 +220,18 @@ class WindowGroup {
     }
   }
 
-  /** Drops keys no window can see at `now`. */
-  sweep(now: number): number {
-    return this.single !== null ? this.single.sweep(now) : this.pair!.sweep(now);
+  /** Goes on with the sweep under way for `budget` slots, dropping keys no window can see at `now`; returns how many went. */
+  sweepSlice(now: number, budget: number): number {
+    const before = this.size;
+    this.sweepAt = this.single !== null ? this.single.sweepFrom(this.sweepAt, budget, now) : this.pair!.sweepFrom(this.sweepAt, budget, now);
+    return before - this.size;
   }
 
   /** Writes the group's state: sweep time, layout, key map. */
   writeSnapshot(w: SnapshotWriter): void {
     w.tag('WGRP');
     w.f64(this.nextSweep);
+    w.f64(this.sweepAt);
     w.bool(this.pair !== null);
     this.layout.writeSnapshot(w, this.pair !== null ? PAIR_OWNERS : STRING_OWNERS);
     if (this.pair !== null) this.pair.writeSnapshot(w);
@@ -232,6 +242,7 @@ class WindowGroup {
   readSnapshot(r: SnapshotReader): void {
     r.expect('WGRP');
     this.nextSweep = r.f64();
+    this.sweepAt = r.f64();
     if (r.bool() !== (this.pair !== null)) throw new RangeError(`window group ${this.keyName}: snapshot has another key shape`);
     this.layout.readSnapshot(r, this.pair !== null ? PAIR_OWNERS : STRING_OWNERS);
     if (this.pair !== null) this.pair.readSnapshot(r);
@@ -266,6 +277,8 @@ export class WindowGroups {
   /** Names of the windows that started empty because `previous` held no state of their signature. */
   readonly fresh: readonly string[];
   private readonly byTag: ReadonlyMap<string, WindowGroup>;
+  /** True while a group's sweep is under way (see sweep). */
+  sweeping: boolean;
 
   /**
    * Groups `windows` by key. With `previous` (the groups of the policy being replaced), every group
@@ -287,6 +300,7 @@ export class WindowGroups {
     });
     this.fresh = fresh;
     this.byTag = new Map(this.groups.map((g) => [g.tag, g]));
+    this.sweeping = this.groups.some((g) => g.sweepAt >= 0);
   }
 
   /**
@@ -336,14 +350,23 @@ export class WindowGroups {
    * Drops keys no window can see any more; returns how many went. Each group is swept once per
    * its longest window (at most every MIN_SWEEP_MS): a key then lives at most twice that long, and every key
    * is visited about twice in its life, so sweeping costs O(1) per key instead of O(keys) per call.
+   * A sweep goes SWEEP_SLICE slots per call: while `sweeping`, call this on every event.
    */
   sweep(now: number): number {
     let n = 0;
+    let under = false;
     for (const g of this.groups) {
-      if (now < g.nextSweep) continue;
-      if (g.nextSweep !== -Infinity) n += g.sweep(now);
-      g.nextSweep = now + Math.max(g.layout.maxLengthMs, MIN_SWEEP_MS);
+      if (g.sweepAt < 0) {
+        if (now < g.nextSweep) continue;
+        const first = g.nextSweep === -Infinity;
+        g.nextSweep = now + Math.max(g.layout.maxLengthMs, MIN_SWEEP_MS);
+        if (first) continue;
+        g.sweepAt = 0;
+      }
+      n += g.sweepSlice(now, SWEEP_SLICE);
+      under ||= g.sweepAt >= 0;
     }
+    this.sweeping = under;
     return n;
   }
 
@@ -388,6 +411,7 @@ export class WindowGroups {
     if (bySignature.size > 0) {
       throw new RangeError(`snapshot holds no state for window group(s) ${[...bySignature.values()].map((g) => g.keyName).join(', ')}`);
     }
+    out.sweeping = out.groups.some((g) => g.sweepAt >= 0);
     return out;
   }
 

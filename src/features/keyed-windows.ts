@@ -58,6 +58,11 @@ export class KeyedWindows {
     return this.layout.sweepExpired(now, this.forget);
   }
 
+  /** One slice of a sweep (WindowLayout.sweepFrom): `budget` slots from `from`; returns where to go on, -1 when done. */
+  sweepFrom(from: number, budget: number, now: number): number {
+    return this.layout.sweepFrom(from, budget, now, this.forget);
+  }
+
   /**
    * Forgets `key` if it still maps to `state` (a state the layout has just released); false when it
    * belongs to another map. Key kinds sharing one layout sweep it once and route each dropped state

@@ -45,9 +45,12 @@ export class PairKeyedWindows {
 
   /** Drops every pair no window can see at `now`, and first parts left empty; returns how many pairs went. */
   sweep(now: number): number {
-    const n = this.layout.sweepExpired(now, this.forget);
-    this.count -= n;
-    return n;
+    return this.layout.sweepExpired(now, this.forget);
+  }
+
+  /** One slice of a sweep (WindowLayout.sweepFrom): `budget` slots from `from`; returns where to go on, -1 when done. */
+  sweepFrom(from: number, budget: number, now: number): number {
+    return this.layout.sweepFrom(from, budget, now, this.forget);
   }
 
   /** Writes every (first, second) → state entry in map order; the layout is written by its owner. */
@@ -95,7 +98,7 @@ export class PairKeyedWindows {
     const { first, second } = owner as PairOwner;
     const inner = this.outer.get(first);
     if (inner === undefined) return;
-    inner.delete(second);
+    if (inner.delete(second)) this.count--;
     if (inner.size === 0) this.outer.delete(first);
   };
 }
