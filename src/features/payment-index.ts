@@ -53,12 +53,29 @@ function hash32(s: string): number {
 }
 
 const MIN_SLOTS = 1 << 12;
+/**
+ * Slots of the outgrown table moved into the new one per payment added. A table twice the size
+ * reaches its own limit only after half the old slot count of adds, so 8 per add ends every move
+ * long before the next one; doubling all at once instead held the thread 70–340 ms at half a
+ * million payments (bench/engine-stalls.ts), and a month of a large issuer's payments is tens of millions.
+ */
+const MOVE_PER_ADD = 8;
+/** A position field in the outgrown table: this entry went (forgotten or replaced) — probes go past it. */
+const GONE = -1;
 
 /** Payments by txId; a position (`find`'s answer) addresses the columns. */
 export class PaymentIndex {
   /** Linear-probing table: per slot (hash, position + 1); position + 1 = 0 marks an empty slot. */
   private table = new Int32Array(2 * MIN_SLOTS);
   private mask = MIN_SLOTS - 1;
+  /**
+   * The outgrown table while its entries move into `table` (null otherwise). Its entries only ever
+   * turn GONE, never move within it, so its probe chains stay whole for lookups until the last is moved.
+   */
+  private old: Int32Array | null = null;
+  private oldMask = 0;
+  /** The next slot of `old` to move. */
+  private moveAt = 0;
   /** The last id hashed and its hash: `has` then `add` of one payment hash it once. */
   private lastId = '';
   private lastHash = hash32('');
@@ -113,8 +130,14 @@ export class PaymentIndex {
     c.fraud[s] = 0;
     const h = this.hashOf(txId);
     c.hashes[s] = h;
-    if (2 * this.size > this.mask + 1) this.resize(2 * (this.mask + 1));
+    if (2 * this.size > this.mask + 1) this.grow();
+    if (this.old !== null) this.move(MOVE_PER_ADD);
     const at = this.slotOf(txId, h);
+    if (at < 0 && this.old !== null) {
+      // an older payment of this id not moved yet: the newest replaces it, as it would in one table
+      const o = this.oldSlotOf(txId, h);
+      if (o >= 0) this.old[2 * o + 1] = GONE;
+    }
     const slot = at >= 0 ? at : -1 - at; // an id added again points at its newest payment
     this.table[2 * slot] = h;
     this.table[2 * slot + 1] = pos + 1;
@@ -122,29 +145,66 @@ export class PaymentIndex {
 
   /** The position of `txId`, or -1. */
   find(txId: string): number {
-    const at = this.slotOf(txId, this.hashOf(txId));
-    return at < 0 ? -1 : this.table[2 * at + 1] - 1;
+    const h = this.hashOf(txId);
+    const at = this.slotOf(txId, h);
+    if (at >= 0) return this.table[2 * at + 1] - 1;
+    if (this.old === null) return -1;
+    const o = this.oldSlotOf(txId, h);
+    return o < 0 ? -1 : this.old[2 * o + 1] - 1;
   }
 
-  /** Rebuilds the table with `slots` slots from the stored hashes (no id is hashed again). */
-  private resize(slots: number): void {
-    const old = this.table;
-    const t = new Int32Array(2 * slots);
-    const mask = slots - 1;
-    for (let i = 0; i < old.length; i += 2) {
-      const p = old[i + 1];
-      if (p === 0) continue;
-      let j = old[i] & mask;
+  /** The slot of `txId` in the outgrown table, or -1. */
+  private oldSlotOf(txId: string, h: number): number {
+    const t = this.old as Int32Array, mask = this.oldMask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const p = t[2 * i + 1];
+      if (p === 0) return -1;
+      if (p > 0 && t[2 * i] === h && this.chunk(p - 1).ids[(p - 1) & MASK] === txId) return i;
+    }
+  }
+
+  /** Starts moving into a table twice the size (finishing a move still under way first). */
+  private grow(): void {
+    if (this.old !== null) this.move(Infinity);
+    this.old = this.table;
+    this.oldMask = this.mask;
+    this.moveAt = 0;
+    this.mask = 2 * (this.mask + 1) - 1;
+    this.table = new Int32Array(2 * (this.mask + 1));
+  }
+
+  /** Moves the next `slots` slots of the outgrown table into the table (stored hashes: no id is hashed again). */
+  private move(slots: number): void {
+    const old = this.old as Int32Array;
+    const end = Math.min(this.oldMask + 1, this.moveAt + slots);
+    const t = this.table, mask = this.mask;
+    let i = this.moveAt;
+    for (; i < end; i++) {
+      const p = old[2 * i + 1];
+      if (p <= 0) continue;
+      let j = old[2 * i] & mask;
       while (t[2 * j + 1] !== 0) j = (j + 1) & mask;
-      t[2 * j] = old[i];
+      t[2 * j] = old[2 * i];
       t[2 * j + 1] = p;
     }
-    this.table = t;
-    this.mask = mask;
+    this.moveAt = i;
+    if (i > this.oldMask) this.old = null;
   }
 
-  /** Removes the table entry of position `pos` (backward-shift deletion keeps probes short, no tombstones). */
+  /**
+   * Removes the table entry of position `pos` (backward-shift deletion keeps probes short, no
+   * tombstones), and marks it GONE in the outgrown table while a move is under way.
+   */
   private unlink(pos: number, h: number): void {
+    if (this.old !== null) {
+      const o = this.old, mask = this.oldMask;
+      for (let i = h & mask; o[2 * i + 1] !== 0; i = (i + 1) & mask) {
+        if (o[2 * i + 1] === pos + 1) {
+          o[2 * i + 1] = GONE;
+          break;
+        }
+      }
+    }
     const t = this.table, mask = this.mask;
     let i = h & mask;
     while (t[2 * i + 1] !== pos + 1) {
@@ -195,8 +255,8 @@ export class PaymentIndex {
 
   /**
    * Writes the payments held (positions head … tail of each live chunk, columns as raw arrays, ids
-   * and accounts as string references) and the hash table as it is, so positions and probes are
-   * the same after readSnapshot.
+   * and accounts as string references) and the hash table as it is (with the outgrown one and how
+   * far its move got, while one is under way), so positions and probes are the same after readSnapshot.
    */
   writeSnapshot(w: SnapshotWriter): void {
     w.tag('PIDX');
@@ -204,6 +264,11 @@ export class PaymentIndex {
     w.f64(this.tail);
     w.f64(this.mask);
     w.i32s(this.table);
+    w.bool(this.old !== null);
+    if (this.old !== null) {
+      w.f64(this.moveAt);
+      w.i32s(this.old);
+    }
     w.f64(this.chunks.length);
     for (let ci = this.head >>> CHUNK_BITS; ci < this.chunks.length; ci++) {
       const c = this.chunks[ci];
@@ -232,6 +297,12 @@ export class PaymentIndex {
     this.mask = r.f64();
     this.table = r.i32s();
     if (this.table.length !== 2 * (this.mask + 1)) throw new RangeError('payment index snapshot: table size and mask disagree');
+    if (r.bool()) {
+      this.moveAt = r.f64();
+      this.old = r.i32s();
+      this.oldMask = this.old.length / 2 - 1;
+      if (this.old.length * 2 !== this.table.length) throw new RangeError('payment index snapshot: the outgrown table is not half the table');
+    }
     const n = r.f64();
     for (let ci = 0; ci < n; ci++) this.chunks.push(null);
     for (let ci = this.head >>> CHUNK_BITS; ci < n; ci++) {
