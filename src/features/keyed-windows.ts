@@ -4,18 +4,19 @@
  * so it is dropped and its storage goes back to the layout for the next new key.
  */
 import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
+import { ShardedMap } from './sharded-map.js';
 import { type KeyWindows, type OwnerCodec, type WindowLayout } from './window-layout.js';
 
 /** Map overhead per entry plus a typical short key string, in bytes; only feeds `approxBytes`. */
 const MAP_ENTRY_BYTES = 80;
 
 /**
- * One key kind's states. A plain Map keyed by the joined key string: one lookup per key kind per
- * payment, then every window of that kind is served from one state.
+ * One key kind's states, keyed by the joined key string (a ShardedMap: no stall when it grows): one
+ * lookup per key kind per payment, then every window of that kind is served from one state.
  */
 export class KeyedWindows {
   readonly layout: WindowLayout;
-  private readonly states = new Map<string, KeyWindows>();
+  private readonly states = new ShardedMap<KeyWindows>();
 
   constructor(layout: WindowLayout) {
     this.layout = layout;
@@ -79,18 +80,20 @@ export class KeyedWindows {
   };
 
   /**
-   * Writes the key → state map (keys as string references, handles raw); the layout, which may be
-   * shared with other key kinds, is written by its owner.
+   * Writes the key → state map (whether it is split, keys as string references, handles raw); the
+   * layout, which may be shared with other key kinds, is written by its owner.
    */
   writeSnapshot(w: SnapshotWriter): void {
     w.tag('KEYS');
-    const keys = new Array<string>(this.states.size);
-    const handles = new Int32Array(this.states.size);
+    w.bool(this.states.split);
+    const n = this.states.size;
+    const keys = new Array<string>(n);
+    const handles = new Int32Array(n);
     let i = 0;
-    for (const [k, h] of this.states) {
+    this.states.forEach((h, k) => {
       keys[i] = k;
       handles[i++] = h;
-    }
+    });
     w.strs(keys);
     w.i32s(handles);
   }
@@ -99,6 +102,7 @@ export class KeyedWindows {
   readSnapshot(r: SnapshotReader): void {
     r.expect('KEYS');
     if (this.states.size > 0) throw new RangeError('KeyedWindows.readSnapshot needs an empty key kind');
+    if (r.bool()) this.states.divide();
     const keys = r.strs();
     const handles = r.i32s();
     if (keys.length !== handles.length) throw new RangeError('key snapshot: keys and handles differ in length');

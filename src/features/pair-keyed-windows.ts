@@ -4,12 +4,14 @@
  * already cached from earlier lookups), and no composite key string is built per payment.
  */
 import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
+import { ShardedMap } from './sharded-map.js';
 import type { KeyWindows, OwnerCodec, WindowLayout } from './window-layout.js';
 
 /** States keyed by (first, second); memory is bounded by `sweep` like KeyedWindows. */
 export class PairKeyedWindows {
   readonly layout: WindowLayout;
-  private readonly outer = new Map<string, Map<string, KeyWindows>>();
+  /** first part → (second part → state); a ShardedMap, so it grows without a stall. */
+  private readonly outer = new ShardedMap<Map<string, KeyWindows>>();
   private count = 0;
 
   constructor(layout: WindowLayout) {
@@ -53,20 +55,21 @@ export class PairKeyedWindows {
     return this.layout.sweepFrom(from, budget, now, this.forget);
   }
 
-  /** Writes every (first, second) → state entry in map order; the layout is written by its owner. */
+  /** Writes whether the map of first parts is split, then every (first, second) → state entry in map order; the layout is written by its owner. */
   writeSnapshot(w: SnapshotWriter): void {
     w.tag('PAIR');
     w.f64(this.count);
+    w.bool(this.outer.split);
     const firsts: string[] = [];
     const seconds: string[] = [];
     const handles: number[] = [];
-    for (const [first, inner] of this.outer) {
+    this.outer.forEach((inner, first) => {
       for (const [second, h] of inner) {
         firsts.push(first);
         seconds.push(second);
         handles.push(h);
       }
-    }
+    });
     w.strs(firsts);
     w.strs(seconds);
     w.i32s(Int32Array.from(handles));
@@ -77,6 +80,7 @@ export class PairKeyedWindows {
     r.expect('PAIR');
     if (this.outer.size > 0) throw new RangeError('PairKeyedWindows.readSnapshot needs an empty key kind');
     this.count = r.f64();
+    if (r.bool()) this.outer.divide();
     const firsts = r.strs();
     const seconds = r.strs();
     const handles = r.i32s();
