@@ -13,6 +13,7 @@ import { flag } from './util.js';
 const BENCHES: readonly { readonly name: string; readonly nodeFlags: readonly string[] }[] = [
   { name: 'rules-vs-json-rules-engine', nodeFlags: [] },
   { name: 'decide-latency', nodeFlags: [] },
+  { name: 'engine-stalls', nodeFlags: ['--max-old-space-size=8000'] },
   { name: 'feature-memory', nodeFlags: ['--expose-gc'] },
   { name: 'replay-vs-floor', nodeFlags: [] },
   { name: 'case-intake', nodeFlags: [] },
