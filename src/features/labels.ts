@@ -19,6 +19,12 @@ const DAY = 86_400_000;
 export const LABEL_LOOKBACK_MS = 30 * DAY;
 const SWEEP_EVERY_MS = DAY;
 /**
+ * Payments past LABEL_LOOKBACK_MS forgotten per event: more than the one each event can add, so the
+ * index keeps to the lookback. Forgetting a day's payments at the daily sweep instead held the thread
+ * ~0.2 s per million payments a day (212 ns each, a million forgotten in one call).
+ */
+const FORGET_PER_EVENT = 16;
+/**
  * How long a label is kept with what it changed, for payments arriving late (ts before the label's):
  * a payment later than this behind the stream's clock sees the labels of the time it arrives.
  */
@@ -358,14 +364,19 @@ export class LabelKnowledge implements LabelView {
     }
   }
 
-  /** Forgets payments too old for any window, and idle terminals and merchants; cheap to call often. */
+  /**
+   * Forgets payments too old for any label (a few per call, so call it on every event), and once a
+   * day labels too old to matter and idle terminals and merchants.
+   */
   advance(now: number): void {
+    this.payments.forgetUpTo(now - LABEL_LOOKBACK_MS, FORGET_PER_EVENT);
     if (now < this.nextSweep) return;
     this.nextSweep = now + SWEEP_EVERY_MS;
     const keep = this.recent.findIndex((r) => r.t >= now - LATE_LABEL_MS);
     if (keep !== 0) this.recent = keep < 0 ? [] : this.recent.slice(keep);
     if (this.recent.length === 0) this.newest = -Infinity;
-    this.payments.forgetUpTo(now - LABEL_LOOKBACK_MS);
+    // slices may lag behind a burst by days; none may lag past the window handles the payments hold
+    this.payments.forgetUpTo(now - this.layout.maxLengthMs);
     // one layout holds both maps' states: sweep it once and hand each dropped state to its own map
     this.layout.sweepExpired(now, this.forgetDropped);
   }

@@ -327,10 +327,10 @@ export class PaymentIndex {
 
   /**
    * Forgets payments, oldest first, while their time is ≤ `cutoff` (payments arrive nearly in time
-   * order); a chunk left behind entirely is dropped.
+   * order), at most `max` of them; a chunk left behind entirely is dropped.
    */
-  forgetUpTo(cutoff: number): void {
-    while (this.head < this.tail) {
+  forgetUpTo(cutoff: number, max = Infinity): void {
+    for (let n = 0; this.head < this.tail && n < max; n++) {
       const c = this.chunk(this.head);
       const s = this.head & MASK;
       if (c.times[s] > cutoff) break;

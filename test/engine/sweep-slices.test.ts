@@ -1,12 +1,14 @@
-// Window sweeps go a slice per event: a group with thousands of expired keys is emptied over the
-// next events instead of inside one, the keys it drops read nothing either way, and a snapshot taken
-// while a sweep is under way restores an engine that finishes it exactly like one that never stopped.
+// Housekeeping goes a slice per event. Window sweeps: a group with thousands of expired keys is
+// emptied over the next events instead of inside one, the keys it drops read nothing either way, and
+// a snapshot taken while a sweep is under way restores an engine that finishes it exactly like one
+// that never stopped. Payments past the label lookback leave the payment index a few per event.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseEvent } from '../../src/contract/parse.js';
 import { SnapshotReader, SnapshotWriter } from '../../src/codec/codec.js';
 import { Engine } from '../../src/engine/engine.js';
 import { numericSlotNames } from '../../src/model/feature-names.js';
+import { LABEL_LOOKBACK_MS, type LabelKnowledge } from '../../src/features/labels.js';
 import { DAY, defaultPolicy, registry, tx } from './world.js';
 
 const KEYS = 4_000;
@@ -78,4 +80,21 @@ test('a snapshot taken while a sweep is under way restores an engine that finish
   }
   assert.equal(b.windowSizes().account, 41);
   assert.ok(snapshotOf(b).equals(snapshotOf(a)), 'the whole state after the sweep');
+});
+
+test('payments past the label lookback leave the payment index a few per event, not a day of them at once', () => {
+  const e = crowded(); // KEYS payments within the first minute of day 0
+  const payments = (e as unknown as { knowledge: LabelKnowledge }).knowledge.payments;
+  assert.equal(payments.size, KEYS);
+  // then one payment every 10 minutes for 32 days: the stream's watermark moves on with them
+  let before = payments.size;
+  let largestDrop = 0;
+  for (let i = 1; i <= 32 * 144; i++) {
+    e.apply(parseEvent(tx(i * 600_000, { accountId: `steady-${i}`, deviceId: `d-steady-${i}` })));
+    largestDrop = Math.max(largestDrop, before + 1 - payments.size);
+    before = payments.size;
+  }
+  // every payment of day 0 went, and every one older than the lookback (30 days), but never more than a few at one event
+  assert.equal(payments.size, LABEL_LOOKBACK_MS / 600_000);
+  assert.ok(largestDrop <= 16, `at most 16 payments forgotten at one event (${largestDrop})`);
 });
