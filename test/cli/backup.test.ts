@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/paths.js';
-import { baseWorld, MIN, tx } from '../engine/world.js';
+import { baseWorld, tx } from '../engine/world.js';
 import { call, feed, startTestServer, tempDir, type Answer } from '../server/helpers.js';
 
 const CLI = join(ROOT, 'bin', 'fengkong.js');
@@ -51,19 +51,25 @@ test('backup under load, restore into a new folder: every decision answered befo
   const answered: Answer[] = [];
   let running = true;
   let n = 0;
+  let failed: unknown = null;
   const load = (async () => {
     while (running) {
       const batch = [0, 1, 2, 3].map(() => {
         n++;
-        return call(a.url, '/v1/decisions', { key: a.keys.decide, body: tx(n * MIN, { amount: 1_000 + (n % 50) * 100 }) });
+        // 10 s apart: the load runs until the checkpointer (idle scheduling class) wrote a snapshot, which on a
+        // busy machine takes tens of thousands of payments, and none may be dated ahead of the server's clock
+        return call(a.url, '/v1/decisions', { key: a.keys.decide, body: tx(n * 10_000, { amount: 1_000 + (n % 50) * 100 }) });
       });
       for (const r of await Promise.all(batch)) {
         assert.equal(r.status, 200, r.text);
         answered.push(r);
       }
     }
-  })();
+  })().catch((e: unknown) => {
+    failed = e;
+  });
   while (answered.length < 40 || !existsSync(join(a.dir, 'snapshots')) || !readdirSync(join(a.dir, 'snapshots')).some((f) => f.endsWith('.fks'))) {
+    if (failed !== null) throw failed; // a failed load fails the test instead of leaving it waiting for a snapshot
     await new Promise((r) => setTimeout(r, 10));
   }
 
@@ -74,6 +80,7 @@ test('backup under load, restore into a new folder: every decision answered befo
   const after = answered.length;
   running = false;
   await load;
+  if (failed !== null) throw failed;
   assert.equal(run.status, 0, run.stderr);
   t.diagnostic(`${run.stdout.trim()}; ${during} answered at start, ${after} at end; ${run.stderr.trim().split('\n').join('; ')}`);
   assert.match(run.stdout, /^backup: \d+ files, \d+ bytes, verified\n$/);
