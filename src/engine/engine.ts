@@ -11,6 +11,7 @@ import { computeBuiltins } from '../features/builtins.js';
 import { computeLabelFeatures } from '../features/label-features.js';
 import { LabelKnowledge, type LabelView } from '../features/labels.js';
 import { ReferenceData, type ReferenceView } from '../features/reference.js';
+import { ShardedMap } from '../features/sharded-map.js';
 import { createVector, type FeatureVector, type ListLookup } from '../features/vector.js';
 import type { EngineInput } from './inputs.js';
 import { MerchantRisk, type MerchantRiskView } from './merchant-state.js';
@@ -55,7 +56,8 @@ const NO_LISTS: ListLookup = { has: () => false };
 /** In-memory engine state plus the policy that decides. */
 export class Engine {
   private readonly ref = new ReferenceData();
-  private readonly memory = new Map<string, AccountState>();
+  /** Every account the engine remembers; sharded, so a million accounts grow without a stall. */
+  private readonly memory = new ShardedMap<AccountState>();
   private readonly knowledge: LabelKnowledge;
   /** Block, allow and watch lists `in_list()` reads; a change counts from the very next decision. */
   private readonly lists: ListLookup;
@@ -496,6 +498,7 @@ export class Engine {
     for (const x of this.clock.state()) w.f64(x);
     w.f64(this.nextSweep);
     this.ref.writeSnapshot(w);
+    w.bool(this.memory.split);
     AccountState.writeSnapshot(this.memory, w);
     this.knowledge.writeSnapshot(w);
     writeMerchantRisk(this.risk, w);
@@ -514,6 +517,7 @@ export class Engine {
     this.clock.restore([r.f64(), r.f64(), r.f64()]);
     this.nextSweep = r.f64();
     this.ref.readSnapshot(r);
+    if (r.bool()) this.memory.divide();
     for (const [id, a] of AccountState.readSnapshot(r)) this.memory.set(id, a);
     this.knowledge.readSnapshot(r);
     readMerchantRisk(this.risk, r);

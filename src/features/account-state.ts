@@ -379,7 +379,7 @@ export class AccountState {
    * NUMERIC_FIELDS numbers of all accounts as one raw Float64Array, the short lists as lengths
    * (-1 = null) plus one concatenated array each.
    */
-  static writeSnapshot(accounts: ReadonlyMap<string, AccountState>, w: SnapshotWriter): void {
+  static writeSnapshot(accounts: { readonly size: number; forEach(fn: (a: AccountState, key: string) => void): void }, w: SnapshotWriter): void {
     w.tag('ACCT');
     const n = accounts.size, nf = NUMERIC_FIELDS;
     const ids = new Array<string>(n), kyc = new Array<string>(n), lastDevice = new Array<string>(n);
@@ -391,7 +391,7 @@ export class AccountState {
     const restricted: AccountRestriction[] = [];
     const hasRestriction = new Uint8Array(n);
     let i = 0;
-    for (const [key, a] of accounts) {
+    accounts.forEach((a, key) => {
       if (i === 0) checkFields(a);
       if (key !== a.id) throw new RangeError(`account map key ${key} holds account ${a.id}`);
       ids[i] = a.id;
@@ -410,7 +410,7 @@ export class AccountState {
         restricted.push(a.restriction);
       }
       i++;
-    }
+    });
     w.f64(n);
     w.f64(nf);
     w.strs(ids);

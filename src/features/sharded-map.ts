@@ -89,6 +89,16 @@ export class ShardedMap<V> {
     else for (const m of this.shards) m.forEach(fn);
   }
 
+  /**
+   * Every value, in forEach's order (a split under way is finished first). The iterator stays valid
+   * while the map changes, as a Map's does: a job may yield between values while payments go on.
+   */
+  *values(): IterableIterator<V> {
+    this.settle();
+    if (this.shards.length === 0) yield* (this.one as Map<string, V>).values();
+    else for (const m of this.shards) yield* m.values();
+  }
+
   /** Splits now, whatever the size (a snapshot's reader restoring a map that was split), and at once. */
   divide(): void {
     if (this.shards.length === 0) this.begin();

@@ -9,7 +9,7 @@ import { SnapshotReader, SnapshotWriter } from '../../src/codec/codec.js';
 import { Engine } from '../../src/engine/engine.js';
 import { numericSlotNames } from '../../src/model/feature-names.js';
 import { LABEL_LOOKBACK_MS, type LabelKnowledge } from '../../src/features/labels.js';
-import { DAY, defaultPolicy, registry, tx } from './world.js';
+import { account, DAY, defaultPolicy, registry, tx } from './world.js';
 
 const KEYS = 4_000;
 
@@ -97,4 +97,24 @@ test('payments past the label lookback leave the payment index a few per event, 
   // every payment of day 0 went, and every one older than the lookback (30 days), but never more than a few at one event
   assert.equal(payments.size, LABEL_LOOKBACK_MS / 600_000);
   assert.ok(largestDrop <= 16, `at most 16 payments forgotten at one event (${largestDrop})`);
+});
+
+test('an engine whose account map is splitting into shards restores from a snapshot and goes on byte for byte like one that never stopped', () => {
+  const a = new Engine(defaultPolicy());
+  for (const r of registry()) a.apply(parseEvent(r));
+  // 32,768 accounts begin the split; the next hundred move only part of them
+  for (let i = 0; i < 32_868; i++) a.apply(parseEvent(account(`reg-${i}`)));
+  const memory = (a as unknown as { memory: { split: boolean; moving: unknown } }).memory;
+  assert.ok(memory.split && memory.moving !== null, 'the split is under way');
+  const b = restored(snapshotOf(a));
+  for (let i = 0; i < 200; i++) {
+    const p = parseEvent(tx(i * 1_000, { accountId: `reg-${i * 97}`, deviceId: `d-reg-${i}` }));
+    assert.deepEqual(b.apply(p), a.apply(p), `payment ${i}`);
+  }
+  for (let i = 32_868; i < 33_000; i++) {
+    const e = parseEvent(account(`reg-${i}`));
+    a.apply(e);
+    b.apply(e);
+  }
+  assert.ok(snapshotOf(b).equals(snapshotOf(a)), 'the whole state');
 });
