@@ -220,11 +220,9 @@ class WindowGroup {
     }
   }
 
-  /** Goes on with the sweep under way for `budget` slots, dropping keys no window can see at `now`; returns how many went. */
-  sweepSlice(now: number, budget: number): number {
-    const before = this.size;
+  /** Goes on with the sweep under way for `budget` slots, dropping keys no window can see at `now`. */
+  sweepSlice(now: number, budget: number): void {
     this.sweepAt = this.single !== null ? this.single.sweepFrom(this.sweepAt, budget, now) : this.pair!.sweepFrom(this.sweepAt, budget, now);
-    return before - this.size;
   }
 
   /** Writes the group's state: sweep time, layout, key map. */
@@ -347,13 +345,12 @@ export class WindowGroups {
   }
 
   /**
-   * Drops keys no window can see any more; returns how many went. Each group is swept once per
+   * Drops keys no window can see any more. Each group is swept once per
    * its longest window (at most every MIN_SWEEP_MS): a key then lives at most twice that long, and every key
    * is visited about twice in its life, so sweeping costs O(1) per key instead of O(keys) per call.
    * A sweep goes SWEEP_SLICE slots per call: while `sweeping`, call this on every event.
    */
-  sweep(now: number): number {
-    let n = 0;
+  sweep(now: number): void {
     let under = false;
     for (const g of this.groups) {
       if (g.sweepAt < 0) {
@@ -363,11 +360,10 @@ export class WindowGroups {
         if (first) continue;
         g.sweepAt = 0;
       }
-      n += g.sweepSlice(now, SWEEP_SLICE);
+      g.sweepSlice(now, SWEEP_SLICE);
       under ||= g.sweepAt >= 0;
     }
     this.sweeping = under;
-    return n;
   }
 
   /** Every group's signature, in order. */

@@ -51,9 +51,9 @@ export class KeyedWindows {
   }
 
   /**
-   * Drops every key no window can see at `now` and returns how many; run it periodically (it is
-   * O(keys)) so memory follows the active population, not every key ever seen. Only for a layout
-   * this map has to itself (a shared layout is swept by its owner, see forgetIf).
+   * Drops every key no window can see at `now` in one call and returns how many: O(keys), so a live
+   * engine sweeps in slices instead (sweepFrom). Only for a layout this map has to itself (a shared
+   * layout is swept by its owner, see forgetIf).
    */
   sweep(now: number): number {
     return this.layout.sweepExpired(now, this.forget);

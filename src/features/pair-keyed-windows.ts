@@ -7,7 +7,7 @@ import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
 import { ShardedMap } from './sharded-map.js';
 import type { KeyWindows, OwnerCodec, WindowLayout } from './window-layout.js';
 
-/** States keyed by (first, second); memory is bounded by `sweep` like KeyedWindows. */
+/** States keyed by (first, second); memory is bounded by sweeping (`sweepFrom`) like KeyedWindows. */
 export class PairKeyedWindows {
   readonly layout: WindowLayout;
   /** first part → (second part → state); a ShardedMap, so it grows without a stall. */
@@ -45,12 +45,10 @@ export class PairKeyedWindows {
     return s;
   }
 
-  /** Drops every pair no window can see at `now`, and first parts left empty; returns how many pairs went. */
-  sweep(now: number): number {
-    return this.layout.sweepExpired(now, this.forget);
-  }
-
-  /** One slice of a sweep (WindowLayout.sweepFrom): `budget` slots from `from`; returns where to go on, -1 when done. */
+  /**
+   * One slice of a sweep (WindowLayout.sweepFrom): drops the pairs no window can see at `now` among
+   * `budget` slots from `from`, and first parts left empty; returns where to go on, -1 when done.
+   */
   sweepFrom(from: number, budget: number, now: number): number {
     return this.layout.sweepFrom(from, budget, now, this.forget);
   }
