@@ -8,13 +8,15 @@
  * A process of its own rather than a worker thread: its garbage collector's helper threads are its
  * own too, and all of them run at the idle scheduling class (see idleScheduling), so replaying every
  * event a second time takes only CPU the server leaves idle. As a worker thread at nice 19 it slowed
- * live answers measurably (docs/server.md, "Third pass").
+ * live answers measurably (docs/server.md, "Third pass"); and even idle, a core it keeps busy is
+ * not free on a shared VM, so while it catches up it rests between slices to take at most
+ * `options.share` of one (restAfter).
  */
 import { execFileSync } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { SqlitePolicyStore } from '../store/sqlite/policies.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { CheckpointReply, CheckpointRequest, CheckpointStart, CheckpointWritten } from './checkpointer.js';
+import { restAfter, type CheckpointReply, type CheckpointRequest, type CheckpointStart, type CheckpointWritten } from './checkpointer.js';
 import { removeTempFiles, snapshotsDir, type WrittenSnapshot } from '../engine/snapshot/engine-snapshot.js';
 import { GENTLE_WRITE } from '../engine/snapshot/format.js';
 import { Replica } from './replica.js';
@@ -109,8 +111,11 @@ function tick(): void {
     // spare core just while the server swaps (measured as a p99 spike in bench/policy-swap.ts)
     if (!built) rebuild ??= 'start';
     if (rebuild !== null && !build(now)) return;
-    replica.catchUp(performance.now() + SLICE_MS);
-    const caughtUp = store.lastSeq() <= replica.status().seq;
+    const began = performance.now();
+    replica.catchUp(began + SLICE_MS);
+    const worked = performance.now() - began;
+    const lag = store.lastSeq() - replica.status().seq;
+    const caughtUp = lag <= 0;
     const due = replica.behindSnapshot >= options.everyEntries || (replica.behindSnapshot > 0 && Date.now() - replica.snapshotAt >= options.everyMs);
     if (caughtUp && (due || requests.length > 0)) {
       // never write a state that missed a change since the last check: rebuild first, write next time
@@ -126,7 +131,7 @@ function tick(): void {
       }
       if (due && replica.behindSnapshot > 0) write(null);
     }
-    delay = !caughtUp ? 0 : requests.length > 0 ? REQUEST_POLL_MS : options.pollMs;
+    delay = !caughtUp ? restAfter(worked, options, lag, requests.length > 0) : requests.length > 0 ? REQUEST_POLL_MS : options.pollMs;
   } catch (e) {
     const message = (e as Error).message;
     for (const r of requests.splice(0)) send({ kind: 'error', message, id: r.id });

@@ -9,7 +9,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { StoreError } from '../errors.js';
+import { ConfigError, StoreError } from '../errors.js';
 import { encryptionSettings, type EncryptionSettings } from '../store/sqlite/crypt.js';
 
 /** When and where the checkpointer writes. */
@@ -20,6 +20,17 @@ export interface CheckpointOptions {
   readonly everyMs?: number;
   /** How often the child looks for new journal entries and a changed live policy. Default 1 s. */
   readonly pollMs?: number;
+  /**
+   * The share of one core the replica may take while it catches up with the journal (0 < share ≤ 1):
+   * after each slice of work it rests so long that work ÷ (work + rest) stays at this share. Default
+   * 0.25 — a steady 2,000 payments/s needs ~0.12 here, so only a burst's backlog is spread out. The
+   * idle scheduling class alone did not keep the replica from slowing answers: on the project's VM an
+   * idle-class busy loop doubled even bare Fastify's p99 at 2,000 requests/s, and the replica ran a
+   * whole core for seconds after every burst (docs/server.md, "Seventh pass"). It takes all it can
+   * when a snapshot is asked for, or when it lags by more than twice `everyEntries` (a restart's replay
+   * must stay bounded).
+   */
+  readonly share?: number;
   /** Snapshots kept (the newest ones; older ones are deleted after each write). Default 2. */
   readonly keep?: number;
   /**
@@ -34,6 +45,7 @@ export const CHECKPOINT_DEFAULTS: Required<CheckpointOptions> = {
   everyEntries: 200_000,
   everyMs: 10 * 60_000,
   pollMs: 1_000,
+  share: 0.25,
   keep: 2,
   write: true,
 };
@@ -57,6 +69,16 @@ export type CheckpointReply =
   | { kind: 'written'; snapshot: CheckpointWritten | null; id: number | null }
   | { kind: 'error'; message: string; id: number | null }
   | { kind: 'closed' };
+
+/**
+ * How long the replica rests after `workMs` of catching up, so that it takes `share` of a core: none
+ * while a snapshot is waited for (`asked`) or when it lags `lag` entries, more than twice
+ * `everyEntries` — then bounding a restart's replay matters more than the answers' spare core.
+ */
+export function restAfter(workMs: number, o: { share: number; everyEntries: number }, lag: number, asked: boolean): number {
+  if (asked || o.share >= 1 || lag > 2 * o.everyEntries) return 0;
+  return Math.ceil((workMs * (1 - o.share)) / o.share);
+}
 
 /** What the child is started with (as JSON, its one argument). */
 export interface CheckpointStart {
@@ -96,6 +118,10 @@ export async function startCheckpointer(
   options: CheckpointOptions = {},
   log: (line: string) => void = () => {},
 ): Promise<Checkpointer> {
+  const share = options.share ?? CHECKPOINT_DEFAULTS.share;
+  if (typeof share !== 'number' || !(share > 0 && share <= 1)) {
+    throw new ConfigError(`checkpointer option share: expected a share of one core above 0 and at most 1, got ${JSON.stringify(share)}`);
+  }
   const data: CheckpointStart = { dataDir, options: { ...CHECKPOINT_DEFAULTS, ...options }, encryption: encryptionSettings(dataDir) };
   const child = fork(fileURLToPath(new URL('./checkpointer-process.js', import.meta.url)), [JSON.stringify(data)], {
     serialization: 'advanced',

@@ -6,8 +6,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from '../../src/server/server.js';
+import { ConfigError } from '../../src/errors.js';
+import { restAfter, startCheckpointer } from '../../src/wiring/checkpointer.js';
 import { serveCli } from '../helpers/serve-cli.js';
-import { tempDir } from '../server/helpers.js';
+import { call, startTestServer, tempDir } from '../server/helpers.js';
+import { account } from '../engine/world.js';
 import { ROOT } from '../helpers/paths.js';
 
 /** SCHED_IDLE in /proc/<pid>/stat's `policy` field (field 41). */
@@ -114,7 +117,7 @@ test('a server gone while its checkpointer is still starting leaves no checkpoin
     // a data folder a server has started on (a store with a live policy), as the checkpointer expects
     await (await startServer({ dataDir: dir, port: 0, snapshots: false })).close();
     const script = join(ROOT, 'dist', 'src', 'wiring', 'checkpointer-process.js');
-    const start = JSON.stringify({ dataDir: dir, options: { everyEntries: 200_000, everyMs: 600_000, pollMs: 1_000, keep: 2, write: true }, encryption: { masterKeyFile: join(dir, 'master.key'), enabled: true } });
+    const start = JSON.stringify({ dataDir: dir, options: { everyEntries: 200_000, everyMs: 600_000, pollMs: 1_000, share: 0.25, keep: 2, write: true }, encryption: { masterKeyFile: join(dir, 'master.key'), enabled: true } });
     // the parent forks it and exits at once, before the child has even loaded its modules
     const r = spawnSync(process.execPath, ['-e', `const c = require('node:child_process').fork(${JSON.stringify(script)}, [${JSON.stringify(start)}], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] }); console.log(c.pid); process.exit(0);`], { encoding: 'utf8' });
     const pid = Number(r.stdout.trim());
@@ -125,4 +128,60 @@ test('a server gone while its checkpointer is still starting leaves no checkpoin
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** CPU seconds (user + system, every thread) /proc says process `pid` has used. */
+function cpuSeconds(pid: number): number {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime (fields 14, 15) in clock ticks of 1/100 s
+}
+
+test('after a burst the checkpointer catches up taking about the share of a core it is given', { skip: !existsSync('/proc/self/stat') && 'needs Linux /proc' }, async () => {
+  const burst = 30_000;
+  // a snapshot once the burst is applied, so its appearance says the replica has caught up
+  const s = await startTestServer({ snapshots: { everyEntries: burst, everyMs: 1e9, pollMs: 20, share: 0.2 } });
+  try {
+    // registrations: a batch endpoint takes them 2,000 a request, faster than the replica applies them
+    const events: Record<string, unknown>[] = [];
+    for (let i = 0; i < burst; i++) events.push(account(`burst-${i}`, { creditLimit: 1_000_000 + i }));
+    const pid = s.server.checkpointer!.pid!;
+    const cpu0 = cpuSeconds(pid);
+    const t0 = performance.now();
+    for (let i = 0; i < events.length; i += 2_000) {
+      const r = await call(s.url, '/v1/events', { method: 'POST', key: s.keys.admin, body: events.slice(i, i + 2_000) });
+      assert.equal(r.status, 202, r.text);
+    }
+    const until = t0 + 120_000;
+    while (s.server.checkpointer!.written.length === 0 && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+    const wall = (performance.now() - t0) / 1000;
+    const used = cpuSeconds(pid) - cpu0;
+    assert.equal(s.server.checkpointer!.written.length, 1, 'the replica caught up and wrote its snapshot');
+    // the snapshot's own encoding and write run unrested, and /proc counts in hundredths: some slack
+    assert.ok(wall >= 0.5, `the catch-up was long enough to measure (${wall.toFixed(2)} s)`);
+    assert.ok(used / wall <= 0.35, `the checkpointer used ${used.toFixed(2)} s of CPU in the ${wall.toFixed(2)} s from the burst's start to its snapshot (share 0.2)`);
+  } finally {
+    await s.close();
+  }
+});
+
+test('a checkpointer share outside (0, 1] is refused, naming the option', async () => {
+  const dir = tempDir();
+  try {
+    await (await startServer({ dataDir: dir, port: 0, snapshots: false })).close();
+    for (const share of [0, -0.5, 1.5, Number.NaN]) {
+      await assert.rejects(startCheckpointer(dir, { share }), (e: Error) => e instanceof ConfigError && /share/.test(e.message) && /above 0 and at most 1/.test(e.message));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('restAfter: a rest that keeps work at the share, none when a snapshot waits or the lag would make restarts long', () => {
+  const o = { share: 0.25, everyEntries: 1_000 };
+  assert.equal(restAfter(50, o, 10, false), 150);
+  assert.equal(restAfter(50, { ...o, share: 1 }, 10, false), 0);
+  assert.equal(restAfter(50, o, 10, true), 0, 'a snapshot asked for is not kept waiting');
+  assert.equal(restAfter(50, o, 2_000, false), 150, 'twice everyEntries behind still rests');
+  assert.equal(restAfter(50, o, 2_001, false), 0, 'further behind it takes all it can');
 });
