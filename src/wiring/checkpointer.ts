@@ -120,7 +120,7 @@ export async function startCheckpointer(
 ): Promise<Checkpointer> {
   const share = options.share ?? CHECKPOINT_DEFAULTS.share;
   if (typeof share !== 'number' || !(share > 0 && share <= 1)) {
-    throw new ConfigError(`checkpointer option share: expected a share of one core above 0 and at most 1, got ${JSON.stringify(share)}`);
+    throw new ConfigError(`checkpointer option share: expected a share of one core above 0 and at most 1, got ${typeof share === 'number' ? String(share) : JSON.stringify(share)}`);
   }
   const data: CheckpointStart = { dataDir, options: { ...CHECKPOINT_DEFAULTS, ...options }, encryption: encryptionSettings(dataDir) };
   const child = fork(fileURLToPath(new URL('./checkpointer-process.js', import.meta.url)), [JSON.stringify(data)], {
