@@ -18,6 +18,11 @@ export interface OpenLoopOptions {
   /** Keep-alive sockets per URL (default 32). */
   readonly sockets?: number;
   readonly body: (i: number) => string;
+  /**
+   * Also return the latencies of the requests scheduled before and from this many ms into the run
+   * apart (`early`, `late`): a fresh server's first seconds and its steady state have different tails.
+   */
+  readonly splitMs?: number;
 }
 
 /** What came back: latencies (ms from each request's scheduled time) of the 2xx answers, sorted. */
@@ -27,6 +32,9 @@ export interface OpenLoopResult {
   readonly failed: number;
   /** 2xx answers per second over the run. */
   readonly rps: number;
+  /** With `splitMs`: the latencies of the requests scheduled before it, and from it on, each sorted. */
+  readonly early?: Float64Array;
+  readonly late?: Float64Array;
 }
 
 /** Runs the load and resolves once every request sent was answered (or failed). */
@@ -34,6 +42,8 @@ export function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
   const agents = o.urls.map(() => new Agent({ keepAlive: true, maxSockets: o.sockets ?? 32 }));
   const total = Math.round(o.rate * o.seconds);
   const lat: number[] = [];
+  const early: number[] = [];
+  const late: number[] = [];
   let failed = 0;
   let settled = 0;
   let sent = 0;
@@ -43,7 +53,8 @@ export function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
       for (const a of agents) a.destroy();
       const latencies = Float64Array.from(lat).sort();
       const secs = (performance.now() - start) / 1000;
-      resolve({ latencies, ok: lat.length, failed, rps: lat.length / Math.max(secs, o.seconds) });
+      const split = o.splitMs === undefined ? {} : { early: Float64Array.from(early).sort(), late: Float64Array.from(late).sort() };
+      resolve({ latencies, ok: lat.length, failed, rps: lat.length / Math.max(secs, o.seconds), ...split });
     };
     const one = (i: number, due: number): void => {
       const k = i % o.urls.length;
@@ -54,8 +65,11 @@ export function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
         (res) => {
           res.resume();
           res.on('end', () => {
-            if (res.statusCode !== undefined && res.statusCode < 300) lat.push(performance.now() - due);
-            else failed++;
+            if (res.statusCode !== undefined && res.statusCode < 300) {
+              const ms = performance.now() - due;
+              lat.push(ms);
+              if (o.splitMs !== undefined) (due - start < o.splitMs ? early : late).push(ms);
+            } else failed++;
             if (++settled === total) finish();
           });
         },
