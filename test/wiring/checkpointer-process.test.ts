@@ -158,7 +158,7 @@ test('after a burst the checkpointer catches up taking about the share of a core
     const used = cpuSeconds(pid) - cpu0;
     assert.equal(s.server.checkpointer!.written.length, 1, 'the replica caught up and wrote its snapshot');
     // the snapshot's own encoding and write run unrested, and /proc counts in hundredths: some slack
-    assert.ok(wall >= 0.5, `the catch-up was long enough to measure (${wall.toFixed(2)} s)`);
+    assert.ok(wall >= 0.3, `the catch-up was long enough to measure (${wall.toFixed(2)} s)`);
     assert.ok(used / wall <= 0.35, `the checkpointer used ${used.toFixed(2)} s of CPU in the ${wall.toFixed(2)} s from the burst's start to its snapshot (share 0.2)`);
   } finally {
     await s.close();
