@@ -49,8 +49,9 @@ interface Peer {
 
 let counter = 0;
 /**
- * Each steady run's p99 is also given for its first 2.5 s and the rest apart: on a fresh server most of
- * the slow answers come in the first seconds after the reference data (docs/server.md, "Seventh pass").
+ * Each steady run's p99 is also given for its first 2.5 s and the rest apart: in some runs most slow
+ * answers come in the first seconds after the reference data or after full speed, in others later
+ * (docs/server.md, "Seventh pass"); the split says which a run was.
  */
 const SPLIT_MS = 2_500;
 
