@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Rng } from '../../src/sim/rng.js';
 import { PaymentIndex } from '../../src/features/payment-index.js';
 
 test('payment index: positions stay valid across chunks, old payments are forgotten oldest first', () => {
@@ -67,14 +68,9 @@ test('payment index: while an outgrown table moves into one twice its size, ever
     ix.writeSnapshot(w);
     return Buffer.concat(w.finish().parts);
   };
-  let seed = 11;
-  const rnd = (n: number): number => {
-    // xorshift32: the low bits of a power-of-two LCG repeat too soon for probes to meet the ids added
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) % n;
-  };
+  // the simulator's generator: the low bits of a power-of-two LCG repeat too soon for probes to meet the ids added
+  const rng = new Rng(11);
+  const rnd = (n: number): number => rng.int(0, n - 1);
   let ix = new PaymentIndex();
   const model = new Map<string, number>();
   const times: [string, number][] = [];

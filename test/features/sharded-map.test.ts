@@ -4,15 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShardedMap } from '../../src/features/sharded-map.js';
+import { Rng } from '../../src/sim/rng.js';
 
 test('ShardedMap agrees with a Map before, during and after its split, and a copy from its iteration iterates the same', () => {
-  let seed = 5;
-  const rnd = (n: number): number => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) % n;
-  };
+  const rng = new Rng(5);
+  const rnd = (n: number): number => rng.int(0, n - 1);
   const m = new ShardedMap<number>();
   const model = new Map<string, number>();
   let checkedDuringSplit = 0;
