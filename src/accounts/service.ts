@@ -349,7 +349,7 @@ export class AccountService {
         lastPhoneChangeAt: time(acc.lastPhoneChangeT),
         complaints: (acc.complaints ?? []).map((t) => formatShanghai(t)),
       },
-      devices: (acc.devices ?? []).map((id, i) => ({ deviceId: id, firstSeen: formatShanghai(acc.deviceFirstSeen![i]), last: id === acc.lastDevice })),
+      devices: acc.deviceList().map((d) => ({ deviceId: d.deviceId, firstSeen: formatShanghai(d.firstSeen), last: d.deviceId === acc.lastDevice })),
       recentPayments: payments.map((p) => {
         const tx = JSON.parse(p.event) as TxEvent;
         const d = p.decision === null ? null : (JSON.parse(p.decision) as DecisionBody);

@@ -229,7 +229,7 @@ function accountEvidence(c: CaseRecord, s: EvidenceSources, r: Reader): Record<s
   const payments = paymentsOf(c, r, activity?.recent('account', id) ?? []);
   const home = acc !== undefined && Number.isFinite(acc.homeLat) ? { lat: acc.homeLat, lon: acc.homeLon } : null;
   const devices = new Map<string, { firstSeen: number | null; payments: number }>();
-  (acc?.devices ?? []).forEach((d, i) => devices.set(d, { firstSeen: acc!.deviceFirstSeen![i], payments: 0 }));
+  for (const d of acc?.deviceList() ?? []) devices.set(d.deviceId, { firstSeen: d.firstSeen, payments: 0 });
   for (const p of payments) {
     if (p.deviceId === null) continue;
     const x = devices.get(p.deviceId) ?? { firstSeen: null, payments: 0 };

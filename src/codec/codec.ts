@@ -142,6 +142,14 @@ export class SnapshotWriter {
     this.raw(a.length, a);
   }
 
+  f32s(a: Float32Array): void {
+    this.raw(a.length, a);
+  }
+
+  u16s(a: Uint16Array): void {
+    this.raw(a.length, a);
+  }
+
   i32s(a: Int32Array): void {
     this.raw(a.length, a);
   }
@@ -281,7 +289,7 @@ export class SnapshotReader {
     return out;
   }
 
-  private rawInto<T extends Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(
+  private rawInto<T extends Float64Array<ArrayBuffer> | Float32Array<ArrayBuffer> | Uint16Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(
     make: (n: number) => T,
   ): T {
     const n = this.f64();
@@ -296,6 +304,14 @@ export class SnapshotReader {
 
   u32s(): Uint32Array<ArrayBuffer> {
     return this.rawInto((n) => new Uint32Array(n));
+  }
+
+  f32s(): Float32Array<ArrayBuffer> {
+    return this.rawInto((n) => new Float32Array(n));
+  }
+
+  u16s(): Uint16Array<ArrayBuffer> {
+    return this.rawInto((n) => new Uint16Array(n));
   }
 
   i32s(): Int32Array<ArrayBuffer> {

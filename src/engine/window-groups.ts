@@ -61,7 +61,11 @@ class WindowGroup {
     this.signature = groupSignature(windows);
     this.shared = !windows[0].keyNames.includes('account');
     this.tag = hash53(this.signature).toString(36);
-    this.layout = new WindowLayout(windows.map((w) => ({ agg: w.agg, lengthMs: w.lengthMs, buckets: w.buckets })));
+    // keys that include the account: f32 baselines and 16-bit counts (WindowLayout's storage notes)
+    this.layout = new WindowLayout(
+      windows.map((w) => ({ agg: w.agg, lengthMs: w.lengthMs, buckets: w.buckets })),
+      { narrow: !this.shared },
+    );
     this.pair = windows[0].keySlots.length === 2 ? new PairKeyedWindows(this.layout) : null;
     this.single = this.pair === null ? new KeyedWindows(this.layout) : null;
     this.windows = this.keySlots = [];

@@ -13,7 +13,7 @@ export const MAX_DEVICES = 16;
 export const MAX_RECENT = 8;
 
 /** Numbers each account keeps; they live in shared Float64Array chunks, see AccountState. */
-const NUMERIC_FIELDS = 22;
+const NUMERIC_FIELDS = 23;
 /** Accounts per chunk of numeric storage. */
 const CHUNK_ACCOUNTS = 4096;
 let chunk = new Float64Array(0);
@@ -35,7 +35,7 @@ function reserve(): [Float64Array, number] {
  */
 export type AccountView = {
   readonly [K in keyof AccountState as AccountState[K] extends (...args: never[]) => unknown ? never : K]: AccountState[K];
-} & Pick<AccountState, 'deviceIndex' | 'deviceSince'>;
+} & Pick<AccountState, 'deviceIndex' | 'deviceSince' | 'deviceCount' | 'deviceAt' | 'deviceFirstSeenAt' | 'deviceList'>;
 
 /**
  * Mutable per-account memory; numbers are NaN when never seen. The numbers live in a shared
@@ -226,6 +226,14 @@ export class AccountState {
     this.f[this.o + 21] = v;
   }
 
+  /** When the one device of a single-device account was first seen (see `dev`). */
+  private get dev0Since(): number {
+    return this.f[this.o + 22];
+  }
+  private set dev0Since(v: number) {
+    this.f[this.o + 22] = v;
+  }
+
   /** Freeze, step-up and lowered limit set by account actions (src/accounts); null when none. */
   restriction: AccountRestriction | null = null;
 
@@ -233,40 +241,93 @@ export class AccountState {
   complaints: number[] | null = null;
   deviceChanges: number[] | null = null;
 
-  /** devices this account has used, with the time each was first seen (parallel arrays). */
-  devices: string[] | null = null;
-  deviceFirstSeen: number[] | null = null;
+  /**
+   * The devices this account has used, oldest first, with the time each was first seen. Most
+   * accounts have one: it is kept as the string itself and its time among the numbers (`dev0Since`),
+   * because two one-element arrays and their backing stores cost a million one-device accounts
+   * 162 MB of the 1,522 (bench/feature-memory). From a second device on, parallel arrays (`devSince`).
+   */
+  private dev: string | string[] | null = null;
+  private devSince: number[] | null = null;
+
+  /** How many devices the account remembers (at most MAX_DEVICES). */
+  deviceCount(): number {
+    const d = this.dev;
+    return d === null ? 0 : typeof d === 'string' ? 1 : d.length;
+  }
+
+  /** The i-th remembered device, oldest first (0 ≤ i < deviceCount()). */
+  deviceAt(i: number): string {
+    const d = this.dev as string | string[];
+    return typeof d === 'string' ? d : d[i];
+  }
+
+  /** When the i-th remembered device was first seen. */
+  deviceFirstSeenAt(i: number): number {
+    return typeof this.dev === 'string' ? this.dev0Since : this.devSince![i];
+  }
+
+  /** The remembered devices with their first-seen times, oldest first: a new array, for views. */
+  deviceList(): { deviceId: string; firstSeen: number }[] {
+    const out: { deviceId: string; firstSeen: number }[] = [];
+    for (let i = 0, n = this.deviceCount(); i < n; i++) out.push({ deviceId: this.deviceAt(i), firstSeen: this.deviceFirstSeenAt(i) });
+    return out;
+  }
 
   /** Index of `device` among the remembered devices, -1 if never seen. */
   deviceIndex(device: string): number {
-    return this.devices === null ? -1 : this.devices.indexOf(device);
+    const d = this.dev;
+    return d === null ? -1 : typeof d === 'string' ? (d === device ? 0 : -1) : d.indexOf(device);
   }
 
   /** Time `device` was first seen on this account, NaN if never. */
   deviceSince(device: string): number {
     const i = this.deviceIndex(device);
-    return i < 0 ? NaN : this.deviceFirstSeen![i];
+    return i < 0 ? NaN : this.deviceFirstSeenAt(i);
   }
 
   /** Remembers a device (first-seen time is kept if already known); returns true if it was new. */
   rememberDevice(device: string, t: number): boolean {
-    if (this.devices === null) {
-      this.devices = [device];
-      this.deviceFirstSeen = [t];
+    const d = this.dev;
+    if (d === null) {
+      this.dev = device;
+      this.dev0Since = t;
       return true;
     }
-    const i = this.devices.indexOf(device);
+    if (typeof d === 'string') {
+      if (d === device) {
+        if (t < this.dev0Since) this.dev0Since = t;
+        return false;
+      }
+      this.dev = [d, device];
+      this.devSince = [this.dev0Since, t];
+      this.dev0Since = NaN;
+      return true;
+    }
+    const i = d.indexOf(device);
+    const since = this.devSince!;
     if (i >= 0) {
-      if (t < this.deviceFirstSeen![i]) this.deviceFirstSeen![i] = t;
+      if (t < since[i]) since[i] = t;
       return false;
     }
-    if (this.devices.length >= MAX_DEVICES) {
-      this.devices.shift();
-      this.deviceFirstSeen!.shift();
+    if (d.length >= MAX_DEVICES) {
+      d.shift();
+      since.shift();
     }
-    this.devices.push(device);
-    this.deviceFirstSeen!.push(t);
+    d.push(device);
+    since.push(t);
     return true;
+  }
+
+  /** Puts back what `deviceAt`/`deviceFirstSeenAt` read (a snapshot's lists). */
+  private restoreDevices(devices: string[], since: number[]): void {
+    if (devices.length === 1) {
+      this.dev = devices[0];
+      this.dev0Since = since[0];
+    } else if (devices.length > 1) {
+      this.dev = devices;
+      this.devSince = since;
+    }
   }
 
   /** Applies an account registration or change. */
@@ -332,7 +393,7 @@ export class AccountState {
         break;
     }
     if (e.deviceId !== undefined && e.kind !== 'login') {
-      if (this.rememberDevice(e.deviceId, e.t) && this.devices!.length > 1) {
+      if (this.rememberDevice(e.deviceId, e.t) && this.deviceCount() > 1) {
         this.deviceChanges = pushCapped(this.deviceChanges, e.t);
       }
     }
@@ -346,10 +407,11 @@ export class AccountState {
       this.spentTotal += tx.amount;
     }
     if (tx.deviceId !== undefined) {
-      if (this.rememberDevice(tx.deviceId, tx.t) && this.devices!.length > 1) {
+      if (this.rememberDevice(tx.deviceId, tx.t) && this.deviceCount() > 1) {
         this.deviceChanges = pushCapped(this.deviceChanges, tx.t);
       }
-      this.lastDevice = this.devices![this.deviceIndex(tx.deviceId)] ?? tx.deviceId;
+      const di = this.deviceIndex(tx.deviceId);
+      this.lastDevice = di >= 0 ? this.deviceAt(di) : tx.deviceId;
     }
     const n = this.txCount;
     this.amountMean = n === 0 ? tx.amount : this.amountMean + (tx.amount - this.amountMean) / (n + 1);
@@ -371,7 +433,7 @@ export class AccountState {
    * (a snapshot silently missing state would change decisions after a restart).
    */
   static readonly SNAPSHOT_FIELDS: readonly string[] = [
-    'id', 'f', 'o', 'registered', 'kyc', 'lastDevice', 'restriction', 'complaints', 'deviceChanges', 'devices', 'deviceFirstSeen',
+    'id', 'f', 'o', 'registered', 'kyc', 'lastDevice', 'restriction', 'complaints', 'deviceChanges', 'dev', 'devSince',
   ];
 
   /**
@@ -399,12 +461,14 @@ export class AccountState {
       lastDevice[i] = a.lastDevice;
       registered[i] = a.registered ? 1 : 0;
       for (let k = 0, src = a.o, dst = i * nf; k < nf; k++) nums[dst + k] = a.f[src + k];
-      const lists = [a.complaints, a.deviceChanges, a.devices, a.deviceFirstSeen];
-      for (let k = 0; k < 4; k++) lens[i * 4 + k] = lists[k] === null ? -1 : lists[k]!.length;
+      const nd = a.deviceCount();
+      lens[i * 4] = a.complaints === null ? -1 : a.complaints.length;
+      lens[i * 4 + 1] = a.deviceChanges === null ? -1 : a.deviceChanges.length;
+      lens[i * 4 + 2] = lens[i * 4 + 3] = nd === 0 ? -1 : nd;
       if (a.complaints !== null) for (const t of a.complaints) times.push(t);
       if (a.deviceChanges !== null) for (const t of a.deviceChanges) times.push(t);
-      if (a.deviceFirstSeen !== null) for (const t of a.deviceFirstSeen) times.push(t);
-      if (a.devices !== null) for (const d of a.devices) devices.push(d);
+      for (let k = 0; k < nd; k++) times.push(a.deviceFirstSeenAt(k));
+      for (let k = 0; k < nd; k++) devices.push(a.deviceAt(k));
       if (a.restriction !== null) {
         hasRestriction[i] = 1;
         restricted.push(a.restriction);
@@ -464,10 +528,9 @@ export class AccountState {
       a.deviceChanges = nextTimes(lens[i * 4 + 1]);
       const nd = lens[i * 4 + 2];
       if (nd >= 0) {
-        a.devices = devices.slice(di, di + nd) as string[];
+        a.restoreDevices(devices.slice(di, di + nd) as string[], nextTimes(lens[i * 4 + 3]) ?? []);
         di += nd;
       }
-      a.deviceFirstSeen = nextTimes(lens[i * 4 + 3]);
       if (hasRestriction[i] === 1) {
         const x = new AccountRestriction() as unknown as Record<string, number>;
         for (let k = r.f64(); k > 0; k--) x[r.str()] = r.f64();

@@ -150,7 +150,7 @@ function accountFeatures(tx: TransactionEvent, acc: AccountState | undefined, ow
   num[SINCE_SECURITY] = latestSecurity === -Infinity ? NaN : t - latestSecurity;
   num[COMPLAINTS] = countSince(acc.complaints, t, 30 * DAY);
   num[DEVICE_CHANGES] = countSince(acc.deviceChanges, t, 30 * DAY);
-  num[ACC_DEVICES] = acc.devices === null ? 0 : acc.devices.length;
+  num[ACC_DEVICES] = acc.deviceCount();
   if (dev === undefined) {
     num[DEVICE_NEW] = NaN;
     num[DEVICE_FIRST] = NaN;
@@ -158,8 +158,8 @@ function accountFeatures(tx: TransactionEvent, acc: AccountState | undefined, ow
     num[DEVICE_SWITCHED] = NaN;
   } else {
     const di = acc.deviceIndex(dev);
-    const since = di < 0 ? NaN : acc.deviceFirstSeen![di];
-    if (di >= 0) str[S_DEVICE] = acc.devices![di]; // the account's own copy of the id: no new string kept by windows
+    const since = di < 0 ? NaN : acc.deviceFirstSeenAt(di);
+    if (di >= 0) str[S_DEVICE] = acc.deviceAt(di); // the account's own copy of the id: no new string kept by windows
     const age = Number.isNaN(since) ? 0 : t - since;
     num[DEVICE_FIRST] = b(Number.isNaN(since));
     num[DEVICE_NEW] = b(age < NEW_DEVICE_MS);

@@ -13,10 +13,19 @@
  * before the head sees only buckets still in the ring. Nothing here throws on odd timestamps.
  * Non-finite values (NaN = unknown) are ignored by sum/mean/max/min: they must not poison 30 days.
  *
- * Storage. Per key, every head and every f64 ring (sum, mean's sums, max, min) lives in a Float64Array
- * region, and every count ring (count, mean's counts) in a Uint32Array region; both regions are carved
- * from chunks shared by many keys, because a typed array per key costs ~400 bytes of overhead. Slot 0
- * of the f64 region holds the key's newest timestamp. A key's state is just a handle into the chunks and
+ * Storage. Per key, every head and every sum, mean, max and min ring (mean's sums) lives in a
+ * Float64Array region, and every count ring (count, mean's counts) in a Uint32Array region; the
+ * regions are carved from chunks shared by many keys, because a typed array per key costs ~400 bytes
+ * of overhead. Slot 0 of the f64 region holds the key's newest timestamp.
+ * A `narrow` layout — for keys one person drives, i.e. that include the account — keeps its mean, max
+ * and min rings in a Float32Array region and its count rings in 16 bits, saturating at 65,535: a
+ * million accounts' 30/90-day baselines are most of the engine's memory, and in f32 they fit the
+ * budget. Baselines are what a payment is compared with (its ratio to the month's mean or max), where
+ * 7 significant digits are plenty; whole fen are exact in f32 up to 2^24 (¥167,772), so an account's
+ * means and maxima of amounts come out as in f64 unless a bucket's sum passes that. No account's bucket
+ * holds 65,535 payments, and a reading that high means a flood whatever its exact size. Sums stay f64
+ * everywhere (rules compare them with money thresholds), and keys many people share (a merchant, an IP
+ * behind a carrier's NAT) keep the wide layout. A key's state is just a handle into the chunks and
  * must be given back with `release` (KeyedWindows does this when a key is swept).
  * Distinct windows keep (53-bit hash of value, last-seen bucket) pairs in a block of a PairPool (blocks
  * of 2, 4, … 256 pairs, carved from shared chunks): no string is retained, no Map, no array per key.
@@ -40,6 +49,8 @@ const COUNT = 0, SUM = 1, MEAN = 2, MAX = 3, MIN = 4, DISTINCT = 5;
 const KINDS: Readonly<Record<WindowAgg, number>> = { count: COUNT, sum: SUM, mean: MEAN, max: MAX, min: MIN, distinct: DISTINCT };
 const EMPTY_F = new Float64Array(0);
 const EMPTY_U = new Uint32Array(0);
+const EMPTY_U16 = new Uint16Array(0);
+const EMPTY_N = new Float32Array(0);
 const MAX_CHUNK = 2048;
 
 /**
@@ -48,6 +59,9 @@ const MAX_CHUNK = 2048;
  * them inline). A handle must not be used after `release`: its slot goes to the next new key.
  */
 export type KeyWindows = number;
+
+/** Where count rings live: 32-bit, or 16-bit saturating for keys one person drives (see WindowLayout). */
+type CountRing = Uint16Array | Uint32Array;
 
 /** 53-bit string hash (cyrb53): stored instead of the string so a set holds no string alive. */
 export function hash53(s: string): number {
@@ -69,7 +83,7 @@ function mod(b: number, B: number): number {
   return b - Math.floor(b / B) * B;
 }
 
-function sumU(u: Uint32Array, base: number, s0: number, e0: number, e1: number): number {
+function sumU(u: CountRing, base: number, s0: number, e0: number, e1: number): number {
   let t = 0;
   for (let j = base + s0; j < base + e0; j++) t += u[j];
   for (let j = base; j < base + e1; j++) t += u[j];
@@ -77,6 +91,14 @@ function sumU(u: Uint32Array, base: number, s0: number, e0: number, e1: number):
 }
 
 function sumF(f: Float64Array, base: number, s0: number, e0: number, e1: number): number {
+  let t = 0;
+  for (let j = base + s0; j < base + e0; j++) t += f[j];
+  for (let j = base; j < base + e1; j++) t += f[j];
+  return t;
+}
+
+/** sumF over an f32 ring (its own function: one call site per array type stays monomorphic). */
+function sumN(f: Float32Array, base: number, s0: number, e0: number, e1: number): number {
   let t = 0;
   for (let j = base + s0; j < base + e0; j++) t += f[j];
   for (let j = base; j < base + e1; j++) t += f[j];
@@ -183,30 +205,43 @@ export class WindowLayout {
   readonly specs: readonly WindowSpec[];
   /** longest window: a key unseen for longer is invisible to every window and can be dropped. */
   readonly maxLengthMs: number;
-  /** f64 and u32 values per key. */
+  /** f64, f32 and count values per key. */
   readonly f64PerKey: number;
-  readonly u32PerKey: number;
+  readonly f32PerKey: number;
+  readonly countsPerKey: number;
   private readonly kind: number[] = [];
   private readonly nb: number[] = [];
   private readonly w: number[] = [];
   private readonly len: number[] = [];
   private readonly ho: number[] = [];
+  /** value ring offset: into the f32 region where `inF32`, else into the f64 region */
   private readonly vo: number[] = [];
+  private readonly inF32: boolean[] = [];
   private readonly co: number[] = [];
   private readonly dist: number[] = [];
   private readonly pool = new PairPool();
   private readonly fChunks: Float64Array[] = [];
-  private readonly uChunks: Uint32Array[] = [];
+  private readonly uChunks: CountRing[] = [];
+  /** what a count bucket saturates at: 65,535 or 2^32 − 1 */
+  private readonly countMax: number;
+  private readonly narrow: boolean;
+  private readonly nChunks: Float32Array[] = [];
   /** Per chunk and slot, what the state belongs to (its key), so a sweep can scan chunks in order. */
   private readonly owners: unknown[][] = [];
   private next = 0;
   private readonly freeCi: number[] = [];
   private readonly freeSlot: number[] = [];
 
-  constructor(specs: readonly WindowSpec[]) {
+  /**
+   * @param options.narrow f32 mean/max/min rings and 16-bit saturating counts, for keys that include
+   * the account (see the storage notes above).
+   */
+  constructor(specs: readonly WindowSpec[], options: { narrow?: boolean } = {}) {
+    this.narrow = options.narrow === true;
+    this.countMax = this.narrow ? 0xffff : 0xffffffff;
     if (specs.length === 0) throw new RangeError('WindowLayout needs at least one window');
     this.specs = specs;
-    let f = 1, u = 0, maxLen = 0; // f64 slot 0 of every key: its lastTs
+    let f = 1, n32 = 0, u = 0, maxLen = 0; // f64 slot 0 of every key: its lastTs
     for (const s of specs) {
       const k = KINDS[s.agg];
       if (k === undefined || !Number.isSafeInteger(s.lengthMs) || s.lengthMs < 1 || !Number.isSafeInteger(s.buckets) || s.buckets < 1) {
@@ -218,16 +253,24 @@ export class WindowLayout {
       this.w.push(Math.ceil(s.lengthMs / B));
       this.len.push(s.lengthMs);
       this.ho.push(f++);
-      // value ring; for distinct, (block id, pair count)
-      const nv = k === COUNT ? 0 : k === DISTINCT ? 2 : B;
-      this.vo.push(nv > 0 ? f : -1);
-      f += nv;
+      // value ring (f32 for mean/max/min); for distinct, (block id, pair count)
+      const inF32 = this.narrow && (k === MEAN || k === MAX || k === MIN);
+      this.inF32.push(inF32);
+      if (inF32) {
+        this.vo.push(n32);
+        n32 += B;
+      } else {
+        const nv = k === COUNT ? 0 : k === DISTINCT ? 2 : B;
+        this.vo.push(nv > 0 ? f : -1);
+        f += nv;
+      }
       this.co.push(k === COUNT || k === MEAN ? ((u += B), u - B) : -1);
       if (k === DISTINCT) this.dist.push(this.vo[this.vo.length - 1]);
       if (s.lengthMs > maxLen) maxLen = s.lengthMs;
     }
     this.f64PerKey = f;
-    this.u32PerKey = u;
+    this.f32PerKey = n32;
+    this.countsPerKey = u;
     this.maxLengthMs = maxLen;
   }
 
@@ -245,7 +288,9 @@ export class WindowLayout {
       if (ci < 0 || this.next === this.fChunks[ci].length / this.f64PerKey) {
         const cap = Math.min(MAX_CHUNK, 16 * 2 ** Math.min(this.fChunks.length, 16)); // small layouts stay small
         this.fChunks.push(new Float64Array(cap * this.f64PerKey));
-        this.uChunks.push(this.u32PerKey > 0 ? new Uint32Array(cap * this.u32PerKey) : EMPTY_U);
+        const counts = cap * this.countsPerKey;
+        this.uChunks.push(counts === 0 ? (this.narrow ? EMPTY_U16 : EMPTY_U) : this.narrow ? new Uint16Array(counts) : new Uint32Array(counts));
+        this.nChunks.push(this.f32PerKey > 0 ? new Float32Array(cap * this.f32PerKey) : EMPTY_N);
         this.owners.push(new Array<unknown>(cap).fill(null));
         this.next = 0;
         ci++;
@@ -329,7 +374,7 @@ export class WindowLayout {
   /** Adds an event to a count/sum/mean/max/min window (count ignores value); also touches the key. */
   add(s: KeyWindows, i: number, ts: number, value: number): void {
     const sf = this.fChunks[s >>> 11], sfo = (s & 2047) * this.f64PerKey;
-    const su = this.uChunks[s >>> 11], suo = (s & 2047) * this.u32PerKey;
+    const su = this.uChunks[s >>> 11], suo = (s & 2047) * this.countsPerKey;
     if (ts > sf[sfo]) sf[sfo] = ts;
     const k = this.kind[i];
     if (k === DISTINCT || k === undefined) throw new RangeError('add: window is distinct or unknown');
@@ -339,16 +384,29 @@ export class WindowLayout {
       this.advance(s, i, head, b);
       f[hp] = b;
     } else if (!(b > head - B)) return; // too old for the ring (or NaN ts / released state)
-    const slot = mod(b, B);
-    const v = sfo + this.vo[i] + slot, c = suo + this.co[i] + slot;
-    if (k === COUNT) su[c]++;
-    else if (k === SUM) f[v] += value;
-    else if (k === MEAN) {
-      su[c]++;
-      f[v] += value;
-    } else if (k === MAX) {
-      if (value > f[v]) f[v] = value;
-    } else if (value < f[v]) f[v] = value;
+    const slot = mod(b, B), c = suo + this.co[i] + slot;
+    if (k === COUNT) {
+      if (su[c] !== this.countMax) su[c]++;
+    } else if (k === MEAN && su[c] === this.countMax) {
+      // a saturated bucket's mean stays that of what it counted
+    } else if (this.inF32[i]) {
+      const nf = this.nChunks[s >>> 11], v = (s & 2047) * this.f32PerKey + this.vo[i] + slot;
+      if (k === MEAN) {
+        su[c]++;
+        nf[v] += value;
+      } else if (k === MAX) {
+        if (value > nf[v]) nf[v] = value;
+      } else if (value < nf[v]) nf[v] = value;
+    } else {
+      const v = sfo + this.vo[i] + slot;
+      if (k === SUM) f[v] += value;
+      else if (k === MEAN) {
+        su[c]++;
+        f[v] += value;
+      } else if (k === MAX) {
+        if (value > f[v]) f[v] = value;
+      } else if (value < f[v]) f[v] = value;
+    }
   }
 
   /**
@@ -361,19 +419,19 @@ export class WindowLayout {
     if (k !== COUNT && k !== SUM && k !== MEAN) return false;
     if (k !== COUNT && value - value !== 0) return false;
     const sf = this.fChunks[s >>> 11], sfo = (s & 2047) * this.f64PerKey;
-    const su = this.uChunks[s >>> 11], suo = (s & 2047) * this.u32PerKey;
+    const su = this.uChunks[s >>> 11], suo = (s & 2047) * this.countsPerKey;
     const B = this.nb[i], b = Math.floor(ts / this.w[i]), head = sf[sfo + this.ho[i]];
     if (!(b <= head && b > head - B)) return false; // left the ring, or never entered it
-    const slot = mod(b, B);
-    const v = sfo + this.vo[i] + slot, c = suo + this.co[i] + slot;
+    const slot = mod(b, B), c = suo + this.co[i] + slot;
     if (k === COUNT) {
       if (su[c] === 0) return false;
       su[c]--;
-    } else if (k === SUM) sf[v] -= value;
+    } else if (k === SUM) sf[sfo + this.vo[i] + slot] -= value;
     else {
       if (su[c] === 0) return false;
       su[c]--;
-      sf[v] -= value;
+      if (this.inF32[i]) this.nChunks[s >>> 11][(s & 2047) * this.f32PerKey + this.vo[i] + slot] -= value;
+      else sf[sfo + this.vo[i] + slot] -= value;
     }
     return true;
   }
@@ -381,18 +439,23 @@ export class WindowLayout {
   /** Clears the ring slots that the head passes when it moves from bucket `head` to `b`. */
   private advance(s: KeyWindows, i: number, head: number, b: number): void {
     const sf = this.fChunks[s >>> 11], sfo = (s & 2047) * this.f64PerKey;
-    const su = this.uChunks[s >>> 11], suo = (s & 2047) * this.u32PerKey;
+    const su = this.uChunks[s >>> 11], suo = (s & 2047) * this.countsPerKey;
     const k = this.kind[i], B = this.nb[i];
     const empty = k === MAX ? -Infinity : k === MIN ? Infinity : 0;
-    const vo = this.vo[i] < 0 ? -1 : sfo + this.vo[i], co = this.co[i] < 0 ? -1 : suo + this.co[i];
+    const narrow = this.inF32[i], nf = this.nChunks[s >>> 11];
+    const vo = this.vo[i] < 0 ? -1 : narrow ? (s & 2047) * this.f32PerKey + this.vo[i] : sfo + this.vo[i];
+    const co = this.co[i] < 0 ? -1 : suo + this.co[i];
     if (b - head >= B) {
-      if (vo >= 0) sf.fill(empty, vo, vo + B);
+      if (vo >= 0) (narrow ? nf : sf).fill(empty, vo, vo + B);
       if (co >= 0) su.fill(0, co, co + B);
       return;
     }
     let slot = mod(head + 1, B);
     for (let n = b - head; n > 0; n--) {
-      if (vo >= 0) sf[vo + slot] = empty;
+      if (vo >= 0) {
+        if (narrow) nf[vo + slot] = empty;
+        else sf[vo + slot] = empty;
+      }
       if (co >= 0) su[co + slot] = 0;
       if (++slot === B) slot = 0;
     }
@@ -453,7 +516,7 @@ export class WindowLayout {
   /** The window's value at `now`: count/sum/distinct 0 when empty, mean/max/min NaN when empty. */
   read(s: KeyWindows, i: number, now: number): number {
     const sf = this.fChunks[s >>> 11], sfo = (s & 2047) * this.f64PerKey;
-    const su = this.uChunks[s >>> 11], suo = (s & 2047) * this.u32PerKey;
+    const su = this.uChunks[s >>> 11], suo = (s & 2047) * this.countsPerKey;
     const k = this.kind[i], B = this.nb[i], w = this.w[i], head = sf[sfo + this.ho[i]];
     let hi = Math.floor(now / w);
     if (!(hi <= head)) hi = head; // also makes a released state (head undefined) read empty
@@ -470,9 +533,10 @@ export class WindowLayout {
     if (!(hi >= lo)) return k === COUNT || k === SUM ? 0 : NaN;
     // the buckets lo … hi are at most two runs of the ring: [s0, e0) and [0, e1)
     const n = hi - lo + 1, s0 = mod(lo, B), e0 = s0 + n < B ? s0 + n : B, e1 = n - (e0 - s0);
-    const f = sf, vo = sfo + this.vo[i];
     if (k === COUNT) return sumU(su, suo + this.co[i], s0, e0, e1);
-    if (k === SUM) return sumF(f, vo, s0, e0, e1);
+    if (k === SUM) return sumF(sf, sfo + this.vo[i], s0, e0, e1);
+    if (this.inF32[i]) return this.readF32(s, i, k, s0, e0, e1, su, suo);
+    const f = sf, vo = sfo + this.vo[i];
     if (k === MEAN) {
       const c = sumU(su, suo + this.co[i], s0, e0, e1);
       return c === 0 ? NaN : sumF(f, vo, s0, e0, e1) / c;
@@ -488,6 +552,24 @@ export class WindowLayout {
     return x === Infinity || x === -Infinity ? NaN : x; // only the empty marker can be infinite here
   }
 
+  /** `read`'s mean/max/min over an f32 ring (buckets [s0, e0) and [0, e1) of the ring). */
+  private readF32(s: KeyWindows, i: number, k: number, s0: number, e0: number, e1: number, su: CountRing, suo: number): number {
+    const f = this.nChunks[s >>> 11], vo = (s & 2047) * this.f32PerKey + this.vo[i];
+    if (k === MEAN) {
+      const c = sumU(su, suo + this.co[i], s0, e0, e1);
+      return c === 0 ? NaN : sumN(f, vo, s0, e0, e1) / c;
+    }
+    let x = k === MAX ? -Infinity : Infinity;
+    if (k === MAX) {
+      for (let j = vo + s0; j < vo + e0; j++) if (f[j] > x) x = f[j];
+      for (let j = vo; j < vo + e1; j++) if (f[j] > x) x = f[j];
+    } else {
+      for (let j = vo + s0; j < vo + e0; j++) if (f[j] < x) x = f[j];
+      for (let j = vo; j < vo + e1; j++) if (f[j] < x) x = f[j];
+    }
+    return x === Infinity || x === -Infinity ? NaN : x;
+  }
+
   /**
    * The count or sum window's buckets one by one, newest first: out[j] is bucket floor(now / w) − j
    * (0 when empty, left the ring or after the head), for j < min(out.length, B). Label-aware features
@@ -495,7 +577,7 @@ export class WindowLayout {
    */
   readBuckets(s: KeyWindows, i: number, now: number, out: Float64Array): void {
     const sf = this.fChunks[s >>> 11], sfo = (s & 2047) * this.f64PerKey;
-    const su = this.uChunks[s >>> 11], suo = (s & 2047) * this.u32PerKey;
+    const su = this.uChunks[s >>> 11], suo = (s & 2047) * this.countsPerKey;
     const k = this.kind[i], B = this.nb[i], head = sf[sfo + this.ho[i]];
     if (k !== COUNT && k !== SUM) throw new RangeError('readBuckets: window is not count or sum');
     const n = Math.min(out.length, B);
@@ -525,11 +607,16 @@ export class WindowLayout {
   writeSnapshot(w: SnapshotWriter, owners: OwnerCodec): void {
     w.tag('LAYT');
     w.f64(this.f64PerKey);
-    w.f64(this.u32PerKey);
+    w.f64(this.f32PerKey);
+    w.f64(this.countsPerKey);
+    w.f64(this.narrow ? 16 : 32);
     w.f64(this.fChunks.length);
     for (let c = 0; c < this.fChunks.length; c++) {
       w.f64s(this.fChunks[c]);
-      w.u32s(this.uChunks[c]);
+      w.f32s(this.nChunks[c]);
+      const u = this.uChunks[c];
+      if (u instanceof Uint16Array) w.u16s(u);
+      else w.u32s(u);
       owners.write(this.owners[c], w);
     }
     w.f64(this.next);
@@ -542,15 +629,20 @@ export class WindowLayout {
   readSnapshot(r: SnapshotReader, owners: OwnerCodec): void {
     r.expect('LAYT');
     if (this.fChunks.length > 0) throw new RangeError('WindowLayout.readSnapshot needs a fresh layout');
-    const f = r.f64(), u = r.f64();
-    if (f !== this.f64PerKey || u !== this.u32PerKey) {
-      throw new RangeError(`window layout snapshot has ${f}+${u} values per key, this layout ${this.f64PerKey}+${this.u32PerKey}`);
+    const f = r.f64(), n32 = r.f64(), u = r.f64(), bits = r.f64();
+    if (f !== this.f64PerKey || n32 !== this.f32PerKey || u !== this.countsPerKey || bits !== (this.narrow ? 16 : 32)) {
+      throw new RangeError(
+        `window layout snapshot has ${f}+${n32}+${u}×${bits}-bit values per key, ` +
+          `this layout ${this.f64PerKey}+${this.f32PerKey}+${this.countsPerKey}×${this.narrow ? 16 : 32}-bit`,
+      );
     }
     const n = r.f64();
     for (let c = 0; c < n; c++) {
       this.fChunks.push(r.f64s());
-      const uc = r.u32s();
-      this.uChunks.push(uc.length > 0 ? uc : EMPTY_U);
+      const nc = r.f32s();
+      this.nChunks.push(nc.length > 0 ? nc : EMPTY_N);
+      const uc = this.narrow ? r.u16s() : r.u32s();
+      this.uChunks.push(uc.length > 0 ? uc : this.narrow ? EMPTY_U16 : EMPTY_U);
       this.owners.push(owners.read(r));
     }
     this.next = r.f64();
@@ -562,7 +654,7 @@ export class WindowLayout {
   /** Bytes held: chunks allocated (they are reused, never returned); states are handles, not objects. */
   approxBytes(): number {
     let n = this.pool.bytes();
-    for (let c = 0; c < this.fChunks.length; c++) n += this.fChunks[c].byteLength + this.uChunks[c].byteLength;
+    for (let c = 0; c < this.fChunks.length; c++) n += this.fChunks[c].byteLength + this.nChunks[c].byteLength + this.uChunks[c].byteLength;
     return n;
   }
 }

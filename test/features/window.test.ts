@@ -79,10 +79,10 @@ function randomSpecs(r: () => number, aggs: readonly WindowAgg[], n: number): Wi
 }
 
 /** Feeds one random stream to both sides and compares every read. */
-function checkAgainstBruteForce(aggs: readonly WindowAgg[], seed: number, events: number): void {
+function checkAgainstBruteForce(aggs: readonly WindowAgg[], seed: number, events: number, narrow = false): void {
   const r = prng(seed);
   const specs = randomSpecs(r, aggs, 6);
-  const layout = new WindowLayout(specs);
+  const layout = new WindowLayout(specs, { narrow });
   const keys = ['a', 'b', 'c', 'd', 'e'];
   const states = new Map<string, KeyWindows>(keys.map((k) => [k, layout.createState()]));
   const refs = new Map(keys.map((k) => [k, specs.map((s) => new RefWindow(s))]));
@@ -138,6 +138,10 @@ test('mixed layouts: windows of every kind side by side in one state', () => {
   checkAgainstBruteForce(['count', 'sum', 'mean', 'max', 'min', 'distinct'], 4242, 2500);
 });
 
+test('narrow layouts (keys with the account) read the same as wide ones for whole amounts under 2^24', () => {
+  for (let seed = 1; seed <= 3; seed++) checkAgainstBruteForce(['count', 'sum', 'mean', 'max', 'min', 'distinct'], seed * 31 + 7, 1500, true);
+});
+
 test('a bucketed read covers between lengthMs - w and lengthMs of exact history', () => {
   const r = prng(99);
   for (let round = 0; round < 20; round++) {
@@ -175,6 +179,41 @@ test('empty windows: count/sum/distinct 0, mean/max/min NaN, also once history h
   expectEmpty(T0 - 1); // before the event
   layout.add(st, 1, T0, NaN); // unknown amount is ignored, not summed
   assert.equal(layout.read(st, 1, T0), 5);
+});
+
+test('a narrow layout: sums exact, mean/max/min single precision (exact for whole fen up to 2^24), counts saturate at 65,535', () => {
+  const aggs: WindowAgg[] = ['sum', 'mean', 'max', 'min'];
+  const specs = aggs.map((agg) => ({ agg, lengthMs: DAY, buckets: 4 }));
+  const wide = new WindowLayout(specs);
+  const ws = wide.createState();
+  const layout = new WindowLayout(specs, { narrow: true });
+  const st = layout.createState();
+  const add = (v: number) => aggs.forEach((_, i) => layout.add(st, i, T0, v));
+  add(16_777_215); // 2^24 − 1 fen: the largest whole amount every f32 ring keeps exactly
+  add(1);
+  assert.deepEqual(aggs.map((_, i) => layout.read(st, i, T0)), [16_777_216, 8_388_608, 16_777_215, 1]);
+  add(0.1); // a fraction, and a bucket sum past 2^24: the sum stays exact, the baselines round
+  for (const v of [16_777_215, 1, 0.1]) aggs.forEach((_, i) => wide.add(ws, i, T0, v));
+  assert.deepEqual(aggs.map((_, i) => wide.read(ws, i, T0)), [16_777_216.1, 16_777_216.1 / 3, 16_777_215, 0.1]); // wide: all f64
+  const [sum, mean, max, min] = aggs.map((_, i) => layout.read(st, i, T0));
+  assert.equal(sum, 16_777_216.1);
+  assert.notEqual(mean, 16_777_216.1 / 3); // the mean's sum is held in f32
+  assert.ok(Math.abs(mean / (16_777_216.1 / 3) - 1) < 1e-7, `mean ${mean}`);
+  assert.equal(max, 16_777_215);
+  assert.equal(min, Math.fround(0.1));
+
+  const counts = new WindowLayout([{ agg: 'count', lengthMs: DAY, buckets: 2 }, { agg: 'mean', lengthMs: DAY, buckets: 2 }], { narrow: true });
+  const c = counts.createState();
+  for (let n = 0; n < 70_000; n++) {
+    counts.add(c, 0, T0, 1);
+    counts.add(c, 1, T0, n < 65_535 ? 2 : 1000); // a saturated bucket takes no more into its mean
+  }
+  counts.add(c, 0, T0 + DAY / 2, 1); // the next bucket counts on
+  assert.deepEqual([counts.read(c, 0, T0 + DAY / 2), counts.read(c, 1, T0)], [65_536, 2]);
+  const wideCounts = new WindowLayout([{ agg: 'count', lengthMs: DAY, buckets: 2 }]);
+  const wc = wideCounts.createState();
+  for (let n = 0; n < 70_000; n++) wideCounts.add(wc, 0, T0, 1);
+  assert.equal(wideCounts.read(wc, 0, T0), 70_000);
 });
 
 test('late events land in their bucket while it is in the ring, else are ignored; future events are not read', () => {

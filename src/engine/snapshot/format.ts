@@ -21,7 +21,7 @@ import zlib from 'node:zlib';
 import { SnapshotError, type EncodedBody } from '../../codec/codec.js';
 
 /** Version of the layout above and of every part's encoding; bump on any change, never reuse. */
-export const SNAPSHOT_FORMAT = 7; // 2: account registrations, repayments and the stream's start in the reference data; 3: the clock's watermark state; 4: the issuer-credit counters in the reference data; 5: the labels of the last week with what they changed; 6: 40 days of payments and known frauds per day for every terminal and merchant; 7: where each window group's sweep under way stands, whether its key map is split in shards, and the payment index's move into a table twice the size
+export const SNAPSHOT_FORMAT = 8; // 2: account registrations, repayments and the stream's start in the reference data; 3: the clock's watermark state; 4: the issuer-credit counters in the reference data; 5: the labels of the last week with what they changed; 6: 40 days of payments and known frauds per day for every terminal and merchant; 7: where each window group's sweep under way stands, whether its key map is split in shards, and the payment index's move into a table twice the size; 8: mean, max and min windows in single precision
 
 const MAGIC = Buffer.from('FKSNAP\r\n', 'latin1');
 const PREFIX = 16;
