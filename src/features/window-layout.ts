@@ -442,18 +442,18 @@ export class WindowLayout {
     const su = this.uChunks[s >>> 11], suo = (s & 2047) * this.countsPerKey;
     const k = this.kind[i], B = this.nb[i];
     const empty = k === MAX ? -Infinity : k === MIN ? Infinity : 0;
-    const narrow = this.inF32[i], nf = this.nChunks[s >>> 11];
-    const vo = this.vo[i] < 0 ? -1 : narrow ? (s & 2047) * this.f32PerKey + this.vo[i] : sfo + this.vo[i];
+    const f32 = this.inF32[i], nf = this.nChunks[s >>> 11];
+    const vo = this.vo[i] < 0 ? -1 : f32 ? (s & 2047) * this.f32PerKey + this.vo[i] : sfo + this.vo[i];
     const co = this.co[i] < 0 ? -1 : suo + this.co[i];
     if (b - head >= B) {
-      if (vo >= 0) (narrow ? nf : sf).fill(empty, vo, vo + B);
+      if (vo >= 0) (f32 ? nf : sf).fill(empty, vo, vo + B);
       if (co >= 0) su.fill(0, co, co + B);
       return;
     }
     let slot = mod(head + 1, B);
     for (let n = b - head; n > 0; n--) {
       if (vo >= 0) {
-        if (narrow) nf[vo + slot] = empty;
+        if (f32) nf[vo + slot] = empty;
         else sf[vo + slot] = empty;
       }
       if (co >= 0) su[co + slot] = 0;
