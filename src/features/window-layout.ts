@@ -90,19 +90,24 @@ function sumU(u: CountRing, base: number, s0: number, e0: number, e1: number): n
   return t;
 }
 
-function sumF(f: Float64Array, base: number, s0: number, e0: number, e1: number): number {
+function sumF(f: Float64Array | Float32Array, base: number, s0: number, e0: number, e1: number): number {
   let t = 0;
   for (let j = base + s0; j < base + e0; j++) t += f[j];
   for (let j = base; j < base + e1; j++) t += f[j];
   return t;
 }
 
-/** sumF over an f32 ring (its own function: one call site per array type stays monomorphic). */
-function sumN(f: Float32Array, base: number, s0: number, e0: number, e1: number): number {
-  let t = 0;
-  for (let j = base + s0; j < base + e0; j++) t += f[j];
-  for (let j = base; j < base + e1; j++) t += f[j];
-  return t;
+/** Largest (max) or smallest value of a ring's runs [s0, e0) and [0, e1); NaN when only empty markers. */
+function extreme(f: Float64Array | Float32Array, vo: number, s0: number, e0: number, e1: number, max: boolean): number {
+  let x = max ? -Infinity : Infinity;
+  if (max) {
+    for (let j = vo + s0; j < vo + e0; j++) if (f[j] > x) x = f[j];
+    for (let j = vo; j < vo + e1; j++) if (f[j] > x) x = f[j];
+  } else {
+    for (let j = vo + s0; j < vo + e0; j++) if (f[j] < x) x = f[j];
+    for (let j = vo; j < vo + e1; j++) if (f[j] < x) x = f[j];
+  }
+  return x === Infinity || x === -Infinity ? NaN : x; // only the empty marker can be infinite here
 }
 
 /**
@@ -387,26 +392,18 @@ export class WindowLayout {
     const slot = mod(b, B), c = suo + this.co[i] + slot;
     if (k === COUNT) {
       if (su[c] !== this.countMax) su[c]++;
-    } else if (k === MEAN && su[c] === this.countMax) {
-      // a saturated bucket's mean stays that of what it counted
-    } else if (this.inF32[i]) {
-      const nf = this.nChunks[s >>> 11], v = (s & 2047) * this.f32PerKey + this.vo[i] + slot;
-      if (k === MEAN) {
-        su[c]++;
-        nf[v] += value;
-      } else if (k === MAX) {
-        if (value > nf[v]) nf[v] = value;
-      } else if (value < nf[v]) nf[v] = value;
-    } else {
-      const v = sfo + this.vo[i] + slot;
-      if (k === SUM) f[v] += value;
-      else if (k === MEAN) {
-        su[c]++;
-        f[v] += value;
-      } else if (k === MAX) {
-        if (value > f[v]) f[v] = value;
-      } else if (value < f[v]) f[v] = value;
+      return;
     }
+    if (k === MEAN) {
+      if (su[c] === this.countMax) return; // a saturated bucket's mean stays that of what it counted
+      su[c]++;
+    }
+    const f32 = this.inF32[i];
+    const a = f32 ? this.nChunks[s >>> 11] : f, v = (f32 ? (s & 2047) * this.f32PerKey : sfo) + this.vo[i] + slot;
+    if (k === SUM || k === MEAN) a[v] += value;
+    else if (k === MAX) {
+      if (value > a[v]) a[v] = value;
+    } else if (value < a[v]) a[v] = value;
   }
 
   /**
@@ -430,8 +427,8 @@ export class WindowLayout {
     else {
       if (su[c] === 0) return false;
       su[c]--;
-      if (this.inF32[i]) this.nChunks[s >>> 11][(s & 2047) * this.f32PerKey + this.vo[i] + slot] -= value;
-      else sf[sfo + this.vo[i] + slot] -= value;
+      const f32 = this.inF32[i];
+      (f32 ? this.nChunks[s >>> 11] : sf)[(f32 ? (s & 2047) * this.f32PerKey : sfo) + this.vo[i] + slot] -= value;
     }
     return true;
   }
@@ -535,39 +532,14 @@ export class WindowLayout {
     const n = hi - lo + 1, s0 = mod(lo, B), e0 = s0 + n < B ? s0 + n : B, e1 = n - (e0 - s0);
     if (k === COUNT) return sumU(su, suo + this.co[i], s0, e0, e1);
     if (k === SUM) return sumF(sf, sfo + this.vo[i], s0, e0, e1);
-    if (this.inF32[i]) return this.readF32(s, i, k, s0, e0, e1, su, suo);
-    const f = sf, vo = sfo + this.vo[i];
+    // mean/max/min: in the f32 region in a narrow layout, else beside the sums
+    const f32 = this.inF32[i];
+    const f = f32 ? this.nChunks[s >>> 11] : sf, vo = (f32 ? (s & 2047) * this.f32PerKey : sfo) + this.vo[i];
     if (k === MEAN) {
       const c = sumU(su, suo + this.co[i], s0, e0, e1);
       return c === 0 ? NaN : sumF(f, vo, s0, e0, e1) / c;
     }
-    let x = k === MAX ? -Infinity : Infinity;
-    if (k === MAX) {
-      for (let j = vo + s0; j < vo + e0; j++) if (f[j] > x) x = f[j];
-      for (let j = vo; j < vo + e1; j++) if (f[j] > x) x = f[j];
-    } else {
-      for (let j = vo + s0; j < vo + e0; j++) if (f[j] < x) x = f[j];
-      for (let j = vo; j < vo + e1; j++) if (f[j] < x) x = f[j];
-    }
-    return x === Infinity || x === -Infinity ? NaN : x; // only the empty marker can be infinite here
-  }
-
-  /** `read`'s mean/max/min over an f32 ring (buckets [s0, e0) and [0, e1) of the ring). */
-  private readF32(s: KeyWindows, i: number, k: number, s0: number, e0: number, e1: number, su: CountRing, suo: number): number {
-    const f = this.nChunks[s >>> 11], vo = (s & 2047) * this.f32PerKey + this.vo[i];
-    if (k === MEAN) {
-      const c = sumU(su, suo + this.co[i], s0, e0, e1);
-      return c === 0 ? NaN : sumN(f, vo, s0, e0, e1) / c;
-    }
-    let x = k === MAX ? -Infinity : Infinity;
-    if (k === MAX) {
-      for (let j = vo + s0; j < vo + e0; j++) if (f[j] > x) x = f[j];
-      for (let j = vo; j < vo + e1; j++) if (f[j] > x) x = f[j];
-    } else {
-      for (let j = vo + s0; j < vo + e0; j++) if (f[j] < x) x = f[j];
-      for (let j = vo; j < vo + e1; j++) if (f[j] < x) x = f[j];
-    }
-    return x === Infinity || x === -Infinity ? NaN : x;
+    return extreme(f, vo, s0, e0, e1, k === MAX);
   }
 
   /**
