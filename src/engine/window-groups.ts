@@ -7,7 +7,8 @@
  */
 import { KeyedWindows, STRING_OWNERS } from '../features/keyed-windows.js';
 import { PAIR_OWNERS, PairKeyedWindows } from '../features/pair-keyed-windows.js';
-import { hash53, WindowLayout, type KeyWindows } from '../features/window-layout.js';
+import { hash53 } from '../features/pair-pool.js';
+import { WindowLayout, type KeyWindows } from '../features/window-layout.js';
 import type { FeatureVector } from '../features/vector.js';
 import type { WindowFeature } from '../rules/policy-types.js';
 import type { SnapshotReader, SnapshotWriter } from '../codec/codec.js';
